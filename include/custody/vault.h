@@ -1,0 +1,208 @@
+/* vault.h - the vault facade: create and unlock a vault, users and roles,
+ * fonds, records, objects, the ledger.
+ *
+ * Every operation checks the caller's role and grants, runs in one catalog
+ * transaction, and appends its ledger entries (and a signed checkpoint) in the
+ * same transaction.  The library never prints: long work reports through a
+ * cy_progress_fn, failures through the last error (error.h). */
+#ifndef CUSTODY_VAULT_H
+#define CUSTODY_VAULT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "custody/buf.h"
+
+typedef struct cy_vault cy_vault;
+
+typedef enum cy_role {
+	CY_ROLE_SYSADMIN = 0, /* configuration, backups; no personal data */
+	CY_ROLE_SECADMIN,     /* users, roles, grants; no personal data */
+	CY_ROLE_AUDITOR,      /* the ledger and reports; no personal data */
+	CY_ROLE_ARCHIVIST,    /* import, view, manage records of granted fonds */
+	CY_ROLE_VIEWER,       /* view records of granted fonds */
+	CY_ROLE_COUNT
+} cy_role;
+
+const char *cy_role_name(cy_role r);
+int cy_role_parse(const char *s, cy_role *out);
+/* True for roles that may hold fonds keys (archivist, viewer). */
+bool cy_role_holds_content(cy_role r);
+
+/* Create a vault in `dir` (created if missing; must be empty) with `user` as
+ * its first user, a secadmin.  The recovery key's private half is appended to
+ * recovery_out as text (shown once; never stored in the vault).
+ * kdf_log2n: scrypt cost for the password slot (0 = default 15). */
+int cy_vault_init(const char *dir, const char *user, const char *pw, size_t pwlen,
+		  unsigned kdf_log2n, cy_buf *recovery_out);
+
+/* Open and unlock a vault as `user`.  CY_EAUTH on a wrong password,
+ * CY_ENOTFOUND if there is no vault in dir or no such user.  Completes pending
+ * grants of fonds whose keys this user holds. */
+int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char *pw, size_t pwlen);
+void cy_vault_close(cy_vault *v);
+
+const char *cy_vault_user(const cy_vault *v);
+cy_role cy_vault_role(const cy_vault *v);
+const char *cy_vault_id(const cy_vault *v);
+unsigned cy_vault_kdf_log2n(const cy_vault *v);
+
+/* ---- users (secadmin) ---- */
+typedef struct cy_user_info {
+	int64_t id;
+	char name[64];
+	cy_role role;
+	char created[32];
+	/* fonds codes, comma separated; pending grants marked with '*' */
+	char grants[256];
+} cy_user_info;
+
+int cy_user_add(cy_vault *v, const char *name, cy_role role, const char *pw, size_t pwlen);
+typedef int (*cy_user_fn)(void *arg, const cy_user_info *u);
+int cy_user_list(cy_vault *v, cy_user_fn fn, void *arg);
+/* Change the caller's own password. */
+int cy_user_passwd(cy_vault *v, const char *newpw, size_t newlen);
+/* secadmin: record a grant of fonds to user; it takes effect when a holder of
+ * the fonds key next opens the vault (sets *pending) or at once if the caller
+ * holds the key (archivists granting to themselves at fonds creation). */
+int cy_user_grant(cy_vault *v, const char *name, const char *fonds, bool *pending);
+int cy_user_revoke(cy_vault *v, const char *name, const char *fonds);
+
+/* ---- fonds ---- */
+typedef struct cy_fonds_info {
+	char code[8];
+	char name[256];
+	char uscc[24];
+	char status[24];
+	char created[32];
+	int64_t records;
+	uint64_t bytes;
+	bool held; /* the caller holds its key */
+} cy_fonds_info;
+
+/* archivist: create a fonds (random fonds key sealed to the caller and the
+ * recovery key); the caller is granted it. */
+int cy_fonds_add(cy_vault *v, const char *code, const char *name, const char *uscc);
+typedef int (*cy_fonds_fn)(void *arg, const cy_fonds_info *f);
+/* Content roles see the fonds granted to them; admin roles see all (no records). */
+int cy_fonds_list(cy_vault *v, cy_fonds_fn fn, void *arg);
+/* GB 32100 unified social credit code check (format and check character). */
+bool cy_uscc_valid(const char *s);
+/* DA/T 22 fonds code: 4 characters, A-Z and 0-9. */
+bool cy_fonds_code_valid(const char *s);
+
+/* ---- records ---- */
+typedef enum cy_class {
+	CY_CLASS_CUSTOMER = 0,
+	CY_CLASS_CONTRACT,
+	CY_CLASS_TRANSACTION,
+	CY_CLASS_ACCOUNTING,
+	CY_CLASS_CORRESPONDENCE,
+	CY_CLASS_OTHER,
+	CY_CLASS_COUNT
+} cy_class;
+const char *cy_class_name(cy_class c);
+const char *cy_class_code(cy_class c); /* DA/T 22 门类 code, 2 letters */
+int cy_class_parse(const char *s, cy_class *out);
+/* Y, D30, D10 */
+bool cy_retention_valid(const char *s);
+const char *cy_class_default_retention(cy_class c);
+
+typedef struct cy_record_info {
+	char archive_no[64];
+	char fonds[8];
+	char class_name[16];
+	int year;
+	char retention[8];
+	char org[8];
+	int64_t item;
+	uint64_t size;
+	uint64_t stored;  /* bytes in the object store */
+	char sha256[65];
+	char status[16];
+	char created[32];
+	char created_by[64];
+	char format[24];
+	bool compressed;
+	/* decrypted; owned by the struct, freed by cy_record_info_release */
+	char *title;
+	char *source;
+} cy_record_info;
+void cy_record_info_release(cy_record_info *r);
+
+typedef int (*cy_record_fn)(void *arg, const cy_record_info *r);
+/* Records of the fonds the caller holds (all of them, or one fonds). */
+int cy_record_list(cy_vault *v, const char *fonds, cy_record_fn fn, void *arg);
+int cy_record_show(cy_vault *v, const char *archive_no, cy_record_info *out);
+/* Stream the original bytes to sink, verifying authentication of every chunk
+ * and the SHA-256 at the end (CY_ECORRUPT on mismatch).  The read is logged
+ * before any byte is released. */
+typedef int (*cy_data_sink)(void *arg, const void *data, size_t n);
+int cy_record_get(cy_vault *v, const char *archive_no, cy_data_sink sink, void *arg);
+
+/* ---- progress ---- */
+typedef struct cy_progress {
+	uint64_t files_done, files_total;
+	uint64_t bytes_done, bytes_total;
+	const char *current; /* relative path being worked on; may be NULL */
+} cy_progress;
+typedef void (*cy_progress_fn)(void *arg, const cy_progress *p);
+
+/* ---- import (one batch = one transaction) ---- */
+typedef struct cy_import cy_import;
+typedef struct cy_import_opts {
+	const char *fonds;
+	cy_class klass;
+	int year;              /* 0: from each file's modification time */
+	const char *retention; /* NULL: the class default */
+	const char *org;       /* optional 机构 code, 1-3 chars */
+} cy_import_opts;
+
+typedef enum cy_import_outcome {
+	CY_IMPORTED = 0,
+	CY_DUPLICATE, /* identical content is already in this fonds */
+} cy_import_outcome;
+
+int cy_import_begin(cy_vault *v, const cy_import_opts *o, cy_import **out);
+/* Import one open regular file.  rel is the path shown as the source and
+ * title (UTF-8).  On success *outcome and archive_no (>= 64 bytes) are set. */
+int cy_import_file(cy_import *im, int fd, const char *rel, int64_t mtime, cy_import_outcome *outcome,
+		   char *archive_no);
+/* Bytes and files added since the last commit (for batching decisions). */
+uint64_t cy_import_pending_bytes(const cy_import *im);
+uint64_t cy_import_pending_files(const cy_import *im);
+/* Make everything added so far durable and commit it (objects fsynced first). */
+int cy_import_commit(cy_import *im);
+/* Drop what was not committed and free. */
+void cy_import_free(cy_import *im);
+
+/* ---- check ---- */
+typedef struct cy_check_problem {
+	const char *archive_no; /* may be NULL */
+	const char *problem;
+} cy_check_problem;
+typedef void (*cy_problem_fn)(void *arg, const cy_check_problem *p);
+typedef struct cy_check_stats {
+	uint64_t records, verified, unverifiable, objects, packs, bytes;
+	uint64_t ledger_entries, checkpoints;
+	uint64_t problems, warnings;
+} cy_check_stats;
+int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, void *arg,
+		   cy_progress_fn progress, void *parg, cy_check_stats *stats);
+
+/* ---- ledger ---- */
+typedef int (*cy_entry_fn)(void *arg, uint64_t seq, const char *entry, size_t n);
+int cy_log_list(cy_vault *v, uint64_t from, cy_entry_fn fn, void *arg);
+/* Full verification.  On failure *bad_seq is the first bad entry (0 if the
+ * failure is not tied to one) and the last error says what is wrong. */
+int cy_log_verify(cy_vault *v, uint64_t *bad_seq, uint64_t *entries, uint64_t *checkpoints);
+/* The latest signed checkpoint note. */
+int cy_log_checkpoint(cy_vault *v, cy_buf *note);
+/* Inclusion proof of entry seq (1-based) in the latest checkpoint: appends
+ * text lines (entry, leaf index, tree size, root, proof hashes, base64). */
+int cy_log_prove(cy_vault *v, uint64_t seq, cy_buf *out);
+/* The note verifier key of this vault's ledger. */
+int cy_log_vkey(cy_vault *v, cy_buf *out);
+
+#endif

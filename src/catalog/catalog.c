@@ -1,0 +1,314 @@
+/* catalog.c - the SQLite catalog (see catalog.h).
+ *
+ * WAL journal, foreign keys on, STRICT tables, temp_store in memory (so no
+ * temporary file can hold catalog content), schema version in
+ * PRAGMA user_version with forward migrations. */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog/catalog.h"
+#include "custody/buf.h"
+#include "custody/error.h"
+#include "custody/fsutil.h"
+#include "base/banned.h"
+
+#define STMT_CACHE 64
+
+struct cy_stmt {
+	sqlite3_stmt *st;
+	const char *sql;
+	cy_catalog *cat;
+};
+
+struct cy_catalog {
+	sqlite3 *db;
+	struct cy_stmt cache[STMT_CACHE];
+	int ncache;
+};
+
+static const char *SCHEMA_V1 =
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) STRICT;"
+	"CREATE TABLE users ("
+	"  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, role TEXT NOT NULL,"
+	"  pub BLOB NOT NULL, slot BLOB NOT NULL, sign_slot BLOB NOT NULL,"
+	"  created TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0) STRICT;"
+	"CREATE TABLE fonds ("
+	"  id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
+	"  uscc TEXT, status TEXT NOT NULL, key_id BLOB NOT NULL,"
+	"  recovery_slot BLOB NOT NULL, created TEXT NOT NULL) STRICT;"
+	"CREATE TABLE grants ("
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  fonds_id INTEGER NOT NULL REFERENCES fonds(id),"
+	"  slot BLOB, granted_by INTEGER NOT NULL REFERENCES users(id),"
+	"  created TEXT NOT NULL, PRIMARY KEY (user_id, fonds_id)) STRICT;"
+	"CREATE TABLE packs ("
+	"  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, size INTEGER NOT NULL) STRICT;"
+	"CREATE TABLE objects ("
+	"  id INTEGER PRIMARY KEY, pack_id INTEGER NOT NULL REFERENCES packs(id),"
+	"  offset INTEGER NOT NULL, length INTEGER NOT NULL, size INTEGER NOT NULL,"
+	"  compressed INTEGER NOT NULL) STRICT;"
+	"CREATE TABLE records ("
+	"  id INTEGER PRIMARY KEY, fonds_id INTEGER NOT NULL REFERENCES fonds(id),"
+	"  archive_no TEXT NOT NULL UNIQUE, class TEXT NOT NULL, year INTEGER NOT NULL,"
+	"  retention TEXT NOT NULL, org TEXT NOT NULL DEFAULT '', item INTEGER NOT NULL,"
+	"  object_id INTEGER NOT NULL REFERENCES objects(id), size INTEGER NOT NULL,"
+	"  dedup BLOB NOT NULL, meta BLOB NOT NULL, status TEXT NOT NULL DEFAULT 'held',"
+	"  created TEXT NOT NULL, created_by INTEGER NOT NULL REFERENCES users(id),"
+	"  UNIQUE (fonds_id, dedup), UNIQUE (fonds_id, class, year, retention, org, item)) STRICT;"
+	"CREATE TABLE ledger (seq INTEGER PRIMARY KEY, entry BLOB NOT NULL, leaf BLOB NOT NULL) STRICT;"
+	"CREATE TABLE checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT NULL) STRICT;"
+	"CREATE TABLE ledger_state ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL, frontier BLOB NOT NULL) STRICT;"
+	"INSERT INTO ledger_state VALUES (1, 0, x'');";
+
+static int db_error(cy_catalog *c, int code, const char *what)
+{
+	int ext = sqlite3_extended_errcode(c->db);
+	int cy = CY_EDB;
+
+	if ((ext & 0xff) == SQLITE_CONSTRAINT)
+		cy = CY_EEXISTS;
+	else if ((ext & 0xff) == SQLITE_FULL)
+		cy = CY_ENOSPC;
+	else if ((ext & 0xff) == SQLITE_BUSY || (ext & 0xff) == SQLITE_LOCKED)
+		cy = CY_EBUSY;
+	else if ((ext & 0xff) == SQLITE_CORRUPT || (ext & 0xff) == SQLITE_NOTADB)
+		cy = CY_ECORRUPT;
+	(void)code;
+	return cy_error_set(cy, "catalog: %s: %s", what, sqlite3_errmsg(c->db));
+}
+
+int cy_catalog_exec(cy_catalog *c, const char *sql)
+{
+	if (sqlite3_exec(c->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(c, 0, "exec");
+	return 0;
+}
+
+static int migrate(cy_catalog *c)
+{
+	sqlite3_stmt *st;
+	int version = 0, rc;
+
+	if (sqlite3_prepare_v2(c->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return db_error(c, 0, "read schema version");
+	if (sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (version > CY_CATALOG_VERSION)
+		return cy_error_set(CY_EUNSUPPORTED,
+				    "catalog schema version %d is newer than this custody supports (%d); "
+				    "upgrade custody",
+				    version, CY_CATALOG_VERSION);
+	if (version == CY_CATALOG_VERSION)
+		return 0;
+	if ((rc = cy_catalog_exec(c, "BEGIN IMMEDIATE")))
+		return rc;
+	if (version < 1 && (rc = cy_catalog_exec(c, SCHEMA_V1)))
+		goto fail;
+	/* future migrations: if (version < 2) ... */
+	if ((rc = cy_catalog_exec(c, "PRAGMA user_version = 1")))
+		goto fail;
+	return cy_catalog_exec(c, "COMMIT");
+fail:
+	sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+int cy_catalog_open(cy_catalog **out, const char *dir, int create)
+{
+	cy_catalog *c = calloc(1, sizeof(*c));
+	cy_buf path = CY_BUF_INIT;
+	int rc, flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+
+	if (!c)
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	if ((rc = cy_path_join(&path, dir, CY_CATALOG_FILE)))
+		goto fail;
+	if (create)
+		flags |= SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2((char *)path.ptr, &c->db, flags, NULL) != SQLITE_OK) {
+		rc = cy_error_set(create ? CY_EIO : CY_ENOTFOUND, "no vault at %s (%s)", dir,
+				  c->db ? sqlite3_errmsg(c->db) : "cannot open");
+		goto fail;
+	}
+	sqlite3_busy_timeout(c->db, 30000);
+	sqlite3_extended_result_codes(c->db, 1);
+	if ((rc = cy_catalog_exec(c, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+				     "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+				     "PRAGMA secure_delete=ON;")))
+		goto fail;
+	if ((rc = migrate(c)))
+		goto fail;
+	cy_buf_release(&path);
+	*out = c;
+	return 0;
+fail:
+	cy_buf_release(&path);
+	cy_catalog_close(c);
+	return rc;
+}
+
+void cy_catalog_close(cy_catalog *c)
+{
+	if (!c)
+		return;
+	for (int i = 0; i < c->ncache; i++)
+		sqlite3_finalize(c->cache[i].st);
+	sqlite3_close(c->db);
+	free(c);
+}
+
+int cy_catalog_begin(cy_catalog *c)
+{
+	return cy_catalog_exec(c, "BEGIN IMMEDIATE");
+}
+
+int cy_catalog_commit(cy_catalog *c)
+{
+	return cy_catalog_exec(c, "COMMIT");
+}
+
+void cy_catalog_rollback(cy_catalog *c)
+{
+	if (!sqlite3_get_autocommit(c->db))
+		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int cy_catalog_prepare(cy_catalog *c, const char *sql, cy_stmt **out)
+{
+	for (int i = 0; i < c->ncache; i++) {
+		if (c->cache[i].sql == sql) {
+			sqlite3_reset(c->cache[i].st);
+			sqlite3_clear_bindings(c->cache[i].st);
+			*out = &c->cache[i];
+			return 0;
+		}
+	}
+	if (c->ncache == STMT_CACHE)
+		return cy_error_set(CY_EDB, "catalog: statement cache full");
+	struct cy_stmt *s = &c->cache[c->ncache];
+	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL) != SQLITE_OK)
+		return db_error(c, 0, "prepare");
+	s->sql = sql;
+	s->cat = c;
+	c->ncache++;
+	*out = s;
+	return 0;
+}
+
+static int bind_rc(cy_stmt *s, int rc)
+{
+	return rc == SQLITE_OK ? 0 : db_error(s->cat, rc, "bind");
+}
+
+int cy_stmt_bind_int(cy_stmt *s, int i, int64_t v)
+{
+	return bind_rc(s, sqlite3_bind_int64(s->st, i, v));
+}
+
+int cy_stmt_bind_text(cy_stmt *s, int i, const char *t)
+{
+	return bind_rc(s, sqlite3_bind_text(s->st, i, t, -1, SQLITE_TRANSIENT));
+}
+
+int cy_stmt_bind_blob(cy_stmt *s, int i, const void *p, size_t n)
+{
+	return bind_rc(s, sqlite3_bind_blob64(s->st, i, p ? p : "", n, SQLITE_TRANSIENT));
+}
+
+int cy_stmt_bind_null(cy_stmt *s, int i)
+{
+	return bind_rc(s, sqlite3_bind_null(s->st, i));
+}
+
+int cy_stmt_step(cy_stmt *s)
+{
+	int rc = sqlite3_step(s->st);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	rc = db_error(s->cat, rc, "step");
+	sqlite3_reset(s->st);
+	return rc;
+}
+
+void cy_stmt_reset(cy_stmt *s)
+{
+	sqlite3_reset(s->st);
+	sqlite3_clear_bindings(s->st);
+}
+
+int64_t cy_stmt_int(cy_stmt *s, int col)
+{
+	return sqlite3_column_int64(s->st, col);
+}
+
+const char *cy_stmt_text(cy_stmt *s, int col)
+{
+	const unsigned char *t = sqlite3_column_text(s->st, col);
+
+	return t ? (const char *)t : "";
+}
+
+const void *cy_stmt_blob(cy_stmt *s, int col, size_t *n)
+{
+	const void *p = sqlite3_column_blob(s->st, col);
+
+	*n = (size_t)sqlite3_column_bytes(s->st, col);
+	return p;
+}
+
+int cy_stmt_is_null(cy_stmt *s, int col)
+{
+	return sqlite3_column_type(s->st, col) == SQLITE_NULL;
+}
+
+int64_t cy_catalog_changes(cy_catalog *c)
+{
+	return sqlite3_changes64(c->db);
+}
+
+int64_t cy_catalog_last_id(cy_catalog *c)
+{
+	return sqlite3_last_insert_rowid(c->db);
+}
+
+static int run_check(cy_catalog *c, const char *sql, cy_catalog_problem_fn fn, void *arg,
+		     int skip_ok)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(c, 0, "integrity check");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cy_buf line = CY_BUF_INIT;
+		int n = sqlite3_column_count(st);
+		for (int i = 0; i < n; i++) {
+			const unsigned char *t = sqlite3_column_text(st, i);
+			cy_buf_printf(&line, "%s%s", i ? " " : "", t ? (const char *)t : "NULL");
+		}
+		if (!(skip_ok && !strcmp(cy_buf_cstr(&line), "ok")))
+			fn(arg, cy_buf_cstr(&line));
+		cy_buf_release(&line);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		fn(arg, sqlite3_errmsg(c->db));
+		return 0;
+	}
+	return 0;
+}
+
+int cy_catalog_integrity(cy_catalog *c, cy_catalog_problem_fn fn, void *arg)
+{
+	int rc = run_check(c, "PRAGMA integrity_check", fn, arg, 1);
+
+	if (!rc)
+		rc = run_check(c, "PRAGMA foreign_key_check", fn, arg, 0);
+	return rc;
+}

@@ -1,0 +1,123 @@
+/* cmd_check.c - custody check: objects, catalog and ledger, with a list of
+ * every problem; exit 0 only when everything holds. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "custody/encoding.h"
+#include "custody/error.h"
+#include "base/banned.h"
+
+static bool o_json;
+
+static const cli_opt OPTS[] = {
+	{"json", OPT_FLAG, NULL, N_("one JSON object: {\"ok\": bool, \"problems\": [...], ...}"), &o_json},
+	{NULL, 0, NULL, NULL, NULL},
+};
+static const cli_cmd CMD = {
+	"custody check [--json]",
+	N_("Verify that every object is present, decrypts and matches its recorded SHA-256, that the\n"
+	   "catalog is consistent (numbering without gaps) and that the ledger verifies. Records of fonds\n"
+	   "you hold no key for are checked for presence only. Exit status 0 only if all holds."),
+	NULL, OPTS, 0, 0,
+};
+
+typedef struct out {
+	cy_buf problems, warnings;
+	int np, nw;
+} out;
+
+static void add(cy_buf *b, int *n, const cy_check_problem *p)
+{
+	if (*n)
+		cy_buf_putc(b, ',');
+	cy_buf_puts(b, "{\"archive_no\":");
+	if (p->archive_no)
+		cy_json_cstr(b, p->archive_no);
+	else
+		cy_buf_puts(b, "null");
+	cy_buf_puts(b, ",\"problem\":");
+	cy_json_cstr(b, p->problem);
+	cy_buf_putc(b, '}');
+	(*n)++;
+}
+
+static void on_problem(void *arg, const cy_check_problem *p)
+{
+	out *o = arg;
+
+	if (o_json)
+		add(&o->problems, &o->np, p);
+	else {
+		if (isatty(2))
+			fputs("\r\033[K", stderr);
+		printf(_("PROBLEM %s%s%s\n"), p->archive_no ? p->archive_no : "", p->archive_no ? ": " : "",
+		       p->problem);
+		o->np++;
+	}
+}
+
+static void on_warning(void *arg, const cy_check_problem *p)
+{
+	out *o = arg;
+
+	if (o_json)
+		add(&o->warnings, &o->nw, p);
+	else {
+		printf(_("warning %s\n"), p->problem);
+		o->nw++;
+	}
+}
+
+int cmd_check(int argc, char **argv)
+{
+	char **args;
+	int n, rc;
+	cy_vault *v = NULL;
+	out o = {CY_BUF_INIT, CY_BUF_INIT, 0, 0};
+	cy_check_stats st;
+	cli_progress prog;
+	cy_buf b = CY_BUF_INIT;
+
+	if ((rc = cli_parse(&CMD, argc, argv, &args, &n)))
+		return rc < 0 ? EXIT_OK : rc;
+	free(args);
+	if ((rc = cli_open(&v)))
+		return cli_fail(rc);
+	cli_progress_init(&prog, _("checking"));
+	rc = cy_vault_check(v, on_problem, on_warning, &o, cli_progress_cb, &prog, &st);
+	cli_progress_done(&prog);
+	cy_vault_close(v);
+	if (rc) {
+		cy_buf_release(&o.problems);
+		cy_buf_release(&o.warnings);
+		return cli_fail(rc);
+	}
+	if (o_json) {
+		cy_buf_printf(&b, "{\"ok\":%s,\"problems\":[%s],\"warnings\":[%s],\"records\":%llu,"
+				  "\"verified\":%llu,\"unverifiable\":%llu,\"packs\":%llu,\"bytes\":%llu,"
+				  "\"ledger_entries\":%llu,\"checkpoints\":%llu}",
+			      st.problems ? "false" : "true", cy_buf_cstr(&o.problems),
+			      cy_buf_cstr(&o.warnings), (unsigned long long)st.records,
+			      (unsigned long long)st.verified, (unsigned long long)st.unverifiable,
+			      (unsigned long long)st.packs, (unsigned long long)st.bytes,
+			      (unsigned long long)st.ledger_entries, (unsigned long long)st.checkpoints);
+		cli_json_line(&b);
+	} else {
+		printf(_("%llu records: %llu verified, %llu not verifiable without their fonds key; "
+			 "ledger: %llu entries, %llu checkpoints\n"),
+		       (unsigned long long)st.records, (unsigned long long)st.verified,
+		       (unsigned long long)st.unverifiable, (unsigned long long)st.ledger_entries,
+		       (unsigned long long)st.checkpoints);
+		if (st.problems)
+			printf(_("%llu problems found\n"), (unsigned long long)st.problems);
+		else
+			printf(_("ok: everything checked holds\n"));
+	}
+	cy_buf_release(&b);
+	cy_buf_release(&o.problems);
+	cy_buf_release(&o.warnings);
+	return st.problems ? EXIT_INTEGRITY : EXIT_OK;
+}

@@ -1,0 +1,159 @@
+/* cmd_import.c - custody import files DIR: one record per file. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "custody/encoding.h"
+#include "custody/error.h"
+#include "custody/ingest.h"
+#include "base/banned.h"
+
+static const char *o_fonds, *o_class, *o_year, *o_retention, *o_org;
+static bool o_json, o_quiet;
+
+static const cli_opt OPTS[] = {
+	{"fonds", OPT_STRING, "CODE", N_("the fonds to import into"), &o_fonds},
+	{"class", OPT_STRING, "CLASS", N_("customer contract transaction accounting correspondence other"), &o_class},
+	{"year", OPT_STRING, "YYYY", N_("the year of the records (default: each file's modification year)"), &o_year},
+	{"retention", OPT_STRING, "Y|D30|D10", N_("retention period (default by class: D30, correspondence and other D10)"), &o_retention},
+	{"org", OPT_STRING, "CODE", N_("organisation (机构) code of DA/T 22, 1-3 letters or digits"), &o_org},
+	{"json", OPT_FLAG, NULL, N_("one JSON line per file, then a summary line"), &o_json},
+	{"quiet", OPT_FLAG, NULL, N_("print only problems and the summary"), &o_quiet},
+	{NULL, 0, NULL, NULL, NULL},
+};
+
+static const cli_cmd CMD = {
+	"custody import files DIR --fonds CODE --class CLASS [--year YYYY] [--retention Y|D30|D10]",
+	N_("Import every file under DIR (recursively) as one record with a DA/T 22 archive number\n"
+	   "CODE-门类·YEAR-RETENTION-NNNN. Files already in the fonds are recognised and skipped, so an\n"
+	   "interrupted import is simply run again. Symbolic links, special files and names that are\n"
+	   "not UTF-8 are reported and left out; a full disk stops the import cleanly."),
+	NULL, OPTS, 1, 1,
+};
+
+static const char *STATUS[] = {"imported", "duplicate", "skipped", "failed"};
+
+static void on_file(void *arg, const cy_file_event *e)
+{
+	cy_buf *b = arg;
+
+	if (o_json) {
+		cy_buf_puts(b, "{\"path\":");
+		cy_json_cstr(b, e->path);
+		cy_buf_printf(b, ",\"status\":\"%s\"", STATUS[e->status]);
+		if (e->archive_no) {
+			cy_buf_puts(b, ",\"archive_no\":");
+			cy_json_cstr(b, e->archive_no);
+		}
+		if (e->reason) {
+			cy_buf_puts(b, ",\"reason\":");
+			cy_json_cstr(b, e->reason);
+		}
+		cy_buf_putc(b, '}');
+		cli_json_line(b);
+		return;
+	}
+	if (e->status == CY_FILE_FAILED || e->status == CY_FILE_SKIPPED) {
+		/* clear the progress line first */
+		if (isatty(2))
+			fputs("\r\033[K", stderr);
+		fprintf(stderr, "custody: %s: %s\n", e->path, e->reason);
+	} else if (!o_quiet && !isatty(1)) {
+		printf("%s\t%s\t%s\n", STATUS[e->status], e->archive_no, e->path);
+	}
+}
+
+static int import_files(int argc, char **argv)
+{
+	char **args;
+	int n, rc;
+	cy_vault *v = NULL;
+	cy_import_opts o;
+	cy_import_summary sum;
+	cli_progress prog;
+	cy_buf b = CY_BUF_INIT;
+	char bytes[32];
+	double t0;
+
+	if ((rc = cli_parse(&CMD, argc, argv, &args, &n)))
+		return rc < 0 ? EXIT_OK : rc;
+	memset(&o, 0, sizeof(o));
+	if (!o_fonds || !o_class) {
+		cli_error(_("give the fonds and the class: --fonds CODE --class CLASS"));
+		free(args);
+		return EXIT_USAGE;
+	}
+	o.fonds = o_fonds;
+	if ((rc = cy_class_parse(o_class, &o.klass))) {
+		cli_fail(rc);
+		free(args);
+		return EXIT_USAGE;
+	}
+	if (o_year) {
+		char *end;
+		long y = strtol(o_year, &end, 10);
+		if (*end || y < 1900 || y > 9999) {
+			cli_error(_("--year must be a four-digit year"));
+			free(args);
+			return EXIT_USAGE;
+		}
+		o.year = (int)y;
+	}
+	o.retention = o_retention;
+	o.org = o_org;
+	if ((rc = cli_open(&v))) {
+		free(args);
+		return cli_fail(rc);
+	}
+	cli_progress_init(&prog, _("importing"));
+	t0 = cli_now();
+	rc = cy_import_tree(v, args[0], &o, on_file, &b, cli_progress_cb, &prog, &sum);
+	cli_progress_done(&prog);
+	if (rc && !sum.stopped) {
+		rc = cli_fail(rc);
+		goto out;
+	}
+	cli_bytes(sum.bytes, bytes);
+	if (o_json) {
+		cy_buf_printf(&b,
+			      "{\"summary\":true,\"imported\":%llu,\"duplicates\":%llu,\"skipped\":%llu,"
+			      "\"failed\":%llu,\"bytes\":%llu,\"seconds\":%.3f,\"stopped\":%s}",
+			      (unsigned long long)sum.imported, (unsigned long long)sum.duplicates,
+			      (unsigned long long)sum.skipped, (unsigned long long)sum.failed,
+			      (unsigned long long)sum.bytes, cli_now() - t0, sum.stopped ? "true" : "false");
+		cli_json_line(&b);
+	} else {
+		printf(_("%llu imported (%s), %llu already in the vault, %llu skipped, %llu failed, in %.1f s\n"),
+		       (unsigned long long)sum.imported, bytes, (unsigned long long)sum.duplicates,
+		       (unsigned long long)sum.skipped, (unsigned long long)sum.failed, cli_now() - t0);
+	}
+	if (sum.stopped) {
+		cli_error(_("import stopped: %s"), cy_error_message());
+		cli_error(_("the files of the unfinished batch were not imported; fix the cause and run the "
+			    "same command again"));
+		rc = cli_exit_code(rc);
+	} else {
+		rc = sum.failed ? EXIT_ERR : EXIT_OK;
+		if (sum.failed)
+			cli_error(_("%llu files could not be imported (see the messages above)"),
+				  (unsigned long long)sum.failed);
+	}
+out:
+	cy_buf_release(&b);
+	cy_vault_close(v);
+	free(args);
+	return rc;
+}
+
+static const subcmd SUB[] = {
+	{"files", import_files, N_("import a directory of files, one record per file")},
+	{NULL, NULL, NULL},
+};
+
+int cmd_import(int argc, char **argv)
+{
+	return run_subcommand("import", SUB, argc, argv);
+}

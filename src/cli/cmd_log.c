@@ -1,0 +1,195 @@
+/* cmd_log.c - custody log show | verify | checkpoint | prove SEQ | key. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "custody/encoding.h"
+#include "custody/error.h"
+#include "base/banned.h"
+
+static bool o_json;
+static const char *o_from;
+
+static const cli_opt SHOW_OPTS[] = {
+	{"from", OPT_STRING, "SEQ", N_("start at entry SEQ"), &o_from},
+	{"json", OPT_FLAG, NULL, N_("JSON Lines: the entries as stored"), &o_json},
+	{NULL, 0, NULL, NULL, NULL},
+};
+static const cli_opt JSON_OPTS[] = {
+	{"json", OPT_FLAG, NULL, N_("JSON output"), &o_json},
+	{NULL, 0, NULL, NULL, NULL},
+};
+static const cli_opt NO_OPTS[] = {{NULL, 0, NULL, NULL, NULL}};
+
+static const cli_cmd SHOW = {"custody log show [--from SEQ] [--json]",
+			     N_("Print the ledger's entries (auditor, secadmin, sysadmin)."), NULL,
+			     SHOW_OPTS, 0, 0};
+static const cli_cmd VERIFY = {
+	"custody log verify [--json]",
+	N_("Verify the whole ledger: every entry's hash, no gaps, every signed checkpoint. Names the\n"
+	   "first bad entry."),
+	NULL, JSON_OPTS, 0, 0};
+static const cli_cmd CHECKPOINT = {
+	"custody log checkpoint",
+	N_("Print the latest signed checkpoint (C2SP tlog-checkpoint in a signed note). Keep a copy\n"
+	   "outside the vault: it lets anyone check later that history was only appended to."),
+	NULL, NO_OPTS, 0, 0};
+static const cli_cmd PROVE = {"custody log prove SEQ",
+			      N_("Print an inclusion proof of entry SEQ in the latest checkpoint."), NULL,
+			      NO_OPTS, 1, 1};
+static const cli_cmd KEY = {"custody log key",
+			    N_("Print the note verifier key of this vault's ledger."), NULL, NO_OPTS, 0,
+			    0};
+
+static int print_entry(void *arg, uint64_t seq, const char *entry, size_t n)
+{
+	(void)arg;
+	if (o_json)
+		printf("%.*s\n", (int)n, entry);
+	else
+		printf("%8" PRIu64 "  %.*s\n", seq, (int)n, entry);
+	return 0;
+}
+
+static int open_parsed(const cli_cmd *c, int argc, char **argv, char ***args, cy_vault **v)
+{
+	int n, rc = cli_parse(c, argc, argv, args, &n);
+
+	if (rc)
+		return rc < 0 ? -1 : rc;
+	if ((rc = cli_open(v))) {
+		free(*args);
+		return cli_fail(rc);
+	}
+	return 0;
+}
+
+static int log_show(int argc, char **argv)
+{
+	char **args;
+	cy_vault *v = NULL;
+	uint64_t from = 1;
+	int rc = open_parsed(&SHOW, argc, argv, &args, &v);
+
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	if (o_from)
+		from = strtoull(o_from, NULL, 10);
+	rc = cy_log_list(v, from, print_entry, NULL);
+	cy_vault_close(v);
+	free(args);
+	return rc ? cli_fail(rc) : EXIT_OK;
+}
+
+static int log_verify(int argc, char **argv)
+{
+	char **args;
+	cy_vault *v = NULL;
+	uint64_t bad, n, ncp;
+	int rc = open_parsed(&VERIFY, argc, argv, &args, &v);
+
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	rc = cy_log_verify(v, &bad, &n, &ncp);
+	if (o_json) {
+		printf("{\"ok\":%s,\"entries\":%" PRIu64 ",\"checkpoints\":%" PRIu64, rc ? "false" : "true",
+		       n, ncp);
+		if (rc) {
+			cy_buf b = CY_BUF_INIT;
+			cy_json_cstr(&b, cy_error_message());
+			printf(",\"first_bad_entry\":%" PRIu64 ",\"error\":%s", bad, cy_buf_cstr(&b));
+			cy_buf_release(&b);
+		}
+		printf("}\n");
+	} else if (!rc) {
+		printf(_("ledger ok: %" PRIu64 " entries, %" PRIu64 " signed checkpoints verified\n"), n, ncp);
+	}
+	cy_vault_close(v);
+	free(args);
+	if (rc && !o_json) {
+		if (bad)
+			cli_error(_("ledger verification failed at entry %" PRIu64 ": %s"), bad,
+				  cy_error_message());
+		else
+			cli_error(_("ledger verification failed: %s"), cy_error_message());
+	}
+	return rc ? cli_exit_code(rc) : EXIT_OK;
+}
+
+static int log_checkpoint(int argc, char **argv)
+{
+	char **args;
+	cy_vault *v = NULL;
+	cy_buf note = CY_BUF_INIT;
+	int rc = open_parsed(&CHECKPOINT, argc, argv, &args, &v);
+
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	rc = cy_log_checkpoint(v, &note);
+	if (!rc)
+		fputs(cy_buf_cstr(&note), stdout);
+	cy_buf_release(&note);
+	cy_vault_close(v);
+	free(args);
+	return rc ? cli_fail(rc) : EXIT_OK;
+}
+
+static int log_prove(int argc, char **argv)
+{
+	char **args, *end;
+	cy_vault *v = NULL;
+	cy_buf out = CY_BUF_INIT;
+	uint64_t seq;
+	int rc = open_parsed(&PROVE, argc, argv, &args, &v);
+
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	seq = strtoull(args[0], &end, 10);
+	if (*end || !*args[0]) {
+		cli_error(_("SEQ must be an entry number"));
+		rc = EXIT_USAGE;
+	} else if ((rc = cy_log_prove(v, seq, &out))) {
+		rc = cli_fail(rc);
+	} else {
+		fputs(cy_buf_cstr(&out), stdout);
+	}
+	cy_buf_release(&out);
+	cy_vault_close(v);
+	free(args);
+	return rc;
+}
+
+static int log_key(int argc, char **argv)
+{
+	char **args;
+	cy_vault *v = NULL;
+	cy_buf out = CY_BUF_INIT;
+	int rc = open_parsed(&KEY, argc, argv, &args, &v);
+
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	rc = cy_log_vkey(v, &out);
+	if (!rc)
+		printf("%s\n", cy_buf_cstr(&out));
+	cy_buf_release(&out);
+	cy_vault_close(v);
+	free(args);
+	return rc ? cli_fail(rc) : EXIT_OK;
+}
+
+static const subcmd SUB[] = {
+	{"show", log_show, N_("print the entries")},
+	{"verify", log_verify, N_("verify the whole ledger")},
+	{"checkpoint", log_checkpoint, N_("print the latest signed checkpoint")},
+	{"prove", log_prove, N_("inclusion proof of one entry")},
+	{"key", log_key, N_("print the ledger's verifier key")},
+	{NULL, NULL, NULL},
+};
+
+int cmd_log(int argc, char **argv)
+{
+	return run_subcommand("log", SUB, argc, argv);
+}

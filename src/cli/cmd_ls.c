@@ -1,0 +1,77 @@
+/* cmd_ls.c - custody ls: list the records of the fonds you hold. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "custody/encoding.h"
+#include "custody/error.h"
+#include "base/banned.h"
+
+static const char *o_fonds;
+static bool o_json;
+
+static const cli_opt OPTS[] = {
+	{"fonds", OPT_STRING, "CODE", N_("only this fonds"), &o_fonds},
+	{"json", OPT_FLAG, NULL, N_("JSON Lines: one object per record"), &o_json},
+	{NULL, 0, NULL, NULL, NULL},
+};
+static const cli_cmd CMD = {
+	"custody ls [--fonds CODE] [--json]",
+	N_("List the records of the fonds granted to you, in archive-number order."), NULL, OPTS, 0, 0,
+};
+
+void cli_record_json(cy_buf *b, const cy_record_info *r)
+{
+	cy_buf_puts(b, "{\"archive_no\":");
+	cy_json_cstr(b, r->archive_no);
+	cy_buf_puts(b, ",\"fonds\":");
+	cy_json_cstr(b, r->fonds);
+	cy_buf_printf(b, ",\"class\":\"%s\",\"year\":%d,\"retention\":\"%s\",\"org\":", r->class_name,
+		      r->year, r->retention);
+	cy_json_cstr(b, r->org);
+	cy_buf_printf(b, ",\"item\":%lld,\"title\":", (long long)r->item);
+	cy_json_cstr(b, r->title);
+	cy_buf_puts(b, ",\"source\":");
+	cy_json_cstr(b, r->source);
+	cy_buf_printf(b,
+		      ",\"size\":%llu,\"stored\":%llu,\"compressed\":%s,\"sha256\":\"%s\",\"format\":\"%s\","
+		      "\"status\":\"%s\",\"created\":\"%s\",\"created_by\":",
+		      (unsigned long long)r->size, (unsigned long long)r->stored,
+		      r->compressed ? "true" : "false", r->sha256, r->format, r->status, r->created);
+	cy_json_cstr(b, r->created_by);
+	cy_buf_putc(b, '}');
+}
+
+static int print_record(void *arg, const cy_record_info *r)
+{
+	cy_buf *b = arg;
+	char size[32];
+
+	if (o_json) {
+		cli_record_json(b, r);
+		cli_json_line(b);
+	} else {
+		cli_bytes(r->size, size);
+		printf("%-28s %-14s %10s  %s\n", r->archive_no, r->class_name, size, r->title);
+	}
+	return 0;
+}
+
+int cmd_ls(int argc, char **argv)
+{
+	char **args;
+	int n, rc;
+	cy_vault *v = NULL;
+	cy_buf b = CY_BUF_INIT;
+
+	if ((rc = cli_parse(&CMD, argc, argv, &args, &n)))
+		return rc < 0 ? EXIT_OK : rc;
+	free(args);
+	if ((rc = cli_open(&v)))
+		return cli_fail(rc);
+	rc = cy_record_list(v, o_fonds, print_record, &b);
+	cy_buf_release(&b);
+	cy_vault_close(v);
+	return rc ? cli_fail(rc) : EXIT_OK;
+}

@@ -1,0 +1,208 @@
+/* cmd_user.c - custody user add | list | passwd | grant | revoke. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "custody/encoding.h"
+#include "custody/error.h"
+#include "base/banned.h"
+
+static const char *o_role, *o_newpw;
+static bool o_json;
+
+static const cli_opt ADD_OPTS[] = {
+	{"role", OPT_STRING, "ROLE", N_("sysadmin, secadmin, auditor, archivist or viewer"), &o_role},
+	{"new-password-file", OPT_STRING, "FILE", N_("the new user's password (else asked on the terminal)"), &o_newpw},
+	{NULL, 0, NULL, NULL, NULL},
+};
+static const cli_cmd ADD = {
+	"custody user add NAME --role ROLE [--new-password-file FILE]",
+	N_("Add a user (secadmin only). Administrative roles (sysadmin, secadmin, auditor) never\n"
+	   "hold fonds keys; archivists and viewers see the fonds granted to them."),
+	NULL, ADD_OPTS, 1, 1,
+};
+
+static const cli_opt LIST_OPTS[] = {
+	{"json", OPT_FLAG, NULL, N_("JSON Lines output"), &o_json},
+	{NULL, 0, NULL, NULL, NULL},
+};
+static const cli_cmd LIST = {
+	"custody user list [--json]",
+	N_("List users, their roles and grants (a '*' marks a grant still pending)."),
+	NULL, LIST_OPTS, 0, 0,
+};
+
+static const cli_opt PW_OPTS[] = {
+	{"new-password-file", OPT_STRING, "FILE", N_("the new password (else asked on the terminal)"), &o_newpw},
+	{NULL, 0, NULL, NULL, NULL},
+};
+static const cli_cmd PASSWD = {
+	"custody user passwd [--new-password-file FILE]",
+	N_("Change your own password."), NULL, PW_OPTS, 0, 0,
+};
+
+static const cli_opt NO_OPTS[] = {{NULL, 0, NULL, NULL, NULL}};
+static const cli_cmd GRANT = {
+	"custody user grant NAME FONDS",
+	N_("Grant a user (archivist or viewer) a fonds (secadmin only). The grant takes effect\n"
+	   "when a holder of that fonds' key next opens the vault."),
+	NULL, NO_OPTS, 2, 2,
+};
+static const cli_cmd REVOKE = {
+	"custody user revoke NAME FONDS", N_("Withdraw a user's grant of a fonds (secadmin only)."),
+	NULL, NO_OPTS, 2, 2,
+};
+
+static int user_add(int argc, char **argv)
+{
+	char **args;
+	int n, rc;
+	cy_role role;
+	cy_vault *v = NULL;
+	cy_buf pw = CY_BUF_INIT;
+	char prompt[128];
+
+	if ((rc = cli_parse(&ADD, argc, argv, &args, &n)))
+		return rc < 0 ? EXIT_OK : rc;
+	if (!o_role) {
+		cli_error(_("give the new user's role with --role (sysadmin secadmin auditor archivist viewer)"));
+		free(args);
+		return EXIT_USAGE;
+	}
+	if ((rc = cy_role_parse(o_role, &role))) {
+		free(args);
+		cli_fail(rc);
+		return EXIT_USAGE;
+	}
+	rc = cli_open(&v);
+	snprintf(prompt, sizeof(prompt), _("New password for %s: "), args[0]);
+	if (!rc && !o_newpw && !getenv("CUSTODY_NEW_PASSWORD_FILE"))
+		rc = cli_read_password("", prompt, true, &pw);
+	else if (!rc)
+		rc = cli_read_password(o_newpw ? o_newpw : getenv("CUSTODY_NEW_PASSWORD_FILE"), prompt,
+				       false, &pw);
+	if (!rc)
+		rc = cy_user_add(v, args[0], role, (const char *)pw.ptr, pw.len);
+	if (!rc)
+		printf(_("added user '%s' (%s)\n"), args[0], cy_role_name(role));
+	cy_buf_wipe(&pw);
+	cy_vault_close(v);
+	free(args);
+	return rc ? cli_fail(rc) : EXIT_OK;
+}
+
+static int print_user(void *arg, const cy_user_info *u)
+{
+	cy_buf *b = arg;
+
+	if (o_json) {
+		cy_buf_printf(b, "{\"id\":%lld,\"name\":", (long long)u->id);
+		cy_json_cstr(b, u->name);
+		cy_buf_printf(b, ",\"role\":\"%s\",\"created\":\"%s\",\"grants\":", cy_role_name(u->role),
+			      u->created);
+		cy_json_cstr(b, u->grants);
+		cy_buf_putc(b, '}');
+		cli_json_line(b);
+	} else {
+		printf("%-20s %-10s %-20s %s\n", u->name, cy_role_name(u->role), u->created,
+		       *u->grants ? u->grants : "-");
+	}
+	return 0;
+}
+
+static int user_list(int argc, char **argv)
+{
+	char **args;
+	int n, rc;
+	cy_vault *v = NULL;
+	cy_buf b = CY_BUF_INIT;
+
+	if ((rc = cli_parse(&LIST, argc, argv, &args, &n)))
+		return rc < 0 ? EXIT_OK : rc;
+	free(args);
+	if ((rc = cli_open(&v)))
+		return cli_fail(rc);
+	if (!o_json)
+		printf("%-20s %-10s %-20s %s\n", _("NAME"), _("ROLE"), _("CREATED"), _("GRANTS"));
+	rc = cy_user_list(v, print_user, &b);
+	cy_buf_release(&b);
+	cy_vault_close(v);
+	return rc ? cli_fail(rc) : EXIT_OK;
+}
+
+static int user_passwd(int argc, char **argv)
+{
+	char **args;
+	int n, rc;
+	cy_vault *v = NULL;
+	cy_buf pw = CY_BUF_INIT;
+
+	if ((rc = cli_parse(&PASSWD, argc, argv, &args, &n)))
+		return rc < 0 ? EXIT_OK : rc;
+	free(args);
+	if ((rc = cli_open(&v)))
+		return cli_fail(rc);
+	rc = cli_read_password(o_newpw ? o_newpw : "", _("New password: "), !o_newpw, &pw);
+	if (!rc)
+		rc = cy_user_passwd(v, (const char *)pw.ptr, pw.len);
+	if (!rc)
+		printf(_("password changed for '%s'\n"), cy_vault_user(v));
+	cy_buf_wipe(&pw);
+	cy_vault_close(v);
+	return rc ? cli_fail(rc) : EXIT_OK;
+}
+
+static int user_grant(int argc, char **argv)
+{
+	char **args;
+	int n, rc;
+	cy_vault *v = NULL;
+	bool pending = false;
+
+	if ((rc = cli_parse(&GRANT, argc, argv, &args, &n)))
+		return rc < 0 ? EXIT_OK : rc;
+	if (!(rc = cli_open(&v)))
+		rc = cy_user_grant(v, args[0], args[1], &pending);
+	if (!rc && pending)
+		printf(_("granted fonds '%s' to '%s': pending until a holder of the fonds key opens the "
+			 "vault\n"),
+		       args[1], args[0]);
+	else if (!rc)
+		printf(_("granted fonds '%s' to '%s'\n"), args[1], args[0]);
+	cy_vault_close(v);
+	free(args);
+	return rc ? cli_fail(rc) : EXIT_OK;
+}
+
+static int user_revoke(int argc, char **argv)
+{
+	char **args;
+	int n, rc;
+	cy_vault *v = NULL;
+
+	if ((rc = cli_parse(&REVOKE, argc, argv, &args, &n)))
+		return rc < 0 ? EXIT_OK : rc;
+	if (!(rc = cli_open(&v)))
+		rc = cy_user_revoke(v, args[0], args[1]);
+	if (!rc)
+		printf(_("revoked fonds '%s' from '%s'\n"), args[1], args[0]);
+	cy_vault_close(v);
+	free(args);
+	return rc ? cli_fail(rc) : EXIT_OK;
+}
+
+static const subcmd SUB[] = {
+	{"add", user_add, N_("add a user with a role")},
+	{"list", user_list, N_("list users, roles and grants")},
+	{"passwd", user_passwd, N_("change your password")},
+	{"grant", user_grant, N_("grant a fonds to a user")},
+	{"revoke", user_revoke, N_("withdraw a grant")},
+	{NULL, NULL, NULL},
+};
+
+int cmd_user(int argc, char **argv)
+{
+	return run_subcommand("user", SUB, argc, argv);
+}

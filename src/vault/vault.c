@@ -1,0 +1,701 @@
+/* vault.c - create, unlock and close a vault; transactions with their ledger
+ * entries and signed checkpoints; roles and key bookkeeping.
+ *
+ * Key hierarchy (docs/formats/keys.md): each user's X25519 private key is
+ * sealed under the user's password; the ledger's Ed25519 signing key is
+ * sealed to every user; each fonds key is sealed to each content user granted
+ * that fonds and to the recovery key.  Administrative roles never receive a
+ * fonds key, so they cannot read records whatever the code above does. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "custody/crypto.h"
+#include "custody/encoding.h"
+#include "custody/error.h"
+#include "custody/fsutil.h"
+#include "custody/merkle.h"
+#include "custody/note.h"
+#include "vault/vault_internal.h"
+#include "base/banned.h"
+
+static const char *ROLE_NAMES[CY_ROLE_COUNT] = {"sysadmin", "secadmin", "auditor", "archivist",
+						 "viewer"};
+
+const char *cy_role_name(cy_role r)
+{
+	return r < CY_ROLE_COUNT ? ROLE_NAMES[r] : "?";
+}
+
+int cy_role_parse(const char *s, cy_role *out)
+{
+	for (int i = 0; i < CY_ROLE_COUNT; i++) {
+		if (!strcmp(s, ROLE_NAMES[i])) {
+			*out = (cy_role)i;
+			return 0;
+		}
+	}
+	return cy_error_set(CY_EINVALID,
+			    "unknown role '%s' (roles: sysadmin secadmin auditor archivist viewer)", s);
+}
+
+bool cy_role_holds_content(cy_role r)
+{
+	return r == CY_ROLE_ARCHIVIST || r == CY_ROLE_VIEWER;
+}
+
+void cy_vault__now(char out[21])
+{
+	cy_time_format((int64_t)time(NULL), out);
+}
+
+void cy_vault__ctx_user(const cy_vault *v, const char *vault_id, const char *user, cy_buf *out)
+{
+	(void)v;
+	cy_buf_clear(out);
+	cy_buf_printf(out, "custody/user-key/v1/%s/%s", vault_id, user);
+}
+
+void cy_vault__ctx_fonds(const char *vault_id, const char *code, cy_buf *out)
+{
+	cy_buf_clear(out);
+	cy_buf_printf(out, "custody/fonds-key/v1/%s/%s", vault_id, code);
+}
+
+void cy_vault__key_id(const uint8_t fonds_key[32], uint8_t out[8])
+{
+	uint8_t h[32];
+
+	cy_hmac_sha256(fonds_key, 32, "custody key id v1", 17, h);
+	memcpy(out, h, 8);
+}
+
+int cy_vault__subkey(const uint8_t fonds_key[32], const char *label, uint8_t out[32])
+{
+	return cy_hkdf_sha256(fonds_key, 32, NULL, 0, label, strlen(label), out, 32);
+}
+
+static int valid_user_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 32)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		      c == '-'))
+			return 0;
+	}
+	return s[0] != '-' && s[0] != '.';
+}
+
+int cy_vault__valid_user_name(const char *s);
+int cy_vault__valid_user_name(const char *s)
+{
+	return valid_user_name(s);
+}
+
+static int meta_put(cy_catalog *c, const char *key, const void *val, size_t n)
+{
+	cy_stmt *s;
+	int rc = cy_catalog_prepare(c, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", &s);
+
+	rc = rc ? rc : cy_stmt_bind_text(s, 1, key);
+	rc = rc ? rc : cy_stmt_bind_blob(s, 2, val, n);
+	rc = rc ? rc : cy_stmt_step(s);
+	return rc < 0 ? rc : 0;
+}
+
+static int meta_get(cy_catalog *c, const char *key, void *val, size_t n)
+{
+	cy_stmt *s;
+	size_t len;
+	const void *p;
+	int rc = cy_catalog_prepare(c, "SELECT value FROM meta WHERE key = ?", &s);
+
+	rc = rc ? rc : cy_stmt_bind_text(s, 1, key);
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return cy_error_set(CY_ECORRUPT, "catalog has no '%s'", key);
+	p = cy_stmt_blob(s, 0, &len);
+	if (len != n) {
+		cy_stmt_reset(s);
+		return cy_error_set(CY_ECORRUPT, "catalog entry '%s' has the wrong size", key);
+	}
+	memcpy(val, p, n);
+	cy_stmt_reset(s);
+	return 0;
+}
+
+static void vault_free(cy_vault *v)
+{
+	if (!v)
+		return;
+	if (v->cat)
+		cy_catalog_rollback(v->cat);
+	cy_catalog_close(v->cat);
+	cy_store_close(v->store);
+	cy_secure_free(v->priv, 32);
+	cy_secure_free(v->sign_seed, 32);
+	for (int i = 0; i < v->nkeys; i++)
+		cy_secure_free(v->keys[i].key, CY_FONDS_KEYS_LEN);
+	free(v->keys);
+	free(v->dir);
+	free(v);
+}
+
+void cy_vault_close(cy_vault *v)
+{
+	vault_free(v);
+}
+
+const char *cy_vault_user(const cy_vault *v)
+{
+	return v->user;
+}
+
+cy_role cy_vault_role(const cy_vault *v)
+{
+	return v->role;
+}
+
+const char *cy_vault_id(const cy_vault *v)
+{
+	return v->vault_id;
+}
+
+unsigned cy_vault_kdf_log2n(const cy_vault *v)
+{
+	return v->kdf_log2n;
+}
+
+int cy_vault__require(cy_vault *v, unsigned allowed, const char *what)
+{
+	if (allowed & CY_R(v->role))
+		return 0;
+	return cy_error_set(CY_EPERM, "user '%s' (%s) may not %s", v->user, cy_role_name(v->role),
+			    what);
+}
+
+cy_fonds_key *cy_vault__fonds_key(cy_vault *v, const char *code)
+{
+	for (int i = 0; i < v->nkeys; i++)
+		if (!strcmp(v->keys[i].code, code))
+			return &v->keys[i];
+	cy_error_set(CY_EPERM, "user '%s' holds no key for fonds '%s' (not granted, or no such fonds)",
+		     v->user, code);
+	return NULL;
+}
+
+cy_fonds_key *cy_vault__fonds_key_by_id(cy_vault *v, int64_t fonds_id)
+{
+	for (int i = 0; i < v->nkeys; i++)
+		if (v->keys[i].fonds_id == fonds_id)
+			return &v->keys[i];
+	return NULL;
+}
+
+int cy_vault__keep_key(cy_vault *v, int64_t fonds_id, const char *code, const uint8_t key[32])
+{
+	cy_fonds_key *k;
+
+	if (cy_vault__fonds_key_by_id(v, fonds_id))
+		return 0;
+	if (v->nkeys == CY_MAX_FONDS_KEYS)
+		return cy_error_set(CY_EINVALID, "too many fonds");
+	k = realloc(v->keys, sizeof(*k) * (size_t)(v->nkeys + 1));
+	if (!k)
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	v->keys = k;
+	k = &v->keys[v->nkeys];
+	memset(k, 0, sizeof(*k));
+	if (!(k->key = cy_secure_alloc(CY_FONDS_KEYS_LEN)))
+		return CY_ENOMEM;
+	memcpy(k->key, key, 32);
+	if (cy_vault__subkey(key, "custody record meta v1", k->key + 32) ||
+	    cy_vault__subkey(key, "custody blind index v1", k->key + 64)) {
+		cy_secure_free(k->key, CY_FONDS_KEYS_LEN);
+		return CY_ECRYPTO;
+	}
+	k->fonds_id = fonds_id;
+	snprintf(k->code, sizeof(k->code), "%s", code);
+	cy_vault__key_id(key, k->key_id);
+	v->nkeys++;
+	return 0;
+}
+
+/* ---- transactions and the ledger ---- */
+
+int cy_vault__begin(cy_vault *v)
+{
+	cy_stmt *s;
+	size_t n;
+	const void *p;
+	int rc;
+
+	if (v->in_tx)
+		return cy_error_set(CY_EINVALID, "operation already in progress");
+	if ((rc = cy_catalog_begin(v->cat)))
+		return rc;
+	rc = cy_catalog_prepare(v->cat, "SELECT size, frontier FROM ledger_state WHERE id = 1", &s);
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc == 0)
+		rc = cy_error_set(CY_ECORRUPT, "catalog has no ledger state");
+	if (rc < 0) {
+		cy_catalog_rollback(v->cat);
+		return rc;
+	}
+	p = cy_stmt_blob(s, 1, &n);
+	rc = cy_frontier_load(&v->fr, (uint64_t)cy_stmt_int(s, 0), p, n);
+	cy_stmt_reset(s);
+	if (rc) {
+		cy_catalog_rollback(v->cat);
+		return rc;
+	}
+	v->in_tx = 1;
+	v->tx_entries = 0;
+	return 0;
+}
+
+void cy_vault__rollback(cy_vault *v)
+{
+	if (!v->in_tx)
+		return;
+	cy_catalog_rollback(v->cat);
+	v->in_tx = 0;
+}
+
+static int sign_checkpoint(cy_vault *v)
+{
+	cy_checkpoint cp;
+	cy_buf body = CY_BUF_INIT, note = CY_BUF_INIT, name = CY_BUF_INIT;
+	cy_stmt *s;
+	int rc;
+
+	memset(&cp, 0, sizeof(cp));
+	snprintf(cp.origin, sizeof(cp.origin), "custody/%s", v->vault_id);
+	cp.size = v->fr.size;
+	cy_frontier_root(&v->fr, cp.root);
+	rc = cy_checkpoint_format(&cp, &body);
+	rc = rc ? rc : cy_note_sign((char *)body.ptr, body.len, cp.origin, v->sign_seed, &note);
+	rc = rc ? rc : cy_catalog_prepare(v->cat, "INSERT INTO checkpoints (size, note) VALUES (?, ?)", &s);
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, (int64_t)cp.size);
+	rc = rc ? rc : cy_stmt_bind_text(s, 2, cy_buf_cstr(&note));
+	rc = rc ? rc : cy_stmt_step(s);
+	cy_buf_release(&body);
+	cy_buf_release(&note);
+	cy_buf_release(&name);
+	return rc < 0 ? rc : 0;
+}
+
+int cy_vault__commit(cy_vault *v)
+{
+	cy_buf fr = CY_BUF_INIT;
+	cy_stmt *s;
+	int rc = 0;
+
+	if (!v->in_tx)
+		return cy_error_set(CY_EINVALID, "no operation in progress");
+	if (v->tx_entries) {
+		cy_frontier_save(&v->fr, &fr);
+		rc = cy_catalog_prepare(v->cat,
+					"UPDATE ledger_state SET size = ?, frontier = ? WHERE id = 1", &s);
+		rc = rc ? rc : cy_stmt_bind_int(s, 1, (int64_t)v->fr.size);
+		rc = rc ? rc : cy_stmt_bind_blob(s, 2, fr.ptr, fr.len);
+		rc = rc ? rc : cy_stmt_step(s);
+		rc = rc < 0 ? rc : sign_checkpoint(v);
+		cy_buf_release(&fr);
+	}
+	if (!rc)
+		rc = cy_catalog_commit(v->cat);
+	if (rc)
+		cy_catalog_rollback(v->cat);
+	v->in_tx = 0;
+	return rc;
+}
+
+int cy_vault__log(cy_vault *v, cy_ledger_entry *e)
+{
+	cy_buf enc = CY_BUF_INIT;
+	uint8_t leaf[32];
+	cy_stmt *s;
+	int rc;
+
+	if (!v->in_tx)
+		return cy_error_set(CY_EINVALID, "ledger entry outside a transaction");
+	e->seq = v->fr.size + 1;
+	e->time = (int64_t)time(NULL);
+	if (!e->actor)
+		e->actor = v->actor;
+	rc = cy_ledger_entry_encode(e, &enc);
+	if (!rc) {
+		cy_merkle_leaf_hash(enc.ptr, enc.len, leaf);
+		rc = cy_catalog_prepare(v->cat, "INSERT INTO ledger (seq, entry, leaf) VALUES (?, ?, ?)", &s);
+		rc = rc ? rc : cy_stmt_bind_int(s, 1, (int64_t)e->seq);
+		rc = rc ? rc : cy_stmt_bind_blob(s, 2, enc.ptr, enc.len);
+		rc = rc ? rc : cy_stmt_bind_blob(s, 3, leaf, 32);
+		rc = rc ? rc : cy_stmt_step(s);
+		if (rc >= 0) {
+			rc = 0;
+			cy_frontier_append(&v->fr, leaf);
+			v->tx_entries++;
+		}
+	}
+	cy_buf_release(&enc);
+	return rc;
+}
+
+int cy_vault__log1(cy_vault *v, const char *action, const char *target)
+{
+	cy_ledger_entry e;
+
+	memset(&e, 0, sizeof(e));
+	e.action = action;
+	if (target) {
+		e.targets[0] = target;
+		e.ntargets = 1;
+	}
+	return cy_vault__log(v, &e);
+}
+
+/* ---- init ---- */
+
+static int write_marker(const char *dir, const char *vault_id)
+{
+	cy_buf path = CY_BUF_INIT, text = CY_BUF_INIT;
+	int rc;
+
+	cy_path_join(&path, dir, "CUSTODY-VAULT");
+	cy_buf_printf(&text,
+		      "This directory is a custody vault (档案托管库).\n"
+		      "Do not edit or move files inside it; use the custody command.\n"
+		      "format: 1\nid: %s\n",
+		      vault_id);
+	rc = cy_write_file_excl(cy_buf_cstr(&path), text.ptr, text.len, 0600);
+	cy_buf_release(&path);
+	cy_buf_release(&text);
+	return rc;
+}
+
+int cy_vault__insert_user(cy_vault *v, cy_catalog *cat, const char *vault_id, const char *name,
+			  cy_role role, const char *pw, size_t pwlen, unsigned log2n,
+			  const uint8_t sign_seed[32], int64_t *id_out);
+
+int cy_vault__insert_user(cy_vault *v, cy_catalog *cat, const char *vault_id, const char *name,
+			  cy_role role, const char *pw, size_t pwlen, unsigned log2n,
+			  const uint8_t sign_seed[32], int64_t *id_out)
+{
+	uint8_t *priv = cy_secure_alloc(32);
+	uint8_t pub[32];
+	cy_buf ctx = CY_BUF_INIT, slot = CY_BUF_INIT, sslot = CY_BUF_INIT;
+	char now[21];
+	cy_stmt *s;
+	int rc;
+
+	if (!priv)
+		return CY_ENOMEM;
+	if (!valid_user_name(name)) {
+		rc = cy_error_set(CY_EINVALID,
+				  "user name '%s' is not valid: use 1-32 of a-z 0-9 . _ - "
+				  "(not starting with . or -)",
+				  name);
+		goto out;
+	}
+	cy_vault__ctx_user(v, vault_id, name, &ctx);
+	rc = cy_x25519_keygen(priv, pub);
+	rc = rc ? rc : cy_pwseal(pw, pwlen, log2n, cy_buf_cstr(&ctx), priv, 32, &slot);
+	rc = rc ? rc : cy_seal(pub, CY_CTX_LEDGER_KEY, sign_seed, 32, &sslot);
+	if (rc)
+		goto out;
+	cy_vault__now(now);
+	rc = cy_catalog_prepare(cat,
+				"INSERT INTO users (name, role, pub, slot, sign_slot, created) "
+				"VALUES (?, ?, ?, ?, ?, ?)",
+				&s);
+	rc = rc ? rc : cy_stmt_bind_text(s, 1, name);
+	rc = rc ? rc : cy_stmt_bind_text(s, 2, cy_role_name(role));
+	rc = rc ? rc : cy_stmt_bind_blob(s, 3, pub, 32);
+	rc = rc ? rc : cy_stmt_bind_blob(s, 4, slot.ptr, slot.len);
+	rc = rc ? rc : cy_stmt_bind_blob(s, 5, sslot.ptr, sslot.len);
+	rc = rc ? rc : cy_stmt_bind_text(s, 6, now);
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc == CY_EEXISTS)
+		rc = cy_error_set(CY_EEXISTS, "user '%s' already exists", name);
+	if (rc >= 0) {
+		rc = 0;
+		*id_out = cy_catalog_last_id(cat);
+	}
+out:
+	cy_secure_free(priv, 32);
+	cy_buf_release(&ctx);
+	cy_buf_release(&slot);
+	cy_buf_release(&sslot);
+	return rc;
+}
+
+int cy_vault_init(const char *dir, const char *user, const char *pw, size_t pwlen,
+		  unsigned kdf_log2n, cy_buf *recovery_out)
+{
+	cy_vault *v = NULL;
+	uint8_t *seed = NULL, *rpriv = NULL;
+	uint8_t id[16], lpub[32], rpub[32];
+	char now[21], log2[12];
+	int64_t uid;
+	int rc, created_dir = 0;
+	struct stat st;
+
+	if (!valid_user_name(user))
+		return cy_error_set(CY_EINVALID,
+				    "user name '%s' is not valid: use 1-32 of a-z 0-9 . _ - ", user);
+	if (pwlen < 8)
+		return cy_error_set(CY_EINVALID, "password too short: use at least 8 characters");
+	if (stat(dir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode))
+			return cy_error_set(CY_EEXISTS, "%s exists and is not a directory", dir);
+		if (!cy_dir_is_empty(dir))
+			return cy_error_set(CY_EEXISTS,
+					    "%s is not empty: a vault is created in a new or empty directory",
+					    dir);
+	} else {
+		if ((rc = cy_mkdir_p(dir, 0700)))
+			return rc;
+		created_dir = 1;
+	}
+	if (!(v = calloc(1, sizeof(*v))) || !(seed = cy_secure_alloc(32)) ||
+	    !(rpriv = cy_secure_alloc(32))) {
+		rc = cy_error_set(CY_ENOMEM, "out of memory");
+		goto fail;
+	}
+	v->dir = strdup(dir);
+	v->role = CY_ROLE_SECADMIN;
+	if ((rc = cy_random(id, 16)))
+		goto fail;
+	cy_hex_encode(id, 16, v->vault_id);
+	rc = cy_ed25519_keygen(seed, lpub);
+	rc = rc ? rc : cy_x25519_keygen(rpriv, rpub);
+	rc = rc ? rc : cy_store_open(&v->store, dir, 1);
+	rc = rc ? rc : cy_catalog_open(&v->cat, dir, 1);
+	if (rc)
+		goto fail;
+	cy_vault__now(now);
+	snprintf(log2, sizeof(log2), "%u", kdf_log2n ? kdf_log2n : 15);
+	rc = cy_catalog_begin(v->cat);
+	rc = rc ? rc : meta_put(v->cat, "vault_id", v->vault_id, 32);
+	rc = rc ? rc : meta_put(v->cat, "ledger_pub", lpub, 32);
+	rc = rc ? rc : meta_put(v->cat, "recovery_pub", rpub, 32);
+	rc = rc ? rc : meta_put(v->cat, "created", now, strlen(now));
+	rc = rc ? rc : meta_put(v->cat, "kdf_log2n", log2, strlen(log2));
+	rc = rc ? rc : cy_vault__insert_user(v, v->cat, v->vault_id, user, CY_ROLE_SECADMIN, pw, pwlen,
+					     kdf_log2n, seed, &uid);
+	rc = rc ? rc : cy_catalog_commit(v->cat);
+	if (rc)
+		goto fail;
+	/* the first ledger entries: the vault and its first user */
+	v->user_id = uid;
+	snprintf(v->user, sizeof(v->user), "%s", user);
+	snprintf(v->actor, sizeof(v->actor), "u%lld", (long long)uid);
+	v->sign_seed = seed;
+	seed = NULL;
+	rc = cy_vault__begin(v);
+	if (!rc) {
+		cy_ledger_entry e;
+		memset(&e, 0, sizeof(e));
+		e.action = "vault.init";
+		e.targets[0] = v->vault_id;
+		e.ntargets = 1;
+		e.details[0] = (cy_ledger_detail){"format", NULL, 1};
+		e.ndetails = 1;
+		rc = cy_vault__log(v, &e);
+		memset(&e, 0, sizeof(e));
+		e.action = "user.add";
+		e.targets[0] = v->actor;
+		e.ntargets = 1;
+		e.details[0] = (cy_ledger_detail){"role", "secadmin", 0};
+		e.ndetails = 1;
+		rc = rc ? rc : cy_vault__log(v, &e);
+		rc = rc ? rc : cy_vault__commit(v);
+		if (rc)
+			cy_vault__rollback(v);
+	}
+	rc = rc ? rc : write_marker(dir, v->vault_id);
+	if (rc)
+		goto fail;
+	char hex[65];
+	cy_hex_encode(rpriv, 32, hex);
+	cy_buf_printf(recovery_out, "CUSTODY-RECOVERY-1-%s", hex);
+	cy_wipe(hex, sizeof(hex));
+	cy_secure_free(rpriv, 32);
+	vault_free(v);
+	return 0;
+fail:
+	cy_secure_free(seed, 32);
+	cy_secure_free(rpriv, 32);
+	vault_free(v);
+	if (created_dir || cy_dir_is_empty(dir) == 0) {
+		/* remove what we created: the directory was new or empty before */
+		cy_buf p = CY_BUF_INIT;
+		const char *names[] = {"catalog.db", "catalog.db-wal", "catalog.db-shm", "CUSTODY-VAULT",
+				       "objects/tmp", "objects"};
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			cy_path_join(&p, dir, names[i]);
+			if (unlink(cy_buf_cstr(&p)) < 0)
+				rmdir(cy_buf_cstr(&p));
+		}
+		if (created_dir)
+			rmdir(dir);
+		cy_buf_release(&p);
+	}
+	return rc;
+}
+
+/* ---- open ---- */
+
+static int load_keys(cy_vault *v)
+{
+	cy_stmt *s;
+	cy_buf ctx = CY_BUF_INIT;
+	uint8_t key[32];
+	int rc;
+
+	rc = cy_catalog_prepare(v->cat,
+				"SELECT g.fonds_id, f.code, g.slot FROM grants g JOIN fonds f "
+				"ON f.id = g.fonds_id WHERE g.user_id = ? AND g.slot IS NOT NULL "
+				"ORDER BY f.code",
+				&s);
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, v->user_id);
+	while (!rc && (rc = cy_stmt_step(s)) == 1) {
+		rc = 0; /* a row */
+		size_t n;
+		const void *slot = cy_stmt_blob(s, 2, &n);
+		const char *code = cy_stmt_text(s, 1);
+		cy_vault__ctx_fonds(v->vault_id, code, &ctx);
+		rc = cy_seal_open(v->priv, cy_buf_cstr(&ctx), slot, n, key, 32);
+		if (rc == CY_EAUTH)
+			rc = cy_error_set(CY_ECORRUPT, "the key slot of fonds '%s' for user '%s' is damaged",
+					  code, v->user);
+		rc = rc ? rc : cy_vault__keep_key(v, cy_stmt_int(s, 0), code, key);
+	}
+	cy_stmt_reset(s);
+	cy_wipe(key, 32);
+	cy_buf_release(&ctx);
+	return rc < 0 ? rc : 0;
+}
+
+int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char *pw, size_t pwlen)
+{
+	cy_vault *v = calloc(1, sizeof(*v));
+	cy_stmt *s;
+	cy_buf ctx = CY_BUF_INIT, slot = CY_BUF_INIT, sslot = CY_BUF_INIT, marker = CY_BUF_INIT;
+	uint8_t pub[32], lp[32];
+	char log2[8] = "";
+	int rc;
+
+	if (!v)
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	v->dir = strdup(dir);
+	cy_path_join(&marker, dir, "CUSTODY-VAULT");
+	if (access(cy_buf_cstr(&marker), F_OK) < 0) {
+		rc = cy_error_set(CY_ENOTFOUND,
+				  "no vault at '%s': create one with 'custody init', or give --vault", dir);
+		goto fail;
+	}
+	if ((rc = cy_catalog_open(&v->cat, dir, 0)) || (rc = cy_store_open(&v->store, dir, 0)))
+		goto fail;
+	if ((rc = meta_get(v->cat, "vault_id", v->vault_id, 32)))
+		goto fail;
+	v->vault_id[32] = 0;
+	rc = meta_get(v->cat, "ledger_pub", v->ledger_pub, 32);
+	rc = rc ? rc : meta_get(v->cat, "recovery_pub", v->recovery_pub, 32);
+	if (rc)
+		goto fail;
+	if (meta_get(v->cat, "kdf_log2n", log2, 2) == 0)
+		v->kdf_log2n = (unsigned)strtoul(log2, NULL, 10);
+	else
+		v->kdf_log2n = 15;
+	cy_error_clear();
+	rc = cy_catalog_prepare(v->cat,
+				"SELECT id, role, pub, slot, sign_slot, disabled FROM users WHERE name = ?",
+				&s);
+	rc = rc ? rc : cy_stmt_bind_text(s, 1, user);
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc == 0)
+		rc = cy_error_set(CY_EAUTH, "no user '%s' in this vault", user);
+	if (rc < 0)
+		goto fail;
+	{
+		size_t n;
+		const void *p;
+		v->user_id = cy_stmt_int(s, 0);
+		rc = cy_role_parse(cy_stmt_text(s, 1), &v->role);
+		p = cy_stmt_blob(s, 2, &n);
+		if (n == 32)
+			memcpy(pub, p, 32);
+		else
+			rc = rc ? rc : cy_error_set(CY_ECORRUPT, "user '%s' has a damaged public key", user);
+		p = cy_stmt_blob(s, 3, &n);
+		cy_buf_put(&slot, p, n);
+		p = cy_stmt_blob(s, 4, &n);
+		cy_buf_put(&sslot, p, n);
+		if (cy_stmt_int(s, 5))
+			rc = rc ? rc : cy_error_set(CY_EAUTH, "user '%s' is disabled", user);
+		cy_stmt_reset(s);
+		if (rc)
+			goto fail;
+	}
+	snprintf(v->user, sizeof(v->user), "%s", user);
+	snprintf(v->actor, sizeof(v->actor), "u%lld", (long long)v->user_id);
+	memcpy(v->pub, pub, 32);
+	if (!(v->priv = cy_secure_alloc(32)) || !(v->sign_seed = cy_secure_alloc(32))) {
+		rc = CY_ENOMEM;
+		goto fail;
+	}
+	cy_vault__ctx_user(v, v->vault_id, user, &ctx);
+	rc = cy_pwseal_open(pw, pwlen, cy_buf_cstr(&ctx), slot.ptr, slot.len, v->priv, 32);
+	if (rc == CY_EAUTH) {
+		rc = cy_error_set(CY_EAUTH, "wrong password for user '%s'", user);
+		goto fail;
+	}
+	if (rc)
+		goto fail;
+	if ((rc = cy_x25519_public(v->priv, lp)))
+		goto fail;
+	if (!cy_memeq(lp, pub, 32)) {
+		rc = cy_error_set(CY_ECORRUPT, "the key slot of user '%s' does not match its public key", user);
+		goto fail;
+	}
+	rc = cy_seal_open(v->priv, CY_CTX_LEDGER_KEY, sslot.ptr, sslot.len, v->sign_seed, 32);
+	if (rc) {
+		rc = cy_error_set(CY_ECORRUPT, "the ledger key slot of user '%s' is damaged", user);
+		goto fail;
+	}
+	if ((rc = cy_ed25519_public(v->sign_seed, lp)))
+		goto fail;
+	if (!cy_memeq(lp, v->ledger_pub, 32)) {
+		rc = cy_error_set(CY_ECORRUPT, "the ledger key in the catalog was replaced: it does not "
+					       "match the key sealed to user '%s'", user);
+		goto fail;
+	}
+	if ((rc = load_keys(v)))
+		goto fail;
+	if (cy_role_holds_content(v->role) && v->nkeys && (rc = cy_vault__complete_grants(v)))
+		goto fail;
+	cy_store_clean_tmp(v->store);
+	*out = v;
+	rc = 0;
+	goto done;
+fail:
+	vault_free(v);
+done:
+	cy_buf_release(&ctx);
+	cy_buf_wipe(&slot);
+	cy_buf_wipe(&sslot);
+	cy_buf_release(&marker);
+	return rc;
+}

@@ -1,0 +1,171 @@
+/* vault_fonds.c - fonds (全宗): one company whose records are in custody.
+ *
+ * A fonds is created by an archivist, who is granted it at once: a random
+ * fonds key is sealed to the archivist and to the vault's recovery key. */
+#include <stdio.h>
+#include <string.h>
+
+#include "custody/crypto.h"
+#include "custody/error.h"
+#include "vault/vault_internal.h"
+#include "base/banned.h"
+
+int cy_vault__store_slot(cy_vault *v, int64_t uid, const cy_fonds_key *k, const uint8_t pub[32]);
+
+static const char USCC_CHARS[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+static const int USCC_W[17] = {1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};
+
+bool cy_uscc_valid(const char *s)
+{
+	int sum = 0;
+
+	if (strlen(s) != 18)
+		return false;
+	for (int i = 0; i < 18; i++) {
+		const char *p = s[i] ? strchr(USCC_CHARS, s[i]) : NULL;
+		if (!p)
+			return false;
+		if (i < 17)
+			sum += (int)(p - USCC_CHARS) * USCC_W[i];
+	}
+	/* positions 3-8 are the administrative division code: digits only */
+	for (int i = 2; i < 8; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return USCC_CHARS[(31 - sum % 31) % 31] == s[17];
+}
+
+bool cy_fonds_code_valid(const char *s)
+{
+	if (strlen(s) != 4)
+		return false;
+	for (int i = 0; i < 4; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
+			return false;
+	return true;
+}
+
+int cy_fonds_add(cy_vault *v, const char *code, const char *name, const char *uscc)
+{
+	uint8_t *key = NULL, key_id[8];
+	cy_buf ctx = CY_BUF_INIT, rslot = CY_BUF_INIT;
+	char now[21];
+	cy_stmt *s;
+	int64_t fid;
+	cy_ledger_entry e;
+	int rc;
+
+	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_ARCHIVIST), "create fonds")))
+		return rc;
+	if (!cy_fonds_code_valid(code))
+		return cy_error_set(CY_EINVALID,
+				    "fonds code '%s' is not valid: DA/T 22 uses 4 characters, "
+				    "upper-case letters and digits (e.g. Z109)",
+				    code);
+	if (!name || !*name)
+		return cy_error_set(CY_EINVALID, "a fonds needs a name (--name)");
+	if (strlen(name) > 200)
+		return cy_error_set(CY_EINVALID, "fonds name is too long (200 bytes at most)");
+	if (uscc && *uscc && !cy_uscc_valid(uscc))
+		return cy_error_set(CY_EINVALID,
+				    "'%s' is not a valid unified social credit code (GB 32100): "
+				    "check the 18 characters and the check character",
+				    uscc);
+	if (!(key = cy_secure_alloc(32)))
+		return CY_ENOMEM;
+	if ((rc = cy_random(key, 32)))
+		goto out;
+	cy_vault__key_id(key, key_id);
+	cy_vault__ctx_fonds(v->vault_id, code, &ctx);
+	if ((rc = cy_seal(v->recovery_pub, cy_buf_cstr(&ctx), key, 32, &rslot)))
+		goto out;
+	if ((rc = cy_vault__begin(v)))
+		goto out;
+	cy_vault__now(now);
+	rc = cy_catalog_prepare(v->cat,
+				"INSERT INTO fonds (code, name, uscc, status, key_id, recovery_slot, created) "
+				"VALUES (?, ?, ?, 'operating', ?, ?, ?)",
+				&s);
+	rc = rc ? rc : cy_stmt_bind_text(s, 1, code);
+	rc = rc ? rc : cy_stmt_bind_text(s, 2, name);
+	rc = rc ? rc : (uscc && *uscc ? cy_stmt_bind_text(s, 3, uscc) : cy_stmt_bind_null(s, 3));
+	rc = rc ? rc : cy_stmt_bind_blob(s, 4, key_id, 8);
+	rc = rc ? rc : cy_stmt_bind_blob(s, 5, rslot.ptr, rslot.len);
+	rc = rc ? rc : cy_stmt_bind_text(s, 6, now);
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc == CY_EEXISTS)
+		rc = cy_error_set(CY_EEXISTS, "fonds '%s' already exists", code);
+	if (rc < 0)
+		goto fail;
+	fid = cy_catalog_last_id(v->cat);
+	if ((rc = cy_vault__keep_key(v, fid, code, key)))
+		goto fail;
+	rc = cy_vault__store_slot(v, v->user_id, cy_vault__fonds_key_by_id(v, fid), v->pub);
+	if (rc)
+		goto fail;
+	memset(&e, 0, sizeof(e));
+	e.action = "fonds.add";
+	e.targets[0] = code;
+	e.ntargets = 1;
+	if (uscc && *uscc)
+		e.details[e.ndetails++] = (cy_ledger_detail){"uscc", uscc, 0};
+	rc = cy_vault__log(v, &e);
+	memset(&e, 0, sizeof(e));
+	e.action = "grant.add";
+	e.targets[0] = v->actor;
+	e.targets[1] = code;
+	e.ntargets = 2;
+	e.details[0] = (cy_ledger_detail){"state", "active", 0};
+	e.ndetails = 1;
+	rc = rc ? rc : cy_vault__log(v, &e);
+	rc = rc ? rc : cy_vault__commit(v);
+	if (!rc)
+		goto out;
+fail:
+	cy_vault__rollback(v);
+	/* forget the key if it was kept for a fonds that does not exist */
+	for (int i = 0; i < v->nkeys; i++) {
+		if (!strcmp(v->keys[i].code, code)) {
+			cy_secure_free(v->keys[i].key, CY_FONDS_KEYS_LEN);
+			v->keys[i] = v->keys[--v->nkeys];
+			break;
+		}
+	}
+out:
+	cy_secure_free(key, 32);
+	cy_buf_release(&ctx);
+	cy_buf_release(&rslot);
+	return rc;
+}
+
+int cy_fonds_list(cy_vault *v, cy_fonds_fn fn, void *arg)
+{
+	cy_stmt *s;
+	int rc;
+
+	rc = cy_catalog_prepare(v->cat,
+				"SELECT f.id, f.code, f.name, f.uscc, f.status, f.created,"
+				" (SELECT count(*) FROM records r WHERE r.fonds_id = f.id),"
+				" (SELECT coalesce(sum(size), 0) FROM records r WHERE r.fonds_id = f.id)"
+				" FROM fonds f ORDER BY f.code",
+				&s);
+	while (!rc && (rc = cy_stmt_step(s)) == 1) {
+		rc = 0; /* a row */
+		cy_fonds_info f;
+		memset(&f, 0, sizeof(f));
+		f.held = cy_vault__fonds_key_by_id(v, cy_stmt_int(s, 0)) != NULL;
+		/* content roles see only what they hold; admin roles see the list, never records */
+		if (cy_role_holds_content(v->role) && !f.held)
+			continue;
+		snprintf(f.code, sizeof(f.code), "%s", cy_stmt_text(s, 1));
+		snprintf(f.name, sizeof(f.name), "%s", cy_stmt_text(s, 2));
+		snprintf(f.uscc, sizeof(f.uscc), "%s", cy_stmt_text(s, 3));
+		snprintf(f.status, sizeof(f.status), "%s", cy_stmt_text(s, 4));
+		snprintf(f.created, sizeof(f.created), "%s", cy_stmt_text(s, 5));
+		f.records = cy_stmt_int(s, 6);
+		f.bytes = (uint64_t)cy_stmt_int(s, 7);
+		rc = fn(arg, &f);
+	}
+	cy_stmt_reset(s);
+	return rc < 0 ? rc : 0;
+}

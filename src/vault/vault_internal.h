@@ -1,0 +1,86 @@
+/* vault_internal.h - what the files of src/vault/ share: the unlocked vault,
+ * transactions with their ledger entries, and the sealing contexts. */
+#ifndef CY_VAULT_INTERNAL_H
+#define CY_VAULT_INTERNAL_H
+
+#include "catalog/catalog.h"
+#include "custody/ledger.h"
+#include "custody/vault.h"
+#include "store/store.h"
+
+#define CY_MAX_FONDS_KEYS 4096
+#define CY_FONDS_KEYS_LEN 96
+#define CY_META_KEY(k) ((k)->key + 32)
+#define CY_INDEX_KEY(k) ((k)->key + 64)
+
+typedef struct cy_fonds_key {
+	int64_t fonds_id;
+	char code[8];
+	/* locked memory: the fonds key, then the record-meta key, then the blind-index key */
+	uint8_t *key;
+	uint8_t key_id[8];
+} cy_fonds_key;
+
+struct cy_vault {
+	char *dir;
+	cy_catalog *cat;
+	cy_store *store;
+	char vault_id[33];
+	int64_t user_id;
+	char user[64];
+	char actor[24];
+	cy_role role;
+	uint8_t pub[32];
+	uint8_t *priv;      /* locked */
+	uint8_t *sign_seed; /* locked */
+	uint8_t ledger_pub[32];
+	uint8_t recovery_pub[32];
+	unsigned kdf_log2n;
+	cy_fonds_key *keys;
+	int nkeys;
+	/* transaction state */
+	int in_tx;
+	cy_frontier fr;
+	uint64_t tx_entries;
+};
+
+/* Sealing contexts (docs/formats/keys.md). */
+void cy_vault__ctx_user(const cy_vault *v, const char *vault_id, const char *user, cy_buf *out);
+void cy_vault__ctx_fonds(const char *vault_id, const char *code, cy_buf *out);
+#define CY_CTX_LEDGER_KEY "custody/ledger-key/v1"
+
+/* Begin / commit / roll back one operation: the catalog transaction plus its
+ * ledger entries and (at commit) a signed checkpoint. */
+int cy_vault__begin(cy_vault *v);
+int cy_vault__commit(cy_vault *v);
+void cy_vault__rollback(cy_vault *v);
+/* Append a ledger entry inside the open transaction.  actor defaults to the
+ * caller; e->seq and e->time are filled in. */
+int cy_vault__log(cy_vault *v, cy_ledger_entry *e);
+/* Short forms. */
+int cy_vault__log1(cy_vault *v, const char *action, const char *target);
+
+/* Permission check: CY_EPERM with a message naming the role when `allowed`
+ * (a bit mask of 1u << role) does not include the caller's role. */
+int cy_vault__require(cy_vault *v, unsigned allowed, const char *what);
+#define CY_R(role) (1u << (role))
+#define CY_R_CONTENT (CY_R(CY_ROLE_ARCHIVIST) | CY_R(CY_ROLE_VIEWER))
+#define CY_R_ALL ((1u << CY_ROLE_COUNT) - 1)
+
+/* The key of a fonds the caller holds, by code; NULL (and CY_EPERM set) if
+ * not held or unknown. */
+cy_fonds_key *cy_vault__fonds_key(cy_vault *v, const char *code);
+cy_fonds_key *cy_vault__fonds_key_by_id(cy_vault *v, int64_t fonds_id);
+/* Add a fonds key to the caller's key set (copies the key). */
+int cy_vault__keep_key(cy_vault *v, int64_t fonds_id, const char *code, const uint8_t key[32]);
+
+/* Key derivations from a fonds key. */
+void cy_vault__key_id(const uint8_t fonds_key[32], uint8_t out[8]);
+int cy_vault__subkey(const uint8_t fonds_key[32], const char *label, uint8_t out[32]);
+
+/* Complete pending grants of fonds whose keys the caller holds. */
+int cy_vault__complete_grants(cy_vault *v);
+
+void cy_vault__now(char out[21]);
+
+#endif

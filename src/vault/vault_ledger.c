@@ -1,0 +1,304 @@
+/* vault_ledger.c - reading, verifying and proving the audit ledger.
+ *
+ * log verify recomputes every leaf hash from its entry, checks that sequence
+ * numbers have no gaps, checks every stored checkpoint's signature against the
+ * ledger key sealed to the users (not just the one in the catalog), and
+ * recomputes the root at each checkpoint's size.  The first entry that fails
+ * is named.  See docs/formats/ledger.md. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "custody/crypto.h"
+#include "custody/encoding.h"
+#include "custody/error.h"
+#include "custody/merkle.h"
+#include "custody/note.h"
+#include "vault/vault_internal.h"
+#include "base/banned.h"
+
+#define LOG_READERS (CY_R(CY_ROLE_AUDITOR) | CY_R(CY_ROLE_SECADMIN) | CY_R(CY_ROLE_SYSADMIN))
+
+int cy_log_list(cy_vault *v, uint64_t from, cy_entry_fn fn, void *arg)
+{
+	cy_stmt *s;
+	int rc;
+
+	if ((rc = cy_vault__require(v, LOG_READERS, "read the ledger")))
+		return rc;
+	rc = cy_catalog_prepare(v->cat, "SELECT seq, entry FROM ledger WHERE seq >= ? ORDER BY seq", &s);
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, (int64_t)from);
+	while (!rc && (rc = cy_stmt_step(s)) == 1) {
+		rc = 0; /* a row */
+		size_t n;
+		const void *p = cy_stmt_blob(s, 1, &n);
+		rc = fn(arg, (uint64_t)cy_stmt_int(s, 0), p, n);
+	}
+	cy_stmt_reset(s);
+	return rc < 0 ? rc : 0;
+}
+
+static int verifier(cy_vault *v, cy_note_verifier *out)
+{
+	cy_buf vk = CY_BUF_INIT;
+	char origin[64];
+	int rc;
+
+	snprintf(origin, sizeof(origin), "custody/%s", v->vault_id);
+	rc = cy_note_vkey(origin, v->ledger_pub, &vk);
+	rc = rc ? rc : cy_note_vkey_parse((char *)vk.ptr, vk.len, out);
+	cy_buf_release(&vk);
+	return rc;
+}
+
+int cy_log_vkey(cy_vault *v, cy_buf *out)
+{
+	char origin[64];
+
+	snprintf(origin, sizeof(origin), "custody/%s", v->vault_id);
+	return cy_note_vkey(origin, v->ledger_pub, out);
+}
+
+typedef struct cp_row {
+	uint64_t size;
+	char *note;
+} cp_row;
+
+static int load_checkpoints(cy_vault *v, cp_row **out, size_t *n)
+{
+	cy_stmt *s;
+	cp_row *rows = NULL;
+	size_t cnt = 0;
+	int rc = cy_catalog_prepare(v->cat, "SELECT size, note FROM checkpoints ORDER BY size", &s);
+
+	while (!rc && (rc = cy_stmt_step(s)) == 1) {
+		rc = 0; /* a row */
+		cp_row *nr = realloc(rows, sizeof(*nr) * (cnt + 1));
+		if (!nr) {
+			rc = cy_error_set(CY_ENOMEM, "out of memory");
+			break;
+		}
+		rows = nr;
+		rows[cnt].size = (uint64_t)cy_stmt_int(s, 0);
+		rows[cnt].note = strdup(cy_stmt_text(s, 1));
+		cnt++;
+	}
+	cy_stmt_reset(s);
+	*out = rows;
+	*n = cnt;
+	return rc < 0 ? rc : 0;
+}
+
+static void free_checkpoints(cp_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(rows[i].note);
+	free(rows);
+}
+
+int cy_log_verify(cy_vault *v, uint64_t *bad_seq, uint64_t *entries, uint64_t *checkpoints)
+{
+	cy_note_verifier ver;
+	cp_row *cps = NULL;
+	size_t ncp = 0, ci = 0;
+	cy_frontier fr;
+	cy_stmt *s;
+	uint64_t expect = 1, prev_cp = 0;
+	int rc;
+
+	*bad_seq = 0;
+	*entries = *checkpoints = 0;
+	if ((rc = cy_vault__require(v, CY_R_ALL, "verify the ledger")))
+		return rc;
+	if ((rc = verifier(v, &ver)) || (rc = load_checkpoints(v, &cps, &ncp)))
+		goto out;
+	cy_frontier_init(&fr);
+	rc = cy_catalog_prepare(v->cat, "SELECT seq, entry, leaf FROM ledger ORDER BY seq", &s);
+	for (;;) {
+		int row = rc ? rc : cy_stmt_step(s);
+		if (row < 0) {
+			rc = row;
+			break;
+		}
+		if (row == 1) {
+			uint64_t seq = (uint64_t)cy_stmt_int(s, 0);
+			size_t n, ln;
+			const char *entry = cy_stmt_blob(s, 1, &n);
+			const void *leaf = cy_stmt_blob(s, 2, &ln);
+			uint8_t h[32];
+			char prefix[40];
+			int pl;
+			if (seq != expect) {
+				*bad_seq = expect;
+				rc = cy_error_set(CY_ECORRUPT, "ledger entry %" PRIu64 " is missing", expect);
+				break;
+			}
+			pl = snprintf(prefix, sizeof(prefix), "{\"seq\":%" PRIu64 ",", seq);
+			cy_merkle_leaf_hash(entry, n, h);
+			if (ln != 32 || !cy_memeq(h, leaf, 32) || n < (size_t)pl ||
+			    memcmp(entry, prefix, (size_t)pl)) {
+				*bad_seq = seq;
+				rc = cy_error_set(CY_ECORRUPT,
+						  "ledger entry %" PRIu64 " was altered: its hash does not match",
+						  seq);
+				break;
+			}
+			cy_frontier_append(&fr, h);
+			expect++;
+			(*entries)++;
+		}
+		/* check every checkpoint whose size has been reached (or all, at the end) */
+		while (ci < ncp && (cps[ci].size <= fr.size || row == 0)) {
+			cy_buf body = CY_BUF_INIT;
+			cy_checkpoint cp;
+			uint8_t root[32];
+			int crc = cy_note_open(cps[ci].note, strlen(cps[ci].note), &ver, &body);
+			crc = crc ? crc : cy_checkpoint_parse((char *)body.ptr, body.len, &cp);
+			cy_buf_release(&body);
+			if (crc) {
+				*bad_seq = prev_cp + 1;
+				rc = cy_error_set(CY_ECORRUPT,
+						  "checkpoint at size %" PRIu64 " has no valid signature: %s",
+						  cps[ci].size, cy_error_message());
+				break;
+			}
+			if (cp.size != cps[ci].size) {
+				*bad_seq = prev_cp + 1;
+				rc = cy_error_set(CY_ECORRUPT, "checkpoint row %" PRIu64 " holds a note for size %" PRIu64,
+						  cps[ci].size, cp.size);
+				break;
+			}
+			if (cp.size > fr.size) {
+				*bad_seq = fr.size + 1;
+				rc = cy_error_set(CY_ECORRUPT,
+						  "ledger entries %" PRIu64 " to %" PRIu64
+						  " were deleted: a signed checkpoint covers %" PRIu64 " entries",
+						  fr.size + 1, cp.size, cp.size);
+				break;
+			}
+			cy_frontier_root(&fr, root);
+			if (!cy_memeq(root, cp.root, 32)) {
+				*bad_seq = prev_cp + 1;
+				rc = cy_error_set(CY_ECORRUPT,
+						  "ledger entries %" PRIu64 " to %" PRIu64
+						  " do not match the signed checkpoint at size %" PRIu64
+						  " (first bad entry at or after %" PRIu64 ")",
+						  prev_cp + 1, cp.size, cp.size, prev_cp + 1);
+				break;
+			}
+			prev_cp = cp.size;
+			(*checkpoints)++;
+			ci++;
+		}
+		if (rc || row == 0)
+			break;
+	}
+	cy_stmt_reset(s);
+	if (!rc && prev_cp != fr.size) {
+		*bad_seq = prev_cp + 1;
+		rc = cy_error_set(CY_ECORRUPT,
+				  "ledger entries %" PRIu64 " to %" PRIu64 " are not covered by a signed checkpoint",
+				  prev_cp + 1, fr.size);
+	}
+out:
+	free_checkpoints(cps, ncp);
+	return rc;
+}
+
+int cy_log_checkpoint(cy_vault *v, cy_buf *note)
+{
+	cy_stmt *s;
+	int rc;
+
+	if ((rc = cy_vault__require(v, CY_R_ALL, "read checkpoints")))
+		return rc;
+	rc = cy_catalog_prepare(v->cat, "SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1", &s);
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc == 0)
+		return cy_error_set(CY_ENOTFOUND, "the ledger has no checkpoint yet");
+	if (rc < 0)
+		return rc;
+	rc = cy_buf_puts(note, cy_stmt_text(s, 0));
+	cy_stmt_reset(s);
+	return rc;
+}
+
+int cy_log_prove(cy_vault *v, uint64_t seq, cy_buf *out)
+{
+	cy_stmt *s;
+	uint8_t(*leaves)[32] = NULL;
+	uint64_t n = 0, size = 0;
+	cy_buf proof = CY_BUF_INIT, note = CY_BUF_INIT, entry = CY_BUF_INIT;
+	uint8_t root[32];
+	int rc;
+
+	if ((rc = cy_vault__require(v, LOG_READERS, "prove ledger entries")))
+		return rc;
+	if ((rc = cy_log_checkpoint(v, &note)))
+		return rc;
+	rc = cy_catalog_prepare(v->cat, "SELECT max(size) FROM checkpoints", &s);
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc == 1) {
+		size = (uint64_t)cy_stmt_int(s, 0);
+		cy_stmt_reset(s);
+		rc = 0;
+	}
+	if (rc)
+		goto out;
+	if (seq == 0 || seq > size) {
+		rc = cy_error_set(CY_ENOTFOUND,
+				  "no ledger entry %" PRIu64 " in the latest checkpoint (entries 1 to %" PRIu64 ")",
+				  seq, size);
+		goto out;
+	}
+	if (!(leaves = malloc(sizeof(*leaves) * (size_t)size))) {
+		rc = cy_error_set(CY_ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = cy_catalog_prepare(v->cat, "SELECT seq, entry, leaf FROM ledger WHERE seq <= ? ORDER BY seq", &s);
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, (int64_t)size);
+	while (!rc && (rc = cy_stmt_step(s)) == 1) {
+		rc = 0; /* a row */
+		size_t ln, en;
+		const void *leaf = cy_stmt_blob(s, 2, &ln);
+		const void *e = cy_stmt_blob(s, 1, &en);
+		if (ln != 32 || (uint64_t)cy_stmt_int(s, 0) != n + 1) {
+			rc = cy_error_set(CY_ECORRUPT, "ledger is damaged at entry %" PRIu64 "; run 'custody log verify'", n + 1);
+			break;
+		}
+		memcpy(leaves[n], leaf, 32);
+		if (n + 1 == seq)
+			cy_buf_put(&entry, e, en);
+		n++;
+	}
+	cy_stmt_reset(s);
+	if (rc < 0)
+		goto out;
+	if (n != size) {
+		rc = cy_error_set(CY_ECORRUPT, "ledger has %" PRIu64 " entries, its checkpoint %" PRIu64, n, size);
+		goto out;
+	}
+	rc = cy_merkle_inclusion_proof((const uint8_t(*)[32])leaves, size, seq - 1, &proof);
+	rc = rc ? rc : cy_merkle_root((const uint8_t(*)[32])leaves, size, root);
+	if (rc)
+		goto out;
+	cy_buf_printf(out, "entry: %s\nindex: %" PRIu64 "\ntree size: %" PRIu64 "\nleaf hash: ",
+		      cy_buf_cstr(&entry), seq - 1, size);
+	cy_base64_encode(leaves[seq - 1], 32, out);
+	cy_buf_puts(out, "\nroot: ");
+	cy_base64_encode(root, 32, out);
+	cy_buf_puts(out, "\nproof:\n");
+	for (size_t i = 0; i + 32 <= proof.len; i += 32) {
+		cy_base64_encode(proof.ptr + i, 32, out);
+		cy_buf_putc(out, '\n');
+	}
+	cy_buf_puts(out, "checkpoint:\n");
+	cy_buf_put(out, note.ptr, note.len);
+out:
+	free(leaves);
+	cy_buf_release(&proof);
+	cy_buf_release(&note);
+	cy_buf_release(&entry);
+	return rc;
+}

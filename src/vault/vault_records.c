@@ -1,0 +1,875 @@
+/* vault_records.c - records: classes and archive numbers, import, listing,
+ * metadata, reading the original bytes back.
+ *
+ * A record's descriptive metadata (title, source path, SHA-256, format, file
+ * time) is encrypted under the fonds' record-meta key and bound to its
+ * archive number; the catalog keeps in clear only what carries no personal
+ * data: archive number, class, year, retention, sizes.  Re-imports are
+ * recognised by a blind index: HMAC of the content's SHA-256 under the fonds'
+ * index key. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "custody/crypto.h"
+#include "custody/encoding.h"
+#include "custody/error.h"
+#include "custody/fsutil.h"
+#include "custody/object.h"
+#include "vault/vault_internal.h"
+#include "base/banned.h"
+
+#define SMALL_FILE (4u << 20)  /* read whole, dedup before writing */
+#define PACK_TARGET (64u << 20) /* start a new pack after this many bytes */
+#define READ_BLOCK (1u << 20)
+
+static const struct {
+	const char *name, *code, *retention;
+} CLASSES[CY_CLASS_COUNT] = {
+	{"customer", "KH", "D30"},      {"contract", "HT", "D30"},
+	{"transaction", "JY", "D30"},   {"accounting", "KJ", "D30"},
+	{"correspondence", "WS", "D10"}, {"other", "QT", "D10"},
+};
+
+const char *cy_class_name(cy_class c)
+{
+	return c < CY_CLASS_COUNT ? CLASSES[c].name : "?";
+}
+
+const char *cy_class_code(cy_class c)
+{
+	return c < CY_CLASS_COUNT ? CLASSES[c].code : "??";
+}
+
+const char *cy_class_default_retention(cy_class c)
+{
+	return c < CY_CLASS_COUNT ? CLASSES[c].retention : "D10";
+}
+
+int cy_class_parse(const char *s, cy_class *out)
+{
+	for (int i = 0; i < CY_CLASS_COUNT; i++) {
+		if (!strcmp(s, CLASSES[i].name)) {
+			*out = (cy_class)i;
+			return 0;
+		}
+	}
+	return cy_error_set(CY_EINVALID,
+			    "unknown class '%s' (classes: customer contract transaction accounting "
+			    "correspondence other)",
+			    s);
+}
+
+bool cy_retention_valid(const char *s)
+{
+	return !strcmp(s, "Y") || !strcmp(s, "D30") || !strcmp(s, "D10");
+}
+
+void cy_record_info_release(cy_record_info *r)
+{
+	free(r->title);
+	free(r->source);
+	r->title = r->source = NULL;
+}
+
+/* ---- encrypted record metadata ---- */
+
+typedef struct rec_meta {
+	uint8_t sha256[32];
+	int64_t mtime;
+	const char *title, *source, *format;
+} rec_meta;
+
+static void put_str16(cy_buf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > 65535)
+		n = 65535;
+	cy_buf_put_u8(b, (uint8_t)(n >> 8));
+	cy_buf_put_u8(b, (uint8_t)n);
+	cy_buf_put(b, s, n);
+}
+
+static void meta_aad(const char *archive_no, cy_buf *aad)
+{
+	cy_buf_clear(aad);
+	cy_buf_printf(aad, "custody/record-meta/v1/%s", archive_no);
+}
+
+static int meta_seal(const cy_fonds_key *k, const char *archive_no, const rec_meta *m, cy_buf *out)
+{
+	cy_buf pt = CY_BUF_INIT, aad = CY_BUF_INIT;
+	uint8_t nonce[12], t[8];
+	cy_aead *a = NULL;
+	int rc;
+
+	cy_buf_put_u8(&pt, 1);
+	cy_buf_put(&pt, m->sha256, 32);
+	cy_store_u64be(t, (uint64_t)m->mtime);
+	cy_buf_put(&pt, t, 8);
+	put_str16(&pt, m->title);
+	put_str16(&pt, m->source);
+	put_str16(&pt, m->format);
+	meta_aad(archive_no, &aad);
+	rc = cy_random(nonce, 12);
+	rc = rc ? rc : cy_aead_new(&a, CY_META_KEY(k));
+	rc = rc ? rc : cy_buf_put(out, nonce, 12);
+	rc = rc ? rc : cy_buf_grow(out, pt.len + 16);
+	rc = rc ? rc : cy_aead_seal(a, nonce, aad.ptr, aad.len, pt.ptr, pt.len, out->ptr + out->len);
+	if (!rc)
+		out->len += pt.len + 16;
+	cy_aead_free(a);
+	cy_buf_wipe(&pt);
+	cy_buf_release(&aad);
+	return rc;
+}
+
+static int get_str16(const uint8_t **p, const uint8_t *end, char **out)
+{
+	size_t n;
+
+	if (end - *p < 2)
+		return -1;
+	n = (size_t)(*p)[0] << 8 | (*p)[1];
+	*p += 2;
+	if ((size_t)(end - *p) < n)
+		return -1;
+	*out = strndup((const char *)*p, n);
+	*p += n;
+	return *out ? 0 : -1;
+}
+
+/* Decrypt a record's metadata into r (sha256, format, title, source). */
+static int meta_open(const cy_fonds_key *k, const char *archive_no, const void *blob, size_t n,
+		     cy_record_info *r)
+{
+	cy_buf aad = CY_BUF_INIT, pt = CY_BUF_INIT;
+	cy_aead *a = NULL;
+	char *fmt = NULL;
+	const uint8_t *p, *end;
+	int rc;
+
+	if (n < 12 + 16 + 41)
+		return cy_error_set(CY_ECORRUPT, "record %s: metadata is damaged", archive_no);
+	meta_aad(archive_no, &aad);
+	rc = cy_buf_grow(&pt, n);
+	rc = rc ? rc : cy_aead_new(&a, CY_META_KEY(k));
+	rc = rc ? rc : cy_aead_open(a, blob, aad.ptr, aad.len, (const uint8_t *)blob + 12, n - 12, pt.ptr);
+	cy_aead_free(a);
+	cy_buf_release(&aad);
+	if (rc) {
+		cy_buf_wipe(&pt);
+		return cy_error_set(CY_ECORRUPT, "record %s: metadata fails authentication", archive_no);
+	}
+	pt.len = n - 12 - 16;
+	p = pt.ptr;
+	end = p + pt.len;
+	if (p[0] != 1) {
+		cy_buf_wipe(&pt);
+		return cy_error_set(CY_ECORRUPT, "record %s: unknown metadata version", archive_no);
+	}
+	cy_hex_encode(p + 1, 32, r->sha256);
+	p += 1 + 32 + 8;
+	if (get_str16(&p, end, &r->title) || get_str16(&p, end, &r->source) || get_str16(&p, end, &fmt)) {
+		cy_buf_wipe(&pt);
+		cy_record_info_release(r);
+		free(fmt);
+		return cy_error_set(CY_ECORRUPT, "record %s: metadata is damaged", archive_no);
+	}
+	snprintf(r->format, sizeof(r->format), "%s", fmt);
+	free(fmt);
+	cy_buf_wipe(&pt);
+	return 0;
+}
+
+/* ---- format sniffing (for the record's metadata; compression decides for itself) ---- */
+
+static const char *sniff_format(const uint8_t *p, size_t n, const char *name)
+{
+	const char *dot = strrchr(name, '.');
+
+	if (n >= 4 && !memcmp(p, "%PDF", 4))
+		return "pdf";
+	if (n >= 8 && !memcmp(p, "\x89PNG\r\n\x1a\n", 8))
+		return "png";
+	if (n >= 3 && !memcmp(p, "\xff\xd8\xff", 3))
+		return "jpeg";
+	if (n >= 4 && (!memcmp(p, "GIF8", 4)))
+		return "gif";
+	if (n >= 4 && !memcmp(p, "PK\x03\x04", 4))
+		return "zip";
+	if (n >= 4 && (!memcmp(p, "II*\0", 4) || !memcmp(p, "MM\0*", 4)))
+		return "tiff";
+	if (memchr(p, 0, n) == NULL) {
+		if (dot && !strcasecmp(dot, ".csv"))
+			return "csv";
+		if (dot && (!strcasecmp(dot, ".eml")))
+			return "eml";
+		if (dot && (!strcasecmp(dot, ".xml")))
+			return "xml";
+		if (dot && (!strcasecmp(dot, ".html") || !strcasecmp(dot, ".htm")))
+			return "html";
+		return cy_utf8_valid((const char *)p, n) ? "text" : "text-legacy";
+	}
+	return "binary";
+}
+
+/* ---- import ---- */
+
+struct cy_import {
+	cy_vault *v;
+	cy_fonds_key *fk;
+	cy_class klass;
+	int year;
+	char retention[8];
+	char org[8];
+	cy_pack *pack;       /* current pack being filled */
+	cy_pack **done;      /* packs finished in this batch */
+	size_t ndone;
+	uint64_t pending_bytes, pending_files;
+	cy_sha256_ctx *sha;
+	uint8_t *buf;
+	cy_buf small;
+	cy_buf meta;
+};
+
+int cy_import_begin(cy_vault *v, const cy_import_opts *o, cy_import **out)
+{
+	cy_import *im;
+	int rc;
+
+	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_ARCHIVIST), "import records")))
+		return rc;
+	if (!cy_vault__fonds_key(v, o->fonds))
+		return CY_EPERM;
+	if (o->retention && !cy_retention_valid(o->retention))
+		return cy_error_set(CY_EINVALID, "retention '%s' is not valid (Y, D30 or D10)", o->retention);
+	if (o->year && (o->year < 1900 || o->year > 9999))
+		return cy_error_set(CY_EINVALID, "year %d is not valid", o->year);
+	if (o->org && *o->org) {
+		size_t n = strlen(o->org);
+		if (n > 3 || strspn(o->org, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != n)
+			return cy_error_set(CY_EINVALID,
+					    "organisation code '%s' is not valid: 1-3 upper-case letters or digits",
+					    o->org);
+	}
+	if (!(im = calloc(1, sizeof(*im))))
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	im->v = v;
+	im->fk = cy_vault__fonds_key(v, o->fonds);
+	im->klass = o->klass;
+	im->year = o->year;
+	snprintf(im->retention, sizeof(im->retention), "%s",
+		 o->retention ? o->retention : cy_class_default_retention(o->klass));
+	snprintf(im->org, sizeof(im->org), "%s", o->org ? o->org : "");
+	if ((rc = cy_sha256_new(&im->sha)))
+		goto fail;
+	if (!(im->buf = malloc(READ_BLOCK))) {
+		rc = cy_error_set(CY_ENOMEM, "out of memory");
+		goto fail;
+	}
+	*out = im;
+	return 0;
+fail:
+	cy_import_free(im);
+	return rc;
+}
+
+uint64_t cy_import_pending_bytes(const cy_import *im)
+{
+	return im->pending_bytes;
+}
+
+uint64_t cy_import_pending_files(const cy_import *im)
+{
+	return im->pending_files;
+}
+
+static int ensure_tx(cy_import *im)
+{
+	return im->v->in_tx ? 0 : cy_vault__begin(im->v);
+}
+
+static int ensure_pack(cy_import *im, int64_t *pack_id)
+{
+	cy_stmt *s;
+	int rc;
+
+	if (!im->pack) {
+		if ((rc = cy_pack_begin(im->v->store, &im->pack)))
+			return rc;
+		rc = cy_catalog_prepare(im->v->cat, "INSERT INTO packs (name, size) VALUES (?, 0)", &s);
+		rc = rc ? rc : cy_stmt_bind_text(s, 1, cy_pack_name(im->pack));
+		rc = rc ? rc : cy_stmt_step(s);
+		if (rc < 0)
+			return rc;
+	}
+	rc = cy_catalog_prepare(im->v->cat, "SELECT id FROM packs WHERE name = ?", &s);
+	rc = rc ? rc : cy_stmt_bind_text(s, 1, cy_pack_name(im->pack));
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc == 1) {
+		*pack_id = cy_stmt_int(s, 0);
+		cy_stmt_reset(s);
+		return 0;
+	}
+	return rc < 0 ? rc : cy_error_set(CY_EDB, "pack row missing");
+}
+
+static int close_pack(cy_import *im)
+{
+	cy_stmt *s;
+	cy_pack **nd;
+	int rc;
+
+	if (!im->pack)
+		return 0;
+	rc = cy_catalog_prepare(im->v->cat, "UPDATE packs SET size = ? WHERE name = ?", &s);
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, (int64_t)cy_pack_size(im->pack));
+	rc = rc ? rc : cy_stmt_bind_text(s, 2, cy_pack_name(im->pack));
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc < 0)
+		return rc;
+	if ((rc = cy_pack_finish(im->pack)))
+		return rc;
+	nd = realloc(im->done, sizeof(*nd) * (im->ndone + 1));
+	if (!nd)
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	im->done = nd;
+	im->done[im->ndone++] = im->pack;
+	im->pack = NULL;
+	return 0;
+}
+
+/* An existing record in this fonds with the same content, if any. */
+static int find_duplicate(cy_import *im, const uint8_t dedup[32], char *archive_no)
+{
+	cy_stmt *s;
+	int rc = cy_catalog_prepare(im->v->cat,
+				    "SELECT archive_no FROM records WHERE fonds_id = ? AND dedup = ?", &s);
+
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, im->fk->fonds_id);
+	rc = rc ? rc : cy_stmt_bind_blob(s, 2, dedup, 32);
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc == 1) {
+		snprintf(archive_no, 64, "%s", cy_stmt_text(s, 0));
+		cy_stmt_reset(s);
+	}
+	return rc;
+}
+
+static int next_item(cy_import *im, int year, int64_t *item)
+{
+	cy_stmt *s;
+	int rc = cy_catalog_prepare(im->v->cat,
+				    "SELECT coalesce(max(item), 0) + 1 FROM records WHERE fonds_id = ? "
+				    "AND class = ? AND year = ? AND retention = ? AND org = ?",
+				    &s);
+
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, im->fk->fonds_id);
+	rc = rc ? rc : cy_stmt_bind_text(s, 2, cy_class_name(im->klass));
+	rc = rc ? rc : cy_stmt_bind_int(s, 3, year);
+	rc = rc ? rc : cy_stmt_bind_text(s, 4, im->retention);
+	rc = rc ? rc : cy_stmt_bind_text(s, 5, im->org);
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc == 1) {
+		*item = cy_stmt_int(s, 0);
+		cy_stmt_reset(s);
+		return 0;
+	}
+	return rc < 0 ? rc : cy_error_set(CY_EDB, "cannot number record");
+}
+
+static int year_of(int64_t t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	gmtime_r(&tt, &tm);
+	return tm.tm_year + 1900;
+}
+
+static const char *base_name(const char *rel)
+{
+	const char *s = strrchr(rel, '/');
+
+	return s ? s + 1 : rel;
+}
+
+static int import_one(cy_import *im, int fd, const char *rel, int64_t mtime,
+		      cy_import_outcome *outcome, char *archive_no)
+{
+	cy_vault *v = im->v;
+	struct stat st;
+	uint8_t sha[32], dedup[32];
+	uint64_t start = 0, stored = 0;
+	int64_t pack_id = 0, object_id, item = 0;
+	int year, compressed = 0, rc;
+	cy_objw *w = NULL;
+	const char *format = "binary";
+	char title[256];
+	cy_stmt *s;
+	cy_ledger_entry e;
+	char sizes[24];
+
+	if (fstat(fd, &st) < 0)
+		return cy_error_set_errno(CY_EIO, errno, "cannot stat %s", rel);
+	if (!S_ISREG(st.st_mode))
+		return cy_error_set(CY_EINVALID, "%s is not a regular file", rel);
+	if (!cy_utf8_valid(rel, strlen(rel)))
+		return cy_error_set(CY_EINVALID, "file name is not valid UTF-8");
+	if ((rc = ensure_pack(im, &pack_id)))
+		return rc;
+	start = cy_pack_size(im->pack);
+	cy_sha256_reset(im->sha);
+	if ((uint64_t)st.st_size <= SMALL_FILE) {
+		/* small: read it all, skip duplicates before writing anything */
+		ssize_t n;
+		cy_buf_clear(&im->small);
+		if ((rc = cy_buf_grow(&im->small, (size_t)st.st_size + 1)))
+			return rc;
+		n = cy_read_full(fd, im->small.ptr, (size_t)st.st_size + 1, rel);
+		if (n < 0)
+			return (int)n;
+		if ((uint64_t)n != (uint64_t)st.st_size)
+			return cy_error_set(CY_EIO, "%s changed while it was read", rel);
+		im->small.len = (size_t)n;
+		cy_sha256(im->small.ptr, im->small.len, sha);
+		cy_hmac_sha256(CY_INDEX_KEY(im->fk), 32, sha, 32, dedup);
+		if ((rc = find_duplicate(im, dedup, archive_no)) != 0) {
+			if (rc == 1)
+				*outcome = CY_DUPLICATE;
+			return rc == 1 ? 0 : rc;
+		}
+		format = sniff_format(im->small.ptr, im->small.len, rel);
+		rc = cy_objw_new(&w, im->fk->key, im->fk->key_id, CY_OBJ_COMPRESS_AUTO, cy_pack_write,
+				 im->pack);
+		rc = rc ? rc : cy_objw_write(w, im->small.ptr, im->small.len);
+		rc = rc ? rc : cy_objw_finish(w, &stored);
+	} else {
+		/* large: hash and encrypt in one pass; a duplicate is cut off afterwards */
+		uint64_t total = 0;
+		int first = 1;
+		rc = cy_objw_new(&w, im->fk->key, im->fk->key_id, CY_OBJ_COMPRESS_AUTO, cy_pack_write,
+				 im->pack);
+		while (!rc) {
+			ssize_t n = cy_read_full(fd, im->buf, READ_BLOCK, rel);
+			if (n < 0) {
+				rc = (int)n;
+				break;
+			}
+			if (n == 0)
+				break;
+			if (first) {
+				format = sniff_format(im->buf, (size_t)n, rel);
+				first = 0;
+			}
+			total += (uint64_t)n;
+			rc = cy_sha256_update(im->sha, im->buf, (size_t)n);
+			rc = rc ? rc : cy_objw_write(w, im->buf, (size_t)n);
+		}
+		if (!rc && total != (uint64_t)st.st_size)
+			rc = cy_error_set(CY_EIO, "%s changed while it was read", rel);
+		rc = rc ? rc : cy_objw_finish(w, &stored);
+		rc = rc ? rc : cy_sha256_final(im->sha, sha);
+		if (!rc) {
+			cy_hmac_sha256(CY_INDEX_KEY(im->fk), 32, sha, 32, dedup);
+			rc = find_duplicate(im, dedup, archive_no);
+			if (rc == 1) {
+				cy_objw_free(w);
+				*outcome = CY_DUPLICATE;
+				return cy_pack_truncate(im->pack, start);
+			}
+		}
+	}
+	if (!rc)
+		compressed = cy_objw_compressed(w);
+	cy_objw_free(w);
+	if (rc) {
+		/* drop what this file wrote; the pack stays usable for the next file */
+		if (im->pack)
+			cy_pack_truncate(im->pack, start);
+		return rc;
+	}
+
+	/* number it: CODE-KL·YEAR-RET[-ORG]-NNNN */
+	year = im->year ? im->year : year_of(mtime);
+	if ((rc = next_item(im, year, &item)))
+		goto undo;
+	snprintf(archive_no, 64, "%s-%s\xc2\xb7%04d-%s%s%s-%04lld", im->fk->code,
+		 cy_class_code(im->klass), year, im->retention, *im->org ? "-" : "", im->org,
+		 (long long)item);
+
+	rc = cy_catalog_prepare(v->cat,
+				"INSERT INTO objects (pack_id, offset, length, size, compressed) "
+				"VALUES (?, ?, ?, ?, ?)",
+				&s);
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, pack_id);
+	rc = rc ? rc : cy_stmt_bind_int(s, 2, (int64_t)start);
+	rc = rc ? rc : cy_stmt_bind_int(s, 3, (int64_t)stored);
+	rc = rc ? rc : cy_stmt_bind_int(s, 4, (int64_t)st.st_size);
+	rc = rc ? rc : cy_stmt_bind_int(s, 5, compressed);
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc < 0)
+		goto undo;
+	object_id = cy_catalog_last_id(v->cat);
+
+	{
+		const char *bn = base_name(rel);
+		const char *dot = strrchr(bn, '.');
+		size_t tl = dot && dot != bn ? (size_t)(dot - bn) : strlen(bn);
+		if (tl >= sizeof(title))
+			tl = sizeof(title) - 1;
+		memcpy(title, bn, tl);
+		title[tl] = 0;
+		/* do not cut a UTF-8 sequence in half */
+		while (tl && !cy_utf8_valid(title, tl))
+			title[--tl] = 0;
+	}
+	rec_meta m = {.mtime = mtime, .title = title, .source = rel, .format = format};
+	memcpy(m.sha256, sha, 32);
+	cy_buf_clear(&im->meta);
+	if ((rc = meta_seal(im->fk, archive_no, &m, &im->meta)))
+		goto undo;
+	{
+		char now[21];
+		cy_vault__now(now);
+		rc = cy_catalog_prepare(v->cat,
+					"INSERT INTO records (fonds_id, archive_no, class, year, retention, org,"
+					" item, object_id, size, dedup, meta, created, created_by)"
+					" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+					&s);
+		rc = rc ? rc : cy_stmt_bind_int(s, 1, im->fk->fonds_id);
+		rc = rc ? rc : cy_stmt_bind_text(s, 2, archive_no);
+		rc = rc ? rc : cy_stmt_bind_text(s, 3, cy_class_name(im->klass));
+		rc = rc ? rc : cy_stmt_bind_int(s, 4, year);
+		rc = rc ? rc : cy_stmt_bind_text(s, 5, im->retention);
+		rc = rc ? rc : cy_stmt_bind_text(s, 6, im->org);
+		rc = rc ? rc : cy_stmt_bind_int(s, 7, item);
+		rc = rc ? rc : cy_stmt_bind_int(s, 8, object_id);
+		rc = rc ? rc : cy_stmt_bind_int(s, 9, (int64_t)st.st_size);
+		rc = rc ? rc : cy_stmt_bind_blob(s, 10, dedup, 32);
+		rc = rc ? rc : cy_stmt_bind_blob(s, 11, im->meta.ptr, im->meta.len);
+		rc = rc ? rc : cy_stmt_bind_text(s, 12, now);
+		rc = rc ? rc : cy_stmt_bind_int(s, 13, v->user_id);
+		rc = rc ? rc : cy_stmt_step(s);
+		if (rc < 0)
+			goto undo;
+	}
+	snprintf(sizes, sizeof(sizes), "%lld", (long long)object_id);
+	memset(&e, 0, sizeof(e));
+	e.action = "record.import";
+	e.targets[0] = archive_no;
+	e.ntargets = 1;
+	e.details[e.ndetails++] = (cy_ledger_detail){"fonds", im->fk->code, 0};
+	e.details[e.ndetails++] = (cy_ledger_detail){"object", NULL, object_id};
+	e.details[e.ndetails++] = (cy_ledger_detail){"size", NULL, (int64_t)st.st_size};
+	if ((rc = cy_vault__log(v, &e)))
+		goto undo;
+	im->pending_bytes += (uint64_t)st.st_size;
+	im->pending_files++;
+	*outcome = CY_IMPORTED;
+	if (cy_pack_size(im->pack) >= PACK_TARGET)
+		return close_pack(im);
+	return 0;
+undo:
+	/* the transaction is still open and holds earlier files: undo only this one's bytes */
+	if (im->pack)
+		cy_pack_truncate(im->pack, start);
+	return rc;
+}
+
+int cy_import_file(cy_import *im, int fd, const char *rel, int64_t mtime, cy_import_outcome *outcome,
+		   char *archive_no)
+{
+	cy_vault *v = im->v;
+	cy_frontier saved;
+	uint64_t saved_entries;
+	int rc;
+
+	/* one savepoint per file: a failed file leaves no row behind, the batch goes on */
+	if ((rc = ensure_tx(im)) || (rc = cy_catalog_exec(v->cat, "SAVEPOINT file")))
+		return rc;
+	saved = v->fr;
+	saved_entries = v->tx_entries;
+	rc = import_one(im, fd, rel, mtime, outcome, archive_no);
+	if (rc) {
+		cy_catalog_exec(v->cat, "ROLLBACK TO file");
+		v->fr = saved;
+		v->tx_entries = saved_entries;
+	}
+	cy_catalog_exec(v->cat, "RELEASE file");
+	return rc;
+}
+
+int cy_import_commit(cy_import *im)
+{
+	int rc = 0;
+
+	if (!im->v->in_tx)
+		return 0;
+	if (im->pack && cy_pack_size(im->pack) == 0) {
+		cy_stmt *s;
+		rc = cy_catalog_prepare(im->v->cat, "DELETE FROM packs WHERE name = ?", &s);
+		rc = rc ? rc : cy_stmt_bind_text(s, 1, cy_pack_name(im->pack));
+		rc = rc ? rc : cy_stmt_step(s);
+		rc = rc < 0 ? rc : 0;
+		cy_pack_discard(im->pack);
+		im->pack = NULL;
+	}
+	rc = rc ? rc : close_pack(im);
+	/* objects durable before the catalog says they exist */
+	rc = rc ? rc : cy_store_sync_dirs(im->v->store);
+	rc = rc ? rc : cy_vault__commit(im->v);
+	if (rc) {
+		cy_vault__rollback(im->v);
+		for (size_t i = 0; i < im->ndone; i++)
+			cy_pack_discard(im->done[i]);
+		cy_pack_discard(im->pack);
+		im->pack = NULL;
+	} else {
+		for (size_t i = 0; i < im->ndone; i++)
+			cy_pack_free(im->done[i]);
+	}
+	im->ndone = 0;
+	im->pending_bytes = im->pending_files = 0;
+	return rc;
+}
+
+void cy_import_free(cy_import *im)
+{
+	if (!im)
+		return;
+	if (im->v->in_tx)
+		cy_vault__rollback(im->v);
+	for (size_t i = 0; i < im->ndone; i++)
+		cy_pack_discard(im->done[i]);
+	cy_pack_discard(im->pack);
+	free(im->done);
+	cy_sha256_free(im->sha);
+	free(im->buf);
+	cy_buf_wipe(&im->small);
+	cy_buf_release(&im->meta);
+	free(im);
+}
+
+/* ---- listing and reading ---- */
+
+#define RECORD_COLS                                                                              \
+	"SELECT r.archive_no, f.code, r.class, r.year, r.retention, r.org, r.item, r.size,"      \
+	" o.length, o.compressed, r.status, r.created, u.name, r.meta, r.fonds_id, p.name,"     \
+	" o.offset FROM records r JOIN fonds f ON f.id = r.fonds_id JOIN objects o ON"          \
+	" o.id = r.object_id JOIN packs p ON p.id = o.pack_id JOIN users u ON u.id = r.created_by"
+
+static int fill_record(cy_vault *v, cy_stmt *s, cy_record_info *r)
+{
+	size_t n;
+	const void *meta;
+	cy_fonds_key *k;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->archive_no, sizeof(r->archive_no), "%s", cy_stmt_text(s, 0));
+	snprintf(r->fonds, sizeof(r->fonds), "%s", cy_stmt_text(s, 1));
+	snprintf(r->class_name, sizeof(r->class_name), "%s", cy_stmt_text(s, 2));
+	r->year = (int)cy_stmt_int(s, 3);
+	snprintf(r->retention, sizeof(r->retention), "%s", cy_stmt_text(s, 4));
+	snprintf(r->org, sizeof(r->org), "%s", cy_stmt_text(s, 5));
+	r->item = cy_stmt_int(s, 6);
+	r->size = (uint64_t)cy_stmt_int(s, 7);
+	r->stored = (uint64_t)cy_stmt_int(s, 8);
+	r->compressed = cy_stmt_int(s, 9) != 0;
+	snprintf(r->status, sizeof(r->status), "%s", cy_stmt_text(s, 10));
+	snprintf(r->created, sizeof(r->created), "%s", cy_stmt_text(s, 11));
+	snprintf(r->created_by, sizeof(r->created_by), "%s", cy_stmt_text(s, 12));
+	meta = cy_stmt_blob(s, 13, &n);
+	k = cy_vault__fonds_key_by_id(v, cy_stmt_int(s, 14));
+	if (!k)
+		return cy_error_set(CY_EPERM, "user '%s' holds no key for fonds '%s'", v->user, r->fonds);
+	return meta_open(k, r->archive_no, meta, n, r);
+}
+
+int cy_record_list(cy_vault *v, const char *fonds, cy_record_fn fn, void *arg)
+{
+	cy_stmt *s;
+	int rc;
+
+	if ((rc = cy_vault__require(v, CY_R_CONTENT, "list records")))
+		return rc;
+	if (fonds && !cy_vault__fonds_key(v, fonds))
+		return CY_EPERM;
+	rc = cy_catalog_prepare(v->cat, RECORD_COLS " ORDER BY f.code, r.class, r.year, r.retention, r.org, r.item", &s);
+	while (!rc && (rc = cy_stmt_step(s)) == 1) {
+		rc = 0; /* a row */
+		cy_record_info r;
+		if (!cy_vault__fonds_key_by_id(v, cy_stmt_int(s, 14)))
+			continue;
+		if (fonds && strcmp(fonds, cy_stmt_text(s, 1)))
+			continue;
+		rc = fill_record(v, s, &r);
+		if (!rc)
+			rc = fn(arg, &r);
+		cy_record_info_release(&r);
+	}
+	cy_stmt_reset(s);
+	return rc < 0 ? rc : 0;
+}
+
+static int lookup(cy_vault *v, const char *archive_no, cy_stmt **out)
+{
+	cy_stmt *s;
+	int rc;
+
+	if ((rc = cy_vault__require(v, CY_R_CONTENT, "read records")))
+		return rc;
+	rc = cy_catalog_prepare(v->cat, RECORD_COLS " WHERE r.archive_no = ?", &s);
+	rc = rc ? rc : cy_stmt_bind_text(s, 1, archive_no);
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc == 0)
+		return cy_error_set(CY_ENOTFOUND, "no record '%s'", archive_no);
+	if (rc < 0)
+		return rc;
+	if (!cy_vault__fonds_key_by_id(v, cy_stmt_int(s, 14))) {
+		cy_stmt_reset(s);
+		/* same answer as a missing record: do not reveal what exists elsewhere */
+		return cy_error_set(CY_ENOTFOUND, "no record '%s'", archive_no);
+	}
+	*out = s;
+	return 0;
+}
+
+int cy_record_show(cy_vault *v, const char *archive_no, cy_record_info *out)
+{
+	cy_stmt *s;
+	int rc = lookup(v, archive_no, &s);
+
+	if (rc)
+		return rc;
+	rc = fill_record(v, s, out);
+	cy_stmt_reset(s);
+	return rc;
+}
+
+struct get_ctx {
+	cy_objr *r;
+	cy_sha256_ctx *sha;
+	cy_data_sink sink;
+	void *arg;
+	uint64_t n;
+};
+
+static int get_plain(void *arg, const void *p, size_t n)
+{
+	struct get_ctx *g = arg;
+	int rc = cy_sha256_update(g->sha, p, n);
+
+	g->n += n;
+	return rc ? rc : g->sink(g->arg, p, n);
+}
+
+static int get_cipher(void *arg, const void *p, size_t n)
+{
+	return cy_objr_feed(((struct get_ctx *)arg)->r, p, n);
+}
+
+/* Decrypt and verify a stored object; sink may be NULL (verify only). */
+int cy_vault__read_object(cy_vault *v, const cy_fonds_key *k, const char *archive_no,
+			  const char *pack, uint64_t offset, uint64_t length, uint64_t size,
+			  const char *sha_hex, cy_data_sink sink, void *arg);
+
+static int discard(void *arg, const void *p, size_t n)
+{
+	(void)arg;
+	(void)p;
+	(void)n;
+	return 0;
+}
+
+int cy_vault__read_object(cy_vault *v, const cy_fonds_key *k, const char *archive_no,
+			  const char *pack, uint64_t offset, uint64_t length, uint64_t size,
+			  const char *sha_hex, cy_data_sink sink, void *arg)
+{
+	struct get_ctx g = {.sink = sink ? sink : discard, .arg = arg};
+	uint8_t sha[32];
+	char hex[65];
+	int rc;
+
+	rc = cy_sha256_new(&g.sha);
+	rc = rc ? rc : cy_objr_new(&g.r, k->key, size, get_plain, &g);
+	rc = rc ? rc : cy_store_read(v->store, pack, offset, length, get_cipher, &g);
+	rc = rc ? rc : cy_objr_finish(g.r);
+	rc = rc ? rc : cy_sha256_final(g.sha, sha);
+	if (!rc) {
+		cy_hex_encode(sha, 32, hex);
+		if (g.n != size || strcmp(hex, sha_hex))
+			rc = cy_error_set(CY_ECORRUPT,
+					  "record %s: content does not match its recorded SHA-256", archive_no);
+	} else if (rc == CY_ECORRUPT || rc == CY_EINVALID) {
+		char msg[512];
+		snprintf(msg, sizeof(msg), "%s", cy_error_message());
+		rc = cy_error_set(CY_ECORRUPT, "record %s: %s", archive_no, msg);
+	}
+	cy_objr_free(g.r);
+	cy_sha256_free(g.sha);
+	return rc;
+}
+
+int cy_record_get(cy_vault *v, const char *archive_no, cy_data_sink sink, void *arg)
+{
+	cy_stmt *s;
+	cy_record_info r;
+	cy_fonds_key *k;
+	char pack[64];
+	uint64_t offset;
+	cy_ledger_entry e;
+	int rc = lookup(v, archive_no, &s);
+
+	if (rc)
+		return rc;
+	rc = fill_record(v, s, &r);
+	k = cy_vault__fonds_key_by_id(v, cy_stmt_int(s, 14));
+	snprintf(pack, sizeof(pack), "%s", cy_stmt_text(s, 15));
+	offset = (uint64_t)cy_stmt_int(s, 16);
+	cy_stmt_reset(s);
+	if (rc)
+		return rc;
+	/* the read is on the record before a byte leaves the vault */
+	rc = cy_vault__begin(v);
+	if (!rc) {
+		memset(&e, 0, sizeof(e));
+		e.action = "record.read";
+		e.targets[0] = archive_no;
+		e.ntargets = 1;
+		e.details[e.ndetails++] = (cy_ledger_detail){"fonds", r.fonds, 0};
+		rc = cy_vault__log(v, &e);
+		rc = rc ? rc : cy_vault__commit(v);
+		if (rc)
+			cy_vault__rollback(v);
+	}
+	if (!rc)
+		rc = cy_vault__read_object(v, k, archive_no, pack, offset, r.stored, r.size, r.sha256,
+					   sink, arg);
+	cy_record_info_release(&r);
+	return rc;
+}
+
+/* The recorded SHA-256 of a record, from its encrypted metadata (for check). */
+int cy_record_meta_sha(cy_vault *v, const cy_fonds_key *k, const char *archive_no, const void *meta,
+		       size_t n, char sha_hex[65]);
+int cy_record_meta_sha(cy_vault *v, const cy_fonds_key *k, const char *archive_no, const void *meta,
+		       size_t n, char sha_hex[65])
+{
+	cy_record_info r;
+	int rc;
+
+	(void)v;
+	memset(&r, 0, sizeof(r));
+	rc = meta_open(k, archive_no, meta, n, &r);
+	if (!rc)
+		memcpy(sha_hex, r.sha256, 65);
+	cy_record_info_release(&r);
+	return rc;
+}

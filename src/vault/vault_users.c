@@ -1,0 +1,338 @@
+/* vault_users.c - users, roles and grants (secadmin's work).
+ *
+ * A grant is a row in `grants`; its slot is the fonds key sealed to the
+ * grantee.  A secadmin holds no fonds key, so its grant is stored pending
+ * (slot NULL) and completed by cy_vault__complete_grants the next time a
+ * holder of that fonds key opens the vault. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "custody/crypto.h"
+#include "custody/error.h"
+#include "vault/vault_internal.h"
+#include "base/banned.h"
+
+int cy_vault__insert_user(cy_vault *v, cy_catalog *cat, const char *vault_id, const char *name,
+			  cy_role role, const char *pw, size_t pwlen, unsigned log2n,
+			  const uint8_t sign_seed[32], int64_t *id_out);
+
+int cy_user_add(cy_vault *v, const char *name, cy_role role, const char *pw, size_t pwlen)
+{
+	int64_t id;
+	char target[24];
+	cy_ledger_entry e;
+	int rc;
+
+	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_SECADMIN), "add users")))
+		return rc;
+	if (pwlen < 8)
+		return cy_error_set(CY_EINVALID, "password too short: use at least 8 characters");
+	if ((rc = cy_vault__begin(v)))
+		return rc;
+	rc = cy_vault__insert_user(v, v->cat, v->vault_id, name, role, pw, pwlen, v->kdf_log2n,
+				   v->sign_seed, &id);
+	if (!rc) {
+		snprintf(target, sizeof(target), "u%lld", (long long)id);
+		memset(&e, 0, sizeof(e));
+		e.action = "user.add";
+		e.targets[0] = target;
+		e.ntargets = 1;
+		e.details[0] = (cy_ledger_detail){"role", cy_role_name(role), 0};
+		e.ndetails = 1;
+		rc = cy_vault__log(v, &e);
+	}
+	rc = rc ? rc : cy_vault__commit(v);
+	if (rc)
+		cy_vault__rollback(v);
+	return rc;
+}
+
+int cy_user_list(cy_vault *v, cy_user_fn fn, void *arg)
+{
+	cy_stmt *s;
+	int rc;
+
+	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_SECADMIN) | CY_R(CY_ROLE_AUDITOR) |
+					       CY_R(CY_ROLE_SYSADMIN),
+				    "list users")))
+		return rc;
+	rc = cy_catalog_prepare(v->cat,
+				"SELECT u.id, u.name, u.role, u.created, "
+				" (SELECT group_concat(f.code || CASE WHEN g.slot IS NULL THEN '*' ELSE '' END, ',')"
+				"  FROM grants g JOIN fonds f ON f.id = g.fonds_id WHERE g.user_id = u.id)"
+				" FROM users u ORDER BY u.id",
+				&s);
+	while (!rc && (rc = cy_stmt_step(s)) == 1) {
+		rc = 0; /* a row */
+		cy_user_info u;
+		memset(&u, 0, sizeof(u));
+		u.id = cy_stmt_int(s, 0);
+		snprintf(u.name, sizeof(u.name), "%s", cy_stmt_text(s, 1));
+		cy_role_parse(cy_stmt_text(s, 2), &u.role);
+		snprintf(u.created, sizeof(u.created), "%s", cy_stmt_text(s, 3));
+		snprintf(u.grants, sizeof(u.grants), "%s", cy_stmt_text(s, 4));
+		rc = fn(arg, &u);
+	}
+	cy_stmt_reset(s);
+	cy_error_clear();
+	return rc < 0 ? rc : 0;
+}
+
+int cy_user_passwd(cy_vault *v, const char *newpw, size_t newlen)
+{
+	cy_buf ctx = CY_BUF_INIT, slot = CY_BUF_INIT;
+	cy_stmt *s;
+	int rc;
+
+	if (newlen < 8)
+		return cy_error_set(CY_EINVALID, "password too short: use at least 8 characters");
+	cy_vault__ctx_user(v, v->vault_id, v->user, &ctx);
+	rc = cy_pwseal(newpw, newlen, v->kdf_log2n, cy_buf_cstr(&ctx), v->priv, 32, &slot);
+	rc = rc ? rc : cy_vault__begin(v);
+	if (rc)
+		goto out;
+	rc = cy_catalog_prepare(v->cat, "UPDATE users SET slot = ? WHERE id = ?", &s);
+	rc = rc ? rc : cy_stmt_bind_blob(s, 1, slot.ptr, slot.len);
+	rc = rc ? rc : cy_stmt_bind_int(s, 2, v->user_id);
+	rc = rc ? rc : cy_stmt_step(s);
+	rc = rc < 0 ? rc : cy_vault__log1(v, "user.passwd", v->actor);
+	rc = rc ? rc : cy_vault__commit(v);
+	if (rc)
+		cy_vault__rollback(v);
+out:
+	cy_buf_release(&ctx);
+	cy_buf_release(&slot);
+	return rc;
+}
+
+/* Look up a user's id, role and public key. */
+static int find_user(cy_vault *v, const char *name, int64_t *id, cy_role *role, uint8_t pub[32])
+{
+	cy_stmt *s;
+	size_t n;
+	const void *p;
+	int rc = cy_catalog_prepare(v->cat, "SELECT id, role, pub FROM users WHERE name = ?", &s);
+
+	rc = rc ? rc : cy_stmt_bind_text(s, 1, name);
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc == 0)
+		return cy_error_set(CY_ENOTFOUND, "no user '%s'", name);
+	if (rc < 0)
+		return rc;
+	*id = cy_stmt_int(s, 0);
+	rc = cy_role_parse(cy_stmt_text(s, 1), role);
+	p = cy_stmt_blob(s, 2, &n);
+	if (pub && n == 32)
+		memcpy(pub, p, 32);
+	cy_stmt_reset(s);
+	return rc;
+}
+
+static int find_fonds(cy_vault *v, const char *code, int64_t *id)
+{
+	cy_stmt *s;
+	int rc = cy_catalog_prepare(v->cat, "SELECT id FROM fonds WHERE code = ?", &s);
+
+	rc = rc ? rc : cy_stmt_bind_text(s, 1, code);
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc == 0)
+		return cy_error_set(CY_ENOTFOUND, "no fonds '%s' (see 'custody fonds list')", code);
+	if (rc < 0)
+		return rc;
+	*id = cy_stmt_int(s, 0);
+	cy_stmt_reset(s);
+	return 0;
+}
+
+/* Seal fonds key k to pub and store it as the grant's slot (insert or update). */
+static int store_slot(cy_vault *v, int64_t uid, const cy_fonds_key *k, const uint8_t pub[32],
+		      int64_t granted_by)
+{
+	cy_buf ctx = CY_BUF_INIT, slot = CY_BUF_INIT;
+	char now[21];
+	cy_stmt *s;
+	int rc;
+
+	cy_vault__ctx_fonds(v->vault_id, k->code, &ctx);
+	rc = cy_seal(pub, cy_buf_cstr(&ctx), k->key, 32, &slot);
+	cy_vault__now(now);
+	rc = rc ? rc : cy_catalog_prepare(v->cat,
+					  "INSERT INTO grants (user_id, fonds_id, slot, granted_by, created) "
+					  "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, fonds_id) "
+					  "DO UPDATE SET slot = excluded.slot",
+					  &s);
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, uid);
+	rc = rc ? rc : cy_stmt_bind_int(s, 2, k->fonds_id);
+	rc = rc ? rc : cy_stmt_bind_blob(s, 3, slot.ptr, slot.len);
+	rc = rc ? rc : cy_stmt_bind_int(s, 4, granted_by);
+	rc = rc ? rc : cy_stmt_bind_text(s, 5, now);
+	rc = rc ? rc : cy_stmt_step(s);
+	cy_buf_release(&ctx);
+	cy_buf_release(&slot);
+	return rc < 0 ? rc : 0;
+}
+
+int cy_vault__store_slot(cy_vault *v, int64_t uid, const cy_fonds_key *k, const uint8_t pub[32]);
+int cy_vault__store_slot(cy_vault *v, int64_t uid, const cy_fonds_key *k, const uint8_t pub[32])
+{
+	return store_slot(v, uid, k, pub, v->user_id);
+}
+
+int cy_user_grant(cy_vault *v, const char *name, const char *fonds, bool *pending)
+{
+	int64_t uid, fid;
+	cy_role role;
+	uint8_t pub[32];
+	cy_fonds_key *k;
+	cy_ledger_entry e;
+	char target[24], now[21];
+	int rc;
+
+	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_SECADMIN), "grant fonds")))
+		return rc;
+	if ((rc = find_user(v, name, &uid, &role, pub)) || (rc = find_fonds(v, fonds, &fid)))
+		return rc;
+	if (!cy_role_holds_content(role))
+		return cy_error_set(CY_EPERM,
+				    "user '%s' is a %s: administrative roles never hold fonds keys; "
+				    "grant fonds to archivists and viewers",
+				    name, cy_role_name(role));
+	if ((rc = cy_vault__begin(v)))
+		return rc;
+	k = cy_vault__fonds_key_by_id(v, fid);
+	if (k) {
+		rc = store_slot(v, uid, k, pub, v->user_id);
+		*pending = false;
+	} else {
+		cy_stmt *s;
+		cy_vault__now(now);
+		rc = cy_catalog_prepare(v->cat,
+					"INSERT INTO grants (user_id, fonds_id, slot, granted_by, created) "
+					"VALUES (?, ?, NULL, ?, ?) ON CONFLICT (user_id, fonds_id) DO NOTHING",
+					&s);
+		rc = rc ? rc : cy_stmt_bind_int(s, 1, uid);
+		rc = rc ? rc : cy_stmt_bind_int(s, 2, fid);
+		rc = rc ? rc : cy_stmt_bind_int(s, 3, v->user_id);
+		rc = rc ? rc : cy_stmt_bind_text(s, 4, now);
+		rc = rc ? rc : cy_stmt_step(s);
+		rc = rc < 0 ? rc : 0;
+		*pending = true;
+	}
+	if (!rc) {
+		snprintf(target, sizeof(target), "u%lld", (long long)uid);
+		memset(&e, 0, sizeof(e));
+		e.action = "grant.add";
+		e.targets[0] = target;
+		e.targets[1] = fonds;
+		e.ntargets = 2;
+		e.details[0] = (cy_ledger_detail){"state", *pending ? "pending" : "active", 0};
+		e.ndetails = 1;
+		rc = cy_vault__log(v, &e);
+	}
+	rc = rc ? rc : cy_vault__commit(v);
+	if (rc)
+		cy_vault__rollback(v);
+	return rc;
+}
+
+int cy_user_revoke(cy_vault *v, const char *name, const char *fonds)
+{
+	int64_t uid, fid;
+	cy_role role;
+	cy_stmt *s;
+	cy_ledger_entry e;
+	char target[24];
+	int rc;
+
+	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_SECADMIN), "revoke fonds")))
+		return rc;
+	if ((rc = find_user(v, name, &uid, &role, NULL)) || (rc = find_fonds(v, fonds, &fid)))
+		return rc;
+	if ((rc = cy_vault__begin(v)))
+		return rc;
+	rc = cy_catalog_prepare(v->cat, "DELETE FROM grants WHERE user_id = ? AND fonds_id = ?", &s);
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, uid);
+	rc = rc ? rc : cy_stmt_bind_int(s, 2, fid);
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc == 0 && cy_catalog_changes(v->cat) == 0)
+		rc = cy_error_set(CY_ENOTFOUND, "user '%s' has no grant of fonds '%s'", name, fonds);
+	if (rc == 0) {
+		snprintf(target, sizeof(target), "u%lld", (long long)uid);
+		memset(&e, 0, sizeof(e));
+		e.action = "grant.revoke";
+		e.targets[0] = target;
+		e.targets[1] = fonds;
+		e.ntargets = 2;
+		rc = cy_vault__log(v, &e);
+	}
+	rc = rc ? rc : cy_vault__commit(v);
+	if (rc)
+		cy_vault__rollback(v);
+	return rc;
+}
+
+int cy_vault__complete_grants(cy_vault *v)
+{
+	cy_stmt *s;
+	int rc, any = 0;
+	struct pend {
+		int64_t uid, fid;
+		uint8_t pub[32];
+	} *list = NULL;
+	size_t n = 0;
+
+	rc = cy_catalog_prepare(v->cat,
+				"SELECT g.user_id, g.fonds_id, u.pub, u.role FROM grants g JOIN users u "
+				"ON u.id = g.user_id WHERE g.slot IS NULL",
+				&s);
+	while (!rc && (rc = cy_stmt_step(s)) == 1) {
+		rc = 0; /* a row */
+		size_t len;
+		const void *p = cy_stmt_blob(s, 2, &len);
+		cy_role role;
+		if (!cy_vault__fonds_key_by_id(v, cy_stmt_int(s, 1)) || len != 32 ||
+		    cy_role_parse(cy_stmt_text(s, 3), &role) || !cy_role_holds_content(role))
+			continue;
+		struct pend *nl = realloc(list, sizeof(*nl) * (n + 1));
+		if (!nl) {
+			rc = cy_error_set(CY_ENOMEM, "out of memory");
+			break;
+		}
+		list = nl;
+		list[n].uid = cy_stmt_int(s, 0);
+		list[n].fid = cy_stmt_int(s, 1);
+		memcpy(list[n].pub, p, 32);
+		n++;
+	}
+	cy_stmt_reset(s);
+	cy_error_clear();
+	if (rc < 0 || n == 0) {
+		free(list);
+		return rc < 0 ? rc : 0;
+	}
+	if ((rc = cy_vault__begin(v))) {
+		free(list);
+		return rc;
+	}
+	for (size_t i = 0; !rc && i < n; i++) {
+		cy_fonds_key *k = cy_vault__fonds_key_by_id(v, list[i].fid);
+		char target[24];
+		cy_ledger_entry e;
+		rc = store_slot(v, list[i].uid, k, list[i].pub, v->user_id);
+		snprintf(target, sizeof(target), "u%lld", (long long)list[i].uid);
+		memset(&e, 0, sizeof(e));
+		e.action = "grant.complete";
+		e.targets[0] = target;
+		e.targets[1] = k->code;
+		e.ntargets = 2;
+		rc = rc ? rc : cy_vault__log(v, &e);
+		any = 1;
+	}
+	free(list);
+	rc = rc ? rc : cy_vault__commit(v);
+	if (rc)
+		cy_vault__rollback(v);
+	(void)any;
+	return rc;
+}

@@ -1,0 +1,184 @@
+/* sample_out.c - the output tree of custody-sample: the root directory and
+ * its checks, writing each file, and manifest.csv, which lists every file
+ * with its class, year, size and SHA-256 so that tests and the import can
+ * compare what custody holds with what was generated. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "custody/crypto.h"
+#include "custody/encoding.h"
+#include "custody/error.h"
+#include "custody/fsutil.h"
+#include "sample.h"
+
+#include "base/banned.h"
+
+static const char *const class_names[] = {
+	[SAMPLE_CUSTOMER] = "customer",
+	[SAMPLE_CONTRACT] = "contract",
+	[SAMPLE_TRANSACTION] = "transaction",
+	[SAMPLE_ACCOUNTING] = "accounting",
+	[SAMPLE_CORRESPONDENCE] = "correspondence",
+	[SAMPLE_OTHER] = "other",
+};
+
+static int make_dir(const char *path)
+{
+	if (mkdir(path, 0755) == 0 || errno == EEXIST)
+		return 0;
+	return cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot create '%s'", path);
+}
+
+/* mkdir -p, reporting the directory that could not be made. */
+static int make_dirs(const char *path)
+{
+	cy_buf b = CY_BUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	sample_puts(&b, path);
+	for (i = 1; !rc && i <= b.len; i++) {
+		char save;
+
+		if (i < b.len && b.ptr[i] != '/')
+			continue;
+		save = (char)b.ptr[i];
+		b.ptr[i] = 0;
+		rc = make_dir((char *)b.ptr);
+		b.ptr[i] = (uint8_t)save;
+	}
+	cy_buf_release(&b);
+	return rc;
+}
+
+int sample_out_open(sample_out *o, const char *root, bool force)
+{
+	struct stat st;
+	size_t n = strlen(root);
+
+	memset(o, 0, sizeof(*o));
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	o->root = strndup(root, n);
+	if (!o->root)
+		sample_die_nomem();
+	o->force = force;
+	if (stat(o->root, &st) < 0) {
+		if (errno != ENOENT)
+			return cy_error_set_errno(cy_error_from_errno(errno), errno,
+						  "cannot create '%s'", o->root);
+		return make_dirs(o->root);
+	}
+	if (!S_ISDIR(st.st_mode))
+		return cy_error_set_errno(CY_EEXISTS, ENOTDIR, "cannot create '%s'", o->root);
+	if (!force && !cy_dir_is_empty(o->root))
+		return cy_error_set(CY_EEXISTS, "'%s' is not empty; use --force to write into it",
+				    o->root);
+	return 0;
+}
+
+int sample_out_mkdir(sample_out *o, const char *rel)
+{
+	cy_buf path = CY_BUF_INIT;
+	int rc;
+
+	sample_printf(&path, "%s/%s", o->root, rel);
+	rc = make_dir(cy_buf_cstr(&path));
+	cy_buf_release(&path);
+	return rc;
+}
+
+static int write_file(sample_out *o, const char *rel, const void *data, size_t n)
+{
+	cy_buf path = CY_BUF_INIT;
+	int fd, rc = 0;
+	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (o->force ? O_TRUNC : O_EXCL);
+
+	sample_printf(&path, "%s/%s", o->root, rel);
+	fd = open(cy_buf_cstr(&path), flags, 0644);
+	if (fd < 0) {
+		rc = cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot create '%s'",
+					cy_buf_cstr(&path));
+		goto out;
+	}
+	rc = cy_write_all(fd, data, n, cy_buf_cstr(&path));
+	if (close(fd) < 0 && !rc)
+		rc = cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot write '%s'",
+					cy_buf_cstr(&path));
+	if (!rc) {
+		o->files++;
+		o->bytes += n;
+	}
+out:
+	cy_buf_release(&path);
+	return rc;
+}
+
+int sample_out_write(sample_out *o, const char *rel, enum sample_class cls, int year,
+		     const void *data, size_t n)
+{
+	sample_entry *e;
+	int rc = write_file(o, rel, data, n);
+
+	if (rc)
+		return rc;
+	if (o->nentries == o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 256;
+		sample_entry *p = realloc(o->entries, cap * sizeof(*p));
+
+		if (!p)
+			sample_die_nomem();
+		o->entries = p;
+		o->cap = cap;
+	}
+	e = &o->entries[o->nentries++];
+	e->path = strdup(rel);
+	if (!e->path)
+		sample_die_nomem();
+	e->cls = cls;
+	e->year = year;
+	e->bytes = n;
+	cy_sha256(data, n, e->sha256);
+	return 0;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const sample_entry *)a)->path, ((const sample_entry *)b)->path);
+}
+
+int sample_out_finish(sample_out *o)
+{
+	cy_buf b = CY_BUF_INIT;
+	char hex[65];
+	size_t i;
+	int rc;
+
+	qsort(o->entries, o->nentries, sizeof(*o->entries), entry_cmp);
+	sample_puts(&b, "path,class,year,bytes,sha256\n");
+	for (i = 0; i < o->nentries; i++) {
+		const sample_entry *e = &o->entries[i];
+
+		cy_hex_encode(e->sha256, sizeof(e->sha256), hex);
+		sample_csv_field(&b, e->path);
+		sample_printf(&b, ",%s,%d,%zu,%s\n", class_names[e->cls], e->year, e->bytes, hex);
+	}
+	rc = write_file(o, "manifest.csv", b.ptr, b.len);
+	cy_buf_release(&b);
+	return rc;
+}
+
+void sample_out_release(sample_out *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->nentries; i++)
+		free(o->entries[i].path);
+	free(o->entries);
+	free(o->root);
+	memset(o, 0, sizeof(*o));
+}
