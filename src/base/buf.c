@@ -47,6 +47,7 @@ int cy_buf_grow(cy_buf *b, size_t extra)
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	b->ptr = p;
 	b->cap = cap;
+	b->ptr[b->len] = 0;
 	return 0;
 }
 

@@ -1,5 +1,6 @@
 /* error.c - the per-thread last error (see include/custody/error.h). */
 #include <errno.h>
+#include <libintl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,7 +15,7 @@ int cy_error_set(int code, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(last_msg, sizeof(last_msg), fmt, ap);
+	vsnprintf(last_msg, sizeof(last_msg), dgettext("custody", fmt), ap);
 	va_end(ap);
 	last_code = code;
 	return code;
@@ -26,7 +27,7 @@ int cy_error_set_errno(int code, int errnum, const char *fmt, ...)
 	size_t len;
 
 	va_start(ap, fmt);
-	vsnprintf(last_msg, sizeof(last_msg), fmt, ap);
+	vsnprintf(last_msg, sizeof(last_msg), dgettext("custody", fmt), ap);
 	va_end(ap);
 	len = strlen(last_msg);
 	snprintf(last_msg + len, sizeof(last_msg) - len, ": %s", strerror(errnum));

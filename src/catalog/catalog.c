@@ -67,8 +67,10 @@ static int db_error(cy_catalog *c, int code, const char *what)
 	int ext = sqlite3_extended_errcode(c->db);
 	int cy = CY_EDB;
 
-	if ((ext & 0xff) == SQLITE_CONSTRAINT)
+	if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
 		cy = CY_EEXISTS;
+	else if ((ext & 0xff) == SQLITE_CONSTRAINT)
+		cy = CY_EINVALID; /* foreign key, type, not null, check */
 	else if ((ext & 0xff) == SQLITE_FULL)
 		cy = CY_ENOSPC;
 	else if ((ext & 0xff) == SQLITE_BUSY || (ext & 0xff) == SQLITE_LOCKED)

@@ -53,7 +53,7 @@ int cy_fonds_add(cy_vault *v, const char *code, const char *name, const char *us
 	cy_stmt *s;
 	int64_t fid;
 	cy_ledger_entry e;
-	int rc;
+	int rc, kept = 0;
 
 	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_ARCHIVIST), "create fonds")))
 		return rc;
@@ -100,6 +100,7 @@ int cy_fonds_add(cy_vault *v, const char *code, const char *name, const char *us
 	fid = cy_catalog_last_id(v->cat);
 	if ((rc = cy_vault__keep_key(v, fid, code, key)))
 		goto fail;
+	kept = 1;
 	rc = cy_vault__store_slot(v, v->user_id, cy_vault__fonds_key_by_id(v, fid), v->pub);
 	if (rc)
 		goto fail;
@@ -124,7 +125,7 @@ int cy_fonds_add(cy_vault *v, const char *code, const char *name, const char *us
 fail:
 	cy_vault__rollback(v);
 	/* forget the key if it was kept for a fonds that does not exist */
-	for (int i = 0; i < v->nkeys; i++) {
+	for (int i = 0; kept && i < v->nkeys; i++) {
 		if (!strcmp(v->keys[i].code, code)) {
 			cy_secure_free(v->keys[i].key, CY_FONDS_KEYS_LEN);
 			v->keys[i] = v->keys[--v->nkeys];

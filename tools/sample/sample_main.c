@@ -17,7 +17,7 @@
 static const sample_plan plans[] = {
 	{"small", 10, 2021, 2023, 2023, 20, 80, 25, 8},
 	{"medium", 130, 2019, 2023, 2019, 30, 2000, 40, 120},
-	{"large", 1300, 2018, 2023, 2018, 35, 25000, 80, 1150},
+	{"large", 1300, 2018, 2023, 2018, 35, 25000, 80, 1200},
 };
 
 enum opt_id { OPT_OUT, OPT_SEED, OPT_SIZE, OPT_FORCE, OPT_HELP };

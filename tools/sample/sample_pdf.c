@@ -91,6 +91,38 @@ static void centered(struct doc *d, int size, const char *s)
 	d->y -= size + 12;
 }
 
+/* Closing punctuation never starts a line (避头): it hangs in the margin. */
+static bool is_closing(uint32_t c)
+{
+	static const uint32_t list[] = {0xff0c, 0x3002, 0x3001, 0xff1b, 0xff1a, 0xff09,
+					0x300b, 0x201d, 0xff01, 0xff1f};
+	size_t i;
+
+	for (i = 0; i < sizeof(list) / sizeof(list[0]); i++)
+		if (c == list[i])
+			return true;
+	return false;
+}
+
+/* The next unit that may not be split: a run of ASCII (a number, an e-mail
+ * address, a card number) or one other character.  Returns its length in
+ * bytes and sets *width and *closing. */
+static size_t next_token(const char *s, int *width, bool *closing)
+{
+	const char *p = s;
+	uint32_t c = sample_utf8_next(&p);
+
+	*width = char_width(c);
+	*closing = is_closing(c);
+	if (c < 0x80 && c != ' ') {
+		while (*p && (uint8_t)*p < 0x80 && *p != ' ') {
+			p++;
+			*width += 500;
+		}
+	}
+	return (size_t)(p - s);
+}
+
 /* A paragraph wrapped to the text width, its first line indented by two
  * characters as Chinese typesetting does. */
 static void para(struct doc *d, int size, const char *s)
@@ -101,16 +133,18 @@ static void para(struct doc *d, int size, const char *s)
 
 	sample_puts(&row, "　　");
 	while (*s) {
-		const char *start = s;
-		uint32_t c = sample_utf8_next(&s);
+		int tw;
+		bool closing;
+		size_t n = next_token(s, &tw, &closing);
 
-		if (w + char_width(c) > limit) {
+		if (w + tw > limit && !closing && row.len) {
 			line(d, size, cy_buf_cstr(&row));
 			cy_buf_clear(&row);
 			w = 0;
 		}
-		sample_put(&row, start, (size_t)(s - start));
-		w += char_width(c);
+		sample_put(&row, s, n);
+		w += tw;
+		s += n;
 	}
 	if (row.len)
 		line(d, size, cy_buf_cstr(&row));

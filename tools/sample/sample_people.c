@@ -327,7 +327,7 @@ static void make_email(sample_person *p, sample_rng *r)
 	switch (sample_rng_below(r, 6)) {
 	case 0:
 	case 1:
-		snprintf(p->email, sizeof(p->email), "%s%02d@%s", full, p->birth.y % 100,
+		snprintf(p->email, sizeof(p->email), "%.30s%02d@%s", full, p->birth.y % 100,
 			 SAMPLE_PICK(r, free_mail));
 		break;
 	case 2: {
@@ -347,7 +347,7 @@ static void make_email(sample_person *p, sample_rng *r)
 			if (given[j] != ' ')
 				given_nospace[k++] = given[j];
 		given_nospace[k] = 0;
-		snprintf(p->email, sizeof(p->email), "%s.%s@%s", given_nospace, surname,
+		snprintf(p->email, sizeof(p->email), "%.20s.%.20s@%s", given_nospace, surname,
 			 SAMPLE_PICK(r, intl_mail));
 		break;
 	}

@@ -1,0 +1,51 @@
+#!/bin/sh
+# make demo: generate a sample company, import it into ./demo-vault, then
+# show ls, check and log verify.  Passwords for the demo users are written to
+# demo-vault.passwords/ (a demo only: real vaults ask on the terminal).
+set -eu
+BUILD=${1:-build}
+C="$BUILD/custody"
+S="$BUILD/custody-sample"
+V=demo-vault
+P=demo-vault.passwords
+
+if [ -e "$V" ]; then
+	echo "demo: ./$V exists; remove it (rm -rf $V $P demo-sample) to run the demo again" >&2
+	exit 1
+fi
+rm -rf demo-sample "$P"
+mkdir -p "$P" && chmod 700 "$P"
+for u in admin archivist auditor; do
+	head -c 18 /dev/urandom | base64 > "$P/$u"
+done
+chmod 600 "$P"/*
+
+echo "== custody-sample: a synthetic company (样例公司)"
+"$S" --out demo-sample --seed 7 --size small
+
+echo "== custody init (secadmin 'admin')"
+"$C" init --vault "$V" --user admin --password-file "$P/admin" --recovery-file "$P/RECOVERY-KEY"
+export CUSTODY_VAULT="$V"
+"$C" user add li --role archivist --user admin --password-file "$P/admin" --new-password-file "$P/archivist"
+"$C" user add zhao --role auditor --user admin --password-file "$P/admin" --new-password-file "$P/auditor"
+
+echo "== the archivist takes the company into custody"
+export CUSTODY_USER=li CUSTODY_PASSWORD_FILE="$P/archivist"
+"$C" fonds add Z109 --name "$(head -n 1 demo-sample/公司简介.txt 2>/dev/null | cut -c1-60 || echo 'Demo Co.')" \
+	--uscc "$(grep -o '9[0-9A-Z]\{17\}' demo-sample/公司简介.txt | head -n 1)"
+for pair in customers:customer contracts:contract transactions:transaction accounting:accounting letters:correspondence; do
+	dir=${pair%%:*}; class=${pair#*:}
+	[ -d "demo-sample/$dir" ] || continue
+	"$C" import files "demo-sample/$dir" --fonds Z109 --class "$class" --quiet
+done
+
+echo "== custody ls"
+"$C" ls | head -n 15
+echo "   ... ($("$C" ls | wc -l) records)"
+echo "== custody check"
+"$C" check
+echo "== custody log verify (as the auditor)"
+"$C" log verify --user zhao --password-file "$P/auditor"
+echo
+echo "demo vault: ./$V   users: li (archivist), zhao (auditor), admin (secadmin); passwords in ./$P/"
+echo "try: CUSTODY_VAULT=$V CUSTODY_USER=li CUSTODY_PASSWORD_FILE=$P/archivist $C show \"\$($C ls --json | head -n1 | sed 's/.*\"archive_no\":\"\\([^\"]*\\)\".*/\\1/')\""

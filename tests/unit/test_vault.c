@@ -1,0 +1,351 @@
+/* test_vault.c - the vault facade through its public API: init, unlock,
+ * users and roles, grants through key slots, fonds, import, get, check,
+ * ledger verification, GB 32100 codes. */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "custody/buf.h"
+#include "custody/crypto.h"
+#include "custody/encoding.h"
+#include "custody/error.h"
+#include "custody/fsutil.h"
+#include "custody/vault.h"
+#include "testutil.h"
+
+#define PW "correct horse"
+#define PW2 "battery staple"
+
+typedef struct fixture {
+	char *dir;
+	cy_buf vault;
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof(*f));
+	cy_buf rec = CY_BUF_INIT;
+
+	f->dir = tu_tmpdir();
+	cy_path_join(&f->vault, f->dir, "v");
+	if (cy_vault_init(cy_buf_cstr(&f->vault), "sec", PW, strlen(PW), 10, &rec))
+		return -1;
+	cy_buf_wipe(&rec);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+
+	tu_rmrf(f->dir);
+	free(f->dir);
+	cy_buf_release(&f->vault);
+	free(f);
+	return 0;
+}
+
+static cy_vault *open_as(fixture *f, const char *user, const char *pw)
+{
+	cy_vault *v = NULL;
+	int rc = cy_vault_open(&v, cy_buf_cstr(&f->vault), user, pw, strlen(pw));
+
+	if (rc)
+		print_error("open as %s: %s\n", user, cy_error_message());
+	assert_int_equal(rc, 0);
+	return v;
+}
+
+static void add_user(fixture *f, const char *name, cy_role role)
+{
+	cy_vault *v = open_as(f, "sec", PW);
+
+	assert_int_equal(cy_user_add(v, name, role, PW2, strlen(PW2)), 0);
+	cy_vault_close(v);
+}
+
+static void write_file(const char *dir, const char *name, const char *data, size_t n)
+{
+	cy_buf p = CY_BUF_INIT;
+
+	cy_path_join(&p, dir, name);
+	assert_int_equal(cy_write_file_excl(cy_buf_cstr(&p), data, n, 0600), 0);
+	cy_buf_release(&p);
+}
+
+static int import_one(cy_vault *v, const char *fonds, const char *dir, const char *name,
+		      cy_import_outcome *oc, char *no)
+{
+	cy_import_opts o = {.fonds = fonds, .klass = CY_CLASS_CONTRACT, .year = 2019};
+	cy_import *im = NULL;
+	cy_buf p = CY_BUF_INIT;
+	int fd, rc;
+
+	rc = cy_import_begin(v, &o, &im);
+	if (rc)
+		return rc;
+	cy_path_join(&p, dir, name);
+	fd = open(cy_buf_cstr(&p), O_RDONLY);
+	rc = cy_import_file(im, fd, name, 0, oc, no);
+	close(fd);
+	if (!rc)
+		rc = cy_import_commit(im);
+	cy_import_free(im);
+	cy_buf_release(&p);
+	return rc;
+}
+
+static int collect(void *arg, const void *p, size_t n)
+{
+	return cy_buf_put(arg, p, n);
+}
+
+static void test_vault_open_wrong_password(void **state)
+{
+	fixture *f = *state;
+	cy_vault *v = NULL;
+
+	assert_int_equal(cy_vault_open(&v, cy_buf_cstr(&f->vault), "sec", "nope-nope", 9), CY_EAUTH);
+	assert_non_null(strstr(cy_error_message(), "wrong password"));
+	assert_null(v);
+	assert_int_equal(cy_vault_open(&v, cy_buf_cstr(&f->vault), "nobody", PW, strlen(PW)), CY_EAUTH);
+	v = open_as(f, "sec", PW);
+	assert_int_equal(cy_vault_role(v), CY_ROLE_SECADMIN);
+	cy_vault_close(v);
+}
+
+static void test_vault_init_refuses_nonempty(void **state)
+{
+	fixture *f = *state;
+	cy_buf rec = CY_BUF_INIT;
+
+	assert_int_equal(cy_vault_init(cy_buf_cstr(&f->vault), "x", PW, strlen(PW), 10, &rec), CY_EEXISTS);
+	assert_int_equal(rec.len, 0);
+	assert_int_equal(cy_vault_init(f->dir, "x", "short", 5, 10, &rec), CY_EINVALID);
+}
+
+static void test_vault_roles_and_grants(void **state)
+{
+	fixture *f = *state;
+	cy_vault *v;
+	bool pending;
+	char no[64];
+	cy_import_outcome oc;
+	cy_buf out = CY_BUF_INIT;
+
+	add_user(f, "li", CY_ROLE_ARCHIVIST);
+	add_user(f, "aud", CY_ROLE_AUDITOR);
+	add_user(f, "vv", CY_ROLE_VIEWER);
+
+	/* secadmin cannot create a fonds; the archivist can */
+	v = open_as(f, "sec", PW);
+	assert_int_equal(cy_fonds_add(v, "Z109", "Test Co", NULL), CY_EPERM);
+	cy_vault_close(v);
+	v = open_as(f, "li", PW2);
+	assert_int_equal(cy_fonds_add(v, "z10", "bad code", NULL), CY_EINVALID);
+	assert_int_equal(cy_fonds_add(v, "Z109", "Test Co", "91350200M000000510"), CY_EINVALID);
+	assert_int_equal(cy_fonds_add(v, "Z109", "Test Co", "91350100M000100Y43"), 0);
+	assert_int_equal(cy_fonds_add(v, "Z109", "Again", NULL), CY_EEXISTS);
+	write_file(f->dir, "a.txt", "contract of Zhang Wei", 21);
+	assert_int_equal(import_one(v, "Z109", f->dir, "a.txt", &oc, no), 0);
+	assert_int_equal(oc, CY_IMPORTED);
+	assert_string_equal(no, "Z109-HT\xc2\xb7" "2019-D30-0001");
+	cy_vault_close(v);
+
+	/* administrative roles never hold fonds keys: a grant to them is refused */
+	v = open_as(f, "sec", PW);
+	assert_int_equal(cy_user_grant(v, "aud", "Z109", &pending), CY_EPERM);
+	assert_int_equal(cy_user_grant(v, "vv", "Z109", &pending), 0);
+	assert_true(pending);
+	cy_vault_close(v);
+
+	/* pending: the viewer sees nothing yet */
+	v = open_as(f, "vv", PW2);
+	assert_int_equal(cy_record_get(v, no, collect, &out), CY_ENOTFOUND);
+	cy_vault_close(v);
+	/* a key holder opens the vault: the grant is completed */
+	cy_vault_close(open_as(f, "li", PW2));
+	v = open_as(f, "vv", PW2);
+	if (cy_record_get(v, no, collect, &out))
+		print_error("get: %s\n", cy_error_message());
+	assert_int_equal(out.len, 21);
+	assert_int_equal(out.len, 21);
+	assert_memory_equal(out.ptr, "contract of Zhang Wei", 21);
+	/* a viewer may not import */
+	assert_int_equal(import_one(v, "Z109", f->dir, "a.txt", &oc, no), CY_EPERM);
+	cy_vault_close(v);
+
+	/* the auditor reads no records, but verifies the ledger */
+	v = open_as(f, "aud", PW2);
+	cy_buf_clear(&out);
+	assert_int_equal(cy_record_get(v, "Z109-HT\xc2\xb7" "2019-D30-0001", collect, &out), CY_EPERM);
+	uint64_t bad, n, ncp;
+	assert_int_equal(cy_log_verify(v, &bad, &n, &ncp), 0);
+	assert_true(n >= 8);
+	assert_true(ncp >= 5);
+	cy_vault_close(v);
+
+	/* revoke: the viewer's key slot is gone */
+	v = open_as(f, "sec", PW);
+	assert_int_equal(cy_user_revoke(v, "vv", "Z109"), 0);
+	assert_int_equal(cy_user_revoke(v, "vv", "Z109"), CY_ENOTFOUND);
+	cy_vault_close(v);
+	v = open_as(f, "vv", PW2);
+	assert_int_equal(cy_record_get(v, "Z109-HT\xc2\xb7" "2019-D30-0001", collect, &out), CY_ENOTFOUND);
+	cy_vault_close(v);
+	cy_buf_release(&out);
+}
+
+static void test_vault_import_dedup_and_numbering(void **state)
+{
+	fixture *f = *state;
+	cy_vault *v;
+	char no[64];
+	cy_import_outcome oc;
+	cy_record_info r;
+	cy_buf big = CY_BUF_INIT, out = CY_BUF_INIT;
+	uint8_t sha[32];
+	char hex[65];
+
+	add_user(f, "li", CY_ROLE_ARCHIVIST);
+	v = open_as(f, "li", PW2);
+	assert_int_equal(cy_fonds_add(v, "A001", "Co", NULL), 0);
+	write_file(f->dir, "1.txt", "one", 3);
+	write_file(f->dir, "2.txt", "two", 3);
+	write_file(f->dir, "3.txt", "one", 3);
+	/* 5 MiB + 3: the large-file path */
+	for (int i = 0; i < (5 << 20) + 3; i++)
+		cy_buf_putc(&big, (char)(i * 7 + (i >> 9)));
+	write_file(f->dir, "big.bin", (char *)big.ptr, big.len);
+	assert_int_equal(import_one(v, "A001", f->dir, "1.txt", &oc, no), 0);
+	assert_string_equal(no, "A001-HT\xc2\xb7" "2019-D30-0001");
+	assert_int_equal(import_one(v, "A001", f->dir, "2.txt", &oc, no), 0);
+	assert_string_equal(no, "A001-HT\xc2\xb7" "2019-D30-0002");
+	assert_int_equal(import_one(v, "A001", f->dir, "3.txt", &oc, no), 0);
+	assert_int_equal(oc, CY_DUPLICATE);
+	assert_string_equal(no, "A001-HT\xc2\xb7" "2019-D30-0001");
+	assert_int_equal(import_one(v, "A001", f->dir, "big.bin", &oc, no), 0);
+	assert_int_equal(oc, CY_IMPORTED);
+	assert_int_equal(import_one(v, "A001", f->dir, "big.bin", &oc, no), 0);
+	assert_int_equal(oc, CY_DUPLICATE);
+	assert_string_equal(no, "A001-HT\xc2\xb7" "2019-D30-0003");
+
+	assert_int_equal(cy_record_show(v, no, &r), 0);
+	cy_sha256(big.ptr, big.len, sha);
+	cy_hex_encode(sha, 32, hex);
+	assert_string_equal(r.sha256, hex);
+	assert_int_equal(r.size, big.len);
+	assert_string_equal(r.title, "big");
+	assert_string_equal(r.source, "big.bin");
+	cy_record_info_release(&r);
+	assert_int_equal(cy_record_get(v, no, collect, &out), 0);
+	assert_int_equal(out.len, big.len);
+	assert_memory_equal(out.ptr, big.ptr, big.len);
+
+	cy_check_stats st;
+	assert_int_equal(cy_vault_check(v, NULL, NULL, NULL, NULL, NULL, &st), 0);
+	assert_int_equal(st.problems, 0);
+	assert_int_equal(st.records, 3);
+	assert_int_equal(st.verified, 3);
+	cy_vault_close(v);
+	cy_buf_release(&big);
+	cy_buf_release(&out);
+}
+
+static void test_vault_passwd(void **state)
+{
+	fixture *f = *state;
+	cy_vault *v = open_as(f, "sec", PW), *w = NULL;
+
+	assert_int_equal(cy_user_passwd(v, "tiny", 4), CY_EINVALID);
+	assert_int_equal(cy_user_passwd(v, "a new password", 14), 0);
+	cy_vault_close(v);
+	assert_int_equal(cy_vault_open(&w, cy_buf_cstr(&f->vault), "sec", PW, strlen(PW)), CY_EAUTH);
+	cy_vault_close(open_as(f, "sec", "a new password"));
+}
+
+/* GB 32100 check characters, against the shared third-party list. */
+static void test_vault_uscc_vectors(void **state)
+{
+	cy_buf data = CY_BUF_INIT;
+	int checked = 0;
+
+	(void)state;
+	assert_true(cy_uscc_valid("91350100M000100Y43"));
+	assert_true(cy_uscc_valid("91110000802100433B"));
+	assert_false(cy_uscc_valid("91350200M000000510"));
+	assert_false(cy_uscc_valid("91350100M000100Y4"));
+	assert_int_equal(tu_read_file(CY_TESTDATA "/ids/cn_ids.tsv", &data), 0);
+	for (char *line = (char *)data.ptr, *next; line && *line; line = next) {
+		char *col[8] = {0};
+		int nc = 0;
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		for (char *c = line; nc < 8 && c; nc++) {
+			col[nc] = c;
+			c = strchr(c, '\t');
+			if (c)
+				*c++ = 0;
+		}
+		if (nc < 7 || strncmp(col[0], "cn_uscc", 7))
+			continue;
+		/* the checksum column is the pure GB 32100 verdict */
+		bool want = !strcmp(col[5], "true");
+		char norm[64];
+		size_t k = 0;
+		/* the list's verdicts are on the normalised code: no spaces or dashes, upper case */
+		for (const char *c = col[1]; *c && k < sizeof(norm) - 1; c++)
+			if (*c != ' ' && *c != '-')
+				norm[k++] = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
+		norm[k] = 0;
+		if (cy_uscc_valid(norm) != want)
+			print_error("USCC %s: expected %d\n", col[1], want);
+		assert_int_equal(cy_uscc_valid(norm), want);
+		checked++;
+	}
+	assert_true(checked >= 20);
+	cy_buf_release(&data);
+}
+
+static void test_vault_classes(void **state)
+{
+	cy_class c;
+	cy_role r;
+
+	(void)state;
+	assert_int_equal(cy_class_parse("accounting", &c), 0);
+	assert_string_equal(cy_class_code(c), "KJ");
+	assert_int_equal(cy_class_parse("nope", &c), CY_EINVALID);
+	assert_int_equal(cy_role_parse("auditor", &r), 0);
+	assert_false(cy_role_holds_content(r));
+	assert_true(cy_role_holds_content(CY_ROLE_VIEWER));
+	assert_true(cy_retention_valid("D30"));
+	assert_false(cy_retention_valid("D5"));
+	assert_true(cy_fonds_code_valid("Z109"));
+	assert_false(cy_fonds_code_valid("z109"));
+	assert_false(cy_fonds_code_valid("Z1090"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_vault_open_wrong_password, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vault_init_refuses_nonempty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vault_roles_and_grants, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vault_import_dedup_and_numbering, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vault_passwd, setup, teardown),
+		cmocka_unit_test(test_vault_uscc_vectors),
+		cmocka_unit_test(test_vault_classes),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
