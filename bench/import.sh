@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2317  # run_*, the traps and helpers are called indirectly
 # bench/import.sh BUILD_DIR [options]   (`make bench` runs `bench/import.sh build`)
 #
 # The import benchmark: generate a tree once (a large set of 128 files of 8 MiB
@@ -32,7 +33,7 @@
 set -euo pipefail
 
 DATA_VERSION=1
-usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
+usage() { sed -n '3,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
 
 # ---------------------------------------------------------------- arguments
 BUILD=""
@@ -108,6 +109,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+trap 'echo "bench: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 if [ "$QUICK" = 1 ]; then
 	SCALE=quick LARGE_N=16 SMALL_N=2500
@@ -203,6 +205,9 @@ if has restic "$TOOLS"; then echo "   restic:   $(restic version | head -n 1)"; 
 if has borg "$TOOLS"; then echo "   borg:     $(borg --version)"; fi
 echo "   large:    ${FILES[large]} files, ${BYTES[large]} bytes"
 echo "   small:    ${FILES[small]} files, ${BYTES[small]} bytes"
+if awk -v l="$(cut -d' ' -f1 /proc/loadavg)" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
+	echo "   WARNING:  load average above half the cores: other processes are competing; figures will be low and noisy"
+fi
 echo "   work dir: $WORK"
 df -hT "$WORK" | sed 's/^/   /'
 
@@ -223,7 +228,7 @@ timed() {
 	T_SECS=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
 	T_RSS=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$tv")
 	T_RSS=${T_RSS:-0}
-	return $rc
+	return "$rc"
 }
 
 fail_log() { # TOOL SET LOG
@@ -231,12 +236,14 @@ fail_log() { # TOOL SET LOG
 	tail -n 15 "$3" | sed 's/^/      /' >&2
 }
 
-declare -A SECS RSS STORED NOTE
+declare -A SECS RSS STORED
 FAILED=0
 
 record() { # KEY: append this run's figures
 	SECS[$1]="${SECS[$1]:-} $T_SECS"
 	[ "${RSS[$1]:-0}" -ge "$T_RSS" ] || RSS[$1]=$T_RSS
+	printf '   %-14s run %d/%d %9.2f s %8.1f MiB\n' "$1" "$run" "$RUNS" "$T_SECS" \
+		"$(awk -v r="$T_RSS" 'BEGIN { printf "%.1f", r / 1024 }')"
 }
 
 PW_SEC="$RUN/pw-secadmin" PW_ARCH="$RUN/pw-archivist"
@@ -275,8 +282,9 @@ run_restic() { # SET
 	local set=$1 r="$RUN/restic" log="$RUN/restic-$1.log"
 	rm -rf "$r" "$RUN/restic-cache"
 	RESTIC_REPOSITORY="$r" restic init >"$log.init" 2>&1 || { fail_log restic "$set" "$log.init"; FAILED=1; return 0; }
+	RESTIC_VERSION_OF_REPO=$(RESTIC_REPOSITORY="$r" restic cat config 2>/dev/null | sed -n 's/.*"version": *\([0-9]*\).*/\1/p')
 	warm "$DATA/$set"
-	if ! RESTIC_REPOSITORY="$r" timed "$log" restic backup --no-scan "$DATA/$set"; then
+	if ! RESTIC_REPOSITORY="$r" timed "$log" restic backup "$DATA/$set"; then
 		fail_log restic "$set" "$log"; FAILED=1; rm -rf "$r"; return 0
 	fi
 	record "restic/$set"
@@ -309,6 +317,7 @@ run_dd() { # SET: zeros of the same byte count; for the large set also the set's
 	rm -f "$f"
 	if [ "$set" = large ]; then
 		warm "$DATA/$set"
+		# shellcheck disable=SC2016  # expanded by the inner bash
 		if ! timed "$log" bash -o pipefail -c 'cat "$1"/* | dd of="$2" bs=8M iflag=fullblock conv=fsync' \
 			_ "$DATA/$set" "$f"; then
 			fail_log dd-data "$set" "$log"; FAILED=1; rm -f "$f"; return 0
@@ -334,7 +343,7 @@ probe_syncs() {
 	command -v strace >/dev/null 2>&1 || return 0
 	mkdir -p "$p/in/d"
 	cp "$DATA/large/big-000.bin" "$DATA/large/big-001.bin" "$p/in/"
-	find "$DATA/small" -type f | sort | head -n 200 | xargs cp -t "$p/in/d/"
+	find "$DATA/small" -type f | sort | sed -n '1,200p' | xargs cp -t "$p/in/d/"
 	for t in ${TOOLS//,/ }; do
 		rm -f "$out"
 		case $t in
@@ -372,15 +381,13 @@ else
 	echo "   (strace not installed: skipped)"
 fi
 
-echo "== timed runs"
+echo "== timed runs (seconds, peak RSS)"
 for set in large small; do
 	has $set "$SETS" || continue
 	for ((run = 1; run <= RUNS; run++)); do
 		for t in dd custody restic borg; do
 			has $t "$TOOLS" || continue
-			printf '   %-8s %-5s run %d/%d ... ' "$t" "$set" "$run" "$RUNS"
 			"run_$t" "$set"
-			printf '%s s\n' "${T_SECS:-?}"
 		done
 	done
 done
@@ -443,7 +450,8 @@ for set in large small; do
 done
 target "custody peak RSS (max over sets)" "$([ -n "$rss" ] && awk -v r="$rss" 'BEGIN { printf "%.1f", r / 1024 }')" "<" 100 " MiB"
 echo "   for reference:"
-info() { [ -n "$2" ] && printf '   %-48s %10s\n' "$1" "$2" || true; }
+info() { if [ -n "$2" ]; then printf '   %-48s %10s\n' "$1" "$2"; fi; }
+[ -z "${RESTIC_VERSION_OF_REPO:-}" ] || echo "   restic repositories: format version $RESTIC_VERSION_OF_REPO$([ "$RESTIC_VERSION_OF_REPO" = 2 ] && echo ' (compression auto = zstd)')"
 info "large: custody time / dd-data time" "$(ratio "${MED[custody/large]:-}" "${MED[dd-data/large]:-}")"
 info "large: custody MB/s / borg MB/s" "$(ratio "${MED[borg/large]:-}" "${MED[custody/large]:-}")"
 info "small: custody time / dd time (same bytes)" "$(ratio "${MED[custody/small]:-}" "${MED[dd/small]:-}")"

@@ -128,7 +128,8 @@ int cy_merkle_inclusion_proof(const uint8_t (*leaves)[32], uint64_t n, uint64_t 
 	if (!proof || (!leaves && n))
 		return cy_error_set(CY_EINVALID, "inclusion proof: missing argument");
 	if (index >= n)
-		return cy_error_set(CY_EINVALID, "inclusion proof: leaf %llu is not in a tree of %llu",
+		return cy_error_set(CY_EINVALID,
+				    "inclusion proof: leaf %llu is not in a tree of %llu",
 				    (unsigned long long)index, (unsigned long long)n);
 	/* PATH(m, D[n]) of RFC 9162 2.1.3.1, iteratively: the sibling subtree at
 	 * each level, from the root down. */
@@ -148,8 +149,7 @@ int cy_merkle_inclusion_proof(const uint8_t (*leaves)[32], uint64_t n, uint64_t 
 	return put_reversed(proof, path, depth);
 }
 
-int cy_merkle_consistency_proof(const uint8_t (*leaves)[32], uint64_t n, uint64_t m,
-				cy_buf *proof)
+int cy_merkle_consistency_proof(const uint8_t (*leaves)[32], uint64_t n, uint64_t m, cy_buf *proof)
 {
 	uint8_t path[MAX_DEPTH + 1][HLEN];
 	unsigned depth = 0;
@@ -196,8 +196,7 @@ static void chain_inner(uint8_t h[HLEN], const uint8_t *proof, unsigned count, u
 }
 
 /* Same, keeping only the left siblings: the root of the smaller tree. */
-static void chain_inner_right(uint8_t h[HLEN], const uint8_t *proof, unsigned count,
-			      uint64_t index)
+static void chain_inner_right(uint8_t h[HLEN], const uint8_t *proof, unsigned count, uint64_t index)
 {
 	for (unsigned i = 0; i < count; i++) {
 		if ((index >> i) & 1)
@@ -231,21 +230,24 @@ int cy_merkle_verify_inclusion(uint64_t index, uint64_t size, const uint8_t leaf
 	if (!leaf || !root || (!proof && proof_len))
 		return cy_error_set(CY_EINVALID, "inclusion proof: missing argument");
 	if (index >= size)
-		return cy_error_set(CY_EINVALID, "inclusion proof: leaf %llu is not in a tree of %llu",
+		return cy_error_set(CY_EINVALID,
+				    "inclusion proof: leaf %llu is not in a tree of %llu",
 				    (unsigned long long)index, (unsigned long long)size);
 	decomp_inclusion(index, size, &inner, &border);
 	if (proof_len % HLEN || proof_len / HLEN != (size_t)inner + border)
-		return cy_error_set(CY_EINVALID,
-				    "inclusion proof for leaf %llu of %llu is %zu bytes, expected %u hashes",
-				    (unsigned long long)index, (unsigned long long)size, proof_len,
-				    inner + border);
+		return cy_error_set(
+			CY_EINVALID,
+			"inclusion proof for leaf %llu of %llu is %zu bytes, expected %u hashes",
+			(unsigned long long)index, (unsigned long long)size, proof_len,
+			inner + border);
 	memcpy(h, leaf, HLEN);
 	chain_inner(h, proof, inner, index);
 	chain_border_right(h, proof + (size_t)inner * HLEN, border);
 	if (!cy_memeq(h, root, HLEN))
-		return cy_error_set(CY_ECORRUPT,
-				    "inclusion proof for leaf %llu of %llu does not lead to the root",
-				    (unsigned long long)index, (unsigned long long)size);
+		return cy_error_set(
+			CY_ECORRUPT,
+			"inclusion proof for leaf %llu of %llu does not lead to the root",
+			(unsigned long long)index, (unsigned long long)size);
 	return 0;
 }
 
@@ -283,10 +285,11 @@ int cy_merkle_verify_consistency(uint64_t size1, uint64_t size2, const uint8_t r
 	 * at size1, unless that subtree is the whole old tree. */
 	start = size1 == (uint64_t)1 << shift ? 0 : 1;
 	if (proof_len % HLEN || proof_len / HLEN != (size_t)start + inner + border)
-		return cy_error_set(CY_EINVALID,
-				    "consistency proof %llu -> %llu is %zu bytes, expected %u hashes",
-				    (unsigned long long)size1, (unsigned long long)size2, proof_len,
-				    start + inner + border);
+		return cy_error_set(
+			CY_EINVALID,
+			"consistency proof %llu -> %llu is %zu bytes, expected %u hashes",
+			(unsigned long long)size1, (unsigned long long)size2, proof_len,
+			start + inner + border);
 	seed = start ? proof : root1;
 	proof += (size_t)start * HLEN;
 	mask = (size1 - 1) >> shift;

@@ -85,8 +85,8 @@ static int check_name_chars(const char *name, size_t n, const char *what)
 static int check_name(const char *name, size_t n, const char *what)
 {
 	if (n > CY_NOTE_NAME_MAX)
-		return cy_error_set(CY_EINVALID, "%s: key name is %zu bytes, at most %d allowed", what,
-				    n, CY_NOTE_NAME_MAX);
+		return cy_error_set(CY_EINVALID, "%s: key name is %zu bytes, at most %d allowed",
+				    what, n, CY_NOTE_NAME_MAX);
 	return check_name_chars(name, n, what);
 }
 
@@ -103,11 +103,12 @@ static int check_text(const char *s, size_t n, const char *what)
 		if (c == '\r')
 			return cy_error_set(CY_EINVALID,
 					    "%s contains a carriage return at byte %zu (CRLF line "
-					    "endings are not allowed)", what, i);
+					    "endings are not allowed)",
+					    what, i);
 		if (c < 0x20 && c != '\n')
 			return cy_error_set(CY_EINVALID,
-					    "%s contains control character 0x%02x at byte %zu", what, c,
-					    i);
+					    "%s contains control character 0x%02x at byte %zu",
+					    what, c, i);
 	}
 	return 0;
 }
@@ -200,8 +201,9 @@ int cy_note_vkey_parse(const char *vkey, size_t n, cy_note_verifier *out)
 		return cy_error_set(CY_EINVALID, "verifier key: missing argument");
 	plus = memchr(vkey, '+', n);
 	if (!plus)
-		return cy_error_set(CY_EINVALID,
-				    "verifier key: expected <name>+<key id>+<base64 key>, found no '+'");
+		return cy_error_set(
+			CY_EINVALID,
+			"verifier key: expected <name>+<key id>+<base64 key>, found no '+'");
 	name_len = (size_t)(plus - vkey);
 	if ((rc = check_name(vkey, name_len, "verifier key")))
 		return rc;
@@ -224,13 +226,16 @@ int cy_note_vkey_parse(const char *vkey, size_t n, cy_note_verifier *out)
 		goto out;
 	}
 	if (key.ptr[0] != SIG_TYPE_ED25519) {
-		rc = cy_error_set(CY_EUNSUPPORTED,
-				  "verifier key: signature type 0x%02x is not supported (only Ed25519, "
-				  "0x01)", key.ptr[0]);
+		rc = cy_error_set(
+			CY_EUNSUPPORTED,
+			"verifier key: signature type 0x%02x is not supported (only Ed25519, "
+			"0x01)",
+			key.ptr[0]);
 		goto out;
 	}
 	if (key.len != 1 + CY_ED25519_PUB_LEN) {
-		rc = cy_error_set(CY_EINVALID, "verifier key: Ed25519 key is %zu bytes, expected 32",
+		rc = cy_error_set(CY_EINVALID,
+				  "verifier key: Ed25519 key is %zu bytes, expected 32",
 				  key.len - 1);
 		goto out;
 	}
@@ -241,9 +246,10 @@ int cy_note_vkey_parse(const char *vkey, size_t n, cy_note_verifier *out)
 	v.key_id = cy_load_u32be(idb);
 	want = key_id(v.name, name_len, v.pub);
 	if (v.key_id != want) {
-		rc = cy_error_set(CY_EINVALID,
-				  "verifier key: key id %08x does not match the key (expected %08x)",
-				  (unsigned)v.key_id, (unsigned)want);
+		rc = cy_error_set(
+			CY_EINVALID,
+			"verifier key: key id %08x does not match the key (expected %08x)",
+			(unsigned)v.key_id, (unsigned)want);
 		goto out;
 	}
 	*out = v;
@@ -253,8 +259,7 @@ out:
 	return rc;
 }
 
-int cy_note_sign(const char *body, size_t n, const char *name, const uint8_t seed[32],
-		 cy_buf *out)
+int cy_note_sign(const char *body, size_t n, const char *name, const uint8_t seed[32], cy_buf *out)
 {
 	cy_note_verifier v;
 	uint8_t pub[CY_ED25519_PUB_LEN];
@@ -349,9 +354,11 @@ int cy_note_open(const char *note, size_t n, const cy_note_verifier *v, cy_buf *
 			goto out;
 		}
 		if ((size_t)(nl - p) < SIG_PREFIX_LEN || memcmp(p, SIG_PREFIX, SIG_PREFIX_LEN)) {
-			rc = cy_error_set(CY_EINVALID,
-					  "note signature line %zu does not start with an em dash and a "
-					  "space", lineno);
+			rc = cy_error_set(
+				CY_EINVALID,
+				"note signature line %zu does not start with an em dash and a "
+				"space",
+				lineno);
 			goto out;
 		}
 		name = p + SIG_PREFIX_LEN;
@@ -359,7 +366,8 @@ int cy_note_open(const char *note, size_t n, const cy_note_verifier *v, cy_buf *
 		if (!sp) {
 			rc = cy_error_set(CY_EINVALID,
 					  "note signature line %zu has no space between name and "
-					  "signature", lineno);
+					  "signature",
+					  lineno);
 			goto out;
 		}
 		/* A name longer than CY_NOTE_NAME_MAX cannot be v's; it only has to be
@@ -373,13 +381,15 @@ int cy_note_open(const char *note, size_t n, const cy_note_verifier *v, cy_buf *
 		cy_buf_clear(&sig);
 		if (b64_len == 0 || cy_base64_decode(b64, b64_len, &sig)) {
 			rc = cy_error_set(CY_EINVALID,
-					  "note signature line %zu: signature is not valid base64", lineno);
+					  "note signature line %zu: signature is not valid base64",
+					  lineno);
 			goto out;
 		}
 		if (sig.len < 5) {
-			rc = cy_error_set(CY_EINVALID,
-					  "note signature line %zu: signature is %zu bytes, too short",
-					  lineno, sig.len);
+			rc = cy_error_set(
+				CY_EINVALID,
+				"note signature line %zu: signature is %zu bytes, too short",
+				lineno, sig.len);
 			goto out;
 		}
 		id = cy_load_u32be(sig.ptr);
@@ -473,17 +483,20 @@ static int parse_size(const char *s, size_t n, uint64_t *out)
 		return cy_error_set(CY_EINVALID, "checkpoint tree size (line 2) is empty");
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] < '0' || s[i] > '9')
-			return cy_error_set(CY_EINVALID,
-					    "checkpoint tree size (line 2) is not a decimal number");
+			return cy_error_set(
+				CY_EINVALID,
+				"checkpoint tree size (line 2) is not a decimal number");
 	}
 	if (n > 1 && s[0] == '0')
-		return cy_error_set(CY_EINVALID, "checkpoint tree size (line 2) has a leading zero");
+		return cy_error_set(CY_EINVALID,
+				    "checkpoint tree size (line 2) has a leading zero");
 	for (size_t i = 0; i < n; i++) {
 		unsigned d = (unsigned)(s[i] - '0');
 
 		if (v > (UINT64_MAX - d) / 10)
-			return cy_error_set(CY_EINVALID,
-					    "checkpoint tree size (line 2) does not fit in 64 bits");
+			return cy_error_set(
+				CY_EINVALID,
+				"checkpoint tree size (line 2) does not fit in 64 bits");
 		v = v * 10 + d;
 	}
 	*out = v;
@@ -512,8 +525,9 @@ int cy_checkpoint_parse(const char *body, size_t n, cy_checkpoint *out)
 	if (len == 0)
 		return cy_error_set(CY_EINVALID, "checkpoint origin (line 1) is empty");
 	if (len > CY_NOTE_NAME_MAX)
-		return cy_error_set(CY_EINVALID, "checkpoint origin (line 1) is %zu bytes, at most %d",
-				    len, CY_NOTE_NAME_MAX);
+		return cy_error_set(CY_EINVALID,
+				    "checkpoint origin (line 1) is %zu bytes, at most %d", len,
+				    CY_NOTE_NAME_MAX);
 	memcpy(cp.origin, line, len);
 
 	if (!next_line(body, n, &pos, &line, &len))

@@ -107,7 +107,8 @@ def rows(path, enc="utf-8-sig"):
 	echo x >"$BATS_TEST_TMPDIR/file"
 	run "$CUSTODY_SAMPLE" --out "$BATS_TEST_TMPDIR/file/sub"
 	[ "$status" -eq 1 ]
-	[[ "$output" == "custody-sample: cannot create '$BATS_TEST_TMPDIR/file/sub': Not a directory" ]]
+	sub="$BATS_TEST_TMPDIR/file/sub"
+	[[ "$output" == "custody-sample: cannot create '$sub': Not a directory" ]]
 	run "$CUSTODY_SAMPLE" --out "$BATS_TEST_TMPDIR/file"
 	[ "$status" -eq 1 ]
 	[[ "$output" == "custody-sample: cannot create '$BATS_TEST_TMPDIR/file': Not a directory" ]]

@@ -14,7 +14,8 @@
 
 #include "base/banned.h"
 
-static const char VKEY[] = "custody.test/ledger+a1f82e1d+AYqI4910CfGV/VLbLTy6XXLKZwm/HZQSG/N0iAG0D29c";
+static const char VKEY[] =
+	"custody.test/ledger+a1f82e1d+AYqI4910CfGV/VLbLTy6XXLKZwm/HZQSG/N0iAG0D29c";
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -54,7 +54,7 @@ static int open_checked(const uint8_t *obj, size_t n, cy_buf *out)
 /* Recipe: byte 0 bit 0 = zstd flag, bit 1 = put the last flag on every chunk.  Then chunks,
  * each a 2-byte big-endian length L and plaintext: if L < 0x8000, the next L bytes; else a
  * full 64 KiB chunk repeating the next (L & 0xff) + 1 bytes.  The chunk after which no
- * length fits is the final one and gets the last flag (up to 64 chunks). */
+ * length fits is the final one and gets the last flag (up to 8 chunks). */
 static void authenticated(const uint8_t *data, size_t size)
 {
 	static uint8_t pt[CY_OBJ_CHUNK];
@@ -93,8 +93,14 @@ static void authenticated(const uint8_t *data, size_t size)
 				take = (l & 0xff) + 1;
 				take = take < size - pos ? take : size - pos;
 				len = CY_OBJ_CHUNK;
-				for (size_t j = 0; j < len; j++)
-					pt[j] = take ? data[pos + j % take] : 0;
+				memset(pt, 0, len);
+				if (take) {
+					size_t have = take;
+
+					memcpy(pt, data + pos, take);
+					for (; have < len; have *= 2)
+						memcpy(pt + have, pt, have < len - have ? have : len - have);
+				}
 				pos += take;
 			}
 		}
@@ -107,7 +113,7 @@ static void authenticated(const uint8_t *data, size_t size)
 			abort();
 		obj.len += len + CY_AEAD_TAG_LEN;
 		i++;
-	} while (!final && i < 64);
+	} while (!final && i < 8);
 	open_checked(obj.ptr, obj.len, &out);
 	cy_aead_free(a);
 	cy_wipe(key, sizeof(key));

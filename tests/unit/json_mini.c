@@ -163,7 +163,8 @@ static bool parse_string(parser *p, char **out, size_t *outlen)
 				return c == 'u' ? false : fail(p, "bad escape");
 			}
 			if (u >= 0xd800 && u <= 0xdbff) {
-				if (p->n - p->pos < 2 || p->s[p->pos] != '\\' || p->s[p->pos + 1] != 'u') {
+				if (p->n - p->pos < 2 || p->s[p->pos] != '\\' ||
+				    p->s[p->pos + 1] != 'u') {
 					free(b.p);
 					return fail(p, "lone surrogate");
 				}

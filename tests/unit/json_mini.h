@@ -17,13 +17,13 @@ typedef enum { JM_NULL, JM_BOOL, JM_NUMBER, JM_STRING, JM_ARRAY, JM_OBJECT } jm_
 typedef struct jm_value jm_value;
 struct jm_value {
 	jm_type type;
-	bool boolean;      /* JM_BOOL */
-	bool is_u64;       /* JM_NUMBER: a non-negative integer that fits */
-	uint64_t u64;      /* JM_NUMBER when is_u64 */
-	char *str;         /* JM_STRING (decoded, NUL-terminated) or JM_NUMBER (its text) */
-	size_t len;        /* bytes of str; items of an array or object */
-	jm_value *items;   /* JM_ARRAY elements, JM_OBJECT values */
-	char **keys;       /* JM_OBJECT keys, NUL-terminated */
+	bool boolean;	 /* JM_BOOL */
+	bool is_u64;	 /* JM_NUMBER: a non-negative integer that fits */
+	uint64_t u64;	 /* JM_NUMBER when is_u64 */
+	char *str;	 /* JM_STRING (decoded, NUL-terminated) or JM_NUMBER (its text) */
+	size_t len;	 /* bytes of str; items of an array or object */
+	jm_value *items; /* JM_ARRAY elements, JM_OBJECT values */
+	char **keys;	 /* JM_OBJECT keys, NUL-terminated */
 };
 
 /* Parse text[0..n).  NULL on a syntax error, with a message in err. The

@@ -204,7 +204,8 @@ static void test_merkle_inclusion_vectors(void **state)
 		}
 		rc = cy_merkle_verify_inclusion(index, size, leaf, proof.ptr, proof.len, root);
 		if ((rc == 0) != expect)
-			fail_msg("inclusion case %zu (%s, leaf %llu of %llu): rc %d, expected %s: %s",
+			fail_msg("inclusion case %zu (%s, leaf %llu of %llu): rc %d, expected "
+				 "%s: %s",
 				 i, jm_str(jm_get(c, "desc")), (unsigned long long)index,
 				 (unsigned long long)size, rc, expect ? "valid" : "invalid",
 				 cy_error_message());
@@ -217,14 +218,16 @@ static void test_merkle_inclusion_vectors(void **state)
 
 			valid++;
 			if (size <= 8 && !memcmp(leaf, rfc_leaves[index], 32)) {
-				assert_int_equal(cy_merkle_inclusion_proof(
-							 (const uint8_t(*)[32])rfc_leaves, size, index,
-							 &gen), 0);
+				assert_int_equal(
+					cy_merkle_inclusion_proof((const uint8_t(*)[32])rfc_leaves,
+								  size, index, &gen),
+					0);
 			} else {
 				/* a one-leaf tree of an arbitrary hash */
 				assert_int_equal(size, 1);
 				assert_int_equal(cy_merkle_inclusion_proof(
-							 (const uint8_t(*)[32])leaf, 1, 0, &gen), 0);
+							 (const uint8_t(*)[32])leaf, 1, 0, &gen),
+						 0);
 			}
 			assert_int_equal(gen.len, proof.len);
 			if (proof.len)
@@ -259,8 +262,8 @@ static void test_merkle_consistency_vectors(void **state)
 		proof_of(c, &proof);
 		rc = cy_merkle_verify_consistency(size1, size2, root1, root2, proof.ptr, proof.len);
 		if ((rc == 0) != expect)
-			fail_msg("consistency case %zu (%s, %llu -> %llu): rc %d, expected %s: %s", i,
-				 jm_str(jm_get(c, "desc")), (unsigned long long)size1,
+			fail_msg("consistency case %zu (%s, %llu -> %llu): rc %d, expected %s: %s",
+				 i, jm_str(jm_get(c, "desc")), (unsigned long long)size1,
 				 (unsigned long long)size2, rc, expect ? "valid" : "invalid",
 				 cy_error_message());
 		if (!expect)
@@ -274,8 +277,10 @@ static void test_merkle_consistency_vectors(void **state)
 			/* every valid case is about the RFC tree (or two equal sizes,
 			 * whose proof is empty whatever the leaves) */
 			assert_true(size2 <= 8);
-			assert_int_equal(cy_merkle_consistency_proof((const uint8_t(*)[32])rfc_leaves,
-								     size2, size1, &gen), 0);
+			assert_int_equal(
+				cy_merkle_consistency_proof((const uint8_t(*)[32])rfc_leaves, size2,
+							    size1, &gen),
+				0);
 			assert_int_equal(gen.len, proof.len);
 			if (proof.len)
 				assert_memory_equal(gen.ptr, proof.ptr, proof.len);
@@ -398,8 +403,9 @@ static void check_tree(const uint8_t (*d)[32], uint64_t n)
 		/* a flipped byte anywhere in the proof, the leaf or the root */
 		for (size_t j = 0; j < proof.len; j++) {
 			proof.ptr[j] ^= 0x01;
-			assert_int_equal(cy_merkle_verify_inclusion(i, n, d[i], proof.ptr, proof.len,
-								    root), CY_ECORRUPT);
+			assert_int_equal(
+				cy_merkle_verify_inclusion(i, n, d[i], proof.ptr, proof.len, root),
+				CY_ECORRUPT);
 			proof.ptr[j] ^= 0x01;
 		}
 		{
@@ -407,19 +413,23 @@ static void check_tree(const uint8_t (*d)[32], uint64_t n)
 
 			memcpy(leaf, d[i], 32);
 			leaf[i % 32] ^= 0x80;
-			assert_int_equal(cy_merkle_verify_inclusion(i, n, leaf, proof.ptr, proof.len,
-								    root), CY_ECORRUPT);
+			assert_int_equal(
+				cy_merkle_verify_inclusion(i, n, leaf, proof.ptr, proof.len, root),
+				CY_ECORRUPT);
 			memcpy(other, root, 32);
 			other[31 - i % 32] ^= 0x04;
-			assert_int_equal(cy_merkle_verify_inclusion(i, n, d[i], proof.ptr, proof.len,
-								    other), CY_ECORRUPT);
+			assert_int_equal(
+				cy_merkle_verify_inclusion(i, n, d[i], proof.ptr, proof.len, other),
+				CY_ECORRUPT);
 		}
 		/* wrong shape */
 		if (proof.len) {
 			assert_int_equal(cy_merkle_verify_inclusion(i, n, d[i], proof.ptr,
-								    proof.len - 32, root), CY_EINVALID);
+								    proof.len - 32, root),
+					 CY_EINVALID);
 			assert_int_equal(cy_merkle_verify_inclusion(i, n, d[i], proof.ptr,
-								    proof.len - 1, root), CY_EINVALID);
+								    proof.len - 1, root),
+					 CY_EINVALID);
 		}
 		assert_int_equal(cy_buf_put(&proof, root, 32), 0);
 		assert_int_equal(cy_merkle_verify_inclusion(i, n, d[i], proof.ptr, proof.len, root),
@@ -428,9 +438,10 @@ static void check_tree(const uint8_t (*d)[32], uint64_t n)
 		assert_int_equal(cy_merkle_verify_inclusion(n, n, d[i], proof.ptr, proof.len, root),
 				 CY_EINVALID);
 		if (n > 1)
-			assert_int_not_equal(cy_merkle_verify_inclusion((i ^ 1) < n ? i ^ 1 : i - 1, n,
-									d[i], proof.ptr, proof.len,
-									root), 0);
+			assert_int_not_equal(cy_merkle_verify_inclusion((i ^ 1) < n ? i ^ 1 : i - 1,
+									n, d[i], proof.ptr,
+									proof.len, root),
+					     0);
 	}
 
 	for (uint64_t m = 1; m <= n; m++) {
@@ -442,38 +453,46 @@ static void check_tree(const uint8_t (*d)[32], uint64_t n)
 		if (ref.len)
 			assert_memory_equal(proof.ptr, ref.ptr, ref.len);
 		assert_int_equal(cy_merkle_root(d, m, old), 0);
-		assert_int_equal(cy_merkle_verify_consistency(m, n, old, root, proof.ptr, proof.len),
-				 0);
+		assert_int_equal(
+			cy_merkle_verify_consistency(m, n, old, root, proof.ptr, proof.len), 0);
 		for (size_t j = 0; j < proof.len; j++) {
 			proof.ptr[j] ^= 0x01;
-			assert_int_equal(cy_merkle_verify_consistency(m, n, old, root, proof.ptr,
-								      proof.len), CY_ECORRUPT);
+			assert_int_equal(
+				cy_merkle_verify_consistency(m, n, old, root, proof.ptr, proof.len),
+				CY_ECORRUPT);
 			proof.ptr[j] ^= 0x01;
 		}
 		old[m % 32] ^= 0x10;
-		assert_int_equal(cy_merkle_verify_consistency(m, n, old, root, proof.ptr, proof.len),
-				 CY_ECORRUPT);
+		assert_int_equal(
+			cy_merkle_verify_consistency(m, n, old, root, proof.ptr, proof.len),
+			CY_ECORRUPT);
 		old[m % 32] ^= 0x10;
 		root[m % 32] ^= 0x10;
-		assert_int_equal(cy_merkle_verify_consistency(m, n, old, root, proof.ptr, proof.len),
-				 CY_ECORRUPT);
+		assert_int_equal(
+			cy_merkle_verify_consistency(m, n, old, root, proof.ptr, proof.len),
+			CY_ECORRUPT);
 		root[m % 32] ^= 0x10;
 		if (proof.len) {
 			assert_int_equal(cy_merkle_verify_consistency(m, n, old, root, proof.ptr,
-								      proof.len - 32), CY_EINVALID);
-			assert_int_equal(cy_merkle_verify_consistency(m, n, old, root, proof.ptr + 32,
-								      proof.len - 32), CY_EINVALID);
+								      proof.len - 32),
+					 CY_EINVALID);
+			assert_int_equal(cy_merkle_verify_consistency(
+						 m, n, old, root, proof.ptr + 32, proof.len - 32),
+					 CY_EINVALID);
 		}
 		assert_int_equal(cy_buf_put(&proof, old, 32), 0);
-		assert_int_equal(cy_merkle_verify_consistency(m, n, old, root, proof.ptr, proof.len),
-				 CY_EINVALID);
+		assert_int_equal(
+			cy_merkle_verify_consistency(m, n, old, root, proof.ptr, proof.len),
+			CY_EINVALID);
 		proof.len -= 32;
 		/* swapped roots are wrong unless the trees are the same */
 		if (m < n)
-			assert_int_not_equal(cy_merkle_verify_consistency(m, n, root, old, proof.ptr,
-									  proof.len), 0);
-		assert_int_equal(cy_merkle_verify_consistency(n, m, root, old, proof.ptr, proof.len),
-				 m == n ? 0 : CY_EINVALID);
+			assert_int_not_equal(
+				cy_merkle_verify_consistency(m, n, root, old, proof.ptr, proof.len),
+				0);
+		assert_int_equal(
+			cy_merkle_verify_consistency(n, m, root, old, proof.ptr, proof.len),
+			m == n ? 0 : CY_EINVALID);
 	}
 	cy_buf_release(&proof);
 	cy_buf_release(&ref);
@@ -481,7 +500,7 @@ static void check_tree(const uint8_t (*d)[32], uint64_t n)
 
 static void test_merkle_random_trees(void **state)
 {
-	uint8_t (*d)[32] = malloc(MAXLEAVES * sizeof(*d));
+	uint8_t(*d)[32] = malloc(MAXLEAVES * sizeof(*d));
 
 	(void)state;
 	assert_non_null(d);
@@ -529,18 +548,22 @@ static void test_merkle_bad_arguments(void **state)
 			 CY_ECORRUPT);
 	assert_int_equal(cy_merkle_verify_inclusion(0, UINT64_MAX, d[0], z, 63 * 32, root),
 			 CY_EINVALID);
-	assert_int_equal(cy_merkle_verify_inclusion(UINT64_MAX - 1, UINT64_MAX, d[0], z, 63 * 32,
-						    root), CY_ECORRUPT);
+	assert_int_equal(
+		cy_merkle_verify_inclusion(UINT64_MAX - 1, UINT64_MAX, d[0], z, 63 * 32, root),
+		CY_ECORRUPT);
 	assert_int_equal(cy_merkle_verify_inclusion(UINT64_MAX, UINT64_MAX, d[0], z, 0, root),
 			 CY_EINVALID);
 	assert_int_equal(cy_merkle_verify_consistency(1, UINT64_MAX, d[0], root, z, 64 * 32),
 			 CY_ECORRUPT);
-	assert_int_equal(cy_merkle_verify_consistency((uint64_t)1 << 63, UINT64_MAX, d[0], root, z,
-						      32), CY_ECORRUPT);
-	assert_int_equal(cy_merkle_verify_consistency((uint64_t)1 << 63, UINT64_MAX, d[0], root, z,
-						      64), CY_EINVALID);
-	assert_int_equal(cy_merkle_verify_consistency(UINT64_MAX - 1, UINT64_MAX, d[0], root, z,
-						      64 * 32), CY_ECORRUPT);
+	assert_int_equal(
+		cy_merkle_verify_consistency((uint64_t)1 << 63, UINT64_MAX, d[0], root, z, 32),
+		CY_ECORRUPT);
+	assert_int_equal(
+		cy_merkle_verify_consistency((uint64_t)1 << 63, UINT64_MAX, d[0], root, z, 64),
+		CY_EINVALID);
+	assert_int_equal(
+		cy_merkle_verify_consistency(UINT64_MAX - 1, UINT64_MAX, d[0], root, z, 64 * 32),
+		CY_ECORRUPT);
 	assert_int_equal(cy_merkle_verify_consistency(3, 2, d[0], root, NULL, 0), CY_EINVALID);
 	assert_int_equal(cy_merkle_verify_consistency(0, 0, root, root, NULL, 0), CY_EINVALID);
 	assert_int_equal(cy_merkle_verify_consistency(4, 4, root, root, NULL, 0), 0);
@@ -576,7 +599,8 @@ static void test_merkle_entry_example(void **state)
 {
 	static const char entry[] =
 		"{\"seq\":42,\"time\":\"2025-03-01T08:30:00Z\",\"actor\":\"u3\",\"action\":"
-		"\"record.import\",\"targets\":[\"F001\",\"F001-KJ\xc2\xb7" "2024-Y-CW-0001\"],"
+		"\"record.import\",\"targets\":[\"F001\",\"F001-KJ\xc2\xb7"
+		"2024-Y-CW-0001\"],"
 		"\"details\":{\"files\":2,\"source\":\"csv\"}}";
 	uint8_t got[32], want[32];
 

@@ -203,7 +203,8 @@ static void render(struct page *pg, sample_rng *r)
 		ink_rect(pg, dx, dy, dx + ds, dy + ds, sample_rng_range(r, 60, 160));
 	}
 	if (sample_rng_chance(r, 50))
-		fill_rect(pg, 0, 0, sample_rng_range(r, 2, w / 80 + 3), h, sample_rng_range(r, 20, 60));
+		fill_rect(pg, 0, 0, sample_rng_range(r, 2, w / 80 + 3), h,
+			  sample_rng_range(r, 20, 60));
 
 	/* Grain differs between scanners: some leave clean paper with a few specks,
 	 * others add a small random offset to every pixel. */
@@ -269,6 +270,10 @@ static void put_chunk(cy_buf *out, const char *type, const void *data, size_t n)
 		sample_die_nomem();
 }
 
+/* iTXt: keyword, compression flag and method, language, translated keyword. */
+static const char itxt_head[] = "Comment\0\0\0zh-CN\0备注";
+static const char text_software[] = "Software\0custody-sample";
+
 static int encode_png(cy_buf *out, const struct page *pg, int dpi, const char *comment,
 		      sample_date date)
 {
@@ -301,19 +306,10 @@ static int encode_png(cy_buf *out, const struct page *pg, int dpi, const char *c
 	time[5] = 0;
 	time[6] = 0;
 	put_chunk(out, "tIME", time, sizeof(time));
-	/* iTXt: keyword, compression flag and method, language, translated keyword, text */
-	{
-		static const char head[] = "Comment\0\0\0zh-CN\0备注";
-
-		sample_put(&chunk, head, sizeof(head)); /* the last NUL ends the keyword */
-	}
+	sample_put(&chunk, itxt_head, sizeof(itxt_head)); /* its NUL ends the keyword */
 	sample_puts(&chunk, comment);
 	put_chunk(out, "iTXt", chunk.ptr, chunk.len);
-	{
-		static const char soft[] = "Software\0custody-sample";
-
-		put_chunk(out, "tEXt", soft, sizeof(soft) - 1);
-	}
+	put_chunk(out, "tEXt", text_software, sizeof(text_software) - 1);
 
 	/* Filter every row with Sub (type 1): paper and grain compress best that way. */
 	if (cy_buf_grow(&raw, (size_t)pg->h * ((size_t)pg->w + 1)))

@@ -81,7 +81,8 @@ static int write_year(sample_world *w, int year, struct txn *rows, size_t n)
 		t->day = sample_date_to_days(sample_date_between(
 			&r, sample_date_cmp(p->since, first) > 0 ? p->since : first, last));
 		t->sec = sample_rng_range(&r, 8 * 3600, 22 * 3600 - 1);
-		t->type = (int)sample_rng_weighted(&r, weights, sizeof(weights) / sizeof(weights[0]));
+		t->type = (int)sample_rng_weighted(&r, weights,
+						   sizeof(weights) / sizeof(weights[0]));
 		t->channel = (int)sample_rng_below(&r, sizeof(channels) / sizeof(channels[0]));
 		t->fen = sample_rng_amount(&r, txn_types[t->type].lo, txn_types[t->type].hi);
 	}
@@ -125,8 +126,8 @@ int sample_write_transactions(sample_world *w)
 	rc = sample_out_mkdir(&w->out, "transactions");
 	for (year = p->first_year; !rc && year <= p->last_year; year++) {
 		/* Business grows a little every year, with some noise. */
-		size_t n = (size_t)p->transactions_per_year * (90 + (size_t)(year - p->first_year) * 3) /
-			   100;
+		size_t growth = 90 + (size_t)(year - p->first_year) * 3;
+		size_t n = (size_t)p->transactions_per_year * growth / 100;
 
 		sample_rng_seed(&r, w->seed, "transactions-count", (uint64_t)year);
 		n = n * (95 + sample_rng_below(&r, 11)) / 100;
@@ -269,7 +270,8 @@ static void make_voucher(struct voucher *v, sample_world *w, sample_rng *r, int 
 		add_line(v, A_BANK, w->company->bank, 0, amt);
 		break;
 	case 7: {
-		int64_t admin = sample_rng_amount(r, 20000, 90000), selling = sample_rng_amount(r, 20000, 90000);
+		int64_t admin = sample_rng_amount(r, 20000, 90000);
+		int64_t selling = sample_rng_amount(r, 20000, 90000);
 
 		snprintf(v->summary, sizeof(v->summary), "计提本月工资");
 		v->attachments = 1;

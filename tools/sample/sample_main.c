@@ -32,8 +32,8 @@ static const struct option_def {
 	 "输出目录（不存在则创建）"},
 	{OPT_SEED, "seed", "N", "seed of the generator, 0 to 2^64-1 (default 1)",
 	 "随机种子，相同种子生成完全相同的文件（默认 1）"},
-	{OPT_SIZE, "size", "SIZE", "small (~50 files), medium (~500) or large (~5000); "
-	 "default small", "规模：small（约50个文件）、medium（约500个）、large（约5000个）"},
+	{OPT_SIZE, "size", "SIZE", "small (default), medium or large: 50, 500 or 4400 files",
+	 "规模：small（默认）、medium 或 large，约 50、500 或 4400 个文件"},
 	{OPT_FORCE, "force", NULL, "write into DIR even if it is not empty",
 	 "目录非空时仍然写入（覆盖同名文件）"},
 	{OPT_HELP, "help", NULL, "show this help", "显示本帮助"},
@@ -139,9 +139,12 @@ static int parse_args(struct args *a, int argc, char **argv)
 			return usage_error("unexpected argument '%s'", arg);
 		eq = strchr(arg, '=');
 		len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
-		for (k = 0; k < NOPTIONS; k++)
-			if (strlen(options[k].name) == len && !strncmp(arg + 2, options[k].name, len))
+		for (k = 0; k < NOPTIONS; k++) {
+			const char *name = options[k].name;
+
+			if (strlen(name) == len && !strncmp(arg + 2, name, len))
 				o = &options[k];
+		}
 		if (!o)
 			return usage_error("unknown option '%s'", arg);
 		if (o->arg) {

@@ -272,8 +272,8 @@ static void write_body(struct doc *d, const sample_world *w, const sample_person
 		line(d, 11, "第六条  个人信息保护");
 		para(d, 11, "甲方因履行本合同收集的乙方姓名、身份证号码、联系方式及银行账户等个人"
 			    "信息，仅用于合同履行、售后服务及依法留存。甲方按照《中华人民共和国个人"
-			    "信息保护法》的规定采取必要措施保障其安全，保存期限届满后予以删除或匿名化"
-			    "处理。");
+			    "信息保护法》的规定采取必要措施保障其安全，保存期限届满后予以删除"
+			    "或匿名化处理。");
 		line(d, 11, "第七条  争议解决");
 		para(d, 11, "因本合同引起的争议，双方应协商解决；协商不成的，任何一方均可向甲方住所"
 			    "地人民法院提起诉讼。");
@@ -364,7 +364,8 @@ static void assemble(cy_buf *out, struct doc *d, const sample_world *w, const sa
 		offsets[7 + 2 * i] = out->len;
 		sample_printf(out, "%d 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] "
 			      "/Resources << /Font << /F1 3 0 R >> /ProcSet [/PDF /Text] >> "
-			      "/Contents %d 0 R >>\nendobj\n", 7 + 2 * i, PAGE_W, PAGE_H, 8 + 2 * i);
+			      "/Contents %d 0 R >>\nendobj\n",
+			      7 + 2 * i, PAGE_W, PAGE_H, 8 + 2 * i);
 		offsets[8 + 2 * i] = out->len;
 		sample_printf(out, "%d 0 obj\n<< /Length %zu >>\nstream\n", 8 + 2 * i,
 			      d->page[i].len);
