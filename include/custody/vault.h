@@ -169,6 +169,18 @@ int cy_import_begin(cy_vault *v, const cy_import_opts *o, cy_import **out);
  * title (UTF-8).  On success *outcome and archive_no (>= 64 bytes) are set. */
 int cy_import_file(cy_import *im, int fd, const char *rel, int64_t mtime, cy_import_outcome *outcome,
 		   char *archive_no);
+/* The same in two steps, so that reading, hashing and sealing (prepare:
+ * thread-safe, no catalog access; may run on another thread while the
+ * previous file is added) overlaps the catalog work (add: the caller's
+ * thread, in file order). */
+typedef struct cy_import_item cy_import_item;
+int cy_import_prepare(const cy_import *im, int fd, const char *rel, int64_t mtime,
+		      cy_import_item **out);
+int cy_import_add(cy_import *im, cy_import_item *it, cy_import_outcome *outcome, char *archive_no);
+/* Bytes of memory an item holds (for bounding a queue of prepared items). */
+uint64_t cy_import_item_memory(const cy_import_item *it);
+void cy_import_item_free(cy_import_item *it);
+
 /* Bytes and files added since the last commit (for batching decisions). */
 uint64_t cy_import_pending_bytes(const cy_import *im);
 uint64_t cy_import_pending_files(const cy_import *im);

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,9 @@
 
 #define BATCH_FILES 4096
 #define BATCH_BYTES (512ull << 20)
+/* Prepared files waiting for the catalog: at most this many, holding at most this much. */
+#define QUEUE_SLOTS 256
+#define QUEUE_BYTES (24ull << 20)
 
 typedef struct entry {
 	char *rel;
@@ -186,6 +190,101 @@ static void event(cy_file_fn fn, void *arg, const char *rel, cy_file_status st, 
 	cy_buf_release(&p);
 }
 
+/* The pipeline: a second thread opens, reads, hashes and seals files (the
+ * CPU work) while this thread adds them to the catalog and the pack in file
+ * order.  Results travel through a bounded ring, so memory stays small
+ * whatever the tree's size. */
+typedef struct slot {
+	cy_import_item *it;
+	int rc;
+	char err[512];
+} slot;
+
+typedef struct pipeline {
+	walk *w;
+	const cy_import *im;
+	int dfd;
+	pthread_mutex_t mu;
+	pthread_cond_t can_put, can_take;
+	slot ring[QUEUE_SLOTS];
+	size_t head, count; /* head: next slot to take */
+	uint64_t bytes;
+	int stop;
+} pipeline;
+
+static void *producer(void *arg)
+{
+	pipeline *pl = arg;
+
+	for (size_t i = 0; i < pl->w->n; i++) {
+		entry *e = &pl->w->v[i];
+		slot sl = {NULL, 0, ""};
+		uint64_t mem;
+		int fd;
+
+		if (e->kind != 0)
+			continue;
+		fd = openat(pl->dfd, e->rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0) {
+			sl.rc = CY_EIO;
+			snprintf(sl.err, sizeof(sl.err), "cannot open: %s", strerror(errno));
+		} else {
+			sl.rc = cy_import_prepare(pl->im, fd, e->rel, e->mtime, &sl.it);
+			if (sl.rc)
+				snprintf(sl.err, sizeof(sl.err), "%s", cy_error_message());
+			close(fd);
+		}
+		mem = sl.it ? cy_import_item_memory(sl.it) : 64;
+		pthread_mutex_lock(&pl->mu);
+		while (!pl->stop && (pl->count == QUEUE_SLOTS || (pl->count && pl->bytes + mem > QUEUE_BYTES)))
+			pthread_cond_wait(&pl->can_put, &pl->mu);
+		if (pl->stop) {
+			pthread_mutex_unlock(&pl->mu);
+			cy_import_item_free(sl.it);
+			break;
+		}
+		pl->ring[(pl->head + pl->count) % QUEUE_SLOTS] = sl;
+		pl->count++;
+		pl->bytes += mem;
+		pthread_cond_signal(&pl->can_take);
+		pthread_mutex_unlock(&pl->mu);
+	}
+	return NULL;
+}
+
+static slot take(pipeline *pl)
+{
+	slot sl;
+
+	pthread_mutex_lock(&pl->mu);
+	while (pl->count == 0)
+		pthread_cond_wait(&pl->can_take, &pl->mu);
+	sl = pl->ring[pl->head];
+	pl->head = (pl->head + 1) % QUEUE_SLOTS;
+	pl->count--;
+	pl->bytes -= sl.it ? cy_import_item_memory(sl.it) : 64;
+	pthread_cond_signal(&pl->can_put);
+	pthread_mutex_unlock(&pl->mu);
+	return sl;
+}
+
+static void stop_pipeline(pipeline *pl, pthread_t th)
+{
+	pthread_mutex_lock(&pl->mu);
+	pl->stop = 1;
+	pthread_cond_broadcast(&pl->can_put);
+	pthread_mutex_unlock(&pl->mu);
+	pthread_join(th, NULL);
+	while (pl->count) {
+		cy_import_item_free(pl->ring[pl->head].it);
+		pl->head = (pl->head + 1) % QUEUE_SLOTS;
+		pl->count--;
+	}
+	pthread_mutex_destroy(&pl->mu);
+	pthread_cond_destroy(&pl->can_put);
+	pthread_cond_destroy(&pl->can_take);
+}
+
 /* Failures that end the whole import rather than one file. */
 static int fatal(int rc)
 {
@@ -224,11 +323,25 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 	for (size_t i = 0; i < w.n; i++)
 		pr.files_total += w.v[i].kind == 0;
 	pr.bytes_total = w.bytes;
+	pipeline pl;
+	pthread_t th;
+	memset(&pl, 0, sizeof(pl));
+	pl.w = &w;
+	pl.im = im;
+	pl.dfd = dfd;
+	pthread_mutex_init(&pl.mu, NULL);
+	pthread_cond_init(&pl.can_put, NULL);
+	pthread_cond_init(&pl.can_take, NULL);
+	if (pthread_create(&th, NULL, producer, &pl)) {
+		rc = cy_error_set(CY_ENOMEM, "cannot start a thread");
+		goto out;
+	}
 	for (size_t i = 0; i < w.n && !rc; i++) {
 		entry *e = &w.v[i];
 		char no[64] = "";
 		cy_import_outcome oc;
-		int fd, frc;
+		slot sl;
+		int frc;
 
 		if (e->kind != 0) {
 			if (e->kind == 1) {
@@ -241,16 +354,14 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 			continue;
 		}
 		pr.current = e->rel;
-		fd = openat(dfd, e->rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-		if (fd < 0) {
-			char why[256];
-			snprintf(why, sizeof(why), "cannot open: %s", strerror(errno));
-			sum->failed++;
-			event(fn, arg, e->rel, CY_FILE_FAILED, NULL, why);
-			goto next;
+		sl = take(&pl);
+		if (sl.rc) {
+			frc = sl.rc;
+			cy_error_set(frc, "%s", sl.err);
+		} else {
+			frc = cy_import_add(im, sl.it, &oc, no);
 		}
-		frc = cy_import_file(im, fd, e->rel, e->mtime, &oc, no);
-		close(fd);
+		cy_import_item_free(sl.it);
 		if (frc) {
 			if (fatal(frc)) {
 				rc = frc;
@@ -273,11 +384,17 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 			if (!rc)
 				batch = 0;
 		}
-next:
 		pr.files_done++;
 		pr.bytes_done += e->size;
 		if (progress)
 			progress(parg, &pr);
+	}
+	{
+		char msg[1024];
+		snprintf(msg, sizeof(msg), "%s", cy_error_message());
+		stop_pipeline(&pl, th);
+		if (rc)
+			cy_error_set(rc, "%s", msg);
 	}
 	if (!rc)
 		rc = cy_import_commit(im);

@@ -73,7 +73,7 @@ static int check_name_chars(const char *name, size_t n, const char *what)
 		if (is_unicode_space(c))
 			return cy_error_set(CY_EINVALID, "%s: key name contains a space (U+%04X)",
 					    what, (unsigned)c);
-		if (c < 0x20 || c == 0x7f)
+		if (c < 0x20)
 			return cy_error_set(CY_EINVALID,
 					    "%s: key name contains control character 0x%02x", what,
 					    (unsigned)c);

@@ -171,7 +171,16 @@ struct cy_objw {
 	ZSTD_CCtx *zc;
 	uint8_t *zbuf; /* compressor output */
 	size_t zcap;
+	size_t pdirty, zdirty; /* how much of pbuf and zbuf ever held data, to wipe */
 };
+
+/* Buffers are wiped up to the most they held: wiping all of a buffer that a small object
+ * never touched would fault in its pages for nothing. */
+static void mark_dirty(size_t *mark, size_t n)
+{
+	if (n > *mark)
+		*mark = n;
+}
 
 static int emit(cy_objw *w, const void *p, size_t n)
 {
@@ -227,6 +236,7 @@ static int stream_put(cy_objw *w, const uint8_t *p, size_t n)
 
 		memcpy(w->pbuf + w->plen, p, take);
 		w->plen += take;
+		mark_dirty(&w->pdirty, w->plen);
 		p += take;
 		n -= take;
 	}
@@ -251,6 +261,7 @@ static int compress_put(cy_objw *w, const uint8_t *p, size_t n, ZSTD_EndDirectiv
 
 		if (ZSTD_isError(ret))
 			return zstd_failed(ret);
+		mark_dirty(&w->zdirty, out.pos);
 		rc = stream_put(w, w->zbuf, out.pos);
 		if (rc)
 			return rc;
@@ -309,6 +320,7 @@ static int decide(cy_objw *w, bool at_finish)
 	ret = ZSTD_compressStream2(w->zc, &out, &in, at_finish ? ZSTD_e_end : ZSTD_e_flush);
 	if (ZSTD_isError(ret))
 		return zstd_failed(ret);
+	mark_dirty(&w->zdirty, out.pos);
 	/* ret != 0: the output did not even fit in zcap (> 64 KiB), so nothing was saved. */
 	if (ret != 0 || out.pos * 10 > w->plen * 9) {
 		ZSTD_CCtx_reset(w->zc, ZSTD_reset_session_only);
@@ -392,6 +404,7 @@ int cy_objw_write(cy_objw *w, const void *data, size_t n)
 
 		memcpy(w->pbuf + w->plen, p, take);
 		w->plen += take;
+		mark_dirty(&w->pdirty, w->plen);
 		p += take;
 		n -= take;
 		if (w->plen < CY_OBJ_CHUNK)
@@ -444,11 +457,11 @@ void cy_objw_free(cy_objw *w)
 	cy_aead_free(w->aead);
 	ZSTD_freeCCtx(w->zc);
 	if (w->pbuf) {
-		cy_wipe(w->pbuf, CY_OBJ_CHUNK);
+		cy_wipe(w->pbuf, w->pdirty);
 		free(w->pbuf);
 	}
 	if (w->zbuf) {
-		cy_wipe(w->zbuf, w->zcap);
+		cy_wipe(w->zbuf, w->zdirty);
 		free(w->zbuf);
 	}
 	free(w);
@@ -503,6 +516,7 @@ struct cy_objr {
 	ZSTD_DCtx *zd;
 	uint8_t *zbuf;
 	size_t zcap;
+	size_t pdirty, zdirty; /* as in cy_objw */
 };
 
 static int give_plain(cy_objr *r, const uint8_t *p, size_t n)
@@ -542,6 +556,7 @@ static int decompress_put(cy_objr *r, const uint8_t *p, size_t n)
 		if (ZSTD_isError(ret))
 			return cy_error_set(CY_ECORRUPT, "object damaged: bad compressed data (%s)",
 					    ZSTD_getErrorName(ret));
+		mark_dirty(&r->zdirty, out.pos);
 		rc = give_plain(r, r->zbuf, out.pos);
 		if (rc)
 			return rc;
@@ -563,6 +578,7 @@ static int open_chunk(cy_objr *r, const uint8_t *ct, size_t len, bool last)
 	size_t n = len - CY_AEAD_TAG_LEN;
 	int rc;
 
+	mark_dirty(&r->pdirty, n);
 	make_nonce(nonce, r->chunk, last);
 	rc = cy_aead_open(r->aead, nonce, r->header, CY_OBJ_HEADER_LEN, ct, len, r->pbuf);
 	if (rc == CY_ECORRUPT) {
@@ -726,10 +742,10 @@ void cy_objr_free(cy_objr *r)
 	cy_wipe(r->master, sizeof(r->master));
 	cy_aead_free(r->aead);
 	ZSTD_freeDCtx(r->zd);
-	cy_wipe(r->pbuf, CY_OBJ_CHUNK);
+	cy_wipe(r->pbuf, r->pdirty);
 	free(r->cbuf);
 	if (r->zbuf) {
-		cy_wipe(r->zbuf, r->zcap);
+		cy_wipe(r->zbuf, r->zdirty);
 		free(r->zbuf);
 	}
 	free(r);

@@ -19,6 +19,8 @@
 #define READ_PIECE (1u << 20)
 /* Start writeback every 8 MiB, so the final fsync has little left to do. */
 #define WRITEBACK_STEP (8u << 20)
+/* Small objects are gathered into one write(2) of up to this many bytes. */
+#define PACK_WBUF (1u << 20)
 
 struct cy_store {
 	char *root;       /* <vault>/objects */
@@ -30,8 +32,10 @@ struct cy_pack {
 	int fd;
 	char name[33]; /* 2 + 30 hex */
 	char *tmp_path;
-	uint64_t size;
-	uint64_t synced_to;
+	uint64_t flushed;   /* bytes written to the file */
+	uint64_t synced_to; /* bytes handed to writeback */
+	uint8_t *wbuf;
+	size_t wlen;
 	int finished;
 };
 
@@ -105,6 +109,10 @@ int cy_pack_begin(cy_store *s, cy_pack **out)
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	p->s = s;
 	p->fd = -1;
+	if (!(p->wbuf = malloc(PACK_WBUF))) {
+		rc = cy_error_set(CY_ENOMEM, "out of memory");
+		goto fail;
+	}
 	if ((rc = cy_random(id, 15)))
 		goto fail;
 	cy_hex_encode(id, 15, p->name); /* 30 hex; the first two name the subdirectory */
@@ -130,31 +138,59 @@ const char *cy_pack_name(const cy_pack *p)
 
 uint64_t cy_pack_size(const cy_pack *p)
 {
-	return p->size;
+	return p->flushed + p->wlen;
+}
+
+static int pack_put(cy_pack *p, const void *data, size_t n)
+{
+	int rc = cy_write_all(p->fd, data, n, "object pack");
+
+	if (rc)
+		return rc;
+	p->flushed += n;
+	if (p->flushed - p->synced_to >= WRITEBACK_STEP) {
+		/* ask the kernel to start writing now; the fsync at commit then waits less */
+		sync_file_range(p->fd, (off_t)p->synced_to, (off_t)(p->flushed - p->synced_to),
+				SYNC_FILE_RANGE_WRITE);
+		p->synced_to = p->flushed;
+	}
+	return 0;
+}
+
+static int pack_flush(cy_pack *p)
+{
+	int rc = p->wlen ? pack_put(p, p->wbuf, p->wlen) : 0;
+
+	if (!rc)
+		p->wlen = 0;
+	return rc;
 }
 
 int cy_pack_write(void *arg, const void *data, size_t n)
 {
 	cy_pack *p = arg;
-	int rc = cy_write_all(p->fd, data, n, "object pack");
+	int rc;
 
-	if (rc)
+	if (p->wlen + n > PACK_WBUF && (rc = pack_flush(p)))
 		return rc;
-	p->size += n;
-	if (p->size - p->synced_to >= WRITEBACK_STEP) {
-		/* ask the kernel to start writing now; the fsync at commit then waits less */
-		sync_file_range(p->fd, (off_t)p->synced_to, (off_t)(p->size - p->synced_to),
-				SYNC_FILE_RANGE_WRITE);
-		p->synced_to = p->size;
-	}
+	if (n >= PACK_WBUF)
+		return pack_put(p, data, n);
+	memcpy(p->wbuf + p->wlen, data, n);
+	p->wlen += n;
 	return 0;
 }
 
 int cy_pack_truncate(cy_pack *p, uint64_t offset)
 {
+	if (offset >= p->flushed) {
+		if (offset - p->flushed <= p->wlen)
+			p->wlen = (size_t)(offset - p->flushed);
+		return 0;
+	}
+	p->wlen = 0;
 	if (ftruncate(p->fd, (off_t)offset) < 0 || lseek(p->fd, (off_t)offset, SEEK_SET) < 0)
 		return cy_error_set_errno(CY_EIO, errno, "cannot truncate pack");
-	p->size = offset;
+	p->flushed = offset;
 	if (p->synced_to > offset)
 		p->synced_to = offset;
 	return 0;
@@ -165,7 +201,7 @@ int cy_pack_finish(cy_pack *p)
 	cy_buf dir = CY_BUF_INIT, dst = CY_BUF_INIT;
 	int rc;
 
-	if ((rc = cy_fsync_fd(p->fd, "object pack")))
+	if ((rc = pack_flush(p)) || (rc = cy_fsync_fd(p->fd, "object pack")))
 		return rc;
 	if (close(p->fd) < 0) {
 		p->fd = -1;
@@ -210,6 +246,7 @@ void cy_pack_free(cy_pack *p)
 	if (p->fd >= 0)
 		close(p->fd);
 	free(p->tmp_path);
+	free(p->wbuf);
 	free(p);
 }
 

@@ -23,7 +23,7 @@
 #include "vault/vault_internal.h"
 #include "base/banned.h"
 
-#define SMALL_FILE (4u << 20)  /* read whole, dedup before writing */
+#define SMALL_FILE (4u << 20)  /* read whole and sealed in memory, dedup before writing */
 #define PACK_TARGET (64u << 20) /* start a new pack after this many bytes */
 #define READ_BLOCK (1u << 20)
 
@@ -101,11 +101,10 @@ static void meta_aad(const char *archive_no, cy_buf *aad)
 	cy_buf_printf(aad, "custody/record-meta/v1/%s", archive_no);
 }
 
-static int meta_seal(const cy_fonds_key *k, const char *archive_no, const rec_meta *m, cy_buf *out)
+static int meta_seal(cy_aead *a, const char *archive_no, const rec_meta *m, cy_buf *out)
 {
 	cy_buf pt = CY_BUF_INIT, aad = CY_BUF_INIT;
 	uint8_t nonce[12], t[8];
-	cy_aead *a = NULL;
 	int rc;
 
 	cy_buf_put_u8(&pt, 1);
@@ -117,13 +116,11 @@ static int meta_seal(const cy_fonds_key *k, const char *archive_no, const rec_me
 	put_str16(&pt, m->format);
 	meta_aad(archive_no, &aad);
 	rc = cy_random(nonce, 12);
-	rc = rc ? rc : cy_aead_new(&a, CY_META_KEY(k));
 	rc = rc ? rc : cy_buf_put(out, nonce, 12);
 	rc = rc ? rc : cy_buf_grow(out, pt.len + 16);
 	rc = rc ? rc : cy_aead_seal(a, nonce, aad.ptr, aad.len, pt.ptr, pt.len, out->ptr + out->len);
 	if (!rc)
 		out->len += pt.len + 16;
-	cy_aead_free(a);
 	cy_buf_wipe(&pt);
 	cy_buf_release(&aad);
 	return rc;
@@ -189,6 +186,16 @@ static int meta_open(const cy_fonds_key *k, const char *archive_no, const void *
 
 /* ---- format sniffing (for the record's metadata; compression decides for itself) ---- */
 
+/* Whether the first bytes of a file look like UTF-8 text (a sequence cut at
+ * the end of the sample does not count against it). */
+static bool sample_utf8(const uint8_t *p, size_t n)
+{
+	for (size_t cut = 0; cut < 4 && cut <= n; cut++)
+		if (cy_utf8_valid((const char *)p, n - cut))
+			return true;
+	return false;
+}
+
 static const char *sniff_format(const uint8_t *p, size_t n, const char *name)
 {
 	const char *dot = strrchr(name, '.');
@@ -214,12 +221,32 @@ static const char *sniff_format(const uint8_t *p, size_t n, const char *name)
 			return "xml";
 		if (dot && (!strcasecmp(dot, ".html") || !strcasecmp(dot, ".htm")))
 			return "html";
-		return cy_utf8_valid((const char *)p, n) ? "text" : "text-legacy";
+		return sample_utf8(p, n) ? "text" : "text-legacy";
 	}
 	return "binary";
 }
 
 /* ---- import ---- */
+
+/* A file on its way in.  Small files are read, hashed and sealed by
+ * cy_import_prepare (which may run on another thread); large ones keep their
+ * descriptor and are streamed by cy_import_add. */
+struct cy_import_item {
+	char *rel;
+	int64_t mtime;
+	uint64_t size;
+	int fd;       /* large files: a dup of the caller's descriptor */
+	int prepared; /* small file: obj holds the sealed object */
+	uint8_t sha[32];
+	const char *format;
+	int compressed;
+	cy_buf obj;
+};
+
+typedef struct item_no {
+	int year;
+	int64_t next;
+} item_no;
 
 struct cy_import {
 	cy_vault *v;
@@ -234,8 +261,10 @@ struct cy_import {
 	uint64_t pending_bytes, pending_files;
 	cy_sha256_ctx *sha;
 	uint8_t *buf;
-	cy_buf small;
 	cy_buf meta;
+	cy_aead *meta_aead;
+	item_no *items; /* next item number per year, valid within the open transaction */
+	size_t nitems;
 };
 
 int cy_import_begin(cy_vault *v, const cy_import_opts *o, cy_import **out)
@@ -267,7 +296,7 @@ int cy_import_begin(cy_vault *v, const cy_import_opts *o, cy_import **out)
 	snprintf(im->retention, sizeof(im->retention), "%s",
 		 o->retention ? o->retention : cy_class_default_retention(o->klass));
 	snprintf(im->org, sizeof(im->org), "%s", o->org ? o->org : "");
-	if ((rc = cy_sha256_new(&im->sha)))
+	if ((rc = cy_sha256_new(&im->sha)) || (rc = cy_aead_new(&im->meta_aead, CY_META_KEY(im->fk))))
 		goto fail;
 	if (!(im->buf = malloc(READ_BLOCK))) {
 		rc = cy_error_set(CY_ENOMEM, "out of memory");
@@ -290,9 +319,95 @@ uint64_t cy_import_pending_files(const cy_import *im)
 	return im->pending_files;
 }
 
+void cy_import_item_free(cy_import_item *it)
+{
+	if (!it)
+		return;
+	if (it->fd >= 0)
+		close(it->fd);
+	free(it->rel);
+	cy_buf_wipe(&it->obj);
+	free(it);
+}
+
+uint64_t cy_import_item_memory(const cy_import_item *it)
+{
+	return it->obj.cap + 256;
+}
+
+static int buf_sink(void *arg, const void *p, size_t n)
+{
+	return cy_buf_put(arg, p, n);
+}
+
+int cy_import_prepare(const cy_import *im, int fd, const char *rel, int64_t mtime,
+		      cy_import_item **out)
+{
+	cy_import_item *it;
+	struct stat st;
+	cy_objw *w = NULL;
+	uint64_t stored;
+	int rc = 0;
+
+	if (fstat(fd, &st) < 0)
+		return cy_error_set_errno(CY_EIO, errno, "cannot stat %s", rel);
+	if (!S_ISREG(st.st_mode))
+		return cy_error_set(CY_EINVALID, "not a regular file");
+	if (!cy_utf8_valid(rel, strlen(rel)))
+		return cy_error_set(CY_EINVALID, "file name is not valid UTF-8");
+	if (!(it = calloc(1, sizeof(*it))) || !(it->rel = strdup(rel))) {
+		free(it);
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	}
+	it->fd = -1;
+	it->mtime = mtime;
+	it->size = (uint64_t)st.st_size;
+	if (it->size > SMALL_FILE) {
+		/* streamed later by cy_import_add */
+		if ((it->fd = dup(fd)) < 0)
+			rc = cy_error_set_errno(CY_EIO, errno, "cannot keep %s open", rel);
+		goto out;
+	}
+	{
+		cy_buf data = CY_BUF_INIT;
+		ssize_t n;
+		rc = cy_buf_grow(&data, (size_t)it->size + 1);
+		n = rc ? 0 : cy_read_full(fd, data.ptr, (size_t)it->size + 1, rel);
+		if (!rc && n < 0)
+			rc = (int)n;
+		else if (!rc && (uint64_t)n != it->size)
+			rc = cy_error_set(CY_EIO, "%s changed while it was read", rel);
+		if (!rc) {
+			data.len = (size_t)n;
+			cy_sha256(data.ptr, data.len, it->sha);
+			it->format = sniff_format(data.ptr, data.len < 4096 ? data.len : 4096, rel);
+			rc = cy_buf_grow(&it->obj, data.len + data.len / 64 + CY_OBJ_HEADER_LEN + 64);
+			rc = rc ? rc : cy_objw_new(&w, im->fk->key, im->fk->key_id, CY_OBJ_COMPRESS_AUTO,
+						   buf_sink, &it->obj);
+			rc = rc ? rc : cy_objw_write(w, data.ptr, data.len);
+			rc = rc ? rc : cy_objw_finish(w, &stored);
+			if (!rc)
+				it->compressed = cy_objw_compressed(w);
+			cy_objw_free(w);
+		}
+		cy_buf_wipe(&data);
+		it->prepared = !rc;
+	}
+out:
+	if (rc) {
+		cy_import_item_free(it);
+		return rc;
+	}
+	*out = it;
+	return 0;
+}
+
 static int ensure_tx(cy_import *im)
 {
-	return im->v->in_tx ? 0 : cy_vault__begin(im->v);
+	if (im->v->in_tx)
+		return 0;
+	im->nitems = 0; /* numbers are read afresh in each transaction */
+	return cy_vault__begin(im->v);
 }
 
 static int ensure_pack(cy_import *im, int64_t *pack_id)
@@ -362,26 +477,42 @@ static int find_duplicate(cy_import *im, const uint8_t dedup[32], char *archive_
 	return rc;
 }
 
-static int next_item(cy_import *im, int year, int64_t *item)
+/* The next item number of the year's group; *slot is where to store the
+ * successor once the record is in. */
+static int next_item(cy_import *im, int year, int64_t *item, item_no **slot)
 {
 	cy_stmt *s;
-	int rc = cy_catalog_prepare(im->v->cat,
-				    "SELECT coalesce(max(item), 0) + 1 FROM records WHERE fonds_id = ? "
-				    "AND class = ? AND year = ? AND retention = ? AND org = ?",
-				    &s);
+	item_no *ni;
+	int rc;
 
+	for (size_t i = 0; i < im->nitems; i++) {
+		if (im->items[i].year == year) {
+			*item = im->items[i].next;
+			*slot = &im->items[i];
+			return 0;
+		}
+	}
+	rc = cy_catalog_prepare(im->v->cat,
+				"SELECT coalesce(max(item), 0) + 1 FROM records WHERE fonds_id = ? "
+				"AND class = ? AND year = ? AND retention = ? AND org = ?",
+				&s);
 	rc = rc ? rc : cy_stmt_bind_int(s, 1, im->fk->fonds_id);
 	rc = rc ? rc : cy_stmt_bind_text(s, 2, cy_class_name(im->klass));
 	rc = rc ? rc : cy_stmt_bind_int(s, 3, year);
 	rc = rc ? rc : cy_stmt_bind_text(s, 4, im->retention);
 	rc = rc ? rc : cy_stmt_bind_text(s, 5, im->org);
 	rc = rc ? rc : cy_stmt_step(s);
-	if (rc == 1) {
-		*item = cy_stmt_int(s, 0);
-		cy_stmt_reset(s);
-		return 0;
-	}
-	return rc < 0 ? rc : cy_error_set(CY_EDB, "cannot number record");
+	if (rc != 1)
+		return rc < 0 ? rc : cy_error_set(CY_EDB, "cannot number record");
+	*item = cy_stmt_int(s, 0);
+	cy_stmt_reset(s);
+	ni = realloc(im->items, sizeof(*ni) * (im->nitems + 1));
+	if (!ni)
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	im->items = ni;
+	ni[im->nitems] = (item_no){year, *item};
+	*slot = &ni[im->nitems++];
+	return 0;
 }
 
 static int year_of(int64_t t)
@@ -400,105 +531,83 @@ static const char *base_name(const char *rel)
 	return s ? s + 1 : rel;
 }
 
-static int import_one(cy_import *im, int fd, const char *rel, int64_t mtime,
-		      cy_import_outcome *outcome, char *archive_no)
+/* Stream a large file into the pack: hash and encrypt in one pass. */
+static int stream_large(cy_import *im, cy_import_item *it, uint64_t *stored)
+{
+	cy_objw *w = NULL;
+	uint64_t total = 0;
+	int first = 1, rc;
+
+	cy_sha256_reset(im->sha);
+	rc = cy_objw_new(&w, im->fk->key, im->fk->key_id, CY_OBJ_COMPRESS_AUTO, cy_pack_write, im->pack);
+	while (!rc) {
+		ssize_t n = cy_read_full(it->fd, im->buf, READ_BLOCK, it->rel);
+		if (n < 0) {
+			rc = (int)n;
+			break;
+		}
+		if (n == 0)
+			break;
+		if (first) {
+			it->format = sniff_format(im->buf, n < 4096 ? (size_t)n : 4096, it->rel);
+			first = 0;
+		}
+		total += (uint64_t)n;
+		rc = cy_sha256_update(im->sha, im->buf, (size_t)n);
+		rc = rc ? rc : cy_objw_write(w, im->buf, (size_t)n);
+	}
+	if (!rc && total != it->size)
+		rc = cy_error_set(CY_EIO, "%s changed while it was read", it->rel);
+	rc = rc ? rc : cy_objw_finish(w, stored);
+	rc = rc ? rc : cy_sha256_final(im->sha, it->sha);
+	if (!rc)
+		it->compressed = cy_objw_compressed(w);
+	cy_objw_free(w);
+	return rc;
+}
+
+static int add_one(cy_import *im, cy_import_item *it, cy_import_outcome *outcome, char *archive_no)
 {
 	cy_vault *v = im->v;
-	struct stat st;
-	uint8_t sha[32], dedup[32];
-	uint64_t start = 0, stored = 0;
+	uint8_t dedup[32];
+	uint64_t start, stored = 0;
 	int64_t pack_id = 0, object_id, item = 0;
-	int year, compressed = 0, rc;
-	cy_objw *w = NULL;
-	const char *format = "binary";
-	char title[256];
+	item_no *slot = NULL;
+	int year, rc;
+	char title[256], now[21];
 	cy_stmt *s;
 	cy_ledger_entry e;
-	char sizes[24];
 
-	if (fstat(fd, &st) < 0)
-		return cy_error_set_errno(CY_EIO, errno, "cannot stat %s", rel);
-	if (!S_ISREG(st.st_mode))
-		return cy_error_set(CY_EINVALID, "%s is not a regular file", rel);
-	if (!cy_utf8_valid(rel, strlen(rel)))
-		return cy_error_set(CY_EINVALID, "file name is not valid UTF-8");
 	if ((rc = ensure_pack(im, &pack_id)))
 		return rc;
 	start = cy_pack_size(im->pack);
-	cy_sha256_reset(im->sha);
-	if ((uint64_t)st.st_size <= SMALL_FILE) {
-		/* small: read it all, skip duplicates before writing anything */
-		ssize_t n;
-		cy_buf_clear(&im->small);
-		if ((rc = cy_buf_grow(&im->small, (size_t)st.st_size + 1)))
-			return rc;
-		n = cy_read_full(fd, im->small.ptr, (size_t)st.st_size + 1, rel);
-		if (n < 0)
-			return (int)n;
-		if ((uint64_t)n != (uint64_t)st.st_size)
-			return cy_error_set(CY_EIO, "%s changed while it was read", rel);
-		im->small.len = (size_t)n;
-		cy_sha256(im->small.ptr, im->small.len, sha);
-		cy_hmac_sha256(CY_INDEX_KEY(im->fk), 32, sha, 32, dedup);
+	if (it->prepared) {
+		cy_hmac_sha256(CY_INDEX_KEY(im->fk), 32, it->sha, 32, dedup);
 		if ((rc = find_duplicate(im, dedup, archive_no)) != 0) {
 			if (rc == 1)
 				*outcome = CY_DUPLICATE;
 			return rc == 1 ? 0 : rc;
 		}
-		format = sniff_format(im->small.ptr, im->small.len, rel);
-		rc = cy_objw_new(&w, im->fk->key, im->fk->key_id, CY_OBJ_COMPRESS_AUTO, cy_pack_write,
-				 im->pack);
-		rc = rc ? rc : cy_objw_write(w, im->small.ptr, im->small.len);
-		rc = rc ? rc : cy_objw_finish(w, &stored);
+		stored = it->obj.len;
+		if ((rc = cy_pack_write(im->pack, it->obj.ptr, it->obj.len)))
+			goto undo;
 	} else {
-		/* large: hash and encrypt in one pass; a duplicate is cut off afterwards */
-		uint64_t total = 0;
-		int first = 1;
-		rc = cy_objw_new(&w, im->fk->key, im->fk->key_id, CY_OBJ_COMPRESS_AUTO, cy_pack_write,
-				 im->pack);
-		while (!rc) {
-			ssize_t n = cy_read_full(fd, im->buf, READ_BLOCK, rel);
-			if (n < 0) {
-				rc = (int)n;
-				break;
-			}
-			if (n == 0)
-				break;
-			if (first) {
-				format = sniff_format(im->buf, (size_t)n, rel);
-				first = 0;
-			}
-			total += (uint64_t)n;
-			rc = cy_sha256_update(im->sha, im->buf, (size_t)n);
-			rc = rc ? rc : cy_objw_write(w, im->buf, (size_t)n);
+		/* large: a duplicate is only known after the pass; it is cut off again */
+		if ((rc = stream_large(im, it, &stored)))
+			goto undo;
+		cy_hmac_sha256(CY_INDEX_KEY(im->fk), 32, it->sha, 32, dedup);
+		rc = find_duplicate(im, dedup, archive_no);
+		if (rc == 1) {
+			*outcome = CY_DUPLICATE;
+			return cy_pack_truncate(im->pack, start);
 		}
-		if (!rc && total != (uint64_t)st.st_size)
-			rc = cy_error_set(CY_EIO, "%s changed while it was read", rel);
-		rc = rc ? rc : cy_objw_finish(w, &stored);
-		rc = rc ? rc : cy_sha256_final(im->sha, sha);
-		if (!rc) {
-			cy_hmac_sha256(CY_INDEX_KEY(im->fk), 32, sha, 32, dedup);
-			rc = find_duplicate(im, dedup, archive_no);
-			if (rc == 1) {
-				cy_objw_free(w);
-				*outcome = CY_DUPLICATE;
-				return cy_pack_truncate(im->pack, start);
-			}
-		}
-	}
-	if (!rc)
-		compressed = cy_objw_compressed(w);
-	cy_objw_free(w);
-	if (rc) {
-		/* drop what this file wrote; the pack stays usable for the next file */
-		if (im->pack)
-			cy_pack_truncate(im->pack, start);
-		return rc;
+		if (rc < 0)
+			goto undo;
 	}
 
 	/* number it: CODE-KL·YEAR-RET[-ORG]-NNNN */
-	year = im->year ? im->year : year_of(mtime);
-	if ((rc = next_item(im, year, &item)))
+	year = im->year ? im->year : year_of(it->mtime);
+	if ((rc = next_item(im, year, &item, &slot)))
 		goto undo;
 	snprintf(archive_no, 64, "%s-%s\xc2\xb7%04d-%s%s%s-%04lld", im->fk->code,
 		 cy_class_code(im->klass), year, im->retention, *im->org ? "-" : "", im->org,
@@ -511,15 +620,15 @@ static int import_one(cy_import *im, int fd, const char *rel, int64_t mtime,
 	rc = rc ? rc : cy_stmt_bind_int(s, 1, pack_id);
 	rc = rc ? rc : cy_stmt_bind_int(s, 2, (int64_t)start);
 	rc = rc ? rc : cy_stmt_bind_int(s, 3, (int64_t)stored);
-	rc = rc ? rc : cy_stmt_bind_int(s, 4, (int64_t)st.st_size);
-	rc = rc ? rc : cy_stmt_bind_int(s, 5, compressed);
+	rc = rc ? rc : cy_stmt_bind_int(s, 4, (int64_t)it->size);
+	rc = rc ? rc : cy_stmt_bind_int(s, 5, it->compressed);
 	rc = rc ? rc : cy_stmt_step(s);
 	if (rc < 0)
 		goto undo;
 	object_id = cy_catalog_last_id(v->cat);
 
 	{
-		const char *bn = base_name(rel);
+		const char *bn = base_name(it->rel);
 		const char *dot = strrchr(bn, '.');
 		size_t tl = dot && dot != bn ? (size_t)(dot - bn) : strlen(bn);
 		if (tl >= sizeof(title))
@@ -530,47 +639,45 @@ static int import_one(cy_import *im, int fd, const char *rel, int64_t mtime,
 		while (tl && !cy_utf8_valid(title, tl))
 			title[--tl] = 0;
 	}
-	rec_meta m = {.mtime = mtime, .title = title, .source = rel, .format = format};
-	memcpy(m.sha256, sha, 32);
+	rec_meta m = {.mtime = it->mtime, .title = title, .source = it->rel,
+		      .format = it->format ? it->format : "binary"};
+	memcpy(m.sha256, it->sha, 32);
 	cy_buf_clear(&im->meta);
-	if ((rc = meta_seal(im->fk, archive_no, &m, &im->meta)))
+	if ((rc = meta_seal(im->meta_aead, archive_no, &m, &im->meta)))
 		goto undo;
-	{
-		char now[21];
-		cy_vault__now(now);
-		rc = cy_catalog_prepare(v->cat,
-					"INSERT INTO records (fonds_id, archive_no, class, year, retention, org,"
-					" item, object_id, size, dedup, meta, created, created_by)"
-					" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-					&s);
-		rc = rc ? rc : cy_stmt_bind_int(s, 1, im->fk->fonds_id);
-		rc = rc ? rc : cy_stmt_bind_text(s, 2, archive_no);
-		rc = rc ? rc : cy_stmt_bind_text(s, 3, cy_class_name(im->klass));
-		rc = rc ? rc : cy_stmt_bind_int(s, 4, year);
-		rc = rc ? rc : cy_stmt_bind_text(s, 5, im->retention);
-		rc = rc ? rc : cy_stmt_bind_text(s, 6, im->org);
-		rc = rc ? rc : cy_stmt_bind_int(s, 7, item);
-		rc = rc ? rc : cy_stmt_bind_int(s, 8, object_id);
-		rc = rc ? rc : cy_stmt_bind_int(s, 9, (int64_t)st.st_size);
-		rc = rc ? rc : cy_stmt_bind_blob(s, 10, dedup, 32);
-		rc = rc ? rc : cy_stmt_bind_blob(s, 11, im->meta.ptr, im->meta.len);
-		rc = rc ? rc : cy_stmt_bind_text(s, 12, now);
-		rc = rc ? rc : cy_stmt_bind_int(s, 13, v->user_id);
-		rc = rc ? rc : cy_stmt_step(s);
-		if (rc < 0)
-			goto undo;
-	}
-	snprintf(sizes, sizeof(sizes), "%lld", (long long)object_id);
+	cy_vault__now(now);
+	rc = cy_catalog_prepare(v->cat,
+				"INSERT INTO records (fonds_id, archive_no, class, year, retention, org,"
+				" item, object_id, size, dedup, meta, created, created_by)"
+				" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				&s);
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, im->fk->fonds_id);
+	rc = rc ? rc : cy_stmt_bind_text(s, 2, archive_no);
+	rc = rc ? rc : cy_stmt_bind_text(s, 3, cy_class_name(im->klass));
+	rc = rc ? rc : cy_stmt_bind_int(s, 4, year);
+	rc = rc ? rc : cy_stmt_bind_text(s, 5, im->retention);
+	rc = rc ? rc : cy_stmt_bind_text(s, 6, im->org);
+	rc = rc ? rc : cy_stmt_bind_int(s, 7, item);
+	rc = rc ? rc : cy_stmt_bind_int(s, 8, object_id);
+	rc = rc ? rc : cy_stmt_bind_int(s, 9, (int64_t)it->size);
+	rc = rc ? rc : cy_stmt_bind_blob(s, 10, dedup, 32);
+	rc = rc ? rc : cy_stmt_bind_blob(s, 11, im->meta.ptr, im->meta.len);
+	rc = rc ? rc : cy_stmt_bind_text(s, 12, now);
+	rc = rc ? rc : cy_stmt_bind_int(s, 13, v->user_id);
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc < 0)
+		goto undo;
 	memset(&e, 0, sizeof(e));
 	e.action = "record.import";
 	e.targets[0] = archive_no;
 	e.ntargets = 1;
 	e.details[e.ndetails++] = (cy_ledger_detail){"fonds", im->fk->code, 0};
 	e.details[e.ndetails++] = (cy_ledger_detail){"object", NULL, object_id};
-	e.details[e.ndetails++] = (cy_ledger_detail){"size", NULL, (int64_t)st.st_size};
+	e.details[e.ndetails++] = (cy_ledger_detail){"size", NULL, (int64_t)it->size};
 	if ((rc = cy_vault__log(v, &e)))
 		goto undo;
-	im->pending_bytes += (uint64_t)st.st_size;
+	slot->next = item + 1;
+	im->pending_bytes += it->size;
 	im->pending_files++;
 	*outcome = CY_IMPORTED;
 	if (cy_pack_size(im->pack) >= PACK_TARGET)
@@ -583,8 +690,16 @@ undo:
 	return rc;
 }
 
-int cy_import_file(cy_import *im, int fd, const char *rel, int64_t mtime, cy_import_outcome *outcome,
-		   char *archive_no)
+static int exec_cached(cy_vault *v, const char *sql)
+{
+	cy_stmt *s;
+	int rc = cy_catalog_prepare(v->cat, sql, &s);
+
+	rc = rc ? rc : cy_stmt_step(s);
+	return rc < 0 ? rc : 0;
+}
+
+int cy_import_add(cy_import *im, cy_import_item *it, cy_import_outcome *outcome, char *archive_no)
 {
 	cy_vault *v = im->v;
 	cy_frontier saved;
@@ -592,17 +707,32 @@ int cy_import_file(cy_import *im, int fd, const char *rel, int64_t mtime, cy_imp
 	int rc;
 
 	/* one savepoint per file: a failed file leaves no row behind, the batch goes on */
-	if ((rc = ensure_tx(im)) || (rc = cy_catalog_exec(v->cat, "SAVEPOINT file")))
+	if ((rc = ensure_tx(im)) || (rc = exec_cached(v, "SAVEPOINT file")))
 		return rc;
 	saved = v->fr;
 	saved_entries = v->tx_entries;
-	rc = import_one(im, fd, rel, mtime, outcome, archive_no);
+	rc = add_one(im, it, outcome, archive_no);
 	if (rc) {
-		cy_catalog_exec(v->cat, "ROLLBACK TO file");
+		char msg[1024];
+		snprintf(msg, sizeof(msg), "%s", cy_error_message());
+		exec_cached(v, "ROLLBACK TO file");
 		v->fr = saved;
 		v->tx_entries = saved_entries;
+		cy_error_set(rc, "%s", msg);
 	}
-	cy_catalog_exec(v->cat, "RELEASE file");
+	exec_cached(v, "RELEASE file");
+	return rc;
+}
+
+int cy_import_file(cy_import *im, int fd, const char *rel, int64_t mtime, cy_import_outcome *outcome,
+		   char *archive_no)
+{
+	cy_import_item *it = NULL;
+	int rc = cy_import_prepare(im, fd, rel, mtime, &it);
+
+	if (!rc)
+		rc = cy_import_add(im, it, outcome, archive_no);
+	cy_import_item_free(it);
 	return rc;
 }
 
@@ -636,6 +766,7 @@ int cy_import_commit(cy_import *im)
 			cy_pack_free(im->done[i]);
 	}
 	im->ndone = 0;
+	im->nitems = 0;
 	im->pending_bytes = im->pending_files = 0;
 	return rc;
 }
@@ -650,9 +781,10 @@ void cy_import_free(cy_import *im)
 		cy_pack_discard(im->done[i]);
 	cy_pack_discard(im->pack);
 	free(im->done);
+	free(im->items);
 	cy_sha256_free(im->sha);
+	cy_aead_free(im->meta_aead);
 	free(im->buf);
-	cy_buf_wipe(&im->small);
 	cy_buf_release(&im->meta);
 	free(im);
 }

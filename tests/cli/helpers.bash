@@ -130,9 +130,20 @@ make_vault() {
 
 # ---- data ----
 
+# The python3 interpreter itself: a version manager's shim (pyenv) costs a few hundred
+# milliseconds per start, so it is looked up once per run.
+python_bin() {
+	local cache="${BATS_RUN_TMPDIR:-$BATS_TEST_TMPDIR}/python3-path"
+	if [ ! -s "$cache" ]; then
+		python3 -c 'import sys; print(sys.executable)' >"$cache.$$" && mv "$cache.$$" "$cache"
+	fi
+	cat "$cache"
+}
+PYTHON="$(python_bin)"
+
 # python3 with a few helpers for the tests' own checks.
 py() {
-	python3 -c '
+	"$PYTHON" -c '
 import hashlib, json, os, re, sys, base64, struct, subprocess
 def sha(path):
     return hashlib.sha256(open(path, "rb").read()).hexdigest()

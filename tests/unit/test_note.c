@@ -309,8 +309,8 @@ static void test_note_roundtrip(void **state)
 {
 	static const char *bodies[] = {
 		"a\n",
-		"custody/0123456789abcdef0123456789abcdef\n0\n"
-		"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n",
+		("custody/0123456789abcdef0123456789abcdef\n0\n"
+		 "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n"),
 		"line one\n\nline three after an empty line\n",
 		"\xe5\x85\xa8\xe5\xae\x97 DA/T 22\n\xf0\x9f\x93\x81\n",
 		" leading space and trailing space \n",
