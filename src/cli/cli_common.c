@@ -85,8 +85,22 @@ void cli_help(const cli_cmd *cmd)
 	print_opts(COMMON);
 }
 
+/* "custody user add" from "custody user add NAME --role ROLE ...". */
+static void cmd_name(const cli_cmd *cmd, char *out, size_t n)
+{
+	size_t k = 0;
+
+	for (const char *p = cmd->usage; *p && k + 1 < n; p++) {
+		if (*p == ' ' && !(p[1] >= 'a' && p[1] <= 'z'))
+			break;
+		out[k++] = *p;
+	}
+	out[k] = 0;
+}
+
 int cli_parse(const cli_cmd *cmd, int argc, char **argv, char ***args, int *nargs)
 {
+	char cname0[64];
 	char **pos = calloc((size_t)argc + 1, sizeof(*pos));
 	int np = 0, only_pos = 0;
 
@@ -107,8 +121,10 @@ int cli_parse(const cli_cmd *cmd, int argc, char **argv, char ***args, int *narg
 			if (!o)
 				o = find_opt(COMMON, name, n);
 			if (!o) {
+				char cname[64];
+				cmd_name(cmd, cname, sizeof(cname));
 				cli_error(_("unknown option '--%.*s' (see '%s --help')"), (int)n, name,
-					  cmd->usage);
+					  cname);
 				free(pos);
 				return EXIT_USAGE;
 			}
@@ -132,7 +148,8 @@ int cli_parse(const cli_cmd *cmd, int argc, char **argv, char ***args, int *narg
 		}
 		if (!only_pos && a[0] == '-' && a[1] && a[1] != '-' && strcmp(a, "-") &&
 		    strcmp(a, "-o")) {
-			cli_error(_("unknown option '%s' (see --help)"), a);
+			cmd_name(cmd, cname0, sizeof(cname0));
+			cli_error(_("unknown option '%s' (see '%s --help')"), a, cname0);
 			free(pos);
 			return EXIT_USAGE;
 		}

@@ -1,11 +1,16 @@
 /* import_files.c - import a directory tree, one record per regular file.
  *
- * First a scan (lstat only) collects the files in a stable order and their
- * total size, so progress can be shown; then each file is opened without
- * following links, checked to be the regular file the scan saw, and handed to
- * the vault.  Work is committed in batches: everything of a batch becomes
- * durable and visible together, and a killed import loses at most the batch
- * in progress, which the next run imports again. */
+ * Two threads.  A producer walks the tree (names sorted byte-wise in each
+ * directory, so numbering is reproducible), opens each file without following
+ * links, checks it is the regular file it looked like, and reads, hashes and
+ * seals it (cy_import_prepare: the CPU work).  This thread takes the results
+ * in walk order and adds them to the catalog and the pack (cy_import_add),
+ * committing in batches: everything of a batch becomes durable and visible
+ * together, and a killed import loses at most the batch in progress, which
+ * the next run imports again.  Results travel through a bounded ring and the
+ * walk holds one directory's names at a time, so memory stays small whatever
+ * the size of the tree.  A first pass only counts files and bytes, for the
+ * progress display. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -28,40 +33,31 @@
 #define QUEUE_SLOTS 256
 #define QUEUE_BYTES (24ull << 20)
 
-typedef struct entry {
+enum kind { K_FILE, K_SKIP, K_REFUSE, K_END };
+
+typedef struct slot {
 	char *rel;
+	enum kind kind;
+	const char *why; /* K_SKIP, K_REFUSE: static text */
 	uint64_t size;
-	int64_t mtime;
-	int kind; /* 0 file, 1 symlink, 2 special, 3 bad name, 4 unreadable dir */
-	const char *why;
-} entry;
+	cy_import_item *it;
+	int rc;
+	char err[384];
+} slot;
 
-typedef struct walk {
+typedef struct pipeline {
 	const char *root;
-	char *root_real;
-	entry *v;
-	size_t n, cap;
+	const char *root_real;
+	const cy_import *im;
+	int dfd;
+	pthread_mutex_t mu;
+	pthread_cond_t can_put, can_take;
+	slot ring[QUEUE_SLOTS];
+	size_t head, count; /* head: next slot to take */
 	uint64_t bytes;
-} walk;
-
-static int add(walk *w, const char *rel, int kind, uint64_t size, int64_t mtime, const char *why)
-{
-	if (w->n == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 256;
-		entry *nv = realloc(w->v, cap * sizeof(*nv));
-		if (!nv)
-			return cy_error_set(CY_ENOMEM, "out of memory");
-		w->v = nv;
-		w->cap = cap;
-	}
-	w->v[w->n] = (entry){strdup(rel), size, mtime, kind, why};
-	if (!w->v[w->n].rel)
-		return cy_error_set(CY_ENOMEM, "out of memory");
-	w->n++;
-	if (kind == 0)
-		w->bytes += size;
-	return 0;
-}
+	int stop;
+	int walk_rc; /* a failure of the walk itself (out of memory) */
+} pipeline;
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -86,42 +82,142 @@ static void printable(const char *s, cy_buf *out)
 	}
 }
 
-static int scan(walk *w, const char *rel)
+/* The sorted names of a directory (NULL-terminated; caller frees). */
+static char **list_dir(const char *path, size_t *count)
 {
-	cy_buf path = CY_BUF_INIT, child = CY_BUF_INIT;
-	DIR *d;
+	DIR *d = opendir(path);
 	struct dirent *e;
 	char **names = NULL;
 	size_t n = 0, cap = 0;
-	int rc = 0;
 
-	cy_buf_puts(&path, w->root);
-	if (*rel) {
-		cy_buf_putc(&path, '/');
-		cy_buf_puts(&path, rel);
-	}
-	if (!(d = opendir(cy_buf_cstr(&path)))) {
-		rc = add(w, *rel ? rel : ".", 4, 0, 0, "directory cannot be read");
-		goto out;
-	}
+	*count = 0;
+	if (!d)
+		return NULL;
 	while ((e = readdir(d))) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			char **nn = realloc(names, cap * sizeof(*nn));
-			if (!nn) {
-				rc = cy_error_set(CY_ENOMEM, "out of memory");
+		if (n + 1 >= cap) {
+			char **nn = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof(*nn));
+			if (!nn)
 				break;
-			}
 			names = nn;
 		}
-		names[n++] = strdup(e->d_name);
+		if (!(names[n] = strdup(e->d_name)))
+			break;
+		n++;
 	}
 	closedir(d);
-	if (rc)
-		goto out;
+	if (!names && !(names = calloc(1, sizeof(*names))))
+		return NULL;
+	names[n] = NULL;
 	qsort(names, n, sizeof(*names), cmp_str);
+	*count = n;
+	return names;
+}
+
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* First pass: regular files and their bytes. */
+static void count_tree(const char *path, uint64_t *files, uint64_t *bytes)
+{
+	size_t n;
+	char **names = list_dir(path, &n);
+	cy_buf child = CY_BUF_INIT;
+
+	for (size_t i = 0; names && i < n; i++) {
+		struct stat st;
+		cy_buf_clear(&child);
+		cy_buf_printf(&child, "%s/%s", path, names[i]);
+		if (lstat(cy_buf_cstr(&child), &st) < 0 || !cy_utf8_valid(names[i], strlen(names[i])))
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			count_tree(cy_buf_cstr(&child), files, bytes);
+		} else if (S_ISREG(st.st_mode)) {
+			(*files)++;
+			*bytes += (uint64_t)st.st_size;
+		}
+	}
+	free_names(names, n);
+	cy_buf_release(&child);
+}
+
+static int put(pipeline *pl, slot *sl)
+{
+	uint64_t mem = sl->it ? cy_import_item_memory(sl->it) : 64;
+
+	pthread_mutex_lock(&pl->mu);
+	while (!pl->stop && (pl->count == QUEUE_SLOTS || (pl->count && pl->bytes + mem > QUEUE_BYTES)))
+		pthread_cond_wait(&pl->can_put, &pl->mu);
+	if (pl->stop) {
+		pthread_mutex_unlock(&pl->mu);
+		cy_import_item_free(sl->it);
+		free(sl->rel);
+		return -1;
+	}
+	pl->ring[(pl->head + pl->count) % QUEUE_SLOTS] = *sl;
+	pl->count++;
+	pl->bytes += mem;
+	pthread_cond_signal(&pl->can_take);
+	pthread_mutex_unlock(&pl->mu);
+	return 0;
+}
+
+static int put_entry(pipeline *pl, const char *rel, enum kind k, const char *why)
+{
+	slot sl;
+
+	memset(&sl, 0, sizeof(sl));
+	sl.kind = k;
+	sl.why = why;
+	if (!(sl.rel = strdup(rel)))
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	return put(pl, &sl);
+}
+
+static int put_file(pipeline *pl, const char *rel, const struct stat *st)
+{
+	slot sl;
+	int fd;
+
+	memset(&sl, 0, sizeof(sl));
+	sl.kind = K_FILE;
+	sl.size = (uint64_t)st->st_size;
+	if (!(sl.rel = strdup(rel)))
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	fd = openat(pl->dfd, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		sl.rc = CY_EIO;
+		snprintf(sl.err, sizeof(sl.err), "cannot open: %s", strerror(errno));
+	} else {
+		sl.rc = cy_import_prepare(pl->im, fd, rel, (int64_t)st->st_mtime, &sl.it);
+		if (sl.rc)
+			snprintf(sl.err, sizeof(sl.err), "%s", cy_error_message());
+		close(fd);
+	}
+	return put(pl, &sl);
+}
+
+/* Walk one directory (rel "" is the root); returns -1 when told to stop. */
+static int walk(pipeline *pl, const char *rel)
+{
+	cy_buf path = CY_BUF_INIT, child = CY_BUF_INIT;
+	size_t n;
+	char **names;
+	int rc = 0;
+
+	cy_buf_puts(&path, pl->root);
+	if (*rel)
+		cy_buf_printf(&path, "/%s", rel);
+	names = list_dir(cy_buf_cstr(&path), &n);
+	if (!names) {
+		rc = put_entry(pl, *rel ? rel : ".", K_REFUSE, "directory cannot be read");
+		goto out;
+	}
 	for (size_t i = 0; !rc && i < n; i++) {
 		struct stat st;
 		cy_buf_clear(&child);
@@ -129,126 +225,59 @@ static int scan(walk *w, const char *rel)
 			cy_buf_printf(&child, "%s/", rel);
 		cy_buf_puts(&child, names[i]);
 		cy_buf_clear(&path);
-		cy_buf_printf(&path, "%s/%s", w->root, cy_buf_cstr(&child));
+		cy_buf_printf(&path, "%s/%s", pl->root, cy_buf_cstr(&child));
 		if (lstat(cy_buf_cstr(&path), &st) < 0) {
-			rc = add(w, cy_buf_cstr(&child), 2, 0, 0, "cannot be read (it vanished?)");
-			continue;
-		}
-		if (!cy_utf8_valid(names[i], strlen(names[i]))) {
-			rc = add(w, cy_buf_cstr(&child), 3, 0, 0,
-				 S_ISDIR(st.st_mode)
-					 ? "directory name is not valid UTF-8: rename it (for example with "
-					   "convmv) and import again"
-					 : "file name is not valid UTF-8: rename it (for example with convmv) "
-					   "and import again");
-			continue;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			rc = scan(w, cy_buf_cstr(&child));
+			rc = put_entry(pl, cy_buf_cstr(&child), K_REFUSE, "cannot be read (it vanished?)");
+		} else if (!cy_utf8_valid(names[i], strlen(names[i]))) {
+			rc = put_entry(pl, cy_buf_cstr(&child), K_REFUSE,
+				       S_ISDIR(st.st_mode)
+					       ? "directory name is not valid UTF-8: rename it (for example "
+						 "with convmv) and import again"
+					       : "file name is not valid UTF-8: rename it (for example with "
+						 "convmv) and import again");
+		} else if (S_ISDIR(st.st_mode)) {
+			rc = walk(pl, cy_buf_cstr(&child));
 		} else if (S_ISREG(st.st_mode)) {
-			rc = add(w, cy_buf_cstr(&child), 0, (uint64_t)st.st_size, (int64_t)st.st_mtime, NULL);
+			rc = put_file(pl, cy_buf_cstr(&child), &st);
 		} else if (S_ISLNK(st.st_mode)) {
 			char real[PATH_MAX];
-			size_t rl = strlen(w->root_real);
+			size_t rl = strlen(pl->root_real);
 			if (!realpath(cy_buf_cstr(&path), real))
-				rc = add(w, cy_buf_cstr(&child), 1, 0, 0, "symbolic link to nothing: skipped");
-			else if (strncmp(real, w->root_real, rl) || (real[rl] != '/' && real[rl] != 0))
-				rc = add(w, cy_buf_cstr(&child), 2, 0, 0,
-					 "symbolic link points outside the imported directory: refused");
+				rc = put_entry(pl, cy_buf_cstr(&child), K_SKIP,
+					       "symbolic link to nothing: skipped");
+			else if (strncmp(real, pl->root_real, rl) || (real[rl] != '/' && real[rl] != 0))
+				rc = put_entry(pl, cy_buf_cstr(&child), K_REFUSE,
+					       "symbolic link points outside the imported directory: refused");
 			else
-				rc = add(w, cy_buf_cstr(&child), 1, 0, 0,
-					 "symbolic link inside the directory: skipped (its target is imported "
-					 "itself)");
+				rc = put_entry(pl, cy_buf_cstr(&child), K_SKIP,
+					       "symbolic link inside the directory: skipped (its target is "
+					       "imported itself)");
 		} else {
-			rc = add(w, cy_buf_cstr(&child), 2, 0, 0,
-				 "not a regular file (device, FIFO or socket): refused");
+			rc = put_entry(pl, cy_buf_cstr(&child), K_REFUSE,
+				       "not a regular file (device, FIFO or socket): refused");
 		}
 	}
 out:
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	free_names(names, n);
 	cy_buf_release(&path);
 	cy_buf_release(&child);
 	return rc;
 }
 
-static void event(cy_file_fn fn, void *arg, const char *rel, cy_file_status st, const char *no,
-		  const char *reason)
-{
-	cy_buf p = CY_BUF_INIT;
-	cy_file_event e;
-
-	if (!fn)
-		return;
-	printable(rel, &p);
-	e.path = cy_buf_cstr(&p);
-	e.status = st;
-	e.archive_no = no;
-	e.reason = reason;
-	fn(arg, &e);
-	cy_buf_release(&p);
-}
-
-/* The pipeline: a second thread opens, reads, hashes and seals files (the
- * CPU work) while this thread adds them to the catalog and the pack in file
- * order.  Results travel through a bounded ring, so memory stays small
- * whatever the tree's size. */
-typedef struct slot {
-	cy_import_item *it;
-	int rc;
-	char err[512];
-} slot;
-
-typedef struct pipeline {
-	walk *w;
-	const cy_import *im;
-	int dfd;
-	pthread_mutex_t mu;
-	pthread_cond_t can_put, can_take;
-	slot ring[QUEUE_SLOTS];
-	size_t head, count; /* head: next slot to take */
-	uint64_t bytes;
-	int stop;
-} pipeline;
-
 static void *producer(void *arg)
 {
 	pipeline *pl = arg;
+	slot end;
+	int rc = walk(pl, "");
 
-	for (size_t i = 0; i < pl->w->n; i++) {
-		entry *e = &pl->w->v[i];
-		slot sl = {NULL, 0, ""};
-		uint64_t mem;
-		int fd;
-
-		if (e->kind != 0)
-			continue;
-		fd = openat(pl->dfd, e->rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-		if (fd < 0) {
-			sl.rc = CY_EIO;
-			snprintf(sl.err, sizeof(sl.err), "cannot open: %s", strerror(errno));
-		} else {
-			sl.rc = cy_import_prepare(pl->im, fd, e->rel, e->mtime, &sl.it);
-			if (sl.rc)
-				snprintf(sl.err, sizeof(sl.err), "%s", cy_error_message());
-			close(fd);
-		}
-		mem = sl.it ? cy_import_item_memory(sl.it) : 64;
+	if (rc > 0 || rc < -1) {
 		pthread_mutex_lock(&pl->mu);
-		while (!pl->stop && (pl->count == QUEUE_SLOTS || (pl->count && pl->bytes + mem > QUEUE_BYTES)))
-			pthread_cond_wait(&pl->can_put, &pl->mu);
-		if (pl->stop) {
-			pthread_mutex_unlock(&pl->mu);
-			cy_import_item_free(sl.it);
-			break;
-		}
-		pl->ring[(pl->head + pl->count) % QUEUE_SLOTS] = sl;
-		pl->count++;
-		pl->bytes += mem;
-		pthread_cond_signal(&pl->can_take);
+		pl->walk_rc = rc;
 		pthread_mutex_unlock(&pl->mu);
 	}
+	memset(&end, 0, sizeof(end));
+	end.kind = K_END;
+	put(pl, &end);
 	return NULL;
 }
 
@@ -277,12 +306,27 @@ static void stop_pipeline(pipeline *pl, pthread_t th)
 	pthread_join(th, NULL);
 	while (pl->count) {
 		cy_import_item_free(pl->ring[pl->head].it);
+		free(pl->ring[pl->head].rel);
 		pl->head = (pl->head + 1) % QUEUE_SLOTS;
 		pl->count--;
 	}
-	pthread_mutex_destroy(&pl->mu);
-	pthread_cond_destroy(&pl->can_put);
-	pthread_cond_destroy(&pl->can_take);
+}
+
+static void event(cy_file_fn fn, void *arg, const char *rel, cy_file_status st, const char *no,
+		  const char *reason)
+{
+	cy_buf p = CY_BUF_INIT;
+	cy_file_event e;
+
+	if (!fn)
+		return;
+	printable(rel, &p);
+	e.path = cy_buf_cstr(&p);
+	e.status = st;
+	e.archive_no = no;
+	e.reason = reason;
+	fn(arg, &e);
+	cy_buf_release(&p);
 }
 
 /* Failures that end the whole import rather than one file. */
@@ -294,41 +338,35 @@ static int fatal(int rc)
 int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_file_fn fn, void *arg,
 		   cy_progress_fn progress, void *parg, cy_import_summary *sum)
 {
-	walk w = {0};
 	cy_import *im = NULL;
 	cy_progress pr = {0};
 	char real[PATH_MAX];
 	struct stat st;
 	uint64_t batch = 0; /* imported in the batch not yet committed */
-	int rc, dfd = -1;
+	pipeline pl;
+	pthread_t th;
+	int rc;
 
 	memset(sum, 0, sizeof(*sum));
+	memset(&pl, 0, sizeof(pl));
+	pl.dfd = -1;
 	if (stat(dir, &st) < 0)
 		return cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot read '%s'", dir);
 	if (!S_ISDIR(st.st_mode))
 		return cy_error_set(CY_EINVALID, "'%s' is not a directory", dir);
 	if (!realpath(dir, real))
 		return cy_error_set_errno(CY_EIO, errno, "cannot resolve '%s'", dir);
-	w.root = dir;
-	w.root_real = real;
 	if ((rc = cy_import_begin(v, o, &im)))
 		return rc;
-	if ((rc = scan(&w, "")))
-		goto out;
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+	if ((pl.dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		rc = cy_error_set_errno(CY_EIO, errno, "cannot open '%s'", dir);
-		goto out;
+		cy_import_free(im);
+		return rc;
 	}
-	pr.files_total = 0;
-	for (size_t i = 0; i < w.n; i++)
-		pr.files_total += w.v[i].kind == 0;
-	pr.bytes_total = w.bytes;
-	pipeline pl;
-	pthread_t th;
-	memset(&pl, 0, sizeof(pl));
-	pl.w = &w;
+	count_tree(dir, &pr.files_total, &pr.bytes_total);
+	pl.root = dir;
+	pl.root_real = real;
 	pl.im = im;
-	pl.dfd = dfd;
 	pthread_mutex_init(&pl.mu, NULL);
 	pthread_cond_init(&pl.can_put, NULL);
 	pthread_cond_init(&pl.can_take, NULL);
@@ -336,25 +374,26 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 		rc = cy_error_set(CY_ENOMEM, "cannot start a thread");
 		goto out;
 	}
-	for (size_t i = 0; i < w.n && !rc; i++) {
-		entry *e = &w.v[i];
+	while (!rc) {
+		slot sl = take(&pl);
 		char no[64] = "";
-		cy_import_outcome oc;
-		slot sl;
+		cy_import_outcome oc = CY_IMPORTED;
 		int frc;
 
-		if (e->kind != 0) {
-			if (e->kind == 1) {
+		if (sl.kind == K_END)
+			break;
+		if (sl.kind != K_FILE) {
+			if (sl.kind == K_SKIP) {
 				sum->skipped++;
-				event(fn, arg, e->rel, CY_FILE_SKIPPED, NULL, e->why);
+				event(fn, arg, sl.rel, CY_FILE_SKIPPED, NULL, sl.why);
 			} else {
 				sum->failed++;
-				event(fn, arg, e->rel, CY_FILE_FAILED, NULL, e->why);
+				event(fn, arg, sl.rel, CY_FILE_FAILED, NULL, sl.why);
 			}
+			free(sl.rel);
 			continue;
 		}
-		pr.current = e->rel;
-		sl = take(&pl);
+		pr.current = sl.rel;
 		if (sl.rc) {
 			frc = sl.rc;
 			cy_error_set(frc, "%s", sl.err);
@@ -362,38 +401,40 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 			frc = cy_import_add(im, sl.it, &oc, no);
 		}
 		cy_import_item_free(sl.it);
-		if (frc) {
-			if (fatal(frc)) {
-				rc = frc;
-				break;
-			}
+		if (frc && fatal(frc)) {
+			rc = frc;
+		} else if (frc) {
 			sum->failed++;
-			event(fn, arg, e->rel, CY_FILE_FAILED, NULL, cy_error_message());
+			event(fn, arg, sl.rel, CY_FILE_FAILED, NULL, cy_error_message());
 		} else if (oc == CY_DUPLICATE) {
 			sum->duplicates++;
-			event(fn, arg, e->rel, CY_FILE_DUPLICATE, no, NULL);
+			event(fn, arg, sl.rel, CY_FILE_DUPLICATE, no, NULL);
 		} else {
 			sum->imported++;
-			sum->bytes += e->size;
+			sum->bytes += sl.size;
 			batch++;
-			event(fn, arg, e->rel, CY_FILE_IMPORTED, no, NULL);
+			event(fn, arg, sl.rel, CY_FILE_IMPORTED, no, NULL);
 		}
-		if (cy_import_pending_files(im) >= BATCH_FILES ||
-		    cy_import_pending_bytes(im) >= BATCH_BYTES) {
+		if (!rc && (cy_import_pending_files(im) >= BATCH_FILES ||
+			    cy_import_pending_bytes(im) >= BATCH_BYTES)) {
 			rc = cy_import_commit(im);
 			if (!rc)
 				batch = 0;
 		}
 		pr.files_done++;
-		pr.bytes_done += e->size;
+		pr.bytes_done += sl.size;
 		if (progress)
 			progress(parg, &pr);
+		pr.current = NULL;
+		free(sl.rel);
 	}
 	{
 		char msg[1024];
 		snprintf(msg, sizeof(msg), "%s", cy_error_message());
 		stop_pipeline(&pl, th);
-		if (rc)
+		if (!rc && pl.walk_rc)
+			rc = pl.walk_rc;
+		else if (rc)
 			cy_error_set(rc, "%s", msg);
 	}
 	if (!rc)
@@ -404,8 +445,10 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 		sum->imported -= batch;
 	}
 out:
-	if (dfd >= 0)
-		close(dfd);
+	pthread_mutex_destroy(&pl.mu);
+	pthread_cond_destroy(&pl.can_put);
+	pthread_cond_destroy(&pl.can_take);
+	close(pl.dfd);
 	{
 		char msg[1024];
 		snprintf(msg, sizeof(msg), "%s", cy_error_message());
@@ -413,8 +456,5 @@ out:
 		if (rc)
 			cy_error_set(rc, "%s", msg);
 	}
-	for (size_t i = 0; i < w.n; i++)
-		free(w.v[i].rel);
-	free(w.v);
 	return rc;
 }
