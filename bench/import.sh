@@ -462,27 +462,46 @@ fi
 echo "   load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on this machine skews the figures)"
 
 # ---------------------------------------------------------------- profile
+# profile_run SET CMD...: a fresh vault, a warm cache, then custody's import of SET under CMD
+profile_run() {
+	local set=$1
+	shift
+	rm -rf "$RUN/vault"
+	custody_vault "$RUN/vault"
+	warm "$DATA/$set"
+	sync
+	"$@" "$CUSTODY" import files "$DATA/$set" --fonds B001 --class other --quiet \
+		--vault "$RUN/vault" --user arch --password-file "$PW_ARCH"
+}
 if [ "$PROFILE" = 1 ] && has custody "$TOOLS"; then
 	echo
-	echo "== profile of custody import (untimed re-runs)"
+	echo "== profile of custody import (untimed re-runs; perf and strace slow it down)"
 	for set in large small; do
 		has $set "$SETS" || continue
 		if command -v perf >/dev/null 2>&1; then
-			rm -rf "$RUN/vault"; custody_vault "$RUN/vault"; warm "$DATA/$set"; sync
 			echo "-- perf stat, $set"
-			perf stat -e task-clock,context-switches,cpu-migrations,page-faults \
-				"$CUSTODY" import files "$DATA/$set" --fonds B001 --class other --quiet \
-				--vault "$RUN/vault" --user arch --password-file "$PW_ARCH" 2>&1 |
-				grep -E 'task-clock|context-switches|page-faults|seconds (time|user|sys) elapsed|seconds (user|sys)|imported' | sed 's/^ */   /'
+			profile_run "$set" perf stat -e task-clock,context-switches,page-faults 2>&1 |
+				grep -E 'imported|task-clock|context-switches|page-faults|seconds' | sed 's/^ */   /' || true
+			echo "-- perf record, $set: share of CPU samples by thread and library, then top symbols"
+			profile_run "$set" perf record -q -F 999 -o "$RUN/perf.data" >/dev/null 2>&1 || true
+			perf script -i "$RUN/perf.data" -F tid,sym,dso 2>/dev/null | awk '
+				{ tid = $1; dso = $NF; sub(/.*\//, "", dso); sub(/\)$/, "", dso); sym = $2
+				  if (!(tid in first)) { first[tid] = ++nt; order[nt] = tid }
+				  t[tid]++; d[tid SUBSEP dso]++; if (sym != "[unknown]") s[sym " (" dso ")"]++; n++ }
+				END {
+				  for (i = 1; i <= nt; i++) {
+					tid = order[i]; line = ""
+					for (k in d) { split(k, a, SUBSEP); if (a[1] == tid && d[k] / n >= 0.01) line = line sprintf(" %s %.0f%%", a[2], 100 * d[k] / n) }
+					printf "   thread %d (%s): %.0f%% of samples:%s\n", i, i == 1 ? "main" : "worker", 100 * t[tid] / n, line
+				  }
+				  for (k in s) if (s[k] / n >= 0.01) printf "%6.1f%%  %s\n", 100 * s[k] / n, k | "sort -rn | head -n 12 | sed \"s/^/   /\""
+				}' || true
+			rm -f "$RUN/perf.data"
 		fi
 		if command -v strace >/dev/null 2>&1; then
-			rm -rf "$RUN/vault"; custody_vault "$RUN/vault"; warm "$DATA/$set"; sync
-			echo "-- strace -c -f (syscall time), $set: top 12"
-			strace -f -c -o "$RUN/strace.txt" "$CUSTODY" import files "$DATA/$set" --fonds B001 \
-				--class other --quiet --vault "$RUN/vault" --user arch --password-file "$PW_ARCH" >/dev/null 2>&1 || true
-			sed -n '1,2p' "$RUN/strace.txt" | sed 's/^/   /'
-			sed -n '3,$p' "$RUN/strace.txt" | grep -vE '^-|total' | head -n 12 | sed 's/^/   /'
-			grep total "$RUN/strace.txt" | sed 's/^/   /'
+			echo "-- strace -c -w -f (wall time in system calls, all threads), $set: top 10"
+			profile_run "$set" strace -f -c -w -o "$RUN/strace.txt" >/dev/null 2>&1 || true
+			sed -n '3,$p' "$RUN/strace.txt" | grep -vE '^-|total' | head -n 10 | sed 's/^/   /'
 		fi
 		rm -rf "$RUN/vault"
 	done

@@ -163,6 +163,7 @@ struct cy_objw {
 	int compress;                      /* CY_OBJ_COMPRESS_AUTO until decided */
 	int failed;                        /* first error; the writer is unusable after it */
 	bool header_sent, finished, zended;
+	bool held;       /* cbuf holds chunk `chunk - 1`, sealed as not last, not yet emitted */
 	uint64_t chunk;  /* index of the next chunk to seal */
 	uint64_t stored; /* bytes given to the sink */
 	uint8_t *pbuf;   /* plaintext not sealed yet (CY_OBJ_CHUNK) */
@@ -192,9 +193,22 @@ static int emit(cy_objw *w, const void *p, size_t n)
 	return 0;
 }
 
+/* Seal pt into cbuf as chunk w->chunk. */
 static int seal_chunk(cy_objw *w, const uint8_t *pt, size_t n, bool last)
 {
 	uint8_t nonce[CY_AEAD_NONCE_LEN];
+	int rc;
+
+	make_nonce(nonce, w->chunk, last);
+	rc = cy_aead_seal(w->aead, nonce, w->header, CY_OBJ_HEADER_LEN, pt, n, w->cbuf);
+	if (rc)
+		return rc;
+	w->chunk++;
+	return 0;
+}
+
+static int emit_chunk(cy_objw *w, size_t n)
+{
 	int rc;
 
 	if (!w->header_sent) {
@@ -203,33 +217,39 @@ static int seal_chunk(cy_objw *w, const uint8_t *pt, size_t n, bool last)
 			return rc;
 		w->header_sent = true;
 	}
-	make_nonce(nonce, w->chunk, last);
-	rc = cy_aead_seal(w->aead, nonce, w->header, CY_OBJ_HEADER_LEN, pt, n, w->cbuf);
-	if (rc)
-		return rc;
-	w->chunk++;
 	return emit(w, w->cbuf, n + CY_AEAD_TAG_LEN);
 }
 
-/* Append bytes of the stream (after compression).  Seals a full pending chunk only once more
- * bytes arrive, and seals directly from p while more than a chunk is left. */
+/* Append bytes of the stream (after compression).  A whole chunk available in p is sealed
+ * straight from it; if nothing follows it in this call it is held, sealed as not last, until
+ * the next bytes or the finish show which it was.  Smaller pieces gather in pbuf, which is
+ * sealed once more bytes arrive. */
 static int stream_put(cy_objw *w, const uint8_t *p, size_t n)
 {
 	int rc;
 
 	while (n > 0) {
+		if (w->held) {
+			rc = emit_chunk(w, CY_OBJ_CHUNK);
+			if (rc)
+				return rc;
+			w->held = false;
+		}
 		if (w->plen == CY_OBJ_CHUNK) {
 			rc = seal_chunk(w, w->pbuf, CY_OBJ_CHUNK, false);
+			if (!rc)
+				rc = emit_chunk(w, CY_OBJ_CHUNK);
 			if (rc)
 				return rc;
 			w->plen = 0;
 		}
-		if (w->plen == 0 && n > CY_OBJ_CHUNK) {
+		if (w->plen == 0 && n >= CY_OBJ_CHUNK) {
 			rc = seal_chunk(w, p, CY_OBJ_CHUNK, false);
 			if (rc)
 				return rc;
 			p += CY_OBJ_CHUNK;
 			n -= CY_OBJ_CHUNK;
+			w->held = true;
 			continue;
 		}
 		size_t take = CY_OBJ_CHUNK - w->plen < n ? CY_OBJ_CHUNK - w->plen : n;
@@ -241,6 +261,31 @@ static int stream_put(cy_objw *w, const uint8_t *p, size_t n)
 		n -= take;
 	}
 	return 0;
+}
+
+/* The stream ended: seal its final chunk with the last flag.  A held chunk was the final
+ * one after all; it is opened and sealed again (once per object, and only when the stream
+ * ends on a chunk boundary that came in one piece). */
+static int stream_end(cy_objw *w)
+{
+	uint8_t nonce[CY_AEAD_NONCE_LEN];
+	int rc;
+
+	if (w->held) {
+		w->chunk--;
+		make_nonce(nonce, w->chunk, false);
+		rc = cy_aead_open(w->aead, nonce, w->header, CY_OBJ_HEADER_LEN, w->cbuf, CT_CHUNK,
+				  w->pbuf);
+		if (rc)
+			return rc;
+		w->plen = CY_OBJ_CHUNK;
+		w->pdirty = CY_OBJ_CHUNK;
+		w->held = false;
+	}
+	rc = seal_chunk(w, w->pbuf, w->plen, true);
+	if (!rc)
+		rc = emit_chunk(w, w->plen);
+	return rc;
 }
 
 static int zstd_failed(size_t ret)
@@ -431,9 +476,8 @@ int cy_objw_finish(cy_objw *w, uint64_t *stored)
 		rc = decide(w, true);
 	if (!rc && w->compress == CY_OBJ_COMPRESS_ZSTD && !w->zended)
 		rc = compress_put(w, NULL, 0, ZSTD_e_end);
-	/* The pending bytes (at least one unless the stream is empty) form the last chunk. */
 	if (!rc)
-		rc = seal_chunk(w, w->pbuf, w->plen, true);
+		rc = stream_end(w);
 	if (rc) {
 		w->failed = rc;
 		return rc;

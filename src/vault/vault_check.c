@@ -188,13 +188,18 @@ int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, vo
 		} rrow;
 		rrow *rows = NULL;
 		size_t nrows = 0;
+		int64_t last_id = 0;
+	page:
+		/* a page at a time, so memory does not grow with the vault */
+		nrows = 0;
 		rc = cy_catalog_prepare(
 			v->cat,
 			"SELECT r.archive_no, f.code, r.class, r.retention, r.org, p.name, r.fonds_id,"
-			" r.year, r.item, o.offset, o.length, r.size, r.meta, f.key_id FROM records r"
+			" r.year, r.item, o.offset, o.length, r.size, r.meta, f.key_id, r.id FROM records r"
 			" JOIN fonds f ON f.id = r.fonds_id LEFT JOIN objects o ON o.id = r.object_id"
-			" LEFT JOIN packs p ON p.id = o.pack_id ORDER BY r.id",
+			" LEFT JOIN packs p ON p.id = o.pack_id WHERE r.id > ? ORDER BY r.id LIMIT 1000",
 			&s);
+		rc = rc ? rc : cy_stmt_bind_int(s, 1, last_id);
 		while (!rc && (rc = cy_stmt_step(s)) == 1) {
 		rc = 0; /* a row */
 			rrow *nr = realloc(rows, sizeof(*nr) * (nrows + 1));
@@ -227,6 +232,7 @@ int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, vo
 			p = cy_stmt_blob(s, 13, &n);
 			if (n == 8)
 				memcpy(r->key_id, p, 8);
+			last_id = cy_stmt_int(s, 14);
 		}
 		cy_stmt_reset(s);
 		if (rc < 0) {
@@ -289,6 +295,8 @@ int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, vo
 				progress(parg, &pr);
 			free(r->meta);
 		}
+		if (nrows == 1000)
+			goto page;
 		free(rows);
 	}
 
