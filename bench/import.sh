@@ -484,8 +484,8 @@ if [ "$PROFILE" = 1 ] && has custody "$TOOLS"; then
 				grep -E 'imported|task-clock|context-switches|page-faults|seconds' | sed 's/^ */   /' || true
 			echo "-- perf record, $set: share of CPU samples by thread and library, then top symbols"
 			profile_run "$set" perf record -q -F 999 -o "$RUN/perf.data" >/dev/null 2>&1 || true
-			perf script -i "$RUN/perf.data" -F tid,sym,dso 2>/dev/null | awk '
-				{ tid = $1; dso = $NF; sub(/.*\//, "", dso); sub(/\)$/, "", dso); sym = $2
+			perf script -i "$RUN/perf.data" -F tid,ip,sym,dso 2>/dev/null | awk '
+				{ tid = $1; dso = $NF; sub(/.*\//, "", dso); sub(/\)$/, "", dso); sub(/^\(/, "", dso); sym = $3
 				  if (!(tid in first)) { first[tid] = ++nt; order[nt] = tid }
 				  t[tid]++; d[tid SUBSEP dso]++; if (sym != "[unknown]") s[sym " (" dso ")"]++; n++ }
 				END {

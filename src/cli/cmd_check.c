@@ -2,6 +2,7 @@
  * every problem; exit 0 only when everything holds. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -53,8 +54,10 @@ static void on_problem(void *arg, const cy_check_problem *p)
 	else {
 		if (isatty(2))
 			fputs("\r\033[K", stderr);
-		printf(_("PROBLEM %s%s%s\n"), p->archive_no ? p->archive_no : "", p->archive_no ? ": " : "",
-		       p->problem);
+		if (p->archive_no && !strstr(p->problem, p->archive_no))
+			printf(_("PROBLEM %s: %s\n"), p->archive_no, p->problem);
+		else
+			printf(_("PROBLEM %s\n"), p->problem);
 		o->np++;
 	}
 }

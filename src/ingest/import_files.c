@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libintl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -26,6 +27,8 @@
 #include "custody/error.h"
 #include "custody/ingest.h"
 #include "base/banned.h"
+
+#define N_(s) (s)
 
 #define BATCH_FILES 4096
 #define BATCH_BYTES (512ull << 20)
@@ -192,7 +195,7 @@ static int put_file(pipeline *pl, const char *rel, const struct stat *st)
 	fd = openat(pl->dfd, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		sl.rc = CY_EIO;
-		snprintf(sl.err, sizeof(sl.err), "cannot open: %s", strerror(errno));
+		snprintf(sl.err, sizeof(sl.err), dgettext("custody", "cannot open: %s"), strerror(errno));
 	} else {
 		sl.rc = cy_import_prepare(pl->im, fd, rel, (int64_t)st->st_mtime, &sl.it);
 		if (sl.rc)
@@ -215,7 +218,7 @@ static int walk(pipeline *pl, const char *rel)
 		cy_buf_printf(&path, "/%s", rel);
 	names = list_dir(cy_buf_cstr(&path), &n);
 	if (!names) {
-		rc = put_entry(pl, *rel ? rel : ".", K_REFUSE, "directory cannot be read");
+		rc = put_entry(pl, *rel ? rel : ".", K_REFUSE, N_("directory cannot be read"));
 		goto out;
 	}
 	for (size_t i = 0; !rc && i < n; i++) {
@@ -227,14 +230,14 @@ static int walk(pipeline *pl, const char *rel)
 		cy_buf_clear(&path);
 		cy_buf_printf(&path, "%s/%s", pl->root, cy_buf_cstr(&child));
 		if (lstat(cy_buf_cstr(&path), &st) < 0) {
-			rc = put_entry(pl, cy_buf_cstr(&child), K_REFUSE, "cannot be read (it vanished?)");
+			rc = put_entry(pl, cy_buf_cstr(&child), K_REFUSE, N_("cannot be read (it vanished?)"));
 		} else if (!cy_utf8_valid(names[i], strlen(names[i]))) {
 			rc = put_entry(pl, cy_buf_cstr(&child), K_REFUSE,
 				       S_ISDIR(st.st_mode)
-					       ? "directory name is not valid UTF-8: rename it (for example "
-						 "with convmv) and import again"
-					       : "file name is not valid UTF-8: rename it (for example with "
-						 "convmv) and import again");
+					       ? N_("directory name is not valid UTF-8: rename it (for "
+						    "example with convmv) and import again")
+					       : N_("file name is not valid UTF-8: rename it (for example "
+						    "with convmv) and import again"));
 		} else if (S_ISDIR(st.st_mode)) {
 			rc = walk(pl, cy_buf_cstr(&child));
 		} else if (S_ISREG(st.st_mode)) {
@@ -244,17 +247,17 @@ static int walk(pipeline *pl, const char *rel)
 			size_t rl = strlen(pl->root_real);
 			if (!realpath(cy_buf_cstr(&path), real))
 				rc = put_entry(pl, cy_buf_cstr(&child), K_SKIP,
-					       "symbolic link to nothing: skipped");
+					       N_("symbolic link to nothing: skipped"));
 			else if (strncmp(real, pl->root_real, rl) || (real[rl] != '/' && real[rl] != 0))
 				rc = put_entry(pl, cy_buf_cstr(&child), K_REFUSE,
-					       "symbolic link points outside the imported directory: refused");
+					       N_("symbolic link points outside the imported directory: refused"));
 			else
 				rc = put_entry(pl, cy_buf_cstr(&child), K_SKIP,
-					       "symbolic link inside the directory: skipped (its target is "
-					       "imported itself)");
+					       N_("symbolic link inside the directory: skipped (its "
+						  "target is imported itself)"));
 		} else {
 			rc = put_entry(pl, cy_buf_cstr(&child), K_REFUSE,
-				       "not a regular file (device, FIFO or socket): refused");
+				       N_("not a regular file (device, FIFO or socket): refused"));
 		}
 	}
 out:
@@ -385,10 +388,10 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 		if (sl.kind != K_FILE) {
 			if (sl.kind == K_SKIP) {
 				sum->skipped++;
-				event(fn, arg, sl.rel, CY_FILE_SKIPPED, NULL, sl.why);
+				event(fn, arg, sl.rel, CY_FILE_SKIPPED, NULL, dgettext("custody", sl.why));
 			} else {
 				sum->failed++;
-				event(fn, arg, sl.rel, CY_FILE_FAILED, NULL, sl.why);
+				event(fn, arg, sl.rel, CY_FILE_FAILED, NULL, dgettext("custody", sl.why));
 			}
 			free(sl.rel);
 			continue;

@@ -181,7 +181,7 @@ int cy_vault__require(cy_vault *v, unsigned allowed, const char *what)
 	if (allowed & CY_R(v->role))
 		return 0;
 	return cy_error_set(CY_EPERM, "user '%s' (%s) may not %s", v->user, cy_role_name(v->role),
-			    what);
+			    CY_TR(what));
 }
 
 cy_fonds_key *cy_vault__fonds_key(cy_vault *v, const char *code)
@@ -453,7 +453,9 @@ int cy_vault_init(const char *dir, const char *user, const char *pw, size_t pwle
 
 	if (!valid_user_name(user))
 		return cy_error_set(CY_EINVALID,
-				    "user name '%s' is not valid: use 1-32 of a-z 0-9 . _ - ", user);
+				    "user name '%s' is not valid: use 1-32 of a-z 0-9 . _ - "
+				    "(not starting with . or -)",
+				    user);
 	if (pwlen < 8)
 		return cy_error_set(CY_EINVALID, "password too short: use at least 8 characters");
 	if (stat(dir, &st) == 0) {

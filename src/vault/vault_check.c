@@ -38,7 +38,7 @@ static void report(check_ctx *c, int warn, const char *archive_no, const char *f
 	cy_check_problem p;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), CY_TR(fmt), ap);
 	va_end(ap);
 	p.archive_no = archive_no;
 	p.problem = msg;
@@ -108,7 +108,7 @@ int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, vo
 	int rc;
 
 	memset(stats, 0, sizeof(*stats));
-	if ((rc = cy_vault__require(v, CY_R_ALL, "check the vault")))
+	if ((rc = cy_vault__require(v, CY_R_ALL, N_("check the vault"))))
 		return rc;
 	if ((rc = cy_catalog_integrity(v->cat, catalog_problem, &c)))
 		return rc;

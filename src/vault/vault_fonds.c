@@ -55,7 +55,7 @@ int cy_fonds_add(cy_vault *v, const char *code, const char *name, const char *us
 	cy_ledger_entry e;
 	int rc, kept = 0;
 
-	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_ARCHIVIST), "create fonds")))
+	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_ARCHIVIST), N_("create fonds"))))
 		return rc;
 	if (!cy_fonds_code_valid(code))
 		return cy_error_set(CY_EINVALID,

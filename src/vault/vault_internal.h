@@ -3,10 +3,16 @@
 #ifndef CY_VAULT_INTERNAL_H
 #define CY_VAULT_INTERNAL_H
 
+#include <libintl.h>
+
 #include "catalog/catalog.h"
 #include "custody/ledger.h"
 #include "custody/vault.h"
 #include "store/store.h"
+
+/* Marks a message for translation where it is defined; translated where used. */
+#define N_(s) (s)
+#define CY_TR(s) dgettext("custody", s)
 
 #define CY_MAX_FONDS_KEYS 4096
 #define CY_FONDS_KEYS_LEN 96

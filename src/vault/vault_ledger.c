@@ -25,7 +25,7 @@ int cy_log_list(cy_vault *v, uint64_t from, cy_entry_fn fn, void *arg)
 	cy_stmt *s;
 	int rc;
 
-	if ((rc = cy_vault__require(v, LOG_READERS, "read the ledger")))
+	if ((rc = cy_vault__require(v, LOG_READERS, N_("read the ledger"))))
 		return rc;
 	rc = cy_catalog_prepare(v->cat, "SELECT seq, entry FROM ledger WHERE seq >= ? ORDER BY seq", &s);
 	rc = rc ? rc : cy_stmt_bind_int(s, 1, (int64_t)from);
@@ -109,7 +109,7 @@ int cy_log_verify(cy_vault *v, uint64_t *bad_seq, uint64_t *entries, uint64_t *c
 
 	*bad_seq = 0;
 	*entries = *checkpoints = 0;
-	if ((rc = cy_vault__require(v, CY_R_ALL, "verify the ledger")))
+	if ((rc = cy_vault__require(v, CY_R_ALL, N_("verify the ledger"))))
 		return rc;
 	if ((rc = verifier(v, &ver)) || (rc = load_checkpoints(v, &cps, &ncp)))
 		goto out;
@@ -163,6 +163,12 @@ int cy_log_verify(cy_vault *v, uint64_t *bad_seq, uint64_t *entries, uint64_t *c
 						  cps[ci].size, cy_error_message());
 				break;
 			}
+			if (strcmp(cp.origin, ver.name)) {
+				*bad_seq = prev_cp + 1;
+				rc = cy_error_set(CY_ECORRUPT, "checkpoint at size %" PRIu64 " is for another log (%s)",
+						  cps[ci].size, cp.origin);
+				break;
+			}
 			if (cp.size != cps[ci].size) {
 				*bad_seq = prev_cp + 1;
 				rc = cy_error_set(CY_ECORRUPT, "checkpoint row %" PRIu64 " holds a note for size %" PRIu64,
@@ -211,7 +217,7 @@ int cy_log_checkpoint(cy_vault *v, cy_buf *note)
 	cy_stmt *s;
 	int rc;
 
-	if ((rc = cy_vault__require(v, CY_R_ALL, "read checkpoints")))
+	if ((rc = cy_vault__require(v, CY_R_ALL, N_("read checkpoints"))))
 		return rc;
 	rc = cy_catalog_prepare(v->cat, "SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1", &s);
 	rc = rc ? rc : cy_stmt_step(s);
@@ -233,7 +239,7 @@ int cy_log_prove(cy_vault *v, uint64_t seq, cy_buf *out)
 	uint8_t root[32];
 	int rc;
 
-	if ((rc = cy_vault__require(v, LOG_READERS, "prove ledger entries")))
+	if ((rc = cy_vault__require(v, LOG_READERS, N_("prove ledger entries"))))
 		return rc;
 	if ((rc = cy_log_checkpoint(v, &note)))
 		return rc;

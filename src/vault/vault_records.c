@@ -272,7 +272,7 @@ int cy_import_begin(cy_vault *v, const cy_import_opts *o, cy_import **out)
 	cy_import *im;
 	int rc;
 
-	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_ARCHIVIST), "import records")))
+	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_ARCHIVIST), N_("import records"))))
 		return rc;
 	if (!cy_vault__fonds_key(v, o->fonds))
 		return CY_EPERM;
@@ -829,7 +829,7 @@ int cy_record_list(cy_vault *v, const char *fonds, cy_record_fn fn, void *arg)
 	cy_stmt *s;
 	int rc;
 
-	if ((rc = cy_vault__require(v, CY_R_CONTENT, "list records")))
+	if ((rc = cy_vault__require(v, CY_R_CONTENT, N_("list records"))))
 		return rc;
 	if (fonds && !cy_vault__fonds_key(v, fonds))
 		return CY_EPERM;
@@ -855,7 +855,7 @@ static int lookup(cy_vault *v, const char *archive_no, cy_stmt **out)
 	cy_stmt *s;
 	int rc;
 
-	if ((rc = cy_vault__require(v, CY_R_CONTENT, "read records")))
+	if ((rc = cy_vault__require(v, CY_R_CONTENT, N_("read records"))))
 		return rc;
 	rc = cy_catalog_prepare(v->cat, RECORD_COLS " WHERE r.archive_no = ?", &s);
 	rc = rc ? rc : cy_stmt_bind_text(s, 1, archive_no);

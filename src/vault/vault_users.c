@@ -24,7 +24,7 @@ int cy_user_add(cy_vault *v, const char *name, cy_role role, const char *pw, siz
 	cy_ledger_entry e;
 	int rc;
 
-	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_SECADMIN), "add users")))
+	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_SECADMIN), N_("add users"))))
 		return rc;
 	if (pwlen < 8)
 		return cy_error_set(CY_EINVALID, "password too short: use at least 8 characters");
@@ -55,7 +55,7 @@ int cy_user_list(cy_vault *v, cy_user_fn fn, void *arg)
 
 	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_SECADMIN) | CY_R(CY_ROLE_AUDITOR) |
 					       CY_R(CY_ROLE_SYSADMIN),
-				    "list users")))
+				    N_("list users"))))
 		return rc;
 	rc = cy_catalog_prepare(v->cat,
 				"SELECT u.id, u.name, u.role, u.created, "
@@ -189,7 +189,7 @@ int cy_user_grant(cy_vault *v, const char *name, const char *fonds, bool *pendin
 	char target[24], now[21];
 	int rc;
 
-	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_SECADMIN), "grant fonds")))
+	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_SECADMIN), N_("grant fonds"))))
 		return rc;
 	if ((rc = find_user(v, name, &uid, &role, pub)) || (rc = find_fonds(v, fonds, &fid)))
 		return rc;
@@ -198,6 +198,23 @@ int cy_user_grant(cy_vault *v, const char *name, const char *fonds, bool *pendin
 				    "user '%s' is a %s: administrative roles never hold fonds keys; "
 				    "grant fonds to archivists and viewers",
 				    name, cy_role_name(role));
+	{
+		/* an active grant stays as it is */
+		cy_stmt *q;
+		rc = cy_catalog_prepare(v->cat,
+					"SELECT 1 FROM grants WHERE user_id = ? AND fonds_id = ? AND slot IS NOT NULL",
+					&q);
+		rc = rc ? rc : cy_stmt_bind_int(q, 1, uid);
+		rc = rc ? rc : cy_stmt_bind_int(q, 2, fid);
+		rc = rc ? rc : cy_stmt_step(q);
+		if (rc == 1) {
+			cy_stmt_reset(q);
+			*pending = false;
+			return 0;
+		}
+		if (rc < 0)
+			return rc;
+	}
 	if ((rc = cy_vault__begin(v)))
 		return rc;
 	k = cy_vault__fonds_key_by_id(v, fid);
@@ -245,7 +262,7 @@ int cy_user_revoke(cy_vault *v, const char *name, const char *fonds)
 	char target[24];
 	int rc;
 
-	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_SECADMIN), "revoke fonds")))
+	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_SECADMIN), N_("revoke fonds"))))
 		return rc;
 	if ((rc = find_user(v, name, &uid, &role, NULL)) || (rc = find_fonds(v, fonds, &fid)))
 		return rc;

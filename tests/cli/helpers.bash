@@ -54,6 +54,7 @@ common_setup() {
 	export CUSTODY_VAULT="$V"
 	: >"$T/.pids"
 	: >"$T/.mounts"
+	: >"$T/.cleanup"
 }
 
 # Undo what a test left running or mounted: only the processes and mounts it recorded.
@@ -70,6 +71,11 @@ common_teardown() {
 			[ -n "$m" ] && mountpoint -q "$m" && { umount "$m" || umount -l "$m"; }
 		done
 	fi
+	if [ -f "$BATS_TEST_TMPDIR/.cleanup" ]; then
+		while read -r m; do
+			[ -n "$m" ] && [ -d "$m" ] && rm -rf "$m"
+		done <"$BATS_TEST_TMPDIR/.cleanup"
+	fi
 	return 0
 }
 
@@ -80,6 +86,35 @@ track_pid() {
 
 track_mount() {
 	echo "$1" >>"$BATS_TEST_TMPDIR/.mounts"
+}
+
+# A directory outside $BATS_TEST_TMPDIR that teardown removes.
+track_dir() {
+	echo "$1" >>"$BATS_TEST_TMPDIR/.cleanup"
+}
+
+# small_fs DIR KB: mount a filesystem of KB kilobytes at DIR: tmpfs, else an ext2
+# image on a loop device.  Fails if neither can be mounted (not root, no loop devices).
+small_fs() {
+	mkdir -p "$1"
+	if mount -t tmpfs -o size="$2"k,mode=0755 tmpfs "$1" 2>/dev/null; then
+		track_mount "$1"
+		return 0
+	fi
+	if truncate -s "$2"K "$BATS_TEST_TMPDIR/fs.img" && mkfs.ext2 -q -F "$BATS_TEST_TMPDIR/fs.img" >/dev/null 2>&1 &&
+		mount -o loop "$BATS_TEST_TMPDIR/fs.img" "$1" 2>/dev/null; then
+		track_mount "$1"
+		return 0
+	fi
+	return 1
+}
+
+# fill_fs DIR KB: fill the filesystem of DIR with DIR/filler until about KB kilobytes are left.
+fill_fs() {
+	local avail
+	avail=$(df --output=avail -k "$1" | tail -n 1 | tr -d ' ')
+	[ "$avail" -gt "$2" ] || return 0
+	head -c $(((avail - $2) * 1024)) /dev/zero >"$1/filler" 2>/dev/null || true
 }
 
 write_passwords() {
@@ -95,6 +130,13 @@ as() {
 	local u="$1"
 	shift
 	CUSTODY_USER="$u" CUSTODY_PASSWORD_FILE="$PW/$u" "$CUSTODY" "$@"
+}
+
+# as_t SECONDS USER ARGS...: like `as`, under timeout (exit 124 if it hangs).
+as_t() {
+	local t="$1" u="$2"
+	shift 2
+	timeout "$t" env CUSTODY_USER="$u" CUSTODY_PASSWORD_FILE="$PW/$u" "$CUSTODY" "$@"
 }
 
 # Build the standard vault at DIR (default $V) from scratch.
@@ -275,6 +317,24 @@ equal() {
 		printf '%s differ:\n  got:  %s\n  want: %s\n' "${3:-values}" "$1" "$2" >&2
 		return 1
 	fi
+}
+
+# verify_listing SRC [USER]: every record that `ls --json` lists has the size and sha256 of
+# the file SRC/<source>, and no source is listed twice.  Prints the number of records.
+verify_listing() {
+	as "${2:-li}" ls --json >"$BATS_TEST_TMPDIR/.listing" || return 1
+	py '
+rs = jl(open(sys.argv[1]).read())
+seen = set()
+for r in rs:
+    p = os.path.join(sys.argv[2], r["source"])
+    assert os.path.isfile(p), ("no source file for", r)
+    data = open(p, "rb").read()
+    assert r["sha256"] == hashlib.sha256(data).hexdigest() and r["size"] == len(data), ("differs from its source", r)
+    assert r["source"] not in seen, ("listed twice", r)
+    seen.add(r["source"])
+print(len(rs))
+' "$BATS_TEST_TMPDIR/.listing" "$1"
 }
 
 # Number of records the user sees.

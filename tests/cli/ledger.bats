@@ -226,7 +226,7 @@ assert lines[5:] == [""], lines
 # the root is the RFC 6962 root of the entries as log show prints them
 assert root == mth([leaf(e.encode()) for e in entries.splitlines()]), "root differs"
 # the verifier key
-vname, kid, kb = vkey.split("+")
+vname, kid, kb = vkey.split("+", 2)
 assert vname == name and re.fullmatch(r"[0-9a-f]{8}", kid), vkey
 k = b64(kb)
 assert len(k) == 33 and k[0] == 1, vkey
