@@ -62,7 +62,23 @@ static void setup_locale(void)
 	const char *dir = getenv("CUSTODY_LOCALEDIR");
 	struct stat st;
 
-	setlocale(LC_ALL, "");
+	if (!setlocale(LC_ALL, "")) {
+		/* The asked-for locale is not installed (Debian has only C.UTF-8 by
+		 * default): keep UTF-8 and let gettext still pick the language. */
+		const char *want = getenv("LC_ALL");
+		if (!want || !*want)
+			want = getenv("LC_MESSAGES");
+		if (!want || !*want)
+			want = getenv("LANG");
+		setlocale(LC_ALL, "C.UTF-8");
+		if (want && *want && strcmp(want, "C") && strcmp(want, "POSIX") &&
+		    !getenv("LANGUAGE")) {
+			char lang[32];
+			size_t n = strcspn(want, ".@");
+			snprintf(lang, sizeof(lang), "%.*s", (int)(n < 31 ? n : 31), want);
+			setenv("LANGUAGE", lang, 1);
+		}
+	}
 	if (!dir || !*dir)
 		dir = stat(BUILD_LOCALEDIR, &st) == 0 ? BUILD_LOCALEDIR : LOCALEDIR;
 	bindtextdomain("custody", dir);
