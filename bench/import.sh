@@ -13,7 +13,9 @@
 # It prints a table (seconds, MB/s, files/s, peak RSS) and the targets, each with
 # PASS or MISS.  Repositories, vaults and dd files live next to the data on the
 # same disk and are removed afterwards; the generated data is kept for the next
-# run unless --clean.  MB are 10^6 bytes; MiB are 2^20.
+# run unless --clean.  MB are 10^6 bytes; MiB are 2^20.  First, if strace is
+# there, a probe counts each tool's fsync-family calls on a small sample, to show
+# which of them make their writes durable.
 #
 # options:
 #   --quick        1/8 of the data (16 x 8 MiB, 2,500 small files): a smoke run
@@ -23,7 +25,8 @@
 #   --sets LIST    large,small (default both)
 #   --tools LIST   custody,restic,borg,dd (default all; dd-data comes with dd)
 #   --profile      after the timed runs, run custody's import of each set again
-#                  under `perf stat` and `strace -c -f` and print the top items
+#                  under `perf stat`, `perf record` (CPU by thread, library and
+#                  symbol) and `strace -c -w -f` (wall time in system calls)
 #   --strict       exit 3 if a target is missed (default: exit 0, print MISS)
 #   --clean        remove the generated data at the end as well
 #   --help         this text

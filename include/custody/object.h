@@ -37,6 +37,7 @@ typedef struct cy_objw cy_objw;
 
 int cy_objw_new(cy_objw **out, const uint8_t master[32], const uint8_t key_id[CY_OBJ_KEYID_LEN],
 		int compress, cy_obj_sink sink, void *arg);
+/* Pieces of 64 KiB or more are sealed straight from data; smaller ones are copied once. */
 int cy_objw_write(cy_objw *w, const void *data, size_t n);
 /* Flush the last chunk.  After it, *stored is the total bytes sent to the sink. */
 int cy_objw_finish(cy_objw *w, uint64_t *stored);
@@ -54,6 +55,8 @@ typedef struct cy_objr cy_objr;
 /* max_plain bounds the decompressed size (guards against zstd bombs); 0 = none. */
 int cy_objr_new(cy_objr **out, const uint8_t master[32], uint64_t max_plain, cy_obj_sink sink,
 		void *arg);
+/* Pieces of more than 65552 bytes (a sealed chunk) are opened in place; smaller ones are
+ * gathered first. */
 int cy_objr_feed(cy_objr *r, const void *data, size_t n);
 int cy_objr_finish(cy_objr *r);
 void cy_objr_free(cy_objr *r);

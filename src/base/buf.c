@@ -21,11 +21,8 @@ void cy_buf_release(cy_buf *b)
 
 void cy_buf_wipe(cy_buf *b)
 {
-	if (b->ptr) {
-		volatile uint8_t *p = b->ptr;
-		for (size_t i = 0; i < b->cap; i++)
-			p[i] = 0;
-	}
+	if (b->ptr)
+		explicit_bzero(b->ptr, b->cap); /* not optimised away, at memset speed */
 	cy_buf_release(b);
 }
 

@@ -110,7 +110,7 @@ static int import_files(int argc, char **argv)
 	}
 	cli_progress_init(&prog, _("importing"));
 	t0 = cli_now();
-	rc = cy_import_tree(v, args[0], &o, on_file, &b, cli_progress_cb, &prog, &sum);
+	rc = cy_import_tree(v, args[0], &o, on_file, &b, prog.on ? cli_progress_cb : NULL, &prog, &sum);
 	cli_progress_done(&prog);
 	if (rc && !sum.stopped) {
 		rc = cli_fail(rc);

@@ -59,6 +59,7 @@ typedef struct pipeline {
 	size_t head, count; /* head: next slot to take */
 	uint64_t bytes;
 	int stop;
+	int taker_waits, putter_waits; /* wake the other side only when it sleeps */
 	int walk_rc; /* a failure of the walk itself (out of memory) */
 } pipeline;
 
@@ -154,8 +155,10 @@ static int put(pipeline *pl, slot *sl)
 	uint64_t mem = sl->it ? cy_import_item_memory(sl->it) : 64;
 
 	pthread_mutex_lock(&pl->mu);
-	while (!pl->stop && (pl->count == QUEUE_SLOTS || (pl->count && pl->bytes + mem > QUEUE_BYTES)))
+	while (!pl->stop && (pl->count == QUEUE_SLOTS || (pl->count && pl->bytes + mem > QUEUE_BYTES))) {
+		pl->putter_waits = 1;
 		pthread_cond_wait(&pl->can_put, &pl->mu);
+	}
 	if (pl->stop) {
 		pthread_mutex_unlock(&pl->mu);
 		cy_import_item_free(sl->it);
@@ -165,7 +168,10 @@ static int put(pipeline *pl, slot *sl)
 	pl->ring[(pl->head + pl->count) % QUEUE_SLOTS] = *sl;
 	pl->count++;
 	pl->bytes += mem;
-	pthread_cond_signal(&pl->can_take);
+	if (pl->taker_waits) {
+		pl->taker_waits = 0;
+		pthread_cond_signal(&pl->can_take);
+	}
 	pthread_mutex_unlock(&pl->mu);
 	return 0;
 }
@@ -289,13 +295,19 @@ static slot take(pipeline *pl)
 	slot sl;
 
 	pthread_mutex_lock(&pl->mu);
-	while (pl->count == 0)
+	while (pl->count == 0) {
+		pl->taker_waits = 1;
 		pthread_cond_wait(&pl->can_take, &pl->mu);
+	}
 	sl = pl->ring[pl->head];
 	pl->head = (pl->head + 1) % QUEUE_SLOTS;
 	pl->count--;
 	pl->bytes -= sl.it ? cy_import_item_memory(sl.it) : 64;
-	pthread_cond_signal(&pl->can_put);
+	/* let the producer run ahead again once a quarter of the ring is free */
+	if (pl->putter_waits && (pl->count <= QUEUE_SLOTS * 3 / 4 || pl->bytes <= QUEUE_BYTES / 2)) {
+		pl->putter_waits = 0;
+		pthread_cond_signal(&pl->can_put);
+	}
 	pthread_mutex_unlock(&pl->mu);
 	return sl;
 }
@@ -366,7 +378,8 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 		cy_import_free(im);
 		return rc;
 	}
-	count_tree(dir, &pr.files_total, &pr.bytes_total);
+	if (progress) /* the totals are only for showing progress */
+		count_tree(dir, &pr.files_total, &pr.bytes_total);
 	pl.root = dir;
 	pl.root_real = real;
 	pl.im = im;

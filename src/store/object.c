@@ -6,11 +6,15 @@
  * construction as age uses it.  Truncation, reordering, appended data and any change to the
  * header all fail authentication.
  *
- * Both directions are streams with memory bounded by two chunks plus zstd's state.  Chunks are
- * sealed and opened straight from the caller's buffer when a whole chunk is there and more data
- * follows, so incompressible data is copied once (into the sealed output) on its way through.
- * A full chunk is held back until more data arrives or the stream ends, because only then is
- * it known whether it carries the last flag. */
+ * Both directions are streams with memory bounded by two chunks plus zstd's state.  A chunk's
+ * nonce carries the last flag, which the writer cannot know for a full chunk until more data or
+ * the finish arrives.  So a whole chunk present in the caller's buffer is sealed straight from
+ * it as not last and its output held back; in the rare case that it was the final one after
+ * all, it is opened and sealed again.  Pieces smaller than a chunk gather in a buffer.  Writes of 64 KiB or more
+ * thus cost no copy beyond the sealing itself.  The reader opens a chunk straight from the
+ * caller's buffer when the whole chunk and at least one more byte are there, and otherwise
+ * gathers it first: feed it more than 65552 bytes at a time to avoid the copy. */
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,6 +110,96 @@ int cy_object_header_parse(const void *data, size_t n, cy_obj_header *out)
 	memcpy(out->key_id, h + H_KEY_ID, CY_OBJ_KEYID_LEN);
 	memcpy(out->salt, h + H_SALT, CY_OBJ_SALT_LEN);
 	return 0;
+}
+
+/* ---- zstd contexts ---------------------------------------------------------------------------- */
+
+/* Each thread keeps one compression and one decompression context between objects.  Making
+ * them per object cost more than sealing a small file: the workspace is allocated and cleared
+ * each time, and glibc gives the heap top back to the kernel after each free.  A context
+ * still holds the last object's window until it is reused, as freed memory would. */
+struct zcache {
+	ZSTD_CCtx *c;
+	ZSTD_DCtx *d;
+};
+
+static pthread_key_t zkey;
+static bool zkey_ok;
+static pthread_once_t zonce = PTHREAD_ONCE_INIT;
+static _Thread_local struct zcache *zlocal;
+
+static void zcache_free(void *p)
+{
+	struct zcache *z = p;
+
+	ZSTD_freeCCtx(z->c);
+	ZSTD_freeDCtx(z->d);
+	free(z);
+}
+
+static void zcache_key(void)
+{
+	zkey_ok = pthread_key_create(&zkey, zcache_free) == 0;
+}
+
+/* The calling thread's cache, or NULL (then contexts are simply made and freed). */
+static struct zcache *zcache(void)
+{
+	pthread_once(&zonce, zcache_key);
+	if (!zlocal && zkey_ok) {
+		zlocal = calloc(1, sizeof(*zlocal));
+		if (zlocal && pthread_setspecific(zkey, zlocal) != 0) {
+			free(zlocal);
+			zlocal = NULL;
+		}
+	}
+	return zlocal;
+}
+
+static ZSTD_CCtx *cctx_take(void)
+{
+	struct zcache *z = zcache();
+	ZSTD_CCtx *c;
+
+	if (z && z->c) {
+		c = z->c;
+		z->c = NULL;
+		return c;
+	}
+	return ZSTD_createCCtx();
+}
+
+static void cctx_give(ZSTD_CCtx *c)
+{
+	struct zcache *z = c ? zcache() : NULL;
+
+	if (z && !z->c && !ZSTD_isError(ZSTD_CCtx_reset(c, ZSTD_reset_session_and_parameters)))
+		z->c = c;
+	else
+		ZSTD_freeCCtx(c);
+}
+
+static ZSTD_DCtx *dctx_take(void)
+{
+	struct zcache *z = zcache();
+	ZSTD_DCtx *d;
+
+	if (z && z->d) {
+		d = z->d;
+		z->d = NULL;
+		return d;
+	}
+	return ZSTD_createDCtx();
+}
+
+static void dctx_give(ZSTD_DCtx *d)
+{
+	struct zcache *z = d ? zcache() : NULL;
+
+	if (z && !z->d && !ZSTD_isError(ZSTD_DCtx_reset(d, ZSTD_reset_session_and_parameters)))
+		z->d = d;
+	else
+		ZSTD_freeDCtx(d);
 }
 
 /* ---- compression decision -------------------------------------------------------------------- */
@@ -322,7 +416,7 @@ static int zstd_start(cy_objw *w)
 {
 	size_t ret;
 
-	w->zc = ZSTD_createCCtx();
+	w->zc = cctx_take();
 	w->zcap = CY_OBJ_CHUNK; /* enough for a trial that saves 10%; streaming loops anyway */
 	w->zbuf = malloc(w->zcap);
 	if (!w->zc || !w->zbuf)
@@ -499,7 +593,7 @@ void cy_objw_free(cy_objw *w)
 	if (!w)
 		return;
 	cy_aead_free(w->aead);
-	ZSTD_freeCCtx(w->zc);
+	cctx_give(w->zc);
 	if (w->pbuf) {
 		cy_wipe(w->pbuf, w->pdirty);
 		free(w->pbuf);
@@ -662,7 +756,7 @@ static int reader_start(cy_objr *r)
 	r->zstd = h.flags & OBJ_FLAG_ZSTD;
 	if (!r->zstd)
 		return 0;
-	r->zd = ZSTD_createDCtx();
+	r->zd = dctx_take();
 	r->zcap = ZSTD_DStreamOutSize();
 	r->zbuf = malloc(r->zcap);
 	if (!r->zd || !r->zbuf)
@@ -785,7 +879,7 @@ void cy_objr_free(cy_objr *r)
 		return;
 	cy_wipe(r->master, sizeof(r->master));
 	cy_aead_free(r->aead);
-	ZSTD_freeDCtx(r->zd);
+	dctx_give(r->zd);
 	cy_wipe(r->pbuf, r->pdirty);
 	free(r->cbuf);
 	if (r->zbuf) {

@@ -196,6 +196,18 @@ int cy_pack_truncate(cy_pack *p, uint64_t offset)
 	return 0;
 }
 
+int cy_pack_seal(cy_pack *p)
+{
+	int rc = pack_flush(p);
+
+	if (!rc && p->flushed > p->synced_to) {
+		sync_file_range(p->fd, (off_t)p->synced_to, (off_t)(p->flushed - p->synced_to),
+				SYNC_FILE_RANGE_WRITE);
+		p->synced_to = p->flushed;
+	}
+	return rc;
+}
+
 int cy_pack_finish(cy_pack *p)
 {
 	cy_buf dir = CY_BUF_INIT, dst = CY_BUF_INIT;

@@ -31,6 +31,9 @@ uint64_t cy_pack_size(const cy_pack *p);
 int cy_pack_write(void *pack, const void *data, size_t n);
 /* Drop everything after offset (an object that turned out to be a duplicate). */
 int cy_pack_truncate(cy_pack *p, uint64_t offset);
+/* No more writes: flush and start writeback, but do not wait for it (the
+ * pack is made durable later by cy_pack_finish). */
+int cy_pack_seal(cy_pack *p);
 /* fsync and rename into place (the directory is synced by cy_store_sync_dirs). */
 int cy_pack_finish(cy_pack *p);
 /* Delete the temporary or finished pack and free. */

@@ -23,7 +23,7 @@
 #include "vault/vault_internal.h"
 #include "base/banned.h"
 
-#define SMALL_FILE (4u << 20)  /* read whole and sealed in memory, dedup before writing */
+#define SMALL_FILE (16u << 20) /* sealed in memory by prepare; larger ones are streamed */
 #define PACK_TARGET (64u << 20) /* start a new pack after this many bytes */
 #define READ_BLOCK (1u << 20)
 
@@ -369,28 +369,50 @@ int cy_import_prepare(const cy_import *im, int fd, const char *rel, int64_t mtim
 		goto out;
 	}
 	{
-		cy_buf data = CY_BUF_INIT;
-		ssize_t n;
-		rc = cy_buf_grow(&data, (size_t)it->size + 1);
-		n = rc ? 0 : cy_read_full(fd, data.ptr, (size_t)it->size + 1, rel);
-		if (!rc && n < 0)
-			rc = (int)n;
-		else if (!rc && (uint64_t)n != it->size)
-			rc = cy_error_set(CY_EIO, "%s changed while it was read", rel);
-		if (!rc) {
-			data.len = (size_t)n;
-			cy_sha256(data.ptr, data.len, it->sha);
-			it->format = sniff_format(data.ptr, data.len < 4096 ? data.len : 4096, rel);
-			rc = cy_buf_grow(&it->obj, data.len + data.len / 64 + CY_OBJ_HEADER_LEN + 64);
-			rc = rc ? rc : cy_objw_new(&w, im->fk->key, im->fk->key_id, CY_OBJ_COMPRESS_AUTO,
-						   buf_sink, &it->obj);
-			rc = rc ? rc : cy_objw_write(w, data.ptr, data.len);
-			rc = rc ? rc : cy_objw_finish(w, &stored);
-			if (!rc)
-				it->compressed = cy_objw_compressed(w);
-			cy_objw_free(w);
+		/* read, hash and seal in one pass, in blocks: no second copy of the file */
+		uint8_t *blk = NULL;
+		size_t bsz = it->size < READ_BLOCK ? (size_t)it->size + 1 : READ_BLOCK;
+		uint64_t total = 0;
+		cy_sha256_ctx *sha = NULL;
+		int first = 1;
+		rc = cy_buf_grow(&it->obj, (size_t)it->size + (size_t)it->size / 64 + CY_OBJ_HEADER_LEN + 64);
+		if (!rc && !(blk = malloc(bsz)))
+			rc = cy_error_set(CY_ENOMEM, "out of memory");
+		rc = rc ? rc : cy_sha256_new(&sha);
+		rc = rc ? rc : cy_objw_new(&w, im->fk->key, im->fk->key_id, CY_OBJ_COMPRESS_AUTO, buf_sink,
+					   &it->obj);
+		while (!rc) {
+			ssize_t n = cy_read_full(fd, blk, bsz, rel);
+			if (n < 0) {
+				rc = (int)n;
+				break;
+			}
+			if (n == 0)
+				break;
+			if (first) {
+				it->format = sniff_format(blk, n < 4096 ? (size_t)n : 4096, rel);
+				first = 0;
+			}
+			total += (uint64_t)n;
+			if (total > it->size)
+				break;
+			rc = cy_sha256_update(sha, blk, (size_t)n);
+			rc = rc ? rc : cy_objw_write(w, blk, (size_t)n);
 		}
-		cy_buf_wipe(&data);
+		if (!rc && total != it->size)
+			rc = cy_error_set(CY_EIO, "%s changed while it was read", rel);
+		if (first && !rc)
+			it->format = sniff_format(blk, 0, rel);
+		rc = rc ? rc : cy_objw_finish(w, &stored);
+		rc = rc ? rc : cy_sha256_final(sha, it->sha);
+		if (!rc)
+			it->compressed = cy_objw_compressed(w);
+		cy_objw_free(w);
+		cy_sha256_free(sha);
+		if (blk) {
+			explicit_bzero(blk, bsz);
+			free(blk);
+		}
 		it->prepared = !rc;
 	}
 out:
@@ -449,7 +471,8 @@ static int close_pack(cy_import *im)
 	rc = rc ? rc : cy_stmt_step(s);
 	if (rc < 0)
 		return rc;
-	if ((rc = cy_pack_finish(im->pack)))
+	/* durable at the batch's commit; until then its writeback overlaps the next files */
+	if ((rc = cy_pack_seal(im->pack)))
 		return rc;
 	nd = realloc(im->done, sizeof(*nd) * (im->ndone + 1));
 	if (!nd)
@@ -753,6 +776,8 @@ int cy_import_commit(cy_import *im)
 	}
 	rc = rc ? rc : close_pack(im);
 	/* objects durable before the catalog says they exist */
+	for (size_t i = 0; !rc && i < im->ndone; i++)
+		rc = cy_pack_finish(im->done[i]);
 	rc = rc ? rc : cy_store_sync_dirs(im->v->store);
 	rc = rc ? rc : cy_vault__commit(im->v);
 	if (rc) {

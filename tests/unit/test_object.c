@@ -2,6 +2,7 @@
  * round trips over the sizes around chunk boundaries, every way the reader must refuse a
  * damaged stream, the AUTO compression decision, independence from how the streams are cut,
  * and the test vectors printed in object.md, rebuilt from the primitives. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -724,6 +725,43 @@ static void test_object_header_parse(void **state)
 	assert_int_equal(cy_object_header_parse(h, HDR, &ph), CY_EINVALID);
 }
 
+/* Writers and readers on several threads at once (the per-thread zstd contexts, the crypto
+ * module's one-time algorithm fetch). */
+static void *thread_main(void *arg)
+{
+	uint8_t *data = make_data((uintptr_t)arg % 2 ? TEXT : RANDOM, 100000);
+	long bad = 0;
+
+	for (int i = 0; i < 20; i++) {
+		cy_buf obj = CY_BUF_INIT, back = CY_BUF_INIT;
+		size_t n = 1000 * (size_t)i + (uintptr_t)arg;
+
+		if (cy_object_seal(master, key_id, CY_OBJ_COMPRESS_AUTO, data, n, &obj) ||
+		    cy_object_open(master, n, obj.ptr, obj.len, &back) || back.len != n ||
+		    (n && memcmp(back.ptr, data, n) != 0))
+			bad++;
+		cy_buf_release(&obj);
+		cy_buf_release(&back);
+	}
+	free(data);
+	return (void *)bad;
+}
+
+static void test_object_threads(void **state)
+{
+	pthread_t t[4];
+
+	(void)state;
+	for (uintptr_t i = 0; i < 4; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, thread_main, (void *)i), 0);
+	for (int i = 0; i < 4; i++) {
+		void *bad;
+
+		assert_int_equal(pthread_join(t[i], &bad), 0);
+		assert_null(bad);
+	}
+}
+
 /* ---- vectors of docs/formats/object.md ------------------------------------------------------- */
 
 static void assert_in_doc(const char *hex)
@@ -783,6 +821,7 @@ int main(void)
 		cmocka_unit_test(test_object_max_plain),
 		cmocka_unit_test(test_object_sink_errors),
 		cmocka_unit_test(test_object_header_parse),
+		cmocka_unit_test(test_object_threads),
 		cmocka_unit_test(test_object_vectors),
 	};
 
