@@ -59,8 +59,8 @@ static int algs(void)
 {
 	pthread_once(&g_once, fetch_algs);
 	if (!g_sha256 || !g_chacha || !g_hmac || !g_hkdf || !g_scrypt)
-		return ossl_error(CY_ECRYPTO, "openssl: cannot load sha256, chacha20-poly1305, hmac, "
-					      "hkdf or scrypt from the default provider");
+		return ossl_error(CY_ECRYPTO, "openssl: cannot load sha256, chacha20-poly1305, "
+					      "hmac, hkdf or scrypt from the default provider");
 	return 0;
 }
 
@@ -243,9 +243,11 @@ int cy_hkdf_sha256(const uint8_t *ikm, size_t ikmlen, const uint8_t *salt, size_
 	/* RFC 5869: an absent salt is HashLen zero bytes, which HMAC's key padding turns into
 	 * the same thing as an empty salt; OpenSSL does that when the parameter is absent. */
 	if (saltlen)
-		*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, saltlen);
+		*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt,
+							 saltlen);
 	if (infolen)
-		*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, infolen);
+		*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info,
+							 infolen);
 	*p = OSSL_PARAM_construct_end();
 	k = EVP_KDF_CTX_new(g_hkdf);
 	if (!k || EVP_KDF_derive(k, out, outlen, params) != 1) {
@@ -496,7 +498,8 @@ int cy_ed25519_sign(const uint8_t seed[CY_ED25519_SEED_LEN], const void *msg, si
 int cy_ed25519_verify(const uint8_t pub[CY_ED25519_PUB_LEN], const void *msg, size_t n,
 		      const uint8_t sig[CY_ED25519_SIG_LEN])
 {
-	EVP_PKEY *k = EVP_PKEY_new_raw_public_key_ex(NULL, "ED25519", NULL, pub, CY_ED25519_PUB_LEN);
+	EVP_PKEY *k =
+		EVP_PKEY_new_raw_public_key_ex(NULL, "ED25519", NULL, pub, CY_ED25519_PUB_LEN);
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	int rc = 0, ok;
 

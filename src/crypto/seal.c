@@ -220,8 +220,9 @@ int cy_pwseal_open(const char *pw, size_t pwlen, const char *context, const void
 	int rc;
 
 	if (n > SECRET_MAX || sealedlen != PWSEAL_HEAD + n + CY_AEAD_TAG_LEN)
-		return cy_error_set(CY_EINVALID, "password-sealed secret has %zu bytes, expected %zu",
-				    sealedlen, PWSEAL_HEAD + n + CY_AEAD_TAG_LEN);
+		return cy_error_set(CY_EINVALID,
+				    "password-sealed secret has %zu bytes, expected %zu", sealedlen,
+				    PWSEAL_HEAD + n + CY_AEAD_TAG_LEN);
 	if (s[0] != PWSEAL_VERSION)
 		return cy_error_set(CY_EINVALID, "password-sealed secret has unknown version %u",
 				    s[0]);

@@ -10,10 +10,10 @@
  * nonce carries the last flag, which the writer cannot know for a full chunk until more data or
  * the finish arrives.  So a whole chunk present in the caller's buffer is sealed straight from
  * it as not last and its output held back; in the rare case that it was the final one after
- * all, it is opened and sealed again.  Pieces smaller than a chunk gather in a buffer.  Writes of 64 KiB or more
- * thus cost no copy beyond the sealing itself.  The reader opens a chunk straight from the
- * caller's buffer when the whole chunk and at least one more byte are there, and otherwise
- * gathers it first: feed it more than 65552 bytes at a time to avoid the copy. */
+ * all, it is opened and sealed again.  Pieces smaller than a chunk gather in a buffer.  Writes
+ * of 64 KiB or more thus cost no copy beyond the sealing itself.  The reader opens a chunk
+ * straight from the caller's buffer when the whole chunk and at least one more byte are there,
+ * and otherwise gathers it first: feed it more than 65552 bytes at a time to avoid the copy. */
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -38,7 +38,7 @@
 #define OBJ_CHUNK_LOG2 16
 #define CT_CHUNK (CY_OBJ_CHUNK + CY_AEAD_TAG_LEN)
 /* Level 1: import speed matters more than the last few percent of ratio, and the AUTO
- * trial (level 1, as the format note requires) then doubles as the start of the stream. */
+ * trial (level 1, docs/formats/object.md) then doubles as the start of the stream. */
 #define ZSTD_LEVEL 1
 /* The writer's frames use windows of at most 2^19 bytes at level 1; refusing more than 2^23
  * keeps a hostile object from making the reader allocate up to zstd's default of 2^27. */
@@ -112,7 +112,7 @@ int cy_object_header_parse(const void *data, size_t n, cy_obj_header *out)
 	return 0;
 }
 
-/* ---- zstd contexts ---------------------------------------------------------------------------- */
+/* ---- zstd contexts --------------------------------------------------------------------------- */
 
 /* Each thread keeps one compression and one decompression context between objects.  Making
  * them per object cost more than sealing a small file: the workspace is allocated and cleared
@@ -474,8 +474,8 @@ static int decide(cy_objw *w, bool at_finish)
 
 int cy_store__objw_new_with_salt(cy_objw **out, const uint8_t master[32],
 				 const uint8_t key_id[CY_OBJ_KEYID_LEN],
-				 const uint8_t salt[CY_OBJ_SALT_LEN], int compress, cy_obj_sink sink,
-				 void *arg)
+				 const uint8_t salt[CY_OBJ_SALT_LEN], int compress,
+				 cy_obj_sink sink, void *arg)
 {
 	cy_objw *w;
 	int rc;
@@ -701,43 +701,51 @@ static int decompress_put(cy_objr *r, const uint8_t *p, size_t n)
 		r->zdone = ret == 0;
 		more = out.pos == out.size;
 		if (!more && in.pos == before && in.pos < in.size)
-			return cy_error_set(CY_ECORRUPT, "object damaged: compressed stream stalls");
+			return cy_error_set(CY_ECORRUPT,
+					    "object damaged: compressed stream stalls");
 	}
 	return 0;
 }
 
-/* Open chunk r->chunk from ct (ciphertext and tag) and pass its plaintext on.  When a chunk
- * fails, try the other last flag only to say what went wrong: a full final chunk followed by
- * more bytes, or a stream cut after a full chunk. */
-static int open_chunk(cy_objr *r, const uint8_t *ct, size_t len, bool last)
+static int open_as(cy_objr *r, const uint8_t *ct, size_t len, bool last)
 {
 	uint8_t nonce[CY_AEAD_NONCE_LEN];
+
+	make_nonce(nonce, r->chunk, last);
+	return cy_aead_open(r->aead, nonce, r->header, CY_OBJ_HEADER_LEN, ct, len, r->pbuf);
+}
+
+/* Say what is wrong with a chunk that failed: if it opens with the other last flag, the stream
+ * was cut after it or goes on past its end; otherwise it is damaged. */
+static int chunk_failed(cy_objr *r, const uint8_t *ct, size_t len, bool last)
+{
 	unsigned long long idx = r->chunk;
+
+	if (len == CT_CHUNK && open_as(r, ct, len, !last) == 0) {
+		cy_wipe(r->pbuf, CY_OBJ_CHUNK);
+		return cy_error_set(CY_ECORRUPT,
+				    last ? "object truncated: stream ends after chunk %llu" :
+					   "object damaged: data after the final chunk %llu",
+				    idx);
+	}
+	return cy_error_set(CY_ECORRUPT, "object damaged: chunk %llu failed authentication", idx);
+}
+
+/* Open chunk r->chunk from ct (ciphertext and tag) and pass its plaintext on. */
+static int open_chunk(cy_objr *r, const uint8_t *ct, size_t len, bool last)
+{
 	size_t n = len - CY_AEAD_TAG_LEN;
 	int rc;
 
 	mark_dirty(&r->pdirty, n);
-	make_nonce(nonce, r->chunk, last);
-	rc = cy_aead_open(r->aead, nonce, r->header, CY_OBJ_HEADER_LEN, ct, len, r->pbuf);
-	if (rc == CY_ECORRUPT) {
-		make_nonce(nonce, r->chunk, !last);
-		if (len == CT_CHUNK &&
-		    cy_aead_open(r->aead, nonce, r->header, CY_OBJ_HEADER_LEN, ct, len, r->pbuf) == 0) {
-			cy_wipe(r->pbuf, n);
-			if (last)
-				return cy_error_set(CY_ECORRUPT,
-						    "object truncated: stream ends after chunk %llu",
-						    idx);
-			return cy_error_set(CY_ECORRUPT,
-					    "object damaged: data after the final chunk %llu", idx);
-		}
-		return cy_error_set(CY_ECORRUPT, "object damaged: chunk %llu failed authentication",
-				    idx);
-	}
+	rc = open_as(r, ct, len, last);
+	if (rc == CY_ECORRUPT)
+		return chunk_failed(r, ct, len, last);
 	if (rc)
 		return rc;
 	if (last && n == 0 && r->chunk > 0)
-		return cy_error_set(CY_ECORRUPT, "object damaged: empty final chunk %llu", idx);
+		return cy_error_set(CY_ECORRUPT, "object damaged: empty final chunk %llu",
+				    (unsigned long long)r->chunk);
 	r->chunk++;
 	return r->zstd ? decompress_put(r, r->pbuf, n) : give_plain(r, r->pbuf, n);
 }
@@ -798,7 +806,7 @@ static int reader_feed(cy_objr *r, const uint8_t *p, size_t n)
 
 	while (n > 0) {
 		if (r->hlen < CY_OBJ_HEADER_LEN) {
-			size_t take = CY_OBJ_HEADER_LEN - r->hlen < n ? CY_OBJ_HEADER_LEN - r->hlen : n;
+			size_t left = CY_OBJ_HEADER_LEN - r->hlen, take = left < n ? left : n;
 
 			memcpy(r->header + r->hlen, p, take);
 			r->hlen += take;

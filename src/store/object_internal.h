@@ -14,7 +14,7 @@
 
 int cy_store__objw_new_with_salt(cy_objw **out, const uint8_t master[32],
 				 const uint8_t key_id[CY_OBJ_KEYID_LEN],
-				 const uint8_t salt[CY_OBJ_SALT_LEN], int compress, cy_obj_sink sink,
-				 void *arg);
+				 const uint8_t salt[CY_OBJ_SALT_LEN], int compress,
+				 cy_obj_sink sink, void *arg);
 
 #endif

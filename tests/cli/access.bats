@@ -66,7 +66,7 @@ teardown() {
 	[ ! -e "$T/out" ]
 	run as aud log verify
 	status_is 0
-	run as aud check --json
+	run --separate-stderr as aud check --json
 	status_is 0
 	# it holds no fonds key: it checks presence only
 	py 'o = json.loads(sys.argv[1]); assert o["ok"] and o["verified"] == 0 and o["unverifiable"] == 2, o' "$output"
@@ -91,7 +91,7 @@ teardown() {
 		status_is 6
 		output_lacks "客户资料"
 	done
-	run as sec check --json
+	run --separate-stderr as sec check --json
 	status_is 0
 	py 'o = json.loads(sys.argv[1]); assert o["verified"] == 0 and o["unverifiable"] == 2, o' "$output"
 	[ "$(as li fonds list --json | grep -c '^{')" -eq 1 ]
@@ -149,11 +149,11 @@ teardown() {
 	run as sec user grant vv Z109
 	status_is 0
 	output_has "pending until a holder of the fonds key opens the vault"
-	run as sec user list --json
+	run --separate-stderr as sec user list --json
 	py 'u = {r["name"]: r for r in jl(sys.argv[1])}; assert u["vv"]["grants"] == "Z109*", u' "$output"
 	# pending: the slot is empty, the viewer sees nothing
 	[ "$(sqlite3 "$V/catalog.db" "SELECT count(*) FROM grants WHERE slot IS NULL")" -eq 1 ]
-	run as vv ls --json
+	run --separate-stderr as vv ls --json
 	status_is 0
 	equal "$output" "" "viewer's listing before the grant completes"
 	run as vv get "$A1"
@@ -164,15 +164,15 @@ teardown() {
 	# the archivist holds the key: opening the vault completes the grant
 	run as li ls
 	status_is 0
-	run as sec user list --json
+	run --separate-stderr as sec user list --json
 	py 'u = {r["name"]: r for r in jl(sys.argv[1])}; assert u["vv"]["grants"] == "Z109", u' "$output"
 	as aud log show --json | grep -q '"action":"grant.complete"'
-	run as vv ls --json
+	run --separate-stderr as vv ls --json
 	status_is 0
 	equal "$(echo "$output" | json_field archive_no | tr '\n' ' ')" "$A1 $A2 " "viewer's listing"
 	as vv get "$A2" -o "$T/two"
 	cmp "$T/two" "$T/in/two.txt"
-	run as vv fonds list --json
+	run --separate-stderr as vv fonds list --json
 	output_has '"code":"Z109"'
 }
 
@@ -184,7 +184,7 @@ teardown() {
 	status_is 0
 	run sqlite3 "$V/catalog.db" "SELECT count(*) FROM grants g JOIN users u ON u.id = g.user_id WHERE u.name = 'vv'"
 	equal "$output" 0 "grant rows of vv"
-	run as vv ls --json
+	run --separate-stderr as vv ls --json
 	status_is 0
 	equal "$output" "" "viewer's listing after revoke"
 	run as vv get "$A1" -o "$T/x"
@@ -207,9 +207,9 @@ teardown() {
 	echo "fonds B only" >"$T/b/b.txt"
 	as li2 import files "$T/b" --fonds Z110 --class customer --year 2019 >/dev/null
 	B1="Z110-KH${DOT}2019-D30-0001"
-	run as li2 ls --json
+	run --separate-stderr as li2 ls --json
 	equal "$(echo "$output" | json_field archive_no)" "$B1" "li2's records"
-	run as li ls --json
+	run --separate-stderr as li ls --json
 	equal "$(echo "$output" | json_field archive_no | tr '\n' ' ')" "$A1 $A2 " "li's records"
 	# another fonds' record: the same answer as a record that does not exist
 	run as li2 get "$A1" -o "$T/stolen"
@@ -224,7 +224,7 @@ teardown() {
 	status_is 6
 	run as li2 import files "$T/in" --fonds Z109 --class customer
 	status_is 6
-	run as li2 fonds list --json
+	run --separate-stderr as li2 fonds list --json
 	equal "$(echo "$output" | json_field code)" Z110 "li2's fonds"
 }
 
@@ -250,7 +250,7 @@ teardown() {
 	output_lacks "客户资料"
 	# and without the copied slot, the promoted auditor simply holds no key
 	sqlite3 "$V/catalog.db" "DELETE FROM grants WHERE user_id = (SELECT id FROM users WHERE name = 'aud')"
-	run as aud ls --json
+	run --separate-stderr as aud ls --json
 	status_is 0
 	equal "$output" "" "listing of the promoted auditor"
 	run as aud get "$A1"

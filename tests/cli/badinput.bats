@@ -59,7 +59,7 @@ make_bad_tree() {
 		"2 imported (18 B), 0 already in the vault, 3 skipped, 6 failed"
 	# exactly the two good files are in the vault, and nothing from outside the tree
 	equal "$(verify_listing "$T/in")" 2 "records"
-	run as li ls --json
+	run --separate-stderr as li ls --json
 	output_lacks "secret" "$(sha_of "$T/outside/secret.txt")"
 	run as li check
 	status_is 0
@@ -188,7 +188,7 @@ make_big_tree() {
 	[ "$status" -ne 0 ] && [ "$status" -ne 124 ]
 	stderr_has "import stopped" "$want" "run the same command again"
 	# nothing half-written: the vault checks, no temporary pack is left, no stray pack
-	run as li check --json
+	run --separate-stderr as li check --json
 	status_is 0
 	py 'o = json.loads(sys.argv[1]); assert o["ok"] and o["warnings"] == [], o' "$output"
 	equal "$(ls -A "$V/objects/tmp")" "" "objects/tmp"

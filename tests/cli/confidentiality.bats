@@ -23,6 +23,7 @@ setup() {
 	# custody's own temporary files (SQLite, anything else) go here, to be searched too
 	mkdir -p "$T/tmp"
 	export TMPDIR="$T/tmp" SQLITE_TMPDIR="$T/tmp"
+	touch "$T/.start"
 	plant "$T/in"
 }
 
@@ -89,14 +90,15 @@ print("searched %d files" % files, file=sys.stderr)
 ' "$NAME" "$IDNO" "$PHONE" "$EMAIL" "$DIRNAME" "$@"
 }
 
-# Everything custody could have written to: the vault, its temporary directory, and
-# custody-named files in the usual temporary places.
+# Everything custody could have written to: the vault, its temporary directory, and files
+# written since the test began under custody-named or SQLite-named (etilqs_*) paths in the
+# usual temporary places.
 search_everywhere() {
-	local extra=()
-	local f
-	for f in /tmp/custody* /var/tmp/custody* /dev/shm/custody* /dev/shm/sqlite*; do
-		[ -e "$f" ] && extra+=("$f")
-	done
+	local extra=() f
+	while IFS= read -r -d '' f; do
+		extra+=("$f")
+	done < <(find /tmp /var/tmp /dev/shm -xdev \( -path '*custody*' -o -name 'etilqs_*' \) \
+		-type f -newer "$T/.start" -not -path "$BATS_RUN_TMPDIR/*" -print0 2>/dev/null)
 	search "$V" "$T/tmp" "${extra[@]}"
 }
 
@@ -169,8 +171,15 @@ for i in range(40):
 		--class customer --year 2020 >/dev/null 2>&1 &
 	pid=$!
 	track_pid $pid
-	sleep 0.15
+	# stop it as soon as it has written into a temporary pack
+	for _ in $(seq 1 200000); do
+		kill -0 $pid 2>/dev/null || break
+		for f in "$V"/objects/tmp/*.pack; do
+			[ -s "$f" ] && break 2
+		done
+	done
 	kill -STOP $pid 2>/dev/null || true
+	[ -n "$(ls -A "$V/objects/tmp")" ] || echo "# the import ended before it could be stopped" >&3
 	# whatever state it is in: temporary packs, an open WAL
 	search_everywhere
 	kill -9 $pid 2>/dev/null || true

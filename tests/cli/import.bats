@@ -44,7 +44,7 @@ imported	Z109-KH·2019-D30-0006	sub/scan.jpg
 imported	Z109-KH·2019-D30-0007	客户 名单.txt"
 	equal "$(echo "$output" | head -n 7)" "$expected" "import output"
 	output_has "7 imported (" ", 0 already in the vault, 0 skipped, 0 failed"
-	run as li ls --json
+	run --separate-stderr as li ls --json
 	status_is 0
 	py '
 rs = jl(sys.argv[1])
@@ -71,7 +71,7 @@ for r in rs:
 	as li import files "$T/d3" --fonds Z109 --class customer --year 2019 --retention Y >/dev/null
 	as li import files "$T/d4" --fonds Z109 --class customer --year 2020 >/dev/null
 	as li import files "$T/d5" --fonds Z109 --class contract --year 2019 >/dev/null
-	run as li ls --json
+	run --separate-stderr as li ls --json
 	status_is 0
 	py '
 got = {r["source"]: r["archive_no"] for r in jl(sys.argv[1])}
@@ -94,7 +94,7 @@ assert got == want, got
 		run as li import files "$T/c$i" --fonds Z109 --class $c --year 2021
 		status_is 0
 	done
-	run as li ls --json
+	run --separate-stderr as li ls --json
 	py '
 got = sorted((r["class"], r["archive_no"]) for r in jl(sys.argv[1]))
 want = sorted([("customer", "Z109-KH·2021-D30-0001"), ("contract", "Z109-HT·2021-D30-0001"),
@@ -117,7 +117,7 @@ assert got == want, got
 	run as li import files "$T/org" --fonds Z109 --class accounting --year 2022 --retention Y --org CW
 	status_is 0
 	output_has "Z109-KJ·2022-Y-CW-0001"
-	run as li ls --json
+	run --separate-stderr as li ls --json
 	py '
 got = {r["source"]: (r["archive_no"], r["year"], r["org"]) for r in jl(sys.argv[1])}
 assert got == {"new.txt": ("Z109-QT·2018-D10-0001", 2018, ""),
@@ -164,7 +164,7 @@ for r in jl(sys.stdin.read()):
 	status_is 0
 	output_has "Z109-KH·2019-D30-0001" "客户 名单"
 	# --fonds filters
-	run as li ls --fonds Z109 --json
+	run --separate-stderr as li ls --fonds Z109 --json
 	[ "$(echo "$output" | grep -c '^{')" -eq 7 ]
 }
 
@@ -351,6 +351,6 @@ assert s["bytes"] == sum(os.path.getsize(os.path.join(sys.argv[2], l["path"])) f
 	run as li import files rel/ --fonds Z109 --class other --year 2020
 	status_is 0
 	output_has "imported	Z109-QT·2020-D10-0001	sub/r1.txt"
-	run as li show "Z109-QT·2020-D10-0001" --json
+	run --separate-stderr as li show "Z109-QT·2020-D10-0001" --json
 	py 'r = json.loads(sys.argv[1]); assert r["source"] == "sub/r1.txt" and r["title"] == "r1", r' "$output"
 }

@@ -32,7 +32,7 @@ teardown() {
 
 # check_names NO...: `check` exits 5 and names exactly these records.
 check_names() {
-	run as li check --json
+	run --separate-stderr as li check --json
 	status_is 5
 	py '
 o = json.loads(sys.argv[1])
@@ -110,7 +110,7 @@ assert len(out) < len(src) and src.startswith(out), (len(out), len(src))
 			echo "bit flipped at byte $pos of the object: get exit $status, output: $output" >&2
 			return 1
 		fi
-		run as li check --json
+		run --separate-stderr as li check --json
 		status_is 5
 		output_has "\"archive_no\":\"$R3\""
 		flip_bit "$pack" $((off + pos))
@@ -142,7 +142,7 @@ assert len(out) < len(src) and src.startswith(out), (len(out), len(src))
 	as li get "$R1" -o "$T/one"
 	cmp "$T/one" "$T/in/a.txt"
 	# an auditor, without keys, sees the damage too
-	run as aud check --json
+	run --separate-stderr as aud check --json
 	status_is 5
 	output_has "\"archive_no\":\"$R4\"" "\"archive_no\":\"$R5\""
 	# cut to nothing
@@ -165,7 +165,7 @@ assert len(out) < len(src) and src.startswith(out), (len(out), len(src))
 @test "bytes appended to a pack: check reports the pack, the records still verify" {
 	read -r pack off len < <(object_of "$R1")
 	printf 'junk' >>"$pack"
-	run as li check --json
+	run --separate-stderr as li check --json
 	status_is 5
 	py '
 o = json.loads(sys.argv[1])

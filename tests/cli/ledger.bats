@@ -155,13 +155,13 @@ assert m and int(m.group(1)) <= 5 <= int(m.group(2)), o
 	run --separate-stderr as aud log verify
 	status_is 5
 	stderr_has "ledger verification failed at entry 7" "ledger entry 7 is missing"
-	run as aud log verify --json
+	run --separate-stderr as aud log verify --json
 	py 'o = json.loads(sys.argv[1]); assert o["first_bad_entry"] == 7, o' "$output"
 }
 
 @test "log verify: rows renumbered to hide a deletion are caught" {
 	sqlite3 "$V/catalog.db" "DELETE FROM ledger WHERE seq = 7; UPDATE ledger SET seq = seq - 1 WHERE seq > 7"
-	run as aud log verify --json
+	run --separate-stderr as aud log verify --json
 	status_is 5
 	py 'o = json.loads(sys.argv[1]); assert o["first_bad_entry"] == 7, o' "$output"
 }
@@ -173,7 +173,7 @@ assert m and int(m.group(1)) <= 5 <= int(m.group(2)), o
 	run --separate-stderr as aud log verify
 	status_is 5
 	stderr_has "ledger verification failed at entry 10" "deleted"
-	run as aud log verify --json
+	run --separate-stderr as aud log verify --json
 	py 'o = json.loads(sys.argv[1]); assert o["first_bad_entry"] == 10, o' "$output"
 	run as li check
 	status_is 5

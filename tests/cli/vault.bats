@@ -25,11 +25,11 @@ teardown() {
 	[ -f "$V/CUSTODY-VAULT" ] && [ -f "$V/catalog.db" ] && [ -d "$V/objects" ]
 	grep -Eq '^id: [0-9a-f]{32}$' "$V/CUSTODY-VAULT"
 	# the first user can open it; the ledger holds the creation
-	run as sec user list --json
+	run --separate-stderr as sec user list --json
 	status_is 0
 	[ "$(echo "$output" | json_field name)" = sec ]
 	[ "$(echo "$output" | json_field role)" = secadmin ]
-	run as sec log show --json
+	run --separate-stderr as sec log show --json
 	status_is 0
 	output_has '"seq":1,' '"action":"vault.init"' '"action":"user.add"'
 	# a vault is created for its owner only
@@ -70,7 +70,7 @@ assert "recovery_key" not in o, o' "$output"
 	status_is 1
 	output_has "is not empty"
 	equal "$(tree_state "$V")" "$before" "vault contents"
-	run as li fonds list --json
+	run --separate-stderr as li fonds list --json
 	status_is 0
 	output_has '"code":"Z109"'
 }
@@ -165,7 +165,7 @@ assert "recovery_key" not in o, o' "$output"
 	run "$CUSTODY" ls --fonds
 	status_is 2
 	output_has "needs a value"
-	run "$CUSTODY" check --json=yes
+	run --separate-stderr "$CUSTODY" check --json=yes
 	status_is 2
 	run "$CUSTODY" import files
 	status_is 2
@@ -216,7 +216,7 @@ assert "recovery_key" not in o, o' "$output"
 	run as sec user add sys --role sysadmin --new-password-file "$PW/sys"
 	status_is 0
 	output_has "added user 'sys' (sysadmin)"
-	run as sec user list --json
+	run --separate-stderr as sec user list --json
 	status_is 0
 	py '
 u = {r["name"]: r for r in jl(sys.argv[1])}
@@ -234,7 +234,7 @@ assert u["li"]["grants"] == "Z109" and u["vv"]["grants"] == "" and u["aud"]["gra
 	run as sec user add newbie --role viewer --new-password-file "$T/short"
 	status_is 1
 	output_has "password too short"
-	run as sec user list --json
+	run --separate-stderr as sec user list --json
 	[ "$(echo "$output" | grep -c '^{')" -eq 5 ]
 	# only a secadmin adds users
 	run as li user add x --role viewer --new-password-file "$PW/vv"
@@ -262,7 +262,7 @@ assert u["li"]["grants"] == "Z109" and u["vv"]["grants"] == "" and u["aud"]["gra
 
 @test "fonds: add with a checked USCC and a DA/T 22 code; list" {
 	make_vault
-	run as li fonds list --json
+	run --separate-stderr as li fonds list --json
 	status_is 0
 	py '
 f = jl(sys.argv[1])
@@ -282,10 +282,10 @@ assert f[0]["name"] == "福州测试贸易有限公司" and f[0]["records"] == 0
 	[ "$status" -ne 0 ]
 	run as li fonds add Z110 --name 'Second Co' --uscc 91110000802100433B
 	status_is 0
-	run as li fonds list --json
+	run --separate-stderr as li fonds list --json
 	[ "$(echo "$output" | json_field code | tr '\n' ' ')" = "Z109 Z110 " ]
 	# the creator is granted the new fonds
-	run as sec user list --json
+	run --separate-stderr as sec user list --json
 	py 'u = {r["name"]: r for r in jl(sys.argv[1])}; assert u["li"]["grants"] == "Z109,Z110", u' "$output"
 }
 
@@ -299,6 +299,12 @@ assert f[0]["name"] == "福州测试贸易有限公司" and f[0]["records"] == 0
 	run --separate-stderr as li fonds add Z109 --name X --uscc "$USCC"
 	status_is 0
 	equal "$stderr" "" "stderr of fonds add"
+	# an empty vault: nothing to check yet
+	for c in "check" "check --json" "ls" "log verify"; do
+		# shellcheck disable=SC2086
+		as li $c >/dev/null 2>"$T/err" || { echo "custody $c failed: $(cat "$T/err")" >&2; return 1; }
+		equal "$(cat "$T/err")" "" "stderr of $c on an empty vault"
+	done
 	mkdir "$T/in"
 	echo hello >"$T/in/a.txt"
 	run --separate-stderr as li import files "$T/in" --fonds Z109 --class other

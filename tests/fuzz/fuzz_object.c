@@ -99,7 +99,8 @@ static void authenticated(const uint8_t *data, size_t size)
 
 					memcpy(pt, data + pos, take);
 					for (; have < len; have *= 2)
-						memcpy(pt + have, pt, have < len - have ? have : len - have);
+						memcpy(pt + have, pt,
+						       have < len - have ? have : len - have);
 				}
 				pos += take;
 			}

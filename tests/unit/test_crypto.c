@@ -365,7 +365,8 @@ static void test_crypto_seal_roundtrip(void **state)
 		assert_int_equal(cy_seal_open(priv, "fonds key", b.ptr, b.len, got, 32), CY_EAUTH);
 		b.ptr[bit / 8] ^= (uint8_t)(1u << bit % 8);
 	}
-	assert_string_equal(cy_error_message(), "cannot open sealed key: wrong key or damaged data");
+	assert_string_equal(cy_error_message(),
+			    "cannot open sealed key: wrong key or damaged data");
 	b.ptr[0] = 0x02;
 	assert_int_equal(cy_seal_open(priv, "fonds key", b.ptr, b.len, got, 32), CY_EINVALID);
 	b.ptr[0] = 0x01;
