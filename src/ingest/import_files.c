@@ -335,8 +335,12 @@ static void event(cy_file_fn fn, void *arg, const char *rel, cy_file_status st, 
 
 	if (!fn)
 		return;
-	printable(rel, &p);
-	e.path = cy_buf_cstr(&p);
+	if (cy_utf8_valid(rel, strlen(rel))) {
+		e.path = rel;
+	} else {
+		printable(rel, &p);
+		e.path = cy_buf_cstr(&p);
+	}
 	e.status = st;
 	e.archive_no = no;
 	e.reason = reason;

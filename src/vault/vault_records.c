@@ -256,6 +256,7 @@ struct cy_import {
 	char retention[8];
 	char org[8];
 	cy_pack *pack;       /* current pack being filled */
+	int64_t pack_id;     /* its row */
 	cy_pack **done;      /* packs finished in this batch */
 	size_t ndone;
 	uint64_t pending_bytes, pending_files;
@@ -443,18 +444,15 @@ static int ensure_pack(cy_import *im, int64_t *pack_id)
 		rc = cy_catalog_prepare(im->v->cat, "INSERT INTO packs (name, size) VALUES (?, 0)", &s);
 		rc = rc ? rc : cy_stmt_bind_text(s, 1, cy_pack_name(im->pack));
 		rc = rc ? rc : cy_stmt_step(s);
-		if (rc < 0)
+		if (rc < 0) {
+			cy_pack_discard(im->pack);
+			im->pack = NULL;
 			return rc;
+		}
+		im->pack_id = cy_catalog_last_id(im->v->cat);
 	}
-	rc = cy_catalog_prepare(im->v->cat, "SELECT id FROM packs WHERE name = ?", &s);
-	rc = rc ? rc : cy_stmt_bind_text(s, 1, cy_pack_name(im->pack));
-	rc = rc ? rc : cy_stmt_step(s);
-	if (rc == 1) {
-		*pack_id = cy_stmt_int(s, 0);
-		cy_stmt_reset(s);
-		return 0;
-	}
-	return rc < 0 ? rc : cy_error_set(CY_EDB, "pack row missing");
+	*pack_id = im->pack_id;
+	return 0;
 }
 
 static int close_pack(cy_import *im)
@@ -601,8 +599,7 @@ static int add_one(cy_import *im, cy_import_item *it, cy_import_outcome *outcome
 	cy_stmt *s;
 	cy_ledger_entry e;
 
-	if ((rc = ensure_pack(im, &pack_id)))
-		return rc;
+	pack_id = im->pack_id;
 	start = cy_pack_size(im->pack);
 	if (it->prepared) {
 		cy_hmac_sha256(CY_INDEX_KEY(im->fk), 32, it->sha, 32, dedup);
@@ -729,8 +726,12 @@ int cy_import_add(cy_import *im, cy_import_item *it, cy_import_outcome *outcome,
 	uint64_t saved_entries;
 	int rc;
 
-	/* one savepoint per file: a failed file leaves no row behind, the batch goes on */
-	if ((rc = ensure_tx(im)) || (rc = exec_cached(v, "SAVEPOINT file")))
+	int64_t pack_id;
+
+	/* one savepoint per file: a failed file leaves no row behind, the batch goes on
+	 * (the pack and its row belong to the batch, so they are made outside it) */
+	if ((rc = ensure_tx(im)) || (rc = ensure_pack(im, &pack_id)) ||
+	    (rc = exec_cached(v, "SAVEPOINT file")))
 		return rc;
 	saved = v->fr;
 	saved_entries = v->tx_entries;
