@@ -65,7 +65,7 @@ if [ -d tests/fuzz ] && command -v clang >/dev/null; then
 			-Db_sanitize=address,undefined -Db_lundef=false >"$LOG/fuzz-setup.log" 2>&1
 	fi
 	if ninja -C "$FUZZ_BUILD" >"$LOG/fuzz-build.log" 2>&1; then
-		for t in "$FUZZ_BUILD"/fuzz_*; do
+		for t in "$FUZZ_BUILD"/tests/fuzz/fuzz_*; do
 			[ -x "$t" ] && [ -f "$t" ] || continue
 			name=$(basename "$t")
 			corpus=tests/fuzz/corpus/${name#fuzz_}

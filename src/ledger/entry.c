@@ -110,6 +110,7 @@ int cy_frontier_load(cy_frontier *f, uint64_t size, const void *data, size_t n)
 	cy_frontier_init(f);
 	f->size = size;
 	f->n = bits;
-	memcpy(f->hashes, data, n);
+	if (n)
+		memcpy(f->hashes, data, n);
 	return 0;
 }

@@ -198,6 +198,11 @@ teardown() {
 	# the archivist's next opening does not bring it back
 	as li ls >/dev/null
 	[ "$(as vv ls --json | grep -c '^{' || true)" -eq 0 ]
+	# a new grant works as the first did
+	as sec user grant vv Z109 >/dev/null
+	[ "$(as vv ls --json | grep -c '^{' || true)" -eq 0 ]
+	as li ls >/dev/null
+	[ "$(as vv ls --json | grep -c '^{')" -eq 2 ]
 }
 
 @test "two archivists: each sees only its own fonds; another fonds' record is not found" {
@@ -274,4 +279,26 @@ teardown() {
 	run as li ls
 	[ "$status" -ne 0 ]
 	output_lacks "fonds B secret"
+}
+
+@test "key slots: a catalog edit does not get an administrator a fonds key" {
+	# The secadmin (or anyone with the vault's files and an administrative account) edits
+	# the catalog: its role reads "viewer" and a pending grant of Z109 appears, one that
+	# no secadmin ever made through custody.  The archivist then opens the vault as usual.
+	sqlite3 "$V/catalog.db" "UPDATE users SET role = 'viewer' WHERE name = 'sec';
+		INSERT INTO grants (user_id, fonds_id, slot, granted_by, created)
+		VALUES ((SELECT id FROM users WHERE name = 'sec'), (SELECT id FROM fonds WHERE code = 'Z109'),
+			NULL, (SELECT id FROM users WHERE name = 'sec'), '2026-01-01T00:00:00Z')"
+	as li ls >/dev/null 2>&1 || true
+	# the fonds key must not have been sealed to the secadmin's key
+	run sqlite3 "$V/catalog.db" "SELECT count(*) FROM grants g JOIN users u ON u.id = g.user_id
+		WHERE u.name = 'sec' AND g.slot IS NOT NULL"
+	equal "$output" 0 "fonds key slots sealed to the secadmin"
+	run as sec get "$A1"
+	[ "$status" -ne 0 ]
+	output_lacks "客户资料"
+	# and with its role put back, it still holds no key
+	sqlite3 "$V/catalog.db" "UPDATE users SET role = 'secadmin' WHERE name = 'sec'"
+	run --separate-stderr as sec user list --json
+	py 'u = {r["name"]: r for r in jl(sys.argv[1])}; assert u["sec"]["grants"] in ("", "Z109*"), u["sec"]' "$output"
 }

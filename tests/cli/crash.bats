@@ -204,3 +204,36 @@ for r in jl(sys.stdin.read()):
 	# the partial output of the killed get is not taken for the file
 	[ ! -e "$T/big.out" ] || cmp "$T/big.out" "$SRC/part1/big1.bin"
 }
+
+@test "two imports at the same time into the same group: both finish, numbering continuous" {
+	make_vault
+	mkdir -p "$T/a" "$T/b"
+	py '
+for d in sys.argv[1:]:
+    for i in range(150):
+        open(os.path.join(d, "f%03d.txt" % i), "w").write("%s %d " % (d, i) + os.urandom(1000).hex())
+' "$T/a" "$T/b"
+	CUSTODY_USER=li CUSTODY_PASSWORD_FILE="$PW/li" "$CUSTODY" import files "$T/a" --fonds Z109 \
+		--class other --year 2020 --quiet >"$T/a.out" 2>&1 &
+	pa=$!
+	track_pid $pa
+	CUSTODY_USER=li CUSTODY_PASSWORD_FILE="$PW/li" "$CUSTODY" import files "$T/b" --fonds Z109 \
+		--class other --year 2020 --quiet >"$T/b.out" 2>&1 &
+	pb=$!
+	track_pid $pb
+	# a reader meanwhile
+	as li ls >/dev/null
+	ra=0 rb=0
+	wait $pa || ra=$?
+	wait $pb || rb=$?
+	equal "$ra $rb" "0 0" "exit status of the two imports ($(cat "$T/a.out" "$T/b.out"))"
+	run --separate-stderr as li ls --json
+	py '
+nos = sorted(r["item"] for r in jl(sys.argv[1]))
+assert nos == list(range(1, 301)), nos
+' "$output"
+	run as li check
+	status_is 0
+	run as aud log verify
+	status_is 0
+}

@@ -320,10 +320,10 @@ assert s["bytes"] == sum(os.path.getsize(os.path.join(sys.argv[2], l["path"])) f
 	status_is 2
 	output_has "--year must be a four-digit year"
 	run as li import files "$T/in" --fonds Z109 --class other --retention D5
-	status_is 1
+	[ "$status" -ne 0 ]
 	output_has "retention 'D5' is not valid"
 	run as li import files "$T/in" --fonds Z109 --class other --org toolong
-	status_is 1
+	[ "$status" -ne 0 ]
 	output_has "organisation code 'toolong' is not valid"
 	run as li import files "$T/in" --class other
 	status_is 2
@@ -341,6 +341,18 @@ assert s["bytes"] == sum(os.path.getsize(os.path.join(sys.argv[2], l["path"])) f
 	run as li import files "$T/in" --fonds Z999 --class other
 	status_is 6
 	output_has "holds no key for fonds 'Z999'"
+	[ "$(count_records)" -eq 0 ]
+}
+
+@test "import: an invalid --retention or --org is a usage error (exit 2), like --class and --year" {
+	mkdir -p "$T/in"
+	echo x >"$T/in/x.txt"
+	run as li import files "$T/in" --fonds Z109 --class other --retention D5
+	status_is 2
+	run as li import files "$T/in" --fonds Z109 --class other --org toolong
+	status_is 2
+	run as li import files "$T/in" --fonds Z109 --class other --org cw
+	status_is 2
 	[ "$(count_records)" -eq 0 ]
 }
 

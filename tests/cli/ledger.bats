@@ -118,6 +118,15 @@ for bad in ("王小明", "客户_", ".txt", "\"li\"", "\"aud\"", "\"vv\""):
 	status_is 6
 }
 
+@test "log show --from: a bad number is a usage error (exit 2)" {
+	run as aud log show --from abc
+	status_is 2
+	run as aud log show --from -5
+	status_is 2
+	run as aud log show --from 12x
+	status_is 2
+}
+
 @test "log verify: an edited entry fails (exit 5) and names entry 5" {
 	sqlite3 "$V/catalog.db" "UPDATE ledger SET entry = CAST(replace(CAST(entry AS TEXT), '\"action\":\"', '\"action\":\"x') AS BLOB) WHERE seq = 5"
 	run --separate-stderr as aud log verify
