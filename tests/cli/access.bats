@@ -36,7 +36,8 @@ teardown() {
 	done
 	run "$CUSTODY" get "$A1" -o "$T/out" --user li --password-file "$T/bad"
 	status_is 3
-	[ ! -e "$T/out" ] && [ ! -e "$T/out.custody-partial" ]
+	[ ! -e "$T/out" ]
+	[ ! -e "$T/out.custody-partial" ]
 	run "$CUSTODY" import files "$T/in" --fonds Z109 --class customer --user li --password-file "$T/bad"
 	status_is 3
 	equal "$(tree_state "$V")" "$before" "vault contents"

@@ -185,7 +185,8 @@ make_big_tree() {
 	fi
 	run --separate-stderr timeout 60 "${limited[@]}" env CUSTODY_USER=li CUSTODY_PASSWORD_FILE="$PW/li" \
 		"$CUSTODY" import files "$T/src" --fonds Z109 --class correspondence --year 2019
-	[ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+	[ "$status" -ne 0 ]
+	[ "$status" -ne 124 ]
 	stderr_has "import stopped" "$want" "run the same command again"
 	# nothing half-written: the vault checks, no temporary pack is left, no stray pack
 	run --separate-stderr as li check --json
@@ -252,7 +253,8 @@ for i in range(600):
 ' "$T/tiny"
 	fill_fs "$T/mnt" 96
 	run --separate-stderr as_t 60 li import files "$T/tiny" --fonds Z109 --class other --year 2020 --quiet
-	[ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+	[ "$status" -ne 0 ]
+	[ "$status" -ne 124 ]
 	[[ "$stderr" =~ (No space left|disk is full|disk full) ]] || {
 		echo "no message about space: $stderr" >&2
 		return 1

@@ -133,6 +133,13 @@ assert len(rs) == 7, rs'
 	as aud log verify >/dev/null
 	# the same files again: duplicates
 	as li import files "$T/in" --fonds Z109 --class customer --year 2019 >/dev/null
+	# an import root whose own name carries the values
+	root="$T/客户_${NAME}_${PHONE}"
+	mkdir -p "$root/$IDNO"
+	echo "另一份：$NAME $IDNO" >"$root/$IDNO/$NAME.txt"
+	run as li import files "$root" --fonds Z109 --class customer --year 2019
+	status_is 0
+	output_has "1 imported"
 	# a failed get does not leave a partial file inside the vault either
 	search_everywhere
 }

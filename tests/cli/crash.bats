@@ -138,7 +138,8 @@ assert s["duplicates"] == had and s["failed"] == 0 and not s["stopped"], s
 		how=$(crash_import "$ms")
 		n=$(after_kill "kill at ${ms} ms") || return 1
 		# all or nothing per file: the count is between 0 and all, and each one is whole
-		[ "$n" -ge 0 ] && [ "$n" -le "$TOTAL" ]
+		[ "$n" -ge 0 ]
+		[ "$n" -le "$TOTAL" ]
 		echo "# kill at $pct% (${ms} ms of ${IMPORT_MS}): $how, $n of $TOTAL records" >&3
 		finish_import "kill at ${ms} ms" "$n"
 	done

@@ -36,6 +36,7 @@ unset LANGUAGE CUSTODY_USER CUSTODY_PASSWORD_FILE
 FONDS=Z109
 USCC=91350100M000100Y43
 # U+00B7 MIDDLE DOT, the separator of DA/T 22 between the class and the year.
+# shellcheck disable=SC2034 # used by the test files
 DOT=$'\xc2\xb7'
 
 # ---- set-up and tear-down ----
@@ -47,7 +48,7 @@ common_setup() {
 		return 1
 	fi
 	T="$BATS_TEST_TMPDIR"
-	cd "$T"
+	cd "$T" || return 1
 	PW="$T/pw"
 	write_passwords "$PW"
 	V="$T/vault"
@@ -59,10 +60,13 @@ common_setup() {
 
 # Undo what a test left running or mounted: only the processes and mounts it recorded.
 common_teardown() {
-	local pid m
+	local pid m exe
 	if [ -f "$BATS_TEST_TMPDIR/.pids" ]; then
+		exe=$(readlink -f "$CUSTODY")
 		while read -r pid; do
-			[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+			# only if that process id is still the custody the test started
+			[ -n "$pid" ] && [ "$(readlink -f "/proc/$pid/exe" 2>/dev/null)" = "$exe" ] &&
+				kill -9 "$pid" 2>/dev/null
 		done <"$BATS_TEST_TMPDIR/.pids"
 	fi
 	if [ -f "$BATS_TEST_TMPDIR/.mounts" ]; then
@@ -245,13 +249,13 @@ tree_state() {
 
 # Where a record's object lies: prints "PACKFILE OFFSET LENGTH".
 object_of() {
-	local row
+	local row name off len
 	row=$(sqlite3 -separator ' ' "$V/catalog.db" \
 		"SELECT p.name, o.offset, o.length FROM records r JOIN objects o ON o.id = r.object_id
 		 JOIN packs p ON p.id = o.pack_id WHERE r.archive_no = '$1'") || return 1
 	[ -n "$row" ] || { echo "no record $1 in the catalog" >&2; return 1; }
-	set -- $row
-	echo "$V/objects/${1:0:2}/${1:2}.pack $2 $3"
+	read -r name off len <<<"$row"
+	echo "$V/objects/${name:0:2}/${name:2}.pack $off $len"
 }
 
 # Flip the lowest bit of the byte at OFFSET of FILE, in place.
@@ -339,10 +343,14 @@ print(len(rs))
 
 # Number of records the user sees.
 count_records() {
-	as "${1:-li}" ls --json | grep -c '^{' || true
+	local out
+	out=$(as "${1:-li}" ls --json) || return 1
+	grep -c '^{' <<<"$out" || true
 }
 
 # Number of ledger entries (read as the auditor).
 count_entries() {
-	as aud log show --json | grep -c '^{' || true
+	local out
+	out=$(as aud log show --json) || return 1
+	grep -c '^{' <<<"$out" || true
 }

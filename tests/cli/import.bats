@@ -217,7 +217,7 @@ stdout" "files in the output directory"
 	status_is 4
 	output_has "no record 'Z109-KH·2019-D30-0042'"
 	[ ! -e "$T/nothing" ]
-	[ -z "$(ls "$T" | grep -F nothing)" ]
+	[ -z "$(compgen -G "$T/nothing*")" ]
 	run as li get "not-an-archive-number"
 	status_is 4
 }

@@ -22,7 +22,9 @@ teardown() {
 	status_is 0
 	output_has "created vault '$V'; first user 'sec' (secadmin)" "RECOVERY KEY"
 	[[ "$output" =~ CUSTODY-RECOVERY-1-[0-9a-f]{64} ]]
-	[ -f "$V/CUSTODY-VAULT" ] && [ -f "$V/catalog.db" ] && [ -d "$V/objects" ]
+	[ -f "$V/CUSTODY-VAULT" ]
+	[ -f "$V/catalog.db" ]
+	[ -d "$V/objects" ]
 	grep -Eq '^id: [0-9a-f]{32}$' "$V/CUSTODY-VAULT"
 	# the first user can open it; the ledger holds the creation
 	run --separate-stderr as sec user list --json
@@ -123,8 +125,8 @@ assert "recovery_key" not in o, o' "$output"
 		"user revoke" "fonds add" "fonds list" "import files" "log show" "log verify" \
 		"log checkpoint" "log prove" "log key" user fonds import log; do
 		for h in --help -h; do
-			# shellcheck disable=SC2086
 			rc=0
+			# shellcheck disable=SC2086 # "user add" is two words
 			out=$("$CUSTODY" $c $h 2>"$T/err") || rc=$?
 			if [ "$rc" -ne 0 ] || [[ "$out" != *usage:* ]] || [ -s "$T/err" ]; then
 				echo "custody $c $h: exit $rc, stdout: $out, stderr: $(cat "$T/err")" >&2
@@ -207,7 +209,8 @@ assert "recovery_key" not in o, o' "$output"
 	status_is 0
 	# no password file and no terminal: a clear error, not a hang
 	run timeout 20 env -u CUSTODY_PASSWORD_FILE setsid "$CUSTODY" ls --user li </dev/null
-	[ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+	[ "$status" -ne 0 ]
+	[ "$status" -ne 124 ]
 	output_has "no password given"
 }
 
@@ -245,7 +248,9 @@ assert u["li"]["grants"] == "Z109" and u["vv"]["grants"] == "" and u["aud"]["gra
 
 @test "user passwd: the new password opens the vault, the old one no longer does" {
 	make_vault
-	as li import files "$(mkdir -p "$T/in" && echo one >"$T/in/a.txt" && echo "$T/in")" --fonds Z109 --class other --year 2020 >/dev/null
+	mkdir -p "$T/in"
+	echo one >"$T/in/a.txt"
+	as li import files "$T/in" --fonds Z109 --class other --year 2020 >/dev/null
 	printf 'a-brand-new-password\n' >"$T/new"
 	run as li user passwd --new-password-file "$T/new"
 	status_is 0
