@@ -23,6 +23,7 @@
 #define CY_OBJ_HEADER_LEN 48
 #define CY_OBJ_CHUNK 65536
 #define CY_OBJ_KEYID_LEN 8
+#define CY_OBJ_SALT_BYTES 16
 
 /* Returns 0 or a CY_E code (which aborts the stream and is passed up). */
 typedef int (*cy_obj_sink)(void *arg, const void *data, size_t n);
@@ -45,6 +46,10 @@ void cy_objw_free(cy_objw *w);
 /* Whether the object is compressed: 1 or 0, or CY_OBJ_COMPRESS_AUTO (-1) while AUTO has not
  * decided yet (it decides once 64 KiB have been written, or at finish). */
 int cy_objw_compressed(const cy_objw *w);
+
+/* The object's random salt (header bytes 24-39): it identifies the object, so
+ * a record can be bound to its own object (see vault_records.c). */
+void cy_objw_salt(const cy_objw *w, uint8_t salt[CY_OBJ_SALT_BYTES]);
 
 /* One-shot helper: encrypt buf into out (appended). */
 int cy_object_seal(const uint8_t master[32], const uint8_t key_id[CY_OBJ_KEYID_LEN], int compress,

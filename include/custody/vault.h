@@ -125,6 +125,7 @@ typedef struct cy_record_info {
 	char created_by[64];
 	char format[24];
 	bool compressed;
+	uint8_t salt[16]; /* the salt of the record's own object */
 	/* decrypted; owned by the struct, freed by cy_record_info_release */
 	char *title;
 	char *source;

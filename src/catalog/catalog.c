@@ -32,6 +32,7 @@ static const char *SCHEMA_V1 =
 	"CREATE TABLE users ("
 	"  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, role TEXT NOT NULL,"
 	"  pub BLOB NOT NULL, slot BLOB NOT NULL, sign_slot BLOB NOT NULL,"
+	"  admin_slot BLOB, cert BLOB NOT NULL,"
 	"  created TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0) STRICT;"
 	"CREATE TABLE fonds ("
 	"  id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
@@ -40,7 +41,7 @@ static const char *SCHEMA_V1 =
 	"CREATE TABLE grants ("
 	"  user_id INTEGER NOT NULL REFERENCES users(id),"
 	"  fonds_id INTEGER NOT NULL REFERENCES fonds(id),"
-	"  slot BLOB, granted_by INTEGER NOT NULL REFERENCES users(id),"
+	"  slot BLOB, auth BLOB, granted_by INTEGER NOT NULL REFERENCES users(id),"
 	"  created TEXT NOT NULL, PRIMARY KEY (user_id, fonds_id)) STRICT;"
 	"CREATE TABLE packs ("
 	"  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, size INTEGER NOT NULL) STRICT;"
@@ -78,6 +79,9 @@ static int db_error(cy_catalog *c, int code, const char *what)
 	else if ((ext & 0xff) == SQLITE_CORRUPT || (ext & 0xff) == SQLITE_NOTADB)
 		cy = CY_ECORRUPT;
 	(void)code;
+	if ((ext & 0xff) == SQLITE_FULL || (ext & 0xff) == SQLITE_IOERR)
+		return cy_error_set((ext & 0xff) == SQLITE_FULL ? CY_ENOSPC : CY_EIO,
+				    "cannot write the catalog (is the disk full?): %s", sqlite3_errmsg(c->db));
 	return cy_error_set(cy, "catalog: %s: %s", what, sqlite3_errmsg(c->db));
 }
 

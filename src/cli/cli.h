@@ -6,6 +6,7 @@
 #include <libintl.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "custody/buf.h"
 #include "custody/vault.h"
@@ -83,6 +84,10 @@ double cli_now(void);
 
 /* Write a JSON line (buffer content plus '\n') to stdout. */
 void cli_json_line(cy_buf *b);
+
+/* Print a name from outside (a file name, a title) with control characters
+ * shown as '?', so a name cannot break lines or steer the terminal. */
+void cli_put_safe(FILE *f, const char *s);
 
 /* Append a record as one JSON object (cmd_ls.c). */
 void cli_record_json(cy_buf *b, const cy_record_info *r);

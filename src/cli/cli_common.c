@@ -359,3 +359,9 @@ void cli_json_line(cy_buf *b)
 	fwrite(b->ptr, 1, b->len, stdout);
 	cy_buf_clear(b);
 }
+
+void cli_put_safe(FILE *f, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, f);
+}

@@ -60,9 +60,13 @@ static void on_file(void *arg, const cy_file_event *e)
 		/* clear the progress line first */
 		if (isatty(2))
 			fputs("\r\033[K", stderr);
-		fprintf(stderr, "custody: %s: %s\n", e->path, e->reason);
+		fprintf(stderr, "custody: ");
+		cli_put_safe(stderr, e->path);
+		fprintf(stderr, ": %s\n", e->reason);
 	} else if (!o_quiet && !isatty(1)) {
-		printf("%s\t%s\t%s\n", STATUS[e->status], e->archive_no, e->path);
+		printf("%s\t%s\t", STATUS[e->status], e->archive_no);
+		cli_put_safe(stdout, e->path);
+		putchar('\n');
 	}
 }
 
@@ -101,6 +105,17 @@ static int import_files(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		o.year = (int)y;
+	}
+	if (o_retention && !cy_retention_valid(o_retention)) {
+		cli_error(_("--retention must be Y, D30 or D10"));
+		free(args);
+		return EXIT_USAGE;
+	}
+	if (o_org && (!*o_org || strlen(o_org) > 3 ||
+		      strspn(o_org, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != strlen(o_org))) {
+		cli_error(_("--org must be 1-3 upper-case letters or digits"));
+		free(args);
+		return EXIT_USAGE;
 	}
 	o.retention = o_retention;
 	o.org = o_org;

@@ -76,8 +76,16 @@ static int log_show(int argc, char **argv)
 
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
-	if (o_from)
-		from = strtoull(o_from, NULL, 10);
+	if (o_from) {
+		char *end;
+		from = strtoull(o_from, &end, 10);
+		if (*end || !*o_from || *o_from == '-' || from == 0) {
+			cli_error(_("--from must be an entry number (1 or more)"));
+			cy_vault_close(v);
+			free(args);
+			return EXIT_USAGE;
+		}
+	}
 	rc = cy_log_list(v, from, print_entry, NULL);
 	cy_vault_close(v);
 	free(args);

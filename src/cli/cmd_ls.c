@@ -53,7 +53,9 @@ static int print_record(void *arg, const cy_record_info *r)
 		cli_json_line(b);
 	} else {
 		cli_bytes(r->size, size);
-		printf("%-28s %-14s %10s  %s\n", r->archive_no, r->class_name, size, r->title);
+		printf("%-28s %-14s %10s  ", r->archive_no, r->class_name, size);
+		cli_put_safe(stdout, r->title);
+		putchar('\n');
 	}
 	return 0;
 }

@@ -35,7 +35,8 @@ static void usage(FILE *f)
 		     "commands:\n"));
 	for (size_t i = 0; i < sizeof(COMMANDS) / sizeof(COMMANDS[0]); i++)
 		fprintf(f, "  %-8s %s\n", COMMANDS[i].name, _(COMMANDS[i].summary));
-	fprintf(f, _("\ncommon options: --vault DIR, --user NAME, --password-file FILE, --json, --help\n"
+	fprintf(f, _("\ncommon options: --vault DIR, --user NAME, --password-file FILE, --help\n"
+		     "listing commands take --json (JSON Lines)\n"
 		     "environment: CUSTODY_VAULT, CUSTODY_USER, CUSTODY_PASSWORD_FILE\n"
 		     "exit codes: 0 ok, 1 error, 2 usage, 3 wrong password or user, 4 not found,\n"
 		     "            5 integrity failure, 6 permission denied\n"));

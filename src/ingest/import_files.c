@@ -348,6 +348,58 @@ static void event(cy_file_fn fn, void *arg, const char *rel, cy_file_status st, 
 	cy_buf_release(&p);
 }
 
+/* Files imported into the batch not yet committed: reported once the batch
+ * is durable, or as failed if it is undone. */
+typedef struct pending {
+	char *rel;
+	char no[64];
+	uint64_t size;
+} pending;
+
+typedef struct batch {
+	pending *v;
+	size_t n, cap;
+} batch;
+
+static int batch_add(batch *b, char *rel, const char *no, uint64_t size)
+{
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 256;
+		pending *nv = realloc(b->v, cap * sizeof(*nv));
+		if (!nv)
+			return cy_error_set(CY_ENOMEM, "out of memory");
+		b->v = nv;
+		b->cap = cap;
+	}
+	b->v[b->n].rel = rel;
+	snprintf(b->v[b->n].no, sizeof(b->v[b->n].no), "%s", no);
+	b->v[b->n].size = size;
+	b->n++;
+	return 0;
+}
+
+/* Report the batch: imported if it was committed, else failed with why. */
+static void batch_flush(batch *b, int committed, const char *why, cy_file_fn fn, void *arg,
+			cy_import_summary *sum)
+{
+	char reason[1024];
+
+	snprintf(reason, sizeof(reason), dgettext("custody", "not imported: the batch was undone (%s)"),
+		 why ? why : "");
+	for (size_t i = 0; i < b->n; i++) {
+		if (committed) {
+			sum->imported++;
+			sum->bytes += b->v[i].size;
+			event(fn, arg, b->v[i].rel, CY_FILE_IMPORTED, b->v[i].no, NULL);
+		} else {
+			sum->failed++;
+			event(fn, arg, b->v[i].rel, CY_FILE_FAILED, NULL, reason);
+		}
+		free(b->v[i].rel);
+	}
+	b->n = 0;
+}
+
 /* Failures that end the whole import rather than one file. */
 static int fatal(int rc)
 {
@@ -361,7 +413,7 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 	cy_progress pr = {0};
 	char real[PATH_MAX];
 	struct stat st;
-	uint64_t batch = 0; /* imported in the batch not yet committed */
+	batch bt = {0};
 	pipeline pl;
 	pthread_t th;
 	int rc;
@@ -429,17 +481,14 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 		} else if (oc == CY_DUPLICATE) {
 			sum->duplicates++;
 			event(fn, arg, sl.rel, CY_FILE_DUPLICATE, no, NULL);
-		} else {
-			sum->imported++;
-			sum->bytes += sl.size;
-			batch++;
-			event(fn, arg, sl.rel, CY_FILE_IMPORTED, no, NULL);
+		} else if ((rc = batch_add(&bt, sl.rel, no, sl.size)) == 0) {
+			sl.rel = NULL; /* the batch owns it now */
 		}
 		if (!rc && (cy_import_pending_files(im) >= BATCH_FILES ||
 			    cy_import_pending_bytes(im) >= BATCH_BYTES)) {
 			rc = cy_import_commit(im);
 			if (!rc)
-				batch = 0;
+				batch_flush(&bt, 1, NULL, fn, arg, sum);
 		}
 		pr.files_done++;
 		pr.bytes_done += sl.size;
@@ -461,9 +510,15 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 		rc = cy_import_commit(im);
 	if (rc) {
 		/* the batch in progress is undone (cy_import_free); committed batches stay */
+		char msg[1024];
+		snprintf(msg, sizeof(msg), "%s", cy_error_message());
 		sum->stopped = 1;
-		sum->imported -= batch;
+		batch_flush(&bt, 0, msg, fn, arg, sum);
+		cy_error_set(rc, "%s", msg);
+	} else {
+		batch_flush(&bt, 1, NULL, fn, arg, sum);
 	}
+	free(bt.v);
 out:
 	pthread_mutex_destroy(&pl.mu);
 	pthread_cond_destroy(&pl.can_put);

@@ -583,6 +583,11 @@ int cy_objw_finish(cy_objw *w, uint64_t *stored)
 	return 0;
 }
 
+void cy_objw_salt(const cy_objw *w, uint8_t salt[CY_OBJ_SALT_BYTES])
+{
+	memcpy(salt, w->header + H_SALT, CY_OBJ_SALT_BYTES);
+}
+
 int cy_objw_compressed(const cy_objw *w)
 {
 	return w->compress;

@@ -144,6 +144,7 @@ static void vault_free(cy_vault *v)
 	cy_store_close(v->store);
 	cy_secure_free(v->priv, 32);
 	cy_secure_free(v->sign_seed, 32);
+	cy_secure_free(v->admin_seed, 32);
 	for (int i = 0; i < v->nkeys; i++)
 		cy_secure_free(v->keys[i].key, CY_FONDS_KEYS_LEN);
 	free(v->keys);
@@ -384,23 +385,55 @@ static int write_marker(const char *dir, const char *vault_id)
 	return rc;
 }
 
-int cy_vault__insert_user(cy_vault *v, cy_catalog *cat, const char *vault_id, const char *name,
-			  cy_role role, const char *pw, size_t pwlen, unsigned log2n,
-			  const uint8_t sign_seed[32], int64_t *id_out);
-
-int cy_vault__insert_user(cy_vault *v, cy_catalog *cat, const char *vault_id, const char *name,
-			  cy_role role, const char *pw, size_t pwlen, unsigned log2n,
-			  const uint8_t sign_seed[32], int64_t *id_out)
+void cy_vault__cert_msg(const char *vault_id, int64_t id, const char *name, const char *role,
+			const uint8_t pub[32], cy_buf *out)
 {
-	uint8_t *priv = cy_secure_alloc(32);
-	uint8_t pub[32];
-	cy_buf ctx = CY_BUF_INIT, slot = CY_BUF_INIT, sslot = CY_BUF_INIT;
-	char now[21];
-	cy_stmt *s;
+	cy_buf_clear(out);
+	cy_buf_printf(out, "custody/user-cert/v1%c%s%c%lld%c%s%c%s%c", 0, vault_id, 0, (long long)id, 0,
+		      name, 0, role, 0);
+	cy_buf_put(out, pub, 32);
+}
+
+void cy_vault__grant_msg(const char *vault_id, int64_t user_id, const char *fonds,
+			 const uint8_t pub[32], cy_buf *out)
+{
+	cy_buf_clear(out);
+	cy_buf_printf(out, "custody/grant/v1%c%s%c%lld%c%s%c", 0, vault_id, 0, (long long)user_id, 0,
+		      fonds, 0);
+	cy_buf_put(out, pub, 32);
+}
+
+int cy_vault__verify_cert(const cy_vault *v, int64_t id, const char *name, const char *role,
+			  const uint8_t pub[32], const void *cert, size_t certlen)
+{
+	cy_buf msg = CY_BUF_INIT;
 	int rc;
 
-	if (!priv)
-		return CY_ENOMEM;
+	if (certlen != 64)
+		return CY_ECORRUPT;
+	cy_vault__cert_msg(v->vault_id, id, name, role, pub, &msg);
+	rc = cy_ed25519_verify(v->admin_pub, msg.ptr, msg.len, cert);
+	cy_buf_release(&msg);
+	return rc ? CY_ECORRUPT : 0;
+}
+
+int cy_vault__insert_user(cy_vault *v, cy_catalog *cat, const char *vault_id, const char *name,
+			  cy_role role, const char *pw, size_t pwlen, unsigned log2n,
+			  const user_secrets *us, int64_t *id_out)
+{
+	uint8_t *priv = cy_secure_alloc(32), *both = cy_secure_alloc(64);
+	uint8_t pub[32], cert[64];
+	cy_buf ctx = CY_BUF_INIT, slot = CY_BUF_INIT, sslot = CY_BUF_INIT, aslot = CY_BUF_INIT;
+	cy_buf msg = CY_BUF_INIT;
+	char now[21];
+	cy_stmt *s;
+	int64_t id = 0;
+	int rc;
+
+	if (!priv || !both) {
+		rc = CY_ENOMEM;
+		goto out;
+	}
 	if (!valid_user_name(name)) {
 		rc = cy_error_set(CY_EINVALID,
 				  "user name '%s' is not valid: use 1-32 of a-z 0-9 . _ - "
@@ -409,34 +442,51 @@ int cy_vault__insert_user(cy_vault *v, cy_catalog *cat, const char *vault_id, co
 		goto out;
 	}
 	cy_vault__ctx_user(v, vault_id, name, &ctx);
+	memcpy(both, us->sign_seed, 32);
+	memcpy(both + 32, us->admin_pub, 32);
 	rc = cy_x25519_keygen(priv, pub);
 	rc = rc ? rc : cy_pwseal(pw, pwlen, log2n, cy_buf_cstr(&ctx), priv, 32, &slot);
-	rc = rc ? rc : cy_seal(pub, CY_CTX_LEDGER_KEY, sign_seed, 32, &sslot);
+	rc = rc ? rc : cy_seal(pub, CY_CTX_LEDGER_KEY, both, 64, &sslot);
+	if (!rc && role == CY_ROLE_SECADMIN)
+		rc = cy_seal(pub, CY_CTX_ADMIN_KEY, us->admin_seed, 32, &aslot);
 	if (rc)
 		goto out;
 	cy_vault__now(now);
 	rc = cy_catalog_prepare(cat,
-				"INSERT INTO users (name, role, pub, slot, sign_slot, created) "
-				"VALUES (?, ?, ?, ?, ?, ?)",
+				"INSERT INTO users (name, role, pub, slot, sign_slot, admin_slot, cert, created) "
+				"VALUES (?, ?, ?, ?, ?, ?, x'', ?)",
 				&s);
 	rc = rc ? rc : cy_stmt_bind_text(s, 1, name);
 	rc = rc ? rc : cy_stmt_bind_text(s, 2, cy_role_name(role));
 	rc = rc ? rc : cy_stmt_bind_blob(s, 3, pub, 32);
 	rc = rc ? rc : cy_stmt_bind_blob(s, 4, slot.ptr, slot.len);
 	rc = rc ? rc : cy_stmt_bind_blob(s, 5, sslot.ptr, sslot.len);
-	rc = rc ? rc : cy_stmt_bind_text(s, 6, now);
+	rc = rc ? rc : (aslot.len ? cy_stmt_bind_blob(s, 6, aslot.ptr, aslot.len) : cy_stmt_bind_null(s, 6));
+	rc = rc ? rc : cy_stmt_bind_text(s, 7, now);
 	rc = rc ? rc : cy_stmt_step(s);
 	if (rc == CY_EEXISTS)
 		rc = cy_error_set(CY_EEXISTS, "user '%s' already exists", name);
+	if (rc < 0)
+		goto out;
+	id = cy_catalog_last_id(cat);
+	cy_vault__cert_msg(vault_id, id, name, cy_role_name(role), pub, &msg);
+	rc = cy_ed25519_sign(us->admin_seed, msg.ptr, msg.len, cert);
+	rc = rc ? rc : cy_catalog_prepare(cat, "UPDATE users SET cert = ? WHERE id = ?", &s);
+	rc = rc ? rc : cy_stmt_bind_blob(s, 1, cert, 64);
+	rc = rc ? rc : cy_stmt_bind_int(s, 2, id);
+	rc = rc ? rc : cy_stmt_step(s);
 	if (rc >= 0) {
 		rc = 0;
-		*id_out = cy_catalog_last_id(cat);
+		*id_out = id;
 	}
 out:
 	cy_secure_free(priv, 32);
+	cy_secure_free(both, 64);
 	cy_buf_release(&ctx);
 	cy_buf_release(&slot);
 	cy_buf_release(&sslot);
+	cy_buf_release(&aslot);
+	cy_buf_release(&msg);
 	return rc;
 }
 
@@ -444,8 +494,8 @@ int cy_vault_init(const char *dir, const char *user, const char *pw, size_t pwle
 		  unsigned kdf_log2n, cy_buf *recovery_out)
 {
 	cy_vault *v = NULL;
-	uint8_t *seed = NULL, *rpriv = NULL;
-	uint8_t id[16], lpub[32], rpub[32];
+	uint8_t *seed = NULL, *rpriv = NULL, *aseed = NULL;
+	uint8_t id[16], lpub[32], rpub[32], apub[32];
 	char now[21], log2[12];
 	int64_t uid;
 	int rc, created_dir = 0;
@@ -471,7 +521,7 @@ int cy_vault_init(const char *dir, const char *user, const char *pw, size_t pwle
 		created_dir = 1;
 	}
 	if (!(v = calloc(1, sizeof(*v))) || !(seed = cy_secure_alloc(32)) ||
-	    !(rpriv = cy_secure_alloc(32))) {
+	    !(rpriv = cy_secure_alloc(32)) || !(aseed = cy_secure_alloc(32))) {
 		rc = cy_error_set(CY_ENOMEM, "out of memory");
 		goto fail;
 	}
@@ -481,6 +531,7 @@ int cy_vault_init(const char *dir, const char *user, const char *pw, size_t pwle
 		goto fail;
 	cy_hex_encode(id, 16, v->vault_id);
 	rc = cy_ed25519_keygen(seed, lpub);
+	rc = rc ? rc : cy_ed25519_keygen(aseed, apub);
 	rc = rc ? rc : cy_x25519_keygen(rpriv, rpub);
 	rc = rc ? rc : cy_store_open(&v->store, dir, 1);
 	rc = rc ? rc : cy_catalog_open(&v->cat, dir, 1);
@@ -492,10 +543,14 @@ int cy_vault_init(const char *dir, const char *user, const char *pw, size_t pwle
 	rc = rc ? rc : meta_put(v->cat, "vault_id", v->vault_id, 32);
 	rc = rc ? rc : meta_put(v->cat, "ledger_pub", lpub, 32);
 	rc = rc ? rc : meta_put(v->cat, "recovery_pub", rpub, 32);
+	rc = rc ? rc : meta_put(v->cat, "admin_pub", apub, 32);
 	rc = rc ? rc : meta_put(v->cat, "created", now, strlen(now));
 	rc = rc ? rc : meta_put(v->cat, "kdf_log2n", log2, strlen(log2));
-	rc = rc ? rc : cy_vault__insert_user(v, v->cat, v->vault_id, user, CY_ROLE_SECADMIN, pw, pwlen,
-					     kdf_log2n, seed, &uid);
+	{
+		user_secrets us = {seed, aseed, apub};
+		rc = rc ? rc : cy_vault__insert_user(v, v->cat, v->vault_id, user, CY_ROLE_SECADMIN, pw,
+						     pwlen, kdf_log2n, &us, &uid);
+	}
 	rc = rc ? rc : cy_catalog_commit(v->cat);
 	if (rc)
 		goto fail;
@@ -534,11 +589,13 @@ int cy_vault_init(const char *dir, const char *user, const char *pw, size_t pwle
 	cy_buf_printf(recovery_out, "CUSTODY-RECOVERY-1-%s", hex);
 	cy_wipe(hex, sizeof(hex));
 	cy_secure_free(rpriv, 32);
+	cy_secure_free(aseed, 32);
 	vault_free(v);
 	return 0;
 fail:
 	cy_secure_free(seed, 32);
 	cy_secure_free(rpriv, 32);
+	cy_secure_free(aseed, 32);
 	vault_free(v);
 	if (created_dir || cy_dir_is_empty(dir) == 0) {
 		/* remove what we created: the directory was new or empty before */
@@ -595,7 +652,9 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 	cy_vault *v = calloc(1, sizeof(*v));
 	cy_stmt *s;
 	cy_buf ctx = CY_BUF_INIT, slot = CY_BUF_INIT, sslot = CY_BUF_INIT, marker = CY_BUF_INIT;
-	uint8_t pub[32], lp[32];
+	cy_buf aslot = CY_BUF_INIT, cert = CY_BUF_INIT;
+	uint8_t pub[32], lp[32], meta_admin[32], *both = NULL;
+	char role_text[16] = "";
 	char log2[8] = "";
 	int rc;
 
@@ -623,7 +682,8 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 		v->kdf_log2n = 15;
 	cy_error_clear();
 	rc = cy_catalog_prepare(v->cat,
-				"SELECT id, role, pub, slot, sign_slot, disabled FROM users WHERE name = ?",
+				"SELECT id, role, pub, slot, sign_slot, disabled, admin_slot, cert FROM users "
+				"WHERE name = ?",
 				&s);
 	rc = rc ? rc : cy_stmt_bind_text(s, 1, user);
 	rc = rc ? rc : cy_stmt_step(s);
@@ -647,6 +707,11 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 		cy_buf_put(&sslot, p, n);
 		if (cy_stmt_int(s, 5))
 			rc = rc ? rc : cy_error_set(CY_EAUTH, "user '%s' is disabled", user);
+		p = cy_stmt_blob(s, 6, &n);
+		cy_buf_put(&aslot, p, n);
+		p = cy_stmt_blob(s, 7, &n);
+		cy_buf_put(&cert, p, n);
+		snprintf(role_text, sizeof(role_text), "%s", cy_stmt_text(s, 1));
 		cy_stmt_reset(s);
 		if (rc)
 			goto fail;
@@ -672,10 +737,42 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 		rc = cy_error_set(CY_ECORRUPT, "the key slot of user '%s' does not match its public key", user);
 		goto fail;
 	}
-	rc = cy_seal_open(v->priv, CY_CTX_LEDGER_KEY, sslot.ptr, sslot.len, v->sign_seed, 32);
+	if (!(both = cy_secure_alloc(64))) {
+		rc = CY_ENOMEM;
+		goto fail;
+	}
+	rc = cy_seal_open(v->priv, CY_CTX_LEDGER_KEY, sslot.ptr, sslot.len, both, 64);
 	if (rc) {
 		rc = cy_error_set(CY_ECORRUPT, "the ledger key slot of user '%s' is damaged", user);
 		goto fail;
+	}
+	memcpy(v->sign_seed, both, 32);
+	memcpy(v->admin_pub, both + 32, 32);
+	/* the role is what the admin key certified, not what the catalog says */
+	if (meta_get(v->cat, "admin_pub", meta_admin, 32) || !cy_memeq(meta_admin, v->admin_pub, 32)) {
+		rc = cy_error_set(CY_ECORRUPT, "the admin key in the catalog was replaced");
+		goto fail;
+	}
+	if (cy_vault__verify_cert(v, v->user_id, user, role_text, pub, cert.ptr, cert.len)) {
+		rc = cy_error_set(CY_ECORRUPT,
+				  "the record of user '%s' was altered: its role or key does not match its "
+				  "certificate",
+				  user);
+		goto fail;
+	}
+	if (v->role == CY_ROLE_SECADMIN) {
+		uint8_t ap[32];
+		if (!(v->admin_seed = cy_secure_alloc(32))) {
+			rc = CY_ENOMEM;
+			goto fail;
+		}
+		rc = cy_seal_open(v->priv, CY_CTX_ADMIN_KEY, aslot.ptr, aslot.len, v->admin_seed, 32);
+		if (!rc)
+			rc = cy_ed25519_public(v->admin_seed, ap);
+		if (rc || !cy_memeq(ap, v->admin_pub, 32)) {
+			rc = cy_error_set(CY_ECORRUPT, "the admin key slot of user '%s' is damaged", user);
+			goto fail;
+		}
 	}
 	if ((rc = cy_ed25519_public(v->sign_seed, lp)))
 		goto fail;
@@ -684,7 +781,8 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 					       "match the key sealed to user '%s'", user);
 		goto fail;
 	}
-	if ((rc = load_keys(v)))
+	/* administrative roles never hold fonds keys, whatever rows the catalog has */
+	if (cy_role_holds_content(v->role) && (rc = load_keys(v)))
 		goto fail;
 	if (cy_role_holds_content(v->role) && v->nkeys && (rc = cy_vault__complete_grants(v)))
 		goto fail;
@@ -698,6 +796,9 @@ done:
 	cy_buf_release(&ctx);
 	cy_buf_wipe(&slot);
 	cy_buf_wipe(&sslot);
+	cy_buf_wipe(&aslot);
+	cy_buf_release(&cert);
+	cy_secure_free(both, 64);
 	cy_buf_release(&marker);
 	return rc;
 }

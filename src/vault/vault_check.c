@@ -18,9 +18,9 @@
 
 int cy_vault__read_object(cy_vault *v, const cy_fonds_key *k, const char *archive_no,
 			  const char *pack, uint64_t offset, uint64_t length, uint64_t size,
-			  const char *sha_hex, cy_data_sink sink, void *arg);
+			  const char *sha_hex, const uint8_t salt[16], cy_data_sink sink, void *arg);
 int cy_record_meta_sha(cy_vault *v, const cy_fonds_key *k, const char *archive_no, const void *meta,
-		       size_t n, char sha_hex[65]);
+		       size_t n, char sha_hex[65], uint8_t salt[16]);
 
 typedef struct check_ctx {
 	cy_problem_fn problem, warning;
@@ -90,7 +90,7 @@ static int orphan_fn(void *arg, const char *name)
 	names *known = a[0];
 	check_ctx *c = a[1];
 
-	if (!bsearch(name, known->v, known->n, sizeof(*known->v), cmp_name))
+	if (!known->n || !bsearch(name, known->v, known->n, sizeof(*known->v), cmp_name))
 		report(c, 1, NULL,
 		       "object pack %s is not referenced by the catalog (left by an interrupted import; "
 		       "harmless)",
@@ -137,11 +137,29 @@ int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, vo
 	if (rc < 0)
 		goto out;
 	rc = 0;
-	qsort(known.v, known.n, sizeof(*known.v), cmp_name);
+	if (known.n)
+		qsort(known.v, known.n, sizeof(*known.v), cmp_name);
 	{
 		void *a[2] = {&known, &c};
 		cy_store_each_pack(v->store, orphan_fn, a);
 	}
+
+	/* users: each row must carry the admin key's certificate of its name, role and key */
+	rc = cy_catalog_prepare(v->cat, "SELECT id, name, role, pub, cert FROM users ORDER BY id", &s);
+	while (!rc && (rc = cy_stmt_step(s)) == 1) {
+		size_t pn, cn;
+		const void *pub = cy_stmt_blob(s, 3, &pn);
+		const void *cert = cy_stmt_blob(s, 4, &cn);
+		rc = 0;
+		if (pn != 32 || cy_vault__verify_cert(v, cy_stmt_int(s, 0), cy_stmt_text(s, 1),
+						      cy_stmt_text(s, 2), pub, cert, cn))
+			report(&c, 0, NULL, "user '%s': role or key altered (certificate does not match)",
+			       cy_stmt_text(s, 1));
+	}
+	cy_stmt_reset(s);
+	if (rc < 0)
+		goto out;
+	rc = 0;
 
 	/* numbering: 件号 continuous from 1 in every group (DA/T 22; DA/T 70 GD-2-6) */
 	rc = cy_catalog_prepare(v->cat,
@@ -264,10 +282,11 @@ int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, vo
 				report(&c, 0, r->archive_no, "record has no object in the catalog");
 			} else if (k) {
 				char sha[65];
-				if (cy_record_meta_sha(v, k, r->archive_no, r->meta, r->metan, sha))
+				uint8_t salt[16];
+				if (cy_record_meta_sha(v, k, r->archive_no, r->meta, r->metan, sha, salt))
 					report(&c, 0, r->archive_no, "%s", cy_error_message());
 				else if (cy_vault__read_object(v, k, r->archive_no, r->pack, r->offset,
-							       r->length, r->size, sha, NULL, NULL))
+							       r->length, r->size, sha, salt, NULL, NULL))
 					report(&c, 0, r->archive_no, "%s", cy_error_message());
 				else
 					stats->verified++;

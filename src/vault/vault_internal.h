@@ -39,6 +39,8 @@ struct cy_vault {
 	uint8_t pub[32];
 	uint8_t *priv;      /* locked */
 	uint8_t *sign_seed; /* locked */
+	uint8_t *admin_seed; /* locked; secadmins only, else NULL */
+	uint8_t admin_pub[32]; /* as sealed to this user, not as the catalog says */
 	uint8_t ledger_pub[32];
 	uint8_t recovery_pub[32];
 	unsigned kdf_log2n;
@@ -54,6 +56,29 @@ struct cy_vault {
 void cy_vault__ctx_user(const cy_vault *v, const char *vault_id, const char *user, cy_buf *out);
 void cy_vault__ctx_fonds(const char *vault_id, const char *code, cy_buf *out);
 #define CY_CTX_LEDGER_KEY "custody/ledger-key/v1"
+#define CY_CTX_ADMIN_KEY "custody/admin-key/v1"
+
+/* Users' roles and secadmins' grants are signed with the vault's admin key,
+ * an Ed25519 key sealed to secadmins only, so that editing the catalog cannot
+ * turn an administrator into a key holder (docs/formats/keys.md). */
+void cy_vault__cert_msg(const char *vault_id, int64_t id, const char *name, const char *role,
+			const uint8_t pub[32], cy_buf *out);
+void cy_vault__grant_msg(const char *vault_id, int64_t user_id, const char *fonds,
+			 const uint8_t pub[32], cy_buf *out);
+/* The secrets a new user receives: the ledger key with the admin public key,
+ * the admin key itself for secadmins, and a certificate of the role. */
+typedef struct user_secrets {
+	const uint8_t *sign_seed;  /* 32 */
+	const uint8_t *admin_seed; /* 32 */
+	const uint8_t *admin_pub;  /* 32 */
+} user_secrets;
+int cy_vault__insert_user(cy_vault *v, cy_catalog *cat, const char *vault_id, const char *name,
+			  cy_role role, const char *pw, size_t pwlen, unsigned log2n,
+			  const user_secrets *us, int64_t *id_out);
+
+/* 0 if the user's row carries a valid certificate for its role and key. */
+int cy_vault__verify_cert(const cy_vault *v, int64_t id, const char *name, const char *role,
+			  const uint8_t pub[32], const void *cert, size_t certlen);
 
 /* Begin / commit / roll back one operation: the catalog transaction plus its
  * ledger entries and (at commit) a signed checkpoint. */

@@ -178,9 +178,9 @@ int cy_log_verify(cy_vault *v, uint64_t *bad_seq, uint64_t *entries, uint64_t *c
 			if (cp.size > fr.size) {
 				*bad_seq = fr.size + 1;
 				rc = cy_error_set(CY_ECORRUPT,
-						  "ledger entries %" PRIu64 " to %" PRIu64
-						  " were deleted: a signed checkpoint covers %" PRIu64 " entries",
-						  fr.size + 1, cp.size, cp.size);
+						  "ledger entries from %" PRIu64
+						  " on were deleted: a signed checkpoint covers %" PRIu64 " entries",
+						  fr.size + 1, cp.size);
 				break;
 			}
 			cy_frontier_root(&fr, root);

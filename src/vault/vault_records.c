@@ -80,6 +80,7 @@ void cy_record_info_release(cy_record_info *r)
 
 typedef struct rec_meta {
 	uint8_t sha256[32];
+	uint8_t salt[16]; /* the object's salt: binds the record to its own object */
 	int64_t mtime;
 	const char *title, *source, *format;
 } rec_meta;
@@ -111,6 +112,7 @@ static int meta_seal(cy_aead *a, const char *archive_no, const rec_meta *m, cy_b
 	cy_buf_put(&pt, m->sha256, 32);
 	cy_store_u64be(t, (uint64_t)m->mtime);
 	cy_buf_put(&pt, t, 8);
+	cy_buf_put(&pt, m->salt, 16);
 	put_str16(&pt, m->title);
 	put_str16(&pt, m->source);
 	put_str16(&pt, m->format);
@@ -151,7 +153,7 @@ static int meta_open(const cy_fonds_key *k, const char *archive_no, const void *
 	const uint8_t *p, *end;
 	int rc;
 
-	if (n < 12 + 16 + 41)
+	if (n < 12 + 16 + 57 + 6)
 		return cy_error_set(CY_ECORRUPT, "record %s: metadata is damaged", archive_no);
 	meta_aad(archive_no, &aad);
 	rc = cy_buf_grow(&pt, n);
@@ -171,7 +173,8 @@ static int meta_open(const cy_fonds_key *k, const char *archive_no, const void *
 		return cy_error_set(CY_ECORRUPT, "record %s: unknown metadata version", archive_no);
 	}
 	cy_hex_encode(p + 1, 32, r->sha256);
-	p += 1 + 32 + 8;
+	memcpy(r->salt, p + 1 + 32 + 8, 16);
+	p += 1 + 32 + 8 + 16;
 	if (get_str16(&p, end, &r->title) || get_str16(&p, end, &r->source) || get_str16(&p, end, &fmt)) {
 		cy_buf_wipe(&pt);
 		cy_record_info_release(r);
@@ -238,6 +241,7 @@ struct cy_import_item {
 	int fd;       /* large files: a dup of the caller's descriptor */
 	int prepared; /* small file: obj holds the sealed object */
 	uint8_t sha[32];
+	uint8_t salt[16];
 	const char *format;
 	int compressed;
 	cy_buf obj;
@@ -406,8 +410,10 @@ int cy_import_prepare(const cy_import *im, int fd, const char *rel, int64_t mtim
 			it->format = sniff_format(blk, 0, rel);
 		rc = rc ? rc : cy_objw_finish(w, &stored);
 		rc = rc ? rc : cy_sha256_final(sha, it->sha);
-		if (!rc)
+		if (!rc) {
 			it->compressed = cy_objw_compressed(w);
+			cy_objw_salt(w, it->salt);
+		}
 		cy_objw_free(w);
 		cy_sha256_free(sha);
 		if (blk) {
@@ -581,8 +587,10 @@ static int stream_large(cy_import *im, cy_import_item *it, uint64_t *stored)
 		rc = cy_error_set(CY_EIO, "%s changed while it was read", it->rel);
 	rc = rc ? rc : cy_objw_finish(w, stored);
 	rc = rc ? rc : cy_sha256_final(im->sha, it->sha);
-	if (!rc)
+	if (!rc) {
 		it->compressed = cy_objw_compressed(w);
+		cy_objw_salt(w, it->salt);
+	}
 	cy_objw_free(w);
 	return rc;
 }
@@ -662,6 +670,7 @@ static int add_one(cy_import *im, cy_import_item *it, cy_import_outcome *outcome
 	rec_meta m = {.mtime = it->mtime, .title = title, .source = it->rel,
 		      .format = it->format ? it->format : "binary"};
 	memcpy(m.sha256, it->sha, 32);
+	memcpy(m.salt, it->salt, 16);
 	cy_buf_clear(&im->meta);
 	if ((rc = meta_seal(im->meta_aead, archive_no, &m, &im->meta)))
 		goto undo;
@@ -936,7 +945,7 @@ static int get_cipher(void *arg, const void *p, size_t n)
 /* Decrypt and verify a stored object; sink may be NULL (verify only). */
 int cy_vault__read_object(cy_vault *v, const cy_fonds_key *k, const char *archive_no,
 			  const char *pack, uint64_t offset, uint64_t length, uint64_t size,
-			  const char *sha_hex, cy_data_sink sink, void *arg);
+			  const char *sha_hex, const uint8_t salt[16], cy_data_sink sink, void *arg);
 
 static int discard(void *arg, const void *p, size_t n)
 {
@@ -946,15 +955,47 @@ static int discard(void *arg, const void *p, size_t n)
 	return 0;
 }
 
+struct head {
+	uint8_t b[CY_OBJ_HEADER_LEN];
+	size_t n;
+};
+
+static int head_sink(void *arg, const void *p, size_t n)
+{
+	struct head *h = arg;
+	size_t take = n < sizeof(h->b) - h->n ? n : sizeof(h->b) - h->n;
+
+	memcpy(h->b + h->n, p, take);
+	h->n += take;
+	return 0;
+}
+
 int cy_vault__read_object(cy_vault *v, const cy_fonds_key *k, const char *archive_no,
 			  const char *pack, uint64_t offset, uint64_t length, uint64_t size,
-			  const char *sha_hex, cy_data_sink sink, void *arg)
+			  const char *sha_hex, const uint8_t salt[16], cy_data_sink sink, void *arg)
 {
 	struct get_ctx g = {.sink = sink ? sink : discard, .arg = arg};
+	struct head h = {{0}, 0};
+	cy_obj_header oh;
 	uint8_t sha[32];
 	char hex[65];
 	int rc;
 
+	/* before any byte is released: is this the record's own object, under its fonds' key? */
+	rc = cy_store_read(v->store, pack, offset, length < CY_OBJ_HEADER_LEN ? length : CY_OBJ_HEADER_LEN,
+			   head_sink, &h);
+	if (!rc && (cy_object_header_parse(h.b, h.n, &oh) || memcmp(oh.salt, salt, 16) ||
+		    memcmp(oh.key_id, k->key_id, 8)))
+		rc = cy_error_set(CY_ECORRUPT,
+				  "record %s: the catalog points at an object that is not this record's",
+				  archive_no);
+	if (rc == CY_ECORRUPT && !strstr(cy_error_message(), archive_no)) {
+		char msg[512];
+		snprintf(msg, sizeof(msg), "%s", cy_error_message());
+		rc = cy_error_set(CY_ECORRUPT, "record %s: %s", archive_no, msg);
+	}
+	if (rc)
+		return rc;
 	rc = cy_sha256_new(&g.sha);
 	rc = rc ? rc : cy_objr_new(&g.r, k->key, size, get_plain, &g);
 	rc = rc ? rc : cy_store_read(v->store, pack, offset, length, get_cipher, &g);
@@ -965,7 +1006,7 @@ int cy_vault__read_object(cy_vault *v, const cy_fonds_key *k, const char *archiv
 		if (g.n != size || strcmp(hex, sha_hex))
 			rc = cy_error_set(CY_ECORRUPT,
 					  "record %s: content does not match its recorded SHA-256", archive_no);
-	} else if (rc == CY_ECORRUPT || rc == CY_EINVALID) {
+	} else if (rc == CY_ECORRUPT || rc == CY_EINVALID || rc == CY_EUNSUPPORTED) {
 		char msg[512];
 		snprintf(msg, sizeof(msg), "%s", cy_error_message());
 		rc = cy_error_set(CY_ECORRUPT, "record %s: %s", archive_no, msg);
@@ -1009,16 +1050,16 @@ int cy_record_get(cy_vault *v, const char *archive_no, cy_data_sink sink, void *
 	}
 	if (!rc)
 		rc = cy_vault__read_object(v, k, archive_no, pack, offset, r.stored, r.size, r.sha256,
-					   sink, arg);
+					   r.salt, sink, arg);
 	cy_record_info_release(&r);
 	return rc;
 }
 
 /* The recorded SHA-256 of a record, from its encrypted metadata (for check). */
 int cy_record_meta_sha(cy_vault *v, const cy_fonds_key *k, const char *archive_no, const void *meta,
-		       size_t n, char sha_hex[65]);
+		       size_t n, char sha_hex[65], uint8_t salt[16]);
 int cy_record_meta_sha(cy_vault *v, const cy_fonds_key *k, const char *archive_no, const void *meta,
-		       size_t n, char sha_hex[65])
+		       size_t n, char sha_hex[65], uint8_t salt[16])
 {
 	cy_record_info r;
 	int rc;
@@ -1026,8 +1067,10 @@ int cy_record_meta_sha(cy_vault *v, const cy_fonds_key *k, const char *archive_n
 	(void)v;
 	memset(&r, 0, sizeof(r));
 	rc = meta_open(k, archive_no, meta, n, &r);
-	if (!rc)
+	if (!rc) {
 		memcpy(sha_hex, r.sha256, 65);
+		memcpy(salt, r.salt, 16);
+	}
 	cy_record_info_release(&r);
 	return rc;
 }

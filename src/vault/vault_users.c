@@ -13,9 +13,6 @@
 #include "vault/vault_internal.h"
 #include "base/banned.h"
 
-int cy_vault__insert_user(cy_vault *v, cy_catalog *cat, const char *vault_id, const char *name,
-			  cy_role role, const char *pw, size_t pwlen, unsigned log2n,
-			  const uint8_t sign_seed[32], int64_t *id_out);
 
 int cy_user_add(cy_vault *v, const char *name, cy_role role, const char *pw, size_t pwlen)
 {
@@ -28,10 +25,15 @@ int cy_user_add(cy_vault *v, const char *name, cy_role role, const char *pw, siz
 		return rc;
 	if (pwlen < 8)
 		return cy_error_set(CY_EINVALID, "password too short: use at least 8 characters");
+	if (!v->admin_seed)
+		return cy_error_set(CY_EPERM, "user '%s' holds no admin key", v->user);
 	if ((rc = cy_vault__begin(v)))
 		return rc;
-	rc = cy_vault__insert_user(v, v->cat, v->vault_id, name, role, pw, pwlen, v->kdf_log2n,
-				   v->sign_seed, &id);
+	{
+		user_secrets us = {v->sign_seed, v->admin_seed, v->admin_pub};
+		rc = cy_vault__insert_user(v, v->cat, v->vault_id, name, role, pw, pwlen, v->kdf_log2n,
+					   &us, &id);
+	}
 	if (!rc) {
 		snprintf(target, sizeof(target), "u%lld", (long long)id);
 		memset(&e, 0, sizeof(e));
@@ -195,8 +197,8 @@ int cy_user_grant(cy_vault *v, const char *name, const char *fonds, bool *pendin
 		return rc;
 	if (!cy_role_holds_content(role))
 		return cy_error_set(CY_EPERM,
-				    "user '%s' is a %s: administrative roles never hold fonds keys; "
-				    "grant fonds to archivists and viewers",
+				    "user '%s' has the role %s: administrative roles never hold fonds "
+				    "keys; grant fonds to archivists and viewers",
 				    name, cy_role_name(role));
 	{
 		/* an active grant stays as it is */
@@ -221,17 +223,27 @@ int cy_user_grant(cy_vault *v, const char *name, const char *fonds, bool *pendin
 	if (k) {
 		rc = store_slot(v, uid, k, pub, v->user_id);
 		*pending = false;
+	} else if (!v->admin_seed) {
+		rc = cy_error_set(CY_EPERM, "user '%s' holds no admin key", v->user);
 	} else {
+		/* signed with the admin key: the key holder who completes it checks that */
 		cy_stmt *s;
+		cy_buf msg = CY_BUF_INIT;
+		uint8_t auth[64];
+		cy_vault__grant_msg(v->vault_id, uid, fonds, pub, &msg);
+		rc = cy_ed25519_sign(v->admin_seed, msg.ptr, msg.len, auth);
+		cy_buf_release(&msg);
 		cy_vault__now(now);
-		rc = cy_catalog_prepare(v->cat,
-					"INSERT INTO grants (user_id, fonds_id, slot, granted_by, created) "
-					"VALUES (?, ?, NULL, ?, ?) ON CONFLICT (user_id, fonds_id) DO NOTHING",
-					&s);
+		rc = rc ? rc : cy_catalog_prepare(v->cat,
+						  "INSERT INTO grants (user_id, fonds_id, slot, auth, granted_by, "
+						  "created) VALUES (?, ?, NULL, ?, ?, ?) "
+						  "ON CONFLICT (user_id, fonds_id) DO UPDATE SET auth = excluded.auth",
+						  &s);
 		rc = rc ? rc : cy_stmt_bind_int(s, 1, uid);
 		rc = rc ? rc : cy_stmt_bind_int(s, 2, fid);
-		rc = rc ? rc : cy_stmt_bind_int(s, 3, v->user_id);
-		rc = rc ? rc : cy_stmt_bind_text(s, 4, now);
+		rc = rc ? rc : cy_stmt_bind_blob(s, 3, auth, 64);
+		rc = rc ? rc : cy_stmt_bind_int(s, 4, v->user_id);
+		rc = rc ? rc : cy_stmt_bind_text(s, 5, now);
 		rc = rc ? rc : cy_stmt_step(s);
 		rc = rc < 0 ? rc : 0;
 		*pending = true;
@@ -292,24 +304,29 @@ int cy_user_revoke(cy_vault *v, const char *name, const char *fonds)
 int cy_vault__complete_grants(cy_vault *v)
 {
 	cy_stmt *s;
-	int rc, any = 0;
+	int rc;
 	struct pend {
 		int64_t uid, fid;
 		uint8_t pub[32];
+		int ok;
 	} *list = NULL;
 	size_t n = 0;
+	cy_buf msg = CY_BUF_INIT;
 
 	rc = cy_catalog_prepare(v->cat,
-				"SELECT g.user_id, g.fonds_id, u.pub, u.role FROM grants g JOIN users u "
-				"ON u.id = g.user_id WHERE g.slot IS NULL",
+				"SELECT g.user_id, g.fonds_id, u.pub, u.role, u.name, u.cert, g.auth, f.code "
+				"FROM grants g JOIN users u ON u.id = g.user_id JOIN fonds f ON f.id = g.fonds_id "
+				"WHERE g.slot IS NULL",
 				&s);
 	while (!rc && (rc = cy_stmt_step(s)) == 1) {
-		rc = 0; /* a row */
-		size_t len;
+		size_t len, clen, alen;
 		const void *p = cy_stmt_blob(s, 2, &len);
+		const void *cert = cy_stmt_blob(s, 5, &clen);
+		const void *auth = cy_stmt_blob(s, 6, &alen);
+		const char *role_text = cy_stmt_text(s, 3);
 		cy_role role;
-		if (!cy_vault__fonds_key_by_id(v, cy_stmt_int(s, 1)) || len != 32 ||
-		    cy_role_parse(cy_stmt_text(s, 3), &role) || !cy_role_holds_content(role))
+		rc = 0;
+		if (!cy_vault__fonds_key_by_id(v, cy_stmt_int(s, 1)) || len != 32)
 			continue;
 		struct pend *nl = realloc(list, sizeof(*nl) * (n + 1));
 		if (!nl) {
@@ -320,9 +337,16 @@ int cy_vault__complete_grants(cy_vault *v)
 		list[n].uid = cy_stmt_int(s, 0);
 		list[n].fid = cy_stmt_int(s, 1);
 		memcpy(list[n].pub, p, 32);
+		/* only a grant signed by a secadmin, to a user certified as a content role */
+		cy_vault__grant_msg(v->vault_id, list[n].uid, cy_stmt_text(s, 7), list[n].pub, &msg);
+		list[n].ok = !cy_role_parse(role_text, &role) && cy_role_holds_content(role) &&
+			     !cy_vault__verify_cert(v, list[n].uid, cy_stmt_text(s, 4), role_text,
+						    list[n].pub, cert, clen) &&
+			     alen == 64 && !cy_ed25519_verify(v->admin_pub, msg.ptr, msg.len, auth);
 		n++;
 	}
 	cy_stmt_reset(s);
+	cy_buf_release(&msg);
 	cy_error_clear();
 	if (rc < 0 || n == 0) {
 		free(list);
@@ -336,20 +360,33 @@ int cy_vault__complete_grants(cy_vault *v)
 		cy_fonds_key *k = cy_vault__fonds_key_by_id(v, list[i].fid);
 		char target[24];
 		cy_ledger_entry e;
-		rc = store_slot(v, list[i].uid, k, list[i].pub, v->user_id);
 		snprintf(target, sizeof(target), "u%lld", (long long)list[i].uid);
 		memset(&e, 0, sizeof(e));
-		e.action = "grant.complete";
 		e.targets[0] = target;
 		e.targets[1] = k->code;
 		e.ntargets = 2;
+		if (list[i].ok) {
+			rc = store_slot(v, list[i].uid, k, list[i].pub, v->user_id);
+			e.action = "grant.complete";
+		} else {
+			/* not made by a secadmin, or to a user whose role was altered: drop it */
+			rc = cy_catalog_prepare(v->cat,
+						"DELETE FROM grants WHERE user_id = ? AND fonds_id = ? "
+						"AND slot IS NULL",
+						&s);
+			rc = rc ? rc : cy_stmt_bind_int(s, 1, list[i].uid);
+			rc = rc ? rc : cy_stmt_bind_int(s, 2, list[i].fid);
+			rc = rc ? rc : cy_stmt_step(s);
+			rc = rc < 0 ? rc : 0;
+			e.action = "grant.reject";
+			e.details[0] = (cy_ledger_detail){"reason", "not authenticated", 0};
+			e.ndetails = 1;
+		}
 		rc = rc ? rc : cy_vault__log(v, &e);
-		any = 1;
 	}
 	free(list);
 	rc = rc ? rc : cy_vault__commit(v);
 	if (rc)
 		cy_vault__rollback(v);
-	(void)any;
 	return rc;
 }

@@ -321,10 +321,10 @@ assert s["bytes"] == sum(os.path.getsize(os.path.join(sys.argv[2], l["path"])) f
 	output_has "--year must be a four-digit year"
 	run as li import files "$T/in" --fonds Z109 --class other --retention D5
 	[ "$status" -ne 0 ]
-	output_has "retention 'D5' is not valid"
+	output_has "--retention must be Y, D30 or D10"
 	run as li import files "$T/in" --fonds Z109 --class other --org toolong
 	[ "$status" -ne 0 ]
-	output_has "organisation code 'toolong' is not valid"
+	output_has "--org must be 1-3 upper-case letters or digits"
 	run as li import files "$T/in" --class other
 	status_is 2
 	output_has "give the fonds and the class"
