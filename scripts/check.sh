@@ -1,7 +1,8 @@
 #!/bin/bash
 # make check: the whole test suite.
 #  1. cmocka unit tests, built with AddressSanitizer and UBSan (meson test, TAP)
-#  2. bats scenarios against the real binaries of that build (tests/cli/*.bats)
+#  2. bats scenarios against the real binaries of that build (tests/cli/*.bats,
+#     run by meson test as the suite 'cli')
 #  3. each libFuzzer target over its seed corpus for a short time (clang)
 # Ends with one line "N passed, N failed"; exits non-zero if anything failed.
 set -u
@@ -37,26 +38,24 @@ if ! ninja -C "$CHECK_BUILD" >"$LOG/build.log" 2>&1; then
 	exit 1
 fi
 
-echo "== unit tests (cmocka)"
-CMOCKA_MESSAGE_OUTPUT=TAP meson test -C "$CHECK_BUILD" --suite unit --print-errorlogs >"$LOG/unit.log" 2>&1
-unit_rc=$?
-# meson keeps each test's TAP output in its log
-grep -hE '^(ok|not ok) ' "$CHECK_BUILD/meson-logs/testlog.txt" >"$LOG/unit.tap" || true
-count_tap "$LOG/unit.tap"
-if [ $unit_rc -ne 0 ]; then
-	grep -E 'FAIL|ERROR|TIMEOUT' "$LOG/unit.log" | head -n 20
-	# a crashed test binary may print no "not ok" line: count it
-	[ "$(grep -c '^not ok ' "$LOG/unit.tap")" -gt 0 ] || failed=$((failed + 1))
-fi
-
-echo "== CLI scenarios (bats)"
-export CUSTODY="$PWD/$CHECK_BUILD/custody"
-export CUSTODY_SAMPLE="$PWD/$CHECK_BUILD/custody-sample"
-export CUSTODY_TESTDATA="$PWD/../shared/testdata"
-export CUSTODY_LOCALEDIR="$PWD/$CHECK_BUILD/po"
-bats --tap tests/cli >"$LOG/cli.tap" 2>&1
-count_tap "$LOG/cli.tap"
-grep -A8 '^not ok' "$LOG/cli.tap" | head -n 80
+for suite in unit cli; do
+	case $suite in
+	unit) echo "== unit tests (cmocka)" ;;
+	cli) echo "== CLI scenarios (bats, against the binaries of $CHECK_BUILD)" ;;
+	esac
+	meson test -C "$CHECK_BUILD" --suite "$suite" --print-errorlogs >"$LOG/$suite.log" 2>&1
+	suite_rc=$?
+	# meson keeps each test's TAP output in its log
+	cp "$CHECK_BUILD/meson-logs/testlog.txt" "$LOG/$suite-testlog.txt"
+	grep -hE '^(ok|not ok) ' "$LOG/$suite-testlog.txt" >"$LOG/$suite.tap" || true
+	count_tap "$LOG/$suite.tap"
+	if [ $suite_rc -ne 0 ]; then
+		grep -E ' (FAIL|ERROR|TIMEOUT) ' "$LOG/$suite.log" | head -n 20
+		grep -A12 '^not ok' "$LOG/$suite-testlog.txt" | head -n 80
+		# a crashed test binary may print no "not ok" line: count it
+		[ "$(grep -c '^not ok ' "$LOG/$suite.tap")" -gt 0 ] || failed=$((failed + 1))
+	fi
+done
 
 echo "== fuzz targets (libFuzzer, ${FUZZ_SECONDS}s each)"
 if [ -d tests/fuzz ] && command -v clang >/dev/null; then
