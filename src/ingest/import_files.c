@@ -1,16 +1,17 @@
 /* import_files.c - import a directory tree, one record per regular file.
  *
- * Two threads.  A producer walks the tree (names sorted byte-wise in each
- * directory, so numbering is reproducible), opens each file without following
- * links, checks it is the regular file it looked like, and reads, hashes and
- * seals it (cy_import_prepare: the CPU work).  This thread takes the results
- * in walk order and adds them to the catalog and the pack (cy_import_add),
- * committing in batches: everything of a batch becomes durable and visible
- * together, and a killed import loses at most the batch in progress, which
- * the next run imports again.  Results travel through a bounded ring and the
- * walk holds one directory's names at a time, so memory stays small whatever
- * the size of the tree.  A first pass only counts files and bytes, for the
- * progress display. */
+ * A walker thread lists the tree (names sorted byte-wise in each directory,
+ * so numbering is reproducible; one directory's names in memory at a time)
+ * and numbers the entries in walk order.  Preparer threads, one per core,
+ * open each file without following links, check it is the regular file it
+ * looked like, and read, hash and seal it (cy_import_prepare: the CPU work),
+ * in any order.  This thread takes the results in walk order and adds them
+ * to the catalog and the pack (cy_import_add), committing in batches:
+ * everything of a batch becomes durable and visible together, and a killed
+ * import loses at most the batch in progress, which the next run imports
+ * again.  Results travel through a bounded ring, so memory stays small
+ * whatever the size of the tree.  When progress is shown, a first pass only
+ * counts files and bytes. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -30,10 +31,10 @@
 
 #define N_(s) (s)
 
-#define BATCH_FILES 4096
-#define BATCH_BYTES (512ull << 20)
+#define BATCH_FILES 16384
+#define BATCH_BYTES (1024ull << 20)
 /* Prepared files waiting for the catalog: at most this many, holding at most this much. */
-#define QUEUE_SLOTS 256
+#define QUEUE_SLOTS 1024
 #define QUEUE_BYTES (24ull << 20)
 
 enum kind { K_FILE, K_SKIP, K_REFUSE, K_END };
@@ -43,23 +44,33 @@ typedef struct slot {
 	enum kind kind;
 	const char *why; /* K_SKIP, K_REFUSE: static text */
 	uint64_t size;
+	int64_t mtime;
 	cy_import_item *it;
 	int rc;
+	int state; /* S_FREE, S_TODO (a file to prepare), S_BUSY (being prepared), S_READY */
 	char err[384];
 } slot;
 
+enum { S_FREE, S_TODO, S_BUSY, S_READY };
+
+#define MAX_PREPARERS 4
+
+/* Slots are numbered in walk order; slot n lives at ring[n % QUEUE_SLOTS].
+ * The walker fills slots at `tail`, preparers take TODO slots from
+ * `next_todo` on and mark them READY in any order, the consumer takes them
+ * at `head` in order. */
 typedef struct pipeline {
 	const char *root;
 	const char *root_real;
 	const cy_import *im;
 	int dfd;
 	pthread_mutex_t mu;
-	pthread_cond_t can_put, can_take;
+	pthread_cond_t can_put, has_work, has_ready;
 	slot ring[QUEUE_SLOTS];
-	size_t head, count; /* head: next slot to take */
+	uint64_t head, tail, next_todo;
 	uint64_t bytes;
-	int stop;
-	int taker_waits, putter_waits; /* wake the other side only when it sleeps */
+	int stop, walk_done;
+	int put_waits, work_waits, ready_waits; /* wake the other side only when it sleeps */
 	int walk_rc; /* a failure of the walk itself (out of memory) */
 } pipeline;
 
@@ -150,27 +161,29 @@ static void count_tree(const char *path, uint64_t *files, uint64_t *bytes)
 	cy_buf_release(&child);
 }
 
+/* The walker adds one entry (a file to prepare, or a ready event). */
 static int put(pipeline *pl, slot *sl)
 {
-	uint64_t mem = sl->it ? cy_import_item_memory(sl->it) : 64;
-
 	pthread_mutex_lock(&pl->mu);
-	while (!pl->stop && (pl->count == QUEUE_SLOTS || (pl->count && pl->bytes + mem > QUEUE_BYTES))) {
-		pl->putter_waits = 1;
+	while (!pl->stop && (pl->tail - pl->head == QUEUE_SLOTS ||
+			     (pl->tail > pl->head && pl->bytes > QUEUE_BYTES))) {
+		pl->put_waits = 1;
 		pthread_cond_wait(&pl->can_put, &pl->mu);
 	}
 	if (pl->stop) {
 		pthread_mutex_unlock(&pl->mu);
-		cy_import_item_free(sl->it);
 		free(sl->rel);
 		return -1;
 	}
-	pl->ring[(pl->head + pl->count) % QUEUE_SLOTS] = *sl;
-	pl->count++;
-	pl->bytes += mem;
-	if (pl->taker_waits) {
-		pl->taker_waits = 0;
-		pthread_cond_signal(&pl->can_take);
+	pl->ring[pl->tail % QUEUE_SLOTS] = *sl;
+	pl->tail++;
+	if (sl->state == S_TODO && pl->work_waits) {
+		pl->work_waits = 0;
+		pthread_cond_broadcast(&pl->has_work);
+	}
+	if (sl->state == S_READY && pl->tail - 1 == pl->head && pl->ready_waits) {
+		pl->ready_waits = 0;
+		pthread_cond_signal(&pl->has_ready);
 	}
 	pthread_mutex_unlock(&pl->mu);
 	return 0;
@@ -183,6 +196,7 @@ static int put_entry(pipeline *pl, const char *rel, enum kind k, const char *why
 	memset(&sl, 0, sizeof(sl));
 	sl.kind = k;
 	sl.why = why;
+	sl.state = S_READY;
 	if (!(sl.rel = strdup(rel)))
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	return put(pl, &sl);
@@ -191,24 +205,77 @@ static int put_entry(pipeline *pl, const char *rel, enum kind k, const char *why
 static int put_file(pipeline *pl, const char *rel, const struct stat *st)
 {
 	slot sl;
-	int fd;
 
 	memset(&sl, 0, sizeof(sl));
 	sl.kind = K_FILE;
 	sl.size = (uint64_t)st->st_size;
+	sl.mtime = (int64_t)st->st_mtime;
+	sl.state = S_TODO;
 	if (!(sl.rel = strdup(rel)))
 		return cy_error_set(CY_ENOMEM, "out of memory");
-	fd = openat(pl->dfd, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		sl.rc = CY_EIO;
-		snprintf(sl.err, sizeof(sl.err), dgettext("custody", "cannot open: %s"), strerror(errno));
-	} else {
-		sl.rc = cy_import_prepare(pl->im, fd, rel, (int64_t)st->st_mtime, &sl.it);
-		if (sl.rc)
-			snprintf(sl.err, sizeof(sl.err), "%s", cy_error_message());
-		close(fd);
-	}
 	return put(pl, &sl);
+}
+
+/* A preparer: opens, reads, hashes and seals files, any number in parallel. */
+static void *preparer(void *arg)
+{
+	pipeline *pl = arg;
+
+	pthread_setname_np(pthread_self(), "custody-prep");
+	pthread_mutex_lock(&pl->mu);
+	for (;;) {
+		uint64_t n;
+		slot *sl;
+		char *rel;
+		int64_t mtime;
+		cy_import_item *it = NULL;
+		int rc, fd;
+		char err[384] = "";
+
+		while (!pl->stop && pl->next_todo < pl->tail &&
+		       pl->ring[pl->next_todo % QUEUE_SLOTS].state != S_TODO)
+			pl->next_todo++;
+		if (pl->stop)
+			break;
+		if (pl->next_todo == pl->tail) {
+			if (pl->walk_done)
+				break;
+			pl->work_waits = 1;
+			pthread_cond_wait(&pl->has_work, &pl->mu);
+			continue;
+		}
+		n = pl->next_todo++;
+		sl = &pl->ring[n % QUEUE_SLOTS];
+		sl->state = S_BUSY;
+		rel = sl->rel;
+		mtime = sl->mtime;
+		pthread_mutex_unlock(&pl->mu);
+
+		fd = openat(pl->dfd, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0) {
+			rc = CY_EIO;
+			snprintf(err, sizeof(err), dgettext("custody", "cannot open: %s"), strerror(errno));
+		} else {
+			rc = cy_import_prepare(pl->im, fd, rel, mtime, &it);
+			if (rc)
+				snprintf(err, sizeof(err), "%s", cy_error_message());
+			close(fd);
+		}
+
+		pthread_mutex_lock(&pl->mu);
+		sl = &pl->ring[n % QUEUE_SLOTS];
+		sl->it = it;
+		sl->rc = rc;
+		memcpy(sl->err, err, sizeof(err));
+		sl->state = S_READY;
+		pl->bytes += it ? cy_import_item_memory(it) : 64;
+		if (n == pl->head && pl->ready_waits) {
+			pl->ready_waits = 0;
+			pthread_cond_signal(&pl->has_ready);
+		}
+	}
+	pthread_mutex_unlock(&pl->mu);
+	return NULL;
 }
 
 /* Walk one directory (rel "" is the root); returns -1 when told to stop. */
@@ -273,57 +340,67 @@ out:
 	return rc;
 }
 
-static void *producer(void *arg)
+static void *walker(void *arg)
 {
 	pipeline *pl = arg;
 	slot end;
-	int rc = walk(pl, "");
+	int rc;
 
-	if (rc > 0 || rc < -1) {
-		pthread_mutex_lock(&pl->mu);
-		pl->walk_rc = rc;
-		pthread_mutex_unlock(&pl->mu);
-	}
+	pthread_setname_np(pthread_self(), "custody-walk");
+	rc = walk(pl, "");
+
 	memset(&end, 0, sizeof(end));
 	end.kind = K_END;
+	end.state = S_READY;
 	put(pl, &end);
+	pthread_mutex_lock(&pl->mu);
+	if (rc > 0 || rc < -1)
+		pl->walk_rc = rc;
+	pl->walk_done = 1;
+	pthread_cond_broadcast(&pl->has_work);
+	pthread_mutex_unlock(&pl->mu);
 	return NULL;
 }
 
 static slot take(pipeline *pl)
 {
-	slot sl;
+	slot sl, *p;
 
 	pthread_mutex_lock(&pl->mu);
-	while (pl->count == 0) {
-		pl->taker_waits = 1;
-		pthread_cond_wait(&pl->can_take, &pl->mu);
+	while (pl->head == pl->tail || pl->ring[pl->head % QUEUE_SLOTS].state != S_READY) {
+		pl->ready_waits = 1;
+		pthread_cond_wait(&pl->has_ready, &pl->mu);
 	}
-	sl = pl->ring[pl->head];
-	pl->head = (pl->head + 1) % QUEUE_SLOTS;
-	pl->count--;
-	pl->bytes -= sl.it ? cy_import_item_memory(sl.it) : 64;
-	/* let the producer run ahead again once a quarter of the ring is free */
-	if (pl->putter_waits && (pl->count <= QUEUE_SLOTS * 3 / 4 || pl->bytes <= QUEUE_BYTES / 2)) {
-		pl->putter_waits = 0;
+	p = &pl->ring[pl->head % QUEUE_SLOTS];
+	sl = *p;
+	p->state = S_FREE;
+	p->rel = NULL;
+	p->it = NULL;
+	pl->head++;
+	if (sl.kind == K_FILE)
+		pl->bytes -= sl.it ? cy_import_item_memory(sl.it) : 64;
+	/* let the walker run ahead again once a quarter of the ring is free */
+	if (pl->put_waits && (pl->tail - pl->head <= QUEUE_SLOTS * 3 / 4 || pl->bytes <= QUEUE_BYTES / 2)) {
+		pl->put_waits = 0;
 		pthread_cond_signal(&pl->can_put);
 	}
 	pthread_mutex_unlock(&pl->mu);
 	return sl;
 }
 
-static void stop_pipeline(pipeline *pl, pthread_t th)
+static void stop_pipeline(pipeline *pl, pthread_t *threads, int nthreads)
 {
 	pthread_mutex_lock(&pl->mu);
 	pl->stop = 1;
 	pthread_cond_broadcast(&pl->can_put);
+	pthread_cond_broadcast(&pl->has_work);
 	pthread_mutex_unlock(&pl->mu);
-	pthread_join(th, NULL);
-	while (pl->count) {
-		cy_import_item_free(pl->ring[pl->head].it);
-		free(pl->ring[pl->head].rel);
-		pl->head = (pl->head + 1) % QUEUE_SLOTS;
-		pl->count--;
+	for (int i = 0; i < nthreads; i++)
+		pthread_join(threads[i], NULL);
+	for (; pl->head < pl->tail; pl->head++) {
+		slot *p = &pl->ring[pl->head % QUEUE_SLOTS];
+		cy_import_item_free(p->it);
+		free(p->rel);
 	}
 }
 
@@ -415,8 +492,9 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 	struct stat st;
 	batch bt = {0};
 	pipeline pl;
-	pthread_t th;
-	int rc;
+	pthread_t threads[1 + MAX_PREPARERS];
+	int nthreads = 0, nprep, rc;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
 	memset(sum, 0, sizeof(*sum));
 	memset(&pl, 0, sizeof(pl));
@@ -441,9 +519,23 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 	pl.im = im;
 	pthread_mutex_init(&pl.mu, NULL);
 	pthread_cond_init(&pl.can_put, NULL);
-	pthread_cond_init(&pl.can_take, NULL);
-	if (pthread_create(&th, NULL, producer, &pl)) {
+	pthread_cond_init(&pl.has_work, NULL);
+	pthread_cond_init(&pl.has_ready, NULL);
+	/* one preparer per core: the catalog thread sleeps in fsync and waits for them */
+	nprep = ncpu < 1 ? 1 : ncpu > MAX_PREPARERS ? MAX_PREPARERS : (int)ncpu;
+	rc = 0;
+	if (pthread_create(&threads[nthreads], NULL, walker, &pl) == 0)
+		nthreads++;
+	else
 		rc = cy_error_set(CY_ENOMEM, "cannot start a thread");
+	for (int i = 0; !rc && i < nprep; i++) {
+		if (pthread_create(&threads[nthreads], NULL, preparer, &pl) == 0)
+			nthreads++;
+		else if (i == 0)
+			rc = cy_error_set(CY_ENOMEM, "cannot start a thread");
+	}
+	if (rc) {
+		stop_pipeline(&pl, threads, nthreads);
 		goto out;
 	}
 	while (!rc) {
@@ -500,7 +592,7 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 	{
 		char msg[1024];
 		snprintf(msg, sizeof(msg), "%s", cy_error_message());
-		stop_pipeline(&pl, th);
+		stop_pipeline(&pl, threads, nthreads);
 		if (!rc && pl.walk_rc)
 			rc = pl.walk_rc;
 		else if (rc)
@@ -522,7 +614,8 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 out:
 	pthread_mutex_destroy(&pl.mu);
 	pthread_cond_destroy(&pl.can_put);
-	pthread_cond_destroy(&pl.can_take);
+	pthread_cond_destroy(&pl.has_work);
+	pthread_cond_destroy(&pl.has_ready);
 	close(pl.dfd);
 	{
 		char msg[1024];

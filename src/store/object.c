@@ -436,6 +436,27 @@ static void set_compress(cy_objw *w, int compress)
 /* CY_OBJ_COMPRESS_AUTO: the first min(64 KiB, size) bytes sit in pbuf.  Skip known compressed
  * formats; otherwise compress them as the start of the real zstd stream and keep that if it
  * saved at least 10%, else discard it and store the bytes as they are. */
+/* Whether a sample looks like random bytes (encrypted, already compressed):
+ * its collision entropy, -log2(sum p^2), is above 7.5 bits per byte, where
+ * zstd at level 1 cannot save the 10% that compression must earn.  Counting
+ * bytes is far cheaper than a trial compression that fails. */
+static bool looks_random(const uint8_t *p, size_t n)
+{
+	uint32_t count[256] = {0};
+	uint64_t sum = 0;
+
+	if (n > 4096)
+		n = 4096;
+	if (n < 1024)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		count[p[i]]++;
+	for (int i = 0; i < 256; i++)
+		sum += (uint64_t)count[i] * count[i];
+	/* sum / n^2 < 2^-7.5  <=>  sum * 2^7.5 < n^2, with 2^7.5 ~ 181.02 */
+	return sum * 18102 < (uint64_t)n * n * 100;
+}
+
 static int decide(cy_objw *w, bool at_finish)
 {
 	ZSTD_inBuffer in = {w->pbuf, w->plen, 0};
@@ -443,7 +464,7 @@ static int decide(cy_objw *w, bool at_finish)
 	size_t ret;
 	int rc;
 
-	if (w->plen == 0 || looks_compressed(w->pbuf, w->plen)) {
+	if (w->plen == 0 || looks_compressed(w->pbuf, w->plen) || looks_random(w->pbuf, w->plen)) {
 		set_compress(w, CY_OBJ_COMPRESS_NO);
 		return 0;
 	}

@@ -395,7 +395,7 @@ int cy_import_prepare(const cy_import *im, int fd, const char *rel, int64_t mtim
 			if (n == 0)
 				break;
 			if (first) {
-				it->format = sniff_format(blk, n < 4096 ? (size_t)n : 4096, rel);
+				it->format = sniff_format(blk, n < 1024 ? (size_t)n : 1024, rel);
 				first = 0;
 			}
 			total += (uint64_t)n;
@@ -576,7 +576,7 @@ static int stream_large(cy_import *im, cy_import_item *it, uint64_t *stored)
 		if (n == 0)
 			break;
 		if (first) {
-			it->format = sniff_format(im->buf, n < 4096 ? (size_t)n : 4096, it->rel);
+			it->format = sniff_format(im->buf, n < 1024 ? (size_t)n : 1024, it->rel);
 			first = 0;
 		}
 		total += (uint64_t)n;
