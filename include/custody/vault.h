@@ -210,6 +210,11 @@ int cy_log_list(cy_vault *v, uint64_t from, cy_entry_fn fn, void *arg);
 /* Full verification.  On failure *bad_seq is the first bad entry (0 if the
  * failure is not tied to one) and the last error says what is wrong. */
 int cy_log_verify(cy_vault *v, uint64_t *bad_seq, uint64_t *entries, uint64_t *checkpoints);
+/* Check a checkpoint note kept outside the vault (from an earlier
+ * `log checkpoint`): its signature is this vault's, and the ledger still holds
+ * exactly the history it commits to (no entry up to its size was changed or
+ * removed).  *size is the checkpoint's size.  CY_ECORRUPT if not. */
+int cy_log_verify_checkpoint(cy_vault *v, const char *note, size_t n, uint64_t *size);
 /* The latest signed checkpoint note. */
 int cy_log_checkpoint(cy_vault *v, cy_buf *note);
 /* Inclusion proof of entry seq (1-based) in the latest checkpoint: appends

@@ -8,17 +8,19 @@
 #include "commands.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
+#include "custody/fsutil.h"
 #include "base/banned.h"
 
 static bool o_json;
-static const char *o_from;
+static const char *o_from, *o_checkpoint;
 
 static const cli_opt SHOW_OPTS[] = {
 	{"from", OPT_STRING, "SEQ", N_("start at entry SEQ"), &o_from},
 	{"json", OPT_FLAG, NULL, N_("JSON Lines: the entries as stored"), &o_json},
 	{NULL, 0, NULL, NULL, NULL},
 };
-static const cli_opt JSON_OPTS[] = {
+static const cli_opt VERIFY_OPTS[] = {
+	{"checkpoint", OPT_STRING, "FILE", N_("also check a checkpoint kept outside the vault"), &o_checkpoint},
 	{"json", OPT_FLAG, NULL, N_("JSON output"), &o_json},
 	{NULL, 0, NULL, NULL, NULL},
 };
@@ -28,10 +30,11 @@ static const cli_cmd SHOW = {"custody log show [--from SEQ] [--json]",
 			     N_("Print the ledger's entries (auditor, secadmin, sysadmin)."), NULL,
 			     SHOW_OPTS, 0, 0};
 static const cli_cmd VERIFY = {
-	"custody log verify [--json]",
+	"custody log verify [--checkpoint FILE] [--json]",
 	N_("Verify the whole ledger: every entry's hash, no gaps, every signed checkpoint. Names the\n"
-	   "first bad entry."),
-	NULL, JSON_OPTS, 0, 0};
+	   "first bad entry. With --checkpoint, also check that a checkpoint saved earlier outside the\n"
+	   "vault (custody log checkpoint > FILE) still matches: nothing it covers was changed or cut."),
+	NULL, VERIFY_OPTS, 0, 0};
 static const cli_cmd CHECKPOINT = {
 	"custody log checkpoint",
 	N_("Print the latest signed checkpoint (C2SP tlog-checkpoint in a signed note). Keep a copy\n"
@@ -102,6 +105,18 @@ static int log_verify(int argc, char **argv)
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
 	rc = cy_log_verify(v, &bad, &n, &ncp);
+	if (!rc && o_checkpoint) {
+		cy_buf note = CY_BUF_INIT;
+		uint64_t size;
+		rc = cy_read_file(o_checkpoint, 1 << 16, &note);
+		if (rc)
+			rc = cy_error_set(rc, "cannot read the checkpoint file '%s'", o_checkpoint);
+		else
+			rc = cy_log_verify_checkpoint(v, (char *)note.ptr, note.len, &size);
+		if (!rc && !o_json)
+			printf(_("checkpoint '%s' (%" PRIu64 " entries) matches the ledger\n"), o_checkpoint, size);
+		cy_buf_release(&note);
+	}
 	if (o_json) {
 		printf("{\"ok\":%s,\"entries\":%" PRIu64 ",\"checkpoints\":%" PRIu64, rc ? "false" : "true",
 		       n, ncp);

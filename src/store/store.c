@@ -341,6 +341,17 @@ int cy_store_pack_stat(cy_store *s, const char *pack, uint64_t *size)
 	return rc;
 }
 
+int cy_store_remove_pack(cy_store *s, const char *pack)
+{
+	cy_buf path = CY_BUF_INIT;
+	int rc = pack_path(s, pack, &path);
+
+	if (!rc && unlink(cy_buf_cstr(&path)) < 0)
+		rc = cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot remove pack %s", pack);
+	cy_buf_release(&path);
+	return rc;
+}
+
 int cy_store_each_pack(cy_store *s, cy_store_name_fn fn, void *arg)
 {
 	cy_buf dir = CY_BUF_INIT, name = CY_BUF_INIT;

@@ -48,6 +48,8 @@ int cy_store_read(cy_store *s, const char *pack, uint64_t offset, uint64_t lengt
 		  cy_store_sink sink, void *arg);
 /* Size of a pack file (CY_ENOTFOUND if missing). */
 int cy_store_pack_stat(cy_store *s, const char *pack, uint64_t *size);
+/* Delete a finished pack (one the catalog does not refer to). */
+int cy_store_remove_pack(cy_store *s, const char *pack);
 /* Call fn for every finished pack file name. */
 typedef int (*cy_store_name_fn)(void *arg, const char *name);
 int cy_store_each_pack(cy_store *s, cy_store_name_fn fn, void *arg);

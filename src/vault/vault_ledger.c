@@ -212,6 +212,61 @@ out:
 	return rc;
 }
 
+int cy_log_verify_checkpoint(cy_vault *v, const char *note, size_t n, uint64_t *size)
+{
+	cy_note_verifier ver;
+	cy_buf body = CY_BUF_INIT;
+	cy_checkpoint cp;
+	cy_frontier fr;
+	cy_stmt *s;
+	uint8_t root[32];
+	int rc;
+
+	*size = 0;
+	if ((rc = cy_vault__require(v, CY_R_ALL, N_("verify the ledger"))) || (rc = verifier(v, &ver)))
+		return rc;
+	rc = cy_note_open(note, n, &ver, &body);
+	if (rc == CY_ECORRUPT)
+		rc = cy_error_set(CY_ECORRUPT, "the checkpoint is not signed by this vault's ledger key");
+	rc = rc ? rc : cy_checkpoint_parse((char *)body.ptr, body.len, &cp);
+	cy_buf_release(&body);
+	if (rc)
+		return rc;
+	if (strcmp(cp.origin, ver.name))
+		return cy_error_set(CY_ECORRUPT, "the checkpoint is for another log (%s)", cp.origin);
+	*size = cp.size;
+	cy_frontier_init(&fr);
+	rc = cy_catalog_prepare(v->cat, "SELECT seq, entry FROM ledger WHERE seq <= ? ORDER BY seq", &s);
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, (int64_t)cp.size);
+	while (!rc && (rc = cy_stmt_step(s)) == 1) {
+		size_t en;
+		const void *e = cy_stmt_blob(s, 1, &en);
+		uint8_t leaf[32];
+		rc = 0;
+		if ((uint64_t)cy_stmt_int(s, 0) != fr.size + 1) {
+			rc = cy_error_set(CY_ECORRUPT, "ledger entry %" PRIu64 " is missing", fr.size + 1);
+			break;
+		}
+		cy_merkle_leaf_hash(e, en, leaf);
+		cy_frontier_append(&fr, leaf);
+	}
+	cy_stmt_reset(s);
+	if (rc < 0 || rc > 0)
+		return rc < 0 ? rc : CY_ECORRUPT;
+	if (fr.size < cp.size)
+		return cy_error_set(CY_ECORRUPT,
+				    "the ledger has %" PRIu64 " entries but this checkpoint covers %" PRIu64
+				    ": entries were deleted",
+				    fr.size, cp.size);
+	cy_frontier_root(&fr, root);
+	if (!cy_memeq(root, cp.root, 32))
+		return cy_error_set(CY_ECORRUPT,
+				    "the ledger's first %" PRIu64 " entries are not those this checkpoint "
+				    "signed: history was rewritten",
+				    cp.size);
+	return 0;
+}
+
 int cy_log_checkpoint(cy_vault *v, cy_buf *note)
 {
 	cy_stmt *s;

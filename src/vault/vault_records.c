@@ -270,6 +270,7 @@ struct cy_import {
 	cy_aead *meta_aead;
 	item_no *items; /* next item number per year, valid within the open transaction */
 	size_t nitems;
+	int swept;
 };
 
 int cy_import_begin(cy_vault *v, const cy_import_opts *o, cy_import **out)
@@ -431,12 +432,62 @@ out:
 	return 0;
 }
 
+typedef struct sweep {
+	cy_vault *v;
+	uint64_t removed;
+} sweep;
+
+static int sweep_one(void *arg, const char *name)
+{
+	sweep *sw = arg;
+	cy_stmt *s;
+	int rc = cy_catalog_prepare(sw->v->cat, "SELECT 1 FROM packs WHERE name = ?", &s);
+
+	rc = rc ? rc : cy_stmt_bind_text(s, 1, name);
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc == 1) {
+		cy_stmt_reset(s);
+		return 0;
+	}
+	if (rc == 0 && cy_store_remove_pack(sw->v->store, name) == 0)
+		sw->removed++;
+	return rc < 0 ? rc : 0;
+}
+
+/* Packs that a killed import renamed into place but never committed.  Only
+ * safe while holding the catalog's write lock: every other writer's packs
+ * are then either committed or still in tmp/. */
+static int sweep_orphans(cy_import *im)
+{
+	sweep sw = {im->v, 0};
+	int rc = cy_store_each_pack(im->v->store, sweep_one, &sw);
+
+	if (!rc && sw.removed) {
+		cy_ledger_entry e;
+		memset(&e, 0, sizeof(e));
+		e.action = "store.sweep";
+		e.details[0] = (cy_ledger_detail){"packs", NULL, (int64_t)sw.removed};
+		e.ndetails = 1;
+		rc = cy_vault__log(im->v, &e);
+	}
+	return rc;
+}
+
 static int ensure_tx(cy_import *im)
 {
+	int rc;
+
 	if (im->v->in_tx)
 		return 0;
 	im->nitems = 0; /* numbers are read afresh in each transaction */
-	return cy_vault__begin(im->v);
+	if ((rc = cy_vault__begin(im->v)))
+		return rc;
+	if (!im->swept) {
+		im->swept = 1;
+		if ((rc = sweep_orphans(im)))
+			cy_vault__rollback(im->v);
+	}
+	return rc;
 }
 
 static int ensure_pack(cy_import *im, int64_t *pack_id)

@@ -238,3 +238,28 @@ assert nos == list(range(1, 301)), nos
 	run as aud log verify
 	status_is 0
 }
+
+@test "a pack left in place by a killed import is reported by check and swept by the next import" {
+	make_vault
+	mkdir -p "$T/in"
+	echo "record one" >"$T/in/a.txt"
+	as li import files "$T/in" --fonds Z109 --class customer --year 2019 >/dev/null
+	# what a kill between the pack's rename and the catalog commit leaves
+	mkdir -p "$V/objects/ab"
+	head -c 4096 /dev/urandom >"$V/objects/ab/cdef0123456789abcdef01234567.pack"
+	run as li check
+	status_is 0
+	output_has "not referenced by the catalog"
+	echo "record two" >"$T/in/b.txt"
+	as li import files "$T/in" --fonds Z109 --class customer --year 2019 >/dev/null
+	[ ! -e "$V/objects/ab/cdef0123456789abcdef01234567.pack" ]
+	run as li check
+	status_is 0
+	output_lacks "not referenced"
+	run as aud log show
+	output_has '"action":"store.sweep"'
+	# the catalog's own packs are never touched
+	run as li get "Z109-KH${DOT}2019-D30-0001"
+	status_is 0
+	output_has "record one"
+}

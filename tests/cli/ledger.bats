@@ -351,3 +351,23 @@ assert checked > 50, checked
 	run as li log prove 1
 	status_is 6
 }
+
+@test "log verify --checkpoint: a checkpoint kept outside catches a cut that the vault cannot see" {
+	as aud log checkpoint >"$T/outside.txt"
+	as li import files "$T/in" --fonds Z109 --class other --year 2020 >/dev/null
+	run as aud log verify --checkpoint "$T/outside.txt"
+	status_is 0
+	output_has "matches the ledger"
+	# cut the ledger back exactly at a checkpoint: inside the vault this looks whole
+	n=$(sqlite3 "$V/catalog.db" "SELECT size FROM checkpoints ORDER BY size LIMIT 1")
+	sqlite3 "$V/catalog.db" "DELETE FROM ledger WHERE seq > $n; DELETE FROM checkpoints WHERE size > $n"
+	run as aud log verify
+	status_is 0
+	run as aud log verify --checkpoint "$T/outside.txt"
+	status_is 5
+	output_has "entries were deleted"
+	# a checkpoint from another vault, or altered, is refused
+	sed 's/^[0-9][0-9]*$/1/' "$T/outside.txt" >"$T/forged.txt"
+	run as aud log verify --checkpoint "$T/forged.txt"
+	status_is 5
+}
