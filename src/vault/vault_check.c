@@ -58,21 +58,6 @@ static void catalog_problem(void *arg, const char *problem)
 	report(arg, 0, NULL, "catalog: %s", problem);
 }
 
-struct header_ctx {
-	uint8_t buf[CY_OBJ_HEADER_LEN];
-	size_t n;
-};
-
-static int header_sink(void *arg, const void *p, size_t n)
-{
-	struct header_ctx *h = arg;
-	size_t take = n < sizeof(h->buf) - h->n ? n : sizeof(h->buf) - h->n;
-
-	memcpy(h->buf + h->n, p, take);
-	h->n += take;
-	return 0;
-}
-
 /* pack names seen in the catalog, sorted, for the orphan scan */
 typedef struct names {
 	char (*v)[31];
@@ -291,17 +276,13 @@ int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, vo
 				else
 					stats->verified++;
 			} else {
-				struct header_ctx h = {{0}, 0};
 				cy_obj_header oh;
 				uint64_t have;
 				stats->unverifiable++;
 				if (cy_store_pack_stat(v->store, r->pack, &have) ||
 				    have < r->offset + r->length)
 					report(&c, 0, r->archive_no, "object is missing or cut short");
-				else if (cy_store_read(v->store, r->pack, r->offset,
-						       r->length < CY_OBJ_HEADER_LEN ? r->length : CY_OBJ_HEADER_LEN,
-						       header_sink, &h) ||
-					 cy_object_header_parse(h.buf, h.n, &oh) ||
+				else if (cy_vault__read_header(v, r->pack, r->offset, r->length, &oh) ||
 					 memcmp(oh.key_id, r->key_id, 8))
 					report(&c, 0, r->archive_no,
 					       "object header is damaged or names another key");

@@ -7,6 +7,7 @@
 
 #include "catalog/catalog.h"
 #include "custody/ledger.h"
+#include "custody/object.h"
 #include "custody/vault.h"
 #include "store/store.h"
 
@@ -108,6 +109,10 @@ int cy_vault__keep_key(cy_vault *v, int64_t fonds_id, const char *code, const ui
 /* Key derivations from a fonds key. */
 void cy_vault__key_id(const uint8_t fonds_key[32], uint8_t out[8]);
 int cy_vault__subkey(const uint8_t fonds_key[32], const char *label, uint8_t out[32]);
+
+/* Read and parse the header of a stored object (no key needed). */
+int cy_vault__read_header(cy_vault *v, const char *pack, uint64_t offset, uint64_t length,
+			  cy_obj_header *out);
 
 /* Complete pending grants of fonds whose keys the caller holds. */
 int cy_vault__complete_grants(cy_vault *v);

@@ -1021,25 +1021,38 @@ static int head_sink(void *arg, const void *p, size_t n)
 	return 0;
 }
 
+int cy_vault__read_header(cy_vault *v, const char *pack, uint64_t offset, uint64_t length,
+			  cy_obj_header *out)
+{
+	struct head h = {{0}, 0};
+	int rc = cy_store_read(v->store, pack, offset,
+			       length < CY_OBJ_HEADER_LEN ? length : CY_OBJ_HEADER_LEN, head_sink, &h);
+
+	return rc ? rc : cy_object_header_parse(h.b, h.n, out);
+}
+
 int cy_vault__read_object(cy_vault *v, const cy_fonds_key *k, const char *archive_no,
 			  const char *pack, uint64_t offset, uint64_t length, uint64_t size,
 			  const char *sha_hex, const uint8_t salt[16], cy_data_sink sink, void *arg)
 {
 	struct get_ctx g = {.sink = sink ? sink : discard, .arg = arg};
-	struct head h = {{0}, 0};
 	cy_obj_header oh;
 	uint8_t sha[32];
 	char hex[65];
 	int rc;
 
 	/* before any byte is released: is this the record's own object, under its fonds' key? */
-	rc = cy_store_read(v->store, pack, offset, length < CY_OBJ_HEADER_LEN ? length : CY_OBJ_HEADER_LEN,
-			   head_sink, &h);
-	if (!rc && (cy_object_header_parse(h.b, h.n, &oh) || memcmp(oh.salt, salt, 16) ||
-		    memcmp(oh.key_id, k->key_id, 8)))
+	rc = cy_vault__read_header(v, pack, offset, length, &oh);
+	if (rc == CY_EINVALID || rc == CY_EUNSUPPORTED) {
+		char msg[512];
+		snprintf(msg, sizeof(msg), "%s", cy_error_message());
+		rc = cy_error_set(CY_ECORRUPT, "record %s: object header is damaged (%s)", archive_no, msg);
+	} else if (!rc && (memcmp(oh.salt, salt, 16) || memcmp(oh.key_id, k->key_id, 8))) {
 		rc = cy_error_set(CY_ECORRUPT,
-				  "record %s: the catalog points at an object that is not this record's",
+				  "record %s: the object found is not this record's (its header was altered, "
+				  "or the catalog points elsewhere)",
 				  archive_no);
+	}
 	if (rc == CY_ECORRUPT && !strstr(cy_error_message(), archive_no)) {
 		char msg[512];
 		snprintf(msg, sizeof(msg), "%s", cy_error_message());
