@@ -38,6 +38,13 @@ int cmd_show(int argc, char **argv)
 			cli_record_json(&b, &r);
 			cli_json_line(&b);
 		} else {
+			/* names from outside: no control characters on the terminal */
+			for (char *q = r.title; q && *q; q++)
+				if ((unsigned char)*q < 0x20 || *q == 0x7f)
+					*q = '?';
+			for (char *q = r.source; q && *q; q++)
+				if ((unsigned char)*q < 0x20 || *q == 0x7f)
+					*q = '?';
 			cli_bytes(r.size, size);
 			cli_bytes(r.stored, stored);
 			printf(_("archive number  %s\nfonds           %s\nclass           %s\nyear            %d\n"
