@@ -180,6 +180,8 @@ int cy_import_prepare(const cy_import *im, int fd, const char *rel, int64_t mtim
 int cy_import_add(cy_import *im, cy_import_item *it, cy_import_outcome *outcome, char *archive_no);
 /* Bytes of memory an item holds (for bounding a queue of prepared items). */
 uint64_t cy_import_item_memory(const cy_import_item *it);
+/* What preparing a file of this size will hold, before it is prepared. */
+uint64_t cy_import_item_estimate(uint64_t size);
 void cy_import_item_free(cy_import_item *it);
 
 /* Bytes and files added since the last commit (for batching decisions). */

@@ -48,6 +48,7 @@ typedef struct slot {
 	cy_import_item *it;
 	int rc;
 	int state; /* S_FREE, S_TODO (a file to prepare), S_BUSY (being prepared), S_READY */
+	uint64_t mem; /* bytes this slot holds (estimated while it is being prepared) */
 	char err[384];
 } slot;
 
@@ -165,8 +166,7 @@ static void count_tree(const char *path, uint64_t *files, uint64_t *bytes)
 static int put(pipeline *pl, slot *sl)
 {
 	pthread_mutex_lock(&pl->mu);
-	while (!pl->stop && (pl->tail - pl->head == QUEUE_SLOTS ||
-			     (pl->tail > pl->head && pl->bytes > QUEUE_BYTES))) {
+	while (!pl->stop && pl->tail - pl->head == QUEUE_SLOTS) {
 		pl->put_waits = 1;
 		pthread_cond_wait(&pl->can_put, &pl->mu);
 	}
@@ -232,6 +232,8 @@ static void *preparer(void *arg)
 		int rc, fd;
 		char err[384] = "";
 
+		uint64_t est;
+
 		while (!pl->stop && pl->next_todo < pl->tail &&
 		       pl->ring[pl->next_todo % QUEUE_SLOTS].state != S_TODO)
 			pl->next_todo++;
@@ -244,9 +246,19 @@ static void *preparer(void *arg)
 			pthread_cond_wait(&pl->has_work, &pl->mu);
 			continue;
 		}
+		/* memory: a file is sealed in memory, so do not start one that would take the
+		 * ring over its budget, unless it is the one the catalog thread waits for */
+		sl = &pl->ring[pl->next_todo % QUEUE_SLOTS];
+		est = cy_import_item_estimate(sl->size);
+		if (pl->next_todo != pl->head && pl->bytes + est > QUEUE_BYTES) {
+			pl->work_waits = 1;
+			pthread_cond_wait(&pl->has_work, &pl->mu);
+			continue;
+		}
 		n = pl->next_todo++;
-		sl = &pl->ring[n % QUEUE_SLOTS];
 		sl->state = S_BUSY;
+		sl->mem = est;
+		pl->bytes += est;
 		rel = sl->rel;
 		mtime = sl->mtime;
 		pthread_mutex_unlock(&pl->mu);
@@ -268,7 +280,9 @@ static void *preparer(void *arg)
 		sl->rc = rc;
 		memcpy(sl->err, err, sizeof(err));
 		sl->state = S_READY;
-		pl->bytes += it ? cy_import_item_memory(it) : 64;
+		pl->bytes -= sl->mem;
+		sl->mem = it ? cy_import_item_memory(it) : 64;
+		pl->bytes += sl->mem;
 		if (n == pl->head && pl->ready_waits) {
 			pl->ready_waits = 0;
 			pthread_cond_signal(&pl->has_ready);
@@ -377,12 +391,16 @@ static slot take(pipeline *pl)
 	p->rel = NULL;
 	p->it = NULL;
 	pl->head++;
-	if (sl.kind == K_FILE)
-		pl->bytes -= sl.it ? cy_import_item_memory(sl.it) : 64;
+	pl->bytes -= sl.mem;
 	/* let the walker run ahead again once a quarter of the ring is free */
-	if (pl->put_waits && (pl->tail - pl->head <= QUEUE_SLOTS * 3 / 4 || pl->bytes <= QUEUE_BYTES / 2)) {
+	if (pl->put_waits && pl->tail - pl->head <= QUEUE_SLOTS * 3 / 4) {
 		pl->put_waits = 0;
 		pthread_cond_signal(&pl->can_put);
+	}
+	/* preparers waiting for memory, or for the slot now at the head */
+	if (pl->work_waits) {
+		pl->work_waits = 0;
+		pthread_cond_broadcast(&pl->has_work);
 	}
 	pthread_mutex_unlock(&pl->mu);
 	return sl;

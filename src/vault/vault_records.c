@@ -341,6 +341,12 @@ uint64_t cy_import_item_memory(const cy_import_item *it)
 	return it->obj.cap + 256;
 }
 
+uint64_t cy_import_item_estimate(uint64_t size)
+{
+	/* what prepare will hold: the sealed copy (small files) plus a read block */
+	return (size <= SMALL_FILE ? size + size / 64 + 4096 : 0) + READ_BLOCK / 16 + 256;
+}
+
 static int buf_sink(void *arg, const void *p, size_t n)
 {
 	return cy_buf_put(arg, p, n);
