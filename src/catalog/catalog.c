@@ -143,6 +143,8 @@ int cy_catalog_open(cy_catalog **out, const char *dir, int create)
 	sqlite3_extended_result_codes(c->db, 1);
 	if ((rc = cy_catalog_exec(c, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 				     "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+				     /* deleted rows are zeroed, so a destroyed record's
+				      * (encrypted) rows leave nothing behind in free pages */
 				     "PRAGMA secure_delete=ON;")))
 		goto fail;
 	if ((rc = migrate(c)))

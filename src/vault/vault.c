@@ -94,12 +94,6 @@ static int valid_user_name(const char *s)
 	return s[0] != '-' && s[0] != '.';
 }
 
-int cy_vault__valid_user_name(const char *s);
-int cy_vault__valid_user_name(const char *s)
-{
-	return valid_user_name(s);
-}
-
 static int meta_put(cy_catalog *c, const char *key, const void *val, size_t n)
 {
 	cy_stmt *s;
