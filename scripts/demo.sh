@@ -48,4 +48,8 @@ echo "== custody log verify (as the auditor)"
 "$C" log verify --user zhao --password-file "$P/auditor"
 echo
 echo "demo vault: ./$V   users: li (archivist), zhao (auditor), admin (secadmin); passwords in ./$P/"
-echo "try: CUSTODY_VAULT=$V CUSTODY_USER=li CUSTODY_PASSWORD_FILE=$P/archivist $C show \"\$($C ls --json | head -n1 | sed 's/.*\"archive_no\":\"\\([^\"]*\\)\".*/\\1/')\""
+first=$("$C" ls --json | head -n 1 | python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["archive_no"])')
+echo "try:"
+echo "  export CUSTODY_VAULT=$V CUSTODY_USER=li CUSTODY_PASSWORD_FILE=$P/archivist"
+echo "  $C show '$first'"
+echo "  $C get '$first' -o /tmp/record.out"
