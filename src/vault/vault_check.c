@@ -16,11 +16,6 @@
 #include "vault/vault_internal.h"
 #include "base/banned.h"
 
-int cy_vault__read_object(cy_vault *v, const cy_fonds_key *k, const char *archive_no,
-			  const char *pack, uint64_t offset, uint64_t length, uint64_t size,
-			  const char *sha_hex, const uint8_t salt[16], cy_data_sink sink, void *arg);
-int cy_record_meta_sha(cy_vault *v, const cy_fonds_key *k, const char *archive_no, const void *meta,
-		       size_t n, char sha_hex[65], uint8_t salt[16]);
 
 typedef struct check_ctx {
 	cy_problem_fn problem, warning;
@@ -268,7 +263,7 @@ int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, vo
 			} else if (k) {
 				char sha[65];
 				uint8_t salt[16];
-				if (cy_record_meta_sha(v, k, r->archive_no, r->meta, r->metan, sha, salt))
+				if (cy_vault__meta_sha(v, k, r->archive_no, r->meta, r->metan, sha, salt))
 					report(&c, 0, r->archive_no, "%s", cy_error_message());
 				else if (cy_vault__read_object(v, k, r->archive_no, r->pack, r->offset,
 							       r->length, r->size, sha, salt, NULL, NULL))

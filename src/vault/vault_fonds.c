@@ -10,7 +10,6 @@
 #include "vault/vault_internal.h"
 #include "base/banned.h"
 
-int cy_vault__store_slot(cy_vault *v, int64_t uid, const cy_fonds_key *k, const uint8_t pub[32]);
 
 static const char USCC_CHARS[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 static const int USCC_W[17] = {1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};

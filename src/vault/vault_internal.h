@@ -110,6 +110,19 @@ int cy_vault__keep_key(cy_vault *v, int64_t fonds_id, const char *code, const ui
 void cy_vault__key_id(const uint8_t fonds_key[32], uint8_t out[8]);
 int cy_vault__subkey(const uint8_t fonds_key[32], const char *label, uint8_t out[32]);
 
+/* Seal a fonds key to a user's public key and store it as that user's grant. */
+int cy_vault__store_slot(cy_vault *v, int64_t uid, const cy_fonds_key *k, const uint8_t pub[32]);
+
+/* Decrypt and verify a stored object: its header must carry the record's own
+ * salt and the fonds' key id, every chunk must authenticate, and the whole
+ * must match size and SHA-256.  sink may be NULL (verify only). */
+int cy_vault__read_object(cy_vault *v, const cy_fonds_key *k, const char *archive_no,
+			  const char *pack, uint64_t offset, uint64_t length, uint64_t size,
+			  const char *sha_hex, const uint8_t salt[16], cy_data_sink sink, void *arg);
+/* The SHA-256 (hex) and object salt recorded in a record's encrypted metadata. */
+int cy_vault__meta_sha(cy_vault *v, const cy_fonds_key *k, const char *archive_no, const void *meta,
+		       size_t n, char sha_hex[65], uint8_t salt[16]);
+
 /* Read and parse the header of a stored object (no key needed). */
 int cy_vault__read_header(cy_vault *v, const char *pack, uint64_t offset, uint64_t length,
 			  cy_obj_header *out);

@@ -999,10 +999,6 @@ static int get_cipher(void *arg, const void *p, size_t n)
 	return cy_objr_feed(((struct get_ctx *)arg)->r, p, n);
 }
 
-/* Decrypt and verify a stored object; sink may be NULL (verify only). */
-int cy_vault__read_object(cy_vault *v, const cy_fonds_key *k, const char *archive_no,
-			  const char *pack, uint64_t offset, uint64_t length, uint64_t size,
-			  const char *sha_hex, const uint8_t salt[16], cy_data_sink sink, void *arg);
 
 static int discard(void *arg, const void *p, size_t n)
 {
@@ -1125,10 +1121,8 @@ int cy_record_get(cy_vault *v, const char *archive_no, cy_data_sink sink, void *
 	return rc;
 }
 
-/* The recorded SHA-256 of a record, from its encrypted metadata (for check). */
-int cy_record_meta_sha(cy_vault *v, const cy_fonds_key *k, const char *archive_no, const void *meta,
-		       size_t n, char sha_hex[65], uint8_t salt[16]);
-int cy_record_meta_sha(cy_vault *v, const cy_fonds_key *k, const char *archive_no, const void *meta,
+/* The recorded SHA-256 and object salt of a record, from its encrypted metadata (for check). */
+int cy_vault__meta_sha(cy_vault *v, const cy_fonds_key *k, const char *archive_no, const void *meta,
 		       size_t n, char sha_hex[65], uint8_t salt[16])
 {
 	cy_record_info r;

@@ -175,7 +175,6 @@ static int store_slot(cy_vault *v, int64_t uid, const cy_fonds_key *k, const uin
 	return rc < 0 ? rc : 0;
 }
 
-int cy_vault__store_slot(cy_vault *v, int64_t uid, const cy_fonds_key *k, const uint8_t pub[32]);
 int cy_vault__store_slot(cy_vault *v, int64_t uid, const cy_fonds_key *k, const uint8_t pub[32])
 {
 	return store_slot(v, uid, k, pub, v->user_id);
