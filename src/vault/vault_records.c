@@ -999,7 +999,6 @@ static int get_cipher(void *arg, const void *p, size_t n)
 	return cy_objr_feed(((struct get_ctx *)arg)->r, p, n);
 }
 
-
 static int discard(void *arg, const void *p, size_t n)
 {
 	(void)arg;
