@@ -63,6 +63,10 @@ typedef int (*cy_user_fn)(void *arg, const cy_user_info *u);
 int cy_user_list(cy_vault *v, cy_user_fn fn, void *arg);
 /* Change the caller's own password. */
 int cy_user_passwd(cy_vault *v, const char *newpw, size_t newlen);
+/* secadmin: give a user who lost the password a new password and key pair.
+ * The user's grants go back to pending (their fonds keys were sealed to the
+ * old key) and are completed when a holder of each fonds key opens the vault. */
+int cy_user_reset(cy_vault *v, const char *name, const char *pw, size_t pwlen);
 /* secadmin: record a grant of fonds to user; it takes effect when a holder of
  * the fonds key next opens the vault (sets *pending) or at once if the caller
  * holds the key (archivists granting to themselves at fonds creation). */

@@ -39,8 +39,11 @@ static const cli_opt PW_OPTS[] = {
 	{NULL, 0, NULL, NULL, NULL},
 };
 static const cli_cmd PASSWD = {
-	"custody user passwd [--new-password-file FILE]",
-	N_("Change your own password."), NULL, PW_OPTS, 0, 0,
+	"custody user passwd [NAME] [--new-password-file FILE]",
+	N_("Change your own password; or, as a secadmin, give user NAME a new password (and key pair)\n"
+	   "when it was lost. NAME's fonds grants then wait until a holder of each fonds key opens the\n"
+	   "vault."),
+	NULL, PW_OPTS, 0, 1,
 };
 
 static const cli_opt NO_OPTS[] = {{NULL, 0, NULL, NULL, NULL}};
@@ -141,16 +144,20 @@ static int user_passwd(int argc, char **argv)
 
 	if ((rc = cli_parse(&PASSWD, argc, argv, &args, &n)))
 		return rc < 0 ? EXIT_OK : rc;
-	free(args);
-	if ((rc = cli_open(&v)))
+	if ((rc = cli_open(&v))) {
+		free(args);
 		return cli_fail(rc);
+	}
 	rc = cli_read_password(o_newpw ? o_newpw : "", _("New password: "), !o_newpw, &pw);
-	if (!rc)
+	if (!rc && n == 1 && strcmp(args[0], cy_vault_user(v)))
+		rc = cy_user_reset(v, args[0], (const char *)pw.ptr, pw.len);
+	else if (!rc)
 		rc = cy_user_passwd(v, (const char *)pw.ptr, pw.len);
 	if (!rc)
-		printf(_("password changed for '%s'\n"), cy_vault_user(v));
+		printf(_("password changed for '%s'\n"), n == 1 ? args[0] : cy_vault_user(v));
 	cy_buf_wipe(&pw);
 	cy_vault_close(v);
+	free(args);
 	return rc ? cli_fail(rc) : EXIT_OK;
 }
 

@@ -265,6 +265,36 @@ assert u["li"]["grants"] == "Z109" and u["vv"]["grants"] == "" and u["aud"]["gra
 	[ "$output" = one ]
 }
 
+@test "user passwd NAME: a secadmin resets a lost password; grants wait for a key holder" {
+	make_vault
+	mkdir -p "$T/in"
+	echo one >"$T/in/a.txt"
+	as li import files "$T/in" --fonds Z109 --class other --year 2020 >/dev/null
+	as sec user grant vv Z109 >/dev/null
+	as li ls >/dev/null
+	run as vv get "Z109-QT${DOT}2020-D10-0001"
+	status_is 0
+	printf 'reset-by-the-secadmin\n' >"$T/new"
+	# only a secadmin may reset another user
+	run as li user passwd vv --new-password-file "$T/new"
+	status_is 6
+	run as sec user passwd vv --new-password-file "$T/new"
+	status_is 0
+	run as vv ls
+	status_is 3
+	# the new key pair holds no fonds key until a holder opens the vault
+	run "$CUSTODY" get "Z109-QT${DOT}2020-D10-0001" --user vv --password-file "$T/new"
+	status_is 4
+	as li ls >/dev/null
+	run "$CUSTODY" get "Z109-QT${DOT}2020-D10-0001" --user vv --password-file "$T/new"
+	status_is 0
+	[ "$output" = one ]
+	run as aud log show
+	output_has '"action":"user.reset"'
+	run as li check
+	status_is 0
+}
+
 @test "fonds: add with a checked USCC and a DA/T 22 code; list" {
 	make_vault
 	run --separate-stderr as li fonds list --json
