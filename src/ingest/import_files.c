@@ -47,18 +47,18 @@ typedef struct slot {
 	int64_t mtime;
 	cy_import_item *it;
 	int rc;
-	int state; /* S_FREE, S_TODO (a file to prepare), S_BUSY (being prepared), S_READY */
+	int state; /* S_FREE, S_QUEUED (a file to prepare), S_BUSY (being prepared), S_READY */
 	uint64_t mem; /* bytes this slot holds (estimated while it is being prepared) */
 	char err[384];
 } slot;
 
-enum { S_FREE, S_TODO, S_BUSY, S_READY };
+enum { S_FREE, S_QUEUED, S_BUSY, S_READY };
 
 #define MAX_PREPARERS 4
 
 /* Slots are numbered in walk order; slot n lives at ring[n % QUEUE_SLOTS].
- * The walker fills slots at `tail`, preparers take TODO slots from
- * `next_todo` on and mark them READY in any order, the consumer takes them
+ * The walker fills slots at `tail`, preparers take queued slots from
+ * `next_queued` on and mark them READY in any order, the consumer takes them
  * at `head` in order. */
 typedef struct pipeline {
 	const char *root;
@@ -68,7 +68,7 @@ typedef struct pipeline {
 	pthread_mutex_t mu;
 	pthread_cond_t can_put, has_work, has_ready;
 	slot ring[QUEUE_SLOTS];
-	uint64_t head, tail, next_todo;
+	uint64_t head, tail, next_queued;
 	uint64_t bytes;
 	int stop, walk_done;
 	int put_waits, work_waits, ready_waits; /* wake the other side only when it sleeps */
@@ -177,7 +177,7 @@ static int put(pipeline *pl, slot *sl)
 	}
 	pl->ring[pl->tail % QUEUE_SLOTS] = *sl;
 	pl->tail++;
-	if (sl->state == S_TODO && pl->work_waits) {
+	if (sl->state == S_QUEUED && pl->work_waits) {
 		pl->work_waits = 0;
 		pthread_cond_broadcast(&pl->has_work);
 	}
@@ -210,7 +210,7 @@ static int put_file(pipeline *pl, const char *rel, const struct stat *st)
 	sl.kind = K_FILE;
 	sl.size = (uint64_t)st->st_size;
 	sl.mtime = (int64_t)st->st_mtime;
-	sl.state = S_TODO;
+	sl.state = S_QUEUED;
 	if (!(sl.rel = strdup(rel)))
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	return put(pl, &sl);
@@ -234,12 +234,12 @@ static void *preparer(void *arg)
 
 		uint64_t est;
 
-		while (!pl->stop && pl->next_todo < pl->tail &&
-		       pl->ring[pl->next_todo % QUEUE_SLOTS].state != S_TODO)
-			pl->next_todo++;
+		while (!pl->stop && pl->next_queued < pl->tail &&
+		       pl->ring[pl->next_queued % QUEUE_SLOTS].state != S_QUEUED)
+			pl->next_queued++;
 		if (pl->stop)
 			break;
-		if (pl->next_todo == pl->tail) {
+		if (pl->next_queued == pl->tail) {
 			if (pl->walk_done)
 				break;
 			pl->work_waits = 1;
@@ -248,14 +248,14 @@ static void *preparer(void *arg)
 		}
 		/* memory: a file is sealed in memory, so do not start one that would take the
 		 * ring over its budget, unless it is the one the catalog thread waits for */
-		sl = &pl->ring[pl->next_todo % QUEUE_SLOTS];
+		sl = &pl->ring[pl->next_queued % QUEUE_SLOTS];
 		est = cy_import_item_estimate(sl->size);
-		if (pl->next_todo != pl->head && pl->bytes + est > QUEUE_BYTES) {
+		if (pl->next_queued != pl->head && pl->bytes + est > QUEUE_BYTES) {
 			pl->work_waits = 1;
 			pthread_cond_wait(&pl->has_work, &pl->mu);
 			continue;
 		}
-		n = pl->next_todo++;
+		n = pl->next_queued++;
 		sl->state = S_BUSY;
 		sl->mem = est;
 		pl->bytes += est;
