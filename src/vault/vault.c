@@ -411,76 +411,108 @@ int cy_vault__verify_cert(const cy_vault *v, int64_t id, const char *name, const
 	return rc ? CY_ECORRUPT : 0;
 }
 
-int cy_vault__insert_user(cy_vault *v, cy_catalog *cat, const char *vault_id, const char *name,
-			  cy_role role, const char *pw, size_t pwlen, unsigned log2n,
-			  const user_secrets *us, int64_t *id_out)
+void cy_vault__user_keys_release(user_keys *k)
+{
+	cy_buf_release(&k->slot);
+	cy_buf_release(&k->sign_slot);
+	cy_buf_release(&k->admin_slot);
+}
+
+int cy_vault__user_keys(const char *vault_id, const char *name, cy_role role, const char *pw,
+			size_t pwlen, unsigned log2n, const user_secrets *us, user_keys *k)
 {
 	uint8_t *priv = cy_secure_alloc(32), *both = cy_secure_alloc(64);
-	uint8_t pub[32], cert[64];
-	cy_buf ctx = CY_BUF_INIT, slot = CY_BUF_INIT, sslot = CY_BUF_INIT, aslot = CY_BUF_INIT;
-	cy_buf msg = CY_BUF_INIT;
-	char now[21];
-	cy_stmt *s;
-	int64_t id = 0;
+	cy_buf ctx = CY_BUF_INIT;
 	int rc;
 
+	memset(k, 0, sizeof(*k));
 	if (!priv || !both) {
 		rc = CY_ENOMEM;
 		goto out;
 	}
-	if (!valid_user_name(name)) {
-		rc = cy_error_set(CY_EINVALID,
-				  "user name '%s' is not valid: use 1-32 of a-z 0-9 . _ - "
-				  "(not starting with . or -)",
-				  name);
-		goto out;
-	}
-	cy_vault__ctx_user(v, vault_id, name, &ctx);
+	cy_vault__ctx_user(NULL, vault_id, name, &ctx);
 	memcpy(both, us->sign_seed, 32);
 	memcpy(both + 32, us->admin_pub, 32);
-	rc = cy_x25519_keygen(priv, pub);
-	rc = rc ? rc : cy_pwseal(pw, pwlen, log2n, cy_buf_cstr(&ctx), priv, 32, &slot);
-	rc = rc ? rc : cy_seal(pub, CY_CTX_LEDGER_KEY, both, 64, &sslot);
+	rc = cy_x25519_keygen(priv, k->pub);
+	rc = rc ? rc : cy_pwseal(pw, pwlen, log2n, cy_buf_cstr(&ctx), priv, 32, &k->slot);
+	rc = rc ? rc : cy_seal(k->pub, CY_CTX_LEDGER_KEY, both, 64, &k->sign_slot);
 	if (!rc && role == CY_ROLE_SECADMIN)
-		rc = cy_seal(pub, CY_CTX_ADMIN_KEY, us->admin_seed, 32, &aslot);
-	if (rc)
-		goto out;
-	cy_vault__now(now);
-	rc = cy_catalog_prepare(cat,
-				"INSERT INTO users (name, role, pub, slot, sign_slot, admin_slot, cert, created) "
-				"VALUES (?, ?, ?, ?, ?, ?, x'', ?)",
-				&s);
-	rc = rc ? rc : cy_stmt_bind_text(s, 1, name);
-	rc = rc ? rc : cy_stmt_bind_text(s, 2, cy_role_name(role));
-	rc = rc ? rc : cy_stmt_bind_blob(s, 3, pub, 32);
-	rc = rc ? rc : cy_stmt_bind_blob(s, 4, slot.ptr, slot.len);
-	rc = rc ? rc : cy_stmt_bind_blob(s, 5, sslot.ptr, sslot.len);
-	rc = rc ? rc : (aslot.len ? cy_stmt_bind_blob(s, 6, aslot.ptr, aslot.len) : cy_stmt_bind_null(s, 6));
-	rc = rc ? rc : cy_stmt_bind_text(s, 7, now);
-	rc = rc ? rc : cy_stmt_step(s);
-	if (rc == CY_EEXISTS)
-		rc = cy_error_set(CY_EEXISTS, "user '%s' already exists", name);
-	if (rc < 0)
-		goto out;
-	id = cy_catalog_last_id(cat);
-	cy_vault__cert_msg(vault_id, id, name, cy_role_name(role), pub, &msg);
-	rc = cy_ed25519_sign(us->admin_seed, msg.ptr, msg.len, cert);
-	rc = rc ? rc : cy_catalog_prepare(cat, "UPDATE users SET cert = ? WHERE id = ?", &s);
-	rc = rc ? rc : cy_stmt_bind_blob(s, 1, cert, 64);
-	rc = rc ? rc : cy_stmt_bind_int(s, 2, id);
-	rc = rc ? rc : cy_stmt_step(s);
-	if (rc >= 0) {
-		rc = 0;
-		*id_out = id;
+		rc = cy_seal(k->pub, CY_CTX_ADMIN_KEY, us->admin_seed, 32, &k->admin_slot);
+	if (!rc) {
+		/* the certificate needs the user id: it is signed when the keys are stored */
+		k->role = role;
 	}
 out:
+	if (rc)
+		cy_vault__user_keys_release(k);
 	cy_secure_free(priv, 32);
 	cy_secure_free(both, 64);
 	cy_buf_release(&ctx);
-	cy_buf_release(&slot);
-	cy_buf_release(&sslot);
-	cy_buf_release(&aslot);
+	return rc;
+}
+
+int cy_vault__store_user_keys(cy_catalog *cat, const char *vault_id, int64_t id, const char *name,
+			      const user_keys *k, const uint8_t admin_seed[32])
+{
+	cy_buf msg = CY_BUF_INIT;
+	uint8_t cert[64];
+	cy_stmt *s;
+	int rc;
+
+	cy_vault__cert_msg(vault_id, id, name, cy_role_name(k->role), k->pub, &msg);
+	rc = cy_ed25519_sign(admin_seed, msg.ptr, msg.len, cert);
 	cy_buf_release(&msg);
+	rc = rc ? rc : cy_catalog_prepare(cat,
+					  "UPDATE users SET pub = ?, slot = ?, sign_slot = ?, admin_slot = ?, "
+					  "cert = ? WHERE id = ?",
+					  &s);
+	rc = rc ? rc : cy_stmt_bind_blob(s, 1, k->pub, 32);
+	rc = rc ? rc : cy_stmt_bind_blob(s, 2, k->slot.ptr, k->slot.len);
+	rc = rc ? rc : cy_stmt_bind_blob(s, 3, k->sign_slot.ptr, k->sign_slot.len);
+	rc = rc ? rc : (k->admin_slot.len ? cy_stmt_bind_blob(s, 4, k->admin_slot.ptr, k->admin_slot.len)
+					  : cy_stmt_bind_null(s, 4));
+	rc = rc ? rc : cy_stmt_bind_blob(s, 5, cert, 64);
+	rc = rc ? rc : cy_stmt_bind_int(s, 6, id);
+	rc = rc ? rc : cy_stmt_step(s);
+	return rc < 0 ? rc : 0;
+}
+
+int cy_vault__insert_user(cy_vault *v, cy_catalog *cat, const char *vault_id, const char *name,
+			  cy_role role, const char *pw, size_t pwlen, unsigned log2n,
+			  const user_secrets *us, int64_t *id_out)
+{
+	user_keys k;
+	char now[21];
+	cy_stmt *s;
+	int64_t id;
+	int rc;
+
+	(void)v;
+	if (!valid_user_name(name))
+		return cy_error_set(CY_EINVALID,
+				    "user name '%s' is not valid: use 1-32 of a-z 0-9 . _ - "
+				    "(not starting with . or -)",
+				    name);
+	if ((rc = cy_vault__user_keys(vault_id, name, role, pw, pwlen, log2n, us, &k)))
+		return rc;
+	cy_vault__now(now);
+	rc = cy_catalog_prepare(cat,
+				"INSERT INTO users (name, role, pub, slot, sign_slot, cert, created) "
+				"VALUES (?, ?, x'', x'', x'', x'', ?)",
+				&s);
+	rc = rc ? rc : cy_stmt_bind_text(s, 1, name);
+	rc = rc ? rc : cy_stmt_bind_text(s, 2, cy_role_name(role));
+	rc = rc ? rc : cy_stmt_bind_text(s, 3, now);
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc == CY_EEXISTS)
+		rc = cy_error_set(CY_EEXISTS, "user '%s' already exists", name);
+	if (rc >= 0) {
+		id = cy_catalog_last_id(cat);
+		rc = cy_vault__store_user_keys(cat, vault_id, id, name, &k, us->admin_seed);
+		if (!rc)
+			*id_out = id;
+	}
+	cy_vault__user_keys_release(&k);
 	return rc;
 }
 

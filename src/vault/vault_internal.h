@@ -77,6 +77,21 @@ int cy_vault__insert_user(cy_vault *v, cy_catalog *cat, const char *vault_id, co
 			  cy_role role, const char *pw, size_t pwlen, unsigned log2n,
 			  const user_secrets *us, int64_t *id_out);
 
+/* A user's key material: a new X25519 key pair, its private half under the
+ * password, the ledger key and admin public key sealed to it, and for a
+ * secadmin the admin key.  Stored (with a fresh certificate signed by the
+ * admin key) into the user's row by cy_vault__store_user_keys. */
+typedef struct user_keys {
+	uint8_t pub[32];
+	cy_role role;
+	cy_buf slot, sign_slot, admin_slot;
+} user_keys;
+int cy_vault__user_keys(const char *vault_id, const char *name, cy_role role, const char *pw,
+			size_t pwlen, unsigned log2n, const user_secrets *us, user_keys *k);
+int cy_vault__store_user_keys(cy_catalog *cat, const char *vault_id, int64_t id, const char *name,
+			      const user_keys *k, const uint8_t admin_seed[32]);
+void cy_vault__user_keys_release(user_keys *k);
+
 /* 0 if the user's row carries a valid certificate for its role and key. */
 int cy_vault__verify_cert(const cy_vault *v, int64_t id, const char *name, const char *role,
 			  const uint8_t pub[32], const void *cert, size_t certlen);

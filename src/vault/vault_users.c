@@ -108,16 +108,21 @@ out:
 	return rc;
 }
 
+static int find_user(cy_vault *v, const char *name, int64_t *id, cy_role *role, uint8_t pub[32]);
+
 int cy_user_reset(cy_vault *v, const char *name, const char *pw, size_t pwlen)
 {
-	uint8_t *priv = NULL, *both = NULL;
-	uint8_t pub[32], cert[64];
-	cy_buf ctx = CY_BUF_INIT, slot = CY_BUF_INIT, sslot = CY_BUF_INIT, aslot = CY_BUF_INIT;
+	user_keys k;
 	cy_buf msg = CY_BUF_INIT;
 	cy_stmt *s;
 	int64_t uid;
 	cy_role role;
 	char target[24];
+	struct grant_row {
+		int64_t fid;
+		char code[8];
+	} *gs = NULL;
+	size_t ng = 0;
 	int rc;
 
 	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_SECADMIN), N_("reset passwords"))))
@@ -126,67 +131,29 @@ int cy_user_reset(cy_vault *v, const char *name, const char *pw, size_t pwlen)
 		return cy_error_set(CY_EPERM, "user '%s' holds no admin key", v->user);
 	if (pwlen < 8)
 		return cy_error_set(CY_EINVALID, "password too short: use at least 8 characters");
-	if (!(priv = cy_secure_alloc(32)) || !(both = cy_secure_alloc(64))) {
-		rc = CY_ENOMEM;
-		goto out;
-	}
-	rc = cy_catalog_prepare(v->cat, "SELECT id, role FROM users WHERE name = ?", &s);
-	rc = rc ? rc : cy_stmt_bind_text(s, 1, name);
-	rc = rc ? rc : cy_stmt_step(s);
-	if (rc == 0)
-		rc = cy_error_set(CY_ENOTFOUND, "no user '%s'", name);
-	if (rc < 0)
-		goto out;
-	uid = cy_stmt_int(s, 0);
-	rc = cy_role_parse(cy_stmt_text(s, 1), &role);
-	cy_stmt_reset(s);
-	if (rc)
-		goto out;
+	if ((rc = find_user(v, name, &uid, &role, NULL)))
+		return rc;
 	/* a new key pair: the old one may be lost with the password, and the user's
 	 * fonds keys were sealed to it, so every grant goes back to pending */
-	cy_vault__ctx_user(v, v->vault_id, name, &ctx);
-	memcpy(both, v->sign_seed, 32);
-	memcpy(both + 32, v->admin_pub, 32);
-	rc = cy_x25519_keygen(priv, pub);
-	rc = rc ? rc : cy_pwseal(pw, pwlen, v->kdf_log2n, cy_buf_cstr(&ctx), priv, 32, &slot);
-	rc = rc ? rc : cy_seal(pub, CY_CTX_LEDGER_KEY, both, 64, &sslot);
-	if (!rc && role == CY_ROLE_SECADMIN)
-		rc = cy_seal(pub, CY_CTX_ADMIN_KEY, v->admin_seed, 32, &aslot);
-	if (!rc) {
-		cy_vault__cert_msg(v->vault_id, uid, name, cy_role_name(role), pub, &msg);
-		rc = cy_ed25519_sign(v->admin_seed, msg.ptr, msg.len, cert);
+	{
+		user_secrets us = {v->sign_seed, v->admin_seed, v->admin_pub};
+		if ((rc = cy_vault__user_keys(v->vault_id, name, role, pw, pwlen, v->kdf_log2n, &us, &k)))
+			return rc;
 	}
-	rc = rc ? rc : cy_vault__begin(v);
-	if (rc)
+	if ((rc = cy_vault__begin(v)))
 		goto out;
-	rc = cy_catalog_prepare(v->cat,
-				"UPDATE users SET pub = ?, slot = ?, sign_slot = ?, admin_slot = ?, cert = ? "
-				"WHERE id = ?",
-				&s);
-	rc = rc ? rc : cy_stmt_bind_blob(s, 1, pub, 32);
-	rc = rc ? rc : cy_stmt_bind_blob(s, 2, slot.ptr, slot.len);
-	rc = rc ? rc : cy_stmt_bind_blob(s, 3, sslot.ptr, sslot.len);
-	rc = rc ? rc : (aslot.len ? cy_stmt_bind_blob(s, 4, aslot.ptr, aslot.len) : cy_stmt_bind_null(s, 4));
-	rc = rc ? rc : cy_stmt_bind_blob(s, 5, cert, 64);
-	rc = rc ? rc : cy_stmt_bind_int(s, 6, uid);
-	rc = rc ? rc : cy_stmt_step(s);
-	/* each grant: slot dropped, re-signed for the new key, completed by a key holder */
-	struct g {
-		int64_t fid;
-		char code[8];
-	} *gs = NULL;
-	size_t ng = 0;
-	if (rc >= 0)
-		rc = cy_catalog_prepare(v->cat,
-					"SELECT g.fonds_id, f.code FROM grants g JOIN fonds f ON f.id = g.fonds_id "
-					"WHERE g.user_id = ?",
-					&s);
-	rc = rc < 0 ? rc : cy_stmt_bind_int(s, 1, uid);
+	rc = cy_vault__store_user_keys(v->cat, v->vault_id, uid, name, &k, v->admin_seed);
+	rc = rc ? rc : cy_catalog_prepare(v->cat,
+					  "SELECT g.fonds_id, f.code FROM grants g JOIN fonds f "
+					  "ON f.id = g.fonds_id WHERE g.user_id = ?",
+					  &s);
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, uid);
 	while (!rc && (rc = cy_stmt_step(s)) == 1) {
-		struct g *ngs = realloc(gs, sizeof(*ngs) * (ng + 1));
+		struct grant_row *ngs = realloc(gs, sizeof(*ngs) * (ng + 1));
 		rc = 0;
 		if (!ngs) {
 			rc = cy_error_set(CY_ENOMEM, "out of memory");
+			cy_stmt_reset(s);
 			break;
 		}
 		gs = ngs;
@@ -194,11 +161,10 @@ int cy_user_reset(cy_vault *v, const char *name, const char *pw, size_t pwlen)
 		snprintf(gs[ng].code, sizeof(gs[ng].code), "%s", cy_stmt_text(s, 1));
 		ng++;
 	}
-	if (rc > 0)
-		cy_stmt_reset(s);
+	/* each grant: slot dropped, re-signed for the new key, completed by a key holder */
 	for (size_t i = 0; rc >= 0 && i < ng; i++) {
 		uint8_t auth[64];
-		cy_vault__grant_msg(v->vault_id, uid, gs[i].code, pub, &msg);
+		cy_vault__grant_msg(v->vault_id, uid, gs[i].code, k.pub, &msg);
 		rc = cy_ed25519_sign(v->admin_seed, msg.ptr, msg.len, auth);
 		rc = rc ? rc : cy_catalog_prepare(v->cat,
 						  "UPDATE grants SET slot = NULL, auth = ? "
@@ -209,19 +175,14 @@ int cy_user_reset(cy_vault *v, const char *name, const char *pw, size_t pwlen)
 		rc = rc ? rc : cy_stmt_bind_int(s, 3, gs[i].fid);
 		rc = rc ? rc : cy_stmt_step(s);
 	}
-	free(gs);
 	snprintf(target, sizeof(target), "u%lld", (long long)uid);
 	rc = rc < 0 ? rc : cy_vault__log1(v, "user.reset", target);
 	rc = rc ? rc : cy_vault__commit(v);
 	if (rc)
 		cy_vault__rollback(v);
 out:
-	cy_secure_free(priv, 32);
-	cy_secure_free(both, 64);
-	cy_buf_release(&ctx);
-	cy_buf_release(&slot);
-	cy_buf_release(&sslot);
-	cy_buf_release(&aslot);
+	free(gs);
+	cy_vault__user_keys_release(&k);
 	cy_buf_release(&msg);
 	return rc;
 }
