@@ -20,6 +20,7 @@
 #include "custody/fsutil.h"
 #include "custody/vault.h"
 #include "testutil.h"
+#include "vault/vault_internal.h"
 
 #define PW "correct horse"
 #define PW2 "battery staple"
@@ -336,6 +337,44 @@ static void test_vault_classes(void **state)
 	assert_false(cy_fonds_code_valid("Z1090"));
 }
 
+/* The certificate and grant messages of docs/formats/keys.md, byte for byte,
+ * and a certificate that stops verifying when the role is changed. */
+static void test_vault_cert_construction(void **state)
+{
+	fixture *f = *state;
+	cy_buf m = CY_BUF_INIT;
+	uint8_t pub[32];
+	cy_vault *v;
+
+	for (int i = 0; i < 32; i++)
+		pub[i] = (uint8_t)i;
+	cy_vault__cert_msg("00112233445566778899aabbccddeeff", 7, "li", "archivist", pub, &m);
+	assert_int_equal(m.len, 20 + 1 + 32 + 1 + 1 + 1 + 2 + 1 + 9 + 1 + 32);
+	assert_memory_equal(m.ptr, "custody/user-cert/v1\0" "00112233445566778899aabbccddeeff\0" "7\0li\0archivist\0",
+			    m.len - 32);
+	assert_memory_equal(m.ptr + m.len - 32, pub, 32);
+	cy_vault__grant_msg("00112233445566778899aabbccddeeff", 7, "Z109", pub, &m);
+	assert_memory_equal(m.ptr, "custody/grant/v1\0" "00112233445566778899aabbccddeeff\0" "7\0Z109\0", m.len - 32);
+
+	/* a vault's own first user verifies; the same row with another role does not */
+	v = open_as(f, "sec", PW);
+	{
+		cy_stmt *s;
+		size_t pn, cn;
+		const void *p, *c;
+		assert_int_equal(cy_catalog_prepare(v->cat, "SELECT pub, cert FROM users WHERE name = 'sec'", &s), 0);
+		assert_int_equal(cy_stmt_step(s), 1);
+		p = cy_stmt_blob(s, 0, &pn);
+		c = cy_stmt_blob(s, 1, &cn);
+		assert_int_equal(cy_vault__verify_cert(v, v->user_id, "sec", "secadmin", p, c, cn), 0);
+		assert_int_equal(cy_vault__verify_cert(v, v->user_id, "sec", "viewer", p, c, cn), CY_ECORRUPT);
+		assert_int_equal(cy_vault__verify_cert(v, v->user_id + 1, "sec", "secadmin", p, c, cn), CY_ECORRUPT);
+		cy_stmt_reset(s);
+	}
+	cy_vault_close(v);
+	cy_buf_release(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -344,6 +383,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vault_roles_and_grants, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vault_import_dedup_and_numbering, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vault_passwd, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vault_cert_construction, setup, teardown),
 		cmocka_unit_test(test_vault_uscc_vectors),
 		cmocka_unit_test(test_vault_classes),
 	};
