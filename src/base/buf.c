@@ -37,7 +37,9 @@ int cy_buf_grow(cy_buf *b, size_t extra)
 	need = b->len + extra + 1;
 	if (need <= b->cap)
 		return 0;
-	cap = b->cap ? b->cap : 64;
+	/* the first allocation is exactly what was asked (callers that know the size
+	 * presize); later ones double, so appends stay amortised O(1) */
+	cap = b->cap ? b->cap : need > 64 ? need : 64;
 	while (cap < need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
 	p = realloc(b->ptr, cap);

@@ -352,12 +352,55 @@ static int buf_sink(void *arg, const void *p, size_t n)
 	return cy_buf_put(arg, p, n);
 }
 
+/* Read a file in blocks of bsz, hashing it into sha and sealing it as one
+ * object into sink: one pass over the bytes.  Sets the item's SHA-256,
+ * format, salt and compression; *stored is the sealed size.  A file that
+ * grows or shrinks while it is read is refused. */
+static int seal_file(const cy_import *im, int fd, cy_import_item *it, uint8_t *blk, size_t bsz,
+		     cy_sha256_ctx *sha, cy_obj_sink sink, void *arg, uint64_t *stored)
+{
+	cy_objw *w = NULL;
+	uint64_t total = 0;
+	int rc;
+
+	it->format = NULL;
+	rc = cy_sha256_reset(sha);
+	rc = rc ? rc : cy_objw_new(&w, im->fk->key, im->fk->key_id, CY_OBJ_COMPRESS_AUTO, sink, arg);
+	while (!rc) {
+		ssize_t n = cy_read_full(fd, blk, bsz, it->rel);
+		if (n < 0) {
+			rc = (int)n;
+			break;
+		}
+		if (n == 0)
+			break;
+		if (!it->format)
+			it->format = sniff_format(blk, n < 1024 ? (size_t)n : 1024, it->rel);
+		total += (uint64_t)n;
+		if (total > it->size)
+			break;
+		rc = cy_sha256_update(sha, blk, (size_t)n);
+		rc = rc ? rc : cy_objw_write(w, blk, (size_t)n);
+	}
+	if (!rc && total != it->size)
+		rc = cy_error_set(CY_EIO, "%s changed while it was read", it->rel);
+	if (!rc && !it->format)
+		it->format = sniff_format(blk, 0, it->rel);
+	rc = rc ? rc : cy_objw_finish(w, stored);
+	rc = rc ? rc : cy_sha256_final(sha, it->sha);
+	if (!rc) {
+		it->compressed = cy_objw_compressed(w);
+		cy_objw_salt(w, it->salt);
+	}
+	cy_objw_free(w);
+	return rc;
+}
+
 int cy_import_prepare(const cy_import *im, int fd, const char *rel, int64_t mtime,
 		      cy_import_item **out)
 {
 	cy_import_item *it;
 	struct stat st;
-	cy_objw *w = NULL;
 	uint64_t stored;
 	int rc = 0;
 
@@ -381,47 +424,15 @@ int cy_import_prepare(const cy_import *im, int fd, const char *rel, int64_t mtim
 		goto out;
 	}
 	{
-		/* read, hash and seal in one pass, in blocks: no second copy of the file */
-		uint8_t *blk = NULL;
+		/* sealed into memory, in blocks: no second copy of the file */
 		size_t bsz = it->size < READ_BLOCK ? (size_t)it->size + 1 : READ_BLOCK;
-		uint64_t total = 0;
+		uint8_t *blk = malloc(bsz);
 		cy_sha256_ctx *sha = NULL;
-		int first = 1;
-		rc = cy_buf_grow(&it->obj, (size_t)it->size + (size_t)it->size / 64 + CY_OBJ_HEADER_LEN + 64);
-		if (!rc && !(blk = malloc(bsz)))
-			rc = cy_error_set(CY_ENOMEM, "out of memory");
+		rc = blk ? 0 : cy_error_set(CY_ENOMEM, "out of memory");
+		rc = rc ? rc : cy_buf_grow(&it->obj, (size_t)it->size + (size_t)it->size / 64 +
+							     CY_OBJ_HEADER_LEN + 64);
 		rc = rc ? rc : cy_sha256_new(&sha);
-		rc = rc ? rc : cy_objw_new(&w, im->fk->key, im->fk->key_id, CY_OBJ_COMPRESS_AUTO, buf_sink,
-					   &it->obj);
-		while (!rc) {
-			ssize_t n = cy_read_full(fd, blk, bsz, rel);
-			if (n < 0) {
-				rc = (int)n;
-				break;
-			}
-			if (n == 0)
-				break;
-			if (first) {
-				it->format = sniff_format(blk, n < 1024 ? (size_t)n : 1024, rel);
-				first = 0;
-			}
-			total += (uint64_t)n;
-			if (total > it->size)
-				break;
-			rc = cy_sha256_update(sha, blk, (size_t)n);
-			rc = rc ? rc : cy_objw_write(w, blk, (size_t)n);
-		}
-		if (!rc && total != it->size)
-			rc = cy_error_set(CY_EIO, "%s changed while it was read", rel);
-		if (first && !rc)
-			it->format = sniff_format(blk, 0, rel);
-		rc = rc ? rc : cy_objw_finish(w, &stored);
-		rc = rc ? rc : cy_sha256_final(sha, it->sha);
-		if (!rc) {
-			it->compressed = cy_objw_compressed(w);
-			cy_objw_salt(w, it->salt);
-		}
-		cy_objw_free(w);
+		rc = rc ? rc : seal_file(im, fd, it, blk, bsz, sha, buf_sink, &it->obj, &stored);
 		cy_sha256_free(sha);
 		if (blk) {
 			explicit_bzero(blk, bsz);
@@ -615,43 +626,6 @@ static const char *base_name(const char *rel)
 	return s ? s + 1 : rel;
 }
 
-/* Stream a large file into the pack: hash and encrypt in one pass. */
-static int stream_large(cy_import *im, cy_import_item *it, uint64_t *stored)
-{
-	cy_objw *w = NULL;
-	uint64_t total = 0;
-	int first = 1, rc;
-
-	cy_sha256_reset(im->sha);
-	rc = cy_objw_new(&w, im->fk->key, im->fk->key_id, CY_OBJ_COMPRESS_AUTO, cy_pack_write, im->pack);
-	while (!rc) {
-		ssize_t n = cy_read_full(it->fd, im->buf, READ_BLOCK, it->rel);
-		if (n < 0) {
-			rc = (int)n;
-			break;
-		}
-		if (n == 0)
-			break;
-		if (first) {
-			it->format = sniff_format(im->buf, n < 1024 ? (size_t)n : 1024, it->rel);
-			first = 0;
-		}
-		total += (uint64_t)n;
-		rc = cy_sha256_update(im->sha, im->buf, (size_t)n);
-		rc = rc ? rc : cy_objw_write(w, im->buf, (size_t)n);
-	}
-	if (!rc && total != it->size)
-		rc = cy_error_set(CY_EIO, "%s changed while it was read", it->rel);
-	rc = rc ? rc : cy_objw_finish(w, stored);
-	rc = rc ? rc : cy_sha256_final(im->sha, it->sha);
-	if (!rc) {
-		it->compressed = cy_objw_compressed(w);
-		cy_objw_salt(w, it->salt);
-	}
-	cy_objw_free(w);
-	return rc;
-}
-
 static int add_one(cy_import *im, cy_import_item *it, cy_import_outcome *outcome, char *archive_no)
 {
 	cy_vault *v = im->v;
@@ -678,7 +652,8 @@ static int add_one(cy_import *im, cy_import_item *it, cy_import_outcome *outcome
 			goto undo;
 	} else {
 		/* large: a duplicate is only known after the pass; it is cut off again */
-		if ((rc = stream_large(im, it, &stored)))
+		if ((rc = seal_file(im, it->fd, it, im->buf, READ_BLOCK, im->sha, cy_pack_write, im->pack,
+				    &stored)))
 			goto undo;
 		cy_hmac_sha256(CY_INDEX_KEY(im->fk), 32, it->sha, 32, dedup);
 		rc = find_duplicate(im, dedup, archive_no);
