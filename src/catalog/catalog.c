@@ -63,6 +63,47 @@ static const char *SCHEMA_V1 =
 	"  id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL, frontier BLOB NOT NULL) STRICT;"
 	"INSERT INTO ledger_state VALUES (1, 0, x'');";
 
+/* Version 2 (docs/internals/catalog.md): records with several objects and
+ * subjects, subjects (customers) with blind indexes, per-object data keys
+ * (object format 2), item counters that a row lock can serialise, aliases of
+ * archive numbers that moved, a fonds' status date. */
+static const char *SCHEMA_V2 =
+	"ALTER TABLE objects ADD COLUMN dkey BLOB;"
+	"ALTER TABLE objects ADD COLUMN owner_subject_id INTEGER;"
+	"ALTER TABLE fonds ADD COLUMN status_date TEXT;"
+	"CREATE TABLE subjects ("
+	"  id INTEGER PRIMARY KEY, fonds_id INTEGER NOT NULL REFERENCES fonds(id),"
+	"  no INTEGER NOT NULL, uid BLOB NOT NULL UNIQUE, kind TEXT NOT NULL,"
+	"  wkey BLOB NOT NULL, fields BLOB NOT NULL, status TEXT NOT NULL DEFAULT 'held',"
+	"  created TEXT NOT NULL, created_by INTEGER NOT NULL REFERENCES users(id),"
+	"  UNIQUE (fonds_id, no)) STRICT;"
+	"CREATE TABLE subject_index ("
+	"  fonds_id INTEGER NOT NULL REFERENCES fonds(id), field TEXT NOT NULL, hash BLOB NOT NULL,"
+	"  subject_id INTEGER NOT NULL REFERENCES subjects(id),"
+	"  PRIMARY KEY (fonds_id, field, hash, subject_id)) STRICT, WITHOUT ROWID;"
+	"CREATE INDEX subject_index_subject ON subject_index (subject_id);"
+	"CREATE TABLE record_objects ("
+	"  record_id INTEGER NOT NULL REFERENCES records(id), seq INTEGER NOT NULL,"
+	"  object_id INTEGER NOT NULL REFERENCES objects(id), role TEXT NOT NULL,"
+	"  PRIMARY KEY (record_id, seq)) STRICT;"
+	"CREATE INDEX record_objects_object ON record_objects (object_id);"
+	"CREATE TABLE record_subjects ("
+	"  record_id INTEGER NOT NULL REFERENCES records(id),"
+	"  subject_id INTEGER NOT NULL REFERENCES subjects(id),"
+	"  PRIMARY KEY (record_id, subject_id)) STRICT;"
+	"CREATE INDEX record_subjects_subject ON record_subjects (subject_id);"
+	"CREATE TABLE archive_aliases ("
+	"  old_no TEXT PRIMARY KEY, record_id INTEGER NOT NULL REFERENCES records(id),"
+	"  moved TEXT NOT NULL) STRICT;"
+	"CREATE TABLE item_counters ("
+	"  fonds_id INTEGER NOT NULL REFERENCES fonds(id), grp TEXT NOT NULL, next INTEGER NOT NULL,"
+	"  PRIMARY KEY (fonds_id, grp)) STRICT;"
+	"INSERT INTO record_objects (record_id, seq, object_id, role)"
+	"  SELECT id, 0, object_id, 'original' FROM records;"
+	"INSERT INTO item_counters (fonds_id, grp, next)"
+	"  SELECT fonds_id, class || '/' || year || '/' || retention || '/' || org, max(item) + 1"
+	"  FROM records GROUP BY fonds_id, class, year, retention, org;";
+
 static int db_error(cy_catalog *c, int code, const char *what)
 {
 	int ext = sqlite3_extended_errcode(c->db);
@@ -113,8 +154,10 @@ static int migrate(cy_catalog *c)
 		return rc;
 	if (version < 1 && (rc = cy_catalog_exec(c, SCHEMA_V1)))
 		goto fail;
-	/* future migrations: if (version < 2) ... */
-	if ((rc = cy_catalog_exec(c, "PRAGMA user_version = 1")))
+	if (version < 2 && (rc = cy_catalog_exec(c, SCHEMA_V2)))
+		goto fail;
+	/* future migrations: if (version < 3) ... */
+	if ((rc = cy_catalog_exec(c, "PRAGMA user_version = 2")))
 		goto fail;
 	return cy_catalog_exec(c, "COMMIT");
 fail:

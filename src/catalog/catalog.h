@@ -15,7 +15,7 @@ typedef struct cy_catalog cy_catalog;
 typedef struct cy_stmt cy_stmt;
 
 #define CY_CATALOG_FILE "catalog.db"
-#define CY_CATALOG_VERSION 1
+#define CY_CATALOG_VERSION 2
 
 /* Open (create=1: create and apply the schema) the catalog in dir. */
 int cy_catalog_open(cy_catalog **out, const char *dir, int create);
