@@ -1,11 +1,49 @@
 /* ingest.h - importing from outside sources.  Today: a directory tree of
- * files, each file one record. */
+ * files, each file one record, described by the options and, per file, by a
+ * sidecar CSV; what a file is, from its first bytes. */
 #ifndef CUSTODY_INGEST_H
 #define CUSTODY_INGEST_H
 
 #include <stdint.h>
 
 #include "custody/vault.h"
+
+/* ---- formats ---- */
+/* The format of a file from its first bytes (up to 1 KiB) and its name:
+ * "pdf", "png", "jpeg", "gif", "zip", "tiff", "csv", "eml", "xml", "html",
+ * "text", "text-legacy" (text, not UTF-8) or "binary". */
+const char *cy_sniff_format(const uint8_t *p, size_t n, const char *name);
+/* The same for an open file (reads its first bytes with pread). */
+int cy_sniff_fd(int fd, const char *name, const char **format);
+
+/* ---- sidecar CSV (docs/formats/sidecar.md) ---- */
+typedef struct cy_sidecar cy_sidecar;
+typedef struct cy_sidecar_entry {
+	const char *file;  /* path relative to the imported directory, or a base name */
+	int year;          /* 0: not given */
+	const char *title; /* NULL: not given */
+	int klass;         /* a cy_class, or -1 */
+	const char *date;  /* NULL: not given */
+	int64_t row;       /* where it was in the sidecar */
+} cy_sidecar_entry;
+int cy_sidecar_load(const char *path, cy_sidecar **out);
+/* Parse sidecar bytes; name is used in messages. */
+int cy_sidecar_parse(const void *data, size_t n, const char *name, cy_sidecar **out);
+/* The entry for a file: by relative path, else by base name (an entry
+ * without a directory part, unique in the sidecar).  NULL if none. */
+const cy_sidecar_entry *cy_sidecar_find(const cy_sidecar *s, const char *rel);
+size_t cy_sidecar_count(const cy_sidecar *s);
+void cy_sidecar_free(cy_sidecar *s);
+
+/* ---- a directory tree ---- */
+typedef struct cy_import_opts {
+	const char *fonds;
+	cy_class klass;
+	int year;              /* 0: from the sidecar; custody never guesses it from file times */
+	const char *retention; /* NULL: the class default */
+	const char *org;       /* optional 机构 code, 1-3 chars */
+	const char *sidecar;   /* optional sidecar CSV */
+} cy_import_opts;
 
 typedef enum cy_file_status {
 	CY_FILE_IMPORTED = 0,
@@ -29,7 +67,9 @@ typedef struct cy_import_summary {
 } cy_import_summary;
 
 /* Import every regular file under dir (recursively, in byte order of names)
- * as one record each.  Per-file failures are reported and the import goes on;
+ * as one record each.  Without a year in the options, each file's year comes
+ * from the sidecar; a file with no year fails (and the import refuses to
+ * start if there is neither a year nor a sidecar).  Per-file failures are reported and the import goes on;
  * a full disk or a catalog failure stops it after undoing the unfinished
  * batch (files of committed batches stay imported; run again to continue).
  * Returns 0 if the walk ran to the end (even with per-file failures). */

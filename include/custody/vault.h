@@ -96,55 +96,8 @@ bool cy_uscc_valid(const char *s);
 /* DA/T 22 fonds code: 4 characters, A-Z and 0-9. */
 bool cy_fonds_code_valid(const char *s);
 
-/* ---- records ---- */
-typedef enum cy_class {
-	CY_CLASS_CUSTOMER = 0,
-	CY_CLASS_CONTRACT,
-	CY_CLASS_TRANSACTION,
-	CY_CLASS_ACCOUNTING,
-	CY_CLASS_CORRESPONDENCE,
-	CY_CLASS_OTHER,
-	CY_CLASS_COUNT
-} cy_class;
-const char *cy_class_name(cy_class c);
-const char *cy_class_code(cy_class c); /* DA/T 22 门类 code, 2 letters */
-int cy_class_parse(const char *s, cy_class *out);
-/* Y, D30, D10 */
-bool cy_retention_valid(const char *s);
-const char *cy_class_default_retention(cy_class c);
-
-typedef struct cy_record_info {
-	char archive_no[64];
-	char fonds[8];
-	char class_name[16];
-	int year;
-	char retention[8];
-	char org[8];
-	int64_t item;
-	uint64_t size;
-	uint64_t stored;  /* bytes in the object store */
-	char sha256[65];
-	char status[16];
-	char created[32];
-	char created_by[64];
-	char format[24];
-	bool compressed;
-	uint8_t salt[16]; /* the salt of the record's own object */
-	/* decrypted; owned by the struct, freed by cy_record_info_release */
-	char *title;
-	char *source;
-} cy_record_info;
-void cy_record_info_release(cy_record_info *r);
-
-typedef int (*cy_record_fn)(void *arg, const cy_record_info *r);
-/* Records of the fonds the caller holds (all of them, or one fonds). */
-int cy_record_list(cy_vault *v, const char *fonds, cy_record_fn fn, void *arg);
-int cy_record_show(cy_vault *v, const char *archive_no, cy_record_info *out);
-/* Stream the original bytes to sink, verifying authentication of every chunk
- * and the SHA-256 at the end (CY_ECORRUPT on mismatch).  The read is logged
- * before any byte is released. */
-typedef int (*cy_data_sink)(void *arg, const void *data, size_t n);
-int cy_record_get(cy_vault *v, const char *archive_no, cy_data_sink sink, void *arg);
+/* Records, their import and reading: custody/record.h and custody/import.h
+ * (included at the end of this header). */
 
 /* ---- progress ---- */
 typedef struct cy_progress {
@@ -153,48 +106,6 @@ typedef struct cy_progress {
 	const char *current; /* relative path being worked on; may be NULL */
 } cy_progress;
 typedef void (*cy_progress_fn)(void *arg, const cy_progress *p);
-
-/* ---- import (one batch = one transaction) ---- */
-typedef struct cy_import cy_import;
-typedef struct cy_import_opts {
-	const char *fonds;
-	cy_class klass;
-	int year;              /* 0: from each file's modification time */
-	const char *retention; /* NULL: the class default */
-	const char *org;       /* optional 机构 code, 1-3 chars */
-} cy_import_opts;
-
-typedef enum cy_import_outcome {
-	CY_IMPORTED = 0,
-	CY_DUPLICATE, /* identical content is already in this fonds */
-} cy_import_outcome;
-
-int cy_import_begin(cy_vault *v, const cy_import_opts *o, cy_import **out);
-/* Import one open regular file.  rel is the path shown as the source and
- * title (UTF-8).  On success *outcome and archive_no (>= 64 bytes) are set. */
-int cy_import_file(cy_import *im, int fd, const char *rel, int64_t mtime, cy_import_outcome *outcome,
-		   char *archive_no);
-/* The same in two steps, so that reading, hashing and sealing (prepare:
- * thread-safe, no catalog access; may run on another thread while the
- * previous file is added) overlaps the catalog work (add: the caller's
- * thread, in file order). */
-typedef struct cy_import_item cy_import_item;
-int cy_import_prepare(const cy_import *im, int fd, const char *rel, int64_t mtime,
-		      cy_import_item **out);
-int cy_import_add(cy_import *im, cy_import_item *it, cy_import_outcome *outcome, char *archive_no);
-/* Bytes of memory an item holds (for bounding a queue of prepared items). */
-uint64_t cy_import_item_memory(const cy_import_item *it);
-/* What preparing a file of this size will hold, before it is prepared. */
-uint64_t cy_import_item_estimate(uint64_t size);
-void cy_import_item_free(cy_import_item *it);
-
-/* Bytes and files added since the last commit (for batching decisions). */
-uint64_t cy_import_pending_bytes(const cy_import *im);
-uint64_t cy_import_pending_files(const cy_import *im);
-/* Make everything added so far durable and commit it (objects fsynced first). */
-int cy_import_commit(cy_import *im);
-/* Drop what was not committed and free. */
-void cy_import_free(cy_import *im);
 
 /* ---- check ---- */
 typedef struct cy_check_problem {
@@ -228,5 +139,8 @@ int cy_log_checkpoint(cy_vault *v, cy_buf *note);
 int cy_log_prove(cy_vault *v, uint64_t seq, cy_buf *out);
 /* The note verifier key of this vault's ledger. */
 int cy_log_vkey(cy_vault *v, cy_buf *out);
+
+#include "custody/import.h"
+#include "custody/record.h"
 
 #endif

@@ -11,13 +11,14 @@
 #include "custody/ingest.h"
 #include "base/banned.h"
 
-static const char *o_fonds, *o_class, *o_year, *o_retention, *o_org;
+static const char *o_fonds, *o_class, *o_year, *o_retention, *o_org, *o_sidecar;
 static bool o_json, o_quiet;
 
 static const cli_opt OPTS[] = {
 	{"fonds", OPT_STRING, "CODE", N_("the fonds to import into"), &o_fonds},
 	{"class", OPT_STRING, "CLASS", N_("customer contract transaction accounting correspondence other"), &o_class},
-	{"year", OPT_STRING, "YYYY", N_("the year of the records (default: each file's modification year)"), &o_year},
+	{"year", OPT_STRING, "YYYY", N_("the year the documents were formed (年度); needed unless the sidecar gives each file's year"), &o_year},
+	{"sidecar", OPT_STRING, "META.csv", N_("a CSV describing the files: columns file, year, title, class, date (docs/formats/sidecar.md)"), &o_sidecar},
 	{"retention", OPT_STRING, "Y|D30|D10", N_("retention period (default by class: D30, correspondence and other D10)"), &o_retention},
 	{"org", OPT_STRING, "CODE", N_("organisation (机构) code of DA/T 22, 1-3 letters or digits"), &o_org},
 	{"json", OPT_FLAG, NULL, N_("one JSON line per file, then a summary line"), &o_json},
@@ -26,9 +27,11 @@ static const cli_opt OPTS[] = {
 };
 
 static const cli_cmd CMD = {
-	"custody import files DIR --fonds CODE --class CLASS [--year YYYY] [--retention Y|D30|D10]",
+	"custody import files DIR --fonds CODE --class CLASS (--year YYYY | --sidecar META.csv) [--retention Y|D30|D10]",
 	N_("Import every file under DIR (recursively) as one record with a DA/T 22 archive number\n"
-	   "CODE-门类·YEAR-RETENTION-NNNN. Files already in the fonds are recognised and skipped, so an\n"
+	   "CODE-门类·YEAR-RETENTION-NNNN. YEAR is the year the document was formed (年度): give it with\n"
+	   "--year, or per file in a sidecar CSV; custody never takes it from file times, which copying\n"
+	   "changes. Files already in the fonds are recognised and skipped, so an\n"
 	   "interrupted import is simply run again. Symbolic links, special files and names that are\n"
 	   "not UTF-8 are reported and left out; a full disk stops the import cleanly."),
 	NULL, OPTS, 1, 1,
@@ -91,6 +94,7 @@ static int import_files(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	o.fonds = o_fonds;
+	o.sidecar = o_sidecar;
 	if ((rc = cy_class_parse(o_class, &o.klass))) {
 		cli_fail(rc);
 		free(args);

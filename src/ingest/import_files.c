@@ -227,7 +227,6 @@ static void *preparer(void *arg)
 		uint64_t n;
 		slot *sl;
 		char *rel;
-		int64_t mtime;
 		cy_import_item *it = NULL;
 		int rc, fd;
 		char err[384] = "";
@@ -260,7 +259,6 @@ static void *preparer(void *arg)
 		sl->mem = est;
 		pl->bytes += est;
 		rel = sl->rel;
-		mtime = sl->mtime;
 		pthread_mutex_unlock(&pl->mu);
 
 		fd = openat(pl->dfd, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -268,7 +266,9 @@ static void *preparer(void *arg)
 			rc = CY_EIO;
 			snprintf(err, sizeof(err), dgettext("custody", "cannot open: %s"), strerror(errno));
 		} else {
-			rc = cy_import_prepare(pl->im, fd, rel, mtime, &it);
+			const char *format = NULL;
+			rc = cy_sniff_fd(fd, rel, &format);
+			rc = rc ? rc : cy_import_prepare(pl->im, fd, rel, format, &it);
 			if (rc)
 				snprintf(err, sizeof(err), "%s", cy_error_message());
 			close(fd);
@@ -495,6 +495,53 @@ static void batch_flush(batch *b, int committed, const char *why, cy_file_fn fn,
 	b->n = 0;
 }
 
+/* What a file's record says about itself: the options, then its sidecar
+ * entry.  title: a buffer of 256 bytes for the default title (the file name
+ * without its extension). */
+static int describe(const cy_import_opts *o, const cy_sidecar *sc, const char *rel, int64_t mtime,
+		    char *title, cy_record_new *r)
+{
+	const cy_sidecar_entry *e = cy_sidecar_find(sc, rel);
+	const char *bn = strrchr(rel, '/');
+	const char *dot;
+	size_t tl;
+
+	bn = bn ? bn + 1 : rel;
+	dot = strrchr(bn, '.');
+	tl = dot && dot != bn ? (size_t)(dot - bn) : strlen(bn);
+	if (tl >= 256)
+		tl = 255;
+	memcpy(title, bn, tl);
+	title[tl] = 0;
+	/* do not cut a UTF-8 sequence in half */
+	while (tl && !cy_utf8_valid(title, tl))
+		title[--tl] = 0;
+	memset(r, 0, sizeof(*r));
+	r->klass = o->klass;
+	r->year = o->year;
+	r->retention = o->retention;
+	r->org = o->org;
+	r->title = title;
+	r->source_kind = CY_SOURCE_FILE;
+	r->source_path = rel;
+	r->mtime = mtime;
+	if (e) {
+		if (e->year)
+			r->year = e->year;
+		if (e->title)
+			r->title = e->title;
+		if (e->klass >= 0)
+			r->klass = (cy_class)e->klass;
+		r->date = e->date;
+	}
+	if (!r->year)
+		return cy_error_set(CY_EINVALID,
+				    sc ? N_("no year for this file: the sidecar has none for it (add a row "
+					    "with its year, or pass --year)")
+				       : N_("no year: pass --year"));
+	return 0;
+}
+
 /* Failures that end the whole import rather than one file. */
 static int fatal(int rc)
 {
@@ -505,6 +552,7 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 		   cy_progress_fn progress, void *parg, cy_import_summary *sum)
 {
 	cy_import *im = NULL;
+	cy_sidecar *sc = NULL;
 	cy_progress pr = {0};
 	char real[PATH_MAX];
 	struct stat st;
@@ -523,11 +571,25 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 		return cy_error_set(CY_EINVALID, "'%s' is not a directory", dir);
 	if (!realpath(dir, real))
 		return cy_error_set_errno(CY_EIO, errno, "cannot resolve '%s'", dir);
-	if ((rc = cy_import_begin(v, o, &im)))
+	if (!o->year && !o->sidecar)
+		return cy_error_set(CY_EINVALID,
+				    "no year given: pass --year YEAR (the year the documents were formed, "
+				    "年度) or --sidecar META.csv with a year per file; custody does not take "
+				    "the year from file times");
+	if (o->year && (o->year < 1900 || o->year > 9999))
+		return cy_error_set(CY_EINVALID, "year %d is not valid", o->year);
+	if (o->retention && !cy_retention_valid(o->retention))
+		return cy_error_set(CY_EINVALID, "retention '%s' is not valid (Y, D30 or D10)", o->retention);
+	if (o->sidecar && (rc = cy_sidecar_load(o->sidecar, &sc)))
 		return rc;
+	if ((rc = cy_import_begin(v, o->fonds, &im))) {
+		cy_sidecar_free(sc);
+		return rc;
+	}
 	if ((pl.dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		rc = cy_error_set_errno(CY_EIO, errno, "cannot open '%s'", dir);
 		cy_import_free(im);
+		cy_sidecar_free(sc);
 		return rc;
 	}
 	if (progress) /* the totals are only for showing progress */
@@ -580,7 +642,11 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 			frc = sl.rc;
 			cy_error_set(frc, "%s", sl.err);
 		} else {
-			frc = cy_import_add(im, sl.it, &oc, no);
+			cy_record_new r;
+			char title[256];
+			frc = describe(o, sc, sl.rel, sl.mtime, title, &r);
+			if (!frc)
+				frc = cy_import_add(im, sl.it, &r, &oc, no);
 		}
 		cy_import_item_free(sl.it);
 		if (frc && fatal(frc)) {
@@ -639,6 +705,7 @@ out:
 		char msg[1024];
 		snprintf(msg, sizeof(msg), "%s", cy_error_message());
 		cy_import_free(im);
+		cy_sidecar_free(sc);
 		if (rc)
 			cy_error_set(rc, "%s", msg);
 	}

@@ -32,7 +32,8 @@
 
 #define MAGIC "CYOBJ\0\r\n"
 #define MAGIC_LEN 8
-#define OBJ_VERSION 1
+#define OBJ_VERSION_1 1 /* key derived from the fonds key (foundation) */
+#define OBJ_VERSION 2   /* key derived from the object's own data key */
 #define OBJ_ALG_CHACHA20_POLY1305 1
 #define OBJ_FLAG_ZSTD 0x01
 #define OBJ_CHUNK_LOG2 16
@@ -59,7 +60,8 @@ enum {
 _Static_assert(H_RESERVED2 + 8 == CY_OBJ_HEADER_LEN, "header layout");
 _Static_assert(CY_OBJ_CHUNK == 1 << OBJ_CHUNK_LOG2, "chunk size");
 
-static const char obj_info[] = "custody object v1";
+static const char obj_info_v1[] = "custody object v1";
+static const char obj_info_v2[] = "custody object v2";
 
 static void make_nonce(uint8_t nonce[CY_AEAD_NONCE_LEN], uint64_t index, bool last)
 {
@@ -68,12 +70,15 @@ static void make_nonce(uint8_t nonce[CY_AEAD_NONCE_LEN], uint64_t index, bool la
 	nonce[11] = last ? 1 : 0;
 }
 
-/* Per-object key = HKDF-SHA-256(master, salt, "custody object v1"). */
-static int object_aead(const uint8_t master[32], const uint8_t *salt, cy_aead **out)
+/* Per-object key = HKDF-SHA-256(master, salt, "custody object vN"): in version 1 the master
+ * is the fonds key, in version 2 the object's own random data key. */
+static int object_aead(unsigned version, const uint8_t master[32], const uint8_t *salt,
+		       cy_aead **out)
 {
+	const char *info = version == OBJ_VERSION_1 ? obj_info_v1 : obj_info_v2;
 	uint8_t key[CY_KEY_LEN];
-	int rc = cy_hkdf_sha256(master, 32, salt, CY_OBJ_SALT_LEN, obj_info, sizeof(obj_info) - 1,
-				key, sizeof(key));
+	int rc = cy_hkdf_sha256(master, 32, salt, CY_OBJ_SALT_LEN, info, strlen(info), key,
+				sizeof(key));
 
 	if (!rc)
 		rc = cy_aead_new(out, key);
@@ -90,7 +95,7 @@ int cy_object_header_parse(const void *data, size_t n, cy_obj_header *out)
 		return cy_error_set(CY_EINVALID, "object too short for a header (%zu bytes)", n);
 	if (memcmp(h, MAGIC, MAGIC_LEN) != 0)
 		return cy_error_set(CY_EINVALID, "not a custody object (bad magic)");
-	if (h[H_VERSION] != OBJ_VERSION)
+	if (h[H_VERSION] != OBJ_VERSION && h[H_VERSION] != OBJ_VERSION_1)
 		return cy_error_set(CY_EUNSUPPORTED, "object format version %u is not supported",
 				    h[H_VERSION]);
 	if (h[H_ALG] != OBJ_ALG_CHACHA20_POLY1305)
@@ -493,10 +498,10 @@ static int decide(cy_objw *w, bool at_finish)
 	return stream_put(w, w->zbuf, out.pos);
 }
 
-int cy_store__objw_new_with_salt(cy_objw **out, const uint8_t master[32],
-				 const uint8_t key_id[CY_OBJ_KEYID_LEN],
-				 const uint8_t salt[CY_OBJ_SALT_LEN], int compress,
-				 cy_obj_sink sink, void *arg)
+int cy_store__objw_new_version(cy_objw **out, unsigned version, const uint8_t master[32],
+			       const uint8_t key_id[CY_OBJ_KEYID_LEN],
+			       const uint8_t salt[CY_OBJ_SALT_LEN], int compress, cy_obj_sink sink,
+			       void *arg)
 {
 	cy_objw *w;
 	int rc;
@@ -507,13 +512,15 @@ int cy_store__objw_new_with_salt(cy_objw **out, const uint8_t master[32],
 		return cy_error_set(CY_EINVALID, "unknown compression mode %d", compress);
 	if (!sink)
 		return cy_error_set(CY_EINVALID, "object writer needs a sink");
+	if (version != OBJ_VERSION && version != OBJ_VERSION_1)
+		return cy_error_set(CY_EINVALID, "object format version %u cannot be written", version);
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	w->sink = sink;
 	w->arg = arg;
 	memcpy(w->header, MAGIC, MAGIC_LEN);
-	w->header[H_VERSION] = OBJ_VERSION;
+	w->header[H_VERSION] = (uint8_t)version;
 	w->header[H_ALG] = OBJ_ALG_CHACHA20_POLY1305;
 	w->header[H_CHUNK_LOG2] = OBJ_CHUNK_LOG2;
 	memcpy(w->header + H_KEY_ID, key_id, CY_OBJ_KEYID_LEN);
@@ -525,7 +532,7 @@ int cy_store__objw_new_with_salt(cy_objw **out, const uint8_t master[32],
 		goto out;
 	}
 	w->cbuf = w->pbuf + CY_OBJ_CHUNK;
-	rc = object_aead(master, salt, &w->aead);
+	rc = object_aead(version, master, salt, &w->aead);
 	if (!rc && compress == CY_OBJ_COMPRESS_ZSTD)
 		rc = zstd_start(w);
 out:
@@ -545,7 +552,17 @@ int cy_objw_new(cy_objw **out, const uint8_t master[32], const uint8_t key_id[CY
 	*out = NULL;
 	if (rc)
 		return rc;
-	return cy_store__objw_new_with_salt(out, master, key_id, salt, compress, sink, arg);
+	return cy_store__objw_new_version(out, OBJ_VERSION, master, key_id, salt, compress, sink,
+					  arg);
+}
+
+int cy_store__objw_new_with_salt(cy_objw **out, const uint8_t master[32],
+				 const uint8_t key_id[CY_OBJ_KEYID_LEN],
+				 const uint8_t salt[CY_OBJ_SALT_LEN], int compress,
+				 cy_obj_sink sink, void *arg)
+{
+	return cy_store__objw_new_version(out, OBJ_VERSION_1, master, key_id, salt, compress, sink,
+					  arg);
 }
 
 int cy_objw_write(cy_objw *w, const void *data, size_t n)
@@ -783,7 +800,7 @@ static int reader_start(cy_objr *r)
 	int rc = cy_object_header_parse(r->header, CY_OBJ_HEADER_LEN, &h);
 
 	if (!rc)
-		rc = object_aead(r->master, h.salt, &r->aead);
+		rc = object_aead(h.version, r->master, h.salt, &r->aead);
 	cy_wipe(r->master, sizeof(r->master));
 	if (rc)
 		return rc;

@@ -12,9 +12,16 @@
 
 #define CY_OBJ_SALT_LEN 16
 
+/* Version 1 (the foundation's format, whose vector the tests keep). */
 int cy_store__objw_new_with_salt(cy_objw **out, const uint8_t master[32],
 				 const uint8_t key_id[CY_OBJ_KEYID_LEN],
 				 const uint8_t salt[CY_OBJ_SALT_LEN], int compress,
 				 cy_obj_sink sink, void *arg);
+
+/* Any version (1 or 2): for the vectors of docs/formats/object.md. */
+int cy_store__objw_new_version(cy_objw **out, unsigned version, const uint8_t master[32],
+			       const uint8_t key_id[CY_OBJ_KEYID_LEN],
+			       const uint8_t salt[CY_OBJ_SALT_LEN], int compress, cy_obj_sink sink,
+			       void *arg);
 
 #endif

@@ -215,7 +215,8 @@ int cy_vault__keep_key(cy_vault *v, int64_t fonds_id, const char *code, const ui
 		return CY_ENOMEM;
 	memcpy(k->key, key, 32);
 	if (cy_vault__subkey(key, "custody record meta v1", k->key + 32) ||
-	    cy_vault__subkey(key, "custody blind index v1", k->key + 64)) {
+	    cy_vault__subkey(key, "custody blind index v1", k->key + 64) ||
+	    cy_vault__subkey(key, CY_WRAP_LABEL, k->key + 96)) {
 		cy_secure_free(k->key, CY_FONDS_KEYS_LEN);
 		return CY_ECRYPTO;
 	}

@@ -183,6 +183,9 @@ int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, vo
 			void *meta;
 			size_t metan;
 			uint8_t key_id[8];
+			uint8_t dkey[CY_DKEY_WRAPPED_LEN];
+			size_t dkeyn;
+			int64_t owner;
 		} rrow;
 		rrow *rows = NULL;
 		size_t nrows = 0;
@@ -193,7 +196,8 @@ int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, vo
 		rc = cy_catalog_prepare(
 			v->cat,
 			"SELECT r.archive_no, f.code, r.class, r.retention, r.org, p.name, r.fonds_id,"
-			" r.year, r.item, o.offset, o.length, r.size, r.meta, f.key_id, r.id FROM records r"
+			" r.year, r.item, o.offset, o.length, r.size, r.meta, f.key_id, r.id, o.dkey,"
+			" coalesce(o.owner_subject_id, 0) FROM records r"
 			" JOIN fonds f ON f.id = r.fonds_id LEFT JOIN objects o ON o.id = r.object_id"
 			" LEFT JOIN packs p ON p.id = o.pack_id WHERE r.id > ? ORDER BY r.id LIMIT 1000",
 			&s);
@@ -231,6 +235,11 @@ int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, vo
 			if (n == 8)
 				memcpy(r->key_id, p, 8);
 			last_id = cy_stmt_int(s, 14);
+			p = cy_stmt_blob(s, 15, &n);
+			r->dkeyn = n;
+			if (p && n == sizeof(r->dkey))
+				memcpy(r->dkey, p, n);
+			r->owner = cy_stmt_int(s, 16);
 		}
 		cy_stmt_reset(s);
 		if (rc < 0) {
@@ -265,8 +274,14 @@ int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, vo
 				uint8_t salt[16];
 				if (cy_vault__meta_sha(v, k, r->archive_no, r->meta, r->metan, sha, salt))
 					report(&c, 0, r->archive_no, "%s", cy_error_message());
-				else if (cy_vault__read_object(v, k, r->archive_no, r->pack, r->offset,
-							       r->length, r->size, sha, salt, NULL, NULL))
+				else if (cy_vault__read_object(
+						 v, k, r->archive_no,
+						 &(cy_obj_ref){.pack = r->pack, .offset = r->offset,
+							       .length = r->length, .size = r->size,
+							       .dkey = r->dkeyn ? r->dkey : NULL,
+							       .dkey_len = r->dkeyn,
+							       .owner_subject_id = r->owner},
+						 sha, salt, NULL, NULL))
 					report(&c, 0, r->archive_no, "%s", cy_error_message());
 				else
 					stats->verified++;
@@ -278,7 +293,8 @@ int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, vo
 				    have < r->offset + r->length)
 					report(&c, 0, r->archive_no, "object is missing or cut short");
 				else if (cy_vault__read_header(v, r->pack, r->offset, r->length, &oh) ||
-					 memcmp(oh.key_id, r->key_id, 8))
+					 (oh.version == 1 && memcmp(oh.key_id, r->key_id, 8)) ||
+					 (oh.version == 1) != (r->dkeyn == 0))
 					report(&c, 0, r->archive_no,
 					       "object header is damaged or names another key");
 			}

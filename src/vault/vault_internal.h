@@ -5,9 +5,12 @@
 
 #include <libintl.h>
 
+#include <jansson.h>
+
 #include "catalog/catalog.h"
 #include "custody/ledger.h"
 #include "custody/object.h"
+#include "custody/crypto.h"
 #include "custody/vault.h"
 #include "store/store.h"
 
@@ -16,14 +19,16 @@
 #define CY_TR(s) dgettext("custody", s)
 
 #define CY_MAX_FONDS_KEYS 4096
-#define CY_FONDS_KEYS_LEN 96
+#define CY_FONDS_KEYS_LEN 128
 #define CY_META_KEY(k) ((k)->key + 32)
 #define CY_INDEX_KEY(k) ((k)->key + 64)
+#define CY_WRAP_KEY(k) ((k)->key + 96) /* wraps the data keys of fonds-owned objects */
+#define CY_WRAP_LABEL "custody data key wrap v1"
 
 typedef struct cy_fonds_key {
 	int64_t fonds_id;
 	char code[8];
-	/* locked memory: the fonds key, then the record-meta key, then the blind-index key */
+	/* locked memory: the fonds key, then the record-meta, blind-index and data-key-wrap keys */
 	uint8_t *key;
 	uint8_t key_id[8];
 } cy_fonds_key;
@@ -128,12 +133,41 @@ int cy_vault__subkey(const uint8_t fonds_key[32], const char *label, uint8_t out
 /* Seal a fonds key to a user's public key and store it as that user's grant. */
 int cy_vault__store_slot(cy_vault *v, int64_t uid, const cy_fonds_key *k, const uint8_t pub[32]);
 
+/* ---- objects (vault_objects.c) ---- */
+
+/* Where an object is and how its key is found. */
+typedef struct cy_obj_ref {
+	const char *pack;
+	uint64_t offset, length, size;
+	const void *dkey; /* the wrapped data key (object format 2); NULL: version 1 */
+	size_t dkey_len;
+	int64_t owner_subject_id; /* 0: wrapped by the fonds key */
+} cy_obj_ref;
+
+#define CY_DKEY_WRAPPED_LEN (12 + 32 + 16)
+/* A new object's data key and its key id (for the object header). */
+int cy_vault__dkey_new(uint8_t dkey[32], uint8_t key_id[8]);
+/* wrapped = nonce (12) || ChaCha20-Poly1305(wrap key, nonce, aad = "custody/data-key/v2" 00
+ * salt (16), data key): bound to the object's salt (docs/formats/keys.md). */
+int cy_vault__dkey_wrap(const uint8_t wrap_key[32], const uint8_t salt[16], const uint8_t dkey[32],
+			uint8_t wrapped[CY_DKEY_WRAPPED_LEN]);
+int cy_vault__dkey_wrap_nonce(const uint8_t wrap_key[32], const uint8_t salt[16],
+			      const uint8_t dkey[32], const uint8_t nonce[12],
+			      uint8_t wrapped[CY_DKEY_WRAPPED_LEN]);
+int cy_vault__dkey_unwrap(const uint8_t wrap_key[32], const uint8_t salt[16], const void *wrapped,
+			  size_t n, uint8_t dkey[32]);
+/* The key that wraps an owner's data keys: the fonds' (CY_WRAP_KEY), or the
+ * subject's, derived from its subject key.  key: locked memory of 32 bytes. */
+int cy_vault__owner_wrap_key(cy_vault *v, const cy_fonds_key *k, int64_t owner_subject_id,
+			     uint8_t key[32]);
+
 /* Decrypt and verify a stored object: its header must carry the record's own
- * salt and the fonds' key id, every chunk must authenticate, and the whole
- * must match size and SHA-256.  sink may be NULL (verify only). */
+ * salt (and, for version 1, the fonds' key id), its data key must unwrap
+ * under its owner's key, every chunk must authenticate, and the whole must
+ * match size and SHA-256.  sink may be NULL (verify only). */
 int cy_vault__read_object(cy_vault *v, const cy_fonds_key *k, const char *archive_no,
-			  const char *pack, uint64_t offset, uint64_t length, uint64_t size,
-			  const char *sha_hex, const uint8_t salt[16], cy_data_sink sink, void *arg);
+			  const cy_obj_ref *o, const char *sha_hex, const uint8_t salt[16],
+			  cy_data_sink sink, void *arg);
 /* The SHA-256 (hex) and object salt recorded in a record's encrypted metadata. */
 int cy_vault__meta_sha(cy_vault *v, const cy_fonds_key *k, const char *archive_no, const void *meta,
 		       size_t n, char sha_hex[65], uint8_t salt[16]);
@@ -141,6 +175,50 @@ int cy_vault__meta_sha(cy_vault *v, const cy_fonds_key *k, const char *archive_n
 /* Read and parse the header of a stored object (no key needed). */
 int cy_vault__read_header(cy_vault *v, const char *pack, uint64_t offset, uint64_t length,
 			  cy_obj_header *out);
+
+/* ---- record metadata (vault_record_meta.c, docs/formats/record-meta.md) ---- */
+typedef struct cy_meta_object {
+	const char *role, *format;
+	uint64_t size;
+	uint8_t sha256[32];
+	uint8_t salt[16];
+} cy_meta_object;
+typedef struct cy_meta {
+	const cy_record_new *r;
+	const char *retention, *retention_rule, *status;
+	const cy_meta_object *objects;
+	size_t nobjects;
+	const uint8_t (*subject_uids)[16];
+	size_t nsubjects;
+} cy_meta;
+int cy_vault__meta_build(const cy_meta *m, json_t **out);
+int cy_vault__meta_seal(const cy_fonds_key *k, const char *archive_no, const cy_meta *m,
+			cy_buf *out);
+int cy_vault__meta_seal_json(const cy_fonds_key *k, const char *archive_no, json_t *meta,
+			     cy_buf *out);
+int cy_vault__meta_seal_raw(cy_aead *a, const uint8_t nonce[12], const cy_buf *aad,
+			    const cy_buf *pt, cy_buf *out);
+/* Decrypt into the JSON form (layout 1 converted); *layout is 1 or 2. */
+int cy_vault__meta_open_json(const cy_fonds_key *k, const char *archive_no, const void *blob,
+			     size_t n, json_t **out, int *layout);
+int cy_vault__meta_to_info(const char *archive_no, json_t *j, int layout, cy_record_info *r);
+int cy_vault__meta_open(const cy_fonds_key *k, const char *archive_no, const void *blob, size_t n,
+			cy_record_info *r);
+
+/* Validate what a new record says about itself (class, year, dates, UTF-8). */
+int cy_vault__record_check(const cy_record_new *r);
+
+/* A subject's key (unwrapped with its fonds key; vault_subjects.c). */
+int cy_vault__subject_key(cy_vault *v, int64_t subject_id, uint8_t key[32]);
+
+/* ---- classes and numbers (vault_classes.c) ---- */
+int cy_vault__source_kind_parse(const char *s, cy_source_kind *out);
+int cy_vault__org_valid(const char *org);
+/* The numbering group of a record: "class/year/retention/org". */
+void cy_vault__group(cy_class klass, int year, const char *retention, const char *org, char *out,
+		     size_t n);
+void cy_vault__archive_no(const char *fonds, cy_class klass, int year, const char *retention,
+			  const char *org, int64_t item, char out[64]);
 
 /* Complete pending grants of fonds whose keys the caller holds. */
 int cy_vault__complete_grants(cy_vault *v);

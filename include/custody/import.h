@@ -1,0 +1,67 @@
+/* import.h - import batches: records are created inside a batch, which is one
+ * catalog transaction (committed every so many files or bytes by the caller)
+ * holding the new objects' packs.  Every importer (files, CSV rows, mail)
+ * creates its records through cy_record_create or, for files read on worker
+ * threads, through cy_import_prepare + cy_import_add. */
+#ifndef CUSTODY_IMPORT_H
+#define CUSTODY_IMPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "custody/record.h"
+
+typedef struct cy_import cy_import;
+
+typedef enum cy_import_outcome {
+	CY_IMPORTED = 0,
+	CY_DUPLICATE, /* identical content is already in this fonds */
+} cy_import_outcome;
+
+/* archivist: start importing into fonds (a fonds the caller holds). */
+int cy_import_begin(cy_vault *v, const char *fonds, cy_import **out);
+
+/* One part (object) of a new record, held in memory. */
+typedef struct cy_record_part {
+	const char *role;   /* "original" (the first part), "text", "preservation", ... */
+	const void *data;
+	size_t len;
+	const char *format; /* e.g. "csv", "eml", "pdf"; NULL: "binary" */
+} cy_record_part;
+
+/* Create a record inside the batch: its parts are sealed as objects (each
+ * with its own data key, wrapped by the key of its only subject, else by the
+ * fonds key), it is numbered in its group, its metadata is encrypted, it is
+ * linked to its subjects, and record.import is logged.  A record whose first
+ * part has the same content as one already in the fonds is not created
+ * again: *outcome = CY_DUPLICATE and archive_no names the existing one.
+ * archive_no: 64 bytes.  On failure the batch goes on without it. */
+int cy_record_create(cy_import *im, const cy_record_new *r, const cy_record_part *parts,
+		     size_t nparts, cy_import_outcome *outcome, char *archive_no);
+
+/* Files, in two steps, so that reading, hashing and sealing (prepare:
+ * thread-safe, no catalog access; may run on another thread while the
+ * previous file is added) overlaps the catalog work (add: the caller's
+ * thread, in file order).  format: what the file is (see ingest's sniffing). */
+typedef struct cy_import_item cy_import_item;
+int cy_import_prepare(const cy_import *im, int fd, const char *rel, const char *format,
+		      cy_import_item **out);
+/* Add a prepared file as a record described by r (its source, size, format
+ * and digest come from the item). */
+int cy_import_add(cy_import *im, cy_import_item *it, const cy_record_new *r,
+		  cy_import_outcome *outcome, char *archive_no);
+/* Bytes of memory an item holds (for bounding a queue of prepared items). */
+uint64_t cy_import_item_memory(const cy_import_item *it);
+/* What preparing a file of this size will hold, before it is prepared. */
+uint64_t cy_import_item_estimate(uint64_t size);
+void cy_import_item_free(cy_import_item *it);
+
+/* Bytes and files added since the last commit (for batching decisions). */
+uint64_t cy_import_pending_bytes(const cy_import *im);
+uint64_t cy_import_pending_files(const cy_import *im);
+/* Make everything added so far durable and commit it (objects fsynced first). */
+int cy_import_commit(cy_import *im);
+/* Drop what was not committed and free. */
+void cy_import_free(cy_import *im);
+
+#endif

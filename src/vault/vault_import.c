@@ -1,0 +1,695 @@
+/* vault_import.c - creating records: import batches, sealing objects into
+ * packs, numbering, encrypted metadata, subject links, the record.import
+ * entry.  One way in for every importer (import.h): files prepared on worker
+ * threads (cy_import_prepare + cy_import_add) and records built in memory
+ * (cy_record_create) meet in record_finish.
+ *
+ * A batch is one catalog transaction; each record is a savepoint inside it,
+ * so a failed record leaves no row and the batch goes on.  Its object bytes
+ * may stay in the pack, unreferenced (packs are never truncated or
+ * rewritten in place; compaction reclaims them). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "catalog/catalog_records.h"
+#include "custody/crypto.h"
+#include "custody/encoding.h"
+#include "custody/error.h"
+#include "custody/fsutil.h"
+#include "custody/object.h"
+#include "vault/vault_internal.h"
+#include "base/banned.h"
+
+#define SMALL_FILE (16u << 20) /* sealed in memory by prepare; larger ones are streamed */
+#define PACK_TARGET (64u << 20) /* start a new pack after this many bytes */
+#define READ_BLOCK (1u << 20)
+#define MAX_PARTS 16
+
+/* A file on its way in.  Small files are read, hashed and sealed by
+ * cy_import_prepare (which may run on another thread); large ones keep their
+ * descriptor and are streamed by cy_import_add. */
+struct cy_import_item {
+	char *rel;
+	uint64_t size;
+	int fd;       /* large files: a dup of the caller's descriptor */
+	int prepared; /* small file: obj holds the sealed object */
+	char format[24];
+	uint8_t sha[32];
+	uint8_t salt[16];
+	uint8_t dkey[32]; /* the object's own data key; wiped when the item is freed */
+	uint8_t key_id[8];
+	int compressed;
+	cy_buf obj;
+};
+
+struct cy_import {
+	cy_vault *v;
+	cy_fonds_key *fk;
+	cy_pack *pack;   /* current pack being filled */
+	int64_t pack_id; /* its row */
+	cy_pack **done;  /* packs finished in this batch */
+	size_t ndone;
+	uint64_t pending_bytes, pending_files;
+	cy_sha256_ctx *sha;
+	uint8_t *buf;
+	cy_buf meta, sealed;
+	int swept;
+};
+
+/* An object placed in the pack, before its rows exist. */
+typedef struct placed {
+	const char *role, *format;
+	uint64_t offset, length, size;
+	int compressed;
+	uint8_t sha[32], salt[16], dkey[32], key_id[8];
+} placed;
+
+int cy_import_begin(cy_vault *v, const char *fonds, cy_import **out)
+{
+	cy_import *im;
+	int rc;
+
+	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_ARCHIVIST), N_("import records"))))
+		return rc;
+	if (!cy_vault__fonds_key(v, fonds))
+		return CY_EPERM;
+	if (!(im = calloc(1, sizeof(*im))))
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	im->v = v;
+	im->fk = cy_vault__fonds_key(v, fonds);
+	if ((rc = cy_sha256_new(&im->sha)))
+		goto fail;
+	if (!(im->buf = malloc(READ_BLOCK))) {
+		rc = cy_error_set(CY_ENOMEM, "out of memory");
+		goto fail;
+	}
+	*out = im;
+	return 0;
+fail:
+	cy_import_free(im);
+	return rc;
+}
+
+uint64_t cy_import_pending_bytes(const cy_import *im)
+{
+	return im->pending_bytes;
+}
+
+uint64_t cy_import_pending_files(const cy_import *im)
+{
+	return im->pending_files;
+}
+
+void cy_import_item_free(cy_import_item *it)
+{
+	if (!it)
+		return;
+	if (it->fd >= 0)
+		close(it->fd);
+	free(it->rel);
+	cy_buf_wipe(&it->obj);
+	cy_wipe(it->dkey, sizeof(it->dkey));
+	free(it);
+}
+
+uint64_t cy_import_item_memory(const cy_import_item *it)
+{
+	return it->obj.cap + 256;
+}
+
+uint64_t cy_import_item_estimate(uint64_t size)
+{
+	/* what prepare will hold: the sealed copy (small files) plus a read block */
+	return (size <= SMALL_FILE ? size + size / 64 + 4096 : 0) + READ_BLOCK / 16 + 256;
+}
+
+static int buf_sink(void *arg, const void *p, size_t n)
+{
+	return cy_buf_put(arg, p, n);
+}
+
+/* Read a file in blocks of bsz, hashing it into sha and sealing it as one
+ * object into sink: one pass over the bytes.  Sets the item's SHA-256,
+ * salt and compression; *stored is the sealed size.  A file that grows or
+ * shrinks while it is read is refused. */
+static int seal_file(int fd, cy_import_item *it, uint8_t *blk, size_t bsz, cy_sha256_ctx *sha,
+		     cy_obj_sink sink, void *arg, uint64_t *stored)
+{
+	cy_objw *w = NULL;
+	uint64_t total = 0;
+	int rc;
+
+	rc = cy_sha256_reset(sha);
+	rc = rc ? rc : cy_objw_new(&w, it->dkey, it->key_id, CY_OBJ_COMPRESS_AUTO, sink, arg);
+	while (!rc) {
+		ssize_t n = cy_read_full(fd, blk, bsz, it->rel);
+		if (n < 0) {
+			rc = (int)n;
+			break;
+		}
+		if (n == 0)
+			break;
+		total += (uint64_t)n;
+		if (total > it->size)
+			break;
+		rc = cy_sha256_update(sha, blk, (size_t)n);
+		rc = rc ? rc : cy_objw_write(w, blk, (size_t)n);
+	}
+	if (!rc && total != it->size)
+		rc = cy_error_set(CY_EIO, "%s changed while it was read", it->rel);
+	rc = rc ? rc : cy_objw_finish(w, stored);
+	rc = rc ? rc : cy_sha256_final(sha, it->sha);
+	if (!rc) {
+		it->compressed = cy_objw_compressed(w);
+		cy_objw_salt(w, it->salt);
+	}
+	cy_objw_free(w);
+	return rc;
+}
+
+int cy_import_prepare(const cy_import *im, int fd, const char *rel, const char *format,
+		      cy_import_item **out)
+{
+	cy_import_item *it;
+	struct stat st;
+	uint64_t stored;
+	int rc = 0;
+
+	(void)im;
+	if (fstat(fd, &st) < 0)
+		return cy_error_set_errno(CY_EIO, errno, "cannot stat %s", rel);
+	if (!S_ISREG(st.st_mode))
+		return cy_error_set(CY_EINVALID, "not a regular file");
+	if (!cy_utf8_valid(rel, strlen(rel)))
+		return cy_error_set(CY_EINVALID, "file name is not valid UTF-8");
+	if (!(it = calloc(1, sizeof(*it))) || !(it->rel = strdup(rel))) {
+		free(it);
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	}
+	it->fd = -1;
+	it->size = (uint64_t)st.st_size;
+	snprintf(it->format, sizeof(it->format), "%s", format && *format ? format : "binary");
+	if ((rc = cy_vault__dkey_new(it->dkey, it->key_id)))
+		goto out;
+	if (it->size > SMALL_FILE) {
+		/* streamed later by cy_import_add */
+		if ((it->fd = dup(fd)) < 0)
+			rc = cy_error_set_errno(CY_EIO, errno, "cannot keep %s open", rel);
+		goto out;
+	}
+	{
+		/* sealed into memory, in blocks: no second copy of the file */
+		size_t bsz = it->size < READ_BLOCK ? (size_t)it->size + 1 : READ_BLOCK;
+		uint8_t *blk = malloc(bsz);
+		cy_sha256_ctx *sha = NULL;
+		rc = blk ? 0 : cy_error_set(CY_ENOMEM, "out of memory");
+		rc = rc ? rc : cy_buf_grow(&it->obj, (size_t)it->size + (size_t)it->size / 64 +
+							     CY_OBJ_HEADER_LEN + 64);
+		rc = rc ? rc : cy_sha256_new(&sha);
+		rc = rc ? rc : seal_file(fd, it, blk, bsz, sha, buf_sink, &it->obj, &stored);
+		cy_sha256_free(sha);
+		if (blk) {
+			explicit_bzero(blk, bsz);
+			free(blk);
+		}
+		it->prepared = !rc;
+	}
+out:
+	if (rc) {
+		cy_import_item_free(it);
+		return rc;
+	}
+	*out = it;
+	return 0;
+}
+
+/* ---- packs of the batch ---- */
+
+typedef struct sweep {
+	cy_vault *v;
+	uint64_t removed;
+	int rc;
+} sweep;
+
+static int sweep_one(void *arg, const char *name)
+{
+	sweep *sw = arg;
+	int rc = cy_catalog_pack_known(sw->v->cat, name);
+
+	if (rc == 0 && cy_store_remove_pack(sw->v->store, name) == 0)
+		sw->removed++;
+	return rc < 0 ? rc : 0;
+}
+
+/* Packs that a killed import renamed into place but never committed.  Only
+ * safe while holding the catalog's write lock: every other writer's packs
+ * are then either committed or still in tmp/. */
+static int sweep_orphans(cy_import *im)
+{
+	sweep sw = {im->v, 0, 0};
+	int rc = cy_store_each_pack(im->v->store, sweep_one, &sw);
+
+	if (!rc && sw.removed) {
+		cy_ledger_entry e;
+		memset(&e, 0, sizeof(e));
+		e.action = "store.sweep";
+		e.details[0] = (cy_ledger_detail){"packs", NULL, (int64_t)sw.removed};
+		e.ndetails = 1;
+		rc = cy_vault__log(im->v, &e);
+	}
+	return rc;
+}
+
+static int ensure_tx(cy_import *im)
+{
+	int rc;
+
+	if (im->v->in_tx)
+		return 0;
+	if ((rc = cy_vault__begin(im->v)))
+		return rc;
+	if (!im->swept) {
+		im->swept = 1;
+		if ((rc = sweep_orphans(im)))
+			cy_vault__rollback(im->v);
+	}
+	return rc;
+}
+
+static int ensure_pack(cy_import *im)
+{
+	int rc;
+
+	if (im->pack)
+		return 0;
+	if ((rc = cy_pack_begin(im->v->store, &im->pack)))
+		return rc;
+	if ((rc = cy_catalog_pack_insert(im->v->cat, cy_pack_name(im->pack), &im->pack_id))) {
+		cy_pack_discard(im->pack);
+		im->pack = NULL;
+	}
+	return rc;
+}
+
+static int close_pack(cy_import *im)
+{
+	cy_pack **nd;
+	int rc;
+
+	if (!im->pack)
+		return 0;
+	if ((rc = cy_catalog_pack_set_size(im->v->cat, cy_pack_name(im->pack), cy_pack_size(im->pack))))
+		return rc;
+	/* durable at the batch's commit; until then its writeback overlaps the next files */
+	if ((rc = cy_pack_seal(im->pack)))
+		return rc;
+	nd = realloc(im->done, sizeof(*nd) * (im->ndone + 1));
+	if (!nd)
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	im->done = nd;
+	im->done[im->ndone++] = im->pack;
+	im->pack = NULL;
+	return 0;
+}
+
+/* ---- the record ---- */
+
+static int valid_date(const char *d)
+{
+	size_t n = strlen(d);
+	int mon, day;
+
+	if ((n != 4 && n != 7 && n != 10) || strspn(d, "0123456789-") != n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((i == 4 || i == 7) != (d[i] == '-'))
+			return 0;
+	if (n >= 7) {
+		mon = (d[5] - '0') * 10 + (d[6] - '0');
+		if (mon < 1 || mon > 12)
+			return 0;
+	}
+	if (n == 10) {
+		day = (d[8] - '0') * 10 + (d[9] - '0');
+		if (day < 1 || day > 31)
+			return 0;
+	}
+	return 1;
+}
+
+static int check_text(const char *s, const char *what)
+{
+	if (s && !cy_utf8_valid(s, strlen(s)))
+		return cy_error_set(CY_EINVALID, "%s is not valid UTF-8", what);
+	return 0;
+}
+
+int cy_vault__record_check(const cy_record_new *r)
+{
+	int rc;
+
+	if (r->klass >= CY_CLASS_COUNT)
+		return cy_error_set(CY_EINVALID, "unknown class %d", (int)r->klass);
+	if (r->year == 0)
+		return cy_error_set(CY_EINVALID,
+				    "the record has no year (年度): give the year the document was formed");
+	if (r->year < 1900 || r->year > 9999)
+		return cy_error_set(CY_EINVALID, "year %d is not valid", r->year);
+	if (r->retention && !cy_retention_valid(r->retention))
+		return cy_error_set(CY_EINVALID, "retention '%s' is not valid (Y, D30 or D10)", r->retention);
+	if (r->org && *r->org && (rc = cy_vault__org_valid(r->org)))
+		return rc;
+	if (r->date && *r->date && !valid_date(r->date))
+		return cy_error_set(CY_EINVALID, "date '%s' is not valid (YYYY, YYYY-MM or YYYY-MM-DD)",
+				    r->date);
+	if (r->date_end && *r->date_end && !valid_date(r->date_end))
+		return cy_error_set(CY_EINVALID, "date '%s' is not valid (YYYY, YYYY-MM or YYYY-MM-DD)",
+				    r->date_end);
+	if ((rc = check_text(r->title, "title")) || (rc = check_text(r->source_path, "source")) ||
+	    (rc = check_text(r->message_id, "message id")))
+		return rc;
+	for (size_t i = 0; i < r->nlabels; i++)
+		if ((rc = check_text(r->labels[i], "label")))
+			return rc;
+	for (size_t i = 0; i < r->nfields; i++)
+		if (!r->fields[i].key || !*r->fields[i].key ||
+		    (rc = check_text(r->fields[i].key, "field name")) ||
+		    (rc = check_text(r->fields[i].value, "field value")))
+			return rc ? rc : cy_error_set(CY_EINVALID, "a field has no name");
+	return 0;
+}
+
+/* The rows, the metadata and the ledger entry of a record whose objects are
+ * in the pack.  Runs inside the record's savepoint. */
+static int record_finish(cy_import *im, const cy_record_new *r, placed *objs, size_t nobjs,
+			 const uint8_t dedup[32], char *archive_no)
+{
+	cy_vault *v = im->v;
+	const char *retention = r->retention ? r->retention : cy_class_default_retention(r->klass);
+	const char *org = r->org ? r->org : "";
+	int64_t owner = r->nsubjects == 1 ? r->subjects[0] : 0;
+	int64_t object_ids[MAX_PARTS], item, record_id;
+	cy_meta_object mo[MAX_PARTS];
+	uint8_t (*uids)[16] = NULL;
+	uint8_t wk[32], wrapped[CY_DKEY_WRAPPED_LEN];
+	char grp[96], now[21];
+	cy_ledger_entry e;
+	int rc;
+
+	if (r->nsubjects && !(uids = calloc(r->nsubjects, sizeof(*uids))))
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	for (size_t i = 0; i < r->nsubjects; i++) {
+		int64_t fid = 0;
+		rc = cy_catalog_record_subject_uid(v->cat, r->subjects[i], &fid, uids[i]);
+		if (rc == 0 || (rc == 1 && fid != im->fk->fonds_id))
+			rc = cy_error_set(CY_ENOTFOUND, "no subject %lld in fonds %s",
+					  (long long)r->subjects[i], im->fk->code);
+		if (rc < 0)
+			goto out;
+	}
+	rc = cy_vault__owner_wrap_key(v, im->fk, owner, wk);
+	for (size_t i = 0; !rc && i < nobjs; i++) {
+		cy_cat_object o = {.pack_id = im->pack_id, .offset = objs[i].offset,
+				   .length = objs[i].length, .size = objs[i].size,
+				   .compressed = objs[i].compressed, .dkey = wrapped,
+				   .dkey_len = sizeof(wrapped), .owner_subject_id = owner};
+		rc = cy_vault__dkey_wrap(wk, objs[i].salt, objs[i].dkey, wrapped);
+		rc = rc ? rc : cy_catalog_object_insert(v->cat, &o, &object_ids[i]);
+		mo[i] = (cy_meta_object){.role = objs[i].role, .format = objs[i].format, .size = objs[i].size};
+		memcpy(mo[i].sha256, objs[i].sha, 32);
+		memcpy(mo[i].salt, objs[i].salt, 16);
+	}
+	cy_wipe(wk, sizeof(wk));
+	if (rc)
+		goto out;
+
+	/* number it in its group: CODE-KL·YEAR-RET[-ORG]-NNNN */
+	cy_vault__group(r->klass, r->year, retention, org, grp, sizeof(grp));
+	if ((rc = cy_catalog_item_next(v->cat, im->fk->fonds_id, grp, &item)))
+		goto out;
+	cy_vault__archive_no(im->fk->code, r->klass, r->year, retention, org, item, archive_no);
+
+	cy_meta m = {.r = r, .retention = retention,
+		     .retention_rule = r->retention_rule ? r->retention_rule
+				       : r->retention ? "user" : "class-default",
+		     .status = "held", .objects = mo, .nobjects = nobjs,
+		     .subject_uids = (const uint8_t(*)[16])uids, .nsubjects = r->nsubjects};
+	cy_buf_clear(&im->meta);
+	if ((rc = cy_vault__meta_seal(im->fk, archive_no, &m, &im->meta)))
+		goto out;
+	cy_vault__now(now);
+	cy_cat_record_new row = {.fonds_id = im->fk->fonds_id, .archive_no = archive_no,
+				 .klass = cy_class_name(r->klass), .retention = retention, .org = org,
+				 .created = now, .year = r->year, .item = item,
+				 .object_id = object_ids[0], .created_by = v->user_id,
+				 .size = objs[0].size, .dedup = dedup, .meta = im->meta.ptr,
+				 .meta_len = im->meta.len};
+	if ((rc = cy_catalog_record_insert(v->cat, &row, &record_id)))
+		goto out;
+	for (size_t i = 0; !rc && i < nobjs; i++)
+		rc = cy_catalog_record_object_add(v->cat, record_id, (int)i, object_ids[i], objs[i].role);
+	for (size_t i = 0; !rc && i < r->nsubjects; i++)
+		rc = cy_catalog_record_subject_add(v->cat, record_id, r->subjects[i]);
+	if (rc)
+		goto out;
+	memset(&e, 0, sizeof(e));
+	e.action = "record.import";
+	e.targets[0] = archive_no;
+	e.ntargets = 1;
+	e.details[e.ndetails++] = (cy_ledger_detail){"fonds", im->fk->code, 0};
+	e.details[e.ndetails++] = (cy_ledger_detail){"object", NULL, object_ids[0]};
+	e.details[e.ndetails++] = (cy_ledger_detail){"size", NULL, (int64_t)objs[0].size};
+	e.details[e.ndetails++] = (cy_ledger_detail){"pack", cy_pack_name(im->pack), 0};
+	if (nobjs > 1)
+		e.details[e.ndetails++] = (cy_ledger_detail){"objects", NULL, (int64_t)nobjs};
+	if (r->nsubjects)
+		e.details[e.ndetails++] = (cy_ledger_detail){"subjects", NULL, (int64_t)r->nsubjects};
+	rc = cy_vault__log(v, &e);
+out:
+	free(uids);
+	return rc;
+}
+
+/* Run one record inside its own savepoint: a failure leaves no row and no
+ * ledger entry, and the batch goes on. */
+typedef int (*record_step)(cy_import *im, void *arg, cy_import_outcome *outcome, char *archive_no);
+
+static int in_savepoint(cy_import *im, record_step step, void *arg, cy_import_outcome *outcome,
+			char *archive_no)
+{
+	cy_vault *v = im->v;
+	cy_frontier saved;
+	uint64_t saved_entries;
+	int rc;
+
+	/* the pack and its row belong to the batch, so they are made outside the savepoint */
+	if ((rc = ensure_tx(im)) || (rc = ensure_pack(im)) || (rc = cy_catalog_savepoint(v->cat)))
+		return rc;
+	saved = v->fr;
+	saved_entries = v->tx_entries;
+	rc = step(im, arg, outcome, archive_no);
+	if (rc) {
+		char msg[1024];
+		snprintf(msg, sizeof(msg), "%s", cy_error_message());
+		cy_catalog_savepoint_rollback(v->cat);
+		v->fr = saved;
+		v->tx_entries = saved_entries;
+		return cy_error_set(rc, "%s", msg);
+	}
+	if ((rc = cy_catalog_savepoint_release(v->cat)))
+		return rc;
+	if (*outcome == CY_IMPORTED && cy_pack_size(im->pack) >= PACK_TARGET)
+		return close_pack(im);
+	return 0;
+}
+
+typedef struct add_args {
+	cy_import_item *it;
+	const cy_record_new *r;
+} add_args;
+
+static int add_step(cy_import *im, void *arg, cy_import_outcome *outcome, char *archive_no)
+{
+	add_args *a = arg;
+	cy_import_item *it = a->it;
+	placed p = {.role = "original", .format = it->format, .size = it->size};
+	uint8_t dedup[32];
+	int rc;
+
+	if ((rc = cy_vault__record_check(a->r)))
+		return rc;
+	p.offset = cy_pack_size(im->pack);
+	if (it->prepared) {
+		cy_hmac_sha256(CY_INDEX_KEY(im->fk), 32, it->sha, 32, dedup);
+		if ((rc = cy_catalog_record_by_dedup(im->v->cat, im->fk->fonds_id, dedup, archive_no))) {
+			if (rc == 1)
+				*outcome = CY_DUPLICATE;
+			return rc == 1 ? 0 : rc;
+		}
+		p.length = it->obj.len;
+		if ((rc = cy_pack_write(im->pack, it->obj.ptr, it->obj.len)))
+			return rc;
+	} else {
+		/* large: a duplicate is only known after the pass; its bytes stay in the
+		 * pack unreferenced until compaction */
+		if ((rc = seal_file(it->fd, it, im->buf, READ_BLOCK, im->sha, cy_pack_write, im->pack,
+				    &p.length)))
+			return rc;
+		cy_hmac_sha256(CY_INDEX_KEY(im->fk), 32, it->sha, 32, dedup);
+		rc = cy_catalog_record_by_dedup(im->v->cat, im->fk->fonds_id, dedup, archive_no);
+		if (rc) {
+			if (rc == 1)
+				*outcome = CY_DUPLICATE;
+			return rc == 1 ? 0 : rc;
+		}
+	}
+	p.compressed = it->compressed;
+	memcpy(p.sha, it->sha, 32);
+	memcpy(p.salt, it->salt, 16);
+	memcpy(p.dkey, it->dkey, 32);
+	memcpy(p.key_id, it->key_id, 8);
+	rc = record_finish(im, a->r, &p, 1, dedup, archive_no);
+	cy_wipe(p.dkey, sizeof(p.dkey));
+	if (!rc) {
+		*outcome = CY_IMPORTED;
+		im->pending_bytes += it->size;
+		im->pending_files++;
+	}
+	return rc;
+}
+
+int cy_import_add(cy_import *im, cy_import_item *it, const cy_record_new *r,
+		  cy_import_outcome *outcome, char *archive_no)
+{
+	cy_record_new rr = *r;
+	add_args a = {it, &rr};
+
+	if (rr.source_kind == CY_SOURCE_NONE) {
+		rr.source_kind = CY_SOURCE_FILE;
+		rr.source_path = it->rel;
+	}
+	return in_savepoint(im, add_step, &a, outcome, archive_no);
+}
+
+typedef struct create_args {
+	const cy_record_new *r;
+	const cy_record_part *parts;
+	size_t nparts;
+} create_args;
+
+static int create_step(cy_import *im, void *arg, cy_import_outcome *outcome, char *archive_no)
+{
+	create_args *a = arg;
+	placed p[MAX_PARTS];
+	uint8_t sha[32], dedup[32];
+	uint64_t start;
+	int rc;
+
+	if (a->nparts < 1 || a->nparts > MAX_PARTS)
+		return cy_error_set(CY_EINVALID, "a record has 1 to %d parts, not %zu", MAX_PARTS,
+				    a->nparts);
+	if ((rc = cy_vault__record_check(a->r)))
+		return rc;
+	cy_sha256(a->parts[0].data, a->parts[0].len, sha);
+	cy_hmac_sha256(CY_INDEX_KEY(im->fk), 32, sha, 32, dedup);
+	if ((rc = cy_catalog_record_by_dedup(im->v->cat, im->fk->fonds_id, dedup, archive_no))) {
+		if (rc == 1)
+			*outcome = CY_DUPLICATE;
+		return rc == 1 ? 0 : rc;
+	}
+	memset(p, 0, sizeof(p));
+	for (size_t i = 0; !rc && i < a->nparts; i++) {
+		const cy_record_part *pt = &a->parts[i];
+		cy_objw *w = NULL;
+		p[i].role = pt->role ? pt->role : i ? "part" : "original";
+		p[i].format = pt->format ? pt->format : "binary";
+		p[i].size = pt->len;
+		cy_sha256(pt->data, pt->len, p[i].sha);
+		start = cy_pack_size(im->pack);
+		p[i].offset = start;
+		cy_buf_clear(&im->sealed);
+		rc = cy_vault__dkey_new(p[i].dkey, p[i].key_id);
+		rc = rc ? rc : cy_objw_new(&w, p[i].dkey, p[i].key_id, CY_OBJ_COMPRESS_AUTO, buf_sink,
+					   &im->sealed);
+		rc = rc ? rc : cy_objw_write(w, pt->data, pt->len);
+		rc = rc ? rc : cy_objw_finish(w, &p[i].length);
+		if (!rc) {
+			p[i].compressed = cy_objw_compressed(w);
+			cy_objw_salt(w, p[i].salt);
+		}
+		cy_objw_free(w);
+		rc = rc ? rc : cy_pack_write(im->pack, im->sealed.ptr, im->sealed.len);
+	}
+	cy_buf_wipe(&im->sealed);
+	rc = rc ? rc : record_finish(im, a->r, p, a->nparts, dedup, archive_no);
+	for (size_t i = 0; i < a->nparts; i++)
+		cy_wipe(p[i].dkey, sizeof(p[i].dkey));
+	if (!rc) {
+		*outcome = CY_IMPORTED;
+		im->pending_files++;
+		for (size_t i = 0; i < a->nparts; i++)
+			im->pending_bytes += a->parts[i].len;
+	}
+	return rc;
+}
+
+int cy_record_create(cy_import *im, const cy_record_new *r, const cy_record_part *parts,
+		     size_t nparts, cy_import_outcome *outcome, char *archive_no)
+{
+	create_args a = {r, parts, nparts};
+
+	return in_savepoint(im, create_step, &a, outcome, archive_no);
+}
+
+int cy_import_commit(cy_import *im)
+{
+	int rc = 0;
+
+	if (!im->v->in_tx)
+		return 0;
+	if (im->pack && cy_pack_size(im->pack) == 0) {
+		rc = cy_catalog_pack_delete(im->v->cat, cy_pack_name(im->pack));
+		cy_pack_discard(im->pack);
+		im->pack = NULL;
+	}
+	rc = rc ? rc : close_pack(im);
+	/* objects durable before the catalog says they exist */
+	for (size_t i = 0; !rc && i < im->ndone; i++)
+		rc = cy_pack_finish(im->done[i]);
+	rc = rc ? rc : cy_store_sync_dirs(im->v->store);
+	rc = rc ? rc : cy_vault__commit(im->v);
+	if (rc) {
+		cy_vault__rollback(im->v);
+		for (size_t i = 0; i < im->ndone; i++)
+			cy_pack_discard(im->done[i]);
+		cy_pack_discard(im->pack);
+		im->pack = NULL;
+	} else {
+		for (size_t i = 0; i < im->ndone; i++)
+			cy_pack_free(im->done[i]);
+	}
+	im->ndone = 0;
+	im->pending_bytes = im->pending_files = 0;
+	return rc;
+}
+
+void cy_import_free(cy_import *im)
+{
+	if (!im)
+		return;
+	if (im->v->in_tx)
+		cy_vault__rollback(im->v);
+	for (size_t i = 0; i < im->ndone; i++)
+		cy_pack_discard(im->done[i]);
+	cy_pack_discard(im->pack);
+	free(im->done);
+	cy_sha256_free(im->sha);
+	free(im->buf);
+	cy_buf_release(&im->meta);
+	cy_buf_wipe(&im->sealed);
+	free(im);
+}

@@ -1,0 +1,297 @@
+/* vault_read.c - listing, showing, reading and amending records. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog/catalog_records.h"
+#include "custody/crypto.h"
+#include "custody/error.h"
+#include "vault/vault_internal.h"
+#include "base/banned.h"
+
+/* The catalog row's clear fields, then the decrypted metadata. */
+static int fill_record(cy_vault *v, const cy_cat_record *c, cy_record_info *r)
+{
+	cy_fonds_key *k;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->archive_no, sizeof(r->archive_no), "%s", c->archive_no);
+	snprintf(r->fonds, sizeof(r->fonds), "%s", c->fonds_code);
+	snprintf(r->class_name, sizeof(r->class_name), "%s", c->klass);
+	r->year = c->year;
+	snprintf(r->retention, sizeof(r->retention), "%s", c->retention);
+	snprintf(r->org, sizeof(r->org), "%s", c->org);
+	r->item = c->item;
+	r->size = c->size;
+	r->stored = c->length;
+	r->compressed = c->compressed != 0;
+	snprintf(r->status, sizeof(r->status), "%s", c->status);
+	snprintf(r->created, sizeof(r->created), "%s", c->created);
+	snprintf(r->created_by, sizeof(r->created_by), "%s", c->created_by);
+	k = cy_vault__fonds_key_by_id(v, c->fonds_id);
+	if (!k)
+		return cy_error_set(CY_EPERM, "user '%s' holds no key for fonds '%s'", v->user, r->fonds);
+	return cy_vault__meta_open(k, r->archive_no, c->meta, c->meta_len, r);
+}
+
+typedef struct list_ctx {
+	cy_vault *v;
+	cy_record_fn fn;
+	void *arg;
+} list_ctx;
+
+static int list_one(void *arg, const cy_cat_record *c)
+{
+	list_ctx *l = arg;
+	cy_record_info r;
+	int rc;
+
+	if (!cy_vault__fonds_key_by_id(l->v, c->fonds_id))
+		return 0;
+	rc = fill_record(l->v, c, &r);
+	if (!rc)
+		rc = l->fn(l->arg, &r);
+	cy_record_info_release(&r);
+	return rc;
+}
+
+int cy_record_list(cy_vault *v, const char *fonds, cy_record_fn fn, void *arg)
+{
+	list_ctx l = {v, fn, arg};
+	cy_fonds_key *k = NULL;
+	int rc;
+
+	if ((rc = cy_vault__require(v, CY_R_CONTENT, N_("list records"))))
+		return rc;
+	if (fonds && !(k = cy_vault__fonds_key(v, fonds)))
+		return CY_EPERM;
+	return cy_catalog_record_each(v->cat, k ? k->fonds_id : 0, list_one, &l);
+}
+
+/* A record the caller may read, by number or by a number it had before it
+ * moved.  The row is copied into the caller's struct (valid until the next
+ * catalog call) through the callback. */
+typedef struct found {
+	cy_vault *v;
+	cy_record_info info;
+	int64_t record_id, fonds_id;
+	char pack[64];
+	cy_obj_ref ref;
+	uint8_t dkey[CY_DKEY_WRAPPED_LEN];
+	cy_buf meta; /* the encrypted metadata as stored */
+	int rc;
+} found;
+
+static int take(void *arg, const cy_cat_record *c)
+{
+	found *f = arg;
+
+	f->record_id = c->id;
+	f->fonds_id = c->fonds_id;
+	if (!cy_vault__fonds_key_by_id(f->v, c->fonds_id))
+		return 1;
+	snprintf(f->pack, sizeof(f->pack), "%s", c->pack);
+	f->ref = (cy_obj_ref){.pack = f->pack, .offset = c->offset, .length = c->length,
+			      .size = c->size, .owner_subject_id = c->owner_subject_id};
+	if (c->dkey) {
+		if (c->dkey_len != sizeof(f->dkey))
+			return cy_error_set(CY_ECORRUPT, "record %s: its object's data key is damaged",
+					    c->archive_no);
+		memcpy(f->dkey, c->dkey, sizeof(f->dkey));
+		f->ref.dkey = f->dkey;
+		f->ref.dkey_len = sizeof(f->dkey);
+	}
+	cy_buf_clear(&f->meta);
+	if ((f->rc = cy_buf_put(&f->meta, c->meta, c->meta_len)))
+		return 0;
+	f->rc = fill_record(f->v, c, &f->info);
+	return 0;
+}
+
+static void found_release(found *f)
+{
+	cy_record_info_release(&f->info);
+	cy_buf_release(&f->meta);
+}
+
+static int lookup(cy_vault *v, const char *archive_no, found *f)
+{
+	char current[64];
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	f->v = v;
+	if ((rc = cy_vault__require(v, CY_R_CONTENT, N_("read records"))))
+		return rc;
+	rc = cy_catalog_record_by_no(v->cat, archive_no, take, f);
+	if (rc == CY_ENOTFOUND && cy_catalog_alias_resolve(v->cat, archive_no, current) == 1)
+		rc = cy_catalog_record_by_no(v->cat, current, take, f);
+	if (rc == 1 || rc == CY_ENOTFOUND)
+		/* the same answer for a record of a fonds not held: do not reveal what exists */
+		return cy_error_set(CY_ENOTFOUND, "no record '%s'", archive_no);
+	if (!rc)
+		rc = f->rc;
+	if (rc)
+		found_release(f);
+	return rc;
+}
+
+int cy_record_resolve(cy_vault *v, const char *archive_no, char current[64])
+{
+	found f;
+	int rc = lookup(v, archive_no, &f);
+
+	if (!rc)
+		snprintf(current, 64, "%s", f.info.archive_no);
+	found_release(&f);
+	return rc;
+}
+
+int cy_record_show(cy_vault *v, const char *archive_no, cy_record_info *out)
+{
+	found f;
+	int rc = lookup(v, archive_no, &f);
+
+	if (!rc) {
+		*out = f.info;
+		cy_buf_release(&f.meta);
+	}
+	return rc;
+}
+
+int cy_record_get(cy_vault *v, const char *archive_no, cy_data_sink sink, void *arg)
+{
+	found f;
+	cy_ledger_entry e;
+	int rc = lookup(v, archive_no, &f);
+
+	if (rc)
+		return rc;
+	/* the read is on the record before a byte leaves the vault */
+	rc = cy_vault__begin(v);
+	if (!rc) {
+		memset(&e, 0, sizeof(e));
+		e.action = "record.read";
+		e.targets[0] = f.info.archive_no;
+		e.ntargets = 1;
+		e.details[e.ndetails++] = (cy_ledger_detail){"fonds", f.info.fonds, 0};
+		rc = cy_vault__log(v, &e);
+		rc = rc ? rc : cy_vault__commit(v);
+		if (rc)
+			cy_vault__rollback(v);
+	}
+	if (!rc)
+		rc = cy_vault__read_object(v, cy_vault__fonds_key_by_id(v, f.fonds_id), f.info.archive_no,
+					   &f.ref, f.info.sha256, f.info.salt, sink, arg);
+	found_release(&f);
+	return rc;
+}
+
+/* ---- amend ---- */
+
+static int set_text(json_t *o, const char *key, const char *val)
+{
+	if (!*val)
+		return json_object_del(o, key), 0;
+	return json_object_set_new(o, key, json_string(val)) ? CY_ENOMEM : 0;
+}
+
+int cy_record_amend_apply(cy_vault *v, const char *archive_no, const cy_record_amend *a,
+			  char new_no[64])
+{
+	found f;
+	cy_fonds_key *k;
+	cy_class klass;
+	json_t *j = NULL;
+	cy_buf meta = CY_BUF_INIT;
+	char grp[96], now[21], old_no[64], changed[96] = "";
+	const char *retention;
+	int layout = 0, year, moved, rc;
+	int64_t item;
+	cy_ledger_entry e;
+	cy_record_new check;
+
+	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_ARCHIVIST), N_("amend records"))))
+		return rc;
+	if (!a->title && !a->date && !a->year && a->klass < 0 && !a->retention)
+		return cy_error_set(CY_EINVALID, "nothing to amend: give --year, --class, --title or --date");
+	if ((rc = lookup(v, archive_no, &f)))
+		return rc;
+	snprintf(old_no, sizeof(old_no), "%s", f.info.archive_no);
+	k = cy_vault__fonds_key_by_id(v, f.fonds_id);
+	if ((rc = cy_class_parse(f.info.class_name, &klass)))
+		goto out;
+	if (a->klass >= 0)
+		klass = (cy_class)a->klass;
+	year = a->year ? a->year : f.info.year;
+	retention = a->retention ? a->retention : f.info.retention;
+	memset(&check, 0, sizeof(check));
+	check.klass = klass;
+	check.year = year;
+	check.retention = retention;
+	check.title = a->title;
+	check.date = a->date;
+	if ((rc = cy_vault__record_check(&check)))
+		goto out;
+	if (a->title && !*a->title) {
+		rc = cy_error_set(CY_EINVALID, "a title cannot be empty");
+		goto out;
+	}
+	if ((rc = cy_vault__meta_open_json(k, old_no, f.meta.ptr, f.meta.len, &j, &layout)))
+		goto out;
+	if (a->title && (rc = set_text(j, "title", a->title)))
+		goto out;
+	if (a->date && (rc = set_text(j, "date", a->date)))
+		goto out;
+	if (json_object_set_new(j, "class", json_string(cy_class_name(klass))) ||
+	    json_object_set_new(j, "year", json_integer(year)) ||
+	    json_object_set_new(j, "retention", json_string(retention)) ||
+	    (a->retention && json_object_set_new(j, "retention_rule", json_string("user")))) {
+		rc = cy_error_set(CY_ENOMEM, "out of memory");
+		goto out;
+	}
+	moved = year != f.info.year || strcmp(cy_class_name(klass), f.info.class_name) ||
+		strcmp(retention, f.info.retention);
+	if ((rc = cy_vault__begin(v)))
+		goto out;
+	item = f.info.item;
+	if (moved) {
+		cy_vault__group(klass, year, retention, f.info.org, grp, sizeof(grp));
+		rc = cy_catalog_item_next(v->cat, f.fonds_id, grp, &item);
+	}
+	cy_vault__archive_no(f.info.fonds, klass, year, retention, f.info.org, item, new_no);
+	rc = rc ? rc : cy_vault__meta_seal_json(k, new_no, j, &meta);
+	if (!rc) {
+		cy_cat_record_move m = {.record_id = f.record_id, .archive_no = new_no,
+					.klass = cy_class_name(klass), .retention = retention,
+					.org = f.info.org, .year = year, .item = item, .meta = meta.ptr,
+					.meta_len = meta.len};
+		rc = cy_catalog_record_update(v->cat, &m);
+	}
+	cy_vault__now(now);
+	if (!rc && moved)
+		rc = cy_catalog_alias_add(v->cat, old_no, f.record_id, now);
+	/* which fields changed, never their values (a title may name a person) */
+	snprintf(changed, sizeof(changed), "%s%s%s%s%s", a->title ? "title " : "",
+		 a->date ? "date " : "", year != f.info.year ? "year " : "",
+		 strcmp(cy_class_name(klass), f.info.class_name) ? "class " : "",
+		 strcmp(retention, f.info.retention) ? "retention " : "");
+	if (*changed)
+		changed[strlen(changed) - 1] = 0;
+	memset(&e, 0, sizeof(e));
+	e.action = "record.amend";
+	e.targets[e.ntargets++] = old_no;
+	if (moved)
+		e.targets[e.ntargets++] = new_no;
+	e.details[e.ndetails++] = (cy_ledger_detail){"fonds", f.info.fonds, 0};
+	e.details[e.ndetails++] = (cy_ledger_detail){"fields", changed, 0};
+	rc = rc ? rc : cy_vault__log(v, &e);
+	rc = rc ? rc : cy_vault__commit(v);
+	if (rc)
+		cy_vault__rollback(v);
+out:
+	json_decref(j);
+	cy_buf_release(&meta);
+	found_release(&f);
+	return rc;
+}

@@ -1,0 +1,364 @@
+/* vault_record_meta.c - a record's encrypted metadata (docs/formats/record-meta.md).
+ *
+ *   meta = nonce (12) || ChaCha20-Poly1305(record-meta key of the fonds, nonce,
+ *                          aad = "custody/record-meta/v1/" || archive number,
+ *                          plaintext)
+ *
+ * The first plaintext byte selects the layout: 1 is the foundation's fixed
+ * binary layout (title, source path, format, SHA-256, object salt), still
+ * read; 2 is a UTF-8 JSON object with the structured fields, written by every
+ * new record.  Whatever the layout, a reader gets the JSON form (layout 1 is
+ * converted), so amending a record always writes layout 2. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "custody/crypto.h"
+#include "custody/encoding.h"
+#include "custody/error.h"
+#include "custody/jsonsec.h"
+#include "vault/vault_internal.h"
+#include "base/banned.h"
+
+#define META_AAD "custody/record-meta/v1/"
+#define LAYOUT_BINARY 1
+#define LAYOUT_JSON 2
+
+static void meta_aad(const char *archive_no, cy_buf *aad)
+{
+	cy_buf_clear(aad);
+	cy_buf_printf(aad, META_AAD "%s", archive_no);
+}
+
+/* ---- building the JSON form ---- */
+
+static int set_str(json_t *o, const char *key, const char *val)
+{
+	if (!val)
+		return 0;
+	return json_object_set_new(o, key, json_string(val)) ? CY_ENOMEM : 0;
+}
+
+static int set_int(json_t *o, const char *key, json_int_t val)
+{
+	return json_object_set_new(o, key, json_integer(val)) ? CY_ENOMEM : 0;
+}
+
+static json_t *hex_json(const uint8_t *p, size_t n)
+{
+	char hex[65];
+
+	cy_hex_encode(p, n, hex);
+	return json_string(hex);
+}
+
+int cy_vault__meta_build(const cy_meta *m, json_t **out)
+{
+	const cy_record_new *r = m->r;
+	json_t *o = json_object(), *src = json_object(), *objs = json_array(), *subs = json_array();
+	json_t *labels = json_array(), *fields = json_object();
+	int rc = 0;
+
+	cy_json_secure_init();
+	if (!o || !src || !objs || !subs || !labels || !fields) {
+		rc = CY_ENOMEM;
+		goto out;
+	}
+	rc = rc ? rc : set_str(o, "title", r->title ? r->title : "");
+	rc = rc ? rc : set_str(o, "class", cy_class_name(r->klass));
+	rc = rc ? rc : set_int(o, "year", r->year);
+	rc = rc ? rc : set_str(o, "date", r->date && *r->date ? r->date : NULL);
+	rc = rc ? rc : set_str(o, "date_end", r->date_end && *r->date_end ? r->date_end : NULL);
+	rc = rc ? rc : set_str(o, "retention", m->retention);
+	rc = rc ? rc : set_str(o, "retention_rule", m->retention_rule);
+	rc = rc ? rc : set_str(src, "kind", cy_source_kind_name(r->source_kind));
+	rc = rc ? rc : set_str(src, "path", r->source_path);
+	if (!rc && r->source_kind == CY_SOURCE_CSV)
+		rc = set_int(src, "line", r->source_line);
+	rc = rc ? rc : set_str(src, "message_id", r->message_id);
+	if (!rc && r->source_kind == CY_SOURCE_FILE && r->mtime)
+		rc = set_int(src, "mtime", r->mtime);
+	for (size_t i = 0; !rc && i < m->nobjects; i++) {
+		const cy_meta_object *mo = &m->objects[i];
+		json_t *j = json_object();
+		rc = j ? 0 : CY_ENOMEM;
+		rc = rc ? rc : set_str(j, "role", mo->role);
+		rc = rc ? rc : set_str(j, "format", mo->format ? mo->format : "binary");
+		rc = rc ? rc : set_int(j, "size", (json_int_t)mo->size);
+		rc = rc ? rc : (json_object_set_new(j, "sha256", hex_json(mo->sha256, 32)) ? CY_ENOMEM : 0);
+		rc = rc ? rc : (json_object_set_new(j, "salt", hex_json(mo->salt, 16)) ? CY_ENOMEM : 0);
+		if (!j || json_array_append_new(objs, j))
+			rc = CY_ENOMEM;
+	}
+	for (size_t i = 0; !rc && i < m->nsubjects; i++)
+		if (json_array_append_new(subs, hex_json(m->subject_uids[i], 16)))
+			rc = CY_ENOMEM;
+	for (size_t i = 0; !rc && i < r->nlabels; i++)
+		if (json_array_append_new(labels, json_string(r->labels[i])))
+			rc = CY_ENOMEM;
+	for (size_t i = 0; !rc && i < r->nfields; i++)
+		rc = set_str(fields, r->fields[i].key, r->fields[i].value ? r->fields[i].value : "");
+	if (!rc && (json_object_set(o, "source", src) || json_object_set(o, "objects", objs) ||
+		    json_object_set(o, "subjects", subs) || json_object_set(o, "labels", labels) ||
+		    set_str(o, "status", m->status ? m->status : "held") ||
+		    json_object_set(o, "fields", fields)))
+		rc = CY_ENOMEM;
+out:
+	json_decref(src);
+	json_decref(objs);
+	json_decref(subs);
+	json_decref(labels);
+	json_decref(fields);
+	if (rc) {
+		json_decref(o);
+		return rc == CY_ENOMEM ? cy_error_set(CY_ENOMEM, "out of memory (record metadata)") : rc;
+	}
+	*out = o;
+	return 0;
+}
+
+/* ---- sealing and opening ---- */
+
+int cy_vault__meta_seal_json(const cy_fonds_key *k, const char *archive_no, json_t *meta,
+			     cy_buf *out)
+{
+	cy_buf pt = CY_BUF_INIT, aad = CY_BUF_INIT;
+	cy_aead *a = NULL;
+	uint8_t nonce[12];
+	char *text;
+	int rc;
+
+	cy_json_secure_init();
+	/* compact, keys in the order they were set, UTF-8 as is */
+	text = json_dumps(meta, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (!text)
+		return cy_error_set(CY_ENOMEM, "cannot encode record metadata");
+	rc = cy_buf_put_u8(&pt, LAYOUT_JSON);
+	rc = rc ? rc : cy_buf_puts(&pt, text);
+	explicit_bzero(text, strlen(text));
+	free(text);
+	meta_aad(archive_no, &aad);
+	rc = rc ? rc : cy_aead_new(&a, CY_META_KEY(k));
+	rc = rc ? rc : cy_random(nonce, 12);
+	rc = rc ? rc : cy_vault__meta_seal_raw(a, nonce, &aad, &pt, out);
+	cy_aead_free(a);
+	cy_buf_wipe(&pt);
+	cy_buf_release(&aad);
+	return rc;
+}
+
+/* nonce || AEAD(pt): split out so that the format's vector can fix the nonce. */
+int cy_vault__meta_seal_raw(cy_aead *a, const uint8_t nonce[12], const cy_buf *aad,
+			    const cy_buf *pt, cy_buf *out)
+{
+	int rc = cy_buf_put(out, nonce, 12);
+
+	rc = rc ? rc : cy_buf_grow(out, pt->len + 16);
+	rc = rc ? rc : cy_aead_seal(a, nonce, aad->ptr, aad->len, pt->ptr, pt->len, out->ptr + out->len);
+	if (!rc)
+		out->len += pt->len + 16;
+	return rc;
+}
+
+int cy_vault__meta_seal(const cy_fonds_key *k, const char *archive_no, const cy_meta *m,
+			cy_buf *out)
+{
+	json_t *j = NULL;
+	int rc = cy_vault__meta_build(m, &j);
+
+	rc = rc ? rc : cy_vault__meta_seal_json(k, archive_no, j, out);
+	json_decref(j);
+	return rc;
+}
+
+static int damaged(const char *archive_no)
+{
+	return cy_error_set(CY_ECORRUPT, "record %s: metadata is damaged", archive_no);
+}
+
+static int get_str16(const uint8_t **p, const uint8_t *end, json_t *o, const char *key)
+{
+	size_t n;
+	json_t *s;
+
+	if (end - *p < 2)
+		return -1;
+	n = (size_t)(*p)[0] << 8 | (*p)[1];
+	*p += 2;
+	if ((size_t)(end - *p) < n)
+		return -1;
+	s = json_stringn((const char *)*p, n);
+	*p += n;
+	return s && !json_object_set_new(o, key, s) ? 0 : -1;
+}
+
+/* Layout 1: 01 || sha256 (32) || mtime (8, big-endian) || salt (16) ||
+ * title, source path, format (each u16 length || UTF-8).  Converted to the
+ * JSON form; class, year and retention come from the catalog row. */
+static int binary_to_json(const char *archive_no, const uint8_t *p, size_t n, json_t **out)
+{
+	const uint8_t *end = p + n;
+	json_t *o = json_object(), *src = json_object(), *obj = json_object(), *tmp = json_object();
+	int rc = 0;
+
+	if (!o || !src || !obj || !tmp) {
+		rc = cy_error_set(CY_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (n < 1 + 32 + 8 + 16 + 6) {
+		rc = damaged(archive_no);
+		goto out;
+	}
+	const uint8_t *sha = p + 1, *salt = p + 1 + 32 + 8;
+	int64_t mtime = (int64_t)cy_load_u64be(p + 1 + 32);
+	p += 1 + 32 + 8 + 16;
+	if (get_str16(&p, end, tmp, "title") || get_str16(&p, end, tmp, "path") ||
+	    get_str16(&p, end, tmp, "format")) {
+		rc = damaged(archive_no);
+		goto out;
+	}
+	if (json_object_set(o, "title", json_object_get(tmp, "title")) ||
+	    set_str(src, "kind", "file") || json_object_set(src, "path", json_object_get(tmp, "path")) ||
+	    set_int(src, "mtime", mtime) || json_object_set(o, "source", src) ||
+	    set_str(obj, "role", "original") ||
+	    json_object_set(obj, "format", json_object_get(tmp, "format")) ||
+	    json_object_set_new(obj, "sha256", hex_json(sha, 32)) ||
+	    json_object_set_new(obj, "salt", hex_json(salt, 16)) ||
+	    json_object_set_new(o, "objects", json_array()) ||
+	    json_array_append(json_object_get(o, "objects"), obj) ||
+	    json_object_set_new(o, "subjects", json_array()) ||
+	    json_object_set_new(o, "labels", json_array()) ||
+	    json_object_set_new(o, "fields", json_object()))
+		rc = cy_error_set(CY_ENOMEM, "out of memory");
+out:
+	json_decref(src);
+	json_decref(obj);
+	json_decref(tmp);
+	if (rc)
+		json_decref(o);
+	else
+		*out = o;
+	return rc;
+}
+
+int cy_vault__meta_open_json(const cy_fonds_key *k, const char *archive_no, const void *blob,
+			     size_t n, json_t **out, int *layout)
+{
+	cy_buf aad = CY_BUF_INIT, pt = CY_BUF_INIT;
+	cy_aead *a = NULL;
+	json_error_t err;
+	int rc;
+
+	cy_json_secure_init();
+	if (n < 12 + 16 + 1)
+		return damaged(archive_no);
+	meta_aad(archive_no, &aad);
+	rc = cy_buf_grow(&pt, n);
+	rc = rc ? rc : cy_aead_new(&a, CY_META_KEY(k));
+	rc = rc ? rc : cy_aead_open(a, blob, aad.ptr, aad.len, (const uint8_t *)blob + 12, n - 12, pt.ptr);
+	cy_aead_free(a);
+	cy_buf_release(&aad);
+	if (rc) {
+		cy_buf_wipe(&pt);
+		return cy_error_set(CY_ECORRUPT, "record %s: metadata fails authentication", archive_no);
+	}
+	pt.len = n - 12 - 16;
+	*layout = pt.ptr[0];
+	if (pt.ptr[0] == LAYOUT_BINARY) {
+		rc = binary_to_json(archive_no, pt.ptr, pt.len, out);
+	} else if (pt.ptr[0] == LAYOUT_JSON) {
+		*out = json_loadb((const char *)pt.ptr + 1, pt.len - 1, JSON_REJECT_DUPLICATES, &err);
+		if (!*out || !json_is_object(*out)) {
+			json_decref(*out);
+			*out = NULL;
+			rc = damaged(archive_no);
+		}
+	} else {
+		rc = cy_error_set(CY_ECORRUPT, "record %s: unknown metadata layout %u", archive_no,
+				  pt.ptr[0]);
+	}
+	cy_buf_wipe(&pt);
+	return rc;
+}
+
+/* ---- reading the JSON form into a record_info ---- */
+
+static const char *jstr(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+static void copy(char *dst, size_t n, const char *s)
+{
+	snprintf(dst, n, "%s", s);
+}
+
+int cy_vault__meta_to_info(const char *archive_no, json_t *j, int layout, cy_record_info *r)
+{
+	json_t *src = json_object_get(j, "source");
+	json_t *objs = json_object_get(j, "objects");
+	json_t *first = json_array_get(objs, 0);
+	const char *sha = jstr(first, "sha256"), *salt = jstr(first, "salt");
+
+	if (!json_is_object(src) || !json_is_object(first) || strlen(sha) != 64 ||
+	    cy_hex_decode(salt, strlen(salt), r->salt, 16))
+		return damaged(archive_no);
+	r->meta_version = layout;
+	copy(r->sha256, sizeof(r->sha256), sha);
+	copy(r->format, sizeof(r->format), jstr(first, "format"));
+	copy(r->date, sizeof(r->date), jstr(j, "date"));
+	copy(r->date_end, sizeof(r->date_end), jstr(j, "date_end"));
+	copy(r->retention_rule, sizeof(r->retention_rule), jstr(j, "retention_rule"));
+	copy(r->source_kind, sizeof(r->source_kind), jstr(src, "kind"));
+	r->source_line = (int64_t)json_integer_value(json_object_get(src, "line"));
+	r->nobjects = (unsigned)json_array_size(objs);
+	r->nsubjects = (unsigned)json_array_size(json_object_get(j, "subjects"));
+	r->nlabels = (unsigned)json_array_size(json_object_get(j, "labels"));
+	r->nfields = (unsigned)json_object_size(json_object_get(j, "fields"));
+	r->title = strdup(jstr(j, "title"));
+	r->source = strdup(jstr(src, "path"));
+	if (json_object_get(src, "message_id"))
+		r->message_id = strdup(jstr(src, "message_id"));
+	if (layout == LAYOUT_JSON)
+		r->meta_json = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (!r->title || !r->source || (json_object_get(src, "message_id") && !r->message_id) ||
+	    (layout == LAYOUT_JSON && !r->meta_json)) {
+		cy_record_info_release(r);
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+int cy_vault__meta_open(const cy_fonds_key *k, const char *archive_no, const void *blob, size_t n,
+			cy_record_info *r)
+{
+	json_t *j = NULL;
+	int layout = 0;
+	int rc = cy_vault__meta_open_json(k, archive_no, blob, n, &j, &layout);
+
+	rc = rc ? rc : cy_vault__meta_to_info(archive_no, j, layout, r);
+	json_decref(j);
+	return rc;
+}
+
+/* The recorded SHA-256 and object salt of a record's first object (for check). */
+int cy_vault__meta_sha(cy_vault *v, const cy_fonds_key *k, const char *archive_no, const void *meta,
+		       size_t n, char sha_hex[65], uint8_t salt[16])
+{
+	cy_record_info r;
+	int rc;
+
+	(void)v;
+	memset(&r, 0, sizeof(r));
+	rc = cy_vault__meta_open(k, archive_no, meta, n, &r);
+	if (!rc) {
+		memcpy(sha_hex, r.sha256, 65);
+		memcpy(salt, r.salt, 16);
+	}
+	cy_record_info_release(&r);
+	return rc;
+}
