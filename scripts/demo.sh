@@ -36,7 +36,7 @@ export CUSTODY_USER=li CUSTODY_PASSWORD_FILE="$P/archivist"
 for pair in customers:customer contracts:contract transactions:transaction accounting:accounting letters:correspondence; do
 	dir=${pair%%:*}; class=${pair#*:}
 	[ -d "demo-sample/$dir" ] || continue
-	"$C" import files "demo-sample/$dir" --fonds Z109 --class "$class" --quiet
+	"$C" import files "demo-sample/$dir" --fonds Z109 --class "$class" --sidecar demo-sample/manifest.csv --quiet
 done
 
 echo "== custody ls"

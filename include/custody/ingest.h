@@ -29,9 +29,12 @@ typedef struct cy_sidecar_entry {
 int cy_sidecar_load(const char *path, cy_sidecar **out);
 /* Parse sidecar bytes; name is used in messages. */
 int cy_sidecar_parse(const void *data, size_t n, const char *name, cy_sidecar **out);
-/* The entry for a file: by relative path, else by base name (an entry
- * without a directory part, unique in the sidecar).  NULL if none. */
-const cy_sidecar_entry *cy_sidecar_find(const cy_sidecar *s, const char *rel);
+/* The entry for a file: by prefix + its relative path (prefix: where the
+ * imported directory lies below the sidecar's own directory, e.g.
+ * "letters/"; may be NULL), else by its path relative to the imported
+ * directory, else by base name (an entry without a directory part, unique in
+ * the sidecar).  NULL if none. */
+const cy_sidecar_entry *cy_sidecar_find(const cy_sidecar *s, const char *prefix, const char *rel);
 size_t cy_sidecar_count(const cy_sidecar *s);
 void cy_sidecar_free(cy_sidecar *s);
 

@@ -498,10 +498,10 @@ static void batch_flush(batch *b, int committed, const char *why, cy_file_fn fn,
 /* What a file's record says about itself: the options, then its sidecar
  * entry.  title: a buffer of 256 bytes for the default title (the file name
  * without its extension). */
-static int describe(const cy_import_opts *o, const cy_sidecar *sc, const char *rel, int64_t mtime,
-		    char *title, cy_record_new *r)
+static int describe(const cy_import_opts *o, const cy_sidecar *sc, const char *prefix,
+		    const char *rel, int64_t mtime, char *title, cy_record_new *r)
 {
-	const cy_sidecar_entry *e = cy_sidecar_find(sc, rel);
+	const cy_sidecar_entry *e = cy_sidecar_find(sc, prefix, rel);
 	const char *bn = strrchr(rel, '/');
 	const char *dot;
 	size_t tl;
@@ -542,6 +542,31 @@ static int describe(const cy_import_opts *o, const cy_sidecar *sc, const char *r
 	return 0;
 }
 
+/* Where the imported directory (real: resolved) lies below the sidecar's
+ * own directory, as "a/b/"; "" when it does not. */
+static int sidecar_prefix(const char *sidecar, const char *real, char *prefix, size_t n)
+{
+	char path[PATH_MAX], sdir[PATH_MAX];
+	char *slash;
+	size_t len;
+
+	*prefix = 0;
+	if (!realpath(sidecar, path))
+		return cy_error_set_errno(CY_EIO, errno, "cannot resolve '%s'", sidecar);
+	slash = strrchr(path, '/');
+	if (!slash)
+		return 0;
+	*slash = 0;
+	snprintf(sdir, sizeof(sdir), "%s", *path ? path : "/");
+	len = strlen(sdir);
+	if (!strcmp(sdir, "/"))
+		len = 0;
+	if (strncmp(real, sdir, len) || real[len] != '/' || !real[len + 1])
+		return 0;
+	snprintf(prefix, n, "%s/", real + len + 1);
+	return 0;
+}
+
 /* Failures that end the whole import rather than one file. */
 static int fatal(int rc)
 {
@@ -553,6 +578,7 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 {
 	cy_import *im = NULL;
 	cy_sidecar *sc = NULL;
+	char prefix[PATH_MAX] = "";
 	cy_progress pr = {0};
 	char real[PATH_MAX];
 	struct stat st;
@@ -571,18 +597,26 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 		return cy_error_set(CY_EINVALID, "'%s' is not a directory", dir);
 	if (!realpath(dir, real))
 		return cy_error_set_errno(CY_EIO, errno, "cannot resolve '%s'", dir);
-	if (!o->year && !o->sidecar)
-		return cy_error_set(CY_EINVALID,
-				    "no year given: pass --year YEAR (the year the documents were formed, "
-				    "年度) or --sidecar META.csv with a year per file; custody does not take "
-				    "the year from file times");
-	if (o->year && (o->year < 1900 || o->year > 9999))
-		return cy_error_set(CY_EINVALID, "year %d is not valid", o->year);
-	if (o->retention && !cy_retention_valid(o->retention))
-		return cy_error_set(CY_EINVALID, "retention '%s' is not valid (Y, D30 or D10)", o->retention);
-	if (o->sidecar && (rc = cy_sidecar_load(o->sidecar, &sc)))
+	/* who may import first, then what was asked */
+	if ((rc = cy_import_begin(v, o->fonds, &im)))
 		return rc;
-	if ((rc = cy_import_begin(v, o->fonds, &im))) {
+	if (!o->year && !o->sidecar)
+		rc = cy_error_set(CY_EINVALID,
+				  "no year given: pass --year YEAR (the year the documents were formed, "
+				  "年度) or --sidecar META.csv with a year per file; custody does not take "
+				  "the year from file times");
+	else if (o->year && (o->year < 1900 || o->year > 9999))
+		rc = cy_error_set(CY_EINVALID, "year %d is not valid", o->year);
+	else if (o->retention && !cy_retention_valid(o->retention))
+		rc = cy_error_set(CY_EINVALID, "retention '%s' is not valid (Y, D30 or D10)", o->retention);
+	else if (o->org && *o->org && strlen(o->org) > 3)
+		rc = cy_error_set(CY_EINVALID,
+				  "organisation code '%s' is not valid: 1-3 upper-case letters or digits",
+				  o->org);
+	else if (o->sidecar && !(rc = cy_sidecar_load(o->sidecar, &sc)))
+		rc = sidecar_prefix(o->sidecar, real, prefix, sizeof(prefix));
+	if (rc) {
+		cy_import_free(im);
 		cy_sidecar_free(sc);
 		return rc;
 	}
@@ -644,7 +678,7 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 		} else {
 			cy_record_new r;
 			char title[256];
-			frc = describe(o, sc, sl.rel, sl.mtime, title, &r);
+			frc = describe(o, sc, prefix, sl.rel, sl.mtime, title, &r);
 			if (!frc)
 				frc = cy_import_add(im, sl.it, &r, &oc, no);
 		}

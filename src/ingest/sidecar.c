@@ -29,7 +29,7 @@
 #define SIDECAR_ROWS 1000000
 #define FIELD_MAX 4096
 
-enum col { C_FILE, C_YEAR, C_TITLE, C_CLASS, C_DATE, C_COUNT, C_NONE = -1 };
+enum col { C_FILE, C_YEAR, C_TITLE, C_CLASS, C_DATE, C_IGNORED, C_COUNT, C_NONE = -1 };
 
 static const struct {
 	const char *name;
@@ -39,6 +39,8 @@ static const struct {
 	{"文件名", C_FILE}, {"year", C_YEAR},   {"年度", C_YEAR},     {"title", C_TITLE},
 	{"题名", C_TITLE},  {"标题", C_TITLE},  {"class", C_CLASS},   {"门类", C_CLASS},
 	{"date", C_DATE},   {"日期", C_DATE},   {"形成日期", C_DATE},
+	/* a manifest's columns, accepted and not used */
+	{"bytes", C_IGNORED}, {"size", C_IGNORED}, {"sha256", C_IGNORED},
 };
 
 struct cy_sidecar {
@@ -101,10 +103,12 @@ static void on_field(void *s, size_t n, void *arg)
 		if (c == C_NONE) {
 			char col[128];
 			snprintf(col, sizeof(col), "%.*s", (int)(n < 100 ? n : 100), t);
-			fail(p, "unknown column (columns: file, year, title, class, date): ", col);
+			fail(p, "unknown column (columns: file, year, title, class, date; bytes and "
+				"sha256 are accepted and not used): ",
+			     col);
 			return;
 		}
-		if (p->have[c]) {
+		if (p->have[c] && c != C_IGNORED) {
 			fail(p, "a column is named twice", "");
 			return;
 		}
@@ -270,7 +274,7 @@ int cy_sidecar_load(const char *path, cy_sidecar **out)
 	return rc;
 }
 
-const cy_sidecar_entry *cy_sidecar_find(const cy_sidecar *s, const char *rel)
+const cy_sidecar_entry *cy_sidecar_find(const cy_sidecar *s, const char *prefix, const char *rel)
 {
 	cy_sidecar_entry key = {.file = rel};
 	const cy_sidecar_entry *e, *hit = NULL;
@@ -278,6 +282,19 @@ const cy_sidecar_entry *cy_sidecar_find(const cy_sidecar *s, const char *rel)
 
 	if (!s)
 		return NULL;
+	if (prefix && *prefix) {
+		cy_buf full = CY_BUF_INIT;
+		if (cy_buf_puts(&full, prefix) == 0 && cy_buf_puts(&full, rel) == 0) {
+			key.file = cy_buf_cstr(&full);
+			e = bsearch(&key, s->v, s->n, sizeof(*s->v), cmp_entry);
+			cy_buf_release(&full);
+			if (e)
+				return e;
+		} else {
+			cy_buf_release(&full);
+		}
+		key.file = rel;
+	}
 	e = bsearch(&key, s->v, s->n, sizeof(*s->v), cmp_entry);
 	if (e)
 		return e;
