@@ -392,3 +392,29 @@ int cy_catalog_record_subject_uid(cy_catalog *c, int64_t subject_id, int64_t *fo
 	cy_stmt_reset(s);
 	return rc;
 }
+
+int cy_catalog_alias_group(cy_catalog *c, const char *prefix, int64_t *count, int64_t *max_item)
+{
+	cy_stmt *s;
+	size_t plen = strlen(prefix);
+	int rc = cy_catalog_prepare(c,
+				    "SELECT old_no FROM archive_aliases WHERE substr(old_no, 1, length(?1)) = ?1",
+				    &s);
+
+	*count = *max_item = 0;
+	rc = rc ? rc : cy_stmt_bind_text(s, 1, prefix);
+	while (!rc && (rc = cy_stmt_step(s)) == 1) {
+		const char *rest = cy_stmt_text(s, 0) + plen;
+		int64_t item = 0;
+		rc = 0;
+		if (!*rest || strspn(rest, "0123456789") != strlen(rest) || strlen(rest) > 12)
+			continue;
+		for (; *rest; rest++)
+			item = item * 10 + (*rest - '0');
+		(*count)++;
+		if (item > *max_item)
+			*max_item = item;
+	}
+	cy_stmt_reset(s);
+	return rc < 0 ? rc : 0;
+}

@@ -125,4 +125,9 @@ int cy_catalog_alias_add(cy_catalog *c, const char *old_no, int64_t record_id, c
  * current (64 bytes) set, or 0. */
 int cy_catalog_alias_resolve(cy_catalog *c, const char *old_no, char *current);
 
+/* Numbers that records of a group had before they moved: those starting with
+ * prefix ("Z109-WS·2019-D10-") and ending in an item number.  *count of
+ * them, *max_item the largest (0 if none). */
+int cy_catalog_alias_group(cy_catalog *c, const char *prefix, int64_t *count, int64_t *max_item);
+
 #endif

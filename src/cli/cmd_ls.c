@@ -40,6 +40,22 @@ void cli_record_json(cy_buf *b, const cy_record_info *r)
 		      (unsigned long long)r->size, (unsigned long long)r->stored,
 		      r->compressed ? "true" : "false", r->sha256, r->format, r->status, r->created);
 	cy_json_cstr(b, r->created_by);
+	cy_buf_puts(b, ",\"date\":");
+	cy_json_cstr(b, r->date);
+	cy_buf_puts(b, ",\"date_end\":");
+	cy_json_cstr(b, r->date_end);
+	cy_buf_puts(b, ",\"retention_rule\":");
+	cy_json_cstr(b, r->retention_rule);
+	cy_buf_puts(b, ",\"source_kind\":");
+	cy_json_cstr(b, r->source_kind);
+	if (r->source_line)
+		cy_buf_printf(b, ",\"line\":%lld", (long long)r->source_line);
+	if (r->message_id) {
+		cy_buf_puts(b, ",\"message_id\":");
+		cy_json_cstr(b, r->message_id);
+	}
+	cy_buf_printf(b, ",\"objects\":%u,\"subjects\":%u,\"meta_version\":%d", r->nobjects,
+		      r->nsubjects, r->meta_version);
 	cy_buf_putc(b, '}');
 }
 

@@ -1,6 +1,7 @@
 /* cmd_show.c - custody show ARCHIVE_NO: one record's metadata. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -36,6 +37,11 @@ int cmd_show(int argc, char **argv)
 	if (!rc) {
 		if (o_json) {
 			cli_record_json(&b, &r);
+			if (r.meta_json) {
+				/* the whole structured metadata (docs/formats/record-meta.md) */
+				b.len--; /* the closing brace */
+				cy_buf_printf(&b, ",\"meta\":%s}", r.meta_json);
+			}
 			cli_json_line(&b);
 		} else {
 			/* names from outside: no control characters on the terminal */
@@ -55,6 +61,18 @@ int cmd_show(int argc, char **argv)
 			       r.format, size, (unsigned long long)r.size, stored,
 			       r.compressed ? _(" compressed") : "", r.sha256, r.status, r.created,
 			       r.created_by);
+			if (*r.date)
+				printf(_("date            %s%s%s\n"), r.date, *r.date_end ? " - " : "",
+				       r.date_end);
+			if (*r.retention_rule)
+				printf(_("retention rule  %s\n"), r.retention_rule);
+			if (r.source_line)
+				printf(_("source line     %lld\n"), (long long)r.source_line);
+			if (r.nobjects > 1 || r.nsubjects)
+				printf(_("parts           %u, subjects %u\n"), r.nobjects, r.nsubjects);
+			if (strcmp(r.archive_no, args[0]))
+				printf(_("note            %s was renumbered: it is now %s\n"), args[0],
+				       r.archive_no);
 		}
 		cy_record_info_release(&r);
 	}

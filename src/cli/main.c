@@ -22,6 +22,7 @@ static const struct command {
 	{"ls", cmd_ls, N_("list records")},
 	{"show", cmd_show, N_("show one record's metadata")},
 	{"get", cmd_get, N_("write out a record's original bytes, verified")},
+	{"record", cmd_record, N_("correct a record (amend)")},
 	{"check", cmd_check, N_("verify every object, the catalog and the ledger")},
 	{"log", cmd_log, N_("the audit ledger (show, verify, checkpoint, prove, key)")},
 };

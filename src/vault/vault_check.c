@@ -13,6 +13,7 @@
 
 #include "custody/error.h"
 #include "custody/object.h"
+#include "catalog/catalog_records.h"
 #include "vault/vault_internal.h"
 #include "base/banned.h"
 
@@ -144,12 +145,22 @@ int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, vo
 	/* numbering: 件号 continuous from 1 in every group (DA/T 22; DA/T 70 GD-2-6) */
 	rc = cy_catalog_prepare(v->cat,
 				"SELECT f.code, r.class, r.year, r.retention, r.org, count(*), max(r.item),"
-				" min(r.item) FROM records r JOIN fonds f ON f.id = r.fonds_id"
+				" min(r.item), min(r.archive_no) FROM records r JOIN fonds f ON f.id = r.fonds_id"
 				" GROUP BY r.fonds_id, r.class, r.year, r.retention, r.org",
 				&s);
 	while (!rc && (rc = cy_stmt_step(s)) == 1) {
 		rc = 0; /* a row */
-		if (cy_stmt_int(s, 5) != cy_stmt_int(s, 6) || cy_stmt_int(s, 7) != 1)
+		/* a number whose record moved (record amend) stays taken */
+		char prefix[64];
+		int64_t moved = 0, moved_max = 0, top = cy_stmt_int(s, 6);
+		snprintf(prefix, sizeof(prefix), "%s", cy_stmt_text(s, 8));
+		if (strrchr(prefix, '-'))
+			strrchr(prefix, '-')[1] = 0;
+		if ((rc = cy_catalog_alias_group(v->cat, prefix, &moved, &moved_max)))
+			break;
+		if (moved_max > top)
+			top = moved_max;
+		if (cy_stmt_int(s, 5) + moved != top)
 			report(&c, 0, NULL,
 			       "item numbers of %s %s %lld %s%s%s are not continuous: %lld records, "
 			       "numbers %lld to %lld",

@@ -104,14 +104,25 @@ assert got == want, got
 ' "$output"
 }
 
-@test "archive numbers: the default year is each file's modification year; --org adds the organisation" {
-	mkdir -p "$T/in"
+@test "archive numbers: the year is never taken from file times; a sidecar gives it per file; --org adds the organisation" {
+	mkdir -p "$T/in/sub"
 	echo old >"$T/in/old.txt"
-	echo new >"$T/in/new.txt"
+	echo new >"$T/in/sub/new.txt"
+	echo none >"$T/in/none.txt"
 	touch -d '2015-06-15 12:00:00 UTC' "$T/in/old.txt"
-	touch -d '2018-02-01 12:00:00 UTC' "$T/in/new.txt"
+	before=$(count_records)
 	run as li import files "$T/in" --fonds Z109 --class other
-	status_is 0
+	status_is 1
+	output_has "no year given: pass --year YEAR"
+	output_has "does not take the year from file times"
+	[ "$(count_records)" -eq "$before" ]
+	# a sidecar: one row per file, by path; the class and title it gives win over the options
+	printf '\xef\xbb\xbffile,year,title,class,date\nold.txt,2015,Old letter,correspondence,2015-06-15\nsub/new.txt,2018,,,\n' >"$T/meta.csv"
+	run as li import files "$T/in" --fonds Z109 --class other --sidecar "$T/meta.csv"
+	status_is 1
+	output_has "Z109-WS·2015-D10-0001"
+	output_has "Z109-QT·2018-D10-0001"
+	output_has "none.txt: no year for this file: the sidecar has none for it"
 	mkdir -p "$T/org"
 	echo finance >"$T/org/f.txt"
 	run as li import files "$T/org" --fonds Z109 --class accounting --year 2022 --retention Y --org CW
@@ -119,13 +130,63 @@ assert got == want, got
 	output_has "Z109-KJ·2022-Y-CW-0001"
 	run --separate-stderr as li ls --json
 	py '
-got = {r["source"]: (r["archive_no"], r["year"], r["org"]) for r in jl(sys.argv[1])}
-assert got == {"new.txt": ("Z109-QT·2018-D10-0001", 2018, ""),
-               "old.txt": ("Z109-QT·2015-D10-0001", 2015, ""),
-               "f.txt": ("Z109-KJ·2022-Y-CW-0001", 2022, "CW")}, got
+got = {r["source"]: (r["archive_no"], r["year"], r["org"], r["title"]) for r in jl(sys.argv[1])}
+assert got == {"sub/new.txt": ("Z109-QT·2018-D10-0001", 2018, "", "new"),
+               "old.txt": ("Z109-WS·2015-D10-0001", 2015, "", "Old letter"),
+               "f.txt": ("Z109-KJ·2022-Y-CW-0001", 2022, "CW", "f")}, got
 ' "$output"
+	run as li show 'Z109-WS·2015-D10-0001'
+	output_has "2015-06-15"
 	run as li check
 	status_is 0
+}
+
+@test "sidecar: bad sidecars are refused as a whole, with the row" {
+	mkdir -p "$T/in"
+	echo a >"$T/in/a.txt"
+	before=$(count_records)
+	printf 'file,yaer\na.txt,2019\n' >"$T/s1.csv"
+	run as li import files "$T/in" --fonds Z109 --class other --sidecar "$T/s1.csv"
+	status_is 2
+	output_has "row 1: unknown column"
+	output_has "yaer"
+	printf 'file,year\na.txt,19\n' >"$T/s2.csv"
+	run as li import files "$T/in" --fonds Z109 --class other --sidecar "$T/s2.csv"
+	status_is 2
+	output_has "row 2: year is not a year from 1900 to 9999: 19"
+	printf 'file,year\na.txt,2019\na.txt,2020\n' >"$T/s3.csv"
+	run as li import files "$T/in" --fonds Z109 --class other --sidecar "$T/s3.csv"
+	status_is 2
+	output_has "'a.txt' is described twice"
+	printf 'file,year\n"a.txt,2019\n' >"$T/s4.csv"
+	run as li import files "$T/in" --fonds Z109 --class other --sidecar "$T/s4.csv"
+	status_is 2
+	output_has "malformed CSV"
+	printf 'file,year\n\xb9\xe3\xd6\xdd.txt,2019\n' >"$T/s5.csv"
+	run as li import files "$T/in" --fonds Z109 --class other --sidecar "$T/s5.csv"
+	status_is 2
+	output_has "not UTF-8"
+	printf 'file,year,class\na.txt,2019,letters\n' >"$T/s6.csv"
+	run as li import files "$T/in" --fonds Z109 --class other --sidecar "$T/s6.csv"
+	status_is 2
+	output_has "unknown class: letters"
+	run as li import files "$T/in" --fonds Z109 --class other --sidecar "$T/nonexistent.csv"
+	status_is 4
+	output_has "cannot open sidecar"
+	[ "$(count_records)" -eq "$before" ]
+}
+
+@test "sidecar: paths are relative to the sidecar's own directory when the import lies below it" {
+	mkdir -p "$T/co/letters" "$T/co/contracts"
+	echo l1 >"$T/co/letters/l1.txt"
+	echo c1 >"$T/co/contracts/c1.txt"
+	printf 'path,class,year,bytes,sha256\nletters/l1.txt,correspondence,2020,3,x\ncontracts/c1.txt,contract,2021,3,x\n' >"$T/co/manifest.csv"
+	run as li import files "$T/co/letters" --fonds Z109 --class other --sidecar "$T/co/manifest.csv"
+	status_is 0
+	output_has "Z109-WS·2020-D10-0001"
+	run as li import files "$T/co/contracts" --fonds Z109 --class other --sidecar "$T/co/manifest.csv"
+	status_is 0
+	output_has "Z109-HT·2021-D30-0001"
 }
 
 @test "ls --json: every field, sha256 and size equal to the source file's" {

@@ -346,7 +346,7 @@ assert f[0]["name"] == "福州测试贸易有限公司" and f[0]["records"] == 0
 	equal "$stderr" "" "stderr of fonds add"
 	mkdir "$T/in"
 	echo hello >"$T/in/a.txt"
-	run --separate-stderr as li import files "$T/in" --fonds Z109 --class other
+	run --separate-stderr as li import files "$T/in" --fonds Z109 --class other --year 2020
 	status_is 0
 	equal "$stderr" "" "stderr of import"
 	no=$(as li ls --json | json_field archive_no)

@@ -177,7 +177,7 @@ static void test_object_oneshot_helpers(void **state)
 			 0);
 	assert_true(obj.len < 300000 / 4);
 	assert_int_equal(cy_object_header_parse(obj.ptr, obj.len, &h), 0);
-	assert_int_equal(h.version, 1);
+	assert_int_equal(h.version, 2); /* new objects are written in format 2 */
 	assert_int_equal(h.alg, 1);
 	assert_int_equal(h.flags, 1);
 	assert_int_equal(h.chunk_log2, 16);
@@ -701,6 +701,11 @@ static void test_object_header_parse(void **state)
 	assert_memory_equal(ph.salt, salt, 16);
 	assert_int_equal(cy_object_header_parse(h, HDR - 1, &ph), CY_EINVALID);
 	h[8] = 2;
+	assert_int_equal(cy_object_header_parse(h, HDR, &ph), 0);
+	assert_int_equal(ph.version, 2);
+	h[8] = 3;
+	assert_int_equal(cy_object_header_parse(h, HDR, &ph), CY_EUNSUPPORTED);
+	h[8] = 0;
 	assert_int_equal(cy_object_header_parse(h, HDR, &ph), CY_EUNSUPPORTED);
 	h[8] = 1;
 	h[11] = 20;

@@ -86,17 +86,23 @@ static void write_file(const char *dir, const char *name, const char *data, size
 static int import_one(cy_vault *v, const char *fonds, const char *dir, const char *name,
 		      cy_import_outcome *oc, char *no)
 {
-	cy_import_opts o = {.fonds = fonds, .klass = CY_CLASS_CONTRACT, .year = 2019};
+	char title[64];
+	cy_record_new r = {.klass = CY_CLASS_CONTRACT, .year = 2019, .title = title};
 	cy_import *im = NULL;
+	cy_import_item *it = NULL;
 	cy_buf p = CY_BUF_INIT;
 	int fd, rc;
 
-	rc = cy_import_begin(v, &o, &im);
+	snprintf(title, sizeof(title), "%.*s", (int)strcspn(name, "."), name);
+	rc = cy_import_begin(v, fonds, &im);
 	if (rc)
 		return rc;
 	cy_path_join(&p, dir, name);
 	fd = open(cy_buf_cstr(&p), O_RDONLY);
-	rc = cy_import_file(im, fd, name, 0, oc, no);
+	rc = cy_import_prepare(im, fd, name, "text", &it);
+	if (!rc)
+		rc = cy_import_add(im, it, &r, oc, no);
+	cy_import_item_free(it);
 	close(fd);
 	if (!rc)
 		rc = cy_import_commit(im);
