@@ -5,7 +5,7 @@
 # The import benchmark: generate a tree once (a large set of 128 files of 8 MiB
 # = 1 GiB, and a small set of 20,000 files of 1..16 KiB in 100 subdirectories),
 # then, for each set separately and in the same run, with a warm page cache:
-#   custody  fresh vault, time only `custody import files DIR --fonds .. --class other --quiet`
+#   custody  fresh vault, time only `custody import files DIR --fonds .. --class other --year 2024 --quiet`
 #   restic   `restic backup DIR` into a fresh encrypted repository (0.14: zstd "auto")
 #   borg     `borg create repo::a DIR` into a fresh repokey repository (lz4)
 #   dd       `dd if=/dev/zero bs=8M conv=fsync` of the same byte count: the disk's
@@ -266,7 +266,7 @@ run_custody() { # SET
 	rm -rf "$v" "$RUN"/recovery-*
 	custody_vault "$v"
 	warm "$DATA/$set"
-	if ! timed "$log" "$CUSTODY" import files "$DATA/$set" --fonds B001 --class other --quiet \
+	if ! timed "$log" "$CUSTODY" import files "$DATA/$set" --fonds B001 --class other --year 2024 --quiet \
 		--vault "$v" --user arch --password-file "$PW_ARCH"; then
 		fail_log custody "$set" "$log"; FAILED=1; rm -rf "$v"; return 0
 	fi
@@ -353,7 +353,7 @@ probe_syncs() {
 		custody)
 			rm -rf "$p/vault"; custody_vault "$p/vault"
 			strace -f -c -o "$out" -e trace=fsync,fdatasync,sync_file_range,syncfs,sync,msync \
-				"$CUSTODY" import files "$p/in" --fonds B001 --class other --quiet \
+				"$CUSTODY" import files "$p/in" --fonds B001 --class other --year 2024 --quiet \
 				--vault "$p/vault" --user arch --password-file "$PW_ARCH" >/dev/null 2>&1 || true ;;
 		restic)
 			RESTIC_REPOSITORY="$p/restic" restic init >/dev/null 2>&1 || true
@@ -473,7 +473,7 @@ profile_run() {
 	custody_vault "$RUN/vault"
 	warm "$DATA/$set"
 	sync
-	"$@" "$CUSTODY" import files "$DATA/$set" --fonds B001 --class other --quiet \
+	"$@" "$CUSTODY" import files "$DATA/$set" --fonds B001 --class other --year 2024 --quiet \
 		--vault "$RUN/vault" --user arch --password-file "$PW_ARCH"
 }
 if [ "$PROFILE" = 1 ] && has custody "$TOOLS"; then

@@ -147,28 +147,28 @@ assert got == {"sub/new.txt": ("Z109-QT·2018-D10-0001", 2018, "", "new"),
 	before=$(count_records)
 	printf 'file,yaer\na.txt,2019\n' >"$T/s1.csv"
 	run as li import files "$T/in" --fonds Z109 --class other --sidecar "$T/s1.csv"
-	status_is 2
+	status_is 1
 	output_has "row 1: unknown column"
 	output_has "yaer"
 	printf 'file,year\na.txt,19\n' >"$T/s2.csv"
 	run as li import files "$T/in" --fonds Z109 --class other --sidecar "$T/s2.csv"
-	status_is 2
+	status_is 1
 	output_has "row 2: year is not a year from 1900 to 9999: 19"
 	printf 'file,year\na.txt,2019\na.txt,2020\n' >"$T/s3.csv"
 	run as li import files "$T/in" --fonds Z109 --class other --sidecar "$T/s3.csv"
-	status_is 2
+	status_is 1
 	output_has "'a.txt' is described twice"
 	printf 'file,year\n"a.txt,2019\n' >"$T/s4.csv"
 	run as li import files "$T/in" --fonds Z109 --class other --sidecar "$T/s4.csv"
-	status_is 2
+	status_is 1
 	output_has "malformed CSV"
 	printf 'file,year\n\xb9\xe3\xd6\xdd.txt,2019\n' >"$T/s5.csv"
 	run as li import files "$T/in" --fonds Z109 --class other --sidecar "$T/s5.csv"
-	status_is 2
+	status_is 1
 	output_has "not UTF-8"
 	printf 'file,year,class\na.txt,2019,letters\n' >"$T/s6.csv"
 	run as li import files "$T/in" --fonds Z109 --class other --sidecar "$T/s6.csv"
-	status_is 2
+	status_is 1
 	output_has "unknown class: letters"
 	run as li import files "$T/in" --fonds Z109 --class other --sidecar "$T/nonexistent.csv"
 	status_is 4
@@ -236,8 +236,14 @@ for r in jl(sys.stdin.read()):
 	run --separate-stderr as li show "$no" --json
 	status_is 0
 	line=$(as li ls --json | grep -F "\"archive_no\":\"$no\"")
-	py 'a, b = json.loads(sys.argv[1]), json.loads(sys.argv[2]); assert a == b, (a, b)
-assert a["source"] == "sub/ledger.csv" and a["title"] == "ledger"' "$output" "$line"
+	py 'a, b = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+meta = a.pop("meta")
+assert a == b, (a, b)
+assert a["source"] == "sub/ledger.csv" and a["title"] == "ledger"
+# show --json adds the whole structured metadata (docs/formats/record-meta.md)
+assert meta["title"] == "ledger" and meta["class"] == "customer" and meta["year"] == 2019, meta
+assert meta["source"] == {"kind": "file", "path": "sub/ledger.csv", "mtime": meta["source"]["mtime"]}, meta
+assert meta["objects"][0]["sha256"] == a["sha256"] and meta["objects"][0]["size"] == a["size"], meta' "$output" "$line"
 	run as li show "$no"
 	status_is 0
 	output_has "$no" "sub/ledger.csv" "$(sha_of "$T/in/sub/ledger.csv")" customer D30
