@@ -16,6 +16,19 @@ const char *cy_sniff_format(const uint8_t *p, size_t n, const char *name);
 /* The same for an open file (reads its first bytes with pread). */
 int cy_sniff_fd(int fd, const char *name, const char **format);
 
+/* ---- document dates ---- */
+/* The date a document's own metadata gives: a PDF's /CreationDate, a JPEG's
+ * EXIF DateTimeOriginal.  0 and *out set, or -1 if there is none (or the
+ * file cannot be read as that format: that is not an error here). */
+typedef struct cy_doc_date {
+	int year;
+	char date[11];      /* YYYY, YYYY-MM or YYYY-MM-DD */
+	const char *source; /* "pdf-creation-date" or "exif-date-original" */
+} cy_doc_date;
+int cy_doc_date_fd(int fd, const char *format, uint64_t size, cy_doc_date *out);
+int cy_doc_date_pdf(const void *data, size_t n, cy_doc_date *out);
+int cy_doc_date_jpeg(const void *data, size_t n, cy_doc_date *out);
+
 /* ---- sidecar CSV (docs/formats/sidecar.md) ---- */
 typedef struct cy_sidecar cy_sidecar;
 typedef struct cy_sidecar_entry {

@@ -46,6 +46,7 @@ typedef struct slot {
 	uint64_t size;
 	int64_t mtime;
 	cy_import_item *it;
+	cy_doc_date doc; /* doc.year != 0: the date the document's own metadata gives */
 	int rc;
 	int state; /* S_FREE, S_QUEUED (a file to prepare), S_BUSY (being prepared), S_READY */
 	uint64_t mem; /* bytes this slot holds (estimated while it is being prepared) */
@@ -64,6 +65,9 @@ typedef struct pipeline {
 	const char *root;
 	const char *root_real;
 	const cy_import *im;
+	const cy_import_opts *o;
+	const cy_sidecar *sc; /* read only: shared by the preparers */
+	const char *prefix;
 	int dfd;
 	pthread_mutex_t mu;
 	pthread_cond_t can_put, has_work, has_ready;
@@ -227,6 +231,8 @@ static void *preparer(void *arg)
 		uint64_t n;
 		slot *sl;
 		char *rel;
+		uint64_t sl_size;
+		cy_doc_date doc = {0};
 		cy_import_item *it = NULL;
 		int rc, fd;
 		char err[384] = "";
@@ -259,6 +265,7 @@ static void *preparer(void *arg)
 		sl->mem = est;
 		pl->bytes += est;
 		rel = sl->rel;
+		sl_size = sl->size;
 		pthread_mutex_unlock(&pl->mu);
 
 		fd = openat(pl->dfd, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -267,7 +274,12 @@ static void *preparer(void *arg)
 			snprintf(err, sizeof(err), dgettext("custody", "cannot open: %s"), strerror(errno));
 		} else {
 			const char *format = NULL;
+			const cy_sidecar_entry *e;
 			rc = cy_sniff_fd(fd, rel, &format);
+			/* the document's own date, only where nothing better gives the year */
+			if (!rc && !pl->o->year &&
+			    (!(e = cy_sidecar_find(pl->sc, pl->prefix, rel)) || !e->year))
+				cy_doc_date_fd(fd, format, sl_size, &doc);
 			rc = rc ? rc : cy_import_prepare(pl->im, fd, rel, format, &it);
 			if (rc)
 				snprintf(err, sizeof(err), "%s", cy_error_message());
@@ -277,6 +289,7 @@ static void *preparer(void *arg)
 		pthread_mutex_lock(&pl->mu);
 		sl = &pl->ring[n % QUEUE_SLOTS];
 		sl->it = it;
+		sl->doc = doc;
 		sl->rc = rc;
 		memcpy(sl->err, err, sizeof(err));
 		sl->state = S_READY;
@@ -499,7 +512,8 @@ static void batch_flush(batch *b, int committed, const char *why, cy_file_fn fn,
  * entry.  title: a buffer of 256 bytes for the default title (the file name
  * without its extension). */
 static int describe(const cy_import_opts *o, const cy_sidecar *sc, const char *prefix,
-		    const char *rel, int64_t mtime, char *title, cy_record_new *r)
+		    const char *rel, int64_t mtime, const cy_doc_date *doc, char *title,
+		    cy_kv *why, cy_record_new *r)
 {
 	const cy_sidecar_entry *e = cy_sidecar_find(sc, prefix, rel);
 	const char *bn = strrchr(rel, '/');
@@ -534,11 +548,27 @@ static int describe(const cy_import_opts *o, const cy_sidecar *sc, const char *p
 			r->klass = (cy_class)e->klass;
 		r->date = e->date;
 	}
+	/* where the year came from, kept with the record */
+	*why = (cy_kv){"year_source", e && e->year ? "sidecar" : o->year ? "user" : NULL};
+	if (!r->year && doc->year) {
+		r->year = doc->year;
+		if (!r->date)
+			r->date = doc->date;
+		why->value = doc->source;
+	}
+	if (why->value) {
+		r->fields = why;
+		r->nfields = 1;
+	}
 	if (!r->year)
-		return cy_error_set(CY_EINVALID,
-				    sc ? N_("no year for this file: the sidecar has none for it (add a row "
-					    "with its year, or pass --year)")
-				       : N_("no year: pass --year"));
+		return cy_error_set(CY_EINVALID, "%s",
+				    dgettext("custody",
+					     sc ? N_("no year for this file: the sidecar has none for it and "
+						     "the file gives no date of its own (add a row with its "
+						     "year, or pass --year)")
+						: N_("no year: pass --year YEAR or --sidecar META.csv (the file "
+						     "gives no date of its own, and custody does not use file "
+						     "times)")));
 	return 0;
 }
 
@@ -600,12 +630,7 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 	/* who may import first, then what was asked */
 	if ((rc = cy_import_begin(v, o->fonds, &im)))
 		return rc;
-	if (!o->year && !o->sidecar)
-		rc = cy_error_set(CY_EINVALID,
-				  "no year given: pass --year YEAR (the year the documents were formed, "
-				  "年度) or --sidecar META.csv with a year per file; custody does not take "
-				  "the year from file times");
-	else if (o->year && (o->year < 1900 || o->year > 9999))
+	if (o->year && (o->year < 1900 || o->year > 9999))
 		rc = cy_error_set(CY_EINVALID, "year %d is not valid", o->year);
 	else if (o->retention && !cy_retention_valid(o->retention))
 		rc = cy_error_set(CY_EINVALID, "retention '%s' is not valid (Y, D30 or D10)", o->retention);
@@ -631,6 +656,9 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 	pl.root = dir;
 	pl.root_real = real;
 	pl.im = im;
+	pl.o = o;
+	pl.sc = sc;
+	pl.prefix = prefix;
 	pthread_mutex_init(&pl.mu, NULL);
 	pthread_cond_init(&pl.can_put, NULL);
 	pthread_cond_init(&pl.has_work, NULL);
@@ -677,8 +705,9 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 			cy_error_set(frc, "%s", sl.err);
 		} else {
 			cy_record_new r;
+			cy_kv why;
 			char title[256];
-			frc = describe(o, sc, prefix, sl.rel, sl.mtime, title, &r);
+			frc = describe(o, sc, prefix, sl.rel, sl.mtime, &sl.doc, title, &why, &r);
 			if (!frc)
 				frc = cy_import_add(im, sl.it, &r, &oc, no);
 		}

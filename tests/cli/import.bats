@@ -113,8 +113,9 @@ assert got == want, got
 	before=$(count_records)
 	run as li import files "$T/in" --fonds Z109 --class other
 	status_is 1
-	output_has "no year given: pass --year YEAR"
-	output_has "does not take the year from file times"
+	output_has "old.txt: no year: pass --year YEAR or --sidecar META.csv"
+	output_has "custody does not use file times"
+	output_has "3 failed"
 	[ "$(count_records)" -eq "$before" ]
 	# a sidecar: one row per file, by path; the class and title it gives win over the options
 	printf '\xef\xbb\xbffile,year,title,class,date\nold.txt,2015,Old letter,correspondence,2015-06-15\nsub/new.txt,2018,,,\n' >"$T/meta.csv"
@@ -139,6 +140,31 @@ assert got == {"sub/new.txt": ("Z109-QT·2018-D10-0001", 2018, "", "new"),
 	output_has "2015-06-15"
 	run as li check
 	status_is 0
+}
+
+@test "year: a PDF's own creation date gives it when nothing else does; --year wins over it" {
+	"$CUSTODY_SAMPLE" --out "$T/co" >/dev/null
+	run as li import files "$T/co/contracts" --fonds Z109 --class contract
+	status_is 0
+	as li ls --json >"$T/ls.json"
+	py '
+import csv
+want = {}
+for row in csv.DictReader(open(sys.argv[2], encoding="utf-8")):
+    if row["path"].startswith("contracts/") and row["path"].endswith(".pdf"):
+        want[row["path"][len("contracts/"):]] = int(row["year"])
+got = {r["source"]: r["year"] for r in jl(open(sys.argv[1]).read())}
+assert want and got == want, (got, want)
+' "$T/ls.json" "$T/co/manifest.csv"
+	no=$(py 'print(jl(open(sys.argv[1]).read())[0]["archive_no"])' "$T/ls.json")
+	run --separate-stderr as li show "$no" --json
+	py 'd = json.loads(sys.argv[1]); assert d["meta"]["fields"] == {"year_source": "pdf-creation-date"}, d
+assert re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", d["date"]), d' "$output"
+	mkdir -p "$T/again"
+	cp "$T/co/contracts/"*.pdf "$T/again/"
+	echo x >>"$T/again/$(ls "$T/again" | head -n 1)"
+	run as li import files "$T/again" --fonds Z109 --class contract --year 2001
+	output_has "Z109-HT·2001-D30-0001"
 }
 
 @test "sidecar: bad sidecars are refused as a whole, with the row" {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <libexif/exif-data.h>
 
 #include "custody/buf.h"
 #include "custody/crypto.h"
@@ -481,6 +482,67 @@ static void test_record_sidecar(void **state)
 	}
 }
 
+/* ---- document dates ---- */
+
+static void test_record_doc_dates(void **state)
+{
+	static const char pdf[] =
+		"%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n"
+		"2 0 obj <</Type /Pages /Kids [] /Count 0>> endobj\n"
+		"3 0 obj <</CreationDate (D:20190301120000+08'00')>> endobj\n"
+		"trailer <</Size 4 /Root 1 0 R /Info 3 0 R>>\n%%EOF\n";
+	static const char pdf_nodate[] = "%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\n"
+					 "trailer <</Root 1 0 R>>\n%%EOF\n";
+	cy_doc_date d;
+	ExifData *ed;
+	ExifEntry *e;
+	unsigned char *raw = NULL;
+	unsigned int rawn = 0;
+	cy_buf jpg = CY_BUF_INIT;
+
+	(void)state;
+	assert_int_equal(cy_doc_date_pdf(pdf, sizeof(pdf) - 1, &d), 0);
+	assert_int_equal(d.year, 2019);
+	assert_string_equal(d.date, "2019-03-01");
+	assert_string_equal(d.source, "pdf-creation-date");
+	assert_int_equal(cy_doc_date_pdf(pdf_nodate, sizeof(pdf_nodate) - 1, &d), -1);
+	assert_int_equal(cy_doc_date_pdf("not a pdf", 9, &d), -1);
+
+	/* a JPEG whose APP1 segment carries EXIF DateTimeOriginal, made with libexif */
+	ed = exif_data_new();
+	assert_non_null(ed);
+	exif_data_set_byte_order(ed, EXIF_BYTE_ORDER_INTEL);
+	e = exif_entry_new();
+	exif_content_add_entry(ed->ifd[EXIF_IFD_EXIF], e);
+	exif_entry_initialize(e, EXIF_TAG_DATE_TIME_ORIGINAL);
+	assert_int_equal(e->size, 20);
+	memcpy(e->data, "2021:07:15 09:30:00", 20);
+	exif_data_save_data(ed, &raw, &rawn);
+	assert_non_null(raw);
+	cy_buf_put(&jpg, "\xff\xd8\xff\xe1", 4);
+	cy_buf_put_u8(&jpg, (uint8_t)((rawn + 2) >> 8));
+	cy_buf_put_u8(&jpg, (uint8_t)(rawn + 2));
+	cy_buf_put(&jpg, raw, rawn);
+	cy_buf_put(&jpg, "\xff\xd9", 2);
+	assert_int_equal(cy_doc_date_jpeg(jpg.ptr, jpg.len, &d), 0);
+	assert_int_equal(d.year, 2021);
+	assert_string_equal(d.date, "2021-07-15");
+	assert_string_equal(d.source, "exif-date-original");
+	/* a nonsense date is not a date */
+	memcpy(e->data, "0000:00:00 00:00:00", 20);
+	free(raw);
+	raw = NULL;
+	exif_data_save_data(ed, &raw, &rawn);
+	jpg.len = 6;
+	cy_buf_put(&jpg, raw, rawn);
+	assert_int_equal(cy_doc_date_jpeg(jpg.ptr, jpg.len, &d), -1);
+	assert_int_equal(cy_doc_date_jpeg("\xff\xd8\xff\xe0", 4, &d), -1);
+	exif_entry_unref(e);
+	exif_data_unref(ed);
+	free(raw);
+	cy_buf_release(&jpg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -490,6 +552,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_record_create_parts_and_amend, setup, teardown),
 		cmocka_unit_test(test_record_foundation_vault_upgrades),
 		cmocka_unit_test(test_record_sidecar),
+		cmocka_unit_test(test_record_doc_dates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
