@@ -154,16 +154,28 @@ bool cy_utf8_valid(const char *s, size_t n)
 int cy_json_str(cy_buf *out, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	int rc = cy_buf_putc(out, '"');
+	size_t run = 0; /* start of the bytes that go out as they are */
+	int rc = cy_buf_grow(out, n + 2);
 
+	rc = rc ? rc : cy_buf_putc(out, '"');
 	for (size_t i = 0; !rc && i < n;) {
 		unsigned c = p[i];
 		size_t k;
 
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+			i++; /* plain ASCII: copied with its run */
+			continue;
+		}
+		if (c >= 0x80 && (k = utf8_seq(p + i, n - i)) != 0) {
+			i += k;
+			continue;
+		}
+		rc = cy_buf_put(out, p + run, i - run);
+		if (rc)
+			break;
 		if (c == '"' || c == '\\') {
 			char e[2] = {'\\', (char)c};
 			rc = cy_buf_put(out, e, 2);
-			i++;
 		} else if (c < 0x20) {
 			switch (c) {
 			case '\n': rc = cy_buf_puts(out, "\\n"); break;
@@ -171,15 +183,12 @@ int cy_json_str(cy_buf *out, const char *s, size_t n)
 			case '\t': rc = cy_buf_puts(out, "\\t"); break;
 			default: rc = cy_buf_printf(out, "\\u%04x", c); break;
 			}
-			i++;
-		} else if ((k = utf8_seq(p + i, n - i)) != 0) {
-			rc = cy_buf_put(out, p + i, k);
-			i += k;
 		} else {
-			rc = cy_buf_puts(out, "\xef\xbf\xbd");
-			i++;
+			rc = cy_buf_puts(out, "\xef\xbf\xbd"); /* not UTF-8: U+FFFD */
 		}
+		run = ++i;
 	}
+	rc = rc ? rc : cy_buf_put(out, p + run, n - run);
 	return rc ? rc : cy_buf_putc(out, '"');
 }
 

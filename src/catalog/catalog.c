@@ -63,7 +63,8 @@ static const char *SCHEMA_V1 =
 	"  id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL, frontier BLOB NOT NULL) STRICT;"
 	"INSERT INTO ledger_state VALUES (1, 0, x'');";
 
-/* Version 2 (docs/internals/catalog.md): records with several objects and
+/* Version 2 (docs/internals/catalog.md): records with several objects (the
+ * first in records.object_id, the others in record_objects) and
  * subjects, subjects (customers) with blind indexes, per-object data keys
  * (object format 2), item counters that a row lock can serialise, aliases of
  * archive numbers that moved, a fonds' status date. */
@@ -98,8 +99,6 @@ static const char *SCHEMA_V2 =
 	"CREATE TABLE item_counters ("
 	"  fonds_id INTEGER NOT NULL REFERENCES fonds(id), grp TEXT NOT NULL, next INTEGER NOT NULL,"
 	"  PRIMARY KEY (fonds_id, grp)) STRICT;"
-	"INSERT INTO record_objects (record_id, seq, object_id, role)"
-	"  SELECT id, 0, object_id, 'original' FROM records;"
 	"INSERT INTO item_counters (fonds_id, grp, next)"
 	"  SELECT fonds_id, class || '/' || year || '/' || retention || '/' || org, max(item) + 1"
 	"  FROM records GROUP BY fonds_id, class, year, retention, org;";

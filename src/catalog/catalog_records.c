@@ -81,6 +81,37 @@ int cy_catalog_item_next(cy_catalog *c, int64_t fonds_id, const char *grp, int64
 	return rc;
 }
 
+int cy_catalog_item_peek(cy_catalog *c, int64_t fonds_id, const char *grp, int64_t *next)
+{
+	cy_stmt *s;
+	int rc = cy_catalog_prepare(c, "SELECT next FROM item_counters WHERE fonds_id = ? AND grp = ?",
+				    &s);
+
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, fonds_id);
+	rc = rc ? rc : cy_stmt_bind_text(s, 2, grp);
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc >= 0) {
+		*next = rc == 1 ? cy_stmt_int(s, 0) : 1;
+		rc = 0;
+	}
+	cy_stmt_reset(s);
+	return rc;
+}
+
+int cy_catalog_item_store(cy_catalog *c, int64_t fonds_id, const char *grp, int64_t next)
+{
+	cy_stmt *s;
+	int rc = cy_catalog_prepare(c,
+				    "INSERT INTO item_counters (fonds_id, grp, next) VALUES (?, ?, ?)"
+				    " ON CONFLICT (fonds_id, grp) DO UPDATE SET next = excluded.next",
+				    &s);
+
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, fonds_id);
+	rc = rc ? rc : cy_stmt_bind_text(s, 2, grp);
+	rc = rc ? rc : cy_stmt_bind_int(s, 3, next);
+	return rc ? rc : run(s);
+}
+
 static int exec_cached(cy_catalog *c, const char *sql)
 {
 	cy_stmt *s;
@@ -276,11 +307,12 @@ int cy_catalog_record_parts(cy_catalog *c, int64_t record_id, cy_cat_part_fn fn,
 {
 	cy_stmt *s;
 	int rc = cy_catalog_prepare(c,
-				    "SELECT ro.seq, ro.role, o.id, p.name, o.offset, o.length, o.size,"
+				    "SELECT x.seq, x.role, o.id, p.name, o.offset, o.length, o.size,"
 				    " o.compressed, o.dkey, coalesce(o.owner_subject_id, 0)"
-				    " FROM record_objects ro JOIN objects o ON o.id = ro.object_id"
-				    " JOIN packs p ON p.id = o.pack_id WHERE ro.record_id = ?"
-				    " ORDER BY ro.seq",
+				    " FROM (SELECT 0 AS seq, 'original' AS role, object_id FROM records"
+				    " WHERE id = ?1 UNION ALL SELECT seq, role, object_id FROM record_objects"
+				    " WHERE record_id = ?1) x JOIN objects o ON o.id = x.object_id"
+				    " JOIN packs p ON p.id = o.pack_id ORDER BY x.seq",
 				    &s);
 
 	rc = rc ? rc : cy_stmt_bind_int(s, 1, record_id);

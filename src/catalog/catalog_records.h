@@ -24,6 +24,12 @@ int cy_catalog_pack_known(cy_catalog *c, const char *name);
  * for the row (SQLite: the write lock; PostgreSQL: the row lock) and never
  * gets the same number.  Rolled back with the transaction or savepoint. */
 int cy_catalog_item_next(cy_catalog *c, int64_t fonds_id, const char *grp, int64_t *item);
+/* For a writer that numbers many records in one transaction: read the next
+ * number once (SQLite: under the write lock the transaction holds; PostgreSQL:
+ * SELECT ... FOR UPDATE), count on in memory, and store the counter before the
+ * commit.  *next is 1 for a group not seen before. */
+int cy_catalog_item_peek(cy_catalog *c, int64_t fonds_id, const char *grp, int64_t *next);
+int cy_catalog_item_store(cy_catalog *c, int64_t fonds_id, const char *grp, int64_t next);
 
 /* ---- savepoints inside the caller's transaction ---- */
 int cy_catalog_savepoint(cy_catalog *c);
@@ -52,6 +58,7 @@ typedef struct cy_cat_record_new {
 	size_t meta_len;
 } cy_cat_record_new;
 int cy_catalog_record_insert(cy_catalog *c, const cy_cat_record_new *r, int64_t *id);
+/* A record's second and later objects (seq >= 1; the first is records.object_id). */
 int cy_catalog_record_object_add(cy_catalog *c, int64_t record_id, int seq, int64_t object_id,
 				 const char *role);
 int cy_catalog_record_subject_add(cy_catalog *c, int64_t record_id, int64_t subject_id);

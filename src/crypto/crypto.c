@@ -42,6 +42,9 @@ static int ossl_error(int code, const char *what)
 static EVP_MD *g_sha256;
 static EVP_CIPHER *g_chacha;
 static EVP_MAC *g_hmac;
+/* HMAC with SHA-256 chosen, no key yet: each call duplicates it, which skips
+ * looking the digest up by name (a locked fetch) on every call. */
+static EVP_MAC_CTX *g_hmac_sha256;
 static EVP_KDF *g_hkdf;
 static EVP_KDF *g_scrypt;
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
@@ -51,6 +54,15 @@ static void fetch_algs(void)
 	g_sha256 = EVP_MD_fetch(NULL, "SHA2-256", NULL);
 	g_chacha = EVP_CIPHER_fetch(NULL, "ChaCha20-Poly1305", NULL);
 	g_hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	if (g_hmac && (g_hmac_sha256 = EVP_MAC_CTX_new(g_hmac))) {
+		OSSL_PARAM params[2];
+		params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA2-256", 0);
+		params[1] = OSSL_PARAM_construct_end();
+		if (!EVP_MAC_CTX_set_params(g_hmac_sha256, params)) {
+			EVP_MAC_CTX_free(g_hmac_sha256);
+			g_hmac_sha256 = NULL;
+		}
+	}
 	g_hkdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
 	g_scrypt = EVP_KDF_fetch(NULL, "SCRYPT", NULL);
 }
@@ -58,7 +70,7 @@ static void fetch_algs(void)
 static int algs(void)
 {
 	pthread_once(&g_once, fetch_algs);
-	if (!g_sha256 || !g_chacha || !g_hmac || !g_hkdf || !g_scrypt)
+	if (!g_sha256 || !g_chacha || !g_hmac || !g_hmac_sha256 || !g_hkdf || !g_scrypt)
 		return ossl_error(CY_ECRYPTO, "openssl: cannot load sha256, chacha20-poly1305, "
 					      "hmac, hkdf or scrypt from the default provider");
 	return 0;
@@ -206,17 +218,14 @@ int cy_hmac_sha256(const uint8_t *key, size_t keylen, const void *data, size_t n
 		   uint8_t out[CY_HASH_LEN])
 {
 	static const uint8_t nokey[1];
-	OSSL_PARAM params[2];
 	EVP_MAC_CTX *m = NULL;
 	size_t outlen;
 	int rc = algs();
 
 	if (rc)
 		return rc;
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA2-256", 0);
-	params[1] = OSSL_PARAM_construct_end();
-	m = EVP_MAC_CTX_new(g_hmac);
-	if (!m || !EVP_MAC_init(m, keylen ? key : nokey, keylen, params) ||
+	m = EVP_MAC_CTX_dup(g_hmac_sha256);
+	if (!m || !EVP_MAC_init(m, keylen ? key : nokey, keylen, NULL) ||
 	    (n && !EVP_MAC_update(m, data, n)) || !EVP_MAC_final(m, out, &outlen, CY_HASH_LEN))
 		rc = ossl_error(CY_ECRYPTO, "hmac-sha256");
 	EVP_MAC_CTX_free(m);

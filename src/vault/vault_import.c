@@ -46,6 +46,14 @@ struct cy_import_item {
 	cy_buf obj;
 };
 
+/* The next item number of a group, read once in the batch's transaction and
+ * counted on in memory; stored back before the commit. */
+typedef struct counter {
+	char grp[96];
+	int64_t next;
+	int dirty;
+} counter;
+
 struct cy_import {
 	cy_vault *v;
 	cy_fonds_key *fk;
@@ -57,6 +65,10 @@ struct cy_import {
 	cy_sha256_ctx *sha;
 	uint8_t *buf;
 	cy_buf meta, sealed;
+	cy_aead *meta_aead; /* the fonds' record-meta key */
+	cy_aead *wrap_aead; /* the fonds' data-key wrapping key */
+	counter *counters;  /* valid within the open transaction */
+	size_t ncounters;
 	int swept;
 };
 
@@ -81,7 +93,8 @@ int cy_import_begin(cy_vault *v, const char *fonds, cy_import **out)
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	im->v = v;
 	im->fk = cy_vault__fonds_key(v, fonds);
-	if ((rc = cy_sha256_new(&im->sha)))
+	if ((rc = cy_sha256_new(&im->sha)) || (rc = cy_aead_new(&im->meta_aead, CY_META_KEY(im->fk))) ||
+	    (rc = cy_aead_new(&im->wrap_aead, CY_WRAP_KEY(im->fk))))
 		goto fail;
 	if (!(im->buf = malloc(READ_BLOCK))) {
 		rc = cy_error_set(CY_ENOMEM, "out of memory");
@@ -270,6 +283,7 @@ static int ensure_tx(cy_import *im)
 
 	if (im->v->in_tx)
 		return 0;
+	im->ncounters = 0; /* read afresh in each transaction */
 	if ((rc = cy_vault__begin(im->v)))
 		return rc;
 	if (!im->swept) {
@@ -314,6 +328,44 @@ static int close_pack(cy_import *im)
 	im->done[im->ndone++] = im->pack;
 	im->pack = NULL;
 	return 0;
+}
+
+/* The counter of a group, read on first use in this transaction. */
+static int group_counter(cy_import *im, const char *grp, counter **out)
+{
+	counter *c;
+	int rc;
+
+	for (size_t i = 0; i < im->ncounters; i++) {
+		if (!strcmp(im->counters[i].grp, grp)) {
+			*out = &im->counters[i];
+			return 0;
+		}
+	}
+	c = realloc(im->counters, sizeof(*c) * (im->ncounters + 1));
+	if (!c)
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	im->counters = c;
+	c = &c[im->ncounters];
+	memset(c, 0, sizeof(*c));
+	snprintf(c->grp, sizeof(c->grp), "%s", grp);
+	if ((rc = cy_catalog_item_peek(im->v->cat, im->fk->fonds_id, grp, &c->next)))
+		return rc;
+	im->ncounters++;
+	*out = c;
+	return 0;
+}
+
+static int store_counters(cy_import *im)
+{
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < im->ncounters; i++)
+		if (im->counters[i].dirty)
+			rc = cy_catalog_item_store(im->v->cat, im->fk->fonds_id, im->counters[i].grp,
+						   im->counters[i].next);
+	im->ncounters = 0;
+	return rc;
 }
 
 /* ---- the record ---- */
@@ -393,6 +445,7 @@ static int record_finish(cy_import *im, const cy_record_new *r, placed *objs, si
 	const char *org = r->org ? r->org : "";
 	int64_t owner = r->nsubjects == 1 ? r->subjects[0] : 0;
 	int64_t object_ids[MAX_PARTS], item, record_id;
+	counter *ctr = NULL;
 	cy_meta_object mo[MAX_PARTS];
 	uint8_t (*uids)[16] = NULL;
 	uint8_t wk[32], wrapped[CY_DKEY_WRAPPED_LEN];
@@ -411,26 +464,35 @@ static int record_finish(cy_import *im, const cy_record_new *r, placed *objs, si
 		if (rc < 0)
 			goto out;
 	}
-	rc = cy_vault__owner_wrap_key(v, im->fk, owner, wk);
+	/* the fonds' wrapping key is kept set up; a subject's is made for its record */
+	cy_aead *wrap = im->wrap_aead;
+	rc = 0;
+	if (owner) {
+		rc = cy_vault__owner_wrap_key(v, im->fk, owner, wk);
+		rc = rc ? rc : cy_aead_new(&wrap, wk);
+		cy_wipe(wk, sizeof(wk));
+	}
 	for (size_t i = 0; !rc && i < nobjs; i++) {
 		cy_cat_object o = {.pack_id = im->pack_id, .offset = objs[i].offset,
 				   .length = objs[i].length, .size = objs[i].size,
 				   .compressed = objs[i].compressed, .dkey = wrapped,
 				   .dkey_len = sizeof(wrapped), .owner_subject_id = owner};
-		rc = cy_vault__dkey_wrap(wk, objs[i].salt, objs[i].dkey, wrapped);
+		rc = cy_vault__dkey_wrap_with(wrap, objs[i].salt, objs[i].dkey, wrapped);
 		rc = rc ? rc : cy_catalog_object_insert(v->cat, &o, &object_ids[i]);
 		mo[i] = (cy_meta_object){.role = objs[i].role, .format = objs[i].format, .size = objs[i].size};
 		memcpy(mo[i].sha256, objs[i].sha, 32);
 		memcpy(mo[i].salt, objs[i].salt, 16);
 	}
-	cy_wipe(wk, sizeof(wk));
+	if (wrap != im->wrap_aead)
+		cy_aead_free(wrap);
 	if (rc)
 		goto out;
 
 	/* number it in its group: CODE-KL·YEAR-RET[-ORG]-NNNN */
 	cy_vault__group(r->klass, r->year, retention, org, grp, sizeof(grp));
-	if ((rc = cy_catalog_item_next(v->cat, im->fk->fonds_id, grp, &item)))
+	if ((rc = group_counter(im, grp, &ctr)))
 		goto out;
+	item = ctr->next;
 	cy_vault__archive_no(im->fk->code, r->klass, r->year, retention, org, item, archive_no);
 
 	cy_meta m = {.r = r, .retention = retention,
@@ -439,7 +501,7 @@ static int record_finish(cy_import *im, const cy_record_new *r, placed *objs, si
 		     .status = "held", .objects = mo, .nobjects = nobjs,
 		     .subject_uids = (const uint8_t(*)[16])uids, .nsubjects = r->nsubjects};
 	cy_buf_clear(&im->meta);
-	if ((rc = cy_vault__meta_seal(im->fk, archive_no, &m, &im->meta)))
+	if ((rc = cy_vault__meta_seal(im->meta_aead, archive_no, &m, &im->meta)))
 		goto out;
 	cy_vault__now(now);
 	cy_cat_record_new row = {.fonds_id = im->fk->fonds_id, .archive_no = archive_no,
@@ -450,7 +512,7 @@ static int record_finish(cy_import *im, const cy_record_new *r, placed *objs, si
 				 .meta_len = im->meta.len};
 	if ((rc = cy_catalog_record_insert(v->cat, &row, &record_id)))
 		goto out;
-	for (size_t i = 0; !rc && i < nobjs; i++)
+	for (size_t i = 1; !rc && i < nobjs; i++)
 		rc = cy_catalog_record_object_add(v->cat, record_id, (int)i, object_ids[i], objs[i].role);
 	for (size_t i = 0; !rc && i < r->nsubjects; i++)
 		rc = cy_catalog_record_subject_add(v->cat, record_id, r->subjects[i]);
@@ -469,6 +531,11 @@ static int record_finish(cy_import *im, const cy_record_new *r, placed *objs, si
 	if (r->nsubjects)
 		e.details[e.ndetails++] = (cy_ledger_detail){"subjects", NULL, (int64_t)r->nsubjects};
 	rc = cy_vault__log(v, &e);
+	if (!rc) {
+		/* only now is the number taken: a failed record gives it back */
+		ctr->next = item + 1;
+		ctr->dirty = 1;
+	}
 out:
 	free(uids);
 	return rc;
@@ -657,6 +724,7 @@ int cy_import_commit(cy_import *im)
 		im->pack = NULL;
 	}
 	rc = rc ? rc : close_pack(im);
+	rc = rc ? rc : store_counters(im);
 	/* objects durable before the catalog says they exist */
 	for (size_t i = 0; !rc && i < im->ndone; i++)
 		rc = cy_pack_finish(im->done[i]);
@@ -687,7 +755,10 @@ void cy_import_free(cy_import *im)
 		cy_pack_discard(im->done[i]);
 	cy_pack_discard(im->pack);
 	free(im->done);
+	free(im->counters);
 	cy_sha256_free(im->sha);
+	cy_aead_free(im->meta_aead);
+	cy_aead_free(im->wrap_aead);
 	free(im->buf);
 	cy_buf_release(&im->meta);
 	cy_buf_wipe(&im->sealed);

@@ -154,6 +154,9 @@ int cy_vault__dkey_wrap(const uint8_t wrap_key[32], const uint8_t salt[16], cons
 int cy_vault__dkey_wrap_nonce(const uint8_t wrap_key[32], const uint8_t salt[16],
 			      const uint8_t dkey[32], const uint8_t nonce[12],
 			      uint8_t wrapped[CY_DKEY_WRAPPED_LEN]);
+/* The same with the wrapping key's AEAD already set up. */
+int cy_vault__dkey_wrap_with(cy_aead *a, const uint8_t salt[16], const uint8_t dkey[32],
+			     uint8_t wrapped[CY_DKEY_WRAPPED_LEN]);
 int cy_vault__dkey_unwrap(const uint8_t wrap_key[32], const uint8_t salt[16], const void *wrapped,
 			  size_t n, uint8_t dkey[32]);
 /* The key that wraps an owner's data keys: the fonds' (CY_WRAP_KEY), or the
@@ -191,9 +194,10 @@ typedef struct cy_meta {
 	const uint8_t (*subject_uids)[16];
 	size_t nsubjects;
 } cy_meta;
-int cy_vault__meta_build(const cy_meta *m, json_t **out);
-int cy_vault__meta_seal(const cy_fonds_key *k, const char *archive_no, const cy_meta *m,
-			cy_buf *out);
+/* The JSON text of layout 2 (without the layout byte), appended to b. */
+int cy_vault__meta_write(const cy_meta *m, cy_buf *b);
+/* Seal new metadata with a the record-meta key's AEAD (kept by the caller). */
+int cy_vault__meta_seal(cy_aead *a, const char *archive_no, const cy_meta *m, cy_buf *out);
 int cy_vault__meta_seal_json(const cy_fonds_key *k, const char *archive_no, json_t *meta,
 			     cy_buf *out);
 int cy_vault__meta_seal_raw(cy_aead *a, const uint8_t nonce[12], const cy_buf *aad,

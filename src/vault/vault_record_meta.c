@@ -32,7 +32,110 @@ static void meta_aad(const char *archive_no, cy_buf *aad)
 	cy_buf_printf(aad, META_AAD "%s", archive_no);
 }
 
-/* ---- building the JSON form ---- */
+/* ---- writing the JSON form ---- */
+
+/* Written straight into a buffer (the import path writes one per record;
+ * building a jansson tree cost more than sealing a small file).  The member
+ * order is the one record-meta.md lists. */
+static void member(cy_buf *b, int *n, const char *key)
+{
+	if ((*n)++)
+		cy_buf_putc(b, ',');
+	cy_json_cstr(b, key);
+	cy_buf_putc(b, ':');
+}
+
+static void member_str(cy_buf *b, int *n, const char *key, const char *val)
+{
+	if (!val)
+		return;
+	member(b, n, key);
+	cy_json_cstr(b, val);
+}
+
+static void member_int(cy_buf *b, int *n, const char *key, int64_t val)
+{
+	member(b, n, key);
+	cy_buf_printf(b, "%lld", (long long)val);
+}
+
+static void member_hex(cy_buf *b, int *n, const char *key, const uint8_t *p, size_t len)
+{
+	char hex[65];
+
+	cy_hex_encode(p, len, hex);
+	member_str(b, n, key, hex);
+}
+
+int cy_vault__meta_write(const cy_meta *m, cy_buf *b)
+{
+	const cy_record_new *r = m->r;
+	int n = 0, k;
+
+	cy_buf_putc(b, '{');
+	member_str(b, &n, "title", r->title ? r->title : "");
+	member_str(b, &n, "class", cy_class_name(r->klass));
+	member_int(b, &n, "year", r->year);
+	member_str(b, &n, "date", r->date && *r->date ? r->date : NULL);
+	member_str(b, &n, "date_end", r->date_end && *r->date_end ? r->date_end : NULL);
+	member_str(b, &n, "retention", m->retention);
+	member_str(b, &n, "retention_rule", m->retention_rule);
+	member(b, &n, "source");
+	k = 0;
+	cy_buf_putc(b, '{');
+	member_str(b, &k, "kind", cy_source_kind_name(r->source_kind));
+	member_str(b, &k, "path", r->source_path);
+	if (r->source_kind == CY_SOURCE_CSV)
+		member_int(b, &k, "line", r->source_line);
+	member_str(b, &k, "message_id", r->message_id);
+	if (r->source_kind == CY_SOURCE_FILE && r->mtime)
+		member_int(b, &k, "mtime", r->mtime);
+	cy_buf_putc(b, '}');
+	member(b, &n, "objects");
+	cy_buf_putc(b, '[');
+	for (size_t i = 0; i < m->nobjects; i++) {
+		const cy_meta_object *mo = &m->objects[i];
+		if (i)
+			cy_buf_putc(b, ',');
+		k = 0;
+		cy_buf_putc(b, '{');
+		member_str(b, &k, "role", mo->role);
+		member_str(b, &k, "format", mo->format ? mo->format : "binary");
+		member_int(b, &k, "size", (int64_t)mo->size);
+		member_hex(b, &k, "sha256", mo->sha256, 32);
+		member_hex(b, &k, "salt", mo->salt, 16);
+		cy_buf_putc(b, '}');
+	}
+	cy_buf_putc(b, ']');
+	member(b, &n, "subjects");
+	cy_buf_putc(b, '[');
+	for (size_t i = 0; i < m->nsubjects; i++) {
+		char hex[33];
+		if (i)
+			cy_buf_putc(b, ',');
+		cy_hex_encode(m->subject_uids[i], 16, hex);
+		cy_json_cstr(b, hex);
+	}
+	cy_buf_putc(b, ']');
+	member(b, &n, "labels");
+	cy_buf_putc(b, '[');
+	for (size_t i = 0; i < r->nlabels; i++) {
+		if (i)
+			cy_buf_putc(b, ',');
+		cy_json_cstr(b, r->labels[i]);
+	}
+	cy_buf_putc(b, ']');
+	member_str(b, &n, "status", m->status ? m->status : "held");
+	member(b, &n, "fields");
+	k = 0;
+	cy_buf_putc(b, '{');
+	for (size_t i = 0; i < r->nfields; i++)
+		member_str(b, &k, r->fields[i].key, r->fields[i].value ? r->fields[i].value : "");
+	cy_buf_putc(b, '}');
+	return cy_buf_putc(b, '}'); /* a buffer that failed to grow stays failed */
+}
+
+/* ---- the JSON form of layout 1 ---- */
 
 static int set_str(json_t *o, const char *key, const char *val)
 {
@@ -52,71 +155,6 @@ static json_t *hex_json(const uint8_t *p, size_t n)
 
 	cy_hex_encode(p, n, hex);
 	return json_string(hex);
-}
-
-int cy_vault__meta_build(const cy_meta *m, json_t **out)
-{
-	const cy_record_new *r = m->r;
-	json_t *o = json_object(), *src = json_object(), *objs = json_array(), *subs = json_array();
-	json_t *labels = json_array(), *fields = json_object();
-	int rc = 0;
-
-	cy_json_secure_init();
-	if (!o || !src || !objs || !subs || !labels || !fields) {
-		rc = CY_ENOMEM;
-		goto out;
-	}
-	rc = rc ? rc : set_str(o, "title", r->title ? r->title : "");
-	rc = rc ? rc : set_str(o, "class", cy_class_name(r->klass));
-	rc = rc ? rc : set_int(o, "year", r->year);
-	rc = rc ? rc : set_str(o, "date", r->date && *r->date ? r->date : NULL);
-	rc = rc ? rc : set_str(o, "date_end", r->date_end && *r->date_end ? r->date_end : NULL);
-	rc = rc ? rc : set_str(o, "retention", m->retention);
-	rc = rc ? rc : set_str(o, "retention_rule", m->retention_rule);
-	rc = rc ? rc : set_str(src, "kind", cy_source_kind_name(r->source_kind));
-	rc = rc ? rc : set_str(src, "path", r->source_path);
-	if (!rc && r->source_kind == CY_SOURCE_CSV)
-		rc = set_int(src, "line", r->source_line);
-	rc = rc ? rc : set_str(src, "message_id", r->message_id);
-	if (!rc && r->source_kind == CY_SOURCE_FILE && r->mtime)
-		rc = set_int(src, "mtime", r->mtime);
-	for (size_t i = 0; !rc && i < m->nobjects; i++) {
-		const cy_meta_object *mo = &m->objects[i];
-		json_t *j = json_object();
-		rc = j ? 0 : CY_ENOMEM;
-		rc = rc ? rc : set_str(j, "role", mo->role);
-		rc = rc ? rc : set_str(j, "format", mo->format ? mo->format : "binary");
-		rc = rc ? rc : set_int(j, "size", (json_int_t)mo->size);
-		rc = rc ? rc : (json_object_set_new(j, "sha256", hex_json(mo->sha256, 32)) ? CY_ENOMEM : 0);
-		rc = rc ? rc : (json_object_set_new(j, "salt", hex_json(mo->salt, 16)) ? CY_ENOMEM : 0);
-		if (!j || json_array_append_new(objs, j))
-			rc = CY_ENOMEM;
-	}
-	for (size_t i = 0; !rc && i < m->nsubjects; i++)
-		if (json_array_append_new(subs, hex_json(m->subject_uids[i], 16)))
-			rc = CY_ENOMEM;
-	for (size_t i = 0; !rc && i < r->nlabels; i++)
-		if (json_array_append_new(labels, json_string(r->labels[i])))
-			rc = CY_ENOMEM;
-	for (size_t i = 0; !rc && i < r->nfields; i++)
-		rc = set_str(fields, r->fields[i].key, r->fields[i].value ? r->fields[i].value : "");
-	if (!rc && (json_object_set(o, "source", src) || json_object_set(o, "objects", objs) ||
-		    json_object_set(o, "subjects", subs) || json_object_set(o, "labels", labels) ||
-		    set_str(o, "status", m->status ? m->status : "held") ||
-		    json_object_set(o, "fields", fields)))
-		rc = CY_ENOMEM;
-out:
-	json_decref(src);
-	json_decref(objs);
-	json_decref(subs);
-	json_decref(labels);
-	json_decref(fields);
-	if (rc) {
-		json_decref(o);
-		return rc == CY_ENOMEM ? cy_error_set(CY_ENOMEM, "out of memory (record metadata)") : rc;
-	}
-	*out = o;
-	return 0;
 }
 
 /* ---- sealing and opening ---- */
@@ -162,14 +200,18 @@ int cy_vault__meta_seal_raw(cy_aead *a, const uint8_t nonce[12], const cy_buf *a
 	return rc;
 }
 
-int cy_vault__meta_seal(const cy_fonds_key *k, const char *archive_no, const cy_meta *m,
-			cy_buf *out)
+int cy_vault__meta_seal(cy_aead *a, const char *archive_no, const cy_meta *m, cy_buf *out)
 {
-	json_t *j = NULL;
-	int rc = cy_vault__meta_build(m, &j);
+	cy_buf pt = CY_BUF_INIT, aad = CY_BUF_INIT;
+	uint8_t nonce[12];
+	int rc = cy_buf_put_u8(&pt, LAYOUT_JSON);
 
-	rc = rc ? rc : cy_vault__meta_seal_json(k, archive_no, j, out);
-	json_decref(j);
+	rc = rc ? rc : cy_vault__meta_write(m, &pt);
+	meta_aad(archive_no, &aad);
+	rc = rc ? rc : cy_random(nonce, 12);
+	rc = rc ? rc : cy_vault__meta_seal_raw(a, nonce, &aad, &pt, out);
+	cy_buf_wipe(&pt);
+	cy_buf_release(&aad);
 	return rc;
 }
 
