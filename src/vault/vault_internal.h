@@ -6,6 +6,9 @@
 #include <libintl.h>
 
 #include "catalog/catalog.h"
+/* transitional: only vault_records.c still prepares SQL; it goes when the
+ * records' SQL moves to src/catalog/catalog_records.c */
+#include "catalog/catalog_sql.h"
 #include "custody/ledger.h"
 #include "custody/object.h"
 #include "custody/vault.h"

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "catalog/catalog.h"
+#include "catalog/catalog_sql.h"
 #include "custody/error.h"
 #include "testutil.h"
 
