@@ -1,9 +1,11 @@
 /* test_catalog.c - the SQLite catalog: schema, version, transactions,
- * constraints translated to our codes. */
+ * constraints translated to our codes, the statement cache.  (The named
+ * functions are tested by test_catalog_conformance.c.) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,10 +69,73 @@ static void test_catalog_schema_and_tx(void **state)
 	free(dir);
 }
 
+/* Statement i of the cache test: a distinct text in a reused buffer, so a
+ * cache keyed by the buffer's address would hand back the wrong statement. */
+static void use_stmt(cy_catalog *c, char *sql, size_t cap, int i, int round)
+{
+	cy_stmt *s;
+
+	snprintf(sql, cap, "SELECT %d + ?", i);
+	assert_int_equal(cy_catalog_prepare(c, sql, &s), 0);
+	assert_int_equal(cy_stmt_bind_int(s, 1, round), 0);
+	assert_int_equal(cy_stmt_step(s), 1);
+	assert_int_equal(cy_stmt_int(s, 0), i + round);
+	assert_int_equal(cy_stmt_step(s), 0);
+	cy_stmt_reset(s);
+}
+
+static void test_catalog_stmt_cache(void **state)
+{
+	char *dir = tu_tmpdir();
+	char sql[64];
+	cy_catalog *c;
+	cy_stmt *mid;
+
+	(void)state;
+	assert_int_equal(cy_catalog_open(&c, dir, 1), 0);
+	/* 500 distinct statements, used again and again: the 65th no longer fails
+	 * and the cache stays bounded */
+	for (int round = 0; round < 4; round++) {
+		for (int i = 0; i < 500; i++)
+			use_stmt(c, sql, sizeof(sql), i, round);
+		assert_true(cy_catalog__cached(c) <= CY_CATALOG_STMT_CACHE);
+		assert_true(cy_catalog__cached(c) > 0);
+	}
+	/* a statement mid-step is never evicted: step one row, run 500 others
+	 * (each evicting), then finish it (ASan would catch a freed statement) */
+	assert_int_equal(cy_catalog_exec(c, "CREATE TEMP TABLE t (x INTEGER);"
+					    "INSERT INTO t VALUES (1), (2), (3)"),
+			 0);
+	assert_int_equal(cy_catalog_prepare(c, "SELECT x FROM t ORDER BY x", &mid), 0);
+	assert_int_equal(cy_stmt_step(mid), 1);
+	assert_int_equal(cy_stmt_int(mid, 0), 1);
+	for (int i = 1000; i < 1500; i++)
+		use_stmt(c, sql, sizeof(sql), i, 7);
+	assert_true(cy_catalog__cached(c) <= CY_CATALOG_STMT_CACHE + 1);
+	assert_int_equal(cy_stmt_step(mid), 1);
+	assert_int_equal(cy_stmt_int(mid, 0), 2);
+	assert_int_equal(cy_stmt_step(mid), 1);
+	assert_int_equal(cy_stmt_int(mid, 0), 3);
+	assert_int_equal(cy_stmt_step(mid), 0);
+	/* once done it may go: the next distinct statements evict it */
+	for (int i = 2000; i < 2000 + CY_CATALOG_STMT_CACHE; i++)
+		use_stmt(c, sql, sizeof(sql), i, 0);
+	assert_true(cy_catalog__cached(c) <= CY_CATALOG_STMT_CACHE);
+	/* and preparing it again gives a working statement */
+	assert_int_equal(cy_catalog_prepare(c, "SELECT x FROM t ORDER BY x", &mid), 0);
+	assert_int_equal(cy_stmt_step(mid), 1);
+	assert_int_equal(cy_stmt_int(mid, 0), 1);
+	cy_stmt_reset(mid);
+	cy_catalog_close(c);
+	tu_rmrf(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_catalog_schema_and_tx),
+		cmocka_unit_test(test_catalog_stmt_cache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
