@@ -2,7 +2,8 @@
 # check-no-sql.sh - the catalog's rule: no SQL text outside src/catalog/.
 # Everything above the catalog calls its named functions (src/catalog/catalog.h),
 # so that a PostgreSQL backend can replace SQLite without touching a caller
-# (docs/internals/catalog.md).  Prints each offending line and fails.
+# (docs/internals/catalog.md).  Output is TAP (one test); each offending line
+# is printed and the script fails.
 #
 # ALLOW lists files that still break the rule, each to be emptied:
 #   src/vault/vault_records.c  - its SQL moves to src/catalog/catalog_records.c
@@ -14,9 +15,10 @@ ALLOW='^src/vault/vault_records\.c:|^src/vault/vault_internal\.h:'
 pattern='"[[:space:]]*(SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER|DROP|PRAGMA|BEGIN|COMMIT|ROLLBACK|WITH)[[:space:]]|cy_stmt|cy_catalog_prepare|cy_catalog_exec|catalog_sql\.h|sqlite3'
 found=$(grep -rnE "$pattern" src include --include='*.c' --include='*.h' |
 	grep -v '^src/catalog/' | grep -vE "$ALLOW" || true)
+echo "1..1"
 if [ -n "$found" ]; then
-	echo "SQL outside src/catalog/ (move it into a named catalog function):" >&2
-	echo "$found" >&2
+	echo "not ok 1 - SQL outside src/catalog/ (move it into a named catalog function):"
+	echo "$found" | sed 's/^/# /'
 	exit 1
 fi
-echo "ok: no SQL outside src/catalog/"
+echo "ok 1 - no SQL outside src/catalog/"
