@@ -159,8 +159,9 @@ int cy_catalog_fonds_set_status(cy_catalog *c, int64_t id, const char *status, c
 
 /* ---- item numbers (件号) (catalog_items.c) ---- */
 
-/* The next item number of a group (a fonds and a text naming the group, by
- * convention "class/year/retention/org"), taken inside the caller's
+/* The next item number of a group (a fonds and a text naming the group:
+ * "<class name>/<year>/<retention>/<org>", e.g. "correspondence/2019/D10/",
+ * the form schema 2's migration seeds the counters with), taken inside the caller's
  * transaction under a row lock: numbers start at 1, two writers never get
  * the same number, and a transaction that rolls back gives its number back
  * (no gap when the others commit).  CY_EINVALID outside a transaction. */
