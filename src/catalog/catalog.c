@@ -4,27 +4,35 @@
  * temporary file can hold catalog content), schema version in
  * PRAGMA user_version with forward migrations. */
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "catalog/catalog.h"
+#include "catalog/catalog_sql.h"
 #include "custody/buf.h"
 #include "custody/error.h"
 #include "custody/fsutil.h"
 #include "base/banned.h"
 
-#define STMT_CACHE 64
+#define STMT_BUCKETS 256
 
+/* A cached statement: in a hash bucket by its SQL text, and in the LRU list
+ * (mru first).  Statements made by cy_catalog__stmt_new are in neither. */
 struct cy_stmt {
 	sqlite3_stmt *st;
-	const char *sql;
 	cy_catalog *cat;
+	char *sql;
+	uint32_t hash;
+	int cached;
+	struct cy_stmt *hnext, *prev, *next;
 };
 
 struct cy_catalog {
 	sqlite3 *db;
-	struct cy_stmt cache[STMT_CACHE];
-	int ncache;
+	struct cy_stmt *buckets[STMT_BUCKETS];
+	struct cy_stmt *mru, *lru;
+	size_t ncache;
 };
 
 static const char *SCHEMA_V1 =
@@ -204,8 +212,13 @@ void cy_catalog_close(cy_catalog *c)
 {
 	if (!c)
 		return;
-	for (int i = 0; i < c->ncache; i++)
-		sqlite3_finalize(c->cache[i].st);
+	while (c->mru) {
+		struct cy_stmt *s = c->mru;
+		c->mru = s->next;
+		sqlite3_finalize(s->st);
+		free(s->sql);
+		free(s);
+	}
 	sqlite3_close(c->db);
 	free(c);
 }
@@ -226,26 +239,147 @@ void cy_catalog_rollback(cy_catalog *c)
 		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+static uint32_t sql_hash(const char *sql)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (const unsigned char *p = (const unsigned char *)sql; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return h;
+}
+
+static void lru_unlink(cy_catalog *c, struct cy_stmt *s)
+{
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		c->mru = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	else
+		c->lru = s->prev;
+	s->prev = s->next = NULL;
+}
+
+static void lru_push(cy_catalog *c, struct cy_stmt *s)
+{
+	s->prev = NULL;
+	s->next = c->mru;
+	if (c->mru)
+		c->mru->prev = s;
+	c->mru = s;
+	if (!c->lru)
+		c->lru = s;
+}
+
+/* Finalize the least recently used statement that is not mid-step; none
+ * (the cache grows) if every one is. */
+static void evict_one(cy_catalog *c)
+{
+	struct cy_stmt *s, **pp;
+
+	for (s = c->lru; s && sqlite3_stmt_busy(s->st); s = s->prev)
+		;
+	if (!s)
+		return;
+	lru_unlink(c, s);
+	for (pp = &c->buckets[s->hash % STMT_BUCKETS]; *pp != s; pp = &(*pp)->hnext)
+		;
+	*pp = s->hnext;
+	sqlite3_finalize(s->st);
+	free(s->sql);
+	free(s);
+	c->ncache--;
+}
+
 int cy_catalog_prepare(cy_catalog *c, const char *sql, cy_stmt **out)
 {
-	for (int i = 0; i < c->ncache; i++) {
-		if (c->cache[i].sql == sql) {
-			sqlite3_reset(c->cache[i].st);
-			sqlite3_clear_bindings(c->cache[i].st);
-			*out = &c->cache[i];
+	uint32_t h = sql_hash(sql);
+	struct cy_stmt *s;
+
+	for (s = c->buckets[h % STMT_BUCKETS]; s; s = s->hnext) {
+		if (s->hash == h && !strcmp(s->sql, sql)) {
+			sqlite3_reset(s->st);
+			sqlite3_clear_bindings(s->st);
+			if (c->mru != s) {
+				lru_unlink(c, s);
+				lru_push(c, s);
+			}
+			*out = s;
 			return 0;
 		}
 	}
-	if (c->ncache == STMT_CACHE)
-		return cy_error_set(CY_EDB, "catalog: statement cache full");
-	struct cy_stmt *s = &c->cache[c->ncache];
-	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL) != SQLITE_OK)
+	if (!(s = calloc(1, sizeof(*s))) || !(s->sql = strdup(sql))) {
+		free(s);
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	}
+	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL) != SQLITE_OK) {
+		free(s->sql);
+		free(s);
 		return db_error(c, 0, "prepare");
-	s->sql = sql;
+	}
+	while (c->ncache >= CY_CATALOG_STMT_CACHE) {
+		size_t before = c->ncache;
+		evict_one(c);
+		if (c->ncache == before)
+			break;
+	}
 	s->cat = c;
+	s->hash = h;
+	s->cached = 1;
+	s->hnext = c->buckets[h % STMT_BUCKETS];
+	c->buckets[h % STMT_BUCKETS] = s;
+	lru_push(c, s);
 	c->ncache++;
 	*out = s;
 	return 0;
+}
+
+int cy_catalog__stmt_new(cy_catalog *c, const char *sql, cy_stmt **out)
+{
+	struct cy_stmt *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	if (sqlite3_prepare_v2(c->db, sql, -1, &s->st, NULL) != SQLITE_OK) {
+		free(s);
+		return db_error(c, 0, "prepare");
+	}
+	s->cat = c;
+	*out = s;
+	return 0;
+}
+
+void cy_stmt_free(cy_stmt *s)
+{
+	if (!s || s->cached)
+		return;
+	sqlite3_finalize(s->st);
+	free(s);
+}
+
+size_t cy_catalog__cached(cy_catalog *c)
+{
+	return c->ncache;
+}
+
+int cy_catalog__in_tx(cy_catalog *c)
+{
+	return !sqlite3_get_autocommit(c->db);
+}
+
+void cy_catalog__text(cy_stmt *s, int col, char *dst, size_t cap)
+{
+	snprintf(dst, cap, "%s", cy_stmt_text(s, col));
+}
+
+int cy_catalog__blob(cy_stmt *s, int col, cy_buf *dst)
+{
+	size_t n;
+	const void *p = cy_stmt_blob(s, col, &n);
+
+	cy_buf_clear(dst);
+	return n ? cy_buf_put(dst, p, n) : 0;
 }
 
 static int bind_rc(cy_stmt *s, int rc)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "catalog/catalog_records.h"
+#include "catalog/catalog_sql.h"
 #include "custody/error.h"
 #include "base/banned.h"
 
@@ -57,59 +58,6 @@ int cy_catalog_pack_known(cy_catalog *c, const char *name)
 	rc = rc ? rc : cy_stmt_step(s);
 	cy_stmt_reset(s);
 	return rc;
-}
-
-int cy_catalog_item_next(cy_catalog *c, int64_t fonds_id, const char *grp, int64_t *item)
-{
-	cy_stmt *s;
-	int rc = cy_catalog_prepare(c,
-				    "INSERT INTO item_counters (fonds_id, grp, next) VALUES (?, ?, 2)"
-				    " ON CONFLICT (fonds_id, grp) DO UPDATE SET next = next + 1"
-				    " RETURNING next - 1",
-				    &s);
-
-	rc = rc ? rc : cy_stmt_bind_int(s, 1, fonds_id);
-	rc = rc ? rc : cy_stmt_bind_text(s, 2, grp);
-	rc = rc ? rc : cy_stmt_step(s);
-	if (rc == 1) {
-		*item = cy_stmt_int(s, 0);
-		rc = 0;
-	} else if (rc == 0) {
-		rc = cy_error_set(CY_EDB, "catalog: no item number for %s", grp);
-	}
-	cy_stmt_reset(s);
-	return rc;
-}
-
-int cy_catalog_item_peek(cy_catalog *c, int64_t fonds_id, const char *grp, int64_t *next)
-{
-	cy_stmt *s;
-	int rc = cy_catalog_prepare(c, "SELECT next FROM item_counters WHERE fonds_id = ? AND grp = ?",
-				    &s);
-
-	rc = rc ? rc : cy_stmt_bind_int(s, 1, fonds_id);
-	rc = rc ? rc : cy_stmt_bind_text(s, 2, grp);
-	rc = rc ? rc : cy_stmt_step(s);
-	if (rc >= 0) {
-		*next = rc == 1 ? cy_stmt_int(s, 0) : 1;
-		rc = 0;
-	}
-	cy_stmt_reset(s);
-	return rc;
-}
-
-int cy_catalog_item_store(cy_catalog *c, int64_t fonds_id, const char *grp, int64_t next)
-{
-	cy_stmt *s;
-	int rc = cy_catalog_prepare(c,
-				    "INSERT INTO item_counters (fonds_id, grp, next) VALUES (?, ?, ?)"
-				    " ON CONFLICT (fonds_id, grp) DO UPDATE SET next = excluded.next",
-				    &s);
-
-	rc = rc ? rc : cy_stmt_bind_int(s, 1, fonds_id);
-	rc = rc ? rc : cy_stmt_bind_text(s, 2, grp);
-	rc = rc ? rc : cy_stmt_bind_int(s, 3, next);
-	return rc ? rc : run(s);
 }
 
 static int exec_cached(cy_catalog *c, const char *sql)

@@ -18,19 +18,6 @@ int cy_catalog_pack_delete(cy_catalog *c, const char *name);
 /* 1 if the catalog has a pack of that name, 0 if not. */
 int cy_catalog_pack_known(cy_catalog *c, const char *name);
 
-/* ---- numbering ---- */
-/* The next item number (件号) of a group, taken inside the caller's
- * transaction: the counter row is updated in place, so a second writer waits
- * for the row (SQLite: the write lock; PostgreSQL: the row lock) and never
- * gets the same number.  Rolled back with the transaction or savepoint. */
-int cy_catalog_item_next(cy_catalog *c, int64_t fonds_id, const char *grp, int64_t *item);
-/* For a writer that numbers many records in one transaction: read the next
- * number once (SQLite: under the write lock the transaction holds; PostgreSQL:
- * SELECT ... FOR UPDATE), count on in memory, and store the counter before the
- * commit.  *next is 1 for a group not seen before. */
-int cy_catalog_item_peek(cy_catalog *c, int64_t fonds_id, const char *grp, int64_t *next);
-int cy_catalog_item_store(cy_catalog *c, int64_t fonds_id, const char *grp, int64_t next);
-
 /* ---- savepoints inside the caller's transaction ---- */
 int cy_catalog_savepoint(cy_catalog *c);
 int cy_catalog_savepoint_release(cy_catalog *c);

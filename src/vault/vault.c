@@ -96,36 +96,22 @@ static int valid_user_name(const char *s)
 
 static int meta_put(cy_catalog *c, const char *key, const void *val, size_t n)
 {
-	cy_stmt *s;
-	int rc = cy_catalog_prepare(c, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", &s);
-
-	rc = rc ? rc : cy_stmt_bind_text(s, 1, key);
-	rc = rc ? rc : cy_stmt_bind_blob(s, 2, val, n);
-	rc = rc ? rc : cy_stmt_step(s);
-	return rc < 0 ? rc : 0;
+	return cy_catalog_meta_put(c, key, val, n);
 }
 
 static int meta_get(cy_catalog *c, const char *key, void *val, size_t n)
 {
-	cy_stmt *s;
-	size_t len;
-	const void *p;
-	int rc = cy_catalog_prepare(c, "SELECT value FROM meta WHERE key = ?", &s);
+	cy_buf b = CY_BUF_INIT;
+	int rc = cy_catalog_meta_get(c, key, &b);
 
-	rc = rc ? rc : cy_stmt_bind_text(s, 1, key);
-	rc = rc ? rc : cy_stmt_step(s);
-	if (rc < 0)
-		return rc;
-	if (rc == 0)
-		return cy_error_set(CY_ECORRUPT, "catalog has no '%s'", key);
-	p = cy_stmt_blob(s, 0, &len);
-	if (len != n) {
-		cy_stmt_reset(s);
-		return cy_error_set(CY_ECORRUPT, "catalog entry '%s' has the wrong size", key);
-	}
-	memcpy(val, p, n);
-	cy_stmt_reset(s);
-	return 0;
+	if (rc == CY_ENOTFOUND)
+		rc = cy_error_set(CY_ECORRUPT, "catalog has no '%s'", key);
+	else if (!rc && b.len != n)
+		rc = cy_error_set(CY_ECORRUPT, "catalog entry '%s' has the wrong size", key);
+	else if (!rc)
+		memcpy(val, b.ptr, n);
+	cy_buf_release(&b);
+	return rc;
 }
 
 static void vault_free(cy_vault *v)
@@ -231,26 +217,24 @@ int cy_vault__keep_key(cy_vault *v, int64_t fonds_id, const char *code, const ui
 
 int cy_vault__begin(cy_vault *v)
 {
-	cy_stmt *s;
-	size_t n;
-	const void *p;
+	cy_buf fr = CY_BUF_INIT;
+	uint64_t size;
 	int rc;
 
 	if (v->in_tx)
 		return cy_error_set(CY_EINVALID, "operation already in progress");
 	if ((rc = cy_catalog_begin(v->cat)))
 		return rc;
-	rc = cy_catalog_prepare(v->cat, "SELECT size, frontier FROM ledger_state WHERE id = 1", &s);
-	rc = rc ? rc : cy_stmt_step(s);
-	if (rc == 0)
-		rc = cy_error_set(CY_ECORRUPT, "catalog has no ledger state");
+	/* the tree state under the writer's lock, so no other writer appends
+	 * between this read and the commit (docs/internals/catalog.md) */
+	rc = cy_catalog_ledger_state_lock(v->cat, &size, &fr);
 	if (rc < 0) {
+		cy_buf_release(&fr);
 		cy_catalog_rollback(v->cat);
 		return rc;
 	}
-	p = cy_stmt_blob(s, 1, &n);
-	rc = cy_frontier_load(&v->fr, (uint64_t)cy_stmt_int(s, 0), p, n);
-	cy_stmt_reset(s);
+	rc = cy_frontier_load(&v->fr, size, fr.ptr, fr.len);
+	cy_buf_release(&fr);
 	if (rc) {
 		cy_catalog_rollback(v->cat);
 		return rc;
@@ -272,7 +256,6 @@ static int sign_checkpoint(cy_vault *v)
 {
 	cy_checkpoint cp;
 	cy_buf body = CY_BUF_INIT, note = CY_BUF_INIT, name = CY_BUF_INIT;
-	cy_stmt *s;
 	int rc;
 
 	memset(&cp, 0, sizeof(cp));
@@ -281,32 +264,24 @@ static int sign_checkpoint(cy_vault *v)
 	cy_frontier_root(&v->fr, cp.root);
 	rc = cy_checkpoint_format(&cp, &body);
 	rc = rc ? rc : cy_note_sign((char *)body.ptr, body.len, cp.origin, v->sign_seed, &note);
-	rc = rc ? rc : cy_catalog_prepare(v->cat, "INSERT INTO checkpoints (size, note) VALUES (?, ?)", &s);
-	rc = rc ? rc : cy_stmt_bind_int(s, 1, (int64_t)cp.size);
-	rc = rc ? rc : cy_stmt_bind_text(s, 2, cy_buf_cstr(&note));
-	rc = rc ? rc : cy_stmt_step(s);
+	rc = rc ? rc : cy_catalog_checkpoint_insert(v->cat, cp.size, cy_buf_cstr(&note));
 	cy_buf_release(&body);
 	cy_buf_release(&note);
 	cy_buf_release(&name);
-	return rc < 0 ? rc : 0;
+	return rc;
 }
 
 int cy_vault__commit(cy_vault *v)
 {
 	cy_buf fr = CY_BUF_INIT;
-	cy_stmt *s;
 	int rc = 0;
 
 	if (!v->in_tx)
 		return cy_error_set(CY_EINVALID, "no operation in progress");
 	if (v->tx_entries) {
 		cy_frontier_save(&v->fr, &fr);
-		rc = cy_catalog_prepare(v->cat,
-					"UPDATE ledger_state SET size = ?, frontier = ? WHERE id = 1", &s);
-		rc = rc ? rc : cy_stmt_bind_int(s, 1, (int64_t)v->fr.size);
-		rc = rc ? rc : cy_stmt_bind_blob(s, 2, fr.ptr, fr.len);
-		rc = rc ? rc : cy_stmt_step(s);
-		rc = rc < 0 ? rc : sign_checkpoint(v);
+		rc = cy_catalog_ledger_state_update(v->cat, v->fr.size, fr.ptr, fr.len);
+		rc = rc ? rc : sign_checkpoint(v);
 		cy_buf_release(&fr);
 	}
 	if (!rc)
@@ -321,7 +296,6 @@ int cy_vault__log(cy_vault *v, cy_ledger_entry *e)
 {
 	cy_buf enc = CY_BUF_INIT;
 	uint8_t leaf[32];
-	cy_stmt *s;
 	int rc;
 
 	if (!v->in_tx)
@@ -333,11 +307,7 @@ int cy_vault__log(cy_vault *v, cy_ledger_entry *e)
 	rc = cy_ledger_entry_encode(e, &enc);
 	if (!rc) {
 		cy_merkle_leaf_hash(enc.ptr, enc.len, leaf);
-		rc = cy_catalog_prepare(v->cat, "INSERT INTO ledger (seq, entry, leaf) VALUES (?, ?, ?)", &s);
-		rc = rc ? rc : cy_stmt_bind_int(s, 1, (int64_t)e->seq);
-		rc = rc ? rc : cy_stmt_bind_blob(s, 2, enc.ptr, enc.len);
-		rc = rc ? rc : cy_stmt_bind_blob(s, 3, leaf, 32);
-		rc = rc ? rc : cy_stmt_step(s);
+		rc = cy_catalog_ledger_append(v->cat, e->seq, enc.ptr, enc.len, leaf);
 		if (rc >= 0) {
 			rc = 0;
 			cy_frontier_append(&v->fr, leaf);
@@ -457,25 +427,14 @@ int cy_vault__store_user_keys(cy_catalog *cat, const char *vault_id, int64_t id,
 {
 	cy_buf msg = CY_BUF_INIT;
 	uint8_t cert[64];
-	cy_stmt *s;
 	int rc;
 
 	cy_vault__cert_msg(vault_id, id, name, cy_role_name(k->role), k->pub, &msg);
 	rc = cy_ed25519_sign(admin_seed, msg.ptr, msg.len, cert);
 	cy_buf_release(&msg);
-	rc = rc ? rc : cy_catalog_prepare(cat,
-					  "UPDATE users SET pub = ?, slot = ?, sign_slot = ?, admin_slot = ?, "
-					  "cert = ? WHERE id = ?",
-					  &s);
-	rc = rc ? rc : cy_stmt_bind_blob(s, 1, k->pub, 32);
-	rc = rc ? rc : cy_stmt_bind_blob(s, 2, k->slot.ptr, k->slot.len);
-	rc = rc ? rc : cy_stmt_bind_blob(s, 3, k->sign_slot.ptr, k->sign_slot.len);
-	rc = rc ? rc : (k->admin_slot.len ? cy_stmt_bind_blob(s, 4, k->admin_slot.ptr, k->admin_slot.len)
-					  : cy_stmt_bind_null(s, 4));
-	rc = rc ? rc : cy_stmt_bind_blob(s, 5, cert, 64);
-	rc = rc ? rc : cy_stmt_bind_int(s, 6, id);
-	rc = rc ? rc : cy_stmt_step(s);
-	return rc < 0 ? rc : 0;
+	rc = rc ? rc : cy_catalog_user_set_keys(cat, id, k->pub, 32, &k->slot, &k->sign_slot,
+						&k->admin_slot, cert, 64);
+	return rc;
 }
 
 int cy_vault__insert_user(cy_vault *v, cy_catalog *cat, const char *vault_id, const char *name,
@@ -484,7 +443,6 @@ int cy_vault__insert_user(cy_vault *v, cy_catalog *cat, const char *vault_id, co
 {
 	user_keys k;
 	char now[21];
-	cy_stmt *s;
 	int64_t id;
 	int rc;
 
@@ -497,18 +455,10 @@ int cy_vault__insert_user(cy_vault *v, cy_catalog *cat, const char *vault_id, co
 	if ((rc = cy_vault__user_keys(vault_id, name, role, pw, pwlen, log2n, us, &k)))
 		return rc;
 	cy_vault__now(now);
-	rc = cy_catalog_prepare(cat,
-				"INSERT INTO users (name, role, pub, slot, sign_slot, cert, created) "
-				"VALUES (?, ?, x'', x'', x'', x'', ?)",
-				&s);
-	rc = rc ? rc : cy_stmt_bind_text(s, 1, name);
-	rc = rc ? rc : cy_stmt_bind_text(s, 2, cy_role_name(role));
-	rc = rc ? rc : cy_stmt_bind_text(s, 3, now);
-	rc = rc ? rc : cy_stmt_step(s);
+	rc = cy_catalog_user_insert(cat, name, cy_role_name(role), now, &id);
 	if (rc == CY_EEXISTS)
 		rc = cy_error_set(CY_EEXISTS, "user '%s' already exists", name);
 	if (rc >= 0) {
-		id = cy_catalog_last_id(cat);
 		rc = cy_vault__store_user_keys(cat, vault_id, id, name, &k, us->admin_seed);
 		if (!rc)
 			*id_out = id;
@@ -643,41 +593,42 @@ fail:
 
 /* ---- open ---- */
 
-static int load_keys(cy_vault *v)
-{
-	cy_stmt *s;
-	cy_buf ctx = CY_BUF_INIT;
+typedef struct load_keys_ctx {
+	cy_vault *v;
+	cy_buf ctx;
 	uint8_t key[32];
+} load_keys_ctx;
+
+static int load_key(void *arg, const cy_catalog_grant *g)
+{
+	load_keys_ctx *lk = arg;
+	cy_vault *v = lk->v;
 	int rc;
 
-	rc = cy_catalog_prepare(v->cat,
-				"SELECT g.fonds_id, f.code, g.slot FROM grants g JOIN fonds f "
-				"ON f.id = g.fonds_id WHERE g.user_id = ? AND g.slot IS NOT NULL "
-				"ORDER BY f.code",
-				&s);
-	rc = rc ? rc : cy_stmt_bind_int(s, 1, v->user_id);
-	while (!rc && (rc = cy_stmt_step(s)) == 1) {
-		rc = 0; /* a row */
-		size_t n;
-		const void *slot = cy_stmt_blob(s, 2, &n);
-		const char *code = cy_stmt_text(s, 1);
-		cy_vault__ctx_fonds(v->vault_id, code, &ctx);
-		rc = cy_seal_open(v->priv, cy_buf_cstr(&ctx), slot, n, key, 32);
-		if (rc == CY_EAUTH)
-			rc = cy_error_set(CY_ECORRUPT, "the key slot of fonds '%s' for user '%s' is damaged",
-					  code, v->user);
-		rc = rc ? rc : cy_vault__keep_key(v, cy_stmt_int(s, 0), code, key);
-	}
-	cy_stmt_reset(s);
-	cy_wipe(key, 32);
-	cy_buf_release(&ctx);
+	if (!g->active)
+		return 0;
+	cy_vault__ctx_fonds(v->vault_id, g->fonds_code, &lk->ctx);
+	rc = cy_seal_open(v->priv, cy_buf_cstr(&lk->ctx), g->slot.ptr, g->slot.len, lk->key, 32);
+	if (rc == CY_EAUTH)
+		rc = cy_error_set(CY_ECORRUPT, "the key slot of fonds '%s' for user '%s' is damaged",
+				  g->fonds_code, v->user);
+	return rc ? rc : cy_vault__keep_key(v, g->fonds_id, g->fonds_code, lk->key);
+}
+
+static int load_keys(cy_vault *v)
+{
+	load_keys_ctx lk = {v, CY_BUF_INIT, {0}};
+	int rc = cy_catalog_grant_list_user(v->cat, v->user_id, load_key, &lk);
+
+	cy_wipe(lk.key, 32);
+	cy_buf_release(&lk.ctx);
 	return rc < 0 ? rc : 0;
 }
 
 int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char *pw, size_t pwlen)
 {
 	cy_vault *v = calloc(1, sizeof(*v));
-	cy_stmt *s;
+	cy_catalog_user u;
 	cy_buf ctx = CY_BUF_INIT, slot = CY_BUF_INIT, sslot = CY_BUF_INIT, marker = CY_BUF_INIT;
 	cy_buf aslot = CY_BUF_INIT, cert = CY_BUF_INIT;
 	uint8_t pub[32], lp[32], meta_admin[32], *both = NULL;
@@ -685,6 +636,7 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 	char log2[8] = "";
 	int rc;
 
+	memset(&u, 0, sizeof(u));
 	if (!v)
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	v->dir = strdup(dir);
@@ -708,38 +660,26 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 	else
 		v->kdf_log2n = 15;
 	cy_error_clear();
-	rc = cy_catalog_prepare(v->cat,
-				"SELECT id, role, pub, slot, sign_slot, disabled, admin_slot, cert FROM users "
-				"WHERE name = ?",
-				&s);
-	rc = rc ? rc : cy_stmt_bind_text(s, 1, user);
-	rc = rc ? rc : cy_stmt_step(s);
-	if (rc == 0)
+	rc = cy_catalog_user_get(v->cat, user, &u);
+	if (rc == CY_ENOTFOUND)
 		rc = cy_error_set(CY_EAUTH, "no user '%s' in this vault", user);
 	if (rc < 0)
 		goto fail;
 	{
-		size_t n;
-		const void *p;
-		v->user_id = cy_stmt_int(s, 0);
-		rc = cy_role_parse(cy_stmt_text(s, 1), &v->role);
-		p = cy_stmt_blob(s, 2, &n);
-		if (n == 32)
-			memcpy(pub, p, 32);
+		v->user_id = u.id;
+		rc = cy_role_parse(u.role, &v->role);
+		if (u.pub.len == 32)
+			memcpy(pub, u.pub.ptr, 32);
 		else
 			rc = rc ? rc : cy_error_set(CY_ECORRUPT, "user '%s' has a damaged public key", user);
-		p = cy_stmt_blob(s, 3, &n);
-		cy_buf_put(&slot, p, n);
-		p = cy_stmt_blob(s, 4, &n);
-		cy_buf_put(&sslot, p, n);
-		if (cy_stmt_int(s, 5))
+		cy_buf_put(&slot, u.slot.ptr, u.slot.len);
+		cy_buf_put(&sslot, u.sign_slot.ptr, u.sign_slot.len);
+		if (u.disabled)
 			rc = rc ? rc : cy_error_set(CY_EAUTH, "user '%s' is disabled", user);
-		p = cy_stmt_blob(s, 6, &n);
-		cy_buf_put(&aslot, p, n);
-		p = cy_stmt_blob(s, 7, &n);
-		cy_buf_put(&cert, p, n);
-		snprintf(role_text, sizeof(role_text), "%s", cy_stmt_text(s, 1));
-		cy_stmt_reset(s);
+		cy_buf_put(&aslot, u.admin_slot.ptr, u.admin_slot.len);
+		cy_buf_put(&cert, u.cert.ptr, u.cert.len);
+		snprintf(role_text, sizeof(role_text), "%s", u.role);
+		cy_catalog_user_release(&u);
 		if (rc)
 			goto fail;
 	}
@@ -827,5 +767,6 @@ done:
 	cy_buf_release(&cert);
 	cy_secure_free(both, 64);
 	cy_buf_release(&marker);
+	cy_catalog_user_release(&u);
 	return rc;
 }

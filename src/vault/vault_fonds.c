@@ -48,8 +48,7 @@ int cy_fonds_add(cy_vault *v, const char *code, const char *name, const char *us
 {
 	uint8_t *key = NULL, key_id[8];
 	cy_buf ctx = CY_BUF_INIT, rslot = CY_BUF_INIT;
-	char now[21];
-	cy_stmt *s;
+	cy_catalog_fonds row;
 	int64_t fid;
 	cy_ledger_entry e;
 	int rc, kept = 0;
@@ -70,6 +69,7 @@ int cy_fonds_add(cy_vault *v, const char *code, const char *name, const char *us
 				    "'%s' is not a valid unified social credit code (GB 32100): "
 				    "check the 18 characters and the check character",
 				    uscc);
+	memset(&row, 0, sizeof(row));
 	if (!(key = cy_secure_alloc(32)))
 		return CY_ENOMEM;
 	if ((rc = cy_random(key, 32)))
@@ -80,23 +80,18 @@ int cy_fonds_add(cy_vault *v, const char *code, const char *name, const char *us
 		goto out;
 	if ((rc = cy_vault__begin(v)))
 		goto out;
-	cy_vault__now(now);
-	rc = cy_catalog_prepare(v->cat,
-				"INSERT INTO fonds (code, name, uscc, status, key_id, recovery_slot, created) "
-				"VALUES (?, ?, ?, 'operating', ?, ?, ?)",
-				&s);
-	rc = rc ? rc : cy_stmt_bind_text(s, 1, code);
-	rc = rc ? rc : cy_stmt_bind_text(s, 2, name);
-	rc = rc ? rc : (uscc && *uscc ? cy_stmt_bind_text(s, 3, uscc) : cy_stmt_bind_null(s, 3));
-	rc = rc ? rc : cy_stmt_bind_blob(s, 4, key_id, 8);
-	rc = rc ? rc : cy_stmt_bind_blob(s, 5, rslot.ptr, rslot.len);
-	rc = rc ? rc : cy_stmt_bind_text(s, 6, now);
-	rc = rc ? rc : cy_stmt_step(s);
+	cy_vault__now(row.created);
+	snprintf(row.code, sizeof(row.code), "%s", code);
+	snprintf(row.name, sizeof(row.name), "%s", name);
+	snprintf(row.uscc, sizeof(row.uscc), "%s", uscc ? uscc : "");
+	snprintf(row.status, sizeof(row.status), "operating");
+	rc = cy_buf_put(&row.key_id, key_id, 8);
+	rc = rc ? rc : cy_buf_put(&row.recovery_slot, rslot.ptr, rslot.len);
+	rc = rc ? rc : cy_catalog_fonds_insert(v->cat, &row, &fid);
 	if (rc == CY_EEXISTS)
 		rc = cy_error_set(CY_EEXISTS, "fonds '%s' already exists", code);
 	if (rc < 0)
 		goto fail;
-	fid = cy_catalog_last_id(v->cat);
 	if ((rc = cy_vault__keep_key(v, fid, code, key)))
 		goto fail;
 	kept = 1;
@@ -135,37 +130,40 @@ out:
 	cy_secure_free(key, 32);
 	cy_buf_release(&ctx);
 	cy_buf_release(&rslot);
+	cy_catalog_fonds_release(&row);
 	return rc;
+}
+
+typedef struct fonds_list_ctx {
+	cy_vault *v;
+	cy_fonds_fn fn;
+	void *arg;
+} fonds_list_ctx;
+
+static int fonds_row(void *arg, const cy_catalog_fonds *r)
+{
+	fonds_list_ctx *fl = arg;
+	cy_fonds_info f;
+
+	memset(&f, 0, sizeof(f));
+	f.held = cy_vault__fonds_key_by_id(fl->v, r->id) != NULL;
+	/* content roles see only what they hold; admin roles see the list, never records */
+	if (cy_role_holds_content(fl->v->role) && !f.held)
+		return 0;
+	snprintf(f.code, sizeof(f.code), "%s", r->code);
+	snprintf(f.name, sizeof(f.name), "%s", r->name);
+	snprintf(f.uscc, sizeof(f.uscc), "%s", r->uscc);
+	snprintf(f.status, sizeof(f.status), "%s", r->status);
+	snprintf(f.created, sizeof(f.created), "%s", r->created);
+	f.records = r->records;
+	f.bytes = r->bytes;
+	return fl->fn(fl->arg, &f);
 }
 
 int cy_fonds_list(cy_vault *v, cy_fonds_fn fn, void *arg)
 {
-	cy_stmt *s;
-	int rc;
+	fonds_list_ctx fl = {v, fn, arg};
+	int rc = cy_catalog_fonds_list(v->cat, fonds_row, &fl);
 
-	rc = cy_catalog_prepare(v->cat,
-				"SELECT f.id, f.code, f.name, f.uscc, f.status, f.created,"
-				" (SELECT count(*) FROM records r WHERE r.fonds_id = f.id),"
-				" (SELECT coalesce(sum(size), 0) FROM records r WHERE r.fonds_id = f.id)"
-				" FROM fonds f ORDER BY f.code",
-				&s);
-	while (!rc && (rc = cy_stmt_step(s)) == 1) {
-		rc = 0; /* a row */
-		cy_fonds_info f;
-		memset(&f, 0, sizeof(f));
-		f.held = cy_vault__fonds_key_by_id(v, cy_stmt_int(s, 0)) != NULL;
-		/* content roles see only what they hold; admin roles see the list, never records */
-		if (cy_role_holds_content(v->role) && !f.held)
-			continue;
-		snprintf(f.code, sizeof(f.code), "%s", cy_stmt_text(s, 1));
-		snprintf(f.name, sizeof(f.name), "%s", cy_stmt_text(s, 2));
-		snprintf(f.uscc, sizeof(f.uscc), "%s", cy_stmt_text(s, 3));
-		snprintf(f.status, sizeof(f.status), "%s", cy_stmt_text(s, 4));
-		snprintf(f.created, sizeof(f.created), "%s", cy_stmt_text(s, 5));
-		f.records = cy_stmt_int(s, 6);
-		f.bytes = (uint64_t)cy_stmt_int(s, 7);
-		rc = fn(arg, &f);
-	}
-	cy_stmt_reset(s);
 	return rc < 0 ? rc : 0;
 }

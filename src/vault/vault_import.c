@@ -349,7 +349,13 @@ static int group_counter(cy_import *im, const char *grp, counter **out)
 	c = &c[im->ncounters];
 	memset(c, 0, sizeof(*c));
 	snprintf(c->grp, sizeof(c->grp), "%s", grp);
-	if ((rc = cy_catalog_item_peek(im->v->cat, im->fk->fonds_id, grp, &c->next)))
+	rc = cy_catalog_item_peek(im->v->cat, im->fk->fonds_id, grp, &c->next);
+	if (rc == CY_ENOTFOUND) {
+		c->next = 1; /* a new group */
+		cy_error_clear();
+		rc = 0;
+	}
+	if (rc)
 		return rc;
 	im->ncounters++;
 	*out = c;

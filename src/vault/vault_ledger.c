@@ -22,20 +22,19 @@
 
 int cy_log_list(cy_vault *v, uint64_t from, cy_entry_fn fn, void *arg)
 {
-	cy_stmt *s;
+	cy_catalog_ledger_iter *it = NULL;
+	cy_catalog_ledger_row row = {0};
 	int rc;
 
 	if ((rc = cy_vault__require(v, LOG_READERS, N_("read the ledger"))))
 		return rc;
-	rc = cy_catalog_prepare(v->cat, "SELECT seq, entry FROM ledger WHERE seq >= ? ORDER BY seq", &s);
-	rc = rc ? rc : cy_stmt_bind_int(s, 1, (int64_t)from);
-	while (!rc && (rc = cy_stmt_step(s)) == 1) {
+	rc = cy_catalog_ledger_iter_open(v->cat, from, 0, &it);
+	while (!rc && (rc = cy_catalog_ledger_iter_next(it, &row)) == 1) {
 		rc = 0; /* a row */
-		size_t n;
-		const void *p = cy_stmt_blob(s, 1, &n);
-		rc = fn(arg, (uint64_t)cy_stmt_int(s, 0), p, n);
+		rc = fn(arg, row.seq, (const char *)row.entry.ptr, row.entry.len);
 	}
-	cy_stmt_reset(s);
+	cy_catalog_ledger_iter_free(it);
+	cy_catalog_ledger_row_release(&row);
 	return rc < 0 ? rc : 0;
 }
 
@@ -65,28 +64,32 @@ typedef struct cp_row {
 	char *note;
 } cp_row;
 
+typedef struct cp_rows {
+	cp_row *rows;
+	size_t cnt;
+} cp_rows;
+
+static int collect_checkpoint(void *arg, uint64_t size, const char *note)
+{
+	cp_rows *cr = arg;
+	cp_row *nr = realloc(cr->rows, sizeof(*nr) * (cr->cnt + 1));
+
+	if (!nr)
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	cr->rows = nr;
+	cr->rows[cr->cnt].size = size;
+	cr->rows[cr->cnt].note = strdup(note);
+	cr->cnt++;
+	return 0;
+}
+
 static int load_checkpoints(cy_vault *v, cp_row **out, size_t *n)
 {
-	cy_stmt *s;
-	cp_row *rows = NULL;
-	size_t cnt = 0;
-	int rc = cy_catalog_prepare(v->cat, "SELECT size, note FROM checkpoints ORDER BY size", &s);
+	cp_rows cr = {NULL, 0};
+	int rc = cy_catalog_checkpoint_list(v->cat, collect_checkpoint, &cr);
 
-	while (!rc && (rc = cy_stmt_step(s)) == 1) {
-		rc = 0; /* a row */
-		cp_row *nr = realloc(rows, sizeof(*nr) * (cnt + 1));
-		if (!nr) {
-			rc = cy_error_set(CY_ENOMEM, "out of memory");
-			break;
-		}
-		rows = nr;
-		rows[cnt].size = (uint64_t)cy_stmt_int(s, 0);
-		rows[cnt].note = strdup(cy_stmt_text(s, 1));
-		cnt++;
-	}
-	cy_stmt_reset(s);
-	*out = rows;
-	*n = cnt;
+	*out = cr.rows;
+	*n = cr.cnt;
 	return rc < 0 ? rc : 0;
 }
 
@@ -103,7 +106,8 @@ int cy_log_verify(cy_vault *v, uint64_t *bad_seq, uint64_t *entries, uint64_t *c
 	cp_row *cps = NULL;
 	size_t ncp = 0, ci = 0;
 	cy_frontier fr;
-	cy_stmt *s;
+	cy_catalog_ledger_iter *it = NULL;
+	cy_catalog_ledger_row lrow = {0};
 	uint64_t expect = 1, prev_cp = 0;
 	int rc;
 
@@ -114,18 +118,18 @@ int cy_log_verify(cy_vault *v, uint64_t *bad_seq, uint64_t *entries, uint64_t *c
 	if ((rc = verifier(v, &ver)) || (rc = load_checkpoints(v, &cps, &ncp)))
 		goto out;
 	cy_frontier_init(&fr);
-	rc = cy_catalog_prepare(v->cat, "SELECT seq, entry, leaf FROM ledger ORDER BY seq", &s);
+	rc = cy_catalog_ledger_iter_open(v->cat, 1, 0, &it);
 	for (;;) {
-		int row = rc ? rc : cy_stmt_step(s);
+		int row = rc ? rc : cy_catalog_ledger_iter_next(it, &lrow);
 		if (row < 0) {
 			rc = row;
 			break;
 		}
 		if (row == 1) {
-			uint64_t seq = (uint64_t)cy_stmt_int(s, 0);
-			size_t n, ln;
-			const char *entry = cy_stmt_blob(s, 1, &n);
-			const void *leaf = cy_stmt_blob(s, 2, &ln);
+			uint64_t seq = lrow.seq;
+			size_t n = lrow.entry.len, ln = lrow.leaf.len;
+			const char *entry = (const char *)lrow.entry.ptr;
+			const void *leaf = lrow.leaf.ptr;
 			uint8_t h[32];
 			char prefix[40];
 			int pl;
@@ -200,7 +204,8 @@ int cy_log_verify(cy_vault *v, uint64_t *bad_seq, uint64_t *entries, uint64_t *c
 		if (rc || row == 0)
 			break;
 	}
-	cy_stmt_reset(s);
+	cy_catalog_ledger_iter_free(it);
+	cy_catalog_ledger_row_release(&lrow);
 	if (!rc && prev_cp != fr.size) {
 		*bad_seq = prev_cp + 1;
 		rc = cy_error_set(CY_ECORRUPT,
@@ -218,7 +223,8 @@ int cy_log_verify_checkpoint(cy_vault *v, const char *note, size_t n, uint64_t *
 	cy_buf body = CY_BUF_INIT;
 	cy_checkpoint cp;
 	cy_frontier fr;
-	cy_stmt *s;
+	cy_catalog_ledger_iter *it = NULL;
+	cy_catalog_ledger_row row = {0};
 	uint8_t root[32];
 	int rc;
 
@@ -236,21 +242,24 @@ int cy_log_verify_checkpoint(cy_vault *v, const char *note, size_t n, uint64_t *
 		return cy_error_set(CY_ECORRUPT, "the checkpoint is for another log (%s)", cp.origin);
 	*size = cp.size;
 	cy_frontier_init(&fr);
-	rc = cy_catalog_prepare(v->cat, "SELECT seq, entry FROM ledger WHERE seq <= ? ORDER BY seq", &s);
-	rc = rc ? rc : cy_stmt_bind_int(s, 1, (int64_t)cp.size);
-	while (!rc && (rc = cy_stmt_step(s)) == 1) {
-		size_t en;
-		const void *e = cy_stmt_blob(s, 1, &en);
+	if (cp.size == 0)
+		rc = 0; /* an empty tree: no entries to read (0 would mean "to the end") */
+	else
+		rc = cy_catalog_ledger_iter_open(v->cat, 1, cp.size, &it);
+	while (!rc && it && (rc = cy_catalog_ledger_iter_next(it, &row)) == 1) {
+		size_t en = row.entry.len;
+		const void *e = row.entry.ptr;
 		uint8_t leaf[32];
 		rc = 0;
-		if ((uint64_t)cy_stmt_int(s, 0) != fr.size + 1) {
+		if (row.seq != fr.size + 1) {
 			rc = cy_error_set(CY_ECORRUPT, "ledger entry %" PRIu64 " is missing", fr.size + 1);
 			break;
 		}
 		cy_merkle_leaf_hash(e, en, leaf);
 		cy_frontier_append(&fr, leaf);
 	}
-	cy_stmt_reset(s);
+	cy_catalog_ledger_iter_free(it);
+	cy_catalog_ledger_row_release(&row);
 	if (rc < 0 || rc > 0)
 		return rc < 0 ? rc : CY_ECORRUPT;
 	if (fr.size < cp.size)
@@ -269,25 +278,18 @@ int cy_log_verify_checkpoint(cy_vault *v, const char *note, size_t n, uint64_t *
 
 int cy_log_checkpoint(cy_vault *v, cy_buf *note)
 {
-	cy_stmt *s;
+	uint64_t size;
 	int rc;
 
 	if ((rc = cy_vault__require(v, CY_R_ALL, N_("read checkpoints"))))
 		return rc;
-	rc = cy_catalog_prepare(v->cat, "SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1", &s);
-	rc = rc ? rc : cy_stmt_step(s);
-	if (rc == 0)
-		return cy_error_set(CY_ENOTFOUND, "the ledger has no checkpoint yet");
-	if (rc < 0)
-		return rc;
-	rc = cy_buf_puts(note, cy_stmt_text(s, 0));
-	cy_stmt_reset(s);
-	return rc;
+	return cy_catalog_checkpoint_latest(v->cat, &size, note);
 }
 
 int cy_log_prove(cy_vault *v, uint64_t seq, cy_buf *out)
 {
-	cy_stmt *s;
+	cy_catalog_ledger_iter *it = NULL;
+	cy_catalog_ledger_row row = {0};
 	uint8_t(*leaves)[32] = NULL;
 	uint64_t n = 0, size = 0;
 	cy_buf proof = CY_BUF_INIT, note = CY_BUF_INIT, entry = CY_BUF_INIT;
@@ -298,14 +300,7 @@ int cy_log_prove(cy_vault *v, uint64_t seq, cy_buf *out)
 		return rc;
 	if ((rc = cy_log_checkpoint(v, &note)))
 		return rc;
-	rc = cy_catalog_prepare(v->cat, "SELECT max(size) FROM checkpoints", &s);
-	rc = rc ? rc : cy_stmt_step(s);
-	if (rc == 1) {
-		size = (uint64_t)cy_stmt_int(s, 0);
-		cy_stmt_reset(s);
-		rc = 0;
-	}
-	if (rc)
+	if ((rc = cy_catalog_checkpoint_latest(v->cat, &size, NULL)))
 		goto out;
 	if (seq == 0 || seq > size) {
 		rc = cy_error_set(CY_ENOTFOUND,
@@ -317,14 +312,13 @@ int cy_log_prove(cy_vault *v, uint64_t seq, cy_buf *out)
 		rc = cy_error_set(CY_ENOMEM, "out of memory");
 		goto out;
 	}
-	rc = cy_catalog_prepare(v->cat, "SELECT seq, entry, leaf FROM ledger WHERE seq <= ? ORDER BY seq", &s);
-	rc = rc ? rc : cy_stmt_bind_int(s, 1, (int64_t)size);
-	while (!rc && (rc = cy_stmt_step(s)) == 1) {
+	rc = cy_catalog_ledger_iter_open(v->cat, 1, size, &it);
+	while (!rc && (rc = cy_catalog_ledger_iter_next(it, &row)) == 1) {
 		rc = 0; /* a row */
-		size_t ln, en;
-		const void *leaf = cy_stmt_blob(s, 2, &ln);
-		const void *e = cy_stmt_blob(s, 1, &en);
-		if (ln != 32 || (uint64_t)cy_stmt_int(s, 0) != n + 1) {
+		size_t ln = row.leaf.len, en = row.entry.len;
+		const void *leaf = row.leaf.ptr;
+		const void *e = row.entry.ptr;
+		if (ln != 32 || row.seq != n + 1) {
 			rc = cy_error_set(CY_ECORRUPT, "ledger is damaged at entry %" PRIu64 "; run 'custody log verify'", n + 1);
 			break;
 		}
@@ -333,7 +327,8 @@ int cy_log_prove(cy_vault *v, uint64_t seq, cy_buf *out)
 			cy_buf_put(&entry, e, en);
 		n++;
 	}
-	cy_stmt_reset(s);
+	cy_catalog_ledger_iter_free(it);
+	cy_catalog_ledger_row_release(&row);
 	if (rc < 0)
 		goto out;
 	if (n != size) {

@@ -50,33 +50,35 @@ int cy_user_add(cy_vault *v, const char *name, cy_role role, const char *pw, siz
 	return rc;
 }
 
+typedef struct user_list_ctx {
+	cy_user_fn fn;
+	void *arg;
+} user_list_ctx;
+
+static int user_row(void *arg, const cy_catalog_user *r)
+{
+	user_list_ctx *ul = arg;
+	cy_user_info u;
+
+	memset(&u, 0, sizeof(u));
+	u.id = r->id;
+	snprintf(u.name, sizeof(u.name), "%s", r->name);
+	cy_role_parse(r->role, &u.role);
+	snprintf(u.created, sizeof(u.created), "%s", r->created);
+	snprintf(u.grants, sizeof(u.grants), "%s", cy_buf_cstr(&r->grants));
+	return ul->fn(ul->arg, &u);
+}
+
 int cy_user_list(cy_vault *v, cy_user_fn fn, void *arg)
 {
-	cy_stmt *s;
+	user_list_ctx ul = {fn, arg};
 	int rc;
 
 	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_SECADMIN) | CY_R(CY_ROLE_AUDITOR) |
 					       CY_R(CY_ROLE_SYSADMIN),
 				    N_("list users"))))
 		return rc;
-	rc = cy_catalog_prepare(v->cat,
-				"SELECT u.id, u.name, u.role, u.created, "
-				" (SELECT group_concat(f.code || CASE WHEN g.slot IS NULL THEN '*' ELSE '' END, ',')"
-				"  FROM grants g JOIN fonds f ON f.id = g.fonds_id WHERE g.user_id = u.id)"
-				" FROM users u ORDER BY u.id",
-				&s);
-	while (!rc && (rc = cy_stmt_step(s)) == 1) {
-		rc = 0; /* a row */
-		cy_user_info u;
-		memset(&u, 0, sizeof(u));
-		u.id = cy_stmt_int(s, 0);
-		snprintf(u.name, sizeof(u.name), "%s", cy_stmt_text(s, 1));
-		cy_role_parse(cy_stmt_text(s, 2), &u.role);
-		snprintf(u.created, sizeof(u.created), "%s", cy_stmt_text(s, 3));
-		snprintf(u.grants, sizeof(u.grants), "%s", cy_stmt_text(s, 4));
-		rc = fn(arg, &u);
-	}
-	cy_stmt_reset(s);
+	rc = cy_catalog_user_list(v->cat, user_row, &ul);
 	cy_error_clear();
 	return rc < 0 ? rc : 0;
 }
@@ -84,7 +86,6 @@ int cy_user_list(cy_vault *v, cy_user_fn fn, void *arg)
 int cy_user_passwd(cy_vault *v, const char *newpw, size_t newlen)
 {
 	cy_buf ctx = CY_BUF_INIT, slot = CY_BUF_INIT;
-	cy_stmt *s;
 	int rc;
 
 	if (newlen < 8)
@@ -94,10 +95,7 @@ int cy_user_passwd(cy_vault *v, const char *newpw, size_t newlen)
 	rc = rc ? rc : cy_vault__begin(v);
 	if (rc)
 		goto out;
-	rc = cy_catalog_prepare(v->cat, "UPDATE users SET slot = ? WHERE id = ?", &s);
-	rc = rc ? rc : cy_stmt_bind_blob(s, 1, slot.ptr, slot.len);
-	rc = rc ? rc : cy_stmt_bind_int(s, 2, v->user_id);
-	rc = rc ? rc : cy_stmt_step(s);
+	rc = cy_catalog_user_set_slot(v->cat, v->user_id, slot.ptr, slot.len);
 	rc = rc < 0 ? rc : cy_vault__log1(v, "user.passwd", v->actor);
 	rc = rc ? rc : cy_vault__commit(v);
 	if (rc)
@@ -110,19 +108,36 @@ out:
 
 static int find_user(cy_vault *v, const char *name, int64_t *id, cy_role *role, uint8_t pub[32]);
 
+typedef struct grant_rows {
+	struct grant_row {
+		int64_t fid;
+		char code[8];
+	} *v;
+	size_t n;
+} grant_rows;
+
+static int collect_grant(void *arg, const cy_catalog_grant *g)
+{
+	grant_rows *gr = arg;
+	struct grant_row *ngs = realloc(gr->v, sizeof(*ngs) * (gr->n + 1));
+
+	if (!ngs)
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	gr->v = ngs;
+	gr->v[gr->n].fid = g->fonds_id;
+	snprintf(gr->v[gr->n].code, sizeof(gr->v[gr->n].code), "%s", g->fonds_code);
+	gr->n++;
+	return 0;
+}
+
 int cy_user_reset(cy_vault *v, const char *name, const char *pw, size_t pwlen)
 {
 	user_keys k;
 	cy_buf msg = CY_BUF_INIT;
-	cy_stmt *s;
 	int64_t uid;
 	cy_role role;
 	char target[24];
-	struct grant_row {
-		int64_t fid;
-		char code[8];
-	} *gs = NULL;
-	size_t ng = 0;
+	grant_rows gr = {NULL, 0};
 	int rc;
 
 	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_SECADMIN), N_("reset passwords"))))
@@ -143,37 +158,13 @@ int cy_user_reset(cy_vault *v, const char *name, const char *pw, size_t pwlen)
 	if ((rc = cy_vault__begin(v)))
 		goto out;
 	rc = cy_vault__store_user_keys(v->cat, v->vault_id, uid, name, &k, v->admin_seed);
-	rc = rc ? rc : cy_catalog_prepare(v->cat,
-					  "SELECT g.fonds_id, f.code FROM grants g JOIN fonds f "
-					  "ON f.id = g.fonds_id WHERE g.user_id = ?",
-					  &s);
-	rc = rc ? rc : cy_stmt_bind_int(s, 1, uid);
-	while (!rc && (rc = cy_stmt_step(s)) == 1) {
-		struct grant_row *ngs = realloc(gs, sizeof(*ngs) * (ng + 1));
-		rc = 0;
-		if (!ngs) {
-			rc = cy_error_set(CY_ENOMEM, "out of memory");
-			cy_stmt_reset(s);
-			break;
-		}
-		gs = ngs;
-		gs[ng].fid = cy_stmt_int(s, 0);
-		snprintf(gs[ng].code, sizeof(gs[ng].code), "%s", cy_stmt_text(s, 1));
-		ng++;
-	}
+	rc = rc ? rc : cy_catalog_grant_list_user(v->cat, uid, collect_grant, &gr);
 	/* each grant: slot dropped, re-signed for the new key, completed by a key holder */
-	for (size_t i = 0; rc >= 0 && i < ng; i++) {
+	for (size_t i = 0; rc >= 0 && i < gr.n; i++) {
 		uint8_t auth[64];
-		cy_vault__grant_msg(v->vault_id, uid, gs[i].code, k.pub, &msg);
+		cy_vault__grant_msg(v->vault_id, uid, gr.v[i].code, k.pub, &msg);
 		rc = cy_ed25519_sign(v->admin_seed, msg.ptr, msg.len, auth);
-		rc = rc ? rc : cy_catalog_prepare(v->cat,
-						  "UPDATE grants SET slot = NULL, auth = ? "
-						  "WHERE user_id = ? AND fonds_id = ?",
-						  &s);
-		rc = rc ? rc : cy_stmt_bind_blob(s, 1, auth, 64);
-		rc = rc ? rc : cy_stmt_bind_int(s, 2, uid);
-		rc = rc ? rc : cy_stmt_bind_int(s, 3, gs[i].fid);
-		rc = rc ? rc : cy_stmt_step(s);
+		rc = rc ? rc : cy_catalog_grant_set_pending(v->cat, uid, gr.v[i].fid, auth, 64);
 	}
 	snprintf(target, sizeof(target), "u%lld", (long long)uid);
 	rc = rc < 0 ? rc : cy_vault__log1(v, "user.reset", target);
@@ -181,7 +172,7 @@ int cy_user_reset(cy_vault *v, const char *name, const char *pw, size_t pwlen)
 	if (rc)
 		cy_vault__rollback(v);
 out:
-	free(gs);
+	free(gr.v);
 	cy_vault__user_keys_release(&k);
 	cy_buf_release(&msg);
 	return rc;
@@ -190,40 +181,37 @@ out:
 /* Look up a user's id, role and public key. */
 static int find_user(cy_vault *v, const char *name, int64_t *id, cy_role *role, uint8_t pub[32])
 {
-	cy_stmt *s;
-	size_t n;
-	const void *p;
-	int rc = cy_catalog_prepare(v->cat, "SELECT id, role, pub FROM users WHERE name = ?", &s);
+	cy_catalog_user u;
+	int rc;
 
-	rc = rc ? rc : cy_stmt_bind_text(s, 1, name);
-	rc = rc ? rc : cy_stmt_step(s);
-	if (rc == 0)
-		return cy_error_set(CY_ENOTFOUND, "no user '%s'", name);
+	memset(&u, 0, sizeof(u));
+	rc = cy_catalog_user_get(v->cat, name, &u);
+	if (rc == CY_ENOTFOUND)
+		rc = cy_error_set(CY_ENOTFOUND, "no user '%s'", name);
 	if (rc < 0)
-		return rc;
-	*id = cy_stmt_int(s, 0);
-	rc = cy_role_parse(cy_stmt_text(s, 1), role);
-	p = cy_stmt_blob(s, 2, &n);
-	if (pub && n == 32)
-		memcpy(pub, p, 32);
-	cy_stmt_reset(s);
+		goto out;
+	*id = u.id;
+	rc = cy_role_parse(u.role, role);
+	if (pub && u.pub.len == 32)
+		memcpy(pub, u.pub.ptr, 32);
+out:
+	cy_catalog_user_release(&u);
 	return rc;
 }
 
 static int find_fonds(cy_vault *v, const char *code, int64_t *id)
 {
-	cy_stmt *s;
-	int rc = cy_catalog_prepare(v->cat, "SELECT id FROM fonds WHERE code = ?", &s);
+	cy_catalog_fonds f;
+	int rc;
 
-	rc = rc ? rc : cy_stmt_bind_text(s, 1, code);
-	rc = rc ? rc : cy_stmt_step(s);
-	if (rc == 0)
-		return cy_error_set(CY_ENOTFOUND, "no fonds '%s' (see 'custody fonds list')", code);
-	if (rc < 0)
-		return rc;
-	*id = cy_stmt_int(s, 0);
-	cy_stmt_reset(s);
-	return 0;
+	memset(&f, 0, sizeof(f));
+	rc = cy_catalog_fonds_get(v->cat, code, &f);
+	if (rc == CY_ENOTFOUND)
+		rc = cy_error_set(CY_ENOTFOUND, "no fonds '%s' (see 'custody fonds list')", code);
+	if (!rc)
+		*id = f.id;
+	cy_catalog_fonds_release(&f);
+	return rc;
 }
 
 /* Seal fonds key k to pub and store it as the grant's slot (insert or update). */
@@ -232,26 +220,16 @@ static int store_slot(cy_vault *v, int64_t uid, const cy_fonds_key *k, const uin
 {
 	cy_buf ctx = CY_BUF_INIT, slot = CY_BUF_INIT;
 	char now[21];
-	cy_stmt *s;
 	int rc;
 
 	cy_vault__ctx_fonds(v->vault_id, k->code, &ctx);
 	rc = cy_seal(pub, cy_buf_cstr(&ctx), k->key, 32, &slot);
 	cy_vault__now(now);
-	rc = rc ? rc : cy_catalog_prepare(v->cat,
-					  "INSERT INTO grants (user_id, fonds_id, slot, granted_by, created) "
-					  "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, fonds_id) "
-					  "DO UPDATE SET slot = excluded.slot",
-					  &s);
-	rc = rc ? rc : cy_stmt_bind_int(s, 1, uid);
-	rc = rc ? rc : cy_stmt_bind_int(s, 2, k->fonds_id);
-	rc = rc ? rc : cy_stmt_bind_blob(s, 3, slot.ptr, slot.len);
-	rc = rc ? rc : cy_stmt_bind_int(s, 4, granted_by);
-	rc = rc ? rc : cy_stmt_bind_text(s, 5, now);
-	rc = rc ? rc : cy_stmt_step(s);
+	rc = rc ? rc : cy_catalog_grant_put_slot(v->cat, uid, k->fonds_id, slot.ptr, slot.len,
+						 granted_by, now);
 	cy_buf_release(&ctx);
 	cy_buf_release(&slot);
-	return rc < 0 ? rc : 0;
+	return rc;
 }
 
 int cy_vault__store_slot(cy_vault *v, int64_t uid, const cy_fonds_key *k, const uint8_t pub[32])
@@ -280,20 +258,19 @@ int cy_user_grant(cy_vault *v, const char *name, const char *fonds, bool *pendin
 				    name, cy_role_name(role));
 	{
 		/* an active grant stays as it is */
-		cy_stmt *q;
-		rc = cy_catalog_prepare(v->cat,
-					"SELECT 1 FROM grants WHERE user_id = ? AND fonds_id = ? AND slot IS NOT NULL",
-					&q);
-		rc = rc ? rc : cy_stmt_bind_int(q, 1, uid);
-		rc = rc ? rc : cy_stmt_bind_int(q, 2, fid);
-		rc = rc ? rc : cy_stmt_step(q);
-		if (rc == 1) {
-			cy_stmt_reset(q);
+		cy_catalog_grant g;
+		int active;
+		memset(&g, 0, sizeof(g));
+		rc = cy_catalog_grant_get(v->cat, uid, fid, &g);
+		active = !rc && g.active;
+		cy_catalog_grant_release(&g);
+		if (active) {
 			*pending = false;
 			return 0;
 		}
-		if (rc < 0)
+		if (rc < 0 && rc != CY_ENOTFOUND)
 			return rc;
+		cy_error_clear();
 	}
 	if ((rc = cy_vault__begin(v)))
 		return rc;
@@ -305,25 +282,13 @@ int cy_user_grant(cy_vault *v, const char *name, const char *fonds, bool *pendin
 		rc = cy_error_set(CY_EPERM, "user '%s' holds no admin key", v->user);
 	} else {
 		/* signed with the admin key: the key holder who completes it checks that */
-		cy_stmt *s;
 		cy_buf msg = CY_BUF_INIT;
 		uint8_t auth[64];
 		cy_vault__grant_msg(v->vault_id, uid, fonds, pub, &msg);
 		rc = cy_ed25519_sign(v->admin_seed, msg.ptr, msg.len, auth);
 		cy_buf_release(&msg);
 		cy_vault__now(now);
-		rc = rc ? rc : cy_catalog_prepare(v->cat,
-						  "INSERT INTO grants (user_id, fonds_id, slot, auth, granted_by, "
-						  "created) VALUES (?, ?, NULL, ?, ?, ?) "
-						  "ON CONFLICT (user_id, fonds_id) DO UPDATE SET auth = excluded.auth",
-						  &s);
-		rc = rc ? rc : cy_stmt_bind_int(s, 1, uid);
-		rc = rc ? rc : cy_stmt_bind_int(s, 2, fid);
-		rc = rc ? rc : cy_stmt_bind_blob(s, 3, auth, 64);
-		rc = rc ? rc : cy_stmt_bind_int(s, 4, v->user_id);
-		rc = rc ? rc : cy_stmt_bind_text(s, 5, now);
-		rc = rc ? rc : cy_stmt_step(s);
-		rc = rc < 0 ? rc : 0;
+		rc = rc ? rc : cy_catalog_grant_put_pending(v->cat, uid, fid, auth, 64, v->user_id, now);
 		*pending = true;
 	}
 	if (!rc) {
@@ -347,7 +312,6 @@ int cy_user_revoke(cy_vault *v, const char *name, const char *fonds)
 {
 	int64_t uid, fid;
 	cy_role role;
-	cy_stmt *s;
 	cy_ledger_entry e;
 	char target[24];
 	int rc;
@@ -358,11 +322,8 @@ int cy_user_revoke(cy_vault *v, const char *name, const char *fonds)
 		return rc;
 	if ((rc = cy_vault__begin(v)))
 		return rc;
-	rc = cy_catalog_prepare(v->cat, "DELETE FROM grants WHERE user_id = ? AND fonds_id = ?", &s);
-	rc = rc ? rc : cy_stmt_bind_int(s, 1, uid);
-	rc = rc ? rc : cy_stmt_bind_int(s, 2, fid);
-	rc = rc ? rc : cy_stmt_step(s);
-	if (rc == 0 && cy_catalog_changes(v->cat) == 0)
+	rc = cy_catalog_grant_delete(v->cat, uid, fid);
+	if (rc == CY_ENOTFOUND)
 		rc = cy_error_set(CY_ENOTFOUND, "user '%s' has no grant of fonds '%s'", name, fonds);
 	if (rc == 0) {
 		snprintf(target, sizeof(target), "u%lld", (long long)uid);
@@ -379,52 +340,56 @@ int cy_user_revoke(cy_vault *v, const char *name, const char *fonds)
 	return rc;
 }
 
-int cy_vault__complete_grants(cy_vault *v)
-{
-	cy_stmt *s;
-	int rc;
+typedef struct pending_grants {
+	cy_vault *v;
 	struct pend {
 		int64_t uid, fid;
 		uint8_t pub[32];
 		int ok;
-	} *list = NULL;
-	size_t n = 0;
-	cy_buf msg = CY_BUF_INIT;
+	} *list;
+	size_t n;
+	cy_buf msg;
+} pending_grants;
 
-	rc = cy_catalog_prepare(v->cat,
-				"SELECT g.user_id, g.fonds_id, u.pub, u.role, u.name, u.cert, g.auth, f.code "
-				"FROM grants g JOIN users u ON u.id = g.user_id JOIN fonds f ON f.id = g.fonds_id "
-				"WHERE g.slot IS NULL",
-				&s);
-	while (!rc && (rc = cy_stmt_step(s)) == 1) {
-		size_t len, clen, alen;
-		const void *p = cy_stmt_blob(s, 2, &len);
-		const void *cert = cy_stmt_blob(s, 5, &clen);
-		const void *auth = cy_stmt_blob(s, 6, &alen);
-		const char *role_text = cy_stmt_text(s, 3);
-		cy_role role;
-		rc = 0;
-		if (!cy_vault__fonds_key_by_id(v, cy_stmt_int(s, 1)) || len != 32)
-			continue;
-		struct pend *nl = realloc(list, sizeof(*nl) * (n + 1));
-		if (!nl) {
-			rc = cy_error_set(CY_ENOMEM, "out of memory");
-			break;
-		}
-		list = nl;
-		list[n].uid = cy_stmt_int(s, 0);
-		list[n].fid = cy_stmt_int(s, 1);
-		memcpy(list[n].pub, p, 32);
-		/* only a grant signed by a secadmin, to a user certified as a content role */
-		cy_vault__grant_msg(v->vault_id, list[n].uid, cy_stmt_text(s, 7), list[n].pub, &msg);
-		list[n].ok = !cy_role_parse(role_text, &role) && cy_role_holds_content(role) &&
-			     !cy_vault__verify_cert(v, list[n].uid, cy_stmt_text(s, 4), role_text,
-						    list[n].pub, cert, clen) &&
-			     alen == 64 && !cy_ed25519_verify(v->admin_pub, msg.ptr, msg.len, auth);
-		n++;
-	}
-	cy_stmt_reset(s);
-	cy_buf_release(&msg);
+static int collect_pending(void *arg, const cy_catalog_grant *g)
+{
+	pending_grants *pg = arg;
+	cy_vault *v = pg->v;
+	const char *role_text = g->user_role;
+	cy_role role;
+	size_t n = pg->n;
+
+	if (!cy_vault__fonds_key_by_id(v, g->fonds_id) || g->user_pub.len != 32)
+		return 0;
+	struct pend *nl = realloc(pg->list, sizeof(*nl) * (n + 1));
+	if (!nl)
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	pg->list = nl;
+	pg->list[n].uid = g->user_id;
+	pg->list[n].fid = g->fonds_id;
+	memcpy(pg->list[n].pub, g->user_pub.ptr, 32);
+	/* only a grant signed by a secadmin, to a user certified as a content role */
+	cy_vault__grant_msg(v->vault_id, pg->list[n].uid, g->fonds_code, pg->list[n].pub, &pg->msg);
+	pg->list[n].ok = !cy_role_parse(role_text, &role) && cy_role_holds_content(role) &&
+			 !cy_vault__verify_cert(v, pg->list[n].uid, g->user_name, role_text,
+						pg->list[n].pub, g->user_cert.ptr, g->user_cert.len) &&
+			 g->auth.len == 64 &&
+			 !cy_ed25519_verify(v->admin_pub, pg->msg.ptr, pg->msg.len, g->auth.ptr);
+	pg->n++;
+	return 0;
+}
+
+int cy_vault__complete_grants(cy_vault *v)
+{
+	int rc;
+	pending_grants pg = {v, NULL, 0, CY_BUF_INIT};
+	struct pend *list;
+	size_t n;
+
+	rc = cy_catalog_grant_list_pending(v->cat, collect_pending, &pg);
+	list = pg.list;
+	n = pg.n;
+	cy_buf_release(&pg.msg);
 	cy_error_clear();
 	if (rc < 0 || n == 0) {
 		free(list);
@@ -448,14 +413,8 @@ int cy_vault__complete_grants(cy_vault *v)
 			e.action = "grant.complete";
 		} else {
 			/* not made by a secadmin, or to a user whose role was altered: drop it */
-			rc = cy_catalog_prepare(v->cat,
-						"DELETE FROM grants WHERE user_id = ? AND fonds_id = ? "
-						"AND slot IS NULL",
-						&s);
-			rc = rc ? rc : cy_stmt_bind_int(s, 1, list[i].uid);
-			rc = rc ? rc : cy_stmt_bind_int(s, 2, list[i].fid);
-			rc = rc ? rc : cy_stmt_step(s);
-			rc = rc < 0 ? rc : 0;
+			rc = cy_catalog_grant_delete_pending(v->cat, list[i].uid, list[i].fid);
+			rc = rc == CY_ENOTFOUND ? 0 : rc;
 			e.action = "grant.reject";
 			e.details[0] = (cy_ledger_detail){"reason", "not authenticated", 0};
 			e.ndetails = 1;

@@ -20,6 +20,7 @@
 #include "custody/fsutil.h"
 #include "custody/vault.h"
 #include "testutil.h"
+#include "catalog/catalog_sql.h"
 #include "vault/vault_internal.h"
 
 #define PW "correct horse"

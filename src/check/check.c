@@ -1,4 +1,4 @@
-/* vault_check.c - `custody check`: every object present, decrypting and
+/* check.c - `custody check`: every object present, decrypting and
  * matching its recorded SHA-256; the catalog consistent; the ledger verified.
  *
  * Content roles verify the records of the fonds they hold end to end.  For
@@ -22,6 +22,7 @@ typedef struct check_ctx {
 	cy_problem_fn problem, warning;
 	void *arg;
 	cy_check_stats *st;
+	cy_catalog *cat;
 } check_ctx;
 
 static void report(check_ctx *c, int warn, const char *archive_no, const char *fmt, ...)
@@ -79,11 +80,134 @@ static int orphan_fn(void *arg, const char *name)
 	return 0;
 }
 
+typedef struct pack_ctx {
+	cy_vault *v;
+	check_ctx *c;
+	names *known;
+} pack_ctx;
+
+/* packs: present and as long as recorded */
+static int check_pack(void *arg, const char *name, uint64_t want)
+{
+	pack_ctx *pc = arg;
+	names *known = pc->known;
+	uint64_t have;
+	void *nv = realloc(known->v, sizeof(*known->v) * (known->n + 1));
+
+	if (!nv)
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	known->v = nv;
+	snprintf(known->v[known->n++], 31, "%s", name);
+	pc->c->st->packs++;
+	if (cy_store_pack_stat(pc->v->store, name, &have))
+		report(pc->c, 0, NULL, "object pack %s is missing", name);
+	else if (have != want)
+		report(pc->c, 0, NULL, "object pack %s has %" PRIu64 " bytes, the catalog says %" PRIu64,
+		       name, have, want);
+	return 0;
+}
+
+typedef struct user_ctx {
+	cy_vault *v;
+	check_ctx *c;
+} user_ctx;
+
+/* users: each row must carry the admin key's certificate of its name, role and key */
+static int check_user(void *arg, const cy_catalog_user *u)
+{
+	user_ctx *uc = arg;
+
+	if (u->pub.len != 32 || cy_vault__verify_cert(uc->v, u->id, u->name, u->role, u->pub.ptr,
+						      u->cert.ptr, u->cert.len))
+		report(uc->c, 0, NULL, "user '%s': role or key altered (certificate does not match)",
+		       u->name);
+	return 0;
+}
+
+/* numbering: 件号 continuous from 1 in every group (DA/T 22; DA/T 70 GD-2-6) */
+static int check_group(void *arg, const cy_catalog_item_group *g)
+{
+	check_ctx *c = arg;
+	char prefix[64];
+	int64_t moved = 0, moved_max = 0, top = g->max_item;
+	int rc;
+
+	/* a number whose record moved (record amend) stays taken: a gap it left is no gap */
+	snprintf(prefix, sizeof(prefix), "%s", g->first_no);
+	if (strrchr(prefix, '-'))
+		strrchr(prefix, '-')[1] = 0;
+	if ((rc = cy_catalog_alias_group(c->cat, prefix, &moved, &moved_max)))
+		return rc;
+	if (moved_max > top)
+		top = moved_max;
+	if (g->count + moved != top)
+		report(arg, 0, NULL,
+		       "item numbers of %s %s %lld %s%s%s are not continuous: %lld records, "
+		       "numbers %lld to %lld",
+		       g->fonds_code, g->klass, (long long)g->year, g->retention, *g->org ? " " : "",
+		       g->org, (long long)g->count, (long long)g->min_item, (long long)g->max_item);
+	return 0;
+}
+
+typedef struct rrow {
+	char archive_no[64], fonds[8], klass[16], retention[8], org[8], pack[32];
+	int64_t fonds_id, year, item;
+	uint64_t offset, length, size;
+	void *meta;
+	size_t metan;
+	uint8_t key_id[8];
+	uint8_t dkey[CY_DKEY_WRAPPED_LEN];
+	size_t dkeyn;
+	int64_t owner;
+} rrow;
+
+typedef struct rrows {
+	rrow *rows;
+	size_t nrows;
+	int64_t last_id;
+} rrows;
+
+static int collect_record(void *arg, const cy_catalog_check_record *cr)
+{
+	rrows *rs = arg;
+	rrow *nr = realloc(rs->rows, sizeof(*nr) * (rs->nrows + 1));
+
+	if (!nr)
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	rs->rows = nr;
+	rrow *r = &rs->rows[rs->nrows++];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->archive_no, sizeof(r->archive_no), "%s", cr->archive_no);
+	snprintf(r->fonds, sizeof(r->fonds), "%s", cr->fonds_code);
+	snprintf(r->klass, sizeof(r->klass), "%s", cr->klass);
+	snprintf(r->retention, sizeof(r->retention), "%s", cr->retention);
+	snprintf(r->org, sizeof(r->org), "%s", cr->org);
+	snprintf(r->pack, sizeof(r->pack), "%s", cr->pack);
+	r->fonds_id = cr->fonds_id;
+	r->year = cr->year;
+	r->item = cr->item;
+	r->offset = cr->offset;
+	r->length = cr->length;
+	r->size = cr->size;
+	r->meta = malloc(cr->meta.len ? cr->meta.len : 1);
+	if (r->meta && cr->meta.len)
+		memcpy(r->meta, cr->meta.ptr, cr->meta.len);
+	r->metan = cr->meta.len;
+	if (cr->key_id.len == 8)
+		memcpy(r->key_id, cr->key_id.ptr, 8);
+	/* a wrapped key of another length is kept as its length, so the read fails on it */
+	r->dkeyn = cr->dkey.len;
+	if (cr->dkey.len == sizeof(r->dkey))
+		memcpy(r->dkey, cr->dkey.ptr, sizeof(r->dkey));
+	r->owner = cr->owner_subject_id;
+	rs->last_id = cr->id;
+	return 0;
+}
+
 int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, void *arg,
 		   cy_progress_fn progress, void *parg, cy_check_stats *stats)
 {
-	check_ctx c = {problem, warning, arg, stats};
-	cy_stmt *s;
+	check_ctx c = {problem, warning, arg, stats, v->cat};
 	names known = {0};
 	cy_progress pr = {0};
 	int rc;
@@ -95,26 +219,10 @@ int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, vo
 		return rc;
 
 	/* packs: present and as long as recorded */
-	rc = cy_catalog_prepare(v->cat, "SELECT name, size FROM packs ORDER BY name", &s);
-	while (!rc && (rc = cy_stmt_step(s)) == 1) {
-		rc = 0; /* a row */
-		const char *name = cy_stmt_text(s, 0);
-		uint64_t want = (uint64_t)cy_stmt_int(s, 1), have;
-		void *nv = realloc(known.v, sizeof(*known.v) * (known.n + 1));
-		if (!nv) {
-			rc = cy_error_set(CY_ENOMEM, "out of memory");
-			break;
-		}
-		known.v = nv;
-		snprintf(known.v[known.n++], 31, "%s", name);
-		stats->packs++;
-		if (cy_store_pack_stat(v->store, name, &have))
-			report(&c, 0, NULL, "object pack %s is missing", name);
-		else if (have != want)
-			report(&c, 0, NULL, "object pack %s has %" PRIu64 " bytes, the catalog says %" PRIu64,
-			       name, have, want);
+	{
+		pack_ctx pc = {v, &c, &known};
+		rc = cy_catalog_check_packs(v->cat, check_pack, &pc);
 	}
-	cy_stmt_reset(s);
 	if (rc < 0)
 		goto out;
 	rc = 0;
@@ -126,133 +234,35 @@ int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, vo
 	}
 
 	/* users: each row must carry the admin key's certificate of its name, role and key */
-	rc = cy_catalog_prepare(v->cat, "SELECT id, name, role, pub, cert FROM users ORDER BY id", &s);
-	while (!rc && (rc = cy_stmt_step(s)) == 1) {
-		size_t pn, cn;
-		const void *pub = cy_stmt_blob(s, 3, &pn);
-		const void *cert = cy_stmt_blob(s, 4, &cn);
-		rc = 0;
-		if (pn != 32 || cy_vault__verify_cert(v, cy_stmt_int(s, 0), cy_stmt_text(s, 1),
-						      cy_stmt_text(s, 2), pub, cert, cn))
-			report(&c, 0, NULL, "user '%s': role or key altered (certificate does not match)",
-			       cy_stmt_text(s, 1));
+	{
+		user_ctx uc = {v, &c};
+		rc = cy_catalog_user_list(v->cat, check_user, &uc);
 	}
-	cy_stmt_reset(s);
 	if (rc < 0)
 		goto out;
 	rc = 0;
 
 	/* numbering: 件号 continuous from 1 in every group (DA/T 22; DA/T 70 GD-2-6) */
-	rc = cy_catalog_prepare(v->cat,
-				"SELECT f.code, r.class, r.year, r.retention, r.org, count(*), max(r.item),"
-				" min(r.item), min(r.archive_no) FROM records r JOIN fonds f ON f.id = r.fonds_id"
-				" GROUP BY r.fonds_id, r.class, r.year, r.retention, r.org",
-				&s);
-	while (!rc && (rc = cy_stmt_step(s)) == 1) {
-		rc = 0; /* a row */
-		/* a number whose record moved (record amend) stays taken */
-		char prefix[64];
-		int64_t moved = 0, moved_max = 0, top = cy_stmt_int(s, 6);
-		snprintf(prefix, sizeof(prefix), "%s", cy_stmt_text(s, 8));
-		if (strrchr(prefix, '-'))
-			strrchr(prefix, '-')[1] = 0;
-		if ((rc = cy_catalog_alias_group(v->cat, prefix, &moved, &moved_max)))
-			break;
-		if (moved_max > top)
-			top = moved_max;
-		if (cy_stmt_int(s, 5) + moved != top)
-			report(&c, 0, NULL,
-			       "item numbers of %s %s %lld %s%s%s are not continuous: %lld records, "
-			       "numbers %lld to %lld",
-			       cy_stmt_text(s, 0), cy_stmt_text(s, 1), (long long)cy_stmt_int(s, 2),
-			       cy_stmt_text(s, 3), *cy_stmt_text(s, 4) ? " " : "", cy_stmt_text(s, 4),
-			       (long long)cy_stmt_int(s, 5), (long long)cy_stmt_int(s, 7),
-			       (long long)cy_stmt_int(s, 6));
-	}
-	cy_stmt_reset(s);
+	rc = cy_catalog_check_item_groups(v->cat, check_group, &c);
 	if (rc < 0)
 		goto out;
 	rc = 0;
 
 	/* records */
-	rc = cy_catalog_prepare(v->cat, "SELECT count(*), coalesce(sum(size), 0) FROM records", &s);
-	rc = rc ? rc : cy_stmt_step(s);
-	if (rc == 1) {
-		pr.files_total = (uint64_t)cy_stmt_int(s, 0);
-		pr.bytes_total = (uint64_t)cy_stmt_int(s, 1);
-		cy_stmt_reset(s);
-		rc = 0;
-	}
+	rc = cy_catalog_check_record_totals(v->cat, &pr.files_total, &pr.bytes_total);
 	if (rc)
 		goto out;
 	{
 		/* collect first: reading objects while stepping would hold the statement */
-		typedef struct rrow {
-			char archive_no[64], fonds[8], klass[16], retention[8], org[8], pack[32];
-			int64_t fonds_id, year, item;
-			uint64_t offset, length, size;
-			void *meta;
-			size_t metan;
-			uint8_t key_id[8];
-			uint8_t dkey[CY_DKEY_WRAPPED_LEN];
-			size_t dkeyn;
-			int64_t owner;
-		} rrow;
-		rrow *rows = NULL;
-		size_t nrows = 0;
-		int64_t last_id = 0;
+		rrows rs = {NULL, 0, 0};
+		rrow *rows;
+		size_t nrows;
 	page:
 		/* a page at a time, so memory does not grow with the vault */
-		nrows = 0;
-		rc = cy_catalog_prepare(
-			v->cat,
-			"SELECT r.archive_no, f.code, r.class, r.retention, r.org, p.name, r.fonds_id,"
-			" r.year, r.item, o.offset, o.length, r.size, r.meta, f.key_id, r.id, o.dkey,"
-			" coalesce(o.owner_subject_id, 0) FROM records r"
-			" JOIN fonds f ON f.id = r.fonds_id LEFT JOIN objects o ON o.id = r.object_id"
-			" LEFT JOIN packs p ON p.id = o.pack_id WHERE r.id > ? ORDER BY r.id LIMIT 1000",
-			&s);
-		rc = rc ? rc : cy_stmt_bind_int(s, 1, last_id);
-		while (!rc && (rc = cy_stmt_step(s)) == 1) {
-		rc = 0; /* a row */
-			rrow *nr = realloc(rows, sizeof(*nr) * (nrows + 1));
-			size_t n;
-			const void *p;
-			if (!nr) {
-				rc = cy_error_set(CY_ENOMEM, "out of memory");
-				break;
-			}
-			rows = nr;
-			rrow *r = &rows[nrows++];
-			memset(r, 0, sizeof(*r));
-			snprintf(r->archive_no, sizeof(r->archive_no), "%s", cy_stmt_text(s, 0));
-			snprintf(r->fonds, sizeof(r->fonds), "%s", cy_stmt_text(s, 1));
-			snprintf(r->klass, sizeof(r->klass), "%s", cy_stmt_text(s, 2));
-			snprintf(r->retention, sizeof(r->retention), "%s", cy_stmt_text(s, 3));
-			snprintf(r->org, sizeof(r->org), "%s", cy_stmt_text(s, 4));
-			snprintf(r->pack, sizeof(r->pack), "%s", cy_stmt_text(s, 5));
-			r->fonds_id = cy_stmt_int(s, 6);
-			r->year = cy_stmt_int(s, 7);
-			r->item = cy_stmt_int(s, 8);
-			r->offset = (uint64_t)cy_stmt_int(s, 9);
-			r->length = (uint64_t)cy_stmt_int(s, 10);
-			r->size = (uint64_t)cy_stmt_int(s, 11);
-			p = cy_stmt_blob(s, 12, &n);
-			r->meta = malloc(n ? n : 1);
-			if (r->meta)
-				memcpy(r->meta, p, n);
-			r->metan = n;
-			p = cy_stmt_blob(s, 13, &n);
-			if (n == 8)
-				memcpy(r->key_id, p, 8);
-			last_id = cy_stmt_int(s, 14);
-			p = cy_stmt_blob(s, 15, &n);
-			r->dkeyn = n;
-			if (p && n == sizeof(r->dkey))
-				memcpy(r->dkey, p, n);
-			r->owner = cy_stmt_int(s, 16);
-		}
-		cy_stmt_reset(s);
+		rs.nrows = 0;
+		rc = cy_catalog_check_records(v->cat, rs.last_id, 1000, collect_record, &rs);
+		rows = rs.rows;
+		nrows = rs.nrows;
 		if (rc < 0) {
 			for (size_t i = 0; i < nrows; i++)
 				free(rows[i].meta);
