@@ -479,8 +479,11 @@ static void on_sigint(int sig)
 
 void cli_cancel_install(void)
 {
-	struct sigaction sa;
+	struct sigaction sa, old;
 
+	/* an ignored SIGINT (nohup, a background job of a script) stays ignored */
+	if (sigaction(SIGINT, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+		return;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigint;
 	sigemptyset(&sa.sa_mask);

@@ -44,8 +44,9 @@ static const cli_command COMMANDS[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f, _("usage: custody [--vault DIR] [--user NAME] [--password-file FILE] <command> [options]\n"
-		     "       (custody help <command>, or custody <command> --help, for more)\n\n"
+	fprintf(f, _("usage: custody <command> [options]\n"
+		     "       custody [--vault DIR] [--user NAME] [--password-file FILE] <command> [options]\n"
+		     "       custody help <command>   (the same as custody <command> --help)\n\n"
 		     "custody keeps the customer records of companies that are sold, merged, split or\n"
 		     "wound up: encrypted, numbered, checked and audited.\n"
 		     "custody 档案托管：企业转让、合并、分立、解散、注销时客户档案的安全保管。\n\n"
