@@ -16,7 +16,7 @@
 /* A message with a context (xgettext --keyword=NC_:1c,2), looked up with cli_value. */
 #define NC_(ctx, s) (ctx "\004" s)
 
-/* Exit codes (docs/man/custody.md). */
+/* Exit codes (custody --help, docs/man/custody.1). */
 enum {
 	EXIT_OK = 0,
 	EXIT_ERR = 1,

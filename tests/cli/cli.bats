@@ -273,6 +273,19 @@ three_records() {
 	[[ "$output" != *"客户"* ]]
 }
 
+@test "progress on a terminal: a bar with the files done and an ETA; none when piped" {
+	mkdir -p "$T/in"
+	for i in 1 2 3 4 5; do printf 'file %s\n' "$i" >"$T/in/f$i.txt"; done
+	command -v script >/dev/null
+	run script -qec "env -u CUSTODY_NO_PROGRESS CUSTODY_USER=li CUSTODY_PASSWORD_FILE='$PW/li' '$CUSTODY' import files '$T/in' --fonds Z109 --class customer --year 2019" /dev/null
+	status_is 0
+	output_has "importing [" "100%" "5/5" "ETA "
+	run --separate-stderr env -u CUSTODY_NO_PROGRESS CUSTODY_USER=li CUSTODY_PASSWORD_FILE="$PW/li" \
+		"$CUSTODY" check
+	status_is 0
+	[[ "$stderr" != *ETA* ]]
+}
+
 # Many files, so that the work is still going on when Ctrl-C arrives.
 big_tree() {
 	py '
