@@ -348,8 +348,9 @@ run_interrupted() {
 @test "Ctrl-C during check: stops, says how much was checked and what not" {
 	big_tree "$T/big" 3000
 	as li import files "$T/big" --fonds Z109 --class customer --year 2019 --quiet >/dev/null
-	# check reads every object: give it a moment to be well under way
-	run_interrupted "$T/out" "$T/err" 'sleep 0.5' check
+	# check reads every object: interrupt it once it has read some of them (8 of 144 MB)
+	run_interrupted "$T/out" "$T/err" \
+		'[ "$(awk "/^rchar/ { print \$2 }" /proc/$PID/io 2>/dev/null || echo 0)" -gt 8000000 ]' check
 	cat "$T/err" >&2
 	equal "$rc" 130 "exit status after Ctrl-C"
 	grep -q "check stopped by Ctrl-C after [0-9]* of 3000 records" "$T/err"
