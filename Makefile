@@ -3,13 +3,15 @@ BUILD       ?= build
 CHECK_BUILD ?= build-check
 FUZZ_BUILD  ?= build-fuzz
 
-.PHONY: all deps demo check bench clean
+PREFIX      ?= /usr/local
+
+.PHONY: all deps demo check bench install clean
 
 all: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
 $(BUILD)/build.ninja:
-	meson setup $(BUILD) --buildtype=release -Dtests=false
+	meson setup $(BUILD) --buildtype=release -Dtests=false --prefix=$(abspath $(PREFIX))
 
 deps:
 	@scripts/deps.sh
@@ -19,6 +21,12 @@ demo: all
 
 check: deps
 	scripts/check.sh
+
+# custody on the PATH: the program, its man pages and translations under PREFIX
+# (meson install; DESTDIR is honoured for packaging).
+install: all
+	meson configure $(BUILD) -Dprefix=$(abspath $(PREFIX))
+	meson install -C $(BUILD) --quiet
 
 bench: all
 	bench/import.sh $(BUILD)

@@ -79,7 +79,9 @@ typedef void (*cy_file_fn)(void *arg, const cy_file_event *e);
 typedef struct cy_import_summary {
 	uint64_t imported, duplicates, skipped, failed;
 	uint64_t bytes;
-	int stopped; /* a failure that ends the import (disk full, vault error) */
+	int stopped; /* a failure that ends the import (disk full, vault error), or a stop asked
+		      * for by the progress callback (CY_ECANCELLED: what was reported as
+		      * imported is committed, the files not reached are not) */
 } cy_import_summary;
 
 /* Import every regular file under dir (recursively, in byte order of names)

@@ -323,9 +323,14 @@ int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, vo
 			stats->bytes += r->size;
 			pr.files_done++;
 			pr.bytes_done += r->size;
-			if (progress)
-				progress(parg, &pr);
 			free(r->meta);
+			if (progress && progress(parg, &pr)) {
+				for (size_t j = i + 1; j < nrows; j++)
+					free(rows[j].meta);
+				free(rows);
+				rc = cy_error_set(CY_ECANCELLED, "check cancelled");
+				goto out;
+			}
 		}
 		if (nrows == 1000)
 			goto page;

@@ -1,6 +1,7 @@
 /* cli_common.c - option parsing, passwords, messages, progress (see cli.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include "cli.h"
 #include "custody/error.h"
@@ -17,7 +19,7 @@
 const char *g_vault, *g_user, *g_password_file;
 bool g_json, g_help;
 
-static const cli_opt COMMON[] = {
+const cli_opt cli_common_opts[] = {
 	{"vault", OPT_STRING, "DIR", N_("the vault directory (default: $CUSTODY_VAULT, else ./custody-vault)"), &g_vault},
 	{"user", OPT_STRING, "NAME", N_("the user to act as (default: $CUSTODY_USER)"), &g_user},
 	{"password-file", OPT_STRING, "FILE", N_("read the password from FILE (default: $CUSTODY_PASSWORD_FILE, else ask)"), &g_password_file},
@@ -57,6 +59,34 @@ int cli_fail(int rc)
 	return cli_exit_code(rc);
 }
 
+int cli_archive_no(const char *typed, char out[64])
+{
+	int rc = cy_archive_no_normalize(typed, out, 64);
+
+	if (rc) {
+		cli_fail(rc);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+int cli_fail_record(cy_vault *v, const char *archive_no, int rc)
+{
+	char near[3][64];
+	int n, code = cli_fail(rc);
+
+	if (rc != CY_ENOTFOUND || (n = cy_record_suggest(v, archive_no, near, 3)) <= 0)
+		return code;
+	fprintf(stderr, "%s", ngettext("custody: the nearest number you may see:",
+				       "custody: the nearest numbers you may see:", (unsigned long)n));
+	for (int i = 0; i < n; i++) {
+		fputs(i ? ", " : " ", stderr);
+		cli_put_safe(stderr, near[i]);
+	}
+	fputc('\n', stderr);
+	return code;
+}
+
 static const cli_opt *find_opt(const cli_opt *t, const char *name, size_t n)
 {
 	for (; t && t->name; t++)
@@ -82,7 +112,7 @@ void cli_help(const cli_cmd *cmd)
 		printf("\n%s\n", _(cmd->details));
 	printf(_("\noptions:\n"));
 	print_opts(cmd->opts);
-	print_opts(COMMON);
+	print_opts(cli_common_opts);
 }
 
 /* "custody user add" from "custody user add NAME --role ROLE ...". */
@@ -119,7 +149,7 @@ int cli_parse(const cli_cmd *cmd, int argc, char **argv, char ***args, int *narg
 			size_t n = eq ? (size_t)(eq - name) : strlen(name);
 			const cli_opt *o = find_opt(cmd->opts, name, n);
 			if (!o)
-				o = find_opt(COMMON, name, n);
+				o = find_opt(cli_common_opts, name, n);
 			if (!o) {
 				char cname[64];
 				cmd_name(cmd, cname, sizeof(cname));
@@ -180,6 +210,37 @@ int cli_parse(const cli_cmd *cmd, int argc, char **argv, char ***args, int *narg
 	return 0;
 }
 
+int cli_parse_common(int argc, char **argv, int *i)
+{
+	const char *a = argv[*i], *name, *eq;
+	const cli_opt *o;
+	size_t n;
+
+	if (!strcmp(a, "-h"))
+		a = "--help";
+	if (a[0] != '-' || a[1] != '-' || !a[2])
+		return 0;
+	name = a + 2;
+	eq = strchr(name, '=');
+	n = eq ? (size_t)(eq - name) : strlen(name);
+	if (!(o = find_opt(cli_common_opts, name, n)))
+		return 0;
+	if (o->kind == OPT_FLAG) {
+		if (eq) {
+			cli_error(_("option '--%s' takes no value"), o->name);
+			return EXIT_USAGE;
+		}
+		*(bool *)o->dest = true;
+		return 1;
+	}
+	if (!eq && *i + 1 >= argc) {
+		cli_error(_("option '--%s' needs a value (%s)"), o->name, o->arg);
+		return EXIT_USAGE;
+	}
+	*(const char **)o->dest = eq ? eq + 1 : argv[++*i];
+	return 1;
+}
+
 const char *cli_vault_dir(void)
 {
 	const char *v = g_vault ? g_vault : getenv("CUSTODY_VAULT");
@@ -192,6 +253,22 @@ const char *cli_user(void)
 	const char *u = g_user ? g_user : getenv("CUSTODY_USER");
 
 	return u && *u ? u : NULL;
+}
+
+bool cli_vault_present(void)
+{
+	cy_buf marker = CY_BUF_INIT;
+	bool ok;
+
+	/* the marker file names a vault (docs/internals/vault.md) */
+	cy_path_join(&marker, cli_vault_dir(), "CUSTODY-VAULT");
+	ok = access(cy_buf_cstr(&marker), F_OK) == 0;
+	cy_buf_release(&marker);
+	if (!ok)
+		cli_error(_("no vault at '%s': create one with 'custody init', or name it with --vault DIR "
+			    "or CUSTODY_VAULT"),
+			  cli_vault_dir());
+	return ok;
 }
 
 static int read_tty_line(const char *prompt, cy_buf *out)
@@ -314,43 +391,175 @@ void cli_bytes(uint64_t n, char out[32])
 
 void cli_progress_init(cli_progress *p, const char *label)
 {
+	memset(p, 0, sizeof(*p));
 	p->on = isatty(2) && !getenv("CUSTODY_NO_PROGRESS");
 	p->start = cli_now();
-	p->last = 0;
 	p->label = label;
 }
 
-void cli_progress_cb(void *arg, const cy_progress *pr)
+/* "1:02:03", "4:05" or "12s". */
+static void duration(double s, char out[32])
+{
+	unsigned long t = s < 0 ? 0 : s > 359999 ? 359999 : (unsigned long)(s + 0.5);
+
+	if (t >= 3600)
+		snprintf(out, 32, "%lu:%02lu:%02lu", t / 3600, t / 60 % 60, t % 60);
+	else if (t >= 60)
+		snprintf(out, 32, "%lu:%02lu", t / 60, t % 60);
+	else
+		snprintf(out, 32, "%lus", t);
+}
+
+int cli_progress_cb(void *arg, const cy_progress *pr)
 {
 	cli_progress *p = arg;
 	double now, el, pct;
-	char done[32], rate[32];
+	char done[32], rate[32], eta[32];
 	int bar = 30, fill;
 
+	p->files_done = pr->files_done;
+	p->files_total = pr->files_total;
+	if (cli_cancelled())
+		return 1;
 	if (!p->on)
-		return;
+		return 0;
 	now = cli_now();
 	if (now - p->last < 0.1 && pr->files_done < pr->files_total)
-		return;
+		return 0;
 	p->last = now;
 	el = now - p->start;
 	pct = pr->bytes_total ? (double)pr->bytes_done / (double)pr->bytes_total
 	      : pr->files_total ? (double)pr->files_done / (double)pr->files_total : 1.0;
+	if (pct > 1)
+		pct = 1;
 	fill = (int)(pct * bar);
 	cli_bytes(pr->bytes_done, done);
 	cli_bytes(el > 0 ? (uint64_t)((double)pr->bytes_done / el) : 0, rate);
+	/* the time left at the rate so far; none until there is a rate to go by */
+	if (pct >= 1)
+		duration(0, eta);
+	else if (pct > 0 && el >= 1)
+		duration(el * (1 - pct) / pct, eta);
+	else
+		snprintf(eta, sizeof(eta), "--");
 	fprintf(stderr, "\r%s [", p->label);
 	for (int i = 0; i < bar; i++)
 		fputc(i < fill ? '#' : '.', stderr);
-	fprintf(stderr, "] %3d%%  %llu/%llu  %s  %s/s ", (int)(pct * 100),
-		(unsigned long long)pr->files_done, (unsigned long long)pr->files_total, done, rate);
+	fprintf(stderr, _("] %3d%%  %llu/%llu  %s  %s/s  ETA %s "), (int)(pct * 100),
+		(unsigned long long)pr->files_done, (unsigned long long)pr->files_total, done, rate,
+		eta);
+	fputs("\033[K", stderr);
 	fflush(stderr);
+	return 0;
 }
 
 void cli_progress_done(cli_progress *p)
 {
 	if (p->on && p->last > 0)
 		fputs("\n", stderr);
+}
+
+static volatile sig_atomic_t cancel_requested;
+
+static void on_sigint(int sig)
+{
+	static const char msg[] = "\ncustody: stopping after the current file (Ctrl-C again to "
+				  "stop at once)\n";
+
+	(void)sig;
+	if (cancel_requested) {
+		signal(SIGINT, SIG_DFL);
+		raise(SIGINT);
+		return;
+	}
+	cancel_requested = 1;
+	if (write(2, msg, sizeof(msg) - 1) < 0)
+		cancel_requested = 1;
+}
+
+void cli_cancel_install(void)
+{
+	struct sigaction sa, old;
+
+	/* an ignored SIGINT (nohup, a background job of a script) stays ignored */
+	if (sigaction(SIGINT, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGINT, &sa, NULL);
+}
+
+bool cli_cancelled(void)
+{
+	return cancel_requested != 0;
+}
+
+/* The values the library and JSON keep in English, marked for translation
+ * with their kind as context (a "customer" class is not a "customer" role). */
+static const char *const VALUES[] = {
+	NC_("class", "customer"), NC_("class", "contract"), NC_("class", "transaction"),
+	NC_("class", "accounting"), NC_("class", "correspondence"), NC_("class", "other"),
+	NC_("class", "ledger"), NC_("class", "report"),
+	/* records */
+	NC_("status", "held"), NC_("status", "store-only"), NC_("status", "on hold"),
+	NC_("status", "on-hold"), NC_("status", "transferred"), NC_("status", "destroyed"),
+	/* fonds */
+	NC_("status", "operating"), NC_("status", "transferring"), NC_("status", "deregistering"),
+	NC_("status", "deregistered"), NC_("status", "sold"), NC_("status", "merged"),
+	NC_("status", "split"), NC_("status", "dissolved"),
+	NC_("role", "sysadmin"), NC_("role", "secadmin"), NC_("role", "auditor"),
+	NC_("role", "archivist"), NC_("role", "viewer"),
+};
+
+const char *cli_value(const char *kind, const char *value)
+{
+	char key[96];
+	const char *t;
+	int n;
+
+	if (!value)
+		return "";
+	n = snprintf(key, sizeof(key), "%s%c%s", kind, 4, value);
+	if (n < 0 || (size_t)n >= sizeof(key))
+		return value;
+	/* only known values: a value from the catalog is not a message id */
+	for (size_t i = 0; i < sizeof(VALUES) / sizeof(VALUES[0]); i++) {
+		if (strcmp(VALUES[i], key))
+			continue;
+		t = gettext(VALUES[i]);
+		return t == VALUES[i] || !strcmp(t, key) ? value : t;
+	}
+	return value;
+}
+
+void cli_put_padded(FILE *f, const char *s, int width)
+{
+	mbstate_t st;
+	const char *p = s;
+	int cols = 0;
+
+	memset(&st, 0, sizeof(st));
+	while (*p) {
+		wchar_t wc;
+		size_t k = mbrtowc(&wc, p, strlen(p), &st);
+		int w;
+		if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+			memset(&st, 0, sizeof(st));
+			k = 1;
+			w = 1;
+		} else {
+			w = wcwidth(wc);
+			if (w < 0)
+				w = 1;
+		}
+		p += k;
+		cols += w;
+	}
+	cli_put_safe(f, s);
+	for (; cols < width; cols++)
+		fputc(' ', f);
 }
 
 void cli_json_line(cy_buf *b)

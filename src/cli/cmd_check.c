@@ -17,7 +17,7 @@ static const cli_opt OPTS[] = {
 	{"json", OPT_FLAG, NULL, N_("one JSON object: {\"ok\": bool, \"problems\": [...], ...}"), &o_json},
 	{NULL, 0, NULL, NULL, NULL},
 };
-static const cli_cmd CMD = {
+const cli_cmd cmd_check_spec = {
 	"custody check [--json]",
 	N_("Verify that every object is present, decrypts and matches its recorded SHA-256, that the\n"
 	   "catalog is consistent (numbering without gaps) and that the ledger verifies. Records of fonds\n"
@@ -74,29 +74,38 @@ static void on_warning(void *arg, const cy_check_problem *p)
 	}
 }
 
-int cmd_check(int argc, char **argv)
+int cmd_check(cy_vault *v, int argc, char **argv)
 {
-	char **args;
-	int n, rc;
-	cy_vault *v = NULL;
+	int rc;
 	out o = {CY_BUF_INIT, CY_BUF_INIT, 0, 0};
 	cy_check_stats st;
 	cli_progress prog;
 	cy_buf b = CY_BUF_INIT;
 
-	if ((rc = cli_parse(&CMD, argc, argv, &args, &n)))
-		return rc < 0 ? EXIT_OK : rc;
-	free(args);
-	if ((rc = cli_open(&v)))
-		return cli_fail(rc);
+	(void)argc;
+	(void)argv;
+	cli_cancel_install();
 	cli_progress_init(&prog, _("checking"));
 	rc = cy_vault_check(v, on_problem, on_warning, &o, cli_progress_cb, &prog, &st);
 	cli_progress_done(&prog);
-	cy_vault_close(v);
+	if (rc == CY_ECANCELLED) {
+		uint64_t left = prog.files_total > st.records ? prog.files_total - st.records : 0;
+		/* TRANSLATORS: the first %llu is a count of records, the second the total */
+		cli_error(ngettext("check stopped by Ctrl-C after %llu of %llu record",
+				   "check stopped by Ctrl-C after %llu of %llu records",
+				   (unsigned long)prog.files_total),
+			  (unsigned long long)st.records, (unsigned long long)prog.files_total);
+		cli_error(ngettext("not checked: %llu record and the ledger; %s",
+				   "not checked: %llu records and the ledger; %s", (unsigned long)left),
+			  (unsigned long long)left,
+			  st.problems ? _("problems were found in what was checked (see above)")
+				      : _("no problem in what was checked"));
+		rc = EXIT_CANCELLED;
+		goto out;
+	}
 	if (rc) {
-		cy_buf_release(&o.problems);
-		cy_buf_release(&o.warnings);
-		return cli_fail(rc);
+		rc = cli_fail(rc);
+		goto out;
 	}
 	if (o_json) {
 		cy_buf_printf(&b, "{\"ok\":%s,\"problems\":[%s],\"warnings\":[%s],\"records\":%llu,"
@@ -109,18 +118,31 @@ int cmd_check(int argc, char **argv)
 			      (unsigned long long)st.ledger_entries, (unsigned long long)st.checkpoints);
 		cli_json_line(&b);
 	} else {
-		printf(_("%llu records: %llu verified, %llu not verifiable without their fonds key; "
-			 "ledger: %llu entries, %llu checkpoints\n"),
-		       (unsigned long long)st.records, (unsigned long long)st.verified,
-		       (unsigned long long)st.unverifiable, (unsigned long long)st.ledger_entries,
+		/* TRANSLATORS: "N records: " begins the line; the rest follows */
+		printf(ngettext("%llu record: ", "%llu records: ", (unsigned long)st.records),
+		       (unsigned long long)st.records);
+		printf(ngettext("%llu verified, ", "%llu verified, ", (unsigned long)st.verified),
+		       (unsigned long long)st.verified);
+		printf(ngettext("%llu not verifiable without its fonds key; ",
+				"%llu not verifiable without their fonds key; ",
+				(unsigned long)st.unverifiable),
+		       (unsigned long long)st.unverifiable);
+		printf(ngettext("ledger: %llu entry, ", "ledger: %llu entries, ",
+				(unsigned long)st.ledger_entries),
+		       (unsigned long long)st.ledger_entries);
+		printf(ngettext("%llu checkpoint\n", "%llu checkpoints\n", (unsigned long)st.checkpoints),
 		       (unsigned long long)st.checkpoints);
 		if (st.problems)
-			printf(_("%llu problems found\n"), (unsigned long long)st.problems);
+			printf(ngettext("%llu problem found\n", "%llu problems found\n",
+					(unsigned long)st.problems),
+			       (unsigned long long)st.problems);
 		else
 			printf(_("ok: everything checked holds\n"));
 	}
+	rc = st.problems ? EXIT_INTEGRITY : EXIT_OK;
+out:
 	cy_buf_release(&b);
 	cy_buf_release(&o.problems);
 	cy_buf_release(&o.warnings);
-	return st.problems ? EXIT_INTEGRITY : EXIT_OK;
+	return rc;
 }

@@ -32,25 +32,25 @@ static const cli_cmd LIST = {
 	NULL, LIST_OPTS, 0, 0,
 };
 
-static int fonds_add(int argc, char **argv)
+static int fonds_add_prepare(int n, char **args)
 {
-	char **args;
-	int n, rc;
-	cy_vault *v = NULL;
-
-	if ((rc = cli_parse(&ADD, argc, argv, &args, &n)))
-		return rc < 0 ? EXIT_OK : rc;
+	(void)n;
+	(void)args;
 	if (!o_name) {
 		cli_error(_("give the company's name with --name"));
-		free(args);
 		return EXIT_USAGE;
 	}
-	if (!(rc = cli_open(&v)))
-		rc = cy_fonds_add(v, args[0], o_name, o_uscc);
+	return 0;
+}
+
+static int fonds_add(cy_vault *v, int n, char **args)
+{
+	int rc;
+
+	(void)n;
+	rc = cy_fonds_add(v, args[0], o_name, o_uscc);
 	if (!rc)
 		printf(_("added fonds %s (%s)\n"), args[0], o_name);
-	cy_vault_close(v);
-	free(args);
 	return rc ? cli_fail(rc) : EXIT_OK;
 }
 
@@ -73,40 +73,30 @@ static int print_fonds(void *arg, const cy_fonds_info *f)
 		cli_json_line(b);
 	} else {
 		cli_bytes(f->bytes, size);
-		printf("%-6s %-18s %-12s %8lld %10s  %s\n", f->code, *f->uscc ? f->uscc : "-", f->status,
-		       (long long)f->records, size, f->name);
+		printf("%-6s %-18s ", f->code, *f->uscc ? f->uscc : "-");
+		cli_put_padded(stdout, cli_value("status", f->status), 12);
+		printf(" %8lld %10s  %s\n", (long long)f->records, size, f->name);
 	}
 	return 0;
 }
 
-static int fonds_list(int argc, char **argv)
+static int fonds_list(cy_vault *v, int n, char **args)
 {
-	char **args;
-	int n, rc;
-	cy_vault *v = NULL;
+	int rc;
 	cy_buf b = CY_BUF_INIT;
 
-	if ((rc = cli_parse(&LIST, argc, argv, &args, &n)))
-		return rc < 0 ? EXIT_OK : rc;
-	free(args);
-	if ((rc = cli_open(&v)))
-		return cli_fail(rc);
+	(void)n;
+	(void)args;
 	if (!o_json)
 		printf("%-6s %-18s %-12s %8s %10s  %s\n", _("CODE"), _("USCC"), _("STATUS"), _("RECORDS"),
 		       _("SIZE"), _("NAME"));
 	rc = cy_fonds_list(v, print_fonds, &b);
 	cy_buf_release(&b);
-	cy_vault_close(v);
 	return rc ? cli_fail(rc) : EXIT_OK;
 }
 
-static const subcmd SUB[] = {
-	{"add", fonds_add, N_("take a company into custody")},
-	{"list", fonds_list, N_("list fonds")},
-	{NULL, NULL, NULL},
+const cli_command cmd_fonds_sub[] = {
+	{"add", fonds_add, &ADD, NEEDS_UNLOCK, N_("take a company into custody"), NULL, fonds_add_prepare},
+	{"list", fonds_list, &LIST, NEEDS_UNLOCK, N_("list fonds"), NULL, NULL},
+	{NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
-
-int cmd_fonds(int argc, char **argv)
-{
-	return run_subcommand("fonds", SUB, argc, argv);
-}

@@ -27,11 +27,12 @@ static const cli_opt OPTS[] = {
 };
 
 static const cli_cmd CMD = {
-	"custody import files DIR --fonds CODE --class CLASS (--year YYYY | --sidecar META.csv) [--retention Y|D30|D10]",
+	"custody import files DIR --fonds CODE --class CLASS [--year YYYY] [--sidecar META.csv] [--retention Y|D30|D10]",
 	N_("Import every file under DIR (recursively) as one record with a DA/T 22 archive number\n"
-	   "CODE-门类·YEAR-RETENTION-NNNN. YEAR is the year the document was formed (年度): give it with\n"
-	   "--year, or per file in a sidecar CSV; custody never takes it from file times, which copying\n"
-	   "changes. Files already in the fonds are recognised and skipped, so an\n"
+	   "CODE-门类·YEAR-RETENTION-NNNN. YEAR is the year the document was formed (年度): per file from\n"
+	   "a sidecar CSV, else --year, else the document's own date (a PDF's creation date, a photo's\n"
+	   "EXIF date); never from file times, which copying changes. A file with no year is refused.\n"
+	   "Files already in the fonds are recognised and skipped, so an\n"
 	   "interrupted import is simply run again. Symbolic links, special files and names that are\n"
 	   "not UTF-8 are reported and left out; a full disk stops the import cleanly."),
 	NULL, OPTS, 1, 1,
@@ -73,31 +74,24 @@ static void on_file(void *arg, const cy_file_event *e)
 	}
 }
 
-static int import_files(int argc, char **argv)
-{
-	char **args;
-	int n, rc;
-	cy_vault *v = NULL;
-	cy_import_opts o;
-	cy_import_summary sum;
-	cli_progress prog;
-	cy_buf b = CY_BUF_INIT;
-	char bytes[32];
-	double t0;
+static cy_import_opts opts;
 
-	if ((rc = cli_parse(&CMD, argc, argv, &args, &n)))
-		return rc < 0 ? EXIT_OK : rc;
-	memset(&o, 0, sizeof(o));
+/* Usage checks, before any password prompt. */
+static int import_files_prepare(int argc, char **argv)
+{
+	int rc;
+
+	(void)argc;
+	(void)argv;
+	memset(&opts, 0, sizeof(opts));
 	if (!o_fonds || !o_class) {
 		cli_error(_("give the fonds and the class: --fonds CODE --class CLASS"));
-		free(args);
 		return EXIT_USAGE;
 	}
-	o.fonds = o_fonds;
-	o.sidecar = o_sidecar;
-	if ((rc = cy_class_parse(o_class, &o.klass))) {
+	opts.fonds = o_fonds;
+	opts.sidecar = o_sidecar;
+	if ((rc = cy_class_parse(o_class, &opts.klass))) {
 		cli_fail(rc);
-		free(args);
 		return EXIT_USAGE;
 	}
 	if (o_year) {
@@ -105,31 +99,38 @@ static int import_files(int argc, char **argv)
 		long y = strtol(o_year, &end, 10);
 		if (*end || y < 1900 || y > 9999) {
 			cli_error(_("--year must be a four-digit year"));
-			free(args);
 			return EXIT_USAGE;
 		}
-		o.year = (int)y;
+		opts.year = (int)y;
 	}
 	if (o_retention && !cy_retention_valid(o_retention)) {
 		cli_error(_("--retention must be Y, D30 or D10"));
-		free(args);
 		return EXIT_USAGE;
 	}
 	if (o_org && (!*o_org || strlen(o_org) > 3 ||
 		      strspn(o_org, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != strlen(o_org))) {
 		cli_error(_("--org must be 1-3 upper-case letters or digits"));
-		free(args);
 		return EXIT_USAGE;
 	}
-	o.retention = o_retention;
-	o.org = o_org;
-	if ((rc = cli_open(&v))) {
-		free(args);
-		return cli_fail(rc);
-	}
+	opts.retention = o_retention;
+	opts.org = o_org;
+	return 0;
+}
+
+static int import_files(cy_vault *v, int argc, char **argv)
+{
+	int rc;
+	cy_import_summary sum;
+	cli_progress prog;
+	cy_buf b = CY_BUF_INIT;
+	char bytes[32];
+	double t0;
+
+	(void)argc;
+	cli_cancel_install();
 	cli_progress_init(&prog, _("importing"));
 	t0 = cli_now();
-	rc = cy_import_tree(v, args[0], &o, on_file, &b, prog.on ? cli_progress_cb : NULL, &prog, &sum);
+	rc = cy_import_tree(v, argv[0], &opts, on_file, &b, cli_progress_cb, &prog, &sum);
 	cli_progress_done(&prog);
 	if (rc && !sum.stopped) {
 		rc = cli_fail(rc);
@@ -149,7 +150,23 @@ static int import_files(int argc, char **argv)
 		       (unsigned long long)sum.imported, bytes, (unsigned long long)sum.duplicates,
 		       (unsigned long long)sum.skipped, (unsigned long long)sum.failed, cli_now() - t0);
 	}
-	if (sum.stopped) {
+	if (rc == CY_ECANCELLED) {
+		uint64_t seen = sum.imported + sum.duplicates + sum.skipped + sum.failed;
+		uint64_t left = prog.files_total > seen ? prog.files_total - seen : 0;
+		cli_error(ngettext("import stopped by Ctrl-C after %llu of %llu file: what is listed as "
+				   "imported is in the vault",
+				   "import stopped by Ctrl-C after %llu of %llu files: what is listed as "
+				   "imported is in the vault",
+				   (unsigned long)prog.files_total),
+			  (unsigned long long)seen, (unsigned long long)prog.files_total);
+		cli_error(ngettext("not imported: %llu file not reached; run the same command again to "
+				   "import it (files already in the vault are recognised)",
+				   "not imported: %llu files not reached; run the same command again to "
+				   "import them (files already in the vault are recognised)",
+				   (unsigned long)left),
+			  (unsigned long long)left);
+		rc = EXIT_CANCELLED;
+	} else if (sum.stopped) {
 		cli_error(_("import stopped: %s"), cy_error_message());
 		cli_error(_("the files of the unfinished batch were not imported; fix the cause and run the "
 			    "same command again"));
@@ -157,22 +174,18 @@ static int import_files(int argc, char **argv)
 	} else {
 		rc = sum.failed ? EXIT_ERR : EXIT_OK;
 		if (sum.failed)
-			cli_error(_("%llu files could not be imported (see the messages above)"),
+			cli_error(ngettext("%llu file could not be imported (see the messages above)",
+					   "%llu files could not be imported (see the messages above)",
+					   (unsigned long)sum.failed),
 				  (unsigned long long)sum.failed);
 	}
 out:
 	cy_buf_release(&b);
-	cy_vault_close(v);
-	free(args);
 	return rc;
 }
 
-static const subcmd SUB[] = {
-	{"files", import_files, N_("import a directory of files, one record per file")},
-	{NULL, NULL, NULL},
+const cli_command cmd_import_sub[] = {
+	{"files", import_files, &CMD, NEEDS_UNLOCK, N_("import a directory of files, one record per file"),
+	 NULL, import_files_prepare},
+	{NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
-
-int cmd_import(int argc, char **argv)
-{
-	return run_subcommand("import", SUB, argc, argv);
-}

@@ -20,24 +20,23 @@ static const cli_opt OPTS[] = {
 	{NULL, 0, NULL, NULL, NULL},
 };
 
-static const cli_cmd CMD = {
+const cli_cmd cmd_init_spec = {
 	"custody init [--vault DIR] --user NAME [--password-file FILE]",
 	N_("Create a vault in a new or empty directory. The first user is a security administrator\n"
 	   "(secadmin), who adds the other users. A recovery key is shown once: keep it offline."),
 	NULL, OPTS, 0, 0,
 };
 
-int cmd_init(int argc, char **argv)
+int cmd_init(cy_vault *v, int argc, char **argv)
 {
-	char **args;
-	int nargs, rc;
+	int rc;
 	cy_buf pw = CY_BUF_INIT, rec = CY_BUF_INIT, out = CY_BUF_INIT;
 	unsigned kdf = 0;
 	const char *user;
 
-	if ((rc = cli_parse(&CMD, argc, argv, &args, &nargs)))
-		return rc < 0 ? EXIT_OK : rc;
-	free(args);
+	(void)v;
+	(void)argc;
+	(void)argv;
 	if (!(user = cli_user())) {
 		cli_error(_("no user given: use --user NAME or set CUSTODY_USER"));
 		return EXIT_USAGE;

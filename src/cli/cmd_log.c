@@ -57,53 +57,32 @@ static int print_entry(void *arg, uint64_t seq, const char *entry, size_t n)
 	return 0;
 }
 
-static int open_parsed(const cli_cmd *c, int argc, char **argv, char ***args, cy_vault **v)
+static int log_show(cy_vault *v, int n, char **args)
 {
-	int n, rc = cli_parse(c, argc, argv, args, &n);
-
-	if (rc)
-		return rc < 0 ? -1 : rc;
-	if ((rc = cli_open(v))) {
-		free(*args);
-		return cli_fail(rc);
-	}
-	return 0;
-}
-
-static int log_show(int argc, char **argv)
-{
-	char **args;
-	cy_vault *v = NULL;
 	uint64_t from = 1;
-	int rc = open_parsed(&SHOW, argc, argv, &args, &v);
+	int rc;
 
-	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
+	(void)n;
+	(void)args;
 	if (o_from) {
 		char *end;
 		from = strtoull(o_from, &end, 10);
 		if (*end || !*o_from || *o_from == '-' || from == 0) {
 			cli_error(_("--from must be an entry number (1 or more)"));
-			cy_vault_close(v);
-			free(args);
 			return EXIT_USAGE;
 		}
 	}
 	rc = cy_log_list(v, from, print_entry, NULL);
-	cy_vault_close(v);
-	free(args);
 	return rc ? cli_fail(rc) : EXIT_OK;
 }
 
-static int log_verify(int argc, char **argv)
+static int log_verify(cy_vault *v, int nargs, char **args)
 {
-	char **args;
-	cy_vault *v = NULL;
 	uint64_t bad, n, ncp;
-	int rc = open_parsed(&VERIFY, argc, argv, &args, &v);
+	int rc;
 
-	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
+	(void)nargs;
+	(void)args;
 	rc = cy_log_verify(v, &bad, &n, &ncp);
 	if (!rc && o_checkpoint) {
 		cy_buf note = CY_BUF_INIT;
@@ -130,8 +109,6 @@ static int log_verify(int argc, char **argv)
 	} else if (!rc) {
 		printf(_("ledger ok: %" PRIu64 " entries, %" PRIu64 " signed checkpoints verified\n"), n, ncp);
 	}
-	cy_vault_close(v);
-	free(args);
 	if (rc && !o_json) {
 		if (bad)
 			cli_error(_("ledger verification failed at entry %" PRIu64 ": %s"), bad,
@@ -142,34 +119,28 @@ static int log_verify(int argc, char **argv)
 	return rc ? cli_exit_code(rc) : EXIT_OK;
 }
 
-static int log_checkpoint(int argc, char **argv)
+static int log_checkpoint(cy_vault *v, int n, char **args)
 {
-	char **args;
-	cy_vault *v = NULL;
 	cy_buf note = CY_BUF_INIT;
-	int rc = open_parsed(&CHECKPOINT, argc, argv, &args, &v);
+	int rc;
 
-	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
+	(void)n;
+	(void)args;
 	rc = cy_log_checkpoint(v, &note);
 	if (!rc)
 		fputs(cy_buf_cstr(&note), stdout);
 	cy_buf_release(&note);
-	cy_vault_close(v);
-	free(args);
 	return rc ? cli_fail(rc) : EXIT_OK;
 }
 
-static int log_prove(int argc, char **argv)
+static int log_prove(cy_vault *v, int n, char **args)
 {
-	char **args, *end;
-	cy_vault *v = NULL;
+	char *end;
 	cy_buf out = CY_BUF_INIT;
 	uint64_t seq;
-	int rc = open_parsed(&PROVE, argc, argv, &args, &v);
+	int rc;
 
-	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
+	(void)n;
 	seq = strtoull(args[0], &end, 10);
 	if (*end || !*args[0]) {
 		cli_error(_("SEQ must be an entry number"));
@@ -180,39 +151,29 @@ static int log_prove(int argc, char **argv)
 		fputs(cy_buf_cstr(&out), stdout);
 	}
 	cy_buf_release(&out);
-	cy_vault_close(v);
-	free(args);
 	return rc;
 }
 
-static int log_key(int argc, char **argv)
+static int log_key(cy_vault *v, int n, char **args)
 {
-	char **args;
-	cy_vault *v = NULL;
 	cy_buf out = CY_BUF_INIT;
-	int rc = open_parsed(&KEY, argc, argv, &args, &v);
+	int rc;
 
-	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
+	(void)n;
+	(void)args;
 	rc = cy_log_vkey(v, &out);
 	if (!rc)
 		printf("%s\n", cy_buf_cstr(&out));
 	cy_buf_release(&out);
-	cy_vault_close(v);
-	free(args);
 	return rc ? cli_fail(rc) : EXIT_OK;
 }
 
-static const subcmd SUB[] = {
-	{"show", log_show, N_("print the entries")},
-	{"verify", log_verify, N_("verify the whole ledger")},
-	{"checkpoint", log_checkpoint, N_("print the latest signed checkpoint")},
-	{"prove", log_prove, N_("inclusion proof of one entry")},
-	{"key", log_key, N_("print the ledger's verifier key")},
-	{NULL, NULL, NULL},
+const cli_command cmd_log_sub[] = {
+	{"show", log_show, &SHOW, NEEDS_UNLOCK, N_("print the entries"), NULL, NULL},
+	{"verify", log_verify, &VERIFY, NEEDS_UNLOCK, N_("verify the whole ledger"), NULL, NULL},
+	{"checkpoint", log_checkpoint, &CHECKPOINT, NEEDS_UNLOCK, N_("print the latest signed checkpoint"),
+	 NULL, NULL},
+	{"prove", log_prove, &PROVE, NEEDS_UNLOCK, N_("inclusion proof of one entry"), NULL, NULL},
+	{"key", log_key, &KEY, NEEDS_UNLOCK, N_("print the ledger's verifier key"), NULL, NULL},
+	{NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
-
-int cmd_log(int argc, char **argv)
-{
-	return run_subcommand("log", SUB, argc, argv);
-}

@@ -16,7 +16,7 @@ static const cli_opt OPTS[] = {
 	{"json", OPT_FLAG, NULL, N_("JSON Lines: one object per record"), &o_json},
 	{NULL, 0, NULL, NULL, NULL},
 };
-static const cli_cmd CMD = {
+const cli_cmd cmd_ls_spec = {
 	"custody ls [--fonds CODE] [--json]",
 	N_("List the records of the fonds granted to you, in archive-number order."), NULL, OPTS, 0, 0,
 };
@@ -69,27 +69,23 @@ static int print_record(void *arg, const cy_record_info *r)
 		cli_json_line(b);
 	} else {
 		cli_bytes(r->size, size);
-		printf("%-28s %-14s %10s  ", r->archive_no, r->class_name, size);
+		printf("%-28s ", r->archive_no);
+		cli_put_padded(stdout, cli_value("class", r->class_name), 14);
+		printf(" %10s  ", size);
 		cli_put_safe(stdout, r->title);
 		putchar('\n');
 	}
 	return 0;
 }
 
-int cmd_ls(int argc, char **argv)
+int cmd_ls(cy_vault *v, int argc, char **argv)
 {
-	char **args;
-	int n, rc;
-	cy_vault *v = NULL;
 	cy_buf b = CY_BUF_INIT;
+	int rc;
 
-	if ((rc = cli_parse(&CMD, argc, argv, &args, &n)))
-		return rc < 0 ? EXIT_OK : rc;
-	free(args);
-	if ((rc = cli_open(&v)))
-		return cli_fail(rc);
+	(void)argc;
+	(void)argv;
 	rc = cy_record_list(v, o_fonds, print_record, &b);
 	cy_buf_release(&b);
-	cy_vault_close(v);
 	return rc ? cli_fail(rc) : EXIT_OK;
 }

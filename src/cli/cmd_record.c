@@ -27,15 +27,16 @@ static const cli_cmd AMEND = {
 	NULL, AMEND_OPTS, 1, 1,
 };
 
-static int record_amend(int argc, char **argv)
-{
-	char **args, new_no[64];
-	int n, rc;
-	cy_vault *v = NULL;
-	cy_record_amend a = {.klass = -1};
+static cy_record_amend amend;
 
-	if ((rc = cli_parse(&AMEND, argc, argv, &args, &n)))
-		return rc < 0 ? EXIT_OK : rc;
+/* Usage checks, before any password prompt. */
+static int record_amend_prepare(int argc, char **argv)
+{
+	cy_record_amend a = {.klass = -1};
+	int rc;
+
+	(void)argc;
+	(void)argv;
 	if (o_year) {
 		char *end;
 		long y;
@@ -43,7 +44,6 @@ static int record_amend(int argc, char **argv)
 		y = strtol(o_year, &end, 10);
 		if (errno || *end || y < 1900 || y > 9999) {
 			cli_error(_("--year must be a four-digit year"));
-			free(args);
 			return EXIT_USAGE;
 		}
 		a.year = (int)y;
@@ -52,38 +52,40 @@ static int record_amend(int argc, char **argv)
 		cy_class k;
 		if ((rc = cy_class_parse(o_class, &k))) {
 			cli_fail(rc);
-			free(args);
 			return EXIT_USAGE;
 		}
 		a.klass = (int)k;
 	}
 	if (o_retention && !cy_retention_valid(o_retention)) {
 		cli_error(_("--retention must be Y, D30 or D10"));
-		free(args);
 		return EXIT_USAGE;
 	}
 	a.title = o_title;
 	a.date = o_date;
 	a.retention = o_retention;
-	if (!(rc = cli_open(&v)))
-		rc = cy_record_amend_apply(v, args[0], &a, new_no);
-	if (!rc) {
-		if (strcmp(new_no, args[0]))
-			printf(_("amended %s: it is now %s (the old number still finds it)\n"), args[0], new_no);
-		else
-			printf(_("amended %s\n"), new_no);
-	}
-	cy_vault_close(v);
-	free(args);
-	return rc ? cli_fail(rc) : EXIT_OK;
+	amend = a;
+	return 0;
 }
 
-static const subcmd SUB[] = {
-	{"amend", record_amend, N_("correct a record's year, class, title or date")},
-	{NULL, NULL, NULL},
-};
-
-int cmd_record(int argc, char **argv)
+static int record_amend(cy_vault *v, int argc, char **argv)
 {
-	return run_subcommand("record", SUB, argc, argv);
+	char no[64], new_no[64];
+	int rc;
+
+	(void)argc;
+	if ((rc = cli_archive_no(argv[0], no)))
+		return rc;
+	if ((rc = cy_record_amend_apply(v, no, &amend, new_no)))
+		return cli_fail_record(v, no, rc);
+	if (strcmp(new_no, no))
+		printf(_("amended %s: it is now %s (the old number still finds it)\n"), no, new_no);
+	else
+		printf(_("amended %s\n"), new_no);
+	return EXIT_OK;
 }
+
+const cli_command cmd_record_sub[] = {
+	{"amend", record_amend, &AMEND, NEEDS_UNLOCK, N_("correct a record's year, class, title or date"),
+	 NULL, record_amend_prepare},
+	{NULL, NULL, NULL, 0, NULL, NULL, NULL},
+};

@@ -58,28 +58,32 @@ static const cli_cmd REVOKE = {
 	NULL, NO_OPTS, 2, 2,
 };
 
-static int user_add(int argc, char **argv)
-{
-	char **args;
-	int n, rc;
-	cy_role role;
-	cy_vault *v = NULL;
-	cy_buf pw = CY_BUF_INIT;
-	char prompt[128];
+static cy_role role;
 
-	if ((rc = cli_parse(&ADD, argc, argv, &args, &n)))
-		return rc < 0 ? EXIT_OK : rc;
+static int user_add_prepare(int argc, char **args)
+{
+	int rc;
+
+	(void)argc;
+	(void)args;
 	if (!o_role) {
 		cli_error(_("give the new user's role with --role (sysadmin secadmin auditor archivist viewer)"));
-		free(args);
 		return EXIT_USAGE;
 	}
 	if ((rc = cy_role_parse(o_role, &role))) {
-		free(args);
 		cli_fail(rc);
 		return EXIT_USAGE;
 	}
-	rc = cli_open(&v);
+	return 0;
+}
+
+static int user_add(cy_vault *v, int n, char **args)
+{
+	int rc = 0;
+	cy_buf pw = CY_BUF_INIT;
+	char prompt[128];
+
+	(void)n;
 	snprintf(prompt, sizeof(prompt), _("New password for %s: "), args[0]);
 	if (!rc && !o_newpw && !getenv("CUSTODY_NEW_PASSWORD_FILE"))
 		rc = cli_read_password("", prompt, true, &pw);
@@ -89,10 +93,8 @@ static int user_add(int argc, char **argv)
 	if (!rc)
 		rc = cy_user_add(v, args[0], role, (const char *)pw.ptr, pw.len);
 	if (!rc)
-		printf(_("added user '%s' (%s)\n"), args[0], cy_role_name(role));
+		printf(_("added user '%s' (%s)\n"), args[0], cli_value("role", cy_role_name(role)));
 	cy_buf_wipe(&pw);
-	cy_vault_close(v);
-	free(args);
 	return rc ? cli_fail(rc) : EXIT_OK;
 }
 
@@ -109,45 +111,32 @@ static int print_user(void *arg, const cy_user_info *u)
 		cy_buf_putc(b, '}');
 		cli_json_line(b);
 	} else {
-		printf("%-20s %-10s %-20s %s\n", u->name, cy_role_name(u->role), u->created,
-		       *u->grants ? u->grants : "-");
+		printf("%-20s ", u->name);
+		cli_put_padded(stdout, cli_value("role", cy_role_name(u->role)), 10);
+		printf(" %-20s %s\n", u->created, *u->grants ? u->grants : "-");
 	}
 	return 0;
 }
 
-static int user_list(int argc, char **argv)
+static int user_list(cy_vault *v, int n, char **args)
 {
-	char **args;
-	int n, rc;
-	cy_vault *v = NULL;
+	int rc;
 	cy_buf b = CY_BUF_INIT;
 
-	if ((rc = cli_parse(&LIST, argc, argv, &args, &n)))
-		return rc < 0 ? EXIT_OK : rc;
-	free(args);
-	if ((rc = cli_open(&v)))
-		return cli_fail(rc);
+	(void)n;
+	(void)args;
 	if (!o_json)
 		printf("%-20s %-10s %-20s %s\n", _("NAME"), _("ROLE"), _("CREATED"), _("GRANTS"));
 	rc = cy_user_list(v, print_user, &b);
 	cy_buf_release(&b);
-	cy_vault_close(v);
 	return rc ? cli_fail(rc) : EXIT_OK;
 }
 
-static int user_passwd(int argc, char **argv)
+static int user_passwd(cy_vault *v, int n, char **args)
 {
-	char **args;
-	int n, rc;
-	cy_vault *v = NULL;
+	int rc;
 	cy_buf pw = CY_BUF_INIT;
 
-	if ((rc = cli_parse(&PASSWD, argc, argv, &args, &n)))
-		return rc < 0 ? EXIT_OK : rc;
-	if ((rc = cli_open(&v))) {
-		free(args);
-		return cli_fail(rc);
-	}
 	rc = cli_read_password(o_newpw ? o_newpw : "", _("New password: "), !o_newpw, &pw);
 	if (!rc && n == 1 && strcmp(args[0], cy_vault_user(v)))
 		rc = cy_user_reset(v, args[0], (const char *)pw.ptr, pw.len);
@@ -156,60 +145,41 @@ static int user_passwd(int argc, char **argv)
 	if (!rc)
 		printf(_("password changed for '%s'\n"), n == 1 ? args[0] : cy_vault_user(v));
 	cy_buf_wipe(&pw);
-	cy_vault_close(v);
-	free(args);
 	return rc ? cli_fail(rc) : EXIT_OK;
 }
 
-static int user_grant(int argc, char **argv)
+static int user_grant(cy_vault *v, int n, char **args)
 {
-	char **args;
-	int n, rc;
-	cy_vault *v = NULL;
+	int rc;
 	bool pending = false;
 
-	if ((rc = cli_parse(&GRANT, argc, argv, &args, &n)))
-		return rc < 0 ? EXIT_OK : rc;
-	if (!(rc = cli_open(&v)))
-		rc = cy_user_grant(v, args[0], args[1], &pending);
+	(void)n;
+	rc = cy_user_grant(v, args[0], args[1], &pending);
 	if (!rc && pending)
 		printf(_("granted fonds '%s' to '%s': pending until a holder of the fonds key opens the "
 			 "vault\n"),
 		       args[1], args[0]);
 	else if (!rc)
 		printf(_("granted fonds '%s' to '%s'\n"), args[1], args[0]);
-	cy_vault_close(v);
-	free(args);
 	return rc ? cli_fail(rc) : EXIT_OK;
 }
 
-static int user_revoke(int argc, char **argv)
+static int user_revoke(cy_vault *v, int n, char **args)
 {
-	char **args;
-	int n, rc;
-	cy_vault *v = NULL;
+	int rc;
 
-	if ((rc = cli_parse(&REVOKE, argc, argv, &args, &n)))
-		return rc < 0 ? EXIT_OK : rc;
-	if (!(rc = cli_open(&v)))
-		rc = cy_user_revoke(v, args[0], args[1]);
+	(void)n;
+	rc = cy_user_revoke(v, args[0], args[1]);
 	if (!rc)
 		printf(_("revoked fonds '%s' from '%s'\n"), args[1], args[0]);
-	cy_vault_close(v);
-	free(args);
 	return rc ? cli_fail(rc) : EXIT_OK;
 }
 
-static const subcmd SUB[] = {
-	{"add", user_add, N_("add a user with a role")},
-	{"list", user_list, N_("list users, roles and grants")},
-	{"passwd", user_passwd, N_("change your password")},
-	{"grant", user_grant, N_("grant a fonds to a user")},
-	{"revoke", user_revoke, N_("withdraw a grant")},
-	{NULL, NULL, NULL},
+const cli_command cmd_user_sub[] = {
+	{"add", user_add, &ADD, NEEDS_UNLOCK, N_("add a user with a role"), NULL, user_add_prepare},
+	{"list", user_list, &LIST, NEEDS_UNLOCK, N_("list users, roles and grants"), NULL, NULL},
+	{"passwd", user_passwd, &PASSWD, NEEDS_UNLOCK, N_("change your password"), NULL, NULL},
+	{"grant", user_grant, &GRANT, NEEDS_UNLOCK, N_("grant a fonds to a user"), NULL, NULL},
+	{"revoke", user_revoke, &REVOKE, NEEDS_UNLOCK, N_("withdraw a grant"), NULL, NULL},
+	{NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
-
-int cmd_user(int argc, char **argv)
-{
-	return run_subcommand("user", SUB, argc, argv);
-}

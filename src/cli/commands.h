@@ -1,19 +1,30 @@
-/* commands.h - the entry point of each command file (dispatched by main.c). */
+/* commands.h - what each command file gives the command table of main.c:
+ * its run function and its option table (cli_cmd), or, for a group, its
+ * table of sub-commands.  The dispatcher parses, opens the vault and cleans
+ * up; see cli_command in cli.h. */
 #ifndef CY_COMMANDS_H
 #define CY_COMMANDS_H
 
-int cmd_init(int argc, char **argv);
-int cmd_user(int argc, char **argv);
-int cmd_fonds(int argc, char **argv);
-int cmd_import(int argc, char **argv);
-int cmd_ls(int argc, char **argv);
-int cmd_show(int argc, char **argv);
-int cmd_get(int argc, char **argv);
-int cmd_check(int argc, char **argv);
-int cmd_log(int argc, char **argv);
-int cmd_record(int argc, char **argv);
+#include "cli.h"
 
-/* For commands with sub-commands: find argv[0] in a table and run it. */
+int cmd_init(cy_vault *v, int argc, char **argv);
+int cmd_ls(cy_vault *v, int argc, char **argv);
+int cmd_show(cy_vault *v, int argc, char **argv);
+int cmd_get(cy_vault *v, int argc, char **argv);
+int cmd_get_prepare(int argc, char **argv);
+int cmd_check(cy_vault *v, int argc, char **argv);
+extern const cli_cmd cmd_init_spec, cmd_ls_spec, cmd_show_spec, cmd_get_spec, cmd_check_spec;
+
+/* Groups: their sub-commands, each with its own flags. */
+extern const cli_command cmd_import_sub[];
+extern const cli_command cmd_user_sub[];
+extern const cli_command cmd_fonds_sub[];
+extern const cli_command cmd_log_sub[];
+extern const cli_command cmd_record_sub[];
+
+/* For commands written before the dispatcher, which parse their own argv
+ * (cli_parse) and open the vault themselves (cli_open): find argv[0] in a
+ * table and run it.  New code uses cli_command tables instead. */
 typedef struct subcmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);

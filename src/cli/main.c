@@ -1,46 +1,203 @@
-/* main.c - the custody command: locale set-up and the command table. */
+/* main.c - the custody command: locale set-up, the command table and the
+ * dispatcher.
+ *
+ * As git's commands[] does, the table says what each command needs
+ * (NEEDS_VAULT, NEEDS_UNLOCK); the dispatcher parses the options (the common
+ * ones may stand before the command, between a group and its sub-command, or
+ * after), resolves the vault, reads the user and password, opens the vault
+ * once, runs the command and closes the vault, so that each cmd_*.c holds
+ * only its own work. */
+#include <limits.h>
 #include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <stdlib.h>
 
 #include "cli.h"
 #include "commands.h"
 #include "base/banned.h"
 
-static const struct command {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-	const char *summary;
-} COMMANDS[] = {
-	{"init", cmd_init, N_("create a vault; its first user is a security administrator")},
-	{"user", cmd_user, N_("users, roles and fonds grants (add, list, passwd, grant, revoke)")},
-	{"fonds", cmd_fonds, N_("companies whose records are in custody (add, list)")},
-	{"import", cmd_import, N_("import records (files DIR)")},
-	{"ls", cmd_ls, N_("list records")},
-	{"show", cmd_show, N_("show one record's metadata")},
-	{"get", cmd_get, N_("write out a record's original bytes, verified")},
-	{"record", cmd_record, N_("correct a record (amend)")},
-	{"check", cmd_check, N_("verify every object, the catalog and the ledger")},
-	{"log", cmd_log, N_("the audit ledger (show, verify, checkpoint, prove, key)")},
+#ifndef CUSTODY_VERSION
+#error "CUSTODY_VERSION comes from the build (meson project version)"
+#endif
+
+static const cli_command COMMANDS[] = {
+	{"init", cmd_init, &cmd_init_spec, 0,
+	 N_("create a vault; its first user is a security administrator"), NULL, NULL},
+	{"user", NULL, NULL, 0, N_("users, roles and fonds grants (add, list, passwd, grant, revoke)"),
+	 cmd_user_sub, NULL},
+	{"fonds", NULL, NULL, 0, N_("companies whose records are in custody (add, list)"), cmd_fonds_sub,
+	 NULL},
+	{"import", NULL, NULL, 0, N_("import records (files DIR)"), cmd_import_sub, NULL},
+	{"ls", cmd_ls, &cmd_ls_spec, NEEDS_UNLOCK, N_("list records"), NULL, NULL},
+	{"show", cmd_show, &cmd_show_spec, NEEDS_UNLOCK, N_("show one record's metadata"), NULL, NULL},
+	{"get", cmd_get, &cmd_get_spec, NEEDS_UNLOCK, N_("write out a record's original bytes, verified"),
+	 NULL, cmd_get_prepare},
+	{"record", NULL, NULL, 0, N_("correct a record (amend)"), cmd_record_sub, NULL},
+	{"check", cmd_check, &cmd_check_spec, NEEDS_UNLOCK,
+	 N_("verify every object, the catalog and the ledger"), NULL, NULL},
+	{"log", NULL, NULL, 0, N_("the audit ledger (show, verify, checkpoint, prove, key)"), cmd_log_sub,
+	 NULL},
+	{NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, _("usage: custody <command> [options]   (custody <command> --help for more)\n\n"
+	fprintf(f, _("usage: custody <command> [options]\n"
+		     "       custody [--vault DIR] [--user NAME] [--password-file FILE] <command> [options]\n"
+		     "       custody help <command>   (the same as custody <command> --help)\n\n"
 		     "custody keeps the customer records of companies that are sold, merged, split or\n"
 		     "wound up: encrypted, numbered, checked and audited.\n"
 		     "custody 档案托管：企业转让、合并、分立、解散、注销时客户档案的安全保管。\n\n"
 		     "commands:\n"));
-	for (size_t i = 0; i < sizeof(COMMANDS) / sizeof(COMMANDS[0]); i++)
-		fprintf(f, "  %-8s %s\n", COMMANDS[i].name, _(COMMANDS[i].summary));
-	fprintf(f, _("\ncommon options: --vault DIR, --user NAME, --password-file FILE, --help\n"
+	for (const cli_command *c = COMMANDS; c->name; c++) {
+		fputs("  ", f);
+		cli_put_padded(f, c->name, 8);
+		fprintf(f, " %s\n", _(c->summary));
+	}
+	fprintf(f, _("\ncommon options (before or after the command): --vault DIR, --user NAME,\n"
+		     "--password-file FILE, --help; custody --version\n"
 		     "listing commands take --json (JSON Lines)\n"
 		     "environment: CUSTODY_VAULT, CUSTODY_USER, CUSTODY_PASSWORD_FILE\n"
 		     "exit codes: 0 ok, 1 error, 2 usage, 3 wrong password or user, 4 not found,\n"
-		     "            5 integrity failure, 6 permission denied\n"));
+		     "            5 integrity failure, 6 permission denied, 130 stopped by Ctrl-C\n"));
+}
+
+static void group_usage(FILE *f, const cli_command *g)
+{
+	fprintf(f, _("usage: custody %s <sub-command> [options]\n\nsub-commands:\n"), g->name);
+	for (const cli_command *s = g->sub; s->name; s++) {
+		fputs("  ", f);
+		cli_put_padded(f, s->name, 11);
+		fprintf(f, " %s\n", _(s->summary));
+	}
+}
+
+static const cli_command *find(const cli_command *t, const char *name)
+{
+	for (; t->name; t++)
+		if (!strcmp(t->name, name))
+			return t;
+	return NULL;
+}
+
+/* Run a leaf: parse, check, open the vault as its flags say, run, clean up. */
+static int run_leaf(const cli_command *c, int argc, char **argv)
+{
+	char **args = NULL;
+	int n = 0, rc;
+	cy_vault *v = NULL;
+
+	if ((rc = cli_parse(c->spec, argc, argv, &args, &n)))
+		return rc < 0 ? EXIT_OK : rc;
+	if (c->prepare && (rc = c->prepare(n, args)))
+		goto out;
+	if ((c->flags & NEEDS_VAULT) && !cli_vault_present()) {
+		rc = EXIT_NOTFOUND;
+		goto out;
+	}
+	if ((c->flags & NEEDS_UNLOCK) == NEEDS_UNLOCK && (rc = cli_open(&v))) {
+		rc = cli_fail(rc);
+		goto out;
+	}
+	rc = c->run(v, n, args);
+out:
+	cy_vault_close(v);
+	free(args);
+	return rc;
+}
+
+/* Common options may stand before a group's sub-command too. */
+static int skip_common(int argc, char **argv, int *i)
+{
+	int r;
+
+	while (*i < argc && argv[*i][0] == '-' && strcmp(argv[*i], "--help") && strcmp(argv[*i], "-h")) {
+		if ((r = cli_parse_common(argc, argv, i)) == 1) {
+			(*i)++;
+			continue;
+		}
+		if (r == 0)
+			cli_error(_("unknown option '%s' here (see 'custody --help')"), argv[*i]);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int dispatch(const cli_command *c, int argc, char **argv)
+{
+	const cli_command *s;
+	int i = 0, rc;
+
+	if (!c->sub)
+		return run_leaf(c, argc, argv);
+	if ((rc = skip_common(argc, argv, &i)))
+		return rc;
+	if (i == argc || !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+		bool asked = i < argc || g_help;
+		group_usage(asked ? stdout : stderr, c);
+		return asked ? EXIT_OK : EXIT_USAGE;
+	}
+	if (!(s = find(c->sub, argv[i]))) {
+		cli_error(_("'%s' is not a sub-command of '%s' (see 'custody %s --help')"), argv[i], c->name,
+			  c->name);
+		return EXIT_USAGE;
+	}
+	return dispatch(s, argc - i - 1, argv + i + 1);
+}
+
+/* custody help [COMMAND [SUB-COMMAND]] */
+static int help(int argc, char **argv)
+{
+	const cli_command *c;
+
+	if (argc < 1) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!(c = find(COMMANDS, argv[0]))) {
+		cli_error(_("'%s' is not a custody command (see 'custody --help')"), argv[0]);
+		return EXIT_USAGE;
+	}
+	if (c->sub && argc > 1) {
+		const cli_command *s = find(c->sub, argv[1]);
+		if (!s) {
+			cli_error(_("'%s' is not a sub-command of '%s' (see 'custody %s --help')"), argv[1],
+				  c->name, c->name);
+			return EXIT_USAGE;
+		}
+		c = s;
+	}
+	if (c->sub)
+		group_usage(stdout, c);
+	else
+		cli_help(c->spec);
+	return EXIT_OK;
+}
+
+/* custody --man-page [--list | COMMAND]: roff on stdout, in English (no
+ * locale is set up), from the same tables as --help; see tools/man/. */
+static int man_page(int argc, char **argv)
+{
+	const cli_command *c;
+
+	if (argc < 1) {
+		cli_man_main(stdout, COMMANDS, CUSTODY_VERSION);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[0], "--list")) {
+		for (c = COMMANDS; c->name; c++)
+			printf("%s\n", c->name);
+		return EXIT_OK;
+	}
+	if (!(c = find(COMMANDS, argv[0]))) {
+		cli_error("'%s' is not a custody command", argv[0]);
+		return EXIT_USAGE;
+	}
+	cli_man_command(stdout, c, CUSTODY_VERSION);
+	return EXIT_OK;
 }
 
 int run_subcommand(const char *group, const subcmd *table, int argc, char **argv)
@@ -59,11 +216,33 @@ int run_subcommand(const char *group, const subcmd *table, int argc, char **argv
 	return EXIT_USAGE;
 }
 
-static void setup_locale(void)
+/* The translations: $CUSTODY_LOCALEDIR, else the build tree's when this is
+ * the program in the build tree, else the installed ones. */
+static const char *locale_dir(void)
 {
 	const char *dir = getenv("CUSTODY_LOCALEDIR");
+	char self[PATH_MAX], root[PATH_MAX];
+	ssize_t n;
 	struct stat st;
 
+	if (dir && *dir)
+		return dir;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0 && realpath(BUILD_ROOT, root)) {
+		char *slash;
+		self[n] = 0;
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = 0;
+			if (!strcmp(self, root) && stat(BUILD_LOCALEDIR, &st) == 0)
+				return BUILD_LOCALEDIR;
+		}
+	}
+	return LOCALEDIR;
+}
+
+static void setup_locale(void)
+{
 	if (!setlocale(LC_ALL, "")) {
 		/* The asked-for locale is not installed (Debian has only C.UTF-8 by
 		 * default): keep UTF-8 and let gettext still pick the language. */
@@ -81,31 +260,39 @@ static void setup_locale(void)
 			setenv("LANGUAGE", lang, 1);
 		}
 	}
-	if (!dir || !*dir)
-		dir = stat(BUILD_LOCALEDIR, &st) == 0 ? BUILD_LOCALEDIR : LOCALEDIR;
-	bindtextdomain("custody", dir);
+	bindtextdomain("custody", locale_dir());
 	bind_textdomain_codeset("custody", "UTF-8");
 	textdomain("custody");
 }
 
 int main(int argc, char **argv)
 {
+	const cli_command *c;
+	int i = 1, r;
+
+	if (argc > 1 && !strcmp(argv[1], "--man-page"))
+		return man_page(argc - 2, argv + 2);
 	setup_locale();
-	if (argc < 2) {
-		usage(stderr);
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--version")) {
+			printf("custody %s\n", CUSTODY_VERSION);
+			return EXIT_OK;
+		}
+		if ((r = cli_parse_common(argc, argv, &i)) == 1)
+			continue;
+		if (r == 0)
+			cli_error(_("unknown option '%s' (see 'custody --help')"), argv[i]);
 		return EXIT_USAGE;
 	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-		usage(stdout);
-		return EXIT_OK;
+	if (i == argc) {
+		usage(g_help ? stdout : stderr);
+		return g_help ? EXIT_OK : EXIT_USAGE;
 	}
-	if (!strcmp(argv[1], "--version")) {
-		printf("custody 0.1.0\n");
-		return EXIT_OK;
+	if (!strcmp(argv[i], "help"))
+		return help(argc - i - 1, argv + i + 1);
+	if (!(c = find(COMMANDS, argv[i]))) {
+		cli_error(_("'%s' is not a custody command (see 'custody --help')"), argv[i]);
+		return EXIT_USAGE;
 	}
-	for (size_t i = 0; i < sizeof(COMMANDS) / sizeof(COMMANDS[0]); i++)
-		if (!strcmp(argv[1], COMMANDS[i].name))
-			return COMMANDS[i].fn(argc - 2, argv + 2);
-	cli_error(_("'%s' is not a custody command (see 'custody --help')"), argv[1]);
-	return EXIT_USAGE;
+	return dispatch(c, argc - i - 1, argv + i + 1);
 }

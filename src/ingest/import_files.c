@@ -615,7 +615,7 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 	batch bt = {0};
 	pipeline pl;
 	pthread_t threads[1 + MAX_PREPARERS];
-	int nthreads = 0, nprep, rc;
+	int nthreads = 0, nprep, rc, cancelled = 0;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
 	memset(sum, 0, sizeof(*sum));
@@ -731,10 +731,12 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 		}
 		pr.files_done++;
 		pr.bytes_done += sl.size;
-		if (progress)
-			progress(parg, &pr);
+		if (progress && progress(parg, &pr) && !rc)
+			cancelled = 1;
 		pr.current = NULL;
 		free(sl.rel);
+		if (cancelled)
+			break;
 	}
 	{
 		char msg[1024];
@@ -745,9 +747,14 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 		else if (rc)
 			cy_error_set(rc, "%s", msg);
 	}
+	/* stopped on request: what was added is kept (committed), the rest not reached */
 	if (!rc)
 		rc = cy_import_commit(im);
-	if (rc) {
+	if (!rc && cancelled) {
+		batch_flush(&bt, 1, NULL, fn, arg, sum);
+		sum->stopped = 1;
+		rc = cy_error_set(CY_ECANCELLED, "import cancelled");
+	} else if (rc) {
 		/* the batch in progress is undone (cy_import_free); committed batches stay */
 		char msg[1024];
 		snprintf(msg, sizeof(msg), "%s", cy_error_message());

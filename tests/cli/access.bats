@@ -220,7 +220,10 @@ teardown() {
 	# another fonds' record: the same answer as a record that does not exist
 	run as li2 get "$A1" -o "$T/stolen"
 	status_is 4
-	equal "$output" "custody: no record '$A1'" "message"
+	equal "$(head -n 1 <<<"$output")" "custody: no record '$A1'" "message"
+	# a hint names only what li2 may see (its own fonds), nothing of Z109
+	equal "$(sed -n 2p <<<"$output")" "custody: the nearest number you may see: $B1" "hint"
+	[[ "$output" != *Z109* || "$(grep -c Z109 <<<"$output")" -eq 1 ]]
 	[ ! -e "$T/stolen" ]
 	run as li2 show "$A1"
 	status_is 4

@@ -200,7 +200,7 @@ make_big_tree() {
 	as li ls --json | json_field archive_no >"$T/nos"
 	while read -r no; do
 		src=$(as li show "$no" --json | json_field source)
-		as li get "$no" -o "$T/back"
+		as li get "$no" -o "$T/back" --force
 		cmp "$T/back" "$T/src/$src"
 	done <"$T/nos"
 	run --separate-stderr as li import files "$T/src" --fonds Z109 --class correspondence --year 2019 --json

@@ -125,7 +125,7 @@ assert len(rs) == 7, rs'
 	for no in $(as li ls --json | json_field archive_no); do
 		as li show "$no" >/dev/null
 		as li show "$no" --json >/dev/null
-		as li get "$no" -o "$T/out/x"
+		as li get "$no" -o "$T/out/x" --force
 		as vv get "$no" >/dev/null
 	done
 	as li check >/dev/null

@@ -287,14 +287,17 @@ for r in jl(sys.stdin.read()):
     print(r["archive_no"] + "\t" + r["source"])' >"$T/list"
 	[ "$(wc -l <"$T/list")" -eq 7 ]
 	while IFS=$'\t' read -r no src; do
-		as li get "$no" -o "$T/out/file"
+		as li get "$no" -o "$T/out/file" --force
 		cmp "$T/out/file" "$T/in/$src"
 		as li get "$no" >"$T/out/stdout"
 		cmp "$T/out/stdout" "$T/in/$src"
 	done <"$T/list"
-	# --output is the long form; an existing file is replaced
+	# --output is the long form; an existing file is replaced only with --force
 	echo "old content" >"$T/out/existing"
 	run as li get "Z109-KH·2019-D30-0001" --output "$T/out/existing"
+	status_is 1
+	equal "$(cat "$T/out/existing")" "old content" "the existing file without --force"
+	run as li get "Z109-KH·2019-D30-0001" --output "$T/out/existing" --force
 	status_is 0
 	cmp "$T/out/existing" "$T/in/a.txt"
 	# nothing but the file is left behind

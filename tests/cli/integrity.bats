@@ -52,7 +52,7 @@ for p in o["problems"]:
 			return 1
 		}
 	done
-	output_has "problems found"
+	grep -Eq '^[0-9]+ problems? found$' <<<"$output"
 }
 
 @test "an untouched vault: check exits 0, check --json says ok" {
@@ -87,7 +87,7 @@ assert len(out) < len(src) and src.startswith(out), (len(out), len(src))
 ' "$T/stdout.bin" "$T/in/d.bin"
 	# the other records are intact
 	for r in "$R1:a.txt" "$R3:c.csv" "$R5:e.txt"; do
-		as li get "${r%%:*}" -o "$T/ok"
+		as li get "${r%%:*}" -o "$T/ok" --force
 		cmp "$T/ok" "$T/in/${r#*:}"
 	done
 }
