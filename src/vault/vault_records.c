@@ -449,47 +449,6 @@ out:
 	return 0;
 }
 
-typedef struct sweep {
-	cy_vault *v;
-	uint64_t removed;
-} sweep;
-
-static int sweep_one(void *arg, const char *name)
-{
-	sweep *sw = arg;
-	cy_stmt *s;
-	int rc = cy_catalog_prepare(sw->v->cat, "SELECT 1 FROM packs WHERE name = ?", &s);
-
-	rc = rc ? rc : cy_stmt_bind_text(s, 1, name);
-	rc = rc ? rc : cy_stmt_step(s);
-	if (rc == 1) {
-		cy_stmt_reset(s);
-		return 0;
-	}
-	if (rc == 0 && cy_store_remove_pack(sw->v->store, name) == 0)
-		sw->removed++;
-	return rc < 0 ? rc : 0;
-}
-
-/* Packs that a killed import renamed into place but never committed.  Only
- * safe while holding the catalog's write lock: every other writer's packs
- * are then either committed or still in tmp/. */
-static int sweep_orphans(cy_import *im)
-{
-	sweep sw = {im->v, 0};
-	int rc = cy_store_each_pack(im->v->store, sweep_one, &sw);
-
-	if (!rc && sw.removed) {
-		cy_ledger_entry e;
-		memset(&e, 0, sizeof(e));
-		e.action = "store.sweep";
-		e.details[0] = (cy_ledger_detail){"packs", NULL, (int64_t)sw.removed};
-		e.ndetails = 1;
-		rc = cy_vault__log(im->v, &e);
-	}
-	return rc;
-}
-
 static int ensure_tx(cy_import *im)
 {
 	int rc;
@@ -501,7 +460,7 @@ static int ensure_tx(cy_import *im)
 		return rc;
 	if (!im->swept) {
 		im->swept = 1;
-		if ((rc = sweep_orphans(im)))
+		if ((rc = cy_vault__sweep_orphan_packs(im->v)))
 			cy_vault__rollback(im->v);
 	}
 	return rc;
@@ -651,7 +610,8 @@ static int add_one(cy_import *im, cy_import_item *it, cy_import_outcome *outcome
 		if ((rc = cy_pack_write(im->pack, it->obj.ptr, it->obj.len)))
 			goto undo;
 	} else {
-		/* large: a duplicate is only known after the pass; it is cut off again */
+		/* large: a duplicate is only known after the pass; its bytes stay in
+		 * the pack, unreferenced, until compaction */
 		if ((rc = seal_file(im, it->fd, it, im->buf, READ_BLOCK, im->sha, cy_pack_write, im->pack,
 				    &stored)))
 			goto undo;
@@ -659,7 +619,7 @@ static int add_one(cy_import *im, cy_import_item *it, cy_import_outcome *outcome
 		rc = find_duplicate(im, dedup, archive_no);
 		if (rc == 1) {
 			*outcome = CY_DUPLICATE;
-			return cy_pack_truncate(im->pack, start);
+			return 0;
 		}
 		if (rc < 0)
 			goto undo;
@@ -734,6 +694,7 @@ static int add_one(cy_import *im, cy_import_item *it, cy_import_outcome *outcome
 	e.ntargets = 1;
 	e.details[e.ndetails++] = (cy_ledger_detail){"fonds", im->fk->code, 0};
 	e.details[e.ndetails++] = (cy_ledger_detail){"object", NULL, object_id};
+	e.details[e.ndetails++] = (cy_ledger_detail){"pack", cy_pack_name(im->pack), 0};
 	e.details[e.ndetails++] = (cy_ledger_detail){"size", NULL, (int64_t)it->size};
 	if ((rc = cy_vault__log(v, &e)))
 		goto undo;
@@ -745,9 +706,8 @@ static int add_one(cy_import *im, cy_import_item *it, cy_import_outcome *outcome
 		return close_pack(im);
 	return 0;
 undo:
-	/* the transaction is still open and holds earlier files: undo only this one's bytes */
-	if (im->pack)
-		cy_pack_truncate(im->pack, start);
+	/* the savepoint drops this file's rows; its bytes, if any, stay in the
+	 * pack unreferenced (packs are never rewritten in place) */
 	return rc;
 }
 
