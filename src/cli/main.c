@@ -24,6 +24,7 @@ static const struct command {
 	{"get", cmd_get, N_("write out a record's original bytes, verified")},
 	{"check", cmd_check, N_("verify every object, the catalog and the ledger")},
 	{"log", cmd_log, N_("the audit ledger (show, verify, checkpoint, prove, key)")},
+	{"store", cmd_store, N_("the object store's upkeep (compact)")},
 };
 
 static void usage(FILE *f)
