@@ -59,9 +59,10 @@ int cy_store_open_backend(cy_store **out, cy_store_backend *b)
 int cy_store_open(cy_store **out, const char *vault_dir, int create)
 {
 	cy_store_backend *b;
+	cy_store *s = NULL;
 	int rc = cy_store_local_new(&b, vault_dir, create);
 
-	rc = rc ? rc : cy_store_open_backend(out, b);
+	rc = rc ? rc : cy_store_open_backend(&s, b);
 #ifdef CY_TEST_HOOKS
 	{
 		const char *spec = getenv("CUSTODY_STORE_FAULT");
@@ -69,15 +70,18 @@ int cy_store_open(cy_store **out, const char *vault_dir, int create)
 		cy_fault_cfg cfg;
 		if (!rc && spec && *spec) {
 			rc = cy_store_fault_parse(spec, &cfg);
-			rc = rc ? rc : cy_store_fault_attach(*out, &f);
+			rc = rc ? rc : cy_store_fault_attach(s, &f);
 			if (!rc)
 				cy_store_fault_set(f, &cfg);
-			if (rc)
-				cy_store_close(*out);
 		}
 	}
 #endif
-	return rc;
+	if (rc) {
+		cy_store_close(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
 }
 
 void cy_store_close(cy_store *s)

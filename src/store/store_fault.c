@@ -39,12 +39,12 @@ static int inject(fault *f, const char *what, const char *name)
 	if (!name)
 		return cy_error_set(f->cfg.kind == CY_FAULT_EIO ? CY_EIO : CY_ENOSPC,
 				    "cannot %s the object store: %s (injected fault)", what,
-				    f->cfg.kind == CY_FAULT_EIO ? strerror(EIO) : "disk full");
+				    strerror(f->cfg.kind == CY_FAULT_EIO ? EIO : ENOSPC));
 	if (f->cfg.kind == CY_FAULT_EIO)
 		return cy_error_set(CY_EIO, "cannot %s object pack %s: %s (injected fault)", what,
 				    name ? name : "", strerror(EIO));
-	return cy_error_set(CY_ENOSPC, "cannot %s object pack %s (disk full) (injected fault)", what,
-			    name ? name : "");
+	return cy_error_set(CY_ENOSPC, "cannot %s object pack %s (disk full): %s (injected fault)",
+			    what, name, strerror(ENOSPC));
 }
 
 struct cy_store_put {
@@ -78,8 +78,8 @@ static ssize_t f_put_write(cy_store_backend *b, cy_store_put *p, const void *dat
 	if (f->fail_next) {
 		f->fail_next = 0;
 		f->injected++;
-		return cy_error_set(CY_ENOSPC, "cannot write object pack %s (disk full) (injected fault)",
-				    p->name);
+		return cy_error_set(CY_ENOSPC, "cannot write object pack %s (disk full): %s (injected fault)",
+				    p->name, strerror(ENOSPC));
 	}
 	if (f->on && (f->cfg.ops & CY_FAULT_WRITE) && f->cfg.kind == CY_FAULT_SHORT_ONLY) {
 		/* every write is short: the caller must loop */

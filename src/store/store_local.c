@@ -48,7 +48,8 @@ struct cy_store_put {
 static int io_error(int err, const char *what, const char *name)
 {
 	if (err == ENOSPC || err == EDQUOT)
-		return cy_error_set(CY_ENOSPC, "cannot %s object pack %s (disk full)", what, name);
+		return cy_error_set_errno(CY_ENOSPC, err, "cannot %s object pack %s (disk full)", what,
+					  name);
 	return cy_error_set_errno(cy_error_from_errno(err), err, "cannot %s object pack %s", what, name);
 }
 
@@ -123,7 +124,7 @@ static ssize_t l_put_write(cy_store_backend *b, cy_store_put *p, const void *dat
 	while (w < 0 && errno == EINTR);
 	if (w < 0)
 		return io_error(errno, "write", p->name);
-	if (w == 0)
+	if (w == 0) /* write(2) took nothing: no room */
 		return io_error(ENOSPC, "write", p->name);
 	p->written += (uint64_t)w;
 	if (p->written - p->synced_to >= WRITEBACK_STEP) {
