@@ -6,6 +6,7 @@
  * off it passes every call through unchanged, and runs the conformance
  * suite like any backend. */
 #include <errno.h>
+#include <libintl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,10 @@
 #include "custody/error.h"
 #include "store/store_backend.h"
 #include "base/banned.h"
+
+/* the verbs are translated where they are used */
+#define N_(s) (s)
+#define CY_TR(s) dgettext("custody", s)
 
 typedef struct fault {
 	cy_store_backend b;
@@ -33,8 +38,10 @@ static int hit(fault *f, cy_fault_op op)
 	return f->calls == f->cfg.nth || (f->cfg.repeat && f->calls > f->cfg.nth);
 }
 
-static int inject(fault *f, const char *what, const char *name)
+static int inject(fault *f, const char *verb, const char *name)
 {
+	const char *what = CY_TR(verb);
+
 	f->injected++;
 	if (!name)
 		return cy_error_set(f->cfg.kind == CY_FAULT_EIO ? CY_EIO : CY_ENOSPC,
@@ -59,7 +66,7 @@ static int f_put_begin(cy_store_backend *b, const char *name, cy_store_put **out
 	int rc;
 
 	if (hit(f, CY_FAULT_BEGIN))
-		return inject(f, "create", name);
+		return inject(f, N_("create"), name);
 	if (!(p = calloc(1, sizeof(*p))))
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	snprintf(p->name, sizeof(p->name), "%s", name);
@@ -96,7 +103,7 @@ static ssize_t f_put_write(cy_store_backend *b, cy_store_put *p, const void *dat
 			f->fail_next = 1;
 			return f->inner->put_write(f->inner, p->inner, data, n / 2);
 		}
-		return inject(f, "write", p->name);
+		return inject(f, N_("write"), p->name);
 	}
 	return f->inner->put_write(f->inner, p->inner, data, n);
 }
@@ -114,7 +121,7 @@ static int f_put_commit(cy_store_backend *b, cy_store_put *p)
 	int rc;
 
 	if (hit(f, CY_FAULT_COMMIT)) {
-		rc = inject(f, "sync", p->name);
+		rc = inject(f, N_("sync"), p->name);
 		f->inner->put_abort(f->inner, p->inner);
 	} else {
 		rc = f->inner->put_commit(f->inner, p->inner);
@@ -139,7 +146,7 @@ static int f_read_range(cy_store_backend *b, const char *name, uint64_t offset, 
 	fault *f = (fault *)b;
 
 	if (hit(f, CY_FAULT_READ))
-		return inject(f, "read", name);
+		return inject(f, N_("read"), name);
 	return f->inner->read_range(f->inner, name, offset, length, sink, arg);
 }
 
@@ -162,7 +169,7 @@ static int f_remove(cy_store_backend *b, const char *name)
 	fault *f = (fault *)b;
 
 	if (hit(f, CY_FAULT_REMOVE))
-		return inject(f, "remove", name);
+		return inject(f, N_("remove"), name);
 	return f->inner->remove(f->inner, name);
 }
 
@@ -171,7 +178,7 @@ static int f_sync_batch(cy_store_backend *b)
 	fault *f = (fault *)b;
 
 	if (hit(f, CY_FAULT_SYNC))
-		return inject(f, "sync", NULL);
+		return inject(f, N_("sync"), NULL);
 	return f->inner->sync_batch(f->inner);
 }
 

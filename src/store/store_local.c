@@ -11,6 +11,7 @@
  * for a whole batch of packs). */
 #include <dirent.h>
 #include <errno.h>
+#include <libintl.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,10 @@
 #include "custody/fsutil.h"
 #include "store/store_backend.h"
 #include "base/banned.h"
+
+/* the verbs are translated where they are used */
+#define N_(s) (s)
+#define CY_TR(s) dgettext("custody", s)
 
 #define READ_PIECE (1u << 20)
 /* Start writeback every 8 MiB, so the final fsync has little left to do. */
@@ -48,9 +53,10 @@ struct cy_store_put {
 static int io_error(int err, const char *what, const char *name)
 {
 	if (err == ENOSPC || err == EDQUOT)
-		return cy_error_set_errno(CY_ENOSPC, err, "cannot %s object pack %s (disk full)", what,
-					  name);
-	return cy_error_set_errno(cy_error_from_errno(err), err, "cannot %s object pack %s", what, name);
+		return cy_error_set_errno(CY_ENOSPC, err, "cannot %s object pack %s (disk full)",
+					  CY_TR(what), name);
+	return cy_error_set_errno(cy_error_from_errno(err), err, "cannot %s object pack %s", CY_TR(what),
+				  name);
 }
 
 static void pack_path(const local *l, const char *name, cy_buf *out)
@@ -123,9 +129,9 @@ static ssize_t l_put_write(cy_store_backend *b, cy_store_put *p, const void *dat
 		w = write(p->fd, data, n);
 	while (w < 0 && errno == EINTR);
 	if (w < 0)
-		return io_error(errno, "write", p->name);
+		return io_error(errno, N_("write"), p->name);
 	if (w == 0) /* write(2) took nothing: no room */
-		return io_error(ENOSPC, "write", p->name);
+		return io_error(ENOSPC, N_("write"), p->name);
 	p->written += (uint64_t)w;
 	if (p->written - p->synced_to >= WRITEBACK_STEP) {
 		/* ask the kernel to start writing now; the fsync at commit then waits less */
@@ -163,7 +169,7 @@ static int l_put_commit(cy_store_backend *b, cy_store_put *p)
 	int rc = 0;
 
 	if (fsync(p->fd) < 0) {
-		rc = io_error(errno, "sync", p->name);
+		rc = io_error(errno, N_("sync"), p->name);
 		goto out;
 	}
 	cy_buf_printf(&dir, "%s/%.2s", l->root, p->name);
@@ -174,7 +180,7 @@ static int l_put_commit(cy_store_backend *b, cy_store_put *p)
 	}
 	pack_path(l, p->name, &dst);
 	if (rename(p->tmp_path, cy_buf_cstr(&dst)) < 0) {
-		rc = io_error(errno, "move into place", p->name);
+		rc = io_error(errno, N_("rename"), p->name);
 		goto out;
 	}
 	l->dirty[(int)strtol((char[3]){p->name[0], p->name[1], 0}, NULL, 16)] = 1;
@@ -200,7 +206,7 @@ static int l_read_range(cy_store_backend *b, const char *name, uint64_t offset, 
 	cy_buf_release(&path);
 	if (fd < 0)
 		return errno == ENOENT ? cy_error_set(CY_ECORRUPT, "object pack %s is missing", name)
-				       : io_error(errno, "open", name);
+				       : io_error(errno, N_("open"), name);
 	posix_fadvise(fd, (off_t)offset, (off_t)length, POSIX_FADV_SEQUENTIAL);
 	if (!(buf = malloc(length < READ_PIECE ? (size_t)length + 1 : READ_PIECE))) {
 		rc = cy_error_set(CY_ENOMEM, "out of memory");
@@ -272,7 +278,7 @@ static int l_remove(cy_store_backend *b, const char *name)
 	pack_path(l, name, &path);
 	if (unlink(cy_buf_cstr(&path)) < 0)
 		rc = errno == ENOENT ? cy_error_set(CY_ENOTFOUND, "object pack %s is missing", name)
-				     : io_error(errno, "remove", name);
+				     : io_error(errno, N_("remove"), name);
 	else
 		l->dirty[(int)strtol((char[3]){name[0], name[1], 0}, NULL, 16)] = 1;
 	cy_buf_release(&path);
