@@ -1,8 +1,8 @@
 /* test_store_conformance.c - what every store backend must do
  * (store_backend.h), run against every backend in BACKENDS: the local
  * directory, and the local directory wrapped by the fault injector with
- * faults off.  A new backend (S3) adds one line to the table and must pass
- * all of it. */
+ * faults off and with every write short (which the contract allows).  A
+ * new backend (S3) adds one line to the table and must pass all of it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -38,9 +38,21 @@ static int make_fault_off(cy_store_backend **out, const char *dir)
 	return rc;
 }
 
+/* short writes are within the contract: every test must still pass */
+static int make_fault_short(cy_store_backend **out, const char *dir)
+{
+	cy_fault_cfg c = {CY_FAULT_WRITE, CY_FAULT_SHORT_ONLY, 1, 0};
+	int rc = make_fault_off(out, dir);
+
+	if (!rc)
+		cy_store_fault_set(*out, &c);
+	return rc;
+}
+
 static const backend_kind BACKENDS[] = {
 	{"local", make_local},
 	{"fault (off) over local", make_fault_off},
+	{"fault (every write short) over local", make_fault_short},
 };
 #define NBACKENDS (sizeof(BACKENDS) / sizeof(BACKENDS[0]))
 
