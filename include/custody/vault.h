@@ -157,6 +157,23 @@ int cy_log_prove(cy_vault *v, uint64_t seq, cy_buf *out);
 /* The note verifier key of this vault's ledger. */
 int cy_log_vkey(cy_vault *v, cy_buf *out);
 
+/* ---- store compaction (docs/internals/store.md) ---- */
+typedef struct cy_compact_stats {
+	uint64_t packs;     /* packs that held unreferenced bytes */
+	uint64_t rewritten; /* rewritten without them */
+	uint64_t removed;   /* held no object any more: removed */
+	uint64_t objects;   /* objects moved */
+	uint64_t freed;     /* bytes freed */
+	uint64_t leftover;  /* retired packs whose file could not be removed (check names them) */
+} cy_compact_stats;
+/* Rewrite every pack that holds bytes no object refers to, without them:
+ * copy the live objects' ciphertext (no key is needed) into a new pack, make
+ * it durable, then in one catalog transaction point the objects at it, drop
+ * the old pack's row and log `store.compact`; only then delete the old pack.
+ * Sysadmins and archivists.  A crash at any point leaves a vault that checks
+ * clean.  st may be NULL. */
+int cy_vault_compact(cy_vault *v, cy_progress_fn progress, void *parg, cy_compact_stats *st);
+
 #include "custody/import.h"
 #include "custody/record.h"
 

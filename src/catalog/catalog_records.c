@@ -49,17 +49,6 @@ int cy_catalog_pack_delete(cy_catalog *c, const char *name)
 	return rc ? rc : run(s);
 }
 
-int cy_catalog_pack_known(cy_catalog *c, const char *name)
-{
-	cy_stmt *s;
-	int rc = cy_catalog_prepare(c, "SELECT 1 FROM packs WHERE name = ?", &s);
-
-	rc = rc ? rc : cy_stmt_bind_text(s, 1, name);
-	rc = rc ? rc : cy_stmt_step(s);
-	cy_stmt_reset(s);
-	return rc;
-}
-
 static int exec_cached(cy_catalog *c, const char *sql)
 {
 	cy_stmt *s;

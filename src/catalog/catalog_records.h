@@ -15,8 +15,6 @@
 int cy_catalog_pack_insert(cy_catalog *c, const char *name, int64_t *id);
 int cy_catalog_pack_set_size(cy_catalog *c, const char *name, uint64_t size);
 int cy_catalog_pack_delete(cy_catalog *c, const char *name);
-/* 1 if the catalog has a pack of that name, 0 if not. */
-int cy_catalog_pack_known(cy_catalog *c, const char *name);
 
 /* ---- savepoints inside the caller's transaction ---- */
 int cy_catalog_savepoint(cy_catalog *c);

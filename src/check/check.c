@@ -72,11 +72,17 @@ static int orphan_fn(void *arg, const char *name)
 	names *known = a[0];
 	check_ctx *c = a[1];
 
-	if (!known->n || !bsearch(name, known->v, known->n, sizeof(*known->v), cmp_name))
-		report(c, 1, NULL,
-		       "object pack %s is not referenced by the catalog (left by an interrupted import; "
-		       "harmless)",
-		       name);
+	cy_pack_fate fate = CY_PACK_UNNAMED;
+
+	if (!known->n || !bsearch(name, known->v, known->n, sizeof(*known->v), cmp_name)) {
+		/* the ledger tells a killed import's pack from one compaction retired,
+		 * and both from one that committed records live in */
+		if (cy_vault__pack_fate(a[2], name, &fate, NULL))
+			report(c, 0, NULL, "object pack %s: %s", name, cy_error_message());
+		else
+			report(c, !cy_vault__pack_fate_is_problem(fate), NULL,
+			       cy_vault__pack_fate_text(fate), name);
+	}
 	return 0;
 }
 
@@ -229,7 +235,7 @@ int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, vo
 	if (known.n)
 		qsort(known.v, known.n, sizeof(*known.v), cmp_name);
 	{
-		void *a[2] = {&known, &c};
+		void *a[3] = {&known, &c, v};
 		cy_store_each_pack(v->store, orphan_fn, a);
 	}
 

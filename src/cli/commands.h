@@ -21,6 +21,7 @@ extern const cli_command cmd_user_sub[];
 extern const cli_command cmd_fonds_sub[];
 extern const cli_command cmd_log_sub[];
 extern const cli_command cmd_record_sub[];
+extern const cli_command cmd_store_sub[];
 
 /* For commands written before the dispatcher, which parse their own argv
  * (cli_parse) and open the vault themselves (cli_open): find argv[0] in a

@@ -40,6 +40,7 @@ static const cli_command COMMANDS[] = {
 	 N_("verify every object, the catalog and the ledger"), NULL, NULL},
 	{"log", NULL, NULL, 0, N_("the audit ledger (show, verify, checkpoint, prove, key)"), cmd_log_sub,
 	 NULL},
+	{"store", NULL, NULL, 0, N_("the object store's upkeep (compact)"), cmd_store_sub, NULL},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
 

@@ -242,41 +242,6 @@ out:
 
 /* ---- packs of the batch ---- */
 
-typedef struct sweep {
-	cy_vault *v;
-	uint64_t removed;
-	int rc;
-} sweep;
-
-static int sweep_one(void *arg, const char *name)
-{
-	sweep *sw = arg;
-	int rc = cy_catalog_pack_known(sw->v->cat, name);
-
-	if (rc == 0 && cy_store_remove_pack(sw->v->store, name) == 0)
-		sw->removed++;
-	return rc < 0 ? rc : 0;
-}
-
-/* Packs that a killed import renamed into place but never committed.  Only
- * safe while holding the catalog's write lock: every other writer's packs
- * are then either committed or still in tmp/. */
-static int sweep_orphans(cy_import *im)
-{
-	sweep sw = {im->v, 0, 0};
-	int rc = cy_store_each_pack(im->v->store, sweep_one, &sw);
-
-	if (!rc && sw.removed) {
-		cy_ledger_entry e;
-		memset(&e, 0, sizeof(e));
-		e.action = "store.sweep";
-		e.details[0] = (cy_ledger_detail){"packs", NULL, (int64_t)sw.removed};
-		e.ndetails = 1;
-		rc = cy_vault__log(im->v, &e);
-	}
-	return rc;
-}
-
 static int ensure_tx(cy_import *im)
 {
 	int rc;
@@ -288,7 +253,8 @@ static int ensure_tx(cy_import *im)
 		return rc;
 	if (!im->swept) {
 		im->swept = 1;
-		if ((rc = sweep_orphans(im)))
+		/* packs a killed import left; never one the ledger says committed records live in */
+		if ((rc = cy_vault__sweep_orphan_packs(im->v)))
 			cy_vault__rollback(im->v);
 	}
 	return rc;

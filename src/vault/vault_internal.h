@@ -229,4 +229,20 @@ int cy_vault__complete_grants(cy_vault *v);
 
 void cy_vault__now(char out[21]);
 
+/* Unreferenced packs (vault_compact.c).  A pack no catalog row names is
+ * judged by the ledger: named as retired by a store.compact entry (left by
+ * compaction: safe to remove), named as holding committed records by a
+ * record.import or store.compact entry (a problem: the catalog was rolled
+ * back or edited; never removed), or named by no entry (left by a killed
+ * import or compaction: harmless, removed by the sweep). */
+typedef enum cy_pack_fate { CY_PACK_UNNAMED, CY_PACK_RETIRED, CY_PACK_COMMITTED } cy_pack_fate;
+int cy_vault__pack_fate(cy_vault *v, const char *name, cy_pack_fate *fate, uint64_t *seq);
+/* check's words for an unreferenced pack of that fate (N_ format, one %s:
+ * the pack's name); whether it is a problem rather than a warning. */
+const char *cy_vault__pack_fate_text(cy_pack_fate fate);
+int cy_vault__pack_fate_is_problem(cy_pack_fate fate);
+/* Remove unreferenced packs that are not committed by the ledger; logs
+ * store.sweep inside the caller's transaction.  Hold the write lock. */
+int cy_vault__sweep_orphan_packs(cy_vault *v);
+
 #endif

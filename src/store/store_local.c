@@ -1,0 +1,388 @@
+/* store_local.c - the local directory backend (see store_backend.h and
+ * docs/internals/store.md).
+ *
+ * A visible pack is objects/<2 hex>/<28 hex>.pack.  A pack being written is
+ * objects/tmp/<30 hex>.pack, created with O_EXCL and held under an exclusive
+ * flock(2) by its writer until it is committed or dropped.  A temporary whose
+ * lock can be taken has no writer any more (the kernel drops a lock when its
+ * holder dies, however it dies): clean() removes it.  No process id is ever
+ * looked at.  Commit = fsync the file, rename it into place; the directory
+ * entries are made durable by sync_batch (one fsync per touched directory
+ * for a whole batch of packs). */
+#include <dirent.h>
+#include <errno.h>
+#include <libintl.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "custody/buf.h"
+#include "custody/error.h"
+#include "custody/fsutil.h"
+#include "store/store_backend.h"
+#include "base/banned.h"
+
+/* the verbs are translated where they are used */
+#define N_(s) (s)
+#define CY_TR(s) dgettext("custody", s)
+
+#define READ_PIECE (1u << 20)
+/* Start writeback every 8 MiB, so the final fsync has little left to do. */
+#define WRITEBACK_STEP (8u << 20)
+
+typedef struct local {
+	cy_store_backend b;
+	char *root;         /* <vault>/objects */
+	uint8_t dirty[256]; /* subdirectories with new or removed entries */
+} local;
+
+struct cy_store_put {
+	int fd;
+	char name[CY_PACK_NAME_LEN + 1];
+	char *tmp_path;
+	uint64_t written;   /* bytes written to the file */
+	uint64_t synced_to; /* bytes handed to writeback */
+};
+
+/* "cannot write object pack X (disk full)" and friends: the same words for
+ * every operation, with the plain reason for the two a user can act on. */
+static int io_error(int err, const char *what, const char *name)
+{
+	if (err == ENOSPC || err == EDQUOT)
+		return cy_error_set_errno(CY_ENOSPC, err, "cannot %s object pack %s (disk full)",
+					  CY_TR(what), name);
+	return cy_error_set_errno(cy_error_from_errno(err), err, "cannot %s object pack %s", CY_TR(what),
+				  name);
+}
+
+static void pack_path(const local *l, const char *name, cy_buf *out)
+{
+	cy_buf_clear(out);
+	cy_buf_printf(out, "%s/%.2s/%s.pack", l->root, name, name + 2);
+}
+
+static void put_free(cy_store_put *p)
+{
+	if (p->fd >= 0)
+		close(p->fd);
+	free(p->tmp_path);
+	free(p);
+}
+
+static int l_put_begin(cy_store_backend *b, const char *name, cy_store_put **out)
+{
+	local *l = (local *)b;
+	cy_store_put *p = calloc(1, sizeof(*p));
+	cy_buf path = CY_BUF_INIT;
+	struct stat st;
+	int rc = 0;
+
+	if (!p)
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	p->fd = -1;
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	cy_buf_printf(&path, "%s/tmp/%s.pack", l->root, name);
+	p->tmp_path = cy_buf_detach(&path);
+	if (!p->tmp_path) {
+		put_free(p);
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	}
+	for (int tries = 0;; tries++) {
+		p->fd = open(p->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (p->fd < 0) {
+			rc = cy_error_set_errno(cy_error_from_errno(errno), errno,
+						"cannot create pack in %s/tmp", l->root);
+			break;
+		}
+		while (flock(p->fd, LOCK_EX) < 0 && errno == EINTR)
+			;
+		/* a cleaner that took the lock between open and flock has unlinked
+		 * the file: start again under the same (now free) name */
+		if (fstat(p->fd, &st) == 0 && st.st_nlink > 0)
+			break;
+		close(p->fd);
+		p->fd = -1;
+		if (tries == 3) {
+			rc = cy_error_set(CY_EIO, "cannot create pack in %s/tmp (removed while created)",
+					  l->root);
+			break;
+		}
+	}
+	if (rc) {
+		put_free(p);
+		return rc;
+	}
+	*out = p;
+	return 0;
+}
+
+static ssize_t l_put_write(cy_store_backend *b, cy_store_put *p, const void *data, size_t n)
+{
+	ssize_t w;
+
+	(void)b;
+	do
+		w = write(p->fd, data, n);
+	while (w < 0 && errno == EINTR);
+	if (w < 0)
+		return io_error(errno, N_("write"), p->name);
+	if (w == 0) /* write(2) took nothing: no room */
+		return io_error(ENOSPC, N_("write"), p->name);
+	p->written += (uint64_t)w;
+	if (p->written - p->synced_to >= WRITEBACK_STEP) {
+		/* ask the kernel to start writing now; the fsync at commit then waits less */
+		sync_file_range(p->fd, (off_t)p->synced_to, (off_t)(p->written - p->synced_to),
+				SYNC_FILE_RANGE_WRITE);
+		p->synced_to = p->written;
+	}
+	return w;
+}
+
+static int l_put_flush(cy_store_backend *b, cy_store_put *p)
+{
+	(void)b;
+	if (p->written > p->synced_to) {
+		sync_file_range(p->fd, (off_t)p->synced_to, (off_t)(p->written - p->synced_to),
+				SYNC_FILE_RANGE_WRITE);
+		p->synced_to = p->written;
+	}
+	return 0;
+}
+
+static void l_put_abort(cy_store_backend *b, cy_store_put *p)
+{
+	(void)b;
+	if (!p)
+		return;
+	unlink(p->tmp_path);
+	put_free(p);
+}
+
+static int l_put_commit(cy_store_backend *b, cy_store_put *p)
+{
+	local *l = (local *)b;
+	cy_buf dir = CY_BUF_INIT, dst = CY_BUF_INIT;
+	int rc = 0;
+
+	if (fsync(p->fd) < 0) {
+		rc = io_error(errno, N_("sync"), p->name);
+		goto out;
+	}
+	cy_buf_printf(&dir, "%s/%.2s", l->root, p->name);
+	if (mkdir(cy_buf_cstr(&dir), 0700) < 0 && errno != EEXIST) {
+		rc = cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot create %s",
+					cy_buf_cstr(&dir));
+		goto out;
+	}
+	pack_path(l, p->name, &dst);
+	if (rename(p->tmp_path, cy_buf_cstr(&dst)) < 0) {
+		rc = io_error(errno, N_("rename"), p->name);
+		goto out;
+	}
+	l->dirty[(int)strtol((char[3]){p->name[0], p->name[1], 0}, NULL, 16)] = 1;
+out:
+	if (rc)
+		unlink(p->tmp_path);
+	put_free(p); /* closing drops the writer's lock */
+	cy_buf_release(&dir);
+	cy_buf_release(&dst);
+	return rc;
+}
+
+static int l_read_range(cy_store_backend *b, const char *name, uint64_t offset, uint64_t length,
+			cy_store_sink sink, void *arg)
+{
+	local *l = (local *)b;
+	cy_buf path = CY_BUF_INIT;
+	uint8_t *buf = NULL;
+	int fd, rc = 0;
+
+	pack_path(l, name, &path);
+	fd = open(cy_buf_cstr(&path), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	cy_buf_release(&path);
+	if (fd < 0)
+		return errno == ENOENT ? cy_error_set(CY_ECORRUPT, "object pack %s is missing", name)
+				       : io_error(errno, N_("open"), name);
+	posix_fadvise(fd, (off_t)offset, (off_t)length, POSIX_FADV_SEQUENTIAL);
+	if (!(buf = malloc(length < READ_PIECE ? (size_t)length + 1 : READ_PIECE))) {
+		rc = cy_error_set(CY_ENOMEM, "out of memory");
+		goto out;
+	}
+	while (length) {
+		size_t n = length < READ_PIECE ? (size_t)length : READ_PIECE;
+		if ((rc = cy_pread_all(fd, buf, n, offset, "object pack")))
+			goto out;
+		if ((rc = sink(arg, buf, n)))
+			goto out;
+		offset += n;
+		length -= n;
+	}
+out:
+	close(fd);
+	free(buf);
+	return rc;
+}
+
+static int l_stat(cy_store_backend *b, const char *name, uint64_t *size)
+{
+	cy_buf path = CY_BUF_INIT;
+	struct stat st;
+	int rc = 0;
+
+	pack_path((local *)b, name, &path);
+	if (lstat(cy_buf_cstr(&path), &st) < 0 || !S_ISREG(st.st_mode))
+		rc = cy_error_set(CY_ENOTFOUND, "object pack %s is missing", name);
+	else
+		*size = (uint64_t)st.st_size;
+	cy_buf_release(&path);
+	return rc;
+}
+
+static int l_list(cy_store_backend *b, cy_store_name_fn fn, void *arg)
+{
+	local *l = (local *)b;
+	cy_buf dir = CY_BUF_INIT;
+	char name[CY_PACK_NAME_LEN + 1];
+	int rc = 0;
+
+	for (int i = 0; i < 256 && !rc; i++) {
+		DIR *d;
+		struct dirent *e;
+		cy_buf_clear(&dir);
+		cy_buf_printf(&dir, "%s/%02x", l->root, i);
+		if (!(d = opendir(cy_buf_cstr(&dir))))
+			continue;
+		while (!rc && (e = readdir(d))) {
+			if (strlen(e->d_name) != CY_PACK_NAME_LEN - 2 + 5 ||
+			    strcmp(e->d_name + CY_PACK_NAME_LEN - 2, ".pack"))
+				continue;
+			snprintf(name, sizeof(name), "%02x%.28s", i, e->d_name);
+			rc = fn(arg, name);
+		}
+		closedir(d);
+	}
+	cy_buf_release(&dir);
+	return rc;
+}
+
+static int l_remove(cy_store_backend *b, const char *name)
+{
+	local *l = (local *)b;
+	cy_buf path = CY_BUF_INIT;
+	int rc = 0;
+
+	pack_path(l, name, &path);
+	if (unlink(cy_buf_cstr(&path)) < 0)
+		rc = errno == ENOENT ? cy_error_set(CY_ENOTFOUND, "object pack %s is missing", name)
+				     : io_error(errno, N_("remove"), name);
+	else
+		l->dirty[(int)strtol((char[3]){name[0], name[1], 0}, NULL, 16)] = 1;
+	cy_buf_release(&path);
+	return rc;
+}
+
+static int l_sync_batch(cy_store_backend *b)
+{
+	local *l = (local *)b;
+	cy_buf dir = CY_BUF_INIT;
+	int rc = 0;
+
+	for (int i = 0; i < 256 && !rc; i++) {
+		if (!l->dirty[i])
+			continue;
+		cy_buf_clear(&dir);
+		cy_buf_printf(&dir, "%s/%02x", l->root, i);
+		rc = cy_fsync_dir(cy_buf_cstr(&dir));
+		l->dirty[i] = 0;
+	}
+	/* the root changes when a subdirectory is made: fsync it too (cheap),
+	 * so that a first pack's directory is never lost */
+	if (!rc)
+		rc = cy_fsync_dir(l->root);
+	cy_buf_release(&dir);
+	return rc;
+}
+
+static void l_clean(cy_store_backend *b)
+{
+	local *l = (local *)b;
+	cy_buf dir = CY_BUF_INIT, f = CY_BUF_INIT;
+	DIR *d;
+	struct dirent *e;
+
+	cy_path_join(&dir, l->root, "tmp");
+	d = opendir(cy_buf_cstr(&dir));
+	while (d && (e = readdir(d))) {
+		size_t n = strlen(e->d_name);
+		int fd;
+		if (n < 6 || strcmp(e->d_name + n - 5, ".pack"))
+			continue;
+		cy_path_join(&f, cy_buf_cstr(&dir), e->d_name);
+		fd = open(cy_buf_cstr(&f), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		/* the writer holds the lock for as long as it lives */
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			unlink(cy_buf_cstr(&f));
+		close(fd);
+	}
+	if (d)
+		closedir(d);
+	cy_buf_release(&dir);
+	cy_buf_release(&f);
+}
+
+static void l_free(cy_store_backend *b)
+{
+	local *l = (local *)b;
+
+	if (!l)
+		return;
+	free(l->root);
+	free(l);
+}
+
+int cy_store_local_new(cy_store_backend **out, const char *vault_dir, int create)
+{
+	local *l = calloc(1, sizeof(*l));
+	cy_buf p = CY_BUF_INIT, t = CY_BUF_INIT;
+	int rc;
+
+	if (!l)
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	l->b = (cy_store_backend){
+		.kind = "local",
+		.put_begin = l_put_begin,
+		.put_write = l_put_write,
+		.put_flush = l_put_flush,
+		.put_commit = l_put_commit,
+		.put_abort = l_put_abort,
+		.read_range = l_read_range,
+		.stat = l_stat,
+		.list = l_list,
+		.remove = l_remove,
+		.sync_batch = l_sync_batch,
+		.clean = l_clean,
+		.free = l_free,
+	};
+	rc = cy_path_join(&p, vault_dir, "objects");
+	l->root = cy_buf_detach(&p);
+	if (!rc && !l->root)
+		rc = cy_error_set(CY_ENOMEM, "out of memory");
+	if (!rc && create) {
+		rc = cy_mkdir_p(l->root, 0700);
+		rc = rc ? rc : cy_path_join(&t, l->root, "tmp");
+		rc = rc ? rc : cy_mkdir_p(cy_buf_cstr(&t), 0700);
+	}
+	cy_buf_release(&t);
+	if (rc) {
+		l_free(&l->b);
+		return rc;
+	}
+	*out = &l->b;
+	return 0;
+}
