@@ -142,7 +142,18 @@ int cli_parse(const cli_cmd *cmd, int argc, char **argv, char ***args, int *narg
 					free(pos);
 					return EXIT_USAGE;
 				}
-				*(const char **)o->dest = val;
+				if (o->kind == OPT_LIST) {
+					cli_list *l = o->dest;
+					const char **nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
+					if (!nv) {
+						free(pos);
+						return EXIT_ERR;
+					}
+					nv[l->n++] = val;
+					l->v = nv;
+				} else {
+					*(const char **)o->dest = val;
+				}
 			}
 			continue;
 		}

@@ -11,6 +11,7 @@ int cmd_show(int argc, char **argv);
 int cmd_get(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_log(int argc, char **argv);
+int cmd_subject(int argc, char **argv);
 
 /* For commands with sub-commands: find argv[0] in a table and run it. */
 typedef struct subcmd {

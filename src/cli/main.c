@@ -18,6 +18,7 @@ static const struct command {
 	{"init", cmd_init, N_("create a vault; its first user is a security administrator")},
 	{"user", cmd_user, N_("users, roles and fonds grants (add, list, passwd, grant, revoke)")},
 	{"fonds", cmd_fonds, N_("companies whose records are in custody (add, list)")},
+	{"subject", cmd_subject, N_("customers whose data is in custody (add, show, list, find)")},
 	{"import", cmd_import, N_("import records (files DIR)")},
 	{"ls", cmd_ls, N_("list records")},
 	{"show", cmd_show, N_("show one record's metadata")},
