@@ -259,17 +259,17 @@ int cy_normalize(cy_norm_field f, const char *in, size_t n, cy_buf *out)
 	if (n > CY_NORM_MAX_INPUT)
 		return cy_error_set(CY_EINVALID, "%s: too long (%zu bytes; %d at most)",
 				    cy_norm_field_name(f), n, CY_NORM_MAX_INPUT);
-	if (memchr(in, 0, n))
+	if (n && memchr(in, 0, n))
 		return cy_error_set(CY_EINVALID, "%s: contains a NUL byte", cy_norm_field_name(f));
-	if (!cy_utf8_valid(in, n))
+	if (n && !cy_utf8_valid(in, n))
 		return cy_error_set(CY_EINVALID, "%s: not valid UTF-8 text", cy_norm_field_name(f));
-	if ((rc = cy_buf_put(&a, in, n)))
+	if ((rc = cy_buf_put(&a, n ? in : "", n)))
 		goto out;
 	/* until a fixed point; NFKC growth is bounded, and a handful of rounds is plenty */
 	for (round = 0; round < 8; round++) {
 		if ((rc = map_filter(f, a.ptr, a.len, &b)))
 			goto out;
-		if (b.len == a.len && !memcmp(a.ptr, b.ptr, a.len))
+		if (b.len == a.len && (!a.len || !memcmp(a.ptr, b.ptr, a.len)))
 			break;
 		cy_buf tmp = a;
 		a = b;
