@@ -137,7 +137,7 @@ static int map_filter(cy_norm_field f, const uint8_t *in, size_t n, cy_buf *out)
 	}
 	cy_wipe(m, (size_t)len);
 	free(m);
-	if (rc || f != CY_NORM_EMAIL)
+	if (rc || f != CY_NORM_EMAIL || !out->len)
 		return rc;
 	/* e-mail: white space only trimmed at both ends (inside, it is the address's own business) */
 	start = 0;

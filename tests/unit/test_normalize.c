@@ -69,6 +69,9 @@ static const norm_case CASES[] = {
 	{CY_NORM_PHONE, "861065529988", "861065529988"},     /* bare 86 only before a mobile */
 	/* e-mails */
 	{CY_NORM_EMAIL, "zhang@example.cn", "zhang@example.cn"},
+	{CY_NORM_EMAIL, "", ""}, /* found by fuzz_normalize */
+	{CY_NORM_EMAIL, " \t\xe3\x80\x80", ""},
+	{CY_NORM_PHONE, "", ""},
 	{CY_NORM_EMAIL, " Zhang.WeiMing@Example.CN ", "zhang.weiming@example.cn"},
 	{CY_NORM_EMAIL, "\xe3\x80\x80ZHANG＠ＥＸＡＭＰＬＥ．ｃｎ\t", "zhang@example.cn"},
 	{CY_NORM_EMAIL, "Ölaf@Example.de", "Ölaf@example.de"}, /* only ASCII is lowered */
