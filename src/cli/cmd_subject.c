@@ -259,11 +259,24 @@ static void subject_json(cy_buf *b, const cy_subject_info *s, bool full)
 	cy_buf_putc(b, '}');
 }
 
-static void line(const char *label, const char *value)
+/* A label padded to 16 terminal columns (CJK characters take two). */
+static void label(const char *l)
+{
+	int w = 0;
+
+	for (const unsigned char *p = (const unsigned char *)l; *p; p++)
+		if ((*p & 0xc0) != 0x80)
+			w += *p >= 0xe1 ? 2 : 1; /* U+1100 and up: wide enough for labels */
+	fputs(l, stdout);
+	for (; w < 16; w++)
+		putchar(' ');
+}
+
+static void line(const char *l, const char *value)
 {
 	if (!value || !*value)
 		return;
-	printf("%-15s ", label);
+	label(l);
 	cli_put_safe(stdout, value);
 	putchar('\n');
 }
@@ -305,14 +318,16 @@ static int subject_show(int argc, char **argv)
 			for (size_t i = 0; i < s.f.naccounts; i++)
 				line(_("account"), s.f.accounts[i]);
 			for (size_t i = 0; i < s.f.nextra; i++) {
-				printf("%-15s ", _("field"));
+				label(_("field"));
 				cli_put_safe(stdout, s.f.extra[i].key);
 				fputs(" = ", stdout);
 				cli_put_safe(stdout, s.f.extra[i].value);
 				putchar('\n');
 			}
-			printf("%-15s %lld\n", _("records"), (long long)s.records);
-			printf("%-15s %s %s %s\n", _("added"), s.created, _("by"), s.created_by);
+			label(_("records"));
+			printf("%lld\n", (long long)s.records);
+			label(_("added"));
+			printf("%s %s %s\n", s.created, _("by"), s.created_by);
 		}
 		cy_subject_info_release(&s);
 	}
