@@ -101,6 +101,9 @@ static int map_filter(cy_norm_field f, const uint8_t *in, size_t n, cy_buf *out)
 			       : cy_error_set(CY_EINVALID, "%s: not valid UTF-8 text (%s)",
 					      cy_norm_field_name(f), utf8proc_errmsg(len));
 	cy_buf_clear(out);
+	/* the filters never lengthen the text (and +1 for a phone's trunk 0): one
+	 * allocation, so no copy of the value is left behind by a realloc */
+	rc = cy_buf_grow(out, (size_t)len + 1);
 	while (!rc && i < len) {
 		int32_t c;
 		utf8proc_ssize_t k = utf8proc_iterate(m + i, len - i, &c);
