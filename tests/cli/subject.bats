@@ -249,3 +249,28 @@ assert not hits
 	status_is 5
 	output_has "authentication"
 }
+
+@test "check reports a blind-index row moved or deleted with sqlite3, and a subject that does not open" {
+	add_zhang >/dev/null
+	add_org >/dev/null
+	run as li check
+	status_is 0
+	sqlite3 "$V/catalog.db" "DELETE FROM subject_index WHERE subject_id = 1 AND field = 'email'"
+	# a deleted row: the search misses, check tells
+	run as li subject find --fonds Z109 --email "$EMAIL" --json
+	status_is 0
+	equal "$output" ""
+	run as li check
+	status_is 5
+	output_has "Z109-C000001" "blind-index row is missing"
+	output_lacks "$NAME" "$EMAIL"
+	# a moved row: a foreign row on the organisation too
+	sqlite3 "$V/catalog.db" "UPDATE subject_index SET subject_id = 2 WHERE subject_id = 1 AND field = 'phone'"
+	run as li check
+	status_is 5
+	output_has "Z109-C000002" "do not produce"
+	sqlite3 "$V/catalog.db" "UPDATE subjects SET kind = 'org' WHERE no = 1"
+	run as li check
+	status_is 5
+	output_has "kind in the catalog was altered"
+}
