@@ -7,7 +7,6 @@
  * count).  Formats: docs/formats/subject.md.  The JSON of the fields is built
  * and parsed with jansson, whose allocations are wiped when freed (they hold
  * personal data). */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,9 +48,10 @@ static void j_free(void *q)
 	free(p);
 }
 
-static pthread_once_t j_once = PTHREAD_ONCE_INIT;
-
-static void j_setup(void)
+/* Set before main, so that no jansson object anywhere in the program is
+ * allocated by one pair of functions and freed by the other (jansson's
+ * allocator is process-wide: another module using jansson shares it). */
+__attribute__((constructor)) static void j_setup(void)
 {
 	json_set_alloc_funcs(j_malloc, j_free);
 }
@@ -306,7 +306,6 @@ int cy_vault__subject_json(const cy_subject_fields *f, cy_buf *out)
 	char *s = NULL;
 	int rc;
 
-	pthread_once(&j_once, j_setup);
 	if (!valid_kind(f->kind))
 		return cy_error_set(CY_EINVALID, "a subject's kind is 'person' or 'org'");
 	if (!present(f->name))
@@ -424,7 +423,6 @@ static int parse_fields(const char *id, const cy_buf *pt, const char *kind_col, 
 	int bad = 0;
 	size_t np, ne, na, nx = 0, k = 0;
 
-	pthread_once(&j_once, j_setup);
 	if (!p)
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	p->j = json_loadb((const char *)pt->ptr, pt->len, JSON_REJECT_DUPLICATES, &err);
