@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="build-essential meson ninja-build pkg-config gettext
-libssl-dev libsqlite3-dev libjansson-dev libcsv-dev libexif-dev libqpdf-dev libzstd-dev zlib1g-dev libjpeg62-turbo-dev
+libssl-dev libsqlite3-dev libjansson-dev libcsv-dev libexif-dev libqpdf-dev libzstd-dev zlib1g-dev libjpeg62-turbo-dev libutf8proc-dev
 libcmocka-dev bats sqlite3 clang libclang-rt-14-dev
 restic borgbackup python3 e2fsprogs time openssl util-linux"
 

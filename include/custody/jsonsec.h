@@ -4,5 +4,7 @@
 #define CUSTODY_JSONSEC_H
 
 void cy_json_secure_init(void);
+/* Free what jansson allocated for the caller (json_dumps' result), wiping it. */
+void cy_json_free(void *p);
 
 #endif

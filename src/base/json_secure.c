@@ -2,10 +2,13 @@
  *
  * Decrypted record metadata and subject fields pass through jansson (the
  * library made for JSON, rather than a parser of our own); its allocations
- * then hold personal data, so its free zeroes the whole block first.  The
- * setting is process-wide and made once. */
-#include <malloc.h>
-#include <pthread.h>
+ * then hold personal data, so its free zeroes the whole block first.  Each
+ * block carries its size in a small header.  jansson's allocator is
+ * process-wide, so it is set before main (a constructor: no jansson object
+ * can be allocated by one pair of functions and freed by the other), and
+ * again, harmlessly, by cy_json_secure_init, which every user of jansson in
+ * libcustody calls (that also makes the linker keep this file). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,22 +17,47 @@
 #include "custody/jsonsec.h"
 #include "base/banned.h"
 
-static void wipe_free(void *p)
+#define J_HDR 16 /* keeps the block's alignment */
+
+static void *j_malloc(size_t n)
 {
-	if (p) {
-		explicit_bzero(p, malloc_usable_size(p));
-		free(p);
-	}
+	uint8_t *p;
+
+	if (n > SIZE_MAX - J_HDR || !(p = malloc(n + J_HDR)))
+		return NULL;
+	memcpy(p, &n, sizeof(n));
+	return p + J_HDR;
 }
 
-static void setup(void)
+static void j_free(void *q)
 {
-	json_set_alloc_funcs(malloc, wipe_free);
+	uint8_t *p;
+	size_t n;
+
+	if (!q)
+		return;
+	p = (uint8_t *)q - J_HDR;
+	memcpy(&n, p, sizeof(n));
+	explicit_bzero(q, n);
+	free(p);
+}
+
+__attribute__((constructor)) static void j_setup(void)
+{
+	json_set_alloc_funcs(j_malloc, j_free);
 }
 
 void cy_json_secure_init(void)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	json_malloc_t m = NULL;
+	json_free_t f = NULL;
 
-	pthread_once(&once, setup);
+	json_get_alloc_funcs(&m, &f);
+	if (m != j_malloc || f != j_free)
+		j_setup();
+}
+
+void cy_json_free(void *p)
+{
+	j_free(p);
 }

@@ -140,17 +140,6 @@ int cy_catalog_record_object_add(cy_catalog *c, int64_t record_id, int seq, int6
 	return rc ? rc : run(s);
 }
 
-int cy_catalog_record_subject_add(cy_catalog *c, int64_t record_id, int64_t subject_id)
-{
-	cy_stmt *s;
-	int rc = cy_catalog_prepare(
-		c, "INSERT OR IGNORE INTO record_subjects (record_id, subject_id) VALUES (?, ?)", &s);
-
-	rc = rc ? rc : cy_stmt_bind_int(s, 1, record_id);
-	rc = rc ? rc : cy_stmt_bind_int(s, 2, subject_id);
-	return rc ? rc : run(s);
-}
-
 int cy_catalog_record_by_dedup(cy_catalog *c, int64_t fonds_id, const uint8_t dedup[32],
 			       char *archive_no)
 {

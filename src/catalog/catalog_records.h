@@ -46,7 +46,6 @@ int cy_catalog_record_insert(cy_catalog *c, const cy_cat_record_new *r, int64_t 
 /* A record's second and later objects (seq >= 1; the first is records.object_id). */
 int cy_catalog_record_object_add(cy_catalog *c, int64_t record_id, int seq, int64_t object_id,
 				 const char *role);
-int cy_catalog_record_subject_add(cy_catalog *c, int64_t record_id, int64_t subject_id);
 
 /* The archive number of the fonds' record with this blind index of its
  * content: 1 and archive_no set (64 bytes) if there is one, 0 if not. */

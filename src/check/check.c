@@ -15,6 +15,7 @@
 #include "custody/object.h"
 #include "catalog/catalog_records.h"
 #include "vault/vault_internal.h"
+#include "vault/vault_subjects.h"
 #include "base/banned.h"
 
 
@@ -53,6 +54,11 @@ static void report(check_ctx *c, int warn, const char *archive_no, const char *f
 static void catalog_problem(void *arg, const char *problem)
 {
 	report(arg, 0, NULL, "catalog: %s", problem);
+}
+
+static void subject_problem(void *arg, const char *id, const char *problem)
+{
+	report(arg, 0, id, "subject: %s", problem);
 }
 
 /* pack names seen in the catalog, sorted, for the orphan scan */
@@ -341,6 +347,13 @@ int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, vo
 		if (nrows == 1000)
 			goto page;
 		free(rows);
+	}
+
+	/* subjects of held fonds: each opens, and its blind-index rows are what its fields give */
+	if (cy_role_holds_content(v->role)) {
+		uint64_t ns;
+		if ((rc = cy_vault__subject_check(v, subject_problem, &c, &ns)))
+			goto out;
 	}
 
 	/* ledger */

@@ -27,14 +27,20 @@ enum {
 	EXIT_PERM = 6,
 };
 
-typedef enum { OPT_FLAG, OPT_STRING } opt_kind;
+typedef enum { OPT_FLAG, OPT_STRING, OPT_LIST } opt_kind;
+
+/* Where an OPT_LIST option (one that may be given several times) collects its values. */
+typedef struct cli_list {
+	const char **v;
+	size_t n;
+} cli_list;
 
 typedef struct cli_opt {
 	const char *name; /* long name without "--" */
 	opt_kind kind;
 	const char *arg;  /* argument name shown in help, e.g. "DIR" */
 	const char *help; /* N_() text */
-	void *dest;       /* bool* for flags, const char** for strings */
+	void *dest;       /* bool* for flags, const char** for strings, cli_list* for lists */
 } cli_opt;
 
 typedef struct cli_cmd {

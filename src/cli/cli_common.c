@@ -128,6 +128,27 @@ static void cmd_name(const cli_cmd *cmd, char *out, size_t n)
 	out[k] = 0;
 }
 
+/* The arrays of repeated options, freed at exit whether or not the command ran. */
+static cli_list *g_lists[32];
+static size_t g_nlists;
+
+static void free_lists(void)
+{
+	for (size_t i = 0; i < g_nlists; i++) {
+		free(g_lists[i]->v);
+		g_lists[i]->v = NULL;
+		g_lists[i]->n = 0;
+	}
+}
+
+static void keep_list(cli_list *l)
+{
+	if (!g_nlists)
+		atexit(free_lists);
+	if (g_nlists < sizeof(g_lists) / sizeof(g_lists[0]))
+		g_lists[g_nlists++] = l;
+}
+
 int cli_parse(const cli_cmd *cmd, int argc, char **argv, char ***args, int *nargs)
 {
 	char cname0[64];
@@ -172,7 +193,20 @@ int cli_parse(const cli_cmd *cmd, int argc, char **argv, char ***args, int *narg
 					free(pos);
 					return EXIT_USAGE;
 				}
-				*(const char **)o->dest = val;
+				if (o->kind == OPT_LIST) {
+					cli_list *l = o->dest;
+					const char **nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
+					if (!nv) {
+						free(pos);
+						return EXIT_ERR;
+					}
+					if (!l->v)
+						keep_list(l);
+					nv[l->n++] = val;
+					l->v = nv;
+				} else {
+					*(const char **)o->dest = val;
+				}
 			}
 			continue;
 		}

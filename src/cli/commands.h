@@ -22,6 +22,7 @@ extern const cli_command cmd_fonds_sub[];
 extern const cli_command cmd_log_sub[];
 extern const cli_command cmd_record_sub[];
 extern const cli_command cmd_store_sub[];
+extern const cli_command cmd_subject_sub[];
 
 /* For commands written before the dispatcher, which parse their own argv
  * (cli_parse) and open the vault themselves (cli_open): find argv[0] in a

@@ -36,6 +36,8 @@ static const cli_command COMMANDS[] = {
 	{"get", cmd_get, &cmd_get_spec, NEEDS_UNLOCK, N_("write out a record's original bytes, verified"),
 	 NULL, cmd_get_prepare},
 	{"record", NULL, NULL, 0, N_("correct a record (amend)"), cmd_record_sub, NULL},
+	{"subject", NULL, NULL, 0, N_("customers whose data is in custody (add, show, list, find)"),
+	 cmd_subject_sub, NULL},
 	{"check", cmd_check, &cmd_check_spec, NEEDS_UNLOCK,
 	 N_("verify every object, the catalog and the ledger"), NULL, NULL},
 	{"log", NULL, NULL, 0, N_("the audit ledger (show, verify, checkpoint, prove, key)"), cmd_log_sub,

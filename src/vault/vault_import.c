@@ -22,6 +22,7 @@
 #include "custody/fsutil.h"
 #include "custody/object.h"
 #include "vault/vault_internal.h"
+#include "vault/vault_subjects.h"
 #include "base/banned.h"
 
 #define SMALL_FILE (16u << 20) /* sealed in memory by prepare; larger ones are streamed */
@@ -487,7 +488,7 @@ static int record_finish(cy_import *im, const cy_record_new *r, placed *objs, si
 	for (size_t i = 1; !rc && i < nobjs; i++)
 		rc = cy_catalog_record_object_add(v->cat, record_id, (int)i, object_ids[i], objs[i].role);
 	for (size_t i = 0; !rc && i < r->nsubjects; i++)
-		rc = cy_catalog_record_subject_add(v->cat, record_id, r->subjects[i]);
+		rc = cy_vault__subject_link(v, record_id, r->subjects[i]);
 	if (rc)
 		goto out;
 	memset(&e, 0, sizeof(e));

@@ -212,8 +212,7 @@ int cy_vault__meta_open(const cy_fonds_key *k, const char *archive_no, const voi
 /* Validate what a new record says about itself (class, year, dates, UTF-8). */
 int cy_vault__record_check(const cy_record_new *r);
 
-/* A subject's key (unwrapped with its fonds key; vault_subjects.c). */
-int cy_vault__subject_key(cy_vault *v, int64_t subject_id, uint8_t key[32]);
+/* A subject's key: vault_subjects.h (cy_vault__subject_key). */
 
 /* ---- classes and numbers (vault_classes.c) ---- */
 int cy_vault__source_kind_parse(const char *s, cy_source_kind *out);

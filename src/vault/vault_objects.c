@@ -14,6 +14,7 @@
 #include "custody/error.h"
 #include "custody/object.h"
 #include "vault/vault_internal.h"
+#include "vault/vault_subjects.h"
 #include "base/banned.h"
 
 #define DKEY_AAD "custody/data-key/v2"

@@ -175,8 +175,7 @@ int cy_vault__meta_seal_json(const cy_fonds_key *k, const char *archive_no, json
 		return cy_error_set(CY_ENOMEM, "cannot encode record metadata");
 	rc = cy_buf_put_u8(&pt, LAYOUT_JSON);
 	rc = rc ? rc : cy_buf_puts(&pt, text);
-	explicit_bzero(text, strlen(text));
-	free(text);
+	cy_json_free(text);
 	meta_aad(archive_no, &aad);
 	rc = rc ? rc : cy_aead_new(&a, CY_META_KEY(k));
 	rc = rc ? rc : cy_random(nonce, 12);
@@ -365,8 +364,12 @@ int cy_vault__meta_to_info(const char *archive_no, json_t *j, int layout, cy_rec
 	r->source = strdup(jstr(src, "path"));
 	if (json_object_get(src, "message_id"))
 		r->message_id = strdup(jstr(src, "message_id"));
-	if (layout == LAYOUT_JSON)
-		r->meta_json = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (layout == LAYOUT_JSON) {
+		/* owned by the record info, freed with free(): copied out of jansson's allocation */
+		char *t = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		r->meta_json = t ? strdup(t) : NULL;
+		cy_json_free(t);
+	}
 	if (!r->title || !r->source || (json_object_get(src, "message_id") && !r->message_id) ||
 	    (layout == LAYOUT_JSON && !r->meta_json)) {
 		cy_record_info_release(r);

@@ -21,6 +21,7 @@
 #include "custody/error.h"
 #include "custody/fsutil.h"
 #include "custody/ingest.h"
+#include "custody/jsonsec.h"
 #include "custody/object.h"
 #include "custody/vault.h"
 #include "store/object_internal.h"
@@ -78,7 +79,7 @@ static void test_record_meta_vector(void **state)
 	assert_non_null(j);
 	char *again = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	assert_string_equal(again, text);
-	free(again);
+	cy_json_free(again);
 	json_decref(j);
 	j = NULL;
 	assert_string_equal(

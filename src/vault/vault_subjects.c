@@ -1,0 +1,1022 @@
+/* vault_subjects.c - subjects (customers): add, show, list, find, and the
+ * pieces importers and the object layer need (create inside a batch, unwrap a
+ * subject key).
+ *
+ * Each operation checks the role, runs in one transaction and logs ids only:
+ * subject.add, subject.read, subject.list (names), subject.find (field and hit
+ * count).  Formats: docs/formats/subject.md.  The JSON of the fields is built
+ * and parsed with jansson, whose allocations are wiped when freed (they hold
+ * personal data). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "catalog/catalog_subjects.h"
+#include "custody/crypto.h"
+#include "custody/encoding.h"
+#include "custody/error.h"
+#include "custody/normalize.h"
+#include "vault/vault_subjects.h"
+#include "custody/jsonsec.h"
+#include "base/banned.h"
+
+/* ---- jansson's memory: wiped before it is freed ---- */
+
+/* ---- ids ---- */
+
+void cy_vault__subject_id(const char *fonds, int64_t no, char out[CY_SUBJECT_ID_MAX])
+{
+	snprintf(out, CY_SUBJECT_ID_MAX, "%s-C%06lld", fonds, (long long)no);
+}
+
+int cy_subject_id_parse(const char *id, char fonds[8], int64_t *no)
+{
+	const char *p = id;
+	int64_t n = 0;
+	size_t digits = 0;
+
+	if (strlen(id) < 7 || id[4] != '-' || (id[5] != 'C' && id[5] != 'c'))
+		goto bad;
+	memcpy(fonds, id, 4);
+	fonds[4] = 0;
+	if (!cy_fonds_code_valid(fonds))
+		goto bad;
+	for (p = id + 6; *p; p++, digits++) {
+		if (*p < '0' || *p > '9' || n > (INT64_MAX - 9) / 10)
+			goto bad;
+		n = n * 10 + (*p - '0');
+	}
+	if (!digits || n < 1)
+		goto bad;
+	*no = n;
+	return 0;
+bad:
+	return cy_error_set(CY_EINVALID, "'%s' is not a subject id (like Z109-C000001)", id);
+}
+
+/* ---- the building blocks ---- */
+
+static void hex16(const uint8_t uid[16], char out[33])
+{
+	cy_hex_encode(uid, 16, out);
+}
+
+static int seal(const uint8_t key[32], const cy_buf *aad, const void *pt, size_t n,
+		const uint8_t nonce[12], cy_buf *out)
+{
+	cy_aead *a = NULL;
+	int rc = cy_aead_new(&a, key);
+
+	cy_buf_clear(out);
+	rc = rc ? rc : cy_buf_grow(out, 12 + n + 16);
+	rc = rc ? rc : cy_buf_put(out, nonce, 12);
+	rc = rc ? rc : cy_aead_seal(a, nonce, aad->ptr, aad->len, pt, n, out->ptr + 12);
+	if (!rc)
+		out->len = 12 + n + 16;
+	cy_aead_free(a);
+	return rc;
+}
+
+static int open_blob(const uint8_t key[32], const cy_buf *aad, const void *blob, size_t n,
+		     uint8_t *pt)
+{
+	cy_aead *a = NULL;
+	int rc = cy_aead_new(&a, key);
+
+	rc = rc ? rc : cy_aead_open(a, blob, aad->ptr, aad->len, (const uint8_t *)blob + 12, n - 12, pt);
+	cy_aead_free(a);
+	return rc;
+}
+
+static void wrap_aad(const char *vault_id, const char *fonds, const uint8_t uid[16], cy_buf *aad)
+{
+	char h[33];
+
+	hex16(uid, h);
+	cy_buf_clear(aad);
+	cy_buf_printf(aad, "custody/subject-key/v1/%s/%s/%s", vault_id, fonds, h);
+}
+
+static void fields_aad(const uint8_t uid[16], const char *id, cy_buf *aad)
+{
+	char h[33];
+
+	hex16(uid, h);
+	cy_buf_clear(aad);
+	cy_buf_printf(aad, "custody/subject/v1/%s/%s", h, id);
+}
+
+int cy_vault__subject_wrap(const uint8_t fonds_key[32], const char *vault_id, const char *fonds,
+			   const uint8_t uid[16], const uint8_t skey[32], const uint8_t nonce[12],
+			   cy_buf *out)
+{
+	uint8_t *wk = cy_secure_alloc(32);
+	cy_buf aad = CY_BUF_INIT;
+	int rc;
+
+	if (!wk)
+		return CY_ENOMEM;
+	wrap_aad(vault_id, fonds, uid, &aad);
+	rc = cy_vault__subkey(fonds_key, CY_SUBJECT_WRAP_LABEL, wk);
+	rc = rc ? rc : seal(wk, &aad, skey, 32, nonce, out);
+	cy_secure_free(wk, 32);
+	cy_buf_release(&aad);
+	return rc;
+}
+
+int cy_vault__subject_unwrap(const uint8_t fonds_key[32], const char *vault_id, const char *fonds,
+			     const uint8_t uid[16], const void *wkey, size_t n, uint8_t skey[32])
+{
+	uint8_t *wk;
+	cy_buf aad = CY_BUF_INIT;
+	int rc;
+
+	if (n != 12 + 32 + 16)
+		return cy_error_set(CY_ECORRUPT, "subject key: wrapped key has the wrong size");
+	if (!(wk = cy_secure_alloc(32)))
+		return CY_ENOMEM;
+	wrap_aad(vault_id, fonds, uid, &aad);
+	rc = cy_vault__subkey(fonds_key, CY_SUBJECT_WRAP_LABEL, wk);
+	rc = rc ? rc : open_blob(wk, &aad, wkey, n, skey);
+	if (rc) {
+		cy_wipe(skey, 32);
+		rc = cy_error_set(CY_ECORRUPT, "subject key fails authentication (wrong fonds, "
+					       "or the catalog was altered)");
+	}
+	cy_secure_free(wk, 32);
+	cy_buf_release(&aad);
+	return rc;
+}
+
+int cy_vault__subject_seal(const uint8_t skey[32], const uint8_t uid[16], const char *id,
+			   const void *json, size_t n, const uint8_t nonce[12], cy_buf *out)
+{
+	cy_buf aad = CY_BUF_INIT;
+	int rc;
+
+	fields_aad(uid, id, &aad);
+	rc = seal(skey, &aad, json, n, nonce, out);
+	cy_buf_release(&aad);
+	return rc;
+}
+
+int cy_vault__subject_open(const uint8_t skey[32], const uint8_t uid[16], const char *id,
+			   const void *blob, size_t n, cy_buf *pt)
+{
+	cy_buf aad = CY_BUF_INIT;
+	int rc;
+
+	cy_buf_wipe(pt);
+	if (n < 12 + 16 || n > CY_SUBJECT_MAX_FIELDS)
+		return cy_error_set(CY_ECORRUPT, "subject %s: fields have an impossible size", id);
+	fields_aad(uid, id, &aad);
+	rc = cy_buf_grow(pt, n - 28);
+	rc = rc ? rc : open_blob(skey, &aad, blob, n, pt->ptr);
+	cy_buf_release(&aad);
+	if (rc) {
+		cy_buf_wipe(pt);
+		return rc == CY_ENOMEM ? rc
+				       : cy_error_set(CY_ECORRUPT, "subject %s: fields fail authentication", id);
+	}
+	pt->len = n - 28;
+	pt->ptr[pt->len] = 0;
+	return 0;
+}
+
+int cy_vault__blind_index(const uint8_t index_key[32], const char *field, const char *normal,
+			  size_t n, uint8_t out[32])
+{
+	cy_buf m = CY_BUF_INIT;
+	int rc;
+
+	rc = cy_buf_grow(&m, strlen(field) + 1 + n);
+	rc = rc ? rc : cy_buf_puts(&m, field);
+	rc = rc ? rc : cy_buf_putc(&m, 0);
+	rc = rc ? rc : cy_buf_put(&m, normal, n);
+	rc = rc ? rc : cy_hmac_sha256(index_key, 32, m.ptr, m.len, out);
+	cy_buf_wipe(&m);
+	return rc;
+}
+
+/* ---- the fields as JSON ---- */
+
+static bool present(const char *s)
+{
+	return s && *s;
+}
+
+/* A value from outside: UTF-8, bounded, no control characters (except line
+ * breaks and tabs where multi-line text is normal). */
+static int check_str(const char *what, const char *s, bool multiline)
+{
+	size_t n = strlen(s);
+
+	if (n > CY_SUBJECT_MAX_STR)
+		return cy_error_set(CY_EINVALID, "subject %s is too long (%zu bytes; %d at most)", what,
+				    n, CY_SUBJECT_MAX_STR);
+	if (!cy_utf8_valid(s, n))
+		return cy_error_set(CY_EINVALID, "subject %s is not valid UTF-8 text", what);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p < 0x20 || *p == 0x7f) && !(multiline && (*p == '\n' || *p == '\t' || *p == '\r')))
+			return cy_error_set(CY_EINVALID, "subject %s contains a control character", what);
+	return 0;
+}
+
+static int put_str(json_t *o, const char *key, const char *s, bool multiline)
+{
+	int rc;
+
+	if (!present(s))
+		return 0;
+	if ((rc = check_str(key, s, multiline)))
+		return rc;
+	return json_object_set_new(o, key, json_string(s)) ? cy_error_set(CY_ENOMEM, "out of memory") : 0;
+}
+
+static int put_list(json_t *o, const char *key, const char **v, size_t n)
+{
+	json_t *a;
+	int rc;
+
+	if (!n)
+		return 0;
+	if (n > CY_SUBJECT_MAX_LIST)
+		return cy_error_set(CY_EINVALID, "a subject has at most %d %s", CY_SUBJECT_MAX_LIST, key);
+	if (!(a = json_array()))
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		if (!present(v[i])) {
+			json_decref(a);
+			return cy_error_set(CY_EINVALID, "subject %s: an empty value", key);
+		}
+		if ((rc = check_str(key, v[i], false))) {
+			json_decref(a);
+			return rc;
+		}
+		if (json_array_append_new(a, json_string(v[i]))) {
+			json_decref(a);
+			return cy_error_set(CY_ENOMEM, "out of memory");
+		}
+	}
+	return json_object_set_new(o, key, a) ? cy_error_set(CY_ENOMEM, "out of memory") : 0;
+}
+
+static int valid_kind(const char *k)
+{
+	return k && (!strcmp(k, "person") || !strcmp(k, "org"));
+}
+
+int cy_vault__subject_json(const cy_subject_fields *f, cy_buf *out)
+{
+	json_t *o, *x = NULL;
+	char *s = NULL;
+	int rc;
+
+	if (!valid_kind(f->kind))
+		return cy_error_set(CY_EINVALID, "a subject's kind is 'person' or 'org'");
+	if (!present(f->name))
+		return cy_error_set(CY_EINVALID, "a subject needs a name");
+	if (f->nextra > CY_SUBJECT_MAX_EXTRA)
+		return cy_error_set(CY_EINVALID, "a subject has at most %d free fields",
+				    CY_SUBJECT_MAX_EXTRA);
+	cy_json_secure_init();
+	if (!(o = json_object()))
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	rc = json_object_set_new(o, "kind", json_string(f->kind)) ? CY_ENOMEM : 0;
+	rc = rc ? rc : put_str(o, "name", f->name, false);
+	rc = rc ? rc : put_str(o, "id_type", f->id_type, false);
+	rc = rc ? rc : put_str(o, "id_number", f->id_number, false);
+	rc = rc ? rc : put_str(o, "uscc", f->uscc, false);
+	rc = rc ? rc : put_str(o, "address", f->address, true);
+	rc = rc ? rc : put_list(o, "phones", f->phones, f->nphones);
+	rc = rc ? rc : put_list(o, "emails", f->emails, f->nemails);
+	rc = rc ? rc : put_list(o, "accounts", f->accounts, f->naccounts);
+	if (!rc && f->nextra) {
+		if (!(x = json_object()) || json_object_set_new(o, "fields", x))
+			rc = cy_error_set(CY_ENOMEM, "out of memory");
+		for (size_t i = 0; !rc && i < f->nextra; i++) {
+			const char *k = f->extra[i].key, *val = f->extra[i].value;
+			if (!present(k) || strlen(k) > 64 || check_str("field name", k, false))
+				rc = cy_error_set(CY_EINVALID, "a free field needs a name of 1 to 64 "
+							       "characters, without control characters");
+			else if (json_object_get(x, k))
+				rc = cy_error_set(CY_EINVALID, "free field '%s' given twice", k);
+			else
+				rc = put_str(x, k, val ? val : "", true);
+			if (!rc && !present(val) && json_object_set_new(x, k, json_string("")))
+				rc = CY_ENOMEM;
+		}
+	}
+	if (!rc && !(s = json_dumps(o, JSON_COMPACT)))
+		rc = cy_error_set(CY_ENOMEM, "out of memory");
+	if (!rc) {
+		cy_buf_wipe(out);
+		rc = cy_buf_puts(out, s);
+	}
+	if (rc == CY_ENOMEM && !*cy_error_message())
+		cy_error_set(CY_ENOMEM, "out of memory");
+	if (s)
+		cy_json_free(s);
+	json_decref(o);
+	return rc;
+}
+
+/* What cy_subject_info.priv_ holds: the parsed JSON and the pointer arrays. */
+typedef struct subject_priv {
+	json_t *j;
+	const char **ptrs;
+	cy_subject_kv *kv;
+} subject_priv;
+
+void cy_subject_info_release(cy_subject_info *s)
+{
+	subject_priv *p = s->priv_;
+
+	if (p) {
+		json_decref(p->j);
+		free(p->ptrs);
+		free(p->kv);
+		free(p);
+	}
+	memset(&s->f, 0, sizeof(s->f));
+	s->priv_ = NULL;
+	s->decrypted = false;
+}
+
+static const char *jstr(json_t *o, const char *key, int *bad)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!v)
+		return NULL;
+	if (!json_is_string(v)) {
+		*bad = 1;
+		return NULL;
+	}
+	return json_string_value(v);
+}
+
+static size_t jlist_len(json_t *o, const char *key, int *bad)
+{
+	json_t *a = json_object_get(o, key);
+
+	if (!a)
+		return 0;
+	if (!json_is_array(a) || json_array_size(a) > CY_SUBJECT_MAX_LIST) {
+		*bad = 1;
+		return 0;
+	}
+	for (size_t i = 0; i < json_array_size(a); i++)
+		if (!json_is_string(json_array_get(a, i)))
+			*bad = 1;
+	return json_array_size(a);
+}
+
+static const char **jlist(json_t *o, const char *key, const char **at, size_t n)
+{
+	json_t *a = json_object_get(o, key);
+
+	for (size_t i = 0; i < n; i++)
+		at[i] = json_string_value(json_array_get(a, i));
+	return n ? at : NULL;
+}
+
+/* Parse the decrypted JSON into s->f (the strings stay in the parsed tree). */
+static int parse_fields(const char *id, const cy_buf *pt, const char *kind_col, cy_subject_info *s)
+{
+	subject_priv *p = calloc(1, sizeof(*p));
+	json_error_t err;
+	json_t *x;
+	int bad = 0;
+	size_t np, ne, na, nx = 0, k = 0;
+
+	if (!p)
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	cy_json_secure_init();
+	p->j = json_loadb((const char *)pt->ptr, pt->len, JSON_REJECT_DUPLICATES, &err);
+	if (!p->j || !json_is_object(p->j))
+		goto bad;
+	s->f.kind = jstr(p->j, "kind", &bad);
+	s->f.name = jstr(p->j, "name", &bad);
+	s->f.id_type = jstr(p->j, "id_type", &bad);
+	s->f.id_number = jstr(p->j, "id_number", &bad);
+	s->f.uscc = jstr(p->j, "uscc", &bad);
+	s->f.address = jstr(p->j, "address", &bad);
+	np = jlist_len(p->j, "phones", &bad);
+	ne = jlist_len(p->j, "emails", &bad);
+	na = jlist_len(p->j, "accounts", &bad);
+	x = json_object_get(p->j, "fields");
+	if (x && (!json_is_object(x) || json_object_size(x) > CY_SUBJECT_MAX_EXTRA))
+		bad = 1;
+	if (bad || !valid_kind(s->f.kind) || !present(s->f.name))
+		goto bad;
+	/* the kind column is in clear: it must say what the sealed fields say */
+	if (kind_col && strcmp(kind_col, s->f.kind)) {
+		json_decref(p->j);
+		free(p);
+		memset(&s->f, 0, sizeof(s->f));
+		return cy_error_set(CY_ECORRUPT, "subject %s: its kind in the catalog was altered", id);
+	}
+	if (!(p->ptrs = calloc(np + ne + na + 1, sizeof(char *))))
+		goto nomem;
+	s->f.phones = jlist(p->j, "phones", p->ptrs, np);
+	s->f.nphones = np;
+	s->f.emails = jlist(p->j, "emails", p->ptrs + np, ne);
+	s->f.nemails = ne;
+	s->f.accounts = jlist(p->j, "accounts", p->ptrs + np + ne, na);
+	s->f.naccounts = na;
+	if (x && (nx = json_object_size(x))) {
+		const char *key;
+		json_t *val;
+		if (!(p->kv = calloc(nx, sizeof(*p->kv))))
+			goto nomem;
+		json_object_foreach(x, key, val) {
+			if (!json_is_string(val))
+				goto bad;
+			p->kv[k].key = key;
+			p->kv[k++].value = json_string_value(val);
+		}
+		s->f.extra = p->kv;
+		s->f.nextra = k;
+	}
+	s->priv_ = p;
+	s->decrypted = true;
+	return 0;
+nomem:
+	json_decref(p->j);
+	free(p->ptrs);
+	free(p->kv);
+	free(p);
+	memset(&s->f, 0, sizeof(s->f));
+	return cy_error_set(CY_ENOMEM, "out of memory");
+bad:
+	json_decref(p->j);
+	free(p->ptrs);
+	free(p->kv);
+	free(p);
+	memset(&s->f, 0, sizeof(s->f));
+	return cy_error_set(CY_ECORRUPT, "subject %s: its fields are not the documented JSON", id);
+}
+
+/* ---- index values ---- */
+
+typedef struct index_val {
+	cy_norm_field field;
+	const char *value;
+} index_val;
+
+/* The values of f that go into the blind index, in a fixed order. */
+static size_t index_values(const cy_subject_fields *f, index_val *out, size_t cap)
+{
+	size_t n = 0;
+
+#define ADD(fl, v)                                                                               \
+	do {                                                                                     \
+		if (present(v) && n < cap)                                                       \
+			out[n++] = (index_val){fl, v};                                           \
+	} while (0)
+	ADD(CY_NORM_NAME, f->name);
+	ADD(CY_NORM_ID_NUMBER, f->id_number);
+	ADD(CY_NORM_USCC, f->uscc);
+	for (size_t i = 0; i < f->nphones; i++)
+		ADD(CY_NORM_PHONE, f->phones[i]);
+	for (size_t i = 0; i < f->nemails; i++)
+		ADD(CY_NORM_EMAIL, f->emails[i]);
+	for (size_t i = 0; i < f->naccounts; i++)
+		ADD(CY_NORM_ACCOUNT, f->accounts[i]);
+#undef ADD
+	return n;
+}
+
+#define MAX_INDEX (3 + 3 * CY_SUBJECT_MAX_LIST)
+
+/* The blind-index hashes of f under index_key; *n of them.  Values whose
+ * normal form is empty are not indexed. */
+static int index_hashes(const uint8_t *index_key, const cy_subject_fields *f,
+			uint8_t hashes[MAX_INDEX][32], cy_norm_field fields[MAX_INDEX], size_t *n)
+{
+	index_val vals[MAX_INDEX];
+	size_t nv = index_values(f, vals, MAX_INDEX);
+	cy_buf norm = CY_BUF_INIT;
+	int rc = 0;
+
+	*n = 0;
+	for (size_t i = 0; !rc && i < nv; i++) {
+		rc = cy_normalize(vals[i].field, vals[i].value, strlen(vals[i].value), &norm);
+		if (!rc && norm.len) {
+			rc = cy_vault__blind_index(index_key, cy_norm_field_name(vals[i].field),
+						   (const char *)norm.ptr, norm.len, hashes[*n]);
+			fields[(*n)++] = vals[i].field;
+		}
+	}
+	cy_buf_wipe(&norm);
+	return rc;
+}
+
+/* ---- create ---- */
+
+int cy_vault__subject_create(cy_vault *v, const cy_fonds_key *k, const cy_subject_fields *f,
+			     int64_t *subject_id, char id_out[CY_SUBJECT_ID_MAX])
+{
+	cy_buf json = CY_BUF_INIT, norm = CY_BUF_INIT, wkey = CY_BUF_INIT, fields = CY_BUF_INIT;
+	uint8_t *skey = NULL, nonce1[12], nonce2[12];
+	uint8_t hashes[MAX_INDEX][32];
+	cy_norm_field hf[MAX_INDEX];
+	size_t nh = 0;
+	cy_catalog_subject row;
+	cy_ledger_entry e;
+	char id[CY_SUBJECT_ID_MAX];
+	int rc;
+
+	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_ARCHIVIST), N_("add subjects"))))
+		return rc;
+	if (!v->in_tx)
+		return cy_error_set(CY_EINVALID, "subject create outside a transaction");
+	if ((rc = cy_vault__subject_json(f, &json)))
+		goto out;
+	/* every value to be indexed must normalise, and the name to something */
+	if ((rc = cy_normalize(CY_NORM_NAME, f->name, strlen(f->name), &norm)))
+		goto out;
+	if (!norm.len) {
+		rc = cy_error_set(CY_EINVALID, "a subject's name cannot be only white space");
+		goto out;
+	}
+	for (size_t i = 0; i < f->nemails; i++) {
+		if ((rc = cy_normalize(CY_NORM_EMAIL, f->emails[i], strlen(f->emails[i]), &norm)))
+			goto out;
+		if (!memchr(norm.ptr, '@', norm.len)) {
+			rc = cy_error_set(CY_EINVALID, "an e-mail address needs an '@'");
+			goto out;
+		}
+	}
+	if ((rc = index_hashes(CY_INDEX_KEY(k), f, hashes, hf, &nh)))
+		goto out;
+	memset(&row, 0, sizeof(row));
+	row.fonds_id = k->fonds_id;
+	snprintf(row.kind, sizeof(row.kind), "%s", f->kind);
+	if (!(skey = cy_secure_alloc(32))) {
+		rc = CY_ENOMEM;
+		goto out;
+	}
+	rc = cy_random(skey, 32);
+	rc = rc ? rc : cy_random(row.uid, 16);
+	rc = rc ? rc : cy_random(nonce1, 12);
+	rc = rc ? rc : cy_random(nonce2, 12);
+	rc = rc ? rc : cy_catalog_subject_next_no(v->cat, k->fonds_id, &row.no);
+	if (rc)
+		goto out;
+	cy_vault__subject_id(k->code, row.no, id);
+	rc = cy_vault__subject_wrap(k->key, v->vault_id, k->code, row.uid, skey, nonce1, &wkey);
+	rc = rc ? rc : cy_vault__subject_seal(skey, row.uid, id, json.ptr, json.len, nonce2, &fields);
+	if (rc)
+		goto out;
+	row.wkey = wkey.ptr;
+	row.wkeylen = wkey.len;
+	row.fields = fields.ptr;
+	row.fieldslen = fields.len;
+	cy_vault__now(row.created);
+	if ((rc = cy_catalog_subject_insert(v->cat, &row, v->user_id, subject_id)))
+		goto out;
+	for (size_t i = 0; !rc && i < nh; i++)
+		rc = cy_catalog_subject_index_add(v->cat, k->fonds_id, cy_norm_field_name(hf[i]),
+						  hashes[i], *subject_id);
+	if (rc)
+		goto out;
+	memset(&e, 0, sizeof(e));
+	e.action = "subject.add";
+	e.targets[0] = id;
+	e.ntargets = 1;
+	e.details[e.ndetails++] = (cy_ledger_detail){"fonds", k->code, 0};
+	e.details[e.ndetails++] = (cy_ledger_detail){"kind", f->kind, 0};
+	if ((rc = cy_vault__log(v, &e)))
+		goto out;
+	snprintf(id_out, CY_SUBJECT_ID_MAX, "%s", id);
+out:
+	cy_secure_free(skey, 32);
+	cy_wipe(hashes, sizeof(hashes));
+	cy_buf_wipe(&json);
+	cy_buf_wipe(&norm);
+	cy_buf_release(&wkey);
+	cy_buf_release(&fields);
+	return rc;
+}
+
+int cy_subject_add(cy_vault *v, const char *fonds, const cy_subject_fields *f,
+		   char id_out[CY_SUBJECT_ID_MAX])
+{
+	cy_fonds_key *k;
+	int64_t sid;
+	int rc;
+
+	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_ARCHIVIST), N_("add subjects"))))
+		return rc;
+	if (!fonds || !(k = cy_vault__fonds_key(v, fonds)))
+		return CY_EPERM;
+	if ((rc = cy_vault__begin(v)))
+		return rc;
+	rc = cy_vault__subject_create(v, k, f, &sid, id_out);
+	rc = rc ? rc : cy_vault__commit(v);
+	if (rc)
+		cy_vault__rollback(v);
+	return rc;
+}
+
+int cy_vault__subject_link(cy_vault *v, int64_t record_id, int64_t subject_id)
+{
+	if (!v->in_tx)
+		return cy_error_set(CY_EINVALID, "subject link outside a transaction");
+	return cy_catalog_record_subject_link(v->cat, record_id, subject_id);
+}
+
+/* ---- reading ---- */
+
+/* Unwrap and decrypt the row r (held fonds key k) into s (all fields). */
+static int decrypt_row(cy_vault *v, const cy_fonds_key *k, const cy_catalog_subject *r,
+		       cy_subject_info *s)
+{
+	uint8_t *skey = cy_secure_alloc(32);
+	cy_buf pt = CY_BUF_INIT;
+	int rc;
+
+	if (!skey)
+		return CY_ENOMEM;
+	rc = cy_vault__subject_unwrap(k->key, v->vault_id, k->code, r->uid, r->wkey, r->wkeylen, skey);
+	if (rc == CY_ECORRUPT)
+		rc = cy_error_set(CY_ECORRUPT, "subject %s: its key fails authentication (wrong fonds, "
+					       "or the catalog was altered)", s->id);
+	rc = rc ? rc : cy_vault__subject_open(skey, r->uid, s->id, r->fields, r->fieldslen, &pt);
+	rc = rc ? rc : parse_fields(s->id, &pt, r->kind, s);
+	cy_secure_free(skey, 32);
+	cy_buf_wipe(&pt);
+	return rc;
+}
+
+static void info_from_row(const cy_catalog_subject *r, cy_subject_info *s)
+{
+	memset(s, 0, sizeof(*s));
+	cy_vault__subject_id(r->fonds, r->no, s->id);
+	snprintf(s->fonds, sizeof(s->fonds), "%s", r->fonds);
+	snprintf(s->kind, sizeof(s->kind), "%s", r->kind);
+	snprintf(s->status, sizeof(s->status), "%s", r->status);
+	snprintf(s->created, sizeof(s->created), "%s", r->created);
+	snprintf(s->created_by, sizeof(s->created_by), "%s", r->created_by);
+	s->records = r->records;
+}
+
+static int log_now(cy_vault *v, cy_ledger_entry *e)
+{
+	int rc = cy_vault__begin(v);
+
+	rc = rc ? rc : cy_vault__log(v, e);
+	rc = rc ? rc : cy_vault__commit(v);
+	if (rc)
+		cy_vault__rollback(v);
+	return rc;
+}
+
+int cy_subject_show(cy_vault *v, const char *id, cy_subject_info *out)
+{
+	cy_buf wkey = CY_BUF_INIT, fields = CY_BUF_INIT;
+	cy_catalog_subject r;
+	cy_fonds_key *k;
+	cy_ledger_entry e;
+	char fonds[8];
+	int64_t no;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = cy_vault__require(v, CY_R_CONTENT, N_("read subjects"))))
+		return rc;
+	if ((rc = cy_subject_id_parse(id, fonds, &no)))
+		return rc;
+	/* a fonds not held answers as a missing subject: do not reveal what exists elsewhere */
+	if (!(k = cy_vault__fonds_key(v, fonds)))
+		return cy_error_set(CY_ENOTFOUND, "no subject '%s'", id);
+	rc = cy_catalog_subject_get(v->cat, k->fonds_id, no, &r, &wkey, &fields);
+	if (rc == CY_ENOTFOUND)
+		rc = cy_error_set(CY_ENOTFOUND, "no subject '%s'", id);
+	if (rc)
+		goto out;
+	info_from_row(&r, out);
+	if ((rc = decrypt_row(v, k, &r, out)))
+		goto out;
+	/* the read is on the ledger before the fields leave the library */
+	memset(&e, 0, sizeof(e));
+	e.action = "subject.read";
+	e.targets[0] = out->id;
+	e.ntargets = 1;
+	e.details[e.ndetails++] = (cy_ledger_detail){"fonds", out->fonds, 0};
+	rc = log_now(v, &e);
+out:
+	if (rc)
+		cy_subject_info_release(out);
+	cy_buf_release(&wkey);
+	cy_buf_release(&fields);
+	return rc;
+}
+
+static int cmp_code(const void *a, const void *b)
+{
+	return strcmp((*(cy_fonds_key *const *)a)->code, (*(cy_fonds_key *const *)b)->code);
+}
+
+/* The fonds keys to work on: one (by code) or every held one, by code. */
+static int target_keys(cy_vault *v, const char *fonds, cy_fonds_key ***out, int *n)
+{
+	cy_fonds_key **ks;
+
+	*n = 0;
+	if (fonds) {
+		cy_fonds_key *k = cy_vault__fonds_key(v, fonds);
+		if (!k)
+			return CY_EPERM;
+		if (!(ks = malloc(sizeof(*ks))))
+			return cy_error_set(CY_ENOMEM, "out of memory");
+		ks[0] = k;
+		*n = 1;
+	} else {
+		if (!(ks = calloc((size_t)v->nkeys + 1, sizeof(*ks))))
+			return cy_error_set(CY_ENOMEM, "out of memory");
+		for (int i = 0; i < v->nkeys; i++)
+			ks[i] = &v->keys[i];
+		*n = v->nkeys;
+		qsort(ks, (size_t)*n, sizeof(*ks), cmp_code);
+	}
+	*out = ks;
+	return 0;
+}
+
+struct list_ctx {
+	cy_vault *v;
+	const cy_fonds_key *k;
+	unsigned flags;
+	cy_subject_fn fn;
+	void *arg;
+};
+
+static int list_row(void *arg, const cy_catalog_subject *r)
+{
+	struct list_ctx *c = arg;
+	cy_subject_info s;
+	int rc = 0;
+
+	info_from_row(r, &s);
+	if (c->flags & CY_SUBJECT_NAMES)
+		rc = decrypt_row(c->v, c->k, r, &s);
+	rc = rc ? rc : c->fn(c->arg, &s);
+	cy_subject_info_release(&s);
+	return rc;
+}
+
+int cy_subject_list(cy_vault *v, const char *fonds, unsigned flags, cy_subject_fn fn, void *arg)
+{
+	cy_fonds_key **ks = NULL;
+	cy_ledger_entry e;
+	int n, rc;
+
+	if ((rc = cy_vault__require(v, CY_R_CONTENT, N_("list subjects"))))
+		return rc;
+	if ((rc = target_keys(v, fonds, &ks, &n)))
+		return rc;
+	if ((flags & CY_SUBJECT_NAMES) && n) {
+		/* reading names of many is logged once per fonds, before any is returned */
+		rc = cy_vault__begin(v);
+		for (int i = 0; !rc && i < n; i++) {
+			memset(&e, 0, sizeof(e));
+			e.action = "subject.list";
+			e.targets[0] = ks[i]->code;
+			e.ntargets = 1;
+			e.details[e.ndetails++] = (cy_ledger_detail){"fields", "name", 0};
+			rc = cy_vault__log(v, &e);
+		}
+		rc = rc ? rc : cy_vault__commit(v);
+		if (rc)
+			cy_vault__rollback(v);
+	}
+	for (int i = 0; !rc && i < n; i++) {
+		struct list_ctx c = {v, ks[i], flags, fn, arg};
+		rc = cy_catalog_subject_list(v->cat, ks[i]->fonds_id, list_row, &c);
+	}
+	free(ks);
+	return rc;
+}
+
+/* Does the subject's own field f produce hash under k's index key? */
+static int confirms(const cy_fonds_key *k, const cy_subject_info *s, cy_norm_field f,
+		    const uint8_t hash[32], bool *yes)
+{
+	uint8_t hashes[MAX_INDEX][32];
+	cy_norm_field hf[MAX_INDEX];
+	size_t nh;
+	int rc = index_hashes(CY_INDEX_KEY(k), &s->f, hashes, hf, &nh);
+
+	*yes = false;
+	for (size_t i = 0; !rc && i < nh; i++)
+		if (hf[i] == f && cy_memeq(hashes[i], hash, 32))
+			*yes = true;
+	cy_wipe(hashes, sizeof(hashes));
+	return rc;
+}
+
+int cy_subject_find(cy_vault *v, const char *fonds, const char *field, const char *value,
+		    unsigned flags, cy_subject_fn fn, void *arg)
+{
+	cy_fonds_key **ks = NULL;
+	cy_norm_field nf;
+	cy_buf norm = CY_BUF_INIT, ids = CY_BUF_INIT, wkey = CY_BUF_INIT, fields = CY_BUF_INIT;
+	cy_subject_info *hits = NULL;
+	size_t nhits = 0;
+	uint8_t hash[32];
+	cy_ledger_entry e;
+	int n = 0, rc;
+
+	if ((rc = cy_vault__require(v, CY_R_CONTENT, N_("find subjects"))))
+		return rc;
+	if ((rc = cy_norm_field_parse(field, &nf)))
+		return rc;
+	if ((rc = cy_normalize(nf, value, strlen(value), &norm)))
+		return rc;
+	if (!norm.len) {
+		rc = cy_error_set(CY_EINVALID, "nothing to look for: the %s is empty", field);
+		goto out;
+	}
+	if ((rc = target_keys(v, fonds, &ks, &n)))
+		goto out;
+	for (int i = 0; !rc && i < n; i++) {
+		cy_buf_clear(&ids);
+		rc = cy_vault__blind_index(CY_INDEX_KEY(ks[i]), cy_norm_field_name(nf),
+					   (const char *)norm.ptr, norm.len, hash);
+		rc = rc ? rc : cy_catalog_subject_find(v->cat, ks[i]->fonds_id, cy_norm_field_name(nf), hash, &ids);
+		for (size_t j = 0; !rc && j < ids.len / sizeof(int64_t); j++) {
+			cy_catalog_subject r;
+			cy_subject_info *s, *grown;
+			int64_t sid;
+			bool yes;
+
+			memcpy(&sid, ids.ptr + j * sizeof(int64_t), sizeof(sid));
+			if (!(grown = realloc(hits, (nhits + 1) * sizeof(*hits)))) {
+				rc = cy_error_set(CY_ENOMEM, "out of memory");
+				break;
+			}
+			hits = grown;
+			s = &hits[nhits];
+			memset(s, 0, sizeof(*s));
+			rc = cy_catalog_subject_get_by_id(v->cat, sid, &r, &wkey, &fields);
+			if (!rc && r.fonds_id != ks[i]->fonds_id)
+				rc = cy_error_set(CY_ECORRUPT, "the subject index of fonds %s points into "
+							       "another fonds (the catalog was altered)",
+						  ks[i]->code);
+			if (rc == CY_ENOTFOUND)
+				rc = cy_error_set(CY_ECORRUPT, "the subject index of fonds %s names a "
+							       "subject that does not exist", ks[i]->code);
+			if (rc)
+				break;
+			nhits++;
+			info_from_row(&r, s);
+			/* the index is not authenticated: each hit must be confirmed by the
+			 * subject's own sealed fields */
+			rc = decrypt_row(v, ks[i], &r, s);
+			rc = rc ? rc : confirms(ks[i], s, nf, hash, &yes);
+			if (!rc && !yes)
+				rc = cy_error_set(CY_ECORRUPT,
+						  "the subject index of fonds %s points a %s at %s, whose own "
+						  "fields do not have it (the catalog was altered; run check)",
+						  ks[i]->code, cy_norm_field_name(nf), s->id);
+		}
+	}
+	if (rc)
+		goto out;
+	memset(&e, 0, sizeof(e));
+	e.action = "subject.find";
+	e.targets[0] = fonds ? fonds : "*";
+	e.ntargets = 1;
+	e.details[e.ndetails++] = (cy_ledger_detail){"field", cy_norm_field_name(nf), 0};
+	e.details[e.ndetails++] = (cy_ledger_detail){"hits", NULL, (int64_t)nhits};
+	if (flags & CY_SUBJECT_NAMES)
+		e.details[e.ndetails++] = (cy_ledger_detail){"fields", "name", 0};
+	if ((rc = log_now(v, &e)))
+		goto out;
+	for (size_t j = 0; !rc && j < nhits; j++) {
+		if (!(flags & CY_SUBJECT_NAMES)) {
+			/* only what a plain listing shows */
+			cy_subject_info_release(&hits[j]);
+		}
+		rc = fn(arg, &hits[j]);
+	}
+out:
+	for (size_t j = 0; j < nhits; j++)
+		cy_subject_info_release(&hits[j]);
+	free(hits);
+	free(ks);
+	cy_wipe(hash, sizeof(hash));
+	cy_buf_wipe(&norm);
+	cy_buf_release(&ids);
+	cy_buf_release(&wkey);
+	cy_buf_release(&fields);
+	return rc;
+}
+
+/* ---- for the object layer and check ---- */
+
+int cy_vault__subject_key(cy_vault *v, int64_t subject_id, uint8_t key[32])
+{
+	cy_buf wkey = CY_BUF_INIT, fields = CY_BUF_INIT;
+	cy_catalog_subject r;
+	cy_fonds_key *k;
+	int rc = cy_catalog_subject_get_by_id(v->cat, subject_id, &r, &wkey, &fields);
+
+	if (rc == CY_ENOTFOUND)
+		rc = cy_error_set(CY_ENOTFOUND, "no subject %lld", (long long)subject_id);
+	if (!rc && !(k = cy_vault__fonds_key_by_id(v, r.fonds_id)))
+		rc = cy_error_set(CY_EPERM, "user '%s' holds no key for fonds '%s'", v->user, r.fonds);
+	if (!rc)
+		rc = cy_vault__subject_unwrap(k->key, v->vault_id, k->code, r.uid, r.wkey, r.wkeylen, key);
+	cy_buf_release(&wkey);
+	cy_buf_release(&fields);
+	return rc;
+}
+
+struct check_ctx {
+	cy_vault *v;
+	const cy_fonds_key *k;
+	cy_subject_problem_fn problem;
+	void *arg;
+	uint64_t n;
+	/* the expected rows of the subject being checked */
+	uint8_t hashes[MAX_INDEX][32];
+	cy_norm_field hf[MAX_INDEX];
+	bool seen[MAX_INDEX];
+	size_t nh;
+	const char *id;
+};
+
+static int check_index_row(void *arg, const char *field, const uint8_t *hash, size_t n)
+{
+	struct check_ctx *c = arg;
+
+	for (size_t i = 0; i < c->nh; i++) {
+		if (n == 32 && !strcmp(field, cy_norm_field_name(c->hf[i])) &&
+		    cy_memeq(hash, c->hashes[i], 32)) {
+			c->seen[i] = true;
+			return 0;
+		}
+	}
+	c->problem(c->arg, c->id, "a blind-index row that its fields do not produce (the catalog was altered)");
+	return 0;
+}
+
+static int check_row(void *arg, const cy_catalog_subject *r)
+{
+	struct check_ctx *c = arg;
+	cy_subject_info s;
+	int rc;
+
+	c->n++;
+	info_from_row(r, &s);
+	c->id = s.id;
+	rc = decrypt_row(c->v, c->k, r, &s);
+	if (rc == CY_ECORRUPT) {
+		c->problem(c->arg, s.id, cy_error_message());
+		return 0;
+	}
+	rc = rc ? rc : index_hashes(CY_INDEX_KEY(c->k), &s.f, c->hashes, c->hf, &c->nh);
+	if (!rc) {
+		memset(c->seen, 0, sizeof(c->seen));
+		rc = cy_catalog_subject_index_rows(c->v->cat, r->id, check_index_row, c);
+		for (size_t i = 0; !rc && i < c->nh; i++)
+			if (!c->seen[i])
+				c->problem(c->arg, s.id, "a blind-index row is missing (the catalog was altered)");
+	}
+	cy_wipe(c->hashes, sizeof(c->hashes));
+	cy_subject_info_release(&s);
+	return rc;
+}
+
+int cy_vault__subject_check(cy_vault *v, cy_subject_problem_fn problem, void *arg,
+			    uint64_t *subjects)
+{
+	cy_fonds_key **ks = NULL;
+	struct check_ctx *c;
+	int n, rc;
+
+	*subjects = 0;
+	if (!(c = calloc(1, sizeof(*c))))
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	if ((rc = target_keys(v, NULL, &ks, &n))) {
+		free(c);
+		return rc;
+	}
+	c->v = v;
+	c->problem = problem;
+	c->arg = arg;
+	for (int i = 0; !rc && i < n; i++) {
+		c->k = ks[i];
+		rc = cy_catalog_subject_list(v->cat, ks[i]->fonds_id, check_row, c);
+	}
+	*subjects = c->n;
+	free(ks);
+	free(c);
+	return rc;
+}
