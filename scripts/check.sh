@@ -3,25 +3,39 @@
 #  1. cmocka unit tests, built with AddressSanitizer and UBSan (meson test, TAP)
 #  2. bats scenarios against the real binaries of that build (tests/cli/*.bats,
 #     run by meson test as the suite 'cli')
-#  3. each libFuzzer target over its seed corpus for a short time (clang)
-# Ends with one line "N passed, N failed"; exits non-zero if anything failed.
+#  3. the import pipeline (walker, preparer and catalog threads) under ThreadSanitizer, in
+#     its own build ($TSAN_BUILD): tests/tsan/import.sh; a data race fails it
+#  4. each libFuzzer target over its seed corpus for a short time (clang)
+# Ends with one line "N passed, N failed, N skipped" (CI parses it); a skipped test is
+# counted as skipped, never as passed.  Exits non-zero if anything failed or nothing passed.
 set -u
 cd "$(dirname "$0")/.."
 CHECK_BUILD=${CHECK_BUILD:-build-check}
 FUZZ_BUILD=${FUZZ_BUILD:-build-fuzz}
+TSAN_BUILD=${TSAN_BUILD:-build-tsan}
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 LOG=${CHECK_LOG:-$CHECK_BUILD-logs}
 passed=0
 failed=0
+skipped=0
 mkdir -p "$LOG"
 
-count_tap() { # file -> adds to passed/failed
-	local p f
-	p=$(grep -cE '^ok ' "$1" || true)
-	f=$(grep -cE '^not ok ' "$1" || true)
+total() { echo "$passed passed, $failed failed, $skipped skipped"; }
+
+# count_tap FILE: adds its TAP results to the totals.  A result with the SKIP directive
+# ("ok 3 name # skip why" from bats, "not ok 3 # SKIP name" from cmocka) is a skip.
+count_tap() {
+	local p f s
+	s=$(grep -ciE '^(not )?ok [0-9]+.*# skip' "$1")
+	p=$(grep -E '^ok ' "$1" | grep -civE '# skip')
+	f=$(grep -E '^not ok ' "$1" | grep -civE '# skip')
 	passed=$((passed + p))
 	failed=$((failed + f))
-	echo "   $p passed, $f failed"
+	skipped=$((skipped + s))
+	echo "   $p passed, $f failed, $s skipped"
+	if [ "$s" -gt 0 ]; then
+		grep -iE '^(not )?ok [0-9]+.*# skip' "$1" | sed 's/^/   skipped: /'
+	fi
 }
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
@@ -30,11 +44,12 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 echo "== build ($CHECK_BUILD: debug, ASan + UBSan)"
 if [ ! -f "$CHECK_BUILD/build.ninja" ]; then
 	meson setup "$CHECK_BUILD" --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false >"$LOG/setup.log" 2>&1 ||
-		{ cat "$LOG/setup.log"; echo "0 passed, 1 failed"; exit 1; }
+		{ cat "$LOG/setup.log"; failed=1; total; exit 1; }
 fi
 if ! ninja -C "$CHECK_BUILD" >"$LOG/build.log" 2>&1; then
 	tail -n 60 "$LOG/build.log"
-	echo "0 passed, 1 failed"
+	failed=1
+	total
 	exit 1
 fi
 
@@ -52,10 +67,42 @@ for suite in unit cli; do
 	if [ $suite_rc -ne 0 ]; then
 		grep -E ' (FAIL|ERROR|TIMEOUT) ' "$LOG/$suite.log" | head -n 20
 		grep -A12 '^not ok' "$LOG/$suite-testlog.txt" | head -n 80
-		# a crashed test binary may print no "not ok" line: count it
-		[ "$(grep -c '^not ok ' "$LOG/$suite.tap")" -gt 0 ] || failed=$((failed + 1))
+		# a test binary that crashed, timed out or broke its TAP plan may print no "not ok"
+		# line: each such test counts as one more failure
+		crashed=$(grep -cE '^ *[0-9]+/[0-9]+ .* (ERROR|TIMEOUT) ' "$LOG/$suite.log")
+		if [ "$crashed" -gt 0 ] || [ "$(grep -c '^not ok ' "$LOG/$suite.tap")" -eq 0 ]; then
+			[ "$crashed" -gt 0 ] || crashed=1
+			echo "   $crashed test program(s) ended abnormally"
+			failed=$((failed + crashed))
+		fi
 	fi
 done
+
+echo "== import pipeline under ThreadSanitizer ($TSAN_BUILD)"
+if [ ! -f "$TSAN_BUILD/build.ninja" ]; then
+	tsan_cc=cc
+	command -v clang >/dev/null && tsan_cc=clang
+	CC=$tsan_cc meson setup "$TSAN_BUILD" --buildtype=debugoptimized -Db_sanitize=thread -Db_lundef=false \
+		-Dtests=false >"$LOG/tsan-setup.log" 2>&1
+fi
+if ninja -C "$TSAN_BUILD" custody >"$LOG/tsan-build.log" 2>&1; then
+	tests/tsan/import.sh "$TSAN_BUILD" >"$LOG/tsan.tap" 2>&1
+	tsan_rc=$?
+	count_tap "$LOG/tsan.tap"
+	if [ $tsan_rc -ne 0 ]; then
+		grep -A40 '^not ok' "$LOG/tsan.tap" | head -n 80
+		if [ "$(grep -c '^not ok ' "$LOG/tsan.tap")" -eq 0 ]; then
+			tail -n 30 "$LOG/tsan.tap"
+			echo "   the TSan test ended abnormally"
+			failed=$((failed + 1))
+		fi
+	fi
+else
+	cat "$LOG/tsan-setup.log" 2>/dev/null | tail -n 20
+	tail -n 40 "$LOG/tsan-build.log"
+	echo "not ok - TSan build"
+	failed=$((failed + 1))
+fi
 
 echo "== fuzz targets (libFuzzer, ${FUZZ_SECONDS}s each)"
 if [ -d tests/fuzz ] && command -v clang >/dev/null; then
@@ -83,8 +130,11 @@ if [ -d tests/fuzz ] && command -v clang >/dev/null; then
 		echo "not ok - fuzz build"
 		failed=$((failed + 1))
 	fi
+else
+	echo "   skipped: no clang (scripts/deps.sh check installs it)"
+	skipped=$((skipped + 1))
 fi
 
 echo
-echo "$passed passed, $failed failed"
+total
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
