@@ -280,12 +280,13 @@ for i in range(600):
 	mkdir -p "$T/in"
 	echo "personal content" >"$T/in/a.txt"
 	as li import files "$T/in" --fonds Z109 --class other --year 2020 >/dev/null
-	reads=$(as aud log show --json | grep -c '"record.read"' || true)
+	reads=$(count_action record.read)
 	fill_fs "$T/mnt" 0
 	run as li get "Z109-QT${DOT}2020-D10-0001"
 	if [ "$status" -eq 0 ]; then
 		equal "$output" "personal content" "content"
-		equal "$(as aud log show --json | grep -c '"record.read"')" $((reads + 1)) "reads in the ledger"
+		now=$(count_action record.read)
+		equal "$now" $((reads + 1)) "reads in the ledger"
 	else
 		output_lacks "personal content"
 		# a clear message: the disk is full, not a hardware fault
@@ -294,7 +295,8 @@ for i in range(600):
 			return 1
 		}
 		rm -f "$T/mnt/filler"
-		equal "$(as aud log show --json | grep -c '"record.read"' || true)" "$reads" "reads in the ledger"
+		now=$(count_action record.read)
+		equal "$now" "$reads" "reads in the ledger"
 	fi
 	rm -f "$T/mnt/filler"
 	run as li check
