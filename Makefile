@@ -22,7 +22,7 @@ demo: all
 
 check:
 	@scripts/deps.sh check
-	CHECK_BUILD=$(CHECK_BUILD) FUZZ_BUILD=$(FUZZ_BUILD) TSAN_BUILD=$(TSAN_BUILD) scripts/check.sh
+	@CHECK_BUILD=$(CHECK_BUILD) FUZZ_BUILD=$(FUZZ_BUILD) TSAN_BUILD=$(TSAN_BUILD) scripts/check.sh
 
 bench: all
 	@scripts/deps.sh bench

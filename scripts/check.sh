@@ -20,7 +20,12 @@ failed=0
 skipped=0
 mkdir -p "$LOG"
 
-total() { echo "$passed passed, $failed failed, $skipped skipped"; }
+# The last line of the run.  Also written to $CHECK_SUMMARY if set (./check prints it again
+# after make's own error line, so that the summary stays the last line of the output).
+total() {
+	echo "$passed passed, $failed failed, $skipped skipped"
+	[ -z "${CHECK_SUMMARY:-}" ] || echo "$passed passed, $failed failed, $skipped skipped" >"$CHECK_SUMMARY"
+}
 
 # count_tap FILE: adds its TAP results to the totals.  A result with the SKIP directive
 # ("ok 3 name # skip why" from bats, "not ok 3 # SKIP name" from cmocka) is a skip.

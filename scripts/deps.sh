@@ -16,8 +16,8 @@ BUILD="make build-essential meson ninja-build pkg-config gettext
 libssl-dev libsqlite3-dev libzstd-dev zlib1g-dev libjpeg62-turbo-dev python3"
 # the tests: cmocka; bats; sqlite3 (the scenarios edit the catalog); clang and its
 # runtimes (libFuzzer, ThreadSanitizer); e2fsprogs (mkfs.ext2 for the full-disk scenarios);
-# util-linux (mount, setpriv, setarch); binutils (nm)
-CHECK="libcmocka-dev bats sqlite3 clang libclang-rt-14-dev e2fsprogs util-linux binutils"
+# util-linux (mount, setpriv, setarch); binutils (nm); file (the sample images)
+CHECK="libcmocka-dev bats sqlite3 clang libclang-rt-14-dev e2fsprogs util-linux binutils file"
 # the benchmark: the tools it compares with, and GNU time for peak memory
 BENCH="restic borgbackup time openssl"
 
