@@ -43,6 +43,22 @@ count_tap() {
 	fi
 }
 
+# program_end NAME RESULT TAPFILE: a test program that did not end well (RESULT is not OK or
+# SKIP) but printed no "not ok", or printed fewer results than its plan (it crashed, timed
+# out, or stopped early), counts as one more failure.
+program_end() {
+	local plan results fails
+	plan=$(grep -m1 -oE '^1\.\.[0-9]+' "$3" | cut -d. -f3)
+	results=$(grep -cE '^(not )?ok [0-9]+' "$3")
+	fails=$(grep -E '^not ok ' "$3" | grep -civE '# skip')
+	if { [ "$2" != OK ] && [ "$2" != SKIP ] && [ "$fails" -eq 0 ]; } ||
+		[ -z "$plan" ] || [ "$results" -lt "$plan" ]; then
+		echo "not ok - $1 ended abnormally ($2; ${results} of ${plan:-?} results)"
+		tail -n 20 "$3" | sed 's/^/   /'
+		failed=$((failed + 1))
+	fi
+}
+
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
@@ -64,22 +80,31 @@ for suite in unit cli; do
 	cli) echo "== CLI scenarios (bats, against the binaries of $CHECK_BUILD)" ;;
 	esac
 	meson test -C "$CHECK_BUILD" --suite "$suite" --print-errorlogs >"$LOG/$suite.log" 2>&1
-	suite_rc=$?
-	# meson keeps each test's TAP output in its log
-	cp "$CHECK_BUILD/meson-logs/testlog.txt" "$LOG/$suite-testlog.txt"
-	grep -hE '^(ok|not ok) ' "$LOG/$suite-testlog.txt" >"$LOG/$suite.tap" || true
+	# each test program's TAP output, from meson's JSON log
+	rm -rf "${LOG:?}/$suite-tap"
+	mkdir -p "$LOG/$suite-tap"
+	python3 - "$CHECK_BUILD/meson-logs/testlog.json" "$LOG/$suite-tap" >"$LOG/$suite-tap/index" <<'PY'
+import json, re, sys
+for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
+    t = json.loads(line)
+    name = t["name"].split(" / ")[-1]
+    path = "%s/%s.tap" % (sys.argv[2], re.sub(r"[^A-Za-z0-9_.-]", "_", name))
+    open(path, "w").write(t.get("stdout") or "")
+    print("%s\t%s\t%s" % (t["result"], name, path))
+PY
+	: >"$LOG/$suite.tap"
+	while IFS="$(printf '\t')" read -r result name tap; do
+		cat "$tap" >>"$LOG/$suite.tap"
+		program_end "$name" "$result" "$tap"
+	done <"$LOG/$suite-tap/index"
+	if [ ! -s "$LOG/$suite-tap/index" ]; then
+		tail -n 20 "$LOG/$suite.log"
+		echo "not ok - no $suite test ran (see $LOG/$suite.log)"
+		failed=$((failed + 1))
+	fi
 	count_tap "$LOG/$suite.tap"
-	if [ $suite_rc -ne 0 ]; then
-		grep -E ' (FAIL|ERROR|TIMEOUT) ' "$LOG/$suite.log" | head -n 20
-		grep -A12 '^not ok' "$LOG/$suite-testlog.txt" | head -n 80
-		# a test binary that crashed, timed out or broke its TAP plan may print no "not ok"
-		# line: each such test counts as one more failure
-		crashed=$(grep -cE '^ *[0-9]+/[0-9]+ .* (ERROR|TIMEOUT) ' "$LOG/$suite.log")
-		if [ "$crashed" -gt 0 ] || [ "$(grep -c '^not ok ' "$LOG/$suite.tap")" -eq 0 ]; then
-			[ "$crashed" -gt 0 ] || crashed=1
-			echo "   $crashed test program(s) ended abnormally"
-			failed=$((failed + crashed))
-		fi
+	if grep -q '^not ok ' "$LOG/$suite.tap"; then
+		grep -h -A12 '^not ok' "$LOG/$suite-tap/"*.tap | grep -v '^not ok [0-9]* # SKIP' | head -n 80
 	fi
 done
 
@@ -91,17 +116,11 @@ if [ ! -f "$TSAN_BUILD/build.ninja" ]; then
 		-Dtests=false >"$LOG/tsan-setup.log" 2>&1
 fi
 if ninja -C "$TSAN_BUILD" custody >"$LOG/tsan-build.log" 2>&1; then
-	tests/tsan/import.sh "$TSAN_BUILD" >"$LOG/tsan.tap" 2>&1
-	tsan_rc=$?
+	tsan_result=OK
+	tests/tsan/import.sh "$TSAN_BUILD" >"$LOG/tsan.tap" 2>&1 || tsan_result="FAIL (exit $?)"
+	program_end tsan "$tsan_result" "$LOG/tsan.tap"
 	count_tap "$LOG/tsan.tap"
-	if [ $tsan_rc -ne 0 ]; then
-		grep -A40 '^not ok' "$LOG/tsan.tap" | head -n 80
-		if [ "$(grep -c '^not ok ' "$LOG/tsan.tap")" -eq 0 ]; then
-			tail -n 30 "$LOG/tsan.tap"
-			echo "   the TSan test ended abnormally"
-			failed=$((failed + 1))
-		fi
-	fi
+	grep -A40 '^not ok' "$LOG/tsan.tap" | head -n 80
 else
 	cat "$LOG/tsan-setup.log" 2>/dev/null | tail -n 20
 	tail -n 40 "$LOG/tsan-build.log"
