@@ -186,8 +186,15 @@ for i in range(40):
 		done
 	done
 	kill -STOP $pid
-	# it was stopped at work (not a process that had already ended), with a pack half written
-	equal "$(cut -d' ' -f3 "/proc/$pid/stat")" T "state of the import after SIGSTOP"
+	# it was stopped at work (not a process that had already ended), with a pack half written;
+	# the signal takes effect a moment later
+	state=""
+	for _ in $(seq 1 500); do
+		state=$(cut -d' ' -f3 "/proc/$pid/stat")
+		[ "$state" != T ] || break
+		sleep 0.01
+	done
+	equal "$state" T "state of the import after SIGSTOP"
 	[ -n "$written" ] && [ -s "$written" ] || {
 		echo "the import ended before it wrote a temporary pack" >&2
 		return 1
