@@ -92,7 +92,7 @@ for t in "${need[@]}"; do
 done
 if [ -n "$missing" ]; then
 	echo "bench: missing:$missing" >&2
-	echo "bench: run scripts/deps.sh (Debian packages: time restic borgbackup openssl python3)" >&2
+	echo "bench: run scripts/deps.sh bench (Debian packages: time restic borgbackup openssl python3)" >&2
 	exit 1
 fi
 

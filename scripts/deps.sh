@@ -1,12 +1,37 @@
 #!/bin/sh
-# Install the Debian 12 packages that custody's build, tests and benchmarks need.
-# Idempotent: does nothing when everything is there.  Uses sudo when not root.
+# Install the Debian 12 packages that one part of custody's work needs:
+#
+#   scripts/deps.sh build   compile custody and run the demo            (make, make demo)
+#   scripts/deps.sh check   build + the test tools: cmocka, bats, clang (make check)
+#   scripts/deps.sh bench   build + restic, borg, GNU time              (make bench)
+#   scripts/deps.sh all     all of them
+#
+# Idempotent and silent when nothing is missing.  Uses sudo when not root.  POSIX sh: it
+# runs on a minimal Debian before anything else is installed.
 set -eu
 
-PKGS="build-essential meson ninja-build pkg-config gettext
-libssl-dev libsqlite3-dev libjansson-dev libcsv-dev libexif-dev libqpdf-dev libzstd-dev zlib1g-dev libjpeg62-turbo-dev libutf8proc-dev
-libcmocka-dev bats sqlite3 clang libclang-rt-14-dev
-restic borgbackup python3 e2fsprogs time openssl util-linux"
+group=${1:-build}
+
+BUILD="make build-essential meson ninja-build pkg-config gettext
+libssl-dev libsqlite3-dev libzstd-dev zlib1g-dev libjpeg62-turbo-dev python3
+libjansson-dev libcsv-dev libexif-dev libqpdf-dev libutf8proc-dev"
+# the tests: cmocka; bats; sqlite3 (the scenarios edit the catalog); clang and its
+# runtimes (libFuzzer, ThreadSanitizer); e2fsprogs (mkfs.ext2 for the full-disk scenarios);
+# util-linux (mount, setpriv, setarch); binutils (nm); file (the sample images)
+CHECK="libcmocka-dev bats sqlite3 clang libclang-rt-14-dev e2fsprogs util-linux binutils file"
+# the benchmark: the tools it compares with, and GNU time for peak memory
+BENCH="restic borgbackup time openssl"
+
+case $group in
+build) PKGS=$BUILD ;;
+check) PKGS="$BUILD $CHECK" ;;
+bench) PKGS="$BUILD $BENCH" ;;
+all) PKGS="$BUILD $CHECK $BENCH" ;;
+*)
+	echo "usage: scripts/deps.sh [build|check|bench|all]" >&2
+	exit 2
+	;;
+esac
 
 missing=""
 for p in $PKGS; do
@@ -16,11 +41,19 @@ for p in $PKGS; do
 done
 [ -z "$missing" ] && exit 0
 
+command -v apt-get >/dev/null 2>&1 || {
+	echo "deps.sh: no apt-get (not Debian?); install these packages by hand:$missing" >&2
+	exit 1
+}
 SUDO=""
 if [ "$(id -u)" != 0 ]; then
-	command -v sudo >/dev/null || { echo "deps.sh: need root or sudo to install:$missing" >&2; exit 1; }
+	command -v sudo >/dev/null 2>&1 || {
+		echo "deps.sh: need root or sudo to install:$missing" >&2
+		exit 1
+	}
 	SUDO=sudo
 fi
-echo "deps.sh: installing:$missing" >&2
+echo "deps.sh ($group): installing:$missing" >&2
 $SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+# shellcheck disable=SC2086 # one word per package
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -179,18 +179,32 @@ for i in range(40):
 	pid=$!
 	track_pid $pid
 	# stop it as soon as it has written into a temporary pack
-	for _ in $(seq 1 200000); do
-		kill -0 $pid 2>/dev/null || break
+	written=""
+	while [ -z "$written" ] && [ -d "/proc/$pid" ] && [ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" != Z ]; do
 		for f in "$V"/objects/tmp/*.pack; do
-			[ -s "$f" ] && break 2
+			[ -s "$f" ] && written=$f
 		done
 	done
-	kill -STOP $pid 2>/dev/null || true
-	[ -n "$(ls -A "$V/objects/tmp")" ] || echo "# the import ended before it could be stopped" >&3
-	# whatever state it is in: temporary packs, an open WAL
+	kill -STOP $pid
+	# it was stopped at work (not a process that had already ended), with a pack half written;
+	# the signal takes effect a moment later
+	state=""
+	for _ in $(seq 1 500); do
+		state=$(cut -d' ' -f3 "/proc/$pid/stat")
+		[ "$state" != T ] || break
+		sleep 0.01
+	done
+	equal "$state" T "state of the import after SIGSTOP"
+	[ -n "$written" ] && [ -s "$written" ] || {
+		echo "the import ended before it wrote a temporary pack" >&2
+		return 1
+	}
+	# in that state: temporary packs, an open WAL
 	search_everywhere
-	kill -9 $pid 2>/dev/null || true
-	wait $pid 2>/dev/null || true
+	kill -9 $pid
+	rc=0
+	wait $pid || rc=$?
+	equal "$rc" 137 "exit status of the killed import"
 	search_everywhere
 	# and the vault is still sound
 	run as li check

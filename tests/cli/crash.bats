@@ -18,16 +18,8 @@ setup_file() {
 	export SRC
 	TOTAL=$(find "$SRC" -type f | wc -l)
 	export TOTAL
-	# how long an uninterrupted import takes with this build, to spread the kills over it
-	cp -a "$BATS_FILE_TMPDIR/template" "$BATS_FILE_TMPDIR/ref"
-	local t0 t1
-	t0=$(date +%s%N)
-	CUSTODY_VAULT="$BATS_FILE_TMPDIR/ref" CUSTODY_USER=li CUSTODY_PASSWORD_FILE="$BATS_FILE_TMPDIR/pw/li" \
-		"$CUSTODY" import files "$SRC" --fonds Z109 --class customer --year 2019 --quiet >/dev/null
-	t1=$(date +%s%N)
-	IMPORT_MS=$(((t1 - t0) / 1000000))
-	export IMPORT_MS
-	rm -rf "$BATS_FILE_TMPDIR/ref"
+	TOTAL_BYTES=$(find "$SRC" -type f -printf '%s\n' | awk '{ n += $1 } END { print n }')
+	export TOTAL_BYTES
 }
 
 setup() {
@@ -38,48 +30,55 @@ teardown() {
 	common_teardown
 }
 
-# Kill the import with SIGKILL (if it is still running) and reap it.
-kill_import() {
-	kill -9 "$PID" 2>/dev/null || true
-	wait "$PID" 2>/dev/null || true
-}
-
 # crash_import WHEN: run the import of $SRC into $V and SIGKILL it
-#   after N milliseconds (WHEN = a number),
+#   as soon as it has read PCT % of the bytes of $SRC (WHEN = read:PCT; /proc/PID/io,
+#     all threads; 0 = at once),
 #   as soon as a temporary pack has content (WHEN = tmp-pack),
-#   as soon as a pack is moved into objects/??/ (WHEN = placed-pack).
-# Polls from python, which is fast enough to land between the pack's rename and the
-# catalog's commit.  Prints what happened.
+#   as soon as a pack is moved into objects/??/ (WHEN = placed-pack),
+#   never (WHEN = never).
+# The moments are events the process has really reached, not times, so a slow or a fast
+# machine kills it at the same point.  Polls from python, which is fast enough to land
+# between the pack's rename and the catalog's commit.  Prints "killed" only if the signal
+# ended the process (it was still at work), else "finished (exit N)".
 crash_import() {
 	CUSTODY_USER=li CUSTODY_PASSWORD_FILE="$PW/li" py '
 import signal, time
-when, v, src = sys.argv[1], sys.argv[2], sys.argv[3]
+when, v, src, total = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 cmd = [os.environ["CUSTODY"], "import", "files", src, "--fonds", "Z109", "--class", "customer",
        "--year", "2019", "--quiet"]
 p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 objs = os.path.join(v, "objects")
+need = total * int(when[5:]) // 100 if when.startswith("read:") else None
+def rchar():
+    for l in open("/proc/%d/io" % p.pid):
+        if l.startswith("rchar:"):
+            return int(l.split()[1])
+    return 0
 def hit():
+    if need is not None:
+        return need == 0 or rchar() >= need
     if when == "tmp-pack":
         return any(os.path.getsize(os.path.join(objs, "tmp", f)) > 0
                    for f in os.listdir(os.path.join(objs, "tmp")) if f.endswith(".pack"))
     if when == "placed-pack":
         return any(len(d) == 2 and os.listdir(os.path.join(objs, d)) for d in os.listdir(objs))
     return False
-deadline = time.monotonic() + int(when) / 1000 if when.isdigit() else None
 fired = False
 while p.poll() is None:
     try:
-        if (deadline is not None and time.monotonic() >= deadline) or hit():
+        if hit():
             p.send_signal(signal.SIGKILL)
             fired = True
             break
-    except FileNotFoundError:
+    except OSError:
         pass
-    if deadline is not None:
-        time.sleep(0.001)
+    if need is not None:
+        time.sleep(0.0002)
+    elif when == "never":
+        time.sleep(0.01)
 rc = p.wait()
 print("killed" if fired and rc == -9 else "finished (exit %d)" % rc)
-' "$1" "$V" "$SRC"
+' "$1" "$V" "$SRC" "$TOTAL_BYTES"
 }
 
 # After a kill: check passes, every record listed is its source file byte for byte, the
@@ -99,10 +98,27 @@ after_kill() {
 		return 1
 	}
 	# the ledger has one import entry per record
-	equal "$(as aud log show --json | grep -c '"record.import"' || true)" "$n" "$what: record.import entries" || return 1
+	out=$(count_action record.import) || {
+		echo "$what: log show fails" >&2
+		return 1
+	}
+	equal "$out" "$n" "$what: record.import entries" || return 1
 	# no temporary pack left by a process that is gone, once the vault is opened again
 	equal "$(ls -A "$V/objects/tmp")" "" "$what: objects/tmp" || return 1
 	echo "$n"
+}
+
+# outcome_ok WHAT HOW N: a run that was not killed must have finished well, with every file
+# in the vault; a killed one may have left any number of whole records.
+outcome_ok() {
+	case $2 in
+	killed) return 0 ;;
+	"finished (exit 0)") equal "$3" "$TOTAL" "$1: records after an import that ran to its end" ;;
+	*)
+		echo "$1: the import was not killed but failed: $2" >&2
+		return 1
+		;;
+	esac
 }
 
 # Run the import to the end: it recognises what is there and imports the rest.
@@ -129,19 +145,24 @@ assert s["duplicates"] == had and s["failed"] == 0 and not s["stopped"], s
 }
 
 @test "crash: SIGKILL at several moments of an import, each on a fresh vault" {
-	[ "$IMPORT_MS" -gt 0 ]
-	# from right after the start to after the end, spread over the measured duration
-	for pct in 0 10 30 55 80 97 130; do
+	# from right after the start to when nearly all is read, and an import not killed
+	for pct in 0 10 30 55 80 97 never; do
 		rm -rf "$V"
 		make_vault
-		ms=$((IMPORT_MS * pct / 100))
-		how=$(crash_import "$ms")
-		n=$(after_kill "kill at ${ms} ms") || return 1
-		# all or nothing per file: the count is between 0 and all, and each one is whole
-		[ "$n" -ge 0 ]
+		if [ "$pct" = never ]; then
+			how=$(crash_import never)
+			equal "$how" "finished (exit 0)" "the import not killed"
+		else
+			how=$(crash_import "read:$pct")
+			# the import still has to seal, write and commit after its reads: it was at work
+			equal "$how" killed "outcome of the kill after $pct% of the input was read"
+		fi
+		n=$(after_kill "kill after $pct% read") || return 1
+		echo "# kill after $pct% of the input was read: $how, $n of $TOTAL records" >&3
+		# all or nothing per file: each record is whole (after_kill), none is extra
 		[ "$n" -le "$TOTAL" ]
-		echo "# kill at $pct% (${ms} ms of ${IMPORT_MS}): $how, $n of $TOTAL records" >&3
-		finish_import "kill at ${ms} ms" "$n"
+		outcome_ok "kill after $pct% read" "$how" "$n"
+		finish_import "kill after $pct% read" "$n"
 	done
 }
 
@@ -150,6 +171,7 @@ assert s["duplicates"] == had and s["failed"] == 0 and not s["stopped"], s
 	make_vault
 	how=$(crash_import tmp-pack)
 	echo "# kill while a pack is written: $how" >&3
+	equal "$how" killed "outcome of the kill while a pack is written"
 	n=$(after_kill "kill while writing a pack")
 	finish_import "kill while writing a pack" "$n"
 
@@ -159,6 +181,7 @@ assert s["duplicates"] == had and s["failed"] == 0 and not s["stopped"], s
 	how=$(crash_import placed-pack)
 	n=$(after_kill "kill after a pack was moved into place")
 	echo "# kill after a pack was moved into place: $how, $n records" >&3
+	equal "$how" killed "outcome of the kill after a pack was moved into place"
 	finish_import "kill after a pack was moved into place" "$n"
 	# a pack left behind by the killed run is at most a warning, never a problem
 	run --separate-stderr as li check --json
@@ -168,11 +191,24 @@ assert s["duplicates"] == had and s["failed"] == 0 and not s["stopped"], s
 
 @test "crash: repeated kills of the re-runs on the same vault, then a run to the end" {
 	make_vault
-	had=0
+	# a vault that already holds part of the tree (a copy of it, without part2)
+	SRC="$T/src"
+	cp -a "$BATS_FILE_TMPDIR/src" "$SRC"
+	mv "$SRC/part2" "$T/part2"
+	how=$(crash_import never)
+	equal "$how" "finished (exit 0)" "the import of part of the tree"
+	had=$(after_kill "the import of part of the tree")
+	[ "$had" -gt 0 ]
+	mv "$T/part2" "$SRC/part2"
 	for pct in 20 50 70 90; do
-		ms=$((IMPORT_MS * pct / 100))
-		crash_import "$ms" >/dev/null
-		n=$(after_kill "repeated kill at ${ms} ms") || return 1
+		how=$(crash_import "read:$pct")
+		n=$(after_kill "repeated kill after $pct% read") || return 1
+		echo "# re-run killed after $pct% of the input was read: $how, $n of $TOTAL records" >&3
+		outcome_ok "repeated kill after $pct% read" "$how" "$n"
+		# a run with files left to import reads them all: the kill must have landed
+		if [ "$had" -lt "$TOTAL" ]; then
+			equal "$how" killed "outcome of the re-run killed after $pct% read"
+		fi
 		# what was there stays there
 		[ "$n" -ge "$had" ]
 		had=$n
@@ -182,6 +218,38 @@ assert s["duplicates"] == had and s["failed"] == 0 and not s["stopped"], s
 	status_is 0
 }
 
+# kill_when WHEN ARGS...: run custody ARGS as li and SIGKILL it as soon as it is busy:
+#   WHEN = partial:FILE   FILE exists and is not empty (get's output being written)
+#   WHEN = reading:DIR    the process has a file under DIR open (a pack being read)
+# Prints "killed" only if the signal ended the process, i.e. it was still at work.
+kill_when() {
+	CUSTODY_USER=li CUSTODY_PASSWORD_FILE="$PW/li" py '
+import signal
+when, args = sys.argv[1], sys.argv[2:]
+kind, _, where = when.partition(":")
+p = subprocess.Popen([os.environ["CUSTODY"]] + args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def busy():
+    if kind == "partial":
+        return os.path.exists(where) and os.path.getsize(where) > 0
+    fds = "/proc/%d/fd" % p.pid
+    for fd in os.listdir(fds):
+        if os.readlink(os.path.join(fds, fd)).startswith(where + "/"):
+            return True
+    return False
+fired = False
+while p.poll() is None:
+    try:
+        if busy():
+            p.send_signal(signal.SIGKILL)
+            fired = True
+            break
+    except OSError:
+        pass
+rc = p.wait()
+print("killed" if fired and rc == -9 else "finished (exit %d)" % rc)
+' "$@"
+}
+
 @test "crash: a killed get or check leaves the vault as it was" {
 	make_vault
 	as li import files "$SRC" --fonds Z109 --class customer --year 2019 --quiet >/dev/null
@@ -189,21 +257,30 @@ assert s["duplicates"] == had and s["failed"] == 0 and not s["stopped"], s
 for r in jl(sys.stdin.read()):
     if r["source"].endswith("big1.bin"):
         print(r["archive_no"])')
-	for c in "get $big -o $T/big.out" "check"; do
-		# shellcheck disable=SC2086
-		CUSTODY_USER=li CUSTODY_PASSWORD_FILE="$PW/li" "$CUSTODY" $c >/dev/null 2>&1 &
-		PID=$!
-		track_pid $PID
-		sleep 0.05
-		kill_import
-		[ ! -e "$T/big.out" ] || cmp "$T/big.out" "$SRC/part1/big1.bin"
-		run as li check
-		status_is 0
-		run as aud log verify
-		status_is 0
-	done
+	[ -n "$big" ]
+	objs=$(tree_state "$V/objects")
+	# get: killed while it writes its output (a partial file beside the target)
+	how=$(kill_when "partial:$T/big.out.custody-partial" get "$big" -o "$T/big.out")
+	equal "$how" killed "get, killed while writing its output"
 	# the partial output of the killed get is not taken for the file
-	[ ! -e "$T/big.out" ] || cmp "$T/big.out" "$SRC/part1/big1.bin"
+	[ ! -e "$T/big.out" ]
+	run as li check
+	status_is 0
+	run as aud log verify
+	status_is 0
+	# check: killed while it reads a pack
+	how=$(kill_when "reading:$V/objects" check)
+	equal "$how" killed "check, killed while reading a pack"
+	run as li check
+	status_is 0
+	run as aud log verify
+	status_is 0
+	# the killed readers changed nothing in the object store
+	equal "$(tree_state "$V/objects")" "$objs" "the object store after the killed get and check"
+	rm -f "$T/big.out.custody-partial"
+	# and the record still reads whole
+	as li get "$big" -o "$T/big.out"
+	cmp "$T/big.out" "$SRC/part1/big1.bin"
 }
 
 @test "two imports at the same time into the same group: both finish, numbering continuous" {

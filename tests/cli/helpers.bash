@@ -348,6 +348,14 @@ count_records() {
 	grep -c '^{' <<<"$out" || true
 }
 
+# Number of ledger entries of one action (read as the auditor): count_action record.read.
+# Fails if the ledger cannot be read (a failing `log show` is not "no entries").
+count_action() {
+	local out
+	out=$(as aud log show --json) || return 1
+	grep -c "\"action\":\"$1\"" <<<"$out" || true
+}
+
 # Number of ledger entries (read as the auditor).
 count_entries() {
 	local out

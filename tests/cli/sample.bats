@@ -137,12 +137,15 @@ def rows(path, enc="utf-8-sig"):
 @test "sample: small is 40-60 files and 1-6 MB, in the expected directories" {
 	n=$(find "$SMALL" -type f | wc -l)
 	bytes=$(du -sb "$SMALL" | cut -f1)
-	[ "$n" -ge 40 ] && [ "$n" -le 60 ]
-	[ "$bytes" -ge 1000000 ] && [ "$bytes" -le 6000000 ]
+	[ "$n" -ge 40 ]
+	[ "$n" -le 60 ]
+	[ "$bytes" -ge 1000000 ]
+	[ "$bytes" -le 6000000 ]
 	for d in customers contracts transactions accounting letters; do
 		[ "$(find "$SMALL/$d" -type f | wc -l)" -ge 2 ]
 	done
-	[ -f "$SMALL/customers/customers.csv" ] && [ -f "$SMALL/customers/customers_gbk.csv" ]
+	[ -f "$SMALL/customers/customers.csv" ]
+	[ -f "$SMALL/customers/customers_gbk.csv" ]
 	ls "$SMALL"/customers/客户档案_*.txt "$SMALL"/contracts/合同_HT*-*_*.pdf >/dev/null
 	ls "$SMALL"/transactions/交易流水_*.csv "$SMALL"/accounting/记账凭证_*.csv >/dev/null
 	ls "$SMALL"/letters/*.png "$SMALL"/letters/*.jpg >/dev/null
@@ -152,8 +155,10 @@ def rows(path, enc="utf-8-sig"):
 	"$CUSTODY_SAMPLE" --out "$BATS_TEST_TMPDIR/m" --seed 5 --size medium >/dev/null
 	n=$(find "$BATS_TEST_TMPDIR/m" -type f | wc -l)
 	bytes=$(du -sb "$BATS_TEST_TMPDIR/m" | cut -f1)
-	[ "$n" -ge 400 ] && [ "$n" -le 600 ]
-	[ "$bytes" -ge 20000000 ] && [ "$bytes" -le 45000000 ]
+	[ "$n" -ge 400 ]
+	[ "$n" -le 600 ]
+	[ "$bytes" -ge 20000000 ]
+	[ "$bytes" -le 45000000 ]
 }
 
 @test "sample: large is 4000-6000 files and 200-400 MB (CUSTODY_SAMPLE_LARGE=1)" {
@@ -161,8 +166,10 @@ def rows(path, enc="utf-8-sig"):
 	"$CUSTODY_SAMPLE" --out "$BATS_TEST_TMPDIR/l" --seed 5 --size large >/dev/null
 	n=$(find "$BATS_TEST_TMPDIR/l" -type f | wc -l)
 	bytes=$(du -sb "$BATS_TEST_TMPDIR/l" | cut -f1)
-	[ "$n" -ge 4000 ] && [ "$n" -le 6000 ]
-	[ "$bytes" -ge 200000000 ] && [ "$bytes" -le 400000000 ]
+	[ "$n" -ge 4000 ]
+	[ "$n" -le 6000 ]
+	[ "$bytes" -ge 200000000 ]
+	[ "$bytes" -le 400000000 ]
 }
 
 @test "sample: the checkers agree with the known vectors of DOMAIN.md" {
