@@ -39,6 +39,15 @@ typedef struct cy_record_part {
 int cy_record_create(cy_import *im, const cy_record_new *r, const cy_record_part *parts,
 		     size_t nparts, cy_import_outcome *outcome, char *archive_no);
 
+/* Create a subject (customer) of the batch's fonds inside the batch, for
+ * importers that make customers and their records together: *subject_id
+ * goes into cy_record_new.subjects, id_out (CY_SUBJECT_ID_MAX bytes) is its
+ * display id.  Logged as subject.add.  On failure the batch goes on without
+ * it. */
+struct cy_subject_fields;
+int cy_import_subject(cy_import *im, const struct cy_subject_fields *f, int64_t *subject_id,
+		      char *id_out);
+
 /* Files, in two steps, so that reading, hashing and sealing (prepare:
  * thread-safe, no catalog access; may run on another thread while the
  * previous file is added) overlaps the catalog work (add: the caller's

@@ -685,6 +685,30 @@ int cy_record_create(cy_import *im, const cy_record_new *r, const cy_record_part
 	return in_savepoint(im, create_step, &a, outcome, archive_no);
 }
 
+typedef struct subject_args {
+	const cy_subject_fields *f;
+	int64_t *id;
+	char *id_out;
+} subject_args;
+
+static int subject_step(cy_import *im, void *arg, cy_import_outcome *outcome, char *unused)
+{
+	subject_args *a = arg;
+
+	(void)unused;
+	*outcome = CY_DUPLICATE; /* not a record: nothing for the pack or the batch counts */
+	return cy_vault__subject_create(im->v, im->fk, a->f, a->id, a->id_out);
+}
+
+int cy_import_subject(cy_import *im, const cy_subject_fields *f, int64_t *subject_id, char *id_out)
+{
+	subject_args a = {f, subject_id, id_out};
+	cy_import_outcome oc;
+	char unused[64];
+
+	return in_savepoint(im, subject_step, &a, &oc, unused);
+}
+
 int cy_import_commit(cy_import *im)
 {
 	int rc = 0;

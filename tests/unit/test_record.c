@@ -23,7 +23,9 @@
 #include "custody/ingest.h"
 #include "custody/jsonsec.h"
 #include "custody/object.h"
+#include "custody/subject.h"
 #include "custody/vault.h"
+#include "catalog/catalog_sql.h"
 #include "store/object_internal.h"
 #include "testutil.h"
 #include "vault/vault_internal.h"
@@ -365,6 +367,80 @@ static void test_record_create_parts_and_amend(void **state)
 	cy_vault_close(v);
 }
 
+/* A record of one customer: its object's data key is wrapped by the
+ * customer's key, so destroying that key (crypto-shredding the customer)
+ * makes exactly the customer's objects unreadable. */
+static void test_record_subject_owned_object(void **state)
+{
+	fixture *f = *state;
+	const char *phones[] = {"138 0013 8000"};
+	cy_subject_fields sf = {.kind = "person", .name = "王小明", .id_number = "11010519491231002X",
+				.id_type = "resident-id", .phones = phones, .nphones = 1};
+	cy_vault *v = NULL;
+	cy_import *im = NULL;
+	cy_import_outcome oc;
+	cy_record_info info;
+	cy_subject_info si;
+	cy_buf out = CY_BUF_INIT;
+	cy_check_stats st;
+	int64_t sid = 0;
+	char subj[CY_SUBJECT_ID_MAX], mine[64], other[64];
+	cy_stmt *s;
+
+	assert_int_equal(cy_vault_open(&v, cy_buf_cstr(&f->vault), "li", PW, strlen(PW)), 0);
+	assert_int_equal(cy_import_begin(v, "A001", &im), 0);
+	assert_int_equal(cy_import_subject(im, &sf, &sid, subj), 0);
+	assert_true(sid > 0);
+	assert_string_equal(subj, "A001-C000001");
+	cy_record_new r = {.klass = CY_CLASS_CUSTOMER, .year = 2021, .title = "客户档案",
+			   .subjects = &sid, .nsubjects = 1};
+	cy_record_part p = {"original", "客户档案：王小明 138 0013 8000", 37, "text"};
+	assert_int_equal(cy_record_create(im, &r, &p, 1, &oc, mine), 0);
+	cy_record_new r2 = {.klass = CY_CLASS_CUSTOMER, .year = 2021, .title = "无关"};
+	cy_record_part p2 = {"original", "unrelated", 9, "text"};
+	assert_int_equal(cy_record_create(im, &r2, &p2, 1, &oc, other), 0);
+	assert_int_equal(cy_import_commit(im), 0);
+	cy_import_free(im);
+
+	assert_int_equal(cy_record_show(v, mine, &info), 0);
+	assert_int_equal(info.nsubjects, 1);
+	cy_record_info_release(&info);
+	assert_int_equal(cy_subject_show(v, subj, &si), 0);
+	assert_int_equal(si.records, 1);
+	cy_subject_info_release(&si);
+	/* owned by the subject: its object's row names the subject */
+	assert_int_equal(cy_catalog_prepare(v->cat, "SELECT count(*) FROM objects WHERE owner_subject_id = ?", &s), 0);
+	assert_int_equal(cy_stmt_bind_int(s, 1, sid), 0);
+	assert_int_equal(cy_stmt_step(s), 1);
+	assert_int_equal(cy_stmt_int(s, 0), 1);
+	cy_stmt_reset(s);
+	assert_int_equal(cy_record_get(v, mine, collect, &out), 0);
+	assert_int_equal(out.len, 37);
+	/* pointing the object at the fonds key instead does not open it */
+	assert_int_equal(cy_catalog_exec(v->cat, "UPDATE objects SET owner_subject_id = NULL WHERE owner_subject_id IS NOT NULL"), 0);
+	cy_buf_clear(&out);
+	assert_int_equal(cy_record_get(v, mine, collect, &out), CY_ECORRUPT);
+	assert_int_equal(out.len, 0);
+	cy_vault_close(v);
+
+	/* crypto-shred the customer: its wrapped key is gone */
+	assert_int_equal(cy_vault_open(&v, cy_buf_cstr(&f->vault), "li", PW, strlen(PW)), 0);
+	assert_int_equal(cy_catalog_exec(v->cat, "UPDATE objects SET owner_subject_id = (SELECT id FROM subjects)"
+						 " WHERE dkey IS NOT NULL AND id = (SELECT object_id FROM records WHERE archive_no LIKE '%0001')"), 0);
+	assert_int_equal(cy_catalog_exec(v->cat, "UPDATE subjects SET wkey = zeroblob(60)"), 0);
+	cy_buf_clear(&out);
+	assert_int_not_equal(cy_record_get(v, mine, collect, &out), 0);
+	assert_int_equal(out.len, 0);
+	cy_buf_clear(&out);
+	assert_int_equal(cy_record_get(v, other, collect, &out), 0);
+	assert_int_equal(out.len, 9);
+	assert_int_equal(cy_vault_check(v, NULL, NULL, NULL, NULL, NULL, &st), 0);
+	assert_true(st.problems >= 1);
+	assert_int_equal(st.verified, 1);
+	cy_buf_release(&out);
+	cy_vault_close(v);
+}
+
 /* Copy a file tree (the fixture) with cp. */
 static void copy_tree(const char *from, const char *to)
 {
@@ -560,6 +636,7 @@ int main(void)
 		cmocka_unit_test(test_record_dkey_vector),
 		cmocka_unit_test(test_record_object_v2_vector),
 		cmocka_unit_test_setup_teardown(test_record_create_parts_and_amend, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_record_subject_owned_object, setup, teardown),
 		cmocka_unit_test(test_record_foundation_vault_upgrades),
 		cmocka_unit_test(test_record_sidecar),
 		cmocka_unit_test(test_record_doc_dates),
