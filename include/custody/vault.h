@@ -46,6 +46,8 @@ void cy_vault_close(cy_vault *v);
 const char *cy_vault_user(const cy_vault *v);
 cy_role cy_vault_role(const cy_vault *v);
 const char *cy_vault_id(const cy_vault *v);
+/* The vault's directory, as given to cy_vault_open. */
+const char *cy_vault_dir(const cy_vault *v);
 unsigned cy_vault_kdf_log2n(const cy_vault *v);
 
 /* ---- users (secadmin) ---- */

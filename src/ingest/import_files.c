@@ -572,6 +572,29 @@ static int describe(const cy_import_opts *o, const cy_sidecar *sc, const char *p
 	return 0;
 }
 
+/* The vault's own files are never imported: neither a directory inside the
+ * vault nor one that holds it (the walk would read packs and the catalog
+ * while they change). */
+static int outside_vault(cy_vault *v, const char *real)
+{
+	char vault[PATH_MAX];
+	size_t n, m;
+
+	if (!realpath(cy_vault_dir(v), vault))
+		return 0; /* the vault is open: its directory exists; nothing to compare */
+	n = strlen(vault);
+	m = strlen(real);
+	if (!strncmp(real, vault, n) && (real[n] == '/' || !real[n]))
+		return cy_error_set(CY_EINVALID,
+				    "'%s' is inside the vault: import files from outside it", real);
+	if (!strncmp(vault, real, m) && (vault[m] == '/' || !strcmp(real, "/")))
+		return cy_error_set(CY_EINVALID,
+				    "'%s' holds the vault itself: import a directory that does not "
+				    "contain the vault",
+				    real);
+	return 0;
+}
+
 /* Where the imported directory (real: resolved) lies below the sidecar's
  * own directory, as "a/b/"; "" when it does not. */
 static int sidecar_prefix(const char *sidecar, const char *real, char *prefix, size_t n)
@@ -630,6 +653,10 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 	/* who may import first, then what was asked */
 	if ((rc = cy_import_begin(v, o->fonds, &im)))
 		return rc;
+	if ((rc = outside_vault(v, real))) {
+		cy_import_free(im);
+		return rc;
+	}
 	if (o->year && (o->year < 1900 || o->year > 9999))
 		rc = cy_error_set(CY_EINVALID, "year %d is not valid", o->year);
 	else if (o->retention && !cy_retention_valid(o->retention))

@@ -147,6 +147,11 @@ cy_role cy_vault_role(const cy_vault *v)
 	return v->role;
 }
 
+const char *cy_vault_dir(const cy_vault *v)
+{
+	return v->dir;
+}
+
 const char *cy_vault_id(const cy_vault *v)
 {
 	return v->vault_id;

@@ -183,6 +183,20 @@ int cy_record_get(cy_vault *v, const char *archive_no, cy_data_sink sink, void *
 	if (!rc)
 		rc = cy_vault__read_object(v, cy_vault__fonds_key_by_id(v, f.fonds_id), f.info.archive_no,
 					   &f.ref, f.info.sha256, f.info.salt, sink, arg);
+	if (rc == CY_ENOTFOUND) {
+		/* a compaction may have moved the object and removed its old pack between
+		 * the look-up and the read: look it up once more (no byte was released) */
+		found g;
+		char pack[64];
+		snprintf(pack, sizeof(pack), "%s", f.pack);
+		if (lookup(v, f.info.archive_no, &g) == 0) {
+			if (strcmp(g.pack, pack))
+				rc = cy_vault__read_object(v, cy_vault__fonds_key_by_id(v, g.fonds_id),
+							   g.info.archive_no, &g.ref, g.info.sha256,
+							   g.info.salt, sink, arg);
+			found_release(&g);
+		}
+	}
 	found_release(&f);
 	return rc;
 }

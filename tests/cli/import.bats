@@ -167,6 +167,21 @@ assert re.match(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", d["date"]), d' "$output"
 	output_has "Z109-HT·2001-D30-0001"
 }
 
+@test "import: a directory inside the vault, or one that holds it, is refused" {
+	echo x >"$T/x.txt"
+	before=$(count_records)
+	run as li import files "$V/objects" --fonds Z109 --class other --year 2020
+	status_is 1
+	output_has "is inside the vault: import files from outside it"
+	run as li import files "$V" --fonds Z109 --class other --year 2020
+	status_is 1
+	output_has "is inside the vault"
+	run as li import files "$T" --fonds Z109 --class other --year 2020
+	status_is 1
+	output_has "holds the vault itself"
+	[ "$(count_records)" -eq "$before" ]
+}
+
 @test "sidecar: bad sidecars are refused as a whole, with the row" {
 	mkdir -p "$T/in"
 	echo a >"$T/in/a.txt"
