@@ -1,4 +1,4 @@
-/* cmd_user.c - custody user add | list | passwd | grant | revoke. */
+/* cmd_user.c - custody user add | list | passwd | grant | revoke | disable | enable. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +30,9 @@ static const cli_opt LIST_OPTS[] = {
 };
 static const cli_cmd LIST = {
 	"custody user list [--json]",
-	N_("List users, their roles and grants (a '*' marks a grant still pending)."),
+	N_("List users, their roles, whether they are enabled, and their grants (a '*' marks a grant\n"
+	   "still pending until a holder of the fonds key opens the vault). With --json, one object per\n"
+	   "user with \"disabled\" and \"grants\" as an array of {\"fonds\", \"pending\"}."),
 	NULL, LIST_OPTS, 0, 0,
 };
 
@@ -56,6 +58,18 @@ static const cli_cmd GRANT = {
 static const cli_cmd REVOKE = {
 	"custody user revoke NAME FONDS", N_("Withdraw a user's grant of a fonds (secadmin only)."),
 	NULL, NO_OPTS, 2, 2,
+};
+
+static const cli_cmd DISABLE = {
+	"custody user disable NAME",
+	N_("Disable a user (secadmin only): the user can no longer open the vault. Key slots and\n"
+	   "grants stay, for the audit trail and for 'user enable'. You cannot disable yourself or\n"
+	   "the last enabled secadmin."),
+	NULL, NO_OPTS, 1, 1,
+};
+static const cli_cmd ENABLE = {
+	"custody user enable NAME", N_("Enable a disabled user again (secadmin only)."),
+	NULL, NO_OPTS, 1, 1,
 };
 
 static int user_add(int argc, char **argv)
@@ -103,14 +117,21 @@ static int print_user(void *arg, const cy_user_info *u)
 	if (o_json) {
 		cy_buf_printf(b, "{\"id\":%lld,\"name\":", (long long)u->id);
 		cy_json_cstr(b, u->name);
-		cy_buf_printf(b, ",\"role\":\"%s\",\"created\":\"%s\",\"grants\":", cy_role_name(u->role),
-			      u->created);
-		cy_json_cstr(b, u->grants);
-		cy_buf_putc(b, '}');
+		cy_buf_printf(b, ",\"role\":\"%s\",\"disabled\":%s,\"created\":\"%s\",\"grants\":[",
+			      cy_role_name(u->role), u->disabled ? "true" : "false", u->created);
+		for (size_t i = 0; i < u->ngrants; i++) {
+			cy_buf_puts(b, i ? ",{\"fonds\":" : "{\"fonds\":");
+			cy_json_cstr(b, u->grants[i].fonds);
+			cy_buf_printf(b, ",\"pending\":%s}", u->grants[i].pending ? "true" : "false");
+		}
+		cy_buf_puts(b, "]}");
 		cli_json_line(b);
 	} else {
-		printf("%-20s %-10s %-20s %s\n", u->name, cy_role_name(u->role), u->created,
-		       *u->grants ? u->grants : "-");
+		printf("%-20s %-10s %-9s %-20s ", u->name, cy_role_name(u->role),
+		       u->disabled ? _("disabled") : _("enabled"), u->created);
+		for (size_t i = 0; i < u->ngrants; i++)
+			printf("%s%s%s", i ? "," : "", u->grants[i].fonds, u->grants[i].pending ? "*" : "");
+		printf("%s\n", u->ngrants ? "" : "-");
 	}
 	return 0;
 }
@@ -128,7 +149,8 @@ static int user_list(int argc, char **argv)
 	if ((rc = cli_open(&v)))
 		return cli_fail(rc);
 	if (!o_json)
-		printf("%-20s %-10s %-20s %s\n", _("NAME"), _("ROLE"), _("CREATED"), _("GRANTS"));
+		printf("%-20s %-10s %-9s %-20s %s\n", _("NAME"), _("ROLE"), _("STATE"), _("CREATED"),
+		       _("GRANTS"));
 	rc = cy_user_list(v, print_user, &b);
 	cy_buf_release(&b);
 	cy_vault_close(v);
@@ -200,12 +222,47 @@ static int user_revoke(int argc, char **argv)
 	return rc ? cli_fail(rc) : EXIT_OK;
 }
 
+static int set_disabled(const cli_cmd *c, bool disabled, int argc, char **argv)
+{
+	char **args;
+	int n, rc;
+	cy_vault *v = NULL;
+	bool changed = false;
+
+	if ((rc = cli_parse(c, argc, argv, &args, &n)))
+		return rc < 0 ? EXIT_OK : rc;
+	if (!(rc = cli_open(&v)))
+		rc = cy_user_set_disabled(v, args[0], disabled, &changed);
+	if (!rc && !changed)
+		printf(disabled ? _("user '%s' is already disabled\n") : _("user '%s' is already enabled\n"),
+		       args[0]);
+	else if (!rc)
+		printf(disabled ? _("disabled user '%s': it can no longer open the vault\n")
+				: _("enabled user '%s'\n"),
+		       args[0]);
+	cy_vault_close(v);
+	free(args);
+	return rc ? cli_fail(rc) : EXIT_OK;
+}
+
+static int user_disable(int argc, char **argv)
+{
+	return set_disabled(&DISABLE, true, argc, argv);
+}
+
+static int user_enable(int argc, char **argv)
+{
+	return set_disabled(&ENABLE, false, argc, argv);
+}
+
 static const subcmd SUB[] = {
 	{"add", user_add, N_("add a user with a role")},
 	{"list", user_list, N_("list users, roles and grants")},
 	{"passwd", user_passwd, N_("change your password")},
 	{"grant", user_grant, N_("grant a fonds to a user")},
 	{"revoke", user_revoke, N_("withdraw a grant")},
+	{"disable", user_disable, N_("stop a user from opening the vault")},
+	{"enable", user_enable, N_("let a disabled user open the vault again")},
 	{NULL, NULL, NULL},
 };
 

@@ -184,8 +184,7 @@ cy_fonds_key *cy_vault__fonds_key(cy_vault *v, const char *code)
 	for (int i = 0; i < v->nkeys; i++)
 		if (!strcmp(v->keys[i].code, code))
 			return &v->keys[i];
-	cy_error_set(CY_EPERM, "user '%s' holds no key for fonds '%s' (not granted, or no such fonds)",
-		     v->user, code);
+	cy_vault__no_key_error(v, code);
 	return NULL;
 }
 
@@ -682,7 +681,7 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 	uint8_t pub[32], lp[32], meta_admin[32], *both = NULL;
 	char role_text[16] = "";
 	char log2[8] = "";
-	int rc;
+	int rc, disabled = 0;
 
 	if (!v)
 		return cy_error_set(CY_ENOMEM, "out of memory");
@@ -731,8 +730,7 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 		cy_buf_put(&slot, p, n);
 		p = cy_stmt_blob(s, 4, &n);
 		cy_buf_put(&sslot, p, n);
-		if (cy_stmt_int(s, 5))
-			rc = rc ? rc : cy_error_set(CY_EAUTH, "user '%s' is disabled", user);
+		disabled = cy_stmt_int(s, 5) != 0;
 		p = cy_stmt_blob(s, 6, &n);
 		cy_buf_put(&aslot, p, n);
 		p = cy_stmt_blob(s, 7, &n);
@@ -757,6 +755,14 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 	}
 	if (rc)
 		goto fail;
+	/* after the password, so that only the account's holder learns it */
+	if (disabled) {
+		rc = cy_error_set(CY_EAUTH,
+				  "the account of user '%s' is disabled: a security administrator can "
+				  "enable it (custody user enable %s)",
+				  user, user);
+		goto fail;
+	}
 	if ((rc = cy_x25519_public(v->priv, lp)))
 		goto fail;
 	if (!cy_memeq(lp, pub, 32)) {

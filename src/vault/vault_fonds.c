@@ -7,6 +7,7 @@
 
 #include "custody/crypto.h"
 #include "custody/error.h"
+#include "catalog/catalog_admin.h"
 #include "vault/vault_internal.h"
 #include "base/banned.h"
 
@@ -46,6 +47,13 @@ bool cy_fonds_code_valid(const char *s)
 
 int cy_fonds_add(cy_vault *v, const char *code, const char *name, const char *uscc)
 {
+	return cy_fonds_add_ext(v, code, name, uscc, 0);
+}
+
+int cy_fonds_add_ext(cy_vault *v, const char *code, const char *name, const char *uscc,
+		     unsigned flags)
+{
+	char same[8] = "";
 	uint8_t *key = NULL, key_id[8];
 	cy_buf ctx = CY_BUF_INIT, rslot = CY_BUF_INIT;
 	char now[21];
@@ -80,6 +88,8 @@ int cy_fonds_add(cy_vault *v, const char *code, const char *name, const char *us
 		goto out;
 	if ((rc = cy_vault__begin(v)))
 		goto out;
+	if (uscc && *uscc && (rc = cy_vault__same_uscc(v, code, uscc, flags, same)))
+		goto fail;
 	cy_vault__now(now);
 	rc = cy_catalog_prepare(v->cat,
 				"INSERT INTO fonds (code, name, uscc, status, key_id, recovery_slot, created) "
@@ -109,6 +119,8 @@ int cy_fonds_add(cy_vault *v, const char *code, const char *name, const char *us
 	e.ntargets = 1;
 	if (uscc && *uscc)
 		e.details[e.ndetails++] = (cy_ledger_detail){"uscc", uscc, 0};
+	if (*same)
+		e.details[e.ndetails++] = (cy_ledger_detail){"same_uscc_as", same, 0};
 	rc = cy_vault__log(v, &e);
 	memset(&e, 0, sizeof(e));
 	e.action = "grant.add";
@@ -161,6 +173,10 @@ int cy_fonds_list(cy_vault *v, cy_fonds_fn fn, void *arg)
 		snprintf(f.name, sizeof(f.name), "%s", cy_stmt_text(s, 2));
 		snprintf(f.uscc, sizeof(f.uscc), "%s", cy_stmt_text(s, 3));
 		snprintf(f.status, sizeof(f.status), "%s", cy_stmt_text(s, 4));
+		rc = cy_catalog_fonds_status_date(v->cat, cy_stmt_int(s, 0), f.status_date,
+						  sizeof(f.status_date));
+		if (rc)
+			break;
 		snprintf(f.created, sizeof(f.created), "%s", cy_stmt_text(s, 5));
 		f.records = cy_stmt_int(s, 6);
 		f.bytes = (uint64_t)cy_stmt_int(s, 7);

@@ -50,36 +50,7 @@ int cy_user_add(cy_vault *v, const char *name, cy_role role, const char *pw, siz
 	return rc;
 }
 
-int cy_user_list(cy_vault *v, cy_user_fn fn, void *arg)
-{
-	cy_stmt *s;
-	int rc;
-
-	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_SECADMIN) | CY_R(CY_ROLE_AUDITOR) |
-					       CY_R(CY_ROLE_SYSADMIN),
-				    N_("list users"))))
-		return rc;
-	rc = cy_catalog_prepare(v->cat,
-				"SELECT u.id, u.name, u.role, u.created, "
-				" (SELECT group_concat(f.code || CASE WHEN g.slot IS NULL THEN '*' ELSE '' END, ',')"
-				"  FROM grants g JOIN fonds f ON f.id = g.fonds_id WHERE g.user_id = u.id)"
-				" FROM users u ORDER BY u.id",
-				&s);
-	while (!rc && (rc = cy_stmt_step(s)) == 1) {
-		rc = 0; /* a row */
-		cy_user_info u;
-		memset(&u, 0, sizeof(u));
-		u.id = cy_stmt_int(s, 0);
-		snprintf(u.name, sizeof(u.name), "%s", cy_stmt_text(s, 1));
-		cy_role_parse(cy_stmt_text(s, 2), &u.role);
-		snprintf(u.created, sizeof(u.created), "%s", cy_stmt_text(s, 3));
-		snprintf(u.grants, sizeof(u.grants), "%s", cy_stmt_text(s, 4));
-		rc = fn(arg, &u);
-	}
-	cy_stmt_reset(s);
-	cy_error_clear();
-	return rc < 0 ? rc : 0;
-}
+/* cy_user_list: vault_admin.c */
 
 int cy_user_passwd(cy_vault *v, const char *newpw, size_t newlen)
 {
