@@ -81,7 +81,8 @@ int cy_user_grant(cy_vault *v, const char *name, const char *fonds, bool *pendin
 int cy_user_revoke(cy_vault *v, const char *name, const char *fonds);
 /* secadmin: disable (disabled = true) or enable a user.  A disabled user
  * cannot open the vault (CY_EAUTH naming the account); its key slots and
- * grants stay, for the audit trail and a later enable.  Logged as
+ * grants stay, for the audit trail and a later enable; pending grants are
+ * not completed while it is disabled (no new key is sealed to it).  Logged as
  * user.disable / user.enable.  A secadmin cannot disable itself or the last
  * enabled secadmin (CY_EPERM).  *changed is false (and nothing is logged)
  * when the user was already in that state. */
@@ -243,7 +244,7 @@ int cy_log_list(cy_vault *v, uint64_t from, cy_entry_fn fn, void *arg);
 /* Ledger entries that pass a filter (every field optional, all combined). */
 typedef struct cy_log_filter {
 	uint64_t from;      /* first sequence number (0 or 1: from the start) */
-	const char *user;   /* entries made by this user (a name; CY_ENOTFOUND if none) */
+	const char *actor;  /* entries made by this user (a name; CY_ENOTFOUND if none) */
 	const char *action; /* action prefix: "record." or "user.disable" */
 	const char *record; /* an archive number among the targets */
 	const char *since;  /* YYYY-MM-DD (from 00:00:00 UTC) or RFC 3339, inclusive */

@@ -14,11 +14,11 @@
 
 static bool o_json;
 static const char *o_from, *o_checkpoint;
-static const char *o_user, *o_action, *o_record, *o_since, *o_until;
+static const char *o_actor, *o_action, *o_record, *o_since, *o_until;
 
 static const cli_opt SHOW_OPTS[] = {
 	{"from", OPT_STRING, "SEQ", N_("start at entry SEQ"), &o_from},
-	{"user", OPT_STRING, "NAME", N_("only entries made by user NAME"), &o_user},
+	{"actor", OPT_STRING, "NAME", N_("only entries made by user NAME (--user is who runs the command)"), &o_actor},
 	{"action", OPT_STRING, "ACTION", N_("only actions that start with ACTION (record. or user.disable)"), &o_action},
 	{"record", OPT_STRING, "ARCHIVE_NO", N_("only entries about this record"), &o_record},
 	{"since", OPT_STRING, "DATE", N_("only entries from DATE on (YYYY-MM-DD or RFC 3339; UTC)"), &o_since},
@@ -34,7 +34,7 @@ static const cli_opt VERIFY_OPTS[] = {
 static const cli_opt NO_OPTS[] = {{NULL, 0, NULL, NULL, NULL}};
 
 static const cli_cmd SHOW = {
-	"custody log show [--from SEQ] [--user NAME] [--action ACTION] [--record ARCHIVE_NO]\n"
+	"custody log show [--from SEQ] [--actor NAME] [--action ACTION] [--record ARCHIVE_NO]\n"
 	"                        [--since DATE] [--until DATE] [--json]",
 	N_("Print the ledger's entries (auditor, secadmin, sysadmin); the filters combine."),
 	N_("Entries name users by id (u3), never by name. The text form shows the acting user's\n"
@@ -113,7 +113,7 @@ static int log_show(int argc, char **argv)
 		}
 	}
 	{
-		cy_log_filter f = {from, o_user, o_action, o_record, o_since, o_until};
+		cy_log_filter f = {from, o_actor, o_action, o_record, o_since, o_until};
 		size_t count = 0;
 		int64_t t;
 		if ((o_since && cy_time_parse(o_since, &t, NULL)) ||
@@ -127,7 +127,7 @@ static int log_show(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 		rc = cy_log_query(v, &f, print_entry, &count);
-		if (!rc && !count && !o_json && (o_user || o_action || o_record || o_since || o_until))
+		if (!rc && !count && !o_json && (o_actor || o_action || o_record || o_since || o_until))
 			fprintf(stderr, _("custody: no ledger entry matches\n"));
 	}
 	cy_vault_close(v);

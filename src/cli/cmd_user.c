@@ -63,8 +63,9 @@ static const cli_cmd REVOKE = {
 static const cli_cmd DISABLE = {
 	"custody user disable NAME",
 	N_("Disable a user (secadmin only): the user can no longer open the vault. Key slots and\n"
-	   "grants stay, for the audit trail and for 'user enable'. You cannot disable yourself or\n"
-	   "the last enabled secadmin."),
+	   "grants stay, for the audit trail and for 'user enable'; grants still pending are not\n"
+	   "completed while the user is disabled (no new fonds key is sealed to it). You cannot\n"
+	   "disable yourself or the last enabled secadmin."),
 	NULL, NO_OPTS, 1, 1,
 };
 static const cli_cmd ENABLE = {

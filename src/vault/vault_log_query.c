@@ -282,12 +282,12 @@ int cy_log_query(cy_vault *v, const cy_log_filter *f, cy_log_item_fn fn, void *a
 	q.has_until = f->until != NULL;
 	if (q.has_since && q.has_until && q.since > q.until)
 		return cy_error_set(CY_EINVALID, "--since %s is after --until %s", f->since, f->until);
-	if (f->user) {
+	if (f->actor) {
 		cy_catalog_user u;
-		rc = cy_catalog_user_get(v->cat, f->user, &u);
+		rc = cy_catalog_user_get(v->cat, f->actor, &u);
 		if (rc == CY_ENOTFOUND)
 			return cy_error_set(CY_ENOTFOUND, "no user '%s' in this vault (see 'custody user list')",
-					    f->user);
+					    f->actor);
 		if (rc)
 			return rc;
 		cy_buf_printf(&q.actor, "\"u%lld\"", (long long)u.id);

@@ -365,7 +365,7 @@ int cy_vault__complete_grants(cy_vault *v)
 	rc = cy_catalog_prepare(v->cat,
 				"SELECT g.user_id, g.fonds_id, u.pub, u.role, u.name, u.cert, g.auth, f.code "
 				"FROM grants g JOIN users u ON u.id = g.user_id JOIN fonds f ON f.id = g.fonds_id "
-				"WHERE g.slot IS NULL",
+				"WHERE g.slot IS NULL AND u.disabled = 0",
 				&s);
 	while (!rc && (rc = cy_stmt_step(s)) == 1) {
 		size_t len, clen, alen;
