@@ -27,6 +27,9 @@ static const char *SQL_FONDS_BY_USCC =
 	"SELECT code FROM fonds WHERE uscc = ? ORDER BY code LIMIT 1";
 static const char *SQL_FONDS_SET_STATUS =
 	"UPDATE fonds SET status = ?, status_date = ? WHERE id = ?";
+static const char *SQL_FONDS_ALL =
+	"SELECT id, code, uscc, status, status_date FROM fonds ORDER BY code";
+static const char *SQL_LEDGER_FROM = "SELECT seq, entry FROM ledger WHERE seq >= ? ORDER BY seq";
 static const char *SQL_FONDS_STATUS_DATE = "SELECT status_date FROM fonds WHERE id = ?";
 
 static void user_row(cy_stmt *s, cy_catalog_user *u)
@@ -142,6 +145,16 @@ int cy_catalog_grant_state(cy_catalog *c, int64_t user_id, const char *fonds_cod
 	return 0;
 }
 
+static void fonds_row(cy_stmt *s, cy_catalog_fonds *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->id = cy_stmt_int(s, 0);
+	snprintf(out->code, sizeof(out->code), "%s", cy_stmt_text(s, 1));
+	snprintf(out->uscc, sizeof(out->uscc), "%s", cy_stmt_text(s, 2));
+	snprintf(out->status, sizeof(out->status), "%s", cy_stmt_text(s, 3));
+	snprintf(out->status_date, sizeof(out->status_date), "%s", cy_stmt_text(s, 4));
+}
+
 int cy_catalog_fonds_get(cy_catalog *c, const char *code, cy_catalog_fonds *out)
 {
 	cy_stmt *s;
@@ -153,14 +166,38 @@ int cy_catalog_fonds_get(cy_catalog *c, const char *code, cy_catalog_fonds *out)
 		return cy_error_set(CY_ENOTFOUND, "no fonds '%s'", code);
 	if (rc < 0)
 		return rc;
-	memset(out, 0, sizeof(*out));
-	out->id = cy_stmt_int(s, 0);
-	snprintf(out->code, sizeof(out->code), "%s", cy_stmt_text(s, 1));
-	snprintf(out->uscc, sizeof(out->uscc), "%s", cy_stmt_text(s, 2));
-	snprintf(out->status, sizeof(out->status), "%s", cy_stmt_text(s, 3));
-	snprintf(out->status_date, sizeof(out->status_date), "%s", cy_stmt_text(s, 4));
+	fonds_row(s, out);
 	cy_stmt_reset(s);
 	return 0;
+}
+
+int cy_catalog_fonds_each(cy_catalog *c, cy_catalog_fonds_fn fn, void *arg)
+{
+	cy_stmt *s;
+	cy_catalog_fonds f;
+	int rc = cy_catalog_prepare(c, SQL_FONDS_ALL, &s);
+
+	while (!rc && (rc = cy_stmt_step(s)) == 1) {
+		fonds_row(s, &f);
+		rc = fn(arg, &f);
+	}
+	cy_stmt_reset(s);
+	return rc;
+}
+
+int cy_catalog_ledger_each(cy_catalog *c, uint64_t from, cy_catalog_entry_fn fn, void *arg)
+{
+	cy_stmt *s;
+	int rc = cy_catalog_prepare(c, SQL_LEDGER_FROM, &s);
+
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, (int64_t)from);
+	while (!rc && (rc = cy_stmt_step(s)) == 1) {
+		size_t n;
+		const void *p = cy_stmt_blob(s, 1, &n);
+		rc = fn(arg, (uint64_t)cy_stmt_int(s, 0), p ? p : "", n);
+	}
+	cy_stmt_reset(s);
+	return rc;
 }
 
 int cy_catalog_fonds_by_uscc(cy_catalog *c, const char *uscc, char *code_out, size_t n)

@@ -67,7 +67,16 @@ int cy_catalog_fonds_get(cy_catalog *c, const char *code, cy_catalog_fonds *out)
  * into code_out (>= 8 bytes). */
 int cy_catalog_fonds_by_uscc(cy_catalog *c, const char *uscc, char *code_out, size_t n);
 int cy_catalog_fonds_set_status(cy_catalog *c, int64_t id, const char *status, const char *date);
+/* Every fonds, by code. */
+typedef int (*cy_catalog_fonds_fn)(void *arg, const cy_catalog_fonds *f);
+int cy_catalog_fonds_each(cy_catalog *c, cy_catalog_fonds_fn fn, void *arg);
 /* The status date of a fonds ("" when never set) into out. */
 int cy_catalog_fonds_status_date(cy_catalog *c, int64_t id, char *out, size_t n);
+
+/* ---- the ledger, read back ---- */
+
+/* Every ledger entry from seq `from` on, in order, as stored. */
+typedef int (*cy_catalog_entry_fn)(void *arg, uint64_t seq, const char *entry, size_t n);
+int cy_catalog_ledger_each(cy_catalog *c, uint64_t from, cy_catalog_entry_fn fn, void *arg);
 
 #endif

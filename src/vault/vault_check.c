@@ -53,6 +53,11 @@ static void catalog_problem(void *arg, const char *problem)
 	report(arg, 0, NULL, "catalog: %s", problem);
 }
 
+static void admin_problem(void *arg, const char *problem)
+{
+	report(arg, 0, NULL, "%s", problem);
+}
+
 /* pack names seen in the catalog, sorted, for the orphan scan */
 typedef struct names {
 	char (*v)[31];
@@ -138,6 +143,9 @@ int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, vo
 	}
 	cy_stmt_reset(s);
 	if (rc < 0)
+		goto out;
+	/* disabled users and fonds statuses: the catalog against the ledger's last word */
+	if ((rc = cy_vault__check_admin(v, admin_problem, &c)))
 		goto out;
 	rc = 0;
 

@@ -34,6 +34,7 @@ typedef struct scanned {
 	tok time, actor, action;
 	tok targets[QUERY_TARGETS];
 	int ntargets;
+	const char *details, *end; /* the details object to the end of the entry */
 } scanned;
 
 typedef struct user_name {
@@ -119,7 +120,40 @@ static int scan(const char *e, size_t n, scanned *out)
 			break;
 		}
 	}
-	return lit(&p, end, "],\"details\":");
+	if (lit(&p, end, "],\"details\":"))
+		return -1;
+	out->details = p;
+	out->end = end;
+	return 0;
+}
+
+/* The string value of details key `key` (quotes included), if there is one. */
+static int detail_str(const scanned *sc, const char *key, tok *out)
+{
+	const char *p = sc->details, *end = sc->end;
+	size_t kn = strlen(key);
+	tok k, val;
+
+	if (lit(&p, end, "{"))
+		return -1;
+	while (p < end && *p != '}') {
+		if (str_tok(&p, end, &k) || lit(&p, end, ":"))
+			return -1;
+		if (p < end && *p == '"') {
+			if (str_tok(&p, end, &val))
+				return -1;
+			if (k.n == kn + 2 && !memcmp(k.p + 1, key, kn)) {
+				*out = val;
+				return 0;
+			}
+		} else {
+			while (p < end && (*p == '-' || (*p >= '0' && *p <= '9')))
+				p++;
+		}
+		if (p < end && *p == ',')
+			p++;
+	}
+	return -1;
 }
 
 static bool tok_eq(const tok *t, const cy_buf *b)
@@ -310,4 +344,187 @@ int cy_log_query(cy_vault *v, const cy_log_filter *f, cy_log_item_fn fn, void *a
 	cy_buf_release(&q.action);
 	cy_buf_release(&q.record);
 	return rc;
+}
+
+/* ---- what the ledger says about users and fonds, against the catalog ---- */
+
+typedef struct user_state {
+	int64_t id;
+	uint64_t seq;
+	int disabled;
+} user_state;
+
+typedef struct fonds_state {
+	char code[8];
+	uint64_t seq;
+	char status[24], date[16];
+} fonds_state;
+
+typedef struct admin_scan {
+	user_state *u;
+	size_t nu, capu;
+	fonds_state *f;
+	size_t nf, capf;
+	cy_catalog_problem_fn problem;
+	void *arg;
+} admin_scan;
+
+static bool tok_is(const tok *t, const char *s)
+{
+	size_t n = strlen(s);
+
+	return t->n == n + 2 && !memcmp(t->p + 1, s, n);
+}
+
+/* The text inside a token without escapes into out; -1 if it has any or does not fit. */
+static int tok_plain(const tok *t, char *out, size_t n)
+{
+	if (t->n < 2 || t->n - 2 >= n || memchr(t->p, '\\', t->n))
+		return -1;
+	memcpy(out, t->p + 1, t->n - 2);
+	out[t->n - 2] = 0;
+	return 0;
+}
+
+/* v with room for n + 1 elements (NULL, the old block kept, when out of memory). */
+static void *grow(void *v, size_t *cap, size_t n, size_t size)
+{
+	void *nv;
+
+	if (n < *cap)
+		return v;
+	if (!(nv = realloc(v, (*cap ? *cap * 2 : 16) * size))) {
+		cy_error_set(CY_ENOMEM, "out of memory");
+		return NULL;
+	}
+	*cap = *cap ? *cap * 2 : 16;
+	return nv;
+}
+
+static int admin_entry(void *arg, uint64_t seq, const char *entry, size_t n)
+{
+	admin_scan *a = arg;
+	scanned sc;
+
+	if (scan(entry, n, &sc))
+		return 0; /* log verify reports it */
+	if (tok_is(&sc.action, "user.disable") || tok_is(&sc.action, "user.enable")) {
+		for (int i = 0; i < sc.ntargets; i++) {
+			char idt[24], *e;
+			size_t k;
+			long long id;
+			if (tok_plain(&sc.targets[i], idt, sizeof(idt)) || idt[0] != 'u')
+				continue;
+			id = strtoll(idt + 1, &e, 10);
+			if (*e || e == idt + 1)
+				continue;
+			for (k = 0; k < a->nu && a->u[k].id != id; k++)
+				;
+			if (k == a->nu) {
+				user_state *nu = grow(a->u, &a->capu, a->nu, sizeof(*a->u));
+				if (!nu)
+					return CY_ENOMEM;
+				a->u = nu;
+				a->u[a->nu++].id = id;
+			}
+			a->u[k].seq = seq;
+			a->u[k].disabled = tok_is(&sc.action, "user.disable");
+		}
+	} else if (tok_is(&sc.action, "fonds.status") && sc.ntargets == 1) {
+		char code[8];
+		tok st, dt;
+		size_t k;
+		if (tok_plain(&sc.targets[0], code, sizeof(code)) || detail_str(&sc, "status", &st) ||
+		    detail_str(&sc, "date", &dt))
+			return 0;
+		for (k = 0; k < a->nf && strcmp(a->f[k].code, code); k++)
+			;
+		if (k == a->nf) {
+			fonds_state *nf = grow(a->f, &a->capf, a->nf, sizeof(*a->f));
+			if (!nf)
+				return CY_ENOMEM;
+			a->f = nf;
+			memset(&a->f[k], 0, sizeof(a->f[k]));
+			snprintf(a->f[k].code, sizeof(a->f[k].code), "%s", code);
+			a->nf++;
+		}
+		a->f[k].seq = seq;
+		if (tok_plain(&st, a->f[k].status, sizeof(a->f[k].status)))
+			snprintf(a->f[k].status, sizeof(a->f[k].status), "?");
+		if (tok_plain(&dt, a->f[k].date, sizeof(a->f[k].date)))
+			snprintf(a->f[k].date, sizeof(a->f[k].date), "?");
+	}
+	return 0;
+}
+
+static int admin_user(void *arg, const cy_catalog_user *u)
+{
+	admin_scan *a = arg;
+	const user_state *st = NULL;
+	char msg[512];
+
+	for (size_t k = 0; k < a->nu; k++)
+		if (a->u[k].id == u->id)
+			st = &a->u[k];
+	if (!u->disabled == !(st && st->disabled))
+		return 0;
+	if (!u->disabled)
+		snprintf(msg, sizeof(msg),
+			 "user '%s' is enabled in the catalog, but ledger entry %llu disabled it: the "
+			 "catalog was edited (custody user disable %s restores it)",
+			 u->name, (unsigned long long)st->seq, u->name);
+	else if (st)
+		snprintf(msg, sizeof(msg),
+			 "user '%s' is disabled in the catalog, but ledger entry %llu enabled it: the "
+			 "catalog was edited",
+			 u->name, (unsigned long long)st->seq);
+	else
+		snprintf(msg, sizeof(msg),
+			 "user '%s' is disabled in the catalog, but the ledger never disabled it: the "
+			 "catalog was edited",
+			 u->name);
+	a->problem(a->arg, msg);
+	return 0;
+}
+
+static int admin_fonds(void *arg, const cy_catalog_fonds *f)
+{
+	admin_scan *a = arg;
+	const fonds_state *st = NULL;
+	const char *status = "operating", *date = "";
+	char msg[512], at[48] = "";
+
+	for (size_t k = 0; k < a->nf; k++)
+		if (!strcmp(a->f[k].code, f->code))
+			st = &a->f[k];
+	if (st) {
+		status = st->status;
+		date = st->date;
+		snprintf(at, sizeof(at), " at entry %llu", (unsigned long long)st->seq);
+	}
+	if (!strcmp(f->status, status) && !strcmp(f->status_date, date))
+		return 0;
+	snprintf(msg, sizeof(msg),
+		 "fonds '%s' has the status %s (%s) in the catalog, but the ledger says %s (%s)%s: "
+		 "the catalog was edited",
+		 f->code, f->status, *f->status_date ? f->status_date : "no date", status,
+		 *date ? date : "no date", at);
+	a->problem(a->arg, msg);
+	return 0;
+}
+
+int cy_vault__check_admin(cy_vault *v, cy_catalog_problem_fn problem, void *arg)
+{
+	admin_scan a;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	a.problem = problem;
+	a.arg = arg;
+	rc = cy_catalog_ledger_each(v->cat, 1, admin_entry, &a);
+	rc = rc ? rc : cy_catalog_user_each(v->cat, admin_user, &a);
+	rc = rc ? rc : cy_catalog_fonds_each(v->cat, admin_fonds, &a);
+	free(a.u);
+	free(a.f);
+	return rc < 0 ? rc : 0;
 }

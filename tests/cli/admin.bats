@@ -142,7 +142,7 @@ assert acts[-2:] == [("user.disable", ["u2"]), ("user.enable", ["u2"])], acts
 	equal "$(as aud log show --action user.disable --json | wc -l)" 1 "user.disable entries"
 }
 
-@test "attack: re-enabling a disabled user by editing catalog.db works today (the flag is not authenticated)" {
+@test "attack: re-enabling a disabled user by editing catalog.db opens today, and check names it" {
 	as sec user disable li >/dev/null
 	run as li ls
 	status_is 3
@@ -161,6 +161,44 @@ assert acts[-1] == ("user.disable", ["u2"]), acts
 assert ("user.enable", ["u2"]) not in acts, acts
 ' "$output"
 	run as aud log verify
+	status_is 0
+	# check compares the flag with the ledger's last word and names the edit (exit 5)
+	for u in aud li; do
+		run as $u check
+		status_is 5
+		output_has "user 'li' is enabled in the catalog, but ledger entry" "disabled it: the catalog was edited"
+	done
+	# and the other way round: a user disabled by an edit, not by a secadmin
+	sqlite3 "$V/catalog.db" "UPDATE users SET disabled = 1 WHERE name = 'vv'"
+	run as aud check --json
+	status_is 5
+	py '
+r = json.loads(sys.argv[1])
+ps = [p["problem"] for p in r["problems"]]
+assert any("user \x27vv\x27 is disabled in the catalog, but the ledger never disabled it" in p for p in ps), ps
+assert any("user \x27li\x27 is enabled in the catalog" in p for p in ps), ps
+' "$output"
+	# the secadmin restores the decided state through custody; check is clean again
+	as sec user disable li >/dev/null
+	as sec user enable vv >/dev/null
+	run as aud check
+	status_is 0
+}
+
+@test "attack: a fonds status edited in catalog.db is named by check" {
+	as li fonds status Z109 deregistered --date 2026-06-30 >/dev/null
+	run as aud check
+	status_is 0
+	sqlite3 "$V/catalog.db" "UPDATE fonds SET status = 'operating', status_date = NULL WHERE code = 'Z109'"
+	run as aud check
+	status_is 5
+	output_has "fonds 'Z109' has the status operating (no date) in the catalog, but the ledger says deregistered (2026-06-30)"
+	sqlite3 "$V/catalog.db" "UPDATE fonds SET status = 'deregistered', status_date = '2026-06-29' WHERE code = 'Z109'"
+	run as aud check
+	status_is 5
+	output_has "fonds 'Z109'" "(2026-06-29) in the catalog"
+	sqlite3 "$V/catalog.db" "UPDATE fonds SET status_date = '2026-06-30' WHERE code = 'Z109'"
+	run as aud check
 	status_is 0
 }
 
