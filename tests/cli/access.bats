@@ -166,7 +166,7 @@ teardown() {
 	run as li ls
 	status_is 0
 	run --separate-stderr as sec user list --json
-	py 'u = {r["name"]: r for r in jl(sys.argv[1])}; assert u["vv"]["grants"] == "Z109", u' "$output"
+	py 'u = {r["name"]: r for r in jl(sys.argv[1])}; assert u["vv"]["grants"] == [{"fonds": "Z109", "pending": False}], u' "$output"
 	as aud log show --json | grep -q '"action":"grant.complete"'
 	run --separate-stderr as vv ls --json
 	status_is 0
