@@ -87,9 +87,10 @@ static int print_fonds(void *arg, const cy_fonds_info *f)
 			cy_json_cstr(b, f->status_date);
 		else
 			cy_buf_puts(b, "null");
-		cy_buf_printf(b, ",\"created\":\"%s\",\"records\":%lld,\"bytes\":%llu,\"held\":%s}",
-			      f->created, (long long)f->records, (unsigned long long)f->bytes,
-			      f->held ? "true" : "false");
+		cy_buf_puts(b, ",\"created\":");
+		cy_json_cstr(b, f->created);
+		cy_buf_printf(b, ",\"records\":%lld,\"bytes\":%llu,\"held\":%s}", (long long)f->records,
+			      (unsigned long long)f->bytes, f->held ? "true" : "false");
 		cli_json_line(b);
 	} else {
 		cli_bytes(f->bytes, size);

@@ -128,7 +128,7 @@ static int log_show(int argc, char **argv)
 		}
 		rc = cy_log_query(v, &f, print_entry, &count);
 		if (!rc && !count && !o_json && (o_actor || o_action || o_record || o_since || o_until))
-			fprintf(stderr, _("custody: no ledger entry matches\n"));
+			cli_error(_("no ledger entry matches"));
 	}
 	cy_vault_close(v);
 	free(args);

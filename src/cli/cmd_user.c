@@ -118,8 +118,10 @@ static int print_user(void *arg, const cy_user_info *u)
 	if (o_json) {
 		cy_buf_printf(b, "{\"id\":%lld,\"name\":", (long long)u->id);
 		cy_json_cstr(b, u->name);
-		cy_buf_printf(b, ",\"role\":\"%s\",\"disabled\":%s,\"created\":\"%s\",\"grants\":[",
-			      cy_role_name(u->role), u->disabled ? "true" : "false", u->created);
+		cy_buf_printf(b, ",\"role\":\"%s\",\"disabled\":%s,\"created\":", cy_role_name(u->role),
+			      u->disabled ? "true" : "false");
+		cy_json_cstr(b, u->created);
+		cy_buf_puts(b, ",\"grants\":[");
 		for (size_t i = 0; i < u->ngrants; i++) {
 			cy_buf_puts(b, i ? ",{\"fonds\":" : "{\"fonds\":");
 			cy_json_cstr(b, u->grants[i].fonds);

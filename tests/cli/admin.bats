@@ -499,3 +499,37 @@ assert us["li2"]["grants"] == [{"fonds": "Z109", "pending": False}], us["li2"]
 	run "$CUSTODY" log show --help
 	output_has "--actor NAME" "--action ACTION" "--record ARCHIVE_NO" "--since DATE" "--until DATE" "user names"
 }
+
+@test "log show: a damaged entry matches no filter, is still listed unfiltered, and log verify names it" {
+	sqlite3 "$V/catalog.db" "UPDATE ledger SET entry = CAST('{\"seq\":3,\"time\":\"2026-01-01T00:00:00Z\",\"actor\":\"u1\",\"action\":\"user.add\",\"targets\":[\"u2' AS BLOB) WHERE seq = 3"
+	run --separate-stderr as aud log show --action user.add --json
+	status_is 0
+	py '
+seqs = [e["seq"] for e in jl(sys.argv[1])]
+assert 3 not in seqs and seqs == [2, 4, 5], seqs
+' "$output"
+	run --separate-stderr as aud log show --since 2020-01-01
+	status_is 0
+	[[ "$output" != *'"seq":3,'* ]]
+	run --separate-stderr as aud log show --from 3
+	status_is 0
+	[[ "$(head -n 1 <<<"$output")" == *'"targets":["u2'* ]]
+	run as aud log verify
+	status_is 5
+	output_has "entry 3"
+}
+
+@test "the new messages in Chinese (LANGUAGE=zh_CN)" {
+	dir="${CUSTODY_LOCALEDIR:-$(dirname "$CUSTODY")/po}"
+	[ -f "$dir/zh_CN/LC_MESSAGES/custody.mo" ] || skip "no compiled zh_CN catalog at $dir"
+	as sec user disable vv >/dev/null
+	run env CUSTODY_LOCALEDIR="$dir" LANGUAGE=zh_CN CUSTODY_USER=vv CUSTODY_PASSWORD_FILE="$PW/vv" "$CUSTODY" ls
+	status_is 3
+	output_has "用户“vv”的账户已停用" "custody user enable vv"
+	run env CUSTODY_LOCALEDIR="$dir" LANGUAGE=zh_CN CUSTODY_USER=li CUSTODY_PASSWORD_FILE="$PW/li" "$CUSTODY" fonds status Z109 sold --date 2026-01-01
+	status_is 2
+	output_has "未知的全宗状态“sold”"
+	run env CUSTODY_LOCALEDIR="$dir" LANGUAGE=zh_CN CUSTODY_USER=li CUSTODY_PASSWORD_FILE="$PW/li" "$CUSTODY" fonds status Z109 transferring --date 2026-03-31
+	status_is 0
+	output_has "全宗 Z109：自 2026-03-31 起为 transferring"
+}
