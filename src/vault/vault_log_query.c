@@ -1,5 +1,7 @@
-/* vault_log_query.c - ledger entries by user, action, record and time, with
- * the names of the users they mention.
+/* vault_log_query.c - reading the ledger back: entries by user, action,
+ * record and time, with the names of the users they mention (cy_log_query),
+ * and the ledger's last word on users' disabled flags and fonds statuses,
+ * against the catalog, for check (cy_vault__check_admin).
  *
  * Entries are matched on their canonical form (docs/formats/ledger.md): the
  * fields come in a fixed order, so a strict scan finds the raw JSON string
