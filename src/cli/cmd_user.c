@@ -130,8 +130,12 @@ static int print_user(void *arg, const cy_user_info *u)
 		cy_buf_puts(b, "]}");
 		cli_json_line(b);
 	} else {
-		printf("%-20s %-10s %-9s %-20s ", u->name, cy_role_name(u->role),
-		       u->disabled ? _("disabled") : _("enabled"), u->created);
+		/* names are checked when added, but the catalog can be edited */
+		cli_put_safe(stdout, u->name);
+		printf("%*s %-10s %-9s ", (int)(strlen(u->name) < 20 ? 20 - strlen(u->name) : 0), "",
+		       cy_role_name(u->role), u->disabled ? _("disabled") : _("enabled"));
+		cli_put_safe(stdout, u->created);
+		putchar(' ');
 		for (size_t i = 0; i < u->ngrants; i++)
 			printf("%s%s%s", i ? "," : "", u->grants[i].fonds, u->grants[i].pending ? "*" : "");
 		printf("%s\n", u->ngrants ? "" : "-");
