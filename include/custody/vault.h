@@ -51,13 +51,20 @@ const char *cy_vault_dir(const cy_vault *v);
 unsigned cy_vault_kdf_log2n(const cy_vault *v);
 
 /* ---- users (secadmin) ---- */
+typedef struct cy_grant_info {
+	char fonds[8];
+	bool pending; /* no key yet: waits until a holder of the fonds key opens the vault */
+} cy_grant_info;
+
 typedef struct cy_user_info {
 	int64_t id;
 	char name[64];
 	cy_role role;
 	char created[32];
-	/* fonds codes, comma separated; pending grants marked with '*' */
-	char grants[256];
+	bool disabled; /* may not open the vault (cy_user_set_disabled) */
+	/* the user's grants by fonds code; borrowed for the callback's duration */
+	const cy_grant_info *grants;
+	size_t ngrants;
 } cy_user_info;
 
 int cy_user_add(cy_vault *v, const char *name, cy_role role, const char *pw, size_t pwlen);
@@ -74,6 +81,14 @@ int cy_user_reset(cy_vault *v, const char *name, const char *pw, size_t pwlen);
  * holds the key (archivists granting to themselves at fonds creation). */
 int cy_user_grant(cy_vault *v, const char *name, const char *fonds, bool *pending);
 int cy_user_revoke(cy_vault *v, const char *name, const char *fonds);
+/* secadmin: disable (disabled = true) or enable a user.  A disabled user
+ * cannot open the vault (CY_EAUTH naming the account); its key slots and
+ * grants stay, for the audit trail and a later enable; pending grants are
+ * not completed while it is disabled (no new key is sealed to it).  Logged as
+ * user.disable / user.enable.  A secadmin cannot disable itself or the last
+ * enabled secadmin (CY_EPERM).  *changed is false (and nothing is logged)
+ * when the user was already in that state. */
+int cy_user_set_disabled(cy_vault *v, const char *name, bool disabled, bool *changed);
 
 /* ---- fonds ---- */
 typedef struct cy_fonds_info {
@@ -81,6 +96,7 @@ typedef struct cy_fonds_info {
 	char name[256];
 	char uscc[24];
 	char status[24];
+	char status_date[16]; /* YYYY-MM-DD of the status; "" when never set */
 	char created[32];
 	int64_t records;
 	uint64_t bytes;
@@ -90,6 +106,18 @@ typedef struct cy_fonds_info {
 /* archivist: create a fonds (random fonds key sealed to the caller and the
  * recovery key); the caller is granted it. */
 int cy_fonds_add(cy_vault *v, const char *code, const char *name, const char *uscc);
+/* The same with flags: CY_FONDS_SAME_USCC allows a second fonds with the
+ * unified social credit code of an existing one (logged with the other
+ * fonds' code); without it such an add fails with CY_EEXISTS naming the
+ * existing fonds.  cy_fonds_add is cy_fonds_add_ext with flags 0. */
+#define CY_FONDS_SAME_USCC 1u
+int cy_fonds_add_ext(cy_vault *v, const char *code, const char *name, const char *uscc,
+		     unsigned flags);
+/* archivist holding the fonds: set its status (operating, transferring,
+ * deregistering, deregistered) as of date (YYYY-MM-DD).  Logged as
+ * fonds.status with the status, the date and the status before. */
+int cy_fonds_set_status(cy_vault *v, const char *code, const char *status, const char *date);
+bool cy_fonds_status_valid(const char *s);
 typedef int (*cy_fonds_fn)(void *arg, const cy_fonds_info *f);
 /* Content roles see the fonds granted to them; admin roles see all (no records). */
 int cy_fonds_list(cy_vault *v, cy_fonds_fn fn, void *arg);
@@ -143,6 +171,34 @@ int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, vo
 /* ---- ledger ---- */
 typedef int (*cy_entry_fn)(void *arg, uint64_t seq, const char *entry, size_t n);
 int cy_log_list(cy_vault *v, uint64_t from, cy_entry_fn fn, void *arg);
+/* Ledger entries that pass a filter (every field optional, all combined). */
+typedef struct cy_log_filter {
+	uint64_t from;      /* first sequence number (0 or 1: from the start) */
+	const char *actor;  /* entries made by this user (a name; CY_ENOTFOUND if none) */
+	const char *action; /* action prefix: "record." or "user.disable" */
+	const char *record; /* an archive number among the targets */
+	const char *since;  /* YYYY-MM-DD (from 00:00:00 UTC) or RFC 3339, inclusive */
+	const char *until;  /* YYYY-MM-DD (to the end of that day, UTC) or RFC 3339, inclusive */
+} cy_log_filter;
+
+typedef struct cy_log_item {
+	uint64_t seq;
+	const char *entry; /* as stored and hashed (not NUL-terminated) */
+	size_t len;
+	/* user names of the actor and of the user ids among the targets, for
+	 * the roles that may see them (all roles that read the ledger today);
+	 * NULL / 0 when unknown or not shown */
+	const char *actor_name;
+	int nusers;
+	const char *user_ids[8];
+	const char *user_names[8];
+} cy_log_item;
+typedef int (*cy_log_item_fn)(void *arg, const cy_log_item *it);
+/* Walk the entries that match f (NULL: all), in order.  CY_EINVALID for a
+ * bad date, CY_ENOTFOUND for an unknown user.  An entry that cannot be read
+ * as the canonical form matches no filter (log verify names it). */
+int cy_log_query(cy_vault *v, const cy_log_filter *f, cy_log_item_fn fn, void *arg);
+
 /* Full verification.  On failure *bad_seq is the first bad entry (0 if the
  * failure is not tied to one) and the last error says what is wrong. */
 int cy_log_verify(cy_vault *v, uint64_t *bad_seq, uint64_t *entries, uint64_t *checkpoints);

@@ -231,7 +231,7 @@ int cy_catalog_grant_list_pending(cy_catalog *c, cy_catalog_grant_fn fn, void *a
 	rc = cy_catalog_prepare(c,
 				"SELECT " GRANT_COLS ", u.name, u.role, u.pub, u.cert FROM grants g "
 				"JOIN users u ON u.id = g.user_id JOIN fonds f ON f.id = g.fonds_id "
-				"WHERE g.slot IS NULL ORDER BY g.user_id, g.fonds_id",
+				"WHERE g.slot IS NULL AND u.disabled = 0 ORDER BY g.user_id, g.fonds_id",
 				&s);
 	while (!rc && (rc = cy_stmt_step(s)) == 1) {
 		rc = grant_row(s, &g);

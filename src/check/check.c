@@ -56,6 +56,11 @@ static void catalog_problem(void *arg, const char *problem)
 	report(arg, 0, NULL, "catalog: %s", problem);
 }
 
+static void admin_problem(void *arg, const char *problem)
+{
+	report(arg, 0, NULL, "%s", problem);
+}
+
 static void subject_problem(void *arg, const char *id, const char *problem)
 {
 	report(arg, 0, id, "subject: %s", problem);
@@ -251,6 +256,9 @@ int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, vo
 		rc = cy_catalog_user_list(v->cat, check_user, &uc);
 	}
 	if (rc < 0)
+		goto out;
+	/* disabled users and fonds statuses: the catalog against the ledger's last word */
+	if ((rc = cy_vault__check_admin(v, admin_problem, &c)))
 		goto out;
 	rc = 0;
 

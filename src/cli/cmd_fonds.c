@@ -1,25 +1,28 @@
-/* cmd_fonds.c - custody fonds add | list. */
+/* cmd_fonds.c - custody fonds add | list | status. */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "cli.h"
 #include "commands.h"
+#include "custody/datetime.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
 #include "base/banned.h"
 
-static const char *o_name, *o_uscc;
-static bool o_json;
+static const char *o_name, *o_uscc, *o_date;
+static bool o_json, o_force;
 
 static const cli_opt ADD_OPTS[] = {
 	{"name", OPT_STRING, "NAME", N_("the company's registered name"), &o_name},
 	{"uscc", OPT_STRING, "CODE", N_("its unified social credit code (18 characters, GB 32100)"), &o_uscc},
+	{"force", OPT_FLAG, NULL, N_("allow a credit code that another fonds already has"), &o_force},
 	{NULL, 0, NULL, NULL, NULL},
 };
 static const cli_cmd ADD = {
-	"custody fonds add CODE --name NAME [--uscc CODE]",
+	"custody fonds add CODE --name NAME [--uscc CODE] [--force]",
 	N_("Take a company's records into custody as a fonds (archivist only; you are granted it).\n"
-	   "CODE is the 4-character fonds number of DA/T 22, e.g. Z109."),
+	   "CODE is the 4-character fonds number of DA/T 22, e.g. Z109. A second fonds with the\n"
+	   "credit code of an existing one needs --force (and the ledger says which one)."),
 	NULL, ADD_OPTS, 1, 1,
 };
 static const cli_opt LIST_OPTS[] = {
@@ -30,6 +33,17 @@ static const cli_cmd LIST = {
 	"custody fonds list [--json]",
 	N_("List the fonds you can see: archivists and viewers see those granted to them."),
 	NULL, LIST_OPTS, 0, 0,
+};
+
+static const cli_opt STATUS_OPTS[] = {
+	{"date", OPT_STRING, "YYYY-MM-DD", N_("the date the status took effect"), &o_date},
+	{NULL, 0, NULL, NULL, NULL},
+};
+static const cli_cmd STATUS = {
+	"custody fonds status CODE STATUS --date YYYY-MM-DD",
+	N_("Record the company's status (archivist holding the fonds): operating, transferring,\n"
+	   "deregistering or deregistered, as of --date. Logged; shown by 'fonds list'."),
+	NULL, STATUS_OPTS, 2, 2,
 };
 
 static int fonds_add_prepare(int n, char **args)
@@ -48,7 +62,7 @@ static int fonds_add(cy_vault *v, int n, char **args)
 	int rc;
 
 	(void)n;
-	rc = cy_fonds_add(v, args[0], o_name, o_uscc);
+	rc = cy_fonds_add_ext(v, args[0], o_name, o_uscc, o_force ? CY_FONDS_SAME_USCC : 0);
 	if (!rc)
 		printf(_("added fonds %s (%s)\n"), args[0], o_name);
 	return rc ? cli_fail(rc) : EXIT_OK;
@@ -66,16 +80,26 @@ static int print_fonds(void *arg, const cy_fonds_info *f)
 		cy_json_cstr(b, f->name);
 		cy_buf_puts(b, ",\"uscc\":");
 		cy_json_cstr(b, f->uscc);
-		cy_buf_printf(b, ",\"status\":\"%s\",\"created\":\"%s\",\"records\":%lld,\"bytes\":%llu,"
-			      "\"held\":%s}",
-			      f->status, f->created, (long long)f->records, (unsigned long long)f->bytes,
-			      f->held ? "true" : "false");
+		cy_buf_puts(b, ",\"status\":");
+		cy_json_cstr(b, f->status);
+		cy_buf_puts(b, ",\"status_date\":");
+		if (*f->status_date)
+			cy_json_cstr(b, f->status_date);
+		else
+			cy_buf_puts(b, "null");
+		cy_buf_puts(b, ",\"created\":");
+		cy_json_cstr(b, f->created);
+		cy_buf_printf(b, ",\"records\":%lld,\"bytes\":%llu,\"held\":%s}", (long long)f->records,
+			      (unsigned long long)f->bytes, f->held ? "true" : "false");
 		cli_json_line(b);
 	} else {
 		cli_bytes(f->bytes, size);
 		printf("%-6s %-18s ", f->code, *f->uscc ? f->uscc : "-");
-		cli_put_padded(stdout, cli_value("status", f->status), 12);
-		printf(" %8lld %10s  %s\n", (long long)f->records, size, f->name);
+		cli_put_padded(stdout, cli_value("status", f->status), 13);
+		printf(" %-10s %8lld %10s  ", *f->status_date ? f->status_date : "-",
+		       (long long)f->records, size);
+		cli_put_safe(stdout, f->name);
+		putchar('\n');
 	}
 	return 0;
 }
@@ -88,15 +112,51 @@ static int fonds_list(cy_vault *v, int n, char **args)
 	(void)n;
 	(void)args;
 	if (!o_json)
-		printf("%-6s %-18s %-12s %8s %10s  %s\n", _("CODE"), _("USCC"), _("STATUS"), _("RECORDS"),
-		       _("SIZE"), _("NAME"));
+		printf("%-6s %-18s %-13s %-10s %8s %10s  %s\n", _("CODE"), _("USCC"), _("STATUS"),
+		       _("SINCE"), _("RECORDS"), _("SIZE"), _("NAME"));
 	rc = cy_fonds_list(v, print_fonds, &b);
 	cy_buf_release(&b);
+	return rc ? cli_fail(rc) : EXIT_OK;
+}
+
+/* Usage checks, before any password prompt. */
+static int fonds_status_prepare(int n, char **args)
+{
+	int y, m, d, rc;
+
+	(void)n;
+	if (!o_date) {
+		cli_error(_("give the date the status took effect with --date YYYY-MM-DD"));
+		return EXIT_USAGE;
+	}
+	if (!cy_fonds_status_valid(args[1])) {
+		cli_error(_("unknown fonds status '%s' (statuses: operating transferring deregistering "
+			    "deregistered)"),
+			  args[1]);
+		return EXIT_USAGE;
+	}
+	if ((rc = cy_date_parse(o_date, &y, &m, &d))) {
+		cli_fail(rc);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int fonds_status(cy_vault *v, int n, char **args)
+{
+	int rc;
+
+	(void)n;
+	rc = cy_fonds_set_status(v, args[0], args[1], o_date);
+	if (!rc)
+		printf(_("fonds %s: %s as of %s\n"), args[0], args[1], o_date);
 	return rc ? cli_fail(rc) : EXIT_OK;
 }
 
 const cli_command cmd_fonds_sub[] = {
 	{"add", fonds_add, &ADD, NEEDS_UNLOCK, N_("take a company into custody"), NULL, fonds_add_prepare},
 	{"list", fonds_list, &LIST, NEEDS_UNLOCK, N_("list fonds"), NULL, NULL},
+	{"status", fonds_status, &STATUS, NEEDS_UNLOCK, N_("record a company's status as of a date"),
+	 NULL, fonds_status_prepare},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };

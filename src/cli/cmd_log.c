@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "custody/datetime.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
 #include "custody/fsutil.h"
@@ -13,9 +14,15 @@
 
 static bool o_json;
 static const char *o_from, *o_checkpoint;
+static const char *o_actor, *o_action, *o_record, *o_since, *o_until;
 
 static const cli_opt SHOW_OPTS[] = {
 	{"from", OPT_STRING, "SEQ", N_("start at entry SEQ"), &o_from},
+	{"actor", OPT_STRING, "NAME", N_("only entries made by user NAME (--user is who runs the command)"), &o_actor},
+	{"action", OPT_STRING, "ACTION", N_("only actions that start with ACTION (record. or user.disable)"), &o_action},
+	{"record", OPT_STRING, "ARCHIVE_NO", N_("only entries about this record"), &o_record},
+	{"since", OPT_STRING, "DATE", N_("only entries from DATE on (YYYY-MM-DD or RFC 3339; UTC)"), &o_since},
+	{"until", OPT_STRING, "DATE", N_("only entries up to DATE, that day included"), &o_until},
 	{"json", OPT_FLAG, NULL, N_("JSON Lines: the entries as stored"), &o_json},
 	{NULL, 0, NULL, NULL, NULL},
 };
@@ -26,9 +33,18 @@ static const cli_opt VERIFY_OPTS[] = {
 };
 static const cli_opt NO_OPTS[] = {{NULL, 0, NULL, NULL, NULL}};
 
-static const cli_cmd SHOW = {"custody log show [--from SEQ] [--json]",
-			     N_("Print the ledger's entries (auditor, secadmin, sysadmin)."), NULL,
-			     SHOW_OPTS, 0, 0};
+static const cli_cmd SHOW = {
+	"custody log show [--from SEQ] [--actor NAME] [--action ACTION] [--record ARCHIVE_NO]\n"
+	"                        [--since DATE] [--until DATE] [--json]",
+	N_("Print the ledger's entries (auditor, secadmin, sysadmin); the filters combine."),
+	N_("Entries name users by id (u3), never by name. The text form shows the acting user's\n"
+	   "name after the sequence number and the names of users the entry is about at the end of\n"
+	   "the line. Every role that may read the ledger (auditor, secadmin, sysadmin) sees these\n"
+	   "names: the same roles may list the users anyway, and user names are staff accounts, not\n"
+	   "customers' personal data. Archivists and viewers do not read the ledger. --json prints\n"
+	   "the entries exactly as stored and hashed (log prove, log verify): map ids to names with\n"
+	   "'custody user list --json'."),
+	SHOW_OPTS, 0, 0};
 static const cli_cmd VERIFY = {
 	"custody log verify [--checkpoint FILE] [--json]",
 	N_("Verify the whole ledger: every entry's hash, no gaps, every signed checkpoint. Names the\n"
@@ -47,13 +63,20 @@ static const cli_cmd KEY = {"custody log key",
 			    N_("Print the note verifier key of this vault's ledger."), NULL, NO_OPTS, 0,
 			    0};
 
-static int print_entry(void *arg, uint64_t seq, const char *entry, size_t n)
+static int print_entry(void *arg, const cy_log_item *it)
 {
-	(void)arg;
-	if (o_json)
-		printf("%.*s\n", (int)n, entry);
-	else
-		printf("%8" PRIu64 "  %.*s\n", seq, (int)n, entry);
+	size_t *count = arg;
+
+	(*count)++;
+	if (o_json) {
+		printf("%.*s\n", (int)it->len, it->entry);
+		return 0;
+	}
+	printf("%8" PRIu64 "  %-12s  %.*s", it->seq, it->actor_name ? it->actor_name : "-",
+	       (int)it->len, it->entry);
+	for (int i = 0; i < it->nusers; i++)
+		printf("%s%s=%s", i ? " " : "  ", it->user_ids[i], it->user_names[i]);
+	putchar('\n');
 	return 0;
 }
 
@@ -72,7 +95,22 @@ static int log_show(cy_vault *v, int n, char **args)
 			return EXIT_USAGE;
 		}
 	}
-	rc = cy_log_list(v, from, print_entry, NULL);
+	{
+		cy_log_filter f = {from, o_actor, o_action, o_record, o_since, o_until};
+		size_t count = 0;
+		int64_t t;
+		if ((o_since && cy_time_parse(o_since, &t, NULL)) ||
+		    (o_until && cy_time_parse(o_until, &t, NULL)) || (o_action && !*o_action)) {
+			if (o_action && !*o_action)
+				cli_error(_("--action needs an action or a prefix, e.g. record."));
+			else
+				cli_fail(CY_EINVALID);
+			return EXIT_USAGE;
+		}
+		rc = cy_log_query(v, &f, print_entry, &count);
+		if (!rc && !count && !o_json && (o_actor || o_action || o_record || o_since || o_until))
+			cli_error(_("no ledger entry matches"));
+	}
 	return rc ? cli_fail(rc) : EXIT_OK;
 }
 

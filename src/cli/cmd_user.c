@@ -1,4 +1,4 @@
-/* cmd_user.c - custody user add | list | passwd | grant | revoke. */
+/* cmd_user.c - custody user add | list | passwd | grant | revoke | disable | enable. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +30,9 @@ static const cli_opt LIST_OPTS[] = {
 };
 static const cli_cmd LIST = {
 	"custody user list [--json]",
-	N_("List users, their roles and grants (a '*' marks a grant still pending)."),
+	N_("List users, their roles, whether they are enabled, and their grants (a '*' marks a grant\n"
+	   "still pending until a holder of the fonds key opens the vault). With --json, one object per\n"
+	   "user with \"disabled\" and \"grants\" as an array of {\"fonds\", \"pending\"}."),
 	NULL, LIST_OPTS, 0, 0,
 };
 
@@ -59,6 +61,19 @@ static const cli_cmd REVOKE = {
 };
 
 static cy_role role;
+
+static const cli_cmd DISABLE = {
+	"custody user disable NAME",
+	N_("Disable a user (secadmin only): the user can no longer open the vault. Key slots and\n"
+	   "grants stay, for the audit trail and for 'user enable'; grants still pending are not\n"
+	   "completed while the user is disabled (no new fonds key is sealed to it). You cannot\n"
+	   "disable yourself or the last enabled secadmin."),
+	NULL, NO_OPTS, 1, 1,
+};
+static const cli_cmd ENABLE = {
+	"custody user enable NAME", N_("Enable a disabled user again (secadmin only)."),
+	NULL, NO_OPTS, 1, 1,
+};
 
 static int user_add_prepare(int argc, char **args)
 {
@@ -105,15 +120,30 @@ static int print_user(void *arg, const cy_user_info *u)
 	if (o_json) {
 		cy_buf_printf(b, "{\"id\":%lld,\"name\":", (long long)u->id);
 		cy_json_cstr(b, u->name);
-		cy_buf_printf(b, ",\"role\":\"%s\",\"created\":\"%s\",\"grants\":", cy_role_name(u->role),
-			      u->created);
-		cy_json_cstr(b, u->grants);
-		cy_buf_putc(b, '}');
+		cy_buf_printf(b, ",\"role\":\"%s\",\"disabled\":%s,\"created\":", cy_role_name(u->role),
+			      u->disabled ? "true" : "false");
+		cy_json_cstr(b, u->created);
+		cy_buf_puts(b, ",\"grants\":[");
+		for (size_t i = 0; i < u->ngrants; i++) {
+			cy_buf_puts(b, i ? ",{\"fonds\":" : "{\"fonds\":");
+			cy_json_cstr(b, u->grants[i].fonds);
+			cy_buf_printf(b, ",\"pending\":%s}", u->grants[i].pending ? "true" : "false");
+		}
+		cy_buf_puts(b, "]}");
 		cli_json_line(b);
 	} else {
-		printf("%-20s ", u->name);
+		/* names are checked when added, but the catalog can be edited */
+		cli_put_safe(stdout, u->name);
+		printf("%*s ", (int)(strlen(u->name) < 20 ? 20 - strlen(u->name) : 0), "");
 		cli_put_padded(stdout, cli_value("role", cy_role_name(u->role)), 10);
-		printf(" %-20s %s\n", u->created, *u->grants ? u->grants : "-");
+		putchar(' ');
+		cli_put_padded(stdout, u->disabled ? _("disabled") : _("enabled"), 9);
+		putchar(' ');
+		cli_put_safe(stdout, u->created);
+		putchar(' ');
+		for (size_t i = 0; i < u->ngrants; i++)
+			printf("%s%s%s", i ? "," : "", u->grants[i].fonds, u->grants[i].pending ? "*" : "");
+		printf("%s\n", u->ngrants ? "" : "-");
 	}
 	return 0;
 }
@@ -126,7 +156,8 @@ static int user_list(cy_vault *v, int n, char **args)
 	(void)n;
 	(void)args;
 	if (!o_json)
-		printf("%-20s %-10s %-20s %s\n", _("NAME"), _("ROLE"), _("CREATED"), _("GRANTS"));
+		printf("%-20s %-10s %-9s %-20s %s\n", _("NAME"), _("ROLE"), _("STATE"), _("CREATED"),
+		       _("GRANTS"));
 	rc = cy_user_list(v, print_user, &b);
 	cy_buf_release(&b);
 	return rc ? cli_fail(rc) : EXIT_OK;
@@ -175,11 +206,42 @@ static int user_revoke(cy_vault *v, int n, char **args)
 	return rc ? cli_fail(rc) : EXIT_OK;
 }
 
+static int set_disabled(cy_vault *v, bool disabled, const char *name)
+{
+	bool changed = false;
+	int rc = cy_user_set_disabled(v, name, disabled, &changed);
+
+	if (!rc && !changed)
+		printf(disabled ? _("user '%s' is already disabled\n") : _("user '%s' is already enabled\n"),
+		       name);
+	else if (!rc)
+		printf(disabled ? _("disabled user '%s': it can no longer open the vault\n")
+				: _("enabled user '%s'\n"),
+		       name);
+	return rc ? cli_fail(rc) : EXIT_OK;
+}
+
+static int user_disable(cy_vault *v, int n, char **args)
+{
+	(void)n;
+	return set_disabled(v, true, args[0]);
+}
+
+static int user_enable(cy_vault *v, int n, char **args)
+{
+	(void)n;
+	return set_disabled(v, false, args[0]);
+}
+
 const cli_command cmd_user_sub[] = {
 	{"add", user_add, &ADD, NEEDS_UNLOCK, N_("add a user with a role"), NULL, user_add_prepare},
 	{"list", user_list, &LIST, NEEDS_UNLOCK, N_("list users, roles and grants"), NULL, NULL},
 	{"passwd", user_passwd, &PASSWD, NEEDS_UNLOCK, N_("change your password"), NULL, NULL},
 	{"grant", user_grant, &GRANT, NEEDS_UNLOCK, N_("grant a fonds to a user"), NULL, NULL},
 	{"revoke", user_revoke, &REVOKE, NEEDS_UNLOCK, N_("withdraw a grant"), NULL, NULL},
+	{"disable", user_disable, &DISABLE, NEEDS_UNLOCK, N_("stop a user from opening the vault"), NULL,
+	 NULL},
+	{"enable", user_enable, &ENABLE, NEEDS_UNLOCK, N_("let a disabled user open the vault again"),
+	 NULL, NULL},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };

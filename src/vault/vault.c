@@ -175,8 +175,7 @@ cy_fonds_key *cy_vault__fonds_key(cy_vault *v, const char *code)
 	for (int i = 0; i < v->nkeys; i++)
 		if (!strcmp(v->keys[i].code, code))
 			return &v->keys[i];
-	cy_error_set(CY_EPERM, "user '%s' holds no key for fonds '%s' (not granted, or no such fonds)",
-		     v->user, code);
+	cy_vault__no_key_error(v, code);
 	return NULL;
 }
 
@@ -639,7 +638,7 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 	uint8_t pub[32], lp[32], meta_admin[32], *both = NULL;
 	char role_text[16] = "";
 	char log2[8] = "";
-	int rc;
+	int rc, disabled = 0;
 
 	memset(&u, 0, sizeof(u));
 	if (!v)
@@ -679,8 +678,7 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 			rc = rc ? rc : cy_error_set(CY_ECORRUPT, "user '%s' has a damaged public key", user);
 		cy_buf_put(&slot, u.slot.ptr, u.slot.len);
 		cy_buf_put(&sslot, u.sign_slot.ptr, u.sign_slot.len);
-		if (u.disabled)
-			rc = rc ? rc : cy_error_set(CY_EAUTH, "user '%s' is disabled", user);
+		disabled = u.disabled != 0;
 		cy_buf_put(&aslot, u.admin_slot.ptr, u.admin_slot.len);
 		cy_buf_put(&cert, u.cert.ptr, u.cert.len);
 		snprintf(role_text, sizeof(role_text), "%s", u.role);
@@ -703,6 +701,14 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 	}
 	if (rc)
 		goto fail;
+	/* after the password, so that only the account's holder learns it */
+	if (disabled) {
+		rc = cy_error_set(CY_EAUTH,
+				  "the account of user '%s' is disabled: a security administrator can "
+				  "enable it (custody user enable %s)",
+				  user, user);
+		goto fail;
+	}
 	if ((rc = cy_x25519_public(v->priv, lp)))
 		goto fail;
 	if (!cy_memeq(lp, pub, 32)) {

@@ -7,6 +7,7 @@
 
 #include "custody/crypto.h"
 #include "custody/error.h"
+#include "catalog/catalog_admin.h"
 #include "vault/vault_internal.h"
 #include "base/banned.h"
 
@@ -46,6 +47,13 @@ bool cy_fonds_code_valid(const char *s)
 
 int cy_fonds_add(cy_vault *v, const char *code, const char *name, const char *uscc)
 {
+	return cy_fonds_add_ext(v, code, name, uscc, 0);
+}
+
+int cy_fonds_add_ext(cy_vault *v, const char *code, const char *name, const char *uscc,
+		     unsigned flags)
+{
+	char same[8] = "";
 	uint8_t *key = NULL, key_id[8];
 	cy_buf ctx = CY_BUF_INIT, rslot = CY_BUF_INIT;
 	cy_catalog_fonds row;
@@ -80,6 +88,8 @@ int cy_fonds_add(cy_vault *v, const char *code, const char *name, const char *us
 		goto out;
 	if ((rc = cy_vault__begin(v)))
 		goto out;
+	if (uscc && *uscc && (rc = cy_vault__same_uscc(v, code, uscc, flags, same)))
+		goto fail;
 	cy_vault__now(row.created);
 	snprintf(row.code, sizeof(row.code), "%s", code);
 	snprintf(row.name, sizeof(row.name), "%s", name);
@@ -104,6 +114,8 @@ int cy_fonds_add(cy_vault *v, const char *code, const char *name, const char *us
 	e.ntargets = 1;
 	if (uscc && *uscc)
 		e.details[e.ndetails++] = (cy_ledger_detail){"uscc", uscc, 0};
+	if (*same)
+		e.details[e.ndetails++] = (cy_ledger_detail){"same_uscc_as", same, 0};
 	rc = cy_vault__log(v, &e);
 	memset(&e, 0, sizeof(e));
 	e.action = "grant.add";
@@ -154,6 +166,8 @@ static int fonds_row(void *arg, const cy_catalog_fonds *r)
 	snprintf(f.name, sizeof(f.name), "%s", r->name);
 	snprintf(f.uscc, sizeof(f.uscc), "%s", r->uscc);
 	snprintf(f.status, sizeof(f.status), "%s", r->status);
+	if (cy_catalog_adm_fonds_status_date(fl->v->cat, r->id, f.status_date, sizeof(f.status_date)))
+		return CY_EDB;
 	snprintf(f.created, sizeof(f.created), "%s", r->created);
 	f.records = r->records;
 	f.bytes = r->bytes;

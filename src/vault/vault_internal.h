@@ -123,6 +123,22 @@ int cy_vault__require(cy_vault *v, unsigned allowed, const char *what);
  * not held or unknown. */
 cy_fonds_key *cy_vault__fonds_key(cy_vault *v, const char *code);
 cy_fonds_key *cy_vault__fonds_key_by_id(cy_vault *v, int64_t fonds_id);
+/* Why the caller holds no key for fonds `code`, as the last error, and its
+ * code: CY_ENOTFOUND (no such fonds), CY_EPERM (an administrative role; not
+ * granted; grant pending until a key holder opens the vault).  For every
+ * look-up that needs a fonds key (vault_admin.c). */
+int cy_vault__no_key_error(cy_vault *v, const char *code);
+/* For check: compare each user's disabled flag and each fonds' status and
+ * status date in the catalog with the last ledger entry that set them
+ * (user.disable / user.enable, fonds.status); a difference means the
+ * catalog was edited behind the vault's back.  One call of problem per
+ * difference (vault_log_query.c). */
+int cy_vault__check_admin(cy_vault *v, cy_catalog_problem_fn problem, void *arg);
+/* Inside cy_fonds_add: the code of an existing fonds with this unified
+ * social credit code into same ("" if none); CY_EEXISTS naming it unless
+ * flags has CY_FONDS_SAME_USCC (vault_admin.c). */
+int cy_vault__same_uscc(cy_vault *v, const char *code, const char *uscc, unsigned flags,
+			char same[8]);
 /* Add a fonds key to the caller's key set (copies the key). */
 int cy_vault__keep_key(cy_vault *v, int64_t fonds_id, const char *code, const uint8_t key[32]);
 

@@ -50,38 +50,7 @@ int cy_user_add(cy_vault *v, const char *name, cy_role role, const char *pw, siz
 	return rc;
 }
 
-typedef struct user_list_ctx {
-	cy_user_fn fn;
-	void *arg;
-} user_list_ctx;
-
-static int user_row(void *arg, const cy_catalog_user *r)
-{
-	user_list_ctx *ul = arg;
-	cy_user_info u;
-
-	memset(&u, 0, sizeof(u));
-	u.id = r->id;
-	snprintf(u.name, sizeof(u.name), "%s", r->name);
-	cy_role_parse(r->role, &u.role);
-	snprintf(u.created, sizeof(u.created), "%s", r->created);
-	snprintf(u.grants, sizeof(u.grants), "%s", cy_buf_cstr(&r->grants));
-	return ul->fn(ul->arg, &u);
-}
-
-int cy_user_list(cy_vault *v, cy_user_fn fn, void *arg)
-{
-	user_list_ctx ul = {fn, arg};
-	int rc;
-
-	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_SECADMIN) | CY_R(CY_ROLE_AUDITOR) |
-					       CY_R(CY_ROLE_SYSADMIN),
-				    N_("list users"))))
-		return rc;
-	rc = cy_catalog_user_list(v->cat, user_row, &ul);
-	cy_error_clear();
-	return rc < 0 ? rc : 0;
-}
+/* cy_user_list: vault_admin.c */
 
 int cy_user_passwd(cy_vault *v, const char *newpw, size_t newlen)
 {

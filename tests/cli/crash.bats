@@ -219,18 +219,19 @@ assert s["duplicates"] == had and s["failed"] == 0 and not s["stopped"], s
 }
 
 # kill_when WHEN ARGS...: run custody ARGS as li and SIGKILL it as soon as it is busy:
-#   WHEN = partial:FILE   FILE exists and is not empty (get's output being written)
+#   WHEN = partial:GLOB   a file matching GLOB exists and is not empty (get's output being
+#                         written under its temporary name)
 #   WHEN = reading:DIR    the process has a file under DIR open (a pack being read)
 # Prints "killed" only if the signal ended the process, i.e. it was still at work.
 kill_when() {
 	CUSTODY_USER=li CUSTODY_PASSWORD_FILE="$PW/li" py '
-import signal
+import glob, signal
 when, args = sys.argv[1], sys.argv[2:]
 kind, _, where = when.partition(":")
 p = subprocess.Popen([os.environ["CUSTODY"]] + args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 def busy():
     if kind == "partial":
-        return os.path.exists(where) and os.path.getsize(where) > 0
+        return any(os.path.getsize(f) > 0 for f in glob.glob(where) if os.path.isfile(f))
     fds = "/proc/%d/fd" % p.pid
     for fd in os.listdir(fds):
         if os.readlink(os.path.join(fds, fd)).startswith(where + "/"):
@@ -259,8 +260,8 @@ for r in jl(sys.stdin.read()):
         print(r["archive_no"])')
 	[ -n "$big" ]
 	objs=$(tree_state "$V/objects")
-	# get: killed while it writes its output (a partial file beside the target)
-	how=$(kill_when "partial:$T/big.out.custody-partial" get "$big" -o "$T/big.out")
+	# get: killed while it writes its output (under a temporary name beside the target)
+	how=$(kill_when "partial:$T/.custody-get-*.tmp" get "$big" -o "$T/big.out")
 	equal "$how" killed "get, killed while writing its output"
 	# the partial output of the killed get is not taken for the file
 	[ ! -e "$T/big.out" ]

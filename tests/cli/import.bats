@@ -451,7 +451,7 @@ assert s["bytes"] == sum(os.path.getsize(os.path.join(sys.argv[2], l["path"])) f
 	output_has "is not a directory"
 	run as li import files "$T/in" --fonds Z999 --class other
 	status_is 6
-	output_has "holds no key for fonds 'Z999'"
+	output_has "no fonds 'Z999'"
 	[ "$(count_records)" -eq 0 ]
 }
 

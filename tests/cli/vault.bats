@@ -225,7 +225,7 @@ assert "recovery_key" not in o, o' "$output"
 u = {r["name"]: r for r in jl(sys.argv[1])}
 assert {n: r["role"] for n, r in u.items()} == {"sec": "secadmin", "li": "archivist",
     "aud": "auditor", "vv": "viewer", "sys": "sysadmin"}, u
-assert u["li"]["grants"] == "Z109" and u["vv"]["grants"] == "" and u["aud"]["grants"] == "", u
+assert u["li"]["grants"] == [{"fonds": "Z109", "pending": False}] and u["vv"]["grants"] == [] and u["aud"]["grants"] == [], u
 ' "$output"
 	run as sec user add li --role viewer --new-password-file "$PW/vv"
 	status_is 1
@@ -321,7 +321,7 @@ assert f[0]["name"] == "福州测试贸易有限公司" and f[0]["records"] == 0
 	[ "$(echo "$output" | json_field code | tr '\n' ' ')" = "Z109 Z110 " ]
 	# the creator is granted the new fonds
 	run --separate-stderr as sec user list --json
-	py 'u = {r["name"]: r for r in jl(sys.argv[1])}; assert u["li"]["grants"] == "Z109,Z110", u' "$output"
+	py 'u = {r["name"]: r for r in jl(sys.argv[1])}; assert [g["fonds"] for g in u["li"]["grants"]] == ["Z109", "Z110"], u' "$output"
 }
 
 @test "successful init writes nothing on stderr (no warnings, no sanitizer reports)" {
