@@ -231,7 +231,7 @@ int cy_sidecar_parse(const void *data, size_t n, const char *name, cy_sidecar **
 	rc = p.rc;
 	if (!rc && p.row == 1)
 		rc = cy_error_set(CY_EINVALID, "%s is empty: it needs a header row (file,year,...)", name);
-	if (!rc) {
+	if (!rc && p.sc->n > 1) {
 		qsort(p.sc->v, p.sc->n, sizeof(*p.sc->v), cmp_entry);
 		for (size_t i = 1; i < p.sc->n; i++)
 			if (!strcmp(p.sc->v[i - 1].file, p.sc->v[i].file)) {
@@ -280,8 +280,8 @@ const cy_sidecar_entry *cy_sidecar_find(const cy_sidecar *s, const char *prefix,
 	const cy_sidecar_entry *e, *hit = NULL;
 	const char *base;
 
-	if (!s)
-		return NULL;
+	if (!s || !s->n)
+		return NULL; /* (bsearch may not be given the NULL array of an empty sidecar) */
 	if (prefix && *prefix) {
 		cy_buf full = CY_BUF_INIT;
 		if (cy_buf_puts(&full, prefix) == 0 && cy_buf_puts(&full, rel) == 0) {

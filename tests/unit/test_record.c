@@ -543,6 +543,11 @@ static void test_record_sidecar(void **state)
 	assert_non_null(cy_sidecar_find(s, "a/", "x.pdf")); /* below the sidecar's directory */
 	assert_null(cy_sidecar_find(s, NULL, "x.pdf"));
 	cy_sidecar_free(s);
+	/* a header and no rows: a sidecar describing nothing (found by the fuzzer) */
+	assert_int_equal(cy_sidecar_parse("file,year\n", 10, "m.csv", &s), 0);
+	assert_int_equal(cy_sidecar_count(s), 0);
+	assert_null(cy_sidecar_find(s, "a/", "x.pdf"));
+	cy_sidecar_free(s);
 
 	static const struct {
 		const char *csv, *msg;
