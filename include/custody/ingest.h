@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#include "custody/import.h"
+#include "custody/record.h"
 #include "custody/vault.h"
 
 /* ---- formats ---- */

@@ -127,4 +127,18 @@ typedef struct cy_record_amend {
 int cy_record_amend_apply(cy_vault *v, const char *archive_no, const cy_record_amend *a,
 			  char new_no[64]);
 
+/* Archive numbers as typed (vault_archive_no.c).  Writes the DA/T 22 form
+ * of `in` to out: ASCII letters upper-cased, full-width letters, digits and
+ * dashes folded, and the separator between class code and year made U+00B7
+ * when typed as '.', '-' or a look-alike dot ("Z109-WS.2019-D10-0001" and
+ * "z109-ws-2019-d10-0001" both give "Z109-WS·2019-D10-0001").  Anything else
+ * is left as it is, for the look-up to find or not.  CY_EINVALID for an
+ * empty number, a control character, or one that does not fit outsz. */
+int cy_archive_no_normalize(const char *in, char *out, size_t outsz);
+/* For an archive number that was not found: up to max (at most 16) numbers
+ * of records the caller may see (fonds whose keys it holds) that are nearest
+ * to it (fewest edits, then number order); none that are far off.  Returns
+ * how many were written to out, or a negative CY_E code. */
+int cy_record_suggest(cy_vault *v, const char *archive_no, char out[][64], int max);
+
 #endif

@@ -5,7 +5,7 @@
 
 #include "custody/buf.h"
 #include "custody/error.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 void cy_buf_init(cy_buf *b)
 {

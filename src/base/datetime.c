@@ -7,7 +7,7 @@
 
 #include "custody/datetime.h"
 #include "custody/error.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 static int digits(const char *s, int n, int *out)
 {

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "custody/error.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 static _Thread_local char last_msg[1024];
 static _Thread_local int last_code;

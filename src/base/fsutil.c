@@ -1,4 +1,4 @@
-/* fsutil.c - file-system helpers (see include/custody/fsutil.h). */
+/* fsutil.c - file-system helpers (see src/base/fsutil.h). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include "custody/error.h"
-#include "custody/fsutil.h"
-#include "base/banned.h"
+#include "base/fsutil.h"
+#include "custody/banned.h"
 
 int cy_write_all(int fd, const void *p, size_t n, const char *what)
 {

@@ -14,8 +14,8 @@
 
 #include <jansson.h>
 
-#include "custody/jsonsec.h"
-#include "base/banned.h"
+#include "base/jsonsec.h"
+#include "custody/banned.h"
 
 #define J_HDR 16 /* keeps the block's alignment */
 

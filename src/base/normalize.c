@@ -15,11 +15,11 @@
 
 #include <utf8proc.h>
 
-#include "custody/crypto.h"
+#include "crypto/crypto.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
 #include "custody/normalize.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 static const char *FIELD_NAMES[CY_NORM_COUNT] = {"name", "id_number", "phone",
 						 "email", "uscc", "account"};

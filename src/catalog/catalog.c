@@ -12,8 +12,8 @@
 #include "catalog/catalog_sql.h"
 #include "custody/buf.h"
 #include "custody/error.h"
-#include "custody/fsutil.h"
-#include "base/banned.h"
+#include "base/fsutil.h"
+#include "custody/banned.h"
 
 #define STMT_BUCKETS 256
 

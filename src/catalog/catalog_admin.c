@@ -5,7 +5,7 @@
 #include "catalog/catalog_admin.h"
 #include "catalog/catalog_sql.h"
 #include "custody/error.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 static const char *SQL_USER_BY_NAME =
 	"SELECT id, name, role, created, disabled FROM users WHERE name = ?";

@@ -6,7 +6,7 @@
 
 #include "catalog/catalog_sql.h"
 #include "custody/error.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 int cy_catalog_check_packs(cy_catalog *c, cy_catalog_pack_fn fn, void *arg)
 {

@@ -5,7 +5,7 @@
 
 #include "catalog/catalog_sql.h"
 #include "custody/error.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 #define FONDS_COLS "f.id, f.code, f.name, f.uscc, f.status, f.status_date, f.created, f.key_id, " \
 		   "f.recovery_slot"

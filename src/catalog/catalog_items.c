@@ -9,7 +9,7 @@
  * transactional and leave gaps, which DA/T 22 numbering may not have. */
 #include "catalog/catalog_sql.h"
 #include "custody/error.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 int cy_catalog_item_next(cy_catalog *c, int64_t fonds_id, const char *grp, int64_t *item)
 {

@@ -10,7 +10,7 @@
 
 #include "catalog/catalog_sql.h"
 #include "custody/error.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 int cy_catalog_ledger_state_lock(cy_catalog *c, uint64_t *size, cy_buf *frontier)
 {

@@ -4,7 +4,7 @@
  * slot, so an edited row is refused at open). */
 #include "catalog/catalog_sql.h"
 #include "custody/error.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 int cy_catalog_meta_put(cy_catalog *c, const char *key, const void *val, size_t n)
 {

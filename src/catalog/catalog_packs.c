@@ -5,7 +5,7 @@
 #include "catalog/catalog_packs.h"
 #include "catalog/catalog_sql.h"
 #include "custody/error.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 int cy_catalog_pack_known(cy_catalog *c, const char *name)
 {

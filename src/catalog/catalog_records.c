@@ -7,7 +7,7 @@
 #include "catalog/catalog_records.h"
 #include "catalog/catalog_sql.h"
 #include "custody/error.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 /* Run a cached statement that returns no rows. */
 static int run(cy_stmt *s)

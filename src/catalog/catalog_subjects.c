@@ -8,7 +8,7 @@
 #include "catalog/catalog_subjects.h"
 #include "catalog/catalog_sql.h"
 #include "custody/error.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 #define SUBJECT_COLS                                                                             \
 	"SELECT s.id, s.fonds_id, s.no, f.code, s.uid, s.kind, s.status, s.created, u.name,"     \

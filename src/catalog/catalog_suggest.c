@@ -3,7 +3,7 @@
 #include "catalog/catalog_suggest.h"
 #include "catalog/catalog_sql.h"
 #include "custody/error.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 int cy_catalog_suggest_candidates(cy_catalog *c, int64_t fonds_id, cy_catalog_no_fn fn, void *arg)
 {

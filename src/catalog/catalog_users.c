@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "catalog/catalog_sql.h"
-#include "custody/crypto.h"
+#include "crypto/crypto.h"
 #include "custody/error.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 #define USER_COLS "u.id, u.name, u.role, u.created, u.disabled, u.pub, u.slot, u.sign_slot, " \
 		  "u.admin_slot, u.cert"

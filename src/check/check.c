@@ -12,11 +12,11 @@
 #include <string.h>
 
 #include "custody/error.h"
-#include "custody/object.h"
+#include "store/object.h"
 #include "catalog/catalog_records.h"
 #include "vault/vault_internal.h"
 #include "vault/vault_subjects.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 
 typedef struct check_ctx {

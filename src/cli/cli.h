@@ -9,7 +9,7 @@
 #include <stdio.h>
 
 #include "custody/buf.h"
-#include "custody/vault.h"
+#include "custody/custody.h"
 
 #define _(s) gettext(s)
 #define N_(s) (s)

@@ -13,8 +13,8 @@
 
 #include "cli.h"
 #include "custody/error.h"
-#include "custody/fsutil.h"
-#include "base/banned.h"
+#include "custody/file.h"
+#include "custody/banned.h"
 
 const char *g_vault, *g_user, *g_password_file;
 bool g_json, g_help;

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 /* Text for roff: backslashes and hyphens escaped, a leading '.' or '\''
  * defused, non-ASCII characters as \[uXXXX] (groff and mandoc read both). */

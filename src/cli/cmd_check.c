@@ -9,7 +9,7 @@
 #include "commands.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 static bool o_json;
 

@@ -7,7 +7,7 @@
 #include "custody/datetime.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 static const char *o_name, *o_uscc, *o_date;
 static bool o_json, o_force;

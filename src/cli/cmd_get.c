@@ -20,7 +20,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "custody/error.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 static const char *o_output;
 static bool o_force;

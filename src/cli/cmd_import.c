@@ -9,7 +9,7 @@
 #include "custody/encoding.h"
 #include "custody/error.h"
 #include "custody/ingest.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 static const char *o_fonds, *o_class, *o_year, *o_retention, *o_org, *o_sidecar;
 static bool o_json, o_quiet;

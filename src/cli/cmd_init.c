@@ -7,8 +7,8 @@
 #include "commands.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
-#include "custody/fsutil.h"
-#include "base/banned.h"
+#include "custody/file.h"
+#include "custody/banned.h"
 
 static const char *o_recovery_file, *o_kdf;
 static bool o_json;

@@ -9,8 +9,8 @@
 #include "custody/datetime.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
-#include "custody/fsutil.h"
-#include "base/banned.h"
+#include "custody/file.h"
+#include "custody/banned.h"
 
 static bool o_json;
 static const char *o_from, *o_checkpoint;

@@ -6,7 +6,7 @@
 #include "commands.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 static const char *o_fonds;
 static bool o_json;

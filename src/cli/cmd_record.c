@@ -7,7 +7,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "custody/error.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 static const char *o_year, *o_class, *o_title, *o_date, *o_retention;
 

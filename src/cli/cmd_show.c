@@ -6,7 +6,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "custody/error.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 static bool o_json;
 

@@ -4,7 +4,7 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 static bool o_json;
 

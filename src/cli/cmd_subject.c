@@ -10,7 +10,7 @@
 #include "custody/error.h"
 #include "custody/normalize.h"
 #include "custody/subject.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 static const char *o_fonds, *o_kind, *o_name, *o_id_number, *o_id_type, *o_address, *o_uscc;
 static const char *o_phone, *o_email, *o_account;

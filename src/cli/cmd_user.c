@@ -7,7 +7,7 @@
 #include "commands.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 static const char *o_role, *o_newpw;
 static bool o_json;

@@ -17,7 +17,7 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 #ifndef CUSTODY_VERSION
 #error "CUSTODY_VERSION comes from the build (meson project version)"

@@ -1,4 +1,4 @@
-/* crypto.c - custody's primitives over OpenSSL 3 libcrypto (see include/custody/crypto.h).
+/* crypto.c - custody's primitives over OpenSSL 3 libcrypto (see src/crypto/crypto.h).
  *
  * The EVP algorithm objects are fetched once per process (pthread_once): a fetch walks the
  * provider tables under a lock and costs more than hashing a short message.  Every OpenSSL
@@ -19,10 +19,10 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
-#include "custody/crypto.h"
+#include "crypto/crypto.h"
 #include "custody/error.h"
 
-#include "base/banned.h"
+#include "custody/banned.h"
 
 /* ---- errors and algorithm objects ---------------------------------------------------------- */
 

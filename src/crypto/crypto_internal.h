@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "custody/buf.h"
-#include "custody/crypto.h"
+#include "crypto/crypto.h"
 
 #define CY_PWSEAL_SALT_LEN 16
 

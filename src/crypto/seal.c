@@ -9,10 +9,10 @@
 #include <string.h>
 
 #include "crypto/crypto_internal.h"
-#include "custody/crypto.h"
+#include "crypto/crypto.h"
 #include "custody/error.h"
 
-#include "base/banned.h"
+#include "custody/banned.h"
 
 #define SEAL_VERSION 0x01
 #define PWSEAL_VERSION 0x02

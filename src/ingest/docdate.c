@@ -15,7 +15,7 @@
 
 #include "custody/error.h"
 #include "custody/ingest.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 #define EXIF_HEAD (128u << 10) /* the APP1 segment is at the start of a JPEG */
 

@@ -27,7 +27,7 @@
 #include "custody/encoding.h"
 #include "custody/error.h"
 #include "custody/ingest.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 #define N_(s) (s)
 

@@ -21,9 +21,9 @@
 #include "custody/buf.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
-#include "custody/fsutil.h"
+#include "base/fsutil.h"
 #include "custody/ingest.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 #define SIDECAR_MAX (64u << 20)
 #define SIDECAR_ROWS 1000000

@@ -9,7 +9,7 @@
 #include "custody/encoding.h"
 #include "custody/error.h"
 #include "custody/ingest.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 #define SNIFF_BYTES 1024
 

@@ -1,14 +1,14 @@
 /* entry.c - canonical ledger entry encoding and the tree frontier
- * (see include/custody/ledger.h and docs/formats/ledger.md). */
+ * (see src/ledger/ledger.h and docs/formats/ledger.md). */
 #include <string.h>
 #include <time.h>
 
-#include "custody/crypto.h"
+#include "crypto/crypto.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
-#include "custody/ledger.h"
-#include "custody/merkle.h"
-#include "base/banned.h"
+#include "ledger/ledger.h"
+#include "ledger/merkle.h"
+#include "custody/banned.h"
 
 void cy_time_format(int64_t t, char out[21])
 {

@@ -13,11 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "custody/crypto.h"
+#include "crypto/crypto.h"
 #include "custody/error.h"
-#include "custody/merkle.h"
+#include "ledger/merkle.h"
 
-#include "base/banned.h"
+#include "custody/banned.h"
 
 #define HLEN 32
 /* A uint64_t size has at most 64 levels above its leaves. */

@@ -11,12 +11,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "custody/crypto.h"
+#include "crypto/crypto.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
-#include "custody/note.h"
+#include "ledger/note.h"
 
-#include "base/banned.h"
+#include "custody/banned.h"
 
 #define SIG_TYPE_ED25519 0x01
 #define MAX_SIG_LINES 100

@@ -22,13 +22,13 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 
-#include "custody/crypto.h"
+#include "crypto/crypto.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
-#include "custody/object.h"
+#include "store/object.h"
 #include "store/object_internal.h"
 
-#include "base/banned.h"
+#include "custody/banned.h"
 
 #define MAGIC "CYOBJ\0\r\n"
 #define MAGIC_LEN 8

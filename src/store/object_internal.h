@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "custody/object.h"
+#include "store/object.h"
 
 #define CY_OBJ_SALT_LEN 16
 

@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "custody/crypto.h"
+#include "crypto/crypto.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
 #include "store/store.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 /* Small objects are gathered into one backend write of up to this many bytes. */
 #define PACK_WBUF (1u << 20)

@@ -13,7 +13,7 @@
 
 #include "custody/error.h"
 #include "store/store_backend.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 /* the verbs are translated where they are used */
 #define N_(s) (s)

@@ -22,9 +22,9 @@
 
 #include "custody/buf.h"
 #include "custody/error.h"
-#include "custody/fsutil.h"
+#include "base/fsutil.h"
 #include "store/store_backend.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 /* the verbs are translated where they are used */
 #define N_(s) (s)
@@ -377,6 +377,10 @@ int cy_store_local_new(cy_store_backend **out, const char *vault_dir, int create
 		rc = cy_mkdir_p(l->root, 0700);
 		rc = rc ? rc : cy_path_join(&t, l->root, "tmp");
 		rc = rc ? rc : cy_mkdir_p(cy_buf_cstr(&t), 0700);
+	} else if (!rc && cy_path_join(&t, l->root, "tmp") == 0) {
+		/* an empty tmp/ does not survive every copy of a vault (git, some archivers);
+		 * writers need it back.  A read-only vault simply keeps failing to write. */
+		(void)mkdir(cy_buf_cstr(&t), 0700);
 	}
 	cy_buf_release(&t);
 	if (rc) {

@@ -14,14 +14,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "custody/crypto.h"
+#include "crypto/crypto.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
-#include "custody/fsutil.h"
-#include "custody/merkle.h"
-#include "custody/note.h"
+#include "base/fsutil.h"
+#include "ledger/merkle.h"
+#include "ledger/note.h"
 #include "vault/vault_internal.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 static const char *ROLE_NAMES[CY_ROLE_COUNT] = {"sysadmin", "secadmin", "auditor", "archivist",
 						 "viewer"};

@@ -14,7 +14,7 @@
 #include "custody/datetime.h"
 #include "custody/error.h"
 #include "vault/vault_internal.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 /* ---- the user list ---- */
 

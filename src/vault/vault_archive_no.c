@@ -10,7 +10,7 @@
 #include "catalog/catalog_suggest.h"
 #include "custody/error.h"
 #include "vault_internal.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 #define MIDDLE_DOT "\xc2\xb7"
 

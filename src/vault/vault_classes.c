@@ -6,7 +6,7 @@
 
 #include "custody/error.h"
 #include "vault/vault_internal.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 static const struct {
 	const char *name, *code, *retention;

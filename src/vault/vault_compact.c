@@ -23,7 +23,7 @@
 #include "catalog/catalog_packs.h"
 #include "custody/error.h"
 #include "vault/vault_internal.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 /* In builds with test hooks, CUSTODY_CRASH_AT=NAME kills the process with
  * SIGKILL at that step, so that the tests can stop it exactly there. */

@@ -5,11 +5,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "custody/crypto.h"
+#include "crypto/crypto.h"
 #include "custody/error.h"
 #include "catalog/catalog_admin.h"
 #include "vault/vault_internal.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 
 static const char USCC_CHARS[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";

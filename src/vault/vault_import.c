@@ -16,14 +16,14 @@
 #include <unistd.h>
 
 #include "catalog/catalog_records.h"
-#include "custody/crypto.h"
+#include "crypto/crypto.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
-#include "custody/fsutil.h"
-#include "custody/object.h"
+#include "base/fsutil.h"
+#include "store/object.h"
 #include "vault/vault_internal.h"
 #include "vault/vault_subjects.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 #define SMALL_FILE (16u << 20) /* sealed in memory by prepare; larger ones are streamed */
 #define PACK_TARGET (64u << 20) /* start a new pack after this many bytes */

@@ -8,10 +8,10 @@
 #include <jansson.h>
 
 #include "catalog/catalog.h"
-#include "custody/ledger.h"
-#include "custody/object.h"
-#include "custody/crypto.h"
-#include "custody/vault.h"
+#include "ledger/ledger.h"
+#include "store/object.h"
+#include "crypto/crypto.h"
+#include "custody/custody.h"
 #include "store/store.h"
 
 /* Marks a message for translation where it is defined; translated where used. */

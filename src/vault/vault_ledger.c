@@ -10,13 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "custody/crypto.h"
+#include "crypto/crypto.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
-#include "custody/merkle.h"
-#include "custody/note.h"
+#include "ledger/merkle.h"
+#include "ledger/note.h"
 #include "vault/vault_internal.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 #define LOG_READERS (CY_R(CY_ROLE_AUDITOR) | CY_R(CY_ROLE_SECADMIN) | CY_R(CY_ROLE_SYSADMIN))
 

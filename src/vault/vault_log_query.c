@@ -23,7 +23,7 @@
 #include "custody/encoding.h"
 #include "custody/error.h"
 #include "vault/vault_internal.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 #define QUERY_TARGETS 8
 

@@ -9,13 +9,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "custody/crypto.h"
+#include "crypto/crypto.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
-#include "custody/object.h"
+#include "store/object.h"
 #include "vault/vault_internal.h"
 #include "vault/vault_subjects.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 #define DKEY_AAD "custody/data-key/v2"
 

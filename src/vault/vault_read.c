@@ -4,10 +4,10 @@
 #include <string.h>
 
 #include "catalog/catalog_records.h"
-#include "custody/crypto.h"
+#include "crypto/crypto.h"
 #include "custody/error.h"
 #include "vault/vault_internal.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 /* The catalog row's clear fields, then the decrypted metadata. */
 static int fill_record(cy_vault *v, const cy_cat_record *c, cy_record_info *r)

@@ -15,12 +15,12 @@
 
 #include <jansson.h>
 
-#include "custody/crypto.h"
+#include "crypto/crypto.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
-#include "custody/jsonsec.h"
+#include "base/jsonsec.h"
 #include "vault/vault_internal.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 #define META_AAD "custody/record-meta/v1/"
 #define LAYOUT_BINARY 1

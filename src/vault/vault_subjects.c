@@ -14,13 +14,13 @@
 #include <jansson.h>
 
 #include "catalog/catalog_subjects.h"
-#include "custody/crypto.h"
+#include "crypto/crypto.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
 #include "custody/normalize.h"
 #include "vault/vault_subjects.h"
-#include "custody/jsonsec.h"
-#include "base/banned.h"
+#include "base/jsonsec.h"
+#include "custody/banned.h"
 
 /* ---- jansson's memory: wiped before it is freed ---- */
 

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "custody/crypto.h"
+#include "crypto/crypto.h"
 #include "custody/error.h"
 #include "vault/vault_internal.h"
-#include "base/banned.h"
+#include "custody/banned.h"
 
 
 int cy_user_add(cy_vault *v, const char *name, cy_role role, const char *pw, size_t pwlen)

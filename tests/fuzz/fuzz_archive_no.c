@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "custody/error.h"
-#include "custody/vault.h"
+#include "custody/custody.h"
 
-#include "base/banned.h"
+#include "custody/banned.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -16,7 +16,7 @@
 #include "custody/error.h"
 #include "custody/normalize.h"
 
-#include "base/banned.h"
+#include "custody/banned.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,9 +10,9 @@
 
 #include "custody/buf.h"
 #include "custody/error.h"
-#include "custody/note.h"
+#include "ledger/note.h"
 
-#include "base/banned.h"
+#include "custody/banned.h"
 
 static const char VKEY[] =
 	"custody.test/ledger+a1f82e1d+AYqI4910CfGV/VLbLTy6XXLKZwm/HZQSG/N0iAG0D29c";

@@ -17,13 +17,13 @@
 #include <string.h>
 
 #include "custody/buf.h"
-#include "custody/crypto.h"
+#include "crypto/crypto.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
-#include "custody/object.h"
+#include "store/object.h"
 #include "store/object_internal.h"
 
-#include "base/banned.h"
+#include "custody/banned.h"
 
 #define MAX_PLAIN (16u << 20)
 

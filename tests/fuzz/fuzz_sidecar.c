@@ -12,7 +12,7 @@
 #include "custody/error.h"
 #include "custody/ingest.h"
 
-#include "base/banned.h"
+#include "custody/banned.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

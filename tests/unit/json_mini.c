@@ -6,7 +6,7 @@
 
 #include "json_mini.h"
 
-#include "base/banned.h"
+#include "custody/banned.h"
 
 #define MAX_DEPTH 64
 

@@ -15,9 +15,9 @@
 
 #include "custody/buf.h"
 #include "custody/error.h"
-#include "custody/fsutil.h"
+#include "base/fsutil.h"
 #include "custody/ingest.h"
-#include "custody/vault.h"
+#include "custody/custody.h"
 #include "testutil.h"
 
 #define DOT "\xc2\xb7"

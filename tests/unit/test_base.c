@@ -14,7 +14,7 @@
 #include "custody/buf.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
-#include "custody/fsutil.h"
+#include "base/fsutil.h"
 #include "testutil.h"
 
 static void test_base_buf(void **state)

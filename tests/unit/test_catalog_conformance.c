@@ -20,8 +20,8 @@
 
 #include "catalog/catalog.h"
 #include "custody/error.h"
-#include "custody/ledger.h"
-#include "custody/merkle.h"
+#include "ledger/ledger.h"
+#include "ledger/merkle.h"
 #include "testutil.h"
 
 /* ---- backends ---- */

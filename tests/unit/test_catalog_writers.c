@@ -17,7 +17,7 @@
 
 #include "custody/buf.h"
 #include "custody/error.h"
-#include "custody/vault.h"
+#include "custody/custody.h"
 #include "testutil.h"
 
 #define PW "correct horse battery"

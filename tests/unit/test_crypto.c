@@ -13,12 +13,12 @@
 
 #include "crypto/crypto_internal.h"
 #include "custody/buf.h"
-#include "custody/crypto.h"
+#include "crypto/crypto.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
 #include "testutil.h"
 
-#include "base/banned.h"
+#include "custody/banned.h"
 
 #define KEYS_MD CY_SRCDIR "/docs/formats/keys.md"
 

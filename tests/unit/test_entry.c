@@ -8,10 +8,10 @@
 
 #include <cmocka.h>
 
-#include "custody/crypto.h"
+#include "crypto/crypto.h"
 #include "custody/encoding.h"
-#include "custody/ledger.h"
-#include "custody/merkle.h"
+#include "ledger/ledger.h"
+#include "ledger/merkle.h"
 
 /* The vector of docs/formats/ledger.md, "Entry encoding". */
 static void test_entry_vector(void **state)

@@ -13,14 +13,14 @@
 #include <cmocka.h>
 
 #include "custody/buf.h"
-#include "custody/crypto.h"
+#include "crypto/crypto.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
-#include "custody/merkle.h"
+#include "ledger/merkle.h"
 #include "json_mini.h"
 #include "testutil.h"
 
-#include "base/banned.h"
+#include "custody/banned.h"
 
 #define VECTORS CY_TESTDATA "/merkle/rfc6962_vectors.json"
 #define MAXLEAVES 300

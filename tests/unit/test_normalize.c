@@ -15,10 +15,10 @@
 #include "custody/buf.h"
 #include "custody/error.h"
 #include "custody/normalize.h"
-#include "custody/vault.h"
+#include "custody/custody.h"
 #include "testutil.h"
 
-#include "base/banned.h"
+#include "custody/banned.h"
 
 #define IDS_TSV CY_TESTDATA "/ids/cn_ids.tsv"
 

@@ -13,13 +13,13 @@
 #include <cmocka.h>
 
 #include "custody/buf.h"
-#include "custody/crypto.h"
+#include "crypto/crypto.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
-#include "custody/note.h"
+#include "ledger/note.h"
 #include "testutil.h"
 
-#include "base/banned.h"
+#include "custody/banned.h"
 
 /* U+2014 EM DASH; kept as its own literal so a following hex letter is not
  * read as part of the escape. */

@@ -14,14 +14,14 @@
 #include <cmocka.h>
 
 #include "custody/buf.h"
-#include "custody/crypto.h"
+#include "crypto/crypto.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
-#include "custody/object.h"
+#include "store/object.h"
 #include "store/object_internal.h"
 #include "testutil.h"
 
-#include "base/banned.h"
+#include "custody/banned.h"
 
 #define OBJECT_MD CY_SRCDIR "/docs/formats/object.md"
 #define CHUNK CY_OBJ_CHUNK

@@ -14,11 +14,11 @@
 #include <cmocka.h>
 
 #include "custody/buf.h"
-#include "custody/crypto.h"
+#include "crypto/crypto.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
-#include "custody/fsutil.h"
-#include "custody/vault.h"
+#include "base/fsutil.h"
+#include "custody/custody.h"
 #include "testutil.h"
 #include "catalog/catalog_sql.h"
 #include "vault/vault_internal.h"

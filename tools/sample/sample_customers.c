@@ -7,7 +7,7 @@
 #include "custody/error.h"
 #include "sample_people.h"
 
-#include "base/banned.h"
+#include "custody/banned.h"
 
 int sample_write_company(sample_world *w)
 {

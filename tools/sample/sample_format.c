@@ -12,7 +12,7 @@
 #include "custody/error.h"
 #include "sample.h"
 
-#include "base/banned.h"
+#include "custody/banned.h"
 
 void sample_die_nomem(void)
 {

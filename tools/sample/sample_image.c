@@ -19,7 +19,7 @@
 #include "custody/error.h"
 #include "sample_people.h"
 
-#include "base/banned.h"
+#include "custody/banned.h"
 
 struct page {
 	int w, h;

@@ -11,7 +11,7 @@
 #include "custody/error.h"
 #include "sample_people.h"
 
-#include "base/banned.h"
+#include "custody/banned.h"
 
 /* ---- transactions ---- */
 

@@ -12,7 +12,7 @@
 #include "custody/error.h"
 #include "sample_people.h"
 
-#include "base/banned.h"
+#include "custody/banned.h"
 
 /* name, customers, first and last year, first year of vouchers, % of customers
  * with a second contract, transactions a year, vouchers a month, letters.

@@ -9,13 +9,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "custody/crypto.h"
+#include "crypto/crypto.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
-#include "custody/fsutil.h"
+#include "base/fsutil.h"
 #include "sample.h"
 
-#include "base/banned.h"
+#include "custody/banned.h"
 
 static const char *const class_names[] = {
 	[SAMPLE_CUSTOMER] = "customer",

@@ -14,7 +14,7 @@
 #include "custody/error.h"
 #include "sample_people.h"
 
-#include "base/banned.h"
+#include "custody/banned.h"
 
 #define PAGE_W 595
 #define PAGE_H 842

@@ -7,7 +7,7 @@
 
 #include "sample_people.h"
 
-#include "base/banned.h"
+#include "custody/banned.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -5,7 +5,7 @@
 
 #include "sample.h"
 
-#include "base/banned.h"
+#include "custody/banned.h"
 
 static uint64_t splitmix64(uint64_t *x)
 {

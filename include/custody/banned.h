@@ -1,4 +1,6 @@
-/* banned.h - functions that custody code must not call.
+/* banned.h - functions that custody code must not call.  Not part of the API:
+ * it lives in include/ because front ends, which see only include/, include
+ * it too (last, after every other header).
  * Included by every source file (through compiler flag -include), as git does,
  * so an accidental use fails to compile. */
 #ifndef CY_BANNED_H

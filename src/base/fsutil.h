@@ -1,13 +1,15 @@
-/* fsutil.h - file-system helpers: whole writes, durable renames, directory
- * fsync, recursive mkdir.  Errors are translated from errno once, here. */
-#ifndef CUSTODY_FSUTIL_H
-#define CUSTODY_FSUTIL_H
+/* fsutil.h - file-system helpers of the library: whole writes, durable
+ * renames, directory fsync, recursive mkdir.  Errors are translated from
+ * errno once, here.  The few that front ends need too are in custody/file.h. */
+#ifndef CY_BASE_FSUTIL_H
+#define CY_BASE_FSUTIL_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "custody/buf.h"
+#include "custody/file.h"
 
 /* write(2) until all n bytes are written; CY_ENOSPC / CY_EIO with `what` named. */
 int cy_write_all(int fd, const void *p, size_t n, const char *what);
@@ -20,12 +22,6 @@ int cy_fsync_fd(int fd, const char *what);
 int cy_fsync_dir(const char *path);
 /* mkdir -p with the given mode. */
 int cy_mkdir_p(const char *path, mode_t mode);
-/* Read a whole (small) file; CY_ENOTFOUND if missing. max bounds the size. */
-int cy_read_file(const char *path, size_t max, cy_buf *out);
-/* Create `path` with O_EXCL and mode, write data, fsync, close. */
-int cy_write_file_excl(const char *path, const void *data, size_t n, mode_t mode);
-/* Join two path parts into out (cleared first). */
-int cy_path_join(cy_buf *out, const char *a, const char *b);
 /* True if the directory does not exist or is empty. */
 int cy_dir_is_empty(const char *path);
 
