@@ -179,6 +179,14 @@ cy_fonds_key *cy_vault__fonds_key(cy_vault *v, const char *code)
 	return NULL;
 }
 
+bool cy_vault__holds(const cy_vault *v, const char *code)
+{
+	for (int i = 0; i < v->nkeys; i++)
+		if (!strcmp(v->keys[i].code, code))
+			return true;
+	return false;
+}
+
 cy_fonds_key *cy_vault__fonds_key_by_id(cy_vault *v, int64_t fonds_id)
 {
 	for (int i = 0; i < v->nkeys; i++)

@@ -89,7 +89,7 @@ int cy_import_begin(cy_vault *v, const char *fonds, cy_import **out)
 	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_ARCHIVIST), N_("import records"))))
 		return rc;
 	if (!cy_vault__fonds_key(v, fonds))
-		return CY_EPERM;
+		return cy_error_code(); /* no such fonds, not granted, or pending */
 	if (!(im = calloc(1, sizeof(*im))))
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	im->v = v;

@@ -122,6 +122,8 @@ int cy_vault__require(cy_vault *v, unsigned allowed, const char *what);
 /* The key of a fonds the caller holds, by code; NULL (and CY_EPERM set) if
  * not held or unknown. */
 cy_fonds_key *cy_vault__fonds_key(cy_vault *v, const char *code);
+/* Whether the caller holds the key of the fonds with this code (sets no error). */
+bool cy_vault__holds(const cy_vault *v, const char *code);
 cy_fonds_key *cy_vault__fonds_key_by_id(cy_vault *v, int64_t fonds_id);
 /* Why the caller holds no key for fonds `code`, as the last error, and its
  * code: CY_ENOTFOUND (no such fonds), CY_EPERM (an administrative role; not

@@ -64,7 +64,7 @@ int cy_record_list(cy_vault *v, const char *fonds, cy_record_fn fn, void *arg)
 	if ((rc = cy_vault__require(v, CY_R_CONTENT, N_("list records"))))
 		return rc;
 	if (fonds && !(k = cy_vault__fonds_key(v, fonds)))
-		return CY_EPERM;
+		return cy_error_code(); /* no such fonds, not granted, or pending */
 	return cy_catalog_record_each(v->cat, k ? k->fonds_id : 0, list_one, &l);
 }
 
@@ -114,6 +114,23 @@ static void found_release(found *f)
 	cy_buf_release(&f->meta);
 }
 
+/* Why a record cannot be read, decided from the fonds code its number starts
+ * with, never from whether such a record exists: no such fonds, not granted,
+ * grant pending, or (the caller holds that fonds) no such record. */
+static int not_found(cy_vault *v, const char *archive_no)
+{
+	size_t n = strcspn(archive_no, "-");
+	char code[8];
+
+	if (n > 0 && n < sizeof(code)) {
+		memcpy(code, archive_no, n);
+		code[n] = 0;
+		if (cy_fonds_code_valid(code) && !cy_vault__holds(v, code))
+			return cy_vault__no_key_error(v, code);
+	}
+	return cy_error_set(CY_ENOTFOUND, "no record '%s'", archive_no);
+}
+
 static int lookup(cy_vault *v, const char *archive_no, found *f)
 {
 	char current[64];
@@ -127,8 +144,7 @@ static int lookup(cy_vault *v, const char *archive_no, found *f)
 	if (rc == CY_ENOTFOUND && cy_catalog_alias_resolve(v->cat, archive_no, current) == 1)
 		rc = cy_catalog_record_by_no(v->cat, current, take, f);
 	if (rc == 1 || rc == CY_ENOTFOUND)
-		/* the same answer for a record of a fonds not held: do not reveal what exists */
-		return cy_error_set(CY_ENOTFOUND, "no record '%s'", archive_no);
+		return not_found(v, archive_no);
 	if (!rc)
 		rc = f->rc;
 	if (rc)

@@ -175,9 +175,10 @@ three_records() {
 	run --separate-stderr as li show "not-an-archive-number"
 	status_is 4
 	[[ "$stderr" != *nearest* ]]
-	# a viewer without a grant of Z109 is not told what Z109 holds
+	# a viewer without a grant of Z109 is not told what Z109 holds, only that it is not granted
 	run --separate-stderr as vv show "Z109-WS-2019-D10-0004"
-	status_is 4
+	status_is 6
+	stderr_has "is not granted fonds 'Z109'"
 	[[ "$stderr" != *nearest* ]]
 	[[ "$stderr" != *"D10-0001"* ]]
 	# nor is an administrator

@@ -450,7 +450,7 @@ assert s["bytes"] == sum(os.path.getsize(os.path.join(sys.argv[2], l["path"])) f
 	status_is 1
 	output_has "is not a directory"
 	run as li import files "$T/in" --fonds Z999 --class other
-	status_is 6
+	status_is 4
 	output_has "no fonds 'Z999'"
 	[ "$(count_records)" -eq 0 ]
 }
