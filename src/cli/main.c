@@ -26,9 +26,9 @@
 static const cli_command COMMANDS[] = {
 	{"init", cmd_init, &cmd_init_spec, 0,
 	 N_("create a vault; its first user is a security administrator"), NULL, NULL},
-	{"user", NULL, NULL, 0, N_("users, roles and fonds grants (add, list, passwd, grant, revoke)"),
+	{"user", NULL, NULL, 0, N_("users, roles and fonds grants (add, list, passwd, grant, revoke, disable, enable)"),
 	 cmd_user_sub, NULL},
-	{"fonds", NULL, NULL, 0, N_("companies whose records are in custody (add, list)"), cmd_fonds_sub,
+	{"fonds", NULL, NULL, 0, N_("companies whose records are in custody (add, list, status)"), cmd_fonds_sub,
 	 NULL},
 	{"import", NULL, NULL, 0, N_("import records (files DIR)"), cmd_import_sub, NULL},
 	{"ls", cmd_ls, &cmd_ls_spec, NEEDS_UNLOCK, N_("list records"), NULL, NULL},
