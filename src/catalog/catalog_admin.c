@@ -13,7 +13,6 @@ static const char *SQL_USER_BY_ID =
 	"SELECT id, name, role, created, disabled FROM users WHERE id = ?";
 static const char *SQL_USER_ALL =
 	"SELECT id, name, role, created, disabled FROM users ORDER BY id";
-static const char *SQL_USER_SET_DISABLED = "UPDATE users SET disabled = ? WHERE id = ?";
 static const char *SQL_USER_COUNT_ENABLED =
 	"SELECT count(*) FROM users WHERE role = ? AND disabled = 0";
 static const char *SQL_USER_GRANTS =
@@ -26,8 +25,6 @@ static const char *SQL_FONDS_BY_CODE =
 	"SELECT id, code, uscc, status, status_date FROM fonds WHERE code = ?";
 static const char *SQL_FONDS_BY_USCC =
 	"SELECT code FROM fonds WHERE uscc = ? ORDER BY code LIMIT 1";
-static const char *SQL_FONDS_SET_STATUS =
-	"UPDATE fonds SET status = ?, status_date = ? WHERE id = ?";
 static const char *SQL_FONDS_ALL =
 	"SELECT id, code, uscc, status, status_date FROM fonds ORDER BY code";
 static const char *SQL_LEDGER_FROM = "SELECT seq, entry FROM ledger WHERE seq >= ? ORDER BY seq";
@@ -87,19 +84,6 @@ int cy_catalog_adm_user_each(cy_catalog *c, cy_catalog_adm_user_fn fn, void *arg
 	}
 	cy_stmt_reset(s);
 	return rc;
-}
-
-int cy_catalog_adm_user_set_disabled(cy_catalog *c, int64_t id, int disabled)
-{
-	cy_stmt *s;
-	int rc = cy_catalog_prepare(c, SQL_USER_SET_DISABLED, &s);
-
-	rc = rc ? rc : cy_stmt_bind_int(s, 1, disabled ? 1 : 0);
-	rc = rc ? rc : cy_stmt_bind_int(s, 2, id);
-	rc = rc ? rc : cy_stmt_step(s);
-	if (rc == 0 && cy_catalog_changes(c) != 1)
-		rc = cy_error_set(CY_ENOTFOUND, "no user with id %lld", (long long)id);
-	return rc < 0 ? rc : 0;
 }
 
 int cy_catalog_adm_user_count_enabled(cy_catalog *c, const char *role, int64_t *n)
@@ -215,20 +199,6 @@ int cy_catalog_adm_fonds_by_uscc(cy_catalog *c, const char *uscc, char *code_out
 	snprintf(code_out, n, "%s", cy_stmt_text(s, 0));
 	cy_stmt_reset(s);
 	return 0;
-}
-
-int cy_catalog_adm_fonds_set_status(cy_catalog *c, int64_t id, const char *status, const char *date)
-{
-	cy_stmt *s;
-	int rc = cy_catalog_prepare(c, SQL_FONDS_SET_STATUS, &s);
-
-	rc = rc ? rc : cy_stmt_bind_text(s, 1, status);
-	rc = rc ? rc : cy_stmt_bind_text(s, 2, date);
-	rc = rc ? rc : cy_stmt_bind_int(s, 3, id);
-	rc = rc ? rc : cy_stmt_step(s);
-	if (rc == 0 && cy_catalog_changes(c) != 1)
-		rc = cy_error_set(CY_ENOTFOUND, "no fonds with id %lld", (long long)id);
-	return rc < 0 ? rc : 0;
 }
 
 int cy_catalog_adm_fonds_status_date(cy_catalog *c, int64_t id, char *out, size_t n)

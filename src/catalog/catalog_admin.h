@@ -31,8 +31,7 @@ int cy_catalog_adm_user_get_id(cy_catalog *c, int64_t id, cy_catalog_adm_user *o
 /* Every user, by id.  fn's non-zero return stops the walk and is returned. */
 typedef int (*cy_catalog_adm_user_fn)(void *arg, const cy_catalog_adm_user *u);
 int cy_catalog_adm_user_each(cy_catalog *c, cy_catalog_adm_user_fn fn, void *arg);
-/* Set or clear a user's disabled flag. */
-int cy_catalog_adm_user_set_disabled(cy_catalog *c, int64_t id, int disabled);
+/* Setting the disabled flag: cy_catalog_user_set_disabled (catalog.h). */
 /* How many users of this role are not disabled. */
 int cy_catalog_adm_user_count_enabled(cy_catalog *c, const char *role, int64_t *n);
 
@@ -66,7 +65,7 @@ int cy_catalog_adm_fonds_get(cy_catalog *c, const char *code, cy_catalog_adm_fon
 /* The first fonds (by code) with this unified social credit code: its code
  * into code_out (>= 8 bytes). */
 int cy_catalog_adm_fonds_by_uscc(cy_catalog *c, const char *uscc, char *code_out, size_t n);
-int cy_catalog_adm_fonds_set_status(cy_catalog *c, int64_t id, const char *status, const char *date);
+/* Setting a status: cy_catalog_fonds_set_status (catalog.h). */
 /* Every fonds, by code. */
 typedef int (*cy_catalog_adm_fonds_fn)(void *arg, const cy_catalog_adm_fonds *f);
 int cy_catalog_adm_fonds_each(cy_catalog *c, cy_catalog_adm_fonds_fn fn, void *arg);

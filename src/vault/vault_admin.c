@@ -119,7 +119,7 @@ int cy_user_set_disabled(cy_vault *v, const char *name, bool disabled, bool *cha
 		if (rc)
 			goto out;
 	}
-	rc = cy_catalog_adm_user_set_disabled(v->cat, u.id, disabled);
+	rc = cy_catalog_user_set_disabled(v->cat, u.id, disabled);
 	snprintf(target, sizeof(target), "u%lld", (long long)u.id);
 	rc = rc ? rc : cy_vault__log1(v, disabled ? "user.disable" : "user.enable", target);
 	if (!rc)
@@ -168,7 +168,7 @@ int cy_fonds_set_status(cy_vault *v, const char *code, const char *status, const
 	rc = cy_catalog_adm_fonds_get(v->cat, code, &f);
 	if (rc || (!strcmp(f.status, status) && !strcmp(f.status_date, date)))
 		goto out; /* nothing changes: nothing to log */
-	rc = cy_catalog_adm_fonds_set_status(v->cat, f.id, status, date);
+	rc = cy_catalog_fonds_set_status(v->cat, f.id, status, date);
 	memset(&e, 0, sizeof(e));
 	e.action = "fonds.status";
 	e.targets[0] = code;

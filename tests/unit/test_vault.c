@@ -176,9 +176,11 @@ static void test_vault_roles_and_grants(void **state)
 	assert_true(pending);
 	cy_vault_close(v);
 
-	/* pending: the viewer sees nothing yet */
+	/* pending: the viewer sees nothing yet, and is told why */
 	v = open_as(f, "vv", PW2);
-	assert_int_equal(cy_record_get(v, no, collect, &out), CY_ENOTFOUND);
+	assert_int_equal(cy_record_get(v, no, collect, &out), CY_EPERM);
+	assert_non_null(strstr(cy_error_message(), "is pending until a holder of the fonds key"));
+	assert_int_equal(out.len, 0);
 	cy_vault_close(v);
 	/* a key holder opens the vault: the grant is completed */
 	cy_vault_close(open_as(f, "li", PW2));
@@ -208,7 +210,8 @@ static void test_vault_roles_and_grants(void **state)
 	assert_int_equal(cy_user_revoke(v, "vv", "Z109"), CY_ENOTFOUND);
 	cy_vault_close(v);
 	v = open_as(f, "vv", PW2);
-	assert_int_equal(cy_record_get(v, "Z109-HT\xc2\xb7" "2019-D30-0001", collect, &out), CY_ENOTFOUND);
+	assert_int_equal(cy_record_get(v, "Z109-HT\xc2\xb7" "2019-D30-0001", collect, &out), CY_EPERM);
+	assert_non_null(strstr(cy_error_message(), "is not granted fonds 'Z109'"));
 	cy_vault_close(v);
 	cy_buf_release(&out);
 }
