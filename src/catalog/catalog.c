@@ -297,6 +297,7 @@ int cy_catalog_prepare(cy_catalog *c, const char *sql, cy_stmt **out)
 	uint32_t h = sql_hash(sql);
 	struct cy_stmt *s;
 
+	*out = NULL; /* callers reset the statement on every path, failures too */
 	for (s = c->buckets[h % STMT_BUCKETS]; s; s = s->hnext) {
 		if (s->hash == h && !strcmp(s->sql, sql)) {
 			sqlite3_reset(s->st);
@@ -339,6 +340,7 @@ int cy_catalog__stmt_new(cy_catalog *c, const char *sql, cy_stmt **out)
 {
 	struct cy_stmt *s = calloc(1, sizeof(*s));
 
+	*out = NULL;
 	if (!s)
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	if (sqlite3_prepare_v2(c->db, sql, -1, &s->st, NULL) != SQLITE_OK) {
@@ -422,6 +424,8 @@ int cy_stmt_step(cy_stmt *s)
 
 void cy_stmt_reset(cy_stmt *s)
 {
+	if (!s)
+		return;
 	sqlite3_reset(s->st);
 	sqlite3_clear_bindings(s->st);
 }

@@ -639,8 +639,10 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 	memset(&u, 0, sizeof(u));
 	if (!v)
 		return cy_error_set(CY_ENOMEM, "out of memory");
-	v->dir = strdup(dir);
-	cy_path_join(&marker, dir, "CUSTODY-VAULT");
+	if (!(v->dir = strdup(dir)) || (rc = cy_path_join(&marker, dir, "CUSTODY-VAULT"))) {
+		rc = cy_error_set(CY_ENOMEM, "out of memory");
+		goto fail;
+	}
 	if (access(cy_buf_cstr(&marker), F_OK) < 0) {
 		rc = cy_error_set(CY_ENOTFOUND,
 				  "no vault at '%s': create one with 'custody init', or give --vault", dir);
@@ -672,12 +674,12 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 			memcpy(pub, u.pub.ptr, 32);
 		else
 			rc = rc ? rc : cy_error_set(CY_ECORRUPT, "user '%s' has a damaged public key", user);
-		cy_buf_put(&slot, u.slot.ptr, u.slot.len);
-		cy_buf_put(&sslot, u.sign_slot.ptr, u.sign_slot.len);
+		rc = rc ? rc : cy_buf_put(&slot, u.slot.ptr, u.slot.len);
+		rc = rc ? rc : cy_buf_put(&sslot, u.sign_slot.ptr, u.sign_slot.len);
 		if (u.disabled)
 			rc = rc ? rc : cy_error_set(CY_EAUTH, "user '%s' is disabled", user);
-		cy_buf_put(&aslot, u.admin_slot.ptr, u.admin_slot.len);
-		cy_buf_put(&cert, u.cert.ptr, u.cert.len);
+		rc = rc ? rc : cy_buf_put(&aslot, u.admin_slot.ptr, u.admin_slot.len);
+		rc = rc ? rc : cy_buf_put(&cert, u.cert.ptr, u.cert.len);
 		snprintf(role_text, sizeof(role_text), "%s", u.role);
 		cy_catalog_user_release(&u);
 		if (rc)
@@ -691,6 +693,10 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 		goto fail;
 	}
 	cy_vault__ctx_user(v, v->vault_id, user, &ctx);
+	if (!ctx.len) {
+		rc = cy_error_set(CY_ENOMEM, "out of memory");
+		goto fail;
+	}
 	rc = cy_pwseal_open(pw, pwlen, cy_buf_cstr(&ctx), slot.ptr, slot.len, v->priv, 32);
 	if (rc == CY_EAUTH) {
 		rc = cy_error_set(CY_EAUTH, "wrong password for user '%s'", user);
@@ -709,6 +715,8 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 		goto fail;
 	}
 	rc = cy_seal_open(v->priv, CY_CTX_LEDGER_KEY, sslot.ptr, sslot.len, both, 64);
+	if (rc == CY_ENOMEM)
+		goto fail;
 	if (rc) {
 		rc = cy_error_set(CY_ECORRUPT, "the ledger key slot of user '%s' is damaged", user);
 		goto fail;
@@ -716,11 +724,17 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 	memcpy(v->sign_seed, both, 32);
 	memcpy(v->admin_pub, both + 32, 32);
 	/* the role is what the admin key certified, not what the catalog says */
-	if (meta_get(v->cat, "admin_pub", meta_admin, 32) || !cy_memeq(meta_admin, v->admin_pub, 32)) {
+	rc = meta_get(v->cat, "admin_pub", meta_admin, 32);
+	if (rc == CY_ENOMEM)
+		goto fail;
+	if (rc || !cy_memeq(meta_admin, v->admin_pub, 32)) {
 		rc = cy_error_set(CY_ECORRUPT, "the admin key in the catalog was replaced");
 		goto fail;
 	}
-	if (cy_vault__verify_cert(v, v->user_id, user, role_text, pub, cert.ptr, cert.len)) {
+	rc = cy_vault__verify_cert(v, v->user_id, user, role_text, pub, cert.ptr, cert.len);
+	if (rc == CY_ENOMEM)
+		goto fail;
+	if (rc) {
 		rc = cy_error_set(CY_ECORRUPT,
 				  "the record of user '%s' was altered: its role or key does not match its "
 				  "certificate",

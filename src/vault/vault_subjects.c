@@ -396,6 +396,9 @@ static int parse_fields(const char *id, const cy_buf *pt, const char *kind_col, 
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	cy_json_secure_init();
 	p->j = json_loadb((const char *)pt->ptr, pt->len, JSON_REJECT_DUPLICATES, &err);
+	/* jansson names every syntax error; none named is a failed allocation */
+	if (!p->j && (json_error_code(&err) == json_error_out_of_memory || !err.text[0]))
+		goto nomem;
 	if (!p->j || !json_is_object(p->j))
 		goto bad;
 	s->f.kind = jstr(p->j, "kind", &bad);
