@@ -61,3 +61,14 @@ void cy_json_free(void *p)
 {
 	j_free(p);
 }
+
+char *cy_json_dumps_whole(const void *json, size_t flags)
+{
+	char *text = json_dumps(json, flags);
+
+	if (text && json_dumpb(json, NULL, 0, flags) != strlen(text)) {
+		j_free(text);
+		text = NULL;
+	}
+	return text;
+}

@@ -279,8 +279,8 @@ int cy_vault__commit(cy_vault *v)
 	if (!v->in_tx)
 		return cy_error_set(CY_EINVALID, "no operation in progress");
 	if (v->tx_entries) {
-		cy_frontier_save(&v->fr, &fr);
-		rc = cy_catalog_ledger_state_update(v->cat, v->fr.size, fr.ptr, fr.len);
+		rc = cy_frontier_save(&v->fr, &fr);
+		rc = rc ? rc : cy_catalog_ledger_state_update(v->cat, v->fr.size, fr.ptr, fr.len);
 		rc = rc ? rc : sign_checkpoint(v);
 		cy_buf_release(&fr);
 	}

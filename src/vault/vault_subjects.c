@@ -309,7 +309,7 @@ int cy_vault__subject_json(const cy_subject_fields *f, cy_buf *out)
 				rc = CY_ENOMEM;
 		}
 	}
-	if (!rc && !(s = json_dumps(o, JSON_COMPACT)))
+	if (!rc && !(s = cy_json_dumps_whole(o, JSON_COMPACT)))
 		rc = cy_error_set(CY_ENOMEM, "out of memory");
 	if (!rc) {
 		cy_buf_wipe(out);

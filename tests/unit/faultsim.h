@@ -7,7 +7,8 @@
  * the test, and jansson's allocations, which libcustody routes through its own
  * wiping allocator) go through the counters here.  Calls made inside SQLite,
  * OpenSSL or libc are not seen: they live in shared libraries, which the
- * linker's --wrap does not rewrite.
+ * linker's --wrap does not rewrite.  Allocations made by jansson's parser
+ * (json_load*) are never failed: it cannot survive one (faultsim.c).
  *
  * Not thread-safe in the sense of choosing which thread's call fails: the
  * counter is one atomic for the process. */
@@ -30,5 +31,8 @@ void faultsim_fail_at(uint64_t n, bool persistent);
 uint64_t faultsim_calls(void);
 /* Allocations failed since then. */
 uint64_t faultsim_failed(void);
+/* Allocations that were due to fail but were let through because jansson's
+ * parser made them (see faultsim.c); the next one failed instead. */
+uint64_t faultsim_spared(void);
 
 #endif
