@@ -53,17 +53,17 @@ void cy_vault__now(char out[21])
 	cy_time_format((int64_t)time(NULL), out);
 }
 
-void cy_vault__ctx_user(const cy_vault *v, const char *vault_id, const char *user, cy_buf *out)
+int cy_vault__ctx_user(const cy_vault *v, const char *vault_id, const char *user, cy_buf *out)
 {
 	(void)v;
 	cy_buf_clear(out);
-	cy_buf_printf(out, "custody/user-key/v1/%s/%s", vault_id, user);
+	return cy_buf_printf(out, "custody/user-key/v1/%s/%s", vault_id, user);
 }
 
-void cy_vault__ctx_fonds(const char *vault_id, const char *code, cy_buf *out)
+int cy_vault__ctx_fonds(const char *vault_id, const char *code, cy_buf *out)
 {
 	cy_buf_clear(out);
-	cy_buf_printf(out, "custody/fonds-key/v1/%s/%s", vault_id, code);
+	return cy_buf_printf(out, "custody/fonds-key/v1/%s/%s", vault_id, code);
 }
 
 void cy_vault__key_id(const uint8_t fonds_key[32], uint8_t out[8])
@@ -401,10 +401,10 @@ int cy_vault__user_keys(const char *vault_id, const char *name, cy_role role, co
 		rc = CY_ENOMEM;
 		goto out;
 	}
-	cy_vault__ctx_user(NULL, vault_id, name, &ctx);
+	rc = cy_vault__ctx_user(NULL, vault_id, name, &ctx);
 	memcpy(both, us->sign_seed, 32);
 	memcpy(both + 32, us->admin_pub, 32);
-	rc = cy_x25519_keygen(priv, k->pub);
+	rc = rc ? rc : cy_x25519_keygen(priv, k->pub);
 	rc = rc ? rc : cy_pwseal(pw, pwlen, log2n, cy_buf_cstr(&ctx), priv, 32, &k->slot);
 	rc = rc ? rc : cy_seal(k->pub, CY_CTX_LEDGER_KEY, both, 64, &k->sign_slot);
 	if (!rc && role == CY_ROLE_SECADMIN)
@@ -607,7 +607,8 @@ static int load_key(void *arg, const cy_catalog_grant *g)
 
 	if (!g->active)
 		return 0;
-	cy_vault__ctx_fonds(v->vault_id, g->fonds_code, &lk->ctx);
+	if ((rc = cy_vault__ctx_fonds(v->vault_id, g->fonds_code, &lk->ctx)))
+		return rc;
 	rc = cy_seal_open(v->priv, cy_buf_cstr(&lk->ctx), g->slot.ptr, g->slot.len, lk->key, 32);
 	if (rc == CY_EAUTH)
 		rc = cy_error_set(CY_ECORRUPT, "the key slot of fonds '%s' for user '%s' is damaged",
@@ -692,11 +693,8 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 		rc = CY_ENOMEM;
 		goto fail;
 	}
-	cy_vault__ctx_user(v, v->vault_id, user, &ctx);
-	if (!ctx.len) {
-		rc = cy_error_set(CY_ENOMEM, "out of memory");
+	if ((rc = cy_vault__ctx_user(v, v->vault_id, user, &ctx)))
 		goto fail;
-	}
 	rc = cy_pwseal_open(pw, pwlen, cy_buf_cstr(&ctx), slot.ptr, slot.len, v->priv, 32);
 	if (rc == CY_EAUTH) {
 		rc = cy_error_set(CY_EAUTH, "wrong password for user '%s'", user);

@@ -59,8 +59,9 @@ struct cy_vault {
 };
 
 /* Sealing contexts (docs/formats/keys.md). */
-void cy_vault__ctx_user(const cy_vault *v, const char *vault_id, const char *user, cy_buf *out);
-void cy_vault__ctx_fonds(const char *vault_id, const char *code, cy_buf *out);
+/* The sealing contexts of key slots; 0 or CY_ENOMEM. */
+int cy_vault__ctx_user(const cy_vault *v, const char *vault_id, const char *user, cy_buf *out);
+int cy_vault__ctx_fonds(const char *vault_id, const char *code, cy_buf *out);
 #define CY_CTX_LEDGER_KEY "custody/ledger-key/v1"
 #define CY_CTX_ADMIN_KEY "custody/admin-key/v1"
 

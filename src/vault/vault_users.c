@@ -90,8 +90,8 @@ int cy_user_passwd(cy_vault *v, const char *newpw, size_t newlen)
 
 	if (newlen < 8)
 		return cy_error_set(CY_EINVALID, "password too short: use at least 8 characters");
-	cy_vault__ctx_user(v, v->vault_id, v->user, &ctx);
-	rc = cy_pwseal(newpw, newlen, v->kdf_log2n, cy_buf_cstr(&ctx), v->priv, 32, &slot);
+	rc = cy_vault__ctx_user(v, v->vault_id, v->user, &ctx);
+	rc = rc ? rc : cy_pwseal(newpw, newlen, v->kdf_log2n, cy_buf_cstr(&ctx), v->priv, 32, &slot);
 	rc = rc ? rc : cy_vault__begin(v);
 	if (rc)
 		goto out;
@@ -222,8 +222,8 @@ static int store_slot(cy_vault *v, int64_t uid, const cy_fonds_key *k, const uin
 	char now[21];
 	int rc;
 
-	cy_vault__ctx_fonds(v->vault_id, k->code, &ctx);
-	rc = cy_seal(pub, cy_buf_cstr(&ctx), k->key, 32, &slot);
+	rc = cy_vault__ctx_fonds(v->vault_id, k->code, &ctx);
+	rc = rc ? rc : cy_seal(pub, cy_buf_cstr(&ctx), k->key, 32, &slot);
 	cy_vault__now(now);
 	rc = rc ? rc : cy_catalog_grant_put_slot(v->cat, uid, k->fonds_id, slot.ptr, slot.len,
 						 granted_by, now);

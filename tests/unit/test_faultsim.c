@@ -179,7 +179,10 @@ static int import_batch(const fixture *fx, cy_vault *v, outcome *o)
 			cy_import_item *it = NULL;
 			char name[16];
 			snprintf(name, sizeof(name), "f%d.bin", i);
-			cy_path_join(&path, cy_buf_cstr(&fx->src), name);
+			if ((rc = cy_path_join(&path, cy_buf_cstr(&fx->src), name))) {
+				fail_step(o, "path join", rc);
+				break;
+			}
 			if ((fd = open(cy_buf_cstr(&path), O_RDONLY)) < 0) {
 				rc = cy_error_set(CY_EIO, "cannot open %s", cy_buf_cstr(&path));
 				break;
