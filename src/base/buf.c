@@ -154,7 +154,7 @@ char *cy_buf_detach(cy_buf *b)
 {
 	char *p = (char *)b->ptr;
 
-	if (!p)
+	if (!p && !cy_buf_failed(b)) /* a failed buffer gives NULL, not "" */
 		p = calloc(1, 1);
 	cy_buf_init(b);
 	return p;

@@ -350,22 +350,22 @@ static int write_marker(const char *dir, const char *vault_id)
 	return rc;
 }
 
-void cy_vault__cert_msg(const char *vault_id, int64_t id, const char *name, const char *role,
-			const uint8_t pub[32], cy_buf *out)
+int cy_vault__cert_msg(const char *vault_id, int64_t id, const char *name, const char *role,
+		       const uint8_t pub[32], cy_buf *out)
 {
 	cy_buf_clear(out);
 	cy_buf_printf(out, "custody/user-cert/v1%c%s%c%lld%c%s%c%s%c", 0, vault_id, 0, (long long)id, 0,
 		      name, 0, role, 0);
-	cy_buf_put(out, pub, 32);
+	return cy_buf_put(out, pub, 32); /* fails if the printf did: the buffer is sticky */
 }
 
-void cy_vault__grant_msg(const char *vault_id, int64_t user_id, const char *fonds,
-			 const uint8_t pub[32], cy_buf *out)
+int cy_vault__grant_msg(const char *vault_id, int64_t user_id, const char *fonds,
+			const uint8_t pub[32], cy_buf *out)
 {
 	cy_buf_clear(out);
 	cy_buf_printf(out, "custody/grant/v1%c%s%c%lld%c%s%c", 0, vault_id, 0, (long long)user_id, 0,
 		      fonds, 0);
-	cy_buf_put(out, pub, 32);
+	return cy_buf_put(out, pub, 32); /* fails if the printf did: the buffer is sticky */
 }
 
 int cy_vault__verify_cert(const cy_vault *v, int64_t id, const char *name, const char *role,
@@ -376,7 +376,10 @@ int cy_vault__verify_cert(const cy_vault *v, int64_t id, const char *name, const
 
 	if (certlen != 64)
 		return CY_ECORRUPT;
-	cy_vault__cert_msg(v->vault_id, id, name, role, pub, &msg);
+	if ((rc = cy_vault__cert_msg(v->vault_id, id, name, role, pub, &msg))) {
+		cy_buf_release(&msg);
+		return rc;
+	}
 	rc = cy_ed25519_verify(v->admin_pub, msg.ptr, msg.len, cert);
 	cy_buf_release(&msg);
 	return rc ? CY_ECORRUPT : 0;
@@ -429,8 +432,8 @@ int cy_vault__store_user_keys(cy_catalog *cat, const char *vault_id, int64_t id,
 	uint8_t cert[64];
 	int rc;
 
-	cy_vault__cert_msg(vault_id, id, name, cy_role_name(k->role), k->pub, &msg);
-	rc = cy_ed25519_sign(admin_seed, msg.ptr, msg.len, cert);
+	rc = cy_vault__cert_msg(vault_id, id, name, cy_role_name(k->role), k->pub, &msg);
+	rc = rc ? rc : cy_ed25519_sign(admin_seed, msg.ptr, msg.len, cert);
 	cy_buf_release(&msg);
 	rc = rc ? rc : cy_catalog_user_set_keys(cat, id, k->pub, 32, &k->slot, &k->sign_slot,
 						&k->admin_slot, cert, 64);

@@ -162,8 +162,8 @@ int cy_user_reset(cy_vault *v, const char *name, const char *pw, size_t pwlen)
 	/* each grant: slot dropped, re-signed for the new key, completed by a key holder */
 	for (size_t i = 0; rc >= 0 && i < gr.n; i++) {
 		uint8_t auth[64];
-		cy_vault__grant_msg(v->vault_id, uid, gr.v[i].code, k.pub, &msg);
-		rc = cy_ed25519_sign(v->admin_seed, msg.ptr, msg.len, auth);
+		rc = cy_vault__grant_msg(v->vault_id, uid, gr.v[i].code, k.pub, &msg);
+		rc = rc ? rc : cy_ed25519_sign(v->admin_seed, msg.ptr, msg.len, auth);
 		rc = rc ? rc : cy_catalog_grant_set_pending(v->cat, uid, gr.v[i].fid, auth, 64);
 	}
 	snprintf(target, sizeof(target), "u%lld", (long long)uid);
@@ -284,8 +284,8 @@ int cy_user_grant(cy_vault *v, const char *name, const char *fonds, bool *pendin
 		/* signed with the admin key: the key holder who completes it checks that */
 		cy_buf msg = CY_BUF_INIT;
 		uint8_t auth[64];
-		cy_vault__grant_msg(v->vault_id, uid, fonds, pub, &msg);
-		rc = cy_ed25519_sign(v->admin_seed, msg.ptr, msg.len, auth);
+		rc = cy_vault__grant_msg(v->vault_id, uid, fonds, pub, &msg);
+		rc = rc ? rc : cy_ed25519_sign(v->admin_seed, msg.ptr, msg.len, auth);
 		cy_buf_release(&msg);
 		cy_vault__now(now);
 		rc = rc ? rc : cy_catalog_grant_put_pending(v->cat, uid, fid, auth, 64, v->user_id, now);
@@ -369,7 +369,10 @@ static int collect_pending(void *arg, const cy_catalog_grant *g)
 	pg->list[n].fid = g->fonds_id;
 	memcpy(pg->list[n].pub, g->user_pub.ptr, 32);
 	/* only a grant signed by a secadmin, to a user certified as a content role */
-	cy_vault__grant_msg(v->vault_id, pg->list[n].uid, g->fonds_code, pg->list[n].pub, &pg->msg);
+	int rc = cy_vault__grant_msg(v->vault_id, pg->list[n].uid, g->fonds_code, pg->list[n].pub,
+				     &pg->msg);
+	if (rc)
+		return rc;
 	pg->list[n].ok = !cy_role_parse(role_text, &role) && cy_role_holds_content(role) &&
 			 !cy_vault__verify_cert(v, pg->list[n].uid, g->user_name, role_text,
 						pg->list[n].pub, g->user_cert.ptr, g->user_cert.len) &&
@@ -390,7 +393,8 @@ int cy_vault__complete_grants(cy_vault *v)
 	list = pg.list;
 	n = pg.n;
 	cy_buf_release(&pg.msg);
-	cy_error_clear();
+	if (rc >= 0)
+		cy_error_clear();
 	if (rc < 0 || n == 0) {
 		free(list);
 		return rc < 0 ? rc : 0;
