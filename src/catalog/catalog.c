@@ -126,6 +126,8 @@ static int db_error(cy_catalog *c, int code, const char *what)
 		cy = CY_EBUSY;
 	else if ((ext & 0xff) == SQLITE_CORRUPT || (ext & 0xff) == SQLITE_NOTADB)
 		cy = CY_ECORRUPT;
+	else if ((ext & 0xff) == SQLITE_NOMEM)
+		cy = CY_ENOMEM; /* sqlite3_errmsg says "out of memory" */
 	(void)code;
 	if ((ext & 0xff) == SQLITE_FULL || (ext & 0xff) == SQLITE_IOERR)
 		return cy_error_set((ext & 0xff) == SQLITE_FULL ? CY_ENOSPC : CY_EIO,

@@ -10,7 +10,9 @@
  *
  * The binary is linked with --wrap for the allocation functions (see
  * tests/unit/meson.build and faultsim.h).  CY_TORTURE_STEP=1 in the
- * environment tests every N even when K is large (see run_torture). */
+ * environment tests every N even when K is large (see run_torture);
+ * CY_TORTURE_ONLY=N runs only that N; CY_FAULTSIM_TRACE=1 prints the stack of
+ * each injected failure (sanitizer builds). */
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -39,7 +41,6 @@
 #define NPRE 2  /* records of the earlier, committed batch */
 #define NNEW 4  /* records the scenario imports in one batch */
 #define MAXDATA (96 * 1024)
-#define STRICT_TAG "wrong error:"
 
 typedef struct fixture {
 	char *dir;
@@ -494,8 +495,8 @@ static void child(const fixture *f, const char *vault, uint64_t n, bool persiste
 	}
 	if (rc && (rc != CY_ENOMEM || o.err_code != rc || !strstr(o.msg, "memory"))) {
 		/* a clean failure, but not said as what it was */
-		fprintf(stderr, "# N=%llu: %s: %s %d, last error %d '%s'\n", (unsigned long long)n,
-			o.step, STRICT_TAG, rc, o.err_code, o.msg);
+		fprintf(stderr, "# N=%llu: %s: wrong error: %d, last error %d '%s'\n",
+			(unsigned long long)n, o.step, rc, o.err_code, o.msg);
 		soft = 1;
 	}
 	if ((rc = verify(f, vault, &o, why, sizeof(why)))) {
@@ -507,7 +508,7 @@ static void child(const fixture *f, const char *vault, uint64_t n, bool persiste
 }
 
 /* One run in a child on a fresh copy; 0 if it went right, 1 if the only
- * fault was a wrong error code or message, -1 otherwise. */
+ * fault was a wrong error code or message, -1 for anything worse. */
 static int run_one(const fixture *f, const char *vault, uint64_t n, bool persistent)
 {
 	pid_t pid;
@@ -544,19 +545,17 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Every N up to DENSE, then every step-th (step chosen so that about
- * SPARSE more runs cover the rest), and always K itself. */
-#define DENSE 300
-#define SPARSE 300
-
-static void run_torture(void **state, bool persistent)
+/* Every N up to dense, then every step-th (step chosen so that about
+ * sparse more runs cover the rest), and always K itself: the whole test
+ * stays under a minute on a loaded 2-core machine.  CY_TORTURE_STEP=1 runs
+ * every N (a few minutes). */
+static void run_torture(void **state, bool persistent, uint64_t dense, uint64_t sparse)
 {
 	fixture *f = *state;
 	cy_buf vault = CY_BUF_INIT;
 	outcome o;
 	char why[512] = "";
 	uint64_t k, step = 1, runs = 0, bad = 0, soft = 0;
-	const char *strict = getenv("CY_TORTURE_STRICT");
 	const char *all = getenv("CY_TORTURE_STEP"), *only = getenv("CY_TORTURE_ONLY");
 	double t0 = now_s();
 
@@ -578,19 +577,17 @@ static void run_torture(void **state, bool persistent)
 		/* one N alone (CY_TORTURE_ONLY=N), for a debugger */
 		uint64_t n = strtoull(only, NULL, 10);
 		bad = run_one(f, cy_buf_cstr(&vault), n, persistent) ? 1 : 0;
-		(void)soft;
-		(void)strict;
 		cy_buf_release(&vault);
 		assert_int_equal(bad, 0);
 		return;
 	}
 	if (all && *all)
 		step = strtoull(all, NULL, 10);
-	else if (k > DENSE)
-		step = (k - DENSE + SPARSE - 1) / SPARSE;
+	else if (k > dense)
+		step = (k - dense + sparse - 1) / sparse;
 	if (!step)
 		step = 1;
-	for (uint64_t n = 1; n <= k + 1; n += n < DENSE || n >= k ? 1 : step) {
+	for (uint64_t n = 1; n <= k + 1; n += n < dense || n >= k ? 1 : step) {
 		int r;
 		if (n > k && (n - 1) % step == 0)
 			break; /* K itself was run */
@@ -602,28 +599,26 @@ static void run_torture(void **state, bool persistent)
 		soft += r > 0;
 	}
 	fprintf(stderr, "# %s: K=%llu allocations; %llu runs (every N to %d, then every %llu, and "
-		"K); %llu failed; %llu ended with a wrong error code or message; %.1f s\n",
+		"K); %llu failed; %llu of them only by a wrong error code or message; %.1f s\n",
 		persistent ? "persistent" : "one failure", (unsigned long long)k,
-		(unsigned long long)runs, DENSE, (unsigned long long)step, (unsigned long long)bad,
+		(unsigned long long)runs, (int)dense, (unsigned long long)step,
+		(unsigned long long)(bad + soft),
 		(unsigned long long)soft, now_s() - t0);
 	cy_buf_release(&vault);
-	assert_int_equal(bad, 0);
-	/* known: see docs/internals/testing.md; CY_TORTURE_STRICT=1 makes them fail */
-	if (strict && *strict != '0')
-		assert_int_equal(soft, 0);
+	assert_int_equal(bad + soft, 0);
 }
 
 /* The N-th allocation fails, the rest succeed (curl's torture mode). */
 static void test_faultsim_torture(void **state)
 {
-	run_torture(state, false);
+	run_torture(state, false, 200, 150);
 }
 
 /* The N-th and every later allocation fail (SQLite's persistent faultsim):
  * the cleanup paths must not need memory. */
 static void test_faultsim_torture_persistent(void **state)
 {
-	run_torture(state, true);
+	run_torture(state, true, 60, 90);
 }
 
 /* The shim itself: counts, fails the chosen call, goes back to normal. */
