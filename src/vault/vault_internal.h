@@ -69,9 +69,9 @@ int cy_vault__ctx_fonds(const char *vault_id, const char *code, cy_buf *out);
  * an Ed25519 key sealed to secadmins only, so that editing the catalog cannot
  * turn an administrator into a key holder (docs/formats/keys.md). */
 int cy_vault__cert_msg(const char *vault_id, int64_t id, const char *name, const char *role,
-			const uint8_t pub[32], cy_buf *out);
+		       const uint8_t pub[32], cy_buf *out);
 int cy_vault__grant_msg(const char *vault_id, int64_t user_id, const char *fonds,
-			 const uint8_t pub[32], cy_buf *out);
+			const uint8_t pub[32], cy_buf *out);
 /* The secrets a new user receives: the ledger key with the admin public key,
  * the admin key itself for secadmins, and a certificate of the role. */
 typedef struct user_secrets {

@@ -320,7 +320,8 @@ int cy_vault__meta_open_json(const cy_fonds_key *k, const char *archive_no, cons
 	rc = meta_aad(archive_no, &aad);
 	rc = rc ? rc : cy_buf_grow(&pt, n);
 	rc = rc ? rc : cy_aead_new(&a, CY_META_KEY(k));
-	if (!rc && cy_aead_open(a, blob, aad.ptr, aad.len, (const uint8_t *)blob + 12, n - 12, pt.ptr))
+	if (!rc &&
+	    cy_aead_open(a, blob, aad.ptr, aad.len, (const uint8_t *)blob + 12, n - 12, pt.ptr))
 		rc = CY_ECORRUPT;
 	cy_aead_free(a);
 	cy_buf_release(&aad);

@@ -91,7 +91,8 @@ int cy_user_passwd(cy_vault *v, const char *newpw, size_t newlen)
 	if (newlen < 8)
 		return cy_error_set(CY_EINVALID, "password too short: use at least 8 characters");
 	rc = cy_vault__ctx_user(v, v->vault_id, v->user, &ctx);
-	rc = rc ? rc : cy_pwseal(newpw, newlen, v->kdf_log2n, cy_buf_cstr(&ctx), v->priv, 32, &slot);
+	rc = rc ? rc
+		: cy_pwseal(newpw, newlen, v->kdf_log2n, cy_buf_cstr(&ctx), v->priv, 32, &slot);
 	rc = rc ? rc : cy_vault__begin(v);
 	if (rc)
 		goto out;

@@ -28,8 +28,8 @@ void *__wrap_realloc(void *p, size_t n);
 char *__wrap_strdup(const char *s);
 char *__wrap_strndup(const char *s, size_t n);
 
-static atomic_int on;         /* 0 off, 1 counting */
-static atomic_bool seen;      /* a wrapper ran: the wraps are linked */
+static atomic_int on;	 /* 0 off, 1 counting */
+static atomic_bool seen; /* a wrapper ran: the wraps are linked */
 static _Atomic uint64_t calls, failed, fail_at, spared;
 static atomic_bool persistent;
 

@@ -38,8 +38,8 @@
 #include "testutil.h"
 
 #define PW "torture horse battery"
-#define NPRE 2  /* records of the earlier, committed batch */
-#define NNEW 4  /* records the scenario imports in one batch */
+#define NPRE 2 /* records of the earlier, committed batch */
+#define NNEW 4 /* records the scenario imports in one batch */
 #define MAXDATA (96 * 1024)
 
 typedef struct fixture {
@@ -59,8 +59,8 @@ static size_t record_data(int i, uint8_t *out)
 	return len[i];
 }
 
-static const char *const TITLES[NPRE + NNEW] = {
-	"earlier one", "earlier two", "客户 王某", "contract two", "voucher.bin", "ledger.bin"};
+static const char *const TITLES[NPRE + NNEW] = {"earlier one",	"earlier two", "客户 王某",
+						"contract two", "voucher.bin", "ledger.bin"};
 
 /* ---- reading back ---- */
 
@@ -98,8 +98,8 @@ static int read_back(cy_vault *v, const char *no, int i, char *why, size_t whyle
 	}
 	if (s.over || s.len != n || memcmp(want, got, n)) {
 		cy_error_clear();
-		snprintf(why, whylen, "get %s: %zu bytes read back differ from the %zu imported", no,
-			 s.len, n);
+		snprintf(why, whylen, "get %s: %zu bytes read back differ from the %zu imported",
+			 no, s.len, n);
 		return CY_ECORRUPT;
 	}
 	return 0;
@@ -108,15 +108,15 @@ static int read_back(cy_vault *v, const char *no, int i, char *why, size_t whyle
 /* ---- the scenario ---- */
 
 typedef struct outcome {
-	int rc;          /* of the first step that failed */
-	char msg[1024];  /* its message */
-	int err_code;    /* cy_error_code() then */
+	int rc;		/* of the first step that failed */
+	char msg[1024]; /* its message */
+	int err_code;	/* cy_error_code() then */
 	const char *step;
-	int committed;   /* the batch's commit returned 0 */
+	int committed; /* the batch's commit returned 0 */
 	char no[NNEW][64];
 	char subject[CY_SUBJECT_ID_MAX];
 	int subject_added;
-	char why[512];   /* a step returned 0 but did the wrong thing */
+	char why[512]; /* a step returned 0 but did the wrong thing */
 } outcome;
 
 static int fail_step(outcome *o, const char *step, int rc)
@@ -128,10 +128,10 @@ static int fail_step(outcome *o, const char *step, int rc)
 	return rc;
 }
 
-#define STEP(name, call)                                   \
-	do {                                               \
-		if ((rc = (call)))                         \
-			return fail_step(o, name, rc);     \
+#define STEP(name, call)                                                                           \
+	do {                                                                                       \
+		if ((rc = (call)))                                                                 \
+			return fail_step(o, name, rc);                                             \
 	} while (0)
 
 static int seen_subject(void *arg, const cy_subject_info *s)
@@ -158,7 +158,8 @@ static int import_batch(const fixture *fx, cy_vault *v, outcome *o)
 	for (int i = 0; i < NNEW; i++) {
 		int k = NPRE + i;
 		cy_record_new r = {.klass = i % 2 ? CY_CLASS_CONTRACT : CY_CLASS_CUSTOMER,
-				   .year = 2019 + i % 2, .title = TITLES[k]};
+				   .year = 2019 + i % 2,
+				   .title = TITLES[k]};
 		const char *step = i < 2 ? "record create" : "import add";
 		if (i == 0) {
 			r.subjects = &fx->subject;
@@ -203,7 +204,8 @@ static int import_batch(const fixture *fx, cy_vault *v, outcome *o)
 			break;
 		}
 		if (oc != CY_IMPORTED) {
-			snprintf(o->why, sizeof(o->why), "record %d: not imported (%d)", i, (int)oc);
+			snprintf(o->why, sizeof(o->why), "record %d: not imported (%d)", i,
+				 (int)oc);
 			break;
 		}
 	}
@@ -261,8 +263,8 @@ static int scenario(const fixture *fx, const char *vault, outcome *o)
 	}
 	{
 		static const char *phones[] = {"138 0013 8000"};
-		cy_subject_fields f = {.kind = "person", .name = "李四", .phones = phones,
-				       .nphones = 1};
+		cy_subject_fields f = {
+			.kind = "person", .name = "李四", .phones = phones, .nphones = 1};
 		if ((rc = cy_subject_add(v, "Z109", &f, o->subject))) {
 			fail_step(o, "subject add", rc);
 			goto out;
@@ -312,8 +314,7 @@ static int count_subject(void *arg, const cy_subject_info *s)
 }
 
 /* 0 if the vault is consistent with what the run reported; else a message. */
-static int verify(const fixture *fx, const char *vault, const outcome *o, char *why,
-		  size_t whylen)
+static int verify(const fixture *fx, const char *vault, const outcome *o, char *why, size_t whylen)
 {
 	cy_vault *v = NULL;
 	counts c = {0};
@@ -399,7 +400,9 @@ static int prepare(fixture *f)
 	cy_vault_close(v);
 	v = NULL;
 	{
-		cy_subject_fields sf = {.kind = "person", .name = "王某", .id_type = "resident-id",
+		cy_subject_fields sf = {.kind = "person",
+					.name = "王某",
+					.id_type = "resident-id",
 					.id_number = "11010519491231002X"};
 		if ((rc = cy_vault_open(&v, cy_buf_cstr(&f->prep), "li", PW, strlen(PW))) ||
 		    (rc = cy_fonds_add(v, "Z109", "Test Co", NULL)) ||
@@ -500,8 +503,8 @@ static void child(const fixture *f, const char *vault, uint64_t n, bool persiste
 		soft = 1;
 	}
 	if ((rc = verify(f, vault, &o, why, sizeof(why)))) {
-		fprintf(stderr, "# N=%llu (%s: '%s'): vault inconsistent: %s\n", (unsigned long long)n,
-			o.step ? o.step : "success", o.msg, why);
+		fprintf(stderr, "# N=%llu (%s: '%s'): vault inconsistent: %s\n",
+			(unsigned long long)n, o.step ? o.step : "success", o.msg, why);
 		exit(1);
 	}
 	exit(soft ? 3 : 0); /* not _exit: LeakSanitizer checks at exit */
@@ -598,12 +601,12 @@ static void run_torture(void **state, bool persistent, uint64_t dense, uint64_t 
 		bad += r < 0;
 		soft += r > 0;
 	}
-	fprintf(stderr, "# %s: K=%llu allocations; %llu runs (every N to %d, then every %llu, and "
+	fprintf(stderr,
+		"# %s: K=%llu allocations; %llu runs (every N to %d, then every %llu, and "
 		"K); %llu failed; %llu of them only by a wrong error code or message; %.1f s\n",
 		persistent ? "persistent" : "one failure", (unsigned long long)k,
 		(unsigned long long)runs, (int)dense, (unsigned long long)step,
-		(unsigned long long)(bad + soft),
-		(unsigned long long)soft, now_s() - t0);
+		(unsigned long long)(bad + soft), (unsigned long long)soft, now_s() - t0);
 	cy_buf_release(&vault);
 	assert_int_equal(bad + soft, 0);
 }
