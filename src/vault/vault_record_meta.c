@@ -141,12 +141,16 @@ static int set_str(json_t *o, const char *key, const char *val)
 {
 	if (!val)
 		return 0;
-	return json_object_set_new(o, key, json_string(val)) ? CY_ENOMEM : 0;
+	if (json_object_set_new(o, key, json_string(val)))
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	return 0;
 }
 
 static int set_int(json_t *o, const char *key, json_int_t val)
 {
-	return json_object_set_new(o, key, json_integer(val)) ? CY_ENOMEM : 0;
+	if (json_object_set_new(o, key, json_integer(val)))
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	return 0;
 }
 
 static json_t *hex_json(const uint8_t *p, size_t n)
