@@ -223,28 +223,6 @@ static int damaged(const char *archive_no)
 	return cy_error_set(CY_ECORRUPT, "record %s: metadata is damaged", archive_no);
 }
 
-/* jansson's lexer drops a character when its string buffer cannot grow
- * (lex_save ignores the failure), so under memory pressure json_loadb can
- * return an object with a truncated key or value.  The text was written by
- * json_dumps with the flags below, so a whole parse dumps back to it byte for
- * byte; anything else is refused before it is shown or sealed again. */
-static int parsed_whole(const char *archive_no, const char *text, size_t n, json_t **j)
-{
-	char *again = cy_json_dumps_whole(*j, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	int rc = 0;
-
-	if (!again || strlen(again) != n || memcmp(again, text, n))
-		rc = cy_error_set(CY_ENOMEM, "out of memory reading the metadata of record %s",
-				  archive_no);
-	if (again)
-		cy_json_free(again);
-	if (rc) {
-		json_decref(*j);
-		*j = NULL;
-	}
-	return rc;
-}
-
 static int get_str16(const uint8_t **p, const uint8_t *end, json_t *o, const char *key)
 {
 	size_t n;
@@ -342,17 +320,21 @@ int cy_vault__meta_open_json(const cy_fonds_key *k, const char *archive_no, cons
 	if (pt.ptr[0] == LAYOUT_BINARY) {
 		rc = binary_to_json(archive_no, pt.ptr, pt.len, out);
 	} else if (pt.ptr[0] == LAYOUT_JSON) {
+		unsigned long failures = cy_json_alloc_failures();
 		*out = json_loadb((const char *)pt.ptr + 1, pt.len - 1, JSON_REJECT_DUPLICATES, &err);
-		/* jansson names every syntax error; a failure without text (or
-		 * with its out-of-memory code) is an allocation that failed */
-		if (!*out && (json_error_code(&err) == json_error_out_of_memory || !err.text[0])) {
-			rc = cy_error_set(CY_ENOMEM, "out of memory");
+		/* a failed allocation is not always reported by jansson, and may
+		 * have cost a string a character (jsonsec.h): never shown or
+		 * sealed again */
+		if (cy_json_alloc_failures() != failures ||
+		    (!*out && json_error_code(&err) == json_error_out_of_memory)) {
+			json_decref(*out);
+			*out = NULL;
+			rc = cy_error_set(CY_ENOMEM, "out of memory reading the metadata of record %s",
+					  archive_no);
 		} else if (!*out || !json_is_object(*out)) {
 			json_decref(*out);
 			*out = NULL;
 			rc = damaged(archive_no);
-		} else {
-			rc = parsed_whole(archive_no, (const char *)pt.ptr + 1, pt.len - 1, out);
 		}
 	} else {
 		rc = cy_error_set(CY_ECORRUPT, "record %s: unknown metadata layout %u", archive_no,

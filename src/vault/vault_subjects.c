@@ -396,9 +396,11 @@ static int parse_fields(const char *id, const cy_buf *pt, const char *kind_col, 
 	if (!p)
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	cy_json_secure_init();
+	unsigned long failures = cy_json_alloc_failures();
 	p->j = json_loadb((const char *)pt->ptr, pt->len, JSON_REJECT_DUPLICATES, &err);
-	/* jansson names every syntax error; none named is a failed allocation */
-	if (!p->j && (json_error_code(&err) == json_error_out_of_memory || !err.text[0]))
+	/* jansson does not always report a failed allocation (jsonsec.h) */
+	if (cy_json_alloc_failures() != failures ||
+	    (!p->j && json_error_code(&err) == json_error_out_of_memory))
 		goto nomem;
 	if (!p->j || !json_is_object(p->j))
 		goto bad;
