@@ -329,7 +329,8 @@ int cy_vault__meta_open_json(const cy_fonds_key *k, const char *archive_no, cons
 		    (!*out && json_error_code(&err) == json_error_out_of_memory)) {
 			json_decref(*out);
 			*out = NULL;
-			rc = cy_error_set(CY_ENOMEM, "out of memory reading the metadata of record %s",
+			rc = cy_error_set(CY_ENOMEM,
+					  "out of memory reading the metadata of record %s",
 					  archive_no);
 		} else if (!*out || !json_is_object(*out)) {
 			json_decref(*out);
