@@ -614,14 +614,14 @@ static void run_torture(void **state, bool persistent, uint64_t dense, uint64_t 
 /* The N-th allocation fails, the rest succeed (curl's torture mode). */
 static void test_faultsim_torture(void **state)
 {
-	run_torture(state, false, 200, 150);
+	run_torture(state, false, 150, 120);
 }
 
 /* The N-th and every later allocation fail (SQLite's persistent faultsim):
  * the cleanup paths must not need memory. */
 static void test_faultsim_torture_persistent(void **state)
 {
-	run_torture(state, true, 60, 90);
+	run_torture(state, true, 50, 70);
 }
 
 /* The shim itself: counts, fails the chosen call, goes back to normal. */
