@@ -23,6 +23,10 @@ void cy_buf_init(cy_buf *b);
 void cy_buf_release(cy_buf *b);
 /* Zero the whole allocation, then free it. */
 void cy_buf_wipe(cy_buf *b);
+/* A buffer that failed to grow stays failed: it holds nothing (its old
+ * contents wiped and freed) and every later append returns CY_ENOMEM, until
+ * cy_buf_release.  True in that state. */
+int cy_buf_failed(const cy_buf *b);
 /* Ensure room for `extra` more bytes (plus the NUL). */
 int cy_buf_grow(cy_buf *b, size_t extra);
 int cy_buf_put(cy_buf *b, const void *data, size_t n);

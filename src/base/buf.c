@@ -1,4 +1,5 @@
 /* buf.c - growable byte buffer (see include/custody/buf.h). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,11 @@ void cy_buf_release(cy_buf *b)
 	cy_buf_init(b);
 }
 
+int cy_buf_failed(const cy_buf *b)
+{
+	return !b->ptr && b->cap == SIZE_MAX;
+}
+
 void cy_buf_wipe(cy_buf *b)
 {
 	if (b->ptr)
@@ -32,6 +38,8 @@ int cy_buf_grow(cy_buf *b, size_t extra)
 	size_t need, cap;
 	uint8_t *p;
 
+	if (cy_buf_failed(b))
+		return cy_error_set(CY_ENOMEM, "out of memory");
 	if (extra > SIZE_MAX - b->len - 1)
 		return cy_error_set(CY_ENOMEM, "buffer too large");
 	need = b->len + extra + 1;
@@ -43,8 +51,19 @@ int cy_buf_grow(cy_buf *b, size_t extra)
 	while (cap < need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
 	p = realloc(b->ptr, cap);
-	if (!p)
+	if (!p) {
+		/* sticky: the buffer gives up what it held (wiped, it may be
+		 * plaintext) and every later append fails, so that a caller that
+		 * appends several times and checks once never seals a buffer with
+		 * a piece missing from its middle */
+		if (b->ptr)
+			explicit_bzero(b->ptr, b->cap);
+		free(b->ptr);
+		b->ptr = NULL;
+		b->len = 0;
+		b->cap = SIZE_MAX;
 		return cy_error_set(CY_ENOMEM, "out of memory");
+	}
 	b->ptr = p;
 	b->cap = cap;
 	b->ptr[b->len] = 0;
@@ -135,7 +154,7 @@ char *cy_buf_detach(cy_buf *b)
 {
 	char *p = (char *)b->ptr;
 
-	if (!p)
+	if (!p && !cy_buf_failed(b)) /* a failed buffer gives NULL, not "" */
 		p = calloc(1, 1);
 	cy_buf_init(b);
 	return p;

@@ -126,6 +126,8 @@ static int db_error(cy_catalog *c, int code, const char *what)
 		cy = CY_EBUSY;
 	else if ((ext & 0xff) == SQLITE_CORRUPT || (ext & 0xff) == SQLITE_NOTADB)
 		cy = CY_ECORRUPT;
+	else if ((ext & 0xff) == SQLITE_NOMEM)
+		cy = CY_ENOMEM; /* sqlite3_errmsg says "out of memory" */
 	(void)code;
 	if ((ext & 0xff) == SQLITE_FULL || (ext & 0xff) == SQLITE_IOERR)
 		return cy_error_set((ext & 0xff) == SQLITE_FULL ? CY_ENOSPC : CY_EIO,
@@ -297,6 +299,7 @@ int cy_catalog_prepare(cy_catalog *c, const char *sql, cy_stmt **out)
 	uint32_t h = sql_hash(sql);
 	struct cy_stmt *s;
 
+	*out = NULL; /* callers reset the statement on every path, failures too */
 	for (s = c->buckets[h % STMT_BUCKETS]; s; s = s->hnext) {
 		if (s->hash == h && !strcmp(s->sql, sql)) {
 			sqlite3_reset(s->st);
@@ -339,6 +342,7 @@ int cy_catalog__stmt_new(cy_catalog *c, const char *sql, cy_stmt **out)
 {
 	struct cy_stmt *s = calloc(1, sizeof(*s));
 
+	*out = NULL;
 	if (!s)
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	if (sqlite3_prepare_v2(c->db, sql, -1, &s->st, NULL) != SQLITE_OK) {
@@ -422,6 +426,8 @@ int cy_stmt_step(cy_stmt *s)
 
 void cy_stmt_reset(cy_stmt *s)
 {
+	if (!s)
+		return;
 	sqlite3_reset(s->st);
 	sqlite3_clear_bindings(s->st);
 }

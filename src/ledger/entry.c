@@ -95,9 +95,9 @@ void cy_frontier_root(const cy_frontier *f, uint8_t root[32])
 	memcpy(root, acc, 32);
 }
 
-void cy_frontier_save(const cy_frontier *f, cy_buf *out)
+int cy_frontier_save(const cy_frontier *f, cy_buf *out)
 {
-	cy_buf_put(out, f->hashes, (size_t)f->n * 32);
+	return cy_buf_put(out, f->hashes, (size_t)f->n * 32);
 }
 
 int cy_frontier_load(cy_frontier *f, uint64_t size, const void *data, size_t n)

@@ -51,7 +51,7 @@ void cy_frontier_append(cy_frontier *f, const uint8_t leaf[32]);
 /* Root of the tree of f->size leaves (SHA-256("") when empty). */
 void cy_frontier_root(const cy_frontier *f, uint8_t root[32]);
 /* Serialise as n*32 bytes; load checks the count matches popcount(size). */
-void cy_frontier_save(const cy_frontier *f, cy_buf *out);
+int cy_frontier_save(const cy_frontier *f, cy_buf *out); /* 0 or CY_ENOMEM */
 int cy_frontier_load(cy_frontier *f, uint64_t size, const void *data, size_t n);
 
 #endif

@@ -59,10 +59,10 @@ static int io_error(int err, const char *what, const char *name)
 				  name);
 }
 
-static void pack_path(const local *l, const char *name, cy_buf *out)
+static int pack_path(const local *l, const char *name, cy_buf *out)
 {
 	cy_buf_clear(out);
-	cy_buf_printf(out, "%s/%.2s/%s.pack", l->root, name, name + 2);
+	return cy_buf_printf(out, "%s/%.2s/%s.pack", l->root, name, name + 2);
 }
 
 static void put_free(cy_store_put *p)
@@ -85,9 +85,8 @@ static int l_put_begin(cy_store_backend *b, const char *name, cy_store_put **out
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	p->fd = -1;
 	snprintf(p->name, sizeof(p->name), "%s", name);
-	cy_buf_printf(&path, "%s/tmp/%s.pack", l->root, name);
-	p->tmp_path = cy_buf_detach(&path);
-	if (!p->tmp_path) {
+	if (cy_buf_printf(&path, "%s/tmp/%s.pack", l->root, name) ||
+	    !(p->tmp_path = cy_buf_detach(&path))) {
 		put_free(p);
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	}
@@ -172,13 +171,14 @@ static int l_put_commit(cy_store_backend *b, cy_store_put *p)
 		rc = io_error(errno, N_("sync"), p->name);
 		goto out;
 	}
-	cy_buf_printf(&dir, "%s/%.2s", l->root, p->name);
+	if ((rc = cy_buf_printf(&dir, "%s/%.2s", l->root, p->name)) ||
+	    (rc = pack_path(l, p->name, &dst)))
+		goto out;
 	if (mkdir(cy_buf_cstr(&dir), 0700) < 0 && errno != EEXIST) {
 		rc = cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot create %s",
 					cy_buf_cstr(&dir));
 		goto out;
 	}
-	pack_path(l, p->name, &dst);
 	if (rename(p->tmp_path, cy_buf_cstr(&dst)) < 0) {
 		rc = io_error(errno, N_("rename"), p->name);
 		goto out;
@@ -201,7 +201,8 @@ static int l_read_range(cy_store_backend *b, const char *name, uint64_t offset, 
 	uint8_t *buf = NULL;
 	int fd, rc = 0;
 
-	pack_path(l, name, &path);
+	if ((rc = pack_path(l, name, &path)))
+		return rc;
 	fd = open(cy_buf_cstr(&path), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	cy_buf_release(&path);
 	if (fd < 0)
@@ -233,7 +234,8 @@ static int l_stat(cy_store_backend *b, const char *name, uint64_t *size)
 	struct stat st;
 	int rc = 0;
 
-	pack_path((local *)b, name, &path);
+	if ((rc = pack_path((local *)b, name, &path)))
+		return rc;
 	if (lstat(cy_buf_cstr(&path), &st) < 0 || !S_ISREG(st.st_mode))
 		rc = cy_error_set(CY_ENOTFOUND, "object pack %s is missing", name);
 	else
@@ -253,7 +255,8 @@ static int l_list(cy_store_backend *b, cy_store_name_fn fn, void *arg)
 		DIR *d;
 		struct dirent *e;
 		cy_buf_clear(&dir);
-		cy_buf_printf(&dir, "%s/%02x", l->root, i);
+		if ((rc = cy_buf_printf(&dir, "%s/%02x", l->root, i)))
+			break;
 		if (!(d = opendir(cy_buf_cstr(&dir))))
 			continue;
 		while (!rc && (e = readdir(d))) {
@@ -275,7 +278,8 @@ static int l_remove(cy_store_backend *b, const char *name)
 	cy_buf path = CY_BUF_INIT;
 	int rc = 0;
 
-	pack_path(l, name, &path);
+	if ((rc = pack_path(l, name, &path)))
+		return rc;
 	if (unlink(cy_buf_cstr(&path)) < 0)
 		rc = errno == ENOENT ? cy_error_set(CY_ENOTFOUND, "object pack %s is missing", name)
 				     : io_error(errno, N_("remove"), name);
@@ -295,8 +299,8 @@ static int l_sync_batch(cy_store_backend *b)
 		if (!l->dirty[i])
 			continue;
 		cy_buf_clear(&dir);
-		cy_buf_printf(&dir, "%s/%02x", l->root, i);
-		rc = cy_fsync_dir(cy_buf_cstr(&dir));
+		rc = cy_buf_printf(&dir, "%s/%02x", l->root, i);
+		rc = rc ? rc : cy_fsync_dir(cy_buf_cstr(&dir));
 		l->dirty[i] = 0;
 	}
 	/* the root changes when a subdirectory is made: fsync it too (cheap),

@@ -53,17 +53,17 @@ void cy_vault__now(char out[21])
 	cy_time_format((int64_t)time(NULL), out);
 }
 
-void cy_vault__ctx_user(const cy_vault *v, const char *vault_id, const char *user, cy_buf *out)
+int cy_vault__ctx_user(const cy_vault *v, const char *vault_id, const char *user, cy_buf *out)
 {
 	(void)v;
 	cy_buf_clear(out);
-	cy_buf_printf(out, "custody/user-key/v1/%s/%s", vault_id, user);
+	return cy_buf_printf(out, "custody/user-key/v1/%s/%s", vault_id, user);
 }
 
-void cy_vault__ctx_fonds(const char *vault_id, const char *code, cy_buf *out)
+int cy_vault__ctx_fonds(const char *vault_id, const char *code, cy_buf *out)
 {
 	cy_buf_clear(out);
-	cy_buf_printf(out, "custody/fonds-key/v1/%s/%s", vault_id, code);
+	return cy_buf_printf(out, "custody/fonds-key/v1/%s/%s", vault_id, code);
 }
 
 void cy_vault__key_id(const uint8_t fonds_key[32], uint8_t out[8])
@@ -291,8 +291,8 @@ int cy_vault__commit(cy_vault *v)
 	if (!v->in_tx)
 		return cy_error_set(CY_EINVALID, "no operation in progress");
 	if (v->tx_entries) {
-		cy_frontier_save(&v->fr, &fr);
-		rc = cy_catalog_ledger_state_update(v->cat, v->fr.size, fr.ptr, fr.len);
+		rc = cy_frontier_save(&v->fr, &fr);
+		rc = rc ? rc : cy_catalog_ledger_state_update(v->cat, v->fr.size, fr.ptr, fr.len);
 		rc = rc ? rc : sign_checkpoint(v);
 		cy_buf_release(&fr);
 	}
@@ -362,22 +362,22 @@ static int write_marker(const char *dir, const char *vault_id)
 	return rc;
 }
 
-void cy_vault__cert_msg(const char *vault_id, int64_t id, const char *name, const char *role,
-			const uint8_t pub[32], cy_buf *out)
+int cy_vault__cert_msg(const char *vault_id, int64_t id, const char *name, const char *role,
+		       const uint8_t pub[32], cy_buf *out)
 {
 	cy_buf_clear(out);
 	cy_buf_printf(out, "custody/user-cert/v1%c%s%c%lld%c%s%c%s%c", 0, vault_id, 0, (long long)id, 0,
 		      name, 0, role, 0);
-	cy_buf_put(out, pub, 32);
+	return cy_buf_put(out, pub, 32); /* fails if the printf did: the buffer is sticky */
 }
 
-void cy_vault__grant_msg(const char *vault_id, int64_t user_id, const char *fonds,
-			 const uint8_t pub[32], cy_buf *out)
+int cy_vault__grant_msg(const char *vault_id, int64_t user_id, const char *fonds,
+			const uint8_t pub[32], cy_buf *out)
 {
 	cy_buf_clear(out);
 	cy_buf_printf(out, "custody/grant/v1%c%s%c%lld%c%s%c", 0, vault_id, 0, (long long)user_id, 0,
 		      fonds, 0);
-	cy_buf_put(out, pub, 32);
+	return cy_buf_put(out, pub, 32); /* fails if the printf did: the buffer is sticky */
 }
 
 int cy_vault__verify_cert(const cy_vault *v, int64_t id, const char *name, const char *role,
@@ -388,7 +388,10 @@ int cy_vault__verify_cert(const cy_vault *v, int64_t id, const char *name, const
 
 	if (certlen != 64)
 		return CY_ECORRUPT;
-	cy_vault__cert_msg(v->vault_id, id, name, role, pub, &msg);
+	if ((rc = cy_vault__cert_msg(v->vault_id, id, name, role, pub, &msg))) {
+		cy_buf_release(&msg);
+		return rc;
+	}
 	rc = cy_ed25519_verify(v->admin_pub, msg.ptr, msg.len, cert);
 	cy_buf_release(&msg);
 	return rc ? CY_ECORRUPT : 0;
@@ -413,10 +416,10 @@ int cy_vault__user_keys(const char *vault_id, const char *name, cy_role role, co
 		rc = CY_ENOMEM;
 		goto out;
 	}
-	cy_vault__ctx_user(NULL, vault_id, name, &ctx);
+	rc = cy_vault__ctx_user(NULL, vault_id, name, &ctx);
 	memcpy(both, us->sign_seed, 32);
 	memcpy(both + 32, us->admin_pub, 32);
-	rc = cy_x25519_keygen(priv, k->pub);
+	rc = rc ? rc : cy_x25519_keygen(priv, k->pub);
 	rc = rc ? rc : cy_pwseal(pw, pwlen, log2n, cy_buf_cstr(&ctx), priv, 32, &k->slot);
 	rc = rc ? rc : cy_seal(k->pub, CY_CTX_LEDGER_KEY, both, 64, &k->sign_slot);
 	if (!rc && role == CY_ROLE_SECADMIN)
@@ -441,8 +444,8 @@ int cy_vault__store_user_keys(cy_catalog *cat, const char *vault_id, int64_t id,
 	uint8_t cert[64];
 	int rc;
 
-	cy_vault__cert_msg(vault_id, id, name, cy_role_name(k->role), k->pub, &msg);
-	rc = cy_ed25519_sign(admin_seed, msg.ptr, msg.len, cert);
+	rc = cy_vault__cert_msg(vault_id, id, name, cy_role_name(k->role), k->pub, &msg);
+	rc = rc ? rc : cy_ed25519_sign(admin_seed, msg.ptr, msg.len, cert);
 	cy_buf_release(&msg);
 	rc = rc ? rc : cy_catalog_user_set_keys(cat, id, k->pub, 32, &k->slot, &k->sign_slot,
 						&k->admin_slot, cert, 64);
@@ -619,7 +622,8 @@ static int load_key(void *arg, const cy_catalog_grant *g)
 
 	if (!g->active)
 		return 0;
-	cy_vault__ctx_fonds(v->vault_id, g->fonds_code, &lk->ctx);
+	if ((rc = cy_vault__ctx_fonds(v->vault_id, g->fonds_code, &lk->ctx)))
+		return rc;
 	rc = cy_seal_open(v->priv, cy_buf_cstr(&lk->ctx), g->slot.ptr, g->slot.len, lk->key, 32);
 	if (rc == CY_EAUTH)
 		rc = cy_error_set(CY_ECORRUPT, "the key slot of fonds '%s' for user '%s' is damaged",
@@ -651,8 +655,10 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 	memset(&u, 0, sizeof(u));
 	if (!v)
 		return cy_error_set(CY_ENOMEM, "out of memory");
-	v->dir = strdup(dir);
-	cy_path_join(&marker, dir, "CUSTODY-VAULT");
+	if (!(v->dir = strdup(dir)) || (rc = cy_path_join(&marker, dir, "CUSTODY-VAULT"))) {
+		rc = cy_error_set(CY_ENOMEM, "out of memory");
+		goto fail;
+	}
 	if (access(cy_buf_cstr(&marker), F_OK) < 0) {
 		rc = cy_error_set(CY_ENOTFOUND,
 				  "no vault at '%s': create one with 'custody init', or give --vault", dir);
@@ -684,11 +690,11 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 			memcpy(pub, u.pub.ptr, 32);
 		else
 			rc = rc ? rc : cy_error_set(CY_ECORRUPT, "user '%s' has a damaged public key", user);
-		cy_buf_put(&slot, u.slot.ptr, u.slot.len);
-		cy_buf_put(&sslot, u.sign_slot.ptr, u.sign_slot.len);
+		rc = rc ? rc : cy_buf_put(&slot, u.slot.ptr, u.slot.len);
+		rc = rc ? rc : cy_buf_put(&sslot, u.sign_slot.ptr, u.sign_slot.len);
 		disabled = u.disabled != 0;
-		cy_buf_put(&aslot, u.admin_slot.ptr, u.admin_slot.len);
-		cy_buf_put(&cert, u.cert.ptr, u.cert.len);
+		rc = rc ? rc : cy_buf_put(&aslot, u.admin_slot.ptr, u.admin_slot.len);
+		rc = rc ? rc : cy_buf_put(&cert, u.cert.ptr, u.cert.len);
 		snprintf(role_text, sizeof(role_text), "%s", u.role);
 		cy_catalog_user_release(&u);
 		if (rc)
@@ -701,7 +707,8 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 		rc = CY_ENOMEM;
 		goto fail;
 	}
-	cy_vault__ctx_user(v, v->vault_id, user, &ctx);
+	if ((rc = cy_vault__ctx_user(v, v->vault_id, user, &ctx)))
+		goto fail;
 	rc = cy_pwseal_open(pw, pwlen, cy_buf_cstr(&ctx), slot.ptr, slot.len, v->priv, 32);
 	if (rc == CY_EAUTH) {
 		rc = cy_error_set(CY_EAUTH, "wrong password for user '%s'", user);
@@ -728,6 +735,8 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 		goto fail;
 	}
 	rc = cy_seal_open(v->priv, CY_CTX_LEDGER_KEY, sslot.ptr, sslot.len, both, 64);
+	if (rc == CY_ENOMEM)
+		goto fail;
 	if (rc) {
 		rc = cy_error_set(CY_ECORRUPT, "the ledger key slot of user '%s' is damaged", user);
 		goto fail;
@@ -735,11 +744,17 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 	memcpy(v->sign_seed, both, 32);
 	memcpy(v->admin_pub, both + 32, 32);
 	/* the role is what the admin key certified, not what the catalog says */
-	if (meta_get(v->cat, "admin_pub", meta_admin, 32) || !cy_memeq(meta_admin, v->admin_pub, 32)) {
+	rc = meta_get(v->cat, "admin_pub", meta_admin, 32);
+	if (rc == CY_ENOMEM)
+		goto fail;
+	if (rc || !cy_memeq(meta_admin, v->admin_pub, 32)) {
 		rc = cy_error_set(CY_ECORRUPT, "the admin key in the catalog was replaced");
 		goto fail;
 	}
-	if (cy_vault__verify_cert(v, v->user_id, user, role_text, pub, cert.ptr, cert.len)) {
+	rc = cy_vault__verify_cert(v, v->user_id, user, role_text, pub, cert.ptr, cert.len);
+	if (rc == CY_ENOMEM)
+		goto fail;
+	if (rc) {
 		rc = cy_error_set(CY_ECORRUPT,
 				  "the record of user '%s' was altered: its role or key does not match its "
 				  "certificate",

@@ -83,8 +83,8 @@ int cy_fonds_add_ext(cy_vault *v, const char *code, const char *name, const char
 	if ((rc = cy_random(key, 32)))
 		goto out;
 	cy_vault__key_id(key, key_id);
-	cy_vault__ctx_fonds(v->vault_id, code, &ctx);
-	if ((rc = cy_seal(v->recovery_pub, cy_buf_cstr(&ctx), key, 32, &rslot)))
+	if ((rc = cy_vault__ctx_fonds(v->vault_id, code, &ctx)) ||
+	    (rc = cy_seal(v->recovery_pub, cy_buf_cstr(&ctx), key, 32, &rslot)))
 		goto out;
 	if ((rc = cy_vault__begin(v)))
 		goto out;

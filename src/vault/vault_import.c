@@ -728,11 +728,16 @@ int cy_import_commit(cy_import *im)
 	rc = rc ? rc : cy_store_sync_dirs(im->v->store);
 	rc = rc ? rc : cy_vault__commit(im->v);
 	if (rc) {
+		/* the error is the failure's, not the cleanup's (removing a pack
+		 * that a failed step never made sets its own) */
+		char msg[1024];
+		snprintf(msg, sizeof(msg), "%s", cy_error_message());
 		cy_vault__rollback(im->v);
 		for (size_t i = 0; i < im->ndone; i++)
 			cy_pack_discard(im->done[i]);
 		cy_pack_discard(im->pack);
 		im->pack = NULL;
+		cy_error_set(rc, "%s", msg);
 	} else {
 		for (size_t i = 0; i < im->ndone; i++)
 			cy_pack_free(im->done[i]);

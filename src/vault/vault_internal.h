@@ -59,18 +59,19 @@ struct cy_vault {
 };
 
 /* Sealing contexts (docs/formats/keys.md). */
-void cy_vault__ctx_user(const cy_vault *v, const char *vault_id, const char *user, cy_buf *out);
-void cy_vault__ctx_fonds(const char *vault_id, const char *code, cy_buf *out);
+/* The sealing contexts of key slots; 0 or CY_ENOMEM. */
+int cy_vault__ctx_user(const cy_vault *v, const char *vault_id, const char *user, cy_buf *out);
+int cy_vault__ctx_fonds(const char *vault_id, const char *code, cy_buf *out);
 #define CY_CTX_LEDGER_KEY "custody/ledger-key/v1"
 #define CY_CTX_ADMIN_KEY "custody/admin-key/v1"
 
 /* Users' roles and secadmins' grants are signed with the vault's admin key,
  * an Ed25519 key sealed to secadmins only, so that editing the catalog cannot
  * turn an administrator into a key holder (docs/formats/keys.md). */
-void cy_vault__cert_msg(const char *vault_id, int64_t id, const char *name, const char *role,
+int cy_vault__cert_msg(const char *vault_id, int64_t id, const char *name, const char *role,
+		       const uint8_t pub[32], cy_buf *out);
+int cy_vault__grant_msg(const char *vault_id, int64_t user_id, const char *fonds,
 			const uint8_t pub[32], cy_buf *out);
-void cy_vault__grant_msg(const char *vault_id, int64_t user_id, const char *fonds,
-			 const uint8_t pub[32], cy_buf *out);
 /* The secrets a new user receives: the ledger key with the admin public key,
  * the admin key itself for secadmins, and a certificate of the role. */
 typedef struct user_secrets {

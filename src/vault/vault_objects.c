@@ -88,8 +88,10 @@ int cy_vault__dkey_unwrap(const uint8_t wrap_key[32], const uint8_t salt[16], co
 	rc = cy_aead_new(&a, wrap_key);
 	rc = rc ? rc : cy_aead_open(a, wrapped, aad, sizeof(aad), (const uint8_t *)wrapped + 12, 48, dkey);
 	cy_aead_free(a);
-	if (rc)
+	if (rc && rc != CY_ENOMEM)
 		return cy_error_set(CY_ECORRUPT, "data key does not unwrap (wrong owner or altered)");
+	if (rc)
+		return rc;
 	return 0;
 }
 

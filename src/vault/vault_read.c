@@ -223,7 +223,9 @@ static int set_text(json_t *o, const char *key, const char *val)
 {
 	if (!*val)
 		return json_object_del(o, key), 0;
-	return json_object_set_new(o, key, json_string(val)) ? CY_ENOMEM : 0;
+	if (json_object_set_new(o, key, json_string(val)))
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	return 0;
 }
 
 int cy_record_amend_apply(cy_vault *v, const char *archive_no, const cy_record_amend *a,

@@ -26,10 +26,10 @@
 #define LAYOUT_BINARY 1
 #define LAYOUT_JSON 2
 
-static void meta_aad(const char *archive_no, cy_buf *aad)
+static int meta_aad(const char *archive_no, cy_buf *aad)
 {
 	cy_buf_clear(aad);
-	cy_buf_printf(aad, META_AAD "%s", archive_no);
+	return cy_buf_printf(aad, META_AAD "%s", archive_no);
 }
 
 /* ---- writing the JSON form ---- */
@@ -141,12 +141,16 @@ static int set_str(json_t *o, const char *key, const char *val)
 {
 	if (!val)
 		return 0;
-	return json_object_set_new(o, key, json_string(val)) ? CY_ENOMEM : 0;
+	if (json_object_set_new(o, key, json_string(val)))
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	return 0;
 }
 
 static int set_int(json_t *o, const char *key, json_int_t val)
 {
-	return json_object_set_new(o, key, json_integer(val)) ? CY_ENOMEM : 0;
+	if (json_object_set_new(o, key, json_integer(val)))
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	return 0;
 }
 
 static json_t *hex_json(const uint8_t *p, size_t n)
@@ -170,13 +174,13 @@ int cy_vault__meta_seal_json(const cy_fonds_key *k, const char *archive_no, json
 
 	cy_json_secure_init();
 	/* compact, keys in the order they were set, UTF-8 as is */
-	text = json_dumps(meta, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	text = cy_json_dumps_whole(meta, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	if (!text)
-		return cy_error_set(CY_ENOMEM, "cannot encode record metadata");
+		return cy_error_set(CY_ENOMEM, "out of memory encoding record metadata");
 	rc = cy_buf_put_u8(&pt, LAYOUT_JSON);
 	rc = rc ? rc : cy_buf_puts(&pt, text);
 	cy_json_free(text);
-	meta_aad(archive_no, &aad);
+	rc = rc ? rc : meta_aad(archive_no, &aad);
 	rc = rc ? rc : cy_aead_new(&a, CY_META_KEY(k));
 	rc = rc ? rc : cy_random(nonce, 12);
 	rc = rc ? rc : cy_vault__meta_seal_raw(a, nonce, &aad, &pt, out);
@@ -206,7 +210,7 @@ int cy_vault__meta_seal(cy_aead *a, const char *archive_no, const cy_meta *m, cy
 	int rc = cy_buf_put_u8(&pt, LAYOUT_JSON);
 
 	rc = rc ? rc : cy_vault__meta_write(m, &pt);
-	meta_aad(archive_no, &aad);
+	rc = rc ? rc : meta_aad(archive_no, &aad);
 	rc = rc ? rc : cy_random(nonce, 12);
 	rc = rc ? rc : cy_vault__meta_seal_raw(a, nonce, &aad, &pt, out);
 	cy_buf_wipe(&pt);
@@ -295,12 +299,18 @@ int cy_vault__meta_open_json(const cy_fonds_key *k, const char *archive_no, cons
 	cy_json_secure_init();
 	if (n < 12 + 16 + 1)
 		return damaged(archive_no);
-	meta_aad(archive_no, &aad);
-	rc = cy_buf_grow(&pt, n);
+	rc = meta_aad(archive_no, &aad);
+	rc = rc ? rc : cy_buf_grow(&pt, n);
 	rc = rc ? rc : cy_aead_new(&a, CY_META_KEY(k));
-	rc = rc ? rc : cy_aead_open(a, blob, aad.ptr, aad.len, (const uint8_t *)blob + 12, n - 12, pt.ptr);
+	if (!rc &&
+	    cy_aead_open(a, blob, aad.ptr, aad.len, (const uint8_t *)blob + 12, n - 12, pt.ptr))
+		rc = CY_ECORRUPT;
 	cy_aead_free(a);
 	cy_buf_release(&aad);
+	if (rc && rc != CY_ECORRUPT) {
+		cy_buf_wipe(&pt);
+		return rc;
+	}
 	if (rc) {
 		cy_buf_wipe(&pt);
 		return cy_error_set(CY_ECORRUPT, "record %s: metadata fails authentication", archive_no);
@@ -310,8 +320,19 @@ int cy_vault__meta_open_json(const cy_fonds_key *k, const char *archive_no, cons
 	if (pt.ptr[0] == LAYOUT_BINARY) {
 		rc = binary_to_json(archive_no, pt.ptr, pt.len, out);
 	} else if (pt.ptr[0] == LAYOUT_JSON) {
+		unsigned long failures = cy_json_alloc_failures();
 		*out = json_loadb((const char *)pt.ptr + 1, pt.len - 1, JSON_REJECT_DUPLICATES, &err);
-		if (!*out || !json_is_object(*out)) {
+		/* a failed allocation is not always reported by jansson, and may
+		 * have cost a string a character (jsonsec.h): never shown or
+		 * sealed again */
+		if (cy_json_alloc_failures() != failures ||
+		    (!*out && json_error_code(&err) == json_error_out_of_memory)) {
+			json_decref(*out);
+			*out = NULL;
+			rc = cy_error_set(CY_ENOMEM,
+					  "out of memory reading the metadata of record %s",
+					  archive_no);
+		} else if (!*out || !json_is_object(*out)) {
 			json_decref(*out);
 			*out = NULL;
 			rc = damaged(archive_no);
@@ -366,7 +387,7 @@ int cy_vault__meta_to_info(const char *archive_no, json_t *j, int layout, cy_rec
 		r->message_id = strdup(jstr(src, "message_id"));
 	if (layout == LAYOUT_JSON) {
 		/* owned by the record info, freed with free(): copied out of jansson's allocation */
-		char *t = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		char *t = cy_json_dumps_whole(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		r->meta_json = t ? strdup(t) : NULL;
 		cy_json_free(t);
 	}

@@ -90,22 +90,22 @@ static int open_blob(const uint8_t key[32], const cy_buf *aad, const void *blob,
 	return rc;
 }
 
-static void wrap_aad(const char *vault_id, const char *fonds, const uint8_t uid[16], cy_buf *aad)
+static int wrap_aad(const char *vault_id, const char *fonds, const uint8_t uid[16], cy_buf *aad)
 {
 	char h[33];
 
 	hex16(uid, h);
 	cy_buf_clear(aad);
-	cy_buf_printf(aad, "custody/subject-key/v1/%s/%s/%s", vault_id, fonds, h);
+	return cy_buf_printf(aad, "custody/subject-key/v1/%s/%s/%s", vault_id, fonds, h);
 }
 
-static void fields_aad(const uint8_t uid[16], const char *id, cy_buf *aad)
+static int fields_aad(const uint8_t uid[16], const char *id, cy_buf *aad)
 {
 	char h[33];
 
 	hex16(uid, h);
 	cy_buf_clear(aad);
-	cy_buf_printf(aad, "custody/subject/v1/%s/%s", h, id);
+	return cy_buf_printf(aad, "custody/subject/v1/%s/%s", h, id);
 }
 
 int cy_vault__subject_wrap(const uint8_t fonds_key[32], const char *vault_id, const char *fonds,
@@ -118,8 +118,8 @@ int cy_vault__subject_wrap(const uint8_t fonds_key[32], const char *vault_id, co
 
 	if (!wk)
 		return CY_ENOMEM;
-	wrap_aad(vault_id, fonds, uid, &aad);
-	rc = cy_vault__subkey(fonds_key, CY_SUBJECT_WRAP_LABEL, wk);
+	rc = wrap_aad(vault_id, fonds, uid, &aad);
+	rc = rc ? rc : cy_vault__subkey(fonds_key, CY_SUBJECT_WRAP_LABEL, wk);
 	rc = rc ? rc : seal(wk, &aad, skey, 32, nonce, out);
 	cy_secure_free(wk, 32);
 	cy_buf_release(&aad);
@@ -137,11 +137,12 @@ int cy_vault__subject_unwrap(const uint8_t fonds_key[32], const char *vault_id, 
 		return cy_error_set(CY_ECORRUPT, "subject key: wrapped key has the wrong size");
 	if (!(wk = cy_secure_alloc(32)))
 		return CY_ENOMEM;
-	wrap_aad(vault_id, fonds, uid, &aad);
-	rc = cy_vault__subkey(fonds_key, CY_SUBJECT_WRAP_LABEL, wk);
+	rc = wrap_aad(vault_id, fonds, uid, &aad);
+	rc = rc ? rc : cy_vault__subkey(fonds_key, CY_SUBJECT_WRAP_LABEL, wk);
 	rc = rc ? rc : open_blob(wk, &aad, wkey, n, skey);
-	if (rc) {
+	if (rc)
 		cy_wipe(skey, 32);
+	if (rc && rc != CY_ENOMEM) {
 		rc = cy_error_set(CY_ECORRUPT, "subject key fails authentication (wrong fonds, "
 					       "or the catalog was altered)");
 	}
@@ -156,8 +157,8 @@ int cy_vault__subject_seal(const uint8_t skey[32], const uint8_t uid[16], const 
 	cy_buf aad = CY_BUF_INIT;
 	int rc;
 
-	fields_aad(uid, id, &aad);
-	rc = seal(skey, &aad, json, n, nonce, out);
+	rc = fields_aad(uid, id, &aad);
+	rc = rc ? rc : seal(skey, &aad, json, n, nonce, out);
 	cy_buf_release(&aad);
 	return rc;
 }
@@ -171,8 +172,8 @@ int cy_vault__subject_open(const uint8_t skey[32], const uint8_t uid[16], const 
 	cy_buf_wipe(pt);
 	if (n < 12 + 16 || n > CY_SUBJECT_MAX_FIELDS)
 		return cy_error_set(CY_ECORRUPT, "subject %s: fields have an impossible size", id);
-	fields_aad(uid, id, &aad);
-	rc = cy_buf_grow(pt, n - 28);
+	rc = fields_aad(uid, id, &aad);
+	rc = rc ? rc : cy_buf_grow(pt, n - 28);
 	rc = rc ? rc : open_blob(skey, &aad, blob, n, pt->ptr);
 	cy_buf_release(&aad);
 	if (rc) {
@@ -309,7 +310,7 @@ int cy_vault__subject_json(const cy_subject_fields *f, cy_buf *out)
 				rc = CY_ENOMEM;
 		}
 	}
-	if (!rc && !(s = json_dumps(o, JSON_COMPACT)))
+	if (!rc && !(s = cy_json_dumps_whole(o, JSON_COMPACT)))
 		rc = cy_error_set(CY_ENOMEM, "out of memory");
 	if (!rc) {
 		cy_buf_wipe(out);
@@ -395,7 +396,12 @@ static int parse_fields(const char *id, const cy_buf *pt, const char *kind_col, 
 	if (!p)
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	cy_json_secure_init();
+	unsigned long failures = cy_json_alloc_failures();
 	p->j = json_loadb((const char *)pt->ptr, pt->len, JSON_REJECT_DUPLICATES, &err);
+	/* jansson does not always report a failed allocation (jsonsec.h) */
+	if (cy_json_alloc_failures() != failures ||
+	    (!p->j && json_error_code(&err) == json_error_out_of_memory))
+		goto nomem;
 	if (!p->j || !json_is_object(p->j))
 		goto bad;
 	s->f.kind = jstr(p->j, "kind", &bad);

@@ -59,8 +59,9 @@ int cy_user_passwd(cy_vault *v, const char *newpw, size_t newlen)
 
 	if (newlen < 8)
 		return cy_error_set(CY_EINVALID, "password too short: use at least 8 characters");
-	cy_vault__ctx_user(v, v->vault_id, v->user, &ctx);
-	rc = cy_pwseal(newpw, newlen, v->kdf_log2n, cy_buf_cstr(&ctx), v->priv, 32, &slot);
+	rc = cy_vault__ctx_user(v, v->vault_id, v->user, &ctx);
+	rc = rc ? rc
+		: cy_pwseal(newpw, newlen, v->kdf_log2n, cy_buf_cstr(&ctx), v->priv, 32, &slot);
 	rc = rc ? rc : cy_vault__begin(v);
 	if (rc)
 		goto out;
@@ -131,8 +132,8 @@ int cy_user_reset(cy_vault *v, const char *name, const char *pw, size_t pwlen)
 	/* each grant: slot dropped, re-signed for the new key, completed by a key holder */
 	for (size_t i = 0; rc >= 0 && i < gr.n; i++) {
 		uint8_t auth[64];
-		cy_vault__grant_msg(v->vault_id, uid, gr.v[i].code, k.pub, &msg);
-		rc = cy_ed25519_sign(v->admin_seed, msg.ptr, msg.len, auth);
+		rc = cy_vault__grant_msg(v->vault_id, uid, gr.v[i].code, k.pub, &msg);
+		rc = rc ? rc : cy_ed25519_sign(v->admin_seed, msg.ptr, msg.len, auth);
 		rc = rc ? rc : cy_catalog_grant_set_pending(v->cat, uid, gr.v[i].fid, auth, 64);
 	}
 	snprintf(target, sizeof(target), "u%lld", (long long)uid);
@@ -191,8 +192,8 @@ static int store_slot(cy_vault *v, int64_t uid, const cy_fonds_key *k, const uin
 	char now[21];
 	int rc;
 
-	cy_vault__ctx_fonds(v->vault_id, k->code, &ctx);
-	rc = cy_seal(pub, cy_buf_cstr(&ctx), k->key, 32, &slot);
+	rc = cy_vault__ctx_fonds(v->vault_id, k->code, &ctx);
+	rc = rc ? rc : cy_seal(pub, cy_buf_cstr(&ctx), k->key, 32, &slot);
 	cy_vault__now(now);
 	rc = rc ? rc : cy_catalog_grant_put_slot(v->cat, uid, k->fonds_id, slot.ptr, slot.len,
 						 granted_by, now);
@@ -253,8 +254,8 @@ int cy_user_grant(cy_vault *v, const char *name, const char *fonds, bool *pendin
 		/* signed with the admin key: the key holder who completes it checks that */
 		cy_buf msg = CY_BUF_INIT;
 		uint8_t auth[64];
-		cy_vault__grant_msg(v->vault_id, uid, fonds, pub, &msg);
-		rc = cy_ed25519_sign(v->admin_seed, msg.ptr, msg.len, auth);
+		rc = cy_vault__grant_msg(v->vault_id, uid, fonds, pub, &msg);
+		rc = rc ? rc : cy_ed25519_sign(v->admin_seed, msg.ptr, msg.len, auth);
 		cy_buf_release(&msg);
 		cy_vault__now(now);
 		rc = rc ? rc : cy_catalog_grant_put_pending(v->cat, uid, fid, auth, 64, v->user_id, now);
@@ -338,7 +339,10 @@ static int collect_pending(void *arg, const cy_catalog_grant *g)
 	pg->list[n].fid = g->fonds_id;
 	memcpy(pg->list[n].pub, g->user_pub.ptr, 32);
 	/* only a grant signed by a secadmin, to a user certified as a content role */
-	cy_vault__grant_msg(v->vault_id, pg->list[n].uid, g->fonds_code, pg->list[n].pub, &pg->msg);
+	int rc = cy_vault__grant_msg(v->vault_id, pg->list[n].uid, g->fonds_code, pg->list[n].pub,
+				     &pg->msg);
+	if (rc)
+		return rc;
 	pg->list[n].ok = !cy_role_parse(role_text, &role) && cy_role_holds_content(role) &&
 			 !cy_vault__verify_cert(v, pg->list[n].uid, g->user_name, role_text,
 						pg->list[n].pub, g->user_cert.ptr, g->user_cert.len) &&
@@ -359,7 +363,8 @@ int cy_vault__complete_grants(cy_vault *v)
 	list = pg.list;
 	n = pg.n;
 	cy_buf_release(&pg.msg);
-	cy_error_clear();
+	if (rc >= 0)
+		cy_error_clear();
 	if (rc < 0 || n == 0) {
 		free(list);
 		return rc < 0 ? rc : 0;
