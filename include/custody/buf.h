@@ -17,7 +17,10 @@ typedef struct cy_buf {
 	size_t cap;
 } cy_buf;
 
-#define CY_BUF_INIT {NULL, 0, 0}
+#define CY_BUF_INIT                                                                                \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 void cy_buf_init(cy_buf *b);
 void cy_buf_release(cy_buf *b);

@@ -24,11 +24,11 @@ int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, vo
 
 /* ---- store compaction (docs/internals/store.md) ---- */
 typedef struct cy_compact_stats {
-	uint64_t packs;     /* packs that held unreferenced bytes */
+	uint64_t packs;	    /* packs that held unreferenced bytes */
 	uint64_t rewritten; /* rewritten without them */
 	uint64_t removed;   /* held no object any more: removed */
 	uint64_t objects;   /* objects moved */
-	uint64_t freed;     /* bytes freed */
+	uint64_t freed;	    /* bytes freed */
 	uint64_t leftover;  /* retired packs whose file could not be removed (check names them) */
 } cy_compact_stats;
 /* Rewrite every pack that holds bytes no object refers to, without them:

@@ -9,27 +9,26 @@
 
 enum {
 	CY_OK = 0,
-	CY_ERROR = -1,    /* generic failure */
-	CY_ENOMEM = -2,   /* out of memory */
+	CY_ERROR = -1,	  /* generic failure */
+	CY_ENOMEM = -2,	  /* out of memory */
 	CY_EINVALID = -3, /* invalid argument or input */
 	CY_ENOTFOUND = -4,
 	CY_EEXISTS = -5,
-	CY_EAUTH = -6,    /* wrong password or key */
-	CY_EPERM = -7,    /* role or grant does not allow this */
+	CY_EAUTH = -6,	  /* wrong password or key */
+	CY_EPERM = -7,	  /* role or grant does not allow this */
 	CY_ECORRUPT = -8, /* integrity failure: data does not match */
 	CY_EIO = -9,
 	CY_ENOSPC = -10,
-	CY_EBUSY = -11,   /* vault locked by another process */
+	CY_EBUSY = -11,	  /* vault locked by another process */
 	CY_ECRYPTO = -12, /* crypto library failure (not an auth failure) */
-	CY_EDB = -13,     /* catalog database failure */
+	CY_EDB = -13,	  /* catalog database failure */
 	CY_EUNSUPPORTED = -14,
 	CY_ECANCELLED = -15,
 };
 
 /* Set the last error of this thread: code and printf-style detail.
  * Returns code, so callers can write `return cy_error_set(...)`. */
-int cy_error_set(int code, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int cy_error_set(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Same, appending strerror(errnum). */
 int cy_error_set_errno(int code, int errnum, const char *fmt, ...)

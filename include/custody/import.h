@@ -23,7 +23,7 @@ int cy_import_begin(cy_vault *v, const char *fonds, cy_import **out);
 
 /* One part (object) of a new record, held in memory. */
 typedef struct cy_record_part {
-	const char *role;   /* "original" (the first part), "text", "preservation", ... */
+	const char *role; /* "original" (the first part), "text", "preservation", ... */
 	const void *data;
 	size_t len;
 	const char *format; /* e.g. "csv", "eml", "pdf"; NULL: "binary" */

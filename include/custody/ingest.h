@@ -24,7 +24,7 @@ int cy_sniff_fd(int fd, const char *name, const char **format);
  * file cannot be read as that format: that is not an error here). */
 typedef struct cy_doc_date {
 	int year;
-	char date[11];      /* YYYY, YYYY-MM or YYYY-MM-DD */
+	char date[11];	    /* YYYY, YYYY-MM or YYYY-MM-DD */
 	const char *source; /* "pdf-creation-date" or "exif-date-original" */
 } cy_doc_date;
 int cy_doc_date_fd(int fd, const char *format, uint64_t size, cy_doc_date *out);
@@ -35,11 +35,11 @@ int cy_doc_date_jpeg(const void *data, size_t n, cy_doc_date *out);
 typedef struct cy_sidecar cy_sidecar;
 typedef struct cy_sidecar_entry {
 	const char *file;  /* path relative to the imported directory, or a base name */
-	int year;          /* 0: not given */
+	int year;	   /* 0: not given */
 	const char *title; /* NULL: not given */
-	int klass;         /* a cy_class, or -1 */
+	int klass;	   /* a cy_class, or -1 */
 	const char *date;  /* NULL: not given */
-	int64_t row;       /* where it was in the sidecar */
+	int64_t row;	   /* where it was in the sidecar */
 } cy_sidecar_entry;
 int cy_sidecar_load(const char *path, cy_sidecar **out);
 /* Parse sidecar bytes; name is used in messages. */
@@ -57,7 +57,7 @@ void cy_sidecar_free(cy_sidecar *s);
 typedef struct cy_import_opts {
 	const char *fonds;
 	cy_class klass;
-	int year;              /* 0: from the sidecar; custody never guesses it from file times */
+	int year;	       /* 0: from the sidecar; custody never guesses it from file times */
 	const char *retention; /* NULL: the class default */
 	const char *org;       /* optional 机构 code, 1-3 chars */
 	const char *sidecar;   /* optional sidecar CSV */
@@ -67,14 +67,14 @@ typedef enum cy_file_status {
 	CY_FILE_IMPORTED = 0,
 	CY_FILE_DUPLICATE, /* same content already in the fonds: recognised, not imported again */
 	CY_FILE_SKIPPED,   /* not a file to import (symlink inside the tree) */
-	CY_FILE_FAILED,    /* could not be imported; reason says why */
+	CY_FILE_FAILED,	   /* could not be imported; reason says why */
 } cy_file_status;
 
 typedef struct cy_file_event {
 	const char *path; /* relative to the imported directory; non-UTF-8 bytes as \xNN */
 	cy_file_status status;
 	const char *archive_no; /* imported or duplicate: the record */
-	const char *reason;     /* skipped or failed */
+	const char *reason;	/* skipped or failed */
 } cy_file_event;
 typedef void (*cy_file_fn)(void *arg, const cy_file_event *e);
 

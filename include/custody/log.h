@@ -15,7 +15,7 @@ typedef int (*cy_entry_fn)(void *arg, uint64_t seq, const char *entry, size_t n)
 int cy_log_list(cy_vault *v, uint64_t from, cy_entry_fn fn, void *arg);
 /* Ledger entries that pass a filter (every field optional, all combined). */
 typedef struct cy_log_filter {
-	uint64_t from;      /* first sequence number (0 or 1: from the start) */
+	uint64_t from;	    /* first sequence number (0 or 1: from the start) */
 	const char *actor;  /* entries made by this user (a name; CY_ENOTFOUND if none) */
 	const char *action; /* action prefix: "record." or "user.disable" */
 	const char *record; /* an archive number among the targets */

@@ -22,9 +22,9 @@
 typedef enum cy_norm_field {
 	CY_NORM_NAME = 0,  /* NFKC, case-folded, white space removed, middle dots unified */
 	CY_NORM_ID_NUMBER, /* NFKC, white space removed, upper case; 15-digit resident IDs to 18 */
-	CY_NORM_PHONE,     /* NFKC, separators removed, +86 / 0086 removed */
-	CY_NORM_EMAIL,     /* NFKC, trimmed, ASCII lower case */
-	CY_NORM_USCC,      /* NFKC, white space and dashes removed, upper case */
+	CY_NORM_PHONE,	   /* NFKC, separators removed, +86 / 0086 removed */
+	CY_NORM_EMAIL,	   /* NFKC, trimmed, ASCII lower case */
+	CY_NORM_USCC,	   /* NFKC, white space and dashes removed, upper case */
 	CY_NORM_ACCOUNT,   /* NFKC, white space and dashes removed, upper case */
 	CY_NORM_COUNT
 } cy_norm_field;
@@ -45,7 +45,7 @@ typedef enum cy_id_check {
 	CY_ID_OK = 0,
 	CY_ID_BAD_LENGTH, /* not 18 characters */
 	CY_ID_BAD_FORMAT, /* not 17 digits then a digit or X */
-	CY_ID_BAD_DATE,   /* the birth date is not a real date, or is in the future */
+	CY_ID_BAD_DATE,	  /* the birth date is not a real date, or is in the future */
 	CY_ID_BAD_CHECK,  /* the check character is wrong */
 } cy_id_check;
 cy_id_check cy_resident_id_check(const char *normal);

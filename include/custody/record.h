@@ -35,7 +35,7 @@ const char *cy_class_default_retention(cy_class c);
 typedef enum cy_source_kind {
 	CY_SOURCE_NONE = 0,
 	CY_SOURCE_FILE, /* path: relative to the imported directory */
-	CY_SOURCE_CSV,  /* path: the CSV or XLSX file; line: its 1-based line (row) */
+	CY_SOURCE_CSV,	/* path: the CSV or XLSX file; line: its 1-based line (row) */
 	CY_SOURCE_MAIL, /* path: the mailbox; message_id */
 	CY_SOURCE_COUNT
 } cy_source_kind;
@@ -48,23 +48,23 @@ typedef struct cy_kv {
 /* What a new record says about itself (all strings UTF-8; NULL = absent). */
 typedef struct cy_record_new {
 	cy_class klass;
-	int year;                   /* 年度: the year the document was formed (required) */
-	const char *date;           /* 形成日期 YYYY, YYYY-MM or YYYY-MM-DD */
-	const char *date_end;       /* end of a date range, same forms */
-	const char *retention;      /* NULL: the class default */
+	int year;		    /* 年度: the year the document was formed (required) */
+	const char *date;	    /* 形成日期 YYYY, YYYY-MM or YYYY-MM-DD */
+	const char *date_end;	    /* end of a date range, same forms */
+	const char *retention;	    /* NULL: the class default */
 	const char *retention_rule; /* why: NULL = "class-default" or "user" */
-	const char *org;            /* 机构 code, 1-3 characters, optional */
+	const char *org;	    /* 机构 code, 1-3 characters, optional */
 	const char *title;
 	cy_source_kind source_kind;
 	const char *source_path;
 	int64_t source_line;
 	const char *message_id;
-	int64_t mtime;              /* a file's modification time, kept for reference only */
-	const char *const *labels;  /* sensitivity labels (e.g. "pii", "id-number") */
+	int64_t mtime;		   /* a file's modification time, kept for reference only */
+	const char *const *labels; /* sensitivity labels (e.g. "pii", "id-number") */
 	size_t nlabels;
-	const cy_kv *fields;        /* free key-value fields an importer adds */
+	const cy_kv *fields; /* free key-value fields an importer adds */
 	size_t nfields;
-	const int64_t *subjects;    /* subject ids (of this fonds) the record is about */
+	const int64_t *subjects; /* subject ids (of this fonds) the record is about */
 	size_t nsubjects;
 } cy_record_new;
 
@@ -77,7 +77,7 @@ typedef struct cy_record_info {
 	char org[8];
 	int64_t item;
 	uint64_t size;
-	uint64_t stored;  /* bytes in the object store */
+	uint64_t stored; /* bytes in the object store */
 	char sha256[65];
 	char status[16];
 	char created[32];
@@ -93,7 +93,7 @@ typedef struct cy_record_info {
 	unsigned nobjects, nsubjects, nlabels, nfields;
 	/* decrypted; owned by the struct, freed by cy_record_info_release */
 	char *title;
-	char *source;     /* the path, CSV file or mailbox */
+	char *source;	  /* the path, CSV file or mailbox */
 	char *message_id; /* mail only */
 	char *meta_json;  /* the whole decrypted metadata as JSON (version 2; NULL for 1) */
 } cy_record_info;
@@ -118,8 +118,8 @@ int cy_record_get(cy_vault *v, const char *archive_no, cy_data_sink sink, void *
  * item number of its new group; the old number keeps resolving.  new_no
  * (64 bytes) receives the number after the change.  Logged as record.amend. */
 typedef struct cy_record_amend {
-	int year;          /* 0: keep */
-	int klass;         /* -1: keep, else a cy_class */
+	int year;	   /* 0: keep */
+	int klass;	   /* -1: keep, else a cy_class */
 	const char *title; /* NULL: keep */
 	const char *date;  /* NULL: keep; "" clears */
 	const char *retention;

@@ -30,11 +30,11 @@ typedef struct cy_subject_kv {
 
 /* A subject's personal fields (UTF-8).  NULL or "" means absent. */
 typedef struct cy_subject_fields {
-	const char *kind;      /* "person" or "org"; required */
-	const char *name;      /* required */
-	const char *id_type;   /* e.g. "resident-id", "passport" */
+	const char *kind;    /* "person" or "org"; required */
+	const char *name;    /* required */
+	const char *id_type; /* e.g. "resident-id", "passport" */
 	const char *id_number;
-	const char *uscc;      /* organisations: unified social credit code */
+	const char *uscc; /* organisations: unified social credit code */
 	const char *address;
 	const char **phones;
 	size_t nphones;

@@ -23,7 +23,7 @@ typedef enum cy_role {
 	CY_ROLE_SECADMIN,     /* users, roles, grants; no personal data */
 	CY_ROLE_AUDITOR,      /* the ledger and reports; no personal data */
 	CY_ROLE_ARCHIVIST,    /* import, view, manage records of granted fonds */
-	CY_ROLE_VIEWER,       /* view records of granted fonds */
+	CY_ROLE_VIEWER,	      /* view records of granted fonds */
 	CY_ROLE_COUNT
 } cy_role;
 

@@ -45,8 +45,8 @@ int64_t cy_days_from_civil(int year, int month, int day)
 /* The date part of s (its first 10 bytes). */
 static int date_part(const char *s, int *y, int *m, int *d)
 {
-	if (strlen(s) < 10 || s[4] != '-' || s[7] != '-' || digits(s, 4, y) || digits(s + 5, 2, m) ||
-	    digits(s + 8, 2, d))
+	if (strlen(s) < 10 || s[4] != '-' || s[7] != '-' || digits(s, 4, y) ||
+	    digits(s + 5, 2, m) || digits(s + 8, 2, d))
 		return -1;
 	if (*y < 1000 || *m < 1 || *m > 12 || *d < 1 || *d > days_in_month(*y, *m))
 		return -1;
@@ -56,7 +56,8 @@ static int date_part(const char *s, int *y, int *m, int *d)
 int cy_date_parse(const char *s, int *year, int *month, int *day)
 {
 	if (!s || strlen(s) != 10 || date_part(s, year, month, day))
-		return cy_error_set(CY_EINVALID, "'%s' is not a date: use YYYY-MM-DD (e.g. 2026-03-31)",
+		return cy_error_set(CY_EINVALID,
+				    "'%s' is not a date: use YYYY-MM-DD (e.g. 2026-03-31)",
 				    s ? s : "");
 	return 0;
 }
@@ -70,8 +71,9 @@ int cy_time_parse(const char *s, int64_t *t, bool *date_only)
 		goto bad;
 	p = s + 10;
 	if (*p) {
-		if ((*p != 'T' && *p != 't' && *p != ' ') || strlen(p) < 9 || p[3] != ':' || p[6] != ':' ||
-		    digits(p + 1, 2, &h) || digits(p + 4, 2, &mi) || digits(p + 7, 2, &se))
+		if ((*p != 'T' && *p != 't' && *p != ' ') || strlen(p) < 9 || p[3] != ':' ||
+		    p[6] != ':' || digits(p + 1, 2, &h) || digits(p + 4, 2, &mi) ||
+		    digits(p + 7, 2, &se))
 			goto bad;
 		/* 60 is a leap second: counted as the next second */
 		if (h > 23 || mi > 59 || se > 60)
@@ -87,7 +89,8 @@ int cy_time_parse(const char *s, int64_t *t, bool *date_only)
 		if ((*p == 'Z' || *p == 'z') && !p[1]) {
 			sign = 0;
 		} else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':' &&
-			   !digits(p + 1, 2, &oh) && !digits(p + 4, 2, &om) && oh <= 23 && om <= 59) {
+			   !digits(p + 1, 2, &oh) && !digits(p + 4, 2, &om) && oh <= 23 &&
+			   om <= 59) {
 			sign = *p == '+' ? 1 : -1;
 		} else {
 			goto bad;

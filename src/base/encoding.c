@@ -31,7 +31,8 @@ static int hexval(char c)
 int cy_hex_decode(const char *in, size_t inlen, uint8_t *out, size_t n)
 {
 	if (inlen != 2 * n)
-		return cy_error_set(CY_EINVALID, "hex string has %zu digits, expected %zu", inlen, 2 * n);
+		return cy_error_set(CY_EINVALID, "hex string has %zu digits, expected %zu", inlen,
+				    2 * n);
 	for (size_t i = 0; i < n; i++) {
 		int hi = hexval(in[2 * i]), lo = hexval(in[2 * i + 1]);
 		if (hi < 0 || lo < 0)
@@ -94,7 +95,8 @@ int cy_base64_decode(const char *in, size_t n, cy_buf *out)
 		}
 		if (pad == 1 && in[i + 2] == '=')
 			return cy_error_set(CY_EINVALID, "bad base64 padding");
-		uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
+		uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 |
+			     (uint32_t)v[3];
 		/* non-canonical encodings (bits set under padding) are rejected */
 		if ((pad == 1 && (w & 0xff)) || (pad == 2 && (w & 0xffff)))
 			return cy_error_set(CY_EINVALID, "non-canonical base64");
@@ -127,7 +129,8 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 		return 3;
 	}
 	if (c >= 0xf0 && c <= 0xf4) {
-		if (n < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80)
+		if (n < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
+		    (s[3] & 0xc0) != 0x80)
 			return 0;
 		if (c == 0xf0 && s[1] < 0x90)
 			return 0;
@@ -178,10 +181,18 @@ int cy_json_str(cy_buf *out, const char *s, size_t n)
 			rc = cy_buf_put(out, e, 2);
 		} else if (c < 0x20) {
 			switch (c) {
-			case '\n': rc = cy_buf_puts(out, "\\n"); break;
-			case '\r': rc = cy_buf_puts(out, "\\r"); break;
-			case '\t': rc = cy_buf_puts(out, "\\t"); break;
-			default: rc = cy_buf_printf(out, "\\u%04x", c); break;
+			case '\n':
+				rc = cy_buf_puts(out, "\\n");
+				break;
+			case '\r':
+				rc = cy_buf_puts(out, "\\r");
+				break;
+			case '\t':
+				rc = cy_buf_puts(out, "\\t");
+				break;
+			default:
+				rc = cy_buf_printf(out, "\\u%04x", c);
+				break;
 			}
 		} else {
 			rc = cy_buf_puts(out, "\xef\xbf\xbd"); /* not UTF-8: U+FFFD */

@@ -80,21 +80,37 @@ void cy_error_clear(void)
 const char *cy_error_name(int code)
 {
 	switch (code) {
-	case CY_OK: return "ok";
-	case CY_ENOMEM: return "out of memory";
-	case CY_EINVALID: return "invalid";
-	case CY_ENOTFOUND: return "not found";
-	case CY_EEXISTS: return "exists";
-	case CY_EAUTH: return "authentication failed";
-	case CY_EPERM: return "permission denied";
-	case CY_ECORRUPT: return "integrity failure";
-	case CY_EIO: return "i/o error";
-	case CY_ENOSPC: return "no space";
-	case CY_EBUSY: return "busy";
-	case CY_ECRYPTO: return "crypto failure";
-	case CY_EDB: return "catalog failure";
-	case CY_EUNSUPPORTED: return "unsupported";
-	case CY_ECANCELLED: return "cancelled";
-	default: return "error";
+	case CY_OK:
+		return "ok";
+	case CY_ENOMEM:
+		return "out of memory";
+	case CY_EINVALID:
+		return "invalid";
+	case CY_ENOTFOUND:
+		return "not found";
+	case CY_EEXISTS:
+		return "exists";
+	case CY_EAUTH:
+		return "authentication failed";
+	case CY_EPERM:
+		return "permission denied";
+	case CY_ECORRUPT:
+		return "integrity failure";
+	case CY_EIO:
+		return "i/o error";
+	case CY_ENOSPC:
+		return "no space";
+	case CY_EBUSY:
+		return "busy";
+	case CY_ECRYPTO:
+		return "crypto failure";
+	case CY_EDB:
+		return "catalog failure";
+	case CY_EUNSUPPORTED:
+		return "unsupported";
+	case CY_ECANCELLED:
+		return "cancelled";
+	default:
+		return "error";
 	}
 }

@@ -19,7 +19,8 @@ int cy_write_all(int fd, const void *p, size_t n, const char *what)
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			return cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot write %s", what);
+			return cy_error_set_errno(cy_error_from_errno(errno), errno,
+						  "cannot write %s", what);
 		}
 		q += w;
 		n -= (size_t)w;
@@ -37,7 +38,8 @@ ssize_t cy_read_full(int fd, void *p, size_t n, const char *what)
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			return cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot read %s", what);
+			return cy_error_set_errno(cy_error_from_errno(errno), errno,
+						  "cannot read %s", what);
 		}
 		if (r == 0)
 			break;
@@ -69,7 +71,8 @@ int cy_pread_all(int fd, void *p, size_t n, uint64_t off, const char *what)
 int cy_fsync_fd(int fd, const char *what)
 {
 	if (fsync(fd) < 0)
-		return cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot sync %s", what);
+		return cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot sync %s",
+					  what);
 	return 0;
 }
 
@@ -79,7 +82,8 @@ int cy_fsync_dir(const char *path)
 	int rc;
 
 	if (fd < 0)
-		return cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot open directory %s", path);
+		return cy_error_set_errno(cy_error_from_errno(errno), errno,
+					  "cannot open directory %s", path);
 	rc = cy_fsync_fd(fd, path);
 	close(fd);
 	return rc;
@@ -96,8 +100,8 @@ int cy_mkdir_p(const char *path, mode_t mode)
 		char save = (char)b.ptr[i];
 		b.ptr[i] = 0;
 		if (mkdir((char *)b.ptr, mode) < 0 && errno != EEXIST)
-			rc = cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot create directory %s",
-						(char *)b.ptr);
+			rc = cy_error_set_errno(cy_error_from_errno(errno), errno,
+						"cannot create directory %s", (char *)b.ptr);
 		b.ptr[i] = (uint8_t)save;
 	}
 	cy_buf_release(&b);
@@ -111,7 +115,8 @@ int cy_read_file(const char *path, size_t max, cy_buf *out)
 	int rc = 0;
 
 	if (fd < 0)
-		return cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot open %s", path);
+		return cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot open %s",
+					  path);
 	if (fstat(fd, &st) < 0 || (size_t)st.st_size > max) {
 		close(fd);
 		return cy_error_set(CY_EINVALID, "%s is too large or unreadable", path);
@@ -144,7 +149,8 @@ int cy_write_file_excl(const char *path, const void *data, size_t n, mode_t mode
 	int rc;
 
 	if (fd < 0)
-		return cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot create %s", path);
+		return cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot create %s",
+					  path);
 	rc = cy_write_all(fd, data, n, path);
 	if (!rc)
 		rc = cy_fsync_fd(fd, path);

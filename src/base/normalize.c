@@ -21,8 +21,8 @@
 #include "custody/normalize.h"
 #include "custody/banned.h"
 
-static const char *FIELD_NAMES[CY_NORM_COUNT] = {"name", "id_number", "phone",
-						 "email", "uscc", "account"};
+static const char *FIELD_NAMES[CY_NORM_COUNT] = {"name",  "id_number", "phone",
+						 "email", "uscc",      "account"};
 
 const char *cy_norm_field_name(cy_norm_field f)
 {
@@ -38,7 +38,8 @@ int cy_norm_field_parse(const char *s, cy_norm_field *out)
 		}
 	}
 	return cy_error_set(CY_EINVALID,
-			    "unknown field '%s' (fields: name id_number phone email uscc account)", s);
+			    "unknown field '%s' (fields: name id_number phone email uscc account)",
+			    s);
 }
 
 /* Unicode White_Space, plus the zero-width space and the byte-order mark that
@@ -108,7 +109,8 @@ static int map_filter(cy_norm_field f, const uint8_t *in, size_t n, cy_buf *out)
 		int32_t c;
 		utf8proc_ssize_t k = utf8proc_iterate(m + i, len - i, &c);
 		if (k <= 0) {
-			rc = cy_error_set(CY_EINVALID, "%s: not valid UTF-8 text", cy_norm_field_name(f));
+			rc = cy_error_set(CY_EINVALID, "%s: not valid UTF-8 text",
+					  cy_norm_field_name(f));
 			break;
 		}
 		i += k;
@@ -147,7 +149,8 @@ static int map_filter(cy_norm_field f, const uint8_t *in, size_t n, cy_buf *out)
 	end = out->len;
 	while (start < end) {
 		int32_t c;
-		utf8proc_ssize_t k = utf8proc_iterate(out->ptr + start, (utf8proc_ssize_t)(end - start), &c);
+		utf8proc_ssize_t k = utf8proc_iterate(out->ptr + start,
+						      (utf8proc_ssize_t)(end - start), &c);
 		if (k <= 0 || !is_space(c))
 			break;
 		start += (size_t)k;
@@ -157,7 +160,8 @@ static int map_filter(cy_norm_field f, const uint8_t *in, size_t n, cy_buf *out)
 		int32_t c;
 		while (p > start && (out->ptr[p] & 0xc0) == 0x80)
 			p--;
-		if (utf8proc_iterate(out->ptr + p, (utf8proc_ssize_t)(end - p), &c) <= 0 || !is_space(c))
+		if (utf8proc_iterate(out->ptr + p, (utf8proc_ssize_t)(end - p), &c) <= 0 ||
+		    !is_space(c))
 			break;
 		end = p;
 	}
@@ -237,7 +241,8 @@ static int strip_country(cy_buf *b)
 			drop_front(b, 3);
 		else if (starts(b, "0086"))
 			drop_front(b, 4);
-		else if (starts(b, "86") && b->len == 13 && b->ptr[2] == '1' && all_digits(b->ptr, 13))
+		else if (starts(b, "86") && b->len == 13 && b->ptr[2] == '1' &&
+			 all_digits(b->ptr, 13))
 			drop_front(b, 2);
 		else
 			break;
@@ -306,7 +311,8 @@ cy_id_check cy_resident_id_check(const char *s)
 
 	if (strlen(s) != 18)
 		return CY_ID_BAD_LENGTH;
-	if (!all_digits((const uint8_t *)s, 17) || !((s[17] >= '0' && s[17] <= '9') || s[17] == 'X'))
+	if (!all_digits((const uint8_t *)s, 17) ||
+	    !((s[17] >= '0' && s[17] <= '9') || s[17] == 'X'))
 		return CY_ID_BAD_FORMAT;
 	y = (s[6] - '0') * 1000 + (s[7] - '0') * 100 + (s[8] - '0') * 10 + (s[9] - '0');
 	m = (s[10] - '0') * 10 + (s[11] - '0');
@@ -314,7 +320,8 @@ cy_id_check cy_resident_id_check(const char *s)
 	if (y < 1800 || m < 1 || m > 12 || d < 1 || d > MDAYS[m - 1] + (m == 2 && leap(y)))
 		return CY_ID_BAD_DATE;
 	gmtime_r(&now, &tm);
-	if (y * 10000 + m * 100 + d > (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday)
+	if (y * 10000 + m * 100 + d >
+	    (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday)
 		return CY_ID_BAD_DATE;
 	if (id_check_char(s) != s[17])
 		return CY_ID_BAD_CHECK;
@@ -324,11 +331,16 @@ cy_id_check cy_resident_id_check(const char *s)
 const char *cy_id_check_name(cy_id_check c)
 {
 	switch (c) {
-	case CY_ID_OK: return "ok";
-	case CY_ID_BAD_LENGTH: return "bad-length";
-	case CY_ID_BAD_FORMAT: return "bad-format";
-	case CY_ID_BAD_DATE: return "bad-date";
-	case CY_ID_BAD_CHECK: return "bad-check-digit";
+	case CY_ID_OK:
+		return "ok";
+	case CY_ID_BAD_LENGTH:
+		return "bad-length";
+	case CY_ID_BAD_FORMAT:
+		return "bad-format";
+	case CY_ID_BAD_DATE:
+		return "bad-date";
+	case CY_ID_BAD_CHECK:
+		return "bad-check-digit";
 	}
 	return "?";
 }

@@ -131,7 +131,8 @@ static int db_error(cy_catalog *c, int code, const char *what)
 	(void)code;
 	if ((ext & 0xff) == SQLITE_FULL || (ext & 0xff) == SQLITE_IOERR)
 		return cy_error_set((ext & 0xff) == SQLITE_FULL ? CY_ENOSPC : CY_EIO,
-				    "cannot write the catalog (is the disk full?): %s", sqlite3_errmsg(c->db));
+				    "cannot write the catalog (is the disk full?): %s",
+				    sqlite3_errmsg(c->db));
 	return cy_error_set(cy, "catalog: %s: %s", what, sqlite3_errmsg(c->db));
 }
 
@@ -153,10 +154,11 @@ static int migrate(cy_catalog *c)
 		version = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	if (version > CY_CATALOG_VERSION)
-		return cy_error_set(CY_EUNSUPPORTED,
-				    "catalog schema version %d is newer than this custody supports (%d); "
-				    "upgrade custody",
-				    version, CY_CATALOG_VERSION);
+		return cy_error_set(
+			CY_EUNSUPPORTED,
+			"catalog schema version %d is newer than this custody supports (%d); "
+			"upgrade custody",
+			version, CY_CATALOG_VERSION);
 	if (version == CY_CATALOG_VERSION)
 		return 0;
 	if ((rc = cy_catalog_exec(c, "BEGIN IMMEDIATE")))
@@ -316,7 +318,8 @@ int cy_catalog_prepare(cy_catalog *c, const char *sql, cy_stmt **out)
 		free(s);
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	}
-	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL) !=
+	    SQLITE_OK) {
 		free(s->sql);
 		free(s);
 		return db_error(c, 0, "prepare");

@@ -100,7 +100,7 @@ typedef struct cy_catalog_grant {
 	int64_t user_id, fonds_id, granted_by;
 	char fonds_code[8];
 	char created[32];
-	int active; /* the slot is present; else pending */
+	int active;  /* the slot is present; else pending */
 	cy_buf slot; /* the fonds key sealed to the user's public key */
 	cy_buf auth; /* the admin key's signature of a pending grant */
 	/* cy_catalog_grant_list_pending only: the grantee's row */
@@ -136,11 +136,11 @@ typedef struct cy_catalog_fonds {
 	int64_t id;
 	char code[8];
 	char name[256];
-	char uscc[24];        /* "" when none */
+	char uscc[24];	      /* "" when none */
 	char status[24];      /* operating, transferring, deregistering, deregistered */
 	char status_date[32]; /* "" when none */
 	char created[32];
-	cy_buf key_id;        /* 8 bytes naming the fonds key */
+	cy_buf key_id;	      /* 8 bytes naming the fonds key */
 	cy_buf recovery_slot; /* the fonds key sealed to the recovery key */
 	/* cy_catalog_fonds_list only */
 	int64_t records;

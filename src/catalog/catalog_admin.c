@@ -11,8 +11,7 @@ static const char *SQL_USER_BY_NAME =
 	"SELECT id, name, role, created, disabled FROM users WHERE name = ?";
 static const char *SQL_USER_BY_ID =
 	"SELECT id, name, role, created, disabled FROM users WHERE id = ?";
-static const char *SQL_USER_ALL =
-	"SELECT id, name, role, created, disabled FROM users ORDER BY id";
+static const char *SQL_USER_ALL = "SELECT id, name, role, created, disabled FROM users ORDER BY id";
 static const char *SQL_USER_COUNT_ENABLED =
 	"SELECT count(*) FROM users WHERE role = ? AND disabled = 0";
 static const char *SQL_USER_GRANTS =
@@ -101,7 +100,8 @@ int cy_catalog_adm_user_count_enabled(cy_catalog *c, const char *role, int64_t *
 	return rc < 0 ? rc : cy_error_set(CY_EDB, "catalog: count of users returned no row");
 }
 
-int cy_catalog_adm_user_grants(cy_catalog *c, int64_t user_id, cy_catalog_adm_grant_fn fn, void *arg)
+int cy_catalog_adm_user_grants(cy_catalog *c, int64_t user_id, cy_catalog_adm_grant_fn fn,
+			       void *arg)
 {
 	cy_stmt *s;
 	int rc = cy_catalog_prepare(c, SQL_USER_GRANTS, &s);

@@ -19,9 +19,9 @@
 typedef struct cy_catalog_adm_user {
 	int64_t id;
 	char name[64];
-	char role[16];    /* as stored; certified by the admin key (vault.c) */
+	char role[16]; /* as stored; certified by the admin key (vault.c) */
 	char created[32];
-	int disabled;     /* not authenticated: see docs/internals/admin.md */
+	int disabled; /* not authenticated: see docs/internals/admin.md */
 } cy_catalog_adm_user;
 
 /* The user called name. */
@@ -40,7 +40,8 @@ int cy_catalog_adm_user_count_enabled(cy_catalog *c, const char *role, int64_t *
 /* A user's grants by fonds code; pending = no key slot yet (a secadmin's
  * grant that a key holder has not completed). */
 typedef int (*cy_catalog_adm_grant_fn)(void *arg, const char *fonds_code, int pending);
-int cy_catalog_adm_user_grants(cy_catalog *c, int64_t user_id, cy_catalog_adm_grant_fn fn, void *arg);
+int cy_catalog_adm_user_grants(cy_catalog *c, int64_t user_id, cy_catalog_adm_grant_fn fn,
+			       void *arg);
 
 enum {
 	CY_GRANT_NONE = 0,    /* the fonds exists, the user has no grant of it */
@@ -56,7 +57,7 @@ int cy_catalog_adm_grant_state(cy_catalog *c, int64_t user_id, const char *fonds
 typedef struct cy_catalog_adm_fonds {
 	int64_t id;
 	char code[8];
-	char uscc[24];        /* "" when none */
+	char uscc[24]; /* "" when none */
 	char status[24];
 	char status_date[16]; /* YYYY-MM-DD, "" when never set */
 } cy_catalog_adm_fonds;

@@ -23,11 +23,12 @@ int cy_catalog_check_item_groups(cy_catalog *c, cy_catalog_item_group_fn fn, voi
 {
 	cy_catalog_item_group g;
 	cy_stmt *s;
-	int rc = cy_catalog_prepare(c,
-				    "SELECT f.code, r.class, r.year, r.retention, r.org, count(*), max(r.item),"
-				    " min(r.item), min(r.archive_no) FROM records r JOIN fonds f ON f.id = r.fonds_id"
-				    " GROUP BY r.fonds_id, r.class, r.year, r.retention, r.org",
-				    &s);
+	int rc = cy_catalog_prepare(
+		c,
+		"SELECT f.code, r.class, r.year, r.retention, r.org, count(*), max(r.item),"
+		" min(r.item), min(r.archive_no) FROM records r JOIN fonds f ON f.id = r.fonds_id"
+		" GROUP BY r.fonds_id, r.class, r.year, r.retention, r.org",
+		&s);
 
 	while (!rc && (rc = cy_stmt_step(s)) == 1) {
 		memset(&g, 0, sizeof(g));

@@ -7,8 +7,9 @@
 #include "custody/error.h"
 #include "custody/banned.h"
 
-#define FONDS_COLS "f.id, f.code, f.name, f.uscc, f.status, f.status_date, f.created, f.key_id, " \
-		   "f.recovery_slot"
+#define FONDS_COLS                                                                                 \
+	"f.id, f.code, f.name, f.uscc, f.status, f.status_date, f.created, f.key_id, "             \
+	"f.recovery_slot"
 
 void cy_catalog_fonds_release(cy_catalog_fonds *f)
 {
@@ -40,10 +41,11 @@ static int bind_opt_text(cy_stmt *s, int i, const char *t)
 int cy_catalog_fonds_insert(cy_catalog *c, const cy_catalog_fonds *f, int64_t *id)
 {
 	cy_stmt *s;
-	int rc = cy_catalog_prepare(c,
-				    "INSERT INTO fonds (code, name, uscc, status, status_date, key_id, "
-				    "recovery_slot, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-				    &s);
+	int rc = cy_catalog_prepare(
+		c,
+		"INSERT INTO fonds (code, name, uscc, status, status_date, key_id, "
+		"recovery_slot, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		&s);
 
 	rc = rc ? rc : cy_stmt_bind_text(s, 1, f->code);
 	rc = rc ? rc : cy_stmt_bind_text(s, 2, f->name);
@@ -83,12 +85,13 @@ int cy_catalog_fonds_list(cy_catalog *c, cy_catalog_fonds_fn fn, void *arg)
 	int rc;
 
 	memset(&f, 0, sizeof(f));
-	rc = cy_catalog_prepare(c,
-				"SELECT " FONDS_COLS ","
-				" (SELECT count(*) FROM records r WHERE r.fonds_id = f.id),"
-				" (SELECT coalesce(sum(size), 0) FROM records r WHERE r.fonds_id = f.id)"
-				" FROM fonds f ORDER BY f.code",
-				&s);
+	rc = cy_catalog_prepare(
+		c,
+		"SELECT " FONDS_COLS ","
+		" (SELECT count(*) FROM records r WHERE r.fonds_id = f.id),"
+		" (SELECT coalesce(sum(size), 0) FROM records r WHERE r.fonds_id = f.id)"
+		" FROM fonds f ORDER BY f.code",
+		&s);
 	while (!rc && (rc = cy_stmt_step(s)) == 1) {
 		rc = fonds_row(s, &f);
 		f.records = cy_stmt_int(s, 9);
@@ -103,7 +106,8 @@ int cy_catalog_fonds_list(cy_catalog *c, cy_catalog_fonds_fn fn, void *arg)
 int cy_catalog_fonds_set_status(cy_catalog *c, int64_t id, const char *status, const char *date)
 {
 	cy_stmt *s;
-	int rc = cy_catalog_prepare(c, "UPDATE fonds SET status = ?, status_date = ? WHERE id = ?", &s);
+	int rc = cy_catalog_prepare(c, "UPDATE fonds SET status = ?, status_date = ? WHERE id = ?",
+				    &s);
 
 	rc = rc ? rc : cy_stmt_bind_text(s, 1, status);
 	rc = rc ? rc : bind_opt_text(s, 2, date);

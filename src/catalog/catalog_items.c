@@ -17,12 +17,14 @@ int cy_catalog_item_next(cy_catalog *c, int64_t fonds_id, const char *grp, int64
 	int rc;
 
 	if (!cy_catalog__in_tx(c))
-		return cy_error_set(CY_EINVALID, "catalog: an item number is taken inside a transaction");
-	rc = cy_catalog_prepare(c,
-				"INSERT INTO item_counters (fonds_id, grp, next) VALUES (?, ?, 2) "
-				"ON CONFLICT (fonds_id, grp) DO UPDATE SET next = item_counters.next + 1 "
-				"RETURNING next - 1",
-				&s);
+		return cy_error_set(CY_EINVALID,
+				    "catalog: an item number is taken inside a transaction");
+	rc = cy_catalog_prepare(
+		c,
+		"INSERT INTO item_counters (fonds_id, grp, next) VALUES (?, ?, 2) "
+		"ON CONFLICT (fonds_id, grp) DO UPDATE SET next = item_counters.next + 1 "
+		"RETURNING next - 1",
+		&s);
 	rc = rc ? rc : cy_stmt_bind_int(s, 1, fonds_id);
 	rc = rc ? rc : cy_stmt_bind_text(s, 2, grp);
 	rc = rc ? rc : cy_stmt_step(s);
@@ -37,14 +39,16 @@ int cy_catalog_item_next(cy_catalog *c, int64_t fonds_id, const char *grp, int64
 	if (rc < 0)
 		return rc;
 	if (*item < 1)
-		return cy_error_set(CY_ECORRUPT, "catalog: item counter of group '%s' is damaged", grp);
+		return cy_error_set(CY_ECORRUPT, "catalog: item counter of group '%s' is damaged",
+				    grp);
 	return 0;
 }
 
 int cy_catalog_item_peek(cy_catalog *c, int64_t fonds_id, const char *grp, int64_t *next)
 {
 	cy_stmt *s;
-	int rc = cy_catalog_prepare(c, "SELECT next FROM item_counters WHERE fonds_id = ? AND grp = ?",
+	int rc = cy_catalog_prepare(c,
+				    "SELECT next FROM item_counters WHERE fonds_id = ? AND grp = ?",
 				    &s);
 
 	rc = rc ? rc : cy_stmt_bind_int(s, 1, fonds_id);
@@ -62,10 +66,11 @@ int cy_catalog_item_peek(cy_catalog *c, int64_t fonds_id, const char *grp, int64
 int cy_catalog_item_store(cy_catalog *c, int64_t fonds_id, const char *grp, int64_t next)
 {
 	cy_stmt *s;
-	int rc = cy_catalog_prepare(c,
-				    "INSERT INTO item_counters (fonds_id, grp, next) VALUES (?, ?, ?)"
-				    " ON CONFLICT (fonds_id, grp) DO UPDATE SET next = excluded.next",
-				    &s);
+	int rc = cy_catalog_prepare(
+		c,
+		"INSERT INTO item_counters (fonds_id, grp, next) VALUES (?, ?, ?)"
+		" ON CONFLICT (fonds_id, grp) DO UPDATE SET next = excluded.next",
+		&s);
 
 	rc = rc ? rc : cy_stmt_bind_int(s, 1, fonds_id);
 	rc = rc ? rc : cy_stmt_bind_text(s, 2, grp);

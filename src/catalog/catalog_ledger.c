@@ -21,7 +21,8 @@ int cy_catalog_ledger_state_lock(cy_catalog *c, uint64_t *size, cy_buf *frontier
 	/* SQLite: BEGIN IMMEDIATE already holds the only write lock.
 	 * PostgreSQL: SELECT size, frontier FROM ledger_state WHERE id = 1 FOR UPDATE */
 	if (!cy_catalog__in_tx(c))
-		return cy_error_set(CY_EINVALID, "catalog: the ledger is appended inside a transaction");
+		return cy_error_set(CY_EINVALID,
+				    "catalog: the ledger is appended inside a transaction");
 	rc = cy_catalog_prepare(c, "SELECT size, frontier FROM ledger_state WHERE id = 1", &s);
 	rc = rc ? rc : cy_stmt_step(s);
 	if (rc == 0)
@@ -46,7 +47,8 @@ int cy_catalog_ledger_state_update(cy_catalog *c, uint64_t size, const void *fro
 
 	if (size > INT64_MAX)
 		return cy_error_set(CY_EINVALID, "catalog: ledger size out of range");
-	rc = cy_catalog_prepare(c, "UPDATE ledger_state SET size = ?, frontier = ? WHERE id = 1", &s);
+	rc = cy_catalog_prepare(c, "UPDATE ledger_state SET size = ?, frontier = ? WHERE id = 1",
+				&s);
 	rc = rc ? rc : cy_stmt_bind_int(s, 1, (int64_t)size);
 	rc = rc ? rc : cy_stmt_bind_blob(s, 2, frontier, n);
 	rc = rc ? rc : cy_stmt_step(s);
@@ -93,8 +95,9 @@ int cy_catalog_ledger_iter_open(cy_catalog *c, uint64_t from, uint64_t to,
 		from = INT64_MAX;
 	if (to == 0 || to > INT64_MAX)
 		to = INT64_MAX;
-	rc = cy_catalog__stmt_new(c, "SELECT seq, entry, leaf FROM ledger WHERE seq >= ? AND seq <= ? "
-				     "ORDER BY seq",
+	rc = cy_catalog__stmt_new(c,
+				  "SELECT seq, entry, leaf FROM ledger WHERE seq >= ? AND seq <= ? "
+				  "ORDER BY seq",
 				  &it->s);
 	rc = rc ? rc : cy_stmt_bind_int(it->s, 1, (int64_t)from);
 	rc = rc ? rc : cy_stmt_bind_int(it->s, 2, (int64_t)to);
@@ -143,7 +146,8 @@ int cy_catalog_checkpoint_insert(cy_catalog *c, uint64_t size, const char *note)
 int cy_catalog_checkpoint_latest(cy_catalog *c, uint64_t *size, cy_buf *note)
 {
 	cy_stmt *s;
-	int rc = cy_catalog_prepare(c, "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1",
+	int rc = cy_catalog_prepare(c,
+				    "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1",
 				    &s);
 
 	rc = rc ? rc : cy_stmt_step(s);

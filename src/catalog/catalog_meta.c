@@ -9,7 +9,8 @@
 int cy_catalog_meta_put(cy_catalog *c, const char *key, const void *val, size_t n)
 {
 	cy_stmt *s;
-	int rc = cy_catalog_prepare(c, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", &s);
+	int rc = cy_catalog_prepare(c, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+				    &s);
 
 	rc = rc ? rc : cy_stmt_bind_text(s, 1, key);
 	rc = rc ? rc : cy_stmt_bind_blob(s, 2, val, n);

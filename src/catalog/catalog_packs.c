@@ -27,12 +27,13 @@ static int bad_row(const char *what)
 int cy_catalog_packs_with_dead_bytes(cy_catalog *c, cy_catalog_pack_use_fn fn, void *arg)
 {
 	cy_stmt *s;
-	int rc = cy_catalog_prepare(c,
-				    "SELECT p.id, p.name, p.size, coalesce(sum(o.length), 0), count(o.id)"
-				    " FROM packs p LEFT JOIN objects o ON o.pack_id = p.id"
-				    " GROUP BY p.id HAVING coalesce(sum(o.length), 0) < p.size"
-				    " ORDER BY p.id",
-				    &s);
+	int rc = cy_catalog_prepare(
+		c,
+		"SELECT p.id, p.name, p.size, coalesce(sum(o.length), 0), count(o.id)"
+		" FROM packs p LEFT JOIN objects o ON o.pack_id = p.id"
+		" GROUP BY p.id HAVING coalesce(sum(o.length), 0) < p.size"
+		" ORDER BY p.id",
+		&s);
 
 	while (!rc && (rc = cy_stmt_step(s)) == 1) {
 		cy_catalog_pack_use u;
@@ -88,7 +89,8 @@ int cy_catalog_pack_objects(cy_catalog *c, int64_t pack_id, cy_catalog_object_lo
 	size_t cnt = 0, cap = 0;
 	cy_stmt *s;
 	int rc = cy_catalog_prepare(
-		c, "SELECT id, offset, length FROM objects WHERE pack_id = ? ORDER BY offset, id", &s);
+		c, "SELECT id, offset, length FROM objects WHERE pack_id = ? ORDER BY offset, id",
+		&s);
 
 	rc = rc ? rc : cy_stmt_bind_int(s, 1, pack_id);
 	while (!rc && (rc = cy_stmt_step(s)) == 1) {
@@ -139,7 +141,8 @@ int cy_catalog_pack_add(cy_catalog *c, const char *name, uint64_t size, int64_t 
 int cy_catalog_object_move(cy_catalog *c, int64_t object_id, int64_t pack_id, uint64_t offset)
 {
 	cy_stmt *s;
-	int rc = cy_catalog_prepare(c, "UPDATE objects SET pack_id = ?, offset = ? WHERE id = ?", &s);
+	int rc = cy_catalog_prepare(c, "UPDATE objects SET pack_id = ?, offset = ? WHERE id = ?",
+				    &s);
 
 	rc = rc ? rc : cy_stmt_bind_int(s, 1, pack_id);
 	rc = rc ? rc : cy_stmt_bind_int(s, 2, (int64_t)offset);

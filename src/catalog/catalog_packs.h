@@ -16,8 +16,8 @@ int cy_catalog_pack_known(cy_catalog *c, const char *name);
 typedef struct cy_catalog_pack_use {
 	int64_t id;
 	const char *name; /* borrowed for the call */
-	uint64_t size;    /* as recorded */
-	uint64_t live;    /* sum of its objects' lengths */
+	uint64_t size;	  /* as recorded */
+	uint64_t live;	  /* sum of its objects' lengths */
 	uint64_t objects; /* objects rows in it */
 } cy_catalog_pack_use;
 typedef int (*cy_catalog_pack_use_fn)(void *arg, const cy_catalog_pack_use *u);
@@ -36,8 +36,7 @@ typedef struct cy_catalog_object_loc {
 } cy_catalog_object_loc;
 /* The objects of a pack in offset order, into a new array *out (caller
  * frees) of *n entries. */
-int cy_catalog_pack_objects(cy_catalog *c, int64_t pack_id, cy_catalog_object_loc **out,
-			    size_t *n);
+int cy_catalog_pack_objects(cy_catalog *c, int64_t pack_id, cy_catalog_object_loc **out, size_t *n);
 
 /* Add a pack row; *id is its new id. */
 int cy_catalog_pack_add(cy_catalog *c, const char *name, uint64_t size, int64_t *id);

@@ -77,19 +77,23 @@ int cy_catalog_savepoint_rollback(cy_catalog *c)
 int cy_catalog_object_insert(cy_catalog *c, const cy_cat_object *o, int64_t *id)
 {
 	cy_stmt *s;
-	int rc = cy_catalog_prepare(c,
-				    "INSERT INTO objects (pack_id, offset, length, size, compressed, dkey,"
-				    " owner_subject_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-				    &s);
+	int rc = cy_catalog_prepare(
+		c,
+		"INSERT INTO objects (pack_id, offset, length, size, compressed, dkey,"
+		" owner_subject_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		&s);
 
 	rc = rc ? rc : cy_stmt_bind_int(s, 1, o->pack_id);
 	rc = rc ? rc : cy_stmt_bind_int(s, 2, (int64_t)o->offset);
 	rc = rc ? rc : cy_stmt_bind_int(s, 3, (int64_t)o->length);
 	rc = rc ? rc : cy_stmt_bind_int(s, 4, (int64_t)o->size);
 	rc = rc ? rc : cy_stmt_bind_int(s, 5, o->compressed);
-	rc = rc ? rc : (o->dkey ? cy_stmt_bind_blob(s, 6, o->dkey, o->dkey_len) : cy_stmt_bind_null(s, 6));
-	rc = rc ? rc : (o->owner_subject_id ? cy_stmt_bind_int(s, 7, o->owner_subject_id)
-					    : cy_stmt_bind_null(s, 7));
+	rc = rc ? rc
+		: (o->dkey ? cy_stmt_bind_blob(s, 6, o->dkey, o->dkey_len)
+			   : cy_stmt_bind_null(s, 6));
+	rc = rc ? rc
+		: (o->owner_subject_id ? cy_stmt_bind_int(s, 7, o->owner_subject_id)
+				       : cy_stmt_bind_null(s, 7));
 	rc = rc ? rc : run(s);
 	if (!rc)
 		*id = cy_catalog_last_id(c);
@@ -99,11 +103,12 @@ int cy_catalog_object_insert(cy_catalog *c, const cy_cat_object *o, int64_t *id)
 int cy_catalog_record_insert(cy_catalog *c, const cy_cat_record_new *r, int64_t *id)
 {
 	cy_stmt *s;
-	int rc = cy_catalog_prepare(c,
-				    "INSERT INTO records (fonds_id, archive_no, class, year, retention, org,"
-				    " item, object_id, size, dedup, meta, created, created_by)"
-				    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-				    &s);
+	int rc = cy_catalog_prepare(
+		c,
+		"INSERT INTO records (fonds_id, archive_no, class, year, retention, org,"
+		" item, object_id, size, dedup, meta, created, created_by)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		&s);
 
 	rc = rc ? rc : cy_stmt_bind_int(s, 1, r->fonds_id);
 	rc = rc ? rc : cy_stmt_bind_text(s, 2, r->archive_no);
@@ -144,8 +149,8 @@ int cy_catalog_record_by_dedup(cy_catalog *c, int64_t fonds_id, const uint8_t de
 			       char *archive_no)
 {
 	cy_stmt *s;
-	int rc = cy_catalog_prepare(c, "SELECT archive_no FROM records WHERE fonds_id = ? AND dedup = ?",
-				    &s);
+	int rc = cy_catalog_prepare(
+		c, "SELECT archive_no FROM records WHERE fonds_id = ? AND dedup = ?", &s);
 
 	rc = rc ? rc : cy_stmt_bind_int(s, 1, fonds_id);
 	rc = rc ? rc : cy_stmt_bind_blob(s, 2, dedup, 32);
@@ -156,11 +161,11 @@ int cy_catalog_record_by_dedup(cy_catalog *c, int64_t fonds_id, const uint8_t de
 	return rc;
 }
 
-#define RECORD_COLS                                                                              \
-	"SELECT r.id, r.fonds_id, r.item, r.archive_no, f.code, r.class, r.retention, r.org,"    \
-	" r.status, r.created, u.name, r.year, r.size, r.meta, o.id, p.name, o.offset, o.length," \
-	" o.compressed, o.dkey, coalesce(o.owner_subject_id, 0)"                                 \
-	" FROM records r JOIN fonds f ON f.id = r.fonds_id JOIN objects o ON o.id = r.object_id" \
+#define RECORD_COLS                                                                                \
+	"SELECT r.id, r.fonds_id, r.item, r.archive_no, f.code, r.class, r.retention, r.org,"      \
+	" r.status, r.created, u.name, r.year, r.size, r.meta, o.id, p.name, o.offset, o.length,"  \
+	" o.compressed, o.dkey, coalesce(o.owner_subject_id, 0)"                                   \
+	" FROM records r JOIN fonds f ON f.id = r.fonds_id JOIN objects o ON o.id = r.object_id"   \
 	" JOIN packs p ON p.id = o.pack_id JOIN users u ON u.id = r.created_by"
 
 static void record_row(cy_stmt *s, cy_cat_record *r)
@@ -210,8 +215,9 @@ int cy_catalog_record_each(cy_catalog *c, int64_t fonds_id, cy_cat_record_fn fn,
 	cy_stmt *s;
 	int found = 0;
 	int rc = cy_catalog_prepare(c,
-				    RECORD_COLS " WHERE ?1 = 0 OR r.fonds_id = ?1"
-						" ORDER BY f.code, r.class, r.year, r.retention, r.org, r.item",
+				    RECORD_COLS
+				    " WHERE ?1 = 0 OR r.fonds_id = ?1"
+				    " ORDER BY f.code, r.class, r.year, r.retention, r.org, r.item",
 				    &s);
 
 	rc = rc ? rc : cy_stmt_bind_int(s, 1, fonds_id);
@@ -232,14 +238,15 @@ int cy_catalog_record_by_no(cy_catalog *c, const char *archive_no, cy_cat_record
 int cy_catalog_record_parts(cy_catalog *c, int64_t record_id, cy_cat_part_fn fn, void *arg)
 {
 	cy_stmt *s;
-	int rc = cy_catalog_prepare(c,
-				    "SELECT x.seq, x.role, o.id, p.name, o.offset, o.length, o.size,"
-				    " o.compressed, o.dkey, coalesce(o.owner_subject_id, 0)"
-				    " FROM (SELECT 0 AS seq, 'original' AS role, object_id FROM records"
-				    " WHERE id = ?1 UNION ALL SELECT seq, role, object_id FROM record_objects"
-				    " WHERE record_id = ?1) x JOIN objects o ON o.id = x.object_id"
-				    " JOIN packs p ON p.id = o.pack_id ORDER BY x.seq",
-				    &s);
+	int rc = cy_catalog_prepare(
+		c,
+		"SELECT x.seq, x.role, o.id, p.name, o.offset, o.length, o.size,"
+		" o.compressed, o.dkey, coalesce(o.owner_subject_id, 0)"
+		" FROM (SELECT 0 AS seq, 'original' AS role, object_id FROM records"
+		" WHERE id = ?1 UNION ALL SELECT seq, role, object_id FROM record_objects"
+		" WHERE record_id = ?1) x JOIN objects o ON o.id = x.object_id"
+		" JOIN packs p ON p.id = o.pack_id ORDER BY x.seq",
+		&s);
 
 	rc = rc ? rc : cy_stmt_bind_int(s, 1, record_id);
 	while (!rc && (rc = cy_stmt_step(s)) == 1) {
@@ -266,7 +273,8 @@ int cy_catalog_record_subjects(cy_catalog *c, int64_t record_id, cy_cat_id_fn fn
 {
 	cy_stmt *s;
 	int rc = cy_catalog_prepare(
-		c, "SELECT subject_id FROM record_subjects WHERE record_id = ? ORDER BY subject_id", &s);
+		c, "SELECT subject_id FROM record_subjects WHERE record_id = ? ORDER BY subject_id",
+		&s);
 
 	rc = rc ? rc : cy_stmt_bind_int(s, 1, record_id);
 	while (!rc && (rc = cy_stmt_step(s)) == 1)
@@ -278,10 +286,11 @@ int cy_catalog_record_subjects(cy_catalog *c, int64_t record_id, cy_cat_id_fn fn
 int cy_catalog_record_update(cy_catalog *c, const cy_cat_record_move *m)
 {
 	cy_stmt *s;
-	int rc = cy_catalog_prepare(c,
-				    "UPDATE records SET archive_no = ?, class = ?, year = ?, retention = ?,"
-				    " org = ?, item = ?, meta = ? WHERE id = ?",
-				    &s);
+	int rc = cy_catalog_prepare(
+		c,
+		"UPDATE records SET archive_no = ?, class = ?, year = ?, retention = ?,"
+		" org = ?, item = ?, meta = ? WHERE id = ?",
+		&s);
 
 	rc = rc ? rc : cy_stmt_bind_text(s, 1, m->archive_no);
 	rc = rc ? rc : cy_stmt_bind_text(s, 2, m->klass);
@@ -300,11 +309,12 @@ int cy_catalog_record_update(cy_catalog *c, const cy_cat_record_move *m)
 int cy_catalog_alias_add(cy_catalog *c, const char *old_no, int64_t record_id, const char *when)
 {
 	cy_stmt *s;
-	int rc = cy_catalog_prepare(c,
-				    "INSERT INTO archive_aliases (old_no, record_id, moved) VALUES (?, ?, ?)"
-				    " ON CONFLICT (old_no) DO UPDATE SET record_id = excluded.record_id,"
-				    " moved = excluded.moved",
-				    &s);
+	int rc = cy_catalog_prepare(
+		c,
+		"INSERT INTO archive_aliases (old_no, record_id, moved) VALUES (?, ?, ?)"
+		" ON CONFLICT (old_no) DO UPDATE SET record_id = excluded.record_id,"
+		" moved = excluded.moved",
+		&s);
 
 	rc = rc ? rc : cy_stmt_bind_text(s, 1, old_no);
 	rc = rc ? rc : cy_stmt_bind_int(s, 2, record_id);
@@ -355,9 +365,9 @@ int cy_catalog_alias_group(cy_catalog *c, const char *prefix, int64_t *count, in
 {
 	cy_stmt *s;
 	size_t plen = strlen(prefix);
-	int rc = cy_catalog_prepare(c,
-				    "SELECT old_no FROM archive_aliases WHERE substr(old_no, 1, length(?1)) = ?1",
-				    &s);
+	int rc = cy_catalog_prepare(
+		c, "SELECT old_no FROM archive_aliases WHERE substr(old_no, 1, length(?1)) = ?1",
+		&s);
 
 	*count = *max_item = 0;
 	rc = rc ? rc : cy_stmt_bind_text(s, 1, prefix);

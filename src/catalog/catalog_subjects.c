@@ -10,19 +10,20 @@
 #include "custody/error.h"
 #include "custody/banned.h"
 
-#define SUBJECT_COLS                                                                             \
-	"SELECT s.id, s.fonds_id, s.no, f.code, s.uid, s.kind, s.status, s.created, u.name,"     \
-	" (SELECT count(*) FROM record_subjects rs WHERE rs.subject_id = s.id), s.wkey, s.fields" \
+#define SUBJECT_COLS                                                                               \
+	"SELECT s.id, s.fonds_id, s.no, f.code, s.uid, s.kind, s.status, s.created, u.name,"       \
+	" (SELECT count(*) FROM record_subjects rs WHERE rs.subject_id = s.id), s.wkey, s.fields"  \
 	" FROM subjects s JOIN fonds f ON f.id = s.fonds_id JOIN users u ON u.id = s.created_by"
 
 int cy_catalog_subject_next_no(cy_catalog *c, int64_t fonds_id, int64_t *no)
 {
 	cy_stmt *s;
-	int rc = cy_catalog_prepare(c,
-				    "INSERT INTO item_counters (fonds_id, grp, next) VALUES (?, 'subject', 2)"
-				    " ON CONFLICT (fonds_id, grp) DO UPDATE SET next = next + 1"
-				    " RETURNING next - 1",
-				    &s);
+	int rc = cy_catalog_prepare(
+		c,
+		"INSERT INTO item_counters (fonds_id, grp, next) VALUES (?, 'subject', 2)"
+		" ON CONFLICT (fonds_id, grp) DO UPDATE SET next = next + 1"
+		" RETURNING next - 1",
+		&s);
 
 	rc = rc ? rc : cy_stmt_bind_int(s, 1, fonds_id);
 	rc = rc ? rc : cy_stmt_step(s);
@@ -33,7 +34,8 @@ int cy_catalog_subject_next_no(cy_catalog *c, int64_t fonds_id, int64_t *no)
 	*no = cy_stmt_int(s, 0);
 	cy_stmt_reset(s);
 	if (*no < 1)
-		return cy_error_set(CY_ECORRUPT, "catalog: subject counter of fonds %lld is damaged",
+		return cy_error_set(CY_ECORRUPT,
+				    "catalog: subject counter of fonds %lld is damaged",
 				    (long long)fonds_id);
 	return 0;
 }
@@ -42,10 +44,11 @@ int cy_catalog_subject_insert(cy_catalog *c, const cy_catalog_subject *r, int64_
 			      int64_t *id)
 {
 	cy_stmt *s;
-	int rc = cy_catalog_prepare(c,
-				    "INSERT INTO subjects (fonds_id, no, uid, kind, wkey, fields, created,"
-				    " created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-				    &s);
+	int rc = cy_catalog_prepare(
+		c,
+		"INSERT INTO subjects (fonds_id, no, uid, kind, wkey, fields, created,"
+		" created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		&s);
 
 	rc = rc ? rc : cy_stmt_bind_int(s, 1, r->fonds_id);
 	rc = rc ? rc : cy_stmt_bind_int(s, 2, r->no);
@@ -66,10 +69,11 @@ int cy_catalog_subject_index_add(cy_catalog *c, int64_t fonds_id, const char *fi
 				 const uint8_t hash[32], int64_t subject_id)
 {
 	cy_stmt *s;
-	int rc = cy_catalog_prepare(c,
-				    "INSERT OR IGNORE INTO subject_index (fonds_id, field, hash, subject_id)"
-				    " VALUES (?, ?, ?, ?)",
-				    &s);
+	int rc = cy_catalog_prepare(
+		c,
+		"INSERT OR IGNORE INTO subject_index (fonds_id, field, hash, subject_id)"
+		" VALUES (?, ?, ?, ?)",
+		&s);
 
 	rc = rc ? rc : cy_stmt_bind_int(s, 1, fonds_id);
 	rc = rc ? rc : cy_stmt_bind_text(s, 2, field);
@@ -166,10 +170,11 @@ int cy_catalog_subject_find(cy_catalog *c, int64_t fonds_id, const char *field,
 			    const uint8_t hash[32], cy_buf *ids)
 {
 	cy_stmt *s;
-	int rc = cy_catalog_prepare(c,
-				    "SELECT subject_id FROM subject_index"
-				    " WHERE fonds_id = ? AND field = ? AND hash = ? ORDER BY subject_id",
-				    &s);
+	int rc = cy_catalog_prepare(
+		c,
+		"SELECT subject_id FROM subject_index"
+		" WHERE fonds_id = ? AND field = ? AND hash = ? ORDER BY subject_id",
+		&s);
 
 	rc = rc ? rc : cy_stmt_bind_int(s, 1, fonds_id);
 	rc = rc ? rc : cy_stmt_bind_text(s, 2, field);
@@ -188,7 +193,8 @@ int cy_catalog_subject_index_rows(cy_catalog *c, int64_t subject_id, cy_catalog_
 	cy_stmt *s;
 	size_t n;
 	const void *h;
-	int rc = cy_catalog_prepare(c, "SELECT field, hash FROM subject_index WHERE subject_id = ?", &s);
+	int rc = cy_catalog_prepare(c, "SELECT field, hash FROM subject_index WHERE subject_id = ?",
+				    &s);
 
 	rc = rc ? rc : cy_stmt_bind_int(s, 1, subject_id);
 	while (!rc && (rc = cy_stmt_step(s)) == 1) {
@@ -202,9 +208,9 @@ int cy_catalog_subject_index_rows(cy_catalog *c, int64_t subject_id, cy_catalog_
 int cy_catalog_record_subject_link(cy_catalog *c, int64_t record_id, int64_t subject_id)
 {
 	cy_stmt *s;
-	int rc = cy_catalog_prepare(c,
-				    "INSERT OR IGNORE INTO record_subjects (record_id, subject_id) VALUES (?, ?)",
-				    &s);
+	int rc = cy_catalog_prepare(
+		c, "INSERT OR IGNORE INTO record_subjects (record_id, subject_id) VALUES (?, ?)",
+		&s);
 
 	rc = rc ? rc : cy_stmt_bind_int(s, 1, record_id);
 	rc = rc ? rc : cy_stmt_bind_int(s, 2, subject_id);

@@ -8,8 +8,8 @@
 int cy_catalog_suggest_candidates(cy_catalog *c, int64_t fonds_id, cy_catalog_no_fn fn, void *arg)
 {
 	cy_stmt *s;
-	int rc = cy_catalog_prepare(c, "SELECT archive_no FROM records WHERE fonds_id = ? ORDER BY archive_no",
-				    &s);
+	int rc = cy_catalog_prepare(
+		c, "SELECT archive_no FROM records WHERE fonds_id = ? ORDER BY archive_no", &s);
 
 	rc = rc ? rc : cy_stmt_bind_int(s, 1, fonds_id);
 	while (!rc && (rc = cy_stmt_step(s)) == 1)

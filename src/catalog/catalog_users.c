@@ -12,8 +12,9 @@
 #include "custody/error.h"
 #include "custody/banned.h"
 
-#define USER_COLS "u.id, u.name, u.role, u.created, u.disabled, u.pub, u.slot, u.sign_slot, " \
-		  "u.admin_slot, u.cert"
+#define USER_COLS                                                                                  \
+	"u.id, u.name, u.role, u.created, u.disabled, u.pub, u.slot, u.sign_slot, "                \
+	"u.admin_slot, u.cert"
 
 void cy_catalog_user_release(cy_catalog_user *u)
 {
@@ -47,10 +48,11 @@ int cy_catalog_user_insert(cy_catalog *c, const char *name, const char *role, co
 			   int64_t *id)
 {
 	cy_stmt *s;
-	int rc = cy_catalog_prepare(c,
-				    "INSERT INTO users (name, role, pub, slot, sign_slot, cert, created) "
-				    "VALUES (?, ?, x'', x'', x'', x'', ?)",
-				    &s);
+	int rc = cy_catalog_prepare(
+		c,
+		"INSERT INTO users (name, role, pub, slot, sign_slot, cert, created) "
+		"VALUES (?, ?, x'', x'', x'', x'', ?)",
+		&s);
 
 	rc = rc ? rc : cy_stmt_bind_text(s, 1, name);
 	rc = rc ? rc : cy_stmt_bind_text(s, 2, role);
@@ -85,12 +87,13 @@ int cy_catalog_user_list(cy_catalog *c, cy_catalog_user_fn fn, void *arg)
 	int rc;
 
 	memset(&u, 0, sizeof(u));
-	rc = cy_catalog_prepare(c,
-				"SELECT " USER_COLS ", "
-				" (SELECT group_concat(f.code || CASE WHEN g.slot IS NULL THEN '*' ELSE '' END, ',')"
-				"  FROM grants g JOIN fonds f ON f.id = g.fonds_id WHERE g.user_id = u.id)"
-				" FROM users u ORDER BY u.id",
-				&s);
+	rc = cy_catalog_prepare(
+		c,
+		"SELECT " USER_COLS ", "
+		" (SELECT group_concat(f.code || CASE WHEN g.slot IS NULL THEN '*' ELSE '' END, ',')"
+		"  FROM grants g JOIN fonds f ON f.id = g.fonds_id WHERE g.user_id = u.id)"
+		" FROM users u ORDER BY u.id",
+		&s);
 	while (!rc && (rc = cy_stmt_step(s)) == 1) {
 		rc = user_row(s, &u);
 		cy_buf_clear(&u.grants);
@@ -107,17 +110,19 @@ int cy_catalog_user_set_keys(cy_catalog *c, int64_t id, const void *pub, size_t 
 			     const void *cert, size_t certlen)
 {
 	cy_stmt *s;
-	int rc = cy_catalog_prepare(c,
-				    "UPDATE users SET pub = ?, slot = ?, sign_slot = ?, admin_slot = ?, "
-				    "cert = ? WHERE id = ?",
-				    &s);
+	int rc = cy_catalog_prepare(
+		c,
+		"UPDATE users SET pub = ?, slot = ?, sign_slot = ?, admin_slot = ?, "
+		"cert = ? WHERE id = ?",
+		&s);
 
 	rc = rc ? rc : cy_stmt_bind_blob(s, 1, pub, publen);
 	rc = rc ? rc : cy_stmt_bind_blob(s, 2, slot->ptr, slot->len);
 	rc = rc ? rc : cy_stmt_bind_blob(s, 3, sign_slot->ptr, sign_slot->len);
-	rc = rc ? rc : (admin_slot && admin_slot->len
-				? cy_stmt_bind_blob(s, 4, admin_slot->ptr, admin_slot->len)
-				: cy_stmt_bind_null(s, 4));
+	rc = rc ? rc
+		: (admin_slot && admin_slot->len
+			   ? cy_stmt_bind_blob(s, 4, admin_slot->ptr, admin_slot->len)
+			   : cy_stmt_bind_null(s, 4));
 	rc = rc ? rc : cy_stmt_bind_blob(s, 5, cert, certlen);
 	rc = rc ? rc : cy_stmt_bind_int(s, 6, id);
 	rc = rc ? rc : cy_stmt_step(s);
@@ -183,7 +188,8 @@ int cy_catalog_grant_get(cy_catalog *c, int64_t user_id, int64_t fonds_id, cy_ca
 {
 	cy_stmt *s;
 	int rc = cy_catalog_prepare(c,
-				    "SELECT " GRANT_COLS " FROM grants g JOIN fonds f ON f.id = g.fonds_id "
+				    "SELECT " GRANT_COLS
+				    " FROM grants g JOIN fonds f ON f.id = g.fonds_id "
 				    "WHERE g.user_id = ? AND g.fonds_id = ?",
 				    &s);
 
@@ -208,7 +214,8 @@ int cy_catalog_grant_list_user(cy_catalog *c, int64_t user_id, cy_catalog_grant_
 
 	memset(&g, 0, sizeof(g));
 	rc = cy_catalog_prepare(c,
-				"SELECT " GRANT_COLS " FROM grants g JOIN fonds f ON f.id = g.fonds_id "
+				"SELECT " GRANT_COLS
+				" FROM grants g JOIN fonds f ON f.id = g.fonds_id "
 				"WHERE g.user_id = ? ORDER BY f.code",
 				&s);
 	rc = rc ? rc : cy_stmt_bind_int(s, 1, user_id);
@@ -228,11 +235,12 @@ int cy_catalog_grant_list_pending(cy_catalog *c, cy_catalog_grant_fn fn, void *a
 	int rc;
 
 	memset(&g, 0, sizeof(g));
-	rc = cy_catalog_prepare(c,
-				"SELECT " GRANT_COLS ", u.name, u.role, u.pub, u.cert FROM grants g "
-				"JOIN users u ON u.id = g.user_id JOIN fonds f ON f.id = g.fonds_id "
-				"WHERE g.slot IS NULL AND u.disabled = 0 ORDER BY g.user_id, g.fonds_id",
-				&s);
+	rc = cy_catalog_prepare(
+		c,
+		"SELECT " GRANT_COLS ", u.name, u.role, u.pub, u.cert FROM grants g "
+		"JOIN users u ON u.id = g.user_id JOIN fonds f ON f.id = g.fonds_id "
+		"WHERE g.slot IS NULL AND u.disabled = 0 ORDER BY g.user_id, g.fonds_id",
+		&s);
 	while (!rc && (rc = cy_stmt_step(s)) == 1) {
 		rc = grant_row(s, &g);
 		cy_catalog__text(s, 7, g.user_name, sizeof(g.user_name));
@@ -250,11 +258,12 @@ int cy_catalog_grant_put_slot(cy_catalog *c, int64_t user_id, int64_t fonds_id, 
 			      size_t n, int64_t granted_by, const char *created)
 {
 	cy_stmt *s;
-	int rc = cy_catalog_prepare(c,
-				    "INSERT INTO grants (user_id, fonds_id, slot, granted_by, created) "
-				    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, fonds_id) "
-				    "DO UPDATE SET slot = excluded.slot",
-				    &s);
+	int rc = cy_catalog_prepare(
+		c,
+		"INSERT INTO grants (user_id, fonds_id, slot, granted_by, created) "
+		"VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, fonds_id) "
+		"DO UPDATE SET slot = excluded.slot",
+		&s);
 
 	rc = rc ? rc : cy_stmt_bind_int(s, 1, user_id);
 	rc = rc ? rc : cy_stmt_bind_int(s, 2, fonds_id);
@@ -269,11 +278,12 @@ int cy_catalog_grant_put_pending(cy_catalog *c, int64_t user_id, int64_t fonds_i
 				 size_t n, int64_t granted_by, const char *created)
 {
 	cy_stmt *s;
-	int rc = cy_catalog_prepare(c,
-				    "INSERT INTO grants (user_id, fonds_id, slot, auth, granted_by, "
-				    "created) VALUES (?, ?, NULL, ?, ?, ?) "
-				    "ON CONFLICT (user_id, fonds_id) DO UPDATE SET auth = excluded.auth",
-				    &s);
+	int rc = cy_catalog_prepare(
+		c,
+		"INSERT INTO grants (user_id, fonds_id, slot, auth, granted_by, "
+		"created) VALUES (?, ?, NULL, ?, ?, ?) "
+		"ON CONFLICT (user_id, fonds_id) DO UPDATE SET auth = excluded.auth",
+		&s);
 
 	rc = rc ? rc : cy_stmt_bind_int(s, 1, user_id);
 	rc = rc ? rc : cy_stmt_bind_int(s, 2, fonds_id);
@@ -325,6 +335,7 @@ int cy_catalog_grant_delete(cy_catalog *c, int64_t user_id, int64_t fonds_id)
 
 int cy_catalog_grant_delete_pending(cy_catalog *c, int64_t user_id, int64_t fonds_id)
 {
-	return grant_delete(c, "DELETE FROM grants WHERE user_id = ? AND fonds_id = ? AND slot IS NULL",
-			    user_id, fonds_id);
+	return grant_delete(
+		c, "DELETE FROM grants WHERE user_id = ? AND fonds_id = ? AND slot IS NULL",
+		user_id, fonds_id);
 }

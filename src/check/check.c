@@ -18,7 +18,6 @@
 #include "vault/vault_subjects.h"
 #include "custody/banned.h"
 
-
 typedef struct check_ctx {
 	cy_problem_fn problem, warning;
 	void *arg;
@@ -119,8 +118,9 @@ static int check_pack(void *arg, const char *name, uint64_t want)
 	if (cy_store_pack_stat(pc->v->store, name, &have))
 		report(pc->c, 0, NULL, "object pack %s is missing", name);
 	else if (have != want)
-		report(pc->c, 0, NULL, "object pack %s has %" PRIu64 " bytes, the catalog says %" PRIu64,
-		       name, have, want);
+		report(pc->c, 0, NULL,
+		       "object pack %s has %" PRIu64 " bytes, the catalog says %" PRIu64, name,
+		       have, want);
 	return 0;
 }
 
@@ -136,8 +136,8 @@ static int check_user(void *arg, const cy_catalog_user *u)
 
 	if (u->pub.len != 32 || cy_vault__verify_cert(uc->v, u->id, u->name, u->role, u->pub.ptr,
 						      u->cert.ptr, u->cert.len))
-		report(uc->c, 0, NULL, "user '%s': role or key altered (certificate does not match)",
-		       u->name);
+		report(uc->c, 0, NULL,
+		       "user '%s': role or key altered (certificate does not match)", u->name);
 	return 0;
 }
 
@@ -161,8 +161,9 @@ static int check_group(void *arg, const cy_catalog_item_group *g)
 		report(arg, 0, NULL,
 		       "item numbers of %s %s %lld %s%s%s are not continuous: %lld records, "
 		       "numbers %lld to %lld",
-		       g->fonds_code, g->klass, (long long)g->year, g->retention, *g->org ? " " : "",
-		       g->org, (long long)g->count, (long long)g->min_item, (long long)g->max_item);
+		       g->fonds_code, g->klass, (long long)g->year, g->retention,
+		       *g->org ? " " : "", g->org, (long long)g->count, (long long)g->min_item,
+		       (long long)g->max_item);
 	return 0;
 }
 
@@ -277,7 +278,7 @@ int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, vo
 		rrows rs = {NULL, 0, 0};
 		rrow *rows;
 		size_t nrows;
-	page:
+page:
 		/* a page at a time, so memory does not grow with the vault */
 		rs.nrows = 0;
 		rc = cy_catalog_check_records(v->cat, rs.last_id, 1000, collect_record, &rs);
@@ -298,9 +299,10 @@ int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, vo
 			stats->records++;
 			pr.current = r->archive_no;
 			if (cy_class_parse(r->klass, &kl) == 0) {
-				snprintf(expect, sizeof(expect), "%s-%s\xc2\xb7%04lld-%s%s%s-%04lld", r->fonds,
-					 cy_class_code(kl), (long long)r->year, r->retention, *r->org ? "-" : "",
-					 r->org, (long long)r->item);
+				snprintf(expect, sizeof(expect),
+					 "%s-%s\xc2\xb7%04lld-%s%s%s-%04lld", r->fonds,
+					 cy_class_code(kl), (long long)r->year, r->retention,
+					 *r->org ? "-" : "", r->org, (long long)r->item);
 				if (strcmp(expect, r->archive_no))
 					report(&c, 0, r->archive_no,
 					       "archive number does not match the record's fields (expected %s)",
@@ -313,12 +315,15 @@ int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, vo
 			} else if (k) {
 				char sha[65];
 				uint8_t salt[16];
-				if (cy_vault__meta_sha(v, k, r->archive_no, r->meta, r->metan, sha, salt))
+				if (cy_vault__meta_sha(v, k, r->archive_no, r->meta, r->metan, sha,
+						       salt))
 					report(&c, 0, r->archive_no, "%s", cy_error_message());
 				else if (cy_vault__read_object(
 						 v, k, r->archive_no,
-						 &(cy_obj_ref){.pack = r->pack, .offset = r->offset,
-							       .length = r->length, .size = r->size,
+						 &(cy_obj_ref){.pack = r->pack,
+							       .offset = r->offset,
+							       .length = r->length,
+							       .size = r->size,
 							       .dkey = r->dkeyn ? r->dkey : NULL,
 							       .dkey_len = r->dkeyn,
 							       .owner_subject_id = r->owner},
@@ -332,8 +337,10 @@ int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, vo
 				stats->unverifiable++;
 				if (cy_store_pack_stat(v->store, r->pack, &have) ||
 				    have < r->offset + r->length)
-					report(&c, 0, r->archive_no, "object is missing or cut short");
-				else if (cy_vault__read_header(v, r->pack, r->offset, r->length, &oh) ||
+					report(&c, 0, r->archive_no,
+					       "object is missing or cut short");
+				else if (cy_vault__read_header(v, r->pack, r->offset, r->length,
+							       &oh) ||
 					 (oh.version == 1 && memcmp(oh.key_id, r->key_id, 8)) ||
 					 (oh.version == 1) != (r->dkeyn == 0))
 					report(&c, 0, r->archive_no,

@@ -40,7 +40,7 @@ typedef struct cli_opt {
 	opt_kind kind;
 	const char *arg;  /* argument name shown in help, e.g. "DIR" */
 	const char *help; /* N_() text */
-	void *dest;       /* bool* for flags, const char** for strings, cli_list* for lists */
+	void *dest;	  /* bool* for flags, const char** for strings, cli_list* for lists */
 } cli_opt;
 
 typedef struct cli_cmd {

@@ -20,9 +20,12 @@ const char *g_vault, *g_user, *g_password_file;
 bool g_json, g_help;
 
 const cli_opt cli_common_opts[] = {
-	{"vault", OPT_STRING, "DIR", N_("the vault directory (default: $CUSTODY_VAULT, else ./custody-vault)"), &g_vault},
+	{"vault", OPT_STRING, "DIR",
+	 N_("the vault directory (default: $CUSTODY_VAULT, else ./custody-vault)"), &g_vault},
 	{"user", OPT_STRING, "NAME", N_("the user to act as (default: $CUSTODY_USER)"), &g_user},
-	{"password-file", OPT_STRING, "FILE", N_("read the password from FILE (default: $CUSTODY_PASSWORD_FILE, else ask)"), &g_password_file},
+	{"password-file", OPT_STRING, "FILE",
+	 N_("read the password from FILE (default: $CUSTODY_PASSWORD_FILE, else ask)"),
+	 &g_password_file},
 	{"help", OPT_FLAG, NULL, N_("show this help"), &g_help},
 	{NULL, 0, NULL, NULL, NULL},
 };
@@ -41,13 +44,20 @@ void cli_error(const char *fmt, ...)
 int cli_exit_code(int rc)
 {
 	switch (rc) {
-	case 0: return EXIT_OK;
-	case CY_EAUTH: return EXIT_AUTH;
-	case CY_ENOTFOUND: return EXIT_NOTFOUND;
-	case CY_ECORRUPT: return EXIT_INTEGRITY;
-	case CY_EPERM: return EXIT_PERM;
-	case CY_EINVALID: return EXIT_ERR;
-	default: return EXIT_ERR;
+	case 0:
+		return EXIT_OK;
+	case CY_EAUTH:
+		return EXIT_AUTH;
+	case CY_ENOTFOUND:
+		return EXIT_NOTFOUND;
+	case CY_ECORRUPT:
+		return EXIT_INTEGRITY;
+	case CY_EPERM:
+		return EXIT_PERM;
+	case CY_EINVALID:
+		return EXIT_ERR;
+	default:
+		return EXIT_ERR;
 	}
 }
 
@@ -77,8 +87,9 @@ int cli_fail_record(cy_vault *v, const char *archive_no, int rc)
 
 	if (rc != CY_ENOTFOUND || (n = cy_record_suggest(v, archive_no, near, 3)) <= 0)
 		return code;
-	fprintf(stderr, "%s", ngettext("custody: the nearest number you may see:",
-				       "custody: the nearest numbers you may see:", (unsigned long)n));
+	fprintf(stderr, "%s",
+		ngettext("custody: the nearest number you may see:",
+			 "custody: the nearest numbers you may see:", (unsigned long)n));
 	for (int i = 0; i < n; i++) {
 		fputs(i ? ", " : " ", stderr);
 		cli_put_safe(stderr, near[i]);
@@ -99,7 +110,8 @@ static void print_opts(const cli_opt *t)
 {
 	for (; t && t->name; t++) {
 		char left[64];
-		snprintf(left, sizeof(left), "--%s%s%s", t->name, t->arg ? " " : "", t->arg ? t->arg : "");
+		snprintf(left, sizeof(left), "--%s%s%s", t->name, t->arg ? " " : "",
+			 t->arg ? t->arg : "");
 		fprintf(stdout, "  %-26s %s\n", left, _(t->help));
 	}
 }
@@ -174,8 +186,8 @@ int cli_parse(const cli_cmd *cmd, int argc, char **argv, char ***args, int *narg
 			if (!o) {
 				char cname[64];
 				cmd_name(cmd, cname, sizeof(cname));
-				cli_error(_("unknown option '--%.*s' (see '%s --help')"), (int)n, name,
-					  cname);
+				cli_error(_("unknown option '--%.*s' (see '%s --help')"), (int)n,
+					  name, cname);
 				free(pos);
 				return EXIT_USAGE;
 			}
@@ -189,7 +201,8 @@ int cli_parse(const cli_cmd *cmd, int argc, char **argv, char ***args, int *narg
 			} else {
 				const char *val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
 				if (!val) {
-					cli_error(_("option '--%s' needs a value (%s)"), o->name, o->arg);
+					cli_error(_("option '--%s' needs a value (%s)"), o->name,
+						  o->arg);
 					free(pos);
 					return EXIT_USAGE;
 				}
@@ -299,9 +312,10 @@ bool cli_vault_present(void)
 	ok = access(cy_buf_cstr(&marker), F_OK) == 0;
 	cy_buf_release(&marker);
 	if (!ok)
-		cli_error(_("no vault at '%s': create one with 'custody init', or name it with --vault DIR "
-			    "or CUSTODY_VAULT"),
-			  cli_vault_dir());
+		cli_error(
+			_("no vault at '%s': create one with 'custody init', or name it with --vault DIR "
+			  "or CUSTODY_VAULT"),
+			cli_vault_dir());
 	return ok;
 }
 
@@ -354,7 +368,8 @@ int cli_read_password(const char *file, const char *prompt, bool confirm, cy_buf
 	if (file) {
 		if ((rc = cy_read_file(file, 4096, out))) {
 			if (rc == CY_EINVALID)
-				return cy_error_set(CY_EINVALID, "password file '%s' is too large", file);
+				return cy_error_set(CY_EINVALID, "password file '%s' is too large",
+						    file);
 			return cy_error_set(rc, "cannot read password file '%s': %s", file,
 					    strerror(errno));
 		}
@@ -390,7 +405,8 @@ int cli_open(cy_vault **out)
 	int rc;
 
 	if (!user)
-		return cy_error_set(CY_EINVALID, "no user given: use --user NAME or set CUSTODY_USER");
+		return cy_error_set(CY_EINVALID,
+				    "no user given: use --user NAME or set CUSTODY_USER");
 	snprintf(prompt, sizeof(prompt), _("Password for %s: "), user);
 	rc = cli_read_password(g_password_file, prompt, false, &pw);
 	if (!rc)
@@ -462,8 +478,9 @@ int cli_progress_cb(void *arg, const cy_progress *pr)
 		return 0;
 	p->last = now;
 	el = now - p->start;
-	pct = pr->bytes_total ? (double)pr->bytes_done / (double)pr->bytes_total
-	      : pr->files_total ? (double)pr->files_done / (double)pr->files_total : 1.0;
+	pct = pr->bytes_total	? (double)pr->bytes_done / (double)pr->bytes_total
+	      : pr->files_total ? (double)pr->files_done / (double)pr->files_total
+				: 1.0;
 	if (pct > 1)
 		pct = 1;
 	fill = (int)(pct * bar);
@@ -533,18 +550,35 @@ bool cli_cancelled(void)
 /* The values the library and JSON keep in English, marked for translation
  * with their kind as context (a "customer" class is not a "customer" role). */
 static const char *const VALUES[] = {
-	NC_("class", "customer"), NC_("class", "contract"), NC_("class", "transaction"),
-	NC_("class", "accounting"), NC_("class", "correspondence"), NC_("class", "other"),
-	NC_("class", "ledger"), NC_("class", "report"),
+	NC_("class", "customer"),
+	NC_("class", "contract"),
+	NC_("class", "transaction"),
+	NC_("class", "accounting"),
+	NC_("class", "correspondence"),
+	NC_("class", "other"),
+	NC_("class", "ledger"),
+	NC_("class", "report"),
 	/* records */
-	NC_("status", "held"), NC_("status", "store-only"), NC_("status", "on hold"),
-	NC_("status", "on-hold"), NC_("status", "transferred"), NC_("status", "destroyed"),
+	NC_("status", "held"),
+	NC_("status", "store-only"),
+	NC_("status", "on hold"),
+	NC_("status", "on-hold"),
+	NC_("status", "transferred"),
+	NC_("status", "destroyed"),
 	/* fonds */
-	NC_("status", "operating"), NC_("status", "transferring"), NC_("status", "deregistering"),
-	NC_("status", "deregistered"), NC_("status", "sold"), NC_("status", "merged"),
-	NC_("status", "split"), NC_("status", "dissolved"),
-	NC_("role", "sysadmin"), NC_("role", "secadmin"), NC_("role", "auditor"),
-	NC_("role", "archivist"), NC_("role", "viewer"),
+	NC_("status", "operating"),
+	NC_("status", "transferring"),
+	NC_("status", "deregistering"),
+	NC_("status", "deregistered"),
+	NC_("status", "sold"),
+	NC_("status", "merged"),
+	NC_("status", "split"),
+	NC_("status", "dissolved"),
+	NC_("role", "sysadmin"),
+	NC_("role", "secadmin"),
+	NC_("role", "auditor"),
+	NC_("role", "archivist"),
+	NC_("role", "viewer"),
 };
 
 const char *cli_value(const char *kind, const char *value)

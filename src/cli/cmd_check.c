@@ -14,7 +14,8 @@
 static bool o_json;
 
 static const cli_opt OPTS[] = {
-	{"json", OPT_FLAG, NULL, N_("one JSON object: {\"ok\": bool, \"problems\": [...], ...}"), &o_json},
+	{"json", OPT_FLAG, NULL, N_("one JSON object: {\"ok\": bool, \"problems\": [...], ...}"),
+	 &o_json},
 	{NULL, 0, NULL, NULL, NULL},
 };
 const cli_cmd cmd_check_spec = {
@@ -22,7 +23,10 @@ const cli_cmd cmd_check_spec = {
 	N_("Verify that every object is present, decrypts and matches its recorded SHA-256, that the\n"
 	   "catalog is consistent (numbering without gaps) and that the ledger verifies. Records of fonds\n"
 	   "you hold no key for are checked for presence only. Exit status 0 only if all holds."),
-	NULL, OPTS, 0, 0,
+	NULL,
+	OPTS,
+	0,
+	0,
 };
 
 typedef struct out {
@@ -96,7 +100,8 @@ int cmd_check(cy_vault *v, int argc, char **argv)
 				   (unsigned long)prog.files_total),
 			  (unsigned long long)st.records, (unsigned long long)prog.files_total);
 		cli_error(ngettext("not checked: %llu record and the ledger; %s",
-				   "not checked: %llu records and the ledger; %s", (unsigned long)left),
+				   "not checked: %llu records and the ledger; %s",
+				   (unsigned long)left),
 			  (unsigned long long)left,
 			  st.problems ? _("problems were found in what was checked (see above)")
 				      : _("no problem in what was checked"));
@@ -108,14 +113,16 @@ int cmd_check(cy_vault *v, int argc, char **argv)
 		goto out;
 	}
 	if (o_json) {
-		cy_buf_printf(&b, "{\"ok\":%s,\"problems\":[%s],\"warnings\":[%s],\"records\":%llu,"
-				  "\"verified\":%llu,\"unverifiable\":%llu,\"packs\":%llu,\"bytes\":%llu,"
-				  "\"ledger_entries\":%llu,\"checkpoints\":%llu}",
-			      st.problems ? "false" : "true", cy_buf_cstr(&o.problems),
-			      cy_buf_cstr(&o.warnings), (unsigned long long)st.records,
-			      (unsigned long long)st.verified, (unsigned long long)st.unverifiable,
-			      (unsigned long long)st.packs, (unsigned long long)st.bytes,
-			      (unsigned long long)st.ledger_entries, (unsigned long long)st.checkpoints);
+		cy_buf_printf(
+			&b,
+			"{\"ok\":%s,\"problems\":[%s],\"warnings\":[%s],\"records\":%llu,"
+			"\"verified\":%llu,\"unverifiable\":%llu,\"packs\":%llu,\"bytes\":%llu,"
+			"\"ledger_entries\":%llu,\"checkpoints\":%llu}",
+			st.problems ? "false" : "true", cy_buf_cstr(&o.problems),
+			cy_buf_cstr(&o.warnings), (unsigned long long)st.records,
+			(unsigned long long)st.verified, (unsigned long long)st.unverifiable,
+			(unsigned long long)st.packs, (unsigned long long)st.bytes,
+			(unsigned long long)st.ledger_entries, (unsigned long long)st.checkpoints);
 		cli_json_line(&b);
 	} else {
 		/* TRANSLATORS: "N records: " begins the line; the rest follows */
@@ -130,7 +137,8 @@ int cmd_check(cy_vault *v, int argc, char **argv)
 		printf(ngettext("ledger: %llu entry, ", "ledger: %llu entries, ",
 				(unsigned long)st.ledger_entries),
 		       (unsigned long long)st.ledger_entries);
-		printf(ngettext("%llu checkpoint\n", "%llu checkpoints\n", (unsigned long)st.checkpoints),
+		printf(ngettext("%llu checkpoint\n", "%llu checkpoints\n",
+				(unsigned long)st.checkpoints),
 		       (unsigned long long)st.checkpoints);
 		if (st.problems)
 			printf(ngettext("%llu problem found\n", "%llu problems found\n",

@@ -14,8 +14,10 @@ static bool o_json, o_force;
 
 static const cli_opt ADD_OPTS[] = {
 	{"name", OPT_STRING, "NAME", N_("the company's registered name"), &o_name},
-	{"uscc", OPT_STRING, "CODE", N_("its unified social credit code (18 characters, GB 32100)"), &o_uscc},
-	{"force", OPT_FLAG, NULL, N_("allow a credit code that another fonds already has"), &o_force},
+	{"uscc", OPT_STRING, "CODE", N_("its unified social credit code (18 characters, GB 32100)"),
+	 &o_uscc},
+	{"force", OPT_FLAG, NULL, N_("allow a credit code that another fonds already has"),
+	 &o_force},
 	{NULL, 0, NULL, NULL, NULL},
 };
 static const cli_cmd ADD = {
@@ -23,7 +25,10 @@ static const cli_cmd ADD = {
 	N_("Take a company's records into custody as a fonds (archivist only; you are granted it).\n"
 	   "CODE is the 4-character fonds number of DA/T 22, e.g. Z109. A second fonds with the\n"
 	   "credit code of an existing one needs --force (and the ledger says which one)."),
-	NULL, ADD_OPTS, 1, 1,
+	NULL,
+	ADD_OPTS,
+	1,
+	1,
 };
 static const cli_opt LIST_OPTS[] = {
 	{"json", OPT_FLAG, NULL, N_("JSON Lines output"), &o_json},
@@ -32,7 +37,10 @@ static const cli_opt LIST_OPTS[] = {
 static const cli_cmd LIST = {
 	"custody fonds list [--json]",
 	N_("List the fonds you can see: archivists and viewers see those granted to them."),
-	NULL, LIST_OPTS, 0, 0,
+	NULL,
+	LIST_OPTS,
+	0,
+	0,
 };
 
 static const cli_opt STATUS_OPTS[] = {
@@ -43,7 +51,10 @@ static const cli_cmd STATUS = {
 	"custody fonds status CODE STATUS --date YYYY-MM-DD",
 	N_("Record the company's status (archivist holding the fonds): operating, transferring,\n"
 	   "deregistering or deregistered, as of --date. Logged; shown by 'fonds list'."),
-	NULL, STATUS_OPTS, 2, 2,
+	NULL,
+	STATUS_OPTS,
+	2,
+	2,
 };
 
 static int fonds_add_prepare(int n, char **args)
@@ -89,8 +100,9 @@ static int print_fonds(void *arg, const cy_fonds_info *f)
 			cy_buf_puts(b, "null");
 		cy_buf_puts(b, ",\"created\":");
 		cy_json_cstr(b, f->created);
-		cy_buf_printf(b, ",\"records\":%lld,\"bytes\":%llu,\"held\":%s}", (long long)f->records,
-			      (unsigned long long)f->bytes, f->held ? "true" : "false");
+		cy_buf_printf(b, ",\"records\":%lld,\"bytes\":%llu,\"held\":%s}",
+			      (long long)f->records, (unsigned long long)f->bytes,
+			      f->held ? "true" : "false");
 		cli_json_line(b);
 	} else {
 		cli_bytes(f->bytes, size);
@@ -130,9 +142,10 @@ static int fonds_status_prepare(int n, char **args)
 		return EXIT_USAGE;
 	}
 	if (!cy_fonds_status_valid(args[1])) {
-		cli_error(_("unknown fonds status '%s' (statuses: operating transferring deregistering "
-			    "deregistered)"),
-			  args[1]);
+		cli_error(
+			_("unknown fonds status '%s' (statuses: operating transferring deregistering "
+			  "deregistered)"),
+			args[1]);
 		return EXIT_USAGE;
 	}
 	if ((rc = cy_date_parse(o_date, &y, &m, &d))) {
@@ -154,9 +167,10 @@ static int fonds_status(cy_vault *v, int n, char **args)
 }
 
 const cli_command cmd_fonds_sub[] = {
-	{"add", fonds_add, &ADD, NEEDS_UNLOCK, N_("take a company into custody"), NULL, fonds_add_prepare},
+	{"add", fonds_add, &ADD, NEEDS_UNLOCK, N_("take a company into custody"), NULL,
+	 fonds_add_prepare},
 	{"list", fonds_list, &LIST, NEEDS_UNLOCK, N_("list fonds"), NULL, NULL},
-	{"status", fonds_status, &STATUS, NEEDS_UNLOCK, N_("record a company's status as of a date"),
-	 NULL, fonds_status_prepare},
+	{"status", fonds_status, &STATUS, NEEDS_UNLOCK,
+	 N_("record a company's status as of a date"), NULL, fonds_status_prepare},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };

@@ -26,7 +26,8 @@ static const char *o_output;
 static bool o_force;
 
 static const cli_opt OPTS[] = {
-	{"output", OPT_STRING, "FILE", N_("write to FILE (-o FILE); -o - writes to standard output"), &o_output},
+	{"output", OPT_STRING, "FILE",
+	 N_("write to FILE (-o FILE); -o - writes to standard output"), &o_output},
 	{"force", OPT_FLAG, NULL, N_("replace FILE if it exists"), &o_force},
 	{NULL, 0, NULL, NULL, NULL},
 };
@@ -35,7 +36,10 @@ const cli_cmd cmd_get_spec = {
 	N_("Write out a record's original bytes. Every chunk is authenticated and the SHA-256 checked;\n"
 	   "the read is recorded in the ledger. FILE appears only once all of it has been verified.\n"
 	   "Without -o the bytes go to standard output, but not to a terminal."),
-	NULL, OPTS, 1, 1,
+	NULL,
+	OPTS,
+	1,
+	1,
 };
 
 typedef struct sink {
@@ -55,8 +59,8 @@ static int to_fd(void *arg, const void *p, size_t n)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0)
-			return cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot write to %s",
-						  s->what);
+			return cy_error_set_errno(cy_error_from_errno(errno), errno,
+						  "cannot write to %s", s->what);
 		c += w;
 		n -= (size_t)w;
 	}
@@ -76,8 +80,9 @@ int cmd_get_prepare(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	if (!o_output && isatty(1)) {
-		cli_error(_("refusing to write a record's bytes to a terminal: use -o FILE, or -o - to "
-			    "write to standard output anyway"));
+		cli_error(_(
+			"refusing to write a record's bytes to a terminal: use -o FILE, or -o - to "
+			"write to standard output anyway"));
 		return EXIT_USAGE;
 	}
 	if (to_stdout())
@@ -131,34 +136,37 @@ static int get_to_file(cy_vault *v, const char *no)
 	int dfd = -1, rc = 0, made = 0;
 
 	if (slash)
-		dir = slash == o_output ? strdup("/") : strndup(o_output, (size_t)(slash - o_output));
+		dir = slash == o_output ? strdup("/")
+					: strndup(o_output, (size_t)(slash - o_output));
 	else
 		dir = strdup(".");
 	if (!dir)
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		rc = cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot open the directory '%s'",
-					dir);
+		rc = cy_error_set_errno(cy_error_from_errno(errno), errno,
+					"cannot open the directory '%s'", dir);
 		goto out;
 	}
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
 		rc = cy_error_set_errno(CY_EIO, errno, "no random bytes for a temporary name");
 		goto out;
 	}
-	snprintf(tmp, sizeof(tmp), ".custody-get-%02x%02x%02x%02x%02x%02x%02x%02x.tmp", rnd[0], rnd[1],
-		 rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+	snprintf(tmp, sizeof(tmp), ".custody-get-%02x%02x%02x%02x%02x%02x%02x%02x.tmp", rnd[0],
+		 rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
 	s.fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (s.fd < 0) {
-		rc = cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot create a file in '%s'",
-					dir);
+		rc = cy_error_set_errno(cy_error_from_errno(errno), errno,
+					"cannot create a file in '%s'", dir);
 		goto out;
 	}
 	made = 1;
 	rc = cy_record_get(v, no, to_fd, &s);
 	if (!rc && fsync(s.fd) < 0)
-		rc = cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot write '%s'", o_output);
+		rc = cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot write '%s'",
+					o_output);
 	if (close(s.fd) < 0 && !rc)
-		rc = cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot write '%s'", o_output);
+		rc = cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot write '%s'",
+					o_output);
 	s.fd = -1;
 	if (!rc)
 		rc = publish(dfd, tmp, base);

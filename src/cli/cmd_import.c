@@ -16,11 +16,19 @@ static bool o_json, o_quiet;
 
 static const cli_opt OPTS[] = {
 	{"fonds", OPT_STRING, "CODE", N_("the fonds to import into"), &o_fonds},
-	{"class", OPT_STRING, "CLASS", N_("customer contract transaction accounting correspondence other"), &o_class},
-	{"year", OPT_STRING, "YYYY", N_("the year the documents were formed (年度); needed unless the sidecar gives each file's year"), &o_year},
-	{"sidecar", OPT_STRING, "META.csv", N_("a CSV describing the files: columns file, year, title, class, date (docs/formats/sidecar.md)"), &o_sidecar},
-	{"retention", OPT_STRING, "Y|D30|D10", N_("retention period (default by class: D30, correspondence and other D10)"), &o_retention},
-	{"org", OPT_STRING, "CODE", N_("organisation (机构) code of DA/T 22, 1-3 letters or digits"), &o_org},
+	{"class", OPT_STRING, "CLASS",
+	 N_("customer contract transaction accounting correspondence other"), &o_class},
+	{"year", OPT_STRING, "YYYY",
+	 N_("the year the documents were formed (年度); needed unless the sidecar gives each file's year"),
+	 &o_year},
+	{"sidecar", OPT_STRING, "META.csv",
+	 N_("a CSV describing the files: columns file, year, title, class, date (docs/formats/sidecar.md)"),
+	 &o_sidecar},
+	{"retention", OPT_STRING, "Y|D30|D10",
+	 N_("retention period (default by class: D30, correspondence and other D10)"),
+	 &o_retention},
+	{"org", OPT_STRING, "CODE",
+	 N_("organisation (机构) code of DA/T 22, 1-3 letters or digits"), &o_org},
 	{"json", OPT_FLAG, NULL, N_("one JSON line per file, then a summary line"), &o_json},
 	{"quiet", OPT_FLAG, NULL, N_("print only problems and the summary"), &o_quiet},
 	{NULL, 0, NULL, NULL, NULL},
@@ -35,7 +43,10 @@ static const cli_cmd CMD = {
 	   "Files already in the fonds are recognised and skipped, so an\n"
 	   "interrupted import is simply run again. Symbolic links, special files and names that are\n"
 	   "not UTF-8 are reported and left out; a full disk stops the import cleanly."),
-	NULL, OPTS, 1, 1,
+	NULL,
+	OPTS,
+	1,
+	1,
 };
 
 static const char *STATUS[] = {"imported", "duplicate", "skipped", "failed"};
@@ -138,46 +149,55 @@ static int import_files(cy_vault *v, int argc, char **argv)
 	}
 	cli_bytes(sum.bytes, bytes);
 	if (o_json) {
-		cy_buf_printf(&b,
-			      "{\"summary\":true,\"imported\":%llu,\"duplicates\":%llu,\"skipped\":%llu,"
-			      "\"failed\":%llu,\"bytes\":%llu,\"seconds\":%.3f,\"stopped\":%s}",
-			      (unsigned long long)sum.imported, (unsigned long long)sum.duplicates,
-			      (unsigned long long)sum.skipped, (unsigned long long)sum.failed,
-			      (unsigned long long)sum.bytes, cli_now() - t0, sum.stopped ? "true" : "false");
+		cy_buf_printf(
+			&b,
+			"{\"summary\":true,\"imported\":%llu,\"duplicates\":%llu,\"skipped\":%llu,"
+			"\"failed\":%llu,\"bytes\":%llu,\"seconds\":%.3f,\"stopped\":%s}",
+			(unsigned long long)sum.imported, (unsigned long long)sum.duplicates,
+			(unsigned long long)sum.skipped, (unsigned long long)sum.failed,
+			(unsigned long long)sum.bytes, cli_now() - t0,
+			sum.stopped ? "true" : "false");
 		cli_json_line(&b);
 	} else {
 		printf(_("%llu imported (%s), %llu already in the vault, %llu skipped, %llu failed, in %.1f s\n"),
 		       (unsigned long long)sum.imported, bytes, (unsigned long long)sum.duplicates,
-		       (unsigned long long)sum.skipped, (unsigned long long)sum.failed, cli_now() - t0);
+		       (unsigned long long)sum.skipped, (unsigned long long)sum.failed,
+		       cli_now() - t0);
 	}
 	if (rc == CY_ECANCELLED) {
 		uint64_t seen = sum.imported + sum.duplicates + sum.skipped + sum.failed;
 		uint64_t left = prog.files_total > seen ? prog.files_total - seen : 0;
-		cli_error(ngettext("import stopped by Ctrl-C after %llu of %llu file: what is listed as "
-				   "imported is in the vault",
-				   "import stopped by Ctrl-C after %llu of %llu files: what is listed as "
-				   "imported is in the vault",
-				   (unsigned long)prog.files_total),
-			  (unsigned long long)seen, (unsigned long long)prog.files_total);
-		cli_error(ngettext("not imported: %llu file not reached; run the same command again to "
-				   "import it (files already in the vault are recognised)",
-				   "not imported: %llu files not reached; run the same command again to "
-				   "import them (files already in the vault are recognised)",
-				   (unsigned long)left),
-			  (unsigned long long)left);
+		cli_error(
+			ngettext(
+				"import stopped by Ctrl-C after %llu of %llu file: what is listed as "
+				"imported is in the vault",
+				"import stopped by Ctrl-C after %llu of %llu files: what is listed as "
+				"imported is in the vault",
+				(unsigned long)prog.files_total),
+			(unsigned long long)seen, (unsigned long long)prog.files_total);
+		cli_error(
+			ngettext(
+				"not imported: %llu file not reached; run the same command again to "
+				"import it (files already in the vault are recognised)",
+				"not imported: %llu files not reached; run the same command again to "
+				"import them (files already in the vault are recognised)",
+				(unsigned long)left),
+			(unsigned long long)left);
 		rc = EXIT_CANCELLED;
 	} else if (sum.stopped) {
 		cli_error(_("import stopped: %s"), cy_error_message());
-		cli_error(_("the files of the unfinished batch were not imported; fix the cause and run the "
-			    "same command again"));
+		cli_error(_(
+			"the files of the unfinished batch were not imported; fix the cause and run the "
+			"same command again"));
 		rc = cli_exit_code(rc);
 	} else {
 		rc = sum.failed ? EXIT_ERR : EXIT_OK;
 		if (sum.failed)
-			cli_error(ngettext("%llu file could not be imported (see the messages above)",
-					   "%llu files could not be imported (see the messages above)",
-					   (unsigned long)sum.failed),
-				  (unsigned long long)sum.failed);
+			cli_error(
+				ngettext("%llu file could not be imported (see the messages above)",
+					 "%llu files could not be imported (see the messages above)",
+					 (unsigned long)sum.failed),
+				(unsigned long long)sum.failed);
 	}
 out:
 	cy_buf_release(&b);
@@ -185,7 +205,7 @@ out:
 }
 
 const cli_command cmd_import_sub[] = {
-	{"files", import_files, &CMD, NEEDS_UNLOCK, N_("import a directory of files, one record per file"),
-	 NULL, import_files_prepare},
+	{"files", import_files, &CMD, NEEDS_UNLOCK,
+	 N_("import a directory of files, one record per file"), NULL, import_files_prepare},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };

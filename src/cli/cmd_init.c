@@ -14,8 +14,11 @@ static const char *o_recovery_file, *o_kdf;
 static bool o_json;
 
 static const cli_opt OPTS[] = {
-	{"recovery-file", OPT_STRING, "FILE", N_("write the recovery key to FILE (new, mode 0600) instead of showing it"), &o_recovery_file},
-	{"kdf-cost", OPT_STRING, "N", N_("scrypt cost 2^N for password slots (10-22, default 15)"), &o_kdf},
+	{"recovery-file", OPT_STRING, "FILE",
+	 N_("write the recovery key to FILE (new, mode 0600) instead of showing it"),
+	 &o_recovery_file},
+	{"kdf-cost", OPT_STRING, "N", N_("scrypt cost 2^N for password slots (10-22, default 15)"),
+	 &o_kdf},
 	{"json", OPT_FLAG, NULL, N_("print the result as one JSON object"), &o_json},
 	{NULL, 0, NULL, NULL, NULL},
 };
@@ -24,7 +27,10 @@ const cli_cmd cmd_init_spec = {
 	"custody init [--vault DIR] --user NAME [--password-file FILE]",
 	N_("Create a vault in a new or empty directory. The first user is a security administrator\n"
 	   "(secadmin), who adds the other users. A recovery key is shown once: keep it offline."),
-	NULL, OPTS, 0, 0,
+	NULL,
+	OPTS,
+	0,
+	0,
 };
 
 int cmd_init(cy_vault *v, int argc, char **argv)
@@ -62,8 +68,9 @@ int cmd_init(cy_vault *v, int argc, char **argv)
 		rec.len--;
 		if (rc) {
 			/* the vault exists; the key must not be lost: show it instead */
-			cli_error(_("cannot write the recovery key to '%s' (%s); here it is instead:"),
-				  o_recovery_file, cy_error_message());
+			cli_error(
+				_("cannot write the recovery key to '%s' (%s); here it is instead:"),
+				o_recovery_file, cy_error_message());
 			fprintf(stderr, "%s\n", cy_buf_cstr(&rec));
 		}
 	}
@@ -80,14 +87,16 @@ int cmd_init(cy_vault *v, int argc, char **argv)
 		cy_buf_putc(&out, '}');
 		cli_json_line(&out);
 	} else {
-		printf(_("created vault '%s'; first user '%s' (secadmin)\n"), cli_vault_dir(), user);
+		printf(_("created vault '%s'; first user '%s' (secadmin)\n"), cli_vault_dir(),
+		       user);
 		if (!o_recovery_file)
 			printf(_("\nRECOVERY KEY (shown only now: print it or write it down and keep it offline;\n"
 				 "it can open every fonds if all passwords are lost)\n"
 				 "恢复密钥（仅显示这一次，请离线妥善保管）:\n\n  %s\n\n"),
 			       cy_buf_cstr(&rec));
 		else if (!rc)
-			printf(_("recovery key written to '%s': keep it offline\n"), o_recovery_file);
+			printf(_("recovery key written to '%s': keep it offline\n"),
+			       o_recovery_file);
 		printf(_("next: add users with 'custody user add NAME --role archivist'\n"));
 	}
 	cy_buf_wipe(&rec);

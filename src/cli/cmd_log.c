@@ -18,16 +18,20 @@ static const char *o_actor, *o_action, *o_record, *o_since, *o_until;
 
 static const cli_opt SHOW_OPTS[] = {
 	{"from", OPT_STRING, "SEQ", N_("start at entry SEQ"), &o_from},
-	{"actor", OPT_STRING, "NAME", N_("only entries made by user NAME (--user is who runs the command)"), &o_actor},
-	{"action", OPT_STRING, "ACTION", N_("only actions that start with ACTION (record. or user.disable)"), &o_action},
+	{"actor", OPT_STRING, "NAME",
+	 N_("only entries made by user NAME (--user is who runs the command)"), &o_actor},
+	{"action", OPT_STRING, "ACTION",
+	 N_("only actions that start with ACTION (record. or user.disable)"), &o_action},
 	{"record", OPT_STRING, "ARCHIVE_NO", N_("only entries about this record"), &o_record},
-	{"since", OPT_STRING, "DATE", N_("only entries from DATE on (YYYY-MM-DD or RFC 3339; UTC)"), &o_since},
+	{"since", OPT_STRING, "DATE", N_("only entries from DATE on (YYYY-MM-DD or RFC 3339; UTC)"),
+	 &o_since},
 	{"until", OPT_STRING, "DATE", N_("only entries up to DATE, that day included"), &o_until},
 	{"json", OPT_FLAG, NULL, N_("JSON Lines: the entries as stored"), &o_json},
 	{NULL, 0, NULL, NULL, NULL},
 };
 static const cli_opt VERIFY_OPTS[] = {
-	{"checkpoint", OPT_STRING, "FILE", N_("also check a checkpoint kept outside the vault"), &o_checkpoint},
+	{"checkpoint", OPT_STRING, "FILE", N_("also check a checkpoint kept outside the vault"),
+	 &o_checkpoint},
 	{"json", OPT_FLAG, NULL, N_("JSON output"), &o_json},
 	{NULL, 0, NULL, NULL, NULL},
 };
@@ -44,23 +48,37 @@ static const cli_cmd SHOW = {
 	   "customers' personal data. Archivists and viewers do not read the ledger. --json prints\n"
 	   "the entries exactly as stored and hashed (log prove, log verify): map ids to names with\n"
 	   "'custody user list --json'."),
-	SHOW_OPTS, 0, 0};
+	SHOW_OPTS,
+	0,
+	0};
 static const cli_cmd VERIFY = {
 	"custody log verify [--checkpoint FILE] [--json]",
 	N_("Verify the whole ledger: every entry's hash, no gaps, every signed checkpoint. Names the\n"
 	   "first bad entry. With --checkpoint, also check that a checkpoint saved earlier outside the\n"
 	   "vault (custody log checkpoint > FILE) still matches: nothing it covers was changed or cut."),
-	NULL, VERIFY_OPTS, 0, 0};
+	NULL,
+	VERIFY_OPTS,
+	0,
+	0};
 static const cli_cmd CHECKPOINT = {
 	"custody log checkpoint",
 	N_("Print the latest signed checkpoint (C2SP tlog-checkpoint in a signed note). Keep a copy\n"
 	   "outside the vault: it lets anyone check later that history was only appended to."),
-	NULL, NO_OPTS, 0, 0};
+	NULL,
+	NO_OPTS,
+	0,
+	0};
 static const cli_cmd PROVE = {"custody log prove SEQ",
-			      N_("Print an inclusion proof of entry SEQ in the latest checkpoint."), NULL,
-			      NO_OPTS, 1, 1};
+			      N_("Print an inclusion proof of entry SEQ in the latest checkpoint."),
+			      NULL,
+			      NO_OPTS,
+			      1,
+			      1};
 static const cli_cmd KEY = {"custody log key",
-			    N_("Print the note verifier key of this vault's ledger."), NULL, NO_OPTS, 0,
+			    N_("Print the note verifier key of this vault's ledger."),
+			    NULL,
+			    NO_OPTS,
+			    0,
 			    0};
 
 static int print_entry(void *arg, const cy_log_item *it)
@@ -108,7 +126,8 @@ static int log_show(cy_vault *v, int n, char **args)
 			return EXIT_USAGE;
 		}
 		rc = cy_log_query(v, &f, print_entry, &count);
-		if (!rc && !count && !o_json && (o_actor || o_action || o_record || o_since || o_until))
+		if (!rc && !count && !o_json &&
+		    (o_actor || o_action || o_record || o_since || o_until))
 			cli_error(_("no ledger entry matches"));
 	}
 	return rc ? cli_fail(rc) : EXIT_OK;
@@ -131,21 +150,25 @@ static int log_verify(cy_vault *v, int nargs, char **args)
 		else
 			rc = cy_log_verify_checkpoint(v, (char *)note.ptr, note.len, &size);
 		if (!rc && !o_json)
-			printf(_("checkpoint '%s' (%" PRIu64 " entries) matches the ledger\n"), o_checkpoint, size);
+			printf(_("checkpoint '%s' (%" PRIu64 " entries) matches the ledger\n"),
+			       o_checkpoint, size);
 		cy_buf_release(&note);
 	}
 	if (o_json) {
-		printf("{\"ok\":%s,\"entries\":%" PRIu64 ",\"checkpoints\":%" PRIu64, rc ? "false" : "true",
-		       n, ncp);
+		printf("{\"ok\":%s,\"entries\":%" PRIu64 ",\"checkpoints\":%" PRIu64,
+		       rc ? "false" : "true", n, ncp);
 		if (rc) {
 			cy_buf b = CY_BUF_INIT;
 			cy_json_cstr(&b, cy_error_message());
-			printf(",\"first_bad_entry\":%" PRIu64 ",\"error\":%s", bad, cy_buf_cstr(&b));
+			printf(",\"first_bad_entry\":%" PRIu64 ",\"error\":%s", bad,
+			       cy_buf_cstr(&b));
 			cy_buf_release(&b);
 		}
 		printf("}\n");
 	} else if (!rc) {
-		printf(_("ledger ok: %" PRIu64 " entries, %" PRIu64 " signed checkpoints verified\n"), n, ncp);
+		printf(_("ledger ok: %" PRIu64 " entries, %" PRIu64
+			 " signed checkpoints verified\n"),
+		       n, ncp);
 	}
 	if (rc && !o_json) {
 		if (bad)
@@ -209,8 +232,8 @@ static int log_key(cy_vault *v, int n, char **args)
 const cli_command cmd_log_sub[] = {
 	{"show", log_show, &SHOW, NEEDS_UNLOCK, N_("print the entries"), NULL, NULL},
 	{"verify", log_verify, &VERIFY, NEEDS_UNLOCK, N_("verify the whole ledger"), NULL, NULL},
-	{"checkpoint", log_checkpoint, &CHECKPOINT, NEEDS_UNLOCK, N_("print the latest signed checkpoint"),
-	 NULL, NULL},
+	{"checkpoint", log_checkpoint, &CHECKPOINT, NEEDS_UNLOCK,
+	 N_("print the latest signed checkpoint"), NULL, NULL},
 	{"prove", log_prove, &PROVE, NEEDS_UNLOCK, N_("inclusion proof of one entry"), NULL, NULL},
 	{"key", log_key, &KEY, NEEDS_UNLOCK, N_("print the ledger's verifier key"), NULL, NULL},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL},

@@ -18,7 +18,11 @@ static const cli_opt OPTS[] = {
 };
 const cli_cmd cmd_ls_spec = {
 	"custody ls [--fonds CODE] [--json]",
-	N_("List the records of the fonds granted to you, in archive-number order."), NULL, OPTS, 0, 0,
+	N_("List the records of the fonds granted to you, in archive-number order."),
+	NULL,
+	OPTS,
+	0,
+	0,
 };
 
 void cli_record_json(cy_buf *b, const cy_record_info *r)
@@ -27,18 +31,20 @@ void cli_record_json(cy_buf *b, const cy_record_info *r)
 	cy_json_cstr(b, r->archive_no);
 	cy_buf_puts(b, ",\"fonds\":");
 	cy_json_cstr(b, r->fonds);
-	cy_buf_printf(b, ",\"class\":\"%s\",\"year\":%d,\"retention\":\"%s\",\"org\":", r->class_name,
+	cy_buf_printf(b,
+		      ",\"class\":\"%s\",\"year\":%d,\"retention\":\"%s\",\"org\":", r->class_name,
 		      r->year, r->retention);
 	cy_json_cstr(b, r->org);
 	cy_buf_printf(b, ",\"item\":%lld,\"title\":", (long long)r->item);
 	cy_json_cstr(b, r->title);
 	cy_buf_puts(b, ",\"source\":");
 	cy_json_cstr(b, r->source);
-	cy_buf_printf(b,
-		      ",\"size\":%llu,\"stored\":%llu,\"compressed\":%s,\"sha256\":\"%s\",\"format\":\"%s\","
-		      "\"status\":\"%s\",\"created\":\"%s\",\"created_by\":",
-		      (unsigned long long)r->size, (unsigned long long)r->stored,
-		      r->compressed ? "true" : "false", r->sha256, r->format, r->status, r->created);
+	cy_buf_printf(
+		b,
+		",\"size\":%llu,\"stored\":%llu,\"compressed\":%s,\"sha256\":\"%s\",\"format\":\"%s\","
+		"\"status\":\"%s\",\"created\":\"%s\",\"created_by\":",
+		(unsigned long long)r->size, (unsigned long long)r->stored,
+		r->compressed ? "true" : "false", r->sha256, r->format, r->status, r->created);
 	cy_json_cstr(b, r->created_by);
 	cy_buf_puts(b, ",\"date\":");
 	cy_json_cstr(b, r->date);

@@ -13,9 +13,12 @@ static const char *o_year, *o_class, *o_title, *o_date, *o_retention;
 
 static const cli_opt AMEND_OPTS[] = {
 	{"year", OPT_STRING, "YYYY", N_("the year the document was formed (年度)"), &o_year},
-	{"class", OPT_STRING, "CLASS", N_("customer contract transaction accounting correspondence other"), &o_class},
+	{"class", OPT_STRING, "CLASS",
+	 N_("customer contract transaction accounting correspondence other"), &o_class},
 	{"title", OPT_STRING, "TEXT", N_("the record's title"), &o_title},
-	{"date", OPT_STRING, "DATE", N_("the date the document was formed: YYYY, YYYY-MM or YYYY-MM-DD (\"\" clears it)"), &o_date},
+	{"date", OPT_STRING, "DATE",
+	 N_("the date the document was formed: YYYY, YYYY-MM or YYYY-MM-DD (\"\" clears it)"),
+	 &o_date},
 	{"retention", OPT_STRING, "Y|D30|D10", N_("retention period"), &o_retention},
 	{NULL, 0, NULL, NULL, NULL},
 };
@@ -24,7 +27,10 @@ static const cli_cmd AMEND = {
 	N_("Correct a record (archivist). A changed year, class or retention moves the record to the\n"
 	   "next free number of its new group; the old number keeps working and says where the record\n"
 	   "went. The change is in the audit ledger (which fields, never their values)."),
-	NULL, AMEND_OPTS, 1, 1,
+	NULL,
+	AMEND_OPTS,
+	1,
+	1,
 };
 
 static cy_record_amend amend;
@@ -85,7 +91,7 @@ static int record_amend(cy_vault *v, int argc, char **argv)
 }
 
 const cli_command cmd_record_sub[] = {
-	{"amend", record_amend, &AMEND, NEEDS_UNLOCK, N_("correct a record's year, class, title or date"),
-	 NULL, record_amend_prepare},
+	{"amend", record_amend, &AMEND, NEEDS_UNLOCK,
+	 N_("correct a record's year, class, title or date"), NULL, record_amend_prepare},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };

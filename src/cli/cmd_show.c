@@ -18,7 +18,10 @@ const cli_cmd cmd_show_spec = {
 	"custody show ARCHIVE_NO [--json]",
 	N_("Show the metadata of one record. The archive number may be typed with '.' or '-' in\n"
 	   "place of the middle dot: Z109-WS.2019-D10-0001 or Z109-WS-2019-D10-0001."),
-	NULL, OPTS, 1, 1,
+	NULL,
+	OPTS,
+	1,
+	1,
 };
 
 int cmd_show(cy_vault *v, int argc, char **argv)
@@ -51,18 +54,20 @@ int cmd_show(cy_vault *v, int argc, char **argv)
 				*q = '?';
 		cli_bytes(r.size, size);
 		cli_bytes(r.stored, stored);
-		snprintf(exact, sizeof(exact), ngettext("%llu byte", "%llu bytes", (unsigned long)r.size),
+		snprintf(exact, sizeof(exact),
+			 ngettext("%llu byte", "%llu bytes", (unsigned long)r.size),
 			 (unsigned long long)r.size);
 		printf(_("archive number  %s\nfonds           %s\nclass           %s\nyear            %d\n"
 			 "retention       %s\ntitle           %s\nsource          %s\nformat          %s\n"
 			 "size            %s (%s), stored %s%s\nsha256          %s\n"
 			 "status          %s\nimported        %s by %s\n"),
-		       r.archive_no, r.fonds, cli_value("class", r.class_name), r.year, r.retention, r.title,
-		       r.source, r.format, size, exact, stored,
-		       r.compressed ? _(" compressed") : "", r.sha256, cli_value("status", r.status),
-		       r.created, r.created_by);
+		       r.archive_no, r.fonds, cli_value("class", r.class_name), r.year, r.retention,
+		       r.title, r.source, r.format, size, exact, stored,
+		       r.compressed ? _(" compressed") : "", r.sha256,
+		       cli_value("status", r.status), r.created, r.created_by);
 		if (*r.date)
-			printf(_("date            %s%s%s\n"), r.date, *r.date_end ? " - " : "", r.date_end);
+			printf(_("date            %s%s%s\n"), r.date, *r.date_end ? " - " : "",
+			       r.date_end);
 		if (*r.retention_rule)
 			printf(_("retention rule  %s\n"), r.retention_rule);
 		if (r.source_line)
@@ -70,7 +75,8 @@ int cmd_show(cy_vault *v, int argc, char **argv)
 		if (r.nobjects > 1 || r.nsubjects)
 			printf(_("parts           %u, subjects %u\n"), r.nobjects, r.nsubjects);
 		if (strcmp(r.archive_no, no))
-			printf(_("note            %s was renumbered: it is now %s\n"), no, r.archive_no);
+			printf(_("note            %s was renumbered: it is now %s\n"), no,
+			       r.archive_no);
 	}
 	cy_record_info_release(&r);
 	cy_buf_release(&b);

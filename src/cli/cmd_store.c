@@ -19,7 +19,10 @@ static const cli_cmd COMPACT = {
 	   "are copied as they are, still encrypted: a system administrator may run it. Each pack is\n"
 	   "swapped in one catalog transaction, logged as store.compact; a crash at any point leaves a\n"
 	   "vault that checks clean."),
-	NULL, COMPACT_OPTS, 0, 0,
+	NULL,
+	COMPACT_OPTS,
+	0,
+	0,
 };
 
 static int store_compact(cy_vault *v, int argc, char **argv)
@@ -54,8 +57,9 @@ static int store_compact(cy_vault *v, int argc, char **argv)
 	else
 		printf(_("compacted %llu of %llu packs (%llu emptied and removed), %llu objects moved, "
 			 "%s freed\n"),
-		       (unsigned long long)(st.rewritten + st.removed), (unsigned long long)st.packs,
-		       (unsigned long long)st.removed, (unsigned long long)st.objects, freed);
+		       (unsigned long long)(st.rewritten + st.removed),
+		       (unsigned long long)st.packs, (unsigned long long)st.removed,
+		       (unsigned long long)st.objects, freed);
 	if (st.leftover)
 		printf(_("%llu old packs could not be deleted yet; the next import or compaction removes "
 			 "them\n"),

@@ -22,12 +22,14 @@ static const cli_opt ADD_OPTS[] = {
 	{"kind", OPT_STRING, "KIND", N_("person or org"), &o_kind},
 	{"name", OPT_STRING, "NAME", N_("the person's or organisation's name"), &o_name},
 	{"id-number", OPT_STRING, "NO", N_("identity document number"), &o_id_number},
-	{"id-type", OPT_STRING, "TYPE", N_("identity document type (default for persons: resident-id)"), &o_id_type},
+	{"id-type", OPT_STRING, "TYPE",
+	 N_("identity document type (default for persons: resident-id)"), &o_id_type},
 	{"phone", OPT_LIST, "PHONE", N_("a phone number (repeatable)"), &o_phones},
 	{"email", OPT_LIST, "ADDR", N_("an e-mail address (repeatable)"), &o_emails},
 	{"address", OPT_STRING, "TEXT", N_("postal address"), &o_address},
 	{"account", OPT_LIST, "NO", N_("a bank account or card number (repeatable)"), &o_accounts},
-	{"uscc", OPT_STRING, "CODE", N_("organisations: unified social credit code (GB 32100)"), &o_uscc},
+	{"uscc", OPT_STRING, "CODE", N_("organisations: unified social credit code (GB 32100)"),
+	 &o_uscc},
 	{"field", OPT_LIST, "KEY=VALUE", N_("a free field (repeatable)"), &o_fields},
 	{"json", OPT_FLAG, NULL, N_("print the new id as a JSON object"), &o_json},
 	{NULL, 0, NULL, NULL, NULL},
@@ -39,7 +41,9 @@ static const cli_cmd ADD = {
 	   "credit code and accounts can be looked up exactly with 'subject find'."),
 	N_("Values given on the command line are visible to other local users while the\n"
 	   "command runs; the importers are the way to add many subjects."),
-	ADD_OPTS, 0, 0,
+	ADD_OPTS,
+	0,
+	0,
 };
 static const cli_opt SHOW_OPTS[] = {
 	{"json", OPT_FLAG, NULL, N_("one JSON object"), &o_json},
@@ -47,20 +51,30 @@ static const cli_opt SHOW_OPTS[] = {
 };
 static const cli_cmd SHOW = {
 	"custody subject show ID [--json]",
-	N_("Show a subject's fields (decrypted; the read is logged)."), NULL, SHOW_OPTS, 1, 1,
+	N_("Show a subject's fields (decrypted; the read is logged)."),
+	NULL,
+	SHOW_OPTS,
+	1,
+	1,
 };
 static const cli_opt LIST_OPTS[] = {
-	{"fonds", OPT_STRING, "CODE", N_("only this fonds (default: every fonds you hold)"), &o_fonds},
+	{"fonds", OPT_STRING, "CODE", N_("only this fonds (default: every fonds you hold)"),
+	 &o_fonds},
 	{"names", OPT_FLAG, NULL, N_("also show names (decrypted; the read is logged)"), &o_names},
 	{"json", OPT_FLAG, NULL, N_("JSON Lines output"), &o_json},
 	{NULL, 0, NULL, NULL, NULL},
 };
 static const cli_cmd LIST = {
 	"custody subject list [--fonds CODE] [--names] [--json]",
-	N_("List subjects: id, kind, status and number of linked records."), NULL, LIST_OPTS, 0, 0,
+	N_("List subjects: id, kind, status and number of linked records."),
+	NULL,
+	LIST_OPTS,
+	0,
+	0,
 };
 static const cli_opt FIND_OPTS[] = {
-	{"fonds", OPT_STRING, "CODE", N_("only this fonds (default: every fonds you hold)"), &o_fonds},
+	{"fonds", OPT_STRING, "CODE", N_("only this fonds (default: every fonds you hold)"),
+	 &o_fonds},
 	{"name", OPT_STRING, "NAME", N_("find by name"), &o_name},
 	{"id-number", OPT_STRING, "NO", N_("find by identity document number"), &o_id_number},
 	{"phone", OPT_STRING, "PHONE", N_("find by phone number"), &o_phone},
@@ -76,7 +90,10 @@ static const cli_cmd FIND = {
 	"--uscc C | --account A) [--names] [--json]",
 	N_("Find subjects by an exact value, through the blind index (spaces, +86, case and\n"
 	   "full-width characters do not matter; see docs/formats/subject.md)."),
-	NULL, FIND_OPTS, 0, 0,
+	NULL,
+	FIND_OPTS,
+	0,
+	0,
 };
 
 /* Warnings that do not stop an add: identifiers that fail their check. */
@@ -154,7 +171,8 @@ static int subject_add(cy_vault *v, int argc, char **argv)
 	f.kind = o_kind;
 	f.name = o_name;
 	f.id_number = o_id_number;
-	f.id_type = o_id_type ? o_id_type : (o_id_number && !strcmp(o_kind, "person") ? "resident-id" : NULL);
+	f.id_type = o_id_type ? o_id_type
+			      : (o_id_number && !strcmp(o_kind, "person") ? "resident-id" : NULL);
 	f.uscc = o_uscc;
 	f.address = o_address;
 	f.phones = o_phones.v;
@@ -195,7 +213,8 @@ static const char *id_check(const cy_subject_fields *f)
 	name[0] = 0;
 	if (f->id_number && f->id_type && !strcmp(f->id_type, "resident-id") &&
 	    !cy_normalize(CY_NORM_ID_NUMBER, f->id_number, strlen(f->id_number), &n))
-		snprintf(name, sizeof(name), "%s", cy_id_check_name(cy_resident_id_check(cy_buf_cstr(&n))));
+		snprintf(name, sizeof(name), "%s",
+			 cy_id_check_name(cy_resident_id_check(cy_buf_cstr(&n))));
 	cy_buf_wipe(&n);
 	return name;
 }
@@ -371,7 +390,7 @@ static int subject_find_prepare(int argc, char **argv)
 	const struct {
 		const char *field, **opt;
 	} by[] = {{"name", &o_name},   {"id_number", &o_id_number}, {"phone", &o_phone},
-		  {"email", &o_email}, {"uscc", &o_uscc},           {"account", &o_account}};
+		  {"email", &o_email}, {"uscc", &o_uscc},	    {"account", &o_account}};
 
 	(void)argc;
 	(void)argv;
@@ -383,7 +402,8 @@ static int subject_find_prepare(int argc, char **argv)
 		}
 	}
 	if (given != 1) {
-		cli_error(_("give exactly one of --name, --id-number, --phone, --email, --uscc, --account"));
+		cli_error(_(
+			"give exactly one of --name, --id-number, --phone, --email, --uscc, --account"));
 		return EXIT_USAGE;
 	}
 	return 0;

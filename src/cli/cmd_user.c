@@ -13,15 +13,20 @@ static const char *o_role, *o_newpw;
 static bool o_json;
 
 static const cli_opt ADD_OPTS[] = {
-	{"role", OPT_STRING, "ROLE", N_("sysadmin, secadmin, auditor, archivist or viewer"), &o_role},
-	{"new-password-file", OPT_STRING, "FILE", N_("the new user's password (else asked on the terminal)"), &o_newpw},
+	{"role", OPT_STRING, "ROLE", N_("sysadmin, secadmin, auditor, archivist or viewer"),
+	 &o_role},
+	{"new-password-file", OPT_STRING, "FILE",
+	 N_("the new user's password (else asked on the terminal)"), &o_newpw},
 	{NULL, 0, NULL, NULL, NULL},
 };
 static const cli_cmd ADD = {
 	"custody user add NAME --role ROLE [--new-password-file FILE]",
 	N_("Add a user (secadmin only). Administrative roles (sysadmin, secadmin, auditor) never\n"
 	   "hold fonds keys; archivists and viewers see the fonds granted to them."),
-	NULL, ADD_OPTS, 1, 1,
+	NULL,
+	ADD_OPTS,
+	1,
+	1,
 };
 
 static const cli_opt LIST_OPTS[] = {
@@ -33,11 +38,15 @@ static const cli_cmd LIST = {
 	N_("List users, their roles, whether they are enabled, and their grants (a '*' marks a grant\n"
 	   "still pending until a holder of the fonds key opens the vault). With --json, one object per\n"
 	   "user with \"disabled\" and \"grants\" as an array of {\"fonds\", \"pending\"}."),
-	NULL, LIST_OPTS, 0, 0,
+	NULL,
+	LIST_OPTS,
+	0,
+	0,
 };
 
 static const cli_opt PW_OPTS[] = {
-	{"new-password-file", OPT_STRING, "FILE", N_("the new password (else asked on the terminal)"), &o_newpw},
+	{"new-password-file", OPT_STRING, "FILE",
+	 N_("the new password (else asked on the terminal)"), &o_newpw},
 	{NULL, 0, NULL, NULL, NULL},
 };
 static const cli_cmd PASSWD = {
@@ -45,7 +54,10 @@ static const cli_cmd PASSWD = {
 	N_("Change your own password; or, as a secadmin, give user NAME a new password (and key pair)\n"
 	   "when it was lost. NAME's fonds grants then wait until a holder of each fonds key opens the\n"
 	   "vault."),
-	NULL, PW_OPTS, 0, 1,
+	NULL,
+	PW_OPTS,
+	0,
+	1,
 };
 
 static const cli_opt NO_OPTS[] = {{NULL, 0, NULL, NULL, NULL}};
@@ -53,11 +65,18 @@ static const cli_cmd GRANT = {
 	"custody user grant NAME FONDS",
 	N_("Grant a user (archivist or viewer) a fonds (secadmin only). The grant takes effect\n"
 	   "when a holder of that fonds' key next opens the vault."),
-	NULL, NO_OPTS, 2, 2,
+	NULL,
+	NO_OPTS,
+	2,
+	2,
 };
 static const cli_cmd REVOKE = {
-	"custody user revoke NAME FONDS", N_("Withdraw a user's grant of a fonds (secadmin only)."),
-	NULL, NO_OPTS, 2, 2,
+	"custody user revoke NAME FONDS",
+	N_("Withdraw a user's grant of a fonds (secadmin only)."),
+	NULL,
+	NO_OPTS,
+	2,
+	2,
 };
 
 static cy_role role;
@@ -68,11 +87,18 @@ static const cli_cmd DISABLE = {
 	   "grants stay, for the audit trail and for 'user enable'; grants still pending are not\n"
 	   "completed while the user is disabled (no new fonds key is sealed to it). You cannot\n"
 	   "disable yourself or the last enabled secadmin."),
-	NULL, NO_OPTS, 1, 1,
+	NULL,
+	NO_OPTS,
+	1,
+	1,
 };
 static const cli_cmd ENABLE = {
-	"custody user enable NAME", N_("Enable a disabled user again (secadmin only)."),
-	NULL, NO_OPTS, 1, 1,
+	"custody user enable NAME",
+	N_("Enable a disabled user again (secadmin only)."),
+	NULL,
+	NO_OPTS,
+	1,
+	1,
 };
 
 static int user_add_prepare(int argc, char **args)
@@ -82,7 +108,8 @@ static int user_add_prepare(int argc, char **args)
 	(void)argc;
 	(void)args;
 	if (!o_role) {
-		cli_error(_("give the new user's role with --role (sysadmin secadmin auditor archivist viewer)"));
+		cli_error(_(
+			"give the new user's role with --role (sysadmin secadmin auditor archivist viewer)"));
 		return EXIT_USAGE;
 	}
 	if ((rc = cy_role_parse(o_role, &role))) {
@@ -103,8 +130,8 @@ static int user_add(cy_vault *v, int n, char **args)
 	if (!rc && !o_newpw && !getenv("CUSTODY_NEW_PASSWORD_FILE"))
 		rc = cli_read_password("", prompt, true, &pw);
 	else if (!rc)
-		rc = cli_read_password(o_newpw ? o_newpw : getenv("CUSTODY_NEW_PASSWORD_FILE"), prompt,
-				       false, &pw);
+		rc = cli_read_password(o_newpw ? o_newpw : getenv("CUSTODY_NEW_PASSWORD_FILE"),
+				       prompt, false, &pw);
 	if (!rc)
 		rc = cy_user_add(v, args[0], role, (const char *)pw.ptr, pw.len);
 	if (!rc)
@@ -120,14 +147,15 @@ static int print_user(void *arg, const cy_user_info *u)
 	if (o_json) {
 		cy_buf_printf(b, "{\"id\":%lld,\"name\":", (long long)u->id);
 		cy_json_cstr(b, u->name);
-		cy_buf_printf(b, ",\"role\":\"%s\",\"disabled\":%s,\"created\":", cy_role_name(u->role),
-			      u->disabled ? "true" : "false");
+		cy_buf_printf(b, ",\"role\":\"%s\",\"disabled\":%s,\"created\":",
+			      cy_role_name(u->role), u->disabled ? "true" : "false");
 		cy_json_cstr(b, u->created);
 		cy_buf_puts(b, ",\"grants\":[");
 		for (size_t i = 0; i < u->ngrants; i++) {
 			cy_buf_puts(b, i ? ",{\"fonds\":" : "{\"fonds\":");
 			cy_json_cstr(b, u->grants[i].fonds);
-			cy_buf_printf(b, ",\"pending\":%s}", u->grants[i].pending ? "true" : "false");
+			cy_buf_printf(b, ",\"pending\":%s}",
+				      u->grants[i].pending ? "true" : "false");
 		}
 		cy_buf_puts(b, "]}");
 		cli_json_line(b);
@@ -142,7 +170,8 @@ static int print_user(void *arg, const cy_user_info *u)
 		cli_put_safe(stdout, u->created);
 		putchar(' ');
 		for (size_t i = 0; i < u->ngrants; i++)
-			printf("%s%s%s", i ? "," : "", u->grants[i].fonds, u->grants[i].pending ? "*" : "");
+			printf("%s%s%s", i ? "," : "", u->grants[i].fonds,
+			       u->grants[i].pending ? "*" : "");
 		printf("%s\n", u->ngrants ? "" : "-");
 	}
 	return 0;
@@ -156,8 +185,8 @@ static int user_list(cy_vault *v, int n, char **args)
 	(void)n;
 	(void)args;
 	if (!o_json)
-		printf("%-20s %-10s %-9s %-20s %s\n", _("NAME"), _("ROLE"), _("STATE"), _("CREATED"),
-		       _("GRANTS"));
+		printf("%-20s %-10s %-9s %-20s %s\n", _("NAME"), _("ROLE"), _("STATE"),
+		       _("CREATED"), _("GRANTS"));
 	rc = cy_user_list(v, print_user, &b);
 	cy_buf_release(&b);
 	return rc ? cli_fail(rc) : EXIT_OK;
@@ -212,7 +241,8 @@ static int set_disabled(cy_vault *v, bool disabled, const char *name)
 	int rc = cy_user_set_disabled(v, name, disabled, &changed);
 
 	if (!rc && !changed)
-		printf(disabled ? _("user '%s' is already disabled\n") : _("user '%s' is already enabled\n"),
+		printf(disabled ? _("user '%s' is already disabled\n")
+				: _("user '%s' is already enabled\n"),
 		       name);
 	else if (!rc)
 		printf(disabled ? _("disabled user '%s': it can no longer open the vault\n")
@@ -239,9 +269,9 @@ const cli_command cmd_user_sub[] = {
 	{"passwd", user_passwd, &PASSWD, NEEDS_UNLOCK, N_("change your password"), NULL, NULL},
 	{"grant", user_grant, &GRANT, NEEDS_UNLOCK, N_("grant a fonds to a user"), NULL, NULL},
 	{"revoke", user_revoke, &REVOKE, NEEDS_UNLOCK, N_("withdraw a grant"), NULL, NULL},
-	{"disable", user_disable, &DISABLE, NEEDS_UNLOCK, N_("stop a user from opening the vault"), NULL,
-	 NULL},
-	{"enable", user_enable, &ENABLE, NEEDS_UNLOCK, N_("let a disabled user open the vault again"),
+	{"disable", user_disable, &DISABLE, NEEDS_UNLOCK, N_("stop a user from opening the vault"),
 	 NULL, NULL},
+	{"enable", user_enable, &ENABLE, NEEDS_UNLOCK,
+	 N_("let a disabled user open the vault again"), NULL, NULL},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };

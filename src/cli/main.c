@@ -26,46 +26,50 @@
 static const cli_command COMMANDS[] = {
 	{"init", cmd_init, &cmd_init_spec, 0,
 	 N_("create a vault; its first user is a security administrator"), NULL, NULL},
-	{"user", NULL, NULL, 0, N_("users, roles and fonds grants (add, list, passwd, grant, revoke, disable, enable)"),
+	{"user", NULL, NULL, 0,
+	 N_("users, roles and fonds grants (add, list, passwd, grant, revoke, disable, enable)"),
 	 cmd_user_sub, NULL},
-	{"fonds", NULL, NULL, 0, N_("companies whose records are in custody (add, list, status)"), cmd_fonds_sub,
-	 NULL},
+	{"fonds", NULL, NULL, 0, N_("companies whose records are in custody (add, list, status)"),
+	 cmd_fonds_sub, NULL},
 	{"import", NULL, NULL, 0, N_("import records (files DIR)"), cmd_import_sub, NULL},
 	{"ls", cmd_ls, &cmd_ls_spec, NEEDS_UNLOCK, N_("list records"), NULL, NULL},
-	{"show", cmd_show, &cmd_show_spec, NEEDS_UNLOCK, N_("show one record's metadata"), NULL, NULL},
-	{"get", cmd_get, &cmd_get_spec, NEEDS_UNLOCK, N_("write out a record's original bytes, verified"),
-	 NULL, cmd_get_prepare},
+	{"show", cmd_show, &cmd_show_spec, NEEDS_UNLOCK, N_("show one record's metadata"), NULL,
+	 NULL},
+	{"get", cmd_get, &cmd_get_spec, NEEDS_UNLOCK,
+	 N_("write out a record's original bytes, verified"), NULL, cmd_get_prepare},
 	{"record", NULL, NULL, 0, N_("correct a record (amend)"), cmd_record_sub, NULL},
 	{"subject", NULL, NULL, 0, N_("customers whose data is in custody (add, show, list, find)"),
 	 cmd_subject_sub, NULL},
 	{"check", cmd_check, &cmd_check_spec, NEEDS_UNLOCK,
 	 N_("verify every object, the catalog and the ledger"), NULL, NULL},
-	{"log", NULL, NULL, 0, N_("the audit ledger (show, verify, checkpoint, prove, key)"), cmd_log_sub,
-	 NULL},
+	{"log", NULL, NULL, 0, N_("the audit ledger (show, verify, checkpoint, prove, key)"),
+	 cmd_log_sub, NULL},
 	{"store", NULL, NULL, 0, N_("the object store's upkeep (compact)"), cmd_store_sub, NULL},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, _("usage: custody <command> [options]\n"
-		     "       custody [--vault DIR] [--user NAME] [--password-file FILE] <command> [options]\n"
-		     "       custody help <command>   (the same as custody <command> --help)\n\n"
-		     "custody keeps the customer records of companies that are sold, merged, split or\n"
-		     "wound up: encrypted, numbered, checked and audited.\n"
-		     "custody 档案托管：企业转让、合并、分立、解散、注销时客户档案的安全保管。\n\n"
-		     "commands:\n"));
+	fprintf(f,
+		_("usage: custody <command> [options]\n"
+		  "       custody [--vault DIR] [--user NAME] [--password-file FILE] <command> [options]\n"
+		  "       custody help <command>   (the same as custody <command> --help)\n\n"
+		  "custody keeps the customer records of companies that are sold, merged, split or\n"
+		  "wound up: encrypted, numbered, checked and audited.\n"
+		  "custody 档案托管：企业转让、合并、分立、解散、注销时客户档案的安全保管。\n\n"
+		  "commands:\n"));
 	for (const cli_command *c = COMMANDS; c->name; c++) {
 		fputs("  ", f);
 		cli_put_padded(f, c->name, 8);
 		fprintf(f, " %s\n", _(c->summary));
 	}
-	fprintf(f, _("\ncommon options (before or after the command): --vault DIR, --user NAME,\n"
-		     "--password-file FILE, --help; custody --version\n"
-		     "listing commands take --json (JSON Lines)\n"
-		     "environment: CUSTODY_VAULT, CUSTODY_USER, CUSTODY_PASSWORD_FILE\n"
-		     "exit codes: 0 ok, 1 error, 2 usage, 3 wrong password or user, 4 not found,\n"
-		     "            5 integrity failure, 6 permission denied, 130 stopped by Ctrl-C\n"));
+	fprintf(f,
+		_("\ncommon options (before or after the command): --vault DIR, --user NAME,\n"
+		  "--password-file FILE, --help; custody --version\n"
+		  "listing commands take --json (JSON Lines)\n"
+		  "environment: CUSTODY_VAULT, CUSTODY_USER, CUSTODY_PASSWORD_FILE\n"
+		  "exit codes: 0 ok, 1 error, 2 usage, 3 wrong password or user, 4 not found,\n"
+		  "            5 integrity failure, 6 permission denied, 130 stopped by Ctrl-C\n"));
 }
 
 static void group_usage(FILE *f, const cli_command *g)
@@ -117,7 +121,8 @@ static int skip_common(int argc, char **argv, int *i)
 {
 	int r;
 
-	while (*i < argc && argv[*i][0] == '-' && strcmp(argv[*i], "--help") && strcmp(argv[*i], "-h")) {
+	while (*i < argc && argv[*i][0] == '-' && strcmp(argv[*i], "--help") &&
+	       strcmp(argv[*i], "-h")) {
 		if ((r = cli_parse_common(argc, argv, i)) == 1) {
 			(*i)++;
 			continue;
@@ -144,8 +149,8 @@ static int dispatch(const cli_command *c, int argc, char **argv)
 		return asked ? EXIT_OK : EXIT_USAGE;
 	}
 	if (!(s = find(c->sub, argv[i]))) {
-		cli_error(_("'%s' is not a sub-command of '%s' (see 'custody %s --help')"), argv[i], c->name,
-			  c->name);
+		cli_error(_("'%s' is not a sub-command of '%s' (see 'custody %s --help')"), argv[i],
+			  c->name, c->name);
 		return EXIT_USAGE;
 	}
 	return dispatch(s, argc - i - 1, argv + i + 1);
@@ -167,8 +172,8 @@ static int help(int argc, char **argv)
 	if (c->sub && argc > 1) {
 		const cli_command *s = find(c->sub, argv[1]);
 		if (!s) {
-			cli_error(_("'%s' is not a sub-command of '%s' (see 'custody %s --help')"), argv[1],
-				  c->name, c->name);
+			cli_error(_("'%s' is not a sub-command of '%s' (see 'custody %s --help')"),
+				  argv[1], c->name, c->name);
 			return EXIT_USAGE;
 		}
 		c = s;
@@ -207,7 +212,8 @@ int run_subcommand(const char *group, const subcmd *table, int argc, char **argv
 {
 	if (argc < 1 || !strcmp(argv[0], "--help") || !strcmp(argv[0], "-h")) {
 		FILE *f = argc < 1 ? stderr : stdout;
-		fprintf(f, _("usage: custody %s <sub-command> [options]\n\nsub-commands:\n"), group);
+		fprintf(f, _("usage: custody %s <sub-command> [options]\n\nsub-commands:\n"),
+			group);
 		for (const subcmd *s = table; s->name; s++)
 			fprintf(f, "  %-11s %s\n", s->name, _(s->summary));
 		return argc < 1 ? EXIT_USAGE : EXIT_OK;
@@ -215,7 +221,8 @@ int run_subcommand(const char *group, const subcmd *table, int argc, char **argv
 	for (const subcmd *s = table; s->name; s++)
 		if (!strcmp(s->name, argv[0]))
 			return s->fn(argc - 1, argv + 1);
-	cli_error(_("'%s' is not a sub-command of '%s' (see 'custody %s --help')"), argv[0], group, group);
+	cli_error(_("'%s' is not a sub-command of '%s' (see 'custody %s --help')"), argv[0], group,
+		  group);
 	return EXIT_USAGE;
 }
 

@@ -361,8 +361,8 @@ static int cipher_update(EVP_CIPHER_CTX *c, uint8_t *out, const uint8_t *in, siz
 	return 0;
 }
 
-int cy_aead_seal(cy_aead *a, const uint8_t nonce[CY_AEAD_NONCE_LEN], const void *aad,
-		 size_t aadlen, const void *pt, size_t n, uint8_t *ct)
+int cy_aead_seal(cy_aead *a, const uint8_t nonce[CY_AEAD_NONCE_LEN], const void *aad, size_t aadlen,
+		 const void *pt, size_t n, uint8_t *ct)
 {
 	int got;
 
@@ -374,8 +374,8 @@ int cy_aead_seal(cy_aead *a, const uint8_t nonce[CY_AEAD_NONCE_LEN], const void 
 	return 0;
 }
 
-int cy_aead_open(cy_aead *a, const uint8_t nonce[CY_AEAD_NONCE_LEN], const void *aad,
-		 size_t aadlen, const void *ct, size_t ctlen, uint8_t *pt)
+int cy_aead_open(cy_aead *a, const uint8_t nonce[CY_AEAD_NONCE_LEN], const void *aad, size_t aadlen,
+		 const void *ct, size_t ctlen, uint8_t *pt)
 {
 	uint8_t tag[CY_AEAD_TAG_LEN];
 	size_t n;
@@ -465,8 +465,8 @@ out:
 
 int cy_ed25519_public(const uint8_t seed[CY_ED25519_SEED_LEN], uint8_t pub[CY_ED25519_PUB_LEN])
 {
-	EVP_PKEY *k =
-		EVP_PKEY_new_raw_private_key_ex(NULL, "ED25519", NULL, seed, CY_ED25519_SEED_LEN);
+	EVP_PKEY *k = EVP_PKEY_new_raw_private_key_ex(NULL, "ED25519", NULL, seed,
+						      CY_ED25519_SEED_LEN);
 	int rc;
 
 	if (!k)
@@ -490,8 +490,8 @@ int cy_ed25519_keygen(uint8_t seed[CY_ED25519_SEED_LEN], uint8_t pub[CY_ED25519_
 int cy_ed25519_sign(const uint8_t seed[CY_ED25519_SEED_LEN], const void *msg, size_t n,
 		    uint8_t sig[CY_ED25519_SIG_LEN])
 {
-	EVP_PKEY *k =
-		EVP_PKEY_new_raw_private_key_ex(NULL, "ED25519", NULL, seed, CY_ED25519_SEED_LEN);
+	EVP_PKEY *k = EVP_PKEY_new_raw_private_key_ex(NULL, "ED25519", NULL, seed,
+						      CY_ED25519_SEED_LEN);
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	size_t len = CY_ED25519_SIG_LEN;
 	int rc = 0;
@@ -507,8 +507,8 @@ int cy_ed25519_sign(const uint8_t seed[CY_ED25519_SEED_LEN], const void *msg, si
 int cy_ed25519_verify(const uint8_t pub[CY_ED25519_PUB_LEN], const void *msg, size_t n,
 		      const uint8_t sig[CY_ED25519_SIG_LEN])
 {
-	EVP_PKEY *k =
-		EVP_PKEY_new_raw_public_key_ex(NULL, "ED25519", NULL, pub, CY_ED25519_PUB_LEN);
+	EVP_PKEY *k = EVP_PKEY_new_raw_public_key_ex(NULL, "ED25519", NULL, pub,
+						     CY_ED25519_PUB_LEN);
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	int rc = 0, ok;
 

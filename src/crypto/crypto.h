@@ -44,7 +44,8 @@ void cy_sha256(const void *data, size_t n, uint8_t out[CY_HASH_LEN]);
 typedef struct cy_sha256_ctx cy_sha256_ctx;
 int cy_sha256_new(cy_sha256_ctx **out);
 int cy_sha256_update(cy_sha256_ctx *c, const void *data, size_t n);
-int cy_sha256_final(cy_sha256_ctx *c, uint8_t out[CY_HASH_LEN]); /* ctx may be reused after _reset */
+int cy_sha256_final(cy_sha256_ctx *c,
+		    uint8_t out[CY_HASH_LEN]); /* ctx may be reused after _reset */
 int cy_sha256_reset(cy_sha256_ctx *c);
 void cy_sha256_free(cy_sha256_ctx *c);
 
@@ -61,11 +62,11 @@ int cy_hkdf_sha256(const uint8_t *ikm, size_t ikmlen, const uint8_t *salt, size_
 typedef struct cy_aead cy_aead;
 int cy_aead_new(cy_aead **out, const uint8_t key[CY_KEY_LEN]);
 void cy_aead_free(cy_aead *a); /* wipes the key */
-int cy_aead_seal(cy_aead *a, const uint8_t nonce[CY_AEAD_NONCE_LEN], const void *aad,
-		 size_t aadlen, const void *pt, size_t n, uint8_t *ct);
+int cy_aead_seal(cy_aead *a, const uint8_t nonce[CY_AEAD_NONCE_LEN], const void *aad, size_t aadlen,
+		 const void *pt, size_t n, uint8_t *ct);
 /* ctlen includes the tag; pt must have room for ctlen-16.  CY_ECORRUPT on auth failure. */
-int cy_aead_open(cy_aead *a, const uint8_t nonce[CY_AEAD_NONCE_LEN], const void *aad,
-		 size_t aadlen, const void *ct, size_t ctlen, uint8_t *pt);
+int cy_aead_open(cy_aead *a, const uint8_t nonce[CY_AEAD_NONCE_LEN], const void *aad, size_t aadlen,
+		 const void *ct, size_t ctlen, uint8_t *pt);
 
 /* scrypt (RFC 7914). */
 int cy_scrypt(const char *pw, size_t pwlen, const uint8_t *salt, size_t saltlen, uint64_t N,

@@ -95,7 +95,8 @@ int cy_doc_date_pdf(const void *data, size_t n, cy_doc_date *out)
 
 int cy_doc_date_jpeg(const void *data, size_t n, cy_doc_date *out)
 {
-	ExifData *ed = exif_data_new_from_data(data, (unsigned int)(n > 0xffffffffu ? 0xffffffffu : n));
+	ExifData *ed = exif_data_new_from_data(data,
+					       (unsigned int)(n > 0xffffffffu ? 0xffffffffu : n));
 	ExifEntry *e;
 	char val[64];
 	int rc = -1;

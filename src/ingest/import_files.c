@@ -48,7 +48,7 @@ typedef struct slot {
 	cy_import_item *it;
 	cy_doc_date doc; /* doc.year != 0: the date the document's own metadata gives */
 	int rc;
-	int state; /* S_FREE, S_QUEUED (a file to prepare), S_BUSY (being prepared), S_READY */
+	int state;    /* S_FREE, S_QUEUED (a file to prepare), S_BUSY (being prepared), S_READY */
 	uint64_t mem; /* bytes this slot holds (estimated while it is being prepared) */
 	char err[384];
 } slot;
@@ -76,7 +76,7 @@ typedef struct pipeline {
 	uint64_t bytes;
 	int stop, walk_done;
 	int put_waits, work_waits, ready_waits; /* wake the other side only when it sleeps */
-	int walk_rc; /* a failure of the walk itself (out of memory) */
+	int walk_rc;				/* a failure of the walk itself (out of memory) */
 } pipeline;
 
 static int cmp_str(const void *a, const void *b)
@@ -153,7 +153,8 @@ static void count_tree(const char *path, uint64_t *files, uint64_t *bytes)
 		struct stat st;
 		cy_buf_clear(&child);
 		cy_buf_printf(&child, "%s/%s", path, names[i]);
-		if (lstat(cy_buf_cstr(&child), &st) < 0 || !cy_utf8_valid(names[i], strlen(names[i])))
+		if (lstat(cy_buf_cstr(&child), &st) < 0 ||
+		    !cy_utf8_valid(names[i], strlen(names[i])))
 			continue;
 		if (S_ISDIR(st.st_mode)) {
 			count_tree(cy_buf_cstr(&child), files, bytes);
@@ -271,7 +272,8 @@ static void *preparer(void *arg)
 		fd = openat(pl->dfd, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 		if (fd < 0) {
 			rc = CY_EIO;
-			snprintf(err, sizeof(err), dgettext("custody", "cannot open: %s"), strerror(errno));
+			snprintf(err, sizeof(err), dgettext("custody", "cannot open: %s"),
+				 strerror(errno));
 		} else {
 			const char *format = NULL;
 			const cy_sidecar_entry *e;
@@ -330,14 +332,16 @@ static int walk(pipeline *pl, const char *rel)
 		cy_buf_clear(&path);
 		cy_buf_printf(&path, "%s/%s", pl->root, cy_buf_cstr(&child));
 		if (lstat(cy_buf_cstr(&path), &st) < 0) {
-			rc = put_entry(pl, cy_buf_cstr(&child), K_REFUSE, N_("cannot be read (it vanished?)"));
-		} else if (!cy_utf8_valid(names[i], strlen(names[i]))) {
 			rc = put_entry(pl, cy_buf_cstr(&child), K_REFUSE,
-				       S_ISDIR(st.st_mode)
-					       ? N_("directory name is not valid UTF-8: rename it (for "
-						    "example with convmv) and import again")
-					       : N_("file name is not valid UTF-8: rename it (for example "
-						    "with convmv) and import again"));
+				       N_("cannot be read (it vanished?)"));
+		} else if (!cy_utf8_valid(names[i], strlen(names[i]))) {
+			rc = put_entry(
+				pl, cy_buf_cstr(&child), K_REFUSE,
+				S_ISDIR(st.st_mode)
+					? N_("directory name is not valid UTF-8: rename it (for "
+					     "example with convmv) and import again")
+					: N_("file name is not valid UTF-8: rename it (for example "
+					     "with convmv) and import again"));
 		} else if (S_ISDIR(st.st_mode)) {
 			rc = walk(pl, cy_buf_cstr(&child));
 		} else if (S_ISREG(st.st_mode)) {
@@ -348,9 +352,11 @@ static int walk(pipeline *pl, const char *rel)
 			if (!realpath(cy_buf_cstr(&path), real))
 				rc = put_entry(pl, cy_buf_cstr(&child), K_SKIP,
 					       N_("symbolic link to nothing: skipped"));
-			else if (strncmp(real, pl->root_real, rl) || (real[rl] != '/' && real[rl] != 0))
-				rc = put_entry(pl, cy_buf_cstr(&child), K_REFUSE,
-					       N_("symbolic link points outside the imported directory: refused"));
+			else if (strncmp(real, pl->root_real, rl) ||
+				 (real[rl] != '/' && real[rl] != 0))
+				rc = put_entry(
+					pl, cy_buf_cstr(&child), K_REFUSE,
+					N_("symbolic link points outside the imported directory: refused"));
 			else
 				rc = put_entry(pl, cy_buf_cstr(&child), K_SKIP,
 					       N_("symbolic link inside the directory: skipped (its "
@@ -492,8 +498,8 @@ static void batch_flush(batch *b, int committed, const char *why, cy_file_fn fn,
 {
 	char reason[1024];
 
-	snprintf(reason, sizeof(reason), dgettext("custody", "not imported: the batch was undone (%s)"),
-		 why ? why : "");
+	snprintf(reason, sizeof(reason),
+		 dgettext("custody", "not imported: the batch was undone (%s)"), why ? why : "");
 	for (size_t i = 0; i < b->n; i++) {
 		if (committed) {
 			sum->imported++;
@@ -512,8 +518,8 @@ static void batch_flush(batch *b, int committed, const char *why, cy_file_fn fn,
  * entry.  title: a buffer of 256 bytes for the default title (the file name
  * without its extension). */
 static int describe(const cy_import_opts *o, const cy_sidecar *sc, const char *prefix,
-		    const char *rel, int64_t mtime, const cy_doc_date *doc, char *title,
-		    cy_kv *why, cy_record_new *r)
+		    const char *rel, int64_t mtime, const cy_doc_date *doc, char *title, cy_kv *why,
+		    cy_record_new *r)
 {
 	const cy_sidecar_entry *e = cy_sidecar_find(sc, prefix, rel);
 	const char *bn = strrchr(rel, '/');
@@ -561,14 +567,15 @@ static int describe(const cy_import_opts *o, const cy_sidecar *sc, const char *p
 		r->nfields = 1;
 	}
 	if (!r->year)
-		return cy_error_set(CY_EINVALID, "%s",
-				    dgettext("custody",
-					     sc ? N_("no year for this file: the sidecar has none for it and "
-						     "the file gives no date of its own (add a row with its "
-						     "year, or pass --year)")
-						: N_("no year: pass --year YEAR or --sidecar META.csv (the file "
-						     "gives no date of its own, and custody does not use file "
-						     "times)")));
+		return cy_error_set(
+			CY_EINVALID, "%s",
+			dgettext("custody",
+				 sc ? N_("no year for this file: the sidecar has none for it and "
+					 "the file gives no date of its own (add a row with its "
+					 "year, or pass --year)")
+				    : N_("no year: pass --year YEAR or --sidecar META.csv (the file "
+					 "gives no date of its own, and custody does not use file "
+					 "times)")));
 	return 0;
 }
 
@@ -623,7 +630,8 @@ static int sidecar_prefix(const char *sidecar, const char *real, char *prefix, s
 /* Failures that end the whole import rather than one file. */
 static int fatal(int rc)
 {
-	return rc == CY_ENOSPC || rc == CY_EDB || rc == CY_EBUSY || rc == CY_ENOMEM || rc == CY_ECRYPTO;
+	return rc == CY_ENOSPC || rc == CY_EDB || rc == CY_EBUSY || rc == CY_ENOMEM ||
+	       rc == CY_ECRYPTO;
 }
 
 int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_file_fn fn, void *arg,
@@ -645,7 +653,8 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 	memset(&pl, 0, sizeof(pl));
 	pl.dfd = -1;
 	if (stat(dir, &st) < 0)
-		return cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot read '%s'", dir);
+		return cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot read '%s'",
+					  dir);
 	if (!S_ISDIR(st.st_mode))
 		return cy_error_set(CY_EINVALID, "'%s' is not a directory", dir);
 	if (!realpath(dir, real))
@@ -660,11 +669,13 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 	if (o->year && (o->year < 1900 || o->year > 9999))
 		rc = cy_error_set(CY_EINVALID, "year %d is not valid", o->year);
 	else if (o->retention && !cy_retention_valid(o->retention))
-		rc = cy_error_set(CY_EINVALID, "retention '%s' is not valid (Y, D30 or D10)", o->retention);
+		rc = cy_error_set(CY_EINVALID, "retention '%s' is not valid (Y, D30 or D10)",
+				  o->retention);
 	else if (o->org && *o->org && strlen(o->org) > 3)
-		rc = cy_error_set(CY_EINVALID,
-				  "organisation code '%s' is not valid: 1-3 upper-case letters or digits",
-				  o->org);
+		rc = cy_error_set(
+			CY_EINVALID,
+			"organisation code '%s' is not valid: 1-3 upper-case letters or digits",
+			o->org);
 	else if (o->sidecar && !(rc = cy_sidecar_load(o->sidecar, &sc)))
 		rc = sidecar_prefix(o->sidecar, real, prefix, sizeof(prefix));
 	if (rc) {
@@ -718,10 +729,12 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 		if (sl.kind != K_FILE) {
 			if (sl.kind == K_SKIP) {
 				sum->skipped++;
-				event(fn, arg, sl.rel, CY_FILE_SKIPPED, NULL, dgettext("custody", sl.why));
+				event(fn, arg, sl.rel, CY_FILE_SKIPPED, NULL,
+				      dgettext("custody", sl.why));
 			} else {
 				sum->failed++;
-				event(fn, arg, sl.rel, CY_FILE_FAILED, NULL, dgettext("custody", sl.why));
+				event(fn, arg, sl.rel, CY_FILE_FAILED, NULL,
+				      dgettext("custody", sl.why));
 			}
 			free(sl.rel);
 			continue;

@@ -35,12 +35,25 @@ static const struct {
 	const char *name;
 	enum col col;
 } HEADERS[] = {
-	{"file", C_FILE},   {"path", C_FILE},   {"name", C_FILE},     {"文件", C_FILE},
-	{"文件名", C_FILE}, {"year", C_YEAR},   {"年度", C_YEAR},     {"title", C_TITLE},
-	{"题名", C_TITLE},  {"标题", C_TITLE},  {"class", C_CLASS},   {"门类", C_CLASS},
-	{"date", C_DATE},   {"日期", C_DATE},   {"形成日期", C_DATE},
+	{"file", C_FILE},
+	{"path", C_FILE},
+	{"name", C_FILE},
+	{"文件", C_FILE},
+	{"文件名", C_FILE},
+	{"year", C_YEAR},
+	{"年度", C_YEAR},
+	{"title", C_TITLE},
+	{"题名", C_TITLE},
+	{"标题", C_TITLE},
+	{"class", C_CLASS},
+	{"门类", C_CLASS},
+	{"date", C_DATE},
+	{"日期", C_DATE},
+	{"形成日期", C_DATE},
 	/* a manifest's columns, accepted and not used */
-	{"bytes", C_IGNORED}, {"size", C_IGNORED}, {"sha256", C_IGNORED},
+	{"bytes", C_IGNORED},
+	{"size", C_IGNORED},
+	{"sha256", C_IGNORED},
 };
 
 struct cy_sidecar {
@@ -54,8 +67,8 @@ typedef struct parse {
 	int cols[64]; /* column index -> enum col */
 	int ncols;
 	int have[C_COUNT];
-	size_t row;   /* 1-based, the header is row 1 */
-	int field;    /* index in the current row */
+	size_t row; /* 1-based, the header is row 1 */
+	int field;  /* index in the current row */
 	char *cur[C_COUNT];
 	int rc;
 } parse;
@@ -103,8 +116,9 @@ static void on_field(void *s, size_t n, void *arg)
 		if (c == C_NONE) {
 			char col[128];
 			snprintf(col, sizeof(col), "%.*s", (int)(n < 100 ? n : 100), t);
-			fail(p, "unknown column (columns: file, year, title, class, date; bytes and "
-				"sha256 are accepted and not used): ",
+			fail(p,
+			     "unknown column (columns: file, year, title, class, date; bytes and "
+			     "sha256 are accepted and not used): ",
 			     col);
 			return;
 		}
@@ -223,19 +237,21 @@ int cy_sidecar_parse(const void *data, size_t n, const char *name, cy_sidecar **
 	}
 	if (csv_parse(&cp, d, n, on_field, on_row, &p) != n || csv_fini(&cp, on_field, on_row, &p))
 		if (!p.rc)
-			p.rc = cy_error_set(CY_EINVALID, "%s, row %zu: malformed CSV (%s)", name, p.row,
-					    csv_strerror(csv_error(&cp)));
+			p.rc = cy_error_set(CY_EINVALID, "%s, row %zu: malformed CSV (%s)", name,
+					    p.row, csv_strerror(csv_error(&cp)));
 	csv_free(&cp);
 	for (int i = 0; i < C_COUNT; i++)
 		free(p.cur[i]);
 	rc = p.rc;
 	if (!rc && p.row == 1)
-		rc = cy_error_set(CY_EINVALID, "%s is empty: it needs a header row (file,year,...)", name);
+		rc = cy_error_set(CY_EINVALID, "%s is empty: it needs a header row (file,year,...)",
+				  name);
 	if (!rc && p.sc->n > 1) {
 		qsort(p.sc->v, p.sc->n, sizeof(*p.sc->v), cmp_entry);
 		for (size_t i = 1; i < p.sc->n; i++)
 			if (!strcmp(p.sc->v[i - 1].file, p.sc->v[i].file)) {
-				rc = cy_error_set(CY_EINVALID, "%s, row %lld: '%s' is described twice", name,
+				rc = cy_error_set(CY_EINVALID,
+						  "%s, row %lld: '%s' is described twice", name,
 						  (long long)p.sc->v[i].row, p.sc->v[i].file);
 				break;
 			}
@@ -255,7 +271,8 @@ int cy_sidecar_load(const char *path, cy_sidecar **out)
 	int fd, rc = 0;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot open sidecar '%s'", path);
+		return cy_error_set_errno(cy_error_from_errno(errno), errno,
+					  "cannot open sidecar '%s'", path);
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
 		rc = cy_error_set(CY_EINVALID, "sidecar '%s' is not a regular file", path);
 	else if ((uint64_t)st.st_size > SIDECAR_MAX)

@@ -28,7 +28,9 @@ int cy_ledger_entry_encode(const cy_ledger_entry *e, cy_buf *out)
 	if (e->ntargets > CY_LEDGER_MAX_TARGETS || e->ndetails > CY_LEDGER_MAX_DETAILS)
 		return cy_error_set(CY_EINVALID, "ledger entry has too many fields");
 	cy_time_format(e->time, ts);
-	rc = cy_buf_printf(out, "{\"seq\":%llu,\"time\":\"%s\",\"actor\":", (unsigned long long)e->seq, ts);
+	rc = cy_buf_printf(out,
+			   "{\"seq\":%llu,\"time\":\"%s\",\"actor\":", (unsigned long long)e->seq,
+			   ts);
 	rc = rc ? rc : cy_json_cstr(out, e->actor);
 	rc = rc ? rc : cy_buf_puts(out, ",\"action\":");
 	rc = rc ? rc : cy_json_cstr(out, e->action);
@@ -55,7 +57,8 @@ int cy_ledger_entry_encode(const cy_ledger_entry *e, cy_buf *out)
 		rc = rc ? rc : cy_json_cstr(out, d->key);
 		rc = rc ? rc : cy_buf_putc(out, ':');
 		if (!rc)
-			rc = d->str ? cy_json_cstr(out, d->str) : cy_buf_printf(out, "%lld", (long long)d->num);
+			rc = d->str ? cy_json_cstr(out, d->str)
+				    : cy_buf_printf(out, "%lld", (long long)d->num);
 	}
 	return rc ? rc : cy_buf_puts(out, "}}");
 }

@@ -31,8 +31,7 @@ int cy_merkle_verify_inclusion(uint64_t index, uint64_t size, const uint8_t leaf
 /* Append the consistency proof between the trees of the first m and the first
  * n leaves (RFC 9162 2.1.4.1; empty when m == n).  CY_EINVALID unless
  * 0 < m <= n: an empty tree is a prefix of every tree, nothing to prove. */
-int cy_merkle_consistency_proof(const uint8_t (*leaves)[32], uint64_t n, uint64_t m,
-				cy_buf *proof);
+int cy_merkle_consistency_proof(const uint8_t (*leaves)[32], uint64_t n, uint64_t m, cy_buf *proof);
 /* 0 if valid; CY_ECORRUPT if the proof does not lead to both roots (or, for
  * size1 == size2, the roots differ); CY_EINVALID if malformed: size1 == 0,
  * size1 > size2, or a proof length other than the one the sizes imply. */

@@ -246,10 +246,9 @@ int cy_note_vkey_parse(const char *vkey, size_t n, cy_note_verifier *out)
 	v.key_id = cy_load_u32be(idb);
 	want = key_id(v.name, name_len, v.pub);
 	if (v.key_id != want) {
-		rc = cy_error_set(
-			CY_EINVALID,
-			"verifier key: key id %08x does not match the key (expected %08x)",
-			(unsigned)v.key_id, (unsigned)want);
+		rc = cy_error_set(CY_EINVALID,
+				  "verifier key: key id %08x does not match the key (expected %08x)",
+				  (unsigned)v.key_id, (unsigned)want);
 		goto out;
 	}
 	*out = v;
@@ -483,9 +482,8 @@ static int parse_size(const char *s, size_t n, uint64_t *out)
 		return cy_error_set(CY_EINVALID, "checkpoint tree size (line 2) is empty");
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] < '0' || s[i] > '9')
-			return cy_error_set(
-				CY_EINVALID,
-				"checkpoint tree size (line 2) is not a decimal number");
+			return cy_error_set(CY_EINVALID,
+					    "checkpoint tree size (line 2) is not a decimal number");
 	}
 	if (n > 1 && s[0] == '0')
 		return cy_error_set(CY_EINVALID,
@@ -494,9 +492,8 @@ static int parse_size(const char *s, size_t n, uint64_t *out)
 		unsigned d = (unsigned)(s[i] - '0');
 
 		if (v > (UINT64_MAX - d) / 10)
-			return cy_error_set(
-				CY_EINVALID,
-				"checkpoint tree size (line 2) does not fit in 64 bits");
+			return cy_error_set(CY_EINVALID,
+					    "checkpoint tree size (line 2) does not fit in 64 bits");
 		v = v * 10 + d;
 	}
 	*out = v;

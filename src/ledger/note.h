@@ -44,8 +44,7 @@ int cy_note_verifier_init(cy_note_verifier *v, const char *name, const uint8_t p
  * non-empty UTF-8 ending in '\n', without control characters other than '\n',
  * and must not end in an empty line; empty lines inside it are allowed as in
  * C2SP.  CY_EINVALID otherwise; out is unchanged on failure. */
-int cy_note_sign(const char *body, size_t n, const char *name, const uint8_t seed[32],
-		 cy_buf *out);
+int cy_note_sign(const char *body, size_t n, const char *name, const uint8_t seed[32], cy_buf *out);
 
 /* Parse a note (n bytes, no NUL needed) and verify that it carries a valid
  * signature by v.  On success the body (up to and including its final

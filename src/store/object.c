@@ -33,7 +33,7 @@
 #define MAGIC "CYOBJ\0\r\n"
 #define MAGIC_LEN 8
 #define OBJ_VERSION_1 1 /* key derived from the fonds key (foundation) */
-#define OBJ_VERSION 2   /* key derived from the object's own data key */
+#define OBJ_VERSION 2	/* key derived from the object's own data key */
 #define OBJ_ALG_CHACHA20_POLY1305 1
 #define OBJ_FLAG_ZSTD 0x01
 #define OBJ_CHUNK_LOG2 16
@@ -216,27 +216,29 @@ static bool looks_compressed(const uint8_t *p, size_t n)
 		uint8_t off, len;
 		const char *magic;
 	} sigs[] = {
-		{0, 3, "\xFF\xD8\xFF"},              /* JPEG */
-		{0, 8, "\x89PNG\r\n\x1A\n"},         /* PNG */
-		{0, 6, "GIF87a"},                    /* GIF */
-		{0, 6, "GIF89a"},                    /* GIF */
-		{0, 5, "%PDF-"},                     /* PDF: streams are deflated already */
-		{0, 4, "PK\x03\x04"},                /* ZIP, docx, xlsx, odt, epub, jar */
-		{0, 4, "PK\x05\x06"},                /* empty ZIP */
-		{0, 4, "PK\x07\x08"},                /* spanned ZIP */
-		{0, 2, "\x1F\x8B"},                  /* gzip */
-		{0, 6, "\xFD" "7zXZ\0"},             /* xz */
-		{0, 4, "\x28\xB5\x2F\xFD"},          /* zstd */
-		{0, 6, "7z\xBC\xAF\x27\x1C"},        /* 7z */
-		{0, 6, "Rar!\x1A\x07"},              /* RAR 4 and 5 */
-		{0, 4, "\x04\x22\x4D\x18"},          /* lz4 */
-		{0, 4, "LZIP"},                      /* lzip */
-		{0, 4, "MSCF"},                      /* cab */
-		{4, 4, "ftyp"},                      /* MP4, MOV, M4A, HEIC, AVIF */
-		{0, 3, "ID3"},                       /* MP3 */
-		{0, 4, "OggS"},                      /* Ogg */
-		{0, 4, "fLaC"},                      /* FLAC */
-		{0, 4, "\x1A\x45\xDF\xA3"},          /* Matroska, WebM */
+		{0, 3, "\xFF\xD8\xFF"},	     /* JPEG */
+		{0, 8, "\x89PNG\r\n\x1A\n"}, /* PNG */
+		{0, 6, "GIF87a"},	     /* GIF */
+		{0, 6, "GIF89a"},	     /* GIF */
+		{0, 5, "%PDF-"},	     /* PDF: streams are deflated already */
+		{0, 4, "PK\x03\x04"},	     /* ZIP, docx, xlsx, odt, epub, jar */
+		{0, 4, "PK\x05\x06"},	     /* empty ZIP */
+		{0, 4, "PK\x07\x08"},	     /* spanned ZIP */
+		{0, 2, "\x1F\x8B"},	     /* gzip */
+		{0, 6,
+		 "\xFD"
+		 "7zXZ\0"},		      /* xz */
+		{0, 4, "\x28\xB5\x2F\xFD"},   /* zstd */
+		{0, 6, "7z\xBC\xAF\x27\x1C"}, /* 7z */
+		{0, 6, "Rar!\x1A\x07"},	      /* RAR 4 and 5 */
+		{0, 4, "\x04\x22\x4D\x18"},   /* lz4 */
+		{0, 4, "LZIP"},		      /* lzip */
+		{0, 4, "MSCF"},		      /* cab */
+		{4, 4, "ftyp"},		      /* MP4, MOV, M4A, HEIC, AVIF */
+		{0, 3, "ID3"},		      /* MP3 */
+		{0, 4, "OggS"},		      /* Ogg */
+		{0, 4, "fLaC"},		      /* FLAC */
+		{0, 4, "\x1A\x45\xDF\xA3"},   /* Matroska, WebM */
 	};
 
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
@@ -259,13 +261,13 @@ struct cy_objw {
 	cy_obj_sink sink;
 	void *arg;
 	uint8_t header[CY_OBJ_HEADER_LEN]; /* flags are final once compress is decided */
-	int compress;                      /* CY_OBJ_COMPRESS_AUTO until decided */
-	int failed;                        /* first error; the writer is unusable after it */
+	int compress;			   /* CY_OBJ_COMPRESS_AUTO until decided */
+	int failed;			   /* first error; the writer is unusable after it */
 	bool header_sent, finished, zended;
-	bool held;       /* cbuf holds chunk `chunk - 1`, sealed as not last, not yet emitted */
-	uint64_t chunk;  /* index of the next chunk to seal */
+	bool held;	 /* cbuf holds chunk `chunk - 1`, sealed as not last, not yet emitted */
+	uint64_t chunk;	 /* index of the next chunk to seal */
 	uint64_t stored; /* bytes given to the sink */
-	uint8_t *pbuf;   /* plaintext not sealed yet (CY_OBJ_CHUNK) */
+	uint8_t *pbuf;	 /* plaintext not sealed yet (CY_OBJ_CHUNK) */
 	size_t plen;
 	uint8_t *cbuf; /* one sealed chunk (CT_CHUNK) */
 	ZSTD_CCtx *zc;
@@ -389,8 +391,8 @@ static int stream_end(cy_objw *w)
 
 static int zstd_failed(size_t ret)
 {
-	return cy_error_set(ZSTD_getErrorCode(ret) == ZSTD_error_memory_allocation ? CY_ENOMEM :
-										     CY_ERROR,
+	return cy_error_set(ZSTD_getErrorCode(ret) == ZSTD_error_memory_allocation ? CY_ENOMEM
+										   : CY_ERROR,
 			    "zstd compression: %s", ZSTD_getErrorName(ret));
 }
 
@@ -513,7 +515,8 @@ int cy_store__objw_new_version(cy_objw **out, unsigned version, const uint8_t ma
 	if (!sink)
 		return cy_error_set(CY_EINVALID, "object writer needs a sink");
 	if (version != OBJ_VERSION && version != OBJ_VERSION_1)
-		return cy_error_set(CY_EINVALID, "object format version %u cannot be written", version);
+		return cy_error_set(CY_EINVALID, "object format version %u cannot be written",
+				    version);
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return cy_error_set(CY_ENOMEM, "out of memory");
@@ -589,8 +592,8 @@ int cy_objw_write(cy_objw *w, const void *data, size_t n)
 		rc = decide(w, false);
 	}
 	if (!rc)
-		rc = w->compress == CY_OBJ_COMPRESS_ZSTD ? compress_put(w, p, n, ZSTD_e_continue) :
-							   stream_put(w, p, n);
+		rc = w->compress == CY_OBJ_COMPRESS_ZSTD ? compress_put(w, p, n, ZSTD_e_continue)
+							 : stream_put(w, p, n);
 	if (rc)
 		w->failed = rc;
 	return rc;
@@ -685,13 +688,13 @@ struct cy_objr {
 	cy_obj_sink sink;
 	void *arg;
 	uint64_t max_plain; /* 0 = no bound */
-	uint64_t plain;     /* plaintext bytes given to the sink */
+	uint64_t plain;	    /* plaintext bytes given to the sink */
 	uint8_t header[CY_OBJ_HEADER_LEN];
 	size_t hlen;
 	bool zstd, zdone, finished;
 	int failed;
 	uint64_t chunk; /* index of the next chunk to open */
-	uint8_t *cbuf;  /* ciphertext of the chunk being collected (CT_CHUNK) */
+	uint8_t *cbuf;	/* ciphertext of the chunk being collected (CT_CHUNK) */
 	size_t clen;
 	uint8_t *pbuf; /* plaintext of the chunk just opened (CY_OBJ_CHUNK) */
 	ZSTD_DCtx *zd;
@@ -767,8 +770,8 @@ static int chunk_failed(cy_objr *r, const uint8_t *ct, size_t len, bool last)
 	if (len == CT_CHUNK && open_as(r, ct, len, !last) == 0) {
 		cy_wipe(r->pbuf, CY_OBJ_CHUNK);
 		return cy_error_set(CY_ECORRUPT,
-				    last ? "object truncated: stream ends after chunk %llu" :
-					   "object damaged: data after the final chunk %llu",
+				    last ? "object truncated: stream ends after chunk %llu"
+					 : "object damaged: data after the final chunk %llu",
 				    idx);
 	}
 	return cy_error_set(CY_ECORRUPT, "object damaged: chunk %llu failed authentication", idx);

@@ -169,8 +169,9 @@ static int pack_put(cy_pack *p, const uint8_t *data, size_t n)
 		if (w < 0)
 			return pack_fail(p, (int)w);
 		if (w == 0 || (size_t)w > n)
-			return pack_fail(p, cy_error_set(CY_EIO, "cannot write object pack %s: the store "
-								  "took %zd of %zu bytes",
+			return pack_fail(p, cy_error_set(CY_EIO,
+							 "cannot write object pack %s: the store "
+							 "took %zd of %zu bytes",
 							 p->name, w, n));
 		data += w;
 		n -= (size_t)w;

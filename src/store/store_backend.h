@@ -88,16 +88,16 @@ typedef enum cy_fault_op {
 typedef enum cy_fault_kind {
 	CY_FAULT_EIO = 1,    /* the call fails with EIO */
 	CY_FAULT_ENOSPC,     /* the call fails with ENOSPC */
-	CY_FAULT_SHORT,      /* writes: take only part of the bytes, then (if
+	CY_FAULT_SHORT,	     /* writes: take only part of the bytes, then (if
 			      * also failing) ENOSPC, as a filling disk does */
 	CY_FAULT_SHORT_ONLY, /* writes: every write is short; nothing fails */
 } cy_fault_kind;
 
 typedef struct cy_fault_cfg {
-	unsigned ops;    /* cy_fault_op bits */
+	unsigned ops; /* cy_fault_op bits */
 	cy_fault_kind kind;
-	uint64_t nth;    /* the nth selected call fails (1 = the first) */
-	int repeat;      /* keep failing every call after the nth */
+	uint64_t nth; /* the nth selected call fails (1 = the first) */
+	int repeat;   /* keep failing every call after the nth */
 } cy_fault_cfg;
 
 int cy_store_fault_new(cy_store_backend **out, cy_store_backend *inner);

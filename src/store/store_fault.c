@@ -24,9 +24,9 @@ typedef struct fault {
 	cy_store_backend *inner;
 	cy_fault_cfg cfg;
 	int on;
-	uint64_t calls;    /* selected calls since cy_store_fault_set */
+	uint64_t calls;	   /* selected calls since cy_store_fault_set */
 	uint64_t injected; /* faults injected */
-	int fail_next;     /* after a short write: the next write fails */
+	int fail_next;	   /* after a short write: the next write fails */
 } fault;
 
 /* Whether this call of op fails (counts it). */
@@ -85,7 +85,8 @@ static ssize_t f_put_write(cy_store_backend *b, cy_store_put *p, const void *dat
 	if (f->fail_next) {
 		f->fail_next = 0;
 		f->injected++;
-		return cy_error_set(CY_ENOSPC, "cannot write object pack %s (disk full): %s (injected fault)",
+		return cy_error_set(CY_ENOSPC,
+				    "cannot write object pack %s (disk full): %s (injected fault)",
 				    p->name, strerror(ENOSPC));
 	}
 	if (f->on && (f->cfg.ops & CY_FAULT_WRITE) && f->cfg.kind == CY_FAULT_SHORT_ONLY) {
@@ -247,8 +248,9 @@ int cy_store_fault_parse(const char *spec, cy_fault_cfg *out)
 	static const struct {
 		const char *name;
 		unsigned op;
-	} OPS[] = {{"write", CY_FAULT_WRITE}, {"commit", CY_FAULT_COMMIT}, {"sync", CY_FAULT_SYNC},
-		   {"read", CY_FAULT_READ},   {"remove", CY_FAULT_REMOVE}, {"begin", CY_FAULT_BEGIN}};
+	} OPS[] = {{"write", CY_FAULT_WRITE},	{"commit", CY_FAULT_COMMIT},
+		   {"sync", CY_FAULT_SYNC},	{"read", CY_FAULT_READ},
+		   {"remove", CY_FAULT_REMOVE}, {"begin", CY_FAULT_BEGIN}};
 	char ops[128], kind[16];
 	unsigned long long nth;
 	char plus = 0;
@@ -268,7 +270,8 @@ int cy_store_fault_parse(const char *spec, cy_fault_cfg *out)
 			if (strlen(OPS[i].name) == len && !strncmp(t, OPS[i].name, len))
 				break;
 		if (i == sizeof(OPS) / sizeof(OPS[0]))
-			return cy_error_set(CY_EINVALID, "fault spec '%s': unknown operation", spec);
+			return cy_error_set(CY_EINVALID, "fault spec '%s': unknown operation",
+					    spec);
 		out->ops |= OPS[i].op;
 	}
 	if (!strcmp(kind, "eio"))
@@ -280,7 +283,8 @@ int cy_store_fault_parse(const char *spec, cy_fault_cfg *out)
 	else if (!strcmp(kind, "short_only"))
 		out->kind = CY_FAULT_SHORT_ONLY;
 	else
-		return cy_error_set(CY_EINVALID, "fault spec '%s': kind is eio, enospc, short or short_only",
+		return cy_error_set(CY_EINVALID,
+				    "fault spec '%s': kind is eio, enospc, short or short_only",
 				    spec);
 	return 0;
 }

@@ -36,7 +36,7 @@
 
 typedef struct local {
 	cy_store_backend b;
-	char *root;         /* <vault>/objects */
+	char *root;	    /* <vault>/objects */
 	uint8_t dirty[256]; /* subdirectories with new or removed entries */
 } local;
 
@@ -55,8 +55,8 @@ static int io_error(int err, const char *what, const char *name)
 	if (err == ENOSPC || err == EDQUOT)
 		return cy_error_set_errno(CY_ENOSPC, err, "cannot %s object pack %s (disk full)",
 					  CY_TR(what), name);
-	return cy_error_set_errno(cy_error_from_errno(err), err, "cannot %s object pack %s", CY_TR(what),
-				  name);
+	return cy_error_set_errno(cy_error_from_errno(err), err, "cannot %s object pack %s",
+				  CY_TR(what), name);
 }
 
 static int pack_path(const local *l, const char *name, cy_buf *out)
@@ -91,7 +91,8 @@ static int l_put_begin(cy_store_backend *b, const char *name, cy_store_put **out
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	}
 	for (int tries = 0;; tries++) {
-		p->fd = open(p->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		p->fd = open(p->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			     0600);
 		if (p->fd < 0) {
 			rc = cy_error_set_errno(cy_error_from_errno(errno), errno,
 						"cannot create pack in %s/tmp", l->root);
@@ -106,7 +107,8 @@ static int l_put_begin(cy_store_backend *b, const char *name, cy_store_put **out
 		close(p->fd);
 		p->fd = -1;
 		if (tries == 3) {
-			rc = cy_error_set(CY_EIO, "cannot create pack in %s/tmp (removed while created)",
+			rc = cy_error_set(CY_EIO,
+					  "cannot create pack in %s/tmp (removed while created)",
 					  l->root);
 			break;
 		}
@@ -206,8 +208,9 @@ static int l_read_range(cy_store_backend *b, const char *name, uint64_t offset, 
 	fd = open(cy_buf_cstr(&path), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	cy_buf_release(&path);
 	if (fd < 0)
-		return errno == ENOENT ? cy_error_set(CY_ECORRUPT, "object pack %s is missing", name)
-				       : io_error(errno, N_("open"), name);
+		return errno == ENOENT
+			       ? cy_error_set(CY_ECORRUPT, "object pack %s is missing", name)
+			       : io_error(errno, N_("open"), name);
 	posix_fadvise(fd, (off_t)offset, (off_t)length, POSIX_FADV_SEQUENTIAL);
 	if (!(buf = malloc(length < READ_PIECE ? (size_t)length + 1 : READ_PIECE))) {
 		rc = cy_error_set(CY_ENOMEM, "out of memory");

@@ -24,7 +24,7 @@
 #include "custody/banned.h"
 
 static const char *ROLE_NAMES[CY_ROLE_COUNT] = {"sysadmin", "secadmin", "auditor", "archivist",
-						 "viewer"};
+						"viewer"};
 
 const char *cy_role_name(cy_role r)
 {
@@ -40,7 +40,8 @@ int cy_role_parse(const char *s, cy_role *out)
 		}
 	}
 	return cy_error_set(CY_EINVALID,
-			    "unknown role '%s' (roles: sysadmin secadmin auditor archivist viewer)", s);
+			    "unknown role '%s' (roles: sysadmin secadmin auditor archivist viewer)",
+			    s);
 }
 
 bool cy_role_holds_content(cy_role r)
@@ -366,8 +367,8 @@ int cy_vault__cert_msg(const char *vault_id, int64_t id, const char *name, const
 		       const uint8_t pub[32], cy_buf *out)
 {
 	cy_buf_clear(out);
-	cy_buf_printf(out, "custody/user-cert/v1%c%s%c%lld%c%s%c%s%c", 0, vault_id, 0, (long long)id, 0,
-		      name, 0, role, 0);
+	cy_buf_printf(out, "custody/user-cert/v1%c%s%c%lld%c%s%c%s%c", 0, vault_id, 0,
+		      (long long)id, 0, name, 0, role, 0);
 	return cy_buf_put(out, pub, 32); /* fails if the printf did: the buffer is sticky */
 }
 
@@ -375,8 +376,8 @@ int cy_vault__grant_msg(const char *vault_id, int64_t user_id, const char *fonds
 			const uint8_t pub[32], cy_buf *out)
 {
 	cy_buf_clear(out);
-	cy_buf_printf(out, "custody/grant/v1%c%s%c%lld%c%s%c", 0, vault_id, 0, (long long)user_id, 0,
-		      fonds, 0);
+	cy_buf_printf(out, "custody/grant/v1%c%s%c%lld%c%s%c", 0, vault_id, 0, (long long)user_id,
+		      0, fonds, 0);
 	return cy_buf_put(out, pub, 32); /* fails if the printf did: the buffer is sticky */
 }
 
@@ -447,8 +448,9 @@ int cy_vault__store_user_keys(cy_catalog *cat, const char *vault_id, int64_t id,
 	rc = cy_vault__cert_msg(vault_id, id, name, cy_role_name(k->role), k->pub, &msg);
 	rc = rc ? rc : cy_ed25519_sign(admin_seed, msg.ptr, msg.len, cert);
 	cy_buf_release(&msg);
-	rc = rc ? rc : cy_catalog_user_set_keys(cat, id, k->pub, 32, &k->slot, &k->sign_slot,
-						&k->admin_slot, cert, 64);
+	rc = rc ? rc
+		: cy_catalog_user_set_keys(cat, id, k->pub, 32, &k->slot, &k->sign_slot,
+					   &k->admin_slot, cert, 64);
 	return rc;
 }
 
@@ -504,9 +506,10 @@ int cy_vault_init(const char *dir, const char *user, const char *pw, size_t pwle
 		if (!S_ISDIR(st.st_mode))
 			return cy_error_set(CY_EEXISTS, "%s exists and is not a directory", dir);
 		if (!cy_dir_is_empty(dir))
-			return cy_error_set(CY_EEXISTS,
-					    "%s is not empty: a vault is created in a new or empty directory",
-					    dir);
+			return cy_error_set(
+				CY_EEXISTS,
+				"%s is not empty: a vault is created in a new or empty directory",
+				dir);
 	} else {
 		if ((rc = cy_mkdir_p(dir, 0700)))
 			return rc;
@@ -540,8 +543,9 @@ int cy_vault_init(const char *dir, const char *user, const char *pw, size_t pwle
 	rc = rc ? rc : meta_put(v->cat, "kdf_log2n", log2, strlen(log2));
 	{
 		user_secrets us = {seed, aseed, apub};
-		rc = rc ? rc : cy_vault__insert_user(v, v->cat, v->vault_id, user, CY_ROLE_SECADMIN, pw,
-						     pwlen, kdf_log2n, &us, &uid);
+		rc = rc ? rc
+			: cy_vault__insert_user(v, v->cat, v->vault_id, user, CY_ROLE_SECADMIN, pw,
+						pwlen, kdf_log2n, &us, &uid);
 	}
 	rc = rc ? rc : cy_catalog_commit(v->cat);
 	if (rc)
@@ -592,8 +596,8 @@ fail:
 	if (created_dir || cy_dir_is_empty(dir) == 0) {
 		/* remove what we created: the directory was new or empty before */
 		cy_buf p = CY_BUF_INIT;
-		const char *names[] = {"catalog.db", "catalog.db-wal", "catalog.db-shm", "CUSTODY-VAULT",
-				       "objects/tmp", "objects"};
+		const char *names[] = {"catalog.db",	"catalog.db-wal", "catalog.db-shm",
+				       "CUSTODY-VAULT", "objects/tmp",	  "objects"};
 		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 			cy_path_join(&p, dir, names[i]);
 			if (unlink(cy_buf_cstr(&p)) < 0)
@@ -626,7 +630,8 @@ static int load_key(void *arg, const cy_catalog_grant *g)
 		return rc;
 	rc = cy_seal_open(v->priv, cy_buf_cstr(&lk->ctx), g->slot.ptr, g->slot.len, lk->key, 32);
 	if (rc == CY_EAUTH)
-		rc = cy_error_set(CY_ECORRUPT, "the key slot of fonds '%s' for user '%s' is damaged",
+		rc = cy_error_set(CY_ECORRUPT,
+				  "the key slot of fonds '%s' for user '%s' is damaged",
 				  g->fonds_code, v->user);
 	return rc ? rc : cy_vault__keep_key(v, g->fonds_id, g->fonds_code, lk->key);
 }
@@ -660,8 +665,9 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 		goto fail;
 	}
 	if (access(cy_buf_cstr(&marker), F_OK) < 0) {
-		rc = cy_error_set(CY_ENOTFOUND,
-				  "no vault at '%s': create one with 'custody init', or give --vault", dir);
+		rc = cy_error_set(
+			CY_ENOTFOUND,
+			"no vault at '%s': create one with 'custody init', or give --vault", dir);
 		goto fail;
 	}
 	if ((rc = cy_catalog_open(&v->cat, dir, 0)) || (rc = cy_store_open(&v->store, dir, 0)))
@@ -689,7 +695,9 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 		if (u.pub.len == 32)
 			memcpy(pub, u.pub.ptr, 32);
 		else
-			rc = rc ? rc : cy_error_set(CY_ECORRUPT, "user '%s' has a damaged public key", user);
+			rc = rc ? rc
+				: cy_error_set(CY_ECORRUPT, "user '%s' has a damaged public key",
+					       user);
 		rc = rc ? rc : cy_buf_put(&slot, u.slot.ptr, u.slot.len);
 		rc = rc ? rc : cy_buf_put(&sslot, u.sign_slot.ptr, u.sign_slot.len);
 		disabled = u.disabled != 0;
@@ -718,16 +726,18 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 		goto fail;
 	/* after the password, so that only the account's holder learns it */
 	if (disabled) {
-		rc = cy_error_set(CY_EAUTH,
-				  "the account of user '%s' is disabled: a security administrator can "
-				  "enable it (custody user enable %s)",
-				  user, user);
+		rc = cy_error_set(
+			CY_EAUTH,
+			"the account of user '%s' is disabled: a security administrator can "
+			"enable it (custody user enable %s)",
+			user, user);
 		goto fail;
 	}
 	if ((rc = cy_x25519_public(v->priv, lp)))
 		goto fail;
 	if (!cy_memeq(lp, pub, 32)) {
-		rc = cy_error_set(CY_ECORRUPT, "the key slot of user '%s' does not match its public key", user);
+		rc = cy_error_set(CY_ECORRUPT,
+				  "the key slot of user '%s' does not match its public key", user);
 		goto fail;
 	}
 	if (!(both = cy_secure_alloc(64))) {
@@ -755,10 +765,11 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 	if (rc == CY_ENOMEM)
 		goto fail;
 	if (rc) {
-		rc = cy_error_set(CY_ECORRUPT,
-				  "the record of user '%s' was altered: its role or key does not match its "
-				  "certificate",
-				  user);
+		rc = cy_error_set(
+			CY_ECORRUPT,
+			"the record of user '%s' was altered: its role or key does not match its "
+			"certificate",
+			user);
 		goto fail;
 	}
 	if (v->role == CY_ROLE_SECADMIN) {
@@ -767,19 +778,23 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 			rc = CY_ENOMEM;
 			goto fail;
 		}
-		rc = cy_seal_open(v->priv, CY_CTX_ADMIN_KEY, aslot.ptr, aslot.len, v->admin_seed, 32);
+		rc = cy_seal_open(v->priv, CY_CTX_ADMIN_KEY, aslot.ptr, aslot.len, v->admin_seed,
+				  32);
 		if (!rc)
 			rc = cy_ed25519_public(v->admin_seed, ap);
 		if (rc || !cy_memeq(ap, v->admin_pub, 32)) {
-			rc = cy_error_set(CY_ECORRUPT, "the admin key slot of user '%s' is damaged", user);
+			rc = cy_error_set(CY_ECORRUPT, "the admin key slot of user '%s' is damaged",
+					  user);
 			goto fail;
 		}
 	}
 	if ((rc = cy_ed25519_public(v->sign_seed, lp)))
 		goto fail;
 	if (!cy_memeq(lp, v->ledger_pub, 32)) {
-		rc = cy_error_set(CY_ECORRUPT, "the ledger key in the catalog was replaced: it does not "
-					       "match the key sealed to user '%s'", user);
+		rc = cy_error_set(CY_ECORRUPT,
+				  "the ledger key in the catalog was replaced: it does not "
+				  "match the key sealed to user '%s'",
+				  user);
 		goto fail;
 	}
 	/* administrative roles never hold fonds keys, whatever rows the catalog has */

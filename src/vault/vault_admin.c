@@ -73,9 +73,9 @@ int cy_user_list(cy_vault *v, cy_user_fn fn, void *arg)
 	list_ctx c = {fn, arg, v->cat, NULL, 0, 0};
 	int rc;
 
-	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_SECADMIN) | CY_R(CY_ROLE_AUDITOR) |
-					       CY_R(CY_ROLE_SYSADMIN),
-				    N_("list users"))))
+	if ((rc = cy_vault__require(
+		     v, CY_R(CY_ROLE_SECADMIN) | CY_R(CY_ROLE_AUDITOR) | CY_R(CY_ROLE_SYSADMIN),
+		     N_("list users"))))
 		return rc;
 	rc = cy_catalog_adm_user_each(v->cat, list_user, &c);
 	free(c.g);
@@ -152,7 +152,8 @@ int cy_fonds_set_status(cy_vault *v, const char *code, const char *status, const
 	cy_ledger_entry e;
 	int y, m, d, rc;
 
-	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_ARCHIVIST), N_("change the status of a fonds"))))
+	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_ARCHIVIST),
+				    N_("change the status of a fonds"))))
 		return rc;
 	if (!cy_fonds_status_valid(status))
 		return cy_error_set(CY_EINVALID,
@@ -202,21 +203,24 @@ int cy_vault__no_key_error(cy_vault *v, const char *code)
 				    v->user, cy_role_name(v->role));
 	switch (state) {
 	case CY_GRANT_NONE:
-		return cy_error_set(CY_EPERM,
-				    "user '%s' is not granted fonds '%s': a security administrator can "
-				    "grant it (custody user grant %s %s)",
-				    v->user, code, v->user, code);
+		return cy_error_set(
+			CY_EPERM,
+			"user '%s' is not granted fonds '%s': a security administrator can "
+			"grant it (custody user grant %s %s)",
+			v->user, code, v->user, code);
 	case CY_GRANT_PENDING:
-		return cy_error_set(CY_EPERM,
-				    "the grant of fonds '%s' to user '%s' is pending until a holder of "
-				    "the fonds key opens the vault",
-				    code, v->user);
+		return cy_error_set(
+			CY_EPERM,
+			"the grant of fonds '%s' to user '%s' is pending until a holder of "
+			"the fonds key opens the vault",
+			code, v->user);
 	default:
 		/* completed by another process after this one opened the vault */
-		return cy_error_set(CY_EPERM,
-				    "user '%s' was granted fonds '%s' after this command started: run "
-				    "it again",
-				    v->user, code);
+		return cy_error_set(
+			CY_EPERM,
+			"user '%s' was granted fonds '%s' after this command started: run "
+			"it again",
+			v->user, code);
 	}
 }
 

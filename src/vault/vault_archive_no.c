@@ -225,7 +225,8 @@ int cy_record_suggest(cy_vault *v, const char *archive_no, char out[][64], int m
 	s.limit = len < 12 ? 2 : len / 4;
 	/* only the fonds whose keys the caller holds: their numbers are no secret to it */
 	for (int i = 0; i < v->nkeys; i++)
-		if ((rc = cy_catalog_suggest_candidates(v->cat, v->keys[i].fonds_id, consider, &s)) < 0)
+		if ((rc = cy_catalog_suggest_candidates(v->cat, v->keys[i].fonds_id, consider,
+							&s)) < 0)
 			return rc;
 	for (int i = 0; i < s.n; i++)
 		snprintf(out[i], 64, "%s", s.no[i]);

@@ -11,9 +11,8 @@
 static const struct {
 	const char *name, *code, *retention;
 } CLASSES[CY_CLASS_COUNT] = {
-	{"customer", "KH", "D30"},      {"contract", "HT", "D30"},
-	{"transaction", "JY", "D30"},   {"accounting", "KJ", "D30"},
-	{"correspondence", "WS", "D10"}, {"other", "QT", "D10"},
+	{"customer", "KH", "D30"},   {"contract", "HT", "D30"},	      {"transaction", "JY", "D30"},
+	{"accounting", "KJ", "D30"}, {"correspondence", "WS", "D10"}, {"other", "QT", "D10"},
 };
 
 static const char *const SOURCES[CY_SOURCE_COUNT] = {"", "file", "csv", "mail"};
@@ -74,9 +73,10 @@ int cy_vault__org_valid(const char *org)
 	size_t n = strlen(org);
 
 	if (n > 3 || strspn(org, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != n)
-		return cy_error_set(CY_EINVALID,
-				    "organisation code '%s' is not valid: 1-3 upper-case letters or digits",
-				    org);
+		return cy_error_set(
+			CY_EINVALID,
+			"organisation code '%s' is not valid: 1-3 upper-case letters or digits",
+			org);
 	return 0;
 }
 

@@ -90,11 +90,13 @@ const char *cy_vault__pack_fate_text(cy_pack_fate fate)
 {
 	switch (fate) {
 	case CY_PACK_RETIRED:
-		return N_("object pack %s is not referenced by the catalog (left by compaction, safe to "
-			  "remove)");
+		return N_(
+			"object pack %s is not referenced by the catalog (left by compaction, safe to "
+			"remove)");
 	case CY_PACK_COMMITTED:
-		return N_("object pack %s is not referenced by the catalog, but the ledger says committed "
-			  "records live in it: the catalog was rolled back or edited");
+		return N_(
+			"object pack %s is not referenced by the catalog, but the ledger says committed "
+			"records live in it: the catalog was rolled back or edited");
 	default:
 		return N_("object pack %s is not referenced by the catalog (left by an interrupted "
 			  "import; harmless)");
@@ -233,15 +235,16 @@ static int compact_one(cy_vault *v, int64_t id, cy_progress *pr, cy_progress_fn 
 		return cy_error_set(CY_ECORRUPT, "object pack %s is missing; run check", old);
 	if (have != u.size)
 		return cy_error_set(CY_ECORRUPT,
-				    "object pack %s has %" PRIu64 " bytes, the catalog says %" PRIu64
-				    "; run check",
+				    "object pack %s has %" PRIu64
+				    " bytes, the catalog says %" PRIu64 "; run check",
 				    old, have, u.size);
 	if ((rc = cy_catalog_pack_objects(v->cat, id, &objs, &nobjs)))
 		return rc;
 	pr->current = old;
 	for (size_t i = 0; i < nobjs; i++) {
 		if (objs[i].length > u.size || objs[i].offset > u.size - objs[i].length) {
-			rc = cy_error_set(CY_ECORRUPT, "object %lld lies outside pack %s; run check",
+			rc = cy_error_set(CY_ECORRUPT,
+					  "object %lld lies outside pack %s; run check",
 					  (long long)objs[i].id, old);
 			goto out;
 		}
@@ -253,8 +256,8 @@ static int compact_one(cy_vault *v, int64_t id, cy_progress *pr, cy_progress_fn 
 		cc.to = np;
 		for (size_t i = 0; i < nobjs; i++) {
 			uint64_t at = cy_pack_size(np);
-			if ((rc = cy_store_read(v->store, old, objs[i].offset, objs[i].length, copy_sink,
-						&cc)))
+			if ((rc = cy_store_read(v->store, old, objs[i].offset, objs[i].length,
+						copy_sink, &cc)))
 				goto out;
 			objs[i].offset = at; /* its new place */
 		}
@@ -266,7 +269,8 @@ static int compact_one(cy_vault *v, int64_t id, cy_progress *pr, cy_progress_fn 
 		if ((rc = cy_catalog_pack_add(v->cat, cy_pack_name(np), newsize, &new_id)))
 			goto out;
 		for (size_t i = 0; i < nobjs; i++)
-			if ((rc = cy_catalog_object_move(v->cat, objs[i].id, new_id, objs[i].offset)))
+			if ((rc = cy_catalog_object_move(v->cat, objs[i].id, new_id,
+							 objs[i].offset)))
 				goto out;
 	}
 	if ((rc = cy_catalog_pack_remove(v->cat, id)))

@@ -11,7 +11,6 @@
 #include "vault/vault_internal.h"
 #include "custody/banned.h"
 
-
 static const char USCC_CHARS[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 static const int USCC_W[17] = {1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};
 
@@ -166,7 +165,8 @@ static int fonds_row(void *arg, const cy_catalog_fonds *r)
 	snprintf(f.name, sizeof(f.name), "%s", r->name);
 	snprintf(f.uscc, sizeof(f.uscc), "%s", r->uscc);
 	snprintf(f.status, sizeof(f.status), "%s", r->status);
-	if (cy_catalog_adm_fonds_status_date(fl->v->cat, r->id, f.status_date, sizeof(f.status_date)))
+	if (cy_catalog_adm_fonds_status_date(fl->v->cat, r->id, f.status_date,
+					     sizeof(f.status_date)))
 		return CY_EDB;
 	snprintf(f.created, sizeof(f.created), "%s", r->created);
 	f.records = r->records;

@@ -25,7 +25,7 @@
 #include "vault/vault_subjects.h"
 #include "custody/banned.h"
 
-#define SMALL_FILE (16u << 20) /* sealed in memory by prepare; larger ones are streamed */
+#define SMALL_FILE (16u << 20)	/* sealed in memory by prepare; larger ones are streamed */
 #define PACK_TARGET (64u << 20) /* start a new pack after this many bytes */
 #define READ_BLOCK (1u << 20)
 #define MAX_PARTS 16
@@ -36,7 +36,7 @@
 struct cy_import_item {
 	char *rel;
 	uint64_t size;
-	int fd;       /* large files: a dup of the caller's descriptor */
+	int fd;	      /* large files: a dup of the caller's descriptor */
 	int prepared; /* small file: obj holds the sealed object */
 	char format[24];
 	uint8_t sha[32];
@@ -58,9 +58,9 @@ typedef struct counter {
 struct cy_import {
 	cy_vault *v;
 	cy_fonds_key *fk;
-	cy_pack *pack;   /* current pack being filled */
+	cy_pack *pack;	 /* current pack being filled */
 	int64_t pack_id; /* its row */
-	cy_pack **done;  /* packs finished in this batch */
+	cy_pack **done;	 /* packs finished in this batch */
 	size_t ndone;
 	uint64_t pending_bytes, pending_files;
 	cy_sha256_ctx *sha;
@@ -94,7 +94,8 @@ int cy_import_begin(cy_vault *v, const char *fonds, cy_import **out)
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	im->v = v;
 	im->fk = cy_vault__fonds_key(v, fonds);
-	if ((rc = cy_sha256_new(&im->sha)) || (rc = cy_aead_new(&im->meta_aead, CY_META_KEY(im->fk))) ||
+	if ((rc = cy_sha256_new(&im->sha)) ||
+	    (rc = cy_aead_new(&im->meta_aead, CY_META_KEY(im->fk))) ||
 	    (rc = cy_aead_new(&im->wrap_aead, CY_WRAP_KEY(im->fk))))
 		goto fail;
 	if (!(im->buf = malloc(READ_BLOCK))) {
@@ -221,8 +222,9 @@ int cy_import_prepare(const cy_import *im, int fd, const char *rel, const char *
 		uint8_t *blk = malloc(bsz);
 		cy_sha256_ctx *sha = NULL;
 		rc = blk ? 0 : cy_error_set(CY_ENOMEM, "out of memory");
-		rc = rc ? rc : cy_buf_grow(&it->obj, (size_t)it->size + (size_t)it->size / 64 +
-							     CY_OBJ_HEADER_LEN + 64);
+		rc = rc ? rc
+			: cy_buf_grow(&it->obj, (size_t)it->size + (size_t)it->size / 64 +
+							CY_OBJ_HEADER_LEN + 64);
 		rc = rc ? rc : cy_sha256_new(&sha);
 		rc = rc ? rc : seal_file(fd, it, blk, bsz, sha, buf_sink, &it->obj, &stored);
 		cy_sha256_free(sha);
@@ -283,7 +285,8 @@ static int close_pack(cy_import *im)
 
 	if (!im->pack)
 		return 0;
-	if ((rc = cy_catalog_pack_set_size(im->v->cat, cy_pack_name(im->pack), cy_pack_size(im->pack))))
+	if ((rc = cy_catalog_pack_set_size(im->v->cat, cy_pack_name(im->pack),
+					   cy_pack_size(im->pack))))
 		return rc;
 	/* durable at the batch's commit; until then its writeback overlaps the next files */
 	if ((rc = cy_pack_seal(im->pack)))
@@ -335,8 +338,8 @@ static int store_counters(cy_import *im)
 
 	for (size_t i = 0; !rc && i < im->ncounters; i++)
 		if (im->counters[i].dirty)
-			rc = cy_catalog_item_store(im->v->cat, im->fk->fonds_id, im->counters[i].grp,
-						   im->counters[i].next);
+			rc = cy_catalog_item_store(im->v->cat, im->fk->fonds_id,
+						   im->counters[i].grp, im->counters[i].next);
 	im->ncounters = 0;
 	return rc;
 }
@@ -380,19 +383,23 @@ int cy_vault__record_check(const cy_record_new *r)
 	if (r->klass >= CY_CLASS_COUNT)
 		return cy_error_set(CY_EINVALID, "unknown class %d", (int)r->klass);
 	if (r->year == 0)
-		return cy_error_set(CY_EINVALID,
-				    "the record has no year (年度): give the year the document was formed");
+		return cy_error_set(
+			CY_EINVALID,
+			"the record has no year (年度): give the year the document was formed");
 	if (r->year < 1900 || r->year > 9999)
 		return cy_error_set(CY_EINVALID, "year %d is not valid", r->year);
 	if (r->retention && !cy_retention_valid(r->retention))
-		return cy_error_set(CY_EINVALID, "retention '%s' is not valid (Y, D30 or D10)", r->retention);
+		return cy_error_set(CY_EINVALID, "retention '%s' is not valid (Y, D30 or D10)",
+				    r->retention);
 	if (r->org && *r->org && (rc = cy_vault__org_valid(r->org)))
 		return rc;
 	if (r->date && *r->date && !valid_date(r->date))
-		return cy_error_set(CY_EINVALID, "date '%s' is not valid (YYYY, YYYY-MM or YYYY-MM-DD)",
+		return cy_error_set(CY_EINVALID,
+				    "date '%s' is not valid (YYYY, YYYY-MM or YYYY-MM-DD)",
 				    r->date);
 	if (r->date_end && *r->date_end && !valid_date(r->date_end))
-		return cy_error_set(CY_EINVALID, "date '%s' is not valid (YYYY, YYYY-MM or YYYY-MM-DD)",
+		return cy_error_set(CY_EINVALID,
+				    "date '%s' is not valid (YYYY, YYYY-MM or YYYY-MM-DD)",
 				    r->date_end);
 	if ((rc = check_text(r->title, "title")) || (rc = check_text(r->source_path, "source")) ||
 	    (rc = check_text(r->message_id, "message id")))
@@ -420,7 +427,7 @@ static int record_finish(cy_import *im, const cy_record_new *r, placed *objs, si
 	int64_t object_ids[MAX_PARTS], item, record_id;
 	counter *ctr = NULL;
 	cy_meta_object mo[MAX_PARTS];
-	uint8_t (*uids)[16] = NULL;
+	uint8_t(*uids)[16] = NULL;
 	uint8_t wk[32], wrapped[CY_DKEY_WRAPPED_LEN];
 	char grp[96], now[21];
 	cy_ledger_entry e;
@@ -446,13 +453,19 @@ static int record_finish(cy_import *im, const cy_record_new *r, placed *objs, si
 		cy_wipe(wk, sizeof(wk));
 	}
 	for (size_t i = 0; !rc && i < nobjs; i++) {
-		cy_cat_object o = {.pack_id = im->pack_id, .offset = objs[i].offset,
-				   .length = objs[i].length, .size = objs[i].size,
-				   .compressed = objs[i].compressed, .dkey = wrapped,
-				   .dkey_len = sizeof(wrapped), .owner_subject_id = owner};
+		cy_cat_object o = {.pack_id = im->pack_id,
+				   .offset = objs[i].offset,
+				   .length = objs[i].length,
+				   .size = objs[i].size,
+				   .compressed = objs[i].compressed,
+				   .dkey = wrapped,
+				   .dkey_len = sizeof(wrapped),
+				   .owner_subject_id = owner};
 		rc = cy_vault__dkey_wrap_with(wrap, objs[i].salt, objs[i].dkey, wrapped);
 		rc = rc ? rc : cy_catalog_object_insert(v->cat, &o, &object_ids[i]);
-		mo[i] = (cy_meta_object){.role = objs[i].role, .format = objs[i].format, .size = objs[i].size};
+		mo[i] = (cy_meta_object){.role = objs[i].role,
+					 .format = objs[i].format,
+					 .size = objs[i].size};
 		memcpy(mo[i].sha256, objs[i].sha, 32);
 		memcpy(mo[i].salt, objs[i].salt, 16);
 	}
@@ -468,25 +481,39 @@ static int record_finish(cy_import *im, const cy_record_new *r, placed *objs, si
 	item = ctr->next;
 	cy_vault__archive_no(im->fk->code, r->klass, r->year, retention, org, item, archive_no);
 
-	cy_meta m = {.r = r, .retention = retention,
+	cy_meta m = {.r = r,
+		     .retention = retention,
 		     .retention_rule = r->retention_rule ? r->retention_rule
-				       : r->retention ? "user" : "class-default",
-		     .status = "held", .objects = mo, .nobjects = nobjs,
-		     .subject_uids = (const uint8_t(*)[16])uids, .nsubjects = r->nsubjects};
+				       : r->retention	 ? "user"
+							 : "class-default",
+		     .status = "held",
+		     .objects = mo,
+		     .nobjects = nobjs,
+		     .subject_uids = (const uint8_t(*)[16])uids,
+		     .nsubjects = r->nsubjects};
 	cy_buf_clear(&im->meta);
 	if ((rc = cy_vault__meta_seal(im->meta_aead, archive_no, &m, &im->meta)))
 		goto out;
 	cy_vault__now(now);
-	cy_cat_record_new row = {.fonds_id = im->fk->fonds_id, .archive_no = archive_no,
-				 .klass = cy_class_name(r->klass), .retention = retention, .org = org,
-				 .created = now, .year = r->year, .item = item,
-				 .object_id = object_ids[0], .created_by = v->user_id,
-				 .size = objs[0].size, .dedup = dedup, .meta = im->meta.ptr,
+	cy_cat_record_new row = {.fonds_id = im->fk->fonds_id,
+				 .archive_no = archive_no,
+				 .klass = cy_class_name(r->klass),
+				 .retention = retention,
+				 .org = org,
+				 .created = now,
+				 .year = r->year,
+				 .item = item,
+				 .object_id = object_ids[0],
+				 .created_by = v->user_id,
+				 .size = objs[0].size,
+				 .dedup = dedup,
+				 .meta = im->meta.ptr,
 				 .meta_len = im->meta.len};
 	if ((rc = cy_catalog_record_insert(v->cat, &row, &record_id)))
 		goto out;
 	for (size_t i = 1; !rc && i < nobjs; i++)
-		rc = cy_catalog_record_object_add(v->cat, record_id, (int)i, object_ids[i], objs[i].role);
+		rc = cy_catalog_record_object_add(v->cat, record_id, (int)i, object_ids[i],
+						  objs[i].role);
 	for (size_t i = 0; !rc && i < r->nsubjects; i++)
 		rc = cy_vault__subject_link(v, record_id, r->subjects[i]);
 	if (rc)
@@ -502,7 +529,8 @@ static int record_finish(cy_import *im, const cy_record_new *r, placed *objs, si
 	if (nobjs > 1)
 		e.details[e.ndetails++] = (cy_ledger_detail){"objects", NULL, (int64_t)nobjs};
 	if (r->nsubjects)
-		e.details[e.ndetails++] = (cy_ledger_detail){"subjects", NULL, (int64_t)r->nsubjects};
+		e.details[e.ndetails++] = (cy_ledger_detail){"subjects", NULL,
+							     (int64_t)r->nsubjects};
 	rc = cy_vault__log(v, &e);
 	if (!rc) {
 		/* only now is the number taken: a failed record gives it back */
@@ -565,7 +593,8 @@ static int add_step(cy_import *im, void *arg, cy_import_outcome *outcome, char *
 	p.offset = cy_pack_size(im->pack);
 	if (it->prepared) {
 		cy_hmac_sha256(CY_INDEX_KEY(im->fk), 32, it->sha, 32, dedup);
-		if ((rc = cy_catalog_record_by_dedup(im->v->cat, im->fk->fonds_id, dedup, archive_no))) {
+		if ((rc = cy_catalog_record_by_dedup(im->v->cat, im->fk->fonds_id, dedup,
+						     archive_no))) {
 			if (rc == 1)
 				*outcome = CY_DUPLICATE;
 			return rc == 1 ? 0 : rc;
@@ -576,8 +605,8 @@ static int add_step(cy_import *im, void *arg, cy_import_outcome *outcome, char *
 	} else {
 		/* large: a duplicate is only known after the pass; its bytes stay in the
 		 * pack unreferenced until compaction */
-		if ((rc = seal_file(it->fd, it, im->buf, READ_BLOCK, im->sha, cy_pack_write, im->pack,
-				    &p.length)))
+		if ((rc = seal_file(it->fd, it, im->buf, READ_BLOCK, im->sha, cy_pack_write,
+				    im->pack, &p.length)))
 			return rc;
 		cy_hmac_sha256(CY_INDEX_KEY(im->fk), 32, it->sha, 32, dedup);
 		rc = cy_catalog_record_by_dedup(im->v->cat, im->fk->fonds_id, dedup, archive_no);
@@ -653,8 +682,9 @@ static int create_step(cy_import *im, void *arg, cy_import_outcome *outcome, cha
 		p[i].offset = start;
 		cy_buf_clear(&im->sealed);
 		rc = cy_vault__dkey_new(p[i].dkey, p[i].key_id);
-		rc = rc ? rc : cy_objw_new(&w, p[i].dkey, p[i].key_id, CY_OBJ_COMPRESS_AUTO, buf_sink,
-					   &im->sealed);
+		rc = rc ? rc
+			: cy_objw_new(&w, p[i].dkey, p[i].key_id, CY_OBJ_COMPRESS_AUTO, buf_sink,
+				      &im->sealed);
 		rc = rc ? rc : cy_objw_write(w, pt->data, pt->len);
 		rc = rc ? rc : cy_objw_finish(w, &p[i].length);
 		if (!rc) {

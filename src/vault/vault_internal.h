@@ -43,9 +43,9 @@ struct cy_vault {
 	char actor[24];
 	cy_role role;
 	uint8_t pub[32];
-	uint8_t *priv;      /* locked */
-	uint8_t *sign_seed; /* locked */
-	uint8_t *admin_seed; /* locked; secadmins only, else NULL */
+	uint8_t *priv;	       /* locked */
+	uint8_t *sign_seed;    /* locked */
+	uint8_t *admin_seed;   /* locked; secadmins only, else NULL */
 	uint8_t admin_pub[32]; /* as sealed to this user, not as the catalog says */
 	uint8_t ledger_pub[32];
 	uint8_t recovery_pub[32];

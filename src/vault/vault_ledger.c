@@ -135,7 +135,8 @@ int cy_log_verify(cy_vault *v, uint64_t *bad_seq, uint64_t *entries, uint64_t *c
 			int pl;
 			if (seq != expect) {
 				*bad_seq = expect;
-				rc = cy_error_set(CY_ECORRUPT, "ledger entry %" PRIu64 " is missing", expect);
+				rc = cy_error_set(CY_ECORRUPT,
+						  "ledger entry %" PRIu64 " is missing", expect);
 				break;
 			}
 			pl = snprintf(prefix, sizeof(prefix), "{\"seq\":%" PRIu64 ",", seq);
@@ -144,7 +145,8 @@ int cy_log_verify(cy_vault *v, uint64_t *bad_seq, uint64_t *entries, uint64_t *c
 			    memcmp(entry, prefix, (size_t)pl)) {
 				*bad_seq = seq;
 				rc = cy_error_set(CY_ECORRUPT,
-						  "ledger entry %" PRIu64 " was altered: its hash does not match",
+						  "ledger entry %" PRIu64
+						  " was altered: its hash does not match",
 						  seq);
 				break;
 			}
@@ -163,38 +165,46 @@ int cy_log_verify(cy_vault *v, uint64_t *bad_seq, uint64_t *entries, uint64_t *c
 			if (crc) {
 				*bad_seq = prev_cp + 1;
 				rc = cy_error_set(CY_ECORRUPT,
-						  "checkpoint at size %" PRIu64 " has no valid signature: %s",
+						  "checkpoint at size %" PRIu64
+						  " has no valid signature: %s",
 						  cps[ci].size, cy_error_message());
 				break;
 			}
 			if (strcmp(cp.origin, ver.name)) {
 				*bad_seq = prev_cp + 1;
-				rc = cy_error_set(CY_ECORRUPT, "checkpoint at size %" PRIu64 " is for another log (%s)",
+				rc = cy_error_set(CY_ECORRUPT,
+						  "checkpoint at size %" PRIu64
+						  " is for another log (%s)",
 						  cps[ci].size, cp.origin);
 				break;
 			}
 			if (cp.size != cps[ci].size) {
 				*bad_seq = prev_cp + 1;
-				rc = cy_error_set(CY_ECORRUPT, "checkpoint row %" PRIu64 " holds a note for size %" PRIu64,
+				rc = cy_error_set(CY_ECORRUPT,
+						  "checkpoint row %" PRIu64
+						  " holds a note for size %" PRIu64,
 						  cps[ci].size, cp.size);
 				break;
 			}
 			if (cp.size > fr.size) {
 				*bad_seq = fr.size + 1;
-				rc = cy_error_set(CY_ECORRUPT,
-						  "ledger entries from %" PRIu64
-						  " on were deleted: a signed checkpoint covers %" PRIu64 " entries",
-						  fr.size + 1, cp.size);
+				rc = cy_error_set(
+					CY_ECORRUPT,
+					"ledger entries from %" PRIu64
+					" on were deleted: a signed checkpoint covers %" PRIu64
+					" entries",
+					fr.size + 1, cp.size);
 				break;
 			}
 			cy_frontier_root(&fr, root);
 			if (!cy_memeq(root, cp.root, 32)) {
 				*bad_seq = prev_cp + 1;
-				rc = cy_error_set(CY_ECORRUPT,
-						  "ledger entries %" PRIu64 " to %" PRIu64
-						  " do not match the signed checkpoint at size %" PRIu64
-						  " (first bad entry at or after %" PRIu64 ")",
-						  prev_cp + 1, cp.size, cp.size, prev_cp + 1);
+				rc = cy_error_set(
+					CY_ECORRUPT,
+					"ledger entries %" PRIu64 " to %" PRIu64
+					" do not match the signed checkpoint at size %" PRIu64
+					" (first bad entry at or after %" PRIu64 ")",
+					prev_cp + 1, cp.size, cp.size, prev_cp + 1);
 				break;
 			}
 			prev_cp = cp.size;
@@ -209,7 +219,8 @@ int cy_log_verify(cy_vault *v, uint64_t *bad_seq, uint64_t *entries, uint64_t *c
 	if (!rc && prev_cp != fr.size) {
 		*bad_seq = prev_cp + 1;
 		rc = cy_error_set(CY_ECORRUPT,
-				  "ledger entries %" PRIu64 " to %" PRIu64 " are not covered by a signed checkpoint",
+				  "ledger entries %" PRIu64 " to %" PRIu64
+				  " are not covered by a signed checkpoint",
 				  prev_cp + 1, fr.size);
 	}
 out:
@@ -229,17 +240,20 @@ int cy_log_verify_checkpoint(cy_vault *v, const char *note, size_t n, uint64_t *
 	int rc;
 
 	*size = 0;
-	if ((rc = cy_vault__require(v, CY_R_ALL, N_("verify the ledger"))) || (rc = verifier(v, &ver)))
+	if ((rc = cy_vault__require(v, CY_R_ALL, N_("verify the ledger"))) ||
+	    (rc = verifier(v, &ver)))
 		return rc;
 	rc = cy_note_open(note, n, &ver, &body);
 	if (rc == CY_ECORRUPT)
-		rc = cy_error_set(CY_ECORRUPT, "the checkpoint is not signed by this vault's ledger key");
+		rc = cy_error_set(CY_ECORRUPT,
+				  "the checkpoint is not signed by this vault's ledger key");
 	rc = rc ? rc : cy_checkpoint_parse((char *)body.ptr, body.len, &cp);
 	cy_buf_release(&body);
 	if (rc)
 		return rc;
 	if (strcmp(cp.origin, ver.name))
-		return cy_error_set(CY_ECORRUPT, "the checkpoint is for another log (%s)", cp.origin);
+		return cy_error_set(CY_ECORRUPT, "the checkpoint is for another log (%s)",
+				    cp.origin);
 	*size = cp.size;
 	cy_frontier_init(&fr);
 	if (cp.size == 0)
@@ -252,7 +266,8 @@ int cy_log_verify_checkpoint(cy_vault *v, const char *note, size_t n, uint64_t *
 		uint8_t leaf[32];
 		rc = 0;
 		if (row.seq != fr.size + 1) {
-			rc = cy_error_set(CY_ECORRUPT, "ledger entry %" PRIu64 " is missing", fr.size + 1);
+			rc = cy_error_set(CY_ECORRUPT, "ledger entry %" PRIu64 " is missing",
+					  fr.size + 1);
 			break;
 		}
 		cy_merkle_leaf_hash(e, en, leaf);
@@ -264,13 +279,15 @@ int cy_log_verify_checkpoint(cy_vault *v, const char *note, size_t n, uint64_t *
 		return rc < 0 ? rc : CY_ECORRUPT;
 	if (fr.size < cp.size)
 		return cy_error_set(CY_ECORRUPT,
-				    "the ledger has %" PRIu64 " entries but this checkpoint covers %" PRIu64
+				    "the ledger has %" PRIu64
+				    " entries but this checkpoint covers %" PRIu64
 				    ": entries were deleted",
 				    fr.size, cp.size);
 	cy_frontier_root(&fr, root);
 	if (!cy_memeq(root, cp.root, 32))
 		return cy_error_set(CY_ECORRUPT,
-				    "the ledger's first %" PRIu64 " entries are not those this checkpoint "
+				    "the ledger's first %" PRIu64
+				    " entries are not those this checkpoint "
 				    "signed: history was rewritten",
 				    cp.size);
 	return 0;
@@ -304,7 +321,8 @@ int cy_log_prove(cy_vault *v, uint64_t seq, cy_buf *out)
 		goto out;
 	if (seq == 0 || seq > size) {
 		rc = cy_error_set(CY_ENOTFOUND,
-				  "no ledger entry %" PRIu64 " in the latest checkpoint (entries 1 to %" PRIu64 ")",
+				  "no ledger entry %" PRIu64
+				  " in the latest checkpoint (entries 1 to %" PRIu64 ")",
 				  seq, size);
 		goto out;
 	}
@@ -319,7 +337,10 @@ int cy_log_prove(cy_vault *v, uint64_t seq, cy_buf *out)
 		const void *leaf = row.leaf.ptr;
 		const void *e = row.entry.ptr;
 		if (ln != 32 || row.seq != n + 1) {
-			rc = cy_error_set(CY_ECORRUPT, "ledger is damaged at entry %" PRIu64 "; run 'custody log verify'", n + 1);
+			rc = cy_error_set(CY_ECORRUPT,
+					  "ledger is damaged at entry %" PRIu64
+					  "; run 'custody log verify'",
+					  n + 1);
 			break;
 		}
 		memcpy(leaves[n], leaf, 32);
@@ -332,7 +353,9 @@ int cy_log_prove(cy_vault *v, uint64_t seq, cy_buf *out)
 	if (rc < 0)
 		goto out;
 	if (n != size) {
-		rc = cy_error_set(CY_ECORRUPT, "ledger has %" PRIu64 " entries, its checkpoint %" PRIu64, n, size);
+		rc = cy_error_set(CY_ECORRUPT,
+				  "ledger has %" PRIu64 " entries, its checkpoint %" PRIu64, n,
+				  size);
 		goto out;
 	}
 	rc = cy_merkle_inclusion_proof((const uint8_t(*)[32])leaves, size, seq - 1, &proof);

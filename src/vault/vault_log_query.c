@@ -209,8 +209,8 @@ static bool matches(const query *q, const scanned *sc)
 	if (q->has_actor && !tok_eq(&sc->actor, &q->actor))
 		return false;
 	/* the prefix without its closing quote */
-	if (q->has_action &&
-	    (sc->action.n < q->action.len - 1 || memcmp(sc->action.p, q->action.ptr, q->action.len - 1)))
+	if (q->has_action && (sc->action.n < q->action.len - 1 ||
+			      memcmp(sc->action.p, q->action.ptr, q->action.len - 1)))
 		return false;
 	if (q->has_record) {
 		int i;
@@ -234,7 +234,8 @@ static int on_entry(void *arg, uint64_t seq, const char *entry, size_t n)
 	scanned sc;
 	cy_log_item it;
 	bool ok = scan(entry, n, &sc) == 0;
-	bool filtered = q->has_actor || q->has_action || q->has_record || q->has_since || q->has_until;
+	bool filtered = q->has_actor || q->has_action || q->has_record || q->has_since ||
+			q->has_until;
 
 	if (filtered && (!ok || !matches(q, &sc)))
 		return 0;
@@ -245,7 +246,9 @@ static int on_entry(void *arg, uint64_t seq, const char *entry, size_t n)
 	if (ok && q->names) {
 		const user_name *u = tok_user(q, &sc.actor);
 		it.actor_name = u ? u->name : NULL;
-		for (int i = 0; i < sc.ntargets && it.nusers < (int)(sizeof(it.user_ids) / sizeof(it.user_ids[0])); i++) {
+		for (int i = 0; i < sc.ntargets &&
+				it.nusers < (int)(sizeof(it.user_ids) / sizeof(it.user_ids[0]));
+		     i++) {
 			if ((u = tok_user(q, &sc.targets[i]))) {
 				it.user_ids[it.nusers] = u->idtok;
 				it.user_names[it.nusers] = u->name;
@@ -269,7 +272,8 @@ static int keep_user(void *arg, const cy_catalog_adm_user *u)
 		q->cap = cap;
 	}
 	q->users[q->nusers].id = u->id;
-	snprintf(q->users[q->nusers].idtok, sizeof(q->users[q->nusers].idtok), "u%lld", (long long)u->id);
+	snprintf(q->users[q->nusers].idtok, sizeof(q->users[q->nusers].idtok), "u%lld",
+		 (long long)u->id);
 	snprintf(q->users[q->nusers].name, sizeof(q->users[q->nusers].name), "%s", u->name);
 	q->nusers++;
 	return 0;
@@ -302,9 +306,9 @@ int cy_log_query(cy_vault *v, const cy_log_filter *f, cy_log_item_fn fn, void *a
 		f = &none;
 	}
 	/* before any look-up, so that a role without the ledger learns nothing */
-	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_AUDITOR) | CY_R(CY_ROLE_SECADMIN) |
-					       CY_R(CY_ROLE_SYSADMIN),
-				    N_("read the ledger"))))
+	if ((rc = cy_vault__require(
+		     v, CY_R(CY_ROLE_AUDITOR) | CY_R(CY_ROLE_SECADMIN) | CY_R(CY_ROLE_SYSADMIN),
+		     N_("read the ledger"))))
 		return rc;
 	memset(&q, 0, sizeof(q));
 	q.fn = fn;
@@ -317,12 +321,14 @@ int cy_log_query(cy_vault *v, const cy_log_filter *f, cy_log_item_fn fn, void *a
 	q.has_since = f->since != NULL;
 	q.has_until = f->until != NULL;
 	if (q.has_since && q.has_until && q.since > q.until)
-		return cy_error_set(CY_EINVALID, "--since %s is after --until %s", f->since, f->until);
+		return cy_error_set(CY_EINVALID, "--since %s is after --until %s", f->since,
+				    f->until);
 	if (f->actor) {
 		cy_catalog_adm_user u;
 		rc = cy_catalog_adm_user_get(v->cat, f->actor, &u);
 		if (rc == CY_ENOTFOUND)
-			return cy_error_set(CY_ENOTFOUND, "no user '%s' in this vault (see 'custody user list')",
+			return cy_error_set(CY_ENOTFOUND,
+					    "no user '%s' in this vault (see 'custody user list')",
 					    f->actor);
 		if (rc)
 			return rc;
@@ -436,8 +442,8 @@ static int admin_entry(void *arg, uint64_t seq, const char *entry, size_t n)
 		char code[8];
 		tok st, dt;
 		size_t k;
-		if (tok_plain(&sc.targets[0], code, sizeof(code)) || detail_str(&sc, "status", &st) ||
-		    detail_str(&sc, "date", &dt))
+		if (tok_plain(&sc.targets[0], code, sizeof(code)) ||
+		    detail_str(&sc, "status", &st) || detail_str(&sc, "date", &dt))
 			return 0;
 		for (k = 0; k < a->nf && strcmp(a->f[k].code, code); k++)
 			;

@@ -86,10 +86,13 @@ int cy_vault__dkey_unwrap(const uint8_t wrap_key[32], const uint8_t salt[16], co
 				    CY_DKEY_WRAPPED_LEN);
 	dkey_aad(salt, aad);
 	rc = cy_aead_new(&a, wrap_key);
-	rc = rc ? rc : cy_aead_open(a, wrapped, aad, sizeof(aad), (const uint8_t *)wrapped + 12, 48, dkey);
+	rc = rc ? rc
+		: cy_aead_open(a, wrapped, aad, sizeof(aad), (const uint8_t *)wrapped + 12, 48,
+			       dkey);
 	cy_aead_free(a);
 	if (rc && rc != CY_ENOMEM)
-		return cy_error_set(CY_ECORRUPT, "data key does not unwrap (wrong owner or altered)");
+		return cy_error_set(CY_ECORRUPT,
+				    "data key does not unwrap (wrong owner or altered)");
 	if (rc)
 		return rc;
 	return 0;
@@ -133,7 +136,8 @@ int cy_vault__read_header(cy_vault *v, const char *pack, uint64_t offset, uint64
 {
 	struct head h = {{0}, 0};
 	int rc = cy_store_read(v->store, pack, offset,
-			       length < CY_OBJ_HEADER_LEN ? length : CY_OBJ_HEADER_LEN, head_sink, &h);
+			       length < CY_OBJ_HEADER_LEN ? length : CY_OBJ_HEADER_LEN, head_sink,
+			       &h);
 
 	return rc ? rc : cy_object_header_parse(h.b, h.n, out);
 }
@@ -189,19 +193,22 @@ static int object_key(cy_vault *v, const cy_fonds_key *k, const char *archive_no
 
 	if (oh->version == 1) {
 		if (o->dkey)
-			return cy_error_set(CY_ECORRUPT,
-					    "record %s: a version 1 object with a data key in the catalog",
-					    archive_no);
+			return cy_error_set(
+				CY_ECORRUPT,
+				"record %s: a version 1 object with a data key in the catalog",
+				archive_no);
 		if (memcmp(oh->key_id, k->key_id, 8))
-			return cy_error_set(CY_ECORRUPT,
-					    "record %s: the object found is not this record's (its header "
-					    "was altered, or the catalog points elsewhere)",
-					    archive_no);
+			return cy_error_set(
+				CY_ECORRUPT,
+				"record %s: the object found is not this record's (its header "
+				"was altered, or the catalog points elsewhere)",
+				archive_no);
 		memcpy(key, k->key, 32);
 		return 0;
 	}
 	if (!o->dkey)
-		return cy_error_set(CY_ECORRUPT, "record %s: the catalog holds no data key for its object",
+		return cy_error_set(CY_ECORRUPT,
+				    "record %s: the catalog holds no data key for its object",
 				    archive_no);
 	rc = cy_vault__owner_wrap_key(v, k, o->owner_subject_id, wk);
 	rc = rc ? rc : cy_vault__dkey_unwrap(wk, oh->salt, o->dkey, o->dkey_len, key);
@@ -230,12 +237,14 @@ int cy_vault__read_object(cy_vault *v, const cy_fonds_key *k, const char *archiv
 	/* before any byte is released: is this the record's own object, under its owner's key? */
 	rc = cy_vault__read_header(v, o->pack, o->offset, o->length, &oh);
 	if (rc == CY_EINVALID || rc == CY_EUNSUPPORTED)
-		return with_record(CY_ECORRUPT, archive_no, "record %s: object header is damaged (%s)");
+		return with_record(CY_ECORRUPT, archive_no,
+				   "record %s: object header is damaged (%s)");
 	if (!rc && memcmp(oh.salt, salt, 16))
-		return cy_error_set(CY_ECORRUPT,
-				    "record %s: the object found is not this record's (its header was "
-				    "altered, or the catalog points elsewhere)",
-				    archive_no);
+		return cy_error_set(
+			CY_ECORRUPT,
+			"record %s: the object found is not this record's (its header was "
+			"altered, or the catalog points elsewhere)",
+			archive_no);
 	if (rc)
 		return rc == CY_ECORRUPT ? with_record(rc, archive_no, "record %s: %s") : rc;
 	if (!(key = cy_secure_alloc(32)))
@@ -251,7 +260,8 @@ int cy_vault__read_object(cy_vault *v, const cy_fonds_key *k, const char *archiv
 		cy_hex_encode(sha, 32, hex);
 		if (g.n != o->size || strcmp(hex, sha_hex))
 			rc = cy_error_set(CY_ECORRUPT,
-					  "record %s: content does not match its recorded SHA-256", archive_no);
+					  "record %s: content does not match its recorded SHA-256",
+					  archive_no);
 	} else if (rc == CY_ECORRUPT || rc == CY_EINVALID || rc == CY_EUNSUPPORTED) {
 		rc = with_record(CY_ECORRUPT, archive_no, "record %s: %s");
 	}

@@ -30,7 +30,8 @@ static int fill_record(cy_vault *v, const cy_cat_record *c, cy_record_info *r)
 	snprintf(r->created_by, sizeof(r->created_by), "%s", c->created_by);
 	k = cy_vault__fonds_key_by_id(v, c->fonds_id);
 	if (!k)
-		return cy_error_set(CY_EPERM, "user '%s' holds no key for fonds '%s'", v->user, r->fonds);
+		return cy_error_set(CY_EPERM, "user '%s' holds no key for fonds '%s'", v->user,
+				    r->fonds);
 	return cy_vault__meta_open(k, r->archive_no, c->meta, c->meta_len, r);
 }
 
@@ -91,11 +92,15 @@ static int take(void *arg, const cy_cat_record *c)
 	if (!cy_vault__fonds_key_by_id(f->v, c->fonds_id))
 		return 1;
 	snprintf(f->pack, sizeof(f->pack), "%s", c->pack);
-	f->ref = (cy_obj_ref){.pack = f->pack, .offset = c->offset, .length = c->length,
-			      .size = c->size, .owner_subject_id = c->owner_subject_id};
+	f->ref = (cy_obj_ref){.pack = f->pack,
+			      .offset = c->offset,
+			      .length = c->length,
+			      .size = c->size,
+			      .owner_subject_id = c->owner_subject_id};
 	if (c->dkey) {
 		if (c->dkey_len != sizeof(f->dkey))
-			return cy_error_set(CY_ECORRUPT, "record %s: its object's data key is damaged",
+			return cy_error_set(CY_ECORRUPT,
+					    "record %s: its object's data key is damaged",
 					    c->archive_no);
 		memcpy(f->dkey, c->dkey, sizeof(f->dkey));
 		f->ref.dkey = f->dkey;
@@ -197,8 +202,9 @@ int cy_record_get(cy_vault *v, const char *archive_no, cy_data_sink sink, void *
 			cy_vault__rollback(v);
 	}
 	if (!rc)
-		rc = cy_vault__read_object(v, cy_vault__fonds_key_by_id(v, f.fonds_id), f.info.archive_no,
-					   &f.ref, f.info.sha256, f.info.salt, sink, arg);
+		rc = cy_vault__read_object(v, cy_vault__fonds_key_by_id(v, f.fonds_id),
+					   f.info.archive_no, &f.ref, f.info.sha256, f.info.salt,
+					   sink, arg);
 	if (rc == CY_ENOTFOUND) {
 		/* a compaction may have moved the object and removed its old pack between
 		 * the look-up and the read: look it up once more (no byte was released) */
@@ -207,7 +213,8 @@ int cy_record_get(cy_vault *v, const char *archive_no, cy_data_sink sink, void *
 		snprintf(pack, sizeof(pack), "%s", f.pack);
 		if (lookup(v, f.info.archive_no, &g) == 0) {
 			if (strcmp(g.pack, pack))
-				rc = cy_vault__read_object(v, cy_vault__fonds_key_by_id(v, g.fonds_id),
+				rc = cy_vault__read_object(v,
+							   cy_vault__fonds_key_by_id(v, g.fonds_id),
 							   g.info.archive_no, &g.ref, g.info.sha256,
 							   g.info.salt, sink, arg);
 			found_release(&g);
@@ -246,7 +253,8 @@ int cy_record_amend_apply(cy_vault *v, const char *archive_no, const cy_record_a
 	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_ARCHIVIST), N_("amend records"))))
 		return rc;
 	if (!a->title && !a->date && !a->year && a->klass < 0 && !a->retention)
-		return cy_error_set(CY_EINVALID, "nothing to amend: give --year, --class, --title or --date");
+		return cy_error_set(CY_EINVALID,
+				    "nothing to amend: give --year, --class, --title or --date");
 	if ((rc = lookup(v, archive_no, &f)))
 		return rc;
 	snprintf(old_no, sizeof(old_no), "%s", f.info.archive_no);
@@ -294,9 +302,14 @@ int cy_record_amend_apply(cy_vault *v, const char *archive_no, const cy_record_a
 	cy_vault__archive_no(f.info.fonds, klass, year, retention, f.info.org, item, new_no);
 	rc = rc ? rc : cy_vault__meta_seal_json(k, new_no, j, &meta);
 	if (!rc) {
-		cy_cat_record_move m = {.record_id = f.record_id, .archive_no = new_no,
-					.klass = cy_class_name(klass), .retention = retention,
-					.org = f.info.org, .year = year, .item = item, .meta = meta.ptr,
+		cy_cat_record_move m = {.record_id = f.record_id,
+					.archive_no = new_no,
+					.klass = cy_class_name(klass),
+					.retention = retention,
+					.org = f.info.org,
+					.year = year,
+					.item = item,
+					.meta = meta.ptr,
 					.meta_len = meta.len};
 		rc = cy_catalog_record_update(v->cat, &m);
 	}

@@ -197,7 +197,8 @@ int cy_vault__meta_seal_raw(cy_aead *a, const uint8_t nonce[12], const cy_buf *a
 	int rc = cy_buf_put(out, nonce, 12);
 
 	rc = rc ? rc : cy_buf_grow(out, pt->len + 16);
-	rc = rc ? rc : cy_aead_seal(a, nonce, aad->ptr, aad->len, pt->ptr, pt->len, out->ptr + out->len);
+	rc = rc ? rc
+		: cy_aead_seal(a, nonce, aad->ptr, aad->len, pt->ptr, pt->len, out->ptr + out->len);
 	if (!rc)
 		out->len += pt->len + 16;
 	return rc;
@@ -265,7 +266,8 @@ static int binary_to_json(const char *archive_no, const uint8_t *p, size_t n, js
 		goto out;
 	}
 	if (json_object_set(o, "title", json_object_get(tmp, "title")) ||
-	    set_str(src, "kind", "file") || json_object_set(src, "path", json_object_get(tmp, "path")) ||
+	    set_str(src, "kind", "file") ||
+	    json_object_set(src, "path", json_object_get(tmp, "path")) ||
 	    set_int(src, "mtime", mtime) || json_object_set(o, "source", src) ||
 	    set_str(obj, "role", "original") ||
 	    json_object_set(obj, "format", json_object_get(tmp, "format")) ||
@@ -313,7 +315,8 @@ int cy_vault__meta_open_json(const cy_fonds_key *k, const char *archive_no, cons
 	}
 	if (rc) {
 		cy_buf_wipe(&pt);
-		return cy_error_set(CY_ECORRUPT, "record %s: metadata fails authentication", archive_no);
+		return cy_error_set(CY_ECORRUPT, "record %s: metadata fails authentication",
+				    archive_no);
 	}
 	pt.len = n - 12 - 16;
 	*layout = pt.ptr[0];
@@ -321,7 +324,8 @@ int cy_vault__meta_open_json(const cy_fonds_key *k, const char *archive_no, cons
 		rc = binary_to_json(archive_no, pt.ptr, pt.len, out);
 	} else if (pt.ptr[0] == LAYOUT_JSON) {
 		unsigned long failures = cy_json_alloc_failures();
-		*out = json_loadb((const char *)pt.ptr + 1, pt.len - 1, JSON_REJECT_DUPLICATES, &err);
+		*out = json_loadb((const char *)pt.ptr + 1, pt.len - 1, JSON_REJECT_DUPLICATES,
+				  &err);
 		/* a failed allocation is not always reported by jansson, and may
 		 * have cost a string a character (jsonsec.h): never shown or
 		 * sealed again */

@@ -85,7 +85,8 @@ static int open_blob(const uint8_t key[32], const cy_buf *aad, const void *blob,
 	cy_aead *a = NULL;
 	int rc = cy_aead_new(&a, key);
 
-	rc = rc ? rc : cy_aead_open(a, blob, aad->ptr, aad->len, (const uint8_t *)blob + 12, n - 12, pt);
+	rc = rc ? rc
+		: cy_aead_open(a, blob, aad->ptr, aad->len, (const uint8_t *)blob + 12, n - 12, pt);
 	cy_aead_free(a);
 	return rc;
 }
@@ -179,7 +180,8 @@ int cy_vault__subject_open(const uint8_t skey[32], const uint8_t uid[16], const 
 	if (rc) {
 		cy_buf_wipe(pt);
 		return rc == CY_ENOMEM ? rc
-				       : cy_error_set(CY_ECORRUPT, "subject %s: fields fail authentication", id);
+				       : cy_error_set(CY_ECORRUPT,
+						      "subject %s: fields fail authentication", id);
 	}
 	pt->len = n - 28;
 	pt->ptr[pt->len] = 0;
@@ -215,13 +217,15 @@ static int check_str(const char *what, const char *s, bool multiline)
 	size_t n = strlen(s);
 
 	if (n > CY_SUBJECT_MAX_STR)
-		return cy_error_set(CY_EINVALID, "subject %s is too long (%zu bytes; %d at most)", what,
-				    n, CY_SUBJECT_MAX_STR);
+		return cy_error_set(CY_EINVALID, "subject %s is too long (%zu bytes; %d at most)",
+				    what, n, CY_SUBJECT_MAX_STR);
 	if (!cy_utf8_valid(s, n))
 		return cy_error_set(CY_EINVALID, "subject %s is not valid UTF-8 text", what);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if ((*p < 0x20 || *p == 0x7f) && !(multiline && (*p == '\n' || *p == '\t' || *p == '\r')))
-			return cy_error_set(CY_EINVALID, "subject %s contains a control character", what);
+		if ((*p < 0x20 || *p == 0x7f) &&
+		    !(multiline && (*p == '\n' || *p == '\t' || *p == '\r')))
+			return cy_error_set(CY_EINVALID, "subject %s contains a control character",
+					    what);
 	return 0;
 }
 
@@ -233,7 +237,9 @@ static int put_str(json_t *o, const char *key, const char *s, bool multiline)
 		return 0;
 	if ((rc = check_str(key, s, multiline)))
 		return rc;
-	return json_object_set_new(o, key, json_string(s)) ? cy_error_set(CY_ENOMEM, "out of memory") : 0;
+	return json_object_set_new(o, key, json_string(s))
+		       ? cy_error_set(CY_ENOMEM, "out of memory")
+		       : 0;
 }
 
 static int put_list(json_t *o, const char *key, const char **v, size_t n)
@@ -244,7 +250,8 @@ static int put_list(json_t *o, const char *key, const char **v, size_t n)
 	if (!n)
 		return 0;
 	if (n > CY_SUBJECT_MAX_LIST)
-		return cy_error_set(CY_EINVALID, "a subject has at most %d %s", CY_SUBJECT_MAX_LIST, key);
+		return cy_error_set(CY_EINVALID, "a subject has at most %d %s", CY_SUBJECT_MAX_LIST,
+				    key);
 	if (!(a = json_array()))
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	for (size_t i = 0; i < n; i++) {
@@ -300,8 +307,9 @@ int cy_vault__subject_json(const cy_subject_fields *f, cy_buf *out)
 		for (size_t i = 0; !rc && i < f->nextra; i++) {
 			const char *k = f->extra[i].key, *val = f->extra[i].value;
 			if (!present(k) || strlen(k) > 64 || check_str("field name", k, false))
-				rc = cy_error_set(CY_EINVALID, "a free field needs a name of 1 to 64 "
-							       "characters, without control characters");
+				rc = cy_error_set(CY_EINVALID,
+						  "a free field needs a name of 1 to 64 "
+						  "characters, without control characters");
 			else if (json_object_get(x, k))
 				rc = cy_error_set(CY_EINVALID, "free field '%s' given twice", k);
 			else
@@ -423,7 +431,8 @@ static int parse_fields(const char *id, const cy_buf *pt, const char *kind_col, 
 		json_decref(p->j);
 		free(p);
 		memset(&s->f, 0, sizeof(s->f));
-		return cy_error_set(CY_ECORRUPT, "subject %s: its kind in the catalog was altered", id);
+		return cy_error_set(CY_ECORRUPT, "subject %s: its kind in the catalog was altered",
+				    id);
 	}
 	if (!(p->ptrs = calloc(np + ne + na + 1, sizeof(char *))))
 		goto nomem;
@@ -438,7 +447,8 @@ static int parse_fields(const char *id, const cy_buf *pt, const char *kind_col, 
 		json_t *val;
 		if (!(p->kv = calloc(nx, sizeof(*p->kv))))
 			goto nomem;
-		json_object_foreach(x, key, val) {
+		json_object_foreach(x, key, val)
+		{
 			if (!json_is_string(val))
 				goto bad;
 			p->kv[k].key = key;
@@ -478,10 +488,10 @@ static size_t index_values(const cy_subject_fields *f, index_val *out, size_t ca
 {
 	size_t n = 0;
 
-#define ADD(fl, v)                                                                               \
-	do {                                                                                     \
-		if (present(v) && n < cap)                                                       \
-			out[n++] = (index_val){fl, v};                                           \
+#define ADD(fl, v)                                                                                 \
+	do {                                                                                       \
+		if (present(v) && n < cap)                                                         \
+			out[n++] = (index_val){fl, v};                                             \
 	} while (0)
 	ADD(CY_NORM_NAME, f->name);
 	ADD(CY_NORM_ID_NUMBER, f->id_number);
@@ -575,7 +585,8 @@ int cy_vault__subject_create(cy_vault *v, const cy_fonds_key *k, const cy_subjec
 		goto out;
 	cy_vault__subject_id(k->code, row.no, id);
 	rc = cy_vault__subject_wrap(k->key, v->vault_id, k->code, row.uid, skey, nonce1, &wkey);
-	rc = rc ? rc : cy_vault__subject_seal(skey, row.uid, id, json.ptr, json.len, nonce2, &fields);
+	rc = rc ? rc
+		: cy_vault__subject_seal(skey, row.uid, id, json.ptr, json.len, nonce2, &fields);
 	if (rc)
 		goto out;
 	row.wkey = wkey.ptr;
@@ -648,10 +659,13 @@ static int decrypt_row(cy_vault *v, const cy_fonds_key *k, const cy_catalog_subj
 
 	if (!skey)
 		return CY_ENOMEM;
-	rc = cy_vault__subject_unwrap(k->key, v->vault_id, k->code, r->uid, r->wkey, r->wkeylen, skey);
+	rc = cy_vault__subject_unwrap(k->key, v->vault_id, k->code, r->uid, r->wkey, r->wkeylen,
+				      skey);
 	if (rc == CY_ECORRUPT)
-		rc = cy_error_set(CY_ECORRUPT, "subject %s: its key fails authentication (wrong fonds, "
-					       "or the catalog was altered)", s->id);
+		rc = cy_error_set(CY_ECORRUPT,
+				  "subject %s: its key fails authentication (wrong fonds, "
+				  "or the catalog was altered)",
+				  s->id);
 	rc = rc ? rc : cy_vault__subject_open(skey, r->uid, s->id, r->fields, r->fieldslen, &pt);
 	rc = rc ? rc : parse_fields(s->id, &pt, r->kind, s);
 	cy_secure_free(skey, 32);
@@ -854,7 +868,9 @@ int cy_subject_find(cy_vault *v, const char *fonds, const char *field, const cha
 		cy_buf_clear(&ids);
 		rc = cy_vault__blind_index(CY_INDEX_KEY(ks[i]), cy_norm_field_name(nf),
 					   (const char *)norm.ptr, norm.len, hash);
-		rc = rc ? rc : cy_catalog_subject_find(v->cat, ks[i]->fonds_id, cy_norm_field_name(nf), hash, &ids);
+		rc = rc ? rc
+			: cy_catalog_subject_find(v->cat, ks[i]->fonds_id, cy_norm_field_name(nf),
+						  hash, &ids);
 		for (size_t j = 0; !rc && j < ids.len / sizeof(int64_t); j++) {
 			cy_catalog_subject r;
 			cy_subject_info *s, *grown;
@@ -871,12 +887,15 @@ int cy_subject_find(cy_vault *v, const char *fonds, const char *field, const cha
 			memset(s, 0, sizeof(*s));
 			rc = cy_catalog_subject_get_by_id(v->cat, sid, &r, &wkey, &fields);
 			if (!rc && r.fonds_id != ks[i]->fonds_id)
-				rc = cy_error_set(CY_ECORRUPT, "the subject index of fonds %s points into "
-							       "another fonds (the catalog was altered)",
+				rc = cy_error_set(CY_ECORRUPT,
+						  "the subject index of fonds %s points into "
+						  "another fonds (the catalog was altered)",
 						  ks[i]->code);
 			if (rc == CY_ENOTFOUND)
-				rc = cy_error_set(CY_ECORRUPT, "the subject index of fonds %s names a "
-							       "subject that does not exist", ks[i]->code);
+				rc = cy_error_set(CY_ECORRUPT,
+						  "the subject index of fonds %s names a "
+						  "subject that does not exist",
+						  ks[i]->code);
 			if (rc)
 				break;
 			nhits++;
@@ -886,10 +905,11 @@ int cy_subject_find(cy_vault *v, const char *fonds, const char *field, const cha
 			rc = decrypt_row(v, ks[i], &r, s);
 			rc = rc ? rc : confirms(ks[i], s, nf, hash, &yes);
 			if (!rc && !yes)
-				rc = cy_error_set(CY_ECORRUPT,
-						  "the subject index of fonds %s points a %s at %s, whose own "
-						  "fields do not have it (the catalog was altered; run check)",
-						  ks[i]->code, cy_norm_field_name(nf), s->id);
+				rc = cy_error_set(
+					CY_ECORRUPT,
+					"the subject index of fonds %s points a %s at %s, whose own "
+					"fields do not have it (the catalog was altered; run check)",
+					ks[i]->code, cy_norm_field_name(nf), s->id);
 		}
 	}
 	if (rc)
@@ -936,9 +956,11 @@ int cy_vault__subject_key(cy_vault *v, int64_t subject_id, uint8_t key[32])
 	if (rc == CY_ENOTFOUND)
 		rc = cy_error_set(CY_ENOTFOUND, "no subject %lld", (long long)subject_id);
 	if (!rc && !(k = cy_vault__fonds_key_by_id(v, r.fonds_id)))
-		rc = cy_error_set(CY_EPERM, "user '%s' holds no key for fonds '%s'", v->user, r.fonds);
+		rc = cy_error_set(CY_EPERM, "user '%s' holds no key for fonds '%s'", v->user,
+				  r.fonds);
 	if (!rc)
-		rc = cy_vault__subject_unwrap(k->key, v->vault_id, k->code, r.uid, r.wkey, r.wkeylen, key);
+		rc = cy_vault__subject_unwrap(k->key, v->vault_id, k->code, r.uid, r.wkey,
+					      r.wkeylen, key);
 	cy_buf_release(&wkey);
 	cy_buf_release(&fields);
 	return rc;
@@ -969,7 +991,8 @@ static int check_index_row(void *arg, const char *field, const uint8_t *hash, si
 			return 0;
 		}
 	}
-	c->problem(c->arg, c->id, "a blind-index row that its fields do not produce (the catalog was altered)");
+	c->problem(c->arg, c->id,
+		   "a blind-index row that its fields do not produce (the catalog was altered)");
 	return 0;
 }
 
@@ -993,7 +1016,8 @@ static int check_row(void *arg, const cy_catalog_subject *r)
 		rc = cy_catalog_subject_index_rows(c->v->cat, r->id, check_index_row, c);
 		for (size_t i = 0; !rc && i < c->nh; i++)
 			if (!c->seen[i])
-				c->problem(c->arg, s.id, "a blind-index row is missing (the catalog was altered)");
+				c->problem(c->arg, s.id,
+					   "a blind-index row is missing (the catalog was altered)");
 	}
 	cy_wipe(c->hashes, sizeof(c->hashes));
 	cy_subject_info_release(&s);

@@ -13,7 +13,6 @@
 #include "vault/vault_internal.h"
 #include "custody/banned.h"
 
-
 int cy_user_add(cy_vault *v, const char *name, cy_role role, const char *pw, size_t pwlen)
 {
 	int64_t id;
@@ -31,8 +30,8 @@ int cy_user_add(cy_vault *v, const char *name, cy_role role, const char *pw, siz
 		return rc;
 	{
 		user_secrets us = {v->sign_seed, v->admin_seed, v->admin_pub};
-		rc = cy_vault__insert_user(v, v->cat, v->vault_id, name, role, pw, pwlen, v->kdf_log2n,
-					   &us, &id);
+		rc = cy_vault__insert_user(v, v->cat, v->vault_id, name, role, pw, pwlen,
+					   v->kdf_log2n, &us, &id);
 	}
 	if (!rc) {
 		snprintf(target, sizeof(target), "u%lld", (long long)id);
@@ -82,7 +81,7 @@ typedef struct grant_rows {
 	struct grant_row {
 		int64_t fid;
 		char code[8];
-	} *v;
+	} * v;
 	size_t n;
 } grant_rows;
 
@@ -122,7 +121,8 @@ int cy_user_reset(cy_vault *v, const char *name, const char *pw, size_t pwlen)
 	 * fonds keys were sealed to it, so every grant goes back to pending */
 	{
 		user_secrets us = {v->sign_seed, v->admin_seed, v->admin_pub};
-		if ((rc = cy_vault__user_keys(v->vault_id, name, role, pw, pwlen, v->kdf_log2n, &us, &k)))
+		if ((rc = cy_vault__user_keys(v->vault_id, name, role, pw, pwlen, v->kdf_log2n, &us,
+					      &k)))
 			return rc;
 	}
 	if ((rc = cy_vault__begin(v)))
@@ -195,8 +195,9 @@ static int store_slot(cy_vault *v, int64_t uid, const cy_fonds_key *k, const uin
 	rc = cy_vault__ctx_fonds(v->vault_id, k->code, &ctx);
 	rc = rc ? rc : cy_seal(pub, cy_buf_cstr(&ctx), k->key, 32, &slot);
 	cy_vault__now(now);
-	rc = rc ? rc : cy_catalog_grant_put_slot(v->cat, uid, k->fonds_id, slot.ptr, slot.len,
-						 granted_by, now);
+	rc = rc ? rc
+		: cy_catalog_grant_put_slot(v->cat, uid, k->fonds_id, slot.ptr, slot.len,
+					    granted_by, now);
 	cy_buf_release(&ctx);
 	cy_buf_release(&slot);
 	return rc;
@@ -222,10 +223,11 @@ int cy_user_grant(cy_vault *v, const char *name, const char *fonds, bool *pendin
 	if ((rc = find_user(v, name, &uid, &role, pub)) || (rc = find_fonds(v, fonds, &fid)))
 		return rc;
 	if (!cy_role_holds_content(role))
-		return cy_error_set(CY_EPERM,
-				    "user '%s' has the role %s: administrative roles never hold fonds "
-				    "keys; grant fonds to archivists and viewers",
-				    name, cy_role_name(role));
+		return cy_error_set(
+			CY_EPERM,
+			"user '%s' has the role %s: administrative roles never hold fonds "
+			"keys; grant fonds to archivists and viewers",
+			name, cy_role_name(role));
 	{
 		/* an active grant stays as it is */
 		cy_catalog_grant g;
@@ -258,7 +260,8 @@ int cy_user_grant(cy_vault *v, const char *name, const char *fonds, bool *pendin
 		rc = rc ? rc : cy_ed25519_sign(v->admin_seed, msg.ptr, msg.len, auth);
 		cy_buf_release(&msg);
 		cy_vault__now(now);
-		rc = rc ? rc : cy_catalog_grant_put_pending(v->cat, uid, fid, auth, 64, v->user_id, now);
+		rc = rc ? rc
+			: cy_catalog_grant_put_pending(v->cat, uid, fid, auth, 64, v->user_id, now);
 		*pending = true;
 	}
 	if (!rc) {
@@ -294,7 +297,8 @@ int cy_user_revoke(cy_vault *v, const char *name, const char *fonds)
 		return rc;
 	rc = cy_catalog_grant_delete(v->cat, uid, fid);
 	if (rc == CY_ENOTFOUND)
-		rc = cy_error_set(CY_ENOTFOUND, "user '%s' has no grant of fonds '%s'", name, fonds);
+		rc = cy_error_set(CY_ENOTFOUND, "user '%s' has no grant of fonds '%s'", name,
+				  fonds);
 	if (rc == 0) {
 		snprintf(target, sizeof(target), "u%lld", (long long)uid);
 		memset(&e, 0, sizeof(e));
@@ -316,7 +320,7 @@ typedef struct pending_grants {
 		int64_t uid, fid;
 		uint8_t pub[32];
 		int ok;
-	} *list;
+	} * list;
 	size_t n;
 	cy_buf msg;
 } pending_grants;
@@ -345,7 +349,8 @@ static int collect_pending(void *arg, const cy_catalog_grant *g)
 		return rc;
 	pg->list[n].ok = !cy_role_parse(role_text, &role) && cy_role_holds_content(role) &&
 			 !cy_vault__verify_cert(v, pg->list[n].uid, g->user_name, role_text,
-						pg->list[n].pub, g->user_cert.ptr, g->user_cert.len) &&
+						pg->list[n].pub, g->user_cert.ptr,
+						g->user_cert.len) &&
 			 g->auth.len == 64 &&
 			 !cy_ed25519_verify(v->admin_pub, pg->msg.ptr, pg->msg.len, g->auth.ptr);
 	pg->n++;

@@ -43,8 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (f == CY_NORM_NAME || f == CY_NORM_ID_NUMBER || f == CY_NORM_PHONE)
 			if (memchr(out.ptr, ' ', out.len) || memchr(out.ptr, '\t', out.len))
 				abort();
-		if (cy_normalize(f, (const char *)out.ptr, out.len, &again) != 0 || again.len != out.len ||
-		    (out.len && memcmp(again.ptr, out.ptr, out.len)))
+		if (cy_normalize(f, (const char *)out.ptr, out.len, &again) != 0 ||
+		    again.len != out.len || (out.len && memcmp(again.ptr, out.ptr, out.len)))
 			abort();
 		if (f == CY_NORM_ID_NUMBER) {
 			/* a C string of exactly the normal form */

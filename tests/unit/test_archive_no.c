@@ -47,10 +47,15 @@ static void test_archive_no_normalize(void **state)
 	/* lower case, spaces around */
 	norm_is("  z109-ws.2019-d10-0001\n", "Z109-WS" DOT "2019-D10-0001");
 	/* input methods: katakana middle dot, full-width hyphen, digits, letters, full stop */
-	norm_is("Z109-WS\xe3\x83\xbb" "2019-D10-0001", "Z109-WS" DOT "2019-D10-0001");
+	norm_is("Z109-WS\xe3\x83\xbb"
+		"2019-D10-0001",
+		"Z109-WS" DOT "2019-D10-0001");
 	norm_is("Z109\xef\xbc\x8dWS\xef\xbc\x8e\xef\xbc\x92\xef\xbc\x90\xef\xbc\x91\xef\xbc\x99-D10-0001",
 		"Z109-WS" DOT "2019-D10-0001");
-	norm_is("\xef\xbc\xba" "109-WS\xe2\x80\xa2" "2019-D10-0001", "Z109-WS" DOT "2019-D10-0001");
+	norm_is("\xef\xbc\xba"
+		"109-WS\xe2\x80\xa2"
+		"2019-D10-0001",
+		"Z109-WS" DOT "2019-D10-0001");
 	/* nothing else is taken for the separator: the look-up then finds nothing */
 	norm_is("Z109-WS_2019-D10-0001", "Z109-WS_2019-D10-0001");
 	norm_is("Z109-W-2019-D10-0001", "Z109-W-2019-D10-0001");

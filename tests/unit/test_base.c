@@ -92,11 +92,11 @@ static void test_base_utf8(void **state)
 	assert_true(cy_utf8_valid("张伟", strlen("张伟")));
 	assert_true(cy_utf8_valid("\xf0\x9f\x98\x80", 4));
 	assert_false(cy_utf8_valid("\xff", 1));
-	assert_false(cy_utf8_valid("\xc0\xaf", 2));         /* overlong '/' */
-	assert_false(cy_utf8_valid("\xe0\x80\xaf", 3));     /* overlong */
-	assert_false(cy_utf8_valid("\xed\xa0\x80", 3));     /* surrogate */
+	assert_false(cy_utf8_valid("\xc0\xaf", 2));	    /* overlong '/' */
+	assert_false(cy_utf8_valid("\xe0\x80\xaf", 3));	    /* overlong */
+	assert_false(cy_utf8_valid("\xed\xa0\x80", 3));	    /* surrogate */
 	assert_false(cy_utf8_valid("\xf4\x90\x80\x80", 4)); /* > U+10FFFF */
-	assert_false(cy_utf8_valid("\xe5\xbc", 2));         /* cut short */
+	assert_false(cy_utf8_valid("\xe5\xbc", 2));	    /* cut short */
 	/* GB18030 bytes of 张 are not UTF-8 */
 	assert_false(cy_utf8_valid("\xd5\xc5", 2));
 }
@@ -159,9 +159,9 @@ static void test_base_fsutil(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_base_buf),   cmocka_unit_test(test_base_base64),
-		cmocka_unit_test(test_base_hex),   cmocka_unit_test(test_base_utf8),
-		cmocka_unit_test(test_base_json),  cmocka_unit_test(test_base_error),
+		cmocka_unit_test(test_base_buf),    cmocka_unit_test(test_base_base64),
+		cmocka_unit_test(test_base_hex),    cmocka_unit_test(test_base_utf8),
+		cmocka_unit_test(test_base_json),   cmocka_unit_test(test_base_error),
 		cmocka_unit_test(test_base_fsutil),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -44,15 +44,18 @@ static void test_catalog_schema_and_tx(void **state)
 	cy_stmt_reset(s);
 
 	/* STRICT tables refuse wrong types; unique constraints map to CY_EEXISTS */
-	assert_int_equal(cy_catalog_exec(c, "INSERT INTO packs (name, size) VALUES ('p', 'big')"), CY_EINVALID);
+	assert_int_equal(cy_catalog_exec(c, "INSERT INTO packs (name, size) VALUES ('p', 'big')"),
+			 CY_EINVALID);
 	assert_int_equal(cy_catalog_exec(c, "INSERT INTO packs (name, size) VALUES ('p', 1)"), 0);
-	assert_int_equal(cy_catalog_prepare(c, "INSERT INTO packs (name, size) VALUES (?, 2)", &s), 0);
+	assert_int_equal(cy_catalog_prepare(c, "INSERT INTO packs (name, size) VALUES (?, 2)", &s),
+			 0);
 	assert_int_equal(cy_stmt_bind_text(s, 1, "p"), 0);
 	assert_int_equal(cy_stmt_step(s), CY_EEXISTS);
 	/* foreign keys are on */
-	assert_int_equal(cy_catalog_exec(c, "INSERT INTO objects (pack_id, offset, length, size, compressed)"
-					    " VALUES (999, 0, 1, 1, 0)"),
-			 CY_EINVALID);
+	assert_int_equal(
+		cy_catalog_exec(c, "INSERT INTO objects (pack_id, offset, length, size, compressed)"
+				   " VALUES (999, 0, 1, 1, 0)"),
+		CY_EINVALID);
 	cy_catalog_close(c);
 
 	/* reopening does not re-run the schema */
@@ -150,7 +153,8 @@ static void test_catalog_migrate_v1(void **state)
 	memset(&f, 0, sizeof(f));
 	memset(&u, 0, sizeof(u));
 	memset(&g, 0, sizeof(g));
-	assert_int_equal(tu_read_file(CY_SRCDIR "/tests/fixtures/vault-v1/vault/catalog.db", &db), 0);
+	assert_int_equal(tu_read_file(CY_SRCDIR "/tests/fixtures/vault-v1/vault/catalog.db", &db),
+			 0);
 	cy_buf_printf(&path, "%s/catalog.db", dir);
 	assert_non_null(out = fopen(cy_buf_cstr(&path), "wb"));
 	assert_int_equal(fwrite(db.ptr, 1, db.len, out), db.len);

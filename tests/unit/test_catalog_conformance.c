@@ -174,15 +174,16 @@ static void test_catalog_users(void **state)
 	assert_string_equal(u.role, "archivist");
 	assert_string_equal(u.created, "2026-01-01T00:00:00Z");
 	assert_int_equal(u.disabled, 0);
-	assert_int_equal(u.pub.len + u.slot.len + u.sign_slot.len + u.admin_slot.len + u.cert.len, 0);
+	assert_int_equal(u.pub.len + u.slot.len + u.sign_slot.len + u.admin_slot.len + u.cert.len,
+			 0);
 	assert_int_equal(cy_catalog_user_get(f->c, "zhao", &u), CY_ENOTFOUND);
 
 	/* keys: set, read back; no admin slot reads as empty */
 	cy_buf_put(&pub, "P", 1);
 	cy_buf_put(&slot, "SLOT", 4);
 	cy_buf_put(&sslot, "SSLOT", 5);
-	assert_int_equal(cy_catalog_user_set_keys(f->c, b, "0123456789abcdef0123456789abcdef", 32, &slot,
-						  &sslot, NULL, "CERT", 4),
+	assert_int_equal(cy_catalog_user_set_keys(f->c, b, "0123456789abcdef0123456789abcdef", 32,
+						  &slot, &sslot, NULL, "CERT", 4),
 			 0);
 	assert_int_equal(cy_catalog_user_get(f->c, "wang", &u), 0);
 	assert_int_equal(u.pub.len, 32);
@@ -378,7 +379,8 @@ static void test_catalog_grants(void **state)
 	/* pending grants come with their grantee's row */
 	cy_buf_put(&pub, "0123456789abcdef0123456789abcdef", 32);
 	cy_buf_put(&slot, "S", 1);
-	assert_int_equal(cy_catalog_user_set_keys(f->c, u, pub.ptr, 32, &slot, &slot, NULL, "CERT", 4), 0);
+	assert_int_equal(
+		cy_catalog_user_set_keys(f->c, u, pub.ptr, 32, &slot, &slot, NULL, "CERT", 4), 0);
 	memset(&seen, 0, sizeof(seen));
 	assert_int_equal(cy_catalog_grant_list_pending(f->c, count_grant, &seen), 0);
 	assert_int_equal(seen.n, 1);
@@ -431,8 +433,12 @@ static void test_catalog_rollback(void **state)
 	fid = add_fonds(f->c, "Z109");
 	assert_int_equal(cy_catalog_meta_put(f->c, "k", "v", 1), 0);
 	assert_int_equal(cy_catalog_ledger_state_lock(f->c, &size, &b), 0);
-	assert_int_equal(cy_catalog_ledger_append(f->c, 1, "{}", 2, (const uint8_t *)"0123456789abcdef0123456789abcdef"), 0);
-	assert_int_equal(cy_catalog_ledger_state_update(f->c, 1, "0123456789abcdef0123456789abcdef", 32), 0);
+	assert_int_equal(
+		cy_catalog_ledger_append(f->c, 1, "{}", 2,
+					 (const uint8_t *)"0123456789abcdef0123456789abcdef"),
+		0);
+	assert_int_equal(
+		cy_catalog_ledger_state_update(f->c, 1, "0123456789abcdef0123456789abcdef", 32), 0);
 	assert_int_equal(cy_catalog_checkpoint_insert(f->c, 1, "note"), 0);
 	assert_int_equal(cy_catalog_item_next(f->c, fid, "g", &item), 0);
 	cy_catalog_rollback(f->c);
@@ -791,7 +797,8 @@ static int ledger_writer(cy_catalog *c, int k, int fd, void *arg)
 		snprintf(entry, sizeof(entry), "{\"writer\":%d,\"n\":%d}", k, i);
 		rc = append_one(c, entry, &seq);
 		if (!rc && i % 5 == 1) {
-			snprintf(entry, sizeof(entry), "{\"writer\":%d,\"n\":%d,\"second\":1}", k, i);
+			snprintf(entry, sizeof(entry), "{\"writer\":%d,\"n\":%d,\"second\":1}", k,
+				 i);
 			rc = append_one(c, entry, &seq);
 		}
 		if (!rc && i % 11 == 4) {

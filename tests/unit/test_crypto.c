@@ -108,12 +108,14 @@ static void test_crypto_hkdf_rfc5869(void **state)
 		info[i] = (uint8_t)(0xf0 + i);
 	/* Test case 1. */
 	assert_int_equal(cy_hkdf_sha256(ikm, 22, salt, 13, info, 10, okm, 42), 0);
-	assert_hex(okm, 42, "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf"
-			    "34007208d5b887185865");
+	assert_hex(okm, 42,
+		   "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf"
+		   "34007208d5b887185865");
 	/* Test case 3: no salt, no info. */
 	assert_int_equal(cy_hkdf_sha256(ikm, 22, NULL, 0, NULL, 0, okm, 42), 0);
-	assert_hex(okm, 42, "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d"
-			    "9d201395faa4b61a96c8");
+	assert_hex(okm, 42,
+		   "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d"
+		   "9d201395faa4b61a96c8");
 	assert_int_equal(cy_hkdf_sha256(ikm, 22, NULL, 0, NULL, 0, okm, 0), CY_EINVALID);
 }
 
@@ -207,12 +209,14 @@ static void test_crypto_scrypt_rfc7914(void **state)
 
 	(void)state;
 	assert_int_equal(cy_scrypt("", 0, (const uint8_t *)"", 0, 16, 1, 1, dk, 64), 0);
-	assert_hex(dk, 64, "77d6576238657b203b19ca42c18a0497f16b4844e3074ae8dfdffa3fede21442"
-			   "fcd0069ded0948f8326a753a0fc81f17e8d3e0fb2e0d3628cf35e20c38d18906");
-	assert_int_equal(
-		cy_scrypt("password", 8, (const uint8_t *)"NaCl", 4, 1024, 8, 16, dk, 64), 0);
-	assert_hex(dk, 64, "fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b373162"
-			   "2eaf30d92e22a3886ff109279d9830dac727afb94a83ee6d8360cbdfa2cc0640");
+	assert_hex(dk, 64,
+		   "77d6576238657b203b19ca42c18a0497f16b4844e3074ae8dfdffa3fede21442"
+		   "fcd0069ded0948f8326a753a0fc81f17e8d3e0fb2e0d3628cf35e20c38d18906");
+	assert_int_equal(cy_scrypt("password", 8, (const uint8_t *)"NaCl", 4, 1024, 8, 16, dk, 64),
+			 0);
+	assert_hex(dk, 64,
+		   "fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b373162"
+		   "2eaf30d92e22a3886ff109279d9830dac727afb94a83ee6d8360cbdfa2cc0640");
 	assert_int_equal(cy_scrypt("pw", 2, (const uint8_t *)"s", 1, 1000, 8, 1, dk, 32),
 			 CY_EINVALID);
 	assert_int_equal(cy_scrypt("pw", 2, (const uint8_t *)"s", 1, 1024, 0, 1, dk, 32),
@@ -399,13 +403,10 @@ static void test_crypto_pwseal_roundtrip(void **state)
 	assert_int_equal(b.ptr[3], 1);
 	assert_int_equal(cy_pwseal_open("hunter2", 7, "key slot", b.ptr, b.len, got, 32), 0);
 	assert_memory_equal(got, secret32, 32);
-	assert_int_equal(cy_pwseal_open("hunter3", 7, "key slot", b.ptr, b.len, got, 32),
-			 CY_EAUTH);
+	assert_int_equal(cy_pwseal_open("hunter3", 7, "key slot", b.ptr, b.len, got, 32), CY_EAUTH);
 	assert_string_equal(cy_error_message(), "wrong password or damaged key slot");
-	assert_int_equal(cy_pwseal_open("hunter2", 6, "key slot", b.ptr, b.len, got, 32),
-			 CY_EAUTH);
-	assert_int_equal(cy_pwseal_open("hunter2", 7, "key slou", b.ptr, b.len, got, 32),
-			 CY_EAUTH);
+	assert_int_equal(cy_pwseal_open("hunter2", 6, "key slot", b.ptr, b.len, got, 32), CY_EAUTH);
+	assert_int_equal(cy_pwseal_open("hunter2", 7, "key slou", b.ptr, b.len, got, 32), CY_EAUTH);
 	cy_buf_release(&b);
 }
 

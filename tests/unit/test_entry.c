@@ -27,20 +27,23 @@ static void test_entry_vector(void **state)
 	e.time = 1795759200; /* 2026-11-27T06:00:00Z */
 	e.actor = "u2";
 	e.action = "record.import";
-	e.targets[0] = "Z109-KH\xc2\xb7" "2019-D30-0001";
+	e.targets[0] = "Z109-KH\xc2\xb7"
+		       "2019-D30-0001";
 	e.ntargets = 1;
 	e.details[0] = (cy_ledger_detail){"size", NULL, 478};
 	e.details[1] = (cy_ledger_detail){"fonds", "Z109", 0};
 	e.details[2] = (cy_ledger_detail){"object", NULL, 50};
 	e.ndetails = 3;
 	assert_int_equal(cy_ledger_entry_encode(&e, &b), 0);
-	assert_string_equal(cy_buf_cstr(&b),
-			    "{\"seq\":7,\"time\":\"2026-11-27T06:00:00Z\",\"actor\":\"u2\","
-			    "\"action\":\"record.import\",\"targets\":[\"Z109-KH\xc2\xb7"
-			    "2019-D30-0001\"],\"details\":{\"fonds\":\"Z109\",\"object\":50,\"size\":478}}");
+	assert_string_equal(
+		cy_buf_cstr(&b),
+		"{\"seq\":7,\"time\":\"2026-11-27T06:00:00Z\",\"actor\":\"u2\","
+		"\"action\":\"record.import\",\"targets\":[\"Z109-KH\xc2\xb7"
+		"2019-D30-0001\"],\"details\":{\"fonds\":\"Z109\",\"object\":50,\"size\":478}}");
 	cy_merkle_leaf_hash(b.ptr, b.len, leaf);
 	cy_hex_encode(leaf, 32, hex);
-	assert_string_equal(hex, "497b6218eaf29020fb9fef64e04ab92f1875d8ca054129b381bf878bb7c1e1ba");
+	assert_string_equal(hex,
+			    "497b6218eaf29020fb9fef64e04ab92f1875d8ca054129b381bf878bb7c1e1ba");
 	cy_buf_release(&b);
 }
 
@@ -57,9 +60,10 @@ static void test_entry_escaping(void **state)
 	e.details[0] = (cy_ledger_detail){"k", "line\nbreak\\", 0};
 	e.ndetails = 1;
 	assert_int_equal(cy_ledger_entry_encode(&e, &b), 0);
-	assert_string_equal(cy_buf_cstr(&b),
-			    "{\"seq\":1,\"time\":\"1970-01-01T00:00:00Z\",\"actor\":\"system\",\"action\":"
-			    "\"a\\\"b\",\"targets\":[],\"details\":{\"k\":\"line\\nbreak\\\\\"}}");
+	assert_string_equal(
+		cy_buf_cstr(&b),
+		"{\"seq\":1,\"time\":\"1970-01-01T00:00:00Z\",\"actor\":\"system\",\"action\":"
+		"\"a\\\"b\",\"targets\":[],\"details\":{\"k\":\"line\\nbreak\\\\\"}}");
 	cy_buf_release(&b);
 }
 
@@ -82,7 +86,8 @@ static void test_entry_frontier(void **state)
 		cy_merkle_leaf_hash(d, 4, leaves[i]);
 		cy_frontier_append(&f, leaves[i]);
 		cy_frontier_root(&f, a);
-		assert_int_equal(cy_merkle_root((const uint8_t(*)[32])leaves, (uint64_t)i + 1, r), 0);
+		assert_int_equal(cy_merkle_root((const uint8_t(*)[32])leaves, (uint64_t)i + 1, r),
+				 0);
 		assert_memory_equal(a, r, 32);
 		/* save and load keep it */
 		cy_buf_clear(&saved);

@@ -403,9 +403,9 @@ static void check_tree(const uint8_t (*d)[32], uint64_t n)
 		/* a flipped byte anywhere in the proof, the leaf or the root */
 		for (size_t j = 0; j < proof.len; j++) {
 			proof.ptr[j] ^= 0x01;
-			assert_int_equal(
-				cy_merkle_verify_inclusion(i, n, d[i], proof.ptr, proof.len, root),
-				CY_ECORRUPT);
+			assert_int_equal(cy_merkle_verify_inclusion(i, n, d[i], proof.ptr,
+								    proof.len, root),
+					 CY_ECORRUPT);
 			proof.ptr[j] ^= 0x01;
 		}
 		{
@@ -413,14 +413,14 @@ static void check_tree(const uint8_t (*d)[32], uint64_t n)
 
 			memcpy(leaf, d[i], 32);
 			leaf[i % 32] ^= 0x80;
-			assert_int_equal(
-				cy_merkle_verify_inclusion(i, n, leaf, proof.ptr, proof.len, root),
-				CY_ECORRUPT);
+			assert_int_equal(cy_merkle_verify_inclusion(i, n, leaf, proof.ptr,
+								    proof.len, root),
+					 CY_ECORRUPT);
 			memcpy(other, root, 32);
 			other[31 - i % 32] ^= 0x04;
-			assert_int_equal(
-				cy_merkle_verify_inclusion(i, n, d[i], proof.ptr, proof.len, other),
-				CY_ECORRUPT);
+			assert_int_equal(cy_merkle_verify_inclusion(i, n, d[i], proof.ptr,
+								    proof.len, other),
+					 CY_ECORRUPT);
 		}
 		/* wrong shape */
 		if (proof.len) {
@@ -457,20 +457,20 @@ static void check_tree(const uint8_t (*d)[32], uint64_t n)
 			cy_merkle_verify_consistency(m, n, old, root, proof.ptr, proof.len), 0);
 		for (size_t j = 0; j < proof.len; j++) {
 			proof.ptr[j] ^= 0x01;
-			assert_int_equal(
-				cy_merkle_verify_consistency(m, n, old, root, proof.ptr, proof.len),
-				CY_ECORRUPT);
+			assert_int_equal(cy_merkle_verify_consistency(m, n, old, root, proof.ptr,
+								      proof.len),
+					 CY_ECORRUPT);
 			proof.ptr[j] ^= 0x01;
 		}
 		old[m % 32] ^= 0x10;
-		assert_int_equal(
-			cy_merkle_verify_consistency(m, n, old, root, proof.ptr, proof.len),
-			CY_ECORRUPT);
+		assert_int_equal(cy_merkle_verify_consistency(m, n, old, root, proof.ptr,
+							      proof.len),
+				 CY_ECORRUPT);
 		old[m % 32] ^= 0x10;
 		root[m % 32] ^= 0x10;
-		assert_int_equal(
-			cy_merkle_verify_consistency(m, n, old, root, proof.ptr, proof.len),
-			CY_ECORRUPT);
+		assert_int_equal(cy_merkle_verify_consistency(m, n, old, root, proof.ptr,
+							      proof.len),
+				 CY_ECORRUPT);
 		root[m % 32] ^= 0x10;
 		if (proof.len) {
 			assert_int_equal(cy_merkle_verify_consistency(m, n, old, root, proof.ptr,
@@ -481,18 +481,18 @@ static void check_tree(const uint8_t (*d)[32], uint64_t n)
 					 CY_EINVALID);
 		}
 		assert_int_equal(cy_buf_put(&proof, old, 32), 0);
-		assert_int_equal(
-			cy_merkle_verify_consistency(m, n, old, root, proof.ptr, proof.len),
-			CY_EINVALID);
+		assert_int_equal(cy_merkle_verify_consistency(m, n, old, root, proof.ptr,
+							      proof.len),
+				 CY_EINVALID);
 		proof.len -= 32;
 		/* swapped roots are wrong unless the trees are the same */
 		if (m < n)
-			assert_int_not_equal(
-				cy_merkle_verify_consistency(m, n, root, old, proof.ptr, proof.len),
-				0);
-		assert_int_equal(
-			cy_merkle_verify_consistency(n, m, root, old, proof.ptr, proof.len),
-			m == n ? 0 : CY_EINVALID);
+			assert_int_not_equal(cy_merkle_verify_consistency(m, n, root, old,
+									  proof.ptr, proof.len),
+					     0);
+		assert_int_equal(cy_merkle_verify_consistency(n, m, root, old, proof.ptr,
+							      proof.len),
+				 m == n ? 0 : CY_EINVALID);
 	}
 	cy_buf_release(&proof);
 	cy_buf_release(&ref);
@@ -548,22 +548,22 @@ static void test_merkle_bad_arguments(void **state)
 			 CY_ECORRUPT);
 	assert_int_equal(cy_merkle_verify_inclusion(0, UINT64_MAX, d[0], z, 63 * 32, root),
 			 CY_EINVALID);
-	assert_int_equal(
-		cy_merkle_verify_inclusion(UINT64_MAX - 1, UINT64_MAX, d[0], z, 63 * 32, root),
-		CY_ECORRUPT);
+	assert_int_equal(cy_merkle_verify_inclusion(UINT64_MAX - 1, UINT64_MAX, d[0], z, 63 * 32,
+						    root),
+			 CY_ECORRUPT);
 	assert_int_equal(cy_merkle_verify_inclusion(UINT64_MAX, UINT64_MAX, d[0], z, 0, root),
 			 CY_EINVALID);
 	assert_int_equal(cy_merkle_verify_consistency(1, UINT64_MAX, d[0], root, z, 64 * 32),
 			 CY_ECORRUPT);
-	assert_int_equal(
-		cy_merkle_verify_consistency((uint64_t)1 << 63, UINT64_MAX, d[0], root, z, 32),
-		CY_ECORRUPT);
-	assert_int_equal(
-		cy_merkle_verify_consistency((uint64_t)1 << 63, UINT64_MAX, d[0], root, z, 64),
-		CY_EINVALID);
-	assert_int_equal(
-		cy_merkle_verify_consistency(UINT64_MAX - 1, UINT64_MAX, d[0], root, z, 64 * 32),
-		CY_ECORRUPT);
+	assert_int_equal(cy_merkle_verify_consistency((uint64_t)1 << 63, UINT64_MAX, d[0], root, z,
+						      32),
+			 CY_ECORRUPT);
+	assert_int_equal(cy_merkle_verify_consistency((uint64_t)1 << 63, UINT64_MAX, d[0], root, z,
+						      64),
+			 CY_EINVALID);
+	assert_int_equal(cy_merkle_verify_consistency(UINT64_MAX - 1, UINT64_MAX, d[0], root, z,
+						      64 * 32),
+			 CY_ECORRUPT);
 	assert_int_equal(cy_merkle_verify_consistency(3, 2, d[0], root, NULL, 0), CY_EINVALID);
 	assert_int_equal(cy_merkle_verify_consistency(0, 0, root, root, NULL, 0), CY_EINVALID);
 	assert_int_equal(cy_merkle_verify_consistency(4, 4, root, root, NULL, 0), 0);

@@ -31,27 +31,31 @@ static const norm_case CASES[] = {
 	/* names: NFKC, white space of every kind removed, case folded, middle dots unified */
 	{CY_NORM_NAME, "张伟明", "张伟明"},
 	{CY_NORM_NAME, "张 伟明", "张伟明"},
-	{CY_NORM_NAME, "张\xe3\x80\x80伟明", "张伟明"},              /* U+3000 ideographic space */
+	{CY_NORM_NAME, "张\xe3\x80\x80伟明", "张伟明"},		     /* U+3000 ideographic space */
 	{CY_NORM_NAME, " \t张\xc2\xa0伟\xe2\x80\x8b明\n", "张伟明"}, /* NBSP, zero-width space */
 	{CY_NORM_NAME, "Zhang Wei", "zhangwei"},
-	{CY_NORM_NAME, "ＺＨＡＮＧ　Ｗｅｉ", "zhangwei"},            /* full-width letters and space */
+	{CY_NORM_NAME, "ＺＨＡＮＧ　Ｗｅｉ", "zhangwei"}, /* full-width letters and space */
 	{CY_NORM_NAME, "STRASSE", "strasse"},
-	{CY_NORM_NAME, "Straße", "strasse"},                        /* full case folding */
-	{CY_NORM_NAME, "Jose\xcc\x81", "jos\xc3\xa9"},              /* composed */
+	{CY_NORM_NAME, "Straße", "strasse"},	       /* full case folding */
+	{CY_NORM_NAME, "Jose\xcc\x81", "jos\xc3\xa9"}, /* composed */
 	{CY_NORM_NAME, "José", "jos\xc3\xa9"},
-	{CY_NORM_NAME, "阿依古丽•买买提", "阿依古丽·买买提"},       /* U+2022 -> U+00B7 */
-	{CY_NORM_NAME, "阿依古丽・买买提", "阿依古丽·买买提"},      /* U+30FB -> U+00B7 */
+	{CY_NORM_NAME, "阿依古丽•买买提", "阿依古丽·买买提"},  /* U+2022 -> U+00B7 */
+	{CY_NORM_NAME, "阿依古丽・买买提", "阿依古丽·买买提"}, /* U+30FB -> U+00B7 */
 	{CY_NORM_NAME, "阿依古丽 · 买买提", "阿依古丽·买买提"},
-	{CY_NORM_NAME, "e \xcc\x81", "\xc3\xa9"},                   /* a mark left by a removed space composes */
+	{CY_NORM_NAME, "e \xcc\x81", "\xc3\xa9"}, /* a mark left by a removed space composes */
 	{CY_NORM_NAME, "\xe3\x80\x80", ""},
 	/* ID numbers: NFKC, white space removed, upper case, 15 -> 18 */
 	{CY_NORM_ID_NUMBER, "11010519491231002X", "11010519491231002X"},
 	{CY_NORM_ID_NUMBER, "11010519491231002x", "11010519491231002X"},
-	{CY_NORM_ID_NUMBER, "１１０１０５１９４９１２３１００２Ｘ", "11010519491231002X"}, /* full width */
+	{CY_NORM_ID_NUMBER, "１１０１０５１９４９１２３１００２Ｘ",
+	 "11010519491231002X"}, /* full width */
 	{CY_NORM_ID_NUMBER, "110105 1949 1231 002x", "11010519491231002X"},
-	{CY_NORM_ID_NUMBER, "110105\xe3\x80\x80" "19491231002X", "11010519491231002X"},
+	{CY_NORM_ID_NUMBER,
+	 "110105\xe3\x80\x80"
+	 "19491231002X",
+	 "11010519491231002X"},
 	{CY_NORM_ID_NUMBER, "110105491231002", "11010519491231002X"}, /* first-generation card */
-	{CY_NORM_ID_NUMBER, "e12345678", "E12345678"},                /* a passport */
+	{CY_NORM_ID_NUMBER, "e12345678", "E12345678"},		      /* a passport */
 	/* phones */
 	{CY_NORM_PHONE, "13912345678", "13912345678"},
 	{CY_NORM_PHONE, "+86 139-1234-5678", "13912345678"},
@@ -59,14 +63,19 @@ static const norm_case CASES[] = {
 	{CY_NORM_PHONE, "0086 139 1234 5678", "13912345678"},
 	{CY_NORM_PHONE, "8613912345678", "13912345678"},
 	{CY_NORM_PHONE, "(+86) 139.1234.5678", "13912345678"},
-	{CY_NORM_PHONE, "＋８６　１３９－１２３４－５６７８", "13912345678"}, /* full width, U+3000 */
-	{CY_NORM_PHONE, "139\xe2\x80\x93" "1234\xe2\x80\x94" "5678", "13912345678"}, /* en and em dash */
+	{CY_NORM_PHONE, "＋８６　１３９－１２３４－５６７８",
+	 "13912345678"}, /* full width, U+3000 */
+	{CY_NORM_PHONE,
+	 "139\xe2\x80\x93"
+	 "1234\xe2\x80\x94"
+	 "5678",
+	 "13912345678"}, /* en and em dash */
 	{CY_NORM_PHONE, "010-6552 9988", "01065529988"},
 	{CY_NORM_PHONE, "(010) 65529988", "01065529988"},
-	{CY_NORM_PHONE, "+86 10 6552 9988", "01065529988"},  /* the trunk 0 comes back */
+	{CY_NORM_PHONE, "+86 10 6552 9988", "01065529988"}, /* the trunk 0 comes back */
 	{CY_NORM_PHONE, "0086 (591) 8765 4321", "059187654321"},
 	{CY_NORM_PHONE, "+1 415 555 0100", "+14155550100"},
-	{CY_NORM_PHONE, "861065529988", "861065529988"},     /* bare 86 only before a mobile */
+	{CY_NORM_PHONE, "861065529988", "861065529988"}, /* bare 86 only before a mobile */
 	/* e-mails */
 	{CY_NORM_EMAIL, "zhang@example.cn", "zhang@example.cn"},
 	{CY_NORM_EMAIL, "", ""}, /* found by fuzz_normalize */
@@ -92,8 +101,8 @@ static void test_normalize_table(void **state)
 		const norm_case *c = &CASES[i];
 		int rc = cy_normalize(c->f, c->in, strlen(c->in), &out);
 		if (rc || strcmp(cy_buf_cstr(&out), c->want))
-			fail_msg("%s '%s': got rc %d '%s', want '%s'", cy_norm_field_name(c->f), c->in, rc,
-				 cy_buf_cstr(&out), c->want);
+			fail_msg("%s '%s': got rc %d '%s', want '%s'", cy_norm_field_name(c->f),
+				 c->in, rc, cy_buf_cstr(&out), c->want);
 		/* a normal form is its own normal form */
 		assert_int_equal(cy_normalize(c->f, (const char *)out.ptr, out.len, &again), 0);
 		assert_string_equal(cy_buf_cstr(&again), cy_buf_cstr(&out));
@@ -137,12 +146,19 @@ static void test_normalize_bad_input(void **state)
 	(void)state;
 	assert_int_equal(cy_normalize(CY_NORM_NAME, "\xff\xfe", 2, &out), CY_EINVALID);
 	assert_int_equal(cy_normalize(CY_NORM_NAME, "\xe5\xbc", 2, &out), CY_EINVALID); /* cut */
-	assert_int_equal(cy_normalize(CY_NORM_NAME, "\xc0\xaf", 2, &out), CY_EINVALID); /* overlong */
-	assert_int_equal(cy_normalize(CY_NORM_NAME, "\xed\xa0\x80", 3, &out), CY_EINVALID); /* surrogate */
-	assert_int_equal(cy_normalize(CY_NORM_PHONE, "139\0" "1", 5, &out), CY_EINVALID);
+	assert_int_equal(cy_normalize(CY_NORM_NAME, "\xc0\xaf", 2, &out),
+			 CY_EINVALID); /* overlong */
+	assert_int_equal(cy_normalize(CY_NORM_NAME, "\xed\xa0\x80", 3, &out),
+			 CY_EINVALID); /* surrogate */
+	assert_int_equal(cy_normalize(CY_NORM_PHONE,
+				      "139\0"
+				      "1",
+				      5, &out),
+			 CY_EINVALID);
 	memset(big, 'a', sizeof(big));
 	assert_int_equal(cy_normalize(CY_NORM_EMAIL, big, CY_NORM_MAX_INPUT, &out), 0);
-	assert_int_equal(cy_normalize(CY_NORM_EMAIL, big, CY_NORM_MAX_INPUT + 1, &out), CY_EINVALID);
+	assert_int_equal(cy_normalize(CY_NORM_EMAIL, big, CY_NORM_MAX_INPUT + 1, &out),
+			 CY_EINVALID);
 	assert_int_equal(cy_normalize(CY_NORM_COUNT, "a", 1, &out), CY_EINVALID);
 	assert_int_equal(cy_norm_field_parse("phone", &f), 0);
 	assert_int_equal(f, CY_NORM_PHONE);
@@ -159,12 +175,15 @@ static void test_normalize_resident_id(void **state)
 	/* the two numbers a public test file wrongly calls valid (DOMAIN.md) */
 	assert_int_equal(cy_resident_id_check("110105195001010014"), CY_ID_BAD_CHECK);
 	assert_int_equal(cy_resident_id_check("110105195001010027"), CY_ID_BAD_CHECK);
-	assert_int_equal(cy_resident_id_check("11010519491231002x"), CY_ID_BAD_FORMAT); /* not normal */
+	assert_int_equal(cy_resident_id_check("11010519491231002x"),
+			 CY_ID_BAD_FORMAT); /* not normal */
 	assert_int_equal(cy_resident_id_check("1101051949123100"), CY_ID_BAD_LENGTH);
-	assert_int_equal(cy_resident_id_check("110105194902301234"), CY_ID_BAD_DATE); /* 30 February */
-	assert_int_equal(cy_resident_id_check("110105200002290018"), CY_ID_BAD_CHECK); /* 2000 leap */
-	assert_int_equal(cy_resident_id_check("110105190002290018"), CY_ID_BAD_DATE);  /* 1900 not */
-	assert_int_equal(cy_resident_id_check("110105299901010012"), CY_ID_BAD_DATE);  /* future */
+	assert_int_equal(cy_resident_id_check("110105194902301234"),
+			 CY_ID_BAD_DATE); /* 30 February */
+	assert_int_equal(cy_resident_id_check("110105200002290018"),
+			 CY_ID_BAD_CHECK); /* 2000 leap */
+	assert_int_equal(cy_resident_id_check("110105190002290018"), CY_ID_BAD_DATE); /* 1900 not */
+	assert_int_equal(cy_resident_id_check("110105299901010012"), CY_ID_BAD_DATE); /* future */
 	assert_string_equal(cy_id_check_name(CY_ID_BAD_CHECK), "bad-check-digit");
 }
 
@@ -181,7 +200,8 @@ static void test_normalize_shared_ids(void **state)
 	(void)state;
 	if (tu_read_file(IDS_TSV, &tsv))
 		fail_msg("cannot read %s", IDS_TSV);
-	for (line = strtok_r((char *)tsv.ptr, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (line = strtok_r((char *)tsv.ptr, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
 		char *col[8] = {0}, *p = line;
 		int nc = 0;
 		while (nc < 8) {
@@ -210,14 +230,17 @@ static void test_normalize_shared_ids(void **state)
 				nother++;
 			}
 			if ((c == CY_ID_OK) != want)
-				fail_msg("%s %s: check says %s (normal form %s), the data says checksum %s, date %s",
-					 col[0], col[1], cy_id_check_name(c), cy_buf_cstr(&norm), col[5], col[6]);
+				fail_msg(
+					"%s %s: check says %s (normal form %s), the data says checksum %s, date %s",
+					col[0], col[1], cy_id_check_name(c), cy_buf_cstr(&norm),
+					col[5], col[6]);
 		} else if (!strcmp(col[0], "cn_uscc")) {
 			if (cy_normalize(CY_NORM_USCC, col[1], strlen(col[1]), &norm))
 				continue; /* not UTF-8 text at all is fine to refuse */
 			bool ok = cy_uscc_valid(cy_buf_cstr(&norm));
 			if (ok && !sum_ok)
-				fail_msg("uscc %s accepted, but its check character is wrong", col[1]);
+				fail_msg("uscc %s accepted, but its check character is wrong",
+					 col[1]);
 			nuscc++;
 		}
 	}

@@ -32,21 +32,21 @@
 #define PETER_VKEY "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
 #define PETER_SEED "810a1402d5146c8d84f2443330f54080ebf98ee17d9c74f6252fc5d5c7283173"
 #define ENOCH_VKEY "EnochRoot+af0cfe78+ATtqJ7zOtqQtYqOo0CpvDXNlMhV3HeJDpjrASKGLWdop"
-#define GO_TEXT                                                      \
-	"If you think cryptography is the answer to your problem,\n" \
+#define GO_TEXT                                                                                    \
+	"If you think cryptography is the answer to your problem,\n"                               \
 	"then you don't know what your problem is.\n"
-#define PETER_SIG                                                                          \
-	EMDASH " PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2p" \
+#define PETER_SIG                                                                                  \
+	EMDASH " PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2p"         \
 	       "ZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
-#define ENOCH_SIG                                                                       \
-	EMDASH " EnochRoot rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGr" \
+#define ENOCH_SIG                                                                                  \
+	EMDASH " EnochRoot rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGr"           \
 	       "Q5ovTG01oOTGwnWLox33WWd1RvMc+QQ=\n"
 
 /* C2SP signed-note: the example key and its note. */
 #define SPEC_VKEY "example.com/foo+530d903a+AekyeRrm56hApGFkyQR4ZCbV54Id2LKaANYcrnKv3U2k"
-#define SPEC_NOTE                                             \
-	"This is an example message.\n\n" EMDASH              \
-	" example.com/foo Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6T" \
+#define SPEC_NOTE                                                                                  \
+	"This is an example message.\n\n" EMDASH                                                   \
+	" example.com/foo Uw2QOkn8srV1yJGh2VYRlL1Tnagv1YEq6T"                                      \
 	"fXppzi2ONncAlTgK7Ztg1ERYNZXsYjOBH3mFXmRKuwHjG1Yu72IneyaQM=\n"
 
 /* custody's vector (docs/formats/ledger.md): Ed25519 seed of 32 bytes 0x01,
@@ -56,7 +56,7 @@
 #define FIX_ROOT "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328"
 #define FIX_VKEY "custody.test/ledger+a1f82e1d+AYqI4910CfGV/VLbLTy6XXLKZwm/HZQSG/N0iAG0D29c"
 #define FIX_BODY "custody.test/ledger\n8\nXcnaeacGWamtVZy3Ad7ZoqudgjqtL0lgz+Nw7/RgQyg=\n"
-#define FIX_SIG_HEAD \
+#define FIX_SIG_HEAD                                                                               \
 	"ofguHSWZLTcGj7RQBgcXFm34C5kyXiCk0Cg0hAQZ8KhPSAQfMstktbFP9Ga5zGSiUUXv7BJJAMpH2VZ7JUrZiyW07w"
 /* A signature line of custody.test/ledger whose base64 ends in tail; "I=" is the real one. */
 #define FIX_SIG(tail) EMDASH " custody.test/ledger " FIX_SIG_HEAD tail "\n"

@@ -28,10 +28,9 @@
 #define CT (CHUNK + CY_AEAD_TAG_LEN)
 #define HDR CY_OBJ_HEADER_LEN
 
-static const uint8_t master[32] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
-				   0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f,
-				   0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17,
-				   0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f};
+static const uint8_t master[32] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a,
+				   0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15,
+				   0x16, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f};
 static const uint8_t key_id[8] = {'k', 'e', 'y', '-', '0', '0', '0', '1'};
 static const uint8_t salt[16] = {0xc0, 0xc1, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7,
 				 0xc8, 0xc9, 0xca, 0xcb, 0xcc, 0xcd, 0xce, 0xcf};
@@ -102,8 +101,8 @@ static int seal_split(int mode, const uint8_t *data, size_t n, size_t piece, cy_
 }
 
 /* Open with the reader fed in pieces of `piece` bytes (0 = one feed). */
-static int open_split(const uint8_t *key, uint64_t max, const uint8_t *obj, size_t n,
-		      size_t piece, cy_buf *out)
+static int open_split(const uint8_t *key, uint64_t max, const uint8_t *obj, size_t n, size_t piece,
+		      cy_buf *out)
 {
 	cy_objr *r;
 	int rc = cy_objr_new(&r, key, max, buf_sink, out);
@@ -261,11 +260,24 @@ static void test_object_auto_decision(void **state)
 		const char *magic;
 		size_t len;
 	} packed[] = {
-		{"\xFF\xD8\xFF\xE0", 4},   {"\x89PNG\r\n\x1A\n", 8}, {"GIF89a", 6},
-		{"%PDF-1.7", 8},           {"PK\x03\x04", 4},        {"\x1F\x8B\x08", 3},
-		{"BZh9", 4},               {"\xFD" "7zXZ\0", 6},     {"\x28\xB5\x2F\xFD", 4},
-		{"7z\xBC\xAF\x27\x1C", 6}, {"Rar!\x1A\x07\x01", 7},  {"RIFF\0\0\0\0WEBP", 12},
-		{"\0\0\0\x20" "ftypisom", 12},                        {"ID3\x04", 4},
+		{"\xFF\xD8\xFF\xE0", 4},
+		{"\x89PNG\r\n\x1A\n", 8},
+		{"GIF89a", 6},
+		{"%PDF-1.7", 8},
+		{"PK\x03\x04", 4},
+		{"\x1F\x8B\x08", 3},
+		{"BZh9", 4},
+		{"\xFD"
+		 "7zXZ\0",
+		 6},
+		{"\x28\xB5\x2F\xFD", 4},
+		{"7z\xBC\xAF\x27\x1C", 6},
+		{"Rar!\x1A\x07\x01", 7},
+		{"RIFF\0\0\0\0WEBP", 12},
+		{"\0\0\0\x20"
+		 "ftypisom",
+		 12},
+		{"ID3\x04", 4},
 	};
 	cy_objw *w;
 	cy_buf obj = CY_BUF_INIT;

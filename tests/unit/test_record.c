@@ -48,13 +48,23 @@ static void test_record_meta_vector(void **state)
 {
 	static const char *labels[] = {"pii"};
 	static const cy_kv fields[] = {{"contract_no", "HT2019-0007"}};
-	cy_record_new r = {.klass = CY_CLASS_CONTRACT, .year = 2019, .date = "2019-03-01",
-			   .title = "购销合同 HT2019-0007", .source_kind = CY_SOURCE_FILE,
-			   .source_path = "contracts/HT2019-0007.pdf", .labels = labels, .nlabels = 1,
-			   .fields = fields, .nfields = 1};
+	cy_record_new r = {.klass = CY_CLASS_CONTRACT,
+			   .year = 2019,
+			   .date = "2019-03-01",
+			   .title = "购销合同 HT2019-0007",
+			   .source_kind = CY_SOURCE_FILE,
+			   .source_path = "contracts/HT2019-0007.pdf",
+			   .labels = labels,
+			   .nlabels = 1,
+			   .fields = fields,
+			   .nfields = 1};
 	cy_meta_object mo = {.role = "original", .format = "pdf", .size = 5};
-	cy_meta m = {.r = &r, .retention = "D30", .retention_rule = "class-default", .status = "held",
-		     .objects = &mo, .nobjects = 1};
+	cy_meta m = {.r = &r,
+		     .retention = "D30",
+		     .retention_rule = "class-default",
+		     .status = "held",
+		     .objects = &mo,
+		     .nobjects = 1};
 	uint8_t key[32], nonce[12];
 	json_t *j = NULL;
 	char *text;
@@ -96,7 +106,9 @@ static void test_record_meta_vector(void **state)
 	cy_buf_put_u8(&pt, 2);
 	cy_buf_puts(&pt, text);
 	free(text);
-	cy_buf_printf(&aad, "custody/record-meta/v1/%s", "Z109-HT\xc2\xb7" "2019-D30-0007");
+	cy_buf_printf(&aad, "custody/record-meta/v1/%s",
+		      "Z109-HT\xc2\xb7"
+		      "2019-D30-0007");
 	assert_int_equal(cy_aead_new(&a, key), 0);
 	assert_int_equal(cy_vault__meta_seal_raw(a, nonce, &aad, &pt, &out), 0);
 	assert_int_equal(out.len, 12 + pt.len + 16);
@@ -109,8 +121,13 @@ static void test_record_meta_vector(void **state)
 	uint8_t keys[CY_FONDS_KEYS_LEN] = {0};
 	fk.key = keys;
 	memcpy(CY_META_KEY(&fk), key, 32);
-	assert_int_equal(cy_vault__meta_open_json(&fk, "Z109-HT\xc2\xb7" "2019-D30-0007", out.ptr,
-						  out.len, &j, &layout) == 0 ? 0 : 1, 0);
+	assert_int_equal(cy_vault__meta_open_json(&fk,
+						  "Z109-HT\xc2\xb7"
+						  "2019-D30-0007",
+						  out.ptr, out.len, &j, &layout) == 0
+				 ? 0
+				 : 1,
+			 0);
 	memset(&info, 0, sizeof(info));
 	assert_int_equal(layout, 2);
 	assert_int_equal(cy_vault__meta_to_info("x", j, layout, &info), 0);
@@ -124,12 +141,16 @@ static void test_record_meta_vector(void **state)
 	json_decref(j);
 	j = NULL;
 	/* another archive number (the AAD) fails: metadata cannot be moved to another record */
-	assert_int_equal(cy_vault__meta_open_json(&fk, "Z109-HT\xc2\xb7" "2019-D30-0008", out.ptr,
-						  out.len, &j, &layout),
+	assert_int_equal(cy_vault__meta_open_json(&fk,
+						  "Z109-HT\xc2\xb7"
+						  "2019-D30-0008",
+						  out.ptr, out.len, &j, &layout),
 			 CY_ECORRUPT);
 	out.ptr[20] ^= 1;
-	assert_int_equal(cy_vault__meta_open_json(&fk, "Z109-HT\xc2\xb7" "2019-D30-0007", out.ptr,
-						  out.len, &j, &layout),
+	assert_int_equal(cy_vault__meta_open_json(&fk,
+						  "Z109-HT\xc2\xb7"
+						  "2019-D30-0007",
+						  out.ptr, out.len, &j, &layout),
 			 CY_ECORRUPT);
 	cy_aead_free(a);
 	cy_buf_release(&pt);
@@ -161,9 +182,10 @@ static void test_record_dkey_vector(void **state)
 	assert_int_equal(cy_vault__dkey_wrap_nonce(wrap, salt, dkey, nonce, w), 0);
 	hex_of(w, sizeof(w), &hex);
 	printf("# wrapped data key %s\n", cy_buf_cstr(&hex));
-	assert_string_equal(cy_buf_cstr(&hex), "111111111111111111111111"
-					       "7d5c0cf10407efd3f581f55734d6edf3e84fcc387aa008213426f4de4605fd91"
-					       "7402a4bb02f43f91a48976c3f186906e");
+	assert_string_equal(cy_buf_cstr(&hex),
+			    "111111111111111111111111"
+			    "7d5c0cf10407efd3f581f55734d6edf3e84fcc387aa008213426f4de4605fd91"
+			    "7402a4bb02f43f91a48976c3f186906e");
 	assert_int_equal(cy_vault__dkey_unwrap(wrap, salt, w, sizeof(w), back), 0);
 	assert_memory_equal(back, dkey, 32);
 	/* bound to the object's salt, and to its wrapping key */
@@ -284,9 +306,15 @@ static void test_record_create_parts_and_amend(void **state)
 	fixture *f = *state;
 	static const char *labels[] = {"pii", "id-number"};
 	static const cy_kv fields[] = {{"row", "7"}, {"source_sheet", "客户"}};
-	cy_record_new r = {.klass = CY_CLASS_CUSTOMER, .year = 2020, .title = "客户 王某",
-			   .source_kind = CY_SOURCE_CSV, .source_path = "customers.csv",
-			   .source_line = 7, .labels = labels, .nlabels = 2, .fields = fields,
+	cy_record_new r = {.klass = CY_CLASS_CUSTOMER,
+			   .year = 2020,
+			   .title = "客户 王某",
+			   .source_kind = CY_SOURCE_CSV,
+			   .source_path = "customers.csv",
+			   .source_line = 7,
+			   .labels = labels,
+			   .nlabels = 2,
+			   .fields = fields,
 			   .nfields = 2};
 	cy_record_part parts[2] = {{"original", "name,phone\n王某,138\n", 23, "csv"},
 				   {"text", "王某 138", 10, "text"}};
@@ -303,7 +331,8 @@ static void test_record_create_parts_and_amend(void **state)
 	assert_int_equal(cy_import_begin(v, "A001", &im), 0);
 	assert_int_equal(cy_record_create(im, &r, parts, 2, &oc, no), 0);
 	assert_int_equal(oc, CY_IMPORTED);
-	assert_string_equal(no, "A001-KH\xc2\xb7" "2020-D30-0001");
+	assert_string_equal(no, "A001-KH\xc2\xb7"
+				"2020-D30-0001");
 	/* the same first part again: recognised */
 	assert_int_equal(cy_record_create(im, &r, parts, 1, &oc, no2), 0);
 	assert_int_equal(oc, CY_DUPLICATE);
@@ -326,7 +355,8 @@ static void test_record_create_parts_and_amend(void **state)
 	bad.subjects = NULL;
 	bad.nsubjects = 0;
 	assert_int_equal(cy_record_create(im, &bad, &other, 1, &oc, no2), 0);
-	assert_string_equal(no2, "A001-KH\xc2\xb7" "2020-D30-0002");
+	assert_string_equal(no2, "A001-KH\xc2\xb7"
+				 "2020-D30-0002");
 	assert_int_equal(cy_import_commit(im), 0);
 	cy_import_free(im);
 
@@ -347,7 +377,8 @@ static void test_record_create_parts_and_amend(void **state)
 	/* amend: a new year moves it; the old number still finds it */
 	cy_record_amend a = {.year = 2018, .klass = -1, .title = "客户档案 王某"};
 	assert_int_equal(cy_record_amend_apply(v, no, &a, moved), 0);
-	assert_string_equal(moved, "A001-KH\xc2\xb7" "2018-D30-0001");
+	assert_string_equal(moved, "A001-KH\xc2\xb7"
+				   "2018-D30-0001");
 	assert_int_equal(cy_record_show(v, no, &info), 0);
 	assert_string_equal(info.archive_no, moved);
 	assert_string_equal(info.title, "客户档案 王某");
@@ -374,8 +405,12 @@ static void test_record_subject_owned_object(void **state)
 {
 	fixture *f = *state;
 	const char *phones[] = {"138 0013 8000"};
-	cy_subject_fields sf = {.kind = "person", .name = "王小明", .id_number = "11010519491231002X",
-				.id_type = "resident-id", .phones = phones, .nphones = 1};
+	cy_subject_fields sf = {.kind = "person",
+				.name = "王小明",
+				.id_number = "11010519491231002X",
+				.id_type = "resident-id",
+				.phones = phones,
+				.nphones = 1};
 	cy_vault *v = NULL;
 	cy_import *im = NULL;
 	cy_import_outcome oc;
@@ -392,8 +427,11 @@ static void test_record_subject_owned_object(void **state)
 	assert_int_equal(cy_import_subject(im, &sf, &sid, subj), 0);
 	assert_true(sid > 0);
 	assert_string_equal(subj, "A001-C000001");
-	cy_record_new r = {.klass = CY_CLASS_CUSTOMER, .year = 2021, .title = "客户档案",
-			   .subjects = &sid, .nsubjects = 1};
+	cy_record_new r = {.klass = CY_CLASS_CUSTOMER,
+			   .year = 2021,
+			   .title = "客户档案",
+			   .subjects = &sid,
+			   .nsubjects = 1};
 	cy_record_part p = {"original", "客户档案：王小明 138 0013 8000", 37, "text"};
 	assert_int_equal(cy_record_create(im, &r, &p, 1, &oc, mine), 0);
 	cy_record_new r2 = {.klass = CY_CLASS_CUSTOMER, .year = 2021, .title = "无关"};
@@ -409,7 +447,10 @@ static void test_record_subject_owned_object(void **state)
 	assert_int_equal(si.records, 1);
 	cy_subject_info_release(&si);
 	/* owned by the subject: its object's row names the subject */
-	assert_int_equal(cy_catalog_prepare(v->cat, "SELECT count(*) FROM objects WHERE owner_subject_id = ?", &s), 0);
+	assert_int_equal(
+		cy_catalog_prepare(v->cat,
+				   "SELECT count(*) FROM objects WHERE owner_subject_id = ?", &s),
+		0);
 	assert_int_equal(cy_stmt_bind_int(s, 1, sid), 0);
 	assert_int_equal(cy_stmt_step(s), 1);
 	assert_int_equal(cy_stmt_int(s, 0), 1);
@@ -417,7 +458,11 @@ static void test_record_subject_owned_object(void **state)
 	assert_int_equal(cy_record_get(v, mine, collect, &out), 0);
 	assert_int_equal(out.len, 37);
 	/* pointing the object at the fonds key instead does not open it */
-	assert_int_equal(cy_catalog_exec(v->cat, "UPDATE objects SET owner_subject_id = NULL WHERE owner_subject_id IS NOT NULL"), 0);
+	assert_int_equal(
+		cy_catalog_exec(
+			v->cat,
+			"UPDATE objects SET owner_subject_id = NULL WHERE owner_subject_id IS NOT NULL"),
+		0);
 	cy_buf_clear(&out);
 	assert_int_equal(cy_record_get(v, mine, collect, &out), CY_ECORRUPT);
 	assert_int_equal(out.len, 0);
@@ -425,8 +470,12 @@ static void test_record_subject_owned_object(void **state)
 
 	/* crypto-shred the customer: its wrapped key is gone */
 	assert_int_equal(cy_vault_open(&v, cy_buf_cstr(&f->vault), "li", PW, strlen(PW)), 0);
-	assert_int_equal(cy_catalog_exec(v->cat, "UPDATE objects SET owner_subject_id = (SELECT id FROM subjects)"
-						 " WHERE dkey IS NOT NULL AND id = (SELECT object_id FROM records WHERE archive_no LIKE '%0001')"), 0);
+	assert_int_equal(
+		cy_catalog_exec(
+			v->cat,
+			"UPDATE objects SET owner_subject_id = (SELECT id FROM subjects)"
+			" WHERE dkey IS NOT NULL AND id = (SELECT object_id FROM records WHERE archive_no LIKE '%0001')"),
+		0);
 	assert_int_equal(cy_catalog_exec(v->cat, "UPDATE subjects SET wkey = zeroblob(60)"), 0);
 	cy_buf_clear(&out);
 	assert_int_not_equal(cy_record_get(v, mine, collect, &out), 0);
@@ -469,7 +518,10 @@ static void test_record_foundation_vault_upgrades(void **state)
 	copy_tree(CY_SRCDIR "/tests/fixtures/vault-v1/vault", cy_buf_cstr(&dir));
 	assert_int_equal(cy_vault_open(&v, cy_buf_cstr(&dir), "li", pw, strlen(pw)), 0);
 	for (int i = 0; i < 3; i++) {
-		snprintf(no, sizeof(no), "Z109-WS\xc2\xb7" "2019-D10-%04d", i + 1);
+		snprintf(no, sizeof(no),
+			 "Z109-WS\xc2\xb7"
+			 "2019-D10-%04d",
+			 i + 1);
 		cy_buf_clear(&path);
 		cy_buf_printf(&path, CY_SRCDIR "/tests/fixtures/vault-v1/files/%s", files[i]);
 		cy_buf_clear(&want);
@@ -488,12 +540,17 @@ static void test_record_foundation_vault_upgrades(void **state)
 	cy_record_part p = {"original", "a new letter", 12, "text"};
 	assert_int_equal(cy_import_begin(v, "Z109", &im), 0);
 	assert_int_equal(cy_record_create(im, &r, &p, 1, &oc, no), 0);
-	assert_string_equal(no, "Z109-WS\xc2\xb7" "2019-D10-0004");
+	assert_string_equal(no, "Z109-WS\xc2\xb7"
+				"2019-D10-0004");
 	assert_int_equal(cy_import_commit(im), 0);
 	cy_import_free(im);
 	/* a version-1 record amended gets layout-2 metadata and still reads */
 	cy_record_amend a = {.klass = -1, .date = "2019-07-01"};
-	assert_int_equal(cy_record_amend_apply(v, "Z109-WS\xc2\xb7" "2019-D10-0001", &a, moved), 0);
+	assert_int_equal(cy_record_amend_apply(v,
+					       "Z109-WS\xc2\xb7"
+					       "2019-D10-0001",
+					       &a, moved),
+			 0);
 	assert_int_equal(cy_record_show(v, moved, &info), 0);
 	assert_int_equal(info.meta_version, 2);
 	assert_string_equal(info.date, "2019-07-01");
@@ -566,10 +623,12 @@ static void test_record_sidecar(void **state)
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		s = NULL;
-		assert_int_equal(cy_sidecar_parse(bad[i].csv, strlen(bad[i].csv), "m.csv", &s), CY_EINVALID);
+		assert_int_equal(cy_sidecar_parse(bad[i].csv, strlen(bad[i].csv), "m.csv", &s),
+				 CY_EINVALID);
 		assert_null(s);
 		if (!strstr(cy_error_message(), bad[i].msg))
-			fail_msg("case %zu: '%s' does not say '%s'", i, cy_error_message(), bad[i].msg);
+			fail_msg("case %zu: '%s' does not say '%s'", i, cy_error_message(),
+				 bad[i].msg);
 	}
 }
 
@@ -577,11 +636,10 @@ static void test_record_sidecar(void **state)
 
 static void test_record_doc_dates(void **state)
 {
-	static const char pdf[] =
-		"%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n"
-		"2 0 obj <</Type /Pages /Kids [] /Count 0>> endobj\n"
-		"3 0 obj <</CreationDate (D:20190301120000+08'00')>> endobj\n"
-		"trailer <</Size 4 /Root 1 0 R /Info 3 0 R>>\n%%EOF\n";
+	static const char pdf[] = "%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n"
+				  "2 0 obj <</Type /Pages /Kids [] /Count 0>> endobj\n"
+				  "3 0 obj <</CreationDate (D:20190301120000+08'00')>> endobj\n"
+				  "trailer <</Size 4 /Root 1 0 R /Info 3 0 R>>\n%%EOF\n";
 	static const char pdf_nodate[] = "%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\n"
 					 "trailer <</Root 1 0 R>>\n%%EOF\n";
 	cy_doc_date d;
@@ -640,7 +698,8 @@ int main(void)
 		cmocka_unit_test(test_record_meta_vector),
 		cmocka_unit_test(test_record_dkey_vector),
 		cmocka_unit_test(test_record_object_v2_vector),
-		cmocka_unit_test_setup_teardown(test_record_create_parts_and_amend, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_record_create_parts_and_amend, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_record_subject_owned_object, setup, teardown),
 		cmocka_unit_test(test_record_foundation_vault_upgrades),
 		cmocka_unit_test(test_record_sidecar),

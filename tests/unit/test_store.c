@@ -96,7 +96,8 @@ static void test_store_pack_roundtrip(void **state)
 	/* malformed names never reach the backend */
 	assert_int_equal(cy_store_read(s, "../../etc/passwd", 0, 1, collect, &out), CY_ECORRUPT);
 	assert_int_equal(cy_store_remove_pack(s, "../catalog.db"), CY_ECORRUPT);
-	assert_int_equal(cy_store_pack_stat(s, "ABCDEF0123456789abcdef01234567", &size), CY_ECORRUPT);
+	assert_int_equal(cy_store_pack_stat(s, "ABCDEF0123456789abcdef01234567", &size),
+			 CY_ECORRUPT);
 	assert_int_equal(cy_store_each_pack(s, count_fn, &n), 0);
 	assert_int_equal(n, 1);
 	/* discarding a finished pack removes it */
@@ -506,15 +507,17 @@ static void test_store_fault_import(void **state)
  * will: its object's bytes become dead space in its pack. */
 static void drop_last_record(fixture *f, cy_vault *v)
 {
-	assert_int_equal(cy_catalog_exec(v->cat,
-					 "BEGIN;"
-					 "CREATE TEMP TABLE victim AS SELECT id, object_id FROM records"
-					 " WHERE id = (SELECT max(id) FROM records);"
-					 "DELETE FROM record_objects WHERE record_id IN (SELECT id FROM victim);"
-					 "DELETE FROM records WHERE id IN (SELECT id FROM victim);"
-					 "DELETE FROM objects WHERE id IN (SELECT object_id FROM victim);"
-					 "DROP TABLE victim; COMMIT;"),
-			 0);
+	assert_int_equal(
+		cy_catalog_exec(
+			v->cat,
+			"BEGIN;"
+			"CREATE TEMP TABLE victim AS SELECT id, object_id FROM records"
+			" WHERE id = (SELECT max(id) FROM records);"
+			"DELETE FROM record_objects WHERE record_id IN (SELECT id FROM victim);"
+			"DELETE FROM records WHERE id IN (SELECT id FROM victim);"
+			"DELETE FROM objects WHERE id IN (SELECT object_id FROM victim);"
+			"DROP TABLE victim; COMMIT;"),
+		0);
 	f->nrec--;
 }
 

@@ -168,7 +168,8 @@ static void test_store_conformance_put_read(void **state)
 		assert_int_equal(e.b->read_range(e.b, N1, data.len, 0, collect, &out), 0);
 		assert_int_equal(out.len, 0);
 		/* past the end: an integrity failure */
-		assert_int_equal(e.b->read_range(e.b, N1, data.len - 10, 11, collect, &out), CY_ECORRUPT);
+		assert_int_equal(e.b->read_range(e.b, N1, data.len - 10, 11, collect, &out),
+				 CY_ECORRUPT);
 		/* an empty pack is a pack */
 		assert_int_equal(e.b->put_begin(e.b, N2, &p), 0);
 		assert_int_equal(e.b->put_commit(e.b, p), 0);

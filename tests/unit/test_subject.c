@@ -59,7 +59,8 @@ static const struct {
 	cy_norm_field f;
 	const char *raw, *hash;
 } V_INDEX[] = {
-	{CY_NORM_NAME, "张 伟明", "99a4395d757fac62e71c2235c02c6bd66d9c207cbefb72b51746737a618f309b"},
+	{CY_NORM_NAME, "张 伟明",
+	 "99a4395d757fac62e71c2235c02c6bd66d9c207cbefb72b51746737a618f309b"},
 	{CY_NORM_ID_NUMBER, "11010519491231002x",
 	 "1de8768106f05aaad26909ffae1d483bea10ade145f22b173e940fc677254c7a"},
 	{CY_NORM_PHONE, "+86 139-1234-5678",
@@ -69,7 +70,8 @@ static const struct {
 	{CY_NORM_ACCOUNT, "6222 0202 0000 1234",
 	 "a1b1c56f6da45dda35b008dfbd422995c42f1cfd70ab26588efecc418ba07755"},
 };
-static const char *V_PHONE_OTHER_FONDS = "d13e10d815cdd3f117d020003472e94687b70afa3e80ba42db4809a4d503e247";
+static const char *V_PHONE_OTHER_FONDS =
+	"d13e10d815cdd3f117d020003472e94687b70afa3e80ba42db4809a4d503e247";
 
 static uint8_t fkey[32], fkey2[32], uid[16], skey[32], n1[12], n2[12];
 
@@ -149,10 +151,13 @@ static void test_subject_vectors(void **state)
 	assert_hex(w.ptr, w.len, V_WKEY);
 	assert_int_equal(cy_vault__subject_json(&f, &json), 0);
 	assert_string_equal(cy_buf_cstr(&json), V_JSON);
-	assert_int_equal(cy_vault__subject_seal(skey, uid, "Z109-C000001", json.ptr, json.len, n2, &fl), 0);
+	assert_int_equal(
+		cy_vault__subject_seal(skey, uid, "Z109-C000001", json.ptr, json.len, n2, &fl), 0);
 	assert_hex(fl.ptr, fl.len, V_FIELDS);
 	for (size_t i = 0; i < sizeof(V_INDEX) / sizeof(V_INDEX[0]); i++) {
-		assert_int_equal(cy_normalize(V_INDEX[i].f, V_INDEX[i].raw, strlen(V_INDEX[i].raw), &norm), 0);
+		assert_int_equal(cy_normalize(V_INDEX[i].f, V_INDEX[i].raw, strlen(V_INDEX[i].raw),
+					      &norm),
+				 0);
 		assert_int_equal(cy_vault__blind_index(k, cy_norm_field_name(V_INDEX[i].f),
 						       (const char *)norm.ptr, norm.len, h),
 				 0);
@@ -185,39 +190,52 @@ static void test_subject_tamper(void **state)
 	(void)state;
 	vector_inputs();
 	assert_int_equal(cy_vault__subject_wrap(fkey, V_VAULT, "Z109", uid, skey, n1, &w), 0);
-	assert_int_equal(cy_vault__subject_unwrap(fkey, V_VAULT, "Z109", uid, w.ptr, w.len, got), 0);
+	assert_int_equal(cy_vault__subject_unwrap(fkey, V_VAULT, "Z109", uid, w.ptr, w.len, got),
+			 0);
 	assert_memory_equal(got, skey, 32);
 	/* the wrong fonds key; the right key but another fonds, vault or subject */
 	memcpy(uid2, uid, 16);
 	uid2[15] ^= 1;
-	assert_int_equal(cy_vault__subject_unwrap(fkey2, V_VAULT, "Z109", uid, w.ptr, w.len, got), CY_ECORRUPT);
-	assert_int_equal(cy_vault__subject_unwrap(fkey, V_VAULT, "Z110", uid, w.ptr, w.len, got), CY_ECORRUPT);
-	assert_int_equal(cy_vault__subject_unwrap(fkey, "00112233445566778899aabbccddeefe", "Z109", uid,
-						  w.ptr, w.len, got),
+	assert_int_equal(cy_vault__subject_unwrap(fkey2, V_VAULT, "Z109", uid, w.ptr, w.len, got),
 			 CY_ECORRUPT);
-	assert_int_equal(cy_vault__subject_unwrap(fkey, V_VAULT, "Z109", uid2, w.ptr, w.len, got), CY_ECORRUPT);
+	assert_int_equal(cy_vault__subject_unwrap(fkey, V_VAULT, "Z110", uid, w.ptr, w.len, got),
+			 CY_ECORRUPT);
+	assert_int_equal(cy_vault__subject_unwrap(fkey, "00112233445566778899aabbccddeefe", "Z109",
+						  uid, w.ptr, w.len, got),
+			 CY_ECORRUPT);
+	assert_int_equal(cy_vault__subject_unwrap(fkey, V_VAULT, "Z109", uid2, w.ptr, w.len, got),
+			 CY_ECORRUPT);
 	for (size_t i = 0; i < w.len * 8; i++) {
 		w.ptr[i / 8] ^= (uint8_t)(1u << (i % 8));
-		assert_int_equal(cy_vault__subject_unwrap(fkey, V_VAULT, "Z109", uid, w.ptr, w.len, got),
+		assert_int_equal(cy_vault__subject_unwrap(fkey, V_VAULT, "Z109", uid, w.ptr, w.len,
+							  got),
 				 CY_ECORRUPT);
 		w.ptr[i / 8] ^= (uint8_t)(1u << (i % 8));
 	}
-	assert_int_equal(cy_vault__subject_unwrap(fkey, V_VAULT, "Z109", uid, w.ptr, w.len - 1, got), CY_ECORRUPT);
+	assert_int_equal(cy_vault__subject_unwrap(fkey, V_VAULT, "Z109", uid, w.ptr, w.len - 1,
+						  got),
+			 CY_ECORRUPT);
 
-	assert_int_equal(cy_vault__subject_seal(skey, uid, "Z109-C000001", V_JSON, strlen(V_JSON), n2, &fl), 0);
+	assert_int_equal(cy_vault__subject_seal(skey, uid, "Z109-C000001", V_JSON, strlen(V_JSON),
+						n2, &fl),
+			 0);
 	assert_int_equal(cy_vault__subject_open(skey, uid, "Z109-C000001", fl.ptr, fl.len, &pt), 0);
 	assert_string_equal(cy_buf_cstr(&pt), V_JSON);
 	/* under another display id (numbers swapped in the catalog) or uid */
-	assert_int_equal(cy_vault__subject_open(skey, uid, "Z109-C000002", fl.ptr, fl.len, &pt), CY_ECORRUPT);
-	assert_int_equal(cy_vault__subject_open(skey, uid2, "Z109-C000001", fl.ptr, fl.len, &pt), CY_ECORRUPT);
+	assert_int_equal(cy_vault__subject_open(skey, uid, "Z109-C000002", fl.ptr, fl.len, &pt),
+			 CY_ECORRUPT);
+	assert_int_equal(cy_vault__subject_open(skey, uid2, "Z109-C000001", fl.ptr, fl.len, &pt),
+			 CY_ECORRUPT);
 	assert_int_equal(pt.len, 0);
 	for (size_t i = 0; i < fl.len * 8; i += 7) {
 		fl.ptr[i / 8] ^= (uint8_t)(1u << (i % 8));
-		assert_int_equal(cy_vault__subject_open(skey, uid, "Z109-C000001", fl.ptr, fl.len, &pt),
+		assert_int_equal(cy_vault__subject_open(skey, uid, "Z109-C000001", fl.ptr, fl.len,
+							&pt),
 				 CY_ECORRUPT);
 		fl.ptr[i / 8] ^= (uint8_t)(1u << (i % 8));
 	}
-	assert_int_equal(cy_vault__subject_open(skey, uid, "Z109-C000001", fl.ptr, 20, &pt), CY_ECORRUPT);
+	assert_int_equal(cy_vault__subject_open(skey, uid, "Z109-C000001", fl.ptr, 20, &pt),
+			 CY_ECORRUPT);
 	cy_buf_release(&w);
 	cy_buf_release(&fl);
 	cy_buf_wipe(&pt);
@@ -267,8 +285,9 @@ static void test_subject_json_checks(void **state)
 	f.uscc = "91350100M000100Y43";
 	f.address = "福州市\n鼓楼区";
 	assert_int_equal(cy_vault__subject_json(&f, &j), 0);
-	assert_string_equal(cy_buf_cstr(&j), "{\"kind\":\"org\",\"name\":\"福州测试贸易有限公司\","
-					      "\"uscc\":\"91350100M000100Y43\",\"address\":\"福州市\\n鼓楼区\"}");
+	assert_string_equal(cy_buf_cstr(&j),
+			    "{\"kind\":\"org\",\"name\":\"福州测试贸易有限公司\","
+			    "\"uscc\":\"91350100M000100Y43\",\"address\":\"福州市\\n鼓楼区\"}");
 	cy_buf_wipe(&j);
 }
 
@@ -292,7 +311,8 @@ static void test_subject_id_parse(void **state)
 	assert_int_equal(cy_subject_id_parse("z109-C000001", fonds, &no), CY_EINVALID);
 	assert_int_equal(cy_subject_id_parse("Z109-X000001", fonds, &no), CY_EINVALID);
 	assert_int_equal(cy_subject_id_parse("Z109-C00000a", fonds, &no), CY_EINVALID);
-	assert_int_equal(cy_subject_id_parse("Z109-C99999999999999999999", fonds, &no), CY_EINVALID);
+	assert_int_equal(cy_subject_id_parse("Z109-C99999999999999999999", fonds, &no),
+			 CY_EINVALID);
 }
 
 /* ---- through the vault ---- */
@@ -376,7 +396,8 @@ static int collect(void *arg, const cy_subject_info *s)
 	return 0;
 }
 
-static int find(cy_vault *v, const char *fonds, const char *field, const char *value, struct seen *c)
+static int find(cy_vault *v, const char *fonds, const char *field, const char *value,
+		struct seen *c)
 {
 	memset(c, 0, sizeof(*c));
 	return cy_subject_find(v, fonds, field, value, 0, collect, c);
@@ -472,7 +493,9 @@ static void test_subject_vault(void **state)
 	assert_int_equal(find(v, "Z109", "phone", " - ", &c), CY_EINVALID);
 	/* with names, on request */
 	memset(&c, 0, sizeof(c));
-	assert_int_equal(cy_subject_find(v, "Z109", "uscc", "91350100M000100Y43", CY_SUBJECT_NAMES, collect, &c), 0);
+	assert_int_equal(cy_subject_find(v, "Z109", "uscc", "91350100M000100Y43", CY_SUBJECT_NAMES,
+					 collect, &c),
+			 0);
 	assert_string_equal(c.names[0], "福州测试贸易有限公司");
 
 	memset(&c, 0, sizeof(c));
@@ -514,8 +537,10 @@ struct ledger_scan {
 static int scan_entry(void *arg, uint64_t seq, const char *entry, size_t n)
 {
 	struct ledger_scan *l = arg;
-	static const char *secrets[] = {"张伟明", "11010519491231002", "13912345678", "1391234",
-					"zhang", "Zhang", "6222", "福州测试"};
+	static const char *secrets[] = {"张伟明",      "11010519491231002",
+					"13912345678", "1391234",
+					"zhang",       "Zhang",
+					"6222",	       "福州测试"};
 	char *e = strndup(entry, n);
 
 	(void)seq;
@@ -571,7 +596,8 @@ static void test_subject_internal(void **state)
 	cy_subject_info s;
 
 	assert_non_null(k);
-	assert_int_equal(cy_vault__subject_create(v, k, &f, &sid, id), CY_EINVALID); /* no transaction */
+	assert_int_equal(cy_vault__subject_create(v, k, &f, &sid, id),
+			 CY_EINVALID); /* no transaction */
 	assert_int_equal(cy_vault__begin(v), 0);
 	assert_int_equal(cy_vault__subject_create(v, k, &f, &sid, id), 0);
 	assert_int_equal(cy_vault__subject_create(v, k, &f, &sid2, id), 0);
@@ -654,12 +680,14 @@ static void test_subject_catalog_edits(void **state)
 	assert_int_equal(cy_subject_show(v, id1, &s), 0);
 	cy_subject_info_release(&s);
 	/* one subject's wkey copied onto another */
-	assert_int_equal(cy_catalog_exec(v->cat, "UPDATE subjects SET wkey = (SELECT wkey FROM subjects"
-						 " WHERE no = 1) WHERE no = 2"),
+	assert_int_equal(cy_catalog_exec(v->cat,
+					 "UPDATE subjects SET wkey = (SELECT wkey FROM subjects"
+					 " WHERE no = 1) WHERE no = 2"),
 			 0);
 	assert_int_equal(cy_subject_show(v, id2, &s), CY_ECORRUPT);
 	/* the kind in clear changed */
-	assert_int_equal(cy_catalog_exec(v->cat, "UPDATE subjects SET kind = 'org' WHERE no = 1"), 0);
+	assert_int_equal(cy_catalog_exec(v->cat, "UPDATE subjects SET kind = 'org' WHERE no = 1"),
+			 0);
 	assert_int_equal(cy_subject_show(v, id1, &s), CY_ECORRUPT);
 	cy_vault_close(v);
 }

@@ -122,10 +122,12 @@ static void test_vault_open_wrong_password(void **state)
 	fixture *f = *state;
 	cy_vault *v = NULL;
 
-	assert_int_equal(cy_vault_open(&v, cy_buf_cstr(&f->vault), "sec", "nope-nope", 9), CY_EAUTH);
+	assert_int_equal(cy_vault_open(&v, cy_buf_cstr(&f->vault), "sec", "nope-nope", 9),
+			 CY_EAUTH);
 	assert_non_null(strstr(cy_error_message(), "wrong password"));
 	assert_null(v);
-	assert_int_equal(cy_vault_open(&v, cy_buf_cstr(&f->vault), "nobody", PW, strlen(PW)), CY_EAUTH);
+	assert_int_equal(cy_vault_open(&v, cy_buf_cstr(&f->vault), "nobody", PW, strlen(PW)),
+			 CY_EAUTH);
 	v = open_as(f, "sec", PW);
 	assert_int_equal(cy_vault_role(v), CY_ROLE_SECADMIN);
 	cy_vault_close(v);
@@ -136,7 +138,8 @@ static void test_vault_init_refuses_nonempty(void **state)
 	fixture *f = *state;
 	cy_buf rec = CY_BUF_INIT;
 
-	assert_int_equal(cy_vault_init(cy_buf_cstr(&f->vault), "x", PW, strlen(PW), 10, &rec), CY_EEXISTS);
+	assert_int_equal(cy_vault_init(cy_buf_cstr(&f->vault), "x", PW, strlen(PW), 10, &rec),
+			 CY_EEXISTS);
 	assert_int_equal(rec.len, 0);
 	assert_int_equal(cy_vault_init(f->dir, "x", "short", 5, 10, &rec), CY_EINVALID);
 }
@@ -166,7 +169,8 @@ static void test_vault_roles_and_grants(void **state)
 	write_file(f->dir, "a.txt", "contract of Zhang Wei", 21);
 	assert_int_equal(import_one(v, "Z109", f->dir, "a.txt", &oc, no), 0);
 	assert_int_equal(oc, CY_IMPORTED);
-	assert_string_equal(no, "Z109-HT\xc2\xb7" "2019-D30-0001");
+	assert_string_equal(no, "Z109-HT\xc2\xb7"
+				"2019-D30-0001");
 	cy_vault_close(v);
 
 	/* administrative roles never hold fonds keys: a grant to them is refused */
@@ -197,7 +201,11 @@ static void test_vault_roles_and_grants(void **state)
 	/* the auditor reads no records, but verifies the ledger */
 	v = open_as(f, "aud", PW2);
 	cy_buf_clear(&out);
-	assert_int_equal(cy_record_get(v, "Z109-HT\xc2\xb7" "2019-D30-0001", collect, &out), CY_EPERM);
+	assert_int_equal(cy_record_get(v,
+				       "Z109-HT\xc2\xb7"
+				       "2019-D30-0001",
+				       collect, &out),
+			 CY_EPERM);
 	uint64_t bad, n, ncp;
 	assert_int_equal(cy_log_verify(v, &bad, &n, &ncp), 0);
 	assert_true(n >= 8);
@@ -210,7 +218,11 @@ static void test_vault_roles_and_grants(void **state)
 	assert_int_equal(cy_user_revoke(v, "vv", "Z109"), CY_ENOTFOUND);
 	cy_vault_close(v);
 	v = open_as(f, "vv", PW2);
-	assert_int_equal(cy_record_get(v, "Z109-HT\xc2\xb7" "2019-D30-0001", collect, &out), CY_EPERM);
+	assert_int_equal(cy_record_get(v,
+				       "Z109-HT\xc2\xb7"
+				       "2019-D30-0001",
+				       collect, &out),
+			 CY_EPERM);
 	assert_non_null(strstr(cy_error_message(), "is not granted fonds 'Z109'"));
 	cy_vault_close(v);
 	cy_buf_release(&out);
@@ -238,17 +250,21 @@ static void test_vault_import_dedup_and_numbering(void **state)
 		cy_buf_putc(&big, (char)(i * 7 + (i >> 9)));
 	write_file(f->dir, "big.bin", (char *)big.ptr, big.len);
 	assert_int_equal(import_one(v, "A001", f->dir, "1.txt", &oc, no), 0);
-	assert_string_equal(no, "A001-HT\xc2\xb7" "2019-D30-0001");
+	assert_string_equal(no, "A001-HT\xc2\xb7"
+				"2019-D30-0001");
 	assert_int_equal(import_one(v, "A001", f->dir, "2.txt", &oc, no), 0);
-	assert_string_equal(no, "A001-HT\xc2\xb7" "2019-D30-0002");
+	assert_string_equal(no, "A001-HT\xc2\xb7"
+				"2019-D30-0002");
 	assert_int_equal(import_one(v, "A001", f->dir, "3.txt", &oc, no), 0);
 	assert_int_equal(oc, CY_DUPLICATE);
-	assert_string_equal(no, "A001-HT\xc2\xb7" "2019-D30-0001");
+	assert_string_equal(no, "A001-HT\xc2\xb7"
+				"2019-D30-0001");
 	assert_int_equal(import_one(v, "A001", f->dir, "big.bin", &oc, no), 0);
 	assert_int_equal(oc, CY_IMPORTED);
 	assert_int_equal(import_one(v, "A001", f->dir, "big.bin", &oc, no), 0);
 	assert_int_equal(oc, CY_DUPLICATE);
-	assert_string_equal(no, "A001-HT\xc2\xb7" "2019-D30-0003");
+	assert_string_equal(no, "A001-HT\xc2\xb7"
+				"2019-D30-0003");
 
 	assert_int_equal(cy_record_show(v, no, &r), 0);
 	cy_sha256(big.ptr, big.len, sha);
@@ -280,7 +296,8 @@ static void test_vault_passwd(void **state)
 	assert_int_equal(cy_user_passwd(v, "tiny", 4), CY_EINVALID);
 	assert_int_equal(cy_user_passwd(v, "a new password", 14), 0);
 	cy_vault_close(v);
-	assert_int_equal(cy_vault_open(&w, cy_buf_cstr(&f->vault), "sec", PW, strlen(PW)), CY_EAUTH);
+	assert_int_equal(cy_vault_open(&w, cy_buf_cstr(&f->vault), "sec", PW, strlen(PW)),
+			 CY_EAUTH);
 	cy_vault_close(open_as(f, "sec", "a new password"));
 }
 
@@ -360,11 +377,18 @@ static void test_vault_cert_construction(void **state)
 		pub[i] = (uint8_t)i;
 	cy_vault__cert_msg("00112233445566778899aabbccddeeff", 7, "li", "archivist", pub, &m);
 	assert_int_equal(m.len, 20 + 1 + 32 + 1 + 1 + 1 + 2 + 1 + 9 + 1 + 32);
-	assert_memory_equal(m.ptr, "custody/user-cert/v1\0" "00112233445566778899aabbccddeeff\0" "7\0li\0archivist\0",
+	assert_memory_equal(m.ptr,
+			    "custody/user-cert/v1\0"
+			    "00112233445566778899aabbccddeeff\0"
+			    "7\0li\0archivist\0",
 			    m.len - 32);
 	assert_memory_equal(m.ptr + m.len - 32, pub, 32);
 	cy_vault__grant_msg("00112233445566778899aabbccddeeff", 7, "Z109", pub, &m);
-	assert_memory_equal(m.ptr, "custody/grant/v1\0" "00112233445566778899aabbccddeeff\0" "7\0Z109\0", m.len - 32);
+	assert_memory_equal(m.ptr,
+			    "custody/grant/v1\0"
+			    "00112233445566778899aabbccddeeff\0"
+			    "7\0Z109\0",
+			    m.len - 32);
 
 	/* a vault's own first user verifies; the same row with another role does not */
 	v = open_as(f, "sec", PW);
@@ -372,13 +396,20 @@ static void test_vault_cert_construction(void **state)
 		cy_stmt *s;
 		size_t pn, cn;
 		const void *p, *c;
-		assert_int_equal(cy_catalog_prepare(v->cat, "SELECT pub, cert FROM users WHERE name = 'sec'", &s), 0);
+		assert_int_equal(
+			cy_catalog_prepare(v->cat, "SELECT pub, cert FROM users WHERE name = 'sec'",
+					   &s),
+			0);
 		assert_int_equal(cy_stmt_step(s), 1);
 		p = cy_stmt_blob(s, 0, &pn);
 		c = cy_stmt_blob(s, 1, &cn);
-		assert_int_equal(cy_vault__verify_cert(v, v->user_id, "sec", "secadmin", p, c, cn), 0);
-		assert_int_equal(cy_vault__verify_cert(v, v->user_id, "sec", "viewer", p, c, cn), CY_ECORRUPT);
-		assert_int_equal(cy_vault__verify_cert(v, v->user_id + 1, "sec", "secadmin", p, c, cn), CY_ECORRUPT);
+		assert_int_equal(cy_vault__verify_cert(v, v->user_id, "sec", "secadmin", p, c, cn),
+				 0);
+		assert_int_equal(cy_vault__verify_cert(v, v->user_id, "sec", "viewer", p, c, cn),
+				 CY_ECORRUPT);
+		assert_int_equal(cy_vault__verify_cert(v, v->user_id + 1, "sec", "secadmin", p, c,
+						       cn),
+				 CY_ECORRUPT);
 		cy_stmt_reset(s);
 	}
 	cy_vault_close(v);
@@ -391,7 +422,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vault_open_wrong_password, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vault_init_refuses_nonempty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vault_roles_and_grants, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_vault_import_dedup_and_numbering, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vault_import_dedup_and_numbering, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_vault_passwd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vault_cert_construction, setup, teardown),
 		cmocka_unit_test(test_vault_uscc_vectors),

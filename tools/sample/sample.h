@@ -99,7 +99,7 @@ typedef struct sample_out {
 	bool force; /* replace files that exist */
 	sample_entry *entries;
 	size_t nentries, cap;
-	size_t files;   /* written, manifest included */
+	size_t files;	/* written, manifest included */
 	uint64_t bytes; /* written, manifest included */
 } sample_out;
 
@@ -120,9 +120,9 @@ void sample_out_release(sample_out *o);
 typedef struct sample_plan {
 	const char *name;
 	int customers;
-	int first_year, last_year;    /* of contracts, transactions, letters */
-	int accounting_first_year;    /* vouchers from January of this year */
-	int second_contract_pct;      /* customers with a second contract */
+	int first_year, last_year; /* of contracts, transactions, letters */
+	int accounting_first_year; /* vouchers from January of this year */
+	int second_contract_pct;   /* customers with a second contract */
 	int transactions_per_year;
 	int vouchers_per_month;
 	int letters;
@@ -141,11 +141,11 @@ typedef struct sample_world {
 } sample_world;
 
 /* Generators, each writing one part of the tree; 0 or a CY_E code. */
-int sample_write_company(sample_world *w);    /* sample_customers.c */
-int sample_write_customers(sample_world *w);  /* sample_customers.c */
-int sample_write_contracts(sample_world *w);  /* sample_pdf.c */
+int sample_write_company(sample_world *w);	/* sample_customers.c */
+int sample_write_customers(sample_world *w);	/* sample_customers.c */
+int sample_write_contracts(sample_world *w);	/* sample_pdf.c */
 int sample_write_transactions(sample_world *w); /* sample_ledger.c */
-int sample_write_accounting(sample_world *w); /* sample_ledger.c */
-int sample_write_letters(sample_world *w);    /* sample_image.c */
+int sample_write_accounting(sample_world *w);	/* sample_ledger.c */
+int sample_write_letters(sample_world *w);	/* sample_image.c */
 
 #endif

@@ -18,8 +18,8 @@ int sample_write_company(sample_world *w)
 
 	sample_printf(&b, "%s\n公司基本信息\n\n", c->name);
 	sample_printf(&b, "企业名称：%s\n统一社会信用代码：%s\n", c->name, c->uscc);
-	sample_printf(&b, "法定代表人：%s\n注册地址：%s\n联系电话：%s\n", c->legal_rep,
-		      c->address, c->phone);
+	sample_printf(&b, "法定代表人：%s\n注册地址：%s\n联系电话：%s\n", c->legal_rep, c->address,
+		      c->phone);
 	sample_puts(&b, "成立日期：");
 	sample_put_date_zh(&b, c->founded);
 	sample_printf(&b, "\n经营范围：%s；日用百货、家用电器销售；货物进出口。\n", c->industry);
@@ -32,12 +32,14 @@ int sample_write_company(sample_world *w)
 
 	cy_buf_clear(&b);
 	sample_puts(&b, "说明\n\n");
-	sample_printf(&b, "本目录由 custody-sample 生成（种子 %llu，规模 %s），"
+	sample_printf(&b,
+		      "本目录由 custody-sample 生成（种子 %llu，规模 %s），"
 		      "全部为虚构数据，仅供测试档案保管系统使用。\n",
 		      (unsigned long long)w->seed, p->name);
 	sample_puts(&b, "其中的姓名、身份证号码、手机号码、银行卡号等均为随机生成，"
-		    "校验位正确但不对应任何真实个人。\n\n");
-	sample_printf(&b, "This directory was written by custody-sample (seed %llu, size %s). "
+			"校验位正确但不对应任何真实个人。\n\n");
+	sample_printf(&b,
+		      "This directory was written by custody-sample (seed %llu, size %s). "
 		      "Every person, number and\ndocument in it is fictional; the identifiers "
 		      "carry valid check characters only so that\nvalidators accept them.\n",
 		      (unsigned long long)w->seed, p->name);
@@ -129,8 +131,8 @@ int sample_write_customers(sample_world *w)
 		goto out;
 
 	sample_puts(&list, "客户编号,姓名,性别,出生日期,证件类型,身份证号,手机号,电子邮箱,"
-		    "联系地址,开户银行,银行卡号,职业,风险等级,建档日期,紧急联系人,"
-		    "联系人关系,联系人电话\r\n");
+			   "联系地址,开户银行,银行卡号,职业,风险等级,建档日期,紧急联系人,"
+			   "联系人关系,联系人电话\r\n");
 	for (i = 0; i < w->npeople; i++)
 		put_row(&list, &w->people[i]);
 	cy_buf_clear(&b);

@@ -418,8 +418,9 @@ static int letter_cmp(const void *a, const void *b)
 }
 
 static const char *const subjects[] = {
-	"合同变更申请", "还款计划调整申请", "发票补开申请", "投诉与建议", "地址变更通知",
-	"解除合同通知", "售后维修申请", "个人信息查询申请", "删除个人信息申请", "逾期付款情况说明",
+	"合同变更申请",	    "还款计划调整申请", "发票补开申请", "投诉与建议",
+	"地址变更通知",	    "解除合同通知",	"售后维修申请", "个人信息查询申请",
+	"删除个人信息申请", "逾期付款情况说明",
 };
 
 int sample_write_letters(sample_world *w)
@@ -439,8 +440,8 @@ int sample_write_letters(sample_world *w)
 
 		list[i].person = sample_rng_below(&r, (uint32_t)w->npeople);
 		p = &w->people[list[i].person];
-		list[i].date = sample_date_between(&r, sample_date_cmp(p->since, first) > 0 ?
-							       p->since : first, last);
+		list[i].date = sample_date_between(
+			&r, sample_date_cmp(p->since, first) > 0 ? p->since : first, last);
 	}
 	qsort(list, n, sizeof(*list), letter_cmp);
 
@@ -460,8 +461,8 @@ int sample_write_letters(sample_world *w)
 		png = sample_rng_chance(&r, 55);
 		pg.w = sample_rng_range(&r, 600, 1240);
 		/* A4 mostly; some scans are cropped a little. */
-		pg.h = pg.w * 1414 / 1000 - (sample_rng_chance(&r, 30) ?
-					     sample_rng_range(&r, 0, pg.w / 10) : 0);
+		pg.h = pg.w * 1414 / 1000 -
+		       (sample_rng_chance(&r, 30) ? sample_rng_range(&r, 0, pg.w / 10) : 0);
 		dpi = (pg.w * 100 + 413) / 827;
 		free(pg.px);
 		pg.px = sample_calloc((size_t)pg.w * (size_t)pg.h, 1);

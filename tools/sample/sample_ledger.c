@@ -30,15 +30,13 @@ static const struct txn_type {
 	int lo, hi; /* yuan */
 	unsigned weight;
 } txn_types[] = {
-	{"货款收入", true, 200, 60000, 40},
-	{"分期还款", true, 300, 8000, 30},
-	{"服务费", true, 20, 800, 10},
-	{"退款", false, 50, 6000, 12},
+	{"货款收入", true, 200, 60000, 40}, {"分期还款", true, 300, 8000, 30},
+	{"服务费", true, 20, 800, 10},	    {"退款", false, 50, 6000, 12},
 	{"押金退还", false, 500, 5000, 8},
 };
 
-static const char *const channels[] = {"网银转账", "POS刷卡", "快捷支付", "柜台存入",
-				       "手机银行", "代扣"};
+static const char *const channels[] = {"网银转账", "POS刷卡",  "快捷支付",
+				       "柜台存入", "手机银行", "代扣"};
 
 static int txn_cmp(const void *a, const void *b)
 {
@@ -90,7 +88,7 @@ static int write_year(sample_world *w, int year, struct txn *rows, size_t n)
 	qsort(rows, n, sizeof(*rows), txn_cmp);
 
 	sample_puts(&b, "\xef\xbb\xbf交易日期,交易时间,交易流水号,客户编号,客户姓名,身份证号,"
-		    "银行卡号,开户银行,交易类型,收入金额,支出金额,交易渠道\r\n");
+			"银行卡号,开户银行,交易类型,收入金额,支出金额,交易渠道\r\n");
 	for (i = 0; i < n; i++) {
 		const struct txn *t = &rows[i];
 		const sample_person *p = &w->people[t->person];
@@ -142,8 +140,20 @@ int sample_write_transactions(sample_world *w)
 /* ---- accounting ---- */
 
 enum {
-	A_CASH, A_BANK, A_RECEIVABLE, A_GOODS, A_PAYABLE, A_WAGES, A_VAT_OUT, A_VAT_IN, A_REVENUE,
-	A_COST, A_SELLING, A_ADMIN, A_FINANCE, A_COUNT
+	A_CASH,
+	A_BANK,
+	A_RECEIVABLE,
+	A_GOODS,
+	A_PAYABLE,
+	A_WAGES,
+	A_VAT_OUT,
+	A_VAT_IN,
+	A_REVENUE,
+	A_COST,
+	A_SELLING,
+	A_ADMIN,
+	A_FINANCE,
+	A_COUNT
 };
 
 static const struct account {
@@ -165,13 +175,13 @@ static const struct account {
 };
 
 static const char *const suppliers[] = {
-	"佛山市美达家居制品有限公司", "宁波市海丰电器有限公司", "义乌市佳和日用品有限公司",
-	"东莞市恒通包装材料有限公司", "苏州市远航物流有限公司", "温州市瑞安纸业有限公司",
-	"中山市光华灯饰有限公司", "厦门市鼎泰进出口有限公司",
+	"佛山市美达家居制品有限公司", "宁波市海丰电器有限公司",	  "义乌市佳和日用品有限公司",
+	"东莞市恒通包装材料有限公司", "苏州市远航物流有限公司",	  "温州市瑞安纸业有限公司",
+	"中山市光华灯饰有限公司",     "厦门市鼎泰进出口有限公司",
 };
 
-static const char *const expenses[] = {"办公费", "差旅费", "业务招待费", "水电费", "房租",
-				       "通讯费", "快递费"};
+static const char *const expenses[] = {"办公费", "差旅费", "业务招待费", "水电费",
+				       "房租",	 "通讯费", "快递费"};
 
 struct line {
 	int account;
@@ -190,8 +200,7 @@ struct totals {
 	int64_t debit[A_COUNT], credit[A_COUNT];
 };
 
-static void add_line(struct voucher *v, int account, const char *sub, int64_t debit,
-		     int64_t credit)
+static void add_line(struct voucher *v, int account, const char *sub, int64_t debit, int64_t credit)
 {
 	struct line *l = &v->l[v->nlines++];
 
@@ -320,7 +329,7 @@ static int write_month(sample_world *w, int year, int month, struct totals *t)
 	days[n - 2] = days[n - 1] = mdays;
 
 	sample_puts(&b, "\xef\xbb\xbf日期,凭证字号,摘要,科目编码,科目名称,借方金额,贷方金额,"
-		    "附单据数,制单人,审核人\r\n");
+			"附单据数,制单人,审核人\r\n");
 	for (i = 0; i < n; i++) {
 		struct voucher v;
 

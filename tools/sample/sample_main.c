@@ -61,7 +61,8 @@ static void help(void)
 	      "statements, vouchers, scanned letters) with valid-looking personal data, the\n"
 	      "same files for the same seed and size.\n"
 	      "生成一家虚构公司的档案（客户档案、合同、交易流水、记账凭证、来函扫描件），\n"
-	      "其中的个人信息均为虚构；相同的种子和规模生成完全相同的文件。\n\n", stdout);
+	      "其中的个人信息均为虚构；相同的种子和规模生成完全相同的文件。\n\n",
+	      stdout);
 	for (i = 0; i < NOPTIONS; i++) {
 		char left[32];
 
@@ -107,8 +108,7 @@ static int set_option(struct args *a, const struct option_def *o, const char *va
 		errno = 0;
 		a->seed = strtoull(val, &end, 10);
 		if (errno || end == val || *end || *val == '-' || *val == '+')
-			return usage_error("invalid seed '%s': use a number from 0 to 2^64-1",
-					   val);
+			return usage_error("invalid seed '%s': use a number from 0 to 2^64-1", val);
 		return 0;
 	}
 	case OPT_SIZE:

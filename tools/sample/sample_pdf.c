@@ -94,8 +94,8 @@ static void centered(struct doc *d, int size, const char *s)
 /* Closing punctuation never starts a line (避头): it hangs in the margin. */
 static bool is_closing(uint32_t c)
 {
-	static const uint32_t list[] = {0xff0c, 0x3002, 0x3001, 0xff1b, 0xff1a, 0xff09,
-					0x300b, 0x201d, 0xff01, 0xff1f};
+	static const uint32_t list[] = {0xff0c, 0x3002, 0x3001, 0xff1b, 0xff1a,
+					0xff09, 0x300b, 0x201d, 0xff01, 0xff1f};
 	size_t i;
 
 	for (i = 0; i < sizeof(list) / sizeof(list[0]); i++)
@@ -174,7 +174,7 @@ static void seal(struct doc *d, int cx, int cy)
 
 static const char *const goods[] = {
 	"家用电器一批", "实木家具一套", "空气净化器", "智能家居设备一套", "厨房电器套装",
-	"办公家具一批", "中央空调系统", "净水设备", "按摩椅", "全屋定制衣柜",
+	"办公家具一批", "中央空调系统", "净水设备",   "按摩椅",		  "全屋定制衣柜",
 };
 
 static void amount_text(cy_buf *b, int64_t fen)
@@ -223,8 +223,9 @@ static void write_body(struct doc *d, const sample_world *w, const sample_person
 	LINEF("联系电话：%s    电子邮箱：%s", p->phone, p->email);
 	gap(d, 8);
 
-	para(d, 11, "根据《中华人民共和国民法典》及有关法律法规的规定，甲乙双方在平等、自愿、"
-		    "协商一致的基础上，就乙方向甲方购买商品事宜订立本合同，共同遵守。");
+	para(d, 11,
+	     "根据《中华人民共和国民法典》及有关法律法规的规定，甲乙双方在平等、自愿、"
+	     "协商一致的基础上，就乙方向甲方购买商品事宜订立本合同，共同遵守。");
 	line(d, 11, "第一条  商品与价款");
 	cy_buf_clear(&s);
 	sample_printf(&s, "乙方向甲方购买%s，合同总价款为人民币", SAMPLE_PICK(r, goods));
@@ -248,8 +249,10 @@ static void write_body(struct doc *d, const sample_world *w, const sample_person
 		sample_printf(&s, "元，由甲方于每月%d日从乙方名下%s账户（卡号：%s）代扣。",
 			      sample_rng_range(r, 1, 28), p->bank, p->card);
 	} else {
-		sample_printf(&s, "乙方应于合同签订之日起五个工作日内一次性支付全部价款，付款账户"
-			      "为乙方名下%s账户（卡号：%s）。", p->bank, p->card);
+		sample_printf(&s,
+			      "乙方应于合同签订之日起五个工作日内一次性支付全部价款，付款账户"
+			      "为乙方名下%s账户（卡号：%s）。",
+			      p->bank, p->card);
 	}
 	para(d, 11, cy_buf_cstr(&s));
 
@@ -262,21 +265,25 @@ static void write_body(struct doc *d, const sample_world *w, const sample_person
 	para(d, 11, cy_buf_cstr(&s));
 
 	line(d, 11, "第四条  质量与售后");
-	para(d, 11, "商品质量符合国家标准及生产厂家的企业标准。自交付之日起一年内，商品出现非人为"
-		    "损坏的质量问题，甲方负责免费维修或更换。");
+	para(d, 11,
+	     "商品质量符合国家标准及生产厂家的企业标准。自交付之日起一年内，商品出现非人为"
+	     "损坏的质量问题，甲方负责免费维修或更换。");
 	if (*long_form) {
 		line(d, 11, "第五条  违约责任");
-		para(d, 11, "乙方逾期付款的，每逾期一日，应按逾期金额的万分之五向甲方支付违约金；"
-			    "甲方逾期交货的，每逾期一日，应按合同总价款的万分之五向乙方支付违约金。"
-			    "逾期超过三十日的，守约方有权解除合同。");
+		para(d, 11,
+		     "乙方逾期付款的，每逾期一日，应按逾期金额的万分之五向甲方支付违约金；"
+		     "甲方逾期交货的，每逾期一日，应按合同总价款的万分之五向乙方支付违约金。"
+		     "逾期超过三十日的，守约方有权解除合同。");
 		line(d, 11, "第六条  个人信息保护");
-		para(d, 11, "甲方因履行本合同收集的乙方姓名、身份证号码、联系方式及银行账户等个人"
-			    "信息，仅用于合同履行、售后服务及依法留存。甲方按照《中华人民共和国个人"
-			    "信息保护法》的规定采取必要措施保障其安全，保存期限届满后予以删除"
-			    "或匿名化处理。");
+		para(d, 11,
+		     "甲方因履行本合同收集的乙方姓名、身份证号码、联系方式及银行账户等个人"
+		     "信息，仅用于合同履行、售后服务及依法留存。甲方按照《中华人民共和国个人"
+		     "信息保护法》的规定采取必要措施保障其安全，保存期限届满后予以删除"
+		     "或匿名化处理。");
 		line(d, 11, "第七条  争议解决");
-		para(d, 11, "因本合同引起的争议，双方应协商解决；协商不成的，任何一方均可向甲方住所"
-			    "地人民法院提起诉讼。");
+		para(d, 11,
+		     "因本合同引起的争议，双方应协商解决；协商不成的，任何一方均可向甲方住所"
+		     "地人民法院提起诉讼。");
 	}
 	line(d, 11, *long_form ? "第八条  其他" : "第五条  其他");
 	cy_buf_clear(&s);
@@ -339,15 +346,15 @@ static void assemble(cy_buf *out, struct doc *d, const sample_world *w, const sa
 	sample_printf(out, "] /Count %d >>\nendobj\n", d->npages);
 	offsets[3] = out->len;
 	sample_puts(out, "3 0 obj\n<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light "
-		    "/Encoding /UniGB-UCS2-H /DescendantFonts [4 0 R] >>\nendobj\n");
+			 "/Encoding /UniGB-UCS2-H /DescendantFonts [4 0 R] >>\nendobj\n");
 	offsets[4] = out->len;
 	sample_puts(out, "4 0 obj\n<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
-		    "/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> "
-		    "/FontDescriptor 5 0 R /DW 1000 /W [1 95 500] >>\nendobj\n");
+			 "/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> "
+			 "/FontDescriptor 5 0 R /DW 1000 /W [1 95 500] >>\nendobj\n");
 	offsets[5] = out->len;
 	sample_puts(out, "5 0 obj\n<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 "
-		    "/FontBBox [-25 -254 1000 880] /ItalicAngle 0 /Ascent 880 /Descent -120 "
-		    "/CapHeight 880 /StemV 93 >>\nendobj\n");
+			 "/FontBBox [-25 -254 1000 880] /ItalicAngle 0 /Ascent 880 /Descent -120 "
+			 "/CapHeight 880 /StemV 93 >>\nendobj\n");
 	offsets[6] = out->len;
 	snprintf(title, sizeof(title), "合同 HT%d-%04d", k->date.y, k->seq);
 	sample_puts(out, "6 0 obj\n<< /Title ");
@@ -356,13 +363,15 @@ static void assemble(cy_buf *out, struct doc *d, const sample_world *w, const sa
 	put_utf16_string(out, w->company->name);
 	sample_puts(out, " /Subject ");
 	put_utf16_string(out, p->name);
-	sample_printf(out, " /Creator (custody-sample) /Producer (custody-sample) "
+	sample_printf(out,
+		      " /Creator (custody-sample) /Producer (custody-sample) "
 		      "/CreationDate (D:%04d%02d%02d%02d%02d%02d+08'00') >>\nendobj\n",
 		      k->date.y, k->date.m, k->date.d, sample_rng_range(r, 9, 17),
 		      sample_rng_range(r, 0, 59), sample_rng_range(r, 0, 59));
 	for (i = 0; i < d->npages; i++) {
 		offsets[7 + 2 * i] = out->len;
-		sample_printf(out, "%d 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] "
+		sample_printf(out,
+			      "%d 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] "
 			      "/Resources << /Font << /F1 3 0 R >> /ProcSet [/PDF /Text] >> "
 			      "/Contents %d 0 R >>\nendobj\n",
 			      7 + 2 * i, PAGE_W, PAGE_H, 8 + 2 * i);
@@ -379,8 +388,10 @@ static void assemble(cy_buf *out, struct doc *d, const sample_world *w, const sa
 	for (i = 0; i < 16; i++)
 		id[i] = (uint8_t)sample_rng_next(r);
 	cy_hex_encode(id, sizeof(id), idhex);
-	sample_printf(out, "trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R /ID [<%s> <%s>] >>\n"
-		      "startxref\n%zu\n%%%%EOF\n", nobj + 1, idhex, idhex, xref);
+	sample_printf(out,
+		      "trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R /ID [<%s> <%s>] >>\n"
+		      "startxref\n%zu\n%%%%EOF\n",
+		      nobj + 1, idhex, idhex, xref);
 }
 
 static int contract_cmp(const void *a, const void *b)

@@ -111,64 +111,68 @@ struct syllable {
 };
 
 static const struct syllable surnames[] = {
-	{"王", "wang"}, {"李", "li"}, {"张", "zhang"}, {"刘", "liu"}, {"陈", "chen"},
-	{"杨", "yang"}, {"黄", "huang"}, {"赵", "zhao"}, {"吴", "wu"}, {"周", "zhou"},
-	{"徐", "xu"}, {"孙", "sun"}, {"马", "ma"}, {"朱", "zhu"}, {"胡", "hu"},
-	{"郭", "guo"}, {"何", "he"}, {"林", "lin"}, {"高", "gao"}, {"罗", "luo"},
-	{"郑", "zheng"}, {"梁", "liang"}, {"谢", "xie"}, {"宋", "song"}, {"唐", "tang"},
-	{"许", "xu"}, {"韩", "han"}, {"冯", "feng"}, {"邓", "deng"}, {"曹", "cao"},
-	{"彭", "peng"}, {"曾", "zeng"}, {"肖", "xiao"}, {"田", "tian"}, {"董", "dong"},
-	{"袁", "yuan"}, {"潘", "pan"}, {"蒋", "jiang"}, {"蔡", "cai"}, {"余", "yu"},
-	{"杜", "du"}, {"叶", "ye"}, {"程", "cheng"}, {"魏", "wei"}, {"苏", "su"},
-	{"吕", "lv"}, {"丁", "ding"}, {"任", "ren"}, {"沈", "shen"}, {"姚", "yao"},
-	{"卢", "lu"}, {"钟", "zhong"}, {"姜", "jiang"}, {"崔", "cui"}, {"谭", "tan"},
-	{"陆", "lu"}, {"范", "fan"}, {"汪", "wang"}, {"廖", "liao"}, {"石", "shi"},
-	{"金", "jin"}, {"贾", "jia"}, {"夏", "xia"}, {"韦", "wei"}, {"方", "fang"},
-	{"白", "bai"}, {"孟", "meng"}, {"秦", "qin"}, {"邱", "qiu"}, {"江", "jiang"},
-	{"尹", "yin"}, {"薛", "xue"}, {"段", "duan"}, {"雷", "lei"}, {"侯", "hou"},
-	{"龙", "long"}, {"史", "shi"}, {"陶", "tao"}, {"贺", "he"}, {"顾", "gu"},
-	{"毛", "mao"}, {"郝", "hao"}, {"龚", "gong"}, {"邵", "shao"}, {"万", "wan"},
-	{"钱", "qian"}, {"严", "yan"}, {"武", "wu"}, {"戴", "dai"}, {"孔", "kong"},
-	{"欧阳", "ouyang"}, {"司马", "sima"}, {"上官", "shangguan"}, {"诸葛", "zhuge"},
+	{"王", "wang"},	       {"李", "li"},	  {"张", "zhang"},    {"刘", "liu"},
+	{"陈", "chen"},	       {"杨", "yang"},	  {"黄", "huang"},    {"赵", "zhao"},
+	{"吴", "wu"},	       {"周", "zhou"},	  {"徐", "xu"},	      {"孙", "sun"},
+	{"马", "ma"},	       {"朱", "zhu"},	  {"胡", "hu"},	      {"郭", "guo"},
+	{"何", "he"},	       {"林", "lin"},	  {"高", "gao"},      {"罗", "luo"},
+	{"郑", "zheng"},       {"梁", "liang"},	  {"谢", "xie"},      {"宋", "song"},
+	{"唐", "tang"},	       {"许", "xu"},	  {"韩", "han"},      {"冯", "feng"},
+	{"邓", "deng"},	       {"曹", "cao"},	  {"彭", "peng"},     {"曾", "zeng"},
+	{"肖", "xiao"},	       {"田", "tian"},	  {"董", "dong"},     {"袁", "yuan"},
+	{"潘", "pan"},	       {"蒋", "jiang"},	  {"蔡", "cai"},      {"余", "yu"},
+	{"杜", "du"},	       {"叶", "ye"},	  {"程", "cheng"},    {"魏", "wei"},
+	{"苏", "su"},	       {"吕", "lv"},	  {"丁", "ding"},     {"任", "ren"},
+	{"沈", "shen"},	       {"姚", "yao"},	  {"卢", "lu"},	      {"钟", "zhong"},
+	{"姜", "jiang"},       {"崔", "cui"},	  {"谭", "tan"},      {"陆", "lu"},
+	{"范", "fan"},	       {"汪", "wang"},	  {"廖", "liao"},     {"石", "shi"},
+	{"金", "jin"},	       {"贾", "jia"},	  {"夏", "xia"},      {"韦", "wei"},
+	{"方", "fang"},	       {"白", "bai"},	  {"孟", "meng"},     {"秦", "qin"},
+	{"邱", "qiu"},	       {"江", "jiang"},	  {"尹", "yin"},      {"薛", "xue"},
+	{"段", "duan"},	       {"雷", "lei"},	  {"侯", "hou"},      {"龙", "long"},
+	{"史", "shi"},	       {"陶", "tao"},	  {"贺", "he"},	      {"顾", "gu"},
+	{"毛", "mao"},	       {"郝", "hao"},	  {"龚", "gong"},     {"邵", "shao"},
+	{"万", "wan"},	       {"钱", "qian"},	  {"严", "yan"},      {"武", "wu"},
+	{"戴", "dai"},	       {"孔", "kong"},	  {"欧阳", "ouyang"}, {"司马", "sima"},
+	{"上官", "shangguan"}, {"诸葛", "zhuge"},
 };
 
 /* Roughly the surnames' share of the population, in tenths of a percent. */
 static const unsigned surname_weights[N(surnames)] = {
-	72, 72, 68, 53, 45, 31, 22, 22, 20, 19, 14, 14, 13, 12, 12, 11, 10, 10, 10, 9,
-	9, 8, 7, 7, 6, 6, 6, 6, 6, 6, 5, 5, 5, 5, 5, 4, 4, 4, 4, 4,
-	4, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
-	3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-	2, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1,
+	72, 72, 68, 53, 45, 31, 22, 22, 20, 19, 14, 14, 13, 12, 12, 11, 10, 10, 10, 9, 9, 8, 7, 7,
+	6,  6,	6,  6,	6,  6,	5,  5,	5,  5,	5,  4,	4,  4,	4,  4,	4,  4,	4,  4, 4, 4, 4, 4,
+	4,  3,	3,  3,	3,  3,	3,  3,	3,  3,	3,  3,	3,  3,	3,  3,	3,  2,	2,  2, 2, 2, 2, 2,
+	2,  2,	2,  2,	2,  2,	2,  2,	2,  2,	2,  2,	2,  2,	2,  2,	2,  1,	1,  1, 1, 1,
 };
 
 static const struct syllable male_given[] = {
-	{"伟", "wei"}, {"强", "qiang"}, {"磊", "lei"}, {"军", "jun"}, {"洋", "yang"},
-	{"勇", "yong"}, {"杰", "jie"}, {"涛", "tao"}, {"明", "ming"}, {"超", "chao"},
-	{"刚", "gang"}, {"平", "ping"}, {"辉", "hui"}, {"鹏", "peng"}, {"华", "hua"},
-	{"飞", "fei"}, {"鑫", "xin"}, {"波", "bo"}, {"斌", "bin"}, {"宇", "yu"},
-	{"浩", "hao"}, {"凯", "kai"}, {"健", "jian"}, {"俊", "jun"}, {"帆", "fan"},
-	{"帅", "shuai"}, {"旭", "xu"}, {"宁", "ning"}, {"龙", "long"}, {"林", "lin"},
-	{"阳", "yang"}, {"建", "jian"}, {"国", "guo"}, {"志", "zhi"}, {"文", "wen"},
-	{"东", "dong"}, {"海", "hai"}, {"峰", "feng"}, {"成", "cheng"}, {"晨", "chen"},
-	{"博", "bo"}, {"子", "zi"}, {"轩", "xuan"}, {"睿", "rui"}, {"泽", "ze"},
-	{"昊", "hao"}, {"然", "ran"}, {"天", "tian"}, {"嘉", "jia"}, {"毅", "yi"},
-	{"振", "zhen"}, {"立", "li"}, {"新", "xin"}, {"庆", "qing"}, {"德", "de"},
-	{"永", "yong"}, {"生", "sheng"}, {"荣", "rong"}, {"良", "liang"}, {"兵", "bing"},
-	{"彬", "bin"}, {"宏", "hong"}, {"锋", "feng"}, {"松", "song"}, {"晓", "xiao"},
+	{"伟", "wei"},	 {"强", "qiang"}, {"磊", "lei"},  {"军", "jun"},   {"洋", "yang"},
+	{"勇", "yong"},	 {"杰", "jie"},	  {"涛", "tao"},  {"明", "ming"},  {"超", "chao"},
+	{"刚", "gang"},	 {"平", "ping"},  {"辉", "hui"},  {"鹏", "peng"},  {"华", "hua"},
+	{"飞", "fei"},	 {"鑫", "xin"},	  {"波", "bo"},	  {"斌", "bin"},   {"宇", "yu"},
+	{"浩", "hao"},	 {"凯", "kai"},	  {"健", "jian"}, {"俊", "jun"},   {"帆", "fan"},
+	{"帅", "shuai"}, {"旭", "xu"},	  {"宁", "ning"}, {"龙", "long"},  {"林", "lin"},
+	{"阳", "yang"},	 {"建", "jian"},  {"国", "guo"},  {"志", "zhi"},   {"文", "wen"},
+	{"东", "dong"},	 {"海", "hai"},	  {"峰", "feng"}, {"成", "cheng"}, {"晨", "chen"},
+	{"博", "bo"},	 {"子", "zi"},	  {"轩", "xuan"}, {"睿", "rui"},   {"泽", "ze"},
+	{"昊", "hao"},	 {"然", "ran"},	  {"天", "tian"}, {"嘉", "jia"},   {"毅", "yi"},
+	{"振", "zhen"},	 {"立", "li"},	  {"新", "xin"},  {"庆", "qing"},  {"德", "de"},
+	{"永", "yong"},	 {"生", "sheng"}, {"荣", "rong"}, {"良", "liang"}, {"兵", "bing"},
+	{"彬", "bin"},	 {"宏", "hong"},  {"锋", "feng"}, {"松", "song"},  {"晓", "xiao"},
 };
 
 static const struct syllable female_given[] = {
-	{"芳", "fang"}, {"娜", "na"}, {"敏", "min"}, {"静", "jing"}, {"丽", "li"},
-	{"艳", "yan"}, {"娟", "juan"}, {"霞", "xia"}, {"秀", "xiu"}, {"玲", "ling"},
-	{"婷", "ting"}, {"雪", "xue"}, {"慧", "hui"}, {"颖", "ying"}, {"琳", "lin"},
-	{"倩", "qian"}, {"晶", "jing"}, {"燕", "yan"}, {"红", "hong"}, {"梅", "mei"},
-	{"莉", "li"}, {"兰", "lan"}, {"萍", "ping"}, {"洁", "jie"}, {"丹", "dan"},
-	{"怡", "yi"}, {"欣", "xin"}, {"佳", "jia"}, {"悦", "yue"}, {"雨", "yu"},
-	{"思", "si"}, {"梦", "meng"}, {"琪", "qi"}, {"璐", "lu"}, {"瑶", "yao"},
-	{"诗", "shi"}, {"涵", "han"}, {"月", "yue"}, {"露", "lu"}, {"英", "ying"},
-	{"凤", "feng"}, {"桂", "gui"}, {"珍", "zhen"}, {"淑", "shu"}, {"晓", "xiao"},
-	{"美", "mei"}, {"玉", "yu"}, {"婧", "jing"}, {"彤", "tong"}, {"蕾", "lei"},
-	{"薇", "wei"}, {"春", "chun"}, {"秋", "qiu"}, {"云", "yun"}, {"萱", "xuan"},
+	{"芳", "fang"}, {"娜", "na"},	{"敏", "min"},	{"静", "jing"}, {"丽", "li"},
+	{"艳", "yan"},	{"娟", "juan"}, {"霞", "xia"},	{"秀", "xiu"},	{"玲", "ling"},
+	{"婷", "ting"}, {"雪", "xue"},	{"慧", "hui"},	{"颖", "ying"}, {"琳", "lin"},
+	{"倩", "qian"}, {"晶", "jing"}, {"燕", "yan"},	{"红", "hong"}, {"梅", "mei"},
+	{"莉", "li"},	{"兰", "lan"},	{"萍", "ping"}, {"洁", "jie"},	{"丹", "dan"},
+	{"怡", "yi"},	{"欣", "xin"},	{"佳", "jia"},	{"悦", "yue"},	{"雨", "yu"},
+	{"思", "si"},	{"梦", "meng"}, {"琪", "qi"},	{"璐", "lu"},	{"瑶", "yao"},
+	{"诗", "shi"},	{"涵", "han"},	{"月", "yue"},	{"露", "lu"},	{"英", "ying"},
+	{"凤", "feng"}, {"桂", "gui"},	{"珍", "zhen"}, {"淑", "shu"},	{"晓", "xiao"},
+	{"美", "mei"},	{"玉", "yu"},	{"婧", "jing"}, {"彤", "tong"}, {"蕾", "lei"},
+	{"薇", "wei"},	{"春", "chun"}, {"秋", "qiu"},	{"云", "yun"},	{"萱", "xuan"},
 };
 
 static const sample_region regions[] = {
@@ -204,9 +208,9 @@ static const char *const streets[] = {
 };
 
 static const char *const estates[] = {
-	"阳光花园", "翠湖苑", "锦绣华庭", "金色家园", "绿洲小区", "幸福里", "紫荆花园",
-	"和平新村", "春江花月", "碧水蓝天", "世纪城", "御景湾", "华府名苑", "枫林绿洲",
-	"丽景园", "东方名城", "香樟苑", "滨河湾",
+	"阳光花园", "翠湖苑",	"锦绣华庭", "金色家园", "绿洲小区", "幸福里",
+	"紫荆花园", "和平新村", "春江花月", "碧水蓝天", "世纪城",   "御景湾",
+	"华府名苑", "枫林绿洲", "丽景园",   "东方名城", "香樟苑",   "滨河湾",
 };
 
 static const char *const mobile_prefixes[] = {
@@ -220,19 +224,20 @@ static const struct bank {
 	const char *name, *bin;
 	int len;
 } banks[] = {
-	{"中国工商银行", "622202", 19}, {"中国建设银行", "621700", 19},
-	{"中国农业银行", "622848", 19}, {"中国银行", "621661", 19},
-	{"招商银行", "622588", 16},     {"交通银行", "622262", 19},
+	{"中国工商银行", "622202", 19},	    {"中国建设银行", "621700", 19},
+	{"中国农业银行", "622848", 19},	    {"中国银行", "621661", 19},
+	{"招商银行", "622588", 16},	    {"交通银行", "622262", 19},
 	{"中国邮政储蓄银行", "621799", 19}, {"浦发银行", "622521", 16},
-	{"兴业银行", "622909", 18},     {"中信银行", "622690", 16},
-	{"中国民生银行", "622622", 16}, {"平安银行", "622155", 16},
+	{"兴业银行", "622909", 18},	    {"中信银行", "622690", 16},
+	{"中国民生银行", "622622", 16},	    {"平安银行", "622155", 16},
 };
 
 static const unsigned bank_weights[N(banks)] = {20, 18, 14, 12, 10, 7, 6, 3, 3, 3, 2, 2};
 
 static const char *const occupations[] = {
-	"教师", "医生", "工程师", "个体经营者", "公务员", "销售经理", "会计", "律师",
-	"自由职业", "企业管理人员", "软件工程师", "护士", "司机", "设计师", "厨师",
+	"教师",	      "医生", "工程师", "个体经营者", "公务员",
+	"销售经理",   "会计", "律师",	"自由职业",   "企业管理人员",
+	"软件工程师", "护士", "司机",	"设计师",     "厨师",
 };
 
 static const char *const risks[] = {"C1 保守型", "C2 稳健型", "C3 平衡型", "C4 成长型",
@@ -244,7 +249,7 @@ static const char *const trades1[] = {"恒", "瑞", "华", "信", "鼎", "盛", 
 				      "永", "汇", "诚", "佳", "润", "荣", "祥", "益"};
 static const char *const trades2[] = {"瑞", "达", "丰", "远", "禾", "安", "通", "创",
 				      "泰", "鑫", "源", "盛", "晟", "辉", "和", "成"};
-static const char *const industries[] = {"贸易", "商贸", "电子商务", "供应链管理",
+static const char *const industries[] = {"贸易",     "商贸",	 "电子商务", "供应链管理",
 					 "家居用品", "电器销售", "实业"};
 
 /* ---- helpers ---- */
@@ -274,8 +279,7 @@ void sample_name_make(sample_rng *r, bool male, char *name, size_t namelen, char
 {
 	const struct syllable *pool = male ? male_given : female_given;
 	uint32_t npool = male ? (uint32_t)N(male_given) : (uint32_t)N(female_given);
-	const struct syllable *s = &surnames[sample_rng_weighted(r, surname_weights,
-								 N(surnames))];
+	const struct syllable *s = &surnames[sample_rng_weighted(r, surname_weights, N(surnames))];
 	const struct syllable *g1 = &pool[sample_rng_below(r, npool)];
 	const struct syllable *g2 = &pool[sample_rng_below(r, npool)];
 
@@ -291,8 +295,9 @@ void sample_name_make(sample_rng *r, bool male, char *name, size_t namelen, char
 
 static void make_id(sample_person *p, sample_rng *r)
 {
-	const sample_region *rg = sample_rng_chance(r, 75) ? p->region
-				  : &regions[sample_rng_below(r, N(regions))];
+	const sample_region *rg = sample_rng_chance(r, 75)
+					  ? p->region
+					  : &regions[sample_rng_below(r, N(regions))];
 	int seq = 2 * sample_rng_range(r, 0, 499) + (p->male ? 1 : 0);
 
 	if (seq == 0)
@@ -392,10 +397,10 @@ static int age_on(sample_date birth, sample_date on)
 void sample_person_make(sample_person *p, sample_rng *r, int no, sample_date since_from,
 			sample_date since_to)
 {
-	static const char *const male_relations[] = {"配偶", "父亲", "儿子", "兄弟", "朋友",
-						     "同事"};
-	static const char *const female_relations[] = {"配偶", "母亲", "女儿", "姐妹", "朋友",
-						       "同事"};
+	static const char *const male_relations[] = {"配偶", "父亲", "儿子",
+						     "兄弟", "朋友", "同事"};
+	static const char *const female_relations[] = {"配偶", "母亲", "女儿",
+						       "姐妹", "朋友", "同事"};
 	bool minor = sample_rng_chance(r, 6);
 	int age;
 
@@ -432,16 +437,15 @@ void sample_person_make(sample_person *p, sample_rng *r, int no, sample_date sin
 		bool male = sample_rng_chance(r, 50);
 		char py[48];
 
-		sample_name_make(r, male, p->contact_name, sizeof(p->contact_name), py,
-				 sizeof(py));
+		sample_name_make(r, male, p->contact_name, sizeof(p->contact_name), py, sizeof(py));
 		if (age < 18)
 			p->contact_relation = male ? "父亲（监护人）" : "母亲（监护人）";
 		else
 			p->contact_relation = male ? SAMPLE_PICK(r, male_relations)
 						   : SAMPLE_PICK(r, female_relations);
 		/* Grown-up children only for customers old enough to have them. */
-		if (age < 45 && (!strcmp(p->contact_relation, "儿子") ||
-				 !strcmp(p->contact_relation, "女儿")))
+		if (age < 45 &&
+		    (!strcmp(p->contact_relation, "儿子") || !strcmp(p->contact_relation, "女儿")))
 			p->contact_relation = "配偶";
 		sample_phone_make(r, p->contact_phone);
 	}
@@ -492,6 +496,6 @@ void sample_company_make(sample_company *c, sample_rng *r, int first_year)
 	c->founded = sample_date_between(r, (sample_date){first_year - 12, 1, 1},
 					 (sample_date){first_year - 3, 12, 31});
 	for (i = 0; i < 6; i++)
-		sample_name_make(r, sample_rng_chance(r, 50), c->staff[i], sizeof(c->staff[i]),
-				 py, sizeof(py));
+		sample_name_make(r, sample_rng_chance(r, 50), c->staff[i], sizeof(c->staff[i]), py,
+				 sizeof(py));
 }

@@ -19,19 +19,19 @@ typedef struct sample_region {
 } sample_region;
 
 typedef struct sample_person {
-	int no;                /* 1-based customer number */
-	char code[16];         /* "KH000123" */
-	char name[32];         /* "王伟" */
-	char pinyin[48];       /* "wang wei", for e-mail addresses */
+	int no;		 /* 1-based customer number */
+	char code[16];	 /* "KH000123" */
+	char name[32];	 /* "王伟" */
+	char pinyin[48]; /* "wang wei", for e-mail addresses */
 	bool male;
 	sample_date birth;
 	const sample_region *region; /* of the ID number */
-	char id[19];           /* GB 11643 */
+	char id[19];		     /* GB 11643 */
 	char phone[12];
 	char email[64];
 	char address[192];
 	const char *bank;
-	char card[20];         /* 16 to 19 digits, Luhn */
+	char card[20]; /* 16 to 19 digits, Luhn */
 	const char *occupation;
 	const char *risk;      /* "C2 稳健型" */
 	sample_date since;     /* became a customer */
@@ -41,18 +41,18 @@ typedef struct sample_person {
 } sample_person;
 
 typedef struct sample_company {
-	char name[128];        /* "上海恒瑞贸易有限公司" */
-	char trade[16];        /* "恒瑞" */
-	const char *industry;  /* "贸易" */
+	char name[128];	      /* "上海恒瑞贸易有限公司" */
+	char trade[16];	      /* "恒瑞" */
+	const char *industry; /* "贸易" */
 	const sample_region *region;
-	char uscc[19];         /* GB 32100 */
+	char uscc[19]; /* GB 32100 */
 	char address[192];
-	char phone[20];        /* "021-64871234" */
+	char phone[20]; /* "021-64871234" */
 	char legal_rep[32];
 	const char *bank;
-	char account[24];      /* the basic deposit account */
+	char account[24]; /* the basic deposit account */
 	sample_date founded;
-	char staff[6][32];     /* 0 accountant, 1 auditor, 2 cashier, 3.. account managers */
+	char staff[6][32]; /* 0 accountant, 1 auditor, 2 cashier, 3.. account managers */
 } sample_company;
 
 /* GB 11643: the check character of the first 17 digits ('0'-'9' or 'X'). */
