@@ -282,9 +282,10 @@ assert u["li"]["grants"] == [{"fonds": "Z109", "pending": False}] and u["vv"]["g
 	status_is 0
 	run as vv ls
 	status_is 3
-	# the new key pair holds no fonds key until a holder opens the vault
+	# the new key pair holds no fonds key until a holder opens the vault, and is told so
 	run "$CUSTODY" get "Z109-QT${DOT}2020-D10-0001" --user vv --password-file "$T/new"
-	status_is 4
+	status_is 6
+	output_has "the grant of fonds 'Z109' to user 'vv' is pending until a holder of the fonds key opens the vault"
 	as li ls >/dev/null
 	run "$CUSTODY" get "Z109-QT${DOT}2020-D10-0001" --user vv --password-file "$T/new"
 	status_is 0
