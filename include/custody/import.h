@@ -53,6 +53,11 @@ int cy_import_subject(cy_import *im, const struct cy_subject_fields *f, int64_t 
  * previous file is added) overlaps the catalog work (add: the caller's
  * thread, in file order).  format: what the file is (see ingest's sniffing). */
 typedef struct cy_import_item cy_import_item;
+/* format NULL: the format is what the batch's sniffer (cy_import_set_sniffer,
+ * e.g. cy_sniff_format of ingest.h) makes of the file's first bytes, as they
+ * are read anyway ("binary" without a sniffer). */
+typedef const char *(*cy_import_sniff_fn)(const uint8_t *p, size_t n, const char *name);
+void cy_import_set_sniffer(cy_import *im, cy_import_sniff_fn fn);
 int cy_import_prepare(const cy_import *im, int fd, const char *rel, const char *format,
 		      cy_import_item **out);
 /* Add a prepared file as a record described by r (its source, size, format

@@ -72,9 +72,15 @@ int cy_buf_grow(cy_buf *b, size_t extra)
 
 int cy_buf_put(cy_buf *b, const void *data, size_t n)
 {
-	int rc = cy_buf_grow(b, n);
+	int rc;
 
-	if (rc)
+	if (b->ptr && n < b->cap - b->len) { /* room for the bytes and the NUL */
+		memcpy(b->ptr + b->len, data, n);
+		b->len += n;
+		b->ptr[b->len] = 0;
+		return 0;
+	}
+	if ((rc = cy_buf_grow(b, n)))
 		return rc;
 	if (n)
 		memcpy(b->ptr + b->len, data, n);

@@ -275,12 +275,14 @@ static void *preparer(void *arg)
 			snprintf(err, sizeof(err), dgettext("custody", "cannot open: %s"),
 				 strerror(errno));
 		} else {
-			const char *format = NULL;
+			const char *format =
+				NULL; /* NULL: sniffed from the first block prepare reads */
 			const cy_sidecar_entry *e;
-			rc = cy_sniff_fd(fd, rel, &format);
+			rc = 0;
 			/* the document's own date, only where nothing better gives the year */
-			if (!rc && !pl->o->year &&
-			    (!(e = cy_sidecar_find(pl->sc, pl->prefix, rel)) || !e->year))
+			if (!pl->o->year &&
+			    (!(e = cy_sidecar_find(pl->sc, pl->prefix, rel)) || !e->year) &&
+			    !(rc = cy_sniff_fd(fd, rel, &format)))
 				cy_doc_date_fd(fd, format, sl_size, &doc);
 			rc = rc ? rc : cy_import_prepare(pl->im, fd, rel, format, &it);
 			if (rc)
@@ -662,6 +664,7 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 	/* who may import first, then what was asked */
 	if ((rc = cy_import_begin(v, o->fonds, &im)))
 		return rc;
+	cy_import_set_sniffer(im, cy_sniff_format);
 	if ((rc = outside_vault(v, real))) {
 		cy_import_free(im);
 		return rc;

@@ -21,6 +21,7 @@
 #include "custody/error.h"
 #include "base/fsutil.h"
 #include "store/object.h"
+#include "store/object_internal.h"
 #include "vault/vault_internal.h"
 #include "vault/vault_subjects.h"
 #include "custody/banned.h"
@@ -43,6 +44,8 @@ struct cy_import_item {
 	uint8_t salt[16];
 	uint8_t dkey[32]; /* the object's own data key; wiped when the item is freed */
 	uint8_t key_id[8];
+	uint8_t nonce[12];	  /* for wrapping dkey: drawn with it, in one call */
+	cy_import_sniff_fn sniff; /* no format given: what the first block looks like */
 	int compressed;
 	cy_buf obj;
 };
@@ -68,7 +71,8 @@ struct cy_import {
 	cy_buf meta, sealed;
 	cy_aead *meta_aead; /* the fonds' record-meta key */
 	cy_aead *wrap_aead; /* the fonds' data-key wrapping key */
-	counter *counters;  /* valid within the open transaction */
+	cy_import_sniff_fn sniff;
+	counter *counters; /* valid within the open transaction */
 	size_t ncounters;
 	int swept;
 };
@@ -78,7 +82,7 @@ typedef struct placed {
 	const char *role, *format;
 	uint64_t offset, length, size;
 	int compressed;
-	uint8_t sha[32], salt[16], dkey[32], key_id[8];
+	uint8_t sha[32], salt[16], dkey[32], key_id[8], nonce[12];
 } placed;
 
 int cy_import_begin(cy_vault *v, const char *fonds, cy_import **out)
@@ -107,6 +111,11 @@ int cy_import_begin(cy_vault *v, const char *fonds, cy_import **out)
 fail:
 	cy_import_free(im);
 	return rc;
+}
+
+void cy_import_set_sniffer(cy_import *im, cy_import_sniff_fn fn)
+{
+	im->sniff = fn;
 }
 
 uint64_t cy_import_pending_bytes(const cy_import *im)
@@ -159,7 +168,10 @@ static int seal_file(int fd, cy_import_item *it, uint8_t *blk, size_t bsz, cy_sh
 	int rc;
 
 	rc = cy_sha256_reset(sha);
-	rc = rc ? rc : cy_objw_new(&w, it->dkey, it->key_id, CY_OBJ_COMPRESS_AUTO, sink, arg);
+	/* the salt was drawn with the data key (cy_import_prepare) */
+	rc = rc ? rc
+		: cy_store__objw_new_version(&w, 2, it->dkey, it->key_id, it->salt,
+					     CY_OBJ_COMPRESS_AUTO, sink, arg);
 	while (!rc) {
 		ssize_t n = cy_read_full(fd, blk, bsz, it->rel);
 		if (n < 0) {
@@ -168,6 +180,9 @@ static int seal_file(int fd, cy_import_item *it, uint8_t *blk, size_t bsz, cy_sh
 		}
 		if (n == 0)
 			break;
+		if (it->sniff && !total)
+			snprintf(it->format, sizeof(it->format), "%s",
+				 it->sniff(blk, (size_t)n < 1024 ? (size_t)n : 1024, it->rel));
 		total += (uint64_t)n;
 		if (total > it->size)
 			break;
@@ -176,6 +191,8 @@ static int seal_file(int fd, cy_import_item *it, uint8_t *blk, size_t bsz, cy_sh
 	}
 	if (!rc && total != it->size)
 		rc = cy_error_set(CY_EIO, "%s changed while it was read", it->rel);
+	if (!rc && it->sniff && !total)
+		snprintf(it->format, sizeof(it->format), "%s", it->sniff(blk, 0, it->rel));
 	rc = rc ? rc : cy_objw_finish(w, stored);
 	rc = rc ? rc : cy_sha256_final(sha, it->sha);
 	if (!rc) {
@@ -194,7 +211,6 @@ int cy_import_prepare(const cy_import *im, int fd, const char *rel, const char *
 	uint64_t stored;
 	int rc = 0;
 
-	(void)im;
 	if (fstat(fd, &st) < 0)
 		return cy_error_set_errno(CY_EIO, errno, "cannot stat %s", rel);
 	if (!S_ISREG(st.st_mode))
@@ -208,8 +224,19 @@ int cy_import_prepare(const cy_import *im, int fd, const char *rel, const char *
 	it->fd = -1;
 	it->size = (uint64_t)st.st_size;
 	snprintf(it->format, sizeof(it->format), "%s", format && *format ? format : "binary");
-	if ((rc = cy_vault__dkey_new(it->dkey, it->key_id)))
-		goto out;
+	if (!format)
+		it->sniff = im->sniff;
+	{
+		/* the data key, the object's salt and the wrapping nonce in one draw */
+		uint8_t r[32 + 16 + 12];
+		if ((rc = cy_random(r, sizeof(r))))
+			goto out;
+		memcpy(it->dkey, r, 32);
+		memcpy(it->salt, r + 32, 16);
+		memcpy(it->nonce, r + 48, 12);
+		cy_wipe(r, sizeof(r));
+		cy_vault__key_id(it->dkey, it->key_id);
+	}
 	if (it->size > SMALL_FILE) {
 		/* streamed later by cy_import_add */
 		if ((it->fd = dup(fd)) < 0)
@@ -461,7 +488,8 @@ static int record_finish(cy_import *im, const cy_record_new *r, placed *objs, si
 				   .dkey = wrapped,
 				   .dkey_len = sizeof(wrapped),
 				   .owner_subject_id = owner};
-		rc = cy_vault__dkey_wrap_with(wrap, objs[i].salt, objs[i].dkey, wrapped);
+		rc = cy_vault__dkey_wrap_with(wrap, objs[i].salt, objs[i].dkey, objs[i].nonce,
+					      wrapped);
 		rc = rc ? rc : cy_catalog_object_insert(v->cat, &o, &object_ids[i]);
 		mo[i] = (cy_meta_object){.role = objs[i].role,
 					 .format = objs[i].format,
@@ -621,6 +649,7 @@ static int add_step(cy_import *im, void *arg, cy_import_outcome *outcome, char *
 	memcpy(p.salt, it->salt, 16);
 	memcpy(p.dkey, it->dkey, 32);
 	memcpy(p.key_id, it->key_id, 8);
+	memcpy(p.nonce, it->nonce, 12);
 	rc = record_finish(im, a->r, &p, 1, dedup, archive_no);
 	cy_wipe(p.dkey, sizeof(p.dkey));
 	if (!rc) {
@@ -682,6 +711,7 @@ static int create_step(cy_import *im, void *arg, cy_import_outcome *outcome, cha
 		p[i].offset = start;
 		cy_buf_clear(&im->sealed);
 		rc = cy_vault__dkey_new(p[i].dkey, p[i].key_id);
+		rc = rc ? rc : cy_random(p[i].nonce, sizeof(p[i].nonce));
 		rc = rc ? rc
 			: cy_objw_new(&w, p[i].dkey, p[i].key_id, CY_OBJ_COMPRESS_AUTO, buf_sink,
 				      &im->sealed);

@@ -175,7 +175,7 @@ int cy_vault__dkey_wrap_nonce(const uint8_t wrap_key[32], const uint8_t salt[16]
 			      uint8_t wrapped[CY_DKEY_WRAPPED_LEN]);
 /* The same with the wrapping key's AEAD already set up. */
 int cy_vault__dkey_wrap_with(cy_aead *a, const uint8_t salt[16], const uint8_t dkey[32],
-			     uint8_t wrapped[CY_DKEY_WRAPPED_LEN]);
+			     const uint8_t nonce[12], uint8_t wrapped[CY_DKEY_WRAPPED_LEN]);
 int cy_vault__dkey_unwrap(const uint8_t wrap_key[32], const uint8_t salt[16], const void *wrapped,
 			  size_t n, uint8_t dkey[32]);
 /* The key that wraps an owner's data keys: the fonds' (CY_WRAP_KEY), or the

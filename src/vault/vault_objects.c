@@ -57,12 +57,9 @@ int cy_vault__dkey_wrap_nonce(const uint8_t wrap_key[32], const uint8_t salt[16]
 }
 
 int cy_vault__dkey_wrap_with(cy_aead *a, const uint8_t salt[16], const uint8_t dkey[32],
-			     uint8_t wrapped[CY_DKEY_WRAPPED_LEN])
+			     const uint8_t nonce[12], uint8_t wrapped[CY_DKEY_WRAPPED_LEN])
 {
-	uint8_t nonce[12];
-	int rc = cy_random(nonce, sizeof(nonce));
-
-	return rc ? rc : wrap_with(a, salt, dkey, nonce, wrapped);
+	return wrap_with(a, salt, dkey, nonce, wrapped);
 }
 
 int cy_vault__dkey_wrap(const uint8_t wrap_key[32], const uint8_t salt[16], const uint8_t dkey[32],

@@ -37,7 +37,18 @@ static int meta_aad(const char *archive_no, cy_buf *aad)
 /* Written straight into a buffer (the import path writes one per record;
  * building a jansson tree cost more than sealing a small file).  The member
  * order is the one record-meta.md lists. */
+/* A member name written as it is: only for custody's own names (plain ASCII);
+ * names that come from outside (free fields) go through member_any. */
 static void member(cy_buf *b, int *n, const char *key)
+{
+	if ((*n)++)
+		cy_buf_putc(b, ',');
+	cy_buf_putc(b, '"');
+	cy_buf_puts(b, key);
+	cy_buf_put(b, "\":", 2);
+}
+
+static void member_any(cy_buf *b, int *n, const char *key)
 {
 	if ((*n)++)
 		cy_buf_putc(b, ',');
@@ -55,16 +66,27 @@ static void member_str(cy_buf *b, int *n, const char *key, const char *val)
 
 static void member_int(cy_buf *b, int *n, const char *key, int64_t val)
 {
+	char t[24], *q = t + sizeof(t);
+	uint64_t u = val < 0 ? 0 - (uint64_t)val : (uint64_t)val;
+
+	do
+		*--q = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (val < 0)
+		*--q = '-';
 	member(b, n, key);
-	cy_buf_printf(b, "%lld", (long long)val);
+	cy_buf_put(b, q, (size_t)(t + sizeof(t) - q));
 }
 
 static void member_hex(cy_buf *b, int *n, const char *key, const uint8_t *p, size_t len)
 {
-	char hex[65];
+	char hex[66];
 
-	cy_hex_encode(p, len, hex);
-	member_str(b, n, key, hex);
+	cy_hex_encode(p, len, hex + 1); /* lower-case hex needs no escaping */
+	hex[0] = '"';
+	hex[2 * len + 1] = '"';
+	member(b, n, key);
+	cy_buf_put(b, hex, 2 * len + 2);
 }
 
 int cy_vault__meta_write(const cy_meta *m, cy_buf *b)
@@ -72,6 +94,7 @@ int cy_vault__meta_write(const cy_meta *m, cy_buf *b)
 	const cy_record_new *r = m->r;
 	int n = 0, k;
 
+	cy_buf_grow(b, 640); /* one allocation for a usual record */
 	cy_buf_putc(b, '{');
 	member_str(b, &n, "title", r->title ? r->title : "");
 	member_str(b, &n, "class", cy_class_name(r->klass));
@@ -129,8 +152,10 @@ int cy_vault__meta_write(const cy_meta *m, cy_buf *b)
 	member(b, &n, "fields");
 	k = 0;
 	cy_buf_putc(b, '{');
-	for (size_t i = 0; i < r->nfields; i++)
-		member_str(b, &k, r->fields[i].key, r->fields[i].value ? r->fields[i].value : "");
+	for (size_t i = 0; i < r->nfields; i++) {
+		member_any(b, &k, r->fields[i].key);
+		cy_json_cstr(b, r->fields[i].value ? r->fields[i].value : "");
+	}
 	cy_buf_putc(b, '}');
 	return cy_buf_putc(b, '}'); /* a buffer that failed to grow stays failed */
 }
