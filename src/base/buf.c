@@ -75,7 +75,8 @@ int cy_buf_put(cy_buf *b, const void *data, size_t n)
 	int rc;
 
 	if (b->ptr && n < b->cap - b->len) { /* room for the bytes and the NUL */
-		memcpy(b->ptr + b->len, data, n);
+		if (n)
+			memcpy(b->ptr + b->len, data, n);
 		b->len += n;
 		b->ptr[b->len] = 0;
 		return 0;

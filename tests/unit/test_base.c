@@ -38,6 +38,14 @@ static void test_base_buf(void **state)
 	assert_memory_equal(b.ptr, "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c", 12);
 	assert_int_equal(cy_load_u32be(b.ptr), 0x01020304);
 	assert_true(cy_load_u64be(b.ptr + 4) == 0x05060708090a0b0cULL);
+	/* nothing to append, from nowhere: both with room to spare and without */
+	assert_int_equal(cy_buf_put(&b, NULL, 0), 0);
+	assert_int_equal(b.len, 12);
+	cy_buf tiny = CY_BUF_INIT;
+	assert_int_equal(cy_buf_put(&tiny, NULL, 0), 0);
+	assert_int_equal(cy_buf_put(&tiny, NULL, 0), 0);
+	assert_int_equal(tiny.len, 0);
+	cy_buf_release(&tiny);
 	char *d = cy_buf_detach(&b);
 	assert_null(b.ptr);
 	free(d);
