@@ -4,6 +4,7 @@
 #ifndef CUSTODY_INGEST_H
 #define CUSTODY_INGEST_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "custody/import.h"
@@ -61,6 +62,9 @@ typedef struct cy_import_opts {
 	const char *retention; /* NULL: the class default */
 	const char *org;       /* optional 机构 code, 1-3 chars */
 	const char *sidecar;   /* optional sidecar CSV */
+	bool count_first;      /* count the tree's files and bytes first, for a progress display
+				* (costs a second walk; without it the totals are counted only if
+				* the import is stopped, to report what was not reached) */
 } cy_import_opts;
 
 typedef enum cy_file_status {

@@ -140,6 +140,7 @@ static int import_files(cy_vault *v, int argc, char **argv)
 	(void)argc;
 	cli_cancel_install();
 	cli_progress_init(&prog, _("importing"));
+	opts.count_first = prog.on; /* totals only for a bar on a terminal */
 	t0 = cli_now();
 	rc = cy_import_tree(v, argv[0], &opts, on_file, &b, cli_progress_cb, &prog, &sum);
 	cli_progress_done(&prog);

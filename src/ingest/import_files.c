@@ -692,7 +692,10 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 		cy_sidecar_free(sc);
 		return rc;
 	}
-	if (progress) /* the totals are only for showing progress */
+	/* the totals only serve a progress display: a second walk of the tree costs a
+	 * stat per file, so it is made only when asked for (or when the import is
+	 * stopped, to say what was not reached) */
+	if (progress && o->count_first)
 		count_tree(dir, &pr.files_total, &pr.bytes_total);
 	pl.root = dir;
 	pl.root_real = real;
@@ -793,6 +796,12 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 	/* stopped on request: what was added is kept (committed), the rest not reached */
 	if (!rc)
 		rc = cy_import_commit(im);
+	if (cancelled && !o->count_first) {
+		/* what was not reached: the totals, counted now, in a last report */
+		count_tree(dir, &pr.files_total, &pr.bytes_total);
+		pr.current = NULL;
+		(void)progress(parg, &pr);
+	}
 	if (!rc && cancelled) {
 		batch_flush(&bt, 1, NULL, fn, arg, sum);
 		sum->stopped = 1;
