@@ -283,10 +283,12 @@ int cy_record_amend_apply(cy_vault *v, const char *archive_no, const cy_record_a
 		goto out;
 	if (a->date && (rc = set_text(j, "date", a->date)))
 		goto out;
-	if (json_object_set_new(j, "class", json_string(cy_class_name(klass))) ||
-	    json_object_set_new(j, "year", json_integer(year)) ||
-	    json_object_set_new(j, "retention", json_string(retention)) ||
-	    (a->retention && json_object_set_new(j, "retention_rule", json_string("user")))) {
+	/* class, year and retention live in the archive number (the seal's AAD) and the
+	 * row, never in the metadata; an old layout-2 copy of them is dropped */
+	json_object_del(j, "class");
+	json_object_del(j, "year");
+	json_object_del(j, "retention");
+	if (a->retention && json_object_set_new(j, "retention_rule", json_string("user"))) {
 		rc = cy_error_set(CY_ENOMEM, "out of memory");
 		goto out;
 	}

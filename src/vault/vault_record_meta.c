@@ -96,13 +96,14 @@ int cy_vault__meta_write(const cy_meta *m, cy_buf *b)
 
 	cy_buf_grow(b, 640); /* one allocation for a usual record */
 	cy_buf_putc(b, '{');
+	/* class, year and retention are parts of the archive number, which the
+	 * seal binds as associated data: not repeated here.  Members at their
+	 * default are left out (record-meta.md): every record is smaller. */
 	member_str(b, &n, "title", r->title ? r->title : "");
-	member_str(b, &n, "class", cy_class_name(r->klass));
-	member_int(b, &n, "year", r->year);
 	member_str(b, &n, "date", r->date && *r->date ? r->date : NULL);
 	member_str(b, &n, "date_end", r->date_end && *r->date_end ? r->date_end : NULL);
-	member_str(b, &n, "retention", m->retention);
-	member_str(b, &n, "retention_rule", m->retention_rule);
+	if (m->retention_rule && strcmp(m->retention_rule, "class-default"))
+		member_str(b, &n, "retention_rule", m->retention_rule);
 	member(b, &n, "source");
 	k = 0;
 	cy_buf_putc(b, '{');
@@ -122,7 +123,8 @@ int cy_vault__meta_write(const cy_meta *m, cy_buf *b)
 			cy_buf_putc(b, ',');
 		k = 0;
 		cy_buf_putc(b, '{');
-		member_str(b, &k, "role", mo->role);
+		if (mo->role && strcmp(mo->role, "original"))
+			member_str(b, &k, "role", mo->role);
 		member_str(b, &k, "format", mo->format ? mo->format : "binary");
 		member_int(b, &k, "size", (int64_t)mo->size);
 		member_hex(b, &k, "sha256", mo->sha256, 32);
@@ -130,33 +132,40 @@ int cy_vault__meta_write(const cy_meta *m, cy_buf *b)
 		cy_buf_putc(b, '}');
 	}
 	cy_buf_putc(b, ']');
-	member(b, &n, "subjects");
-	cy_buf_putc(b, '[');
-	for (size_t i = 0; i < m->nsubjects; i++) {
-		char hex[33];
-		if (i)
-			cy_buf_putc(b, ',');
-		cy_hex_encode(m->subject_uids[i], 16, hex);
-		cy_json_cstr(b, hex);
+	if (m->nsubjects) {
+		member(b, &n, "subjects");
+		cy_buf_putc(b, '[');
+		for (size_t i = 0; i < m->nsubjects; i++) {
+			char hex[33];
+			if (i)
+				cy_buf_putc(b, ',');
+			cy_hex_encode(m->subject_uids[i], 16, hex);
+			cy_json_cstr(b, hex);
+		}
+		cy_buf_putc(b, ']');
 	}
-	cy_buf_putc(b, ']');
-	member(b, &n, "labels");
-	cy_buf_putc(b, '[');
-	for (size_t i = 0; i < r->nlabels; i++) {
-		if (i)
-			cy_buf_putc(b, ',');
-		cy_json_cstr(b, r->labels[i]);
+	if (r->nlabels) {
+		member(b, &n, "labels");
+		cy_buf_putc(b, '[');
+		for (size_t i = 0; i < r->nlabels; i++) {
+			if (i)
+				cy_buf_putc(b, ',');
+			cy_json_cstr(b, r->labels[i]);
+		}
+		cy_buf_putc(b, ']');
 	}
-	cy_buf_putc(b, ']');
-	member_str(b, &n, "status", m->status ? m->status : "held");
-	member(b, &n, "fields");
-	k = 0;
-	cy_buf_putc(b, '{');
-	for (size_t i = 0; i < r->nfields; i++) {
-		member_any(b, &k, r->fields[i].key);
-		cy_json_cstr(b, r->fields[i].value ? r->fields[i].value : "");
+	if (m->status && strcmp(m->status, "held"))
+		member_str(b, &n, "status", m->status);
+	if (r->nfields) {
+		member(b, &n, "fields");
+		k = 0;
+		cy_buf_putc(b, '{');
+		for (size_t i = 0; i < r->nfields; i++) {
+			member_any(b, &k, r->fields[i].key);
+			cy_json_cstr(b, r->fields[i].value ? r->fields[i].value : "");
+		}
+		cy_buf_putc(b, '}');
 	}
-	cy_buf_putc(b, '}');
 	return cy_buf_putc(b, '}'); /* a buffer that failed to grow stays failed */
 }
 
@@ -403,7 +412,8 @@ int cy_vault__meta_to_info(const char *archive_no, json_t *j, int layout, cy_rec
 	copy(r->format, sizeof(r->format), jstr(first, "format"));
 	copy(r->date, sizeof(r->date), jstr(j, "date"));
 	copy(r->date_end, sizeof(r->date_end), jstr(j, "date_end"));
-	copy(r->retention_rule, sizeof(r->retention_rule), jstr(j, "retention_rule"));
+	copy(r->retention_rule, sizeof(r->retention_rule),
+	     json_object_get(j, "retention_rule") ? jstr(j, "retention_rule") : "class-default");
 	copy(r->source_kind, sizeof(r->source_kind), jstr(src, "kind"));
 	r->source_line = (int64_t)json_integer_value(json_object_get(src, "line"));
 	r->nobjects = (unsigned)json_array_size(objs);
