@@ -103,10 +103,8 @@ typedef int (*cy_record_fn)(void *arg, const cy_record_info *r);
 /* Records of the fonds the caller holds (all of them, or one fonds). */
 int cy_record_list(cy_vault *v, const char *fonds, cy_record_fn fn, void *arg);
 /* One record.  A number that a record had before it moved (record amend)
- * still resolves: *moved_to (64 bytes, may be NULL) then names the current
- * number, else it is set to "". */
+ * still finds it: out->archive_no then is the current number. */
 int cy_record_show(cy_vault *v, const char *archive_no, cy_record_info *out);
-int cy_record_resolve(cy_vault *v, const char *archive_no, char current[64]);
 /* Stream the original bytes to sink, verifying authentication of every chunk
  * and the SHA-256 at the end (CY_ECORRUPT on mismatch).  The read is logged
  * before any byte is released. */

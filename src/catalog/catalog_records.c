@@ -235,54 +235,6 @@ int cy_catalog_record_by_no(cy_catalog *c, const char *archive_no, cy_cat_record
 	return rc ? rc : found ? 0 : CY_ENOTFOUND;
 }
 
-int cy_catalog_record_parts(cy_catalog *c, int64_t record_id, cy_cat_part_fn fn, void *arg)
-{
-	cy_stmt *s;
-	int rc = cy_catalog_prepare(
-		c,
-		"SELECT x.seq, x.role, o.id, p.name, o.offset, o.length, o.size,"
-		" o.compressed, o.dkey, coalesce(o.owner_subject_id, 0)"
-		" FROM (SELECT 0 AS seq, 'original' AS role, object_id FROM records"
-		" WHERE id = ?1 UNION ALL SELECT seq, role, object_id FROM record_objects"
-		" WHERE record_id = ?1) x JOIN objects o ON o.id = x.object_id"
-		" JOIN packs p ON p.id = o.pack_id ORDER BY x.seq",
-		&s);
-
-	rc = rc ? rc : cy_stmt_bind_int(s, 1, record_id);
-	while (!rc && (rc = cy_stmt_step(s)) == 1) {
-		cy_cat_part p;
-		memset(&p, 0, sizeof(p));
-		p.seq = (int)cy_stmt_int(s, 0);
-		p.role = cy_stmt_text(s, 1);
-		p.object_id = cy_stmt_int(s, 2);
-		p.pack = cy_stmt_text(s, 3);
-		p.offset = (uint64_t)cy_stmt_int(s, 4);
-		p.length = (uint64_t)cy_stmt_int(s, 5);
-		p.size = (uint64_t)cy_stmt_int(s, 6);
-		p.compressed = (int)cy_stmt_int(s, 7);
-		if (!cy_stmt_is_null(s, 8))
-			p.dkey = cy_stmt_blob(s, 8, &p.dkey_len);
-		p.owner_subject_id = cy_stmt_int(s, 9);
-		rc = fn(arg, &p);
-	}
-	cy_stmt_reset(s);
-	return rc;
-}
-
-int cy_catalog_record_subjects(cy_catalog *c, int64_t record_id, cy_cat_id_fn fn, void *arg)
-{
-	cy_stmt *s;
-	int rc = cy_catalog_prepare(
-		c, "SELECT subject_id FROM record_subjects WHERE record_id = ? ORDER BY subject_id",
-		&s);
-
-	rc = rc ? rc : cy_stmt_bind_int(s, 1, record_id);
-	while (!rc && (rc = cy_stmt_step(s)) == 1)
-		rc = fn(arg, cy_stmt_int(s, 0));
-	cy_stmt_reset(s);
-	return rc;
-}
-
 int cy_catalog_record_update(cy_catalog *c, const cy_cat_record_move *m)
 {
 	cy_stmt *s;

@@ -77,24 +77,6 @@ typedef int (*cy_cat_record_fn)(void *arg, const cy_cat_record *r);
 int cy_catalog_record_each(cy_catalog *c, int64_t fonds_id, cy_cat_record_fn fn, void *arg);
 /* One record by archive number: fn's result, or CY_ENOTFOUND (no error set). */
 int cy_catalog_record_by_no(cy_catalog *c, const char *archive_no, cy_cat_record_fn fn, void *arg);
-/* A record's objects in order (seq, role and the object). */
-typedef struct cy_cat_part {
-	int seq;
-	const char *role;
-	int64_t object_id;
-	const char *pack;
-	uint64_t offset, length, size;
-	int compressed;
-	const void *dkey;
-	size_t dkey_len;
-	int64_t owner_subject_id;
-} cy_cat_part;
-typedef int (*cy_cat_part_fn)(void *arg, const cy_cat_part *p);
-int cy_catalog_record_parts(cy_catalog *c, int64_t record_id, cy_cat_part_fn fn, void *arg);
-/* Subject ids linked to a record. */
-typedef int (*cy_cat_id_fn)(void *arg, int64_t id);
-int cy_catalog_record_subjects(cy_catalog *c, int64_t record_id, cy_cat_id_fn fn, void *arg);
-
 /* A subject's fonds and 16-byte uid: 1 if it exists, 0 if not. */
 int cy_catalog_record_subject_uid(cy_catalog *c, int64_t subject_id, int64_t *fonds_id,
 				  uint8_t uid[16]);

@@ -11,7 +11,8 @@
 #include "custody/banned.h"
 
 /* Text for roff: backslashes and hyphens escaped, a leading '.' or '\''
- * defused, non-ASCII characters as \[uXXXX] (groff and mandoc read both). */
+ * defused, each non-ASCII character as groff's code-point escape, e.g. \[u4E2D]
+ * for 中 (groff and mandoc read both). */
 static void put_text(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;

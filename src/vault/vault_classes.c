@@ -56,18 +56,6 @@ const char *cy_source_kind_name(cy_source_kind k)
 	return k < CY_SOURCE_COUNT ? SOURCES[k] : "";
 }
 
-int cy_vault__source_kind_parse(const char *s, cy_source_kind *out)
-{
-	for (int i = 1; i < CY_SOURCE_COUNT; i++) {
-		if (!strcmp(s, SOURCES[i])) {
-			*out = (cy_source_kind)i;
-			return 0;
-		}
-	}
-	*out = CY_SOURCE_NONE;
-	return *s ? CY_EINVALID : 0;
-}
-
 int cy_vault__org_valid(const char *org)
 {
 	size_t n = strlen(org);

@@ -168,8 +168,6 @@ typedef struct cy_obj_ref {
 int cy_vault__dkey_new(uint8_t dkey[32], uint8_t key_id[8]);
 /* wrapped = nonce (12) || ChaCha20-Poly1305(wrap key, nonce, aad = "custody/data-key/v2" 00
  * salt (16), data key): bound to the object's salt (docs/formats/keys.md). */
-int cy_vault__dkey_wrap(const uint8_t wrap_key[32], const uint8_t salt[16], const uint8_t dkey[32],
-			uint8_t wrapped[CY_DKEY_WRAPPED_LEN]);
 int cy_vault__dkey_wrap_nonce(const uint8_t wrap_key[32], const uint8_t salt[16],
 			      const uint8_t dkey[32], const uint8_t nonce[12],
 			      uint8_t wrapped[CY_DKEY_WRAPPED_LEN]);
@@ -234,7 +232,6 @@ int cy_vault__record_check(const cy_record_new *r);
 /* A subject's key: vault_subjects.h (cy_vault__subject_key). */
 
 /* ---- classes and numbers (vault_classes.c) ---- */
-int cy_vault__source_kind_parse(const char *s, cy_source_kind *out);
 int cy_vault__org_valid(const char *org);
 /* The numbering group of a record: "class/year/retention/org". */
 void cy_vault__group(cy_class klass, int year, const char *retention, const char *org, char *out,

@@ -34,8 +34,8 @@ static void dkey_aad(const uint8_t salt[16], uint8_t aad[sizeof(DKEY_AAD) + 16])
 	memcpy(aad + sizeof(DKEY_AAD), salt, 16);
 }
 
-static int wrap_with(cy_aead *a, const uint8_t salt[16], const uint8_t dkey[32],
-		     const uint8_t nonce[12], uint8_t wrapped[CY_DKEY_WRAPPED_LEN])
+int cy_vault__dkey_wrap_with(cy_aead *a, const uint8_t salt[16], const uint8_t dkey[32],
+			     const uint8_t nonce[12], uint8_t wrapped[CY_DKEY_WRAPPED_LEN])
 {
 	uint8_t aad[sizeof(DKEY_AAD) + 16];
 
@@ -51,24 +51,9 @@ int cy_vault__dkey_wrap_nonce(const uint8_t wrap_key[32], const uint8_t salt[16]
 	cy_aead *a = NULL;
 	int rc = cy_aead_new(&a, wrap_key);
 
-	rc = rc ? rc : wrap_with(a, salt, dkey, nonce, wrapped);
+	rc = rc ? rc : cy_vault__dkey_wrap_with(a, salt, dkey, nonce, wrapped);
 	cy_aead_free(a);
 	return rc;
-}
-
-int cy_vault__dkey_wrap_with(cy_aead *a, const uint8_t salt[16], const uint8_t dkey[32],
-			     const uint8_t nonce[12], uint8_t wrapped[CY_DKEY_WRAPPED_LEN])
-{
-	return wrap_with(a, salt, dkey, nonce, wrapped);
-}
-
-int cy_vault__dkey_wrap(const uint8_t wrap_key[32], const uint8_t salt[16], const uint8_t dkey[32],
-			uint8_t wrapped[CY_DKEY_WRAPPED_LEN])
-{
-	uint8_t nonce[12];
-	int rc = cy_random(nonce, sizeof(nonce));
-
-	return rc ? rc : cy_vault__dkey_wrap_nonce(wrap_key, salt, dkey, nonce, wrapped);
 }
 
 int cy_vault__dkey_unwrap(const uint8_t wrap_key[32], const uint8_t salt[16], const void *wrapped,

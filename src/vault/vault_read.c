@@ -157,17 +157,6 @@ static int lookup(cy_vault *v, const char *archive_no, found *f)
 	return rc;
 }
 
-int cy_record_resolve(cy_vault *v, const char *archive_no, char current[64])
-{
-	found f;
-	int rc = lookup(v, archive_no, &f);
-
-	if (!rc)
-		snprintf(current, 64, "%s", f.info.archive_no);
-	found_release(&f);
-	return rc;
-}
-
 int cy_record_show(cy_vault *v, const char *archive_no, cy_record_info *out)
 {
 	found f;
