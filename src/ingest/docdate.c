@@ -13,6 +13,7 @@
 #include <libexif/exif-data.h>
 #include <qpdf/qpdf-c.h>
 
+#include "custody/datetime.h"
 #include "custody/error.h"
 #include "custody/ingest.h"
 #include "custody/banned.h"
@@ -56,8 +57,16 @@ static int take_date(const char *s, const char *sep, cy_doc_date *out)
 		return 0;
 	s += seplen;
 	d = digits(s, 2);
-	if (d >= 1 && d <= 31)
-		snprintf(out->date, sizeof(out->date), "%04d-%02d-%02d", y, m, d);
+	if (d >= 1 && d <= 31) {
+		/* only a day that exists (a damaged 31 February stays 2019-02) */
+		char full[16];
+		int yy, mm, dd;
+		snprintf(full, sizeof(full), "%04d-%02d-%02d", y, m, d);
+		if (cy_date_parse(full, &yy, &mm, &dd) == 0)
+			memcpy(out->date, full, 11); /* YYYY-MM-DD and its NUL */
+		else
+			cy_error_clear();
+	}
 	return 0;
 }
 

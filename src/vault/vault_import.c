@@ -17,6 +17,7 @@
 
 #include "catalog/catalog_records.h"
 #include "crypto/crypto.h"
+#include "custody/datetime.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
 #include "base/fsutil.h"
@@ -373,27 +374,19 @@ static int store_counters(cy_import *im)
 
 /* ---- the record ---- */
 
+/* YYYY, YYYY-MM, or a calendar date that exists (cy_date_parse). */
 static int valid_date(const char *d)
 {
 	size_t n = strlen(d);
-	int mon, day;
+	int y, m, day;
 
-	if ((n != 4 && n != 7 && n != 10) || strspn(d, "0123456789-") != n)
+	if (n == 10)
+		return cy_date_parse(d, &y, &m, &day) == 0;
+	if ((n != 4 && n != 7) || strspn(d, "0123456789-") != n || (n == 7 && d[4] != '-') ||
+	    strchr(d, '-') != (n == 7 ? d + 4 : NULL))
 		return 0;
-	for (size_t i = 0; i < n; i++)
-		if ((i == 4 || i == 7) != (d[i] == '-'))
-			return 0;
-	if (n >= 7) {
-		mon = (d[5] - '0') * 10 + (d[6] - '0');
-		if (mon < 1 || mon > 12)
-			return 0;
-	}
-	if (n == 10) {
-		day = (d[8] - '0') * 10 + (d[9] - '0');
-		if (day < 1 || day > 31)
-			return 0;
-	}
-	return 1;
+	m = n == 7 ? (d[5] - '0') * 10 + (d[6] - '0') : 1;
+	return m >= 1 && m <= 12;
 }
 
 static int check_text(const char *s, const char *what)

@@ -345,6 +345,10 @@ static void test_record_create_parts_and_amend(void **state)
 	bad.year = 2020;
 	bad.date = "2020-13-01";
 	assert_int_equal(cy_record_create(im, &bad, &other, 1, &oc, no2), CY_EINVALID);
+	bad.date = "2019-02-29"; /* not a leap year */
+	assert_int_equal(cy_record_create(im, &bad, &other, 1, &oc, no2), CY_EINVALID);
+	bad.date = "2019-2";
+	assert_int_equal(cy_record_create(im, &bad, &other, 1, &oc, no2), CY_EINVALID);
 	/* an unknown subject is refused */
 	int64_t nosuch = 999;
 	bad.date = NULL;
@@ -676,6 +680,16 @@ static void test_record_doc_dates(void **state)
 	assert_int_equal(d.year, 2021);
 	assert_string_equal(d.date, "2021-07-15");
 	assert_string_equal(d.source, "exif-date-original");
+	/* a day that does not exist keeps only the month */
+	memcpy(e->data, "2019:02:31 10:00:00", 20);
+	free(raw);
+	raw = NULL;
+	exif_data_save_data(ed, &raw, &rawn);
+	jpg.len = 6;
+	cy_buf_put(&jpg, raw, rawn);
+	assert_int_equal(cy_doc_date_jpeg(jpg.ptr, jpg.len, &d), 0);
+	assert_int_equal(d.year, 2019);
+	assert_string_equal(d.date, "2019-02");
 	/* a nonsense date is not a date */
 	memcpy(e->data, "0000:00:00 00:00:00", 20);
 	free(raw);
