@@ -117,6 +117,12 @@ typedef struct head_run {
 	int seen_head;
 	uint64_t legacy; /* entries 1..legacy: made before schema 3, unsigned */
 	uint64_t heads;
+	/* the last valid head and its signer, and the last valid head before the
+	 * run of heads by that signer: a user re-signing her own heads after a
+	 * rewrite leaves only a run of her heads between it and the first head
+	 * of someone else that fails, so the rewrite is after that anchor */
+	uint64_t last_head, anchor;
+	int64_t last_uid;
 } head_run;
 
 static int not_covered(uint64_t *bad_seq, uint64_t seq, const char *actor, const char *action,
@@ -189,14 +195,22 @@ static int head_step(cy_vault *v, cy_head_verifier *hv, head_run *hr, const cy_f
 	cy_frontier_root(fr, root);
 	if (cy_vault__headv_check(hv, uid, row->signer_serial, row->seq, root, row->sig.ptr,
 				  row->sig.len)) {
+		uint64_t first = (hr->last_uid == uid ? hr->last_head : hr->anchor) + 1;
+		if (legacy_now && first <= hr->legacy)
+			first = hr->legacy + 1;
 		snprintf(why, sizeof(why),
-			 "%s: entries %" PRIu64 " to %" PRIu64
-			 " were changed, or one before them removed or inserted",
-			 cy_error_message(), hr->from, row->seq);
-		if (legacy_now) /* a legacy prefix: name the first signed entry */
-			return not_covered(bad_seq, hr->legacy + 1, actor, "user.upgrade", why);
-		return not_covered(bad_seq, hr->from, hr->from_actor, hr->from_action, why);
+			 "%s: an entry from %" PRIu64 " to %" PRIu64
+			 " was changed, or one removed or inserted there",
+			 cy_error_message(), first, row->seq);
+		not_covered(bad_seq, row->seq, actor, action, why);
+		*bad_seq = first;
+		return CY_ECORRUPT;
 	}
+	if (uid != hr->last_uid) {
+		hr->anchor = hr->last_head;
+		hr->last_uid = uid;
+	}
+	hr->last_head = row->seq;
 	(void)v;
 	hr->seen_head = 1;
 	hr->heads++;

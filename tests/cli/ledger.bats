@@ -151,7 +151,7 @@ for bad in ("王小明", "客户_", ".txt", "\"li\"", "\"aud\"", "\"vv\""):
 	py '
 o = json.loads(sys.argv[1])
 assert o["ok"] is False and 1 <= o["first_bad_entry"] <= 5, o
-m = re.search(r"entries (\d+) to (\d+)", o["error"])
+m = re.search(r"an entry from (\d+) to (\d+)", o["error"])
 assert m and int(m.group(1)) <= 5 <= int(m.group(2)), o
 ' "$output"
 	run --separate-stderr as aud log verify
