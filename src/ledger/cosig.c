@@ -250,7 +250,7 @@ int cy_cosig_add(const char *note, size_t n, const char *name, const uint8_t see
 	cy_note_verifier w;
 	cy_buf msg = CY_BUF_INIT, sig = CY_BUF_INIT;
 	uint8_t pub[32], line[COSIG_LEN];
-	size_t body_len, sigs;
+	size_t body_len = 0, sigs = 0;
 	int rc, found;
 
 	rc = cy_ed25519_public(seed, pub);
@@ -286,7 +286,7 @@ int cy_cosig_add(const char *note, size_t n, const char *name, const uint8_t see
 int cy_cosig_open(const char *note, size_t n, const cy_note_verifier *w, uint64_t *time)
 {
 	cy_buf msg = CY_BUF_INIT, sig = CY_BUF_INIT;
-	size_t body_len, sigs;
+	size_t body_len = 0, sigs = 0;
 	uint64_t t = 0;
 	int rc, found = 0;
 

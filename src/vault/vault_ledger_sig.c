@@ -121,7 +121,7 @@ static int find_signer(cy_head_verifier *hv, int64_t uid, int64_t serial, signer
 	cy_catalog_cert cert;
 	const char *name = NULL;
 	const user_name *un = NULL;
-	signer *s;
+	signer *s = NULL;
 	int rc;
 
 	for (size_t i = 0; i < hv->nsigners; i++) {
@@ -193,7 +193,7 @@ int cy_vault__headv_check(cy_head_verifier *hv, int64_t uid, int64_t serial, uin
 			  const uint8_t root[32], const void *sig, size_t siglen)
 {
 	uint8_t msg[CY_HEAD_MSG_LEN];
-	signer *s;
+	signer *s = NULL;
 	int rc;
 
 	if (siglen != 64)
