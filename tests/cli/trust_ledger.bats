@@ -286,3 +286,42 @@ assert m and int(m.group(1)) <= s <= int(m.group(2)) and o["first_bad_entry"] ==
 	stderr_has "entries were deleted"
 	[ "$n" -ge "$r" ]
 }
+
+@test "interoperability: a checkpoint and a witness cosignature verify with Go's golang.org/x/mod/sumdb/note (offline)" {
+	if ! command -v go >/dev/null 2>&1; then
+		skip "go is not installed (scripts/deps.sh check installs golang-go)"
+	fi
+	if [ ! -f /usr/share/gocode/src/golang.org/x/mod/sumdb/note/note.go ]; then
+		skip "golang.org/x/mod is not installed (golang-golang-x-mod-dev)"
+	fi
+	mkdir -p "$T/gocache" "$T/gotmp"
+	run env GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="$T/gocache" GOTMPDIR="$T/gotmp" \
+		GOFLAGS= GOPROXY=off go build -o "$T/verify-note" "$BATS_TEST_DIRNAME/../interop/verify_note.go"
+	status_is 0
+	as vv get "$R1" -o "$T/r1.out"
+	as aud log checkpoint >"$T/cp"
+	vkey=$(as aud log key)
+	wkey=$("$CUSTODY" log witness keygen witness.example/go -o "$T/w.key")
+	"$CUSTODY" log cosign --key "$T/w.key" --checkpoint "$T/cp" --vkey "$vkey" -o "$T/cp.w" 2>/dev/null
+	size=$(sed -n 2p "$T/cp")
+	run "$T/verify-note" "$vkey" "$T/cp"
+	status_is 0
+	[[ "$output" == "ok ${vkey%%+*} $size "* ]]
+	run "$T/verify-note" "$vkey" "$T/cp.w" "$wkey"
+	status_is 0
+	output_has "cosigned witness.example/go"
+	# Go refuses what custody refuses: another root under the vault's
+	# signature, and a cosignature by another witness key
+	py '
+lines = open(sys.argv[1]).read().split("\n")
+lines[2] = base64.b64encode(hashlib.sha256(b"forged").digest()).decode()
+open(sys.argv[2], "w").write("\n".join(lines))' "$T/cp" "$T/cp.bad"
+	! cmp -s "$T/cp" "$T/cp.bad"
+	run "$T/verify-note" "$vkey" "$T/cp.bad"
+	status_is 1
+	other=$("$CUSTODY" log witness keygen witness.example/go -o "$T/w2.key")
+	run "$T/verify-note" "$vkey" "$T/cp.w" "$other"
+	status_is 1
+	run as aud log verify --checkpoint "$T/cp.w" --witness "$wkey"
+	status_is 0
+}
