@@ -57,8 +57,8 @@ static const cli_opt COSIGN_OPTS[] = {
 	{NULL, 0, NULL, NULL, NULL},
 };
 static const cli_opt KEYGEN_OPTS[] = {
-	{"output", OPT_STRING, "FILE", N_("write the secret key to FILE (-o FILE; mode 0600)"),
-	 &o_output},
+	{"output", OPT_STRING, "FILE",
+	 N_("keygen: write the secret key to FILE (-o FILE; mode 0600)"), &o_output},
 	{NULL, 0, NULL, NULL, NULL},
 };
 
@@ -123,27 +123,17 @@ static const cli_cmd COSIGN = {
 	COSIGN_OPTS,
 	0,
 	0};
-static const cli_cmd WITNESS_ADD = {
-	"custody log witness add NAME+KEYID+KEY",
-	N_("Register a witness's cosignature verifier key (auditor, secadmin); logged."),
-	NULL,
-	NO_OPTS,
-	1,
-	1};
-static const cli_cmd WITNESS_LIST = {"custody log witness list",
-				     N_("List the registered witnesses and their keys."),
-				     NULL,
-				     NO_OPTS,
-				     0,
-				     0};
-static const cli_cmd WITNESS_KEYGEN = {
-	"custody log witness keygen NAME -o FILE",
-	N_("Make a witness key pair: the secret key goes to FILE (mode 0600, never overwritten),\n"
-	   "the verifier key (NAME+KEYID+KEY, type 0x04) to standard output."),
-	N_("Run it where the witness lives, outside the vault's machine; no vault is needed."),
+static const cli_cmd WITNESS = {
+	"custody log witness add NAME+KEYID+KEY | list | keygen NAME -o FILE",
+	N_("Witnesses of the ledger (C2SP cosignature/v1): add registers a witness's verifier\n"
+	   "key (auditor, secadmin; logged as witness.add); list shows them; keygen makes a witness\n"
+	   "key pair: the secret key goes to FILE (mode 0600, never overwritten) and the verifier\n"
+	   "key (NAME+KEYID+KEY, type 0x04) to standard output."),
+	N_("keygen needs no vault: run it where the witness lives, outside the vault's machine.\n"
+	   "add and list log in as --user."),
 	KEYGEN_OPTS,
 	1,
-	1};
+	2};
 
 static int print_entry(void *arg, const cy_log_item *it)
 {
@@ -413,11 +403,20 @@ static int witness_list(cy_vault *v, int n, char **args)
 	return rc ? cli_fail(rc) : EXIT_OK;
 }
 
-static int keygen_prepare(int argc, char **argv)
+static int witness_prepare(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	if (!o_output) {
+	const char *what = argc > 0 ? argv[0] : "";
+	int want = !strcmp(what, "list") ? 1 : 2;
+
+	if (strcmp(what, "add") && strcmp(what, "list") && strcmp(what, "keygen")) {
+		cli_error(_("log witness: give add VKEY, list or keygen NAME -o FILE"));
+		return EXIT_USAGE;
+	}
+	if (argc != want) {
+		cli_error(_("log witness %s: wrong number of arguments (see --help)"), what);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(what, "keygen") && !o_output) {
 		cli_error(_("log witness keygen needs -o FILE for the secret key"));
 		return EXIT_USAGE;
 	}
@@ -445,15 +444,22 @@ static int witness_keygen(cy_vault *v, int n, char **args)
 	return rc ? cli_fail(rc) : EXIT_OK;
 }
 
-static const cli_command witness_sub[] = {
-	{"add", witness_add, &WITNESS_ADD, NEEDS_UNLOCK, N_("register a witness's key"), NULL,
-	 NULL},
-	{"list", witness_list, &WITNESS_LIST, NEEDS_UNLOCK, N_("list the registered witnesses"),
-	 NULL, NULL},
-	{"keygen", witness_keygen, &WITNESS_KEYGEN, 0, N_("make a witness key pair"), NULL,
-	 keygen_prepare},
-	{NULL, NULL, NULL, 0, NULL, NULL, NULL},
-};
+static int log_witness(cy_vault *v, int n, char **args)
+{
+	cy_vault *opened = NULL;
+	int rc;
+
+	if (!strcmp(args[0], "keygen"))
+		return witness_keygen(NULL, n - 1, args + 1);
+	if (!v && (rc = cli_open(&opened)))
+		return cli_fail(rc);
+	if (!v)
+		v = opened;
+	rc = !strcmp(args[0], "add") ? witness_add(v, n - 1, args + 1)
+				     : witness_list(v, n - 1, args + 1);
+	cy_vault_close(opened);
+	return rc;
+}
 
 const cli_command cmd_log_sub[] = {
 	{"show", log_show, &SHOW, NEEDS_UNLOCK, N_("print the entries"), NULL, NULL},
@@ -465,7 +471,7 @@ const cli_command cmd_log_sub[] = {
 	{"key", log_key, &KEY, NEEDS_UNLOCK, N_("print the ledger's verifier key"), NULL, NULL},
 	{"cosign", log_cosign, &COSIGN, 0, N_("cosign a checkpoint as a witness"), NULL,
 	 cosign_prepare},
-	{"witness", NULL, NULL, 0, N_("witnesses of the ledger (add, list, keygen)"), witness_sub,
-	 NULL},
+	{"witness", log_witness, &WITNESS, 0, N_("witnesses of the ledger (add, list, keygen)"),
+	 NULL, witness_prepare},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
