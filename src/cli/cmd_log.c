@@ -14,7 +14,7 @@
 #include "custody/file.h"
 #include "custody/banned.h"
 
-static bool o_json;
+static bool o_json, o_sign;
 static const char *o_from, *o_checkpoint, *o_witness, *o_key, *o_output, *o_vkey;
 static const char *o_actor, *o_action, *o_record, *o_since, *o_until;
 
@@ -56,6 +56,13 @@ static const cli_opt COSIGN_OPTS[] = {
 	 &o_output},
 	{NULL, 0, NULL, NULL, NULL},
 };
+static const cli_opt CHECKPOINT_OPTS[] = {
+	{"sign", OPT_FLAG, NULL,
+	 N_("require a checkpoint of the whole ledger: fail (exit 6) unless the caller holds the "
+	    "ledger key"),
+	 &o_sign},
+	{NULL, 0, NULL, NULL, NULL},
+};
 static const cli_opt KEYGEN_OPTS[] = {
 	{"output", OPT_STRING, "FILE",
 	 N_("keygen: write the secret key to FILE (-o FILE; mode 0600)"), &o_output},
@@ -88,13 +95,14 @@ static const cli_cmd VERIFY = {
 	0,
 	0};
 static const cli_cmd CHECKPOINT = {
-	"custody log checkpoint",
+	"custody log checkpoint [--sign]",
 	N_("Print the latest signed checkpoint (C2SP tlog-checkpoint in a signed note). Keep a copy\n"
 	   "outside the vault: it lets anyone check later that history was only appended to."),
 	N_("Auditors and security administrators hold the ledger key: for them a checkpoint of the\n"
-	   "whole ledger is signed first if the latest one is older. Others get the latest one, and\n"
-	   "a note on standard error if it does not cover the whole ledger."),
-	NO_OPTS,
+	   "whole ledger is signed first if the latest one is older. Others (viewers, archivists,\n"
+	   "sysadmins) get the latest one, which may not cover the newest entries; with --sign they\n"
+	   "get an error saying so."),
+	CHECKPOINT_OPTS,
 	0,
 	0};
 static const cli_cmd PROVE = {"custody log prove SEQ",
@@ -259,19 +267,23 @@ static int log_checkpoint(cy_vault *v, int n, char **args)
 
 	(void)n;
 	(void)args;
+	if (o_sign) {
+		uint64_t cps, size;
+		bool can;
+		if ((rc = cy_log_checkpoint_state(v, &cps, &size, &can)))
+			return cli_fail(rc);
+		if (!can) {
+			cli_error(
+				_("user '%s' holds no ledger key and cannot sign a checkpoint (the "
+				  "latest covers %" PRIu64 " of the ledger's %" PRIu64
+				  " entries): an auditor or a security administrator can"),
+				cy_vault_user(v), cps, size);
+			return EXIT_PERM;
+		}
+	}
 	rc = cy_log_checkpoint(v, &note);
 	if (!rc)
 		fputs(cy_buf_cstr(&note), stdout);
-	if (!rc) {
-		uint64_t cps, size;
-		bool can;
-		if (!cy_log_checkpoint_state(v, &cps, &size, &can) && cps < size && !can)
-			cli_error(_("this checkpoint covers %" PRIu64 " of the ledger's %" PRIu64
-				    " entries; user '%s' holds no ledger key and cannot sign a "
-				    "newer one: an auditor or a security administrator can "
-				    "(custody log checkpoint)"),
-				  cps, size, cy_vault_user(v));
-	}
 	cy_buf_release(&note);
 	return rc ? cli_fail(rc) : EXIT_OK;
 }

@@ -193,7 +193,9 @@ assert m and int(m.group(1)) <= s <= int(m.group(2)) and o["first_bad_entry"] ==
 	status_is 0
 	size=$(sed -n 2p <<<"$output")
 	[ "$size" -lt "$n" ]
-	stderr_has "user 'vv' holds no ledger key and cannot sign a newer one"
+	run --separate-stderr as vv log checkpoint --sign
+	status_is 6
+	stderr_has "user 'vv' holds no ledger key and cannot sign a checkpoint (the latest covers $size of the ledger's $n entries)"
 	run "$FORGE" "$V" vv "$PW/vv" checkpoint
 	status_is 3
 	[[ "$output" == *"no ledger key: user 'vv' cannot sign a checkpoint"* ]]
