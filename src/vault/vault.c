@@ -1,9 +1,10 @@
 /* vault.c - create, unlock and close a vault; transactions with their ledger
  * entries and signed checkpoints; roles and key bookkeeping.
  *
- * Key hierarchy (docs/formats/keys.md): each user's X25519 private key is
- * sealed under the user's password; the ledger's Ed25519 signing key is
- * sealed to every user; each fonds key is sealed to each content user granted
+ * Key hierarchy (docs/formats/keys.md): each user's X25519 private key and
+ * own Ed25519 key (which signs the heads of the user's transactions) are
+ * sealed under the user's password; the ledger's Ed25519 checkpoint key is
+ * sealed to auditors and secadmins only (docs/formats/ledger.md); each fonds key is sealed to each content user granted
  * that fonds and to the recovery key.  Administrative roles never receive a
  * fonds key, so they cannot read records whatever the code above does. */
 #include <errno.h>
