@@ -136,7 +136,7 @@ static int not_covered(uint64_t *bad_seq, uint64_t seq, const char *actor, const
 }
 
 /* One entry (already hashed into fr) of the head walk. */
-static int head_step(cy_vault *v, cy_head_verifier *hv, head_run *hr, const cy_frontier *fr,
+static int head_step(cy_head_verifier *hv, head_run *hr, const cy_frontier *fr,
 		     const cy_catalog_ledger_row *row, uint64_t *bad_seq)
 {
 	char actor[24], action[64], why[320];
@@ -211,7 +211,6 @@ static int head_step(cy_vault *v, cy_head_verifier *hv, head_run *hr, const cy_f
 		hr->last_uid = uid;
 	}
 	hr->last_head = row->seq;
-	(void)v;
 	hr->seen_head = 1;
 	hr->heads++;
 	hr->from = row->seq + 1;
@@ -277,7 +276,7 @@ int cy_log_verify(cy_vault *v, uint64_t *bad_seq, uint64_t *entries, uint64_t *c
 			cy_frontier_append(&fr, h);
 			expect++;
 			(*entries)++;
-			if ((rc = head_step(v, hv, &hr, &fr, &lrow, bad_seq)))
+			if ((rc = head_step(hv, &hr, &fr, &lrow, bad_seq)))
 				break;
 		}
 		/* check every checkpoint whose size has been reached (or all, at the end) */
