@@ -109,9 +109,9 @@ typedef struct head_run {
 	char from_action[64];
 	uint64_t streak; /* the first entry of the latest run of one actor */
 	char streak_actor[24];
-	char streak_action[64];	 /* the action of the streak's first entry */
-	uint64_t streak_upgrade; /* its latest user.upgrade entry (0: none) */
-	uint64_t before;	 /* the entry before the streak, its actor and action */
+	char streak_action[64]; /* the action of the streak's first entry */
+	uint64_t first_upgrade; /* the ledger's first user.upgrade entry (0: none yet) */
+	uint64_t before;	/* the entry before the streak, its actor and action */
 	char before_actor[24], before_action[64];
 	char last_actor[24], last_action[64];
 	int seen_head;
@@ -163,10 +163,9 @@ static int head_step(cy_head_verifier *hv, head_run *hr, const cy_frontier *fr,
 		hr->streak = row->seq;
 		snprintf(hr->streak_actor, sizeof(hr->streak_actor), "%s", actor);
 		snprintf(hr->streak_action, sizeof(hr->streak_action), "%s", action);
-		hr->streak_upgrade = 0;
 	}
-	if (!hr->seen_head && !strcmp(action, "user.upgrade"))
-		hr->streak_upgrade = row->seq;
+	if (!hr->first_upgrade && !hr->seen_head && !strcmp(action, "user.upgrade"))
+		hr->first_upgrade = row->seq;
 	snprintf(hr->last_actor, sizeof(hr->last_actor), "%s", actor);
 	snprintf(hr->last_action, sizeof(hr->last_action), "%s", action);
 	if (row->sig.len == 0 && row->signer_serial < 0)
@@ -176,21 +175,20 @@ static int head_step(cy_head_verifier *hv, head_run *hr, const cy_frontier *fr,
 	    (uid = strtoll(actor + 1, &end, 10)) <= 0 || *end)
 		return not_covered(bad_seq, row->seq, actor, action,
 				   "its actor is not a user, so it cannot sign");
-	if (!hr->seen_head && hr->streak_upgrade > 1) {
-		/* the first signed transaction of a vault made before schema 3
-		 * begins with the signer's user.upgrade: the entries before it
-		 * are unsigned and accepted on first use (docs/security/ledger.md) */
-		hr->legacy = hr->streak_upgrade - 1;
+	if (!hr->seen_head && hr->first_upgrade > 1 && hr->streak <= hr->first_upgrade) {
+		/* the first signed transaction of a vault made before schema 3 is
+		 * the first log-in after the upgrade: the ledger's first
+		 * user.upgrade, by the signer.  The entries before it are unsigned
+		 * and accepted on first use (docs/security/ledger.md).  Only the
+		 * first: stripping the heads up to a later upgrade is refused. */
+		hr->legacy = hr->first_upgrade - 1;
 		legacy_now = 1;
 	} else if (hr->streak > hr->from) {
-		{
-			snprintf(why, sizeof(why),
-				 "the next signed head (entry %" PRIu64 ") is signed by %s, who "
-				 "may sign only its own entries",
-				 row->seq, actor);
-			return not_covered(bad_seq, hr->before, hr->before_actor, hr->before_action,
-					   why);
-		}
+		snprintf(why, sizeof(why),
+			 "the next signed head (entry %" PRIu64 ") is signed by %s, who "
+			 "may sign only its own entries",
+			 row->seq, actor);
+		return not_covered(bad_seq, hr->before, hr->before_actor, hr->before_action, why);
 	}
 	cy_frontier_root(fr, root);
 	if (cy_vault__headv_check(hv, uid, row->signer_serial, row->seq, root, row->sig.ptr,

@@ -327,3 +327,32 @@ open(sys.argv[2], "w").write("\n".join(lines))' "$T/cp" "$T/cp.bad"
 	run as aud log verify --checkpoint "$T/cp.w" --witness "$wkey"
 	status_is 0
 }
+
+@test "item 4 (ledger rewritten by any user): in a vault made before schema 3, heads stripped to pass signed entries off as unsigned old ones are refused" {
+	cp -a "$BATS_TEST_DIRNAME/../fixtures/vault-v1/vault" "$T/old"
+	chmod -R u+w "$T/old"
+	V="$T/old"
+	export CUSTODY_VAULT="$V"
+	for u in sec li vv; do cp "$BATS_TEST_DIRNAME/../fixtures/vault-v1/pw.$u" "$PW/$u"; done
+	as li ls >/dev/null
+	as sec user list >/dev/null
+	as vv ls >/dev/null
+	run as sec log verify
+	status_is 0
+	# the viewer's own upgrade is the latest user.upgrade: the heads before it
+	# (li's and sec's) stripped, as if everything before were unsigned
+	vv=$(uid_of vv)
+	up=$(as sec log show --json | py '
+import sys, json
+s = 0
+for line in sys.stdin:
+    e = json.loads(line)
+    if e["actor"] == sys.argv[1] and e["action"] == "user.upgrade":
+        s = e["seq"]
+print(s)' "$vv")
+	[ "$up" -gt 1 ]
+	sqlite3 "$V/catalog.db" "UPDATE ledger SET sig = NULL, signer_serial = NULL WHERE seq < $up"
+	run --separate-stderr as sec log verify
+	status_is 5
+	stderr_has "is not covered by a valid signature of its actor: the next signed head (entry $up) is signed by $vv"
+}
