@@ -17,8 +17,10 @@ libssl-dev libsqlite3-dev libzstd-dev zlib1g-dev libjpeg62-turbo-dev python3
 libjansson-dev libcsv-dev libexif-dev libqpdf-dev libutf8proc-dev"
 # the tests: cmocka; bats; sqlite3 (the scenarios edit the catalog); clang and its
 # runtimes (libFuzzer, ThreadSanitizer); e2fsprogs (mkfs.ext2 for the full-disk scenarios);
-# util-linux (mount, setpriv, setarch); binutils (nm); file (the sample images)
-CHECK="libcmocka-dev bats sqlite3 clang libclang-rt-14-dev e2fsprogs util-linux binutils file"
+# util-linux (mount, setpriv, setarch); binutils (nm); file (the sample images); Go and
+# golang.org/x/mod (an independent C2SP note verifier for the ledger's interop test)
+CHECK="libcmocka-dev bats sqlite3 clang libclang-rt-14-dev e2fsprogs util-linux binutils file
+golang-go golang-golang-x-mod-dev"
 # the benchmark: the tools it compares with, and GNU time for peak memory
 BENCH="restic borgbackup time openssl"
 

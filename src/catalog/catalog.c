@@ -126,6 +126,14 @@ static const char *SCHEMA_V3 =
 	"  role TEXT NOT NULL, pub BLOB NOT NULL, upub BLOB NOT NULL, cert BLOB NOT NULL,"
 	"  created TEXT NOT NULL, PRIMARY KEY (user_id, serial)) STRICT;"
 	/* ledger: (worker "ledger") */
+	/* each transaction's last entry carries its actor's signature of the tree
+	 * head it produced and the serial of the signer's certificate (NULL on the
+	 * other entries and on entries made before schema 3); the witnesses whose
+	 * cosignatures log verify --witness accepts (docs/formats/ledger.md) */
+	"ALTER TABLE ledger ADD COLUMN sig BLOB;"
+	"ALTER TABLE ledger ADD COLUMN signer_serial INTEGER;"
+	"CREATE TABLE witnesses (name TEXT PRIMARY KEY, vkey TEXT NOT NULL,"
+	"  added TEXT NOT NULL) STRICT;"
 	/* grants: (worker "grants") */
 	/* records: (worker "records") */
 	"";

@@ -215,7 +215,9 @@ int cy_catalog_ledger_append(cy_catalog *c, uint64_t seq, const void *entry, siz
 typedef struct cy_catalog_ledger_row {
 	uint64_t seq;
 	cy_buf entry;
-	cy_buf leaf; /* 32 bytes unless damaged */
+	cy_buf leaf;	       /* 32 bytes unless damaged */
+	cy_buf sig;	       /* the head signature of a transaction's last entry; empty if none */
+	int64_t signer_serial; /* its signer's certificate serial; -1 if NULL */
 } cy_catalog_ledger_row;
 void cy_catalog_ledger_row_release(cy_catalog_ledger_row *r);
 
@@ -227,6 +229,21 @@ int cy_catalog_ledger_iter_open(cy_catalog *c, uint64_t from, uint64_t to,
 /* 1 = a row in *row (its buffers reused), 0 = end, < 0 = error. */
 int cy_catalog_ledger_iter_next(cy_catalog_ledger_iter *it, cy_catalog_ledger_row *row);
 void cy_catalog_ledger_iter_free(cy_catalog_ledger_iter *it);
+
+/* The ledger's size as the tree state says (read outside a transaction). */
+int cy_catalog_ledger_size(cy_catalog *c, uint64_t *size);
+/* Store the head signature of a transaction (its actor's, over the tree head
+ * its last entry produced) with that last entry, seq, and the serial of the
+ * signer's certificate.  CY_ENOTFOUND if there is no entry seq. */
+int cy_catalog_ledger_sign(cy_catalog *c, uint64_t seq, const uint8_t sig[64], int64_t serial);
+
+/* Witnesses (C2SP cosignature/v1 verifier keys) an auditor or a secadmin
+ * registered; CY_EEXISTS if the name is taken. */
+int cy_catalog_witness_add(cy_catalog *c, const char *name, const char *vkey, const char *added);
+typedef int (*cy_catalog_witness_fn)(void *arg, const char *name, const char *vkey,
+				     const char *added);
+/* Every witness by name; fn's non-zero result stops the walk and is returned. */
+int cy_catalog_witness_list(cy_catalog *c, cy_catalog_witness_fn fn, void *arg);
 
 /* Signed checkpoints (C2SP signed notes), one per tree size. */
 int cy_catalog_checkpoint_insert(cy_catalog *c, uint64_t size, const char *note);

@@ -77,6 +77,7 @@ void cy_catalog_ledger_row_release(cy_catalog_ledger_row *r)
 {
 	cy_buf_release(&r->entry);
 	cy_buf_release(&r->leaf);
+	cy_buf_release(&r->sig);
 }
 
 struct cy_catalog_ledger_iter {
@@ -96,7 +97,8 @@ int cy_catalog_ledger_iter_open(cy_catalog *c, uint64_t from, uint64_t to,
 	if (to == 0 || to > INT64_MAX)
 		to = INT64_MAX;
 	rc = cy_catalog__stmt_new(c,
-				  "SELECT seq, entry, leaf FROM ledger WHERE seq >= ? AND seq <= ? "
+				  "SELECT seq, entry, leaf, sig, signer_serial FROM ledger "
+				  "WHERE seq >= ? AND seq <= ? "
 				  "ORDER BY seq",
 				  &it->s);
 	rc = rc ? rc : cy_stmt_bind_int(it->s, 1, (int64_t)from);
@@ -118,6 +120,8 @@ int cy_catalog_ledger_iter_next(cy_catalog_ledger_iter *it, cy_catalog_ledger_ro
 	row->seq = (uint64_t)cy_stmt_int(it->s, 0);
 	rc = cy_catalog__blob(it->s, 1, &row->entry);
 	rc = rc ? rc : cy_catalog__blob(it->s, 2, &row->leaf);
+	rc = rc ? rc : cy_catalog__blob(it->s, 3, &row->sig);
+	row->signer_serial = cy_stmt_is_null(it->s, 4) ? -1 : cy_stmt_int(it->s, 4);
 	return rc ? rc : 1;
 }
 
@@ -127,6 +131,68 @@ void cy_catalog_ledger_iter_free(cy_catalog_ledger_iter *it)
 		return;
 	cy_stmt_free(it->s);
 	free(it);
+}
+
+int cy_catalog_ledger_size(cy_catalog *c, uint64_t *size)
+{
+	cy_stmt *s;
+	int64_t n;
+	int rc = cy_catalog_prepare(c, "SELECT size FROM ledger_state WHERE id = 1", &s);
+
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc == 0)
+		return cy_error_set(CY_ECORRUPT, "catalog has no ledger state");
+	if (rc < 0)
+		return rc;
+	n = cy_stmt_int(s, 0);
+	cy_stmt_reset(s);
+	if (n < 0)
+		return cy_error_set(CY_ECORRUPT, "catalog: the ledger state is damaged");
+	*size = (uint64_t)n;
+	return 0;
+}
+
+int cy_catalog_ledger_sign(cy_catalog *c, uint64_t seq, const uint8_t sig[64], int64_t serial)
+{
+	cy_stmt *s;
+	int rc;
+
+	if (seq == 0 || seq > INT64_MAX)
+		return cy_error_set(CY_EINVALID, "catalog: ledger sequence number out of range");
+	rc = cy_catalog_prepare(c, "UPDATE ledger SET sig = ?, signer_serial = ? WHERE seq = ?",
+				&s);
+	rc = rc ? rc : cy_stmt_bind_blob(s, 1, sig, 64);
+	rc = rc ? rc : cy_stmt_bind_int(s, 2, serial);
+	rc = rc ? rc : cy_stmt_bind_int(s, 3, (int64_t)seq);
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc == 0 && cy_catalog_changes(c) == 0)
+		rc = cy_error_set(CY_ENOTFOUND, "catalog: no ledger entry %llu to sign",
+				  (unsigned long long)seq);
+	return rc < 0 ? rc : 0;
+}
+
+int cy_catalog_witness_add(cy_catalog *c, const char *name, const char *vkey, const char *added)
+{
+	cy_stmt *s;
+	int rc = cy_catalog_prepare(c, "INSERT INTO witnesses (name, vkey, added) VALUES (?, ?, ?)",
+				    &s);
+
+	rc = rc ? rc : cy_stmt_bind_text(s, 1, name);
+	rc = rc ? rc : cy_stmt_bind_text(s, 2, vkey);
+	rc = rc ? rc : cy_stmt_bind_text(s, 3, added);
+	rc = rc ? rc : cy_stmt_step(s);
+	return rc < 0 ? rc : 0;
+}
+
+int cy_catalog_witness_list(cy_catalog *c, cy_catalog_witness_fn fn, void *arg)
+{
+	cy_stmt *s;
+	int rc = cy_catalog_prepare(c, "SELECT name, vkey, added FROM witnesses ORDER BY name", &s);
+
+	while (!rc && (rc = cy_stmt_step(s)) == 1)
+		rc = fn(arg, cy_stmt_text(s, 0), cy_stmt_text(s, 1), cy_stmt_text(s, 2));
+	cy_stmt_reset(s);
+	return rc;
 }
 
 int cy_catalog_checkpoint_insert(cy_catalog *c, uint64_t size, const char *note)

@@ -1,9 +1,10 @@
 /* vault.c - create, unlock and close a vault; transactions with their ledger
  * entries and signed checkpoints; roles and key bookkeeping.
  *
- * Key hierarchy (docs/formats/keys.md): each user's X25519 private key is
- * sealed under the user's password; the ledger's Ed25519 signing key is
- * sealed to every user; each fonds key is sealed to each content user granted
+ * Key hierarchy (docs/formats/keys.md): each user's X25519 private key and
+ * own Ed25519 key (which signs the heads of the user's transactions) are
+ * sealed under the user's password; the ledger's Ed25519 checkpoint key is
+ * sealed to auditors and secadmins only (docs/formats/ledger.md); each fonds key is sealed to each content user granted
  * that fonds and to the recovery key.  Administrative roles never receive a
  * fonds key, so they cannot read records whatever the code above does. */
 #include <errno.h>
@@ -21,6 +22,7 @@
 #include "ledger/merkle.h"
 #include "ledger/note.h"
 #include "vault/vault_internal.h"
+#include "vault/vault_ledger_sig.h"
 #include "custody/banned.h"
 
 static const char *ROLE_NAMES[CY_ROLE_COUNT] = {"sysadmin", "secadmin", "auditor", "archivist",
@@ -312,12 +314,17 @@ void cy_vault__rollback(cy_vault *v)
 	v->in_tx = 0;
 }
 
-static int sign_checkpoint(cy_vault *v)
+int cy_vault__sign_checkpoint(cy_vault *v)
 {
 	cy_checkpoint cp;
 	cy_buf body = CY_BUF_INIT, note = CY_BUF_INIT, name = CY_BUF_INIT;
 	int rc;
 
+	if (!v->sign_seed)
+		return cy_error_set(CY_EPERM,
+				    "user '%s' (%s) holds no ledger key: only an auditor or a "
+				    "security administrator signs checkpoints",
+				    v->user, cy_role_name(v->role));
 	memset(&cp, 0, sizeof(cp));
 	snprintf(cp.origin, sizeof(cp.origin), "custody/%s", v->vault_id);
 	cp.size = v->fr.size;
@@ -341,7 +348,11 @@ int cy_vault__commit(cy_vault *v)
 	if (v->tx_entries) {
 		rc = cy_frontier_save(&v->fr, &fr);
 		rc = rc ? rc : cy_catalog_ledger_state_update(v->cat, v->fr.size, fr.ptr, fr.len);
-		rc = rc ? rc : sign_checkpoint(v);
+		/* the committer's signature of the head this transaction produced
+		 * (every entry since the previous head is the committer's), and a
+		 * checkpoint if the committer holds the ledger key */
+		rc = rc ? rc : cy_vault__sign_head(v);
+		rc = rc ? rc : v->sign_seed ? cy_vault__sign_checkpoint(v) : 0;
 		cy_buf_release(&fr);
 	}
 	if (!rc)
@@ -476,7 +487,15 @@ int cy_vault__user_keys(const char *vault_id, const char *name, cy_role role, co
 		goto out;
 	}
 	rc = ctx_user2(vault_id, name, &ctx);
-	memcpy(both, us->sign_seed, 32);
+	/* the checkpoint (ledger) key: auditors and secadmins only */
+	if (cy_vault__role_signs_checkpoints(role) && !us->sign_seed)
+		rc = rc ? rc
+			: cy_error_set(CY_EPERM,
+				       "the ledger key is not held here: only an auditor or a "
+				       "security administrator can give it to a new %s",
+				       cy_role_name(role));
+	if (us->sign_seed)
+		memcpy(both, us->sign_seed, 32);
 	memcpy(both + 32, us->admin_pub, 32);
 	rc = rc ? rc : cy_x25519_keygen(priv, k->pub);
 	rc = rc ? rc : cy_ed25519_keygen(priv + 32, k->upub);
@@ -487,7 +506,8 @@ int cy_vault__user_keys(const char *vault_id, const char *name, cy_role role, co
 		cy_vault__settings_encode(us->settings, priv + 64);
 	}
 	rc = rc ? rc : cy_pwseal(pw, pwlen, log2n, cy_buf_cstr(&ctx), priv, CY_SLOT2_LEN, &k->slot);
-	rc = rc ? rc : cy_seal(k->pub, CY_CTX_LEDGER_KEY, both, 64, &k->sign_slot);
+	if (!rc && cy_vault__role_signs_checkpoints(role))
+		rc = cy_seal(k->pub, CY_CTX_LEDGER_KEY, both, 64, &k->sign_slot);
 	if (!rc && role == CY_ROLE_SECADMIN)
 		rc = cy_seal(k->pub, CY_CTX_ADMIN_KEY, us->admin_seed, 32, &k->admin_slot);
 	if (!rc) {
@@ -902,9 +922,10 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 	uint8_t pub[32], lp[32], meta_admin[32], *both = NULL, *plain = NULL;
 	char role_text[16] = "";
 	char log2[8] = "";
-	int rc, disabled = 0, legacy = 0;
+	int rc, disabled = 0, legacy = 0, need_ledger;
 
 	memset(&u, 0, sizeof(u));
+	memset(&vouched, 0, sizeof(vouched));
 	if (!v)
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	if (!(v->dir = strdup(dir)) || (rc = cy_path_join(&marker, dir, "CUSTODY-VAULT"))) {
@@ -1021,19 +1042,33 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 				  "the key slot of user '%s' does not match its public key", user);
 		goto fail;
 	}
-	if (!(both = cy_secure_alloc(64))) {
-		rc = CY_ENOMEM;
-		goto fail;
+	/* The checkpoint (ledger) key is sealed to auditors and secadmins only;
+	 * the admin public key is vouched for by the slot's settings.  A key
+	 * slot of schema 2 or older has no settings: the ledger slot (which
+	 * every user of such a vault holds) vouches for the admin key. */
+	need_ledger = legacy || cy_vault__role_signs_checkpoints(v->role);
+	if (!legacy)
+		memcpy(v->admin_pub, vouched.admin_pub, 32);
+	if (need_ledger) {
+		if (!(both = cy_secure_alloc(64))) {
+			rc = CY_ENOMEM;
+			goto fail;
+		}
+		rc = cy_seal_open(v->priv, CY_CTX_LEDGER_KEY, sslot.ptr, sslot.len, both, 64);
+		if (rc == CY_ENOMEM)
+			goto fail;
+		if (rc || (!legacy && !cy_memeq(both + 32, v->admin_pub, 32))) {
+			rc = cy_error_set(CY_ECORRUPT,
+					  "the ledger key slot of user '%s' is damaged", user);
+			goto fail;
+		}
+		memcpy(v->sign_seed, both, 32);
+		if (legacy)
+			memcpy(v->admin_pub, both + 32, 32);
+	} else {
+		cy_secure_free(v->sign_seed, 32);
+		v->sign_seed = NULL;
 	}
-	rc = cy_seal_open(v->priv, CY_CTX_LEDGER_KEY, sslot.ptr, sslot.len, both, 64);
-	if (rc == CY_ENOMEM)
-		goto fail;
-	if (rc) {
-		rc = cy_error_set(CY_ECORRUPT, "the ledger key slot of user '%s' is damaged", user);
-		goto fail;
-	}
-	memcpy(v->sign_seed, both, 32);
-	memcpy(v->admin_pub, both + 32, 32);
 	/* the role is what the admin key certified, not what the catalog says */
 	rc = meta_get(v->cat, "admin_pub", meta_admin, 32);
 	if (rc == CY_ENOMEM)
@@ -1070,14 +1105,20 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 			goto fail;
 		}
 	}
-	if ((rc = cy_ed25519_public(v->sign_seed, lp)))
+	if (v->sign_seed && (rc = cy_ed25519_public(v->sign_seed, lp)))
 		goto fail;
-	if (!cy_memeq(lp, v->ledger_pub, 32)) {
+	if (v->sign_seed && !cy_memeq(lp, v->ledger_pub, 32)) {
 		rc = cy_error_set(CY_ECORRUPT,
 				  "the ledger key in the catalog was replaced: it does not "
 				  "match the key sealed to user '%s'",
 				  user);
 		goto fail;
+	}
+	/* a viewer or archivist of a vault made before schema 3 could unseal
+	 * the ledger key; custody does not use it for them */
+	if (v->sign_seed && !cy_vault__role_signs_checkpoints(v->role)) {
+		cy_secure_free(v->sign_seed, 32);
+		v->sign_seed = NULL;
 	}
 	/* a key slot of schema 2 or older becomes version 2 now that the
 	 * password is known; a secadmin certifies the signing keys of users

@@ -16,6 +16,8 @@
 #include "ledger/merkle.h"
 #include "ledger/note.h"
 #include "vault/vault_internal.h"
+#include "vault/vault_ledger_sig.h"
+#include "ledger/cosig.h"
 #include "custody/banned.h"
 
 #define LOG_READERS (CY_R(CY_ROLE_AUDITOR) | CY_R(CY_ROLE_SECADMIN) | CY_R(CY_ROLE_SYSADMIN))
@@ -100,6 +102,120 @@ static void free_checkpoints(cp_row *rows, size_t n)
 	free(rows);
 }
 
+/* What log verify knows about the entries since the last signed head. */
+typedef struct head_run {
+	uint64_t from;	     /* the first entry not yet covered by a head */
+	char from_actor[24]; /* ... its actor and action, for messages */
+	char from_action[64];
+	uint64_t streak; /* the first entry of the latest run of one actor */
+	char streak_actor[24];
+	char streak_action[64]; /* the action of the streak's first entry */
+	uint64_t first_upgrade; /* the ledger's first user.upgrade entry (0: none yet) */
+	uint64_t before;	/* the entry before the streak, its actor and action */
+	char before_actor[24], before_action[64];
+	char last_actor[24], last_action[64];
+	int seen_head;
+	uint64_t legacy; /* entries 1..legacy: made before schema 3, unsigned */
+	uint64_t heads;
+	/* the last valid head and its signer, and the last valid head before the
+	 * run of heads by that signer: a user re-signing her own heads after a
+	 * rewrite leaves only a run of her heads between it and the first head
+	 * of someone else that fails, so the rewrite is after that anchor */
+	uint64_t last_head, anchor;
+	int64_t last_uid;
+} head_run;
+
+static int not_covered(uint64_t *bad_seq, uint64_t seq, const char *actor, const char *action,
+		       const char *why)
+{
+	*bad_seq = seq;
+	return cy_error_set(CY_ECORRUPT,
+			    "entry %" PRIu64 " (%s, %s) is not covered by a valid signature of "
+			    "its actor: %s",
+			    seq, actor, action, why);
+}
+
+/* One entry (already hashed into fr) of the head walk. */
+static int head_step(cy_head_verifier *hv, head_run *hr, const cy_frontier *fr,
+		     const cy_catalog_ledger_row *row, uint64_t *bad_seq)
+{
+	char actor[24], action[64], why[320];
+	uint8_t root[32];
+	int64_t uid;
+	char *end;
+	int legacy_now = 0;
+
+	if (cy_vault__entry_actor((const char *)row->entry.ptr, row->entry.len, actor, action)) {
+		*bad_seq = row->seq;
+		return cy_error_set(CY_ECORRUPT,
+				    "ledger entry %" PRIu64 " is not in the canonical form: no "
+				    "actor or action can be read from it",
+				    row->seq);
+	}
+	if (row->seq == hr->from) {
+		snprintf(hr->from_actor, sizeof(hr->from_actor), "%s", actor);
+		snprintf(hr->from_action, sizeof(hr->from_action), "%s", action);
+	}
+	if (row->seq == hr->from || strcmp(actor, hr->streak_actor)) {
+		hr->before = row->seq - 1;
+		snprintf(hr->before_actor, sizeof(hr->before_actor), "%s", hr->last_actor);
+		snprintf(hr->before_action, sizeof(hr->before_action), "%s", hr->last_action);
+		hr->streak = row->seq;
+		snprintf(hr->streak_actor, sizeof(hr->streak_actor), "%s", actor);
+		snprintf(hr->streak_action, sizeof(hr->streak_action), "%s", action);
+	}
+	if (!hr->first_upgrade && !hr->seen_head && !strcmp(action, "user.upgrade"))
+		hr->first_upgrade = row->seq;
+	snprintf(hr->last_actor, sizeof(hr->last_actor), "%s", actor);
+	snprintf(hr->last_action, sizeof(hr->last_action), "%s", action);
+	if (row->sig.len == 0 && row->signer_serial < 0)
+		return 0; /* not the last entry of a transaction */
+	/* a signed head: every entry since the previous head is its signer's */
+	if (actor[0] != 'u' || actor[1] < '1' || actor[1] > '9' ||
+	    (uid = strtoll(actor + 1, &end, 10)) <= 0 || *end)
+		return not_covered(bad_seq, row->seq, actor, action,
+				   "its actor is not a user, so it cannot sign");
+	if (!hr->seen_head && hr->first_upgrade > 1 && hr->streak <= hr->first_upgrade) {
+		/* the first signed transaction of a vault made before schema 3 is
+		 * the first log-in after the upgrade: the ledger's first
+		 * user.upgrade, by the signer.  The entries before it are unsigned
+		 * and accepted on first use (docs/security/ledger.md).  Only the
+		 * first: stripping the heads up to a later upgrade is refused. */
+		hr->legacy = hr->first_upgrade - 1;
+		legacy_now = 1;
+	} else if (hr->streak > hr->from) {
+		snprintf(why, sizeof(why),
+			 "the next signed head (entry %" PRIu64 ") is signed by %s, who "
+			 "may sign only its own entries",
+			 row->seq, actor);
+		return not_covered(bad_seq, hr->before, hr->before_actor, hr->before_action, why);
+	}
+	cy_frontier_root(fr, root);
+	if (cy_vault__headv_check(hv, uid, row->signer_serial, row->seq, root, row->sig.ptr,
+				  row->sig.len)) {
+		uint64_t first = (hr->last_uid == uid ? hr->last_head : hr->anchor) + 1;
+		if (legacy_now && first <= hr->legacy)
+			first = hr->legacy + 1;
+		snprintf(why, sizeof(why),
+			 "%s: an entry from %" PRIu64 " to %" PRIu64
+			 " was changed, or one removed or inserted there",
+			 cy_error_message(), first, row->seq);
+		not_covered(bad_seq, row->seq, actor, action, why);
+		*bad_seq = first;
+		return CY_ECORRUPT;
+	}
+	if (uid != hr->last_uid) {
+		hr->anchor = hr->last_head;
+		hr->last_uid = uid;
+	}
+	hr->last_head = row->seq;
+	hr->seen_head = 1;
+	hr->heads++;
+	hr->from = row->seq + 1;
+	hr->streak_actor[0] = 0;
+	return 0;
+}
+
 int cy_log_verify(cy_vault *v, uint64_t *bad_seq, uint64_t *entries, uint64_t *checkpoints)
 {
 	cy_note_verifier ver;
@@ -108,14 +224,19 @@ int cy_log_verify(cy_vault *v, uint64_t *bad_seq, uint64_t *entries, uint64_t *c
 	cy_frontier fr;
 	cy_catalog_ledger_iter *it = NULL;
 	cy_catalog_ledger_row lrow = {0};
+	cy_head_verifier *hv = NULL;
+	head_run hr;
 	uint64_t expect = 1, prev_cp = 0;
 	int rc;
 
 	*bad_seq = 0;
 	*entries = *checkpoints = 0;
+	memset(&hr, 0, sizeof(hr));
+	hr.from = 1;
 	if ((rc = cy_vault__require(v, CY_R_ALL, N_("verify the ledger"))))
 		return rc;
-	if ((rc = verifier(v, &ver)) || (rc = load_checkpoints(v, &cps, &ncp)))
+	if ((rc = verifier(v, &ver)) || (rc = load_checkpoints(v, &cps, &ncp)) ||
+	    (rc = cy_vault__headv_new(v, &hv)))
 		goto out;
 	cy_frontier_init(&fr);
 	rc = cy_catalog_ledger_iter_open(v->cat, 1, 0, &it);
@@ -153,6 +274,8 @@ int cy_log_verify(cy_vault *v, uint64_t *bad_seq, uint64_t *entries, uint64_t *c
 			cy_frontier_append(&fr, h);
 			expect++;
 			(*entries)++;
+			if ((rc = head_step(hv, &hr, &fr, &lrow, bad_seq)))
+				break;
 		}
 		/* check every checkpoint whose size has been reached (or all, at the end) */
 		while (ci < ncp && (cps[ci].size <= fr.size || row == 0)) {
@@ -216,14 +339,13 @@ int cy_log_verify(cy_vault *v, uint64_t *bad_seq, uint64_t *entries, uint64_t *c
 	}
 	cy_catalog_ledger_iter_free(it);
 	cy_catalog_ledger_row_release(&lrow);
-	if (!rc && prev_cp != fr.size) {
-		*bad_seq = prev_cp + 1;
-		rc = cy_error_set(CY_ECORRUPT,
-				  "ledger entries %" PRIu64 " to %" PRIu64
-				  " are not covered by a signed checkpoint",
-				  prev_cp + 1, fr.size);
-	}
+	/* the last transaction is signed too: entries past the last head were
+	 * appended (or their head's signature removed) behind the vault's back */
+	if (!rc && hr.from <= fr.size)
+		rc = not_covered(bad_seq, hr.from, hr.from_actor, hr.from_action,
+				 "no signed head follows it");
 out:
+	cy_vault__headv_free(hv);
 	free_checkpoints(cps, ncp);
 	return rc;
 }
@@ -293,13 +415,49 @@ int cy_log_verify_checkpoint(cy_vault *v, const char *note, size_t n, uint64_t *
 	return 0;
 }
 
+int cy_log_checkpoint_state(cy_vault *v, uint64_t *cp_size, uint64_t *ledger_size, bool *can_sign)
+{
+	int rc;
+
+	*cp_size = 0;
+	*can_sign = v->sign_seed != NULL;
+	if ((rc = cy_vault__require(v, CY_R_ALL, N_("read checkpoints"))) ||
+	    (rc = cy_catalog_ledger_size(v->cat, ledger_size)))
+		return rc;
+	rc = cy_catalog_checkpoint_latest(v->cat, cp_size, NULL);
+	if (rc == CY_ENOTFOUND) {
+		cy_error_clear();
+		rc = 0;
+	}
+	return rc;
+}
+
 int cy_log_checkpoint(cy_vault *v, cy_buf *note)
 {
-	uint64_t size;
+	uint64_t size = 0;
 	int rc;
 
 	if ((rc = cy_vault__require(v, CY_R_ALL, N_("read checkpoints"))))
 		return rc;
+	/* a holder of the ledger key signs the entries that commits by viewers
+	 * and archivists (who hold no ledger key) left without a checkpoint */
+	if (v->sign_seed) {
+		if ((rc = cy_vault__begin(v)))
+			return rc;
+		rc = cy_catalog_checkpoint_latest(v->cat, &size, NULL);
+		if (rc == CY_ENOTFOUND) {
+			cy_error_clear();
+			size = 0;
+			rc = 0;
+		}
+		if (!rc && size < v->fr.size)
+			rc = cy_vault__sign_checkpoint(v);
+		rc = rc ? rc : cy_vault__commit(v);
+		if (rc) {
+			cy_vault__rollback(v);
+			return rc;
+		}
+	}
 	return cy_catalog_checkpoint_latest(v->cat, &size, note);
 }
 
@@ -379,5 +537,155 @@ out:
 	cy_buf_release(&proof);
 	cy_buf_release(&note);
 	cy_buf_release(&entry);
+	return rc;
+}
+
+/* ---- witnesses (C2SP cosignature/v1) ---- */
+
+#define WITNESS_ADMINS (CY_R(CY_ROLE_AUDITOR) | CY_R(CY_ROLE_SECADMIN))
+
+int cy_log_witness_add(cy_vault *v, const char *vkey)
+{
+	cy_note_verifier w;
+	cy_ledger_entry e;
+	char now[21], id[9];
+	int rc;
+
+	if ((rc = cy_vault__require(v, WITNESS_ADMINS, N_("add witnesses"))))
+		return rc;
+	if ((rc = cy_cosig_vkey_parse(vkey, strlen(vkey), &w)))
+		return rc;
+	if ((rc = cy_vault__begin(v)))
+		return rc;
+	cy_vault__now(now);
+	rc = cy_catalog_witness_add(v->cat, w.name, vkey, now);
+	if (rc == CY_EEXISTS)
+		rc = cy_error_set(CY_EEXISTS, "a witness named '%s' is already registered", w.name);
+	snprintf(id, sizeof(id), "%08" PRIx32, w.key_id);
+	memset(&e, 0, sizeof(e));
+	e.action = "witness.add";
+	e.targets[0] = w.name;
+	e.ntargets = 1;
+	e.details[0] = (cy_ledger_detail){"key_id", id, 0};
+	e.ndetails = 1;
+	rc = rc ? rc : cy_vault__log(v, &e);
+	rc = rc ? rc : cy_vault__commit(v);
+	if (rc)
+		cy_vault__rollback(v);
+	return rc;
+}
+
+typedef struct witness_walk {
+	cy_log_witness_fn fn;
+	void *arg;
+	const char *want; /* find: this name */
+	cy_buf *vkey;
+	int found;
+} witness_walk;
+
+static int witness_each(void *arg, const char *name, const char *vkey, const char *added)
+{
+	witness_walk *ww = arg;
+
+	if (ww->want) {
+		if (strcmp(name, ww->want))
+			return 0;
+		ww->found = 1;
+		return cy_buf_puts(ww->vkey, vkey);
+	}
+	return ww->fn(ww->arg, name, vkey, added);
+}
+
+int cy_log_witness_list(cy_vault *v, cy_log_witness_fn fn, void *arg)
+{
+	witness_walk ww = {fn, arg, NULL, NULL, 0};
+	int rc;
+
+	if ((rc = cy_vault__require(v, LOG_READERS, N_("list witnesses"))))
+		return rc;
+	rc = cy_catalog_witness_list(v->cat, witness_each, &ww);
+	return rc < 0 ? rc : 0;
+}
+
+int cy_log_verify_witness(cy_vault *v, const char *witness, const char *note, size_t n,
+			  uint64_t *size, uint64_t *time)
+{
+	cy_note_verifier w;
+	cy_buf vk = CY_BUF_INIT;
+	int rc;
+
+	*size = *time = 0;
+	if ((rc = cy_vault__require(v, CY_R_ALL, N_("verify the ledger"))))
+		return rc;
+	if (!strchr(witness, '+')) {
+		/* the name of a registered witness */
+		witness_walk ww = {NULL, NULL, witness, &vk, 0};
+		rc = cy_catalog_witness_list(v->cat, witness_each, &ww);
+		if (rc >= 0 && !ww.found)
+			rc = cy_error_set(CY_ENOTFOUND,
+					  "no witness named '%s' (custody log witness list)",
+					  witness);
+		if (rc > 0)
+			rc = 0;
+	} else {
+		rc = cy_buf_puts(&vk, witness);
+	}
+	rc = rc ? rc : cy_cosig_vkey_parse((const char *)vk.ptr, vk.len, &w);
+	cy_buf_release(&vk);
+	if (rc)
+		return rc;
+	/* the vault's own signature and the ledger's history first */
+	if ((rc = cy_log_verify_checkpoint(v, note, n, size)))
+		return rc;
+	return cy_cosig_open(note, n, &w, time);
+}
+
+int cy_log_witness_keygen(const char *name, cy_buf *secret, cy_buf *vkey)
+{
+	uint8_t *seed = cy_secure_alloc(32), pub[32];
+	int rc;
+
+	if (!seed)
+		return CY_ENOMEM;
+	rc = cy_ed25519_keygen(seed, pub);
+	rc = rc ? rc : cy_cosig_vkey(name, pub, vkey);
+	rc = rc ? rc : cy_cosig_skey(name, seed, secret);
+	cy_secure_free(seed, 32);
+	return rc;
+}
+
+int cy_log_cosign(const char *skey, size_t skn, const char *note, size_t n, const char *vault_vkey,
+		  uint64_t time, cy_buf *out, uint64_t *size)
+{
+	char name[CY_NOTE_NAME_MAX + 1];
+	uint8_t *seed = cy_secure_alloc(32);
+	cy_note_verifier ver;
+	cy_buf body = CY_BUF_INIT;
+	cy_checkpoint cp;
+	int rc;
+
+	*size = 0;
+	if (!seed)
+		return CY_ENOMEM;
+	rc = cy_cosig_skey_parse(skey, skn, name, seed);
+	rc = rc ? rc : cy_note_vkey_parse(vault_vkey, strlen(vault_vkey), &ver);
+	if (!rc) {
+		rc = cy_note_open(note, n, &ver, &body);
+		if (rc == CY_ECORRUPT)
+			rc = cy_error_set(CY_ECORRUPT,
+					  "the checkpoint is not signed by the vault's ledger key "
+					  "%s: %s",
+					  vault_vkey, cy_error_message());
+	}
+	rc = rc ? rc : cy_checkpoint_parse((const char *)body.ptr, body.len, &cp);
+	if (!rc && strcmp(cp.origin, ver.name))
+		rc = cy_error_set(CY_ECORRUPT,
+				  "the checkpoint is for the log '%s', not for the key's '%s'",
+				  cp.origin, ver.name);
+	rc = rc ? rc : cy_cosig_add(note, n, name, seed, time, out);
+	if (!rc)
+		*size = cp.size;
+	cy_secure_free(seed, 32);
+	cy_buf_release(&body);
 	return rc;
 }

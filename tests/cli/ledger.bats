@@ -141,7 +141,7 @@ for bad in ("王小明", "客户_", ".txt", "\"li\"", "\"aud\"", "\"vv\""):
 	output_has "ledger" "entry 5"
 }
 
-@test "log verify: an edited entry with a recomputed leaf hash fails at the signed checkpoint" {
+@test "log verify: an edited entry with a recomputed leaf hash fails at its signed head" {
 	sqlite3 "$V/catalog.db" "UPDATE ledger SET entry = CAST(replace(CAST(entry AS TEXT), '\"action\":\"', '\"action\":\"x') AS BLOB) WHERE seq = 5"
 	hex=$(sqlite3 "$V/catalog.db" "SELECT hex(entry) FROM ledger WHERE seq = 5")
 	leaf=$(py 'print(hashlib.sha256(b"\x00" + bytes.fromhex(sys.argv[1])).hexdigest())' "$hex")
@@ -151,12 +151,12 @@ for bad in ("王小明", "客户_", ".txt", "\"li\"", "\"aud\"", "\"vv\""):
 	py '
 o = json.loads(sys.argv[1])
 assert o["ok"] is False and 1 <= o["first_bad_entry"] <= 5, o
-m = re.search(r"entries (\d+) to (\d+)", o["error"])
+m = re.search(r"an entry from (\d+) to (\d+)", o["error"])
 assert m and int(m.group(1)) <= 5 <= int(m.group(2)), o
 ' "$output"
 	run --separate-stderr as aud log verify
 	status_is 5
-	stderr_has "ledger verification failed at entry" "checkpoint"
+	stderr_has "ledger verification failed at entry 5" "entry 5 (u1, xuser.add) is not covered by a valid signature of its actor"
 }
 
 @test "log verify: a deleted middle row is named as missing" {
@@ -181,9 +181,13 @@ assert m and int(m.group(1)) <= 5 <= int(m.group(2)), o
 	sqlite3 "$V/catalog.db" "DELETE FROM ledger WHERE seq >= 10"
 	run --separate-stderr as aud log verify
 	status_is 5
-	stderr_has "ledger verification failed at entry 10" "deleted"
+	# the cut falls inside a transaction: its head (signed with its last
+	# entry) went with it, so the entries left of it are not covered; a cut
+	# at a transaction boundary is caught by a later checkpoint or,
+	# after the last checkpoint, only by one kept outside (docs/security/ledger.md)
+	stderr_has "ledger verification failed at entry" "is not covered by a valid signature of its actor: no signed head follows it"
 	run --separate-stderr as aud log verify --json
-	py 'o = json.loads(sys.argv[1]); assert o["first_bad_entry"] == 10, o' "$output"
+	py 'o = json.loads(sys.argv[1]); assert 1 <= o["first_bad_entry"] <= 10, o' "$output"
 	run as li check
 	status_is 5
 }
