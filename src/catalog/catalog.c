@@ -127,7 +127,20 @@ static const char *SCHEMA_V3 =
 	"  created TEXT NOT NULL, PRIMARY KEY (user_id, serial)) STRICT;"
 	/* ledger: (worker "ledger") */
 	/* grants: (worker "grants") */
-	/* records: (worker "records") */
+	/* records: (worker "records") each fonds' Ed25519 write key (its public
+	 * half, and its seed sealed to the recovery key), the seed sealed to
+	 * each archivist granted the fonds (grants.wslot: the grantee's X25519
+	 * public key || the sealed seed), and the signed batches of records
+	 * (docs/formats/record-sig.md) */
+	"ALTER TABLE fonds ADD COLUMN sign_pub BLOB;"
+	"ALTER TABLE fonds ADD COLUMN sign_rslot BLOB;"
+	"ALTER TABLE grants ADD COLUMN wslot BLOB;"
+	"ALTER TABLE records ADD COLUMN digest BLOB;"
+	"ALTER TABLE records ADD COLUMN batch_id INTEGER;"
+	"CREATE TABLE record_batches ("
+	"  id INTEGER PRIMARY KEY, fonds_id INTEGER NOT NULL REFERENCES fonds(id),"
+	"  seq INTEGER NOT NULL, count INTEGER NOT NULL, sig BLOB NOT NULL) STRICT;"
+	"CREATE INDEX records_batch ON records (batch_id);"
 	"";
 
 static int db_error(cy_catalog *c, int code, const char *what)
