@@ -611,6 +611,26 @@ static int one_fn(void *arg, const cy_catalog_recsig_row *r)
 	return rc;
 }
 
+/* 1 if the fonds was made before schema 3 and was never given a write key
+ * (its records are signed when an archivist of it next opens the vault;
+ * until then they are read as they are: trust on first use), 0 if not. */
+static int legacy_unsigned(cy_vault *v, int64_t fonds_id)
+{
+	sign_pub sp;
+	uint64_t seq = 0;
+	int rc;
+
+	memset(&sp, 0, sizeof(sp));
+	rc = cy_catalog_fonds_sign_each(v->cat, fonds_id, take_pub, &sp);
+	if (rc < 0)
+		return rc;
+	if (sp.has || !*sp.code)
+		return 0;
+	if ((rc = ledger_has_key(v, sp.code, &seq)))
+		return rc;
+	return seq == 0;
+}
+
 int cy_vault__recsig_verify(cy_vault *v, const char *archive_no)
 {
 	one o;
@@ -631,6 +651,8 @@ int cy_vault__recsig_verify(cy_vault *v, const char *archive_no)
 		return rc;
 	if (!o.found)
 		return cy_error_set(CY_ENOTFOUND, "no record '%s'", archive_no);
+	if (!o.batch_id && (rc = legacy_unsigned(v, o.fonds_id)) != 0)
+		return rc < 0 ? rc : 0;
 	if (!o.batch_id)
 		return cy_error_set(
 			CY_ECORRUPT,

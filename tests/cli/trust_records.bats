@@ -145,6 +145,21 @@ check_says() {
 	[ -f "$pack" ]
 }
 
+@test "item 6: a record and its object row deleted: compaction refuses to drop its bytes for good" {
+	read -r pack off len < <(object_of "$R3")
+	sql "PRAGMA foreign_keys=ON;
+	     CREATE TEMP TABLE gone AS SELECT object_id AS oid FROM records WHERE archive_no = '$R3';
+	     DELETE FROM records WHERE archive_no = '$R3';
+	     DELETE FROM objects WHERE id IN (SELECT oid FROM gone)"
+	size=$(stat -c %s "$pack")
+	run as li store compact
+	[ "$status" -ne 0 ]
+	output_has "compaction refused" "run custody check"
+	[ -f "$pack" ]
+	equal "$(stat -c %s "$pack")" "$size" "the pack's size"
+	check_says "record $R3 was imported (ledger entry"
+}
+
 @test "item 6: deleting a fonds' only record, its object and its pack row: check names it; the next import keeps the pack" {
 	pack=$(object_of "$ONLY" | cut -d' ' -f1)
 	sql "PRAGMA foreign_keys=ON;

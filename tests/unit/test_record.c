@@ -580,26 +580,53 @@ static void test_record_foundation_vault_upgrades(void **state)
 
 static void test_record_sig_vector(void **state)
 {
-	static const char *DIGEST = "f3dae0c8495a3739f01df7826083f7508418ab13bfe3e6619d7425ac267751a2";
+	static const char *DIGEST =
+		"f3dae0c8495a3739f01df7826083f7508418ab13bfe3e6619d7425ac267751a2";
 	static const char *PUB = "79b5562e8fe654f94078b112e8a98ba7901f853ae695bed7e0e3910bad049664";
 	static const char *SIG = "cfccf3503f5154992c7b6a7ff89158be5e67283681bf669aa57008ff47ba5540"
 				 "870e95d8e306d2fc6eb266f393261d25c1c191c61a8ef28b21b598247a6bfa0a";
 	uint8_t dedup[32], meta[64], dk1[60], dk2[60], d[32], d2[32], digests[64], seed[32],
 		pub[32], sig[64];
 	int64_t subjects[2] = {5, 9};
-	cy_catalog_recsig_obj objs[2] = {
-		{.seq = 0, .role = "", .length = 1300, .size = 1234, .compressed = 0, .owner = 0,
-		 .dkey = dk1, .dkey_len = 60, .present = 1},
-		{.seq = 1, .role = "text", .length = 100, .size = 80, .compressed = 1, .owner = 5,
-		 .dkey = dk2, .dkey_len = 60, .present = 1}};
-	cy_catalog_recsig_row r = {.id = 7, .fonds_id = 1, .year = 2019, .item = 3,
-				   .created_by = 2, .size = 1234,
+	cy_catalog_recsig_obj objs[2] = {{.seq = 0,
+					  .role = "",
+					  .length = 1300,
+					  .size = 1234,
+					  .compressed = 0,
+					  .owner = 0,
+					  .dkey = dk1,
+					  .dkey_len = 60,
+					  .present = 1},
+					 {.seq = 1,
+					  .role = "text",
+					  .length = 100,
+					  .size = 80,
+					  .compressed = 1,
+					  .owner = 5,
+					  .dkey = dk2,
+					  .dkey_len = 60,
+					  .present = 1}};
+	cy_catalog_recsig_row r = {.id = 7,
+				   .fonds_id = 1,
+				   .year = 2019,
+				   .item = 3,
+				   .created_by = 2,
+				   .size = 1234,
 				   .archive_no = "Z109-WS\xc2\xb7"
 						 "2019-D10-0003",
-				   .klass = "correspondence", .retention = "D10", .org = "",
-				   .status = "held", .created = "2026-11-30T12:00:00Z",
-				   .meta = meta, .meta_len = 64, .dedup = dedup, .dedup_len = 32,
-				   .objs = objs, .nobjs = 2, .subjects = subjects, .nsubjects = 2};
+				   .klass = "correspondence",
+				   .retention = "D10",
+				   .org = "",
+				   .status = "held",
+				   .created = "2026-11-30T12:00:00Z",
+				   .meta = meta,
+				   .meta_len = 64,
+				   .dedup = dedup,
+				   .dedup_len = 32,
+				   .objs = objs,
+				   .nobjs = 2,
+				   .subjects = subjects,
+				   .nsubjects = 2};
 	cy_buf hex = CY_BUF_INIT, msg = CY_BUF_INIT;
 	char fp[33], row[33];
 
@@ -630,9 +657,11 @@ static void test_record_sig_vector(void **state)
 	assert_int_equal(cy_ed25519_verify(pub, msg.ptr, msg.len, sig), 0);
 	cy_vault__recsig_fingerprint(pub, fp);
 	assert_string_equal(fp, "65b60673d6ed884bf01c2c222d82ada0");
-	cy_vault__recsig_fonds_row("Z109", "\xe4\xb8\x8a\xe6\xb5\xb7\xe6\x81\x92\xe7\x91\x9e\xe8\xb4"
-					   "\xb8\xe6\x98\x93\xe6\x9c\x89\xe9\x99\x90\xe5\x85\xac\xe5\x8f\xb8",
-				   "91350100M000100Y43", "2026-11-30T12:00:00Z", row);
+	cy_vault__recsig_fonds_row(
+		"Z109",
+		"\xe4\xb8\x8a\xe6\xb5\xb7\xe6\x81\x92\xe7\x91\x9e\xe8\xb4"
+		"\xb8\xe6\x98\x93\xe6\x9c\x89\xe9\x99\x90\xe5\x85\xac\xe5\x8f\xb8",
+		"91350100M000100Y43", "2026-11-30T12:00:00Z", row);
 	assert_string_equal(row, "0ce5223a6249f464ba3014bf11aa08d5");
 	/* every covered field counts: a flipped bit of the metadata, another
 	 * status, creator or creation time, a swapped data key, a dropped subject */
@@ -719,10 +748,11 @@ static void test_record_sig_legacy_first_use(void **state)
 	assert_int_equal(cy_catalog_batch_each(v->cat, count_batches, batches), 0);
 	assert_int_equal(batches[0], 1);
 	assert_int_equal(batches[1], 3);
-	assert_int_equal(cy_catalog_ledger_mentions(v->cat, "fonds.signkey", ledger_has, &logged), 0);
+	assert_int_equal(cy_catalog_ledger_mentions(v->cat, "fonds.signkey", ledger_has, &logged),
+			 0);
 	assert_int_equal(logged, 1);
-	assert_int_equal(
-		cy_check_records(v, count_check, count_check, &problems, NULL, &verified), 0);
+	assert_int_equal(cy_check_records(v, count_check, count_check, &problems, NULL, &verified),
+			 0);
 	assert_int_equal(problems, 0);
 	assert_int_equal(verified, 3);
 	cy_vault_close(v);
@@ -732,7 +762,8 @@ static void test_record_sig_legacy_first_use(void **state)
 	logged = 0;
 	assert_int_equal(cy_catalog_batch_each(v->cat, count_batches, batches), 0);
 	assert_int_equal(batches[0], 1);
-	assert_int_equal(cy_catalog_ledger_mentions(v->cat, "fonds.signkey", ledger_has, &logged), 0);
+	assert_int_equal(cy_catalog_ledger_mentions(v->cat, "fonds.signkey", ledger_has, &logged),
+			 0);
 	assert_int_equal(logged, 1);
 	cy_vault_close(v);
 	tu_rmrf(tmp);
