@@ -128,12 +128,15 @@ static const char *SCHEMA_V3 =
 	/* ledger: (worker "ledger") */
 	/* grants: (worker "grants") */
 	/* records: (worker "records") each fonds' Ed25519 write key (its public
-	 * half, and its seed sealed to the recovery key), the seed sealed to
+	 * half, its seed sealed to the recovery key, and the seq of the ledger
+	 * entry that recorded it: a hint, the entry is what is trusted), the
+	 * seed sealed to
 	 * each archivist granted the fonds (grants.wslot: the grantee's X25519
 	 * public key || the sealed seed), and the signed batches of records
 	 * (docs/formats/record-sig.md) */
 	"ALTER TABLE fonds ADD COLUMN sign_pub BLOB;"
 	"ALTER TABLE fonds ADD COLUMN sign_rslot BLOB;"
+	"ALTER TABLE fonds ADD COLUMN sign_seq INTEGER;"
 	"ALTER TABLE grants ADD COLUMN wslot BLOB;"
 	"ALTER TABLE records ADD COLUMN digest BLOB;"
 	"ALTER TABLE records ADD COLUMN batch_id INTEGER;"

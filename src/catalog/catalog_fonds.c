@@ -125,7 +125,8 @@ int cy_catalog_fonds_sign_each(cy_catalog *c, int64_t id, cy_catalog_fonds_sign_
 {
 	cy_stmt *s;
 	int rc = cy_catalog_prepare(c,
-				    "SELECT id, code, name, coalesce(uscc, ''), created, sign_pub"
+				    "SELECT id, code, name, coalesce(uscc, ''), created, sign_pub,"
+				    " coalesce(sign_seq, 0)"
 				    " FROM fonds WHERE ?1 = 0 OR id = ?1 ORDER BY id",
 				    &s);
 
@@ -140,6 +141,7 @@ int cy_catalog_fonds_sign_each(cy_catalog *c, int64_t id, cy_catalog_fonds_sign_
 		f.created = cy_stmt_text(s, 4);
 		f.sign_pub = cy_stmt_blob(s, 5, &n);
 		f.sign_pub_len = f.sign_pub ? n : 0;
+		f.sign_seq = (uint64_t)cy_stmt_int(s, 6);
 		rc = fn(arg, &f);
 	}
 	cy_stmt_reset(s);
@@ -233,4 +235,32 @@ int cy_catalog_wslot_put(cy_catalog *c, int64_t user_id, int64_t fonds_id, const
 	if (rc < 0)
 		return rc;
 	return cy_catalog_changes(c) == 1 ? 0 : CY_ENOTFOUND;
+}
+
+int cy_catalog_fonds_sign_seq_set(cy_catalog *c, int64_t id, uint64_t seq)
+{
+	cy_stmt *s;
+	int rc = cy_catalog_prepare(c, "UPDATE fonds SET sign_seq = ? WHERE id = ?", &s);
+
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, (int64_t)seq);
+	rc = rc ? rc : cy_stmt_bind_int(s, 2, id);
+	rc = rc ? rc : cy_stmt_step(s);
+	cy_stmt_reset(s);
+	return rc < 0 ? rc : 0;
+}
+
+int cy_catalog_ledger_entry_get(cy_catalog *c, uint64_t seq, cy_buf *out)
+{
+	cy_stmt *s;
+	int rc = cy_catalog_prepare(c, "SELECT entry FROM ledger WHERE seq = ?", &s);
+
+	cy_buf_clear(out);
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, (int64_t)seq);
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc == 1)
+		rc = cy_catalog__blob(s, 0, out);
+	else if (rc == 0)
+		rc = CY_ENOTFOUND;
+	cy_stmt_reset(s);
+	return rc;
 }

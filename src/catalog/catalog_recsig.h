@@ -18,6 +18,7 @@ typedef struct cy_catalog_fonds_sign {
 	const char *code, *name, *uscc, *created; /* uscc "" when none */
 	const void *sign_pub;			  /* NULL: the fonds has no write key yet */
 	size_t sign_pub_len;
+	uint64_t sign_seq; /* the ledger entry that recorded the key (a hint); 0: unknown */
 } cy_catalog_fonds_sign;
 typedef int (*cy_catalog_fonds_sign_fn)(void *arg, const cy_catalog_fonds_sign *f);
 /* Every fonds by id (id 0) or one fonds, with its write key's public half. */
@@ -25,6 +26,11 @@ int cy_catalog_fonds_sign_each(cy_catalog *c, int64_t id, cy_catalog_fonds_sign_
 /* Set a fonds' write public key and its seed sealed to the recovery key. */
 int cy_catalog_fonds_sign_set(cy_catalog *c, int64_t id, const uint8_t pub[32], const void *rslot,
 			      size_t n);
+
+/* Remember which ledger entry recorded the fonds' write key. */
+int cy_catalog_fonds_sign_seq_set(cy_catalog *c, int64_t id, uint64_t seq);
+/* The ledger entry seq as stored into out (cleared first); CY_ENOTFOUND if none. */
+int cy_catalog_ledger_entry_get(cy_catalog *c, uint64_t seq, cy_buf *out);
 
 /* The write-key slots of a user's active grants. */
 typedef struct cy_catalog_wslot {

@@ -73,27 +73,26 @@ static int rehash(ledger_view *lv)
 	return 0;
 }
 
-/* The record named no (n bytes), or NULL; the newest name wins. */
+/* The live record named no (n bytes), or NULL: at most one name is live
+ * (add ends the one it replaces). */
 static lrec *find(ledger_view *lv, const char *no, size_t n)
 {
-	lrec *best = NULL;
-
 	if (!lv->nslots)
 		return NULL;
 	for (size_t h = hash(no, n) & (lv->nslots - 1); lv->slots[h];
 	     h = (h + 1) & (lv->nslots - 1)) {
 		lrec *r = &lv->r[lv->slots[h] - 1];
-		if (r->len == n && !memcmp(lv->names.ptr + r->off, no, n) && r->alive)
-			best = r;
+		if (r->alive && r->len == n && !memcmp(lv->names.ptr + r->off, no, n))
+			return r;
 	}
-	return best;
+	return NULL;
 }
 
 static int add(ledger_view *lv, const char *no, size_t n, uint64_t seq)
 {
 	lrec *r;
 
-	if ((lv->n + 1) * 2 > lv->nslots && rehash(lv))
+	if ((lv->n + 1) * 4 > lv->nslots && rehash(lv))
 		return CY_ENOMEM;
 	if (lv->n == lv->cap) {
 		size_t cap = lv->cap ? lv->cap * 2 : 1024;

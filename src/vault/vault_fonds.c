@@ -8,6 +8,7 @@
 #include "crypto/crypto.h"
 #include "custody/error.h"
 #include "catalog/catalog_admin.h"
+#include "catalog/catalog_recsig.h"
 #include "vault/vault_recsig.h"
 #include "custody/banned.h"
 
@@ -123,6 +124,7 @@ int cy_fonds_add_ext(cy_vault *v, const char *code, const char *name, const char
 	e.details[e.ndetails++] = (cy_ledger_detail){"signkey", fp, 0};
 	e.details[e.ndetails++] = (cy_ledger_detail){"row", rowhex, 0};
 	rc = cy_vault__log(v, &e);
+	rc = rc ? rc : cy_catalog_fonds_sign_seq_set(v->cat, fid, e.seq);
 	memset(&e, 0, sizeof(e));
 	e.action = "grant.add";
 	e.targets[0] = v->actor;

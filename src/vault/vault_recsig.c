@@ -200,6 +200,31 @@ int cy_vault__recsig_key_entry(cy_vault *v, const char *code, const uint8_t pub[
 	return rc < 0 ? rc : 0;
 }
 
+/* 1 if ledger entry seq is a fonds.add / fonds.signkey of fonds code that
+ * recorded this key, 0 if not, < 0 on error. */
+static int entry_records_key(cy_vault *v, uint64_t seq, const char *code, const uint8_t pub[32])
+{
+	cy_buf e = CY_BUF_INIT;
+	char fp[33], needle[64], target[24];
+	int rc;
+
+	if (!seq)
+		return 0;
+	rc = cy_catalog_ledger_entry_get(v->cat, seq, &e);
+	if (rc == CY_ENOTFOUND) {
+		cy_error_clear();
+		rc = 0;
+	} else if (!rc) {
+		cy_vault__recsig_fingerprint(pub, fp);
+		snprintf(needle, sizeof(needle), "\"signkey\":\"%s\"", fp);
+		snprintf(target, sizeof(target), "\"targets\":[\"%s\"]", code);
+		rc = is_key_entry((const char *)e.ptr, e.len, target) &&
+		     memmem(e.ptr, e.len, needle, strlen(needle)) != NULL;
+	}
+	cy_buf_release(&e);
+	return rc;
+}
+
 /* Whether the ledger ever recorded a write key for this fonds. */
 static int any_key_fn(void *arg, uint64_t seq, const char *entry, size_t n)
 {
@@ -227,6 +252,7 @@ typedef struct sign_pub {
 	uint8_t pub[32];
 	int has;
 	char code[8];
+	uint64_t seq;
 } sign_pub;
 
 static int take_pub(void *arg, const cy_catalog_fonds_sign *f)
@@ -234,6 +260,7 @@ static int take_pub(void *arg, const cy_catalog_fonds_sign *f)
 	sign_pub *sp = arg;
 
 	snprintf(sp->code, sizeof(sp->code), "%s", f->code);
+	sp->seq = f->sign_seq;
 	if (f->sign_pub && f->sign_pub_len == 32) {
 		memcpy(sp->pub, f->sign_pub, 32);
 		sp->has = 1;
@@ -266,7 +293,12 @@ static int trusted_pub(cy_vault *v, cy_fonds_key *k, int64_t fonds_id, uint8_t p
 			"the write key of fonds '%s' in the catalog is not the one sealed "
 			"to user '%s': the catalog was edited (run custody check)",
 			sp.code, v->user);
-	if ((rc = cy_vault__recsig_key_entry(v, sp.code, sp.pub, &seq)))
+	/* the entry the catalog points at, else a search of the whole ledger */
+	if ((rc = entry_records_key(v, sp.seq, sp.code, sp.pub)) < 0)
+		return rc;
+	if (rc == 1)
+		seq = sp.seq;
+	else if ((rc = cy_vault__recsig_key_entry(v, sp.code, sp.pub, &seq)))
 		return rc;
 	if (!seq)
 		return cy_error_set(CY_ECORRUPT,
@@ -758,6 +790,7 @@ static int first_key(cy_vault *v, cy_fonds_key *k)
 		e.details[e.ndetails++] = (cy_ledger_detail){"row", row, 0};
 		e.details[e.ndetails++] = (cy_ledger_detail){"trust", "first-use", 0};
 		rc = cy_vault__log(v, &e);
+		rc = rc ? rc : cy_catalog_fonds_sign_seq_set(v->cat, k->fonds_id, e.seq);
 	}
 	rc = rc ? rc : cy_catalog_recsig_each(v->cat, k->fonds_id, 0, 0, 0, collect_row, &c);
 	rc = rc ? rc : sign_collected(v, k, &c);
