@@ -233,3 +233,26 @@ check_says() {
 	check_says "fonds 'Z109': its write key was removed from the catalog"
 	equal "$(sql "SELECT count(*) FROM fonds WHERE code = 'Z109' AND sign_pub IS NULL")" 1 "sign_pub"
 }
+
+@test "item 5: an archivist's grant completed by a viewer gives read only; an archivist's next open seals the write key" {
+	as sec user add li2 --role archivist --new-password-file "$PW/li2" >/dev/null
+	as sec user grant li2 Z109 >/dev/null
+	as vv ls >/dev/null # the viewer holds the fonds key: she completes li2's grant
+	run as li2 show "$R1"
+	status_is 0
+	mkdir -p "$T/new" && echo "new" >"$T/new/n.txt"
+	run as li2 import files "$T/new" --fonds Z109 --class other --year 2022
+	[ "$status" -ne 0 ]
+	output_has "user 'li2' does not hold the write key of fonds 'Z109' yet"
+	equal "$(sql "SELECT count(*) FROM grants g JOIN users u ON u.id = g.user_id
+		WHERE u.name = 'li2' AND g.wslot IS NOT NULL")" 0 "li2's write key"
+	as li ls >/dev/null # an archivist of the fonds opens the vault
+	equal "$(sql "SELECT count(*) FROM grants g JOIN users u ON u.id = g.user_id
+		WHERE u.name = 'li2' AND g.wslot IS NOT NULL")" 1 "li2's write key"
+	equal "$(sql "SELECT count(*) FROM ledger WHERE instr(entry, '\"action\":\"grant.write\"') > 0")" 1 \
+		"grant.write entries"
+	run as li2 import files "$T/new" --fonds Z109 --class other --year 2022
+	status_is 0
+	run as li check
+	status_is 0
+}
