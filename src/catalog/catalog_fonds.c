@@ -264,3 +264,19 @@ int cy_catalog_ledger_entry_get(cy_catalog *c, uint64_t seq, cy_buf *out)
 	cy_stmt_reset(s);
 	return rc;
 }
+
+int cy_catalog_fonds_sign_rslot(cy_catalog *c, int64_t id, cy_buf *out)
+{
+	cy_stmt *s;
+	int rc = cy_catalog_prepare(c, "SELECT sign_rslot FROM fonds WHERE id = ?", &s);
+
+	cy_buf_clear(out);
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, id);
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc == 1)
+		rc = cy_stmt_is_null(s, 0) ? CY_ENOTFOUND : cy_catalog__blob(s, 0, out);
+	else if (rc == 0)
+		rc = CY_ENOTFOUND;
+	cy_stmt_reset(s);
+	return rc;
+}

@@ -681,23 +681,45 @@ int cy_catalog_record_remove(cy_catalog *c, int64_t record_id)
 {
 	static const char *const SQL[] = {
 		"DELETE FROM record_subjects WHERE record_id = ?1",
-		"CREATE TEMP TABLE IF NOT EXISTS removed_objects (id INTEGER PRIMARY KEY)",
-		"DELETE FROM removed_objects",
-		"INSERT INTO removed_objects SELECT object_id FROM records WHERE id = ?1"
-		" UNION SELECT object_id FROM record_objects WHERE record_id = ?1",
 		"DELETE FROM record_objects WHERE record_id = ?1",
 		"DELETE FROM archive_aliases WHERE record_id = ?1",
 		"DELETE FROM records WHERE id = ?1",
-		"DELETE FROM objects WHERE id IN (SELECT id FROM removed_objects)",
 	};
-	int rc = 0;
+	int64_t *objs = NULL;
+	size_t n = 0, cap = 0;
+	cy_stmt *s;
+	int rc = cy_catalog_prepare(c,
+				    "SELECT object_id FROM records WHERE id = ?1 UNION"
+				    " SELECT object_id FROM record_objects WHERE record_id = ?1",
+				    &s);
 
-	for (size_t i = 0; !rc && i < sizeof(SQL) / sizeof(SQL[0]); i++) {
-		cy_stmt *s;
+	/* the objects first, then the rows that point at them, then the objects */
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, record_id);
+	while (!rc && (rc = cy_stmt_step(s)) == 1) {
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 8;
+			int64_t *no = realloc(objs, nc * sizeof(*no));
+			if (!no) {
+				rc = cy_error_set(CY_ENOMEM, "out of memory");
+				break;
+			}
+			objs = no;
+			cap = nc;
+		}
+		objs[n++] = cy_stmt_int(s, 0);
+		rc = 0;
+	}
+	cy_stmt_reset(s);
+	for (size_t i = 0; rc >= 0 && i < sizeof(SQL) / sizeof(SQL[0]); i++) {
 		rc = cy_catalog_prepare(c, SQL[i], &s);
-		if (!rc && strstr(SQL[i], "?1"))
-			rc = cy_stmt_bind_int(s, 1, record_id);
+		rc = rc ? rc : cy_stmt_bind_int(s, 1, record_id);
 		rc = rc ? rc : run(s);
 	}
-	return rc;
+	for (size_t i = 0; rc >= 0 && i < n; i++) {
+		rc = cy_catalog_prepare(c, "DELETE FROM objects WHERE id = ?", &s);
+		rc = rc ? rc : cy_stmt_bind_int(s, 1, objs[i]);
+		rc = rc ? rc : run(s);
+	}
+	free(objs);
+	return rc < 0 ? rc : 0;
 }

@@ -27,6 +27,9 @@ int cy_catalog_fonds_sign_each(cy_catalog *c, int64_t id, cy_catalog_fonds_sign_
 int cy_catalog_fonds_sign_set(cy_catalog *c, int64_t id, const uint8_t pub[32], const void *rslot,
 			      size_t n);
 
+/* The fonds' write-key seed sealed to the recovery key into out (cleared
+ * first); CY_ENOTFOUND if the fonds has none. */
+int cy_catalog_fonds_sign_rslot(cy_catalog *c, int64_t id, cy_buf *out);
 /* Remember which ledger entry recorded the fonds' write key. */
 int cy_catalog_fonds_sign_seq_set(cy_catalog *c, int64_t id, uint64_t seq);
 /* The ledger entry seq as stored into out (cleared first); CY_ENOTFOUND if none. */

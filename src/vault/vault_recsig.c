@@ -920,3 +920,51 @@ int cy_vault__recsig_open(cy_vault *v)
 	cy_buf_release(&ctx);
 	return rc < 0 ? rc : 0;
 }
+
+/* ---- recovery ---- */
+
+int cy_vault__recsig_recover(cy_vault *v, const uint8_t recovery_priv[32], int64_t fonds_id,
+			     const char *code, int64_t user_id, const uint8_t user_pub[32])
+{
+	cy_buf rslot = CY_BUF_INIT, ctx = CY_BUF_INIT, wslot = CY_BUF_INIT;
+	uint8_t *seed = cy_secure_alloc(32), pub[32];
+	int rc;
+
+	if (!seed)
+		return CY_ENOMEM;
+	rc = cy_catalog_fonds_sign_rslot(v->cat, fonds_id, &rslot);
+	if (rc == CY_ENOTFOUND)
+		rc = cy_error_set(CY_ENOTFOUND, "fonds '%s' has no write key yet", code);
+	rc = rc ? rc : ctx_write(v->vault_id, code, &ctx);
+	rc = rc ? rc
+		: cy_seal_open(recovery_priv, cy_buf_cstr(&ctx), rslot.ptr, rslot.len, seed, 32);
+	if (rc == CY_EAUTH || rc == CY_EINVALID)
+		rc = cy_error_set(
+			CY_EAUTH,
+			"the write key of fonds '%s' does not open with this recovery key", code);
+	rc = rc ? rc : cy_ed25519_public(seed, pub);
+	if (!rc) {
+		/* the seed must be the key the catalog and the ledger name */
+		sign_pub sp;
+		memset(&sp, 0, sizeof(sp));
+		rc = cy_catalog_fonds_sign_each(v->cat, fonds_id, take_pub, &sp);
+		if (rc >= 0 && (!sp.has || !cy_memeq(sp.pub, pub, 32)))
+			rc = cy_error_set(
+				CY_ECORRUPT,
+				"the write key of fonds '%s' sealed to the recovery key is "
+				"not the fonds' write key: the catalog was edited",
+				code);
+	}
+	if (!rc) {
+		cy_buf_clear(&wslot);
+		rc = cy_buf_put(&wslot, user_pub, 32);
+		rc = rc ? rc : cy_seal(user_pub, cy_buf_cstr(&ctx), seed, 32, &wslot);
+		rc = rc ? rc
+			: cy_catalog_wslot_put(v->cat, user_id, fonds_id, wslot.ptr, wslot.len);
+	}
+	cy_secure_free(seed, 32);
+	cy_buf_release(&rslot);
+	cy_buf_release(&ctx);
+	cy_buf_release(&wslot);
+	return rc < 0 ? rc : 0;
+}

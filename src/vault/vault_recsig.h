@@ -47,6 +47,13 @@ int cy_vault__recsig_sign(cy_vault *v, cy_fonds_key *k, const int64_t *ids, size
 /* Before the commit of a transaction that changed record_id: verify its
  * batch and sign the batch again with the record's new row. */
 int cy_vault__recsig_resign(cy_vault *v, cy_fonds_key *k, int64_t record_id);
+/* For `recovery grant`: open the fonds' write key sealed to the recovery
+ * key (recovery_priv: the recovery file's X25519 private key) and seal it
+ * to user_id's public key as the write-key slot of the user's existing
+ * grant of the fonds.  Call only for an archivist (a viewer never gets the
+ * write key), inside the caller's transaction; the caller logs. */
+int cy_vault__recsig_recover(cy_vault *v, const uint8_t recovery_priv[32], int64_t fonds_id,
+			     const char *code, int64_t user_id, const uint8_t user_pub[32]);
 /* Remove a record from the catalog as destruction will (the record's
  * rows and objects' rows; its bytes become dead space for compaction):
  * its batch verified and signed again without it, logged as

@@ -788,6 +788,76 @@ static void test_record_sig_legacy_first_use(void **state)
 	cy_buf_release(&dir);
 }
 
+static cy_vault *open_user(const char *dir, const char *user, const char *pw)
+{
+	cy_vault *v = NULL;
+
+	if (cy_vault_open(&v, dir, user, pw, strlen(pw)))
+		print_error("open %s: %s\n", user, cy_error_message());
+	assert_non_null(v);
+	return v;
+}
+
+/* A fonds whose archivists lost the write key: the recovery key's holder
+ * seals it to an archivist again (cy_vault__recsig_recover, for `recovery
+ * grant`); another recovery key opens nothing. */
+static void test_record_sig_recovery(void **state)
+{
+	char *tmp = tu_tmpdir();
+	cy_buf dir = CY_BUF_INIT, rec = CY_BUF_INIT;
+	cy_vault *v;
+	cy_import *im = NULL;
+	uint8_t priv[32], other[32];
+	bool pending = false;
+	int64_t uid;
+	uint8_t upub[32];
+	cy_fonds_key *k;
+	const char *p;
+
+	(void)state;
+	cy_path_join(&dir, tmp, "vault");
+	assert_int_equal(cy_vault_init(cy_buf_cstr(&dir), "sec", PW, strlen(PW), 10, &rec), 0);
+	p = strrchr(cy_buf_cstr(&rec), '-');
+	assert_non_null(p);
+	assert_int_equal(cy_hex_decode(p + 1, 64, priv, 32), 0);
+	v = open_user(cy_buf_cstr(&dir), "sec", PW);
+	assert_int_equal(cy_user_add(v, "li", CY_ROLE_ARCHIVIST, "li-pass-12", 10), 0);
+	assert_int_equal(cy_user_add(v, "li2", CY_ROLE_ARCHIVIST, "li2-pass-12", 11), 0);
+	cy_vault_close(v);
+	v = open_user(cy_buf_cstr(&dir), "li", "li-pass-12");
+	assert_int_equal(cy_fonds_add(v, "Z109", "Test Co", NULL), 0);
+	cy_vault_close(v);
+	v = open_user(cy_buf_cstr(&dir), "sec", PW);
+	assert_int_equal(cy_user_grant(v, "li2", "Z109", &pending), 0);
+	cy_vault_close(v);
+	v = open_user(cy_buf_cstr(&dir), "li", "li-pass-12"); /* completes li2's grant, shares */
+	/* the write key lost to li2, as if every archivist holding it were gone */
+	assert_int_equal(cy_catalog_exec(v->cat, "UPDATE grants SET wslot = NULL"), 0);
+	cy_vault_close(v);
+	v = open_user(cy_buf_cstr(&dir), "li2", "li2-pass-12");
+	assert_int_equal(cy_import_begin(v, "Z109", &im), CY_EPERM);
+	k = cy_vault__fonds_key(v, "Z109");
+	assert_non_null(k);
+	uid = v->user_id;
+	memcpy(upub, v->pub, 32);
+	memcpy(other, priv, 32);
+	other[1] ^= 1; /* not bit 0 of byte 0: X25519 clamps it */
+	assert_int_equal(cy_vault__begin(v), 0);
+	assert_int_equal(cy_vault__recsig_recover(v, other, k->fonds_id, "Z109", uid, upub),
+			 CY_EAUTH);
+	assert_int_equal(cy_vault__recsig_recover(v, priv, k->fonds_id, "Z109", uid, upub), 0);
+	assert_int_equal(cy_vault__commit(v), 0);
+	cy_vault_close(v);
+	v = open_user(cy_buf_cstr(&dir), "li2", "li2-pass-12");
+	assert_int_equal(cy_import_begin(v, "Z109", &im), 0);
+	cy_import_free(im);
+	cy_vault_close(v);
+	cy_buf_wipe(&rec);
+	cy_buf_release(&dir);
+	tu_rmrf(tmp);
+	free(tmp);
+}
+
 /* ---- the sidecar ---- */
 
 static void test_record_sidecar(void **state)
@@ -931,6 +1001,7 @@ int main(void)
 		cmocka_unit_test(test_record_foundation_vault_upgrades),
 		cmocka_unit_test(test_record_sig_vector),
 		cmocka_unit_test(test_record_sig_legacy_first_use),
+		cmocka_unit_test(test_record_sig_recovery),
 		cmocka_unit_test(test_record_sidecar),
 		cmocka_unit_test(test_record_doc_dates),
 	};
