@@ -765,21 +765,26 @@ static int first_key(cy_vault *v, cy_fonds_key *k)
 	cy_catalog_fonds f;
 	collect c;
 	cy_ledger_entry e;
-	char fp[33], row[33], count[24];
+	char fp[33], row[33];
 	uint64_t seen = 0;
+	sign_pub sp;
 	int rc, own_tx = 0;
 
 	memset(&c, 0, sizeof(c));
 	memset(&f, 0, sizeof(f));
-	/* a fonds the ledger gave a write key keeps it: a catalog that lost it
-	 * was edited, and check says so */
-	if ((rc = ledger_has_key(v, k->code, &seen)) || seen)
+	memset(&sp, 0, sizeof(sp));
+	if ((rc = cy_vault__begin(v)))
 		return rc;
+	own_tx = 1;
+	/* under the write lock: another archivist may have been first; and a
+	 * fonds the ledger gave a write key keeps it (a catalog that lost it was
+	 * edited, and check says so) */
+	rc = cy_catalog_fonds_sign_each(v->cat, k->fonds_id, take_pub, &sp);
+	rc = rc < 0 ? rc : ledger_has_key(v, k->code, &seen);
+	if (rc < 0 || sp.has || seen)
+		goto out;
 	if ((rc = cy_catalog_fonds_get(v->cat, k->code, &f)))
 		goto out;
-	if ((rc = cy_vault__begin(v)))
-		goto out;
-	own_tx = 1;
 	rc = cy_vault__recsig_fonds_new(v, k, f.name, f.uscc, f.created, fp, row);
 	if (!rc) {
 		memset(&e, 0, sizeof(e));
@@ -797,7 +802,6 @@ static int first_key(cy_vault *v, cy_fonds_key *k)
 	rc = rc ? rc : cy_vault__commit(v);
 	if (!rc)
 		own_tx = 0;
-	(void)count;
 out:
 	if (own_tx) {
 		cy_vault__rollback(v);
