@@ -34,7 +34,7 @@ CUSTODY_VAULT="$v" CUSTODY_USER=li CUSTODY_PASSWORD_FILE="$work/pw.li" \
 start=$(date +%s.%N)
 "$tool" populate "$v" li "$work/pw.li" Z109 "$n"
 end=$(date +%s.%N)
-printf 'created %d records in %.1f s\n' "$n" "$(echo "$end - $start" | bc)"
+awk -v n="$n" -v a="$start" -v b="$end" 'BEGIN { printf "created %d records in %.1f s\n", n, b - a }'
 out=$("$tool" bench "$v" li "$work/pw.li")
 echo "check record signatures: $out"
 rate=$(sed -n 's/.*records\/s \([0-9]*\).*/\1/p' <<<"$out")
