@@ -135,7 +135,23 @@ static const char *SCHEMA_V3 =
 	"CREATE TABLE witnesses (name TEXT PRIMARY KEY, vkey TEXT NOT NULL,"
 	"  added TEXT NOT NULL) STRICT;"
 	/* grants: (worker "grants") */
-	/* records: (worker "records") */
+	/* records: (worker "records") each fonds' Ed25519 write key (its public
+	 * half, its seed sealed to the recovery key, and the seq of the ledger
+	 * entry that recorded it: a hint, the entry is what is trusted), the
+	 * seed sealed to
+	 * each archivist granted the fonds (grants.wslot: the grantee's X25519
+	 * public key || the sealed seed), and the signed batches of records
+	 * (docs/formats/record-sig.md) */
+	"ALTER TABLE fonds ADD COLUMN sign_pub BLOB;"
+	"ALTER TABLE fonds ADD COLUMN sign_rslot BLOB;"
+	"ALTER TABLE fonds ADD COLUMN sign_seq INTEGER;"
+	"ALTER TABLE grants ADD COLUMN wslot BLOB;"
+	"ALTER TABLE records ADD COLUMN digest BLOB;"
+	"ALTER TABLE records ADD COLUMN batch_id INTEGER;"
+	"CREATE TABLE record_batches ("
+	"  id INTEGER PRIMARY KEY, fonds_id INTEGER NOT NULL REFERENCES fonds(id),"
+	"  seq INTEGER NOT NULL, count INTEGER NOT NULL, sig BLOB NOT NULL) STRICT;"
+	"CREATE INDEX records_batch ON records (batch_id);"
 	"";
 
 static int db_error(cy_catalog *c, int code, const char *what)

@@ -15,6 +15,7 @@
 #include "store/object.h"
 #include "catalog/catalog_records.h"
 #include "vault/vault_internal.h"
+#include "vault/vault_recsig.h"
 #include "vault/vault_subjects.h"
 #include "custody/banned.h"
 
@@ -364,6 +365,10 @@ page:
 			goto page;
 		free(rows);
 	}
+
+	/* records: signed rows and batches, and the catalog against the ledger (check_records.c) */
+	if ((rc = cy_check_records(v, problem, warning, arg, stats, NULL)))
+		goto out;
 
 	/* subjects of held fonds: each opens, and its blind-index rows are what its fields give */
 	if (cy_role_holds_content(v->role)) {

@@ -23,6 +23,7 @@
 #include "ledger/note.h"
 #include "vault/vault_internal.h"
 #include "vault/vault_ledger_sig.h"
+#include "vault/vault_recsig.h"
 #include "custody/banned.h"
 
 static const char *ROLE_NAMES[CY_ROLE_COUNT] = {"sysadmin", "secadmin", "auditor", "archivist",
@@ -1131,6 +1132,9 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 	if (cy_role_holds_content(v->role) && (rc = load_keys(v)))
 		goto fail;
 	if (cy_role_holds_content(v->role) && v->nkeys && (rc = cy_vault__complete_grants(v)))
+		goto fail;
+	/* archivists: the fonds' write keys (vault_recsig.c) */
+	if ((rc = cy_vault__recsig_open(v)))
 		goto fail;
 	cy_store_clean_tmp(v->store);
 	*out = v;

@@ -22,7 +22,7 @@
 
 #include "catalog/catalog_packs.h"
 #include "custody/error.h"
-#include "vault/vault_internal.h"
+#include "vault/vault_recsig.h"
 #include "custody/banned.h"
 
 /* In builds with test hooks, CUSTODY_CRASH_AT=NAME kills the process with
@@ -310,6 +310,12 @@ out:
 	return rc;
 }
 
+static void count_problem(void *arg, const cy_check_problem *p)
+{
+	(void)p;
+	(*(uint64_t *)arg)++;
+}
+
 int cy_vault_compact(cy_vault *v, cy_progress_fn progress, void *parg, cy_compact_stats *stats)
 {
 	cy_compact_stats local;
@@ -331,6 +337,22 @@ int cy_vault_compact(cy_vault *v, cy_progress_fn progress, void *parg, cy_compac
 	if (rc) {
 		cy_vault__rollback(v);
 		goto out;
+	}
+	/* dead bytes are dropped for good: only when every record the ledger
+	 * says is committed is in the catalog as signed, so that a record
+	 * deleted (or changed) behind the vault's back is never made a
+	 * permanent loss (vault_recsig.c, docs/security/records.md) */
+	if (c.n) {
+		uint64_t problems = 0;
+		rc = cy_check_records(v, count_problem, NULL, &problems, NULL, NULL);
+		if (!rc && problems)
+			rc = cy_error_set(CY_ECORRUPT,
+					  "compaction refused: %llu records do not match what the "
+					  "ledger and their signatures say (run custody check); "
+					  "compacting now could make a loss permanent",
+					  (unsigned long long)problems);
+		if (rc)
+			goto out;
 	}
 	st->packs = c.n;
 	pr.files_total = c.n;

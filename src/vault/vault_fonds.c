@@ -8,7 +8,8 @@
 #include "crypto/crypto.h"
 #include "custody/error.h"
 #include "catalog/catalog_admin.h"
-#include "vault/vault_internal.h"
+#include "catalog/catalog_recsig.h"
+#include "vault/vault_recsig.h"
 #include "custody/banned.h"
 
 static const char USCC_CHARS[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
@@ -52,7 +53,7 @@ int cy_fonds_add(cy_vault *v, const char *code, const char *name, const char *us
 int cy_fonds_add_ext(cy_vault *v, const char *code, const char *name, const char *uscc,
 		     unsigned flags)
 {
-	char same[8] = "";
+	char same[8] = "", fp[33], rowhex[33];
 	uint8_t *key = NULL, key_id[8];
 	cy_buf ctx = CY_BUF_INIT, rslot = CY_BUF_INIT;
 	cy_catalog_fonds row;
@@ -105,6 +106,11 @@ int cy_fonds_add_ext(cy_vault *v, const char *code, const char *name, const char
 		goto fail;
 	kept = 1;
 	rc = cy_vault__store_slot(v, v->user_id, cy_vault__fonds_key_by_id(v, fid), v->pub);
+	/* its write key, sealed to the creator and the recovery key; the ledger
+	 * records its fingerprint and the row as created (vault_recsig.c) */
+	rc = rc ? rc
+		: cy_vault__recsig_fonds_new(v, cy_vault__fonds_key_by_id(v, fid), row.name,
+					     row.uscc, row.created, fp, rowhex);
 	if (rc)
 		goto fail;
 	memset(&e, 0, sizeof(e));
@@ -115,7 +121,10 @@ int cy_fonds_add_ext(cy_vault *v, const char *code, const char *name, const char
 		e.details[e.ndetails++] = (cy_ledger_detail){"uscc", uscc, 0};
 	if (*same)
 		e.details[e.ndetails++] = (cy_ledger_detail){"same_uscc_as", same, 0};
+	e.details[e.ndetails++] = (cy_ledger_detail){"signkey", fp, 0};
+	e.details[e.ndetails++] = (cy_ledger_detail){"row", rowhex, 0};
 	rc = cy_vault__log(v, &e);
+	rc = rc ? rc : cy_catalog_fonds_sign_seq_set(v->cat, fid, e.seq);
 	memset(&e, 0, sizeof(e));
 	e.action = "grant.add";
 	e.targets[0] = v->actor;

@@ -24,6 +24,7 @@
 #include "store/object.h"
 #include "store/object_internal.h"
 #include "vault/vault_internal.h"
+#include "vault/vault_recsig.h"
 #include "vault/vault_subjects.h"
 #include "custody/banned.h"
 
@@ -76,6 +77,9 @@ struct cy_import {
 	counter *counters; /* valid within the open transaction */
 	size_t ncounters;
 	int swept;
+	/* records created in the open transaction, signed at its commit */
+	int64_t *new_ids;
+	size_t nnew, capnew;
 };
 
 /* An object placed in the pack, before its rows exist. */
@@ -99,6 +103,11 @@ int cy_import_begin(cy_vault *v, const char *fonds, cy_import **out)
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	im->v = v;
 	im->fk = cy_vault__fonds_key(v, fonds);
+	/* records are signed with the fonds' write key at each commit */
+	if ((rc = cy_vault__recsig_require(v, im->fk))) {
+		free(im);
+		return rc;
+	}
 	if ((rc = cy_sha256_new(&im->sha)) ||
 	    (rc = cy_aead_new(&im->meta_aead, CY_META_KEY(im->fk))) ||
 	    (rc = cy_aead_new(&im->wrap_aead, CY_WRAP_KEY(im->fk))))
@@ -280,6 +289,7 @@ static int ensure_tx(cy_import *im)
 	if (im->v->in_tx)
 		return 0;
 	im->ncounters = 0; /* read afresh in each transaction */
+	im->nnew = 0;
 	if ((rc = cy_vault__begin(im->v)))
 		return rc;
 	if (!im->swept) {
@@ -435,6 +445,21 @@ int cy_vault__record_check(const cy_record_new *r)
 	return 0;
 }
 
+/* A record made in this transaction, to sign at its commit. */
+static int remember_new(cy_import *im, int64_t id)
+{
+	if (im->nnew == im->capnew) {
+		size_t cap = im->capnew ? im->capnew * 2 : 256;
+		int64_t *n = realloc(im->new_ids, cap * sizeof(*n));
+		if (!n)
+			return cy_error_set(CY_ENOMEM, "out of memory");
+		im->new_ids = n;
+		im->capnew = cap;
+	}
+	im->new_ids[im->nnew++] = id;
+	return 0;
+}
+
 /* The rows, the metadata and the ledger entry of a record whose objects are
  * in the pack.  Runs inside the record's savepoint. */
 static int record_finish(cy_import *im, const cy_record_new *r, placed *objs, size_t nobjs,
@@ -530,7 +555,8 @@ static int record_finish(cy_import *im, const cy_record_new *r, placed *objs, si
 				 .dedup = dedup,
 				 .meta = im->meta.ptr,
 				 .meta_len = im->meta.len};
-	if ((rc = cy_catalog_record_insert(v->cat, &row, &record_id)))
+	if ((rc = cy_catalog_record_insert(v->cat, &row, &record_id)) ||
+	    (rc = remember_new(im, record_id)))
 		goto out;
 	for (size_t i = 1; !rc && i < nobjs; i++)
 		rc = cy_catalog_record_object_add(v->cat, record_id, (int)i, object_ids[i],
@@ -573,6 +599,7 @@ static int in_savepoint(cy_import *im, record_step step, void *arg, cy_import_ou
 	cy_vault *v = im->v;
 	cy_frontier saved;
 	uint64_t saved_entries;
+	size_t saved_new;
 	int rc;
 
 	/* the pack and its row belong to the batch, so they are made outside the savepoint */
@@ -580,8 +607,10 @@ static int in_savepoint(cy_import *im, record_step step, void *arg, cy_import_ou
 		return rc;
 	saved = v->fr;
 	saved_entries = v->tx_entries;
+	saved_new = im->nnew;
 	rc = step(im, arg, outcome, archive_no);
 	if (rc) {
+		im->nnew = saved_new;
 		char msg[1024];
 		snprintf(msg, sizeof(msg), "%s", cy_error_message());
 		cy_catalog_savepoint_rollback(v->cat);
@@ -779,6 +808,9 @@ int cy_import_commit(cy_import *im)
 	for (size_t i = 0; !rc && i < im->ndone; i++)
 		rc = cy_pack_finish(im->done[i]);
 	rc = rc ? rc : cy_store_sync_dirs(im->v->store);
+	/* one signature over the batch's records (vault_recsig.c) */
+	rc = rc ? rc : cy_vault__recsig_sign(im->v, im->fk, im->new_ids, im->nnew);
+	im->nnew = 0;
 	rc = rc ? rc : cy_vault__commit(im->v);
 	if (rc) {
 		/* the error is the failure's, not the cleanup's (removing a pack
@@ -811,6 +843,7 @@ void cy_import_free(cy_import *im)
 	cy_pack_discard(im->pack);
 	free(im->done);
 	free(im->counters);
+	free(im->new_ids);
 	cy_sha256_free(im->sha);
 	cy_aead_free(im->meta_aead);
 	cy_aead_free(im->wrap_aead);

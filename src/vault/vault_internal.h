@@ -19,10 +19,12 @@
 #define CY_TR(s) dgettext("custody", s)
 
 #define CY_MAX_FONDS_KEYS 4096
-#define CY_FONDS_KEYS_LEN 128
+#define CY_FONDS_KEYS_LEN 160
 #define CY_META_KEY(k) ((k)->key + 32)
 #define CY_INDEX_KEY(k) ((k)->key + 64)
 #define CY_WRAP_KEY(k) ((k)->key + 96) /* wraps the data keys of fonds-owned objects */
+#define CY_WRITE_SEED(k)                                                                           \
+	((k)->key + 128) /* the fonds' write key, when k->writable (vault_recsig.c) */
 #define CY_WRAP_LABEL "custody data key wrap v1"
 
 typedef struct cy_fonds_key {
@@ -31,6 +33,11 @@ typedef struct cy_fonds_key {
 	/* locked memory: the fonds key, then the record-meta, blind-index and data-key-wrap keys */
 	uint8_t *key;
 	uint8_t key_id[8];
+	/* records: the fonds' Ed25519 write key (its seed at CY_WRITE_SEED) is
+	 * held (archivists only), and its public half */
+	int writable;
+	int wpub_known; /* wpub is set and the ledger recorded it */
+	uint8_t wpub[32];
 } cy_fonds_key;
 
 struct cy_vault {

@@ -6,7 +6,7 @@
 #include "catalog/catalog_records.h"
 #include "crypto/crypto.h"
 #include "custody/error.h"
-#include "vault/vault_internal.h"
+#include "vault/vault_recsig.h"
 #include "custody/banned.h"
 
 /* The catalog row's clear fields, then the decrypted metadata. */
@@ -152,6 +152,9 @@ static int lookup(cy_vault *v, const char *archive_no, found *f)
 		return not_found(v, archive_no);
 	if (!rc)
 		rc = f->rc;
+	/* a record is shown only as its archivist signed it (vault_recsig.c) */
+	if (!rc)
+		rc = cy_vault__recsig_verify(v, f->info.archive_no);
 	if (rc)
 		found_release(f);
 	return rc;
@@ -322,6 +325,8 @@ int cy_record_amend_apply(cy_vault *v, const char *archive_no, const cy_record_a
 	e.details[e.ndetails++] = (cy_ledger_detail){"fonds", f.info.fonds, 0};
 	e.details[e.ndetails++] = (cy_ledger_detail){"fields", changed, 0};
 	rc = rc ? rc : cy_vault__log(v, &e);
+	/* the changed row signed again with its batch (vault_recsig.c) */
+	rc = rc ? rc : cy_vault__recsig_resign(v, k, f.record_id);
 	rc = rc ? rc : cy_vault__commit(v);
 	if (rc)
 		cy_vault__rollback(v);

@@ -29,6 +29,8 @@
 #include "store/object_internal.h"
 #include "testutil.h"
 #include "vault/vault_internal.h"
+#include "catalog/catalog_packs.h"
+#include "vault/vault_recsig.h"
 
 #define PW "correct horse"
 
@@ -574,6 +576,288 @@ static void test_record_foundation_vault_upgrades(void **state)
 	cy_buf_release(&path);
 }
 
+/* ---- record signatures (docs/formats/record-sig.md) ---- */
+
+static void test_record_sig_vector(void **state)
+{
+	static const char *DIGEST =
+		"f3dae0c8495a3739f01df7826083f7508418ab13bfe3e6619d7425ac267751a2";
+	static const char *PUB = "79b5562e8fe654f94078b112e8a98ba7901f853ae695bed7e0e3910bad049664";
+	static const char *SIG = "cfccf3503f5154992c7b6a7ff89158be5e67283681bf669aa57008ff47ba5540"
+				 "870e95d8e306d2fc6eb266f393261d25c1c191c61a8ef28b21b598247a6bfa0a";
+	uint8_t dedup[32], meta[64], dk1[60], dk2[60], d[32], d2[32], digests[64], seed[32],
+		pub[32], sig[64];
+	int64_t subjects[2] = {5, 9};
+	cy_catalog_recsig_obj objs[2] = {{.seq = 0,
+					  .role = "",
+					  .length = 1300,
+					  .size = 1234,
+					  .compressed = 0,
+					  .owner = 0,
+					  .dkey = dk1,
+					  .dkey_len = 60,
+					  .present = 1},
+					 {.seq = 1,
+					  .role = "text",
+					  .length = 100,
+					  .size = 80,
+					  .compressed = 1,
+					  .owner = 5,
+					  .dkey = dk2,
+					  .dkey_len = 60,
+					  .present = 1}};
+	cy_catalog_recsig_row r = {.id = 7,
+				   .fonds_id = 1,
+				   .year = 2019,
+				   .item = 3,
+				   .created_by = 2,
+				   .size = 1234,
+				   .archive_no = "Z109-WS\xc2\xb7"
+						 "2019-D10-0003",
+				   .klass = "correspondence",
+				   .retention = "D10",
+				   .org = "",
+				   .status = "held",
+				   .created = "2026-11-30T12:00:00Z",
+				   .meta = meta,
+				   .meta_len = 64,
+				   .dedup = dedup,
+				   .dedup_len = 32,
+				   .objs = objs,
+				   .nobjs = 2,
+				   .subjects = subjects,
+				   .nsubjects = 2};
+	cy_buf hex = CY_BUF_INIT, msg = CY_BUF_INIT;
+	char fp[33], row[33];
+
+	(void)state;
+	memset(dedup, 0xdd, 32);
+	memset(dk1, 0xaa, 60);
+	memset(dk2, 0xbb, 60);
+	for (int i = 0; i < 64; i++)
+		meta[i] = (uint8_t)i;
+	for (int i = 0; i < 32; i++)
+		seed[i] = (uint8_t)(i + 1);
+	assert_int_equal(cy_vault__recsig_digest(&r, NULL, d), 0);
+	hex_of(d, 32, &hex);
+	assert_string_equal(cy_buf_cstr(&hex), DIGEST);
+	memcpy(digests, d, 32);
+	memset(digests + 32, 0x11, 32);
+	assert_int_equal(cy_vault__recsig_batch_msg("0123456789abcdef0123456789abcdef", "Z109", 57,
+						    digests, 2, &msg),
+			 0);
+	assert_int_equal(cy_ed25519_public(seed, pub), 0);
+	cy_buf_clear(&hex);
+	hex_of(pub, 32, &hex);
+	assert_string_equal(cy_buf_cstr(&hex), PUB);
+	assert_int_equal(cy_ed25519_sign(seed, msg.ptr, msg.len, sig), 0);
+	cy_buf_clear(&hex);
+	hex_of(sig, 64, &hex);
+	assert_string_equal(cy_buf_cstr(&hex), SIG);
+	assert_int_equal(cy_ed25519_verify(pub, msg.ptr, msg.len, sig), 0);
+	cy_vault__recsig_fingerprint(pub, fp);
+	assert_string_equal(fp, "65b60673d6ed884bf01c2c222d82ada0");
+	cy_vault__recsig_fonds_row(
+		"Z109",
+		"\xe4\xb8\x8a\xe6\xb5\xb7\xe6\x81\x92\xe7\x91\x9e\xe8\xb4"
+		"\xb8\xe6\x98\x93\xe6\x9c\x89\xe9\x99\x90\xe5\x85\xac\xe5\x8f\xb8",
+		"91350100M000100Y43", "2026-11-30T12:00:00Z", row);
+	assert_string_equal(row, "0ce5223a6249f464ba3014bf11aa08d5");
+	/* every covered field counts: a flipped bit of the metadata, another
+	 * status, creator or creation time, a swapped data key, a dropped subject */
+	meta[10] ^= 1;
+	assert_int_equal(cy_vault__recsig_digest(&r, NULL, d2), 0);
+	assert_memory_not_equal(d, d2, 32);
+	meta[10] ^= 1;
+	r.status = "destroyed";
+	assert_int_equal(cy_vault__recsig_digest(&r, NULL, d2), 0);
+	assert_memory_not_equal(d, d2, 32);
+	r.status = "held";
+	r.created_by = 3;
+	assert_int_equal(cy_vault__recsig_digest(&r, NULL, d2), 0);
+	assert_memory_not_equal(d, d2, 32);
+	r.created_by = 2;
+	dk2[0] ^= 1;
+	assert_int_equal(cy_vault__recsig_digest(&r, NULL, d2), 0);
+	assert_memory_not_equal(d, d2, 32);
+	dk2[0] ^= 1;
+	r.nsubjects = 1;
+	assert_int_equal(cy_vault__recsig_digest(&r, NULL, d2), 0);
+	assert_memory_not_equal(d, d2, 32);
+	r.nsubjects = 2;
+	assert_int_equal(cy_vault__recsig_digest(&r, NULL, d2), 0);
+	assert_memory_equal(d, d2, 32);
+	/* the signature binds the seq and the fonds */
+	assert_int_equal(cy_vault__recsig_batch_msg("0123456789abcdef0123456789abcdef", "Z109", 58,
+						    digests, 2, &msg),
+			 0);
+	assert_int_not_equal(cy_ed25519_verify(pub, msg.ptr, msg.len, sig), 0);
+	assert_int_equal(cy_vault__recsig_batch_msg("0123456789abcdef0123456789abcdef", "Z110", 57,
+						    digests, 2, &msg),
+			 0);
+	assert_int_not_equal(cy_ed25519_verify(pub, msg.ptr, msg.len, sig), 0);
+	cy_error_clear();
+	cy_buf_release(&hex);
+	cy_buf_release(&msg);
+}
+
+static void count_check(void *arg, const cy_check_problem *p)
+{
+	print_message("# %s\n", p->problem);
+	(*(int *)arg)++;
+}
+
+static int count_batches(void *arg, const cy_catalog_batch *b)
+{
+	int64_t *n = arg;
+
+	n[0]++;
+	n[1] += b->count;
+	return 0;
+}
+
+static int ledger_has(void *arg, uint64_t seq, const char *entry, size_t n)
+{
+	(void)seq;
+	if (memmem(entry, n, "\"action\":\"fonds.signkey\"", 24) &&
+	    memmem(entry, n, "\"trust\":\"first-use\"", 19))
+		(*(int *)arg)++;
+	return 0;
+}
+
+/* A vault of schema 1: a viewer reads its unsigned records; the first
+ * archivist of the fonds to open it makes the write key, logs it and signs
+ * every record in one batch (trust on first use); check then verifies all. */
+static void test_record_sig_legacy_first_use(void **state)
+{
+	char *tmp = tu_tmpdir();
+	cy_buf dir = CY_BUF_INIT;
+	cy_vault *v = NULL;
+	cy_record_info info;
+	int problems = 0, logged = 0;
+	int64_t batches[2] = {0, 0};
+	uint64_t verified = 0;
+	const char *no = "Z109-WS\xc2\xb7"
+			 "2019-D10-0002";
+
+	(void)state;
+	cy_path_join(&dir, tmp, "vault");
+	copy_tree(CY_SRCDIR "/tests/fixtures/vault-v1/vault", cy_buf_cstr(&dir));
+	/* li first, so that vv's pending grant is completed */
+	assert_int_equal(cy_vault_open(&v, cy_buf_cstr(&dir), "li", "li-pass-1", 9), 0);
+	assert_int_equal(cy_catalog_batch_each(v->cat, count_batches, batches), 0);
+	assert_int_equal(batches[0], 1);
+	assert_int_equal(batches[1], 3);
+	assert_int_equal(cy_catalog_ledger_mentions(v->cat, "fonds.signkey", ledger_has, &logged),
+			 0);
+	assert_int_equal(logged, 1);
+	assert_int_equal(cy_check_records(v, count_check, count_check, &problems, NULL, &verified),
+			 0);
+	assert_int_equal(problems, 0);
+	assert_int_equal(verified, 3);
+	cy_vault_close(v);
+	/* opened again: nothing more is signed or logged */
+	assert_int_equal(cy_vault_open(&v, cy_buf_cstr(&dir), "li", "li-pass-1", 9), 0);
+	batches[0] = batches[1] = 0;
+	logged = 0;
+	assert_int_equal(cy_catalog_batch_each(v->cat, count_batches, batches), 0);
+	assert_int_equal(batches[0], 1);
+	assert_int_equal(cy_catalog_ledger_mentions(v->cat, "fonds.signkey", ledger_has, &logged),
+			 0);
+	assert_int_equal(logged, 1);
+	cy_vault_close(v);
+	tu_rmrf(tmp);
+	free(tmp);
+
+	/* a viewer before any archivist: the records read as they are, check warns */
+	tmp = tu_tmpdir();
+	cy_buf_clear(&dir);
+	cy_path_join(&dir, tmp, "vault");
+	copy_tree(CY_SRCDIR "/tests/fixtures/vault-v1/vault", cy_buf_cstr(&dir));
+	assert_int_equal(cy_vault_open(&v, cy_buf_cstr(&dir), "vv", "vv-pass-1", 9), 0);
+	assert_true(cy_vault__holds(v, "Z109"));
+	assert_int_equal(cy_record_show(v, no, &info), 0);
+	cy_record_info_release(&info);
+	problems = 0;
+	assert_int_equal(cy_check_records(v, count_check, count_check, &problems, NULL, &verified),
+			 0);
+	assert_int_equal(problems, 1); /* the warning: no write key yet */
+	cy_vault_close(v);
+	tu_rmrf(tmp);
+	free(tmp);
+	cy_buf_release(&dir);
+}
+
+static cy_vault *open_user(const char *dir, const char *user, const char *pw)
+{
+	cy_vault *v = NULL;
+
+	if (cy_vault_open(&v, dir, user, pw, strlen(pw)))
+		print_error("open %s: %s\n", user, cy_error_message());
+	assert_non_null(v);
+	return v;
+}
+
+/* A fonds whose archivists lost the write key: the recovery key's holder
+ * seals it to an archivist again (cy_vault__recsig_recover, for `recovery
+ * grant`); another recovery key opens nothing. */
+static void test_record_sig_recovery(void **state)
+{
+	char *tmp = tu_tmpdir();
+	cy_buf dir = CY_BUF_INIT, rec = CY_BUF_INIT;
+	cy_vault *v;
+	cy_import *im = NULL;
+	uint8_t priv[32], other[32];
+	bool pending = false;
+	int64_t uid;
+	uint8_t upub[32];
+	cy_fonds_key *k;
+	const char *p;
+
+	(void)state;
+	cy_path_join(&dir, tmp, "vault");
+	assert_int_equal(cy_vault_init(cy_buf_cstr(&dir), "sec", PW, strlen(PW), 10, &rec), 0);
+	p = strrchr(cy_buf_cstr(&rec), '-');
+	assert_non_null(p);
+	assert_int_equal(cy_hex_decode(p + 1, 64, priv, 32), 0);
+	v = open_user(cy_buf_cstr(&dir), "sec", PW);
+	assert_int_equal(cy_user_add(v, "li", CY_ROLE_ARCHIVIST, "li-pass-12", 10), 0);
+	assert_int_equal(cy_user_add(v, "li2", CY_ROLE_ARCHIVIST, "li2-pass-12", 11), 0);
+	cy_vault_close(v);
+	v = open_user(cy_buf_cstr(&dir), "li", "li-pass-12");
+	assert_int_equal(cy_fonds_add(v, "Z109", "Test Co", NULL), 0);
+	cy_vault_close(v);
+	v = open_user(cy_buf_cstr(&dir), "sec", PW);
+	assert_int_equal(cy_user_grant(v, "li2", "Z109", &pending), 0);
+	cy_vault_close(v);
+	v = open_user(cy_buf_cstr(&dir), "li", "li-pass-12"); /* completes li2's grant, shares */
+	/* the write key lost to li2, as if every archivist holding it were gone */
+	assert_int_equal(cy_catalog_exec(v->cat, "UPDATE grants SET wslot = NULL"), 0);
+	cy_vault_close(v);
+	v = open_user(cy_buf_cstr(&dir), "li2", "li2-pass-12");
+	assert_int_equal(cy_import_begin(v, "Z109", &im), CY_EPERM);
+	k = cy_vault__fonds_key(v, "Z109");
+	assert_non_null(k);
+	uid = v->user_id;
+	memcpy(upub, v->pub, 32);
+	memcpy(other, priv, 32);
+	other[1] ^= 1; /* not bit 0 of byte 0: X25519 clamps it */
+	assert_int_equal(cy_vault__begin(v), 0);
+	assert_int_equal(cy_vault__recsig_recover(v, other, k->fonds_id, "Z109", uid, upub),
+			 CY_EAUTH);
+	assert_int_equal(cy_vault__recsig_recover(v, priv, k->fonds_id, "Z109", uid, upub), 0);
+	assert_int_equal(cy_vault__commit(v), 0);
+	cy_vault_close(v);
+	v = open_user(cy_buf_cstr(&dir), "li2", "li2-pass-12");
+	assert_int_equal(cy_import_begin(v, "Z109", &im), 0);
+	cy_import_free(im);
+	cy_vault_close(v);
+	cy_buf_wipe(&rec);
+	cy_buf_release(&dir);
+	tu_rmrf(tmp);
+	free(tmp);
+}
+
 /* ---- the sidecar ---- */
 
 static void test_record_sidecar(void **state)
@@ -715,6 +999,9 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_record_subject_owned_object, setup, teardown),
 		cmocka_unit_test(test_record_foundation_vault_upgrades),
+		cmocka_unit_test(test_record_sig_vector),
+		cmocka_unit_test(test_record_sig_legacy_first_use),
+		cmocka_unit_test(test_record_sig_recovery),
 		cmocka_unit_test(test_record_sidecar),
 		cmocka_unit_test(test_record_doc_dates),
 	};
