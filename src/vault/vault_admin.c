@@ -215,6 +215,26 @@ int cy_vault__no_key_error(cy_vault *v, const char *code)
 			"the fonds key opens the vault",
 			code, v->user);
 	default:
+		/* a grant the ledger does not back is never used: say why */
+		{
+			cy_catalog_grant g;
+			cy_catalog_adm_fonds f;
+			cy_trust_revokes *r = NULL;
+			memset(&g, 0, sizeof(g));
+			rc = cy_catalog_adm_fonds_get(v->cat, code, &f);
+			rc = rc ? rc : cy_catalog_grant_get(v->cat, v->user_id, f.id, &g);
+			rc = rc ? rc : cy_vault__revokes_load(v, g.seq, &r);
+			rc = rc ? rc : cy_vault__grant_verify(v, r, &g, v->user);
+			cy_vault__revokes_free(r);
+			cy_catalog_grant_release(&g);
+			if (rc == CY_ECORRUPT) {
+				char why[512];
+				snprintf(why, sizeof(why), "%s", cy_error_message());
+				return cy_error_set(CY_EPERM, "%s; %s", why, CY_TR(N_("not used")));
+			}
+			if (rc == CY_ENOMEM)
+				return rc;
+		}
 		/* completed by another process after this one opened the vault */
 		return cy_error_set(
 			CY_EPERM,
