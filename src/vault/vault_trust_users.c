@@ -366,7 +366,14 @@ int cy_vault__check_key_events(cy_vault *v)
 	if (rc < 0)
 		goto out;
 	rc = 0;
-	what = key_mismatch(k.n ? &k.v[0] : NULL, v->serial, v->useed ? v->upub : NULL);
+	if (!k.n || !k.v[0].added) {
+		rc = cy_error_set(CY_ECORRUPT,
+				  "user '%s' has no user.add entry in the ledger: the account was "
+				  "inserted into the catalog directly (custody check names it)",
+				  v->user);
+		goto out;
+	}
+	what = key_mismatch(&k.v[0], v->serial, v->useed ? v->upub : NULL);
 	if (what)
 		rc = cy_error_set(CY_ECORRUPT,
 				  "the keys of user '%s' are not the current ones: the %s differs "
