@@ -427,15 +427,6 @@ int cy_vault__cert_msg(const char *vault_id, int64_t id, const char *name, const
 	return cy_buf_put(out, upub, 32);
 }
 
-int cy_vault__grant_msg(const char *vault_id, int64_t user_id, const char *fonds,
-			const uint8_t pub[32], cy_buf *out)
-{
-	cy_buf_clear(out);
-	cy_buf_printf(out, "custody/grant/v1%c%s%c%lld%c%s%c", 0, vault_id, 0, (long long)user_id,
-		      0, fonds, 0);
-	return cy_buf_put(out, pub, 32); /* fails if the printf did: the buffer is sticky */
-}
-
 int cy_vault__verify_cert(const cy_vault *v, int64_t id, const char *name, const char *role,
 			  const uint8_t pub[32], const uint8_t *upub, int64_t serial,
 			  const void *cert, size_t certlen)

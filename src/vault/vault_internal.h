@@ -93,8 +93,7 @@ int cy_vault__ctx_fonds(const char *vault_id, const char *code, cy_buf *out);
 /* The certificate message: version 1 (serial 0; upub unused) or version 2. */
 int cy_vault__cert_msg(const char *vault_id, int64_t id, const char *name, const char *role,
 		       const uint8_t pub[32], const uint8_t *upub, int64_t serial, cy_buf *out);
-int cy_vault__grant_msg(const char *vault_id, int64_t user_id, const char *fonds,
-			const uint8_t pub[32], cy_buf *out);
+/* The grant message (version 2): cy_vault__grant_msg2 (vault_trust_users.c). */
 /* The secrets a new user receives: the ledger key with the admin public key,
  * the admin key itself for secadmins, and a certificate of the role. */
 typedef struct user_secrets {
@@ -309,8 +308,8 @@ int cy_vault__revokes_load(cy_vault *v, uint64_t after, cy_trust_revokes **out);
 void cy_vault__revokes_free(cy_trust_revokes *r);
 int cy_vault__grant_verify(cy_vault *v, const cy_trust_revokes *r, const cy_catalog_grant *g,
 			   const char *name);
-/* At open: the user's certificate serial and signing key must be those of
- * the ledger's last key event for the user (user.add, user.passwd,
+/* At open: the user's certificate serial and signing key must not be older
+ * than the ledger's last key event for the user (user.add, user.passwd,
  * user.reset, user.certify); CY_ECORRUPT naming a restored old row. */
 int cy_vault__check_key_events(cy_vault *v);
 /* Key roll-over statements (a password change by a user who holds no admin

@@ -474,30 +474,34 @@ static int collect_pending(void *arg, const cy_catalog_grant *g)
 
 /* The smallest seq of a pending grant of a fonds the caller holds (the
  * revocations after it are all that matter), or 0 when there is none. */
+typedef struct first_ctx {
+	cy_vault *v;
+	uint64_t min; /* 0: none; else the smallest seq (1 for an unbound grant) */
+} first_ctx;
+
 static int first_pending(void *arg, const cy_catalog_grant *g)
 {
-	pending_grants *pg = arg;
-	uint64_t *min = (uint64_t *)pg->list;
+	first_ctx *fc = arg;
+	uint64_t seq = g->seq ? g->seq : 1;
 
-	if (cy_vault__fonds_key_by_id(pg->v, g->fonds_id) && (*min == 0 || g->seq < *min))
-		*min = g->seq ? g->seq : 1;
+	if (cy_vault__fonds_key_by_id(fc->v, g->fonds_id) && (fc->min == 0 || seq < fc->min))
+		fc->min = seq;
 	return 0;
 }
 
 int cy_vault__complete_grants(cy_vault *v)
 {
 	int rc;
-	uint64_t min = 0;
-	pending_grants pg = {v, NULL, (struct pend *)&min, 0};
+	first_ctx fc = {v, 0};
+	pending_grants pg = {v, NULL, NULL, 0};
 	struct pend *list;
 	size_t n;
 
 	/* the usual case, nothing pending for this key holder: one query */
-	rc = cy_catalog_grant_list_pending(v->cat, first_pending, &pg);
-	if (rc < 0 || min == 0)
+	rc = cy_catalog_grant_list_pending(v->cat, first_pending, &fc);
+	if (rc < 0 || fc.min == 0)
 		return rc < 0 ? rc : 0;
-	pg.list = NULL;
-	rc = cy_vault__revokes_load(v, min - 1, &pg.r);
+	rc = cy_vault__revokes_load(v, fc.min - 1, &pg.r);
 	rc = rc ? rc : cy_catalog_grant_list_pending(v->cat, collect_pending, &pg);
 	list = pg.list;
 	n = pg.n;
