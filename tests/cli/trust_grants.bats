@@ -265,3 +265,39 @@ last_seq() {
 		"$CUSTODY" get "$A2"
 	[ "$status" -ne 0 ]
 }
+
+@test "item 7: a reset ends the user's old grants; restored, they are refused; a fonds left without holder is named" {
+	sql ".backup '$T/backup.db'"
+	printf 'pw-li-after-reset\n' >"$T/resetpw"
+	run --separate-stderr as sec user passwd li --new-password-file "$T/resetpw"
+	status_is 0
+	# li was Z109's only key holder: the reset leaves the fonds without one
+	stderr_has "fonds Z109 now has no key holder"
+	# li's grant is pending again, under a new grant.add logged after the user.reset
+	[ "$(sql "SELECT g.slot IS NULL FROM grants g JOIN users u ON u.id = g.user_id WHERE u.name = 'li'")" = 1 ]
+	local reset add
+	reset=$(last_seq user.reset)
+	add=$(sql "SELECT seq FROM grants g JOIN users u ON u.id = g.user_id WHERE u.name = 'li'")
+	[ "$add" -gt "$reset" ]
+	# the old active row put back: ended by the reset, never used
+	sql "DELETE FROM grants WHERE user_id = (SELECT id FROM users WHERE name = 'li');
+		ATTACH '$T/backup.db' AS old;
+		INSERT INTO grants SELECT * FROM old.grants
+		WHERE user_id = (SELECT id FROM users WHERE name = 'li')"
+	run --separate-stderr env CUSTODY_USER=li CUSTODY_PASSWORD_FILE="$T/resetpw" "$CUSTODY" get "$A1" -o "$T/out"
+	[ "$status" -ne 0 ]
+	stderr_has "(user.reset)"
+	[ ! -e "$T/out" ]
+	run as aud check
+	status_is 5
+	output_has "grant of fonds Z109 to user li"
+	output_has "(user.reset): the catalog row was restored or re-inserted"
+	# the recovery key gives it back
+	run as sec recovery grant --recovery-file "$REC" Z109 li
+	status_is 0
+	run env CUSTODY_USER=li CUSTODY_PASSWORD_FILE="$T/resetpw" "$CUSTODY" get "$A1" -o "$T/out"
+	status_is 0
+	grep -q "客户资料 one" "$T/out"
+	run as aud check
+	status_is 0
+}
