@@ -108,6 +108,16 @@ last_seq() {
 	status_is 0
 }
 
+@test "item 2: check names a user row deleted from the catalog" {
+	local vvid
+	vvid=$(sql "SELECT id FROM users WHERE name = 'vv'")
+	sql "DELETE FROM users WHERE name = 'vv'"
+	run as aud check
+	status_is 5
+	output_has "ledger entry"
+	output_has "added user u$vvid, but the catalog has no such user: the row was deleted"
+}
+
 # ---- item 3: revocation undone ----
 
 @test "item 3: a revoked grant's old row re-inserted from a backup is never used" {
