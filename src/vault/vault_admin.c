@@ -100,8 +100,20 @@ int cy_user_set_disabled(cy_vault *v, const char *name, bool disabled, bool *cha
 	rc = cy_catalog_adm_user_get(v->cat, name, &u);
 	if (rc == CY_ENOTFOUND)
 		rc = cy_error_set(CY_ENOTFOUND, "no user '%s' (see 'custody user list')", name);
-	if (rc || !u.disabled == !disabled)
+	if (rc)
 		goto out;
+	{
+		/* the state is the ledger's as much as the flag's (an edited flag):
+		 * nothing to do only when both already say so */
+		cy_trust_revokes *r = NULL;
+		int in_ledger;
+		if ((rc = cy_vault__revokes_load(v, 0, &r)))
+			goto out;
+		in_ledger = cy_vault__revokes_disabled(r, u.id) != 0;
+		cy_vault__revokes_free(r);
+		if (!u.disabled == !disabled && !in_ledger == !disabled)
+			goto out;
+	}
 	if (disabled && u.id == v->user_id) {
 		rc = cy_error_set(CY_EPERM,
 				  "user '%s' cannot disable its own account: another security "

@@ -306,6 +306,9 @@ int cy_vault__grant_log_bind(cy_vault *v, int64_t uid, int64_t fid, const char *
 typedef struct cy_trust_revokes cy_trust_revokes;
 int cy_vault__revokes_load(cy_vault *v, uint64_t after, cy_trust_revokes **out);
 void cy_vault__revokes_free(cy_trust_revokes *r);
+/* The seq of uid's last user.disable that no user.enable followed, or 0
+ * (meaningful when r was loaded from the start of the ledger). */
+uint64_t cy_vault__revokes_disabled(const cy_trust_revokes *r, int64_t uid);
 int cy_vault__grant_verify(cy_vault *v, const cy_trust_revokes *r, const cy_catalog_grant *g,
 			   const char *name);
 /* At open: the user's certificate serial and signing key must not be older

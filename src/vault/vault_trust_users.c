@@ -150,7 +150,10 @@ static int collect_revoke(void *arg, uint64_t seq, const char *entry, size_t n)
 
 	if (cy_vault__entry_fields(entry, n, &f))
 		return 0; /* log verify names a damaged entry */
-	reset = !strcmp(f.action, "user.reset");
+	/* user.reset ends all of a user's grants; user.disable and user.enable
+	 * are kept for cy_vault__revokes_disabled and end none */
+	reset = !strcmp(f.action, "user.reset") || !strcmp(f.action, "user.disable") ||
+		!strcmp(f.action, "user.enable");
 	if (!reset && strcmp(f.action, "grant.revoke"))
 		return 0;
 	if (f.ntargets < (reset ? 1 : 2) || target_uid(f.targets[0]) < 0)
@@ -186,6 +189,21 @@ int cy_vault__revokes_load(cy_vault *v, uint64_t after, cy_trust_revokes **out)
 	}
 	*out = r;
 	return 0;
+}
+
+uint64_t cy_vault__revokes_disabled(const cy_trust_revokes *r, int64_t uid)
+{
+	uint64_t seq = 0;
+
+	for (size_t i = 0; r && i < r->n; i++) {
+		if (r->v[i].uid != uid)
+			continue;
+		if (!strcmp(r->v[i].action, "user.disable"))
+			seq = r->v[i].seq;
+		else if (!strcmp(r->v[i].action, "user.enable"))
+			seq = 0;
+	}
+	return seq;
 }
 
 void cy_vault__revokes_free(cy_trust_revokes *r)
@@ -241,7 +259,8 @@ int cy_vault__grant_verify(cy_vault *v, const cy_trust_revokes *r, const cy_cata
 	for (size_t i = 0; r && i < r->n; i++) {
 		const revoke *x = &r->v[i];
 		if (x->seq <= g->seq || x->uid != g->user_id ||
-		    (*x->code && strcmp(x->code, g->fonds_code)))
+		    (*x->code && strcmp(x->code, g->fonds_code)) ||
+		    (strcmp(x->action, "grant.revoke") && strcmp(x->action, "user.reset")))
 			continue;
 		rc = cy_error_set(CY_ECORRUPT,
 				  "grant of fonds %s to user %s (serial %s) was ended by ledger "
@@ -278,6 +297,7 @@ out:
 typedef struct key_event {
 	int64_t uid;
 	uint64_t seq, added;
+	uint64_t disabled; /* the last user.disable not followed by user.enable, or 0 */
 	char action[32];
 	int64_t serial;
 	int has_serial;
@@ -323,11 +343,20 @@ static int collect_key_event(void *arg, uint64_t seq, const char *entry, size_t 
 	key_event *e;
 	int64_t uid;
 
-	if (cy_vault__entry_fields(entry, n, &f) || !key_action(f.action) || f.ntargets < 1 ||
+	int able;
+
+	if (cy_vault__entry_fields(entry, n, &f) || f.ntargets < 1 ||
 	    (uid = target_uid(f.targets[0])) < 0 || (k->only > 0 && uid != k->only))
+		return 0;
+	able = !strcmp(f.action, "user.disable") || !strcmp(f.action, "user.enable");
+	if (!able && !key_action(f.action))
 		return 0;
 	if (!(e = event_of(k, uid)))
 		return CY_ENOMEM;
+	if (able) {
+		e->disabled = strcmp(f.action, "user.disable") ? 0 : seq;
+		return 0;
+	}
 	if (!strcmp(f.action, "user.add") && !e->added)
 		e->added = seq;
 	/* an entry of schema 2 or older names no serial: nothing to compare */
@@ -372,6 +401,14 @@ int cy_vault__check_key_events(cy_vault *v)
 	 * last key event; both are also what a ledger cut back looks like, and
 	 * the auditor must still log in to find that with log verify
 	 * --checkpoint.  check names both. */
+	/* the ledger's word on the account, whatever the catalog's flag says */
+	if (k.n && k.v[0].disabled) {
+		rc = cy_error_set(CY_EAUTH,
+				  "the account of user '%s' is disabled (ledger entry %llu): a "
+				  "security administrator can enable it (custody user enable %s)",
+				  v->user, (unsigned long long)k.v[0].disabled, v->user);
+		goto out;
+	}
 	if (!k.n || !k.v[0].added || (k.v[0].has_serial && k.v[0].serial < v->serial))
 		goto out;
 	what = key_mismatch(&k.v[0], v->serial, v->useed ? v->upub : NULL);

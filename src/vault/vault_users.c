@@ -461,6 +461,12 @@ static int collect_pending(void *arg, const cy_catalog_grant *g)
 			 g->fonds_code, g->user_name);
 		return 0;
 	}
+	/* not to a user the ledger says is disabled (a cleared flag): kept for
+	 * after user enable, as for a flagged user */
+	if (cy_vault__revokes_disabled(pg->r, g->user_id)) {
+		pg->n--;
+		return 0;
+	}
 	/* ... and only a grant the ledger backs, signed by the admin key */
 	rc = cy_vault__grant_verify(v, pg->r, g, g->user_name);
 	if (rc == CY_ENOMEM)
@@ -476,7 +482,7 @@ static int collect_pending(void *arg, const cy_catalog_grant *g)
  * revocations after it are all that matter), or 0 when there is none. */
 typedef struct first_ctx {
 	cy_vault *v;
-	uint64_t min; /* 0: none; else the smallest seq (1 for an unbound grant) */
+	uint64_t min; /* 0: none pending; else the smallest seq (1 for an unbound grant) */
 } first_ctx;
 
 static int first_pending(void *arg, const cy_catalog_grant *g)
@@ -501,7 +507,8 @@ int cy_vault__complete_grants(cy_vault *v)
 	rc = cy_catalog_grant_list_pending(v->cat, first_pending, &fc);
 	if (rc < 0 || fc.min == 0)
 		return rc < 0 ? rc : 0;
-	rc = cy_vault__revokes_load(v, fc.min - 1, &pg.r);
+	/* from the start: a user.disable before the grant counts too */
+	rc = cy_vault__revokes_load(v, 0, &pg.r);
 	rc = rc ? rc : cy_catalog_grant_list_pending(v->cat, collect_pending, &pg);
 	list = pg.list;
 	n = pg.n;

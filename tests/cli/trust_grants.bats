@@ -118,6 +118,26 @@ last_seq() {
 	output_has "added user u$vvid, but the catalog has no such user: the row was deleted"
 }
 
+@test "item 2: a disabled user's flag cleared in the catalog: the ledger keeps the account shut" {
+	as sec user grant vv Z109 >/dev/null
+	as sec user disable vv >/dev/null
+	sql "UPDATE users SET disabled = 0 WHERE name = 'vv'"
+	# the key holder does not complete the grant of a user the ledger disabled
+	as li ls >/dev/null
+	[ "$(sql "SELECT g.slot IS NULL FROM grants g JOIN users u ON u.id = g.user_id WHERE u.name = 'vv'")" = 1 ]
+	run --separate-stderr as vv ls
+	status_is 3
+	stderr_has "the account of user 'vv' is disabled (ledger entry"
+	run as aud check
+	status_is 5
+	output_has "user 'vv' is enabled in the catalog, but ledger entry"
+	# enabled through custody: the grant completes and vv reads
+	as sec user enable vv >/dev/null
+	as li ls >/dev/null
+	run as vv get "$A1" -o "$T/out"
+	status_is 0
+}
+
 # ---- item 3: revocation undone ----
 
 @test "item 3: a revoked grant's old row re-inserted from a backup is never used" {
