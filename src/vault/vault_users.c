@@ -478,8 +478,8 @@ static int collect_pending(void *arg, const cy_catalog_grant *g)
 	return 0;
 }
 
-/* The smallest seq of a pending grant of a fonds the caller holds (the
- * revocations after it are all that matter), or 0 when there is none. */
+/* Whether any pending grant is of a fonds the caller holds (fc->min != 0):
+ * only then is the ledger read. */
 typedef struct first_ctx {
 	cy_vault *v;
 	uint64_t min; /* 0: none pending; else the smallest seq (1 for an unbound grant) */
