@@ -39,6 +39,18 @@ int cy_user_reset(cy_vault *v, const char *name, const char *pw, size_t pwlen);
  * holds the key (archivists granting to themselves at fonds creation). */
 int cy_user_grant(cy_vault *v, const char *name, const char *fonds, bool *pending);
 int cy_user_revoke(cy_vault *v, const char *name, const char *fonds);
+/* Each fonds (only `fonds` when not NULL) that no enabled archivist or
+ * viewer holds the key of any more (no active grant): after a revocation or
+ * a reset, its records can be reached again only with the recovery key
+ * (cy_recovery_grant).  fn's non-zero return stops the walk. */
+typedef int (*cy_fonds_code_fn)(void *arg, const char *code);
+int cy_fonds_without_holder(cy_vault *v, const char *fonds, cy_fonds_code_fn fn, void *arg);
+/* secadmin: with the vault's recovery private key (the text
+ * "CUSTODY-RECOVERY-1-<64 hex>" that init showed), open fonds' recovery slot
+ * and seal its key to user's certified public key: an active grant, logged
+ * as grant.recover with a grant serial.  CY_EAUTH if the key is not this
+ * vault's recovery key. */
+int cy_recovery_grant(cy_vault *v, const char *recovery_key, const char *fonds, const char *user);
 /* secadmin: disable (disabled = true) or enable a user.  A disabled user
  * cannot open the vault (CY_EAUTH naming the account); its key slots and
  * grants stay, for the audit trail and a later enable; pending grants are

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "catalog/catalog.h"
+#include "catalog/catalog_admin.h" /* CY_LEDGER_TRUST_WHERE */
 #include "catalog/catalog_sql.h"
 #include "custody/buf.h"
 #include "custody/error.h"
@@ -135,6 +136,15 @@ static const char *SCHEMA_V3 =
 	"CREATE TABLE witnesses (name TEXT PRIMARY KEY, vkey TEXT NOT NULL,"
 	"  added TEXT NOT NULL) STRICT;"
 	/* grants: (worker "grants") */
+	/* each grant bound to its ledger entry (docs/formats/keys.md "Grants,
+	 * version 2"): a serial, the seq and leaf hash of its grant.add (or
+	 * fonds.add, grant.recover, grant.upgrade) entry; and an index of the
+	 * user and grant entries, so that opening finds a user's key events and
+	 * revocations without reading every record entry */
+	"ALTER TABLE grants ADD COLUMN serial INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE grants ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE grants ADD COLUMN leaf BLOB;"
+	"CREATE INDEX ledger_trust ON ledger (seq) WHERE " CY_LEDGER_TRUST_WHERE ";"
 	/* records: (worker "records") each fonds' Ed25519 write key (its public
 	 * half, its seed sealed to the recovery key, and the seq of the ledger
 	 * entry that recorded it: a hint, the entry is what is trusted), the

@@ -115,6 +115,11 @@ int cy_catalog_user_set_upgrade(cy_catalog *c, int64_t id, const void *slot, siz
 				const void *upub);
 /* Replace the password slot only (a password change keeping the key pair). */
 int cy_catalog_user_set_slot(cy_catalog *c, int64_t id, const void *slot, size_t n);
+/* Replace the signature of certificate `serial` (a key roll-over statement
+ * re-certified by the admin key) in user_certs, and in users.cert if it is
+ * the user's current one. */
+int cy_catalog_user_recertify(cy_catalog *c, int64_t id, int64_t serial, const void *cert,
+			      size_t certlen);
 int cy_catalog_user_set_disabled(cy_catalog *c, int64_t id, int disabled);
 
 /* ---- grants: fonds keys sealed to users (catalog_users.c) ---- */
@@ -125,8 +130,13 @@ typedef struct cy_catalog_grant {
 	char created[32];
 	int active;  /* the slot is present; else pending */
 	cy_buf slot; /* the fonds key sealed to the user's public key */
-	cy_buf auth; /* the admin key's signature of a pending grant */
-	/* cy_catalog_grant_list_pending only: the grantee's row */
+	cy_buf auth; /* the admin key's signature (grant message version 2) */
+	/* the binding to the ledger (0, 0 and no leaf: a grant of schema 2 or
+	 * older): the grant's serial, the seq and leaf hash of its entry */
+	int64_t serial;
+	uint64_t seq;
+	uint8_t leaf[32];
+	/* cy_catalog_grant_list_pending and _each only: the grantee's row */
 	char user_name[64];
 	char user_role[16];
 	cy_buf user_pub, user_cert, user_upub;
@@ -144,13 +154,19 @@ int cy_catalog_grant_list_pending(cy_catalog *c, cy_catalog_grant_fn fn, void *a
 int cy_catalog_grant_put_slot(cy_catalog *c, int64_t user_id, int64_t fonds_id, const void *slot,
 			      size_t n, int64_t granted_by, const char *created);
 /* Store a pending grant (insert with no slot, or set the auth of the
- * existing row). */
+ * existing row and drop its slot). */
 int cy_catalog_grant_put_pending(cy_catalog *c, int64_t user_id, int64_t fonds_id, const void *auth,
 				 size_t n, int64_t granted_by, const char *created);
 /* Turn an existing grant back to pending with a new auth (password reset). */
 int cy_catalog_grant_set_pending(cy_catalog *c, int64_t user_id, int64_t fonds_id, const void *auth,
 				 size_t n);
 int cy_catalog_grant_delete(cy_catalog *c, int64_t user_id, int64_t fonds_id);
+/* Bind an existing grant to its ledger entry, with the admin key's signature
+ * (auth NULL: none, e.g. the creator's grant of a new fonds). */
+int cy_catalog_grant_bind(cy_catalog *c, int64_t user_id, int64_t fonds_id, int64_t serial,
+			  uint64_t seq, const uint8_t leaf[32], const void *auth, size_t authlen);
+/* Every grant, active and pending, with its grantee's row, by user and fonds. */
+int cy_catalog_grant_each(cy_catalog *c, cy_catalog_grant_fn fn, void *arg);
 /* Delete the grant only if it is pending. */
 int cy_catalog_grant_delete_pending(cy_catalog *c, int64_t user_id, int64_t fonds_id);
 

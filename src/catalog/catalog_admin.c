@@ -27,6 +27,12 @@ static const char *SQL_FONDS_BY_USCC =
 static const char *SQL_FONDS_ALL =
 	"SELECT id, code, uscc, status, status_date FROM fonds ORDER BY code";
 static const char *SQL_LEDGER_FROM = "SELECT seq, entry FROM ledger WHERE seq >= ? ORDER BY seq";
+static const char *SQL_LEDGER_TRUST =
+	"SELECT seq, entry FROM ledger WHERE seq > ? AND " CY_LEDGER_TRUST_WHERE " ORDER BY seq";
+static const char *SQL_LEDGER_ONE = "SELECT entry, leaf FROM ledger WHERE seq = ?";
+static const char *SQL_FONDS_HOLDERS =
+	"SELECT count(*) FROM grants g JOIN users u ON u.id = g.user_id WHERE g.fonds_id = ? "
+	"AND g.slot IS NOT NULL AND u.disabled = 0 AND u.role IN ('archivist', 'viewer')";
 static const char *SQL_FONDS_STATUS_DATE = "SELECT status_date FROM fonds WHERE id = ?";
 
 static void user_row(cy_stmt *s, cy_catalog_adm_user *u)
@@ -213,6 +219,59 @@ int cy_catalog_adm_fonds_status_date(cy_catalog *c, int64_t id, char *out, size_
 	if (rc < 0)
 		return rc;
 	snprintf(out, n, "%s", cy_stmt_text(s, 0));
+	cy_stmt_reset(s);
+	return 0;
+}
+
+int cy_catalog_adm_ledger_trust_each(cy_catalog *c, uint64_t after, cy_catalog_adm_entry_fn fn,
+				     void *arg)
+{
+	cy_stmt *s;
+	int rc = cy_catalog_prepare(c, SQL_LEDGER_TRUST, &s);
+
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, (int64_t)after);
+	while (!rc && (rc = cy_stmt_step(s)) == 1) {
+		size_t n;
+		const void *p = cy_stmt_blob(s, 1, &n);
+		rc = fn(arg, (uint64_t)cy_stmt_int(s, 0), p ? p : "", n);
+	}
+	cy_stmt_reset(s);
+	return rc;
+}
+
+int cy_catalog_adm_ledger_get(cy_catalog *c, uint64_t seq, cy_buf *entry, uint8_t leaf[32])
+{
+	cy_stmt *s;
+	const void *p;
+	size_t n = 0;
+	int rc = cy_catalog_prepare(c, SQL_LEDGER_ONE, &s);
+
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, (int64_t)seq);
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc == 0)
+		return cy_error_set(CY_ENOTFOUND, "no ledger entry %llu", (unsigned long long)seq);
+	if (rc < 0)
+		return rc;
+	rc = cy_catalog__blob(s, 0, entry);
+	p = cy_stmt_blob(s, 1, &n);
+	if (n == 32)
+		memcpy(leaf, p, 32);
+	else
+		memset(leaf, 0, 32);
+	cy_stmt_reset(s);
+	return rc;
+}
+
+int cy_catalog_adm_fonds_holders(cy_catalog *c, int64_t fonds_id, int64_t *n)
+{
+	cy_stmt *s;
+	int rc = cy_catalog_prepare(c, SQL_FONDS_HOLDERS, &s);
+
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, fonds_id);
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc < 0)
+		return rc;
+	*n = rc == 1 ? cy_stmt_int(s, 0) : 0;
 	cy_stmt_reset(s);
 	return 0;
 }

@@ -148,6 +148,30 @@ int cy_catalog_user_set_slot(cy_catalog *c, int64_t id, const void *slot, size_t
 	return rc < 0 ? rc : 0;
 }
 
+int cy_catalog_user_recertify(cy_catalog *c, int64_t id, int64_t serial, const void *cert,
+			      size_t certlen)
+{
+	cy_stmt *s;
+	int rc = cy_catalog_prepare(
+		c, "UPDATE user_certs SET cert = ? WHERE user_id = ? AND serial = ?", &s);
+
+	rc = rc ? rc : cy_stmt_bind_blob(s, 1, cert, certlen);
+	rc = rc ? rc : cy_stmt_bind_int(s, 2, id);
+	rc = rc ? rc : cy_stmt_bind_int(s, 3, serial);
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc == 0 && cy_catalog_changes(c) == 0)
+		rc = cy_error_set(CY_ENOTFOUND, "no certificate %lld of user %lld",
+				  (long long)serial, (long long)id);
+	if (rc < 0)
+		return rc;
+	rc = cy_catalog_prepare(c, "UPDATE users SET cert = ? WHERE id = ? AND serial = ?", &s);
+	rc = rc ? rc : cy_stmt_bind_blob(s, 1, cert, certlen);
+	rc = rc ? rc : cy_stmt_bind_int(s, 2, id);
+	rc = rc ? rc : cy_stmt_bind_int(s, 3, serial);
+	rc = rc ? rc : cy_stmt_step(s);
+	return rc < 0 ? rc : 0;
+}
+
 int cy_catalog_user_certify(cy_catalog *c, int64_t id, int64_t serial, const char *role,
 			    const void *pub, const void *upub, const void *cert, size_t certlen,
 			    const char *created)
@@ -252,7 +276,10 @@ int cy_catalog_user_set_disabled(cy_catalog *c, int64_t id, int disabled)
 
 /* ---- grants ---- */
 
-#define GRANT_COLS "g.user_id, g.fonds_id, g.granted_by, f.code, g.created, g.slot, g.auth"
+#define GRANT_COLS                                                                                  \
+	"g.user_id, g.fonds_id, g.granted_by, f.code, g.created, g.slot, g.auth, g.serial, g.seq, " \
+	"g.leaf"
+#define GRANT_NCOLS 10
 
 void cy_catalog_grant_release(cy_catalog_grant *g)
 {
@@ -275,6 +302,16 @@ static int grant_row(cy_stmt *s, cy_catalog_grant *g)
 	g->active = !cy_stmt_is_null(s, 5);
 	rc = cy_catalog__blob(s, 5, &g->slot);
 	rc = rc ? rc : cy_catalog__blob(s, 6, &g->auth);
+	g->serial = cy_stmt_int(s, 7);
+	g->seq = (uint64_t)cy_stmt_int(s, 8);
+	{
+		size_t n = 0;
+		const void *p = cy_stmt_blob(s, 9, &n);
+		if (p && n == 32)
+			memcpy(g->leaf, p, 32);
+		else
+			memset(g->leaf, 0, 32);
+	}
 	return rc;
 }
 
@@ -322,34 +359,69 @@ int cy_catalog_grant_list_user(cy_catalog *c, int64_t user_id, cy_catalog_grant_
 	return rc;
 }
 
-int cy_catalog_grant_list_pending(cy_catalog *c, cy_catalog_grant_fn fn, void *arg)
+static int grant_user_list(cy_catalog *c, const char *sql, cy_catalog_grant_fn fn, void *arg)
 {
 	cy_catalog_grant g;
 	cy_stmt *s;
-	int rc;
+	int rc, k = GRANT_NCOLS;
 
 	memset(&g, 0, sizeof(g));
-	rc = cy_catalog_prepare(
-		c,
-		"SELECT " GRANT_COLS
-		", u.name, u.role, u.pub, u.cert, u.upub, u.serial FROM grants g "
-		"JOIN users u ON u.id = g.user_id JOIN fonds f ON f.id = g.fonds_id "
-		"WHERE g.slot IS NULL AND u.disabled = 0 ORDER BY g.user_id, g.fonds_id",
-		&s);
+	rc = cy_catalog_prepare(c, sql, &s);
 	while (!rc && (rc = cy_stmt_step(s)) == 1) {
 		rc = grant_row(s, &g);
-		cy_catalog__text(s, 7, g.user_name, sizeof(g.user_name));
-		cy_catalog__text(s, 8, g.user_role, sizeof(g.user_role));
-		rc = rc ? rc : cy_catalog__blob(s, 9, &g.user_pub);
-		rc = rc ? rc : cy_catalog__blob(s, 10, &g.user_cert);
+		cy_catalog__text(s, k, g.user_name, sizeof(g.user_name));
+		cy_catalog__text(s, k + 1, g.user_role, sizeof(g.user_role));
+		rc = rc ? rc : cy_catalog__blob(s, k + 2, &g.user_pub);
+		rc = rc ? rc : cy_catalog__blob(s, k + 3, &g.user_cert);
 		cy_buf_clear(&g.user_upub);
-		rc = rc ? rc : (cy_stmt_is_null(s, 11) ? 0 : cy_catalog__blob(s, 11, &g.user_upub));
-		g.user_serial = cy_stmt_int(s, 12);
+		rc = rc ? rc
+			: (cy_stmt_is_null(s, k + 4) ? 0
+						     : cy_catalog__blob(s, k + 4, &g.user_upub));
+		g.user_serial = cy_stmt_int(s, k + 5);
 		rc = rc ? rc : fn(arg, &g);
 	}
 	cy_stmt_reset(s);
 	cy_catalog_grant_release(&g);
 	return rc;
+}
+
+#define GRANT_USER_SQL                                                                             \
+	"SELECT " GRANT_COLS ", u.name, u.role, u.pub, u.cert, u.upub, u.serial FROM grants g "    \
+	"JOIN users u ON u.id = g.user_id JOIN fonds f ON f.id = g.fonds_id "
+
+int cy_catalog_grant_list_pending(cy_catalog *c, cy_catalog_grant_fn fn, void *arg)
+{
+	return grant_user_list(c,
+			       GRANT_USER_SQL "WHERE g.slot IS NULL AND u.disabled = 0 "
+					      "ORDER BY g.user_id, g.fonds_id",
+			       fn, arg);
+}
+
+int cy_catalog_grant_each(cy_catalog *c, cy_catalog_grant_fn fn, void *arg)
+{
+	return grant_user_list(c, GRANT_USER_SQL "ORDER BY g.user_id, g.fonds_id", fn, arg);
+}
+
+int cy_catalog_grant_bind(cy_catalog *c, int64_t user_id, int64_t fonds_id, int64_t serial,
+			  uint64_t seq, const uint8_t leaf[32], const void *auth, size_t authlen)
+{
+	cy_stmt *s;
+	int rc = cy_catalog_prepare(c,
+				    "UPDATE grants SET serial = ?, seq = ?, leaf = ?, auth = ? "
+				    "WHERE user_id = ? AND fonds_id = ?",
+				    &s);
+
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, serial);
+	rc = rc ? rc : cy_stmt_bind_int(s, 2, (int64_t)seq);
+	rc = rc ? rc : cy_stmt_bind_blob(s, 3, leaf, 32);
+	rc = rc ? rc : (auth ? cy_stmt_bind_blob(s, 4, auth, authlen) : cy_stmt_bind_null(s, 4));
+	rc = rc ? rc : cy_stmt_bind_int(s, 5, user_id);
+	rc = rc ? rc : cy_stmt_bind_int(s, 6, fonds_id);
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc == 0 && cy_catalog_changes(c) == 0)
+		rc = cy_error_set(CY_ENOTFOUND, "no grant of fonds %lld to user %lld",
+				  (long long)fonds_id, (long long)user_id);
+	return rc < 0 ? rc : 0;
 }
 
 int cy_catalog_grant_put_slot(cy_catalog *c, int64_t user_id, int64_t fonds_id, const void *slot,
@@ -380,7 +452,7 @@ int cy_catalog_grant_put_pending(cy_catalog *c, int64_t user_id, int64_t fonds_i
 		c,
 		"INSERT INTO grants (user_id, fonds_id, slot, auth, granted_by, "
 		"created) VALUES (?, ?, NULL, ?, ?, ?) "
-		"ON CONFLICT (user_id, fonds_id) DO UPDATE SET auth = excluded.auth",
+		"ON CONFLICT (user_id, fonds_id) DO UPDATE SET auth = excluded.auth, slot = NULL",
 		&s);
 
 	rc = rc ? rc : cy_stmt_bind_int(s, 1, user_id);

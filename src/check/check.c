@@ -263,6 +263,9 @@ int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, vo
 	/* disabled users and fonds statuses: the catalog against the ledger's last word */
 	if ((rc = cy_vault__check_admin(v, admin_problem, &c)))
 		goto out;
+	/* users and grants: each backed by its ledger entries (vault_trust_users.c) */
+	if ((rc = cy_vault__check_users_grants(v, admin_problem, &c)))
+		goto out;
 	rc = 0;
 
 	/* numbering: 件号 continuous from 1 in every group (DA/T 22; DA/T 70 GD-2-6) */

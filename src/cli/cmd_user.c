@@ -51,9 +51,10 @@ static const cli_opt PW_OPTS[] = {
 };
 static const cli_cmd PASSWD = {
 	"custody user passwd [NAME] [--new-password-file FILE]",
-	N_("Change your own password; or, as a secadmin, give user NAME a new password (and key pair)\n"
-	   "when it was lost. NAME's fonds grants then wait until a holder of each fonds key opens the\n"
-	   "vault."),
+	N_("Change your own password; or, as a secadmin, give user NAME a new password when it was\n"
+	   "lost. Either way the user gets a new key pair and certificate serial, so an old copy of\n"
+	   "the key slot no longer opens the vault. After a reset NAME's fonds grants wait until a\n"
+	   "holder of each fonds key opens the vault; a fonds left without a key holder is named."),
 	NULL,
 	PW_OPTS,
 	0,
@@ -72,7 +73,9 @@ static const cli_cmd GRANT = {
 };
 static const cli_cmd REVOKE = {
 	"custody user revoke NAME FONDS",
-	N_("Withdraw a user's grant of a fonds (secadmin only)."),
+	N_("Withdraw a user's grant of a fonds (secadmin only). A copy of the grant restored into the\n"
+	   "catalog is never used again. If no archivist or viewer holds the fonds key afterwards,\n"
+	   "custody says so and how to recover it (custody recovery grant)."),
 	NULL,
 	NO_OPTS,
 	2,
@@ -192,6 +195,17 @@ static int user_list(cy_vault *v, int n, char **args)
 	return rc ? cli_fail(rc) : EXIT_OK;
 }
 
+/* A fonds that a revocation or reset left without a key holder: say so, and how to recover. */
+static int warn_no_holder(void *arg, const char *code)
+{
+	(void)arg;
+	fprintf(stderr,
+		_("custody: warning: fonds %s now has no key holder: its records can be reached "
+		  "again with 'custody recovery grant --recovery-file FILE %s USER'\n"),
+		code, code);
+	return 0;
+}
+
 static int user_passwd(cy_vault *v, int n, char **args)
 {
 	int rc;
@@ -204,6 +218,8 @@ static int user_passwd(cy_vault *v, int n, char **args)
 		rc = cy_user_passwd(v, (const char *)pw.ptr, pw.len);
 	if (!rc)
 		printf(_("password changed for '%s'\n"), n == 1 ? args[0] : cy_vault_user(v));
+	if (!rc && n == 1 && strcmp(args[0], cy_vault_user(v)))
+		cy_fonds_without_holder(v, NULL, warn_no_holder, NULL);
 	cy_buf_wipe(&pw);
 	return rc ? cli_fail(rc) : EXIT_OK;
 }
@@ -232,6 +248,8 @@ static int user_revoke(cy_vault *v, int n, char **args)
 	rc = cy_user_revoke(v, args[0], args[1]);
 	if (!rc)
 		printf(_("revoked fonds '%s' from '%s'\n"), args[1], args[0]);
+	if (!rc)
+		cy_fonds_without_holder(v, args[1], warn_no_holder, NULL);
 	return rc ? cli_fail(rc) : EXIT_OK;
 }
 

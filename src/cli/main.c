@@ -45,6 +45,8 @@ static const cli_command COMMANDS[] = {
 	{"log", NULL, NULL, 0, N_("the audit ledger (show, verify, checkpoint, prove, key)"),
 	 cmd_log_sub, NULL},
 	{"store", NULL, NULL, 0, N_("the object store's upkeep (compact)"), cmd_store_sub, NULL},
+	{"recovery", NULL, NULL, 0, N_("the recovery key: grant a fonds no one holds (grant)"),
+	 cmd_recovery_sub, NULL},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
 

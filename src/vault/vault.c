@@ -439,15 +439,6 @@ int cy_vault__cert_msg(const char *vault_id, int64_t id, const char *name, const
 	return cy_buf_put(out, upub, 32);
 }
 
-int cy_vault__grant_msg(const char *vault_id, int64_t user_id, const char *fonds,
-			const uint8_t pub[32], cy_buf *out)
-{
-	cy_buf_clear(out);
-	cy_buf_printf(out, "custody/grant/v1%c%s%c%lld%c%s%c", 0, vault_id, 0, (long long)user_id,
-		      0, fonds, 0);
-	return cy_buf_put(out, pub, 32); /* fails if the printf did: the buffer is sticky */
-}
-
 int cy_vault__verify_cert(const cy_vault *v, int64_t id, const char *name, const char *role,
 			  const uint8_t pub[32], const uint8_t *upub, int64_t serial,
 			  const void *cert, size_t certlen)
@@ -463,6 +454,11 @@ int cy_vault__verify_cert(const cy_vault *v, int64_t id, const char *name, const
 	}
 	rc = cy_ed25519_verify(v->admin_pub, msg.ptr, msg.len, cert);
 	cy_buf_release(&msg);
+	/* or a key roll-over from the previous certificate (a password change;
+	 * vault_trust_users.c), until a secadmin certifies the new keys */
+	if (rc && serial > 1)
+		return cy_vault__verify_rollover(v, id, name, role, pub, upub, serial, cert,
+						 certlen);
 	return rc ? CY_ECORRUPT : 0;
 }
 
@@ -672,11 +668,15 @@ int cy_vault_init(const char *dir, const char *user, const char *pw, size_t pwle
 		e.ndetails = 1;
 		rc = cy_vault__log(v, &e);
 		memset(&e, 0, sizeof(e));
+		char hex[65];
+		cy_hex_encode(v->upub, 32, hex);
 		e.action = "user.add";
 		e.targets[0] = v->actor;
 		e.ntargets = 1;
 		e.details[0] = (cy_ledger_detail){"role", "secadmin", 0};
-		e.ndetails = 1;
+		e.details[1] = (cy_ledger_detail){"serial", NULL, 1};
+		e.details[2] = (cy_ledger_detail){"upub", hex, 0};
+		e.ndetails = 3;
 		rc = rc ? rc : cy_vault__log(v, &e);
 		rc = rc ? rc : cy_vault__commit(v);
 		if (rc)
@@ -722,6 +722,7 @@ typedef struct load_keys_ctx {
 	cy_vault *v;
 	cy_buf ctx;
 	uint8_t key[32];
+	cy_trust_revokes *r;
 } load_keys_ctx;
 
 static int load_key(void *arg, const cy_catalog_grant *g)
@@ -732,6 +733,15 @@ static int load_key(void *arg, const cy_catalog_grant *g)
 
 	if (!g->active)
 		return 0;
+	/* only a grant its ledger entry backs, not revoked since: the reason
+	 * comes with the first use of the fonds (cy_vault__no_key_error) */
+	rc = cy_vault__grant_verify(v, lk->r, g, v->user);
+	if (rc == CY_ECORRUPT) {
+		cy_error_clear();
+		return 0;
+	}
+	if (rc)
+		return rc;
 	if ((rc = cy_vault__ctx_fonds(v->vault_id, g->fonds_code, &lk->ctx)))
 		return rc;
 	rc = cy_seal_open(v->priv, cy_buf_cstr(&lk->ctx), g->slot.ptr, g->slot.len, lk->key, 32);
@@ -744,11 +754,13 @@ static int load_key(void *arg, const cy_catalog_grant *g)
 
 static int load_keys(cy_vault *v)
 {
-	load_keys_ctx lk = {v, CY_BUF_INIT, {0}};
-	int rc = cy_catalog_grant_list_user(v->cat, v->user_id, load_key, &lk);
+	load_keys_ctx lk = {v, CY_BUF_INIT, {0}, NULL};
+	int rc = cy_vault__revokes_load(v, 0, &lk.r);
 
+	rc = rc ? rc : cy_catalog_grant_list_user(v->cat, v->user_id, load_key, &lk);
 	cy_wipe(lk.key, 32);
 	cy_buf_release(&lk.ctx);
+	cy_vault__revokes_free(lk.r);
 	return rc < 0 ? rc : 0;
 }
 
@@ -868,7 +880,7 @@ static int certify_upgraded(cy_vault *v)
 {
 	upgraded_list ul = {v, NULL, 0};
 	cy_buf msg = CY_BUF_INIT;
-	char now[21], target[24];
+	char now[21], target[24], hex[65];
 	int rc;
 
 	if (!v->admin_seed)
@@ -900,7 +912,9 @@ static int certify_upgraded(cy_vault *v)
 		e.targets[0] = target;
 		e.ntargets = 1;
 		e.details[0] = (cy_ledger_detail){"serial", NULL, 1};
-		e.ndetails = 1;
+		cy_hex_encode(u->upub, 32, hex);
+		e.details[1] = (cy_ledger_detail){"upub", hex, 0};
+		e.ndetails = 2;
 		rc = rc ? rc : cy_vault__log(v, &e);
 	}
 	rc = rc ? rc : cy_vault__commit(v);
@@ -1126,7 +1140,16 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 	 * upgraded so (docs/security.md "Vaults made before schema 3") */
 	if (legacy && (rc = upgrade_slot(v, pw, pwlen)))
 		goto fail;
+	/* the user's keys must be the ledger's latest: an old slot restored
+	 * with an old password is refused (vault_trust_users.c) */
+	if (!legacy && (rc = cy_vault__check_key_events(v)))
+		goto fail;
+	/* grants of schema 2 or older: bound to the ledger at this first use */
+	if (legacy && cy_role_holds_content(v->role) && (rc = cy_vault__bind_legacy_grants(v)))
+		goto fail;
 	if (v->role == CY_ROLE_SECADMIN && (rc = certify_upgraded(v)))
+		goto fail;
+	if (v->role == CY_ROLE_SECADMIN && (rc = cy_vault__certify_rollovers(v)))
 		goto fail;
 	/* administrative roles never hold fonds keys, whatever rows the catalog has */
 	if (cy_role_holds_content(v->role) && (rc = load_keys(v)))

@@ -100,8 +100,20 @@ int cy_user_set_disabled(cy_vault *v, const char *name, bool disabled, bool *cha
 	rc = cy_catalog_adm_user_get(v->cat, name, &u);
 	if (rc == CY_ENOTFOUND)
 		rc = cy_error_set(CY_ENOTFOUND, "no user '%s' (see 'custody user list')", name);
-	if (rc || !u.disabled == !disabled)
+	if (rc)
 		goto out;
+	{
+		/* the state is the ledger's as much as the flag's (an edited flag):
+		 * nothing to do only when both already say so */
+		cy_trust_revokes *r = NULL;
+		int in_ledger;
+		if ((rc = cy_vault__revokes_load(v, 0, &r)))
+			goto out;
+		in_ledger = cy_vault__revokes_disabled(r, u.id) != 0;
+		cy_vault__revokes_free(r);
+		if (!u.disabled == !disabled && !in_ledger == !disabled)
+			goto out;
+	}
 	if (disabled && u.id == v->user_id) {
 		rc = cy_error_set(CY_EPERM,
 				  "user '%s' cannot disable its own account: another security "
@@ -215,6 +227,26 @@ int cy_vault__no_key_error(cy_vault *v, const char *code)
 			"the fonds key opens the vault",
 			code, v->user);
 	default:
+		/* a grant the ledger does not back is never used: say why */
+		{
+			cy_catalog_grant g;
+			cy_catalog_adm_fonds f;
+			cy_trust_revokes *r = NULL;
+			memset(&g, 0, sizeof(g));
+			rc = cy_catalog_adm_fonds_get(v->cat, code, &f);
+			rc = rc ? rc : cy_catalog_grant_get(v->cat, v->user_id, f.id, &g);
+			rc = rc ? rc : cy_vault__revokes_load(v, g.seq, &r);
+			rc = rc ? rc : cy_vault__grant_verify(v, r, &g, v->user);
+			cy_vault__revokes_free(r);
+			cy_catalog_grant_release(&g);
+			if (rc == CY_ECORRUPT) {
+				char why[512];
+				snprintf(why, sizeof(why), "%s", cy_error_message());
+				return cy_error_set(CY_EPERM, "%s; %s", why, CY_TR(N_("not used")));
+			}
+			if (rc == CY_ENOMEM)
+				return rc;
+		}
 		/* completed by another process after this one opened the vault */
 		return cy_error_set(
 			CY_EPERM,

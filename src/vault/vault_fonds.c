@@ -125,14 +125,8 @@ int cy_fonds_add_ext(cy_vault *v, const char *code, const char *name, const char
 	e.details[e.ndetails++] = (cy_ledger_detail){"row", rowhex, 0};
 	rc = cy_vault__log(v, &e);
 	rc = rc ? rc : cy_catalog_fonds_sign_seq_set(v->cat, fid, e.seq);
-	memset(&e, 0, sizeof(e));
-	e.action = "grant.add";
-	e.targets[0] = v->actor;
-	e.targets[1] = code;
-	e.ntargets = 2;
-	e.details[0] = (cy_ledger_detail){"state", "active", 0};
-	e.ndetails = 1;
-	rc = rc ? rc : cy_vault__log(v, &e);
+	/* the creator's grant, bound to its grant.add entry (vault_trust_users.c) */
+	rc = rc ? rc : cy_vault__grant_log_bind(v, v->user_id, fid, code, "grant.add", "active");
 	rc = rc ? rc : cy_vault__commit(v);
 	if (!rc)
 		goto out;

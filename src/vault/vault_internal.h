@@ -100,8 +100,7 @@ int cy_vault__ctx_fonds(const char *vault_id, const char *code, cy_buf *out);
 /* The certificate message: version 1 (serial 0; upub unused) or version 2. */
 int cy_vault__cert_msg(const char *vault_id, int64_t id, const char *name, const char *role,
 		       const uint8_t pub[32], const uint8_t *upub, int64_t serial, cy_buf *out);
-int cy_vault__grant_msg(const char *vault_id, int64_t user_id, const char *fonds,
-			const uint8_t pub[32], cy_buf *out);
+/* The grant message (version 2): cy_vault__grant_msg2 (vault_trust_users.c). */
 /* The secrets a new user receives: the ledger key with the admin public key,
  * the admin key itself for secadmins, and a certificate of the role. */
 typedef struct user_secrets {
@@ -277,8 +276,72 @@ void cy_vault__group(cy_class klass, int year, const char *retention, const char
 void cy_vault__archive_no(const char *fonds, cy_class klass, int year, const char *retention,
 			  const char *org, int64_t item, char out[64]);
 
-/* Complete pending grants of fonds whose keys the caller holds. */
+/* Complete pending grants of fonds whose keys the caller holds: only those
+ * bound to their grant.add entry and not revoked since (vault_users.c). */
 int cy_vault__complete_grants(cy_vault *v);
+
+/* ---- users and grants against the ledger (vault_trust_users.c,
+ * docs/formats/keys.md "Grants, version 2", docs/security/grants.md) ---- */
+
+/* The fields of a canonical ledger entry that these checks read
+ * (vault_log_query.c); -1 if the entry does not scan. */
+typedef struct cy_entry_fields {
+	char action[32], actor[24];
+	char targets[2][72]; /* the first two, unescaped */
+	int ntargets;
+	int64_t serial; /* details "serial", when has_serial */
+	int has_serial;
+	char upub[65]; /* details "upub" (hex), "" when none */
+} cy_entry_fields;
+int cy_vault__entry_fields(const char *entry, size_t n, cy_entry_fields *out);
+
+/* "custody/grant/v2" 00 <vault id> 00 <user id> 00 <fonds code> 00 <serial> 00
+ * <seq> 00 || leaf hash (32): what the admin key signs in grants.auth. */
+int cy_vault__grant_msg2(const char *vault_id, int64_t user_id, const char *fonds, int64_t serial,
+			 uint64_t seq, const uint8_t leaf[32], cy_buf *out);
+/* Log `action` (grant.add, grant.recover, grant.upgrade) for the existing
+ * grant row of user uid and fonds fid/code with the next grant serial, then
+ * bind the row to that entry (serial, seq, leaf) and sign it with the admin
+ * key when the caller holds it.  Inside a transaction. */
+int cy_vault__grant_log_bind(cy_vault *v, int64_t uid, int64_t fid, const char *code,
+			     const char *action, const char *state);
+/* Whether grant g of user `name` is backed by the ledger: its entry exists at
+ * g->seq with g->leaf, is the grant.add (grant.recover, grant.upgrade) of
+ * this user, fonds and serial, no later grant.revoke of it or user.reset of
+ * the user exists, and a pending grant carries a valid admin signature.
+ * 0, or CY_ECORRUPT with the reason as the last error. */
+typedef struct cy_trust_revokes cy_trust_revokes;
+int cy_vault__revokes_load(cy_vault *v, uint64_t after, cy_trust_revokes **out);
+void cy_vault__revokes_free(cy_trust_revokes *r);
+/* The seq of uid's last user.disable that no user.enable followed, or 0
+ * (meaningful when r was loaded from the start of the ledger). */
+uint64_t cy_vault__revokes_disabled(const cy_trust_revokes *r, int64_t uid);
+int cy_vault__grant_verify(cy_vault *v, const cy_trust_revokes *r, const cy_catalog_grant *g,
+			   const char *name);
+/* At open: the user's certificate serial and signing key must not be older
+ * than the ledger's last key event for the user (user.add, user.passwd,
+ * user.reset, user.certify); CY_ECORRUPT naming a restored old row. */
+int cy_vault__check_key_events(cy_vault *v);
+/* Key roll-over statements (a password change by a user who holds no admin
+ * key): "custody/key-rollover/v1" ... signed by the user's previous key. */
+int cy_vault__rollover_msg(const char *vault_id, int64_t id, const char *name, const char *role,
+			   int64_t old_serial, int64_t new_serial, const uint8_t pub[32],
+			   const uint8_t upub[32], cy_buf *out);
+/* 0 if sig is a roll-over to (pub, upub, serial) from the user's certificate
+ * serial - 1 in user_certs, itself valid (admin-signed or a roll-over). */
+int cy_vault__verify_rollover(const cy_vault *v, int64_t id, const char *name, const char *role,
+			      const uint8_t pub[32], const uint8_t *upub, int64_t serial,
+			      const void *sig, size_t siglen);
+/* A secadmin's log-in: certify with the admin key every user whose current
+ * certificate is a roll-over (ledger entry user.certify). */
+int cy_vault__certify_rollovers(cy_vault *v);
+/* A key slot upgraded at this log-in (schema 2 or older): bind the user's
+ * active grants that carry no ledger binding yet (trust on first use). */
+int cy_vault__bind_legacy_grants(cy_vault *v);
+/* For check: every user row has its user.add, every user.add its row, each
+ * user's serial and signing key are those of the last key event, and every
+ * grant passes cy_vault__grant_verify.  One call of problem per finding. */
+int cy_vault__check_users_grants(cy_vault *v, cy_catalog_problem_fn problem, void *arg);
 
 void cy_vault__now(char out[21]);
 

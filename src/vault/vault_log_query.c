@@ -536,3 +536,60 @@ int cy_vault__check_admin(cy_vault *v, cy_catalog_problem_fn problem, void *arg)
 	free(a.f);
 	return rc < 0 ? rc : 0;
 }
+
+/* ---- the fields of one entry, for the trust checks (vault_trust_users.c) ---- */
+
+/* The integer value of details key `key`, if there is one. */
+static int detail_num(const scanned *sc, const char *key, int64_t *out)
+{
+	const char *p = sc->details, *end = sc->end;
+	size_t kn = strlen(key);
+	tok k, val;
+
+	if (lit(&p, end, "{"))
+		return -1;
+	while (p < end && *p != '}') {
+		if (str_tok(&p, end, &k) || lit(&p, end, ":"))
+			return -1;
+		if (p < end && *p == '"') {
+			if (str_tok(&p, end, &val))
+				return -1;
+		} else {
+			const char *q = p;
+			int64_t n = 0;
+			bool neg = p < end && *p == '-';
+			if (neg)
+				p++;
+			while (p < end && *p >= '0' && *p <= '9' && n < INT64_MAX / 10 - 9)
+				n = n * 10 + (*p++ - '0');
+			if (p == q)
+				return -1;
+			if (k.n == kn + 2 && !memcmp(k.p + 1, key, kn)) {
+				*out = neg ? -n : n;
+				return 0;
+			}
+		}
+		if (p < end && *p == ',')
+			p++;
+	}
+	return -1;
+}
+
+int cy_vault__entry_fields(const char *entry, size_t n, cy_entry_fields *out)
+{
+	scanned sc;
+	tok t;
+
+	memset(out, 0, sizeof(*out));
+	if (scan(entry, n, &sc) || tok_plain(&sc.action, out->action, sizeof(out->action)) ||
+	    tok_plain(&sc.actor, out->actor, sizeof(out->actor)))
+		return -1;
+	for (int i = 0; i < sc.ntargets && i < 2; i++)
+		if (tok_plain(&sc.targets[i], out->targets[i], sizeof(out->targets[i])))
+			return -1;
+	out->ntargets = sc.ntargets;
+	out->has_serial = detail_num(&sc, "serial", &out->serial) == 0;
+	if (!detail_str(&sc, "upub", &t) && tok_plain(&t, out->upub, sizeof(out->upub)))
+		out->upub[0] = 0;
+	return 0;
+}

@@ -300,9 +300,13 @@ teardown() {
 	run as li get "Z110-KH${DOT}2019-D30-0001"
 	[ "$status" -ne 0 ]
 	output_lacks "fonds B secret"
+	# the row has no grant.add entry: it is never used (ls lists li's own fonds only)
 	run as li ls
-	[ "$status" -ne 0 ]
 	output_lacks "fonds B secret"
+	output_lacks "Z110-KH"
+	run as li check
+	status_is 5
+	output_has "grant of fonds Z110 to user li has no grant serial"
 }
 
 @test "key slots: a catalog edit does not get an administrator a fonds key" {

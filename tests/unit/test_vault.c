@@ -400,12 +400,7 @@ static void test_vault_cert_construction(void **state)
 		assert_memory_equal(m.ptr + m.len - 64, pub, 32);
 		assert_memory_equal(m.ptr + m.len - 32, upub, 32);
 	}
-	cy_vault__grant_msg("00112233445566778899aabbccddeeff", 7, "Z109", pub, &m);
-	assert_memory_equal(m.ptr,
-			    "custody/grant/v1\0"
-			    "00112233445566778899aabbccddeeff\0"
-			    "7\0Z109\0",
-			    m.len - 32);
+	/* the grant message (version 2): test_vault_grant_v2_vector */
 
 	/* a vault's own first user verifies; the same row with another role does not */
 	v = open_as(f, "sec", PW);
@@ -504,6 +499,135 @@ static void test_vault_settings_edit_refused(void **state)
 	cy_vault_close(v);
 }
 
+/* docs/formats/keys.md "Grants, version 2" and "Key roll-over": the messages
+ * byte for byte and their Ed25519 signatures, as printed there. */
+static void test_vault_grant_v2_vector(void **state)
+{
+	uint8_t seed[32], useed[32], leaf[32], pub[32], upub[32], sig[64];
+	char hex[2 * 256 + 1];
+	cy_buf m = CY_BUF_INIT, doc = CY_BUF_INIT;
+	const char *vid = "000102030405060708090a0b0c0d0e0f";
+
+	(void)state;
+	for (int i = 0; i < 32; i++) {
+		seed[i] = (uint8_t)i;
+		useed[i] = (uint8_t)(0x40 + i);
+		pub[i] = (uint8_t)(0x60 + i);
+		upub[i] = (uint8_t)(0x80 + i);
+		leaf[i] = (uint8_t)(0xa0 + i);
+	}
+	assert_int_equal(tu_read_file(CY_SRCDIR "/docs/formats/keys.md", &doc), 0);
+	assert_int_equal(cy_buf_put(&doc, "", 1), 0);
+	assert_int_equal(cy_vault__grant_msg2(vid, 7, "Z109", 3, 42, leaf, &m), 0);
+	assert_int_equal(m.len, 17 + 33 + 2 + 5 + 2 + 3 + 32);
+	assert_memory_equal(m.ptr,
+			    "custody/grant/v2\0"
+			    "000102030405060708090a0b0c0d0e0f\0"
+			    "7\0Z109\0"
+			    "3\0"
+			    "42\0",
+			    m.len - 32);
+	cy_hex_encode(m.ptr, m.len, hex);
+	assert_non_null(strstr((char *)doc.ptr, hex));
+	assert_int_equal(cy_ed25519_sign(seed, m.ptr, m.len, sig), 0);
+	cy_hex_encode(sig, 64, hex);
+	assert_non_null(strstr((char *)doc.ptr, hex));
+	assert_int_equal(cy_vault__rollover_msg(vid, 7, "li", "archivist", 1, 2, pub, upub, &m), 0);
+	cy_hex_encode(m.ptr, m.len, hex);
+	assert_non_null(strstr((char *)doc.ptr, hex));
+	assert_int_equal(cy_ed25519_sign(useed, m.ptr, m.len, sig), 0);
+	cy_hex_encode(sig, 64, hex);
+	assert_non_null(strstr((char *)doc.ptr, hex));
+	cy_buf_release(&m);
+	cy_buf_release(&doc);
+}
+
+static void grant_problem(void *arg, const cy_check_problem *p)
+{
+	(void)p;
+	(*(int *)arg)++;
+}
+
+/* Issue 6 items 3 and 7 through the API: a revoked grant's row restored is
+ * not loaded and check names it; a password change rolls the keys over
+ * (serial 2), the old row restored is refused at open, and a secadmin's
+ * log-in certifies the new keys. */
+static void test_vault_grant_ledger_and_rollover(void **state)
+{
+	fixture *f = *state;
+	cy_vault *v, *w = NULL;
+	bool pending = false;
+	cy_check_stats st;
+
+	add_user(f, "li", CY_ROLE_ARCHIVIST);
+	add_user(f, "vv", CY_ROLE_VIEWER);
+	v = open_as(f, "li", PW2);
+	assert_int_equal(cy_fonds_add(v, "Z109", "A Co", NULL), 0);
+	cy_vault_close(v);
+	v = open_as(f, "sec", PW);
+	assert_int_equal(cy_user_grant(v, "vv", "Z109", &pending), 0);
+	assert_true(pending);
+	cy_vault_close(v);
+	cy_vault_close(open_as(f, "li", PW2)); /* completes it */
+	v = open_as(f, "vv", PW2);
+	assert_true(cy_vault__holds(v, "Z109"));
+	assert_int_equal(cy_catalog_exec(v->cat, "CREATE TABLE keep AS SELECT * FROM grants"), 0);
+	cy_vault_close(v);
+	v = open_as(f, "sec", PW);
+	assert_int_equal(cy_user_revoke(v, "vv", "Z109"), 0);
+	assert_int_equal(cy_catalog_exec(v->cat, "INSERT INTO grants SELECT * FROM keep k WHERE "
+						 "k.user_id = (SELECT id FROM users WHERE name = "
+						 "'vv'); DROP TABLE keep"),
+			 0);
+	cy_vault_close(v);
+	v = open_as(f, "vv", PW2);
+	assert_false(cy_vault__holds(v, "Z109"));
+	assert_null(cy_vault__fonds_key(v, "Z109"));
+	assert_non_null(strstr(cy_error_message(), "(grant.revoke)"));
+	cy_vault_close(v);
+	{
+		int problems = 0;
+		v = open_as(f, "sec", PW);
+		assert_int_equal(cy_vault_check(v, grant_problem, NULL, &problems, NULL, NULL, &st),
+				 0);
+		assert_true(problems >= 1);
+		assert_true(st.problems >= 1);
+		assert_int_equal(cy_user_revoke(v, "vv", "Z109"), 0);
+		cy_vault_close(v);
+	}
+
+	/* a password change: serial 2, a roll-over until a secadmin logs in */
+	v = open_as(f, "li", PW2);
+	assert_int_equal(v->serial, 1);
+	assert_int_equal(cy_catalog_exec(v->cat, "CREATE TABLE old_li AS SELECT * FROM users "
+						 "WHERE name = 'li'"),
+			 0);
+	assert_int_equal(cy_user_passwd(v, "a new password", 14), 0);
+	assert_int_equal(v->serial, 2);
+	cy_vault_close(v);
+	assert_int_equal(cy_vault_open(&w, cy_buf_cstr(&f->vault), "li", PW2, strlen(PW2)),
+			 CY_EAUTH);
+	v = open_as(f, "li", "a new password");
+	assert_true(cy_vault__holds(v, "Z109")); /* its fonds key sealed to the new key */
+	cy_vault_close(v);
+	cy_vault_close(open_as(f, "sec", PW)); /* certifies serial 2 */
+	v = open_as(f, "li", "a new password");
+	assert_int_equal(v->serial, 2);
+	/* the old row back: old slot, keys, certificate and serial */
+	assert_int_equal(
+		cy_catalog_exec(v->cat,
+				"UPDATE users SET pub = (SELECT pub FROM old_li), slot = "
+				"(SELECT slot FROM old_li), sign_slot = (SELECT sign_slot FROM "
+				"old_li), cert = (SELECT cert FROM old_li), upub = (SELECT upub "
+				"FROM old_li), serial = (SELECT serial FROM old_li) WHERE name = "
+				"'li'; DROP TABLE old_li"),
+		0);
+	cy_vault_close(v);
+	assert_int_equal(cy_vault_open(&w, cy_buf_cstr(&f->vault), "li", PW2, strlen(PW2)),
+			 CY_ECORRUPT);
+	assert_non_null(strstr(cy_error_message(), "not the current ones"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -518,6 +642,9 @@ int main(void)
 		cmocka_unit_test(test_vault_settings_vector),
 		cmocka_unit_test_setup_teardown(test_vault_settings_edit_refused, setup, teardown),
 		cmocka_unit_test(test_vault_classes),
+		cmocka_unit_test(test_vault_grant_v2_vector),
+		cmocka_unit_test_setup_teardown(test_vault_grant_ledger_and_rollover, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
