@@ -427,9 +427,6 @@ out:
 
 /* ---- key roll-over (a password change without the admin key) ---- */
 
-static int verify_chain(const cy_vault *v, int64_t id, const char *name, const char *role,
-			const uint8_t pub[32], const uint8_t *upub, int64_t serial,
-			const void *cert, size_t certlen, int depth);
 
 static int verify_admin(const cy_vault *v, int64_t id, const char *name, const char *role,
 			const uint8_t pub[32], const uint8_t *upub, int64_t serial,
@@ -446,51 +443,69 @@ static int verify_admin(const cy_vault *v, int64_t id, const char *name, const c
 	return rc ? CY_ECORRUPT : 0;
 }
 
+/* A certificate that is a key roll-over: signed by the previous serial's
+ * Ed25519 key.  Walks down the chain (iteratively: a user may change her
+ * password many times between two log-ins of a secadmin) to a certificate
+ * the admin key signed; every link must verify and keep the role. */
 static int verify_rollover(const cy_vault *v, int64_t id, const char *name, const char *role,
 			   const uint8_t pub[32], const uint8_t *upub, int64_t serial,
-			   const void *sig, size_t siglen, int depth)
+			   const void *sig, size_t siglen)
 {
 	cy_catalog_cert prev;
-	cy_buf msg = CY_BUF_INIT;
-	int rc;
+	cy_buf msg = CY_BUF_INIT, cur_sig = CY_BUF_INIT;
+	uint8_t cur_pub[32], cur_upub[32];
+	int rc = 0;
 
-	/* serial 1 is always the admin key's; a chain is re-certified at a
-	 * secadmin's next log-in, so it stays short */
-	if (serial <= 1 || !upub || siglen != 64 || depth > 16)
-		return CY_ECORRUPT;
 	memset(&prev, 0, sizeof(prev));
-	rc = cy_catalog_user_cert_get(v->cat, id, serial - 1, &prev);
-	if (rc == CY_ENOMEM)
-		goto out;
-	rc = rc || strcmp(prev.role, role) ? CY_ECORRUPT : 0;
-	rc = rc ? rc
-		: verify_chain(v, id, name, role, prev.pub, prev.upub, serial - 1, prev.cert.ptr,
-			       prev.cert.len, depth + 1);
-	rc = rc ? rc
-		: cy_vault__rollover_msg(v->vault_id, id, name, role, serial - 1, serial, pub, upub,
-					 &msg);
-	rc = rc ? rc : (cy_ed25519_verify(prev.upub, msg.ptr, msg.len, sig) ? CY_ECORRUPT : 0);
-out:
+	if (serial <= 1 || !upub || siglen != 64)
+		return CY_ECORRUPT;
+	memcpy(cur_pub, pub, 32);
+	memcpy(cur_upub, upub, 32);
+	rc = cy_buf_put(&cur_sig, sig, 64);
+	for (int64_t s = serial; !rc; s--) {
+		/* serial 1 is always the admin key's */
+		if (s <= 1 || cur_sig.len != 64) {
+			rc = CY_ECORRUPT;
+			break;
+		}
+		cy_catalog_cert_release(&prev);
+		memset(&prev, 0, sizeof(prev));
+		rc = cy_catalog_user_cert_get(v->cat, id, s - 1, &prev);
+		if (rc)
+			break;
+		if (strcmp(prev.role, role)) {
+			rc = CY_ECORRUPT;
+			break;
+		}
+		rc = cy_vault__rollover_msg(v->vault_id, id, name, role, s - 1, s, cur_pub, cur_upub,
+					    &msg);
+		rc = rc ? rc
+			: (cy_ed25519_verify(prev.upub, msg.ptr, msg.len, cur_sig.ptr) ? CY_ECORRUPT
+										       : 0);
+		if (rc)
+			break;
+		if (!verify_admin(v, id, name, role, prev.pub, prev.upub, s - 1, prev.cert.ptr,
+				  prev.cert.len))
+			break; /* reached a certificate of the admin key: the chain holds */
+		memcpy(cur_pub, prev.pub, 32);
+		memcpy(cur_upub, prev.upub, 32);
+		cy_buf_clear(&cur_sig);
+		rc = cy_buf_put(&cur_sig, prev.cert.ptr, prev.cert.len);
+	}
 	cy_error_clear();
 	cy_catalog_cert_release(&prev);
 	cy_buf_release(&msg);
+	cy_buf_release(&cur_sig);
+	if (rc == CY_ENOMEM)
+		return rc;
 	return rc ? CY_ECORRUPT : 0;
-}
-
-static int verify_chain(const cy_vault *v, int64_t id, const char *name, const char *role,
-			const uint8_t pub[32], const uint8_t *upub, int64_t serial,
-			const void *cert, size_t certlen, int depth)
-{
-	if (!verify_admin(v, id, name, role, pub, upub, serial, cert, certlen))
-		return 0;
-	return verify_rollover(v, id, name, role, pub, upub, serial, cert, certlen, depth);
 }
 
 int cy_vault__verify_rollover(const cy_vault *v, int64_t id, const char *name, const char *role,
 			      const uint8_t pub[32], const uint8_t *upub, int64_t serial,
 			      const void *sig, size_t siglen)
 {
-	return verify_rollover(v, id, name, role, pub, upub, serial, sig, siglen, 0);
+	return verify_rollover(v, id, name, role, pub, upub, serial, sig, siglen);
 }
 
 typedef struct rolled {
@@ -514,7 +529,7 @@ static int collect_rolled(void *arg, const cy_catalog_user *u)
 	    !verify_admin(rl->v, u->id, u->name, u->role, u->pub.ptr, u->upub.ptr, u->serial,
 			  u->cert.ptr, u->cert.len) ||
 	    verify_rollover(rl->v, u->id, u->name, u->role, u->pub.ptr, u->upub.ptr, u->serial,
-			    u->cert.ptr, u->cert.len, 0))
+			    u->cert.ptr, u->cert.len))
 		return 0; /* certified already, or broken: check names it */
 	if (!(nl = realloc(rl->list, sizeof(*nl) * (rl->n + 1))))
 		return cy_error_set(CY_ENOMEM, "out of memory");
@@ -552,6 +567,28 @@ int cy_vault__certify_rollovers(cy_vault *v)
 					u->serial, &msg);
 		rc = rc ? rc : cy_ed25519_sign(v->admin_seed, msg.ptr, msg.len, cert);
 		rc = rc ? rc : cy_catalog_user_recertify(v->cat, u->id, u->serial, cert, 64);
+		/* and every earlier link of the chain that was a roll-over, so that
+		 * old ledger heads verify without walking it (the chain was just
+		 * verified through them all) */
+		for (int64_t sn = u->serial - 1; !rc && sn > 1; sn--) {
+			cy_catalog_cert pc;
+			memset(&pc, 0, sizeof(pc));
+			rc = cy_catalog_user_cert_get(v->cat, u->id, sn, &pc);
+			if (!rc && verify_admin(v, u->id, u->name, u->role, pc.pub, pc.upub, sn,
+						pc.cert.ptr, pc.cert.len)) {
+				rc = cy_vault__cert_msg(v->vault_id, u->id, u->name, u->role, pc.pub,
+							pc.upub, sn, &msg);
+				rc = rc ? rc
+					: cy_ed25519_sign(v->admin_seed, msg.ptr, msg.len, cert);
+				rc = rc ? rc : cy_catalog_user_recertify(v->cat, u->id, sn, cert, 64);
+				cy_catalog_cert_release(&pc);
+				continue;
+			}
+			cy_catalog_cert_release(&pc);
+			break; /* admin-signed from here down */
+		}
+		if (rc == CY_ENOTFOUND)
+			rc = 0;
 		snprintf(target, sizeof(target), "u%lld", (long long)u->id);
 		cy_hex_encode(u->upub, 32, hex);
 		memset(&e, 0, sizeof(e));
