@@ -727,6 +727,105 @@ static int check_grant_row(void *arg, const cy_catalog_grant *g)
 	return 0;
 }
 
+/* The grants the ledger says are in force: each grant.add (grant.recover,
+ * grant.upgrade) of a user and fonds that no later grant.revoke,
+ * grant.reject or user.reset ended. */
+typedef struct live_grant {
+	int64_t uid;
+	char fonds[8];
+	uint64_t seq;
+	int found;
+} live_grant;
+
+typedef struct live_grants {
+	live_grant *v;
+	size_t n, cap;
+} live_grants;
+
+static int collect_live(void *arg, uint64_t seq, const char *entry, size_t n)
+{
+	live_grants *l = arg;
+	cy_entry_fields f;
+	int64_t uid;
+	int add;
+
+	if (cy_vault__entry_fields(entry, n, &f) || f.ntargets < 1 ||
+	    (uid = target_uid(f.targets[0])) < 0)
+		return 0;
+	if (!strcmp(f.action, "user.reset")) {
+		for (size_t i = 0; i < l->n; i++)
+			if (l->v[i].uid == uid)
+				l->v[i].seq = 0;
+		return 0;
+	}
+	add = grant_action(f.action);
+	if (!add && strcmp(f.action, "grant.revoke") && strcmp(f.action, "grant.reject"))
+		return 0;
+	if (f.ntargets < 2)
+		return 0;
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].uid == uid && !strcmp(l->v[i].fonds, f.targets[1])) {
+			l->v[i].seq = add ? seq : 0;
+			return 0;
+		}
+	if (!add)
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		live_grant *nv = realloc(l->v, cap * sizeof(*nv));
+		if (!nv)
+			return cy_error_set(CY_ENOMEM, "out of memory");
+		l->v = nv;
+		l->cap = cap;
+	}
+	memset(&l->v[l->n], 0, sizeof(l->v[0]));
+	l->v[l->n].uid = uid;
+	if (strlen(f.targets[1]) >= sizeof(l->v[0].fonds))
+		return 0;
+	memcpy(l->v[l->n].fonds, f.targets[1], strlen(f.targets[1]) + 1);
+	l->v[l->n].seq = seq;
+	l->n++;
+	return 0;
+}
+
+static int mark_live(void *arg, const cy_catalog_grant *g)
+{
+	live_grants *l = arg;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].uid == g->user_id && !strcmp(l->v[i].fonds, g->fonds_code))
+			l->v[i].found = 1;
+	return 0;
+}
+
+/* A grant the ledger has in force whose row is gone: the grantee lost the
+ * fonds without a revocation (the mutation test's deleted grant row). */
+static int check_live_grants(trust_check *t)
+{
+	live_grants l = {NULL, 0, 0};
+	char msg[320];
+	int rc = cy_catalog_adm_ledger_trust_each(t->v->cat, 0, collect_live, &l);
+
+	rc = rc < 0 ? rc : cy_catalog_grant_each(t->v->cat, mark_live, &l);
+	for (size_t i = 0; rc >= 0 && i < l.n; i++) {
+		size_t j;
+		if (!l.v[i].seq || l.v[i].found)
+			continue;
+		for (j = 0; j < t->nids && t->ids[j] != l.v[i].uid; j++)
+			;
+		if (j == t->nids)
+			continue; /* the user row itself is gone: named above */
+		snprintf(msg, sizeof(msg),
+			 "ledger entry %llu granted fonds %s to user u%lld and nothing revoked it, "
+			 "but the catalog has no such grant: the row was deleted behind the vault's "
+			 "back (a secadmin's 'custody user grant' gives it again)",
+			 (unsigned long long)l.v[i].seq, l.v[i].fonds, (long long)l.v[i].uid);
+		say(t, msg);
+	}
+	free(l.v);
+	return rc < 0 ? rc : 0;
+}
+
 int cy_vault__check_users_grants(cy_vault *v, cy_catalog_problem_fn problem, void *arg)
 {
 	trust_check t;
@@ -755,6 +854,7 @@ int cy_vault__check_users_grants(cy_vault *v, cy_catalog_problem_fn problem, voi
 		problem(arg, msg);
 	}
 	rc = rc < 0 ? rc : cy_catalog_grant_each(v->cat, check_grant_row, &t);
+	rc = rc < 0 ? rc : check_live_grants(&t);
 	free(t.k.v);
 	free(t.ids);
 	cy_vault__revokes_free(t.r);
