@@ -41,6 +41,10 @@ int cy_json_cstr(cy_buf *out, const char *s);
  * sanitiser for every string from the catalog or the file system that the
  * CLI prints (docs/security/hygiene.md).  0 or CY_ENOMEM. */
 #define CY_TEXT_LINES 1u
+/* For JSON text (where such characters can only stand inside strings): every
+ * one as \uNNNN, a byte that is not UTF-8 as \ufffd, so the JSON means the
+ * same and shows safely. */
+#define CY_TEXT_JSON 2u
 int cy_text_safe(cy_buf *out, const char *s, size_t n, unsigned flags);
 /* Whether s[0..n) passes cy_text_safe unchanged (without CY_TEXT_LINES). */
 bool cy_text_is_safe(const char *s, size_t n);

@@ -252,7 +252,10 @@ int cy_text_safe(cy_buf *out, const char *s, size_t n, unsigned flags)
 		rc = cy_buf_put(out, p + run, i - run);
 		if (rc)
 			break;
-		if (!k || c < 0x80) {
+		if (!k && (flags & CY_TEXT_JSON)) {
+			rc = cy_buf_puts(out, "\\ufffd");
+			k = 1;
+		} else if (!k || (c < 0x80 && !(flags & CY_TEXT_JSON))) {
 			rc = cy_buf_printf(out, "\\x%02x", p[i]);
 			k = k ? k : 1;
 		} else {

@@ -283,12 +283,13 @@ static int schema_load(cy_catalog *c, schema *out)
 	int rc = 0, step;
 
 	memset(out, 0, sizeof(*out));
-	if (sqlite3_prepare_v2(c->db, "SELECT type, name, sql FROM sqlite_schema", -1, &st,
-			       NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(c->db, "SELECT type, name, sql FROM sqlite_schema", -1, &st, NULL) !=
+	    SQLITE_OK)
 		return db_error(c, 0, "read the schema");
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		schema_obj *grown = realloc(out->o, (out->n + 1) * sizeof(*grown)), *o;
-		const unsigned char *t = sqlite3_column_text(st, 0), *n = sqlite3_column_text(st, 1),
+		const unsigned char *t = sqlite3_column_text(st, 0),
+				    *n = sqlite3_column_text(st, 1),
 				    *q = sqlite3_column_text(st, 2);
 		if (!grown) {
 			rc = cy_error_set(CY_ENOMEM, "out of memory");
@@ -390,13 +391,14 @@ static int schema_check(cy_catalog *c, cy_catalog_problem_fn fn, void *arg)
 		return rc;
 	if (!(seen = calloc(g_expected.n + 1, 1)))
 		return cy_error_set(CY_ENOMEM, "out of memory");
-	if (sqlite3_prepare_v2(c->db, "SELECT type, name, sql FROM sqlite_schema", -1, &st,
-			       NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(c->db, "SELECT type, name, sql FROM sqlite_schema", -1, &st, NULL) !=
+	    SQLITE_OK) {
 		free(seen);
 		return db_error(c, 0, "read the schema");
 	}
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		const unsigned char *t = sqlite3_column_text(st, 0), *n = sqlite3_column_text(st, 1),
+		const unsigned char *t = sqlite3_column_text(st, 0),
+				    *n = sqlite3_column_text(st, 1),
 				    *q = sqlite3_column_text(st, 2);
 		const char *type = t ? (const char *)t : "", *name = n ? (const char *)n : "";
 		schema_obj *e = NULL;
