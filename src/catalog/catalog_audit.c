@@ -40,6 +40,24 @@ int cy_catalog_login_failed_add(cy_catalog *c, int64_t user_id, const char *time
 	return rc < 0 ? rc : 0;
 }
 
+int cy_catalog_login_failed_count(cy_catalog *c, int64_t user_id, uint64_t *count)
+{
+	cy_stmt *s;
+	int rc = cy_catalog_prepare(c, "SELECT count(*) FROM login_failures WHERE user_id IS ?",
+				    &s);
+
+	*count = 0;
+	rc = rc ? rc : user_id ? cy_stmt_bind_int(s, 1, user_id) : cy_stmt_bind_null(s, 1);
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc == 1) {
+		int64_t n = cy_stmt_int(s, 0);
+		*count = n > 0 ? (uint64_t)n : 0;
+		rc = 0;
+	}
+	cy_stmt_reset(s);
+	return rc < 0 ? rc : 0;
+}
+
 int cy_catalog_login_failed_take(cy_catalog *c, int64_t user_id, uint64_t *count)
 {
 	cy_stmt *s;

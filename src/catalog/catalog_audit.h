@@ -17,6 +17,8 @@ int cy_catalog_record_count(cy_catalog *c, int64_t fonds_id, uint64_t *count, in
 /* Record a failed log-in of user_id (0: a name that is no user) at time
  * (RFC 3339).  Nothing of the typed password is stored. */
 int cy_catalog_login_failed_add(cy_catalog *c, int64_t user_id, const char *time);
+/* How many failed log-ins of user_id (0: of names that are no user) are kept. */
+int cy_catalog_login_failed_count(cy_catalog *c, int64_t user_id, uint64_t *count);
 /* The failed log-ins of user_id (0: of names that are no user) since they
  * were last taken, and delete them (inside the caller's transaction). */
 int cy_catalog_login_failed_take(cy_catalog *c, int64_t user_id, uint64_t *count);

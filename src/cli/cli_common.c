@@ -429,6 +429,15 @@ int cli_open(cy_vault **out)
 	if (!rc)
 		rc = cy_vault_open(out, cli_vault_dir(), user, (const char *)pw.ptr, pw.len);
 	cy_buf_wipe(&pw);
+	if (!rc && cy_vault_failed_logins(*out)) {
+		unsigned long long n = (unsigned long long)cy_vault_failed_logins(*out);
+		fputs("custody: ", stderr);
+		fprintf(stderr,
+			ngettext("%llu failed log-in attempt since your last log-in\n",
+				 "%llu failed log-in attempts since your last log-in\n",
+				 (unsigned long)n),
+			n);
+	}
 	return rc;
 }
 

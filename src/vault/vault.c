@@ -685,8 +685,12 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 		v->kdf_log2n = 15;
 	cy_error_clear();
 	rc = cy_catalog_user_get(v->cat, user, &u);
-	if (rc == CY_ENOTFOUND)
-		rc = cy_error_set(CY_EAUTH, "no user '%s' in this vault", user);
+	if (rc == CY_ENOTFOUND) {
+		/* hygiene: as a wrong password, in words and in time */
+		cy_vault__dummy_kdf(v->kdf_log2n, pw, pwlen);
+		cy_vault__login_failed(v, 0);
+		rc = cy_error_set(CY_EAUTH, "wrong user name or password");
+	}
 	if (rc < 0)
 		goto fail;
 	{
@@ -719,7 +723,8 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 		goto fail;
 	rc = cy_pwseal_open(pw, pwlen, cy_buf_cstr(&ctx), slot.ptr, slot.len, v->priv, 32);
 	if (rc == CY_EAUTH) {
-		rc = cy_error_set(CY_EAUTH, "wrong password for user '%s'", user);
+		cy_vault__login_failed(v, v->user_id); /* hygiene */
+		rc = cy_error_set(CY_EAUTH, "wrong user name or password");
 		goto fail;
 	}
 	if (rc)
@@ -801,6 +806,8 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 	if (cy_role_holds_content(v->role) && (rc = load_keys(v)))
 		goto fail;
 	if (cy_role_holds_content(v->role) && v->nkeys && (rc = cy_vault__complete_grants(v)))
+		goto fail;
+	if ((rc = cy_vault__login_succeeded(v))) /* hygiene: failed log-ins to the ledger */
 		goto fail;
 	cy_store_clean_tmp(v->store);
 	*out = v;

@@ -54,7 +54,7 @@ print(n)
 	printf 'not-the-password\n' >"$T/bad"
 	run "$CUSTODY" ls --user li --password-file "$T/bad"
 	status_is 3
-	equal "$output" "custody: wrong password for user 'li'" "wrong password on a disabled account"
+	equal "$output" "custody: wrong user name or password" "wrong password on a disabled account"
 	for c in "show $A1" "get $A1" "fonds list" "log verify"; do
 		# shellcheck disable=SC2086
 		run as li $c
