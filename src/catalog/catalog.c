@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "catalog/catalog.h"
 #include "catalog/catalog_sql.h"
@@ -44,6 +45,8 @@ struct cy_catalog {
 	struct cy_stmt *buckets[STMT_BUCKETS];
 	struct cy_stmt *mru, *lru;
 	size_t ncache;
+	int busy_ms;	   /* how long to wait for another process's lock */
+	double busy_since; /* when the current wait began (monotonic ms) */
 };
 
 static const char *SCHEMA_V1 =
@@ -138,6 +141,25 @@ static int busy_ms(void)
 	long ms = t && *t ? strtol(t, NULL, 10) : 0;
 
 	return ms > 0 && ms <= CY_CATALOG_BUSY_MS ? (int)ms : CY_CATALOG_BUSY_MS;
+}
+
+/* Waiting for another process's lock: poll every 2 ms (SQLite's own
+ * handler backs off to 100 ms, and a writer that commits and begins again
+ * within that time would starve it), up to busy_ms in all. */
+static int busy_wait(void *arg, int count)
+{
+	struct timespec now, pause = {0, 2000000L};
+	struct cy_catalog *c = arg;
+	double t;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	t = (double)now.tv_sec * 1e3 + (double)now.tv_nsec / 1e6;
+	if (count == 0)
+		c->busy_since = t;
+	else if (t - c->busy_since >= c->busy_ms)
+		return 0;
+	nanosleep(&pause, NULL);
+	return 1;
 }
 
 static int db_error(cy_catalog *c, int code, const char *what)
@@ -464,7 +486,8 @@ int cy_catalog_open(cy_catalog **out, const char *dir, int create)
 				  c->db ? sqlite3_errmsg(c->db) : "cannot open");
 		goto fail;
 	}
-	sqlite3_busy_timeout(c->db, busy_ms());
+	c->busy_ms = busy_ms();
+	sqlite3_busy_handler(c->db, busy_wait, c);
 	sqlite3_extended_result_codes(c->db, 1);
 	if ((rc = harden(c)))
 		goto fail;

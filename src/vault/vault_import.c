@@ -797,9 +797,11 @@ int cy_import_subject(cy_import *im, const cy_subject_fields *f, int64_t *subjec
 int cy_import_commit(cy_import *im)
 {
 	int rc = 0;
+	bool due;
 
 	if (!im->v->in_tx)
 		return 0;
+	due = cy_import_due(im);
 	if (im->pack && cy_pack_size(im->pack) == 0) {
 		rc = cy_catalog_pack_delete(im->v->cat, cy_pack_name(im->pack));
 		cy_pack_discard(im->pack);
@@ -826,6 +828,12 @@ int cy_import_commit(cy_import *im)
 	} else {
 		for (size_t i = 0; i < im->ndone; i++)
 			cy_pack_free(im->done[i]);
+		if (due) {
+			/* a moment without the lock, for the readers waiting on it (they
+			 * poll every 2 ms): else the next record's BEGIN takes it again */
+			struct timespec pause = {0, 20000000L};
+			nanosleep(&pause, NULL);
+		}
 	}
 	im->ndone = 0;
 	im->pending_bytes = im->pending_files = 0;

@@ -272,8 +272,8 @@ assert fs["Z110"]["status"] == "operating" and fs["Z110"]["status_date"] is None
 	status_is 0
 	equal "$(sqlite3 "$V/catalog.db" "SELECT status || ' ' || status_date FROM fonds WHERE code = 'Z109'")" \
 		"transferring 2024-02-29" "stored status"
-	# grant.add and grant.complete of vv, user.add of li2, fonds.status
-	equal "$(count_entries)" $((n + 4)) "entries: grant, completion, user, status"
+	# grant.add and grant.complete of vv, li's record.list, user.add of li2, fonds.status
+	equal "$(count_entries)" $((n + 5)) "entries: grant, completion, listing, user, status"
 }
 
 # ---- the same credit code twice ----
