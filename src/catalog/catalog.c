@@ -692,29 +692,44 @@ static int bind_rc(cy_stmt *s, int rc)
 	return rc == SQLITE_OK ? 0 : db_error(s->cat, rc, "bind");
 }
 
+/* A statement whose prepare failed (NULL): a clean error, never a crash, if
+ * a caller goes on with it (prepare already set the error). */
+static int no_stmt(void)
+{
+	char why[512];
+
+	snprintf(why, sizeof(why), "%s", cy_error_message());
+	return cy_error_set(CY_EDB, "catalog: a statement could not be prepared (%s)", why);
+}
+
 int cy_stmt_bind_int(cy_stmt *s, int i, int64_t v)
 {
-	return bind_rc(s, sqlite3_bind_int64(s->st, i, v));
+	return s ? bind_rc(s, sqlite3_bind_int64(s->st, i, v)) : no_stmt();
 }
 
 int cy_stmt_bind_text(cy_stmt *s, int i, const char *t)
 {
-	return bind_rc(s, sqlite3_bind_text(s->st, i, t, -1, SQLITE_TRANSIENT));
+	return s ? bind_rc(s, sqlite3_bind_text(s->st, i, t, -1, SQLITE_TRANSIENT)) : no_stmt();
 }
 
 int cy_stmt_bind_blob(cy_stmt *s, int i, const void *p, size_t n)
 {
-	return bind_rc(s, sqlite3_bind_blob64(s->st, i, p ? p : "", n, SQLITE_TRANSIENT));
+	return s ? bind_rc(s, sqlite3_bind_blob64(s->st, i, p ? p : "", n, SQLITE_TRANSIENT))
+		 : no_stmt();
 }
 
 int cy_stmt_bind_null(cy_stmt *s, int i)
 {
-	return bind_rc(s, sqlite3_bind_null(s->st, i));
+	return s ? bind_rc(s, sqlite3_bind_null(s->st, i)) : no_stmt();
 }
 
 int cy_stmt_step(cy_stmt *s)
 {
-	int rc = sqlite3_step(s->st);
+	int rc;
+
+	if (!s)
+		return no_stmt();
+	rc = sqlite3_step(s->st);
 
 	if (rc == SQLITE_ROW)
 		return 1;

@@ -163,11 +163,13 @@ int cy_log_verify(cy_vault *v, uint64_t *bad_seq, uint64_t *entries, uint64_t *c
 			crc = crc ? crc : cy_checkpoint_parse((char *)body.ptr, body.len, &cp);
 			cy_buf_release(&body);
 			if (crc) {
+				char why[512]; /* not formatted from the buffer it goes into */
+				snprintf(why, sizeof(why), "%s", cy_error_message());
 				*bad_seq = prev_cp + 1;
 				rc = cy_error_set(CY_ECORRUPT,
 						  "checkpoint at size %" PRIu64
 						  " has no valid signature: %s",
-						  cps[ci].size, cy_error_message());
+						  cps[ci].size, why);
 				break;
 			}
 			if (strcmp(cp.origin, ver.name)) {
@@ -328,10 +330,12 @@ int cy_log_prove(cy_vault *v, uint64_t seq, cy_buf *out)
 	rc = rc ? rc : cy_note_open((const char *)note.ptr, note.len, &ver, &body);
 	rc = rc ? rc : cy_checkpoint_parse((const char *)body.ptr, body.len, &cp);
 	if (rc) {
+		char why[512];
+		snprintf(why, sizeof(why), "%s", cy_error_message());
 		rc = cy_error_set(CY_ECORRUPT,
 				  "the latest checkpoint (size %" PRIu64
 				  ") is not validly signed: %s; run 'custody log verify'",
-				  size, cy_error_message());
+				  size, why);
 		goto out;
 	}
 	if (cp.size != size || strcmp(cp.origin, ver.name)) {
