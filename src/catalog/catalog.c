@@ -162,6 +162,25 @@ static int busy_wait(void *arg, int count)
 	return 1;
 }
 
+/* Version 3 (issue 6, trust; docs/security.md): every fact that matters is
+ * authenticated by a key that only the roles allowed to change it hold.
+ * Each part of the work appends to its own block below. */
+static const char *SCHEMA_V3 =
+	/* core: each user's Ed25519 key (signs the user's ledger entries), the
+	 * serial of the user's current certificate (0: a certificate of schema 2
+	 * or older), and every certificate ever issued, so that old signatures
+	 * still verify after a password change */
+	"ALTER TABLE users ADD COLUMN upub BLOB;"
+	"ALTER TABLE users ADD COLUMN serial INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE user_certs ("
+	"  user_id INTEGER NOT NULL REFERENCES users(id), serial INTEGER NOT NULL,"
+	"  role TEXT NOT NULL, pub BLOB NOT NULL, upub BLOB NOT NULL, cert BLOB NOT NULL,"
+	"  created TEXT NOT NULL, PRIMARY KEY (user_id, serial)) STRICT;"
+	/* ledger: (worker "ledger") */
+	/* grants: (worker "grants") */
+	/* records: (worker "records") */
+	"";
+
 static int db_error(cy_catalog *c, int code, const char *what)
 {
 	int ext = sqlite3_extended_errcode(c->db);
@@ -223,8 +242,10 @@ static int migrate(cy_catalog *c)
 		goto fail;
 	if (version < 2 && (rc = cy_catalog_exec(c, SCHEMA_V2)))
 		goto fail;
-	/* future migrations: if (version < 3) ... */
-	if ((rc = cy_catalog_exec(c, "PRAGMA user_version = 2")))
+	if (version < 3 && (rc = cy_catalog_exec(c, SCHEMA_V3)))
+		goto fail;
+	/* future migrations: if (version < 4) ... */
+	if ((rc = cy_catalog_exec(c, "PRAGMA user_version = 3")))
 		goto fail;
 	return cy_catalog_exec(c, "COMMIT");
 fail:

@@ -31,7 +31,7 @@
 typedef struct cy_catalog cy_catalog;
 
 #define CY_CATALOG_FILE "catalog.db"
-#define CY_CATALOG_VERSION 2
+#define CY_CATALOG_VERSION 3
 /* How long a statement waits for another process's lock before CY_EBUSY
  * ("the vault is busy ... waited 30 s; try again"). */
 #define CY_CATALOG_BUSY_MS 30000
@@ -79,6 +79,10 @@ typedef struct cy_catalog_user {
 	 * and admin public key sealed to pub; admin key sealed to pub (secadmins,
 	 * else empty); the admin key's certificate of (id, name, role, pub) */
 	cy_buf pub, slot, sign_slot, admin_slot, cert;
+	/* the user's Ed25519 public key (empty before schema 3 until the user's
+	 * next log-in) and the serial of its certificate (0: schema 2 or older) */
+	cy_buf upub;
+	int64_t serial;
 	/* cy_catalog_user_list only: fonds codes, comma separated, pending
 	 * grants marked with '*' */
 	cy_buf grants;
@@ -98,6 +102,25 @@ int cy_catalog_user_list(cy_catalog *c, cy_catalog_user_fn fn, void *arg);
 int cy_catalog_user_set_keys(cy_catalog *c, int64_t id, const void *pub, size_t publen,
 			     const cy_buf *slot, const cy_buf *sign_slot, const cy_buf *admin_slot,
 			     const void *cert, size_t certlen);
+/* Record a certificate in the user's history (user_certs) and make it the
+ * user's current one (users.cert, users.serial, users.upub). */
+int cy_catalog_user_certify(cy_catalog *c, int64_t id, int64_t serial, const char *role,
+			    const void *pub, const void *upub, const void *cert, size_t certlen,
+			    const char *created);
+/* A user's certificate by serial (from user_certs); CY_ENOTFOUND if none. */
+typedef struct cy_catalog_cert {
+	int64_t user_id, serial;
+	char role[16];
+	char created[32];
+	uint8_t pub[32], upub[32];
+	cy_buf cert;
+} cy_catalog_cert;
+void cy_catalog_cert_release(cy_catalog_cert *c);
+int cy_catalog_user_cert_get(cy_catalog *c, int64_t id, int64_t serial, cy_catalog_cert *out);
+/* The user's Ed25519 public key with a new password slot (a key slot of
+ * schema 2 or older upgraded at log-in). */
+int cy_catalog_user_set_upgrade(cy_catalog *c, int64_t id, const void *slot, size_t n,
+				const void *upub);
 /* Replace the password slot only (a password change keeping the key pair). */
 int cy_catalog_user_set_slot(cy_catalog *c, int64_t id, const void *slot, size_t n);
 int cy_catalog_user_set_disabled(cy_catalog *c, int64_t id, int disabled);
@@ -114,7 +137,8 @@ typedef struct cy_catalog_grant {
 	/* cy_catalog_grant_list_pending only: the grantee's row */
 	char user_name[64];
 	char user_role[16];
-	cy_buf user_pub, user_cert;
+	cy_buf user_pub, user_cert, user_upub;
+	int64_t user_serial;
 } cy_catalog_grant;
 
 void cy_catalog_grant_release(cy_catalog_grant *g);

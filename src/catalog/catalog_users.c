@@ -14,7 +14,7 @@
 
 #define USER_COLS                                                                                  \
 	"u.id, u.name, u.role, u.created, u.disabled, u.pub, u.slot, u.sign_slot, "                \
-	"u.admin_slot, u.cert"
+	"u.admin_slot, u.cert, u.upub, u.serial"
 
 void cy_catalog_user_release(cy_catalog_user *u)
 {
@@ -23,10 +23,11 @@ void cy_catalog_user_release(cy_catalog_user *u)
 	cy_buf_wipe(&u->sign_slot);
 	cy_buf_wipe(&u->admin_slot);
 	cy_buf_release(&u->cert);
+	cy_buf_release(&u->upub);
 	cy_buf_release(&u->grants);
 }
 
-/* Columns 0-9 of USER_COLS into u. */
+/* Columns 0-11 of USER_COLS into u. */
 static int user_row(cy_stmt *s, cy_catalog_user *u)
 {
 	int rc;
@@ -41,6 +42,9 @@ static int user_row(cy_stmt *s, cy_catalog_user *u)
 	rc = rc ? rc : cy_catalog__blob(s, 7, &u->sign_slot);
 	rc = rc ? rc : cy_catalog__blob(s, 8, &u->admin_slot);
 	rc = rc ? rc : cy_catalog__blob(s, 9, &u->cert);
+	cy_buf_clear(&u->upub);
+	rc = rc ? rc : (cy_stmt_is_null(s, 10) ? 0 : cy_catalog__blob(s, 10, &u->upub));
+	u->serial = cy_stmt_int(s, 11);
 	return rc;
 }
 
@@ -97,7 +101,7 @@ int cy_catalog_user_list(cy_catalog *c, cy_catalog_user_fn fn, void *arg)
 	while (!rc && (rc = cy_stmt_step(s)) == 1) {
 		rc = user_row(s, &u);
 		cy_buf_clear(&u.grants);
-		rc = rc ? rc : cy_buf_puts(&u.grants, cy_stmt_text(s, 10));
+		rc = rc ? rc : cy_buf_puts(&u.grants, cy_stmt_text(s, 12));
 		rc = rc ? rc : fn(arg, &u);
 	}
 	cy_stmt_reset(s);
@@ -144,6 +148,95 @@ int cy_catalog_user_set_slot(cy_catalog *c, int64_t id, const void *slot, size_t
 	return rc < 0 ? rc : 0;
 }
 
+int cy_catalog_user_certify(cy_catalog *c, int64_t id, int64_t serial, const char *role,
+			    const void *pub, const void *upub, const void *cert, size_t certlen,
+			    const char *created)
+{
+	cy_stmt *s;
+	int rc =
+		cy_catalog_prepare(c,
+				   "INSERT INTO user_certs (user_id, serial, role, pub, upub, cert,"
+				   " created) VALUES (?, ?, ?, ?, ?, ?, ?)",
+				   &s);
+
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, id);
+	rc = rc ? rc : cy_stmt_bind_int(s, 2, serial);
+	rc = rc ? rc : cy_stmt_bind_text(s, 3, role);
+	rc = rc ? rc : cy_stmt_bind_blob(s, 4, pub, 32);
+	rc = rc ? rc : cy_stmt_bind_blob(s, 5, upub, 32);
+	rc = rc ? rc : cy_stmt_bind_blob(s, 6, cert, certlen);
+	rc = rc ? rc : cy_stmt_bind_text(s, 7, created);
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc < 0)
+		return rc;
+	rc = cy_catalog_prepare(c, "UPDATE users SET cert = ?, serial = ?, upub = ? WHERE id = ?",
+				&s);
+	rc = rc ? rc : cy_stmt_bind_blob(s, 1, cert, certlen);
+	rc = rc ? rc : cy_stmt_bind_int(s, 2, serial);
+	rc = rc ? rc : cy_stmt_bind_blob(s, 3, upub, 32);
+	rc = rc ? rc : cy_stmt_bind_int(s, 4, id);
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc == 0 && cy_catalog_changes(c) == 0)
+		rc = cy_error_set(CY_ENOTFOUND, "no user %lld", (long long)id);
+	return rc < 0 ? rc : 0;
+}
+
+void cy_catalog_cert_release(cy_catalog_cert *c)
+{
+	cy_buf_release(&c->cert);
+}
+
+int cy_catalog_user_cert_get(cy_catalog *c, int64_t id, int64_t serial, cy_catalog_cert *out)
+{
+	cy_stmt *s;
+	const void *p;
+	size_t n1 = 0, n2 = 0;
+	int rc = cy_catalog_prepare(c,
+				    "SELECT role, created, pub, upub, cert FROM user_certs"
+				    " WHERE user_id = ? AND serial = ?",
+				    &s);
+
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, id);
+	rc = rc ? rc : cy_stmt_bind_int(s, 2, serial);
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc == 0)
+		return cy_error_set(CY_ENOTFOUND, "no certificate %lld of user %lld",
+				    (long long)serial, (long long)id);
+	if (rc < 0)
+		return rc;
+	out->user_id = id;
+	out->serial = serial;
+	cy_catalog__text(s, 0, out->role, sizeof(out->role));
+	cy_catalog__text(s, 1, out->created, sizeof(out->created));
+	p = cy_stmt_blob(s, 2, &n1);
+	if (n1 == 32)
+		memcpy(out->pub, p, 32);
+	p = cy_stmt_blob(s, 3, &n2);
+	if (n2 == 32)
+		memcpy(out->upub, p, 32);
+	rc = cy_catalog__blob(s, 4, &out->cert);
+	cy_stmt_reset(s);
+	if (!rc && (n1 != 32 || n2 != 32))
+		rc = cy_error_set(CY_ECORRUPT, "certificate %lld of user %lld is damaged",
+				  (long long)serial, (long long)id);
+	return rc;
+}
+
+int cy_catalog_user_set_upgrade(cy_catalog *c, int64_t id, const void *slot, size_t n,
+				const void *upub)
+{
+	cy_stmt *s;
+	int rc = cy_catalog_prepare(c, "UPDATE users SET slot = ?, upub = ? WHERE id = ?", &s);
+
+	rc = rc ? rc : cy_stmt_bind_blob(s, 1, slot, n);
+	rc = rc ? rc : cy_stmt_bind_blob(s, 2, upub, 32);
+	rc = rc ? rc : cy_stmt_bind_int(s, 3, id);
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc == 0 && cy_catalog_changes(c) == 0)
+		rc = cy_error_set(CY_ENOTFOUND, "no user %lld", (long long)id);
+	return rc < 0 ? rc : 0;
+}
+
 int cy_catalog_user_set_disabled(cy_catalog *c, int64_t id, int disabled)
 {
 	cy_stmt *s;
@@ -167,6 +260,7 @@ void cy_catalog_grant_release(cy_catalog_grant *g)
 	cy_buf_release(&g->auth);
 	cy_buf_release(&g->user_pub);
 	cy_buf_release(&g->user_cert);
+	cy_buf_release(&g->user_upub);
 }
 
 static int grant_row(cy_stmt *s, cy_catalog_grant *g)
@@ -237,7 +331,8 @@ int cy_catalog_grant_list_pending(cy_catalog *c, cy_catalog_grant_fn fn, void *a
 	memset(&g, 0, sizeof(g));
 	rc = cy_catalog_prepare(
 		c,
-		"SELECT " GRANT_COLS ", u.name, u.role, u.pub, u.cert FROM grants g "
+		"SELECT " GRANT_COLS
+		", u.name, u.role, u.pub, u.cert, u.upub, u.serial FROM grants g "
 		"JOIN users u ON u.id = g.user_id JOIN fonds f ON f.id = g.fonds_id "
 		"WHERE g.slot IS NULL AND u.disabled = 0 ORDER BY g.user_id, g.fonds_id",
 		&s);
@@ -247,6 +342,9 @@ int cy_catalog_grant_list_pending(cy_catalog *c, cy_catalog_grant_fn fn, void *a
 		cy_catalog__text(s, 8, g.user_role, sizeof(g.user_role));
 		rc = rc ? rc : cy_catalog__blob(s, 9, &g.user_pub);
 		rc = rc ? rc : cy_catalog__blob(s, 10, &g.user_cert);
+		cy_buf_clear(&g.user_upub);
+		rc = rc ? rc : (cy_stmt_is_null(s, 11) ? 0 : cy_catalog__blob(s, 11, &g.user_upub));
+		g.user_serial = cy_stmt_int(s, 12);
 		rc = rc ? rc : fn(arg, &g);
 	}
 	cy_stmt_reset(s);

@@ -135,7 +135,8 @@ static int check_user(void *arg, const cy_catalog_user *u)
 	user_ctx *uc = arg;
 
 	if (u->pub.len != 32 || cy_vault__verify_cert(uc->v, u->id, u->name, u->role, u->pub.ptr,
-						      u->cert.ptr, u->cert.len))
+						      u->upub.len == 32 ? u->upub.ptr : NULL,
+						      u->serial, u->cert.ptr, u->cert.len))
 		report(uc->c, 0, NULL,
 		       "user '%s': role or key altered (certificate does not match)", u->name);
 	return 0;

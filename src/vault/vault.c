@@ -61,6 +61,52 @@ int cy_vault__ctx_user(const cy_vault *v, const char *vault_id, const char *user
 	return cy_buf_printf(out, "custody/user-key/v1/%s/%s", vault_id, user);
 }
 
+/* The context of a version-2 key slot (private keys and settings). */
+static int ctx_user2(const char *vault_id, const char *user, cy_buf *out)
+{
+	cy_buf_clear(out);
+	return cy_buf_printf(out, "custody/user-key/v2/%s/%s", vault_id, user);
+}
+
+void cy_vault__settings_encode(const cy_vault_settings *s, uint8_t out[CY_SETTINGS_LEN])
+{
+	out[0] = 1;
+	memcpy(out + 1, s->vault_id, 16);
+	memcpy(out + 17, s->admin_pub, 32);
+	memcpy(out + 49, s->ledger_pub, 32);
+	memcpy(out + 81, s->recovery_pub, 32);
+	out[113] = s->kdf_min;
+}
+
+int cy_vault__settings_decode(const uint8_t in[CY_SETTINGS_LEN], cy_vault_settings *s)
+{
+	if (in[0] != 1)
+		return cy_error_set(CY_ECORRUPT, "unknown version %u of the vault settings", in[0]);
+	memcpy(s->vault_id, in + 1, 16);
+	memcpy(s->admin_pub, in + 17, 32);
+	memcpy(s->ledger_pub, in + 49, 32);
+	memcpy(s->recovery_pub, in + 81, 32);
+	s->kdf_min = in[113];
+	return 0;
+}
+
+void cy_vault__settings(const cy_vault *v, cy_vault_settings *s)
+{
+	memset(s, 0, sizeof(*s));
+	cy_hex_decode(v->vault_id, 32, s->vault_id, 16);
+	memcpy(s->admin_pub, v->admin_pub, 32);
+	memcpy(s->ledger_pub, v->ledger_pub, 32);
+	memcpy(s->recovery_pub, v->recovery_pub, 32);
+	s->kdf_min = (uint8_t)v->kdf_log2n;
+}
+
+int cy_vault__user_sign(const cy_vault *v, const void *msg, size_t n, uint8_t sig[64])
+{
+	if (!v->useed)
+		return cy_error_set(CY_EPERM, "user '%s' has no signing key", v->user);
+	return cy_ed25519_sign(v->useed, msg, n, sig);
+}
+
 int cy_vault__ctx_fonds(const char *vault_id, const char *code, cy_buf *out)
 {
 	cy_buf_clear(out);
@@ -126,6 +172,7 @@ static void vault_free(cy_vault *v)
 	cy_secure_free(v->priv, 32);
 	cy_secure_free(v->sign_seed, 32);
 	cy_secure_free(v->admin_seed, 32);
+	cy_secure_free(v->useed, 32);
 	for (int i = 0; i < v->nkeys; i++)
 		cy_secure_free(v->keys[i].key, CY_FONDS_KEYS_LEN);
 	free(v->keys);
@@ -364,12 +411,20 @@ static int write_marker(const char *dir, const char *vault_id)
 }
 
 int cy_vault__cert_msg(const char *vault_id, int64_t id, const char *name, const char *role,
-		       const uint8_t pub[32], cy_buf *out)
+		       const uint8_t pub[32], const uint8_t *upub, int64_t serial, cy_buf *out)
 {
 	cy_buf_clear(out);
-	cy_buf_printf(out, "custody/user-cert/v1%c%s%c%lld%c%s%c%s%c", 0, vault_id, 0,
-		      (long long)id, 0, name, 0, role, 0);
-	return cy_buf_put(out, pub, 32); /* fails if the printf did: the buffer is sticky */
+	if (serial <= 0) {
+		cy_buf_printf(out, "custody/user-cert/v1%c%s%c%lld%c%s%c%s%c", 0, vault_id, 0,
+			      (long long)id, 0, name, 0, role, 0);
+		return cy_buf_put(out, pub, 32); /* fails if the printf did: sticky */
+	}
+	if (!upub)
+		return cy_error_set(CY_EINVALID, "a version-2 certificate needs a signing key");
+	cy_buf_printf(out, "custody/user-cert/v2%c%s%c%lld%c%s%c%s%c%lld%c", 0, vault_id, 0,
+		      (long long)id, 0, name, 0, role, 0, (long long)serial, 0);
+	cy_buf_put(out, pub, 32);
+	return cy_buf_put(out, upub, 32);
 }
 
 int cy_vault__grant_msg(const char *vault_id, int64_t user_id, const char *fonds,
@@ -382,14 +437,15 @@ int cy_vault__grant_msg(const char *vault_id, int64_t user_id, const char *fonds
 }
 
 int cy_vault__verify_cert(const cy_vault *v, int64_t id, const char *name, const char *role,
-			  const uint8_t pub[32], const void *cert, size_t certlen)
+			  const uint8_t pub[32], const uint8_t *upub, int64_t serial,
+			  const void *cert, size_t certlen)
 {
 	cy_buf msg = CY_BUF_INIT;
 	int rc;
 
-	if (certlen != 64)
+	if (certlen != 64 || (serial > 0 && !upub))
 		return CY_ECORRUPT;
-	if ((rc = cy_vault__cert_msg(v->vault_id, id, name, role, pub, &msg))) {
+	if ((rc = cy_vault__cert_msg(v->vault_id, id, name, role, pub, upub, serial, &msg))) {
 		cy_buf_release(&msg);
 		return rc;
 	}
@@ -400,6 +456,8 @@ int cy_vault__verify_cert(const cy_vault *v, int64_t id, const char *name, const
 
 void cy_vault__user_keys_release(user_keys *k)
 {
+	cy_secure_free(k->useed, 32);
+	k->useed = NULL;
 	cy_buf_release(&k->slot);
 	cy_buf_release(&k->sign_slot);
 	cy_buf_release(&k->admin_slot);
@@ -408,7 +466,7 @@ void cy_vault__user_keys_release(user_keys *k)
 int cy_vault__user_keys(const char *vault_id, const char *name, cy_role role, const char *pw,
 			size_t pwlen, unsigned log2n, const user_secrets *us, user_keys *k)
 {
-	uint8_t *priv = cy_secure_alloc(32), *both = cy_secure_alloc(64);
+	uint8_t *priv = cy_secure_alloc(CY_SLOT2_LEN), *both = cy_secure_alloc(64);
 	cy_buf ctx = CY_BUF_INIT;
 	int rc;
 
@@ -417,11 +475,18 @@ int cy_vault__user_keys(const char *vault_id, const char *name, cy_role role, co
 		rc = CY_ENOMEM;
 		goto out;
 	}
-	rc = cy_vault__ctx_user(NULL, vault_id, name, &ctx);
+	rc = ctx_user2(vault_id, name, &ctx);
 	memcpy(both, us->sign_seed, 32);
 	memcpy(both + 32, us->admin_pub, 32);
 	rc = rc ? rc : cy_x25519_keygen(priv, k->pub);
-	rc = rc ? rc : cy_pwseal(pw, pwlen, log2n, cy_buf_cstr(&ctx), priv, 32, &k->slot);
+	rc = rc ? rc : cy_ed25519_keygen(priv + 32, k->upub);
+	if (!rc && !(k->useed = cy_secure_alloc(32)))
+		rc = CY_ENOMEM;
+	if (!rc) {
+		memcpy(k->useed, priv + 32, 32);
+		cy_vault__settings_encode(us->settings, priv + 64);
+	}
+	rc = rc ? rc : cy_pwseal(pw, pwlen, log2n, cy_buf_cstr(&ctx), priv, CY_SLOT2_LEN, &k->slot);
 	rc = rc ? rc : cy_seal(k->pub, CY_CTX_LEDGER_KEY, both, 64, &k->sign_slot);
 	if (!rc && role == CY_ROLE_SECADMIN)
 		rc = cy_seal(k->pub, CY_CTX_ADMIN_KEY, us->admin_seed, 32, &k->admin_slot);
@@ -432,31 +497,37 @@ int cy_vault__user_keys(const char *vault_id, const char *name, cy_role role, co
 out:
 	if (rc)
 		cy_vault__user_keys_release(k);
-	cy_secure_free(priv, 32);
+	cy_secure_free(priv, CY_SLOT2_LEN);
 	cy_secure_free(both, 64);
 	cy_buf_release(&ctx);
 	return rc;
 }
 
 int cy_vault__store_user_keys(cy_catalog *cat, const char *vault_id, int64_t id, const char *name,
-			      const user_keys *k, const uint8_t admin_seed[32])
+			      const user_keys *k, const uint8_t admin_seed[32], int64_t serial)
 {
 	cy_buf msg = CY_BUF_INIT;
 	uint8_t cert[64];
+	char now[21];
 	int rc;
 
-	rc = cy_vault__cert_msg(vault_id, id, name, cy_role_name(k->role), k->pub, &msg);
+	cy_vault__now(now);
+	rc = cy_vault__cert_msg(vault_id, id, name, cy_role_name(k->role), k->pub, k->upub, serial,
+				&msg);
 	rc = rc ? rc : cy_ed25519_sign(admin_seed, msg.ptr, msg.len, cert);
 	cy_buf_release(&msg);
 	rc = rc ? rc
 		: cy_catalog_user_set_keys(cat, id, k->pub, 32, &k->slot, &k->sign_slot,
 					   &k->admin_slot, cert, 64);
+	rc = rc ? rc
+		: cy_catalog_user_certify(cat, id, serial, cy_role_name(k->role), k->pub, k->upub,
+					  cert, 64, now);
 	return rc;
 }
 
 int cy_vault__insert_user(cy_vault *v, cy_catalog *cat, const char *vault_id, const char *name,
 			  cy_role role, const char *pw, size_t pwlen, unsigned log2n,
-			  const user_secrets *us, int64_t *id_out)
+			  const user_secrets *us, int64_t *id_out, uint8_t *useed_out)
 {
 	user_keys k;
 	char now[21];
@@ -476,9 +547,11 @@ int cy_vault__insert_user(cy_vault *v, cy_catalog *cat, const char *vault_id, co
 	if (rc == CY_EEXISTS)
 		rc = cy_error_set(CY_EEXISTS, "user '%s' already exists", name);
 	if (rc >= 0) {
-		rc = cy_vault__store_user_keys(cat, vault_id, id, name, &k, us->admin_seed);
+		rc = cy_vault__store_user_keys(cat, vault_id, id, name, &k, us->admin_seed, 1);
 		if (!rc)
 			*id_out = id;
+		if (!rc && useed_out)
+			memcpy(useed_out, k.useed, 32);
 	}
 	cy_vault__user_keys_release(&k);
 	return rc;
@@ -488,7 +561,7 @@ int cy_vault_init(const char *dir, const char *user, const char *pw, size_t pwle
 		  unsigned kdf_log2n, cy_buf *recovery_out)
 {
 	cy_vault *v = NULL;
-	uint8_t *seed = NULL, *rpriv = NULL, *aseed = NULL;
+	uint8_t *seed = NULL, *rpriv = NULL, *aseed = NULL, *useed = NULL;
 	uint8_t id[16], lpub[32], rpub[32], apub[32];
 	char now[21], log2[12];
 	int64_t uid;
@@ -516,7 +589,8 @@ int cy_vault_init(const char *dir, const char *user, const char *pw, size_t pwle
 		created_dir = 1;
 	}
 	if (!(v = calloc(1, sizeof(*v))) || !(seed = cy_secure_alloc(32)) ||
-	    !(rpriv = cy_secure_alloc(32)) || !(aseed = cy_secure_alloc(32))) {
+	    !(rpriv = cy_secure_alloc(32)) || !(aseed = cy_secure_alloc(32)) ||
+	    !(useed = cy_secure_alloc(32))) {
 		rc = cy_error_set(CY_ENOMEM, "out of memory");
 		goto fail;
 	}
@@ -542,10 +616,16 @@ int cy_vault_init(const char *dir, const char *user, const char *pw, size_t pwle
 	rc = rc ? rc : meta_put(v->cat, "created", now, strlen(now));
 	rc = rc ? rc : meta_put(v->cat, "kdf_log2n", log2, strlen(log2));
 	{
-		user_secrets us = {seed, aseed, apub};
+		cy_vault_settings set;
+		memcpy(set.vault_id, id, 16);
+		memcpy(set.admin_pub, apub, 32);
+		memcpy(set.ledger_pub, lpub, 32);
+		memcpy(set.recovery_pub, rpub, 32);
+		set.kdf_min = (uint8_t)(kdf_log2n ? kdf_log2n : 15);
+		user_secrets us = {seed, aseed, apub, &set};
 		rc = rc ? rc
 			: cy_vault__insert_user(v, v->cat, v->vault_id, user, CY_ROLE_SECADMIN, pw,
-						pwlen, kdf_log2n, &us, &uid);
+						pwlen, kdf_log2n, &us, &uid, useed);
 	}
 	rc = rc ? rc : cy_catalog_commit(v->cat);
 	if (rc)
@@ -556,6 +636,10 @@ int cy_vault_init(const char *dir, const char *user, const char *pw, size_t pwle
 	snprintf(v->actor, sizeof(v->actor), "u%lld", (long long)uid);
 	v->sign_seed = seed;
 	seed = NULL;
+	v->useed = useed;
+	useed = NULL;
+	cy_ed25519_public(v->useed, v->upub);
+	v->serial = 1;
 	rc = cy_vault__begin(v);
 	if (!rc) {
 		cy_ledger_entry e;
@@ -590,6 +674,7 @@ int cy_vault_init(const char *dir, const char *user, const char *pw, size_t pwle
 	return 0;
 fail:
 	cy_secure_free(seed, 32);
+	cy_secure_free(useed, 32);
 	cy_secure_free(rpriv, 32);
 	cy_secure_free(aseed, 32);
 	vault_free(v);
@@ -646,16 +731,178 @@ static int load_keys(cy_vault *v)
 	return rc < 0 ? rc : 0;
 }
 
+/* The catalog's settings must be those the user's own slot vouches for. */
+static int check_settings(cy_vault *v, const cy_vault_settings *s)
+{
+	uint8_t id[16], admin[32];
+	const char *what = NULL;
+
+	if (cy_hex_decode(v->vault_id, 32, id, 16) || !cy_memeq(id, s->vault_id, 16))
+		return cy_error_set(CY_ECORRUPT,
+				    "the key slot of user '%s' belongs to another vault: the "
+				    "catalog was replaced or edited",
+				    v->user);
+	int rc = meta_get(v->cat, "admin_pub", admin, 32);
+
+	if (rc == CY_ENOMEM)
+		return rc;
+	if (rc || !cy_memeq(admin, s->admin_pub, 32))
+		what = N_("the admin key");
+	else if (!cy_memeq(v->ledger_pub, s->ledger_pub, 32))
+		what = N_("the ledger key");
+	else if (!cy_memeq(v->recovery_pub, s->recovery_pub, 32))
+		what = N_("the recovery key");
+	else if (v->kdf_log2n != s->kdf_min)
+		what = N_("the key-derivation cost");
+	if (what)
+		return cy_error_set(CY_ECORRUPT,
+				    "the vault's settings in the catalog were changed: %s differs "
+				    "from what user '%s' was given; restore the catalog from a "
+				    "backup (custody check names what else changed)",
+				    CY_TR(what), v->user);
+	return 0;
+}
+
+/* A key slot of schema 2 or older: add the user's own signing key and the
+ * settings as the catalog has them now (trusted on this first use). */
+static int upgrade_slot(cy_vault *v, const char *pw, size_t pwlen)
+{
+	uint8_t *plain = cy_secure_alloc(CY_SLOT2_LEN);
+	cy_vault_settings set;
+	cy_buf ctx = CY_BUF_INIT, slot = CY_BUF_INIT;
+	cy_ledger_entry e;
+	int rc;
+
+	if (!plain || !(v->useed = cy_secure_alloc(32))) {
+		cy_secure_free(plain, CY_SLOT2_LEN);
+		return CY_ENOMEM;
+	}
+	cy_vault__settings(v, &set);
+	memcpy(plain, v->priv, 32);
+	rc = cy_ed25519_keygen(v->useed, v->upub);
+	memcpy(plain + 32, v->useed, 32);
+	cy_vault__settings_encode(&set, plain + 64);
+	rc = rc ? rc : ctx_user2(v->vault_id, v->user, &ctx);
+	rc = rc ? rc
+		: cy_pwseal(pw, pwlen, v->kdf_log2n, cy_buf_cstr(&ctx), plain, CY_SLOT2_LEN, &slot);
+	rc = rc ? rc : cy_vault__begin(v);
+	if (rc)
+		goto out;
+	rc = cy_catalog_user_set_upgrade(v->cat, v->user_id, slot.ptr, slot.len, v->upub);
+	memset(&e, 0, sizeof(e));
+	e.action = "user.upgrade";
+	e.targets[0] = v->actor;
+	e.ntargets = 1;
+	e.details[0] = (cy_ledger_detail){"slot", NULL, 2};
+	e.ndetails = 1;
+	rc = rc ? rc : cy_vault__log(v, &e);
+	rc = rc ? rc : cy_vault__commit(v);
+	if (rc)
+		cy_vault__rollback(v);
+out:
+	cy_secure_free(plain, CY_SLOT2_LEN);
+	cy_buf_release(&ctx);
+	cy_buf_wipe(&slot);
+	return rc;
+}
+
+typedef struct upgraded_user {
+	int64_t id;
+	char name[64], role[16];
+	uint8_t pub[32], upub[32];
+	int ok;
+} upgraded_user;
+
+typedef struct upgraded_list {
+	cy_vault *v;
+	upgraded_user *list;
+	size_t n;
+} upgraded_list;
+
+static int collect_upgraded(void *arg, const cy_catalog_user *u)
+{
+	upgraded_list *ul = arg;
+	upgraded_user *nl;
+
+	if (u->serial != 0 || u->upub.len != 32 || u->pub.len != 32)
+		return 0;
+	if (!(nl = realloc(ul->list, sizeof(*nl) * (ul->n + 1))))
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	ul->list = nl;
+	nl += ul->n++;
+	nl->id = u->id;
+	snprintf(nl->name, sizeof(nl->name), "%s", u->name);
+	snprintf(nl->role, sizeof(nl->role), "%s", u->role);
+	memcpy(nl->pub, u->pub.ptr, 32);
+	memcpy(nl->upub, u->upub.ptr, 32);
+	/* only a row whose old certificate still holds */
+	nl->ok = !cy_vault__verify_cert(ul->v, u->id, u->name, u->role, u->pub.ptr, NULL, 0,
+					u->cert.ptr, u->cert.len);
+	return 0;
+}
+
+/* A secadmin's log-in: certify (version 2, serial 1) the signing key of every
+ * user whose key slot was upgraded since, as the catalog shows it. */
+static int certify_upgraded(cy_vault *v)
+{
+	upgraded_list ul = {v, NULL, 0};
+	cy_buf msg = CY_BUF_INIT;
+	char now[21], target[24];
+	int rc;
+
+	if (!v->admin_seed)
+		return 0;
+	rc = cy_catalog_user_list(v->cat, collect_upgraded, &ul);
+	if (rc < 0 || ul.n == 0)
+		goto out;
+	if ((rc = cy_vault__begin(v)))
+		goto out;
+	cy_vault__now(now);
+	for (size_t i = 0; !rc && i < ul.n; i++) {
+		upgraded_user *u = &ul.list[i];
+		uint8_t cert[64];
+		cy_ledger_entry e;
+
+		if (!u->ok)
+			continue; /* check names it */
+		rc = cy_vault__cert_msg(v->vault_id, u->id, u->name, u->role, u->pub, u->upub, 1,
+					&msg);
+		rc = rc ? rc : cy_ed25519_sign(v->admin_seed, msg.ptr, msg.len, cert);
+		rc = rc ? rc
+			: cy_catalog_user_certify(v->cat, u->id, 1, u->role, u->pub, u->upub, cert,
+						  64, now);
+		if (!rc && u->id == v->user_id)
+			v->serial = 1;
+		snprintf(target, sizeof(target), "u%lld", (long long)u->id);
+		memset(&e, 0, sizeof(e));
+		e.action = "user.certify";
+		e.targets[0] = target;
+		e.ntargets = 1;
+		e.details[0] = (cy_ledger_detail){"serial", NULL, 1};
+		e.ndetails = 1;
+		rc = rc ? rc : cy_vault__log(v, &e);
+	}
+	rc = rc ? rc : cy_vault__commit(v);
+	if (rc)
+		cy_vault__rollback(v);
+out:
+	free(ul.list);
+	cy_buf_release(&msg);
+	return rc < 0 ? rc : 0;
+}
+
 int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char *pw, size_t pwlen)
 {
 	cy_vault *v = calloc(1, sizeof(*v));
 	cy_catalog_user u;
 	cy_buf ctx = CY_BUF_INIT, slot = CY_BUF_INIT, sslot = CY_BUF_INIT, marker = CY_BUF_INIT;
 	cy_buf aslot = CY_BUF_INIT, cert = CY_BUF_INIT;
-	uint8_t pub[32], lp[32], meta_admin[32], *both = NULL;
+	cy_buf upub = CY_BUF_INIT;
+	cy_vault_settings vouched;
+	uint8_t pub[32], lp[32], meta_admin[32], *both = NULL, *plain = NULL;
 	char role_text[16] = "";
 	char log2[8] = "";
-	int rc, disabled = 0;
+	int rc, disabled = 0, legacy = 0;
 
 	memset(&u, 0, sizeof(u));
 	if (!v)
@@ -679,7 +926,10 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 	rc = rc ? rc : meta_get(v->cat, "recovery_pub", v->recovery_pub, 32);
 	if (rc)
 		goto fail;
-	if (meta_get(v->cat, "kdf_log2n", log2, 2) == 0)
+	rc = meta_get(v->cat, "kdf_log2n", log2, 2);
+	if (rc == CY_ENOMEM)
+		goto fail;
+	if (rc == 0)
 		v->kdf_log2n = (unsigned)strtoul(log2, NULL, 10);
 	else
 		v->kdf_log2n = 15;
@@ -707,6 +957,8 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 		disabled = u.disabled != 0;
 		rc = rc ? rc : cy_buf_put(&aslot, u.admin_slot.ptr, u.admin_slot.len);
 		rc = rc ? rc : cy_buf_put(&cert, u.cert.ptr, u.cert.len);
+		rc = rc ? rc : cy_buf_put(&upub, u.upub.ptr, u.upub.len);
+		v->serial = u.serial;
 		snprintf(role_text, sizeof(role_text), "%s", u.role);
 		cy_catalog_user_release(&u);
 		if (rc)
@@ -719,9 +971,17 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 		rc = CY_ENOMEM;
 		goto fail;
 	}
-	if ((rc = cy_vault__ctx_user(v, v->vault_id, user, &ctx)))
+	/* a key slot of schema 2 or older holds the X25519 key alone (68 bytes) */
+	legacy = slot.len == 20 + 32 + 16;
+	if (!(plain = cy_secure_alloc(CY_SLOT2_LEN))) {
+		rc = CY_ENOMEM;
 		goto fail;
-	rc = cy_pwseal_open(pw, pwlen, cy_buf_cstr(&ctx), slot.ptr, slot.len, v->priv, 32);
+	}
+	rc = legacy ? cy_vault__ctx_user(v, v->vault_id, user, &ctx)
+		    : ctx_user2(v->vault_id, user, &ctx);
+	rc = rc ? rc
+		: cy_pwseal_open(pw, pwlen, cy_buf_cstr(&ctx), slot.ptr, slot.len, plain,
+				 legacy ? 32 : CY_SLOT2_LEN);
 	if (rc == CY_EAUTH) {
 		cy_vault__login_failed(v, v->user_id); /* hygiene */
 		rc = cy_error_set(CY_EAUTH, "wrong user name or password");
@@ -729,6 +989,27 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 	}
 	if (rc)
 		goto fail;
+	memcpy(v->priv, plain, 32);
+	if (!legacy) {
+		if (!(v->useed = cy_secure_alloc(32))) {
+			rc = CY_ENOMEM;
+			goto fail;
+		}
+		memcpy(v->useed, plain + 32, 32);
+		rc = cy_ed25519_public(v->useed, v->upub);
+		rc = rc ? rc : cy_vault__settings_decode(plain + 64, &vouched);
+		rc = rc ? rc : check_settings(v, &vouched);
+		if (rc)
+			goto fail;
+		if (upub.len != 32 || !cy_memeq(upub.ptr, v->upub, 32)) {
+			rc = cy_error_set(
+				CY_ECORRUPT,
+				"the signing key of user '%s' in the catalog was replaced: "
+				"it does not match the user's key slot",
+				user);
+			goto fail;
+		}
+	}
 	/* after the password, so that only the account's holder learns it */
 	if (disabled) {
 		rc = cy_error_set(
@@ -766,7 +1047,8 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 		rc = cy_error_set(CY_ECORRUPT, "the admin key in the catalog was replaced");
 		goto fail;
 	}
-	rc = cy_vault__verify_cert(v, v->user_id, user, role_text, pub, cert.ptr, cert.len);
+	rc = cy_vault__verify_cert(v, v->user_id, user, role_text, pub, legacy ? NULL : v->upub,
+				   legacy ? 0 : v->serial, cert.ptr, cert.len);
 	if (rc == CY_ENOMEM)
 		goto fail;
 	if (rc) {
@@ -802,6 +1084,13 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 				  user);
 		goto fail;
 	}
+	/* a key slot of schema 2 or older becomes version 2 now that the
+	 * password is known; a secadmin certifies the signing keys of users
+	 * upgraded so (docs/security.md "Vaults made before schema 3") */
+	if (legacy && (rc = upgrade_slot(v, pw, pwlen)))
+		goto fail;
+	if (v->role == CY_ROLE_SECADMIN && (rc = certify_upgraded(v)))
+		goto fail;
 	/* administrative roles never hold fonds keys, whatever rows the catalog has */
 	if (cy_role_holds_content(v->role) && (rc = load_keys(v)))
 		goto fail;
@@ -822,7 +1111,9 @@ done:
 	cy_buf_wipe(&aslot);
 	cy_buf_release(&cert);
 	cy_secure_free(both, 64);
+	cy_secure_free(plain, CY_SLOT2_LEN);
 	cy_buf_release(&marker);
+	cy_buf_release(&upub);
 	cy_catalog_user_release(&u);
 	return rc;
 }

@@ -43,9 +43,12 @@ struct cy_vault {
 	char actor[24];
 	cy_role role;
 	uint8_t pub[32];
-	uint8_t *priv;	       /* locked */
-	uint8_t *sign_seed;    /* locked */
-	uint8_t *admin_seed;   /* locked; secadmins only, else NULL */
+	uint8_t *priv;	     /* locked */
+	uint8_t *sign_seed;  /* locked */
+	uint8_t *admin_seed; /* locked; secadmins only, else NULL */
+	uint8_t *useed;	     /* locked; the user's own Ed25519 key (signs its ledger entries) */
+	uint8_t upub[32];
+	int64_t serial; /* of the user's certificate (0: schema 2 or older, not yet re-certified) */
 	uint8_t admin_pub[32]; /* as sealed to this user, not as the catalog says */
 	uint8_t ledger_pub[32];
 	uint8_t recovery_pub[32];
@@ -59,6 +62,25 @@ struct cy_vault {
 	uint64_t tx_entries;
 };
 
+/* The vault's settings as each user's key slot vouches for them
+ * (docs/formats/keys.md "Key slots, version 2"): opening refuses a catalog
+ * whose settings differ from what the opening user's own slot says. */
+typedef struct cy_vault_settings {
+	uint8_t vault_id[16];
+	uint8_t admin_pub[32], ledger_pub[32], recovery_pub[32];
+	uint8_t kdf_min; /* scrypt log2 N of every key slot made in this vault */
+} cy_vault_settings;
+#define CY_SETTINGS_LEN (1 + 16 + 3 * 32 + 1)
+#define CY_SLOT2_LEN (32 + 32 + CY_SETTINGS_LEN) /* X25519 priv, Ed25519 seed, settings */
+void cy_vault__settings_encode(const cy_vault_settings *s, uint8_t out[CY_SETTINGS_LEN]);
+/* CY_ECORRUPT if the bytes are not version-1 settings. */
+int cy_vault__settings_decode(const uint8_t in[CY_SETTINGS_LEN], cy_vault_settings *s);
+/* The settings this user vouches for (from the opened slot). */
+void cy_vault__settings(const cy_vault *v, cy_vault_settings *s);
+
+/* Sign with the opened user's own Ed25519 key. */
+int cy_vault__user_sign(const cy_vault *v, const void *msg, size_t n, uint8_t sig[64]);
+
 /* Sealing contexts (docs/formats/keys.md). */
 /* The sealing contexts of key slots; 0 or CY_ENOMEM. */
 int cy_vault__ctx_user(const cy_vault *v, const char *vault_id, const char *user, cy_buf *out);
@@ -69,20 +91,22 @@ int cy_vault__ctx_fonds(const char *vault_id, const char *code, cy_buf *out);
 /* Users' roles and secadmins' grants are signed with the vault's admin key,
  * an Ed25519 key sealed to secadmins only, so that editing the catalog cannot
  * turn an administrator into a key holder (docs/formats/keys.md). */
+/* The certificate message: version 1 (serial 0; upub unused) or version 2. */
 int cy_vault__cert_msg(const char *vault_id, int64_t id, const char *name, const char *role,
-		       const uint8_t pub[32], cy_buf *out);
+		       const uint8_t pub[32], const uint8_t *upub, int64_t serial, cy_buf *out);
 int cy_vault__grant_msg(const char *vault_id, int64_t user_id, const char *fonds,
 			const uint8_t pub[32], cy_buf *out);
 /* The secrets a new user receives: the ledger key with the admin public key,
  * the admin key itself for secadmins, and a certificate of the role. */
 typedef struct user_secrets {
-	const uint8_t *sign_seed;  /* 32 */
-	const uint8_t *admin_seed; /* 32 */
-	const uint8_t *admin_pub;  /* 32 */
+	const uint8_t *sign_seed;	   /* 32 */
+	const uint8_t *admin_seed;	   /* 32 */
+	const uint8_t *admin_pub;	   /* 32 */
+	const cy_vault_settings *settings; /* vouched for by the new slot */
 } user_secrets;
 int cy_vault__insert_user(cy_vault *v, cy_catalog *cat, const char *vault_id, const char *name,
 			  cy_role role, const char *pw, size_t pwlen, unsigned log2n,
-			  const user_secrets *us, int64_t *id_out);
+			  const user_secrets *us, int64_t *id_out, uint8_t *useed_out);
 
 /* A user's key material: a new X25519 key pair, its private half under the
  * password, the ledger key and admin public key sealed to it, and for a
@@ -90,18 +114,25 @@ int cy_vault__insert_user(cy_vault *v, cy_catalog *cat, const char *vault_id, co
  * admin key) into the user's row by cy_vault__store_user_keys. */
 typedef struct user_keys {
 	uint8_t pub[32];
+	uint8_t upub[32]; /* the user's Ed25519 public key */
+	uint8_t *useed;	  /* locked: its private seed */
 	cy_role role;
 	cy_buf slot, sign_slot, admin_slot;
 } user_keys;
 int cy_vault__user_keys(const char *vault_id, const char *name, cy_role role, const char *pw,
 			size_t pwlen, unsigned log2n, const user_secrets *us, user_keys *k);
+/* ... with a certificate of the given serial (1 for a new user, one more
+ * than the last for new keys of an existing user), kept in user_certs. */
 int cy_vault__store_user_keys(cy_catalog *cat, const char *vault_id, int64_t id, const char *name,
-			      const user_keys *k, const uint8_t admin_seed[32]);
+			      const user_keys *k, const uint8_t admin_seed[32], int64_t serial);
 void cy_vault__user_keys_release(user_keys *k);
 
-/* 0 if the user's row carries a valid certificate for its role and key. */
+/* 0 if the user's row carries a valid certificate for its role and keys:
+ * version 2 over (pub, upub, serial) when serial > 0, else version 1 over
+ * pub (upub may be NULL). */
 int cy_vault__verify_cert(const cy_vault *v, int64_t id, const char *name, const char *role,
-			  const uint8_t pub[32], const void *cert, size_t certlen);
+			  const uint8_t pub[32], const uint8_t *upub, int64_t serial,
+			  const void *cert, size_t certlen);
 
 /* Begin / commit / roll back one operation: the catalog transaction plus its
  * ledger entries and (at commit) a signed checkpoint. */

@@ -29,9 +29,11 @@ int cy_user_add(cy_vault *v, const char *name, cy_role role, const char *pw, siz
 	if ((rc = cy_vault__begin(v)))
 		return rc;
 	{
-		user_secrets us = {v->sign_seed, v->admin_seed, v->admin_pub};
+		cy_vault_settings set;
+		cy_vault__settings(v, &set);
+		user_secrets us = {v->sign_seed, v->admin_seed, v->admin_pub, &set};
 		rc = cy_vault__insert_user(v, v->cat, v->vault_id, name, role, pw, pwlen,
-					   v->kdf_log2n, &us, &id);
+					   v->kdf_log2n, &us, &id, NULL);
 	}
 	if (!rc) {
 		snprintf(target, sizeof(target), "u%lld", (long long)id);
@@ -54,13 +56,24 @@ int cy_user_add(cy_vault *v, const char *name, cy_role role, const char *pw, siz
 int cy_user_passwd(cy_vault *v, const char *newpw, size_t newlen)
 {
 	cy_buf ctx = CY_BUF_INIT, slot = CY_BUF_INIT;
+	cy_vault_settings set;
+	uint8_t *plain = NULL;
 	int rc;
 
 	if (newlen < 8)
 		return cy_error_set(CY_EINVALID, "password too short: use at least 8 characters");
-	rc = cy_vault__ctx_user(v, v->vault_id, v->user, &ctx);
+	if (!v->useed || !(plain = cy_secure_alloc(CY_SLOT2_LEN)))
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	cy_vault__settings(v, &set);
+	memcpy(plain, v->priv, 32);
+	memcpy(plain + 32, v->useed, 32);
+	cy_vault__settings_encode(&set, plain + 64);
+	cy_buf_clear(&ctx);
+	rc = cy_buf_printf(&ctx, "custody/user-key/v2/%s/%s", v->vault_id, v->user);
 	rc = rc ? rc
-		: cy_pwseal(newpw, newlen, v->kdf_log2n, cy_buf_cstr(&ctx), v->priv, 32, &slot);
+		: cy_pwseal(newpw, newlen, v->kdf_log2n, cy_buf_cstr(&ctx), plain, CY_SLOT2_LEN,
+			    &slot);
+	cy_secure_free(plain, CY_SLOT2_LEN);
 	rc = rc ? rc : cy_vault__begin(v);
 	if (rc)
 		goto out;
@@ -75,7 +88,8 @@ out:
 	return rc;
 }
 
-static int find_user(cy_vault *v, const char *name, int64_t *id, cy_role *role, uint8_t pub[32]);
+static int find_user(cy_vault *v, const char *name, int64_t *id, cy_role *role, uint8_t pub[32],
+		     int64_t *serial);
 
 typedef struct grant_rows {
 	struct grant_row {
@@ -107,6 +121,7 @@ int cy_user_reset(cy_vault *v, const char *name, const char *pw, size_t pwlen)
 	cy_role role;
 	char target[24];
 	grant_rows gr = {NULL, 0};
+	int64_t serial = 0;
 	int rc;
 
 	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_SECADMIN), N_("reset passwords"))))
@@ -115,19 +130,22 @@ int cy_user_reset(cy_vault *v, const char *name, const char *pw, size_t pwlen)
 		return cy_error_set(CY_EPERM, "user '%s' holds no admin key", v->user);
 	if (pwlen < 8)
 		return cy_error_set(CY_EINVALID, "password too short: use at least 8 characters");
-	if ((rc = find_user(v, name, &uid, &role, NULL)))
+	if ((rc = find_user(v, name, &uid, &role, NULL, &serial)))
 		return rc;
 	/* a new key pair: the old one may be lost with the password, and the user's
 	 * fonds keys were sealed to it, so every grant goes back to pending */
 	{
-		user_secrets us = {v->sign_seed, v->admin_seed, v->admin_pub};
+		cy_vault_settings set;
+		cy_vault__settings(v, &set);
+		user_secrets us = {v->sign_seed, v->admin_seed, v->admin_pub, &set};
 		if ((rc = cy_vault__user_keys(v->vault_id, name, role, pw, pwlen, v->kdf_log2n, &us,
 					      &k)))
 			return rc;
 	}
 	if ((rc = cy_vault__begin(v)))
 		goto out;
-	rc = cy_vault__store_user_keys(v->cat, v->vault_id, uid, name, &k, v->admin_seed);
+	rc = cy_vault__store_user_keys(v->cat, v->vault_id, uid, name, &k, v->admin_seed,
+				       serial + 1);
 	rc = rc ? rc : cy_catalog_grant_list_user(v->cat, uid, collect_grant, &gr);
 	/* each grant: slot dropped, re-signed for the new key, completed by a key holder */
 	for (size_t i = 0; rc >= 0 && i < gr.n; i++) {
@@ -149,7 +167,8 @@ out:
 }
 
 /* Look up a user's id, role and public key. */
-static int find_user(cy_vault *v, const char *name, int64_t *id, cy_role *role, uint8_t pub[32])
+static int find_user(cy_vault *v, const char *name, int64_t *id, cy_role *role, uint8_t pub[32],
+		     int64_t *serial)
 {
 	cy_catalog_user u;
 	int rc;
@@ -164,6 +183,8 @@ static int find_user(cy_vault *v, const char *name, int64_t *id, cy_role *role, 
 	rc = cy_role_parse(u.role, role);
 	if (pub && u.pub.len == 32)
 		memcpy(pub, u.pub.ptr, 32);
+	if (serial)
+		*serial = u.serial;
 out:
 	cy_catalog_user_release(&u);
 	return rc;
@@ -220,7 +241,7 @@ int cy_user_grant(cy_vault *v, const char *name, const char *fonds, bool *pendin
 
 	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_SECADMIN), N_("grant fonds"))))
 		return rc;
-	if ((rc = find_user(v, name, &uid, &role, pub)) || (rc = find_fonds(v, fonds, &fid)))
+	if ((rc = find_user(v, name, &uid, &role, pub, NULL)) || (rc = find_fonds(v, fonds, &fid)))
 		return rc;
 	if (!cy_role_holds_content(role))
 		return cy_error_set(
@@ -291,7 +312,7 @@ int cy_user_revoke(cy_vault *v, const char *name, const char *fonds)
 
 	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_SECADMIN), N_("revoke fonds"))))
 		return rc;
-	if ((rc = find_user(v, name, &uid, &role, NULL)) || (rc = find_fonds(v, fonds, &fid)))
+	if ((rc = find_user(v, name, &uid, &role, NULL, NULL)) || (rc = find_fonds(v, fonds, &fid)))
 		return rc;
 	if ((rc = cy_vault__begin(v)))
 		return rc;
@@ -347,12 +368,13 @@ static int collect_pending(void *arg, const cy_catalog_grant *g)
 				     &pg->msg);
 	if (rc)
 		return rc;
-	pg->list[n].ok = !cy_role_parse(role_text, &role) && cy_role_holds_content(role) &&
-			 !cy_vault__verify_cert(v, pg->list[n].uid, g->user_name, role_text,
-						pg->list[n].pub, g->user_cert.ptr,
-						g->user_cert.len) &&
-			 g->auth.len == 64 &&
-			 !cy_ed25519_verify(v->admin_pub, pg->msg.ptr, pg->msg.len, g->auth.ptr);
+	pg->list[n].ok =
+		!cy_role_parse(role_text, &role) && cy_role_holds_content(role) &&
+		!cy_vault__verify_cert(v, pg->list[n].uid, g->user_name, role_text, pg->list[n].pub,
+				       g->user_upub.len == 32 ? g->user_upub.ptr : NULL,
+				       g->user_serial, g->user_cert.ptr, g->user_cert.len) &&
+		g->auth.len == 64 &&
+		!cy_ed25519_verify(v->admin_pub, pg->msg.ptr, pg->msg.len, g->auth.ptr);
 	pg->n++;
 	return 0;
 }

@@ -162,7 +162,7 @@ static void test_catalog_migrate_v1(void **state)
 	assert_int_equal(cy_catalog_open(&c, dir, 0), 0);
 	assert_int_equal(cy_catalog_prepare(c, "PRAGMA user_version", &s), 0);
 	assert_int_equal(cy_stmt_step(s), 1);
-	assert_int_equal(cy_stmt_int(s, 0), 2);
+	assert_int_equal(cy_stmt_int(s, 0), CY_CATALOG_VERSION);
 	cy_stmt_reset(s);
 	assert_int_equal(cy_catalog_fonds_get(c, "Z109", &f), 0);
 	assert_int_equal(cy_catalog_item_peek(c, f.id, "correspondence/2019/D10/", &next), 0);

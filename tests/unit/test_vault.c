@@ -379,7 +379,8 @@ static void test_vault_cert_construction(void **state)
 
 	for (int i = 0; i < 32; i++)
 		pub[i] = (uint8_t)i;
-	cy_vault__cert_msg("00112233445566778899aabbccddeeff", 7, "li", "archivist", pub, &m);
+	cy_vault__cert_msg("00112233445566778899aabbccddeeff", 7, "li", "archivist", pub, NULL, 0,
+			   &m);
 	assert_int_equal(m.len, 20 + 1 + 32 + 1 + 1 + 1 + 2 + 1 + 9 + 1 + 32);
 	assert_memory_equal(m.ptr,
 			    "custody/user-cert/v1\0"
@@ -387,6 +388,22 @@ static void test_vault_cert_construction(void **state)
 			    "7\0li\0archivist\0",
 			    m.len - 32);
 	assert_memory_equal(m.ptr + m.len - 32, pub, 32);
+	{
+		uint8_t upub[32];
+		for (int i = 0; i < 32; i++)
+			upub[i] = (uint8_t)(0x80 + i);
+		cy_vault__cert_msg("00112233445566778899aabbccddeeff", 7, "li", "archivist", pub,
+				   upub, 3, &m);
+		assert_int_equal(m.len, 20 + 1 + 32 + 1 + 1 + 1 + 2 + 1 + 9 + 1 + 1 + 1 + 64);
+		assert_memory_equal(m.ptr,
+				    "custody/user-cert/v2\0"
+				    "00112233445566778899aabbccddeeff\0"
+				    "7\0li\0archivist\0"
+				    "3\0",
+				    m.len - 64);
+		assert_memory_equal(m.ptr + m.len - 64, pub, 32);
+		assert_memory_equal(m.ptr + m.len - 32, upub, 32);
+	}
 	cy_vault__grant_msg("00112233445566778899aabbccddeeff", 7, "Z109", pub, &m);
 	assert_memory_equal(m.ptr,
 			    "custody/grant/v1\0"
@@ -407,17 +424,88 @@ static void test_vault_cert_construction(void **state)
 		assert_int_equal(cy_stmt_step(s), 1);
 		p = cy_stmt_blob(s, 0, &pn);
 		c = cy_stmt_blob(s, 1, &cn);
-		assert_int_equal(cy_vault__verify_cert(v, v->user_id, "sec", "secadmin", p, c, cn),
+		assert_int_equal(v->serial, 1);
+		assert_int_equal(cy_vault__verify_cert(v, v->user_id, "sec", "secadmin", p, v->upub,
+						       1, c, cn),
 				 0);
-		assert_int_equal(cy_vault__verify_cert(v, v->user_id, "sec", "viewer", p, c, cn),
+		assert_int_equal(cy_vault__verify_cert(v, v->user_id, "sec", "viewer", p, v->upub,
+						       1, c, cn),
 				 CY_ECORRUPT);
-		assert_int_equal(cy_vault__verify_cert(v, v->user_id + 1, "sec", "secadmin", p, c,
-						       cn),
+		assert_int_equal(cy_vault__verify_cert(v, v->user_id + 1, "sec", "secadmin", p,
+						       v->upub, 1, c, cn),
+				 CY_ECORRUPT);
+		/* another serial, or the version-1 form of the same row, does not verify */
+		assert_int_equal(cy_vault__verify_cert(v, v->user_id, "sec", "secadmin", p, v->upub,
+						       2, c, cn),
+				 CY_ECORRUPT);
+		assert_int_equal(cy_vault__verify_cert(v, v->user_id, "sec", "secadmin", p, NULL, 0,
+						       c, cn),
 				 CY_ECORRUPT);
 		cy_stmt_reset(s);
 	}
 	cy_vault_close(v);
 	cy_buf_release(&m);
+}
+
+/* docs/formats/keys.md "Key slots, version 2": the settings layout, byte for
+ * byte as the document gives it, and back. */
+static void test_vault_settings_vector(void **state)
+{
+	cy_vault_settings in, out;
+	uint8_t enc[CY_SETTINGS_LEN];
+	char hex[2 * CY_SETTINGS_LEN + 1];
+	cy_buf doc = CY_BUF_INIT;
+
+	(void)state;
+	for (int i = 0; i < 16; i++)
+		in.vault_id[i] = (uint8_t)i;
+	for (int i = 0; i < 32; i++) {
+		in.admin_pub[i] = (uint8_t)(0x20 + i);
+		in.ledger_pub[i] = (uint8_t)(0x40 + i);
+		in.recovery_pub[i] = (uint8_t)(0x60 + i);
+	}
+	in.kdf_min = 15;
+	cy_vault__settings_encode(&in, enc);
+	cy_hex_encode(enc, sizeof(enc), hex);
+	assert_int_equal(tu_read_file(CY_SRCDIR "/docs/formats/keys.md", &doc), 0);
+	assert_int_equal(cy_buf_put(&doc, "", 1), 0);
+	assert_non_null(strstr((char *)doc.ptr, hex));
+	assert_int_equal(cy_vault__settings_decode(enc, &out), 0);
+	assert_memory_equal(&in, &out, sizeof(in));
+	enc[0] = 2;
+	assert_int_equal(cy_vault__settings_decode(enc, &out), CY_ECORRUPT);
+	cy_buf_release(&doc);
+}
+
+/* Item 1 of issue 6: the recovery key or the scrypt cost replaced in the
+ * catalog stops every user at the door, naming the setting. */
+static void test_vault_settings_edit_refused(void **state)
+{
+	fixture *f = *state;
+	cy_vault *v = open_as(f, "sec", PW), *w = NULL;
+	static const char *edits[] = {
+		"UPDATE meta SET value = zeroblob(32) WHERE key = 'recovery_pub'",
+		"UPDATE meta SET value = CAST('12' AS BLOB) WHERE key = 'kdf_log2n'",
+		"UPDATE meta SET value = zeroblob(32) WHERE key = 'admin_pub'",
+	};
+	static const char *names[] = {"recovery key", "key-derivation cost", "admin key"};
+
+	assert_int_equal(cy_catalog_exec(v->cat, "CREATE TEMP TABLE saved AS SELECT * FROM meta"),
+			 0);
+	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		assert_int_equal(cy_catalog_exec(v->cat, edits[i]), 0);
+		assert_int_equal(cy_vault_open(&w, cy_buf_cstr(&f->vault), "sec", PW, strlen(PW)),
+				 CY_ECORRUPT);
+		if (!strstr(cy_error_message(), names[i]))
+			print_error("%s: %s\n", names[i], cy_error_message());
+		assert_non_null(strstr(cy_error_message(), names[i]));
+		assert_int_equal(cy_catalog_exec(v->cat,
+						 "UPDATE meta SET value = (SELECT value FROM"
+						 " temp.saved s WHERE s.key = meta.key)"),
+				 0);
+		cy_vault_close(open_as(f, "sec", PW));
+	}
+	cy_vault_close(v);
 }
 
 int main(void)
@@ -431,6 +519,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vault_passwd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vault_cert_construction, setup, teardown),
 		cmocka_unit_test(test_vault_uscc_vectors),
+		cmocka_unit_test(test_vault_settings_vector),
+		cmocka_unit_test_setup_teardown(test_vault_settings_edit_refused, setup, teardown),
 		cmocka_unit_test(test_vault_classes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
