@@ -123,15 +123,7 @@ static const char *SCHEMA_V2 =
 	"  PRIMARY KEY (fonds_id, grp)) STRICT;"
 	"INSERT INTO item_counters (fonds_id, grp, next)"
 	"  SELECT fonds_id, class || '/' || year || '/' || retention || '/' || org, max(item) + 1"
-	"  FROM records GROUP BY fonds_id, class, year, retention, org;"
-	/* hygiene: failed log-ins (the integrator moves this block into schema 3).
-	 * One row per failed log-in: the user's id (NULL for a name that is no
-	 * user) and the time; never the typed password or anything derived from
-	 * it.  The next successful log-in of that user turns its rows into one
-	 * user.login_failed ledger entry and deletes them (catalog_logins.c). */
-	"CREATE TABLE login_failures ("
-	"  id INTEGER PRIMARY KEY, user_id INTEGER, time TEXT NOT NULL) STRICT;"
-	"CREATE INDEX login_failures_user ON login_failures (user_id);";
+	"  FROM records GROUP BY fonds_id, class, year, retention, org;";
 
 /* CY_CATALOG_BUSY_MS, or for tests CUSTODY_TEST_BUSY_MS (trust_hygiene.bats
  * waits 5 s, not 30). */
@@ -176,6 +168,14 @@ static const char *SCHEMA_V3 =
 	"  user_id INTEGER NOT NULL REFERENCES users(id), serial INTEGER NOT NULL,"
 	"  role TEXT NOT NULL, pub BLOB NOT NULL, upub BLOB NOT NULL, cert BLOB NOT NULL,"
 	"  created TEXT NOT NULL, PRIMARY KEY (user_id, serial)) STRICT;"
+	/* hygiene: failed log-ins.  One row per failed log-in: the user's id
+	 * (NULL for a name that is no user) and the time; never the typed
+	 * password or anything derived from it.  The next successful log-in of
+	 * that user turns its rows into one user.login_failed ledger entry and
+	 * deletes them (catalog_audit.c, vault_logins.c) */
+	"CREATE TABLE login_failures ("
+	"  id INTEGER PRIMARY KEY, user_id INTEGER, time TEXT NOT NULL) STRICT;"
+	"CREATE INDEX login_failures_user ON login_failures (user_id);"
 	/* ledger: (worker "ledger") */
 	/* grants: (worker "grants") */
 	/* records: (worker "records") */
