@@ -218,27 +218,35 @@ static int lookup(cy_vault *v, const char *archive_no, found *f)
 	return rc;
 }
 
+/* One read of one record on the ledger, committed (record.show: its
+ * metadata; record.read: its bytes). */
+static int log_read(cy_vault *v, const char *action, const cy_record_info *info)
+{
+	cy_ledger_entry e;
+	int rc = cy_vault__begin(v);
+
+	if (rc)
+		return rc;
+	memset(&e, 0, sizeof(e));
+	e.action = action;
+	e.targets[e.ntargets++] = info->archive_no;
+	e.details[e.ndetails++] = (cy_ledger_detail){"fonds", info->fonds, 0};
+	rc = cy_vault__log(v, &e);
+	rc = rc ? rc : cy_vault__commit(v);
+	if (rc)
+		cy_vault__rollback(v);
+	return rc;
+}
+
 int cy_record_show(cy_vault *v, const char *archive_no, cy_record_info *out)
 {
 	found f;
-	cy_ledger_entry e;
 	int rc = lookup(v, archive_no, &f);
 
 	if (rc)
 		return rc;
 	/* the metadata (title, source) is on the ledger before it leaves */
-	rc = cy_vault__begin(v);
-	if (!rc) {
-		memset(&e, 0, sizeof(e));
-		e.action = "record.show";
-		e.targets[e.ntargets++] = f.info.archive_no;
-		e.details[e.ndetails++] = (cy_ledger_detail){"fonds", f.info.fonds, 0};
-		rc = cy_vault__log(v, &e);
-		rc = rc ? rc : cy_vault__commit(v);
-		if (rc)
-			cy_vault__rollback(v);
-	}
-	if (rc) {
+	if ((rc = log_read(v, "record.show", &f.info))) {
 		found_release(&f);
 		return rc;
 	}
@@ -250,24 +258,12 @@ int cy_record_show(cy_vault *v, const char *archive_no, cy_record_info *out)
 int cy_record_get(cy_vault *v, const char *archive_no, cy_data_sink sink, void *arg)
 {
 	found f;
-	cy_ledger_entry e;
 	int rc = lookup(v, archive_no, &f);
 
 	if (rc)
 		return rc;
 	/* the read is on the record before a byte leaves the vault */
-	rc = cy_vault__begin(v);
-	if (!rc) {
-		memset(&e, 0, sizeof(e));
-		e.action = "record.read";
-		e.targets[0] = f.info.archive_no;
-		e.ntargets = 1;
-		e.details[e.ndetails++] = (cy_ledger_detail){"fonds", f.info.fonds, 0};
-		rc = cy_vault__log(v, &e);
-		rc = rc ? rc : cy_vault__commit(v);
-		if (rc)
-			cy_vault__rollback(v);
-	}
+	rc = log_read(v, "record.read", &f.info);
 	if (!rc)
 		rc = cy_vault__read_object(v, cy_vault__fonds_key_by_id(v, f.fonds_id),
 					   f.info.archive_no, &f.ref, f.info.sha256, f.info.salt,
