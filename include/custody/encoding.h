@@ -28,6 +28,27 @@ bool cy_utf8_valid(const char *s, size_t n);
 int cy_json_str(cy_buf *out, const char *s, size_t n);
 int cy_json_cstr(cy_buf *out, const char *s);
 
+/* Append s[0..n) to out for a terminal: what could steer the terminal or
+ * reorder what the reader sees is shown escaped, the rest as it is.
+ *  - C0 controls (U+0000..U+001F) as \xNN, except '\n' with CY_TEXT_LINES
+ *    (a field that may span lines); DEL as \x7f;
+ *  - C1 controls (U+0080..U+009F), the bidi embeddings, overrides and
+ *    isolates (U+202A..U+202E, U+2066..U+2069), the marks U+200E, U+200F and
+ *    U+061C, as \uNNNN;
+ *  - each byte that is not part of valid UTF-8 as \xNN.
+ * A backslash is kept as it is (so "\x1b" typed in a name reads the same as
+ * an escaped ESC: the output stays harmless, not unambiguous).  The one
+ * sanitiser for every string from the catalog or the file system that the
+ * CLI prints (docs/security/hygiene.md).  0 or CY_ENOMEM. */
+#define CY_TEXT_LINES 1u
+/* For JSON text (where such characters can only stand inside strings): every
+ * one as \uNNNN, a byte that is not UTF-8 as \ufffd, so the JSON means the
+ * same and shows safely. */
+#define CY_TEXT_JSON 2u
+int cy_text_safe(cy_buf *out, const char *s, size_t n, unsigned flags);
+/* Whether s[0..n) passes cy_text_safe unchanged (without CY_TEXT_LINES). */
+bool cy_text_is_safe(const char *s, size_t n);
+
 static inline uint32_t cy_load_u32be(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];

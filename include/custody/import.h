@@ -73,6 +73,11 @@ void cy_import_item_free(cy_import_item *it);
 /* Bytes and files added since the last commit (for batching decisions). */
 uint64_t cy_import_pending_bytes(const cy_import *im);
 uint64_t cy_import_pending_files(const cy_import *im);
+/* Whether the open batch should be committed now, whatever its size: it has
+ * held the catalog's writer lock for CY_IMPORT_COMMIT_SECONDS, and readers
+ * (whose reads are logged) wait for that lock (docs/security/hygiene.md). */
+#define CY_IMPORT_COMMIT_SECONDS 2.0
+bool cy_import_due(const cy_import *im);
 /* Make everything added so far durable and commit it (objects fsynced first). */
 int cy_import_commit(cy_import *im);
 /* Drop what was not committed and free. */

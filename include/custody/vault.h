@@ -39,8 +39,9 @@ bool cy_role_holds_content(cy_role r);
 int cy_vault_init(const char *dir, const char *user, const char *pw, size_t pwlen,
 		  unsigned kdf_log2n, cy_buf *recovery_out);
 
-/* Open and unlock a vault as `user`.  CY_EAUTH on a wrong password,
- * CY_ENOTFOUND if there is no vault in dir or no such user.  Completes pending
+/* Open and unlock a vault as `user`.  CY_EAUTH, "wrong user name or
+ * password", alike for a wrong password and a name that is no user (same
+ * message, about the same time); CY_ENOTFOUND if there is no vault in dir.  Completes pending
  * grants of fonds whose keys this user holds. */
 int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char *pw, size_t pwlen);
 void cy_vault_close(cy_vault *v);
@@ -51,6 +52,9 @@ const char *cy_vault_id(const cy_vault *v);
 /* The vault's directory, as given to cy_vault_open. */
 const char *cy_vault_dir(const cy_vault *v);
 unsigned cy_vault_kdf_log2n(const cy_vault *v);
+/* How many failed log-ins of this user there were between the last
+ * successful one and this one (they are on the ledger as user.login_failed). */
+uint64_t cy_vault_failed_logins(const cy_vault *v);
 
 /* ---- progress ---- */
 typedef struct cy_progress {

@@ -207,3 +207,76 @@ int cy_json_cstr(cy_buf *out, const char *s)
 {
 	return cy_json_str(out, s ? s : "", s ? strlen(s) : 0);
 }
+
+/* The code point of a valid sequence of k bytes. */
+static uint32_t utf8_cp(const unsigned char *p, size_t k)
+{
+	switch (k) {
+	case 1:
+		return p[0];
+	case 2:
+		return (uint32_t)(p[0] & 0x1f) << 6 | (p[1] & 0x3f);
+	case 3:
+		return (uint32_t)(p[0] & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
+	default:
+		return (uint32_t)(p[0] & 0x07) << 18 | (uint32_t)(p[1] & 0x3f) << 12 |
+		       (uint32_t)(p[2] & 0x3f) << 6 | (p[3] & 0x3f);
+	}
+}
+
+/* Code points that steer a terminal or the order in which text is shown. */
+static bool cp_unsafe(uint32_t c)
+{
+	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) || c == 0x061c || c == 0x200e ||
+	       c == 0x200f || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+int cy_text_safe(cy_buf *out, const char *s, size_t n, unsigned flags)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t run = 0;
+	int rc = cy_buf_grow(out, n);
+
+	for (size_t i = 0; !rc && i < n;) {
+		size_t k = utf8_seq(p + i, n - i);
+		uint32_t c = 0;
+
+		if (k && !cp_unsafe(c = utf8_cp(p + i, k))) {
+			i += k;
+			continue;
+		}
+		if (k == 1 && c == '\n' && (flags & CY_TEXT_LINES)) {
+			i++;
+			continue;
+		}
+		rc = cy_buf_put(out, p + run, i - run);
+		if (rc)
+			break;
+		if (!k && (flags & CY_TEXT_JSON)) {
+			rc = cy_buf_puts(out, "\\ufffd");
+			k = 1;
+		} else if (!k || (c < 0x80 && !(flags & CY_TEXT_JSON))) {
+			rc = cy_buf_printf(out, "\\x%02x", p[i]);
+			k = k ? k : 1;
+		} else {
+			rc = cy_buf_printf(out, "\\u%04x", (unsigned)c);
+		}
+		i += k;
+		run = i;
+	}
+	rc = rc ? rc : cy_buf_put(out, p + run, n - run);
+	return rc;
+}
+
+bool cy_text_is_safe(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; i < n;) {
+		size_t k = utf8_seq(p + i, n - i);
+		if (!k || cp_unsafe(utf8_cp(p + i, k)))
+			return false;
+		i += k;
+	}
+	return true;
+}

@@ -2,11 +2,23 @@
  *
  * WAL journal, foreign keys on, STRICT tables, temp_store in memory (so no
  * temporary file can hold catalog content), schema version in
- * PRAGMA user_version with forward migrations. */
+ * PRAGMA user_version with forward migrations.
+ *
+ * Whoever can write catalog.db can also write its schema.  So the catalog is
+ * opened defensively (SQLITE_DBCONFIG_DEFENSIVE, trusted_schema off,
+ * triggers and views disabled: custody creates neither), and at open its
+ * schema is compared with the one custody's own migrations make: every
+ * table, index, trigger and view must be one of those, with the same SQL
+ * text (whitespace aside), and none may be missing (schema_check).  The
+ * expected schema is built once per process by running the same migrate()
+ * on an in-memory database, so a new migration is covered without a list to
+ * keep up to date.  docs/security/hygiene.md. */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "catalog/catalog.h"
 #include "catalog/catalog_admin.h" /* CY_LEDGER_TRUST_WHERE */
@@ -34,6 +46,8 @@ struct cy_catalog {
 	struct cy_stmt *buckets[STMT_BUCKETS];
 	struct cy_stmt *mru, *lru;
 	size_t ncache;
+	int busy_ms;	   /* how long to wait for another process's lock */
+	double busy_since; /* when the current wait began (monotonic ms) */
 };
 
 static const char *SCHEMA_V1 =
@@ -112,6 +126,35 @@ static const char *SCHEMA_V2 =
 	"  SELECT fonds_id, class || '/' || year || '/' || retention || '/' || org, max(item) + 1"
 	"  FROM records GROUP BY fonds_id, class, year, retention, org;";
 
+/* CY_CATALOG_BUSY_MS, or for tests CUSTODY_TEST_BUSY_MS (trust_hygiene.bats
+ * waits 5 s, not 30). */
+static int busy_ms(void)
+{
+	const char *t = getenv("CUSTODY_TEST_BUSY_MS");
+	long ms = t && *t ? strtol(t, NULL, 10) : 0;
+
+	return ms > 0 && ms <= CY_CATALOG_BUSY_MS ? (int)ms : CY_CATALOG_BUSY_MS;
+}
+
+/* Waiting for another process's lock: poll every 2 ms (SQLite's own
+ * handler backs off to 100 ms, and a writer that commits and begins again
+ * within that time would starve it), up to busy_ms in all. */
+static int busy_wait(void *arg, int count)
+{
+	struct timespec now, pause = {0, 2000000L};
+	struct cy_catalog *c = arg;
+	double t;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	t = (double)now.tv_sec * 1e3 + (double)now.tv_nsec / 1e6;
+	if (count == 0)
+		c->busy_since = t;
+	else if (t - c->busy_since >= c->busy_ms)
+		return 0;
+	nanosleep(&pause, NULL);
+	return 1;
+}
+
 /* Version 3 (issue 6, trust; docs/security.md): every fact that matters is
  * authenticated by a key that only the roles allowed to change it hold.
  * Each part of the work appends to its own block below. */
@@ -126,6 +169,14 @@ static const char *SCHEMA_V3 =
 	"  user_id INTEGER NOT NULL REFERENCES users(id), serial INTEGER NOT NULL,"
 	"  role TEXT NOT NULL, pub BLOB NOT NULL, upub BLOB NOT NULL, cert BLOB NOT NULL,"
 	"  created TEXT NOT NULL, PRIMARY KEY (user_id, serial)) STRICT;"
+	/* hygiene: failed log-ins.  One row per failed log-in: the user's id
+	 * (NULL for a name that is no user) and the time; never the typed
+	 * password or anything derived from it.  The next successful log-in of
+	 * that user turns its rows into one user.login_failed ledger entry and
+	 * deletes them (catalog_audit.c, vault_logins.c) */
+	"CREATE TABLE login_failures ("
+	"  id INTEGER PRIMARY KEY, user_id INTEGER, time TEXT NOT NULL) STRICT;"
+	"CREATE INDEX login_failures_user ON login_failures (user_id);"
 	/* ledger: (worker "ledger") */
 	/* each transaction's last entry carries its actor's signature of the tree
 	 * head it produced and the serial of the signer's certificate (NULL on the
@@ -182,6 +233,11 @@ static int db_error(cy_catalog *c, int code, const char *what)
 	else if ((ext & 0xff) == SQLITE_NOMEM)
 		cy = CY_ENOMEM; /* sqlite3_errmsg says "out of memory" */
 	(void)code;
+	if (cy == CY_EBUSY)
+		return cy_error_set(CY_EBUSY,
+				    "the vault is busy (another custody is writing); waited %d s; "
+				    "try again",
+				    (busy_ms() + 999) / 1000);
 	if ((ext & 0xff) == SQLITE_FULL || (ext & 0xff) == SQLITE_IOERR)
 		return cy_error_set((ext & 0xff) == SQLITE_FULL ? CY_ENOSPC : CY_EIO,
 				    "cannot write the catalog (is the disk full?): %s",
@@ -231,6 +287,243 @@ fail:
 	return rc;
 }
 
+/* A connection that trusts nothing the file says about itself: no SQL
+ * function with side effects from the schema, no writes to the schema or
+ * the file's pages through SQL, no trigger and no view runs. */
+static int harden(cy_catalog *c)
+{
+	static const struct {
+		int op, value;
+	} SETTINGS[] = {
+		{SQLITE_DBCONFIG_DEFENSIVE, 1},
+		{SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0},
+		{SQLITE_DBCONFIG_ENABLE_TRIGGER, 0},
+		{SQLITE_DBCONFIG_ENABLE_VIEW, 0},
+	};
+
+	for (size_t i = 0; i < sizeof(SETTINGS) / sizeof(SETTINGS[0]); i++) {
+		int now = -1;
+		if (sqlite3_db_config(c->db, SETTINGS[i].op, SETTINGS[i].value, &now) !=
+			    SQLITE_OK ||
+		    now != SETTINGS[i].value)
+			return cy_error_set(CY_EDB,
+					    "catalog: this SQLite cannot open the catalog "
+					    "defensively (setting %d)",
+					    SETTINGS[i].op);
+	}
+	return cy_catalog_exec(c, "PRAGMA trusted_schema=OFF;");
+}
+
+/* ---- the schema custody made, against the one in the file ---- */
+
+typedef struct schema_obj {
+	char *type, *name, *sql; /* sql: whitespace runs as one space; "" when NULL */
+} schema_obj;
+
+typedef struct schema {
+	schema_obj *o;
+	size_t n;
+} schema;
+
+static void schema_release(schema *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->o[i].type);
+		free(s->o[i].name);
+		free(s->o[i].sql);
+	}
+	free(s->o);
+	s->o = NULL;
+	s->n = 0;
+}
+
+static int is_space(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v';
+}
+
+/* s with every run of white space as one space, none at either end. */
+static char *squeeze(const char *s)
+{
+	char *out = malloc(strlen(s) + 1), *q = out;
+	int space = 0;
+
+	if (!out)
+		return NULL;
+	for (; *s; s++) {
+		if (is_space(*s)) {
+			space = q != out;
+			continue;
+		}
+		if (space)
+			*q++ = ' ';
+		space = 0;
+		*q++ = *s;
+	}
+	*q = 0;
+	return out;
+}
+
+static int schema_load(cy_catalog *c, schema *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0, step;
+
+	memset(out, 0, sizeof(*out));
+	if (sqlite3_prepare_v2(c->db, "SELECT type, name, sql FROM sqlite_schema", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return db_error(c, 0, "read the schema");
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		schema_obj *grown = realloc(out->o, (out->n + 1) * sizeof(*grown)), *o;
+		const unsigned char *t = sqlite3_column_text(st, 0),
+				    *n = sqlite3_column_text(st, 1),
+				    *q = sqlite3_column_text(st, 2);
+		if (!grown) {
+			rc = cy_error_set(CY_ENOMEM, "out of memory");
+			break;
+		}
+		out->o = grown;
+		o = &out->o[out->n];
+		memset(o, 0, sizeof(*o));
+		o->type = strdup(t ? (const char *)t : "");
+		o->name = strdup(n ? (const char *)n : "");
+		o->sql = squeeze(q ? (const char *)q : "");
+		out->n++;
+		if (!o->type || !o->name || !o->sql) {
+			rc = cy_error_set(CY_ENOMEM, "out of memory");
+			break;
+		}
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = db_error(c, 0, "read the schema");
+	sqlite3_finalize(st);
+	if (rc)
+		schema_release(out);
+	return rc;
+}
+
+static int migrate(cy_catalog *c);
+
+static schema g_expected;
+static int g_expected_built;
+static pthread_mutex_t g_expected_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* What custody's migrations make, from those migrations themselves (under
+ * g_expected_lock; a failure, out of memory, is tried again next time). */
+static int build_expected(void)
+{
+	cy_catalog mem;
+	int rc;
+
+	memset(&mem, 0, sizeof(mem));
+	if (sqlite3_open_v2(":memory:", &mem.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK)
+		rc = cy_error_set(CY_ENOMEM, "out of memory");
+	else
+		rc = migrate(&mem);
+	if (!rc)
+		rc = schema_load(&mem, &g_expected);
+	sqlite3_close(mem.db);
+	return rc;
+}
+
+/* A message naming an object of the schema that custody did not make as it is. */
+static void schema_problem(cy_catalog_problem_fn fn, void *arg, int *first_rc, const char *fmt,
+			   const char *type, const char *name)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), fmt, type, name);
+	if (fn)
+		fn(arg, msg);
+	else if (!*first_rc)
+		*first_rc = cy_error_set(CY_ECORRUPT, "%s", msg);
+}
+
+/* Whether raw, with its runs of white space squeezed as squeeze does, is sq
+ * (no allocation: this runs for every object at every open). */
+static int same_sql(const char *sq, const char *raw)
+{
+	int started = 0;
+
+	while (*raw) {
+		if (is_space(*raw)) {
+			while (is_space(*raw))
+				raw++;
+			if (!*raw)
+				break;
+			if (started && *sq++ != ' ')
+				return 0;
+		}
+		if (*sq++ != *raw++)
+			return 0;
+		started = 1;
+	}
+	return *sq == 0;
+}
+
+/* Compare the file's schema with the expected one: each difference goes to
+ * fn, or (fn NULL) the first one is returned as CY_ECORRUPT. */
+static int schema_check(cy_catalog *c, cy_catalog_problem_fn fn, void *arg)
+{
+	sqlite3_stmt *st = NULL;
+	unsigned char *seen;
+	int rc = 0, step, first = 0;
+
+	pthread_mutex_lock(&g_expected_lock);
+	if (!g_expected_built && !(rc = build_expected()))
+		g_expected_built = 1;
+	pthread_mutex_unlock(&g_expected_lock);
+	if (rc)
+		return rc;
+	if (!(seen = calloc(g_expected.n + 1, 1)))
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	if (sqlite3_prepare_v2(c->db, "SELECT type, name, sql FROM sqlite_schema", -1, &st, NULL) !=
+	    SQLITE_OK) {
+		free(seen);
+		return db_error(c, 0, "read the schema");
+	}
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(st, 0),
+				    *n = sqlite3_column_text(st, 1),
+				    *q = sqlite3_column_text(st, 2);
+		const char *type = t ? (const char *)t : "", *name = n ? (const char *)n : "";
+		schema_obj *e = NULL;
+		size_t j;
+		for (j = 0; j < g_expected.n; j++)
+			if (!strcmp(g_expected.o[j].type, type) &&
+			    !strcmp(g_expected.o[j].name, name)) {
+				e = &g_expected.o[j];
+				break;
+			}
+		if (!e)
+			schema_problem(fn, arg, &first,
+				       "the catalog has a %s '%s' that custody did not create: the "
+				       "vault was tampered with; restore the catalog from a backup",
+				       type, name);
+		else if (!same_sql(e->sql, q ? (const char *)q : ""))
+			schema_problem(fn, arg, &first,
+				       "the catalog's %s '%s' is not the one custody created (its "
+				       "definition was changed): the vault was tampered with; "
+				       "restore the catalog from a backup",
+				       type, name);
+		if (e)
+			seen[j] = 1;
+	}
+	if (step != SQLITE_DONE)
+		rc = db_error(c, 0, "read the schema");
+	sqlite3_finalize(st);
+	for (size_t j = 0; !rc && j < g_expected.n; j++)
+		if (!seen[j])
+			schema_problem(fn, arg, &first,
+				       "the catalog has no %s '%s', which custody creates: the "
+				       "vault was tampered with or damaged; restore the catalog "
+				       "from a backup",
+				       g_expected.o[j].type, g_expected.o[j].name);
+	free(seen);
+	return rc ? rc : first;
+}
+
 int cy_catalog_open(cy_catalog **out, const char *dir, int create)
 {
 	cy_catalog *c = calloc(1, sizeof(*c));
@@ -248,8 +541,11 @@ int cy_catalog_open(cy_catalog **out, const char *dir, int create)
 				  c->db ? sqlite3_errmsg(c->db) : "cannot open");
 		goto fail;
 	}
-	sqlite3_busy_timeout(c->db, 30000);
+	c->busy_ms = busy_ms();
+	sqlite3_busy_handler(c->db, busy_wait, c);
 	sqlite3_extended_result_codes(c->db, 1);
+	if ((rc = harden(c)))
+		goto fail;
 	if ((rc = cy_catalog_exec(c, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 				     "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
 				     /* deleted rows are zeroed, so a destroyed record's
@@ -257,6 +553,8 @@ int cy_catalog_open(cy_catalog **out, const char *dir, int create)
 				     "PRAGMA secure_delete=ON;")))
 		goto fail;
 	if ((rc = migrate(c)))
+		goto fail;
+	if ((rc = schema_check(c, NULL, NULL)))
 		goto fail;
 	cy_buf_release(&path);
 	*out = c;
@@ -449,29 +747,44 @@ static int bind_rc(cy_stmt *s, int rc)
 	return rc == SQLITE_OK ? 0 : db_error(s->cat, rc, "bind");
 }
 
+/* A statement whose prepare failed (NULL): a clean error, never a crash, if
+ * a caller goes on with it (prepare already set the error). */
+static int no_stmt(void)
+{
+	char why[512];
+
+	snprintf(why, sizeof(why), "%s", cy_error_message());
+	return cy_error_set(CY_EDB, "catalog: a statement could not be prepared (%s)", why);
+}
+
 int cy_stmt_bind_int(cy_stmt *s, int i, int64_t v)
 {
-	return bind_rc(s, sqlite3_bind_int64(s->st, i, v));
+	return s ? bind_rc(s, sqlite3_bind_int64(s->st, i, v)) : no_stmt();
 }
 
 int cy_stmt_bind_text(cy_stmt *s, int i, const char *t)
 {
-	return bind_rc(s, sqlite3_bind_text(s->st, i, t, -1, SQLITE_TRANSIENT));
+	return s ? bind_rc(s, sqlite3_bind_text(s->st, i, t, -1, SQLITE_TRANSIENT)) : no_stmt();
 }
 
 int cy_stmt_bind_blob(cy_stmt *s, int i, const void *p, size_t n)
 {
-	return bind_rc(s, sqlite3_bind_blob64(s->st, i, p ? p : "", n, SQLITE_TRANSIENT));
+	return s ? bind_rc(s, sqlite3_bind_blob64(s->st, i, p ? p : "", n, SQLITE_TRANSIENT))
+		 : no_stmt();
 }
 
 int cy_stmt_bind_null(cy_stmt *s, int i)
 {
-	return bind_rc(s, sqlite3_bind_null(s->st, i));
+	return s ? bind_rc(s, sqlite3_bind_null(s->st, i)) : no_stmt();
 }
 
 int cy_stmt_step(cy_stmt *s)
 {
-	int rc = sqlite3_step(s->st);
+	int rc;
+
+	if (!s)
+		return no_stmt();
+	rc = sqlite3_step(s->st);
 
 	if (rc == SQLITE_ROW)
 		return 1;
@@ -558,5 +871,7 @@ int cy_catalog_integrity(cy_catalog *c, cy_catalog_problem_fn fn, void *arg)
 
 	if (!rc)
 		rc = run_check(c, "PRAGMA foreign_key_check", fn, arg, 0);
+	if (!rc)
+		rc = schema_check(c, fn, arg);
 	return rc;
 }

@@ -32,6 +32,9 @@ typedef struct cy_catalog cy_catalog;
 
 #define CY_CATALOG_FILE "catalog.db"
 #define CY_CATALOG_VERSION 3
+/* How long a statement waits for another process's lock before CY_EBUSY
+ * ("the vault is busy ... waited 30 s; try again"). */
+#define CY_CATALOG_BUSY_MS 30000
 
 /* ---- the catalog (catalog.c) ---- */
 
@@ -48,7 +51,12 @@ int cy_catalog_commit(cy_catalog *c);
 /* Undo the open transaction, if any. */
 void cy_catalog_rollback(cy_catalog *c);
 
-/* Run the backend's integrity checks; each problem (one line) goes to fn. */
+/* Run the backend's integrity checks; each problem (one line) goes to fn.
+ * They include the comparison of the catalog's schema with the one custody's
+ * migrations create (also made at every open, where the first difference
+ * fails the open with CY_ECORRUPT): an object custody did not create (a
+ * trigger, a view, a table, an index), one whose SQL differs, or one that is
+ * missing, each named. */
 typedef void (*cy_catalog_problem_fn)(void *arg, const char *problem);
 int cy_catalog_integrity(cy_catalog *c, cy_catalog_problem_fn fn, void *arg);
 

@@ -160,9 +160,17 @@ double cli_now(void);
 /* Write a JSON line (buffer content plus '\n') to stdout. */
 void cli_json_line(cy_buf *b);
 
-/* Print a name from outside (a file name, a title) with control characters
- * shown as '?', so a name cannot break lines or steer the terminal. */
-void cli_put_safe(FILE *f, const char *s);
+/* Print a string from outside (the catalog, a file name, a title) through
+ * the one sanitiser, cy_text_safe: controls, C1 and bidi controls and bytes
+ * that are not UTF-8 shown escaped (\x1b, \u202e), so a name can neither
+ * break lines nor steer the terminal nor reorder what is shown.  lines:
+ * keep '\n' (a field that may span lines). */
+void cli_put_text(FILE *f, const char *s, bool lines);
+void cli_put_safe(FILE *f, const char *s); /* one line */
+/* The same for a printf argument: s itself when it is safe, else its
+ * escaped form in one of 16 buffers used in turn (valid until 16 more
+ * calls; wiped at exit). */
+const char *cli_safe(const char *s);
 
 /* An archive number as the user typed it, in its DA/T 22 form (a '.' or '-'
  * for the middle dot, lower case; cy_archive_no_normalize).  Prints the

@@ -12,6 +12,7 @@
 #include <wchar.h>
 
 #include "cli.h"
+#include "custody/encoding.h"
 #include "custody/error.h"
 #include "custody/file.h"
 #include "custody/banned.h"
@@ -33,12 +34,26 @@ const cli_opt cli_common_opts[] = {
 void cli_error(const char *fmt, ...)
 {
 	va_list ap;
+	char small[1024], *msg = small;
+	int n;
 
-	fputs("custody: ", stderr);
+	/* the arguments may hold names from the catalog or the file system:
+	 * the whole message goes through the sanitiser (new lines kept) */
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
 	va_end(ap);
+	if (n >= (int)sizeof(small) && (msg = malloc((size_t)n + 1))) {
+		va_start(ap, fmt);
+		vsnprintf(msg, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	} else if (n >= (int)sizeof(small) || n < 0) {
+		msg = small;
+	}
+	fputs("custody: ", stderr);
+	cli_put_text(stderr, msg, true);
 	fputc('\n', stderr);
+	if (msg != small)
+		free(msg);
 }
 
 int cli_exit_code(int rc)
@@ -65,6 +80,8 @@ int cli_fail(int rc)
 {
 	const char *m = cy_error_message();
 
+	if (rc == CY_EBUSY && !*m)
+		m = _("the vault is busy (another custody is writing); try again");
 	cli_error("%s", *m ? m : cy_error_name(rc));
 	return cli_exit_code(rc);
 }
@@ -412,6 +429,15 @@ int cli_open(cy_vault **out)
 	if (!rc)
 		rc = cy_vault_open(out, cli_vault_dir(), user, (const char *)pw.ptr, pw.len);
 	cy_buf_wipe(&pw);
+	if (!rc && cy_vault_failed_logins(*out)) {
+		unsigned long long n = (unsigned long long)cy_vault_failed_logins(*out);
+		fputs("custody: ", stderr);
+		fprintf(stderr,
+			ngettext("%llu failed log-in attempt since your last log-in\n",
+				 "%llu failed log-in attempts since your last log-in\n",
+				 (unsigned long)n),
+			n);
+	}
 	return rc;
 }
 
@@ -632,13 +658,68 @@ void cli_put_padded(FILE *f, const char *s, int width)
 
 void cli_json_line(cy_buf *b)
 {
-	cy_buf_putc(b, '\n');
-	fwrite(b->ptr, 1, b->len, stdout);
+	/* JSON escapes C0 controls already; what could still steer a terminal that
+	 * shows the line (DEL, C1 controls, bidi controls) can only stand inside
+	 * strings, where \uNNNN means the same character */
+	if (!cy_text_is_safe((const char *)b->ptr, b->len)) {
+		cy_buf esc = CY_BUF_INIT;
+		cy_text_safe(&esc, (const char *)b->ptr, b->len, CY_TEXT_JSON);
+		cy_buf_putc(&esc, '\n');
+		fwrite(esc.ptr, 1, esc.len, stdout);
+		cy_buf_wipe(&esc);
+	} else {
+		cy_buf_putc(b, '\n');
+		fwrite(b->ptr, 1, b->len, stdout);
+	}
 	cy_buf_clear(b);
+}
+
+void cli_put_text(FILE *f, const char *s, bool lines)
+{
+	cy_buf b = CY_BUF_INIT;
+	size_t n = s ? strlen(s) : 0;
+
+	if (cy_text_is_safe(s, n)) {
+		fwrite(s, 1, n, f);
+		return;
+	}
+	if (cy_text_safe(&b, s, n, lines ? CY_TEXT_LINES : 0) == 0)
+		fwrite(b.ptr, 1, b.len, f);
+	cy_buf_wipe(&b); /* a title may name a person */
 }
 
 void cli_put_safe(FILE *f, const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, f);
+	cli_put_text(f, s, false);
+}
+
+/* Buffers of cli_safe, in turn; wiped at exit (titles name people). */
+#define SAFE_SLOTS 16
+static cy_buf g_safe[SAFE_SLOTS];
+static unsigned g_safe_next;
+
+static void safe_release(void)
+{
+	for (int i = 0; i < SAFE_SLOTS; i++)
+		cy_buf_wipe(&g_safe[i]);
+}
+
+const char *cli_safe(const char *s)
+{
+	cy_buf *b;
+	size_t n = s ? strlen(s) : 0;
+
+	if (!s)
+		return "";
+	if (cy_text_is_safe(s, n))
+		return s;
+	if (!g_safe_next)
+		atexit(safe_release);
+	b = &g_safe[g_safe_next++ % SAFE_SLOTS];
+	if (!g_safe_next)
+		g_safe_next = 1;
+	cy_buf_wipe(b);
+	if (cy_text_safe(b, s, n, 0) || !b->ptr)
+		return "?";
+	return cy_buf_cstr(b);
 }

@@ -59,9 +59,10 @@ static void on_problem(void *arg, const cy_check_problem *p)
 		if (isatty(2))
 			fputs("\r\033[K", stderr);
 		if (p->archive_no && !strstr(p->problem, p->archive_no))
-			printf(_("PROBLEM %s: %s\n"), p->archive_no, p->problem);
+			printf(_("PROBLEM %s: %s\n"), cli_safe(p->archive_no),
+			       cli_safe(p->problem));
 		else
-			printf(_("PROBLEM %s\n"), p->problem);
+			printf(_("PROBLEM %s\n"), cli_safe(p->problem));
 		o->np++;
 	}
 }
@@ -73,7 +74,7 @@ static void on_warning(void *arg, const cy_check_problem *p)
 	if (o_json)
 		add(&o->warnings, &o->nw, p);
 	else {
-		printf(_("warning %s\n"), p->problem);
+		printf(_("warning %s\n"), cli_safe(p->problem));
 		o->nw++;
 	}
 }

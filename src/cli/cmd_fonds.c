@@ -106,9 +106,9 @@ static int print_fonds(void *arg, const cy_fonds_info *f)
 		cli_json_line(b);
 	} else {
 		cli_bytes(f->bytes, size);
-		printf("%-6s %-18s ", f->code, *f->uscc ? f->uscc : "-");
+		printf("%-6s %-18s ", cli_safe(f->code), *f->uscc ? cli_safe(f->uscc) : "-");
 		cli_put_padded(stdout, cli_value("status", f->status), 13);
-		printf(" %-10s %8lld %10s  ", *f->status_date ? f->status_date : "-",
+		printf(" %-10s %8lld %10s  ", *f->status_date ? cli_safe(f->status_date) : "-",
 		       (long long)f->records, size);
 		cli_put_safe(stdout, f->name);
 		putchar('\n');

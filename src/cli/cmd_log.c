@@ -146,17 +146,24 @@ static const cli_cmd WITNESS = {
 static int print_entry(void *arg, const cy_log_item *it)
 {
 	size_t *count = arg;
+	cy_buf b = CY_BUF_INIT;
 
 	(*count)++;
+	/* the entry as stored (a hand-edited one may hold anything): through the
+	 * sanitiser, which leaves every entry custody writes unchanged */
+	cy_text_safe(&b, it->entry, it->len, o_json ? CY_TEXT_JSON : 0);
 	if (o_json) {
-		printf("%.*s\n", (int)it->len, it->entry);
+		printf("%s\n", cy_buf_cstr(&b));
+		cy_buf_release(&b);
 		return 0;
 	}
-	printf("%8" PRIu64 "  %-12s  %.*s", it->seq, it->actor_name ? it->actor_name : "-",
-	       (int)it->len, it->entry);
+	printf("%8" PRIu64 "  %-12s  %s", it->seq, it->actor_name ? cli_safe(it->actor_name) : "-",
+	       cy_buf_cstr(&b));
 	for (int i = 0; i < it->nusers; i++)
-		printf("%s%s=%s", i ? " " : "  ", it->user_ids[i], it->user_names[i]);
+		printf("%s%s=%s", i ? " " : "  ", cli_safe(it->user_ids[i]),
+		       cli_safe(it->user_names[i]));
 	putchar('\n');
+	cy_buf_release(&b);
 	return 0;
 }
 
@@ -283,7 +290,7 @@ static int log_checkpoint(cy_vault *v, int n, char **args)
 	}
 	rc = cy_log_checkpoint(v, &note);
 	if (!rc)
-		fputs(cy_buf_cstr(&note), stdout);
+		cli_put_text(stdout, cy_buf_cstr(&note), true); /* a catalog row: may be edited */
 	cy_buf_release(&note);
 	return rc ? cli_fail(rc) : EXIT_OK;
 }
@@ -303,7 +310,7 @@ static int log_prove(cy_vault *v, int n, char **args)
 	} else if ((rc = cy_log_prove(v, seq, &out))) {
 		rc = cli_fail(rc);
 	} else {
-		fputs(cy_buf_cstr(&out), stdout);
+		cli_put_text(stdout, cy_buf_cstr(&out), true); /* entry and note from the catalog */
 	}
 	cy_buf_release(&out);
 	return rc;

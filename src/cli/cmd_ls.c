@@ -75,7 +75,7 @@ static int print_record(void *arg, const cy_record_info *r)
 		cli_json_line(b);
 	} else {
 		cli_bytes(r->size, size);
-		printf("%-28s ", r->archive_no);
+		printf("%-28s ", cli_safe(r->archive_no));
 		cli_put_padded(stdout, cli_value("class", r->class_name), 14);
 		printf(" %10s  ", size);
 		cli_put_safe(stdout, r->title);

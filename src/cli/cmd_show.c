@@ -45,13 +45,8 @@ int cmd_show(cy_vault *v, int argc, char **argv)
 		}
 		cli_json_line(&b);
 	} else {
-		/* names from outside: no control characters on the terminal */
-		for (char *q = r.title; q && *q; q++)
-			if ((unsigned char)*q < 0x20 || *q == 0x7f)
-				*q = '?';
-		for (char *q = r.source; q && *q; q++)
-			if ((unsigned char)*q < 0x20 || *q == 0x7f)
-				*q = '?';
+		/* every string from the catalog or the file system through the one
+		 * sanitiser (cli_safe): nothing steers the terminal */
 		cli_bytes(r.size, size);
 		cli_bytes(r.stored, stored);
 		snprintf(exact, sizeof(exact),
@@ -61,22 +56,24 @@ int cmd_show(cy_vault *v, int argc, char **argv)
 			 "retention       %s\ntitle           %s\nsource          %s\nformat          %s\n"
 			 "size            %s (%s), stored %s%s\nsha256          %s\n"
 			 "status          %s\nimported        %s by %s\n"),
-		       r.archive_no, r.fonds, cli_value("class", r.class_name), r.year, r.retention,
-		       r.title, r.source, r.format, size, exact, stored,
-		       r.compressed ? _(" compressed") : "", r.sha256,
-		       cli_value("status", r.status), r.created, r.created_by);
+		       cli_safe(r.archive_no), cli_safe(r.fonds),
+		       cli_safe(cli_value("class", r.class_name)), r.year, cli_safe(r.retention),
+		       cli_safe(r.title), cli_safe(r.source), cli_safe(r.format), size, exact,
+		       stored, r.compressed ? _(" compressed") : "", cli_safe(r.sha256),
+		       cli_safe(cli_value("status", r.status)), cli_safe(r.created),
+		       cli_safe(r.created_by));
 		if (*r.date)
-			printf(_("date            %s%s%s\n"), r.date, *r.date_end ? " - " : "",
-			       r.date_end);
+			printf(_("date            %s%s%s\n"), cli_safe(r.date),
+			       *r.date_end ? " - " : "", cli_safe(r.date_end));
 		if (*r.retention_rule)
-			printf(_("retention rule  %s\n"), r.retention_rule);
+			printf(_("retention rule  %s\n"), cli_safe(r.retention_rule));
 		if (r.source_line)
 			printf(_("source line     %lld\n"), (long long)r.source_line);
 		if (r.nobjects > 1 || r.nsubjects)
 			printf(_("parts           %u, subjects %u\n"), r.nobjects, r.nsubjects);
 		if (strcmp(r.archive_no, no))
-			printf(_("note            %s was renumbered: it is now %s\n"), no,
-			       r.archive_no);
+			printf(_("note            %s was renumbered: it is now %s\n"), cli_safe(no),
+			       cli_safe(r.archive_no));
 	}
 	cy_record_info_release(&r);
 	cy_buf_release(&b);

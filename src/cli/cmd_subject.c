@@ -336,7 +336,7 @@ static int subject_show(cy_vault *v, int argc, char **argv)
 			label(_("records"));
 			printf("%lld\n", (long long)s.records);
 			label(_("added"));
-			printf("%s %s %s\n", s.created, _("by"), s.created_by);
+			printf("%s %s %s\n", cli_safe(s.created), _("by"), cli_safe(s.created_by));
 		}
 		cy_subject_info_release(&s);
 	}
@@ -353,7 +353,8 @@ static int print_subject(void *arg, const cy_subject_info *s)
 		cli_json_line(b);
 		return 0;
 	}
-	printf("%-14s %-6s %-10s %7lld", s->id, s->kind, s->status, (long long)s->records);
+	printf("%-14s %-6s %-10s %7lld", cli_safe(s->id), cli_safe(s->kind), cli_safe(s->status),
+	       (long long)s->records);
 	if (s->decrypted) {
 		fputs("  ", stdout);
 		cli_put_safe(stdout, s->f.name);

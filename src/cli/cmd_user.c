@@ -173,7 +173,7 @@ static int print_user(void *arg, const cy_user_info *u)
 		cli_put_safe(stdout, u->created);
 		putchar(' ');
 		for (size_t i = 0; i < u->ngrants; i++)
-			printf("%s%s%s", i ? "," : "", u->grants[i].fonds,
+			printf("%s%s%s", i ? "," : "", cli_safe(u->grants[i].fonds),
 			       u->grants[i].pending ? "*" : "");
 		printf("%s\n", u->ngrants ? "" : "-");
 	}

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -277,11 +279,24 @@ static void setup_locale(void)
 	textdomain("custody");
 }
 
+/* No core dump and no ptrace by another process of the same user while
+ * keys and plaintext may be in memory: done first, before any key is
+ * unsealed (docs/security/hygiene.md).  PR_SET_DUMPABLE 0 also makes
+ * /proc/PID/mem and the other per-process files root's. */
+static void no_core_dumps(void)
+{
+	struct rlimit none = {0, 0};
+
+	if (setrlimit(RLIMIT_CORE, &none) < 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		cli_error(_("cannot turn core dumps off; keys could end up in one"));
+}
+
 int main(int argc, char **argv)
 {
 	const cli_command *c;
 	int i = 1, r;
 
+	no_core_dumps();
 	if (argc > 1 && !strcmp(argv[1], "--man-page"))
 		return man_page(argc - 2, argv + 2);
 	setup_locale();

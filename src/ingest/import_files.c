@@ -770,7 +770,7 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 			sl.rel = NULL; /* the batch owns it now */
 		}
 		if (!rc && (cy_import_pending_files(im) >= BATCH_FILES ||
-			    cy_import_pending_bytes(im) >= BATCH_BYTES)) {
+			    cy_import_pending_bytes(im) >= BATCH_BYTES || cy_import_due(im))) {
 			rc = cy_import_commit(im);
 			if (!rc)
 				batch_flush(&bt, 1, NULL, fn, arg, sum);

@@ -971,8 +971,12 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 		v->kdf_log2n = 15;
 	cy_error_clear();
 	rc = cy_catalog_user_get(v->cat, user, &u);
-	if (rc == CY_ENOTFOUND)
-		rc = cy_error_set(CY_EAUTH, "no user '%s' in this vault", user);
+	if (rc == CY_ENOTFOUND) {
+		/* hygiene: as a wrong password, in words and in time */
+		cy_vault__dummy_kdf(v->kdf_log2n, pw, pwlen);
+		cy_vault__login_failed(v, 0);
+		rc = cy_error_set(CY_EAUTH, "wrong user name or password");
+	}
 	if (rc < 0)
 		goto fail;
 	{
@@ -1015,7 +1019,8 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 		: cy_pwseal_open(pw, pwlen, cy_buf_cstr(&ctx), slot.ptr, slot.len, plain,
 				 legacy ? 32 : CY_SLOT2_LEN);
 	if (rc == CY_EAUTH) {
-		rc = cy_error_set(CY_EAUTH, "wrong password for user '%s'", user);
+		cy_vault__login_failed(v, v->user_id); /* hygiene */
+		rc = cy_error_set(CY_EAUTH, "wrong user name or password");
 		goto fail;
 	}
 	if (rc)
@@ -1158,6 +1163,8 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 		goto fail;
 	/* archivists: the fonds' write keys (vault_recsig.c) */
 	if ((rc = cy_vault__recsig_open(v)))
+		goto fail;
+	if ((rc = cy_vault__login_succeeded(v))) /* hygiene: failed log-ins to the ledger */
 		goto fail;
 	cy_store_clean_tmp(v->store);
 	*out = v;

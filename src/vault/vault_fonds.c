@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "crypto/crypto.h"
+#include "custody/encoding.h"
 #include "custody/error.h"
 #include "catalog/catalog_admin.h"
 #include "catalog/catalog_recsig.h"
@@ -72,6 +73,11 @@ int cy_fonds_add_ext(cy_vault *v, const char *code, const char *name, const char
 		return cy_error_set(CY_EINVALID, "a fonds needs a name (--name)");
 	if (strlen(name) > 200)
 		return cy_error_set(CY_EINVALID, "fonds name is too long (200 bytes at most)");
+	/* hygiene: a name is shown on terminals (docs/security/hygiene.md) */
+	if (!cy_text_is_safe(name, strlen(name)))
+		return cy_error_set(CY_EINVALID,
+				    "fonds name is not valid: it must be UTF-8 without control "
+				    "characters or bidirectional overrides");
 	if (uscc && *uscc && !cy_uscc_valid(uscc))
 		return cy_error_set(CY_EINVALID,
 				    "'%s' is not a valid unified social credit code (GB 32100): "

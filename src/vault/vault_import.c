@@ -7,12 +7,19 @@
  * A batch is one catalog transaction; each record is a savepoint inside it,
  * so a failed record leaves no row and the batch goes on.  Its object bytes
  * may stay in the pack, unreferenced (packs are never truncated or
- * rewritten in place; compaction reclaims them). */
+ * rewritten in place; compaction reclaims them).
+ *
+ * A batch holds the catalog's writer lock from its first record to its
+ * commit, and every reader that logs its read (ls, show, get) needs that
+ * lock for a moment: so a batch is due for commit after
+ * CY_IMPORT_COMMIT_SECONDS whatever its size (cy_import_due), far below the
+ * 30 s a reader waits (docs/security/hygiene.md). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "catalog/catalog_records.h"
@@ -80,7 +87,17 @@ struct cy_import {
 	/* records created in the open transaction, signed at its commit */
 	int64_t *new_ids;
 	size_t nnew, capnew;
+	double tx_start;   /* when the open transaction began (monotonic seconds) */
+	unsigned delay_ms; /* CUSTODY_TEST_IMPORT_DELAY_MS: a test's slow records */
 };
+
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 /* An object placed in the pack, before its rows exist. */
 typedef struct placed {
@@ -107,6 +124,11 @@ int cy_import_begin(cy_vault *v, const char *fonds, cy_import **out)
 	if ((rc = cy_vault__recsig_require(v, im->fk))) {
 		free(im);
 		return rc;
+	}
+	{
+		/* tests only (trust_hygiene.bats): each record holds the batch this long */
+		const char *d = getenv("CUSTODY_TEST_IMPORT_DELAY_MS");
+		im->delay_ms = d && *d ? (unsigned)strtoul(d, NULL, 10) % 10000 : 0;
 	}
 	if ((rc = cy_sha256_new(&im->sha)) ||
 	    (rc = cy_aead_new(&im->meta_aead, CY_META_KEY(im->fk))) ||
@@ -136,6 +158,11 @@ uint64_t cy_import_pending_bytes(const cy_import *im)
 uint64_t cy_import_pending_files(const cy_import *im)
 {
 	return im->pending_files;
+}
+
+bool cy_import_due(const cy_import *im)
+{
+	return im->v->in_tx && mono_now() - im->tx_start >= CY_IMPORT_COMMIT_SECONDS;
 }
 
 void cy_import_item_free(cy_import_item *it)
@@ -292,6 +319,7 @@ static int ensure_tx(cy_import *im)
 	im->nnew = 0;
 	if ((rc = cy_vault__begin(im->v)))
 		return rc;
+	im->tx_start = mono_now();
 	if (!im->swept) {
 		im->swept = 1;
 		/* packs a killed import left; never one the ledger says committed records live in */
@@ -620,6 +648,10 @@ static int in_savepoint(cy_import *im, record_step step, void *arg, cy_import_ou
 	}
 	if ((rc = cy_catalog_savepoint_release(v->cat)))
 		return rc;
+	if (im->delay_ms) {
+		struct timespec d = {im->delay_ms / 1000, (long)(im->delay_ms % 1000) * 1000000L};
+		nanosleep(&d, NULL);
+	}
 	if (*outcome == CY_IMPORTED && cy_pack_size(im->pack) >= PACK_TARGET)
 		return close_pack(im);
 	return 0;
@@ -794,9 +826,11 @@ int cy_import_subject(cy_import *im, const cy_subject_fields *f, int64_t *subjec
 int cy_import_commit(cy_import *im)
 {
 	int rc = 0;
+	bool due;
 
 	if (!im->v->in_tx)
 		return 0;
+	due = cy_import_due(im);
 	if (im->pack && cy_pack_size(im->pack) == 0) {
 		rc = cy_catalog_pack_delete(im->v->cat, cy_pack_name(im->pack));
 		cy_pack_discard(im->pack);
@@ -826,6 +860,12 @@ int cy_import_commit(cy_import *im)
 	} else {
 		for (size_t i = 0; i < im->ndone; i++)
 			cy_pack_free(im->done[i]);
+		if (due) {
+			/* a moment without the lock, for the readers waiting on it (they
+			 * poll every 2 ms): else the next record's BEGIN takes it again */
+			struct timespec pause = {0, 20000000L};
+			nanosleep(&pause, NULL);
+		}
 	}
 	im->ndone = 0;
 	im->pending_bytes = im->pending_files = 0;

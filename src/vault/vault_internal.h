@@ -62,6 +62,7 @@ struct cy_vault {
 	unsigned kdf_log2n;
 	cy_fonds_key *keys;
 	int nkeys;
+	uint64_t failed_logins; /* hygiene: before this log-in, since the last one */
 	/* transaction state */
 	int in_tx;
 	cy_frontier fr;
@@ -275,6 +276,14 @@ void cy_vault__group(cy_class klass, int year, const char *retention, const char
 		     size_t n);
 void cy_vault__archive_no(const char *fonds, cy_class klass, int year, const char *retention,
 			  const char *org, int64_t item, char out[64]);
+
+/* Log-ins (vault_logins.c, docs/security/hygiene.md): the KDF work of a
+ * password check for a name that is no user; a failed log-in kept in the
+ * catalog (never fails); after a successful one, the kept failures as one
+ * user.login_failed ledger entry (v->failed_logins: their count). */
+void cy_vault__dummy_kdf(unsigned log2n, const char *pw, size_t pwlen);
+void cy_vault__login_failed(cy_vault *v, int64_t user_id);
+int cy_vault__login_succeeded(cy_vault *v);
 
 /* Complete pending grants of fonds whose keys the caller holds: only those
  * bound to their grant.add entry and not revoked since (vault_users.c). */

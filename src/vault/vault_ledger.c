@@ -286,11 +286,13 @@ int cy_log_verify(cy_vault *v, uint64_t *bad_seq, uint64_t *entries, uint64_t *c
 			crc = crc ? crc : cy_checkpoint_parse((char *)body.ptr, body.len, &cp);
 			cy_buf_release(&body);
 			if (crc) {
+				char why[512]; /* not formatted from the buffer it goes into */
+				snprintf(why, sizeof(why), "%s", cy_error_message());
 				*bad_seq = prev_cp + 1;
 				rc = cy_error_set(CY_ECORRUPT,
 						  "checkpoint at size %" PRIu64
 						  " has no valid signature: %s",
-						  cps[ci].size, cy_error_message());
+						  cps[ci].size, why);
 				break;
 			}
 			if (strcmp(cp.origin, ver.name)) {
@@ -465,9 +467,12 @@ int cy_log_prove(cy_vault *v, uint64_t seq, cy_buf *out)
 {
 	cy_catalog_ledger_iter *it = NULL;
 	cy_catalog_ledger_row row = {0};
-	uint8_t(*leaves)[32] = NULL;
+	const uint8_t(*leaves)[32];
 	uint64_t n = 0, size = 0;
-	cy_buf proof = CY_BUF_INIT, note = CY_BUF_INIT, entry = CY_BUF_INIT;
+	cy_buf lv = CY_BUF_INIT, proof = CY_BUF_INIT, note = CY_BUF_INIT, entry = CY_BUF_INIT;
+	cy_buf body = CY_BUF_INIT;
+	cy_note_verifier ver;
+	cy_checkpoint cp;
 	uint8_t root[32];
 	int rc;
 
@@ -477,6 +482,28 @@ int cy_log_prove(cy_vault *v, uint64_t seq, cy_buf *out)
 		return rc;
 	if ((rc = cy_catalog_checkpoint_latest(v->cat, &size, NULL)))
 		goto out;
+	/* the size comes from a row anyone can edit: only the signed note is
+	 * believed, and it must say the same size */
+	rc = verifier(v, &ver);
+	rc = rc ? rc : cy_note_open((const char *)note.ptr, note.len, &ver, &body);
+	rc = rc ? rc : cy_checkpoint_parse((const char *)body.ptr, body.len, &cp);
+	if (rc) {
+		char why[512];
+		snprintf(why, sizeof(why), "%s", cy_error_message());
+		rc = cy_error_set(CY_ECORRUPT,
+				  "the latest checkpoint (size %" PRIu64
+				  ") is not validly signed: %s; run 'custody log verify'",
+				  size, why);
+		goto out;
+	}
+	if (cp.size != size || strcmp(cp.origin, ver.name)) {
+		rc = cy_error_set(CY_ECORRUPT,
+				  "the latest checkpoint row (size %" PRIu64
+				  ") holds a note for size %" PRIu64
+				  " or another log; run 'custody log verify'",
+				  size, cp.size);
+		goto out;
+	}
 	if (seq == 0 || seq > size) {
 		rc = cy_error_set(CY_ENOTFOUND,
 				  "no ledger entry %" PRIu64
@@ -484,26 +511,21 @@ int cy_log_prove(cy_vault *v, uint64_t seq, cy_buf *out)
 				  seq, size);
 		goto out;
 	}
-	if (!(leaves = malloc(sizeof(*leaves) * (size_t)size))) {
-		rc = cy_error_set(CY_ENOMEM, "out of memory");
-		goto out;
-	}
+	/* the leaves are collected as the rows come, so memory follows the rows
+	 * that exist, never a size the catalog claims */
 	rc = cy_catalog_ledger_iter_open(v->cat, 1, size, &it);
 	while (!rc && (rc = cy_catalog_ledger_iter_next(it, &row)) == 1) {
 		rc = 0; /* a row */
-		size_t ln = row.leaf.len, en = row.entry.len;
-		const void *leaf = row.leaf.ptr;
-		const void *e = row.entry.ptr;
-		if (ln != 32 || row.seq != n + 1) {
+		if (row.leaf.len != 32 || row.seq != n + 1) {
 			rc = cy_error_set(CY_ECORRUPT,
 					  "ledger is damaged at entry %" PRIu64
 					  "; run 'custody log verify'",
 					  n + 1);
 			break;
 		}
-		memcpy(leaves[n], leaf, 32);
-		if (n + 1 == seq)
-			cy_buf_put(&entry, e, en);
+		rc = cy_buf_put(&lv, row.leaf.ptr, 32);
+		if (!rc && n + 1 == seq)
+			rc = cy_buf_put(&entry, row.entry.ptr, row.entry.len);
 		n++;
 	}
 	cy_catalog_ledger_iter_free(it);
@@ -516,10 +538,17 @@ int cy_log_prove(cy_vault *v, uint64_t seq, cy_buf *out)
 				  size);
 		goto out;
 	}
-	rc = cy_merkle_inclusion_proof((const uint8_t(*)[32])leaves, size, seq - 1, &proof);
-	rc = rc ? rc : cy_merkle_root((const uint8_t(*)[32])leaves, size, root);
+	leaves = (const uint8_t(*)[32])lv.ptr;
+	rc = cy_merkle_inclusion_proof(leaves, size, seq - 1, &proof);
+	rc = rc ? rc : cy_merkle_root(leaves, size, root);
 	if (rc)
 		goto out;
+	if (!cy_memeq(root, cp.root, 32)) {
+		rc = cy_error_set(CY_ECORRUPT,
+				  "the ledger's entries do not match the latest signed checkpoint; "
+				  "run 'custody log verify'");
+		goto out;
+	}
 	cy_buf_printf(out, "entry: %s\nindex: %" PRIu64 "\ntree size: %" PRIu64 "\nleaf hash: ",
 		      cy_buf_cstr(&entry), seq - 1, size);
 	cy_base64_encode(leaves[seq - 1], 32, out);
@@ -533,7 +562,8 @@ int cy_log_prove(cy_vault *v, uint64_t seq, cy_buf *out)
 	cy_buf_puts(out, "checkpoint:\n");
 	cy_buf_put(out, note.ptr, note.len);
 out:
-	free(leaves);
+	cy_buf_release(&lv);
+	cy_buf_release(&body);
 	cy_buf_release(&proof);
 	cy_buf_release(&note);
 	cy_buf_release(&entry);

@@ -1,8 +1,15 @@
-/* vault_read.c - listing, showing, reading and amending records. */
+/* vault_read.c - listing, showing, reading and amending records.
+ *
+ * Every read of personal data is on the ledger before the data leaves the
+ * library: a listing (titles, sources) appends one record.list entry with
+ * the fonds and the count, a record shown one record.show, a record's bytes
+ * one record.read (docs/security/hygiene.md).  Entries carry ids and counts,
+ * never titles. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog/catalog_audit.h"
 #include "catalog/catalog_records.h"
 #include "crypto/crypto.h"
 #include "custody/error.h"
@@ -39,6 +46,7 @@ typedef struct list_ctx {
 	cy_vault *v;
 	cy_record_fn fn;
 	void *arg;
+	int64_t max_id; /* the records counted by the listing's ledger entry */
 } list_ctx;
 
 static int list_one(void *arg, const cy_cat_record *c)
@@ -47,7 +55,8 @@ static int list_one(void *arg, const cy_cat_record *c)
 	cy_record_info r;
 	int rc;
 
-	if (!cy_vault__fonds_key_by_id(l->v, c->fonds_id))
+	/* a record added after the entry was written is not in this listing */
+	if (c->id > l->max_id || !cy_vault__fonds_key_by_id(l->v, c->fonds_id))
 		return 0;
 	rc = fill_record(l->v, c, &r);
 	if (!rc)
@@ -56,9 +65,59 @@ static int list_one(void *arg, const cy_cat_record *c)
 	return rc;
 }
 
+static int cmp_key_code(const void *a, const void *b)
+{
+	return strcmp((*(cy_fonds_key *const *)a)->code, (*(cy_fonds_key *const *)b)->code);
+}
+
+/* The listing's ledger entry, committed before any title is shown: the fonds
+ * listed (every held one when k is NULL; "*" when more than an entry holds)
+ * and how many records they hold now.  *max_id: the largest of their record
+ * ids, so the listing shows no record the entry did not count. */
+static int log_listing(cy_vault *v, cy_fonds_key *k, int64_t *max_id)
+{
+	cy_fonds_key **ks = NULL;
+	cy_ledger_entry e;
+	uint64_t count = 0, n;
+	int64_t id;
+	int nk = k ? 1 : v->nkeys, rc;
+
+	*max_id = 0;
+	if (!(ks = calloc((size_t)nk + 1, sizeof(*ks))))
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	for (int i = 0; i < nk; i++)
+		ks[i] = k ? k : &v->keys[i];
+	qsort(ks, (size_t)nk, sizeof(*ks), cmp_key_code);
+	memset(&e, 0, sizeof(e));
+	e.action = "record.list";
+	if (nk > CY_LEDGER_MAX_TARGETS)
+		e.targets[e.ntargets++] = "*";
+	else
+		for (int i = 0; i < nk; i++)
+			e.targets[e.ntargets++] = ks[i]->code;
+	if ((rc = cy_vault__begin(v)))
+		goto out;
+	for (int i = 0; !rc && i < nk; i++) {
+		rc = cy_catalog_record_count(v->cat, ks[i]->fonds_id, &n, &id);
+		count += n;
+		if (id > *max_id)
+			*max_id = id;
+	}
+	e.details[e.ndetails++] = (cy_ledger_detail){"count", NULL, (int64_t)count};
+	if (nk > CY_LEDGER_MAX_TARGETS)
+		e.details[e.ndetails++] = (cy_ledger_detail){"fonds", NULL, nk};
+	rc = rc ? rc : cy_vault__log(v, &e);
+	rc = rc ? rc : cy_vault__commit(v);
+	if (rc)
+		cy_vault__rollback(v);
+out:
+	free(ks);
+	return rc;
+}
+
 int cy_record_list(cy_vault *v, const char *fonds, cy_record_fn fn, void *arg)
 {
-	list_ctx l = {v, fn, arg};
+	list_ctx l = {v, fn, arg, 0};
 	cy_fonds_key *k = NULL;
 	int rc;
 
@@ -66,6 +125,8 @@ int cy_record_list(cy_vault *v, const char *fonds, cy_record_fn fn, void *arg)
 		return rc;
 	if (fonds && !(k = cy_vault__fonds_key(v, fonds)))
 		return cy_error_code(); /* no such fonds, not granted, or pending */
+	if ((rc = log_listing(v, k, &l.max_id)))
+		return rc;
 	return cy_catalog_record_each(v->cat, k ? k->fonds_id : 0, list_one, &l);
 }
 
@@ -160,39 +221,52 @@ static int lookup(cy_vault *v, const char *archive_no, found *f)
 	return rc;
 }
 
+/* One read of one record on the ledger, committed (record.show: its
+ * metadata; record.read: its bytes). */
+static int log_read(cy_vault *v, const char *action, const cy_record_info *info)
+{
+	cy_ledger_entry e;
+	int rc = cy_vault__begin(v);
+
+	if (rc)
+		return rc;
+	memset(&e, 0, sizeof(e));
+	e.action = action;
+	e.targets[e.ntargets++] = info->archive_no;
+	e.details[e.ndetails++] = (cy_ledger_detail){"fonds", info->fonds, 0};
+	rc = cy_vault__log(v, &e);
+	rc = rc ? rc : cy_vault__commit(v);
+	if (rc)
+		cy_vault__rollback(v);
+	return rc;
+}
+
 int cy_record_show(cy_vault *v, const char *archive_no, cy_record_info *out)
 {
 	found f;
 	int rc = lookup(v, archive_no, &f);
 
-	if (!rc) {
-		*out = f.info;
-		cy_buf_release(&f.meta);
+	if (rc)
+		return rc;
+	/* the metadata (title, source) is on the ledger before it leaves */
+	if ((rc = log_read(v, "record.show", &f.info))) {
+		found_release(&f);
+		return rc;
 	}
-	return rc;
+	*out = f.info;
+	cy_buf_release(&f.meta);
+	return 0;
 }
 
 int cy_record_get(cy_vault *v, const char *archive_no, cy_data_sink sink, void *arg)
 {
 	found f;
-	cy_ledger_entry e;
 	int rc = lookup(v, archive_no, &f);
 
 	if (rc)
 		return rc;
 	/* the read is on the record before a byte leaves the vault */
-	rc = cy_vault__begin(v);
-	if (!rc) {
-		memset(&e, 0, sizeof(e));
-		e.action = "record.read";
-		e.targets[0] = f.info.archive_no;
-		e.ntargets = 1;
-		e.details[e.ndetails++] = (cy_ledger_detail){"fonds", f.info.fonds, 0};
-		rc = cy_vault__log(v, &e);
-		rc = rc ? rc : cy_vault__commit(v);
-		if (rc)
-			cy_vault__rollback(v);
-	}
+	rc = log_read(v, "record.read", &f.info);
 	if (!rc)
 		rc = cy_vault__read_object(v, cy_vault__fonds_key_by_id(v, f.fonds_id),
 					   f.info.archive_no, &f.ref, f.info.sha256, f.info.salt,

@@ -24,15 +24,22 @@ teardown() {
 	common_teardown
 }
 
+# The vault as a failed log-in must leave it: the objects and every catalog
+# row but the failed log-in it records (trust_hygiene.bats tests those).
+vault_state() {
+	tree_state "$V/objects"
+	sqlite3 "$V/catalog.db" .dump | grep -v login_failures
+}
+
 @test "wrong password: exit 3, a clear message, nothing revealed, the vault unchanged" {
-	before=$(tree_state "$V")
+	before=$(vault_state)
 	entries=$(sqlite3 "$V/catalog.db" 'SELECT count(*) FROM ledger')
 	printf 'not-the-password\n' >"$T/bad"
 	for c in ls "get $A1" "show $A1" check "log show" "fonds list"; do
 		# shellcheck disable=SC2086
 		run "$CUSTODY" $c --user li --password-file "$T/bad"
 		status_is 3
-		equal "$output" "custody: wrong password for user 'li'" "output of $c"
+		equal "$output" "custody: wrong user name or password" "output of $c"
 	done
 	run "$CUSTODY" get "$A1" -o "$T/out" --user li --password-file "$T/bad"
 	status_is 3
@@ -40,18 +47,18 @@ teardown() {
 	[ ! -e "$T/out.custody-partial" ]
 	run "$CUSTODY" import files "$T/in" --fonds Z109 --class customer --user li --password-file "$T/bad"
 	status_is 3
-	equal "$(tree_state "$V")" "$before" "vault contents"
+	equal "$(vault_state)" "$before" "vault contents"
 	# the ledger did not move either
 	equal "$(sqlite3 "$V/catalog.db" 'SELECT count(*) FROM ledger')" "$entries" "ledger entries"
 }
 
 @test "unknown user: exit 3, the vault unchanged" {
-	before=$(tree_state "$V")
+	before=$(vault_state)
 	run "$CUSTODY" ls --user mallory --password-file "$PW/li"
 	status_is 3
-	output_has "no user 'mallory'"
+	output_has "wrong user name or password"
 	output_lacks "one" "two" "Z109-KH"
-	equal "$(tree_state "$V")" "$before" "vault contents"
+	equal "$(vault_state)" "$before" "vault contents"
 }
 
 @test "auditor: no records (ls, show, get exit 6), but the ledger and check" {

@@ -54,7 +54,7 @@ print(n)
 	printf 'not-the-password\n' >"$T/bad"
 	run "$CUSTODY" ls --user li --password-file "$T/bad"
 	status_is 3
-	equal "$output" "custody: wrong password for user 'li'" "wrong password on a disabled account"
+	equal "$output" "custody: wrong user name or password" "wrong password on a disabled account"
 	for c in "show $A1" "get $A1" "fonds list" "log verify"; do
 		# shellcheck disable=SC2086
 		run as li $c
@@ -270,8 +270,8 @@ assert fs["Z110"]["status"] == "operating" and fs["Z110"]["status_date"] is None
 	status_is 0
 	equal "$(sqlite3 "$V/catalog.db" "SELECT status || ' ' || status_date FROM fonds WHERE code = 'Z109'")" \
 		"transferring 2024-02-29" "stored status"
-	# grant.add and grant.complete of vv, user.add of li2, fonds.status
-	equal "$(count_entries)" $((n + 4)) "entries: grant, completion, user, status"
+	# grant.add and grant.complete of vv, li's record.list, user.add of li2, fonds.status
+	equal "$(count_entries)" $((n + 5)) "entries: grant, completion, listing, user, status"
 }
 
 # ---- the same credit code twice ----

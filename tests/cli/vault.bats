@@ -256,7 +256,7 @@ assert u["li"]["grants"] == [{"fonds": "Z109", "pending": False}] and u["vv"]["g
 	status_is 0
 	run as li ls
 	status_is 3
-	output_has "wrong password for user 'li'"
+	output_has "wrong user name or password"
 	run "$CUSTODY" ls --user li --password-file "$T/new"
 	status_is 0
 	output_has "Z109-QT${DOT}2020-D10-0001"
