@@ -575,14 +575,34 @@ static void test_vault_grant_ledger_and_rollover(void **state)
 	cy_vault_close(open_as(f, "li", PW2)); /* completes it */
 	v = open_as(f, "vv", PW2);
 	assert_true(cy_vault__holds(v, "Z109"));
-	assert_int_equal(cy_catalog_exec(v->cat, "CREATE TABLE keep AS SELECT * FROM grants"), 0);
+	{
+		/* the insider keeps a copy of the rows outside the catalog */
+		cy_buf sql = CY_BUF_INIT;
+		cy_buf_printf(&sql,
+			      "ATTACH '%s/keep.db' AS k; CREATE TABLE k.keep AS SELECT * FROM grants;"
+			      " DETACH k",
+			      f->dir);
+		cy_buf path = CY_BUF_INIT;
+		FILE *fp;
+		cy_buf_printf(&path, "%s/keep.db", f->dir);
+		assert_non_null(fp = fopen(cy_buf_cstr(&path), "w")); /* ATTACH does not create */
+		fclose(fp);
+		cy_buf_release(&path);
+		assert_int_equal(cy_catalog_exec(v->cat, cy_buf_cstr(&sql)), 0);
+		cy_buf_release(&sql);
+	}
 	cy_vault_close(v);
 	v = open_as(f, "sec", PW);
 	assert_int_equal(cy_user_revoke(v, "vv", "Z109"), 0);
-	assert_int_equal(cy_catalog_exec(v->cat, "INSERT INTO grants SELECT * FROM keep k WHERE "
-						 "k.user_id = (SELECT id FROM users WHERE name = "
-						 "'vv'); DROP TABLE keep"),
-			 0);
+	{
+		cy_buf sql = CY_BUF_INIT;
+		cy_buf_printf(&sql,
+			      "ATTACH '%s/keep.db' AS k; INSERT INTO grants SELECT * FROM k.keep x"
+			      " WHERE x.user_id = (SELECT id FROM users WHERE name = 'vv'); DETACH k",
+			      f->dir);
+		assert_int_equal(cy_catalog_exec(v->cat, cy_buf_cstr(&sql)), 0);
+		cy_buf_release(&sql);
+	}
 	cy_vault_close(v);
 	v = open_as(f, "vv", PW2);
 	assert_false(cy_vault__holds(v, "Z109"));
@@ -603,9 +623,15 @@ static void test_vault_grant_ledger_and_rollover(void **state)
 	/* a password change: serial 2, a roll-over until a secadmin logs in */
 	v = open_as(f, "li", PW2);
 	assert_int_equal(v->serial, 1);
-	assert_int_equal(cy_catalog_exec(v->cat, "CREATE TABLE old_li AS SELECT * FROM users "
-						 "WHERE name = 'li'"),
-			 0);
+	{
+		cy_buf sql = CY_BUF_INIT;
+		cy_buf_printf(&sql,
+			      "ATTACH '%s/keep.db' AS k; CREATE TABLE k.old_li AS SELECT * FROM users"
+			      " WHERE name = 'li'; DETACH k",
+			      f->dir);
+		assert_int_equal(cy_catalog_exec(v->cat, cy_buf_cstr(&sql)), 0);
+		cy_buf_release(&sql);
+	}
 	assert_int_equal(cy_user_passwd(v, "a new password", 14), 0);
 	assert_int_equal(v->serial, 2);
 	cy_vault_close(v);
@@ -618,14 +644,19 @@ static void test_vault_grant_ledger_and_rollover(void **state)
 	v = open_as(f, "li", "a new password");
 	assert_int_equal(v->serial, 2);
 	/* the old row back: old slot, keys, certificate and serial */
-	assert_int_equal(
-		cy_catalog_exec(v->cat,
-				"UPDATE users SET pub = (SELECT pub FROM old_li), slot = "
-				"(SELECT slot FROM old_li), sign_slot = (SELECT sign_slot FROM "
-				"old_li), cert = (SELECT cert FROM old_li), upub = (SELECT upub "
-				"FROM old_li), serial = (SELECT serial FROM old_li) WHERE name = "
-				"'li'; DROP TABLE old_li"),
-		0);
+	{
+		cy_buf sql = CY_BUF_INIT;
+		cy_buf_printf(&sql,
+			      "ATTACH '%s/keep.db' AS k; "
+			      "UPDATE users SET pub = (SELECT pub FROM k.old_li), slot = "
+			      "(SELECT slot FROM k.old_li), sign_slot = (SELECT sign_slot FROM "
+			      "k.old_li), cert = (SELECT cert FROM k.old_li), upub = (SELECT upub "
+			      "FROM k.old_li), serial = (SELECT serial FROM k.old_li) WHERE name = "
+			      "'li'; DETACH k",
+			      f->dir);
+		assert_int_equal(cy_catalog_exec(v->cat, cy_buf_cstr(&sql)), 0);
+		cy_buf_release(&sql);
+	}
 	cy_vault_close(v);
 	assert_int_equal(cy_vault_open(&w, cy_buf_cstr(&f->vault), "li", PW2, strlen(PW2)),
 			 CY_ECORRUPT);
