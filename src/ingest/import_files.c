@@ -228,24 +228,38 @@ static int same_file(const struct stat *a, const struct stat *b)
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
-/* In builds with test hooks, CUSTODY_TEST_WALK_PAUSE=FIFO: after listing a
+/* In builds with test hooks, CUSTODY_TEST_WALK_PAUSE=PREFIX: after listing a
  * directory (and looking at its entries), before opening any of them, the
- * walk waits for a byte from FIFO, so that a test can change the tree exactly
- * there (docs/internals/testing.md). */
+ * walk writes the directory's path ("." for the root) and a newline to the
+ * FIFO PREFIX.wait, then waits for a byte from the FIFO PREFIX.go, so that a
+ * test can change the tree exactly there (docs/internals/testing.md).  Two
+ * FIFOs, so that the test never meets the walk's previous opening of one. */
 static void test_pause(const twalk *tw)
 {
 #ifdef CY_TEST_HOOKS
-	const char *fifo = getenv("CUSTODY_TEST_WALK_PAUSE");
+	const char *prefix = getenv("CUSTODY_TEST_WALK_PAUSE");
+	cy_buf path = CY_BUF_INIT;
 	char c;
 	int fd;
 
-	if (!tw->open_files || !fifo || !*fifo)
+	if (!tw->open_files || !prefix || !*prefix)
 		return;
-	if ((fd = open(fifo, O_RDONLY | O_CLOEXEC)) >= 0) {
+	cy_buf_printf(&path, "%s.wait", prefix);
+	if ((fd = open(cy_buf_cstr(&path), O_WRONLY | O_CLOEXEC)) >= 0) {
+		cy_buf line = CY_BUF_INIT;
+		cy_buf_printf(&line, "%s\n", tw->rel.len ? cy_buf_cstr(&tw->rel) : ".");
+		(void)!write(fd, line.ptr, line.len);
+		cy_buf_release(&line);
+		close(fd);
+	}
+	cy_buf_clear(&path);
+	cy_buf_printf(&path, "%s.go", prefix);
+	if ((fd = open(cy_buf_cstr(&path), O_RDONLY | O_CLOEXEC)) >= 0) {
 		while (read(fd, &c, 1) < 0 && errno == EINTR)
 			;
 		close(fd);
 	}
+	cy_buf_release(&path);
 #else
 	(void)tw;
 #endif
