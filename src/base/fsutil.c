@@ -241,15 +241,15 @@ static void open_modes_in(int fd, cy_buf *rel, int depth, cy_mode_fn fn, void *a
 		struct stat st;
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
-		if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || S_ISLNK(st.st_mode))
+		if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		if (rel->ptr)
 			rel->ptr[rel->len = keep] = 0;
 		if (keep)
 			cy_buf_putc(rel, '/');
 		cy_buf_puts(rel, e->d_name);
-		if (st.st_mode & 077)
-			fn(arg, cy_buf_cstr(rel), st.st_mode & 07777);
+		if (S_ISLNK(st.st_mode) || (st.st_mode & 077))
+			fn(arg, cy_buf_cstr(rel), (unsigned)st.st_mode);
 		if (S_ISDIR(st.st_mode) && depth > 1) {
 			int sub = openat(fd, e->d_name,
 					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -274,7 +274,7 @@ int cy_fs_open_modes(const char *dir, int max_depth, cy_mode_fn fn, void *arg)
 		return cy_error_set_errno(cy_error_from_errno(errno), errno,
 					  "cannot open the directory %s", dir);
 	if (fstat(fd, &st) == 0 && (st.st_mode & 077))
-		fn(arg, ".", st.st_mode & 07777);
+		fn(arg, ".", (unsigned)st.st_mode);
 	open_modes_in(fd, &rel, max_depth, fn, arg);
 	close(fd);
 	cy_buf_release(&rel);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "custody/error.h"
 #include "base/fsutil.h"
@@ -68,10 +69,16 @@ static void subject_problem(void *arg, const char *id, const char *problem)
 
 static void mode_problem(void *arg, const char *rel, unsigned mode)
 {
-	report(arg, 0, NULL,
-	       "vault file %s can be used by group or others (mode %04o): other accounts may "
-	       "read password slots or packs; run chmod -R go= on the vault",
-	       rel, mode);
+	if (S_ISLNK(mode))
+		report(arg, 0, NULL,
+		       "vault file %s is a symbolic link: custody never makes one; the vault was "
+		       "tampered with",
+		       rel);
+	else
+		report(arg, 0, NULL,
+		       "vault file %s can be used by group or others (mode %04o): other accounts "
+		       "may read password slots or packs; run chmod -R go= on the vault",
+		       rel, mode & 07777);
 }
 
 /* pack names seen in the catalog, sorted, for the orphan scan */

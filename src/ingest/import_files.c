@@ -72,7 +72,8 @@ typedef struct pipeline {
 	const cy_import_opts *o;
 	const cy_sidecar *sc; /* read only: shared by the preparers */
 	const char *prefix;
-	int proc_fd; /* /proc/self/fd can name a descriptor's directory */
+	int proc_fd;	     /* /proc/self/fd can name a descriptor's directory */
+	struct stat root_st; /* the directory asked for, as stat(2) saw it first */
 	pthread_mutex_t mu;
 	pthread_cond_t can_put, has_work, has_ready;
 	slot ring[QUEUE_SLOTS];
@@ -718,6 +719,14 @@ static int walk(pipeline *pl)
 		return rc == CY_ENOMEM
 			       ? rc
 			       : put_entry(pl, ".", K_REFUSE, N_("directory cannot be read"), 0);
+	/* the resolved root is the directory that was looked at first */
+	if (tw.f[0].dev != pl->root_st.st_dev || tw.f[0].ino != pl->root_st.st_ino) {
+		tw_release(&tw);
+		return put_entry(pl, ".", K_REFUSE,
+				 N_("directory was replaced during the import (by another "
+				    "directory): refused"),
+				 0);
+	}
 	while (!rc && (k = tw_next(&tw)) != F_END) {
 		const char *rel = cy_buf_cstr(&tw.child);
 		if (k < 0) {
@@ -1063,6 +1072,7 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 		return rc;
 	}
 	pl.proc_fd = access("/proc/self/fd", X_OK) == 0;
+	pl.root_st = st;
 	/* the totals only serve a progress display: a second walk of the tree costs a
 	 * stat per file, so it is made only when asked for (or when the import is
 	 * stopped, to say what was not reached) */

@@ -374,7 +374,7 @@ $V/catalog.db-shm 600" "modes of -wal and -shm"
 	output_has "objects is a symbolic link: the vault was tampered with"
 }
 
-@test "item 12: check reports vault files that group or others may use" {
+@test "item 12: check reports vault files that group or others may use, and symbolic links" {
 	as li check >/dev/null
 	chmod 644 "$V/catalog.db"
 	chmod 755 "$V/objects"
@@ -382,4 +382,13 @@ $V/catalog.db-shm 600" "modes of -wal and -shm"
 	[ "$status" -ne 0 ]
 	output_has "vault file catalog.db can be used by group or others (mode 0644)" \
 		"vault file objects can be used by group or others (mode 0755)"
+	# a link planted among the packs' directories: named, never followed
+	chmod 600 "$V/catalog.db"
+	chmod 700 "$V/objects"
+	mkdir "$T/elsewhere"
+	ln -s "$T/elsewhere" "$V/objects/ee"
+	run as li check
+	[ "$status" -ne 0 ]
+	output_has "vault file objects/ee is a symbolic link: custody never makes one; the vault was tampered with"
+	output_lacks "mode 0"
 }
