@@ -152,7 +152,7 @@ int cy_read_file(const char *path, size_t max, cy_buf *out)
 
 int cy_write_file_excl(const char *path, const void *data, size_t n, mode_t mode)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	int rc;
 
 	if (fd < 0)
