@@ -24,5 +24,11 @@ int cy_fsync_dir(const char *path);
 int cy_mkdir_p(const char *path, mode_t mode);
 /* True if the directory does not exist or is empty. */
 int cy_dir_is_empty(const char *path);
+/* Call fn for dir itself (rel ".") and every file or directory below it, at
+ * most max_depth levels down, that group or others have any permission on,
+ * and for every symbolic link below it (never followed); mode is st_mode,
+ * type bits included.  Through descriptors, O_NOFOLLOW. */
+typedef void (*cy_mode_fn)(void *arg, const char *rel, unsigned mode);
+int cy_fs_open_modes(const char *dir, int max_depth, cy_mode_fn fn, void *arg);
 
 #endif

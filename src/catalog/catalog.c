@@ -14,11 +14,14 @@
  * on an in-memory database, so a new migration is covered without a list to
  * keep up to date.  docs/security/hygiene.md. */
 #include <pthread.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "catalog/catalog.h"
 #include "catalog/catalog_admin.h" /* CY_LEDGER_TRUST_WHERE */
@@ -534,8 +537,20 @@ int cy_catalog_open(cy_catalog **out, const char *dir, int create)
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	if ((rc = cy_path_join(&path, dir, CY_CATALOG_FILE)))
 		goto fail;
-	if (create)
+	if (create) {
+		/* created here, 0600, before SQLite sees it: SQLite gives -wal and -shm
+		 * the database file's mode, so all three are private */
+		int fd = open((char *)path.ptr,
+			      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0 && errno != EEXIST) {
+			rc = cy_error_set_errno(cy_error_from_errno(errno), errno,
+						"cannot create %s", (char *)path.ptr);
+			goto fail;
+		}
+		if (fd >= 0)
+			close(fd);
 		flags |= SQLITE_OPEN_CREATE;
+	}
 	if (sqlite3_open_v2((char *)path.ptr, &c->db, flags, NULL) != SQLITE_OK) {
 		rc = cy_error_set(create ? CY_EIO : CY_ENOTFOUND, "no vault at %s (%s)", dir,
 				  c->db ? sqlite3_errmsg(c->db) : "cannot open");

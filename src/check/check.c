@@ -10,8 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "custody/error.h"
+#include "base/fsutil.h"
 #include "store/object.h"
 #include "catalog/catalog_records.h"
 #include "vault/vault_internal.h"
@@ -64,6 +66,20 @@ static void admin_problem(void *arg, const char *problem)
 static void subject_problem(void *arg, const char *id, const char *problem)
 {
 	report(arg, 0, id, "subject: %s", problem);
+}
+
+static void mode_problem(void *arg, const char *rel, unsigned mode)
+{
+	if (S_ISLNK(mode))
+		report(arg, 0, NULL,
+		       "vault file %s is a symbolic link: custody never makes one; the vault was "
+		       "tampered with",
+		       rel);
+	else
+		report(arg, 0, NULL,
+		       "vault file %s can be used by group or others (mode %04o): other accounts "
+		       "may read password slots or packs; run chmod -R go= on the vault",
+		       rel, mode & 07777);
 }
 
 /* pack names seen in the catalog, sorted, for the orphan scan */
@@ -237,6 +253,8 @@ int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, vo
 		return rc;
 	if ((rc = cy_catalog_integrity(v->cat, catalog_problem, &c)))
 		return rc;
+	/* file modes: the vault's files are its owner's alone (objects/xx/pack: 3 levels) */
+	(void)cy_fs_open_modes(cy_vault_dir(v), 3, mode_problem, &c);
 
 	/* packs: present and as long as recorded */
 	{

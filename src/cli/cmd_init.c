@@ -11,7 +11,7 @@
 #include "custody/banned.h"
 
 static const char *o_recovery_file, *o_kdf;
-static bool o_json;
+static bool o_json, o_tighten;
 
 static const cli_opt OPTS[] = {
 	{"recovery-file", OPT_STRING, "FILE",
@@ -19,14 +19,18 @@ static const cli_opt OPTS[] = {
 	 &o_recovery_file},
 	{"kdf-cost", OPT_STRING, "N", N_("scrypt cost 2^N for password slots (10-22, default 15)"),
 	 &o_kdf},
+	{"tighten", OPT_FLAG, NULL,
+	 N_("if DIR exists (empty) and group or others may use it, make it private (mode 0700)"),
+	 &o_tighten},
 	{"json", OPT_FLAG, NULL, N_("print the result as one JSON object"), &o_json},
 	{NULL, 0, NULL, NULL, NULL},
 };
 
 const cli_cmd cmd_init_spec = {
-	"custody init [--vault DIR] --user NAME [--password-file FILE]",
+	"custody init [--vault DIR] --user NAME [--password-file FILE] [--tighten]",
 	N_("Create a vault in a new or empty directory. The first user is a security administrator\n"
-	   "(secadmin), who adds the other users. A recovery key is shown once: keep it offline."),
+	   "(secadmin), who adds the other users. A recovery key is shown once: keep it offline.\n"
+	   "An existing directory must be private to its owner (mode 0700), or --tighten makes it so."),
 	NULL,
 	OPTS,
 	0,
@@ -56,6 +60,8 @@ int cmd_init(cy_vault *v, int argc, char **argv)
 		}
 		kdf = (unsigned)k;
 	}
+	if (o_tighten && (rc = cy_dir_make_private(cli_vault_dir())))
+		return cli_fail(rc);
 	rc = cli_read_password(g_password_file, _("New password for the first user: "), true, &pw);
 	if (!rc)
 		rc = cy_vault_init(cli_vault_dir(), user, (const char *)pw.ptr, pw.len, kdf, &rec);
@@ -64,7 +70,7 @@ int cmd_init(cy_vault *v, int argc, char **argv)
 		return cli_fail(rc);
 	if (o_recovery_file) {
 		cy_buf_putc(&rec, '\n');
-		rc = cy_write_file_excl(o_recovery_file, rec.ptr, rec.len, 0600);
+		rc = cy_outfile_write(o_recovery_file, rec.ptr, rec.len, 0600);
 		rec.len--;
 		if (rc) {
 			/* the vault exists; the key must not be lost: show it instead */

@@ -297,6 +297,8 @@ int main(int argc, char **argv)
 	int i = 1, r;
 
 	no_core_dumps();
+	/* every file and directory custody creates is its user's alone */
+	umask(077);
 	if (argc > 1 && !strcmp(argv[1], "--man-page"))
 		return man_page(argc - 2, argv + 2);
 	setup_locale();

@@ -1,11 +1,12 @@
 /* import_files.c - import a directory tree, one record per regular file.
  *
- * A walker thread lists the tree (names sorted byte-wise in each directory,
- * so numbering is reproducible; one directory's names in memory at a time)
- * and numbers the entries in walk order.  Preparer threads, one per core,
- * open each file without following links, check it is the regular file it
- * looked like, and read, hash and seal it (cy_import_prepare: the CPU work),
- * in any order.  This thread takes the results in walk order and adds them
+ * A walker thread lists the tree by directory descriptor (names sorted
+ * byte-wise in each directory, so numbering is reproducible; the names of the
+ * directories on the current path in memory, on a stack of its own, not the
+ * C stack), numbers the entries in walk order, and opens each regular file
+ * itself, checking that it is the file the listing saw (see "the walk"
+ * below).  Preparer threads, one per core, read, hash and seal what the
+ * walker opened (cy_import_prepare: the CPU work), in any order.  This thread takes the results in walk order and adds them
  * to the catalog and the pack (cy_import_add), committing in batches:
  * everything of a batch becomes durable and visible together, and a killed
  * import loses at most the batch in progress, which the next run imports
@@ -43,6 +44,8 @@ typedef struct slot {
 	char *rel;
 	enum kind kind;
 	const char *why; /* K_SKIP, K_REFUSE: static text */
+	int why_err;	 /* K_REFUSE: an errno that says more, or 0 */
+	int fd; /* K_FILE: the file the walk opened and checked, until a preparer takes it */
 	uint64_t size;
 	int64_t mtime;
 	cy_import_item *it;
@@ -56,33 +59,31 @@ typedef struct slot {
 enum { S_FREE, S_QUEUED, S_BUSY, S_READY };
 
 #define MAX_PREPARERS 4
+/* Files the walker has opened that no preparer has taken yet: at most this many. */
+#define MAX_OPEN_FILES 128
 
 /* Slots are numbered in walk order; slot n lives at ring[n % QUEUE_SLOTS].
  * The walker fills slots at `tail`, preparers take queued slots from
  * `next_queued` on and mark them READY in any order, the consumer takes them
  * at `head` in order. */
 typedef struct pipeline {
-	const char *root;
 	const char *root_real;
 	const cy_import *im;
 	const cy_import_opts *o;
 	const cy_sidecar *sc; /* read only: shared by the preparers */
 	const char *prefix;
-	int dfd;
+	int proc_fd;	     /* /proc/self/fd can name a descriptor's directory */
+	struct stat root_st; /* the directory asked for, as stat(2) saw it first */
 	pthread_mutex_t mu;
 	pthread_cond_t can_put, has_work, has_ready;
 	slot ring[QUEUE_SLOTS];
 	uint64_t head, tail, next_queued;
 	uint64_t bytes;
+	unsigned open_files; /* descriptors in queued slots */
 	int stop, walk_done;
 	int put_waits, work_waits, ready_waits; /* wake the other side only when it sleeps */
 	int walk_rc;				/* a failure of the walk itself (out of memory) */
 } pipeline;
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* A printable form of a path: valid UTF-8 as is, other bytes as \xNN. */
 static void printable(const char *s, cy_buf *out)
@@ -102,86 +103,458 @@ static void printable(const char *s, cy_buf *out)
 	}
 }
 
-/* The sorted names of a directory (NULL-terminated; caller frees). */
-static char **list_dir(const char *path, size_t *count)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	char **names = NULL;
-	size_t n = 0, cap = 0;
+/* ---- the walk: by directory descriptor, never by re-resolving a path ----
+ *
+ * Each directory is opened with openat(parent, name, O_NOFOLLOW|O_DIRECTORY)
+ * from the descriptor of its parent, and each regular file with
+ * openat(parent, name, O_NOFOLLOW); what was opened must have the device and
+ * inode that fstatat (not following links) saw when the directory was listed,
+ * so a directory or file swapped for a symbolic link, or for another one,
+ * between the listing and the open is refused, by name, and the import goes
+ * on.  The descriptor of an opened file is what the preparers read: the bytes
+ * sealed are those of the file the walk saw.  The walk keeps its own stack
+ * (no recursion), with descriptors open for the upper KEEP_FDS levels only;
+ * a deeper directory whose descriptor was closed is opened again through
+ * ".." of its child, or else component by component from the nearest open
+ * ancestor, each step checked against the device and inode it had. */
 
-	*count = 0;
-	if (!d)
-		return NULL;
-	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		if (n + 1 >= cap) {
-			char **nn = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof(*nn));
-			if (!nn)
-				break;
-			names = nn;
-		}
-		if (!(names[n] = strdup(e->d_name)))
-			break;
-		n++;
+#define KEEP_FDS 64
+
+typedef struct wentry {
+	char *name;
+	struct stat st;
+	int err; /* errno of fstatat; st is valid when 0 */
+} wentry;
+
+typedef struct wframe {
+	int fd; /* -1: closed to bound the descriptors the walk holds */
+	dev_t dev;
+	ino_t ino;
+	size_t rel_len; /* this directory's path is tw->rel[0 .. rel_len) */
+	wentry *e;
+	size_t n, i;
+} wframe;
+
+enum found { F_END, F_FILE, F_LINK, F_REFUSE };
+
+typedef struct twalk {
+	wframe *f;
+	size_t depth, cap;
+	cy_buf rel;	/* the current directory's path below the root; "" at the root */
+	cy_buf child;	/* the path of the entry last returned */
+	int open_files; /* open each regular file and return its descriptor */
+	/* what tw_next returned */
+	const char *name; /* the entry's name in its directory */
+	int dirfd;	  /* its directory (borrowed; valid until the next call) */
+	struct stat st;	  /* F_FILE: fstat of the opened file (or fstatat's, not opening) */
+	int fd;		  /* F_FILE with open_files: the caller's */
+	const char *why;  /* F_REFUSE: untranslated static text */
+	int err;	  /* F_REFUSE: an errno to add to why, or 0 */
+} twalk;
+
+static void buf_cut(cy_buf *b, size_t n)
+{
+	if (b->ptr && n <= b->len) {
+		b->len = n;
+		b->ptr[n] = 0;
 	}
-	closedir(d);
-	if (!names && !(names = calloc(1, sizeof(*names))))
-		return NULL;
-	names[n] = NULL;
-	qsort(names, n, sizeof(*names), cmp_str);
-	*count = n;
-	return names;
 }
 
-static void free_names(char **names, size_t n)
+static int cmp_entry(const void *a, const void *b)
+{
+	return strcmp(((const wentry *)a)->name, ((const wentry *)b)->name);
+}
+
+static void free_entries(wentry *e, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+		free(e[i].name);
+	free(e);
+}
+
+/* The names of the directory open at fd, sorted byte-wise, each with what
+ * fstatat says of it.  Returns 0, a negative errno, or CY_ENOMEM. */
+static int list_dir(int fd, wentry **out, size_t *count)
+{
+	int dfd = dup(fd);
+	DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
+	struct dirent *de;
+	wentry *v = NULL;
+	size_t n = 0, cap = 0;
+	int rc = 0;
+
+	*out = NULL;
+	*count = 0;
+	if (!d) {
+		rc = -errno;
+		if (dfd >= 0)
+			close(dfd);
+		return rc;
+	}
+	while ((errno = 0, de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (n == cap) {
+			wentry *nv = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof(*nv));
+			if (!nv) {
+				rc = CY_ENOMEM;
+				break;
+			}
+			v = nv;
+		}
+		if (!(v[n].name = strdup(de->d_name))) {
+			rc = CY_ENOMEM;
+			break;
+		}
+		n++;
+	}
+	if (!rc && errno)
+		rc = -errno;
+	closedir(d);
+	if (rc) {
+		free_entries(v, n);
+		return rc == CY_ENOMEM ? cy_error_set(CY_ENOMEM, "out of memory") : rc;
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_entry);
+	for (size_t i = 0; i < n; i++)
+		v[i].err = fstatat(fd, v[i].name, &v[i].st, AT_SYMLINK_NOFOLLOW) < 0 ? errno : 0;
+	*out = v;
+	*count = n;
+	return 0;
+}
+
+static int same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* In builds with test hooks, CUSTODY_TEST_WALK_PAUSE=PREFIX: after listing a
+ * directory (and looking at its entries), before opening any of them, the
+ * walk writes the directory's path ("." for the root) and a newline to the
+ * FIFO PREFIX.wait, then waits for a byte from the FIFO PREFIX.go, so that a
+ * test can change the tree exactly there (docs/internals/testing.md).  Two
+ * FIFOs, so that the test never meets the walk's previous opening of one. */
+static void test_pause(const twalk *tw)
+{
+#ifdef CY_TEST_HOOKS
+	const char *prefix = getenv("CUSTODY_TEST_WALK_PAUSE");
+	cy_buf path = CY_BUF_INIT;
+	char c;
+	int fd;
+
+	if (!tw->open_files || !prefix || !*prefix)
+		return;
+	cy_buf_printf(&path, "%s.wait", prefix);
+	if ((fd = open(cy_buf_cstr(&path), O_WRONLY | O_CLOEXEC)) >= 0) {
+		cy_buf line = CY_BUF_INIT;
+		cy_buf_printf(&line, "%s\n", tw->rel.len ? cy_buf_cstr(&tw->rel) : ".");
+		(void)!write(fd, line.ptr, line.len);
+		cy_buf_release(&line);
+		close(fd);
+	}
+	cy_buf_clear(&path);
+	cy_buf_printf(&path, "%s.go", prefix);
+	if ((fd = open(cy_buf_cstr(&path), O_RDONLY | O_CLOEXEC)) >= 0) {
+		while (read(fd, &c, 1) < 0 && errno == EINTR)
+			;
+		close(fd);
+	}
+	cy_buf_release(&path);
+#else
+	(void)tw;
+#endif
+}
+
+/* Push the directory open at fd (taken over) whose path is tw->rel. */
+static int push(twalk *tw, int fd, const struct stat *st)
+{
+	wframe *fr;
+	int rc;
+
+	if (tw->depth == tw->cap) {
+		size_t cap = tw->cap ? tw->cap * 2 : 32;
+		wframe *nf = realloc(tw->f, cap * sizeof(*nf));
+		if (!nf) {
+			close(fd);
+			return cy_error_set(CY_ENOMEM, "out of memory");
+		}
+		tw->f = nf;
+		tw->cap = cap;
+	}
+	fr = &tw->f[tw->depth];
+	memset(fr, 0, sizeof(*fr));
+	fr->fd = fd;
+	fr->dev = st->st_dev;
+	fr->ino = st->st_ino;
+	fr->rel_len = tw->rel.len;
+	if ((rc = list_dir(fd, &fr->e, &fr->n))) {
+		close(fd);
+		return rc;
+	}
+	tw->depth++;
+	/* the parent's descriptor is not needed until this directory is done */
+	if (tw->depth > KEEP_FDS && tw->depth >= 3) {
+		wframe *parent = &tw->f[tw->depth - 2];
+		close(parent->fd);
+		parent->fd = -1;
+	}
+	test_pause(tw);
+	return 0;
+}
+
+static int open_checked(int at, const char *name, const wframe *want)
+{
+	int fd = openat(at, name, O_RDONLY | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+
+	if (fd >= 0 && (fstat(fd, &st) < 0 || st.st_dev != want->dev || st.st_ino != want->ino)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* Open frame k again (its descriptor was closed): through ".." of frame k+1,
+ * still open, or else name by name from the nearest open ancestor.  -1 if
+ * the directory is no longer where the walk found it. */
+static int reopen(twalk *tw, size_t k)
+{
+	size_t j = k;
+	int fd = open_checked(tw->f[k + 1].fd, "..", &tw->f[k]);
+
+	if (fd >= 0)
+		return fd;
+	while (j > 0 && tw->f[j].fd < 0)
+		j--;
+	fd = tw->f[j].fd;
+	for (size_t m = j + 1; m <= k; m++) {
+		/* frame m's name is the entry of frame m-1 the walk descended into */
+		const wentry *e = &tw->f[m - 1].e[tw->f[m - 1].i - 1];
+		int nfd = open_checked(fd, e->name, &tw->f[m]);
+		if (fd != tw->f[j].fd)
+			close(fd);
+		if ((fd = nfd) < 0)
+			return -1;
+	}
+	return fd;
+}
+
+static void tw_release(twalk *tw)
+{
+	for (size_t i = 0; i < tw->depth; i++) {
+		if (tw->f[i].fd >= 0)
+			close(tw->f[i].fd);
+		free_entries(tw->f[i].e, tw->f[i].n);
+	}
+	free(tw->f);
+	cy_buf_release(&tw->rel);
+	cy_buf_release(&tw->child);
+	memset(tw, 0, sizeof(*tw));
+}
+
+/* Start a walk at the directory `real` (resolved: no symbolic link in it). */
+static int tw_open(twalk *tw, const char *real, int open_files)
+{
+	int fd = open(real, O_RDONLY | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+	int rc;
+
+	memset(tw, 0, sizeof(*tw));
+	tw->open_files = open_files;
+	tw->fd = -1;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		rc = cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot open '%s'",
+					real);
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	if ((rc = push(tw, fd, &st))) {
+		if (rc != CY_ENOMEM)
+			rc = cy_error_set_errno(CY_EIO, -rc, "cannot read '%s'", real);
+		tw_release(tw);
+	}
+	return rc;
+}
+
+static int refuse(twalk *tw, const char *why, int err)
+{
+	tw->why = why;
+	tw->err = err;
+	return F_REFUSE;
+}
+
+/* Done with the top directory: back to its parent, open again if need be. */
+static int pop(twalk *tw)
+{
+	wframe *top = &tw->f[tw->depth - 1];
+	int rc = F_END;
+
+	if (tw->depth >= 2 && tw->f[tw->depth - 2].fd < 0) {
+		wframe *parent = &tw->f[tw->depth - 2];
+		if ((parent->fd = reopen(tw, tw->depth - 2)) < 0) {
+			/* moved away while its subdirectory was walked: the rest of it
+			 * is no longer below the imported directory for certain */
+			parent->i = parent->n;
+			cy_buf_clear(&tw->child);
+			cy_buf_put(&tw->child, tw->rel.ptr, parent->rel_len);
+			rc = refuse(
+				tw,
+				N_("directory was moved during the import: the rest of it was not "
+				   "imported"),
+				0);
+		}
+	}
+	close(top->fd);
+	free_entries(top->e, top->n);
+	tw->depth--;
+	buf_cut(&tw->rel, tw->depth ? tw->f[tw->depth - 1].rel_len : 0);
+	if (rc == F_REFUSE && !tw->child.len)
+		cy_buf_puts(&tw->child, ".");
+	return rc;
+}
+
+/* The next entry of the walk: F_FILE, F_LINK, F_REFUSE (tw->why, the entry is
+ * left out), F_END, or a negative CY_E code (out of memory).  Directories are
+ * entered, not returned, unless they are refused.  tw->child is the entry's
+ * path below the root. */
+static int tw_next(twalk *tw)
+{
+	tw->fd = -1;
+	tw->why = NULL;
+	tw->err = 0;
+	for (;;) {
+		wframe *fr;
+		wentry *e;
+		int fd, rc;
+
+		if (!tw->depth)
+			return F_END;
+		fr = &tw->f[tw->depth - 1];
+		if (fr->i == fr->n) {
+			if ((rc = pop(tw)) != F_END)
+				return rc;
+			continue;
+		}
+		e = &fr->e[fr->i++];
+		cy_buf_clear(&tw->child);
+		if (tw->rel.len)
+			cy_buf_printf(&tw->child, "%s/", cy_buf_cstr(&tw->rel));
+		if ((rc = cy_buf_puts(&tw->child, e->name)))
+			return rc;
+		tw->name = e->name;
+		tw->dirfd = fr->fd;
+		if (e->err)
+			return refuse(tw, N_("cannot be read (it vanished?)"), e->err);
+		if (!cy_utf8_valid(e->name, strlen(e->name)))
+			return refuse(
+				tw,
+				S_ISDIR(e->st.st_mode)
+					? N_("directory name is not valid UTF-8: rename it (for "
+					     "example with convmv) and import again")
+					: N_("file name is not valid UTF-8: rename it (for example "
+					     "with convmv) and import again"),
+				0);
+		if (S_ISDIR(e->st.st_mode)) {
+			struct stat st;
+			fd = openat(fr->fd, e->name,
+				    O_RDONLY | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+			if (fd < 0)
+				return errno == ELOOP || errno == ENOTDIR
+					       ? refuse(tw,
+							N_("directory was replaced during the import "
+							   "(now a symbolic link or not a directory): "
+							   "refused"),
+							0)
+					       : refuse(tw, N_("directory cannot be read"), errno);
+			if (fstat(fd, &st) < 0 || !same_file(&st, &e->st)) {
+				close(fd);
+				return refuse(tw,
+					      N_("directory was replaced during the import (by "
+						 "another directory): refused"),
+					      0);
+			}
+			if ((tw->rel.len && (rc = cy_buf_putc(&tw->rel, '/'))) ||
+			    (rc = cy_buf_puts(&tw->rel, e->name))) {
+				close(fd);
+				return rc;
+			}
+			if ((rc = push(tw, fd, &st))) {
+				buf_cut(&tw->rel, tw->f[tw->depth - 1].rel_len);
+				if (rc == CY_ENOMEM)
+					return rc;
+				return refuse(tw, N_("directory cannot be read"), -rc);
+			}
+			continue;
+		}
+		if (S_ISREG(e->st.st_mode)) {
+			tw->st = e->st;
+			if (!tw->open_files)
+				return F_FILE;
+			fd = openat(fr->fd, e->name,
+				    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+			if (fd < 0)
+				return errno == ELOOP
+					       ? refuse(tw,
+							N_("file was replaced by a symbolic link during "
+							   "the import: refused"),
+							0)
+					       : refuse(tw, N_("cannot open"), errno);
+			if (fstat(fd, &tw->st) < 0 || !S_ISREG(tw->st.st_mode) ||
+			    !same_file(&tw->st, &e->st)) {
+				close(fd);
+				return refuse(tw,
+					      N_("file was replaced during the import (by another "
+						 "file): refused"),
+					      0);
+			}
+			tw->fd = fd;
+			return F_FILE;
+		}
+		if (S_ISLNK(e->st.st_mode))
+			return F_LINK;
+		return refuse(tw, N_("not a regular file (device, FIFO or socket): refused"), 0);
+	}
 }
 
 /* First pass: regular files and their bytes. */
-static void count_tree(const char *path, uint64_t *files, uint64_t *bytes)
+static void count_tree(const char *real, uint64_t *files, uint64_t *bytes)
 {
-	size_t n;
-	char **names = list_dir(path, &n);
-	cy_buf child = CY_BUF_INIT;
+	twalk tw;
+	int k;
 
-	for (size_t i = 0; names && i < n; i++) {
-		struct stat st;
-		cy_buf_clear(&child);
-		cy_buf_printf(&child, "%s/%s", path, names[i]);
-		if (lstat(cy_buf_cstr(&child), &st) < 0 ||
-		    !cy_utf8_valid(names[i], strlen(names[i])))
-			continue;
-		if (S_ISDIR(st.st_mode)) {
-			count_tree(cy_buf_cstr(&child), files, bytes);
-		} else if (S_ISREG(st.st_mode)) {
+	if (tw_open(&tw, real, 0))
+		return;
+	while ((k = tw_next(&tw)) > F_END) {
+		if (k == F_FILE) {
 			(*files)++;
-			*bytes += (uint64_t)st.st_size;
+			*bytes += (uint64_t)tw.st.st_size;
 		}
 	}
-	free_names(names, n);
-	cy_buf_release(&child);
+	tw_release(&tw);
 }
 
 /* The walker adds one entry (a file to prepare, or a ready event). */
 static int put(pipeline *pl, slot *sl)
 {
 	pthread_mutex_lock(&pl->mu);
-	while (!pl->stop && pl->tail - pl->head == QUEUE_SLOTS) {
+	while (!pl->stop &&
+	       (pl->tail - pl->head == QUEUE_SLOTS || pl->open_files >= MAX_OPEN_FILES)) {
 		pl->put_waits = 1;
 		pthread_cond_wait(&pl->can_put, &pl->mu);
 	}
 	if (pl->stop) {
 		pthread_mutex_unlock(&pl->mu);
 		free(sl->rel);
+		if (sl->fd >= 0)
+			close(sl->fd);
 		return -1;
 	}
 	pl->ring[pl->tail % QUEUE_SLOTS] = *sl;
 	pl->tail++;
+	if (sl->fd >= 0)
+		pl->open_files++;
 	if (sl->state == S_QUEUED && pl->work_waits) {
 		pl->work_waits = 0;
 		pthread_cond_broadcast(&pl->has_work);
@@ -194,30 +567,36 @@ static int put(pipeline *pl, slot *sl)
 	return 0;
 }
 
-static int put_entry(pipeline *pl, const char *rel, enum kind k, const char *why)
+static int put_entry(pipeline *pl, const char *rel, enum kind k, const char *why, int err)
 {
 	slot sl;
 
 	memset(&sl, 0, sizeof(sl));
 	sl.kind = k;
 	sl.why = why;
+	sl.why_err = err;
+	sl.fd = -1;
 	sl.state = S_READY;
 	if (!(sl.rel = strdup(rel)))
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	return put(pl, &sl);
 }
 
-static int put_file(pipeline *pl, const char *rel, const struct stat *st)
+/* fd: the opened file, taken over. */
+static int put_file(pipeline *pl, const char *rel, const struct stat *st, int fd)
 {
 	slot sl;
 
 	memset(&sl, 0, sizeof(sl));
 	sl.kind = K_FILE;
+	sl.fd = fd;
 	sl.size = (uint64_t)st->st_size;
 	sl.mtime = (int64_t)st->st_mtime;
 	sl.state = S_QUEUED;
-	if (!(sl.rel = strdup(rel)))
+	if (!(sl.rel = strdup(rel))) {
+		close(fd);
 		return cy_error_set(CY_ENOMEM, "out of memory");
+	}
 	return put(pl, &sl);
 }
 
@@ -267,14 +646,11 @@ static void *preparer(void *arg)
 		pl->bytes += est;
 		rel = sl->rel;
 		sl_size = sl->size;
+		fd = sl->fd; /* opened and checked by the walk: what it saw is what is read */
+		sl->fd = -1;
 		pthread_mutex_unlock(&pl->mu);
 
-		fd = openat(pl->dfd, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-		if (fd < 0) {
-			rc = CY_EIO;
-			snprintf(err, sizeof(err), dgettext("custody", "cannot open: %s"),
-				 strerror(errno));
-		} else {
+		{
 			const char *format =
 				NULL; /* NULL: sniffed from the first block prepare reads */
 			const cy_sidecar_entry *e;
@@ -291,6 +667,12 @@ static void *preparer(void *arg)
 		}
 
 		pthread_mutex_lock(&pl->mu);
+		pl->open_files--;
+		if (pl->put_waits && pl->open_files <= MAX_OPEN_FILES * 3 / 4 &&
+		    pl->tail - pl->head < QUEUE_SLOTS) {
+			pl->put_waits = 0;
+			pthread_cond_signal(&pl->can_put);
+		}
 		sl = &pl->ring[n % QUEUE_SLOTS];
 		sl->it = it;
 		sl->doc = doc;
@@ -309,69 +691,70 @@ static void *preparer(void *arg)
 	return NULL;
 }
 
-/* Walk one directory (rel "" is the root); returns -1 when told to stop. */
-static int walk(pipeline *pl, const char *rel)
+/* Where a symbolic link found by the walk leads: real, resolved (PATH_MAX). */
+static char *link_target(const pipeline *pl, const twalk *tw, char *real)
 {
-	cy_buf path = CY_BUF_INIT, child = CY_BUF_INIT;
-	size_t n;
-	char **names;
-	int rc = 0;
+	char path[PATH_MAX];
+	cy_buf full = CY_BUF_INIT;
+	char *r;
 
-	cy_buf_puts(&path, pl->root);
-	if (*rel)
-		cy_buf_printf(&path, "/%s", rel);
-	names = list_dir(cy_buf_cstr(&path), &n);
-	if (!names) {
-		rc = put_entry(pl, *rel ? rel : ".", K_REFUSE, N_("directory cannot be read"));
-		goto out;
+	/* through the directory the walk holds, not through a path resolved again */
+	if (pl->proc_fd) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", tw->dirfd, tw->name);
+		return realpath(path, real);
 	}
-	for (size_t i = 0; !rc && i < n; i++) {
-		struct stat st;
-		cy_buf_clear(&child);
-		if (*rel)
-			cy_buf_printf(&child, "%s/", rel);
-		cy_buf_puts(&child, names[i]);
-		cy_buf_clear(&path);
-		cy_buf_printf(&path, "%s/%s", pl->root, cy_buf_cstr(&child));
-		if (lstat(cy_buf_cstr(&path), &st) < 0) {
-			rc = put_entry(pl, cy_buf_cstr(&child), K_REFUSE,
-				       N_("cannot be read (it vanished?)"));
-		} else if (!cy_utf8_valid(names[i], strlen(names[i]))) {
-			rc = put_entry(
-				pl, cy_buf_cstr(&child), K_REFUSE,
-				S_ISDIR(st.st_mode)
-					? N_("directory name is not valid UTF-8: rename it (for "
-					     "example with convmv) and import again")
-					: N_("file name is not valid UTF-8: rename it (for example "
-					     "with convmv) and import again"));
-		} else if (S_ISDIR(st.st_mode)) {
-			rc = walk(pl, cy_buf_cstr(&child));
-		} else if (S_ISREG(st.st_mode)) {
-			rc = put_file(pl, cy_buf_cstr(&child), &st);
-		} else if (S_ISLNK(st.st_mode)) {
+	cy_buf_printf(&full, "%s/%s", pl->root_real, cy_buf_cstr(&tw->child));
+	r = realpath(cy_buf_cstr(&full), real);
+	cy_buf_release(&full);
+	return r;
+}
+
+/* The whole walk, in order; returns -1 when told to stop. */
+static int walk(pipeline *pl)
+{
+	twalk tw;
+	int rc, k;
+
+	if ((rc = tw_open(&tw, pl->root_real, 1)))
+		return rc == CY_ENOMEM
+			       ? rc
+			       : put_entry(pl, ".", K_REFUSE, N_("directory cannot be read"), 0);
+	/* the resolved root is the directory that was looked at first */
+	if (tw.f[0].dev != pl->root_st.st_dev || tw.f[0].ino != pl->root_st.st_ino) {
+		tw_release(&tw);
+		return put_entry(pl, ".", K_REFUSE,
+				 N_("directory was replaced during the import (by another "
+				    "directory): refused"),
+				 0);
+	}
+	while (!rc && (k = tw_next(&tw)) != F_END) {
+		const char *rel = cy_buf_cstr(&tw.child);
+		if (k < 0) {
+			rc = k;
+		} else if (k == F_FILE) {
+			rc = put_file(pl, rel, &tw.st, tw.fd);
+		} else if (k == F_REFUSE) {
+			rc = put_entry(pl, rel, K_REFUSE, tw.why, tw.err);
+		} else {
 			char real[PATH_MAX];
 			size_t rl = strlen(pl->root_real);
-			if (!realpath(cy_buf_cstr(&path), real))
-				rc = put_entry(pl, cy_buf_cstr(&child), K_SKIP,
-					       N_("symbolic link to nothing: skipped"));
+			if (!link_target(pl, &tw, real))
+				rc = put_entry(pl, rel, K_SKIP,
+					       N_("symbolic link to nothing: skipped"), 0);
 			else if (strncmp(real, pl->root_real, rl) ||
 				 (real[rl] != '/' && real[rl] != 0))
 				rc = put_entry(
-					pl, cy_buf_cstr(&child), K_REFUSE,
-					N_("symbolic link points outside the imported directory: refused"));
+					pl, rel, K_REFUSE,
+					N_("symbolic link points outside the imported directory: refused"),
+					0);
 			else
-				rc = put_entry(pl, cy_buf_cstr(&child), K_SKIP,
+				rc = put_entry(pl, rel, K_SKIP,
 					       N_("symbolic link inside the directory: skipped (its "
-						  "target is imported itself)"));
-		} else {
-			rc = put_entry(pl, cy_buf_cstr(&child), K_REFUSE,
-				       N_("not a regular file (device, FIFO or socket): refused"));
+						  "target is imported itself)"),
+					       0);
 		}
 	}
-out:
-	free_names(names, n);
-	cy_buf_release(&path);
-	cy_buf_release(&child);
+	tw_release(&tw);
 	return rc;
 }
 
@@ -382,10 +765,11 @@ static void *walker(void *arg)
 	int rc;
 
 	pthread_setname_np(pthread_self(), "custody-walk");
-	rc = walk(pl, "");
+	rc = walk(pl);
 
 	memset(&end, 0, sizeof(end));
 	end.kind = K_END;
+	end.fd = -1;
 	end.state = S_READY;
 	put(pl, &end);
 	pthread_mutex_lock(&pl->mu);
@@ -440,6 +824,8 @@ static void stop_pipeline(pipeline *pl, pthread_t *threads, int nthreads)
 		slot *p = &pl->ring[pl->head % QUEUE_SLOTS];
 		cy_import_item_free(p->it);
 		free(p->rel);
+		if (p->fd >= 0)
+			close(p->fd);
 	}
 }
 
@@ -653,7 +1039,6 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 
 	memset(sum, 0, sizeof(*sum));
 	memset(&pl, 0, sizeof(pl));
-	pl.dfd = -1;
 	if (stat(dir, &st) < 0)
 		return cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot read '%s'",
 					  dir);
@@ -686,18 +1071,13 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 		cy_sidecar_free(sc);
 		return rc;
 	}
-	if ((pl.dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		rc = cy_error_set_errno(CY_EIO, errno, "cannot open '%s'", dir);
-		cy_import_free(im);
-		cy_sidecar_free(sc);
-		return rc;
-	}
+	pl.proc_fd = access("/proc/self/fd", X_OK) == 0;
+	pl.root_st = st;
 	/* the totals only serve a progress display: a second walk of the tree costs a
 	 * stat per file, so it is made only when asked for (or when the import is
 	 * stopped, to say what was not reached) */
 	if (progress && o->count_first)
-		count_tree(dir, &pr.files_total, &pr.bytes_total);
-	pl.root = dir;
+		count_tree(real, &pr.files_total, &pr.bytes_total);
 	pl.root_real = real;
 	pl.im = im;
 	pl.o = o;
@@ -733,14 +1113,18 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 		if (sl.kind == K_END)
 			break;
 		if (sl.kind != K_FILE) {
+			char why[512];
+			if (sl.why_err)
+				snprintf(why, sizeof(why), "%s: %s", dgettext("custody", sl.why),
+					 strerror(sl.why_err));
+			else
+				snprintf(why, sizeof(why), "%s", dgettext("custody", sl.why));
 			if (sl.kind == K_SKIP) {
 				sum->skipped++;
-				event(fn, arg, sl.rel, CY_FILE_SKIPPED, NULL,
-				      dgettext("custody", sl.why));
+				event(fn, arg, sl.rel, CY_FILE_SKIPPED, NULL, why);
 			} else {
 				sum->failed++;
-				event(fn, arg, sl.rel, CY_FILE_FAILED, NULL,
-				      dgettext("custody", sl.why));
+				event(fn, arg, sl.rel, CY_FILE_FAILED, NULL, why);
 			}
 			free(sl.rel);
 			continue;
@@ -798,7 +1182,7 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 		rc = cy_import_commit(im);
 	if (cancelled && !o->count_first) {
 		/* what was not reached: the totals, counted now, in a last report */
-		count_tree(dir, &pr.files_total, &pr.bytes_total);
+		count_tree(real, &pr.files_total, &pr.bytes_total);
 		pr.current = NULL;
 		(void)progress(parg, &pr);
 	}
@@ -822,7 +1206,6 @@ out:
 	pthread_cond_destroy(&pl.can_put);
 	pthread_cond_destroy(&pl.has_work);
 	pthread_cond_destroy(&pl.has_ready);
-	close(pl.dfd);
 	{
 		char msg[1024];
 		snprintf(msg, sizeof(msg), "%s", cy_error_message());

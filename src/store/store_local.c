@@ -37,13 +37,15 @@
 typedef struct local {
 	cy_store_backend b;
 	char *root;	    /* <vault>/objects */
+	int tmp_fd;	    /* objects/tmp, opened with O_NOFOLLOW|O_DIRECTORY; -1 if missing */
 	uint8_t dirty[256]; /* subdirectories with new or removed entries */
 } local;
 
 struct cy_store_put {
 	int fd;
+	int tmp_fd; /* the store's objects/tmp (borrowed) */
 	char name[CY_PACK_NAME_LEN + 1];
-	char *tmp_path;
+	char *tmp_path;	    /* its name in objects/tmp */
 	uint64_t written;   /* bytes written to the file */
 	uint64_t synced_to; /* bytes handed to writeback */
 };
@@ -85,14 +87,15 @@ static int l_put_begin(cy_store_backend *b, const char *name, cy_store_put **out
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	p->fd = -1;
 	snprintf(p->name, sizeof(p->name), "%s", name);
-	if (cy_buf_printf(&path, "%s/tmp/%s.pack", l->root, name) ||
-	    !(p->tmp_path = cy_buf_detach(&path))) {
+	p->tmp_fd = l->tmp_fd;
+	if (cy_buf_printf(&path, "%s.pack", name) || !(p->tmp_path = cy_buf_detach(&path))) {
 		put_free(p);
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	}
 	for (int tries = 0;; tries++) {
-		p->fd = open(p->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-			     0600);
+		/* through the directory opened (and checked) at open: never a path */
+		p->fd = openat(l->tmp_fd, p->tmp_path,
+			       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (p->fd < 0) {
 			rc = cy_error_set_errno(cy_error_from_errno(errno), errno,
 						"cannot create pack in %s/tmp", l->root);
@@ -159,7 +162,7 @@ static void l_put_abort(cy_store_backend *b, cy_store_put *p)
 	(void)b;
 	if (!p)
 		return;
-	unlink(p->tmp_path);
+	unlinkat(p->tmp_fd, p->tmp_path, 0);
 	put_free(p);
 }
 
@@ -181,14 +184,14 @@ static int l_put_commit(cy_store_backend *b, cy_store_put *p)
 					cy_buf_cstr(&dir));
 		goto out;
 	}
-	if (rename(p->tmp_path, cy_buf_cstr(&dst)) < 0) {
+	if (renameat(p->tmp_fd, p->tmp_path, AT_FDCWD, cy_buf_cstr(&dst)) < 0) {
 		rc = io_error(errno, N_("rename"), p->name);
 		goto out;
 	}
 	l->dirty[(int)strtol((char[3]){p->name[0], p->name[1], 0}, NULL, 16)] = 1;
 out:
 	if (rc)
-		unlink(p->tmp_path);
+		unlinkat(p->tmp_fd, p->tmp_path, 0);
 	put_free(p); /* closing drops the writer's lock */
 	cy_buf_release(&dir);
 	cy_buf_release(&dst);
@@ -314,33 +317,36 @@ static int l_sync_batch(cy_store_backend *b)
 	return rc;
 }
 
+/* Temporaries without a writer, removed through the descriptor of objects/tmp
+ * opened at open: a tmp replaced by a symbolic link was refused then, so
+ * nothing outside the vault is ever removed. */
 static void l_clean(cy_store_backend *b)
 {
 	local *l = (local *)b;
-	cy_buf dir = CY_BUF_INIT, f = CY_BUF_INIT;
-	DIR *d;
+	int dfd = l->tmp_fd < 0 ? -1 : dup(l->tmp_fd);
+	DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
 	struct dirent *e;
 
-	cy_path_join(&dir, l->root, "tmp");
-	d = opendir(cy_buf_cstr(&dir));
-	while (d && (e = readdir(d))) {
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		return;
+	}
+	rewinddir(d);
+	while ((e = readdir(d))) {
 		size_t n = strlen(e->d_name);
 		int fd;
 		if (n < 6 || strcmp(e->d_name + n - 5, ".pack"))
 			continue;
-		cy_path_join(&f, cy_buf_cstr(&dir), e->d_name);
-		fd = open(cy_buf_cstr(&f), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		fd = openat(l->tmp_fd, e->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 		if (fd < 0)
 			continue;
 		/* the writer holds the lock for as long as it lives */
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-			unlink(cy_buf_cstr(&f));
+			unlinkat(l->tmp_fd, e->d_name, 0);
 		close(fd);
 	}
-	if (d)
-		closedir(d);
-	cy_buf_release(&dir);
-	cy_buf_release(&f);
+	closedir(d);
 }
 
 static void l_free(cy_store_backend *b)
@@ -349,8 +355,46 @@ static void l_free(cy_store_backend *b)
 
 	if (!l)
 		return;
+	if (l->tmp_fd >= 0)
+		close(l->tmp_fd);
 	free(l->root);
 	free(l);
+}
+
+/* objects/ and objects/tmp must be directories of the vault, not symbolic
+ * links to somewhere else: clean() removes files in tmp.  Opened once, here,
+ * and used through the descriptor from then on.  A missing tmp (a read-only
+ * copy of a vault) is no error: writers will fail to create packs. */
+static int open_tmp(local *l, const char *tmp)
+{
+	int ofd = open(l->root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	const char *bad = NULL;
+	struct stat st;
+	int err = 0;
+
+	if (ofd < 0) {
+		err = errno;
+		if (lstat(l->root, &st) == 0 && S_ISLNK(st.st_mode))
+			bad = "objects";
+	} else if ((l->tmp_fd = openat(ofd, "tmp",
+				       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		err = errno;
+		if (fstatat(ofd, "tmp", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+			bad = "objects/tmp";
+	}
+	if (ofd >= 0)
+		close(ofd);
+	if (bad)
+		return cy_error_set(CY_ECORRUPT,
+				    "%s is a symbolic link: the vault was tampered with (custody "
+				    "will not write or remove files through it)",
+				    bad);
+	if (err && err != ENOENT && err != EACCES)
+		return cy_error_set_errno(CY_ECORRUPT, err,
+					  "%s cannot be opened as a directory: the vault was "
+					  "tampered with",
+					  tmp);
+	return 0;
 }
 
 int cy_store_local_new(cy_store_backend **out, const char *vault_dir, int create)
@@ -361,6 +405,7 @@ int cy_store_local_new(cy_store_backend **out, const char *vault_dir, int create
 
 	if (!l)
 		return cy_error_set(CY_ENOMEM, "out of memory");
+	l->tmp_fd = -1;
 	l->b = (cy_store_backend){
 		.kind = "local",
 		.put_begin = l_put_begin,
@@ -389,6 +434,8 @@ int cy_store_local_new(cy_store_backend **out, const char *vault_dir, int create
 		 * writers need it back.  A read-only vault simply keeps failing to write. */
 		(void)mkdir(cy_buf_cstr(&t), 0700);
 	}
+	if (!rc)
+		rc = open_tmp(l, cy_buf_cstr(&t));
 	cy_buf_release(&t);
 	if (rc) {
 		l_free(&l->b);

@@ -600,6 +600,18 @@ int cy_vault_init(const char *dir, const char *user, const char *pw, size_t pwle
 				CY_EEXISTS,
 				"%s is not empty: a vault is created in a new or empty directory",
 				dir);
+		/* password slots and packs must not be readable by other accounts */
+		if (st.st_uid != geteuid())
+			return cy_error_set(CY_EPERM,
+					    "%s belongs to another user: a vault's directory must "
+					    "belong to the user who creates the vault",
+					    dir);
+		if (st.st_mode & 077)
+			return cy_error_set(
+				CY_EPERM,
+				"%s is open to group or others (mode %03o): run 'chmod 700 "
+				"%s' first, or pass --tighten",
+				dir, (unsigned)(st.st_mode & 0777), dir);
 	} else {
 		if ((rc = cy_mkdir_p(dir, 0700)))
 			return rc;

@@ -261,7 +261,7 @@ for r in jl(sys.stdin.read()):
 	[ -n "$big" ]
 	objs=$(tree_state "$V/objects")
 	# get: killed while it writes its output (under a temporary name beside the target)
-	how=$(kill_when "partial:$T/.custody-get-*.tmp" get "$big" -o "$T/big.out")
+	how=$(kill_when "partial:$T/.custody-*.tmp" get "$big" -o "$T/big.out")
 	equal "$how" killed "get, killed while writing its output"
 	# the partial output of the killed get is not taken for the file
 	[ ! -e "$T/big.out" ]
@@ -322,7 +322,8 @@ assert nos == list(range(1, 301)), nos
 	mkdir -p "$T/in"
 	echo "record one" >"$T/in/a.txt"
 	as li import files "$T/in" --fonds Z109 --class customer --year 2019 >/dev/null
-	# what a kill between the pack's rename and the catalog commit leaves
+	# what a kill between the pack's rename and the catalog commit leaves (custody's modes)
+	umask 077
 	mkdir -p "$V/objects/ab"
 	head -c 4096 /dev/urandom >"$V/objects/ab/cdef0123456789abcdef01234567.pack"
 	run as li check

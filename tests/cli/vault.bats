@@ -78,7 +78,7 @@ assert "recovery_key" not in o, o' "$output"
 }
 
 @test "init: an empty existing directory is accepted" {
-	mkdir "$V"
+	mkdir -m 700 "$V"
 	run "$CUSTODY" init --vault "$V" --user sec --password-file "$PW/sec" --kdf-cost 10
 	status_is 0
 	[ -f "$V/CUSTODY-VAULT" ]

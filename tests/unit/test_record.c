@@ -500,7 +500,8 @@ static void copy_tree(const char *from, const char *to)
 {
 	cy_buf cmd = CY_BUF_INIT;
 
-	cy_buf_printf(&cmd, "cp -r '%s' '%s'", from, to);
+	/* a checkout does not keep modes: make the copy private, as a vault is */
+	cy_buf_printf(&cmd, "cp -r '%s' '%s' && chmod -R go= '%s'", from, to, to);
 	assert_int_equal(system(cy_buf_cstr(&cmd)), 0);
 	cy_buf_release(&cmd);
 }
