@@ -196,6 +196,35 @@ open(sys.argv[2], "w").write("\n".join(sorted(want)) + "\n")
 	as li check >/dev/null
 }
 
+@test "item 9c: a deep directory moved during the walk: its parent is found again by name and checked" {
+	has_hooks || skip "needs a build with test hooks (CY_TEST_HOOKS)"
+	# 80 levels, each with a file after its subdirectory; below level 64 the walk keeps no
+	# descriptor of a directory while it is in a subdirectory
+	d="$T/in"
+	for i in $(seq 0 80); do
+		mkdir -p "$d"
+		echo "level $i" >"$d/z.txt"
+		d="$d/d"
+	done
+	import_paused "$T/in"
+	want=.
+	for i in $(seq 0 80); do
+		at_pause "$want"
+		if [ "$i" -eq 80 ]; then
+			# the subtree from level 70 down leaves the imported tree: the walk, back at
+			# level 69, cannot reach it through ".." and walks down to it by name again
+			mv "$T/in/$(printf 'd/%.0s' $(seq 1 70))" "$T/moved"
+		fi
+		release
+		want="$([ "$want" = . ] && echo d || echo "$want/d")"
+	done
+	finish_import
+	status_is 0
+	# every file was one the walk saw, each read once (levels 70-80 after their move)
+	equal "$(py 'print(sum(1 for r in jl(sys.argv[1]) if r.get("status") == "imported"))' "$output")" "81" "files imported"
+	equal "$(count_records)" "81" "records"
+}
+
 # ---- item 11: output files ----
 
 @test "item 11: get -o: a symbolic link planted at the temporary name is not followed" {

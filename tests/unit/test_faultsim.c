@@ -606,16 +606,19 @@ static void run_torture(void **state, bool persistent, uint64_t dense, uint64_t 
 		step = (k - dense + sparse - 1) / sparse;
 	if (!step)
 		step = 1;
-	for (uint64_t n = 1; n <= k + 1; n += n < dense || n >= k ? 1 : step) {
+	/* every N to dense, then every step-th, and K itself last, once (the old loop ran
+	 * K forever when K was not a multiple of step past dense) */
+	for (uint64_t n = 1, next; n <= k; n = next) {
 		int r;
-		if (n > k && (n - 1) % step == 0)
-			break; /* K itself was run */
-		if (n > k)
-			n = k;
 		runs++;
 		r = run_one(f, cy_buf_cstr(&vault), n, persistent);
 		bad += r < 0;
 		soft += r > 0;
+		if (n == k)
+			break;
+		next = n < dense ? n + 1 : n + step;
+		if (next > k)
+			next = k;
 	}
 	fprintf(stderr,
 		"# %s: K=%llu allocations; %llu runs (every N to %d, then every %llu, and "
