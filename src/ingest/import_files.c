@@ -82,7 +82,8 @@ typedef struct pipeline {
 	unsigned open_files; /* descriptors in queued slots */
 	int stop, walk_done;
 	int put_waits, work_waits, ready_waits; /* wake the other side only when it sleeps */
-	int walk_rc;				/* a failure of the walk itself (out of memory) */
+	int fd_waits; /* the walker sleeps until preparers have taken some of its files */
+	int walk_rc;  /* a failure of the walk itself (out of memory) */
 } pipeline;
 
 /* A printable form of a path: valid UTF-8 as is, other bytes as \xNN. */
@@ -539,9 +540,13 @@ static void count_tree(const char *real, uint64_t *files, uint64_t *bytes)
 static int put(pipeline *pl, slot *sl)
 {
 	pthread_mutex_lock(&pl->mu);
-	while (!pl->stop &&
-	       (pl->tail - pl->head == QUEUE_SLOTS || pl->open_files >= MAX_OPEN_FILES)) {
-		pl->put_waits = 1;
+	for (;;) {
+		if (!pl->stop && pl->tail - pl->head == QUEUE_SLOTS)
+			pl->put_waits = 1;
+		else if (!pl->stop && pl->open_files >= MAX_OPEN_FILES)
+			pl->fd_waits = 1;
+		else
+			break;
 		pthread_cond_wait(&pl->can_put, &pl->mu);
 	}
 	if (pl->stop) {
@@ -668,9 +673,8 @@ static void *preparer(void *arg)
 
 		pthread_mutex_lock(&pl->mu);
 		pl->open_files--;
-		if (pl->put_waits && pl->open_files <= MAX_OPEN_FILES * 3 / 4 &&
-		    pl->tail - pl->head < QUEUE_SLOTS) {
-			pl->put_waits = 0;
+		if (pl->fd_waits && pl->open_files <= MAX_OPEN_FILES / 2) {
+			pl->fd_waits = 0;
 			pthread_cond_signal(&pl->can_put);
 		}
 		sl = &pl->ring[n % QUEUE_SLOTS];
