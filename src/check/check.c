@@ -14,6 +14,7 @@
 
 #include "custody/error.h"
 #include "base/fsutil.h"
+#include "check/check_internal.h"
 #include "store/object.h"
 #include "catalog/catalog_records.h"
 #include "vault/vault_internal.h"
@@ -33,23 +34,32 @@ static void report(check_ctx *c, int warn, const char *archive_no, const char *f
 
 static void report(check_ctx *c, int warn, const char *archive_no, const char *fmt, ...)
 {
-	char msg[768];
 	va_list ap;
-	cy_check_problem p;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), CY_TR(fmt), ap);
+	cy_check__vreport(c->problem, c->warning, c->arg, c->st, warn, archive_no, fmt, ap);
 	va_end(ap);
+}
+
+void cy_check__vreport(cy_problem_fn problem, cy_problem_fn warning, void *arg, cy_check_stats *st,
+		       int warn, const char *archive_no, const char *fmt, va_list ap)
+{
+	char msg[768];
+	cy_check_problem p;
+
+	vsnprintf(msg, sizeof(msg), CY_TR(fmt), ap);
 	p.archive_no = archive_no;
 	p.problem = msg;
 	if (warn) {
-		c->st->warnings++;
-		if (c->warning)
-			c->warning(c->arg, &p);
+		if (st)
+			st->warnings++;
+		if (warning)
+			warning(arg, &p);
 	} else {
-		c->st->problems++;
-		if (c->problem)
-			c->problem(c->arg, &p);
+		if (st)
+			st->problems++;
+		if (problem)
+			problem(arg, &p);
 	}
 }
 

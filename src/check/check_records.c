@@ -15,6 +15,7 @@
 
 #include "catalog/catalog_admin.h"
 #include "catalog/catalog_recsig.h"
+#include "check/check_internal.h"
 #include "custody/check.h"
 #include "custody/error.h"
 #include "vault/vault_recsig.h"
@@ -257,31 +258,16 @@ typedef struct cr {
 	uint64_t verified;
 } cr;
 
-static void say(cr *c, int warn, const char *no, const char *fmt, ...)
+static void report(cr *c, int warn, const char *no, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-static void say(cr *c, int warn, const char *no, const char *fmt, ...)
+static void report(cr *c, int warn, const char *no, const char *fmt, ...)
 {
-	char msg[768];
 	va_list ap;
-	cy_check_problem p;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), CY_TR(fmt), ap);
+	cy_check__vreport(c->problem, c->warning, c->arg, c->st, warn, no, fmt, ap);
 	va_end(ap);
-	p.archive_no = no;
-	p.problem = msg;
-	if (warn) {
-		if (c->st)
-			c->st->warnings++;
-		if (c->warning)
-			c->warning(c->arg, &p);
-	} else {
-		if (c->st)
-			c->st->problems++;
-		if (c->problem)
-			c->problem(c->arg, &p);
-	}
 }
 
 static const fk *fonds_of(const cr *c, int64_t id)
@@ -310,35 +296,35 @@ static int check_fonds(void *arg, const cy_catalog_fonds_sign *f)
 			lf = &c->lv.f[i]; /* the first key the ledger recorded is the fonds' */
 	if (!lf) {
 		if (f->sign_pub)
-			say(c, 0, NULL,
-			    N_("fonds '%s' has a write key that no ledger entry recorded: the catalog "
-			       "was edited; its records' signatures are not trusted"),
-			    f->code);
+			report(c, 0, NULL,
+			       N_("fonds '%s' has a write key that no ledger entry recorded: the catalog "
+				  "was edited; its records' signatures are not trusted"),
+			       f->code);
 		else
-			say(c, 1, NULL,
-			    N_("fonds '%s' was made before schema 3 and has no write key yet: its "
-			       "records are signed when an archivist of the fonds next opens the vault"),
-			    f->code);
+			report(c, 1, NULL,
+			       N_("fonds '%s' was made before schema 3 and has no write key yet: its "
+				  "records are signed when an archivist of the fonds next opens the vault"),
+			       f->code);
 		nf->legacy = !f->sign_pub;
 		return 0;
 	}
 	if (!f->sign_pub || f->sign_pub_len != 32) {
-		say(c, 0, NULL,
-		    N_("fonds '%s': its write key was removed from the catalog (ledger entry %" PRIu64
-		       " recorded it): its records cannot be verified; restore the catalog from a "
-		       "backup"),
-		    f->code, lf->seq);
+		report(c, 0, NULL,
+		       N_("fonds '%s': its write key was removed from the catalog (ledger entry %" PRIu64
+			  " recorded it): its records cannot be verified; restore the catalog from a "
+			  "backup"),
+		       f->code, lf->seq);
 	} else {
 		char fp[33];
 		memcpy(nf->pub, f->sign_pub, 32);
 		cy_vault__recsig_fingerprint(nf->pub, fp);
 		if (strcmp(fp, lf->fp))
-			say(c, 0, NULL,
-			    N_("fonds '%s': its write key in the catalog is not the one ledger entry "
-			       "%" PRIu64
-			       " recorded: the catalog was edited; its records' signatures "
-			       "are not trusted"),
-			    f->code, lf->seq);
+			report(c, 0, NULL,
+			       N_("fonds '%s': its write key in the catalog is not the one ledger entry "
+				  "%" PRIu64
+				  " recorded: the catalog was edited; its records' signatures "
+				  "are not trusted"),
+			       f->code, lf->seq);
 		else
 			nf->trusted = 1;
 	}
@@ -346,10 +332,10 @@ static int check_fonds(void *arg, const cy_catalog_fonds_sign *f)
 		char row[33];
 		cy_vault__recsig_fonds_row(f->code, f->name, f->uscc, f->created, row);
 		if (strcmp(row, lf->row))
-			say(c, 0, NULL,
-			    N_("fonds '%s': its name, USCC or creation time in the catalog differ from "
-			       "what ledger entry %" PRIu64 " recorded: the catalog was edited"),
-			    f->code, lf->seq);
+			report(c, 0, NULL,
+			       N_("fonds '%s': its name, USCC or creation time in the catalog differ from "
+				  "what ledger entry %" PRIu64 " recorded: the catalog was edited"),
+			       f->code, lf->seq);
 	}
 	return 0;
 }
@@ -463,31 +449,33 @@ static int check_batches(cr *c, batches *bs)
 			const rec *r = &c->r[k];
 			const char *no = name_of(c, r);
 			if (!b)
-				say(c, 0, no,
-				    N_("record %s: its signed batch is gone from the catalog"), no);
+				report(c, 0, no,
+				       N_("record %s: its signed batch is gone from the catalog"),
+				       no);
 			else if (b->fonds_id != r->fonds_id)
-				say(c, 0, no, N_("record %s: it was signed for another fonds"), no);
+				report(c, 0, no, N_("record %s: it was signed for another fonds"),
+				       no);
 			else if (b->count != (int64_t)(j - i))
-				say(c, 0, no,
-				    N_("record %s: its signed batch had %" PRId64
-				       " records, %zu are left: "
-				       "a record of the batch was deleted or added behind the vault's back"),
-				    no, b->count, j - i);
+				report(c, 0, no,
+				       N_("record %s: its signed batch had %" PRId64
+					  " records, %zu are left: "
+					  "a record of the batch was deleted or added behind the vault's back"),
+				       no, b->count, j - i);
 			else if (f && f->trusted && !sig_ok)
-				say(c, 0, no,
-				    N_("record %s: the signature of its batch does not verify (a signed "
-				       "digest or the batch was changed)"),
-				    no);
+				report(c, 0, no,
+				       N_("record %s: the signature of its batch does not verify (a signed "
+					  "digest or the batch was changed)"),
+				       no);
 			else if (!r->match)
 				continue; /* named below */
 			else if (r->last > b->seq)
-				say(c, 0, no,
-				    N_("record %s: its signed state (ledger entry %" PRIu64
-				       ") is older "
-				       "than ledger entry %" PRIu64
-				       " that last changed it: the catalog was "
-				       "rolled back"),
-				    no, b->seq, r->last);
+				report(c, 0, no,
+				       N_("record %s: its signed state (ledger entry %" PRIu64
+					  ") is older "
+					  "than ledger entry %" PRIu64
+					  " that last changed it: the catalog was "
+					  "rolled back"),
+				       no, b->seq, r->last);
 			else if (f && f->trusted)
 				c->verified++;
 		}
@@ -523,21 +511,21 @@ int cy_check_records(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, 
 		const fk *f = fonds_of(&c, r->fonds_id);
 		const char *no = name_of(&c, r);
 		if (!r->last)
-			say(&c, 0, no,
-			    N_("record %s has no record.import entry in the ledger: it was added behind "
-			       "the vault's back"),
-			    no);
+			report(&c, 0, no,
+			       N_("record %s has no record.import entry in the ledger: it was added behind "
+				  "the vault's back"),
+			       no);
 		if (!r->batch_id) {
 			if (!f || !f->legacy)
-				say(&c, 0, no,
-				    N_("record %s is not signed: it was added or changed behind the "
-				       "vault's back"),
-				    no);
+				report(&c, 0, no,
+				       N_("record %s is not signed: it was added or changed behind the "
+					  "vault's back"),
+				       no);
 		} else if (!r->match) {
-			say(&c, 0, no,
-			    N_("record %s: its catalog row was changed after it was signed "
-			       "(title/metadata, objects or status)"),
-			    no);
+			report(&c, 0, no,
+			       N_("record %s: its catalog row was changed after it was signed "
+				  "(title/metadata, objects or status)"),
+			       no);
 		}
 	}
 	if (c.nr)
@@ -552,12 +540,12 @@ int cy_check_records(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, 
 				i++;
 			if (i == c.nr || c.r[i].batch_id != bs.b[b].id) {
 				const fk *f = fonds_of(&c, bs.b[b].fonds_id);
-				say(&c, 0, NULL,
-				    N_("a signed batch of %" PRId64
-				       " records of fonds '%s' (ledger entry "
-				       "%" PRIu64
-				       ") has none left in the catalog: they were deleted"),
-				    bs.b[b].count, f ? f->code : "?", bs.b[b].seq);
+				report(&c, 0, NULL,
+				       N_("a signed batch of %" PRId64
+					  " records of fonds '%s' (ledger entry "
+					  "%" PRIu64
+					  ") has none left in the catalog: they were deleted"),
+				       bs.b[b].count, f ? f->code : "?", bs.b[b].seq);
 			}
 		}
 	}
@@ -569,11 +557,11 @@ int cy_check_records(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, 
 			continue;
 		snprintf(no, sizeof(no), "%.*s", (int)l->len,
 			 (const char *)c.lv.names.ptr + l->off);
-		say(&c, 0, no,
-		    N_("record %s was imported (ledger entry %" PRIu64
-		       ") but is not in the catalog: "
-		       "it was deleted behind the vault's back; restore the catalog from a backup"),
-		    no, l->first);
+		report(&c, 0, no,
+		       N_("record %s was imported (ledger entry %" PRIu64
+			  ") but is not in the catalog: "
+			  "it was deleted behind the vault's back; restore the catalog from a backup"),
+		       no, l->first);
 	}
 	if (verified)
 		*verified = c.verified;
