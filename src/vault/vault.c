@@ -851,93 +851,6 @@ out:
 	return rc;
 }
 
-typedef struct upgraded_user {
-	int64_t id;
-	char name[64], role[16];
-	uint8_t pub[32], upub[32];
-	int ok;
-} upgraded_user;
-
-typedef struct upgraded_list {
-	cy_vault *v;
-	upgraded_user *list;
-	size_t n;
-} upgraded_list;
-
-static int collect_upgraded(void *arg, const cy_catalog_user *u)
-{
-	upgraded_list *ul = arg;
-	upgraded_user *nl;
-
-	if (u->serial != 0 || u->upub.len != 32 || u->pub.len != 32)
-		return 0;
-	if (!(nl = realloc(ul->list, sizeof(*nl) * (ul->n + 1))))
-		return cy_error_set(CY_ENOMEM, "out of memory");
-	ul->list = nl;
-	nl += ul->n++;
-	nl->id = u->id;
-	snprintf(nl->name, sizeof(nl->name), "%s", u->name);
-	snprintf(nl->role, sizeof(nl->role), "%s", u->role);
-	memcpy(nl->pub, u->pub.ptr, 32);
-	memcpy(nl->upub, u->upub.ptr, 32);
-	/* only a row whose old certificate still holds */
-	nl->ok = !cy_vault__verify_cert(ul->v, u->id, u->name, u->role, u->pub.ptr, NULL, 0,
-					u->cert.ptr, u->cert.len);
-	return 0;
-}
-
-/* A secadmin's log-in: certify (version 2, serial 1) the signing key of every
- * user whose key slot was upgraded since, as the catalog shows it. */
-static int certify_upgraded(cy_vault *v)
-{
-	upgraded_list ul = {v, NULL, 0};
-	cy_buf msg = CY_BUF_INIT;
-	char now[21], target[24], hex[65];
-	int rc;
-
-	if (!v->admin_seed)
-		return 0;
-	rc = cy_catalog_user_list(v->cat, collect_upgraded, &ul);
-	if (rc < 0 || ul.n == 0)
-		goto out;
-	if ((rc = cy_vault__begin(v)))
-		goto out;
-	cy_vault__now(now);
-	for (size_t i = 0; !rc && i < ul.n; i++) {
-		upgraded_user *u = &ul.list[i];
-		uint8_t cert[64];
-		cy_ledger_entry e;
-
-		if (!u->ok)
-			continue; /* check names it */
-		rc = cy_vault__cert_msg(v->vault_id, u->id, u->name, u->role, u->pub, u->upub, 1,
-					&msg);
-		rc = rc ? rc : cy_ed25519_sign(v->admin_seed, msg.ptr, msg.len, cert);
-		rc = rc ? rc
-			: cy_catalog_user_certify(v->cat, u->id, 1, u->role, u->pub, u->upub, cert,
-						  64, now);
-		if (!rc && u->id == v->user_id)
-			v->serial = 1;
-		snprintf(target, sizeof(target), "u%lld", (long long)u->id);
-		memset(&e, 0, sizeof(e));
-		e.action = "user.certify";
-		e.targets[0] = target;
-		e.ntargets = 1;
-		e.details[0] = (cy_ledger_detail){"serial", NULL, 1};
-		cy_hex_encode(u->upub, 32, hex);
-		e.details[1] = (cy_ledger_detail){"upub", hex, 0};
-		e.ndetails = 2;
-		rc = rc ? rc : cy_vault__log(v, &e);
-	}
-	rc = rc ? rc : cy_vault__commit(v);
-	if (rc)
-		cy_vault__rollback(v);
-out:
-	free(ul.list);
-	cy_buf_release(&msg);
-	return rc < 0 ? rc : 0;
-}
-
 int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char *pw, size_t pwlen)
 {
 	cy_vault *v = calloc(1, sizeof(*v));
@@ -1164,9 +1077,7 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 	/* grants of schema 2 or older: bound to the ledger at this first use */
 	if (legacy && cy_role_holds_content(v->role) && (rc = cy_vault__bind_legacy_grants(v)))
 		goto fail;
-	if (v->role == CY_ROLE_SECADMIN && (rc = certify_upgraded(v)))
-		goto fail;
-	if (v->role == CY_ROLE_SECADMIN && (rc = cy_vault__certify_rollovers(v)))
+	if (v->role == CY_ROLE_SECADMIN && (rc = cy_vault__certify_pending(v)))
 		goto fail;
 	/* administrative roles never hold fonds keys, whatever rows the catalog has */
 	if (cy_role_holds_content(v->role) && (rc = load_keys(v)))

@@ -341,9 +341,11 @@ int cy_vault__rollover_msg(const char *vault_id, int64_t id, const char *name, c
 int cy_vault__verify_rollover(const cy_vault *v, int64_t id, const char *name, const char *role,
 			      const uint8_t pub[32], const uint8_t *upub, int64_t serial,
 			      const void *sig, size_t siglen);
-/* A secadmin's log-in: certify with the admin key every user whose current
- * certificate is a roll-over (ledger entry user.certify). */
-int cy_vault__certify_rollovers(cy_vault *v);
+/* A secadmin's log-in: certify with the admin key every signing key that
+ * waits for it, in one transaction (a ledger entry user.certify each): keys
+ * of slots upgraded from schema 2 (serial 1) and roll-overs after a password
+ * change (re-certified with every link of the chain). */
+int cy_vault__certify_pending(cy_vault *v);
 /* A key slot upgraded at this log-in (schema 2 or older): bind the user's
  * active grants that carry no ledger binding yet (trust on first use). */
 int cy_vault__bind_legacy_grants(cy_vault *v);

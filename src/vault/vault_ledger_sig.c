@@ -144,7 +144,7 @@ static int find_signer(cy_head_verifier *hv, int64_t uid, int64_t serial, signer
 		}
 	memset(&cert, 0, sizeof(cert));
 	/* a key upgraded from schema 2 signs as serial 0 until a secadmin
-	 * certifies that same key as serial 1 (vault.c certify_upgraded) */
+	 * certifies that same key as serial 1 (cy_vault__certify_pending) */
 	rc = name ? cy_catalog_user_cert_get(hv->v->cat, uid, serial > 0 ? serial : 1, &cert)
 		  : CY_ENOTFOUND;
 	if (rc == CY_ENOMEM) {

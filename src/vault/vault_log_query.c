@@ -129,33 +129,49 @@ static int scan(const char *e, size_t n, scanned *out)
 	return 0;
 }
 
-/* The string value of details key `key` (quotes included), if there is one. */
-static int detail_str(const scanned *sc, const char *key, tok *out)
+/* The raw value of details key `key`, if there is one: a string token
+ * (quotes included; *is_str set) or the characters of an integer. */
+static int detail_value(const scanned *sc, const char *key, tok *out, bool *is_str)
 {
 	const char *p = sc->details, *end = sc->end;
 	size_t kn = strlen(key);
 	tok k, val;
+	bool str;
 
 	if (lit(&p, end, "{"))
 		return -1;
 	while (p < end && *p != '}') {
 		if (str_tok(&p, end, &k) || lit(&p, end, ":"))
 			return -1;
-		if (p < end && *p == '"') {
+		str = p < end && *p == '"';
+		if (str) {
 			if (str_tok(&p, end, &val))
 				return -1;
-			if (k.n == kn + 2 && !memcmp(k.p + 1, key, kn)) {
-				*out = val;
-				return 0;
-			}
 		} else {
+			val.p = p;
 			while (p < end && (*p == '-' || (*p >= '0' && *p <= '9')))
 				p++;
+			val.n = (size_t)(p - val.p);
+			if (!val.n)
+				return -1;
+		}
+		if (k.n == kn + 2 && !memcmp(k.p + 1, key, kn)) {
+			*out = val;
+			*is_str = str;
+			return 0;
 		}
 		if (p < end && *p == ',')
 			p++;
 	}
 	return -1;
+}
+
+/* The string value of details key `key` (quotes included), if there is one. */
+static int detail_str(const scanned *sc, const char *key, tok *out)
+{
+	bool str;
+
+	return detail_value(sc, key, out, &str) || !str ? -1 : 0;
 }
 
 static bool tok_eq(const tok *t, const cy_buf *b)
@@ -542,37 +558,24 @@ int cy_vault__check_admin(cy_vault *v, cy_catalog_problem_fn problem, void *arg)
 /* The integer value of details key `key`, if there is one. */
 static int detail_num(const scanned *sc, const char *key, int64_t *out)
 {
-	const char *p = sc->details, *end = sc->end;
-	size_t kn = strlen(key);
-	tok k, val;
+	tok val;
+	bool str, neg;
+	int64_t n = 0;
+	size_t i = 0;
 
-	if (lit(&p, end, "{"))
+	if (detail_value(sc, key, &val, &str) || str)
 		return -1;
-	while (p < end && *p != '}') {
-		if (str_tok(&p, end, &k) || lit(&p, end, ":"))
+	neg = val.p[0] == '-';
+	i = neg;
+	if (i == val.n)
+		return -1;
+	for (; i < val.n; i++) {
+		if (val.p[i] < '0' || val.p[i] > '9' || n > (INT64_MAX - 9) / 10)
 			return -1;
-		if (p < end && *p == '"') {
-			if (str_tok(&p, end, &val))
-				return -1;
-		} else {
-			const char *q = p;
-			int64_t n = 0;
-			bool neg = p < end && *p == '-';
-			if (neg)
-				p++;
-			while (p < end && *p >= '0' && *p <= '9' && n < INT64_MAX / 10 - 9)
-				n = n * 10 + (*p++ - '0');
-			if (p == q)
-				return -1;
-			if (k.n == kn + 2 && !memcmp(k.p + 1, key, kn)) {
-				*out = neg ? -n : n;
-				return 0;
-			}
-		}
-		if (p < end && *p == ',')
-			p++;
+		n = n * 10 + (val.p[i] - '0');
 	}
-	return -1;
+	*out = neg ? -n : n;
+	return 0;
 }
 
 int cy_vault__entry_fields(const char *entry, size_t n, cy_entry_fields *out)

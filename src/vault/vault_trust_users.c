@@ -427,7 +427,6 @@ out:
 
 /* ---- key roll-over (a password change without the admin key) ---- */
 
-
 static int verify_admin(const cy_vault *v, int64_t id, const char *name, const char *role,
 			const uint8_t pub[32], const uint8_t *upub, int64_t serial,
 			const void *cert, size_t certlen)
@@ -477,8 +476,8 @@ static int verify_rollover(const cy_vault *v, int64_t id, const char *name, cons
 			rc = CY_ECORRUPT;
 			break;
 		}
-		rc = cy_vault__rollover_msg(v->vault_id, id, name, role, s - 1, s, cur_pub, cur_upub,
-					    &msg);
+		rc = cy_vault__rollover_msg(v->vault_id, id, name, role, s - 1, s, cur_pub,
+					    cur_upub, &msg);
 		rc = rc ? rc
 			: (cy_ed25519_verify(prev.upub, msg.ptr, msg.len, cur_sig.ptr) ? CY_ECORRUPT
 										       : 0);
@@ -508,33 +507,46 @@ int cy_vault__verify_rollover(const cy_vault *v, int64_t id, const char *name, c
 	return verify_rollover(v, id, name, role, pub, upub, serial, sig, siglen);
 }
 
-typedef struct rolled {
-	int64_t id, serial;
+/* Keys waiting for the admin key's certificate: a key slot upgraded from
+ * schema 2 (serial 0, a signing key, the old certificate still valid:
+ * certified as serial 1, trusted on first use) or a password change by a
+ * user who holds no admin key (a valid roll-over chain: re-certified, every
+ * link of it). */
+typedef struct pending_cert {
+	int64_t id, serial; /* serial 0: upgraded from schema 2 */
 	char name[64], role[16];
 	uint8_t pub[32], upub[32];
-} rolled;
+} pending_cert;
 
-typedef struct rolled_list {
+typedef struct pending_certs {
 	cy_vault *v;
-	rolled *list;
+	pending_cert *list;
 	size_t n;
-} rolled_list;
+} pending_certs;
 
-static int collect_rolled(void *arg, const cy_catalog_user *u)
+static int collect_pending_cert(void *arg, const cy_catalog_user *u)
 {
-	rolled_list *rl = arg;
-	rolled *nl;
+	pending_certs *pc = arg;
+	pending_cert *nl;
 
-	if (u->serial <= 1 || u->upub.len != 32 || u->pub.len != 32 ||
-	    !verify_admin(rl->v, u->id, u->name, u->role, u->pub.ptr, u->upub.ptr, u->serial,
-			  u->cert.ptr, u->cert.len) ||
-	    verify_rollover(rl->v, u->id, u->name, u->role, u->pub.ptr, u->upub.ptr, u->serial,
-			    u->cert.ptr, u->cert.len))
+	if (u->upub.len != 32 || u->pub.len != 32)
+		return 0;
+	if (u->serial == 0) {
+		/* only a row whose old certificate still holds */
+		if (cy_vault__verify_cert(pc->v, u->id, u->name, u->role, u->pub.ptr, NULL, 0,
+					  u->cert.ptr, u->cert.len))
+			return 0; /* check names it */
+	} else if (u->serial == 1 ||
+		   !verify_admin(pc->v, u->id, u->name, u->role, u->pub.ptr, u->upub.ptr, u->serial,
+				 u->cert.ptr, u->cert.len) ||
+		   verify_rollover(pc->v, u->id, u->name, u->role, u->pub.ptr, u->upub.ptr,
+				   u->serial, u->cert.ptr, u->cert.len)) {
 		return 0; /* certified already, or broken: check names it */
-	if (!(nl = realloc(rl->list, sizeof(*nl) * (rl->n + 1))))
+	}
+	if (!(nl = realloc(pc->list, sizeof(*nl) * (pc->n + 1))))
 		return cy_error_set(CY_ENOMEM, "out of memory");
-	rl->list = nl;
-	nl += rl->n++;
+	pc->list = nl;
+	nl += pc->n++;
 	nl->id = u->id;
 	nl->serial = u->serial;
 	snprintf(nl->name, sizeof(nl->name), "%s", u->name);
@@ -544,58 +556,71 @@ static int collect_rolled(void *arg, const cy_catalog_user *u)
 	return 0;
 }
 
-int cy_vault__certify_rollovers(cy_vault *v)
+/* Sign with the admin key and store the certificate of serial sn (new: a
+ * row of user_certs; else replacing a roll-over). */
+static int certify_one(cy_vault *v, const pending_cert *u, int64_t sn, const uint8_t pub[32],
+		       const uint8_t upub[32], int new_row, const char *now, cy_buf *msg)
 {
-	rolled_list rl = {v, NULL, 0};
+	uint8_t cert[64];
+	int rc = cy_vault__cert_msg(v->vault_id, u->id, u->name, u->role, pub, upub, sn, msg);
+
+	rc = rc ? rc : cy_ed25519_sign(v->admin_seed, msg->ptr, msg->len, cert);
+	if (rc)
+		return rc;
+	return new_row ? cy_catalog_user_certify(v->cat, u->id, sn, u->role, pub, upub, cert, 64,
+						 now)
+		       : cy_catalog_user_recertify(v->cat, u->id, sn, cert, 64);
+}
+
+int cy_vault__certify_pending(cy_vault *v)
+{
+	pending_certs pc = {v, NULL, 0};
 	cy_buf msg = CY_BUF_INIT;
+	char now[21];
 	int rc;
 
 	if (!v->admin_seed)
 		return 0;
-	rc = cy_catalog_user_list(v->cat, collect_rolled, &rl);
-	if (rc < 0 || rl.n == 0)
+	rc = cy_catalog_user_list(v->cat, collect_pending_cert, &pc);
+	if (rc < 0 || pc.n == 0)
 		goto out;
 	if ((rc = cy_vault__begin(v)))
 		goto out;
-	for (size_t i = 0; !rc && i < rl.n; i++) {
-		rolled *u = &rl.list[i];
-		uint8_t cert[64];
+	cy_vault__now(now);
+	for (size_t i = 0; !rc && i < pc.n; i++) {
+		pending_cert *u = &pc.list[i];
+		int64_t serial = u->serial ? u->serial : 1;
 		char target[24], hex[65];
 		cy_ledger_entry e;
 
-		rc = cy_vault__cert_msg(v->vault_id, u->id, u->name, u->role, u->pub, u->upub,
-					u->serial, &msg);
-		rc = rc ? rc : cy_ed25519_sign(v->admin_seed, msg.ptr, msg.len, cert);
-		rc = rc ? rc : cy_catalog_user_recertify(v->cat, u->id, u->serial, cert, 64);
-		/* and every earlier link of the chain that was a roll-over, so that
-		 * old ledger heads verify without walking it (the chain was just
-		 * verified through them all) */
-		for (int64_t sn = u->serial - 1; !rc && sn > 1; sn--) {
-			cy_catalog_cert pc;
-			memset(&pc, 0, sizeof(pc));
-			rc = cy_catalog_user_cert_get(v->cat, u->id, sn, &pc);
-			if (!rc && verify_admin(v, u->id, u->name, u->role, pc.pub, pc.upub, sn,
-						pc.cert.ptr, pc.cert.len)) {
-				rc = cy_vault__cert_msg(v->vault_id, u->id, u->name, u->role, pc.pub,
-							pc.upub, sn, &msg);
-				rc = rc ? rc
-					: cy_ed25519_sign(v->admin_seed, msg.ptr, msg.len, cert);
-				rc = rc ? rc : cy_catalog_user_recertify(v->cat, u->id, sn, cert, 64);
-				cy_catalog_cert_release(&pc);
+		rc = certify_one(v, u, serial, u->pub, u->upub, u->serial == 0, now, &msg);
+		/* every earlier link of a roll-over chain too, so that old ledger
+		 * heads verify without walking it (the chain was just verified
+		 * through them all) */
+		for (int64_t sn = serial - 1; !rc && sn > 1; sn--) {
+			cy_catalog_cert old;
+			memset(&old, 0, sizeof(old));
+			rc = cy_catalog_user_cert_get(v->cat, u->id, sn, &old);
+			if (!rc && verify_admin(v, u->id, u->name, u->role, old.pub, old.upub, sn,
+						old.cert.ptr, old.cert.len)) {
+				rc = certify_one(v, u, sn, old.pub, old.upub, 0, now, &msg);
+				cy_catalog_cert_release(&old);
 				continue;
 			}
-			cy_catalog_cert_release(&pc);
+			cy_catalog_cert_release(&old);
 			break; /* admin-signed from here down */
 		}
 		if (rc == CY_ENOTFOUND)
 			rc = 0;
+		if (!rc && u->id == v->user_id)
+			v->serial = serial;
 		snprintf(target, sizeof(target), "u%lld", (long long)u->id);
 		cy_hex_encode(u->upub, 32, hex);
 		memset(&e, 0, sizeof(e));
 		e.action = "user.certify";
 		e.targets[0] = target;
 		e.ntargets = 1;
-		e.details[e.ndetails++] = (cy_ledger_detail){"serial", NULL, u->serial};
+		e.details[e.ndetails++] = (cy_ledger_detail){"serial", NULL, serial};
 		e.details[e.ndetails++] = (cy_ledger_detail){"upub", hex, 0};
 		rc = rc ? rc : cy_vault__log(v, &e);
 	}
@@ -603,7 +628,7 @@ int cy_vault__certify_rollovers(cy_vault *v)
 	if (rc)
 		cy_vault__rollback(v);
 out:
-	free(rl.list);
+	free(pc.list);
 	cy_buf_release(&msg);
 	return rc < 0 ? rc : 0;
 }
