@@ -255,6 +255,18 @@ int cy_catalog_exec(cy_catalog *c, const char *sql)
 	return 0;
 }
 
+/* Version 4 (docs/security/grants.md "Fonds key epochs"): the keys a fonds
+ * moved to after a revocation or a password reset.  Each epoch's key opens
+ * the one before it (prev), is sealed to the recovery key (rslot), and is
+ * signed by the key holder who made it (signer, signer_serial, sig) over its
+ * fonds.rekey ledger entry (seq, and its leaf hash inside the message). */
+static const char *SCHEMA_V4 =
+	"CREATE TABLE fonds_epochs ("
+	"  fonds_id INTEGER NOT NULL REFERENCES fonds(id), epoch INTEGER NOT NULL,"
+	"  key_id BLOB NOT NULL, prev BLOB NOT NULL, rslot BLOB NOT NULL, seq INTEGER NOT NULL,"
+	"  signer INTEGER NOT NULL, signer_serial INTEGER NOT NULL, sig BLOB NOT NULL,"
+	"  created TEXT NOT NULL, PRIMARY KEY (fonds_id, epoch)) STRICT;";
+
 static int migrate(cy_catalog *c)
 {
 	sqlite3_stmt *st;
@@ -281,8 +293,10 @@ static int migrate(cy_catalog *c)
 		goto fail;
 	if (version < 3 && (rc = cy_catalog_exec(c, SCHEMA_V3)))
 		goto fail;
-	/* future migrations: if (version < 4) ... */
-	if ((rc = cy_catalog_exec(c, "PRAGMA user_version = 3")))
+	if (version < 4 && (rc = cy_catalog_exec(c, SCHEMA_V4)))
+		goto fail;
+	/* future migrations: if (version < 5) ... */
+	if ((rc = cy_catalog_exec(c, "PRAGMA user_version = 4")))
 		goto fail;
 	return cy_catalog_exec(c, "COMMIT");
 fail:

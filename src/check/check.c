@@ -294,6 +294,12 @@ int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, vo
 	/* users and grants: each backed by its ledger entries (vault_trust_users.c) */
 	if ((rc = cy_vault__check_users_grants(v, admin_problem, &c)))
 		goto out;
+	/* fonds key epochs: each made by a key holder (vault_epochs.c) */
+	{
+		uint64_t nepochs = 0;
+		if ((rc = cy_vault__epochs_check(v, admin_problem, &c, &nepochs)))
+			goto out;
+	}
 	rc = 0;
 
 	/* numbering: 件号 continuous from 1 in every group (DA/T 22; DA/T 70 GD-2-6) */

@@ -176,8 +176,10 @@ static void vault_free(cy_vault *v)
 	cy_secure_free(v->sign_seed, 32);
 	cy_secure_free(v->admin_seed, 32);
 	cy_secure_free(v->useed, 32);
-	for (int i = 0; i < v->nkeys; i++)
+	for (int i = 0; i < v->nkeys; i++) {
 		cy_secure_free(v->keys[i].key, CY_FONDS_KEYS_LEN);
+		cy_secure_free(v->keys[i].ekeys, (size_t)(v->keys[i].epoch + 1) * CY_EPOCH_LEN);
+	}
 	free(v->keys);
 	free(v->dir);
 	free(v);
@@ -263,12 +265,21 @@ int cy_vault__keep_key(cy_vault *v, int64_t fonds_id, const char *code, const ui
 	if (!(k->key = cy_secure_alloc(CY_FONDS_KEYS_LEN)))
 		return CY_ENOMEM;
 	memcpy(k->key, key, 32);
+	if (!(k->ekeys = cy_secure_alloc(CY_EPOCH_LEN))) {
+		cy_secure_free(k->key, CY_FONDS_KEYS_LEN);
+		return CY_ENOMEM;
+	}
 	if (cy_vault__subkey(key, "custody record meta v1", k->key + 32) ||
 	    cy_vault__subkey(key, "custody blind index v1", k->key + 64) ||
 	    cy_vault__subkey(key, CY_WRAP_LABEL, k->key + 96)) {
 		cy_secure_free(k->key, CY_FONDS_KEYS_LEN);
+		cy_secure_free(k->ekeys, CY_EPOCH_LEN);
 		return CY_ECRYPTO;
 	}
+	/* epoch 0 until cy_vault__epochs_load says otherwise */
+	memcpy(CY_EPOCH_RAW(k, 0), key, 32);
+	memcpy(CY_EPOCH_META(k, 0), k->key + 32, 32);
+	memcpy(CY_EPOCH_WRAP(k, 0), k->key + 96, 32);
 	k->fonds_id = fonds_id;
 	snprintf(k->code, sizeof(k->code), "%s", code);
 	cy_vault__key_id(key, k->key_id);
@@ -761,7 +772,9 @@ static int load_key(void *arg, const cy_catalog_grant *g)
 		rc = cy_error_set(CY_ECORRUPT,
 				  "the key slot of fonds '%s' for user '%s' is damaged",
 				  g->fonds_code, v->user);
-	return rc ? rc : cy_vault__keep_key(v, g->fonds_id, g->fonds_code, lk->key);
+	rc = rc ? rc : cy_vault__keep_key(v, g->fonds_id, g->fonds_code, lk->key);
+	/* the key slot holds one epoch's key: every older one opens from it */
+	return rc ? rc : cy_vault__epochs_load(v, cy_vault__fonds_key_by_id(v, g->fonds_id), lk->r);
 }
 
 static int load_keys(cy_vault *v)
@@ -1083,6 +1096,10 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 	if (cy_role_holds_content(v->role) && (rc = load_keys(v)))
 		goto fail;
 	if (cy_role_holds_content(v->role) && v->nkeys && (rc = cy_vault__complete_grants(v)))
+		goto fail;
+	/* a fonds whose grant ended since its newest key epoch moves on to a
+	 * new one, made by this key holder (vault_epochs.c) */
+	if ((rc = cy_vault__epochs_rotate(v)))
 		goto fail;
 	/* archivists: the fonds' write keys (vault_recsig.c) */
 	if ((rc = cy_vault__recsig_open(v)))

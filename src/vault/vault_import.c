@@ -121,7 +121,8 @@ int cy_import_begin(cy_vault *v, const char *fonds, cy_import **out)
 	im->v = v;
 	im->fk = cy_vault__fonds_key(v, fonds);
 	/* records are signed with the fonds' write key at each commit */
-	if ((rc = cy_vault__recsig_require(v, im->fk))) {
+	if ((rc = cy_vault__recsig_require(v, im->fk)) ||
+	    (rc = cy_vault__epoch_writable(v, im->fk))) {
 		free(im);
 		return rc;
 	}

@@ -38,7 +38,21 @@ typedef struct cy_fonds_key {
 	int writable;
 	int wpub_known; /* wpub is set and the ledger recorded it */
 	uint8_t wpub[32];
+	/* key epochs (vault_epochs.c): the keys of epochs 0..epoch, each
+	 * CY_EPOCH_LEN bytes of locked memory (the epoch's key, then its
+	 * record-meta and data-key-wrap keys); k->key holds those of the
+	 * newest, `epoch`, which new records use; the blind-index key and
+	 * key_id stay those of epoch 0.  stale: the fonds has a newer epoch
+	 * than the one sealed to this user (reads only). */
+	uint8_t *ekeys;
+	int epoch;
+	int stale;
+	uint64_t epoch_seq; /* the ledger entry of epoch `epoch` (0 for epoch 0) */
 } cy_fonds_key;
+#define CY_EPOCH_LEN 96
+#define CY_EPOCH_RAW(k, e) ((k)->ekeys + (size_t)(e)*CY_EPOCH_LEN)
+#define CY_EPOCH_META(k, e) (CY_EPOCH_RAW(k, e) + 32)
+#define CY_EPOCH_WRAP(k, e) (CY_EPOCH_RAW(k, e) + 64)
 
 struct cy_vault {
 	char *dir;
@@ -301,6 +315,7 @@ typedef struct cy_entry_fields {
 	int64_t serial; /* details "serial", when has_serial */
 	int has_serial;
 	char upub[65]; /* details "upub" (hex), "" when none */
+	char key[65];  /* details "key" (a fonds key id, hex), "" when none */
 } cy_entry_fields;
 int cy_vault__entry_fields(const char *entry, size_t n, cy_entry_fields *out);
 
@@ -327,6 +342,53 @@ void cy_vault__revokes_free(cy_trust_revokes *r);
 uint64_t cy_vault__revokes_disabled(const cy_trust_revokes *r, int64_t uid);
 int cy_vault__grant_verify(cy_vault *v, const cy_trust_revokes *r, const cy_catalog_grant *g,
 			   const char *name);
+/* Whether user uid held fonds `code` at ledger position seq with the key of
+ * certificate `serial`: a grant.add (.recover, .upgrade) of it before seq,
+ * no grant.revoke of it or user.reset of the user between, and no key event
+ * of the user that changed its serial (r loaded from the start). */
+bool cy_vault__held_at(const cy_trust_revokes *r, int64_t uid, const char *code, int64_t serial,
+		       uint64_t seq);
+/* Whether a grant of fonds `code` ended after ledger position `after` (a
+ * grant.revoke of it, or a user.reset of a user granted it before): its
+ * key must move to a new epoch.  *seq: the first such entry. */
+bool cy_vault__revokes_since(const cy_trust_revokes *r, const char *code, uint64_t after,
+			     uint64_t *seq);
+
+/* ---- fonds key epochs (vault_epochs.c, docs/security/grants.md "Fonds key
+ * epochs", docs/formats/keys.md "Fonds key epochs") ---- */
+
+/* After cy_vault__keep_key with the key a user's grant slot held: find its
+ * epoch, open every older epoch through the chain, verify every epoch row
+ * (the signer held the fonds when it signed, its fonds.rekey entry says the
+ * same), and make the newest held epoch the one k writes with.
+ * CY_ECORRUPT naming what is wrong. */
+int cy_vault__epochs_load(cy_vault *v, cy_fonds_key *k, const cy_trust_revokes *r);
+/* At open, after grants are completed: each held fonds whose grant ended
+ * since its newest epoch gets a new epoch, sealed to its remaining key
+ * holders and to the recovery key (ledger entry fonds.rekey), in one
+ * transaction. */
+int cy_vault__epochs_rotate(cy_vault *v);
+/* CY_EPERM if new records of k's fonds cannot be written by this user (it
+ * holds an older epoch than the fonds' newest). */
+int cy_vault__epoch_writable(cy_vault *v, const cy_fonds_key *k);
+/* The byte layouts (docs/formats/keys.md "Fonds key epochs"), for the
+ * vector: prev = nonce || ChaCha20-Poly1305(key of `epoch`, nonce, aad =
+ * "custody/fonds-epoch-prev/v1" 00 vault 00 fonds 00 epoch, key of epoch - 1);
+ * the message the epoch's maker signs. */
+#define CY_EPOCH_PREV_LEN (12 + 32 + 16)
+int cy_vault__epoch_prev_seal(const char *vault_id, const char *code, int64_t epoch,
+			      const uint8_t key[32], const uint8_t nonce[12],
+			      const uint8_t prev_key[32], uint8_t out[CY_EPOCH_PREV_LEN]);
+int cy_vault__epoch_msg(const char *vault_id, const char *code, int64_t epoch, uint64_t seq,
+			const uint8_t key_id[8], const uint8_t prev_hash[32],
+			const uint8_t rslot_hash[32], const uint8_t leaf[32], cy_buf *out);
+/* The newest epoch of fonds f: its key sealed to the recovery key, its key
+ * id and number (epoch 0: the fonds row's). */
+int cy_vault__epoch_recovery(cy_vault *v, const cy_catalog_fonds *f, cy_buf *rslot,
+			     uint8_t key_id[8], int64_t *epoch);
+/* For check: every epoch row of every fonds, without keys (signature,
+ * signer, ledger entry); one call of problem per finding; *n rows seen. */
+int cy_vault__epochs_check(cy_vault *v, cy_catalog_problem_fn problem, void *arg, uint64_t *n);
 /* At open: the user's certificate serial and signing key must not be older
  * than the ledger's last key event for the user (user.add, user.passwd,
  * user.reset, user.certify); CY_ECORRUPT naming a restored old row. */

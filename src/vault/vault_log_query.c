@@ -594,5 +594,7 @@ int cy_vault__entry_fields(const char *entry, size_t n, cy_entry_fields *out)
 	out->has_serial = detail_num(&sc, "serial", &out->serial) == 0;
 	if (!detail_str(&sc, "upub", &t) && tok_plain(&t, out->upub, sizeof(out->upub)))
 		out->upub[0] = 0;
+	if (!detail_str(&sc, "key", &t) && tok_plain(&t, out->key, sizeof(out->key)))
+		out->key[0] = 0;
 	return 0;
 }

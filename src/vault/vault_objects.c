@@ -192,9 +192,21 @@ static int object_key(cy_vault *v, const cy_fonds_key *k, const char *archive_no
 		return cy_error_set(CY_ECORRUPT,
 				    "record %s: the catalog holds no data key for its object",
 				    archive_no);
-	rc = cy_vault__owner_wrap_key(v, k, o->owner_subject_id, wk);
-	rc = rc ? rc : cy_vault__dkey_unwrap(wk, oh->salt, o->dkey, o->dkey_len, key);
-	cy_wipe(wk, sizeof(wk));
+	if (o->owner_subject_id) {
+		rc = cy_vault__owner_wrap_key(v, k, o->owner_subject_id, wk);
+		rc = rc ? rc : cy_vault__dkey_unwrap(wk, oh->salt, o->dkey, o->dkey_len, key);
+		cy_wipe(wk, sizeof(wk));
+	} else {
+		/* wrapped under the fonds' key epoch of the day it was written:
+		 * the newest first (vault_epochs.c) */
+		rc = CY_ECORRUPT;
+		for (int e = k->epoch; rc == CY_ECORRUPT && e >= 0; e--) {
+			if (e < k->epoch)
+				cy_error_clear();
+			rc = cy_vault__dkey_unwrap(CY_EPOCH_WRAP(k, e), oh->salt, o->dkey,
+						   o->dkey_len, key);
+		}
+	}
 	if (rc)
 		return with_record(rc, archive_no, "record %s: %s");
 	cy_vault__key_id(key, kid);

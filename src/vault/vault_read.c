@@ -325,6 +325,8 @@ int cy_record_amend_apply(cy_vault *v, const char *archive_no, const cy_record_a
 		return rc;
 	snprintf(old_no, sizeof(old_no), "%s", f.info.archive_no);
 	k = cy_vault__fonds_key_by_id(v, f.fonds_id);
+	if ((rc = cy_vault__epoch_writable(v, k)))
+		goto out;
 	if ((rc = cy_class_parse(f.info.class_name, &klass)))
 		goto out;
 	if (a->klass >= 0)

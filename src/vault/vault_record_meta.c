@@ -337,11 +337,18 @@ int cy_vault__meta_open_json(const cy_fonds_key *k, const char *archive_no, cons
 		return damaged(archive_no);
 	rc = meta_aad(archive_no, &aad);
 	rc = rc ? rc : cy_buf_grow(&pt, n);
-	rc = rc ? rc : cy_aead_new(&a, CY_META_KEY(k));
-	if (!rc &&
-	    cy_aead_open(a, blob, aad.ptr, aad.len, (const uint8_t *)blob + 12, n - 12, pt.ptr))
-		rc = CY_ECORRUPT;
-	cy_aead_free(a);
+	/* the newest key epoch first: a record is sealed under the epoch its
+	 * fonds was at when it was written (vault_epochs.c) */
+	for (int e = k->epoch; !rc && e >= 0; e--) {
+		rc = cy_aead_new(&a, CY_EPOCH_META(k, e));
+		if (!rc && cy_aead_open(a, blob, aad.ptr, aad.len, (const uint8_t *)blob + 12,
+					n - 12, pt.ptr))
+			rc = e ? 0 : CY_ECORRUPT;
+		else if (!rc)
+			e = -1; /* opened */
+		cy_aead_free(a);
+		a = NULL;
+	}
 	cy_buf_release(&aad);
 	if (rc && rc != CY_ECORRUPT) {
 		cy_buf_wipe(&pt);

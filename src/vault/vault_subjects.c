@@ -550,6 +550,8 @@ int cy_vault__subject_create(cy_vault *v, const cy_fonds_key *k, const cy_subjec
 		return rc;
 	if (!v->in_tx)
 		return cy_error_set(CY_EINVALID, "subject create outside a transaction");
+	if ((rc = cy_vault__epoch_writable(v, k)))
+		return rc;
 	if ((rc = cy_vault__subject_json(f, &json)))
 		goto out;
 	/* every value to be indexed must normalise, and the name to something */
@@ -649,6 +651,19 @@ int cy_vault__subject_link(cy_vault *v, int64_t record_id, int64_t subject_id)
 
 /* ---- reading ---- */
 
+/* A subject's key is wrapped under the fonds' key epoch of the day the
+ * subject was made: the newest first (vault_epochs.c). */
+static int unwrap_any_epoch(cy_vault *v, const cy_fonds_key *k, const uint8_t uid[16],
+			    const void *wkey, size_t n, uint8_t skey[32])
+{
+	int rc = CY_ECORRUPT;
+
+	for (int e = k->epoch; rc == CY_ECORRUPT && e >= 0; e--)
+		rc = cy_vault__subject_unwrap(CY_EPOCH_RAW(k, e), v->vault_id, k->code, uid, wkey,
+					      n, skey);
+	return rc;
+}
+
 /* Unwrap and decrypt the row r (held fonds key k) into s (all fields). */
 static int decrypt_row(cy_vault *v, const cy_fonds_key *k, const cy_catalog_subject *r,
 		       cy_subject_info *s)
@@ -659,8 +674,7 @@ static int decrypt_row(cy_vault *v, const cy_fonds_key *k, const cy_catalog_subj
 
 	if (!skey)
 		return CY_ENOMEM;
-	rc = cy_vault__subject_unwrap(k->key, v->vault_id, k->code, r->uid, r->wkey, r->wkeylen,
-				      skey);
+	rc = unwrap_any_epoch(v, k, r->uid, r->wkey, r->wkeylen, skey);
 	if (rc == CY_ECORRUPT)
 		rc = cy_error_set(CY_ECORRUPT,
 				  "subject %s: its key fails authentication (wrong fonds, "
@@ -959,8 +973,7 @@ int cy_vault__subject_key(cy_vault *v, int64_t subject_id, uint8_t key[32])
 		rc = cy_error_set(CY_EPERM, "user '%s' holds no key for fonds '%s'", v->user,
 				  r.fonds);
 	if (!rc)
-		rc = cy_vault__subject_unwrap(k->key, v->vault_id, k->code, r.uid, r.wkey,
-					      r.wkeylen, key);
+		rc = unwrap_any_epoch(v, k, r.uid, r.wkey, r.wkeylen, key);
 	cy_buf_release(&wkey);
 	cy_buf_release(&fields);
 	return rc;

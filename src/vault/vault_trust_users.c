@@ -120,9 +120,10 @@ int cy_vault__grant_log_bind(cy_vault *v, int64_t uid, int64_t fid, const char *
 
 typedef struct revoke {
 	int64_t uid;
-	char code[72]; /* "" for a user.reset: every grant of the user */
+	char code[72]; /* "" for a user.* entry (a user.reset ends every grant of the user) */
 	uint64_t seq;
 	char action[32];
+	int64_t serial; /* the entry's "serial" detail (key events, grants), or 0 */
 } revoke;
 
 struct cy_trust_revokes {
@@ -142,21 +143,35 @@ static int64_t target_uid(const char *t)
 	return *e ? -1 : id;
 }
 
+static bool grant_action(const char *a)
+{
+	return !strcmp(a, "grant.add") || !strcmp(a, "grant.recover") ||
+	       !strcmp(a, "grant.upgrade");
+}
+
+static bool key_action(const char *a)
+{
+	return !strcmp(a, "user.add") || !strcmp(a, "user.passwd") || !strcmp(a, "user.reset") ||
+	       !strcmp(a, "user.certify");
+}
+
+/* Kept: what ends grants (grant.revoke, user.reset), what disables users
+ * (user.disable, user.enable), what gives grants (grant.add, .recover,
+ * .upgrade: for cy_vault__held_at) and the key events (for the serial a
+ * user's key had at a point of the ledger). */
 static int collect_revoke(void *arg, uint64_t seq, const char *entry, size_t n)
 {
 	cy_trust_revokes *r = arg;
 	cy_entry_fields f;
-	int reset;
+	int user;
 
 	if (cy_vault__entry_fields(entry, n, &f))
 		return 0; /* log verify names a damaged entry */
-	/* user.reset ends all of a user's grants; user.disable and user.enable
-	 * are kept for cy_vault__revokes_disabled and end none */
-	reset = !strcmp(f.action, "user.reset") || !strcmp(f.action, "user.disable") ||
-		!strcmp(f.action, "user.enable");
-	if (!reset && strcmp(f.action, "grant.revoke"))
+	user = key_action(f.action) || !strcmp(f.action, "user.disable") ||
+	       !strcmp(f.action, "user.enable");
+	if (!user && strcmp(f.action, "grant.revoke") && !grant_action(f.action))
 		return 0;
-	if (f.ntargets < (reset ? 1 : 2) || target_uid(f.targets[0]) < 0)
+	if (f.ntargets < (user ? 1 : 2) || target_uid(f.targets[0]) < 0)
 		return 0;
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? r->cap * 2 : 16;
@@ -169,10 +184,64 @@ static int collect_revoke(void *arg, uint64_t seq, const char *entry, size_t n)
 	memset(&r->v[r->n], 0, sizeof(r->v[r->n]));
 	r->v[r->n].uid = target_uid(f.targets[0]);
 	r->v[r->n].seq = seq;
-	snprintf(r->v[r->n].code, sizeof(r->v[r->n].code), "%s", reset ? "" : f.targets[1]);
+	r->v[r->n].serial = f.has_serial ? f.serial : 0;
+	snprintf(r->v[r->n].code, sizeof(r->v[r->n].code), "%s", user ? "" : f.targets[1]);
 	snprintf(r->v[r->n].action, sizeof(r->v[r->n].action), "%s", f.action);
 	r->n++;
 	return 0;
+}
+
+static bool ends_grant(const revoke *x, int64_t uid, const char *code)
+{
+	return x->uid == uid && (!strcmp(x->action, "user.reset") ||
+				 (!strcmp(x->action, "grant.revoke") && !strcmp(x->code, code)));
+}
+
+bool cy_vault__held_at(const cy_trust_revokes *r, int64_t uid, const char *code, int64_t serial,
+		       uint64_t seq)
+{
+	uint64_t given = 0;
+	int64_t key_serial = -1;
+
+	for (size_t i = 0; r && i < r->n && r->v[i].seq < seq; i++) {
+		const revoke *x = &r->v[i];
+		if (x->uid != uid)
+			continue;
+		if (grant_action(x->action) && !strcmp(x->code, code))
+			given = x->seq;
+		else if (ends_grant(x, uid, code))
+			given = 0;
+		if (key_action(x->action) && x->serial > 0)
+			key_serial = x->serial;
+	}
+	/* the key the user had then; a key upgraded from schema 2 signs as
+	 * serial 0 or 1 until certified */
+	return given &&
+	       (key_serial < 0 || key_serial == serial || (serial == 0 && key_serial == 1));
+}
+
+bool cy_vault__revokes_since(const cy_trust_revokes *r, const char *code, uint64_t after,
+			     uint64_t *seq)
+{
+	for (size_t i = 0; r && i < r->n; i++) {
+		const revoke *x = &r->v[i];
+		if (x->seq <= after)
+			continue;
+		if (!strcmp(x->action, "grant.revoke") && !strcmp(x->code, code)) {
+			*seq = x->seq;
+			return true;
+		}
+		if (strcmp(x->action, "user.reset"))
+			continue;
+		/* a reset ends the user's grants: of this fonds, if it had one */
+		for (size_t j = 0; j < i; j++)
+			if (r->v[j].uid == x->uid && grant_action(r->v[j].action) &&
+			    !strcmp(r->v[j].code, code)) {
+				*seq = x->seq;
+				return true;
+			}
+	}
+	return false;
 }
 
 int cy_vault__revokes_load(cy_vault *v, uint64_t after, cy_trust_revokes **out)
@@ -215,12 +284,6 @@ void cy_vault__revokes_free(cy_trust_revokes *r)
 }
 
 /* ---- one grant against the ledger ---- */
-
-static bool grant_action(const char *a)
-{
-	return !strcmp(a, "grant.add") || !strcmp(a, "grant.recover") ||
-	       !strcmp(a, "grant.upgrade");
-}
 
 int cy_vault__grant_verify(cy_vault *v, const cy_trust_revokes *r, const cy_catalog_grant *g,
 			   const char *name)
@@ -309,12 +372,6 @@ typedef struct key_events {
 	size_t n, cap;
 	int64_t only; /* one user's events (> 0), or every user's */
 } key_events;
-
-static bool key_action(const char *a)
-{
-	return !strcmp(a, "user.add") || !strcmp(a, "user.passwd") || !strcmp(a, "user.reset") ||
-	       !strcmp(a, "user.certify");
-}
 
 static key_event *event_of(key_events *k, int64_t uid)
 {

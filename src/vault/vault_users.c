@@ -609,10 +609,11 @@ static int parse_recovery(const char *text, uint8_t key[32])
 
 int cy_recovery_grant(cy_vault *v, const char *recovery_key, const char *fonds, const char *user)
 {
-	uint8_t *rpriv = NULL, *key = NULL, rpub[32], pub[32], kid[8];
+	uint8_t *rpriv = NULL, *key = NULL, rpub[32], pub[32], kid[8], want[8];
 	cy_catalog_fonds f;
 	cy_catalog_user u;
-	cy_buf ctx = CY_BUF_INIT, slot = CY_BUF_INIT;
+	cy_buf ctx = CY_BUF_INIT, slot = CY_BUF_INIT, rslot = CY_BUF_INIT;
+	int64_t epoch = 0;
 	cy_role role;
 	char now[21];
 	int rc;
@@ -665,14 +666,16 @@ int cy_recovery_grant(cy_vault *v, const char *recovery_key, const char *fonds, 
 		goto out;
 	}
 	memcpy(pub, u.pub.ptr, 32);
-	rc = cy_vault__ctx_fonds(v->vault_id, fonds, &ctx);
-	rc = rc ? rc
-		: cy_seal_open(rpriv, cy_buf_cstr(&ctx), f.recovery_slot.ptr, f.recovery_slot.len,
-			       key, 32);
+	/* the newest key epoch's: it opens every older one (vault_epochs.c) */
+	rc = cy_vault__epoch_recovery(v, &f, &rslot, want, &epoch);
+	rc = rc ? rc : cy_vault__ctx_fonds(v->vault_id, fonds, &ctx);
+	rc = rc ? rc : cy_seal_open(rpriv, cy_buf_cstr(&ctx), rslot.ptr, rslot.len, key, 32);
 	if (!rc)
 		cy_vault__key_id(key, kid);
-	if (rc == CY_EAUTH || (!rc && (f.key_id.len != 8 || !cy_memeq(kid, f.key_id.ptr, 8))))
-		rc = cy_error_set(CY_ECORRUPT, "the recovery slot of fonds '%s' is damaged", fonds);
+	if (rc == CY_EAUTH || (!rc && !cy_memeq(kid, want, 8)))
+		rc = cy_error_set(CY_ECORRUPT,
+				  "the recovery slot of fonds '%s' (key epoch %lld) is damaged",
+				  fonds, (long long)epoch);
 	if (rc)
 		goto out;
 	rc = cy_seal(pub, cy_buf_cstr(&ctx), key, 32, &slot);
@@ -692,5 +695,6 @@ out:
 	cy_catalog_user_release(&u);
 	cy_buf_release(&ctx);
 	cy_buf_release(&slot);
+	cy_buf_release(&rslot);
 	return rc;
 }

@@ -119,9 +119,11 @@ static void test_record_meta_vector(void **state)
 
 	/* it opens with the fonds key whose record-meta key this is, and a flipped bit fails */
 	cy_fonds_key fk = {.fonds_id = 1};
-	uint8_t keys[CY_FONDS_KEYS_LEN] = {0};
+	uint8_t keys[CY_FONDS_KEYS_LEN] = {0}, epoch0[CY_EPOCH_LEN] = {0};
 	fk.key = keys;
+	fk.ekeys = epoch0; /* one key epoch, 0 */
 	memcpy(CY_META_KEY(&fk), key, 32);
+	memcpy(CY_EPOCH_META(&fk, 0), key, 32);
 	assert_int_equal(cy_vault__meta_open_json(&fk,
 						  "Z109-HT\xc2\xb7"
 						  "2019-D30-0007",

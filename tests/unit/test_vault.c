@@ -546,6 +546,86 @@ static void test_vault_grant_v2_vector(void **state)
 	cy_buf_release(&doc);
 }
 
+/* docs/formats/keys.md "Fonds key epochs": the previous epoch's key sealed
+ * under the new one, the key id, and the message its maker signs, with the
+ * values computed by an independent implementation (Python's cryptography
+ * package) and printed in the document. */
+static void test_vault_epoch_vector(void **state)
+{
+	uint8_t key[32], prev_key[32], seed[32], nonce[12], prev[CY_EPOCH_PREV_LEN], kid[8];
+	uint8_t rslot[80], leaf[32], ph[32], rh[32], mh[32], sig[64];
+	char hex[2 * CY_EPOCH_PREV_LEN + 1];
+	cy_buf m = CY_BUF_INIT, doc = CY_BUF_INIT;
+	const char *vid = "0123456789abcdef0123456789abcdef";
+
+	(void)state;
+	for (int i = 0; i < 32; i++) {
+		key[i] = (uint8_t)i;
+		prev_key[i] = (uint8_t)(32 + i);
+		seed[i] = (uint8_t)(64 + i);
+		leaf[i] = 0x44;
+	}
+	memset(nonce, 0x22, sizeof(nonce));
+	memset(rslot, 0x33, sizeof(rslot));
+	assert_int_equal(tu_read_file(CY_SRCDIR "/docs/formats/keys.md", &doc), 0);
+	assert_int_equal(cy_buf_put(&doc, "", 1), 0);
+	assert_int_equal(cy_vault__epoch_prev_seal(vid, "Z109", 1, key, nonce, prev_key, prev), 0);
+	cy_hex_encode(prev, sizeof(prev), hex);
+	assert_string_equal(hex, "222222222222222222222222"
+				 "1b2fa52fe3cd7a1a564e404e0e03322e11a0d8ac1f470c80c97333982749d997"
+				 "b1babc409a462bec14337e62d7f79f49");
+	assert_non_null(strstr((char *)doc.ptr, hex + 24 + 64)); /* the tag */
+	hex[24 + 64] = 0;
+	assert_non_null(strstr((char *)doc.ptr, hex + 24)); /* the encrypted key */
+	cy_vault__key_id(key, kid);
+	cy_hex_encode(kid, 8, hex);
+	assert_string_equal(hex, "e469debdbd91c2b3");
+	cy_sha256(prev, sizeof(prev), ph);
+	cy_sha256(rslot, sizeof(rslot), rh);
+	assert_int_equal(cy_vault__epoch_msg(vid, "Z109", 1, 18, kid, ph, rh, leaf, &m), 0);
+	assert_int_equal(m.len, 170);
+	assert_memory_equal(m.ptr,
+			    "custody/fonds-epoch/v1\0"
+			    "0123456789abcdef0123456789abcdef\0"
+			    "Z109\0"
+			    "1\0"
+			    "18\0",
+			    23 + 33 + 5 + 2 + 3);
+	cy_sha256(m.ptr, m.len, mh);
+	cy_hex_encode(mh, 32, hex);
+	assert_string_equal(hex,
+			    "3f726342847e03117690e1ef71efcba6a46a9a5bea986c5a8e5d62ef03798b6e");
+	assert_non_null(strstr((char *)doc.ptr, hex));
+	assert_int_equal(cy_ed25519_sign(seed, m.ptr, m.len, sig), 0);
+	cy_hex_encode(sig, 64, hex);
+	assert_string_equal(hex,
+			    "92bbd5eec15a33a10afd28a26b48c7025fa6e720cf628a589c0192e549f90e91"
+			    "4957a6c69a05b2a06619d3f44aee20dd481b5564763755b3ebaca70801eada0f");
+	assert_non_null(strstr((char *)doc.ptr, hex + 64));
+	hex[64] = 0;
+	assert_non_null(strstr((char *)doc.ptr, hex));
+	/* the new key opens the old one; a flipped bit or another epoch number does not */
+	{
+		cy_aead *a = NULL;
+		uint8_t out[32];
+		const char aad[] = "custody/fonds-epoch-prev/v1\0"
+				   "0123456789abcdef0123456789abcdef\0Z109\0"
+				   "1";
+		assert_int_equal(cy_aead_new(&a, key), 0);
+		assert_int_equal(cy_aead_open(a, prev, aad, sizeof(aad) - 1, prev + 12, 48, out),
+				 0);
+		assert_memory_equal(out, prev_key, 32);
+		assert_int_not_equal(
+			cy_aead_open(a, prev, aad, sizeof(aad) - 2, prev + 12, 48, out), 0);
+		prev[20] ^= 1;
+		assert_int_not_equal(
+			cy_aead_open(a, prev, aad, sizeof(aad) - 1, prev + 12, 48, out), 0);
+		cy_aead_free(a);
+	}
+	cy_buf_release(&m);
+	cy_buf_release(&doc);
+}
+
 static void grant_problem(void *arg, const cy_check_problem *p)
 {
 	(void)p;
@@ -578,10 +658,11 @@ static void test_vault_grant_ledger_and_rollover(void **state)
 	{
 		/* the insider keeps a copy of the rows outside the catalog */
 		cy_buf sql = CY_BUF_INIT;
-		cy_buf_printf(&sql,
-			      "ATTACH '%s/keep.db' AS k; CREATE TABLE k.keep AS SELECT * FROM grants;"
-			      " DETACH k",
-			      f->dir);
+		cy_buf_printf(
+			&sql,
+			"ATTACH '%s/keep.db' AS k; CREATE TABLE k.keep AS SELECT * FROM grants;"
+			" DETACH k",
+			f->dir);
 		cy_buf path = CY_BUF_INIT;
 		FILE *fp;
 		cy_buf_printf(&path, "%s/keep.db", f->dir);
@@ -596,10 +677,11 @@ static void test_vault_grant_ledger_and_rollover(void **state)
 	assert_int_equal(cy_user_revoke(v, "vv", "Z109"), 0);
 	{
 		cy_buf sql = CY_BUF_INIT;
-		cy_buf_printf(&sql,
-			      "ATTACH '%s/keep.db' AS k; INSERT INTO grants SELECT * FROM k.keep x"
-			      " WHERE x.user_id = (SELECT id FROM users WHERE name = 'vv'); DETACH k",
-			      f->dir);
+		cy_buf_printf(
+			&sql,
+			"ATTACH '%s/keep.db' AS k; INSERT INTO grants SELECT * FROM k.keep x"
+			" WHERE x.user_id = (SELECT id FROM users WHERE name = 'vv'); DETACH k",
+			f->dir);
 		assert_int_equal(cy_catalog_exec(v->cat, cy_buf_cstr(&sql)), 0);
 		cy_buf_release(&sql);
 	}
@@ -625,10 +707,11 @@ static void test_vault_grant_ledger_and_rollover(void **state)
 	assert_int_equal(v->serial, 1);
 	{
 		cy_buf sql = CY_BUF_INIT;
-		cy_buf_printf(&sql,
-			      "ATTACH '%s/keep.db' AS k; CREATE TABLE k.old_li AS SELECT * FROM users"
-			      " WHERE name = 'li'; DETACH k",
-			      f->dir);
+		cy_buf_printf(
+			&sql,
+			"ATTACH '%s/keep.db' AS k; CREATE TABLE k.old_li AS SELECT * FROM users"
+			" WHERE name = 'li'; DETACH k",
+			f->dir);
 		assert_int_equal(cy_catalog_exec(v->cat, cy_buf_cstr(&sql)), 0);
 		cy_buf_release(&sql);
 	}
@@ -678,6 +761,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vault_settings_edit_refused, setup, teardown),
 		cmocka_unit_test(test_vault_classes),
 		cmocka_unit_test(test_vault_grant_v2_vector),
+		cmocka_unit_test(test_vault_epoch_vector),
 		cmocka_unit_test_setup_teardown(test_vault_grant_ledger_and_rollover, setup,
 						teardown),
 	};
