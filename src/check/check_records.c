@@ -36,7 +36,18 @@ typedef struct lfonds {
 	uint64_t seq;
 } lfonds;
 
+/* A record written by a user whose grant of its fonds had ended (a key
+ * kept after revocation: docs/security/grants.md "Fonds key epochs"). */
+typedef struct late_write {
+	char no[64];
+	int64_t uid;
+	uint64_t seq, ended;
+} late_write;
+
 typedef struct ledger_view {
+	const cy_trust_revokes *revokes;
+	late_write *late;
+	size_t nlate;
 	cy_buf names;
 	lrec *r;
 	size_t n, cap;
@@ -160,6 +171,43 @@ static void detail_hex(const char *e, size_t n, const char *key, char out[33])
 	}
 }
 
+/* Whether the actor of a record entry still held the record's fonds. */
+static int late_check(ledger_view *lv, const char *e, size_t n, uint64_t seq, const char *no,
+		      size_t nn)
+{
+	const char *p = after(e, n, ",\"actor\":"), *a, *dash = memchr(no, '-', nn);
+	size_t alen;
+	char code[8], *end;
+	long long uid;
+	uint64_t ended;
+	late_write *nl;
+
+	if (!p || next_str(&p, e + n, &a, &alen) || alen < 2 || alen > 20 || a[0] != 'u' || !dash ||
+	    dash - no >= (ptrdiff_t)sizeof(code))
+		return 0;
+	{
+		char tmp[24];
+		memcpy(tmp, a + 1, alen - 1);
+		tmp[alen - 1] = 0;
+		uid = strtoll(tmp, &end, 10);
+		if (*end || uid <= 0)
+			return 0;
+	}
+	memcpy(code, no, (size_t)(dash - no));
+	code[dash - no] = 0;
+	if (!(ended = cy_vault__grant_ended(lv->revokes, uid, code, seq)))
+		return 0;
+	if (!(nl = realloc(lv->late, sizeof(*nl) * (lv->nlate + 1))))
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	lv->late = nl;
+	nl = &lv->late[lv->nlate++];
+	snprintf(nl->no, sizeof(nl->no), "%.*s", (int)nn, no);
+	nl->uid = uid;
+	nl->seq = seq;
+	nl->ended = ended;
+	return 0;
+}
+
 static int ledger_entry(void *arg, uint64_t seq, const char *e, size_t n)
 {
 	ledger_view *lv = arg;
@@ -173,6 +221,13 @@ static int ledger_entry(void *arg, uint64_t seq, const char *e, size_t n)
 		p++;
 		if (next_str(&p, end, &t1, &n1))
 			t1 = NULL;
+	}
+	if (((an == 13 && !memcmp(act, "record.import", 13)) ||
+	     (an == 12 && !memcmp(act, "record.amend", 12))) &&
+	    t0 && lv->revokes) {
+		int rc = late_check(lv, e, n, seq, t0, n0);
+		if (rc)
+			return rc;
 	}
 	if (an == 13 && !memcmp(act, "record.import", 13) && t0) {
 		lrec *old = find(lv, t0, n0);
@@ -491,6 +546,7 @@ int cy_check_records(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, 
 {
 	cr c;
 	batches bs = {NULL, 0};
+	cy_trust_revokes *revokes = NULL;
 	int rc;
 
 	memset(&c, 0, sizeof(c));
@@ -499,7 +555,9 @@ int cy_check_records(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, 
 	c.warning = warning;
 	c.arg = arg;
 	c.st = st;
-	rc = cy_catalog_adm_ledger_each(v->cat, 1, ledger_entry, &c.lv);
+	rc = cy_vault__revokes_load(v, 0, &revokes);
+	c.lv.revokes = revokes;
+	rc = rc ? rc : cy_catalog_adm_ledger_each(v->cat, 1, ledger_entry, &c.lv);
 	rc = rc < 0 ? rc : cy_catalog_fonds_sign_each(v->cat, 0, check_fonds, &c);
 	rc = rc < 0 ? rc : cy_catalog_recsig_each(v->cat, 0, 0, 0, 0, check_row, &c);
 	rc = rc < 0 ? rc : cy_catalog_batch_each(v->cat, collect_batch, &bs);
@@ -563,9 +621,20 @@ int cy_check_records(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, 
 			  "it was deleted behind the vault's back; restore the catalog from a backup"),
 		       no, l->first);
 	}
+	/* records written with a key kept after the writer's grant ended */
+	for (size_t i = 0; i < c.lv.nlate; i++) {
+		const late_write *l = &c.lv.late[i];
+		report(&c, 0, l->no,
+		       N_("record %s was written (ledger entry %" PRIu64 ") by u%" PRId64
+			  ", whose grant of its fonds had ended (ledger entry %" PRIu64
+			  "): with keys kept from before"),
+		       l->no, l->seq, l->uid, l->ended);
+	}
 	if (verified)
 		*verified = c.verified;
 out:
+	cy_vault__revokes_free(revokes);
+	free(c.lv.late);
 	free(bs.b);
 	free(c.f);
 	free(c.r);

@@ -777,7 +777,9 @@ static int load_key(void *arg, const cy_catalog_grant *g)
 	return rc ? rc : cy_vault__epochs_load(v, cy_vault__fonds_key_by_id(v, g->fonds_id), lk->r);
 }
 
-static int load_keys(cy_vault *v)
+/* The user's fonds keys; *revokes: the ledger's grant and user events, for
+ * the key epochs' rotation after (the caller frees them). */
+static int load_keys(cy_vault *v, cy_trust_revokes **revokes)
 {
 	load_keys_ctx lk = {v, CY_BUF_INIT, {0}, NULL};
 	int rc = cy_vault__revokes_load(v, 0, &lk.r);
@@ -785,7 +787,7 @@ static int load_keys(cy_vault *v)
 	rc = rc ? rc : cy_catalog_grant_list_user(v->cat, v->user_id, load_key, &lk);
 	cy_wipe(lk.key, 32);
 	cy_buf_release(&lk.ctx);
-	cy_vault__revokes_free(lk.r);
+	*revokes = lk.r;
 	return rc < 0 ? rc : 0;
 }
 
@@ -875,6 +877,7 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 	uint8_t pub[32], lp[32], meta_admin[32], *both = NULL, *plain = NULL;
 	char role_text[16] = "";
 	char log2[8] = "";
+	cy_trust_revokes *revokes = NULL;
 	int rc, disabled = 0, legacy = 0, need_ledger;
 
 	memset(&u, 0, sizeof(u));
@@ -1093,13 +1096,13 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 	if (v->role == CY_ROLE_SECADMIN && (rc = cy_vault__certify_pending(v)))
 		goto fail;
 	/* administrative roles never hold fonds keys, whatever rows the catalog has */
-	if (cy_role_holds_content(v->role) && (rc = load_keys(v)))
+	if (cy_role_holds_content(v->role) && (rc = load_keys(v, &revokes)))
 		goto fail;
 	if (cy_role_holds_content(v->role) && v->nkeys && (rc = cy_vault__complete_grants(v)))
 		goto fail;
 	/* a fonds whose grant ended since its newest key epoch moves on to a
 	 * new one, made by this key holder (vault_epochs.c) */
-	if ((rc = cy_vault__epochs_rotate(v)))
+	if ((rc = cy_vault__epochs_rotate(v, revokes)))
 		goto fail;
 	/* archivists: the fonds' write keys (vault_recsig.c) */
 	if ((rc = cy_vault__recsig_open(v)))
@@ -1113,6 +1116,7 @@ int cy_vault_open(cy_vault **out, const char *dir, const char *user, const char 
 fail:
 	vault_free(v);
 done:
+	cy_vault__revokes_free(revokes);
 	cy_buf_release(&ctx);
 	cy_buf_wipe(&slot);
 	cy_buf_wipe(&sslot);

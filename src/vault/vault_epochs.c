@@ -500,18 +500,15 @@ out:
 	return rc;
 }
 
-int cy_vault__epochs_rotate(cy_vault *v)
+int cy_vault__epochs_rotate(cy_vault *v, const cy_trust_revokes *r)
 {
-	cy_trust_revokes *r = NULL;
 	uint64_t *after = NULL;
-	int due = 0, rc;
+	int due = 0, rc = 0;
 
 	/* a key upgraded from schema 2 and not yet certified cannot sign an
 	 * epoch row that others can verify: the next certified holder does */
-	if (!cy_role_holds_content(v->role) || !v->nkeys || v->serial <= 0)
+	if (!cy_role_holds_content(v->role) || !v->nkeys || v->serial <= 0 || !r)
 		return 0;
-	if ((rc = cy_vault__revokes_load(v, 0, &r)))
-		return rc;
 	if (!(after = calloc((size_t)v->nkeys, sizeof(*after)))) {
 		rc = cy_error_set(CY_ENOMEM, "out of memory");
 		goto out;
@@ -535,7 +532,6 @@ int cy_vault__epochs_rotate(cy_vault *v)
 	}
 out:
 	free(after);
-	cy_vault__revokes_free(r);
 	return rc;
 }
 

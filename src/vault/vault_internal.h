@@ -348,6 +348,12 @@ int cy_vault__grant_verify(cy_vault *v, const cy_trust_revokes *r, const cy_cata
  * of the user that changed its serial (r loaded from the start). */
 bool cy_vault__held_at(const cy_trust_revokes *r, int64_t uid, const char *code, int64_t serial,
 		       uint64_t seq);
+/* The seq of the entry that ended user uid's grant of fonds `code` before
+ * ledger position seq, if no grant of it followed (a grant.revoke of it, or
+ * a user.reset of the user); 0 if none.  A user's grant is not known to
+ * have begun in a vault made before schema 3, so this only names the end. */
+uint64_t cy_vault__grant_ended(const cy_trust_revokes *r, int64_t uid, const char *code,
+			       uint64_t seq);
 /* Whether a grant of fonds `code` ended after ledger position `after` (a
  * grant.revoke of it, or a user.reset of a user granted it before): its
  * key must move to a new epoch.  *seq: the first such entry. */
@@ -366,8 +372,8 @@ int cy_vault__epochs_load(cy_vault *v, cy_fonds_key *k, const cy_trust_revokes *
 /* At open, after grants are completed: each held fonds whose grant ended
  * since its newest epoch gets a new epoch, sealed to its remaining key
  * holders and to the recovery key (ledger entry fonds.rekey), in one
- * transaction. */
-int cy_vault__epochs_rotate(cy_vault *v);
+ * transaction.  r: the ledger's grant and user events, from the start. */
+int cy_vault__epochs_rotate(cy_vault *v, const cy_trust_revokes *r);
 /* CY_EPERM if new records of k's fonds cannot be written by this user (it
  * holds an older epoch than the fonds' newest). */
 int cy_vault__epoch_writable(cy_vault *v, const cy_fonds_key *k);

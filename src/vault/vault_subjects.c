@@ -226,6 +226,19 @@ static int check_str(const char *what, const char *s, bool multiline)
 		    !(multiline && (*p == '\n' || *p == '\t' || *p == '\r')))
 			return cy_error_set(CY_EINVALID, "subject %s contains a control character",
 					    what);
+	/* C1 controls and bidirectional overrides too: a name is shown on
+	 * terminals and in reports (docs/security/hygiene.md) */
+	for (size_t i = 0, start = 0; i <= n; i++) {
+		if (i < n && !(multiline && (s[i] == '\n' || s[i] == '\t' || s[i] == '\r')))
+			continue;
+		if (!cy_text_is_safe(s + start, i - start))
+			return cy_error_set(
+				CY_EINVALID,
+				"subject %s contains a control character or a "
+				"bidirectional override (U+202A..U+202E, U+2066..U+2069)",
+				what);
+		start = i + 1;
+	}
 	return 0;
 }
 

@@ -220,6 +220,23 @@ bool cy_vault__held_at(const cy_trust_revokes *r, int64_t uid, const char *code,
 	       (key_serial < 0 || key_serial == serial || (serial == 0 && key_serial == 1));
 }
 
+uint64_t cy_vault__grant_ended(const cy_trust_revokes *r, int64_t uid, const char *code,
+			       uint64_t seq)
+{
+	uint64_t ended = 0;
+
+	for (size_t i = 0; r && i < r->n && r->v[i].seq < seq; i++) {
+		const revoke *x = &r->v[i];
+		if (x->uid != uid)
+			continue;
+		if (grant_action(x->action) && !strcmp(x->code, code))
+			ended = 0;
+		else if (ends_grant(x, uid, code))
+			ended = x->seq;
+	}
+	return ended;
+}
+
 bool cy_vault__revokes_since(const cy_trust_revokes *r, const char *code, uint64_t after,
 			     uint64_t *seq)
 {

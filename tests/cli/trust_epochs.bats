@@ -221,3 +221,22 @@ epochs() {
 	run as aud check
 	status_is 0
 }
+
+@test "item 7 (epochs): an archivist who kept the old keys writes a record after her grant ended: check names it" {
+	[ -x "$OLDKEY" ] || skip "tests/tools/old-key not built"
+	cp -a "$V" "$T/old-vault"
+	as sec user revoke li2 Z109 >/dev/null
+	as li ls >/dev/null # epoch 1
+	# li2, still a user, imports with the fonds key and write key of her copy: custody's
+	# own import, so the batch is signed with the write key and logged as hers
+	mkdir -p "$T/late"
+	echo "forged later" >"$T/late/late.txt"
+	run "$OLDKEY" write "$T/old-vault" li2 "$PW/li2" "$V" Z109 "$T/late"
+	status_is 0
+	run as aud check
+	status_is 5
+	output_has "record $A2 was written (ledger entry"
+	output_has "whose grant of its fonds had ended (ledger entry"
+	# the key holders' own records are not named
+	output_lacks "record $A1 was written"
+}

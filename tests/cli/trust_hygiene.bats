@@ -313,6 +313,20 @@ no_raw_controls() {
 	status_is 0
 }
 
+@test "item 13b: subject add refuses a name or address with C1 controls or bidi overrides" {
+	for bad in "a"$'\xe2\x80\xae'"b" "c"$'\xc2\x9b'"d" "e"$'\xe2\x81\xa6'"f"; do
+		run --separate-stderr as li subject add --fonds Z109 --kind person --name "$bad"
+		status_is 1
+		stderr_has "subject name contains a control character or a bidirectional override"
+		run --separate-stderr as li subject add --fonds Z109 --kind person --name "张三" --address "福州市$bad"
+		status_is 1
+		stderr_has "subject address contains a control character or a bidirectional override"
+	done
+	# lines and tabs in an address are still fine
+	run as li subject add --fonds Z109 --kind person --name "张三" --address $'福州市\n鼓楼区\t1号'
+	status_is 0
+}
+
 # ---- item 13c: core dumps ----
 
 @test "item 13c: a running custody is not dumpable and has no core size" {

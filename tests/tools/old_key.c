@@ -18,6 +18,13 @@
  * key epoch herself exactly as custody would (a key she knows, chained to
  * the old one, signed with her own key, logged as fonds.rekey, sealed to the
  * fonds' key holders): what a key holder's log-in must refuse.
+ *
+ *   old-key write OLD_VAULT USER PWFILE LIVE_VAULT FONDS DIR
+ *
+ * USER, an archivist whose grant of FONDS ended since, imports DIR into the
+ * live vault with the fonds key and write key of the old copy (custody's own
+ * import, so the records are signed and logged as hers): what check must
+ * name.
  * Built with the tests only; it links the internal library. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +34,7 @@
 #include "custody/custody.h"
 #include "custody/error.h"
 #include "custody/file.h"
+#include "custody/ingest.h"
 #include "vault/vault_internal.h"
 
 typedef struct rec {
@@ -91,7 +99,36 @@ static int plant(cy_vault *old, const char *user, const cy_buf *pw, const char *
 	for (int i = 0; !rc && i < old->nkeys; i++)
 		rc = cy_vault__keep_key(v, old->keys[i].fonds_id, old->keys[i].code,
 					old->keys[i].key);
-	rc = rc ? rc : cy_vault__epochs_rotate(v);
+	cy_trust_revokes *r = NULL;
+	rc = rc ? rc : cy_vault__revokes_load(v, 0, &r);
+	rc = rc ? rc : cy_vault__epochs_rotate(v, r);
+	cy_vault__revokes_free(r);
+	cy_vault_close(v);
+	return rc;
+}
+
+static int late_write(cy_vault *old, const char *user, const cy_buf *pw, const char *live,
+		      const char *fonds, const char *dir)
+{
+	cy_vault *v = NULL;
+	cy_import_opts o = {.fonds = fonds, .klass = CY_CLASS_CUSTOMER, .year = 2019};
+	cy_import_summary sum;
+	int rc = cy_vault_open(&v, live, user, (const char *)pw->ptr, pw->len);
+
+	for (int i = 0; !rc && i < old->nkeys; i++) {
+		const cy_fonds_key *ok = &old->keys[i];
+		cy_fonds_key *k;
+		rc = cy_vault__keep_key(v, ok->fonds_id, ok->code, ok->key);
+		if (!rc && (k = cy_vault__fonds_key_by_id(v, ok->fonds_id)) && ok->writable) {
+			memcpy(CY_WRITE_SEED(k), CY_WRITE_SEED(ok), 32);
+			memcpy(k->wpub, ok->wpub, 32);
+			k->writable = k->wpub_known = 1;
+		}
+	}
+	memset(&sum, 0, sizeof(sum));
+	rc = rc ? rc : cy_import_tree(v, dir, &o, NULL, NULL, NULL, NULL, &sum);
+	if (!rc && sum.imported == 0)
+		rc = cy_error_set(CY_EINVALID, "nothing imported");
 	cy_vault_close(v);
 	return rc;
 }
@@ -104,12 +141,15 @@ int main(int argc, char **argv)
 	cy_store *store = NULL;
 	int rc;
 
-	if (argc == 6 && !strcmp(argv[1], "plant")) {
+	if ((argc == 6 && !strcmp(argv[1], "plant")) || (argc == 8 && !strcmp(argv[1], "write"))) {
 		rc = cy_read_file(argv[4], 1024, &pw);
 		while (!rc && pw.len && (pw.ptr[pw.len - 1] == '\n' || pw.ptr[pw.len - 1] == '\r'))
 			pw.len--;
 		rc = rc ? rc : cy_vault_open(&v, argv[2], argv[3], (const char *)pw.ptr, pw.len);
-		rc = rc ? rc : plant(v, argv[3], &pw, argv[5]);
+		if (argc == 6)
+			rc = rc ? rc : plant(v, argv[3], &pw, argv[5]);
+		else
+			rc = rc ? rc : late_write(v, argv[3], &pw, argv[5], argv[6], argv[7]);
 		cy_buf_wipe(&pw);
 		if (rc)
 			fprintf(stderr, "old-key: %s\n", cy_error_message());

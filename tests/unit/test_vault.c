@@ -554,7 +554,7 @@ static void test_vault_epoch_vector(void **state)
 {
 	uint8_t key[32], prev_key[32], seed[32], nonce[12], prev[CY_EPOCH_PREV_LEN], kid[8];
 	uint8_t rslot[80], leaf[32], ph[32], rh[32], mh[32], sig[64];
-	char hex[2 * CY_EPOCH_PREV_LEN + 1];
+	char hex[2 * 64 + 1];
 	cy_buf m = CY_BUF_INIT, doc = CY_BUF_INIT;
 	const char *vid = "0123456789abcdef0123456789abcdef";
 
