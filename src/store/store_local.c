@@ -251,7 +251,7 @@ static int l_read_range(cy_store_backend *b, const char *name, uint64_t offset, 
 	local *l = (local *)b;
 	char file[CY_PACK_NAME_LEN + 4];
 	uint8_t *buf = NULL;
-	int fd = -1, dfd, rc = sub_fd(l, name, 0, &dfd);
+	int fd = -1, dfd = -1, rc = sub_fd(l, name, 0, &dfd);
 
 	if (rc == CY_ENOTFOUND)
 		return cy_error_set(CY_ECORRUPT, "object pack %s is missing", name);
@@ -287,7 +287,7 @@ static int l_stat(cy_store_backend *b, const char *name, uint64_t *size)
 {
 	char file[CY_PACK_NAME_LEN + 4];
 	struct stat st;
-	int dfd, rc = sub_fd((local *)b, name, 0, &dfd);
+	int dfd = -1, rc = sub_fd((local *)b, name, 0, &dfd);
 
 	if (rc && rc != CY_ENOTFOUND)
 		return rc;
@@ -307,7 +307,7 @@ static int l_list(cy_store_backend *b, cy_store_name_fn fn, void *arg)
 	for (int i = 0; i < 256 && !rc; i++) {
 		DIR *d;
 		struct dirent *e;
-		int dfd, dup_fd;
+		int dfd = -1, dup_fd;
 		snprintf(name, sizeof(name), "%02x", i);
 		rc = sub_fd(l, name, 0, &dfd);
 		if (rc == CY_ENOTFOUND) {
@@ -338,7 +338,7 @@ static int l_remove(cy_store_backend *b, const char *name)
 {
 	local *l = (local *)b;
 	char file[CY_PACK_NAME_LEN + 4];
-	int dfd, rc = sub_fd(l, name, 0, &dfd);
+	int dfd = -1, rc = sub_fd(l, name, 0, &dfd);
 
 	if (rc == CY_ENOTFOUND)
 		return cy_error_set(CY_ENOTFOUND, "object pack %s is missing", name);
