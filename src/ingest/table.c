@@ -634,6 +634,8 @@ int cy_table_csv_file(cy_table *t, const char *path)
 		rc = t->rc = cy_error_set(CY_ENOMEM, "out of memory");
 		goto out;
 	}
+	if ((rc = cy_table_csv_feed(t, buf, 0))) /* an empty file is a CSV file too */
+		goto out;
 	for (;;) {
 		ssize_t k = read(fd, buf, READ_CHUNK);
 		if (k < 0 && errno == EINTR)

@@ -840,6 +840,21 @@ out:
 	return rc;
 }
 
+/* A header for a message: at most 60 bytes, cut between characters. */
+static const char *snip(const char *s, char out[64])
+{
+	size_t n = strlen(s);
+
+	if (n > 60) {
+		n = 60;
+		while (n && ((uint8_t)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(out, s, n);
+	out[n] = 0;
+	return out;
+}
+
 static void vals_clear(cy_table *t)
 {
 	if (t->vals.ptr)
@@ -854,6 +869,7 @@ static int data_row(cy_table *t, uint64_t line, const char *const *cells, size_t
 	cy_table_row r;
 	char reason[200];
 	const char *why = NULL;
+	char h[64];
 	size_t nextra = 0, nprob = 0;
 	int rc = 0;
 
@@ -881,16 +897,16 @@ static int data_row(cy_table *t, uint64_t line, const char *const *cells, size_t
 			continue;
 		if (strlen(s) > t->o.field_max) {
 			snprintf(reason, sizeof(reason),
-				 "column '%.60s': a value of %zu bytes; at most %zu", c->header,
-				 strlen(s), t->o.field_max);
+				 "column '%s': a value of %zu bytes; at most %zu",
+				 snip(c->header, h), strlen(s), t->o.field_max);
 			why = reason;
 			break;
 		}
 		rc = clean_cell(s, c->field >= 0 && (is_identifier(c->field) || is_date(c->field)),
 				&t->vals);
 		if (rc == CY_EINVALID) {
-			snprintf(reason, sizeof(reason), "column '%.60s': not UTF-8 text",
-				 c->header);
+			snprintf(reason, sizeof(reason), "column '%s': not UTF-8 text",
+				 snip(c->header, h));
 			why = reason;
 			rc = 0;
 			break;
@@ -902,9 +918,9 @@ static int data_row(cy_table *t, uint64_t line, const char *const *cells, size_t
 		if (c->field >= 0 && is_identifier(c->field) &&
 		    cy_table_is_scientific((const char *)t->vals.ptr + off)) {
 			snprintf(reason, sizeof(reason),
-				 "column '%.60s' (%s): a number in scientific notation: Excel "
+				 "column '%s' (%s): a number in scientific notation: Excel "
 				 "rounded it and its digits are lost; export the column as text",
-				 c->header, cy_table_field_name(c->field));
+				 snip(c->header, h), cy_table_field_name(c->field));
 			why = reason;
 			break;
 		}
