@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "custody/buf.h"
+#include "custody/datetime.h"
 #include "custody/error.h"
 #include "custody/file.h"
 #include "custody/table.h"
@@ -520,6 +521,20 @@ static void test_table_dates(void **state)
 	for (size_t i = 0; i < sizeof(BAD) / sizeof(BAD[0]); i++)
 		if (cy_table_date(BAD[i], out) != CY_EINVALID)
 			fail_msg("%s taken as a date", BAD[i]);
+	/* cy_civil_from_days (datetime.c) is the inverse of cy_days_from_civil */
+	for (int64_t days = -719468; days < 2932897; days += 997) {
+		int y, m, d;
+		cy_civil_from_days(days, &y, &m, &d);
+		assert_true(m >= 1 && m <= 12 && d >= 1 && d <= 31);
+		assert_int_equal(cy_days_from_civil(y, m, d), days);
+	}
+	{
+		int y, m, d;
+		cy_civil_from_days(0, &y, &m, &d);
+		assert_true(y == 1970 && m == 1 && d == 1);
+		cy_civil_from_days(19787, &y, &m, &d); /* 2024-03-05 */
+		assert_true(y == 2024 && m == 3 && d == 5);
+	}
 }
 
 static void test_table_date_columns(void **state)
