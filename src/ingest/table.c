@@ -222,7 +222,11 @@ static void on_row(int c, void *arg)
 		goto out;
 	for (size_t i = 0; i < t->ncells; i++)
 		t->cellptr[i] = (const char *)t->cellbuf.ptr + t->celloff[i];
-	if (t->cols_over && !t->taint[0]) {
+	if (t->cols_over && !t->have_header) {
+		/* the header (or a title row above it) that wide: not this kind of file */
+		t->rc = cy_error_set(CY_EINVALID, "line %llu: more than %zu columns",
+				     (unsigned long long)t->row_start, t->o.cols_max);
+	} else if (t->cols_over && !t->taint[0]) {
 		snprintf(why, sizeof(why), "more than %zu cells in the row", t->o.cols_max);
 		cy_table__row(t, t->row_start, NULL, 0, t->raw.ptr, t->raw.len, why);
 	} else {
@@ -667,6 +671,9 @@ int cy_table_feed_cells(cy_table *t, uint64_t line, const char *const *cells, si
 	if (t->finished || t->csv_started)
 		return t->rc = cy_error_set(CY_EINVALID, "table: cells after the end or after CSV");
 	t->cells_started = true;
+	if (n > t->o.cols_max && !t->have_header)
+		return t->rc = cy_error_set(CY_EINVALID, "line %llu: more than %zu columns",
+					    (unsigned long long)line, t->o.cols_max);
 	if (n > t->o.cols_max) {
 		char why[80];
 		snprintf(why, sizeof(why), "more than %zu cells in the row", t->o.cols_max);

@@ -881,6 +881,13 @@ static void test_table_limits(void **state)
 	assert_non_null(strstr(g.rej[0].reason, "more than 3 cells"));
 	got_free(&g);
 
+	/* a header that wide stops the file */
+	static const char wide_hdr[] = "a,b,c,d\n1,2,3,4\n";
+	assert_int_equal(run(wide_hdr, sizeof(wide_hdr) - 1, &o, 0, &g, NULL), CY_EINVALID);
+	assert_non_null(strstr(cy_error_message(), "line 1: more than 3 columns"));
+	assert_int_equal(g.nrows + g.nrej, 0);
+	got_free(&g);
+
 	/* too many rows */
 	o = (cy_table_opts){.rows_max = 2};
 	static const char many[] = "a\n1\n2\n3\n";
