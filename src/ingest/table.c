@@ -368,11 +368,26 @@ static int process(cy_table *t, const uint8_t *d, size_t n)
 	if ((rc = cy_buf_put(&t->pend, d, n)))
 		return t->rc = rc;
 	p = t->pend.ptr;
-	for (i = 0; i + t->unit <= t->pend.len && !t->rc; i += t->unit) {
-		int c = unit_at(t, p + i);
-		if (c == '\n' || c == '\r') {
-			handle_line(t, p + pos, i + t->unit - pos, c);
-			pos = i + t->unit;
+	if (t->unit == 1) {
+		/* memchr runs at memory speed; most lines end in LF or CRLF */
+		while (pos < t->pend.len && !t->rc) {
+			const uint8_t *nl = memchr(p + pos, '\n', t->pend.len - pos);
+			size_t end = nl ? (size_t)(nl - p) : t->pend.len;
+			const uint8_t *cr = memchr(p + pos, '\r', end - pos);
+			if (cr)
+				end = (size_t)(cr - p);
+			else if (!nl)
+				break;
+			handle_line(t, p + pos, end + 1 - pos, p[end]);
+			pos = end + 1;
+		}
+	} else {
+		for (i = 0; i + t->unit <= t->pend.len && !t->rc; i += t->unit) {
+			int c = unit_at(t, p + i);
+			if (c == '\n' || c == '\r') {
+				handle_line(t, p + pos, i + t->unit - pos, c);
+				pos = i + t->unit;
+			}
 		}
 	}
 	if (t->rc)

@@ -608,7 +608,10 @@ int cy_table_date(const char *s, char out[11])
 	}
 	if (y < 1000 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31)
 		goto bad;
-	snprintf(buf, sizeof(buf), "%04d-%02d-%02d", y, m, d);
+	buf[0] = (char)('0' + y / 1000), buf[1] = (char)('0' + y / 100 % 10);
+	buf[2] = (char)('0' + y / 10 % 10), buf[3] = (char)('0' + y % 10), buf[4] = '-';
+	buf[5] = (char)('0' + m / 10), buf[6] = (char)('0' + m % 10), buf[7] = '-';
+	buf[8] = (char)('0' + d / 10), buf[9] = (char)('0' + d % 10), buf[10] = 0;
 	if (cy_date_parse(buf, &yy, &mm, &dd))
 		goto bad;
 	memcpy(out, buf, 11);
@@ -651,11 +654,34 @@ static void trim(const char *s, size_t *start, size_t *end)
 	*end = b;
 }
 
-static bool all_ascii(const char *s, size_t n)
+/* Whether s (valid UTF-8) is already in NFC (NFKC when compat) because each
+ * of its characters is one that normalisation never changes, decomposes or
+ * composes with a neighbour: ASCII, CJK unified ideographs (extension A and
+ * the main block), and for NFC also CJK punctuation (not the combining tone
+ * marks U+302A..U+302F) and the full-width ASCII forms.  Most values of a
+ * Chinese export are so, and skip utf8proc. */
+static bool norm_stable(const uint8_t *s, size_t n, bool compat)
 {
-	for (size_t i = 0; i < n; i++)
-		if ((uint8_t)s[i] >= 0x80)
-			return false;
+	size_t i = 0;
+
+	while (i < n) {
+		uint32_t c;
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((s[i] & 0xf0) != 0xe0 || i + 3 > n)
+			return false; /* outside the BMP's 3-byte range we look at */
+		c = (uint32_t)(s[i] & 0x0f) << 12 | (uint32_t)(s[i + 1] & 0x3f) << 6 |
+		    (uint32_t)(s[i + 2] & 0x3f);
+		i += 3;
+		if ((c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf))
+			continue;
+		if (!compat && ((c >= 0x3001 && c <= 0x3029) || (c >= 0x3030 && c <= 0x303f) ||
+				(c >= 0xff01 && c <= 0xff5e)))
+			continue;
+		return false;
+	}
 	return true;
 }
 
@@ -675,7 +701,7 @@ static int clean_cell(const char *s, bool compat, cy_buf *out)
 		a += 2;
 		b -= 1;
 	}
-	if (all_ascii(s + a, b - a)) {
+	if (norm_stable((const uint8_t *)s + a, b - a, compat)) {
 		if ((rc = cy_buf_put(out, s + a, b - a)))
 			return rc;
 		return cy_buf_putc(out, 0);

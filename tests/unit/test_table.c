@@ -726,6 +726,27 @@ static void test_table_header_matching(void **state)
 	}
 }
 
+static void test_table_value_forms(void **state)
+{
+	/* names: NFC (a composed é; full-width letters kept); identifiers and
+	 * dates: NFKC (full-width digits become ASCII); all trimmed */
+	static const char csv[] =
+		"姓名,身份证号,手机,签订日期,备注\n"
+		"Jose\xcc\x81 王,１１０１０５１９４９１２３１００２Ｘ,\xe3\x80\x80"
+		"13900000001 ,２０２４年３月５日,ＡＢＣ　，。\n";
+	got g = {0};
+
+	(void)state;
+	assert_int_equal(run(csv, sizeof(csv) - 1, NULL, 0, &g, NULL), 0);
+	assert_int_equal(g.nrows, 1);
+	assert_string_equal(g.row[0].f[CY_TF_NAME], "Jos\xc3\xa9 王");
+	assert_string_equal(g.row[0].f[CY_TF_ID_NUMBER], "11010519491231002X");
+	assert_string_equal(g.row[0].f[CY_TF_PHONE], "13900000001");
+	assert_string_equal(g.row[0].f[CY_TF_SIGNED], "2024-03-05");
+	assert_string_equal(g.row[0].f[CY_TF_NOTE], "ＡＢＣ　，。");
+	got_free(&g);
+}
+
 static void test_table_duplicate_field_column(void **state)
 {
 	static const char csv[] = "手机,电话\n13900000001,010-1\n";
@@ -1012,6 +1033,7 @@ int main(void)
 		cmocka_unit_test(test_table_trailing_empty_columns),
 		cmocka_unit_test(test_table_undecodable),
 		cmocka_unit_test(test_table_header_matching),
+		cmocka_unit_test(test_table_value_forms),
 		cmocka_unit_test(test_table_duplicate_field_column),
 		cmocka_unit_test(test_table_map_file),
 		cmocka_unit_test(test_table_map_refused),
