@@ -22,6 +22,8 @@
 #include "ingest/table_internal.h"
 #include "custody/banned.h"
 
+#define N_(s) (s) /* marks a message for translation (the front end translates) */
+
 #define MAP_FILE_MAX (1u << 20)
 #define MAP_ENTRIES_MAX 4096
 #define HEADER_MAX 512	 /* bytes of a header cell */
@@ -954,7 +956,7 @@ static int data_row(cy_table *t, uint64_t line, const char *const *cells, size_t
 			if (cy_table_date((const char *)t->vals.ptr + off, date)) {
 				t->problem[nprob].field = c->field;
 				t->problem[nprob].column = c->header;
-				t->problem[nprob].reason = "not a date";
+				t->problem[nprob].reason = N_("not a date");
 				t->poff[nprob++] = off;
 				continue;
 			}
@@ -1038,6 +1040,20 @@ int cy_table__row(cy_table *t, uint64_t line, const char *const *cells, size_t n
 		return t->rc = cy_error_set(CY_EINVALID, "line %llu: more than %llu rows",
 					    (unsigned long long)line,
 					    (unsigned long long)t->o.rows_max);
+	if (taint && !t->have_header && t->pending.used) {
+		/* the row below a header candidate: the candidate is the header */
+		rc = set_header(t, (const char *const *)t->pending.cells, t->pending.n,
+				t->pending.line);
+		saved_release(&t->pending);
+		if (rc)
+			return rc;
+	}
+	if (taint && !t->have_header)
+		/* the header itself, or a title above it: most likely the wrong encoding */
+		return t->rc = cy_error_set(CY_EINVALID,
+					    "%s, before the header was found (is the encoding "
+					    "right? give it)",
+					    taint);
 	if (taint)
 		return cy_table__reject(t, line, taint, raw, raw_len);
 	if (t->have_header)

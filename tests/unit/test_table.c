@@ -652,6 +652,16 @@ static void test_table_undecodable(void **state)
 	cy_table_free(t);
 	got_free(&g);
 
+	/* a header that does not decode: the encoding is wrong, the file stops */
+	cy_buf_clear(&gbk);
+	to_enc("姓名,地址\n张三,北京市\n", "GBK", &gbk);
+	o.encoding = "utf-8";
+	assert_int_equal(run(gbk.ptr, gbk.len, &o, 0, &g, NULL), CY_EINVALID);
+	assert_non_null(strstr(cy_error_message(), "line 1: bytes that are not valid UTF-8"));
+	assert_non_null(strstr(cy_error_message(), "encoding"));
+	assert_int_equal(g.nrows + g.nrej, 0);
+	got_free(&g);
+
 	/* UTF-8 (detected) with one bad byte in one row */
 	static const char u8[] =
 		"姓名,地址\n张三,北京市海淀区\n李四,上海\xff市\n王五,广州市天河区\n";
