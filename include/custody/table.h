@@ -46,13 +46,15 @@ typedef enum cy_table_field {
 	CY_TF_SIGNED,	       /* 签订日期: a date */
 	CY_TF_TITLE,	       /* 标题, 合同名称 */
 	CY_TF_NOTE,	       /* 备注 */
+	CY_TF_TXN_NO,	       /* 交易流水号: an identifier */
 	CY_TF_COUNT
 } cy_table_field;
 
 /* "customer_no", "name", "id_type", "id_number", "gender", "birth_date",
  * "phone", "email", "address", "postcode", "company", "uscc", "bank",
  * "account", "amount", "currency", "date", "txn_type", "summary",
- * "contract_no", "signed", "title", "note"; "?" for a bad value. */
+ * "contract_no", "signed", "title", "note", "txn_no"; "?" for a bad value.
+ * Fields are appended, never renumbered. */
 const char *cy_table_field_name(cy_table_field f);
 /* CY_EINVALID (naming the fields) if s is none of them. */
 int cy_table_field_parse(const char *s, cy_table_field *out);

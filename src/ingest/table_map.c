@@ -29,11 +29,14 @@
 #define HEADER_MAX 512	 /* bytes of a header cell */
 #define TITLE_ROWS_MAX 3 /* rows above the header that may be skipped */
 
-static const char *const FIELD_NAMES[CY_TF_COUNT] = {
-	"customer_no", "name",	      "id_type", "id_number", "gender",	 "birth_date",
-	"phone",       "email",	      "address", "postcode",  "company", "uscc",
-	"bank",	       "account",     "amount",	 "currency",  "date",	 "txn_type",
-	"summary",     "contract_no", "signed",	 "title",     "note"};
+static const char *const FIELD_NAMES[] = {"customer_no", "name",       "id_type", "id_number",
+					  "gender",	 "birth_date", "phone",	  "email",
+					  "address",	 "postcode",   "company", "uscc",
+					  "bank",	 "account",    "amount",  "currency",
+					  "date",	 "txn_type",   "summary", "contract_no",
+					  "signed",	 "title",      "note",	  "txn_no"};
+_Static_assert(sizeof(FIELD_NAMES) / sizeof(FIELD_NAMES[0]) == CY_TF_COUNT,
+	       "a name for every cy_table_field");
 
 const char *cy_table_field_name(cy_table_field f)
 {
@@ -48,18 +51,19 @@ int cy_table_field_parse(const char *s, cy_table_field *out)
 			return 0;
 		}
 	}
-	return cy_error_set(CY_EINVALID,
-			    "unknown field '%s' (fields: customer_no name id_type id_number gender "
-			    "birth_date phone email address postcode company uscc bank account "
-			    "amount currency date txn_type summary contract_no signed title note)",
-			    s);
+	return cy_error_set(
+		CY_EINVALID,
+		"unknown field '%s' (fields: customer_no name id_type id_number gender "
+		"birth_date phone email address postcode company uscc bank account "
+		"amount currency date txn_type summary contract_no signed title note txn_no)",
+		s);
 }
 
 /* Identifiers: a number in scientific notation there lost its digits. */
 static bool is_identifier(int f)
 {
 	return f == CY_TF_CUSTOMER_NO || f == CY_TF_ID_NUMBER || f == CY_TF_PHONE ||
-	       f == CY_TF_ACCOUNT || f == CY_TF_USCC || f == CY_TF_CONTRACT_NO;
+	       f == CY_TF_ACCOUNT || f == CY_TF_USCC || f == CY_TF_CONTRACT_NO || f == CY_TF_TXN_NO;
 }
 
 static bool is_date(int f)
@@ -204,6 +208,12 @@ static const struct {
 	{"notes", CY_TF_NOTE},
 	{"remark", CY_TF_NOTE},
 	{"remarks", CY_TF_NOTE},
+	{"交易流水号", CY_TF_TXN_NO},
+	{"流水号", CY_TF_TXN_NO},
+	{"交易编号", CY_TF_TXN_NO},
+	{"交易号", CY_TF_TXN_NO},
+	{"transactionid", CY_TF_TXN_NO},
+	{"transactionno", CY_TF_TXN_NO},
 };
 
 static bool drop_in_key(int32_t c)

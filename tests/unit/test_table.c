@@ -720,6 +720,7 @@ static void test_table_header_matching(void **state)
 		{"性别", CY_TF_GENDER},
 		{"出生日期", CY_TF_BIRTH_DATE},
 		{"备注", CY_TF_NOTE},
+		{"交易流水号", CY_TF_TXN_NO},
 		{"等级", -1},
 		{"", -1},
 		{"：", -1},
