@@ -71,6 +71,31 @@ static void wipe_free(void *p)
 	free(p);
 }
 
+int cy_table__reserve(cy_buf *b, size_t extra)
+{
+	cy_buf nb = CY_BUF_INIT;
+	size_t cap;
+	int rc;
+
+	if (b->ptr && extra < b->cap - b->len) /* room for the bytes and the NUL */
+		return 0;
+	if (extra > SIZE_MAX / 4 - b->len)
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	cap = b->cap > 128 ? b->cap : 128;
+	while (cap <= b->len + extra)
+		cap *= 2;
+	/* a new block, the old one wiped: realloc would leave a copy behind */
+	if ((rc = cy_buf_grow(&nb, cap - 1)))
+		return rc;
+	if (b->len)
+		memcpy(nb.ptr, b->ptr, b->len);
+	nb.len = b->len;
+	nb.ptr[nb.len] = 0;
+	cy_buf_wipe(b);
+	*b = nb;
+	return 0;
+}
+
 static void buf_wipe_clear(cy_buf *b)
 {
 	if (b->ptr)
@@ -194,7 +219,8 @@ static void on_field(void *s, size_t n, void *arg)
 		t->cellcap = cap;
 	}
 	t->celloff[t->ncells++] = t->cellbuf.len;
-	if ((rc = cy_buf_put(&t->cellbuf, n ? s : "", n)) || (rc = cy_buf_putc(&t->cellbuf, 0)))
+	if ((rc = cy_table__reserve(&t->cellbuf, n + 1)) ||
+	    (rc = cy_buf_put(&t->cellbuf, n ? s : "", n)) || (rc = cy_buf_putc(&t->cellbuf, 0)))
 		t->rc = rc;
 }
 
@@ -261,6 +287,8 @@ static int decode_utf8(cy_table *t, const uint8_t *b, size_t n)
 	size_t i = 0;
 	int rc = 0;
 
+	if ((rc = cy_table__reserve(&t->u8, n * 3 + 4)))
+		return rc;
 	if (cy_utf8_valid((const char *)b, n))
 		return cy_buf_put(&t->u8, b, n);
 	taint(t, "line %llu: bytes that are not valid %s", (unsigned long long)t->line, "UTF-8");
@@ -283,7 +311,7 @@ static int decode_iconv(cy_table *t, const uint8_t *b, size_t n)
 	size_t inl = n;
 	int rc;
 
-	if ((rc = cy_buf_grow(&t->u8, n * 2 + 16)))
+	if ((rc = cy_table__reserve(&t->u8, n * 2 + 16)))
 		return rc;
 	while (inl) {
 		char *o = (char *)t->u8.ptr + t->u8.len;
@@ -295,14 +323,14 @@ static int decode_iconv(cy_table *t, const uint8_t *b, size_t n)
 		if (r != (size_t)-1)
 			break;
 		if (errno == E2BIG) {
-			if ((rc = cy_buf_grow(&t->u8, inl * 2 + 64)))
+			if ((rc = cy_table__reserve(&t->u8, inl * 2 + 64)))
 				return rc;
 			continue;
 		}
 		/* EILSEQ, EINVAL (a sequence cut by the line end): not this encoding */
 		taint(t, "line %llu: bytes that are not valid %s", (unsigned long long)t->line,
 		      t->enc);
-		if ((rc = cy_buf_puts(&t->u8, REPLACEMENT)))
+		if ((rc = cy_table__reserve(&t->u8, 4)) || (rc = cy_buf_puts(&t->u8, REPLACEMENT)))
 			return rc;
 		size_t skip = inl < t->unit ? inl : t->unit;
 		in += skip;
@@ -319,7 +347,7 @@ static int handle_line(cy_table *t, const uint8_t *b, size_t n, int term)
 	bool lf_of_crlf = term == '\n' && t->prev_cr && n == t->unit;
 	int rc;
 
-	if ((rc = cy_buf_put(&t->raw, b, n)))
+	if ((rc = cy_table__reserve(&t->raw, n)) || (rc = cy_buf_put(&t->raw, b, n)))
 		return t->rc = rc;
 	if (t->raw.len > t->o.row_max)
 		return t->rc = cy_error_set(CY_EINVALID,
@@ -365,7 +393,7 @@ static int process(cy_table *t, const uint8_t *d, size_t n)
 	uint8_t *p;
 	int rc;
 
-	if ((rc = cy_buf_put(&t->pend, d, n)))
+	if ((rc = cy_table__reserve(&t->pend, n)) || (rc = cy_buf_put(&t->pend, d, n)))
 		return t->rc = rc;
 	p = t->pend.ptr;
 	if (t->unit == 1) {
@@ -584,7 +612,8 @@ int cy_table_csv_feed(cy_table *t, const void *data, size_t n)
 		size_t take = SAMPLE_MAX - t->sample.len;
 		if (take > n)
 			take = n;
-		if ((rc = cy_buf_put(&t->sample, d, take)))
+		if ((rc = cy_table__reserve(&t->sample, take)) ||
+		    (rc = cy_buf_put(&t->sample, d, take)))
 			return t->rc = rc;
 		d += take;
 		n -= take;

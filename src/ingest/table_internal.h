@@ -74,6 +74,10 @@ struct cy_table {
 	bool prev_cr;  /* the last line ended with CR (a CRLF's LF is not a new line) */
 };
 
+/* Room for extra more bytes in b (personal data): when it must grow, the
+ * contents move to a new block and the old one is wiped, unlike realloc. */
+int cy_table__reserve(cy_buf *b, size_t extra);
+
 /* One row of cells from a reader, with the physical line it starts on.
  * taint: NULL, or why the reader could not take it (then it is a reject). */
 int cy_table__row(cy_table *t, uint64_t line, const char *const *cells, size_t n, const void *raw,

@@ -714,7 +714,8 @@ static int clean_cell(const char *s, bool compat, cy_buf *out)
 		b -= 1;
 	}
 	if (norm_stable((const uint8_t *)s + a, b - a, compat)) {
-		if ((rc = cy_buf_put(out, s + a, b - a)))
+		if ((rc = cy_table__reserve(out, b - a + 1)) ||
+		    (rc = cy_buf_put(out, s + a, b - a)))
 			return rc;
 		return cy_buf_putc(out, 0);
 	}
@@ -723,7 +724,8 @@ static int clean_cell(const char *s, bool compat, cy_buf *out)
 	if (len < 0)
 		return len == UTF8PROC_ERROR_NOMEM ? cy_error_set(CY_ENOMEM, "out of memory")
 						   : CY_EINVALID;
-	rc = cy_buf_put(out, m, (size_t)len);
+	rc = cy_table__reserve(out, (size_t)len + 1);
+	rc = rc ? rc : cy_buf_put(out, m, (size_t)len);
 	rc = rc ? rc : cy_buf_putc(out, 0);
 	cy_wipe(m, (size_t)len);
 	free(m);
@@ -756,7 +758,7 @@ static int saved_set(cy_table__saved *s, uint64_t line, const char *const *cells
 	for (size_t i = 0; i < n; i++)
 		if (cells[i] && !(s->cells[i] = strdup(cells[i])))
 			return cy_error_set(CY_ENOMEM, "out of memory");
-	return raw_len ? cy_buf_put(&s->raw, raw, raw_len) : 0;
+	return raw_len ? cy_buf_put(&s->raw, raw, raw_len) : 0; /* sized once: no copy left */
 }
 
 static size_t nonempty(const char *const *cells, size_t n)
@@ -972,7 +974,8 @@ static int data_row(cy_table *t, uint64_t line, const char *const *cells, size_t
 			}
 			explicit_bzero(t->vals.ptr + off, t->vals.len - off);
 			t->vals.len = off;
-			if ((rc = cy_buf_put(&t->vals, date, 11)))
+			if ((rc = cy_table__reserve(&t->vals, 11)) ||
+			    (rc = cy_buf_put(&t->vals, date, 11)))
 				return t->rc = rc;
 		}
 		t->voff[i] = off;
