@@ -127,8 +127,6 @@ int cy_table_new(const cy_table_opts *o, const cy_table_handler *h, void *arg, c
 	if (h)
 		t->h = *h;
 	t->arg = arg;
-	if (!t->o.delimiter)
-		t->o.delimiter = ',';
 	if (!t->o.field_max)
 		t->o.field_max = CY_TABLE_FIELD_MAX_DEFAULT;
 	if (!t->o.row_max)
@@ -172,6 +170,18 @@ const char *cy_table_encoding(const cy_table *t)
 const char *cy_table_encoding_source(const cy_table *t)
 {
 	return t->settled ? t->enc_source : NULL;
+}
+
+char cy_table_delimiter(const cy_table *t)
+{
+	return t->settled ? t->o.delimiter : 0;
+}
+
+const char *cy_table_col_kind_name(cy_table_col_kind k)
+{
+	static const char *const N[] = {"builtin", "map", "extra", "duplicate", "ignored"};
+
+	return (unsigned)k < sizeof(N) / sizeof(N[0]) ? N[k] : "?";
 }
 
 const cy_table_counts *cy_table_get_counts(const cy_table *t)
@@ -523,6 +533,27 @@ static int guess(cy_table *t, const uint8_t *s, size_t n, bool at_eof, const cha
 	return 0;
 }
 
+/* No delimiter given: the commonest of ',', '\t' (Excel's "Unicode text" is
+ * tab-separated UTF-16) and ';' (Excel where the decimal mark is a comma) in
+ * the sample, ',' on a tie.  These are ASCII, and in the encodings read
+ * here an ASCII unit is never part of another character. */
+static char sniff_delimiter(const cy_table *t, const uint8_t *s, size_t n)
+{
+	size_t comma = 0, tab = 0, semi = 0;
+
+	for (size_t i = 0; i + t->unit <= n; i += t->unit) {
+		int c = unit_at(t, s + i);
+		comma += c == ',';
+		tab += c == '\t';
+		semi += c == ';';
+	}
+	if (tab > comma && tab >= semi)
+		return '\t';
+	if (semi > comma && semi > tab)
+		return ';';
+	return ',';
+}
+
 /* The encoding, from the sample (at_eof: the sample is the whole file). */
 static int settle(cy_table *t, bool at_eof)
 {
@@ -588,6 +619,8 @@ static int settle(cy_table *t, bool at_eof)
 	if (csv_init(&t->cp, CSV_REPALL_NL | CSV_APPEND_NULL))
 		return t->rc = cy_error_set(CY_ENOMEM, "out of memory");
 	t->cp_init = true;
+	if (!t->o.delimiter)
+		t->o.delimiter = sniff_delimiter(t, s + skip, n - skip);
 	csv_set_delim(&t->cp, (unsigned char)t->o.delimiter);
 	csv_set_realloc_func(&t->cp, wipe_realloc);
 	csv_set_free_func(&t->cp, wipe_free);

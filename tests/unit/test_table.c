@@ -347,6 +347,39 @@ static void test_table_utf16le_bom(void **state)
 	cy_buf_release(&u16);
 }
 
+static void test_table_utf16_tab_separated(void **state)
+{
+	/* Excel's "Unicode text": UTF-16LE with a BOM, tab-separated, CRLF */
+	cy_buf u16 = CY_BUF_INIT;
+	cy_table *t;
+	got g = {0};
+	size_t n;
+
+	(void)state;
+	cy_buf_put(&u16, "\xff\xfe", 2);
+	to_enc("客户编号\t客户名称\t联系地址\r\nC1\t张三\t北京市, 海淀区\r\nC2\t李四\t上海市\r\n",
+	       "UTF-16LE", &u16);
+	assert_int_equal(run(u16.ptr, u16.len, NULL, 0, &g, &t), 0);
+	assert_int_equal(cy_table_delimiter(t), '\t');
+	assert_non_null(cy_table_columns(t, &n));
+	assert_int_equal(n, 3);
+	assert_int_equal(g.nrows, 2);
+	assert_string_equal(g.row[0].f[CY_TF_ADDRESS], "北京市, 海淀区");
+	assert_string_equal(g.row[1].f[CY_TF_NAME], "李四");
+	assert_int_equal(g.row[1].line, 3);
+	assert_string_equal(cy_table_col_kind_name(cy_table_columns(t, &n)[0].kind), "builtin");
+	cy_table_free(t);
+	got_free(&g);
+	/* semicolons (Excel where the decimal mark is a comma) */
+	static const char semi[] = "name;amount;note\nA;1,50;x\nB;2,00;y\n";
+	assert_int_equal(run(semi, sizeof(semi) - 1, NULL, 0, &g, &t), 0);
+	assert_int_equal(cy_table_delimiter(t), ';');
+	assert_string_equal(g.row[0].f[CY_TF_AMOUNT], "1,50");
+	cy_table_free(t);
+	got_free(&g);
+	cy_buf_release(&u16);
+}
+
 static void test_table_big5(void **state)
 {
 	cy_buf text = CY_BUF_INIT, big5 = CY_BUF_INIT;
@@ -1033,6 +1066,7 @@ int main(void)
 		cmocka_unit_test(test_table_given_encoding),
 		cmocka_unit_test(test_table_utf8_bom),
 		cmocka_unit_test(test_table_utf16le_bom),
+		cmocka_unit_test(test_table_utf16_tab_separated),
 		cmocka_unit_test(test_table_big5),
 		cmocka_unit_test(test_table_embedded_newlines),
 		cmocka_unit_test(test_table_unclosed_quote),
