@@ -810,6 +810,7 @@ static int set_header(cy_table *t, const char *const *cells, size_t n, uint64_t 
 	cy_buf k = CY_BUF_INIT;
 	bool taken[CY_TF_COUNT] = {false};
 	size_t ncols = n;
+	int *bf = NULL; /* per column: its built-in field, or -1 */
 	int rc = 0;
 
 	while (ncols && nonempty(cells + ncols - 1, 1) == 0) /* trailing empty columns */
@@ -818,17 +819,18 @@ static int set_header(cy_table *t, const char *const *cells, size_t n, uint64_t 
 		return t->rc = cy_error_set(CY_EINVALID,
 					    "line %llu: the header has %zu columns; at most %zu",
 					    (unsigned long long)line, ncols, t->o.cols_max);
-	if (ncols && (!(t->cols = calloc(ncols, sizeof(*t->cols))) ||
-		      !(t->voff = calloc(ncols, sizeof(*t->voff))) ||
-		      !(t->extra = calloc(ncols, sizeof(*t->extra))) ||
-		      !(t->problem = calloc(ncols, sizeof(*t->problem))) ||
-		      !(t->poff = calloc(ncols, sizeof(*t->poff)))))
+	if (ncols &&
+	    (!(t->cols = calloc(ncols, sizeof(*t->cols))) ||
+	     !(t->voff = calloc(ncols, sizeof(*t->voff))) ||
+	     !(t->extra = calloc(ncols, sizeof(*t->extra))) ||
+	     !(t->problem = calloc(ncols, sizeof(*t->problem))) ||
+	     !(t->poff = calloc(ncols, sizeof(*t->poff))) || !(bf = calloc(ncols, sizeof(*bf)))))
 		return t->rc = cy_error_set(CY_ENOMEM, "out of memory");
 	t->ncols = ncols;
 	for (size_t i = 0; i < ncols; i++) {
 		cy_table_column *c = &t->cols[i];
 		size_t a = 0, b = 0;
-		int f, mf;
+		int mf;
 		char *h;
 
 		if (cells[i])
@@ -850,23 +852,34 @@ static int set_header(cy_table *t, const char *const *cells, size_t n, uint64_t 
 		c->header = h;
 		c->field = -1;
 		c->kind = CY_TABLE_COL_EXTRA;
+		bf[i] = -1;
 		if (b == a)
 			continue;
 		if ((rc = header_key(h, &k)))
 			goto out;
+		/* the map first, wherever its columns are; the built-in list then */
 		mf = map_of_key(t->o.map, cy_buf_cstr(&k));
-		f = builtin_of_key(cy_buf_cstr(&k));
+		bf[i] = builtin_of_key(cy_buf_cstr(&k));
 		if (mf == MAP_IGNORE) {
 			c->kind = CY_TABLE_COL_IGNORED;
-		} else if (mf >= 0 || f >= 0) {
-			int g = mf >= 0 ? mf : f;
-			if (taken[g]) {
-				c->kind = CY_TABLE_COL_DUPLICATE;
-			} else {
-				taken[g] = true;
-				c->field = g;
-				c->kind = mf >= 0 ? CY_TABLE_COL_MAP : CY_TABLE_COL_BUILTIN;
-			}
+		} else if (mf >= 0 && taken[mf]) {
+			c->kind = CY_TABLE_COL_DUPLICATE;
+		} else if (mf >= 0) {
+			taken[mf] = true;
+			c->field = mf;
+			c->kind = CY_TABLE_COL_MAP;
+		}
+	}
+	for (size_t i = 0; i < ncols; i++) {
+		cy_table_column *c = &t->cols[i];
+		if (c->kind != CY_TABLE_COL_EXTRA || bf[i] < 0)
+			continue;
+		if (taken[bf[i]]) {
+			c->kind = CY_TABLE_COL_DUPLICATE;
+		} else {
+			taken[bf[i]] = true;
+			c->field = bf[i];
+			c->kind = CY_TABLE_COL_BUILTIN;
 		}
 	}
 	t->have_header = true;
@@ -874,6 +887,7 @@ static int set_header(cy_table *t, const char *const *cells, size_t n, uint64_t 
 	if (t->h.header && (rc = t->h.header(t->arg, t)))
 		goto out;
 out:
+	free(bf);
 	cy_buf_release(&k);
 	if (rc)
 		t->rc = rc;

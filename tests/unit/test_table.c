@@ -869,6 +869,21 @@ static void test_table_map_file(void **state)
 	cy_table_free(t);
 	got_free(&g);
 	cy_table_map_free(map);
+	/* a mapped column wins over a built-in header to its left */
+	static const char mj[] = "{\"columns\": {\"客户全称\": \"name\"}}";
+	static const char csv2[] = "姓名,客户全称\n小王,王小明\n";
+	assert_int_equal(cy_table_map_parse(mj, sizeof(mj) - 1, "m.json", &map), 0);
+	o.map = map;
+	assert_int_equal(run(csv2, sizeof(csv2) - 1, &o, 0, &g, &t), 0);
+	c = cy_table_columns(t, &n);
+	assert_int_equal(c[0].kind, CY_TABLE_COL_DUPLICATE);
+	assert_int_equal(c[1].kind, CY_TABLE_COL_MAP);
+	assert_string_equal(g.row[0].f[CY_TF_NAME], "王小明");
+	assert_int_equal(g.row[0].nextra, 1);
+	assert_string_equal(g.row[0].xname[0], "姓名");
+	cy_table_free(t);
+	got_free(&g);
+	cy_table_map_free(map);
 	cy_buf_release(&m);
 }
 
