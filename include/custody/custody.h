@@ -16,6 +16,7 @@
 #include "custody/normalize.h"
 #include "custody/record.h"
 #include "custody/subject.h"
+#include "custody/table.h"
 #include "custody/user.h"
 #include "custody/vault.h"
 
