@@ -398,11 +398,11 @@ typedef struct walk {
 
 static int walk_obj(walk *w, GMimeObject *o, GMimeObject *alt, unsigned depth)
 {
-	if (++w->parts > w->lim->parts_max)
-		return cy_mail__reject(&w->m->pub, "more than %u MIME parts", w->lim->parts_max);
 	if (depth > w->lim->depth_max)
 		return cy_mail__reject(&w->m->pub, "MIME parts nested deeper than %u levels",
 				       w->lim->depth_max);
+	if (++w->parts > w->lim->parts_max)
+		return cy_mail__reject(&w->m->pub, "more than %u MIME parts", w->lim->parts_max);
 	if (GMIME_IS_MULTIPART(o)) {
 		GMimeMultipart *mp = (GMimeMultipart *)o;
 		bool is_alt = g_mime_content_type_is_type(g_mime_object_get_content_type(o),
