@@ -222,6 +222,27 @@ static size_t utf8_seq(const uint8_t *p, size_t n)
 	return k && k <= n && cy_utf8_valid((const char *)p, k) ? k : 0;
 }
 
+/* Append s[0..n) to b as valid UTF-8: each byte that is not becomes U+FFFD
+ * (counted in *bad). */
+static int put_utf8(cy_mail__sbuf *b, const char *s, size_t n, size_t *bad)
+{
+	int rc = 0;
+
+	*bad = 0;
+	for (size_t i = 0; i < n && rc == 0;) {
+		size_t k = utf8_seq((const uint8_t *)s + i, n - i);
+		if (k) {
+			rc = cy_mail__sbuf_put(b, s + i, k);
+			i += k;
+		} else {
+			rc = cy_mail__sbuf_put(b, "\xef\xbf\xbd", 3);
+			(*bad)++;
+			i++;
+		}
+	}
+	return rc;
+}
+
 /* A copy of s owned by m, as valid UTF-8: a byte that is not becomes U+FFFD
  * and a problem names `what`.  NULL s gives NULL (*ok stays true). */
 static int dup_text(msg *m, const char *s, const char *what, const char **out)
@@ -239,16 +260,7 @@ static int dup_text(msg *m, const char *s, const char *what, const char **out)
 			return cy_error_set(CY_ENOMEM, "out of memory");
 		return 0;
 	}
-	for (i = 0; i < n && rc == 0;) {
-		size_t k = utf8_seq((const uint8_t *)s + i, n - i);
-		if (k) {
-			rc = cy_mail__sbuf_put(&b, s + i, k);
-			i += k;
-		} else {
-			rc = cy_mail__sbuf_put(&b, "\xef\xbf\xbd", 3);
-			i++;
-		}
-	}
+	rc = put_utf8(&b, s, n, &i);
 	if (rc == 0 && !(*out = cy_mail__strdup(&m->pub, (const char *)b.p, b.len)))
 		rc = cy_error_set(CY_ENOMEM, "out of memory");
 	if (rc == 0)
@@ -341,7 +353,7 @@ static int text_to_utf8(msg *m, GMimeParserOptions *po, const uint8_t *in, size_
 			const char *what, cy_mail__sbuf *out)
 {
 	bool valid = cy_utf8_valid((const char *)in, n);
-	size_t bad = 0;
+	size_t bad = 0, len;
 	char *guess;
 	int rc;
 
@@ -370,13 +382,27 @@ static int text_to_utf8(msg *m, GMimeParserOptions *po, const uint8_t *in, size_
 		if ((rc = cy_mail__problem(&m->pub, "%s: declared %s but it is not", what, cs)) < 0)
 			return rc;
 	}
-	/* no usable charset: GMime tries the fallback charsets in order */
+	/* no usable charset: the fallback charsets in order, the first that reads
+	 * every byte (as GMime does for raw 8-bit headers) */
+	for (size_t i = 1; FALLBACK[i]; i++) {
+		if ((rc = convert(FALLBACK[i], in, n, out, &bad)) < 0 && rc != CY_EUNSUPPORTED)
+			return rc;
+		if (rc == 0 && !bad)
+			return 0;
+		cy_mail__sbuf_wipe(out);
+	}
+	/* none: GMime's guess (its last resort is ISO-8859-1), said so */
 	guess = g_mime_utils_decode_8bit(po, (const char *)in, n);
 	if (!guess)
 		return cy_error_set(CY_ENOMEM, "out of memory");
-	rc = cy_mail__sbuf_put(out, guess, strlen(guess));
-	explicit_bzero(guess, strlen(guess));
+	len = strlen(guess);
+	rc = put_utf8(out, guess, len, &bad);
+	explicit_bzero(guess, len);
 	g_free(guess);
+	if (rc == 0)
+		rc = cy_mail__problem(
+			&m->pub,
+			"%s: not in any of utf-8, gb18030, big5; its characters are a guess", what);
 	return rc;
 }
 

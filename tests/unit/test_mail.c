@@ -523,6 +523,22 @@ static void test_mail_attachment_limit(void **state)
 	cy_mail_message_free(m);
 }
 
+/* bytes in no charset at all still come out as UTF-8, with a problem */
+static void test_mail_undecodable_body(void **state)
+{
+	static const char msg[] = "Subject: x\n\nab\xff\xfe\xff"
+				  "cd\n";
+	cy_mail_message *m;
+
+	(void)state;
+	assert_int_equal(cy_mail_parse(msg, sizeof(msg) - 1, NULL, &m), 0);
+	assert_null(m->reject);
+	assert_true(cy_utf8_valid(m->body, m->body_len));
+	assert_true(body_starts(m, "ab"));
+	assert_true(has_problem(m, "body"));
+	cy_mail_message_free(m);
+}
+
 /* ---- files: a big mbox read in pieces, a Maildir, a folder ---- */
 
 static void write_file(const char *dir, const char *rel, const void *p, size_t n)
@@ -672,6 +688,7 @@ int main(void)
 		cmocka_unit_test(test_mail_mbox_chinese),
 		cmocka_unit_test(test_mail_mbox_broken_among_good),
 		cmocka_unit_test(test_mail_attachment_limit),
+		cmocka_unit_test(test_mail_undecodable_body),
 		cmocka_unit_test(test_mail_mbox_file_in_pieces),
 		cmocka_unit_test(test_mail_maildir),
 		cmocka_unit_test(test_mail_eml_folder),
