@@ -45,6 +45,19 @@ typedef enum cy_mail_kind {
 	CY_MAIL_MAILDIR,  /* a directory with cur/ and new/: every file in them */
 } cy_mail_kind;
 
+/* Why a message is a reject, for a front end that words it in its own
+ * language (the reject text itself is English). */
+typedef enum cy_mail_reject_kind {
+	CY_MAIL_REJECT_NONE = 0,
+	CY_MAIL_REJECT_NOT_MAIL,	/* no header field could be read */
+	CY_MAIL_REJECT_EMPTY,		/* nothing but blank lines */
+	CY_MAIL_REJECT_SIZE,		/* over limits.message_max */
+	CY_MAIL_REJECT_ATTACHMENT_SIZE, /* an attachment over limits.attachment_max */
+	CY_MAIL_REJECT_PARTS,		/* over limits.parts_max */
+	CY_MAIL_REJECT_DEPTH,		/* over limits.depth_max */
+	CY_MAIL_REJECT_UNREADABLE,	/* the file could not be opened or read */
+} cy_mail_reject_kind;
+
 typedef struct cy_mail_address {
 	const char *name; /* display name, decoded; NULL if none */
 	const char *addr; /* addr-spec as written ("li@example.cn"); may be "" */
@@ -72,6 +85,7 @@ typedef struct cy_mail_message {
 	/* Non-NULL: the message could not be read, and this says why.  Only the
 	 * fields above are then set. */
 	const char *reject;
+	cy_mail_reject_kind reject_kind;
 
 	const char *message_id; /* without the angle brackets; NULL if none */
 	/* The Date header: RFC 3339 with the message's own offset

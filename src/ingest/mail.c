@@ -168,7 +168,7 @@ static char *vformat(cy_mail_message *pub, const char *fmt, va_list ap)
 	return s;
 }
 
-int cy_mail__reject(cy_mail_message *pub, const char *fmt, ...)
+int cy_mail__reject(cy_mail_message *pub, cy_mail_reject_kind kind, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
@@ -179,6 +179,7 @@ int cy_mail__reject(cy_mail_message *pub, const char *fmt, ...)
 	if (!s)
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	pub->reject = s;
+	pub->reject_kind = kind;
 	return 0;
 }
 
@@ -425,10 +426,12 @@ typedef struct walk {
 static int walk_obj(walk *w, GMimeObject *o, GMimeObject *alt, unsigned depth)
 {
 	if (depth > w->lim->depth_max)
-		return cy_mail__reject(&w->m->pub, "MIME parts nested deeper than %u levels",
+		return cy_mail__reject(&w->m->pub, CY_MAIL_REJECT_DEPTH,
+				       "MIME parts nested deeper than %u levels",
 				       w->lim->depth_max);
 	if (++w->parts > w->lim->parts_max)
-		return cy_mail__reject(&w->m->pub, "more than %u MIME parts", w->lim->parts_max);
+		return cy_mail__reject(&w->m->pub, CY_MAIL_REJECT_PARTS, "more than %u MIME parts",
+				       w->lim->parts_max);
 	if (GMIME_IS_MULTIPART(o)) {
 		GMimeMultipart *mp = (GMimeMultipart *)o;
 		bool is_alt = g_mime_content_type_is_type(g_mime_object_get_content_type(o),
@@ -549,7 +552,8 @@ static int set_attachment(walk *w, GMimeObject *o, cy_mail_attachment *a)
 	if (rc == 0)
 		rc = leaf_bytes(w, o, &data, w->lim->attachment_max, &over);
 	if (rc == 0 && over)
-		rc = cy_mail__reject(&m->pub, "an attachment is larger than the limit of %zu bytes",
+		rc = cy_mail__reject(&m->pub, CY_MAIL_REJECT_ATTACHMENT_SIZE,
+				     "an attachment is larger than the limit of %zu bytes",
 				     w->lim->attachment_max);
 	if (rc == 0 && !m->pub.reject) {
 		uint8_t *p = track(m, malloc(data.len + 1), data.len + 1);
@@ -783,7 +787,7 @@ int cy_mail__read(cy_mail_message *pub, const cy_mail_limits *lim)
 	cy_mail_init();
 	if (!pub->raw)
 		return pub->reject ? 0
-				   : cy_mail__reject(pub,
+				   : cy_mail__reject(pub, CY_MAIL_REJECT_SIZE,
 						     "the message is larger than the limit "
 						     "of %zu bytes",
 						     lim->message_max);
@@ -792,9 +796,10 @@ int cy_mail__read(cy_mail_message *pub, const cy_mail_limits *lim)
 		    pub->raw[i] != '\t')
 			break;
 	if (i == pub->raw_len)
-		return cy_mail__reject(pub, "empty message");
+		return cy_mail__reject(pub, CY_MAIL_REJECT_EMPTY, "empty message");
 	if (pub->raw_len > UINT32_MAX / 2)
-		return cy_mail__reject(pub, "the message is larger than the limit of %zu bytes",
+		return cy_mail__reject(pub, CY_MAIL_REJECT_SIZE,
+				       "the message is larger than the limit of %zu bytes",
 				       lim->message_max);
 
 	/* a GMime stream over our bytes, not a copy: the array is ours to free */
@@ -811,7 +816,8 @@ int cy_mail__read(cy_mail_message *pub, const cy_mail_limits *lim)
 		goto out;
 	if (!gm ||
 	    g_mime_header_list_get_count(g_mime_object_get_header_list((GMimeObject *)gm)) == 0) {
-		rc = cy_mail__reject(pub, "no header fields: not a mail message");
+		rc = cy_mail__reject(pub, CY_MAIL_REJECT_NOT_MAIL,
+				     "no header fields: not a mail message");
 		goto out;
 	}
 

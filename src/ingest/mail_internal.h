@@ -54,7 +54,8 @@ cy_mail_message *cy_mail__message_new(uint8_t *raw, size_t len, uint64_t size);
 /* A copy of s[0..n) (NUL added) owned by m; NULL on ENOMEM. */
 char *cy_mail__strdup(cy_mail_message *m, const char *s, size_t n);
 /* Mark m a reject with a printf reason; CY_OK or CY_ENOMEM. */
-int cy_mail__reject(cy_mail_message *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cy_mail__reject(cy_mail_message *m, cy_mail_reject_kind kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Add a problem line; CY_OK or CY_ENOMEM. */
 int cy_mail__problem(cy_mail_message *m, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -283,8 +283,8 @@ static int message_from_fd(cy_mail_reader *r, int fd, const char *what, cy_mail_
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	(*out)->number = ++r->number;
 	if (fail)
-		rc = cy_mail__reject(*out, "%s %s%s%s", what, fail, err ? ": " : "",
-				     err ? strerror(err) : "");
+		rc = cy_mail__reject(*out, CY_MAIL_REJECT_UNREADABLE, "%s %s%s%s", what, fail,
+				     err ? ": " : "", err ? strerror(err) : "");
 	else
 		rc = cy_mail__read(*out, &r->lim);
 	if (rc < 0) {
@@ -315,7 +315,7 @@ static int next_mbox(cy_mail_reader *r, cy_mail_message **out)
 	if (mm.envelope && !(m->envelope = cy_mail__strdup(m, mm.envelope, strlen(mm.envelope))))
 		rc = cy_error_set(CY_ENOMEM, "out of memory");
 	if (rc == 0 && !m->raw && !mm.oversize)
-		rc = cy_mail__reject(m, "empty message");
+		rc = cy_mail__reject(m, CY_MAIL_REJECT_EMPTY, "empty message");
 	if (rc == 0)
 		rc = cy_mail__read(m, &r->lim);
 	if (rc == 0 && mm.note && !m->reject)
@@ -392,7 +392,8 @@ static int next_dir(cy_mail_reader *r, cy_mail_message **out)
 				return cy_error_set(CY_ENOMEM, "out of memory");
 			}
 			m->number = ++r->number;
-			rc = cy_mail__reject(m, "cannot be opened: %s", strerror(e));
+			rc = cy_mail__reject(m, CY_MAIL_REJECT_UNREADABLE, "cannot be opened: %s",
+					     strerror(e));
 			*out = m;
 		} else {
 			rc = message_from_fd(r, fd, "file", out);

@@ -285,6 +285,7 @@ static void test_mail_mikel_headers(void **state)
 	assert_int_equal(cy_mail_parse("this is not mail\n", 17, NULL, &m), 0);
 	assert_non_null(m->reject);
 	assert_non_null(m->raw); /* kept for the caller */
+	assert_int_equal(m->reject_kind, CY_MAIL_REJECT_NOT_MAIL);
 	cy_mail_message_free(m);
 	assert_int_equal(cy_mail_parse("\r\n\n", 3, NULL, &m), 0);
 	assert_string_equal(m->reject, "empty message");
@@ -492,10 +493,15 @@ static void test_mail_mbox_broken_among_good(void **state)
 	assert_int_equal(v[1]->size, strlen("Subject: big\n\n") + 100 * 41);
 	assert_string_equal(v[2]->subject, "good 3");
 	assert_string_equal(v[3]->reject, "more than 4 MIME parts");
+	assert_int_equal(v[3]->reject_kind, CY_MAIL_REJECT_PARTS);
+	assert_int_equal(v[1]->reject_kind, CY_MAIL_REJECT_SIZE);
 	assert_non_null(v[3]->raw);
 	assert_string_equal(v[4]->reject, "MIME parts nested deeper than 3 levels");
+	assert_int_equal(v[4]->reject_kind, CY_MAIL_REJECT_DEPTH);
+	assert_int_equal(v[0]->reject_kind, CY_MAIL_REJECT_NONE);
 	assert_string_equal(v[5]->subject, "good 6");
 	assert_string_equal(v[6]->reject, "empty message");
+	assert_int_equal(v[6]->reject_kind, CY_MAIL_REJECT_EMPTY);
 	free_all(v, n);
 	cy_buf_release(&box);
 }
@@ -514,6 +520,7 @@ static void test_mail_attachment_limit(void **state)
 	assert_int_equal(cy_mail_parse(msg, sizeof(msg) - 1, &o, &m), 0);
 	assert_non_null(m->reject);
 	assert_non_null(strstr(m->reject, "attachment is larger than the limit of 11 bytes"));
+	assert_int_equal(m->reject_kind, CY_MAIL_REJECT_ATTACHMENT_SIZE);
 	cy_mail_message_free(m);
 	o.limits.attachment_max = 12;
 	assert_int_equal(cy_mail_parse(msg, sizeof(msg) - 1, &o, &m), 0);
