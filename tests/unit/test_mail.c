@@ -442,6 +442,18 @@ static void test_mail_mbox_chinese(void **state)
 	assert_int_equal(v[2]->attachments[0].size, 9);
 	assert_memory_equal(v[2]->attachments[0].data, "%PDF-1.4\n", 9);
 	free_all(v, n);
+
+	/* RFC 2047 words labelled gb2312 holding GBK (镕), a Big5 display name */
+	static const char one[] = "Subject: =?gb2312?B?1uzpRrv5?=\n"
+				  "From: =?big5?B?pP2kcKn6?= <wang@example.tw>\n\nx\n";
+	cy_mail_message *m;
+	assert_int_equal(cy_mail_parse(one, sizeof(one) - 1, NULL, &m), 0);
+	assert_string_equal(m->subject, "朱镕基");
+	assert_int_equal(m->nfrom, 1);
+	assert_string_equal(m->from[0].name, "王小明");
+	assert_string_equal(m->from[0].addr, "wang@example.tw");
+	assert_int_equal(m->nproblems, 0);
+	cy_mail_message_free(m);
 }
 
 static void test_mail_mbox_broken_among_good(void **state)
