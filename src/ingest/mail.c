@@ -138,8 +138,7 @@ void cy_mail_message_free(cy_mail_message *pub)
 		free(m->allocs[i].p);
 	}
 	free(m->allocs);
-	explicit_bzero(m, sizeof(*m));
-	free(m);
+	free(m); /* pointers and counts only: what they pointed to is wiped above */
 }
 
 char *cy_mail__strdup(cy_mail_message *pub, const char *s, size_t n)

@@ -387,10 +387,10 @@ int cy_mail__mbox_next(cy_mail__mbox *b, cy_mail__mbox_msg *out)
 {
 	memset(out, 0, sizeof(*out));
 	while (!b->done) {
-		const uint8_t *p;
-		size_t n;
-		uint64_t off;
-		bool line_start, complete, whole;
+		const uint8_t *p = NULL;
+		size_t n = 0;
+		uint64_t off = 0;
+		bool line_start = false, complete = false, whole;
 		int rc = next_piece(b, &p, &n, &off, &line_start, &complete);
 
 		if (rc < 0)
