@@ -688,6 +688,28 @@ static void test_mail_eml_folder(void **state)
 	assert_int_equal(cy_mail_reader_skipped(r), 2); /* notes.txt, link.eml */
 	cy_mail_reader_free(r);
 
+	/* a file over the size limit is a reject with its path, its bytes not read */
+	{
+		cy_mail_opts o = {0};
+		o.limits.message_max = 14;
+		write_file(dir, "b/big.eml", "Subject: big\n\nx\n", 17);
+		assert_int_equal(cy_mail_open(dir, &o, &r), 0);
+		n = 0;
+		while (assert_int_equal(cy_mail_next(r, &m), 0), m) {
+			n++;
+			if (!strcmp(m->path, "b/big.eml")) {
+				assert_int_equal(m->reject_kind, CY_MAIL_REJECT_SIZE);
+				assert_null(m->raw);
+				assert_int_equal(m->size, 17);
+			} else {
+				assert_null(m->reject);
+			}
+			cy_mail_message_free(m);
+		}
+		assert_int_equal(n, 4);
+		cy_mail_reader_free(r);
+	}
+
 	assert_int_equal(cy_mail_open("/nonexistent/mail", NULL, &r), CY_ENOTFOUND);
 	assert_null(r);
 	tu_rmrf(dir);
