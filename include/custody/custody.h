@@ -13,6 +13,7 @@
 #include "custody/import.h"
 #include "custody/ingest.h"
 #include "custody/log.h"
+#include "custody/mail.h"
 #include "custody/normalize.h"
 #include "custody/record.h"
 #include "custody/subject.h"
