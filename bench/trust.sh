@@ -13,7 +13,9 @@
 #   import   `custody import files DIR --fonds B001 --class other --year 2024 --quiet`
 #            into a fresh vault
 #   check    `custody check` of that vault (every object read and verified)
-# It prints the medians, the ratio NEW/OLD of each and PASS (<= 1.10) or MISS.
+# It prints each run's times, the medians, the spread of each build's runs
+# ((max - min) / median: how noisy the machine was), the ratio NEW/OLD of the
+# medians and PASS (<= 1.10) or MISS.
 # environment: BENCH_DIR (work directory; default /var/tmp/custody-bench).
 # exit: 0 done, 1 a step failed, 2 usage
 set -euo pipefail
@@ -98,9 +100,12 @@ for i in $(seq 1 "$RUNS"); do
 	echo "run $i/$RUNS ..."
 	one_run "$OLD" >>"$RUN/old"
 	one_run "$NEW" >>"$RUN/new"
+	echo "  old: $(tail -n 1 "$RUN/old")   new: $(tail -n 1 "$RUN/new")  (open import check, s)"
 done
 
-printf '\n%-8s %10s %10s %8s\n' step old_s new_s ratio
+spread() { sort -g | awk '{a[NR]=$1} END {m=a[int((NR+1)/2)]; printf "%.0f%%", m > 0 ? 100 * (a[NR] - a[1]) / m : 0}'; }
+
+printf '\n%-8s %10s %10s %8s        %s\n' step old_s new_s ratio 'spread old/new'
 col=1
 status=0
 for step in open import check; do
@@ -109,7 +114,9 @@ for step in open import check; do
 	r=$(echo "scale=3; $n / $o" | bc)
 	verdict=PASS
 	if [ "$(echo "$r > 1.10" | bc)" = 1 ]; then verdict=MISS; fi
-	printf '%-8s %10.3f %10.3f %8s  %s\n' "$step" "$o" "$n" "$r" "$verdict"
+	so=$(cut -d' ' -f$col "$RUN/old" | spread)
+	sn=$(cut -d' ' -f$col "$RUN/new" | spread)
+	printf '%-8s %10.3f %10.3f %8s  %s  %s/%s\n' "$step" "$o" "$n" "$r" "$verdict" "$so" "$sn"
 	col=$((col + 1))
 done
 printf '(%s files, median of %s runs; target: each ratio <= 1.10)\n' "$FILES" "$RUNS"

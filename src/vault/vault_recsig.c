@@ -454,25 +454,31 @@ static int ready_to_sign(cy_vault *v, cy_fonds_key *k)
 	return trusted_pub(v, k, k->fonds_id, pub);
 }
 
-int cy_vault__recsig_sign(cy_vault *v, cy_fonds_key *k, const int64_t *ids, size_t n)
+int cy_vault__recsig_batch_begin(cy_vault *v, cy_fonds_key *k, int64_t *batch_id)
 {
-	collect c;
+	int rc;
+
+	if (!v->in_tx)
+		return cy_error_set(CY_EINVALID, "records signed outside a logged transaction");
+	rc = ready_to_sign(v, k);
+	return rc ? rc : cy_catalog_batch_reserve(v->cat, k->fonds_id, batch_id);
+}
+
+int cy_vault__recsig_batch_sign(cy_vault *v, cy_fonds_key *k, int64_t batch_id,
+				const uint8_t *digests, size_t n)
+{
+	cy_buf msg = CY_BUF_INIT;
+	uint8_t sig[64];
 	int rc;
 
 	if (!n)
-		return 0;
-	memset(&c, 0, sizeof(c));
-	c.ids = ids;
-	c.nids = n;
-	rc = ready_to_sign(v, k);
-	rc = rc ? rc
-		: cy_catalog_recsig_each(v->cat, k->fonds_id, ids[0], ids[n - 1], 0, collect_row,
-					 &c);
-	if (!rc && c.n != n)
-		rc = cy_error_set(CY_EINVALID, "%zu of %zu new records were not found to sign",
-				  n - c.n, n);
-	rc = rc ? rc : sign_collected(v, k, &c);
-	collect_release(&c);
+		return cy_error_set(CY_EINVALID, "an empty batch of records to sign");
+	if (!v->in_tx || !v->tx_entries)
+		return cy_error_set(CY_EINVALID, "records signed outside a logged transaction");
+	rc = cy_vault__recsig_batch_msg(v->vault_id, k->code, v->fr.size, digests, n, &msg);
+	rc = rc ? rc : cy_ed25519_sign(CY_WRITE_SEED(k), msg.ptr, msg.len, sig);
+	rc = rc ? rc : cy_catalog_batch_seal(v->cat, batch_id, v->fr.size, (int64_t)n, sig);
+	cy_buf_release(&msg);
 	return rc;
 }
 
