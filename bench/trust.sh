@@ -15,7 +15,8 @@
 #   check    `custody check` of that vault (every object read and verified)
 # It prints each run's times, the medians, the spread of each build's runs
 # ((max - min) / median: how noisy the machine was), the ratio NEW/OLD of the
-# medians and PASS (<= 1.10) or MISS.
+# medians and PASS (<= 1.10) or MISS, and the ratio of the fastest runs (less
+# moved by other load on the machine; for information).
 # environment: BENCH_DIR (work directory; default /var/tmp/custody-bench).
 # exit: 0 done, 1 a step failed, 2 usage
 set -euo pipefail
@@ -103,9 +104,10 @@ for i in $(seq 1 "$RUNS"); do
 	echo "  old: $(tail -n 1 "$RUN/old")   new: $(tail -n 1 "$RUN/new")  (open import check, s)"
 done
 
-spread() { sort -g | awk '{a[NR]=$1} END {m=a[int((NR+1)/2)]; printf "%.0f%%", m > 0 ? 100 * (a[NR] - a[1]) / m : 0}'; }
+fastest() { sort -g | head -n 1; }
+spread() { sort -g | awk '{a[NR]=$1} END {m=a[int((NR+1)/2)]; printf "%.0f%%", (m > 0) ? 100 * (a[NR] - a[1]) / m : 0}'; }
 
-printf '\n%-8s %10s %10s %8s        %s\n' step old_s new_s ratio 'spread old/new'
+printf '\n%-8s %10s %10s %8s        %-14s %s\n' step old_s new_s ratio 'spread old/new' 'fastest: ratio'
 col=1
 status=0
 for step in open import check; do
@@ -116,7 +118,10 @@ for step in open import check; do
 	if [ "$(echo "$r > 1.10" | bc)" = 1 ]; then verdict=MISS; fi
 	so=$(cut -d' ' -f$col "$RUN/old" | spread)
 	sn=$(cut -d' ' -f$col "$RUN/new" | spread)
-	printf '%-8s %10.3f %10.3f %8s  %s  %s/%s\n' "$step" "$o" "$n" "$r" "$verdict" "$so" "$sn"
+	fo=$(cut -d' ' -f$col "$RUN/old" | fastest)
+	fn=$(cut -d' ' -f$col "$RUN/new" | fastest)
+	printf '%-8s %10.3f %10.3f %8s  %s  %-14s %s\n' "$step" "$o" "$n" "$r" "$verdict" "$so/$sn" \
+		"$(echo "scale=3; $fn / $fo" | bc)"
 	col=$((col + 1))
 done
 printf '(%s files, median of %s runs; target: each ratio <= 1.10)\n' "$FILES" "$RUNS"
