@@ -124,8 +124,9 @@ int cy_import_begin(cy_vault *v, const char *fonds, cy_import **out)
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	im->v = v;
 	im->fk = cy_vault__fonds_key(v, fonds);
-	/* records are signed with the fonds' write key at each commit */
-	if ((rc = cy_vault__recsig_require(v, im->fk))) {
+	/* records are signed with the fonds' write key at each commit: the key
+	 * the ledger recorded, or nothing is imported */
+	if ((rc = cy_vault__recsig_ready(v, im->fk))) {
 		free(im);
 		return rc;
 	}

@@ -444,7 +444,7 @@ static int sign_collected(cy_vault *v, cy_fonds_key *k, collect *c)
 }
 
 /* The write key must be the one the ledger recorded before it signs. */
-static int ready_to_sign(cy_vault *v, cy_fonds_key *k)
+int cy_vault__recsig_ready(cy_vault *v, cy_fonds_key *k)
 {
 	uint8_t pub[32];
 	int rc;
@@ -460,7 +460,7 @@ int cy_vault__recsig_batch_begin(cy_vault *v, cy_fonds_key *k, int64_t *batch_id
 
 	if (!v->in_tx)
 		return cy_error_set(CY_EINVALID, "records signed outside a logged transaction");
-	rc = ready_to_sign(v, k);
+	rc = cy_vault__recsig_ready(v, k);
 	return rc ? rc : cy_catalog_batch_reserve(v->cat, k->fonds_id, batch_id);
 }
 
@@ -569,7 +569,7 @@ int cy_vault__recsig_resign(cy_vault *v, cy_fonds_key *k, int64_t record_id)
 	int64_t batch = 0, ids[1] = {record_id};
 	int rc;
 
-	if ((rc = ready_to_sign(v, k)))
+	if ((rc = cy_vault__recsig_ready(v, k)))
 		return rc;
 	rc = cy_catalog_recsig_each(v->cat, k->fonds_id, record_id, record_id, 0, batch_of_fn,
 				    &batch);
@@ -608,7 +608,7 @@ int cy_vault__record_remove(cy_vault *v, const char *archive_no, const char *rea
 	if (!(k = cy_vault__fonds_key_by_id(v, fid)))
 		return cy_error_set(CY_EPERM, "user '%s' holds no key for record '%s'", v->user,
 				    archive_no);
-	if ((rc = ready_to_sign(v, k)))
+	if ((rc = cy_vault__recsig_ready(v, k)))
 		return rc;
 	if ((rc = cy_vault__begin(v)))
 		return rc;

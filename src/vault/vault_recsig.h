@@ -40,6 +40,10 @@ int cy_vault__recsig_fonds_new(cy_vault *v, cy_fonds_key *k, const char *name, c
 int cy_vault__recsig_open(cy_vault *v);
 /* CY_EPERM, naming the fonds, unless the caller holds its write key. */
 int cy_vault__recsig_require(cy_vault *v, const cy_fonds_key *k);
+/* As cy_vault__recsig_require, and CY_ECORRUPT unless the fonds' write key
+ * in the catalog is the one the ledger recorded (known after the first
+ * call: cached in k). */
+int cy_vault__recsig_ready(cy_vault *v, cy_fonds_key *k);
 /* A transaction that creates records of fonds k (import) signs them as one
  * batch without reading them back: batch_begin, inside the transaction
  * before its first record, checks that the caller holds the write key the

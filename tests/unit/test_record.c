@@ -857,6 +857,14 @@ static void test_record_sig_import_batch(void **state)
 	assert_int_equal(problems, 1);
 	assert_int_equal(verified, 2);
 	cy_vault_close(v);
+
+	/* a write key in the catalog that is not the one the ledger recorded:
+	 * nothing is imported (the import does not begin) */
+	assert_int_equal(cy_vault_open(&v, cy_buf_cstr(&f->vault), "li", PW, strlen(PW)), 0);
+	assert_int_equal(cy_catalog_exec(v->cat, "UPDATE fonds SET sign_pub = randomblob(32)"), 0);
+	assert_int_equal(cy_import_begin(v, "A001", &im), CY_ECORRUPT);
+	assert_non_null(strstr(cy_error_message(), "write key"));
+	cy_vault_close(v);
 }
 
 static cy_vault *open_user(const char *dir, const char *user, const char *pw)
