@@ -248,15 +248,22 @@ static int seal_file(int fd, cy_import_item *it, uint8_t *blk, size_t bsz, cy_sh
 int cy_import_prepare(const cy_import *im, int fd, const char *rel, const char *format,
 		      cy_import_item **out)
 {
-	cy_import_item *it;
 	struct stat st;
-	uint64_t stored;
-	int rc = 0;
 
 	if (fstat(fd, &st) < 0)
 		return cy_error_set_errno(CY_EIO, errno, "cannot stat %s", rel);
 	if (!S_ISREG(st.st_mode))
 		return cy_error_set(CY_EINVALID, "not a regular file");
+	return cy_import_prepare_sized(im, fd, (uint64_t)st.st_size, rel, format, out);
+}
+
+int cy_import_prepare_sized(const cy_import *im, int fd, uint64_t size, const char *rel,
+			    const char *format, cy_import_item **out)
+{
+	cy_import_item *it;
+	uint64_t stored;
+	int rc = 0;
+
 	if (!cy_utf8_valid(rel, strlen(rel)))
 		return cy_error_set(CY_EINVALID, "file name is not valid UTF-8");
 	if (!(it = calloc(1, sizeof(*it))) || !(it->rel = strdup(rel))) {
@@ -264,7 +271,7 @@ int cy_import_prepare(const cy_import *im, int fd, const char *rel, const char *
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	}
 	it->fd = -1;
-	it->size = (uint64_t)st.st_size;
+	it->size = size;
 	snprintf(it->format, sizeof(it->format), "%s", format && *format ? format : "binary");
 	if (!format)
 		it->sniff = im->sniff;
