@@ -15,6 +15,7 @@
  * CY_IMPORT_COMMIT_SECONDS whatever its size (cy_import_due), far below the
  * 30 s a reader waits (docs/security/hygiene.md). */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,7 @@ struct cy_import {
 	int64_t batch_id;
 	cy_buf digests;
 	size_t nnew;
+	int64_t next_id;   /* the next record's id (0: ask the catalog) */
 	cy_buf enc;	   /* scratch for a row's encoding */
 	double tx_start;   /* when the open transaction began (monotonic seconds) */
 	unsigned delay_ms; /* CUSTODY_TEST_IMPORT_DELAY_MS: a test's slow records */
@@ -330,6 +332,7 @@ static int ensure_tx(cy_import *im)
 	im->ncounters = 0; /* read afresh in each transaction */
 	im->nnew = 0;
 	im->batch_id = 0;
+	im->next_id = 0;
 	cy_buf_clear(&im->digests);
 	if ((rc = cy_vault__begin(im->v)))
 		return rc;
@@ -654,8 +657,10 @@ static int record_finish(cy_import *im, const cy_record_new *r, placed *objs, si
 	if (!im->batch_id && (rc = cy_vault__recsig_batch_begin(v, im->fk, &im->batch_id)))
 		goto out;
 	row.batch_id = im->batch_id;
-	if ((rc = cy_catalog_record_next_id(v->cat, &row.id)) ||
-	    (rc = record_digest(im, &row, objs, (const uint8_t(*)[CY_DKEY_WRAPPED_LEN])wrapped,
+	if (!im->next_id && (rc = cy_catalog_record_next_id(v->cat, &im->next_id)))
+		goto out;
+	row.id = im->next_id;
+	if ((rc = record_digest(im, &row, objs, (const uint8_t(*)[CY_DKEY_WRAPPED_LEN])wrapped,
 				nobjs, owner, r->subjects, r->nsubjects, digest)) ||
 	    (rc = cy_catalog_record_insert(v->cat, &row, &record_id)))
 		goto out;
@@ -687,6 +692,7 @@ static int record_finish(cy_import *im, const cy_record_new *r, placed *objs, si
 		ctr->next = item + 1;
 		ctr->dirty = 1;
 		im->nnew++;
+		im->next_id = im->next_id < INT64_MAX ? im->next_id + 1 : 0;
 	}
 out:
 	free(uids);
@@ -718,6 +724,7 @@ static int in_savepoint(cy_import *im, record_step step, void *arg, cy_import_ou
 	if (rc) {
 		im->nnew = saved_new;
 		im->batch_id = saved_batch;
+		im->next_id = 0; /* asked again: whatever failed, the catalog knows */
 		if (im->digests.len > 32 * saved_new) {
 			im->digests.len = 32 * saved_new;
 			im->digests.ptr[im->digests.len] = 0;
