@@ -13,7 +13,11 @@
 #   import   `custody import files DIR --fonds B001 --class other --year 2024 --quiet`
 #            into a fresh vault
 #   check    `custody check` of that vault (every object read and verified)
-# It prints the medians, the ratio NEW/OLD of each and PASS (<= 1.10) or MISS.
+# It prints each run's times, the medians, the spread of each build's runs
+# ((max - min) / median: how noisy the machine was), the ratio NEW/OLD of the
+# medians and PASS (<= 1.10) or MISS; for information, the ratio of the
+# fastest runs and of the median cpu times (user + system: less moved by
+# other load on a shared machine than wall time).
 # environment: BENCH_DIR (work directory; default /var/tmp/custody-bench).
 # exit: 0 done, 1 a step failed, 2 usage
 set -euo pipefail
@@ -67,11 +71,19 @@ printf 'sec-password-1\n' >"$RUN/pw-sec"
 printf 'arch-password-1\n' >"$RUN/pw-arch"
 chmod 600 "$RUN"/pw-*
 
-now() { date +%s.%N; }
+# run a step; prints "wall cpu" seconds (cpu: user + system of the process
+# and its threads, which other load on the machine moves much less than wall)
+timed() {
+	local TIMEFORMAT='%R %U %S' r u s
+	{ time "$@" >/dev/null; } 2>"$RUN/time"
+	read -r r u s <"$RUN/time"
+	echo "$r $(echo "$u + $s" | bc)"
+}
 
-# one run of the three steps with one build; prints "open import check" seconds
+# one run of the three steps with one build; prints "open import check"
+# wall seconds, then the same in cpu seconds
 one_run() {
-	local C="$1/custody" v="$RUN/vault" t0 t1 t2 t3 t4
+	local C="$1/custody" v="$RUN/vault" o i c
 	rm -rf "$v"
 	"$C" init --vault "$v" --user sec --password-file "$RUN/pw-sec" --recovery-file "$RUN/rec" >/dev/null
 	rm -f "$RUN/rec"
@@ -79,15 +91,11 @@ one_run() {
 		--new-password-file "$RUN/pw-arch" >/dev/null
 	"$C" fonds add B001 --name "Bench Co." --vault "$v" --user arch --password-file "$RUN/pw-arch" >/dev/null
 	sync
-	t0=$(now)
-	"$C" fonds list --vault "$v" --user arch --password-file "$RUN/pw-arch" >/dev/null
-	t1=$(now)
-	"$C" import files "$DATA" --fonds B001 --class other --year 2024 --quiet \
-		--vault "$v" --user arch --password-file "$RUN/pw-arch" >/dev/null
-	t2=$(now)
-	"$C" check --vault "$v" --user arch --password-file "$RUN/pw-arch" >/dev/null
-	t3=$(now)
-	echo "$(echo "$t1 - $t0" | bc) $(echo "$t2 - $t1" | bc) $(echo "$t3 - $t2" | bc)"
+	o=$(timed "$C" fonds list --vault "$v" --user arch --password-file "$RUN/pw-arch")
+	i=$(timed "$C" import files "$DATA" --fonds B001 --class other --year 2024 --quiet \
+		--vault "$v" --user arch --password-file "$RUN/pw-arch")
+	c=$(timed "$C" check --vault "$v" --user arch --password-file "$RUN/pw-arch")
+	echo "${o% *} ${i% *} ${c% *} ${o#* } ${i#* } ${c#* }"
 }
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -98,9 +106,14 @@ for i in $(seq 1 "$RUNS"); do
 	echo "run $i/$RUNS ..."
 	one_run "$OLD" >>"$RUN/old"
 	one_run "$NEW" >>"$RUN/new"
+	echo "  old: $(tail -n 1 "$RUN/old")"
+	echo "  new: $(tail -n 1 "$RUN/new")  (open import check: wall s, then cpu s)"
 done
 
-printf '\n%-8s %10s %10s %8s\n' step old_s new_s ratio
+fastest() { sort -g | head -n 1; }
+spread() { sort -g | awk '{a[NR]=$1} END {m=a[int((NR+1)/2)]; printf "%.0f%%", (m > 0) ? 100 * (a[NR] - a[1]) / m : 0}'; }
+
+printf '\n%-8s %10s %10s %8s        %-14s %-8s %s\n' step old_s new_s ratio 'spread old/new' fastest 'cpu ratio'
 col=1
 status=0
 for step in open import check; do
@@ -109,7 +122,14 @@ for step in open import check; do
 	r=$(echo "scale=3; $n / $o" | bc)
 	verdict=PASS
 	if [ "$(echo "$r > 1.10" | bc)" = 1 ]; then verdict=MISS; fi
-	printf '%-8s %10.3f %10.3f %8s  %s\n' "$step" "$o" "$n" "$r" "$verdict"
+	so=$(cut -d' ' -f$col "$RUN/old" | spread)
+	sn=$(cut -d' ' -f$col "$RUN/new" | spread)
+	fo=$(cut -d' ' -f$col "$RUN/old" | fastest)
+	fn=$(cut -d' ' -f$col "$RUN/new" | fastest)
+	co=$(cut -d' ' -f$((col + 3)) "$RUN/old" | median)
+	cn=$(cut -d' ' -f$((col + 3)) "$RUN/new" | median)
+	printf '%-8s %10.3f %10.3f %8s  %s  %-14s %-8s %s\n' "$step" "$o" "$n" "$r" "$verdict" "$so/$sn" \
+		"$(echo "scale=3; $fn / $fo" | bc)" "$(echo "scale=3; $cn / $co" | bc)"
 	col=$((col + 1))
 done
 printf '(%s files, median of %s runs; target: each ratio <= 1.10)\n' "$FILES" "$RUNS"

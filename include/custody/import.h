@@ -60,6 +60,11 @@ typedef const char *(*cy_import_sniff_fn)(const uint8_t *p, size_t n, const char
 void cy_import_set_sniffer(cy_import *im, cy_import_sniff_fn fn);
 int cy_import_prepare(const cy_import *im, int fd, const char *rel, const char *format,
 		      cy_import_item **out);
+/* As cy_import_prepare, for a regular file the caller has just fstat'ed
+ * through fd (size: what that fstat gave), so prepare makes no fstat of its
+ * own; a file whose size changes is still refused as it is read. */
+int cy_import_prepare_sized(const cy_import *im, int fd, uint64_t size, const char *rel,
+			    const char *format, cy_import_item **out);
 /* Add a prepared file as a record described by r (its source, size, format
  * and digest come from the item). */
 int cy_import_add(cy_import *im, cy_import_item *it, const cy_record_new *r,

@@ -1,6 +1,7 @@
 /* catalog_records.c - records, their objects and packs, item numbers and
  * archive-number aliases (catalog_records.h).  SQLite dialect; the SQL stays
  * in this file. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,8 +109,8 @@ int cy_catalog_record_insert(cy_catalog *c, const cy_cat_record_new *r, int64_t 
 	int rc = cy_catalog_prepare(
 		c,
 		"INSERT INTO records (fonds_id, archive_no, class, year, retention, org,"
-		" item, object_id, size, dedup, meta, created, created_by)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		" item, object_id, size, dedup, meta, created, created_by, id, status, digest,"
+		" batch_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		&s);
 
 	rc = rc ? rc : cy_stmt_bind_int(s, 1, r->fonds_id);
@@ -125,10 +126,32 @@ int cy_catalog_record_insert(cy_catalog *c, const cy_cat_record_new *r, int64_t 
 	rc = rc ? rc : cy_stmt_bind_blob(s, 11, r->meta, r->meta_len);
 	rc = rc ? rc : cy_stmt_bind_text(s, 12, r->created);
 	rc = rc ? rc : cy_stmt_bind_int(s, 13, r->created_by);
+	rc = rc ? rc : (r->id ? cy_stmt_bind_int(s, 14, r->id) : cy_stmt_bind_null(s, 14));
+	rc = rc ? rc : cy_stmt_bind_text(s, 15, r->status ? r->status : "held");
+	rc = rc ? rc
+		: (r->digest ? cy_stmt_bind_blob(s, 16, r->digest, 32) : cy_stmt_bind_null(s, 16));
+	rc = rc ? rc
+		: (r->batch_id ? cy_stmt_bind_int(s, 17, r->batch_id) : cy_stmt_bind_null(s, 17));
 	rc = rc ? rc : run(s);
 	if (!rc)
 		*id = cy_catalog_last_id(c);
 	return rc;
+}
+
+int cy_catalog_record_next_id(cy_catalog *c, int64_t *id)
+{
+	cy_stmt *s;
+	int64_t max = 0;
+	int rc = cy_catalog_prepare(c, "SELECT coalesce(max(id), 0) FROM records", &s);
+
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc == 1)
+		max = cy_stmt_int(s, 0);
+	cy_stmt_reset(s);
+	if (rc == 0 || (rc == 1 && (max < 0 || max == INT64_MAX)))
+		return cy_error_set(CY_ECORRUPT, "catalog: the records' ids are used up");
+	*id = max + 1;
+	return rc < 0 ? rc : 0;
 }
 
 int cy_catalog_record_object_add(cy_catalog *c, int64_t record_id, int seq, int64_t object_id,
@@ -568,6 +591,37 @@ int cy_catalog_batch_insert(cy_catalog *c, int64_t fonds_id, uint64_t seq, int64
 	rc = rc ? rc : run(s);
 	if (!rc)
 		*id = cy_catalog_last_id(c);
+	return rc;
+}
+
+int cy_catalog_batch_reserve(cy_catalog *c, int64_t fonds_id, int64_t *id)
+{
+	cy_stmt *s;
+	int rc = cy_catalog_prepare(
+		c, "INSERT INTO record_batches (fonds_id, seq, count, sig) VALUES (?, 0, 0, x'')",
+		&s);
+
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, fonds_id);
+	rc = rc ? rc : run(s);
+	if (!rc)
+		*id = cy_catalog_last_id(c);
+	return rc;
+}
+
+int cy_catalog_batch_seal(cy_catalog *c, int64_t id, uint64_t seq, int64_t count,
+			  const uint8_t sig[64])
+{
+	cy_stmt *s;
+	int rc = cy_catalog_prepare(
+		c, "UPDATE record_batches SET seq = ?, count = ?, sig = ? WHERE id = ?", &s);
+
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, (int64_t)seq);
+	rc = rc ? rc : cy_stmt_bind_int(s, 2, count);
+	rc = rc ? rc : cy_stmt_bind_blob(s, 3, sig, 64);
+	rc = rc ? rc : cy_stmt_bind_int(s, 4, id);
+	rc = rc ? rc : run(s);
+	if (!rc && cy_catalog_changes(c) != 1)
+		rc = cy_error_set(CY_ENOTFOUND, "no record batch %lld to sign", (long long)id);
 	return rc;
 }
 

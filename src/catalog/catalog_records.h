@@ -41,8 +41,14 @@ typedef struct cy_cat_record_new {
 	const uint8_t *dedup; /* 32 bytes */
 	const void *meta;
 	size_t meta_len;
+	int64_t id;	       /* 0: SQLite's next rowid */
+	const char *status;    /* NULL: "held" */
+	const uint8_t *digest; /* 32 bytes, or NULL: none yet */
+	int64_t batch_id;      /* 0: none yet */
 } cy_cat_record_new;
 int cy_catalog_record_insert(cy_catalog *c, const cy_cat_record_new *r, int64_t *id);
+/* The id the next record inserted without one gets (the largest id + 1). */
+int cy_catalog_record_next_id(cy_catalog *c, int64_t *id);
 /* A record's second and later objects (seq >= 1; the first is records.object_id). */
 int cy_catalog_record_object_add(cy_catalog *c, int64_t record_id, int seq, int64_t object_id,
 				 const char *role);

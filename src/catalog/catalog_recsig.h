@@ -100,6 +100,11 @@ typedef struct cy_catalog_batch {
 } cy_catalog_batch;
 int cy_catalog_batch_insert(cy_catalog *c, int64_t fonds_id, uint64_t seq, int64_t count,
 			    const uint8_t sig[64], int64_t *id);
+/* A batch row for the records a transaction is creating: seq, count and
+ * signature stay empty (a batch that never verifies) until batch_seal. */
+int cy_catalog_batch_reserve(cy_catalog *c, int64_t fonds_id, int64_t *id);
+int cy_catalog_batch_seal(cy_catalog *c, int64_t id, uint64_t seq, int64_t count,
+			  const uint8_t sig[64]);
 int cy_catalog_batch_get(cy_catalog *c, int64_t id, cy_catalog_batch *out);
 int cy_catalog_batch_delete(cy_catalog *c, int64_t id);
 typedef int (*cy_catalog_batch_fn)(void *arg, const cy_catalog_batch *b);

@@ -665,7 +665,9 @@ static void *preparer(void *arg)
 			    (!(e = cy_sidecar_find(pl->sc, pl->prefix, rel)) || !e->year) &&
 			    !(rc = cy_sniff_fd(fd, rel, &format)))
 				cy_doc_date_fd(fd, format, sl_size, &doc);
-			rc = rc ? rc : cy_import_prepare(pl->im, fd, rel, format, &it);
+			/* the walk's fstat of fd: a regular file, the one listed */
+			rc = rc ? rc
+				: cy_import_prepare_sized(pl->im, fd, sl_size, rel, format, &it);
 			if (rc)
 				snprintf(err, sizeof(err), "%s", cy_error_message());
 			close(fd);

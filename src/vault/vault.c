@@ -176,6 +176,7 @@ static void vault_free(cy_vault *v)
 	cy_secure_free(v->sign_seed, 32);
 	cy_secure_free(v->admin_seed, 32);
 	cy_secure_free(v->useed, 32);
+	cy_secure_free(v->obj_key, 32);
 	for (int i = 0; i < v->nkeys; i++) {
 		cy_secure_free(v->keys[i].key, CY_FONDS_KEYS_LEN);
 		cy_secure_free(v->keys[i].ekeys, (size_t)(v->keys[i].epoch + 1) * CY_EPOCH_LEN);

@@ -15,6 +15,7 @@
  * CY_IMPORT_COMMIT_SECONDS whatever its size (cy_import_due), far below the
  * 30 s a reader waits (docs/security/hygiene.md). */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,9 +85,14 @@ struct cy_import {
 	counter *counters; /* valid within the open transaction */
 	size_t ncounters;
 	int swept;
-	/* records created in the open transaction, signed at its commit */
-	int64_t *new_ids;
-	size_t nnew, capnew;
+	/* records created in the open transaction, signed at its commit as one
+	 * batch (vault_recsig.h): its row, taken with the first record, and the
+	 * digest of each record's row, in id order */
+	int64_t batch_id;
+	cy_buf digests;
+	size_t nnew;
+	int64_t next_id;   /* the next record's id (0: ask the catalog) */
+	cy_buf enc;	   /* scratch for a row's encoding */
 	double tx_start;   /* when the open transaction began (monotonic seconds) */
 	unsigned delay_ms; /* CUSTODY_TEST_IMPORT_DELAY_MS: a test's slow records */
 };
@@ -120,8 +126,10 @@ int cy_import_begin(cy_vault *v, const char *fonds, cy_import **out)
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	im->v = v;
 	im->fk = cy_vault__fonds_key(v, fonds);
-	/* records are signed with the fonds' write key at each commit */
-	if ((rc = cy_vault__recsig_require(v, im->fk)) ||
+	/* records are signed with the fonds' write key at each commit: the key
+	 * the ledger recorded, or nothing is imported; and sealed under the
+	 * fonds' newest key epoch, which the user must hold */
+	if ((rc = cy_vault__recsig_ready(v, im->fk)) ||
 	    (rc = cy_vault__epoch_writable(v, im->fk))) {
 		free(im);
 		return rc;
@@ -244,15 +252,22 @@ static int seal_file(int fd, cy_import_item *it, uint8_t *blk, size_t bsz, cy_sh
 int cy_import_prepare(const cy_import *im, int fd, const char *rel, const char *format,
 		      cy_import_item **out)
 {
-	cy_import_item *it;
 	struct stat st;
-	uint64_t stored;
-	int rc = 0;
 
 	if (fstat(fd, &st) < 0)
 		return cy_error_set_errno(CY_EIO, errno, "cannot stat %s", rel);
 	if (!S_ISREG(st.st_mode))
 		return cy_error_set(CY_EINVALID, "not a regular file");
+	return cy_import_prepare_sized(im, fd, (uint64_t)st.st_size, rel, format, out);
+}
+
+int cy_import_prepare_sized(const cy_import *im, int fd, uint64_t size, const char *rel,
+			    const char *format, cy_import_item **out)
+{
+	cy_import_item *it;
+	uint64_t stored;
+	int rc = 0;
+
 	if (!cy_utf8_valid(rel, strlen(rel)))
 		return cy_error_set(CY_EINVALID, "file name is not valid UTF-8");
 	if (!(it = calloc(1, sizeof(*it))) || !(it->rel = strdup(rel))) {
@@ -260,7 +275,7 @@ int cy_import_prepare(const cy_import *im, int fd, const char *rel, const char *
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	}
 	it->fd = -1;
-	it->size = (uint64_t)st.st_size;
+	it->size = size;
 	snprintf(it->format, sizeof(it->format), "%s", format && *format ? format : "binary");
 	if (!format)
 		it->sniff = im->sniff;
@@ -318,6 +333,9 @@ static int ensure_tx(cy_import *im)
 		return 0;
 	im->ncounters = 0; /* read afresh in each transaction */
 	im->nnew = 0;
+	im->batch_id = 0;
+	im->next_id = 0;
+	cy_buf_clear(&im->digests);
 	if ((rc = cy_vault__begin(im->v)))
 		return rc;
 	im->tx_start = mono_now();
@@ -474,19 +492,68 @@ int cy_vault__record_check(const cy_record_new *r)
 	return 0;
 }
 
-/* A record made in this transaction, to sign at its commit. */
-static int remember_new(cy_import *im, int64_t id)
+static int cmp_id(const void *a, const void *b)
 {
-	if (im->nnew == im->capnew) {
-		size_t cap = im->capnew ? im->capnew * 2 : 256;
-		int64_t *n = realloc(im->new_ids, cap * sizeof(*n));
-		if (!n)
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The digest of a new record's catalog row (docs/formats/record-sig.md),
+ * from the values its rows are inserted with: the record row, its objects
+ * (wrapped[i] the wrapped data key of objs[i]; objs[0] is records.object_id,
+ * the others record_objects seq i) and its subjects.  The one place that
+ * maps those values onto cy_catalog_recsig_row: a column the digest gains
+ * is added here and in cy_catalog_recsig_each. */
+static int record_digest(cy_import *im, const cy_cat_record_new *row, const placed *objs,
+			 const uint8_t (*wrapped)[CY_DKEY_WRAPPED_LEN], size_t nobjs, int64_t owner,
+			 const int64_t *subjects, size_t nsubjects, uint8_t out[32])
+{
+	cy_catalog_recsig_obj ro[MAX_PARTS];
+	cy_catalog_recsig_row r;
+	int64_t *subj = NULL;
+	int rc;
+
+	if (nsubjects) {
+		if (!(subj = malloc(nsubjects * sizeof(*subj))))
 			return cy_error_set(CY_ENOMEM, "out of memory");
-		im->new_ids = n;
-		im->capnew = cap;
+		memcpy(subj, subjects, nsubjects * sizeof(*subj));
+		qsort(subj, nsubjects, sizeof(*subj), cmp_id);
 	}
-	im->new_ids[im->nnew++] = id;
-	return 0;
+	for (size_t i = 0; i < nobjs; i++)
+		ro[i] = (cy_catalog_recsig_obj){.seq = (int64_t)i,
+						.role = i ? objs[i].role : "",
+						.length = objs[i].length,
+						.size = objs[i].size,
+						.compressed = objs[i].compressed,
+						.owner = owner,
+						.dkey = wrapped[i],
+						.dkey_len = CY_DKEY_WRAPPED_LEN,
+						.present = 1};
+	memset(&r, 0, sizeof(r));
+	r.id = row->id;
+	r.fonds_id = row->fonds_id;
+	r.archive_no = row->archive_no;
+	r.klass = row->klass;
+	r.year = row->year;
+	r.retention = row->retention;
+	r.org = row->org;
+	r.item = row->item;
+	r.size = row->size;
+	r.dedup = row->dedup;
+	r.dedup_len = 32;
+	r.meta = row->meta;
+	r.meta_len = row->meta_len;
+	r.status = row->status;
+	r.created = row->created;
+	r.created_by = row->created_by;
+	r.objs = ro;
+	r.nobjs = nobjs;
+	r.subjects = subj;
+	r.nsubjects = nsubjects;
+	rc = cy_vault__recsig_digest(&r, &im->enc, out);
+	free(subj);
+	return rc;
 }
 
 /* The rows, the metadata and the ledger entry of a record whose objects are
@@ -502,7 +569,7 @@ static int record_finish(cy_import *im, const cy_record_new *r, placed *objs, si
 	counter *ctr = NULL;
 	cy_meta_object mo[MAX_PARTS];
 	uint8_t(*uids)[16] = NULL;
-	uint8_t wk[32], wrapped[CY_DKEY_WRAPPED_LEN];
+	uint8_t wk[32], wrapped[MAX_PARTS][CY_DKEY_WRAPPED_LEN], digest[32];
 	char grp[96], now[21];
 	cy_ledger_entry e;
 	int rc;
@@ -532,11 +599,11 @@ static int record_finish(cy_import *im, const cy_record_new *r, placed *objs, si
 				   .length = objs[i].length,
 				   .size = objs[i].size,
 				   .compressed = objs[i].compressed,
-				   .dkey = wrapped,
-				   .dkey_len = sizeof(wrapped),
+				   .dkey = wrapped[i],
+				   .dkey_len = sizeof(wrapped[i]),
 				   .owner_subject_id = owner};
 		rc = cy_vault__dkey_wrap_with(wrap, objs[i].salt, objs[i].dkey, objs[i].nonce,
-					      wrapped);
+					      wrapped[i]);
 		rc = rc ? rc : cy_catalog_object_insert(v->cat, &o, &object_ids[i]);
 		mo[i] = (cy_meta_object){.role = objs[i].role,
 					 .format = objs[i].format,
@@ -583,9 +650,21 @@ static int record_finish(cy_import *im, const cy_record_new *r, placed *objs, si
 				 .size = objs[0].size,
 				 .dedup = dedup,
 				 .meta = im->meta.ptr,
-				 .meta_len = im->meta.len};
-	if ((rc = cy_catalog_record_insert(v->cat, &row, &record_id)) ||
-	    (rc = remember_new(im, record_id)))
+				 .meta_len = im->meta.len,
+				 .status = "held",
+				 .digest = digest};
+	/* inserted signed-to-be: with its batch and its row's digest (the id
+	 * the digest covers is the one the insert takes; a failed record's
+	 * savepoint gives back both the id and a batch row it took) */
+	if (!im->batch_id && (rc = cy_vault__recsig_batch_begin(v, im->fk, &im->batch_id)))
+		goto out;
+	row.batch_id = im->batch_id;
+	if (!im->next_id && (rc = cy_catalog_record_next_id(v->cat, &im->next_id)))
+		goto out;
+	row.id = im->next_id;
+	if ((rc = record_digest(im, &row, objs, (const uint8_t(*)[CY_DKEY_WRAPPED_LEN])wrapped,
+				nobjs, owner, r->subjects, r->nsubjects, digest)) ||
+	    (rc = cy_catalog_record_insert(v->cat, &row, &record_id)))
 		goto out;
 	for (size_t i = 1; !rc && i < nobjs; i++)
 		rc = cy_catalog_record_object_add(v->cat, record_id, (int)i, object_ids[i],
@@ -608,10 +687,14 @@ static int record_finish(cy_import *im, const cy_record_new *r, placed *objs, si
 		e.details[e.ndetails++] = (cy_ledger_detail){"subjects", NULL,
 							     (int64_t)r->nsubjects};
 	rc = cy_vault__log(v, &e);
+	/* last: nothing after it fails, so the digests are the records made */
+	rc = rc ? rc : cy_buf_put(&im->digests, digest, 32);
 	if (!rc) {
 		/* only now is the number taken: a failed record gives it back */
 		ctr->next = item + 1;
 		ctr->dirty = 1;
+		im->nnew++;
+		im->next_id = im->next_id < INT64_MAX ? im->next_id + 1 : 0;
 	}
 out:
 	free(uids);
@@ -629,6 +712,7 @@ static int in_savepoint(cy_import *im, record_step step, void *arg, cy_import_ou
 	cy_frontier saved;
 	uint64_t saved_entries;
 	size_t saved_new;
+	int64_t saved_batch;
 	int rc;
 
 	/* the pack and its row belong to the batch, so they are made outside the savepoint */
@@ -637,9 +721,16 @@ static int in_savepoint(cy_import *im, record_step step, void *arg, cy_import_ou
 	saved = v->fr;
 	saved_entries = v->tx_entries;
 	saved_new = im->nnew;
+	saved_batch = im->batch_id;
 	rc = step(im, arg, outcome, archive_no);
 	if (rc) {
 		im->nnew = saved_new;
+		im->batch_id = saved_batch;
+		im->next_id = 0; /* asked again: whatever failed, the catalog knows */
+		if (im->digests.len > 32 * saved_new) {
+			im->digests.len = 32 * saved_new;
+			im->digests.ptr[im->digests.len] = 0;
+		}
 		char msg[1024];
 		snprintf(msg, sizeof(msg), "%s", cy_error_message());
 		cy_catalog_savepoint_rollback(v->cat);
@@ -844,8 +935,12 @@ int cy_import_commit(cy_import *im)
 		rc = cy_pack_finish(im->done[i]);
 	rc = rc ? rc : cy_store_sync_dirs(im->v->store);
 	/* one signature over the batch's records (vault_recsig.c) */
-	rc = rc ? rc : cy_vault__recsig_sign(im->v, im->fk, im->new_ids, im->nnew);
+	if (!rc && im->nnew)
+		rc = cy_vault__recsig_batch_sign(im->v, im->fk, im->batch_id, im->digests.ptr,
+						 im->nnew);
 	im->nnew = 0;
+	im->batch_id = 0;
+	cy_buf_clear(&im->digests);
 	rc = rc ? rc : cy_vault__commit(im->v);
 	if (rc) {
 		/* the error is the failure's, not the cleanup's (removing a pack
@@ -884,7 +979,8 @@ void cy_import_free(cy_import *im)
 	cy_pack_discard(im->pack);
 	free(im->done);
 	free(im->counters);
-	free(im->new_ids);
+	cy_buf_release(&im->digests);
+	cy_buf_release(&im->enc);
 	cy_sha256_free(im->sha);
 	cy_aead_free(im->meta_aead);
 	cy_aead_free(im->wrap_aead);

@@ -68,6 +68,8 @@ struct cy_vault {
 	uint8_t *sign_seed;  /* locked */
 	uint8_t *admin_seed; /* locked; secadmins only, else NULL */
 	uint8_t *useed;	     /* locked; the user's own Ed25519 key (signs its ledger entries) */
+	uint8_t *obj_key;    /* locked; an object's data key while its read starts
+				(vault_objects.c): one page for the vault, not one per object */
 	uint8_t upub[32];
 	int64_t serial; /* of the user's certificate (0: schema 2 or older, not yet re-certified) */
 	uint8_t admin_pub[32]; /* as sealed to this user, not as the catalog says */

@@ -444,7 +444,7 @@ static int sign_collected(cy_vault *v, cy_fonds_key *k, collect *c)
 }
 
 /* The write key must be the one the ledger recorded before it signs. */
-static int ready_to_sign(cy_vault *v, cy_fonds_key *k)
+int cy_vault__recsig_ready(cy_vault *v, cy_fonds_key *k)
 {
 	uint8_t pub[32];
 	int rc;
@@ -454,25 +454,31 @@ static int ready_to_sign(cy_vault *v, cy_fonds_key *k)
 	return trusted_pub(v, k, k->fonds_id, pub);
 }
 
-int cy_vault__recsig_sign(cy_vault *v, cy_fonds_key *k, const int64_t *ids, size_t n)
+int cy_vault__recsig_batch_begin(cy_vault *v, cy_fonds_key *k, int64_t *batch_id)
 {
-	collect c;
+	int rc;
+
+	if (!v->in_tx)
+		return cy_error_set(CY_EINVALID, "records signed outside a logged transaction");
+	rc = cy_vault__recsig_ready(v, k);
+	return rc ? rc : cy_catalog_batch_reserve(v->cat, k->fonds_id, batch_id);
+}
+
+int cy_vault__recsig_batch_sign(cy_vault *v, cy_fonds_key *k, int64_t batch_id,
+				const uint8_t *digests, size_t n)
+{
+	cy_buf msg = CY_BUF_INIT;
+	uint8_t sig[64];
 	int rc;
 
 	if (!n)
-		return 0;
-	memset(&c, 0, sizeof(c));
-	c.ids = ids;
-	c.nids = n;
-	rc = ready_to_sign(v, k);
-	rc = rc ? rc
-		: cy_catalog_recsig_each(v->cat, k->fonds_id, ids[0], ids[n - 1], 0, collect_row,
-					 &c);
-	if (!rc && c.n != n)
-		rc = cy_error_set(CY_EINVALID, "%zu of %zu new records were not found to sign",
-				  n - c.n, n);
-	rc = rc ? rc : sign_collected(v, k, &c);
-	collect_release(&c);
+		return cy_error_set(CY_EINVALID, "an empty batch of records to sign");
+	if (!v->in_tx || !v->tx_entries)
+		return cy_error_set(CY_EINVALID, "records signed outside a logged transaction");
+	rc = cy_vault__recsig_batch_msg(v->vault_id, k->code, v->fr.size, digests, n, &msg);
+	rc = rc ? rc : cy_ed25519_sign(CY_WRITE_SEED(k), msg.ptr, msg.len, sig);
+	rc = rc ? rc : cy_catalog_batch_seal(v->cat, batch_id, v->fr.size, (int64_t)n, sig);
+	cy_buf_release(&msg);
 	return rc;
 }
 
@@ -563,7 +569,7 @@ int cy_vault__recsig_resign(cy_vault *v, cy_fonds_key *k, int64_t record_id)
 	int64_t batch = 0, ids[1] = {record_id};
 	int rc;
 
-	if ((rc = ready_to_sign(v, k)))
+	if ((rc = cy_vault__recsig_ready(v, k)))
 		return rc;
 	rc = cy_catalog_recsig_each(v->cat, k->fonds_id, record_id, record_id, 0, batch_of_fn,
 				    &batch);
@@ -602,7 +608,7 @@ int cy_vault__record_remove(cy_vault *v, const char *archive_no, const char *rea
 	if (!(k = cy_vault__fonds_key_by_id(v, fid)))
 		return cy_error_set(CY_EPERM, "user '%s' holds no key for record '%s'", v->user,
 				    archive_no);
-	if ((rc = ready_to_sign(v, k)))
+	if ((rc = cy_vault__recsig_ready(v, k)))
 		return rc;
 	if ((rc = cy_vault__begin(v)))
 		return rc;

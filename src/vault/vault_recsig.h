@@ -40,10 +40,21 @@ int cy_vault__recsig_fonds_new(cy_vault *v, cy_fonds_key *k, const char *name, c
 int cy_vault__recsig_open(cy_vault *v);
 /* CY_EPERM, naming the fonds, unless the caller holds its write key. */
 int cy_vault__recsig_require(cy_vault *v, const cy_fonds_key *k);
-/* Before the commit of a transaction that created records ids[0..n)
- * (ascending) of fonds k: sign them as one batch at the transaction's last
- * ledger seq. */
-int cy_vault__recsig_sign(cy_vault *v, cy_fonds_key *k, const int64_t *ids, size_t n);
+/* As cy_vault__recsig_require, and CY_ECORRUPT unless the fonds' write key
+ * in the catalog is the one the ledger recorded (known after the first
+ * call: cached in k). */
+int cy_vault__recsig_ready(cy_vault *v, cy_fonds_key *k);
+/* A transaction that creates records of fonds k (import) signs them as one
+ * batch without reading them back: batch_begin, inside the transaction
+ * before its first record, checks that the caller holds the write key the
+ * ledger recorded and takes the batch's row (*batch_id; not yet signed);
+ * each record is inserted with that batch and its digest, computed by
+ * cy_vault__recsig_digest from the values the row is inserted with; before
+ * the commit, batch_sign signs the n digests (in record id order) at the
+ * transaction's last ledger seq and completes the row. */
+int cy_vault__recsig_batch_begin(cy_vault *v, cy_fonds_key *k, int64_t *batch_id);
+int cy_vault__recsig_batch_sign(cy_vault *v, cy_fonds_key *k, int64_t batch_id,
+				const uint8_t *digests, size_t n);
 /* Before the commit of a transaction that changed record_id: verify its
  * batch and sign the batch again with the record's new row. */
 int cy_vault__recsig_resign(cy_vault *v, cy_fonds_key *k, int64_t record_id);

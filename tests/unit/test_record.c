@@ -894,6 +894,84 @@ static void test_record_sig_legacy_first_use(void **state)
 	cy_buf_release(&dir);
 }
 
+/* Import signs a batch from the digests it computes as it inserts each row
+ * (vault_import.c record_digest), never reading the rows back: those digests
+ * must be what check computes from the catalog, for records with several
+ * parts, several subjects (given out of order), an object a subject owns; a
+ * failed record in the batch leaves neither its row nor its digest, and a
+ * transaction whose only record failed leaves no batch. */
+static void test_record_sig_import_batch(void **state)
+{
+	fixture *f = *state;
+	cy_subject_fields sf1 = {.kind = "person", .name = "王小明"};
+	cy_subject_fields sf2 = {.kind = "person", .name = "李四"};
+	cy_vault *v = NULL;
+	cy_import *im = NULL;
+	cy_import_outcome oc;
+	int64_t sid[2] = {0, 0}, both[2], batches[2] = {0, 0};
+	char id[CY_SUBJECT_ID_MAX], no[64];
+	cy_record_part parts[3] = {{"original", "合同正文", 12, "text"},
+				   {"scan", "\x89PNG....", 8, "png"},
+				   {"text", "contract text", 13, "text"}};
+	cy_record_part one = {"original", "owned by one customer", 21, "text"};
+	cy_record_part lone = {"original", "a later batch", 13, "text"};
+	uint64_t verified = 0;
+	int problems = 0;
+
+	assert_int_equal(cy_vault_open(&v, cy_buf_cstr(&f->vault), "li", PW, strlen(PW)), 0);
+	assert_int_equal(cy_import_begin(v, "A001", &im), 0);
+	assert_int_equal(cy_import_subject(im, &sf1, &sid[0], id), 0);
+	assert_int_equal(cy_import_subject(im, &sf2, &sid[1], id), 0);
+	assert_true(sid[0] < sid[1]);
+	both[0] = sid[1];
+	both[1] = sid[0];
+	cy_record_new r = {.klass = CY_CLASS_CONTRACT,
+			   .year = 2022,
+			   .title = "合同",
+			   .subjects = both,
+			   .nsubjects = 2};
+	assert_int_equal(cy_record_create(im, &r, parts, 3, &oc, no), 0);
+	assert_int_equal(oc, CY_IMPORTED);
+	cy_record_new bad = {.klass = CY_CLASS_CONTRACT, .year = 0, .title = "no year"};
+	assert_int_equal(cy_record_create(im, &bad, &one, 1, &oc, no), CY_EINVALID);
+	cy_record_new owned = {
+		.klass = CY_CLASS_CUSTOMER, .year = 2022, .subjects = &sid[0], .nsubjects = 1};
+	assert_int_equal(cy_record_create(im, &owned, &one, 1, &oc, no), 0);
+	assert_int_equal(cy_import_commit(im), 0);
+	/* a transaction whose only record fails */
+	assert_int_equal(cy_record_create(im, &bad, &lone, 1, &oc, no), CY_EINVALID);
+	assert_int_equal(cy_import_commit(im), 0);
+	cy_record_new later = {.klass = CY_CLASS_OTHER, .year = 2023};
+	assert_int_equal(cy_record_create(im, &later, &lone, 1, &oc, no), 0);
+	assert_int_equal(cy_import_commit(im), 0);
+	cy_import_free(im);
+
+	assert_int_equal(cy_catalog_batch_each(v->cat, count_batches, batches), 0);
+	assert_int_equal(batches[0], 2);
+	assert_int_equal(batches[1], 3);
+	assert_int_equal(cy_vault__recsig_verify(v, no), 0);
+	assert_int_equal(cy_check_records(v, count_check, count_check, &problems, NULL, &verified),
+			 0);
+	assert_int_equal(problems, 0);
+	assert_int_equal(verified, 3);
+	/* and a row changed behind the vault's back is caught */
+	assert_int_equal(
+		cy_catalog_exec(v->cat, "UPDATE record_objects SET role = 'x' WHERE seq = 2"), 0);
+	assert_int_equal(cy_check_records(v, count_check, count_check, &problems, NULL, &verified),
+			 0);
+	assert_int_equal(problems, 1);
+	assert_int_equal(verified, 2);
+	cy_vault_close(v);
+
+	/* a write key in the catalog that is not the one the ledger recorded:
+	 * nothing is imported (the import does not begin) */
+	assert_int_equal(cy_vault_open(&v, cy_buf_cstr(&f->vault), "li", PW, strlen(PW)), 0);
+	assert_int_equal(cy_catalog_exec(v->cat, "UPDATE fonds SET sign_pub = randomblob(32)"), 0);
+	assert_int_equal(cy_import_begin(v, "A001", &im), CY_ECORRUPT);
+	assert_non_null(strstr(cy_error_message(), "write key"));
+	cy_vault_close(v);
+}
+
 static cy_vault *open_user(const char *dir, const char *user, const char *pw)
 {
 	cy_vault *v = NULL;
@@ -1109,6 +1187,7 @@ int main(void)
 		cmocka_unit_test(test_record_foundation_vault_upgrades),
 		cmocka_unit_test(test_record_sig_vector),
 		cmocka_unit_test(test_record_sig_legacy_first_use),
+		cmocka_unit_test_setup_teardown(test_record_sig_import_batch, setup, teardown),
 		cmocka_unit_test(test_record_sig_recovery),
 		cmocka_unit_test(test_record_sidecar),
 		cmocka_unit_test(test_record_doc_dates),
