@@ -14,6 +14,7 @@
 #include "custody/ingest.h"
 #include "custody/log.h"
 #include "custody/normalize.h"
+#include "custody/pii.h"
 #include "custody/record.h"
 #include "custody/subject.h"
 #include "custody/user.h"
