@@ -78,8 +78,9 @@ typedef struct cy_pii_id {
 	char normal[19]; /* the 18-character normal form (a 15-digit number upgraded) */
 } cy_pii_id;
 
-/* Check one value as a resident ID number: full-width digits, white space
- * and dashes are allowed, as cy_normalize allows them.  The verdict:
+/* Check one value as a resident ID number: full-width digits and white
+ * space are allowed, as cy_normalize allows them (dashes are not: the
+ * normal form would keep them).  The verdict:
  *   18 digits: checksum_ok && date_ok && date_plausible;
  *   15 digits (first generation, issued until 2004, year 19YY): date_ok &&
  *   date_plausible && region_ok.

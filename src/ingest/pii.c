@@ -74,8 +74,10 @@ static int fold(int32_t c)
 }
 
 /* Decode the code point at pos (pos < n): its folded form in *c (-1 for
- * anything else, a byte that is not UTF-8 included) and its length. */
-static size_t dec(const char *t, size_t n, size_t pos, int *c)
+ * anything else, a byte that is not UTF-8 included) and its length.  strict:
+ * only full-width forms fold (an e-mail address keeps other dashes, as NFKC
+ * does, so the fold must not make one up). */
+static size_t dec2(const char *t, size_t n, size_t pos, int *c, bool strict)
 {
 	int32_t cp;
 	utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)t + pos,
@@ -86,7 +88,14 @@ static size_t dec(const char *t, size_t n, size_t pos, int *c)
 		return 1;
 	}
 	*c = fold(cp);
+	if (strict && cp >= 0x80 && !(cp >= 0xff01 && cp <= 0xff5e) && *c != ' ')
+		*c = -1;
 	return (size_t)k;
+}
+
+static size_t dec(const char *t, size_t n, size_t pos, int *c)
+{
+	return dec2(t, n, pos, c, false);
 }
 
 /* The folded code point that ends at pos, its start in *start; -1 at the
@@ -243,7 +252,9 @@ bool cy_pii_id_number(const char *s, size_t n, int64_t as_of, cy_pii_id *out)
 	if (!out)
 		out = &tmp;
 	memset(out, 0, sizeof(*out));
-	if (compact(s, n, "-", c, sizeof(c), &len))
+	/* white space only, as cy_normalize: a dashed ID number would not find
+	 * its blind index */
+	if (compact(s, n, NULL, c, sizeof(c), &len))
 		ok = id_check(c, len, as_of, out);
 	cy_wipe(c, sizeof(c));
 	if (out == &tmp)
@@ -451,7 +462,7 @@ static bool trimmed(const char *s, size_t n, char *out, size_t cap, size_t *len)
 
 	while (pos < n) {
 		int c;
-		pos += dec(s, n, pos, &c);
+		pos += dec2(s, n, pos, &c, true);
 		if (c <= 0)
 			return false;
 		if (!o && is_space(c))
@@ -481,7 +492,7 @@ bool cy_pii_email(const char *s, size_t n, char normal[CY_PII_VALUE_MAX])
 
 /* ---- numbers Excel rounded ---- */
 
-/* "d.dddE+xx" (or "dE+xx"): a mantissa of at most 15 significant digits
+/* "d.dddE+xx" (or "dE+xx", e for E): a mantissa of at most 15 significant digits
  * (what Excel keeps) and an exponent of 10 to 20, the sizes of phone, ID and
  * card numbers.  a is folded ASCII; the length of the form read, or 0. */
 static size_t excel_form(const char *a, size_t len)
@@ -502,8 +513,10 @@ static size_t excel_form(const char *a, size_t len)
 	if (i >= len || (a[i] != 'E' && a[i] != 'e'))
 		return 0;
 	i++;
-	if (i < len && a[i] == '+')
-		i++;
+	/* Excel always writes the exponent's sign */
+	if (i >= len || a[i] != '+')
+		return 0;
+	i++;
 	if (i + 2 > len || !is_digit(a[i]) || !is_digit(a[i + 1]))
 		return 0;
 	e = num(a + i, 2);
@@ -511,6 +524,14 @@ static size_t excel_form(const char *a, size_t len)
 	if (e < 10 || e > 20)
 		return 0;
 	return i;
+}
+
+/* The value of an Excel match: as written, with the exponent's E upper case. */
+static void excel_upper(char *v)
+{
+	for (; *v; v++)
+		if (*v == 'e')
+			*v = 'E';
 }
 
 bool cy_pii_excel_rounded(const char *s, size_t n)
@@ -553,8 +574,11 @@ void cy_pii_classify(const char *s, size_t n, int64_t as_of, cy_pii_match *out)
 		out->kind = CY_PII_BANK_CARD;
 	else if (cy_pii_email(s, n, out->value))
 		out->kind = CY_PII_EMAIL;
-	else if (cy_pii_excel_rounded(s, n) && trimmed(s, n, out->value, sizeof(out->value), &vlen))
+	else if (cy_pii_excel_rounded(s, n) &&
+		 trimmed(s, n, out->value, sizeof(out->value), &vlen)) {
 		out->kind = CY_PII_EXCEL_ROUNDED;
+		excel_upper(out->value);
+	}
 	cy_wipe(&id, sizeof(id));
 }
 
@@ -630,7 +654,7 @@ static bool end_ok(const word *w)
 /* Words from..from+k-1 exist, are digit words of the given lengths (an X
  * only at the end of the last, when last_x), are linked to each other, and
  * the last is not joined to what follows. */
-static bool shape(const word *w, int nw, int from, const int *lens, int k, bool last_x)
+static bool shape(const word *w, int nw, int from, const int *lens, int k, bool last_x, bool dashes)
 {
 	if (from + k > nw)
 		return false;
@@ -638,7 +662,7 @@ static bool shape(const word *w, int nw, int from, const int *lens, int k, bool 
 		const word *x = &w[from + j];
 		if (wlen(x) != (size_t)lens[j] || (x->x && !(last_x && j == k - 1)))
 			return false;
-		if (j < k - 1 && x->cont != ' ' && x->cont != '-')
+		if (j < k - 1 && x->cont != ' ' && (x->cont != '-' || !dashes))
 			return false;
 	}
 	return end_ok(&w[from + k - 1]);
@@ -726,7 +750,7 @@ static int try_chain(scan *s, const word *w, int nw, bool plus, size_t start, si
 	    ((plus && wlen(&w[0]) == 2 && !memcmp(w[0].d, "86", 2)) ||
 	     (wlen(&w[0]) == 4 && !memcmp(w[0].d, "0086", 4)))) {
 		for (size_t i = 0; i < sizeof(PHONES) / sizeof(PHONES[0]); i++) {
-			if (shape(w, nw, 1, PHONES[i].lens, PHONES[i].k, false) &&
+			if (shape(w, nw, 1, PHONES[i].lens, PHONES[i].k, false, true) &&
 			    (len = cat(w, 1, PHONES[i].k, s->buf, sizeof(s->buf))) &&
 			    as_number(s, s->buf, len) && s->m.kind == CY_PII_MOBILE) {
 				*end = w[PHONES[i].k].end;
@@ -738,15 +762,17 @@ static int try_chain(scan *s, const word *w, int nw, bool plus, size_t start, si
 	for (int last = 3; last >= 0; last--) {
 		int k = last ? 5 : 4;
 		cl[4] = last;
-		if (shape(w, nw, 0, cl, k, false) && (len = cat(w, 0, k, s->buf, sizeof(s->buf))) &&
-		    as_number(s, s->buf, len) && s->m.kind == CY_PII_BANK_CARD) {
+		if (shape(w, nw, 0, cl, k, false, true) &&
+		    (len = cat(w, 0, k, s->buf, sizeof(s->buf))) && as_number(s, s->buf, len) &&
+		    s->m.kind == CY_PII_BANK_CARD) {
 			*end = w[k - 1].end;
 			return emit(s, start, *end);
 		}
 	}
 	/* an ID number as address, birth date, sequence and check */
-	if (shape(w, nw, 0, ID3, 3, true) && (len = cat(w, 0, 3, s->buf, sizeof(s->buf))) == 18 &&
-	    as_number(s, s->buf, len) && s->m.kind == CY_PII_ID_NUMBER) {
+	if (shape(w, nw, 0, ID3, 3, true, false) &&
+	    (len = cat(w, 0, 3, s->buf, sizeof(s->buf))) == 18 && as_number(s, s->buf, len) &&
+	    s->m.kind == CY_PII_ID_NUMBER) {
 		*end = w[2].end;
 		return emit(s, start, *end);
 	}
@@ -754,7 +780,7 @@ static int try_chain(scan *s, const word *w, int nw, bool plus, size_t start, si
 	for (size_t i = 0; i < sizeof(PHONES) / sizeof(PHONES[0]); i++) {
 		if (PHONES[i].k == 1)
 			break;
-		if (shape(w, nw, 0, PHONES[i].lens, PHONES[i].k, false) &&
+		if (shape(w, nw, 0, PHONES[i].lens, PHONES[i].k, false, true) &&
 		    (len = cat(w, 0, PHONES[i].k, s->buf, sizeof(s->buf))) &&
 		    as_number(s, s->buf, len) && s->m.kind == CY_PII_MOBILE) {
 			*end = w[PHONES[i].k - 1].end;
@@ -792,7 +818,7 @@ static size_t email_at(scan *s, size_t pos)
 	int c = -1;
 
 	while (p < s->n && o < 65) {
-		k = dec(s->t, s->n, p, &c);
+		k = dec2(s->t, s->n, p, &c, true);
 		if (!is_scan_local(c))
 			break;
 		a[o++] = (char)c;
@@ -803,7 +829,7 @@ static size_t email_at(scan *s, size_t pos)
 	a[o++] = '@';
 	p += dec(s->t, s->n, p, &c);
 	while (p < s->n && o < sizeof(a) - 1) {
-		k = dec(s->t, s->n, p, &c);
+		k = dec2(s->t, s->n, p, &c, true);
 		if (!is_host_char(c))
 			break;
 		a[o++] = (char)c;
@@ -842,15 +868,14 @@ static size_t excel_at(scan *s, size_t pos)
 	if (!(len = excel_form(a, o)))
 		return 0;
 	/* the form must end there: not more digits, not a decimal part */
-	if (len < o && (is_alnum(a[len]) || (a[len] == '.' && len + 1 < o && is_digit(a[len + 1]))))
+	if (len < o && (is_alnum(a[len]) || a[len] == '+' ||
+			(a[len] == '.' && len + 1 < o && is_digit(a[len + 1]))))
 		return 0;
 	memset(&s->m, 0, sizeof(s->m));
 	s->m.kind = CY_PII_EXCEL_ROUNDED;
 	memcpy(s->m.value, a, len);
 	s->m.value[len] = 0;
-	for (size_t i = 0; i < len; i++)
-		if (s->m.value[i] == 'e')
-			s->m.value[i] = 'E';
+	excel_upper(s->m.value);
 	return ends[len - 1];
 }
 
