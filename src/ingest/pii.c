@@ -79,13 +79,27 @@ static int fold(int32_t c)
  * does, so the fold must not make one up). */
 static size_t dec2(const char *t, size_t n, size_t pos, int *c, bool strict)
 {
+	const unsigned char *u = (const unsigned char *)t + pos;
 	int32_t cp;
-	utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)t + pos,
-					      (utf8proc_ssize_t)(n - pos), &cp);
+	utf8proc_ssize_t k;
 
-	if (k <= 0) {
-		*c = -1;
+	/* ASCII and the three-byte forms (CJK text) without a library call:
+	 * the scanner decodes every character of every field */
+	if (u[0] < 0x80) {
+		*c = u[0];
 		return 1;
+	}
+	if (u[0] >= 0xe0 && u[0] <= 0xef && n - pos >= 3 && (u[1] & 0xc0) == 0x80 &&
+	    (u[2] & 0xc0) == 0x80 && (u[0] != 0xe0 || u[1] >= 0xa0) &&
+	    (u[0] != 0xed || u[1] < 0xa0)) {
+		cp = (int32_t)(u[0] & 0x0f) << 12 | (int32_t)(u[1] & 0x3f) << 6 | (u[2] & 0x3f);
+		k = 3;
+	} else {
+		k = utf8proc_iterate(u, (utf8proc_ssize_t)(n - pos), &cp);
+		if (k <= 0) {
+			*c = -1;
+			return 1;
+		}
 	}
 	*c = fold(cp);
 	if (strict && cp >= 0x80 && !(cp >= 0xff01 && cp <= 0xff5e) && *c != ' ')
@@ -151,10 +165,13 @@ static int num(const char *s, int n)
 	return v;
 }
 
-/* The value as folded ASCII without white space and without the characters
- * in drop, into out (NUL-terminated); false if a character does not fold or
- * the result does not fit in cap - 1 bytes. */
-static bool compact(const char *s, size_t n, const char *drop, char *out, size_t cap, size_t *len)
+#define DROP_DASH 1u  /* '-' and the dashes that fold to it */
+#define DROP_PUNCT 2u /* '(', ')', '.': a phone number's punctuation */
+
+/* The value as folded ASCII without white space and without what drop
+ * (DROP_*) names, into out (NUL-terminated); false if a character does not
+ * fold or the result does not fit in cap - 1 bytes. */
+static bool compact(const char *s, size_t n, unsigned drop, char *out, size_t cap, size_t *len)
 {
 	size_t pos = 0, o = 0;
 
@@ -163,7 +180,8 @@ static bool compact(const char *s, size_t n, const char *drop, char *out, size_t
 		pos += dec(s, n, pos, &c);
 		if (c <= 0)
 			return false;
-		if (is_space(c) || (drop && strchr(drop, c)))
+		if (is_space(c) || (c == '-' && (drop & DROP_DASH)) ||
+		    ((c == '(' || c == ')' || c == '.') && (drop & DROP_PUNCT)))
 			continue;
 		if (o + 1 >= cap)
 			return false;
@@ -254,7 +272,7 @@ bool cy_pii_id_number(const char *s, size_t n, int64_t as_of, cy_pii_id *out)
 	memset(out, 0, sizeof(*out));
 	/* white space only, as cy_normalize: a dashed ID number would not find
 	 * its blind index */
-	if (compact(s, n, NULL, c, sizeof(c), &len))
+	if (compact(s, n, 0, c, sizeof(c), &len))
 		ok = id_check(c, len, as_of, out);
 	cy_wipe(c, sizeof(c));
 	if (out == &tmp)
@@ -284,7 +302,7 @@ bool cy_pii_uscc(const char *s, size_t n, char normal[19])
 {
 	char c[32];
 	size_t len;
-	bool ok = compact(s, n, "-", c, sizeof(c), &len) && uscc_check(c, len, normal);
+	bool ok = compact(s, n, DROP_DASH, c, sizeof(c), &len) && uscc_check(c, len, normal);
 
 	cy_wipe(c, sizeof(c));
 	return ok;
@@ -305,7 +323,7 @@ bool cy_pii_mobile(const char *s, size_t n, char normal[12])
 	size_t len, skip = 0;
 	bool ok;
 
-	if (!compact(s, n, "-().", c, sizeof(c), &len))
+	if (!compact(s, n, DROP_DASH | DROP_PUNCT, c, sizeof(c), &len))
 		return false;
 	if (len > 3 && !memcmp(c, "+86", 3))
 		skip = 3;
@@ -377,7 +395,7 @@ bool cy_pii_bank_card(const char *s, size_t n, char normal[20], const char **net
 {
 	char c[32];
 	size_t len;
-	bool ok = compact(s, n, "-", c, sizeof(c), &len) && card_check(c, len, network);
+	bool ok = compact(s, n, DROP_DASH, c, sizeof(c), &len) && card_check(c, len, network);
 
 	if (ok && normal)
 		memcpy(normal, c, len + 1);
@@ -389,7 +407,30 @@ bool cy_pii_bank_card(const char *s, size_t n, char normal[20], const char **net
 
 static bool is_atext(int c)
 {
-	return is_alnum(c) || (c && strchr("!#$%&'*+-/=?^_`{|}~", c));
+	switch (c) {
+	case '!':
+	case '#':
+	case '$':
+	case '%':
+	case '&':
+	case '\'':
+	case '*':
+	case '+':
+	case '-':
+	case '/':
+	case '=':
+	case '?':
+	case '^':
+	case '_':
+	case '`':
+	case '{':
+	case '|':
+	case '}':
+	case '~':
+		return true;
+	default:
+		return is_alnum(c);
+	}
 }
 
 /* The local part the scanner takes from running text: a narrower set than
@@ -564,6 +605,18 @@ void cy_pii_classify(const char *s, size_t n, int64_t as_of, cy_pii_match *out)
 
 	memset(out, 0, sizeof(*out));
 	out->length = n;
+	/* most fields (names, addresses, amounts) are none of these: a value
+	 * with fewer than 6 digits (a credit code has 6) and no '@' is none */
+	for (size_t pos = 0, digits = 0; pos < n;) {
+		int c;
+		pos += dec(s, n, pos, &c);
+		if (c == '@' || (is_digit(c) && ++digits >= 6))
+			break;
+		if (pos >= n)
+			return;
+	}
+	if (!n)
+		return;
 	if (cy_pii_id_number(s, n, as_of, &id))
 		fill_id(out, &id);
 	else if (cy_pii_uscc(s, n, out->value))
@@ -824,8 +877,10 @@ static size_t email_at(scan *s, size_t pos)
 		a[o++] = (char)c;
 		p += k;
 	}
-	if (c != '@' || p >= s->n || o > 64)
+	if (c != '@' || p >= s->n || o > 64) {
+		cy_wipe(a, o);
 		return 0;
+	}
 	a[o++] = '@';
 	p += dec(s->t, s->n, p, &c);
 	while (p < s->n && o < sizeof(a) - 1) {
@@ -846,7 +901,7 @@ static size_t email_at(scan *s, size_t pos)
 	} else {
 		end = 0;
 	}
-	cy_wipe(a, sizeof(a));
+	cy_wipe(a, o);
 	return end;
 }
 
@@ -884,7 +939,7 @@ static int at_word(scan *s, size_t pos, size_t *next)
 {
 	word w[MAX_CHAIN];
 	size_t st1, st2, end, start = pos;
-	int p1 = dec_before(s->t, pos, &st1), p2 = dec_before(s->t, st1, &st2), nw = 1, rc;
+	int p1 = dec_before(s->t, pos, &st1), p2 = dec_before(s->t, st1, &st2), nw = 1, rc = 0;
 	/* joined to letters or digits before it: part of a code, a decimal, an address */
 	bool joined = (p1 == '-' || p1 == '_' || p1 == '.' || p1 == '@') && is_alnum(p2);
 	bool plus = p1 == '+' && !is_alnum(p2);
@@ -893,22 +948,24 @@ static int at_word(scan *s, size_t pos, size_t *next)
 	*next = w[0].end;
 	if (!(is_scan_local(p1) && is_alnum(p2)) && (end = email_at(s, pos))) {
 		*next = end;
-		return emit(s, pos, end);
+		rc = emit(s, pos, end);
+		goto out;
 	}
 	if (joined)
-		return 0;
+		goto out;
 	if (is_digit(w[0].d[0]) && (end = excel_at(s, pos))) {
 		*next = end;
-		return emit(s, pos, end);
+		rc = emit(s, pos, end);
+		goto out;
 	}
 	if (!w[0].digits) {
 		memset(&s->m, 0, sizeof(s->m));
 		if (w[0].len == 18 && end_ok(&w[0]) && !plus &&
 		    uscc_check(w[0].d, 18, s->m.value)) {
 			s->m.kind = CY_PII_USCC;
-			return emit(s, pos, w[0].end);
+			rc = emit(s, pos, w[0].end);
 		}
-		return 0;
+		goto out;
 	}
 	/* "(+86) 139 ...": the bracket links the country code to the number */
 	if (plus && wlen(&w[0]) == 2 && !memcmp(w[0].d, "86", 2) && w[0].cont == 0 &&
@@ -939,13 +996,14 @@ static int at_word(scan *s, size_t pos, size_t *next)
 		if (!(wlen(&w[0]) == 2 && !memcmp(w[0].d, "86", 2)) &&
 		    !(wlen(&w[0]) == 13 && !memcmp(w[0].d, "86", 2))) {
 			*next = w[nw - 1].end;
-			return 0;
+			goto out;
 		}
 	}
 	rc = try_chain(s, w, nw, plus, start, &end);
 	if (end)
 		*next = end;
-	cy_wipe(w, sizeof(w));
+out:
+	cy_wipe(w, (size_t)nw * sizeof(w[0]));
 	return rc;
 }
 
