@@ -606,11 +606,12 @@ void cy_pii_classify(const char *s, size_t n, int64_t as_of, cy_pii_match *out)
 	memset(out, 0, sizeof(*out));
 	out->length = n;
 	/* most fields (names, addresses, amounts) are none of these: a value
-	 * with fewer than 6 digits (a credit code has 6) and no '@' is none */
+	 * with fewer than 6 digits (a credit code has 6), no '@' and no '+'
+	 * (Excel's exponent sign) is none */
 	for (size_t pos = 0, digits = 0; pos < n;) {
 		int c;
 		pos += dec(s, n, pos, &c);
-		if (c == '@' || (is_digit(c) && ++digits >= 6))
+		if (c == '@' || c == '+' || (is_digit(c) && ++digits >= 6))
 			break;
 		if (pos >= n)
 			return;

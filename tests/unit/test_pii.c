@@ -482,6 +482,8 @@ static void test_pii_scan_excel(void **state)
 	assert_int_equal(m.kind, CY_PII_EXCEL_ROUNDED);
 	assert_string_equal(m.value, "1.10105E+17");
 	assert_false(cy_pii_excel_rounded("1.10105E17", 10));
+	cy_pii_classify("5E+14", 5, AS_OF, &m); /* few digits (fuzz_pii) */
+	assert_int_equal(m.kind, CY_PII_EXCEL_ROUNDED);
 	assert_int_equal(scan("v1.10105E+17", AS_OF).n, 0);
 	assert_int_equal(scan("1.10105E+170", AS_OF).n, 0);
 }
