@@ -5,7 +5,8 @@
  * notation; the facts derived from an ID number (birth date, sex, under 14 on
  * a date) and the PIPL Art. 28 sensitivity labels that what was found earns.
  *
- * Pure functions over memory: nothing is allocated, logged or written.  The
+ * Pure functions over memory, without global state (safe from any thread):
+ * nothing is allocated, logged or written.  The
  * matches hold personal data (the normal form of the value): a caller that
  * copies one wipes its copy when done.  The rules, the standards they come
  * from, how false positives are kept down and the limits are in
