@@ -13,10 +13,12 @@
 #include "custody/import.h"
 #include "custody/ingest.h"
 #include "custody/log.h"
+#include "custody/mail.h"
 #include "custody/normalize.h"
 #include "custody/pii.h"
 #include "custody/record.h"
 #include "custody/subject.h"
+#include "custody/table.h"
 #include "custody/user.h"
 #include "custody/vault.h"
 

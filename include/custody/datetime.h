@@ -19,5 +19,7 @@ int cy_time_parse(const char *s, int64_t *t, bool *date_only);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
 int64_t cy_days_from_civil(int year, int month, int day);
+/* Its inverse: the proleptic Gregorian date of a day number. */
+void cy_civil_from_days(int64_t days, int *year, int *month, int *day);
 
 #endif

@@ -50,7 +50,16 @@ int cy_buf_grow(cy_buf *b, size_t extra)
 	cap = b->cap ? b->cap : need > 64 ? need : 64;
 	while (cap < need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-	p = realloc(b->ptr, cap);
+	/* a new block, the old one wiped before it is freed (as OpenSSL's
+	 * BUF_MEM_grow_clean): realloc would leave a copy of what the buffer
+	 * held, plaintext perhaps, in freed memory (CONVENTIONS.md) */
+	p = malloc(cap);
+	if (p && b->ptr) {
+		memcpy(p, b->ptr, b->cap); /* all of it, as realloc would */
+		explicit_bzero(b->ptr, b->cap);
+		free(b->ptr);
+		b->ptr = NULL;
+	}
 	if (!p) {
 		/* sticky: the buffer gives up what it held (wiped, it may be
 		 * plaintext) and every later append fails, so that a caller that

@@ -42,6 +42,23 @@ int64_t cy_days_from_civil(int year, int month, int day)
 	return era * 146097 + doe - 719468;
 }
 
+void cy_civil_from_days(int64_t days, int *year, int *month, int *day)
+{
+	/* H. Hinnant's civil_from_days */
+	int64_t z = days + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int64_t d = doy - (153 * mp + 2) / 5 + 1;
+	int64_t m = mp < 10 ? mp + 3 : mp - 9;
+
+	*year = (int)(yoe + era * 400 + (m <= 2));
+	*month = (int)m;
+	*day = (int)d;
+}
+
 /* The date part of s (its first 10 bytes). */
 static int date_part(const char *s, int *y, int *m, int *d)
 {

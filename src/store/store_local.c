@@ -37,7 +37,9 @@
 typedef struct local {
 	cy_store_backend b;
 	char *root;	    /* <vault>/objects */
+	int root_fd;	    /* objects/, opened with O_NOFOLLOW|O_DIRECTORY; -1 if missing */
 	int tmp_fd;	    /* objects/tmp, opened with O_NOFOLLOW|O_DIRECTORY; -1 if missing */
+	int sub[256];	    /* objects/XX, opened the same way on first use: fd + 1, 0 = not yet */
 	uint8_t dirty[256]; /* subdirectories with new or removed entries */
 } local;
 
@@ -61,10 +63,58 @@ static int io_error(int err, const char *what, const char *name)
 				  CY_TR(what), name);
 }
 
-static int pack_path(const local *l, const char *name, cy_buf *out)
+static int hex_nibble(char c)
 {
-	cy_buf_clear(out);
-	return cy_buf_printf(out, "%s/%.2s/%s.pack", l->root, name, name + 2);
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* The descriptor of objects/XX for pack `name`, opened once through objects/
+ * with O_NOFOLLOW|O_DIRECTORY (made first if create): a subdirectory
+ * replaced by a symbolic link is refused, never followed, for reads, writes
+ * and removals alike (docs/security/files.md).  CY_ENOTFOUND (no error set)
+ * if it does not exist. */
+static int sub_fd(local *l, const char *name, int create, int *out)
+{
+	int hi = hex_nibble(name[0]), lo = hex_nibble(name[1]), i, fd;
+	char d[3] = {name[0], name[1], 0};
+	struct stat st;
+
+	if (hi < 0 || lo < 0)
+		return cy_error_set(CY_EINVALID, "'%s' is not a pack name", name);
+	i = hi << 4 | lo;
+	if (l->sub[i] > 0) {
+		*out = l->sub[i] - 1;
+		return 0;
+	}
+	if (l->root_fd < 0)
+		return CY_ENOTFOUND;
+	if (create && mkdirat(l->root_fd, d, 0700) < 0 && errno != EEXIST)
+		return cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot create %s/%s",
+					  l->root, d);
+	fd = openat(l->root_fd, d, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		int err = errno;
+		if (err == ENOENT)
+			return CY_ENOTFOUND;
+		if (fstatat(l->root_fd, d, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode))
+			return cy_error_set(
+				CY_ECORRUPT,
+				"objects/%s is a symbolic link or not a directory: the "
+				"vault was tampered with (custody will not read, write or "
+				"remove packs through it)",
+				d);
+		return cy_error_set_errno(cy_error_from_errno(err), err, "cannot open %s/%s",
+					  l->root, d);
+	}
+	l->sub[i] = fd + 1;
+	*out = fd;
+	return 0;
+}
+
+/* "<28 hex>.pack": the pack's file name inside its subdirectory. */
+static void pack_file(const char *name, char out[CY_PACK_NAME_LEN + 4])
+{
+	snprintf(out, CY_PACK_NAME_LEN + 4, "%s.pack", name + 2);
 }
 
 static void put_free(cy_store_put *p)
@@ -169,32 +219,29 @@ static void l_put_abort(cy_store_backend *b, cy_store_put *p)
 static int l_put_commit(cy_store_backend *b, cy_store_put *p)
 {
 	local *l = (local *)b;
-	cy_buf dir = CY_BUF_INIT, dst = CY_BUF_INIT;
-	int rc = 0;
+	char file[CY_PACK_NAME_LEN + 4];
+	int rc = 0, dfd = -1;
 
 	if (fsync(p->fd) < 0) {
 		rc = io_error(errno, N_("sync"), p->name);
 		goto out;
 	}
-	if ((rc = cy_buf_printf(&dir, "%s/%.2s", l->root, p->name)) ||
-	    (rc = pack_path(l, p->name, &dst)))
+	rc = sub_fd(l, p->name, 1, &dfd);
+	if (rc == CY_ENOTFOUND)
+		rc = cy_error_set(CY_ECORRUPT, "%s is missing: the vault was tampered with",
+				  l->root);
+	if (rc)
 		goto out;
-	if (mkdir(cy_buf_cstr(&dir), 0700) < 0 && errno != EEXIST) {
-		rc = cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot create %s",
-					cy_buf_cstr(&dir));
-		goto out;
-	}
-	if (renameat(p->tmp_fd, p->tmp_path, AT_FDCWD, cy_buf_cstr(&dst)) < 0) {
+	pack_file(p->name, file);
+	if (renameat(p->tmp_fd, p->tmp_path, dfd, file) < 0) {
 		rc = io_error(errno, N_("rename"), p->name);
 		goto out;
 	}
-	l->dirty[(int)strtol((char[3]){p->name[0], p->name[1], 0}, NULL, 16)] = 1;
+	l->dirty[hex_nibble(p->name[0]) << 4 | hex_nibble(p->name[1])] = 1;
 out:
 	if (rc)
 		unlinkat(p->tmp_fd, p->tmp_path, 0);
 	put_free(p); /* closing drops the writer's lock */
-	cy_buf_release(&dir);
-	cy_buf_release(&dst);
 	return rc;
 }
 
@@ -202,14 +249,16 @@ static int l_read_range(cy_store_backend *b, const char *name, uint64_t offset, 
 			cy_store_sink sink, void *arg)
 {
 	local *l = (local *)b;
-	cy_buf path = CY_BUF_INIT;
+	char file[CY_PACK_NAME_LEN + 4];
 	uint8_t *buf = NULL;
-	int fd, rc = 0;
+	int fd = -1, dfd = -1, rc = sub_fd(l, name, 0, &dfd);
 
-	if ((rc = pack_path(l, name, &path)))
+	if (rc == CY_ENOTFOUND)
+		return cy_error_set(CY_ECORRUPT, "object pack %s is missing", name);
+	if (rc)
 		return rc;
-	fd = open(cy_buf_cstr(&path), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	cy_buf_release(&path);
+	pack_file(name, file);
+	fd = openat(dfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT
 			       ? cy_error_set(CY_ECORRUPT, "object pack %s is missing", name)
@@ -236,35 +285,43 @@ out:
 
 static int l_stat(cy_store_backend *b, const char *name, uint64_t *size)
 {
-	cy_buf path = CY_BUF_INIT;
+	char file[CY_PACK_NAME_LEN + 4];
 	struct stat st;
-	int rc = 0;
+	int dfd = -1, rc = sub_fd((local *)b, name, 0, &dfd);
 
-	if ((rc = pack_path((local *)b, name, &path)))
+	if (rc && rc != CY_ENOTFOUND)
 		return rc;
-	if (lstat(cy_buf_cstr(&path), &st) < 0 || !S_ISREG(st.st_mode))
-		rc = cy_error_set(CY_ENOTFOUND, "object pack %s is missing", name);
-	else
-		*size = (uint64_t)st.st_size;
-	cy_buf_release(&path);
-	return rc;
+	pack_file(name, file);
+	if (rc || fstatat(dfd, file, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+		return cy_error_set(CY_ENOTFOUND, "object pack %s is missing", name);
+	*size = (uint64_t)st.st_size;
+	return 0;
 }
 
 static int l_list(cy_store_backend *b, cy_store_name_fn fn, void *arg)
 {
 	local *l = (local *)b;
-	cy_buf dir = CY_BUF_INIT;
 	char name[CY_PACK_NAME_LEN + 1];
 	int rc = 0;
 
 	for (int i = 0; i < 256 && !rc; i++) {
 		DIR *d;
 		struct dirent *e;
-		cy_buf_clear(&dir);
-		if ((rc = cy_buf_printf(&dir, "%s/%02x", l->root, i)))
-			break;
-		if (!(d = opendir(cy_buf_cstr(&dir))))
+		int dfd = -1, dup_fd;
+		snprintf(name, sizeof(name), "%02x", i);
+		rc = sub_fd(l, name, 0, &dfd);
+		if (rc == CY_ENOTFOUND) {
+			rc = 0;
 			continue;
+		}
+		if (rc)
+			break;
+		if ((dup_fd = dup(dfd)) < 0 || !(d = fdopendir(dup_fd))) {
+			if (dup_fd >= 0)
+				close(dup_fd);
+			continue;
+		}
+		rewinddir(d);
 		while (!rc && (e = readdir(d))) {
 			if (strlen(e->d_name) != CY_PACK_NAME_LEN - 2 + 5 ||
 			    strcmp(e->d_name + CY_PACK_NAME_LEN - 2, ".pack"))
@@ -274,46 +331,46 @@ static int l_list(cy_store_backend *b, cy_store_name_fn fn, void *arg)
 		}
 		closedir(d);
 	}
-	cy_buf_release(&dir);
 	return rc;
 }
 
 static int l_remove(cy_store_backend *b, const char *name)
 {
 	local *l = (local *)b;
-	cy_buf path = CY_BUF_INIT;
-	int rc = 0;
+	char file[CY_PACK_NAME_LEN + 4];
+	int dfd = -1, rc = sub_fd(l, name, 0, &dfd);
 
-	if ((rc = pack_path(l, name, &path)))
+	if (rc == CY_ENOTFOUND)
+		return cy_error_set(CY_ENOTFOUND, "object pack %s is missing", name);
+	if (rc)
 		return rc;
-	if (unlink(cy_buf_cstr(&path)) < 0)
+	pack_file(name, file);
+	if (unlinkat(dfd, file, 0) < 0)
 		rc = errno == ENOENT ? cy_error_set(CY_ENOTFOUND, "object pack %s is missing", name)
 				     : io_error(errno, N_("remove"), name);
 	else
-		l->dirty[(int)strtol((char[3]){name[0], name[1], 0}, NULL, 16)] = 1;
-	cy_buf_release(&path);
+		l->dirty[hex_nibble(name[0]) << 4 | hex_nibble(name[1])] = 1;
 	return rc;
 }
 
 static int l_sync_batch(cy_store_backend *b)
 {
 	local *l = (local *)b;
-	cy_buf dir = CY_BUF_INIT;
 	int rc = 0;
 
 	for (int i = 0; i < 256 && !rc; i++) {
 		if (!l->dirty[i])
 			continue;
-		cy_buf_clear(&dir);
-		rc = cy_buf_printf(&dir, "%s/%02x", l->root, i);
-		rc = rc ? rc : cy_fsync_dir(cy_buf_cstr(&dir));
+		if (l->sub[i] > 0 && fsync(l->sub[i] - 1) < 0)
+			rc = cy_error_set_errno(cy_error_from_errno(errno), errno,
+						"cannot sync %s/%02x", l->root, i);
 		l->dirty[i] = 0;
 	}
 	/* the root changes when a subdirectory is made: fsync it too (cheap),
 	 * so that a first pack's directory is never lost */
-	if (!rc)
-		rc = cy_fsync_dir(l->root);
-	cy_buf_release(&dir);
+	if (!rc && l->root_fd >= 0 && fsync(l->root_fd) < 0)
+		rc = cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot sync %s",
+					l->root);
 	return rc;
 }
 
@@ -357,6 +414,11 @@ static void l_free(cy_store_backend *b)
 		return;
 	if (l->tmp_fd >= 0)
 		close(l->tmp_fd);
+	if (l->root_fd >= 0)
+		close(l->root_fd);
+	for (int i = 0; i < 256; i++)
+		if (l->sub[i] > 0)
+			close(l->sub[i] - 1);
 	free(l->root);
 	free(l);
 }
@@ -382,8 +444,7 @@ static int open_tmp(local *l, const char *tmp)
 		if (fstatat(ofd, "tmp", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
 			bad = "objects/tmp";
 	}
-	if (ofd >= 0)
-		close(ofd);
+	l->root_fd = ofd; /* kept: every subdirectory is opened through it */
 	if (bad)
 		return cy_error_set(CY_ECORRUPT,
 				    "%s is a symbolic link: the vault was tampered with (custody "
@@ -405,7 +466,7 @@ int cy_store_local_new(cy_store_backend **out, const char *vault_dir, int create
 
 	if (!l)
 		return cy_error_set(CY_ENOMEM, "out of memory");
-	l->tmp_fd = -1;
+	l->tmp_fd = l->root_fd = -1;
 	l->b = (cy_store_backend){
 		.kind = "local",
 		.put_begin = l_put_begin,

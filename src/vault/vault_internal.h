@@ -232,6 +232,12 @@ int cy_vault__dkey_unwrap(const uint8_t wrap_key[32], const uint8_t salt[16], co
  * subject's, derived from its subject key.  key: locked memory of 32 bytes. */
 int cy_vault__owner_wrap_key(cy_vault *v, const cy_fonds_key *k, int64_t owner_subject_id,
 			     uint8_t key[32]);
+/* The key that wraps a subject's data keys in key epoch `epoch` of k's fonds:
+ * HKDF(subject key, label) in epoch 0; from epoch 1 on, HKDF with that
+ * epoch's data-key wrapping key as salt (docs/formats/keys.md "Fonds key
+ * epochs"). */
+int cy_vault__subject_wrap_key(const cy_fonds_key *k, int epoch, const uint8_t sk[32],
+			       uint8_t key[32]);
 
 /* Decrypt and verify a stored object: its header must carry the record's own
  * salt (and, for version 1, the fonds' key id), its data key must unwrap

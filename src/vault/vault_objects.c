@@ -80,6 +80,17 @@ int cy_vault__dkey_unwrap(const uint8_t wrap_key[32], const uint8_t salt[16], co
 	return 0;
 }
 
+int cy_vault__subject_wrap_key(const cy_fonds_key *k, int epoch, const uint8_t sk[32],
+			       uint8_t key[32])
+{
+	if (epoch == 0)
+		return cy_vault__subkey(sk, CY_WRAP_LABEL, key);
+	/* bound to the epoch too: a subject key learnt under an old epoch
+	 * does not open what is written for the subject afterwards */
+	return cy_hkdf_sha256(sk, 32, CY_EPOCH_WRAP(k, epoch), 32, CY_WRAP_LABEL,
+			      strlen(CY_WRAP_LABEL), key, 32);
+}
+
 int cy_vault__owner_wrap_key(cy_vault *v, const cy_fonds_key *k, int64_t owner_subject_id,
 			     uint8_t key[32])
 {
@@ -91,7 +102,7 @@ int cy_vault__owner_wrap_key(cy_vault *v, const cy_fonds_key *k, int64_t owner_s
 		return 0;
 	}
 	rc = cy_vault__subject_key(v, owner_subject_id, sk);
-	rc = rc ? rc : cy_vault__subkey(sk, CY_WRAP_LABEL, key);
+	rc = rc ? rc : cy_vault__subject_wrap_key(k, k->epoch, sk, key);
 	cy_wipe(sk, sizeof(sk));
 	return rc;
 }
@@ -193,9 +204,23 @@ static int object_key(cy_vault *v, const cy_fonds_key *k, const char *archive_no
 				    "record %s: the catalog holds no data key for its object",
 				    archive_no);
 	if (o->owner_subject_id) {
-		rc = cy_vault__owner_wrap_key(v, k, o->owner_subject_id, wk);
-		rc = rc ? rc : cy_vault__dkey_unwrap(wk, oh->salt, o->dkey, o->dkey_len, key);
+		uint8_t sk[32];
+		/* under the subject's key and the epoch it was written in: the
+		 * newest first (vault_epochs.c) */
+		rc = cy_vault__subject_key(v, o->owner_subject_id, sk);
+		for (int e = k->epoch; !rc && e >= 0; e--) {
+			rc = cy_vault__subject_wrap_key(k, e, sk, wk);
+			rc = rc ? rc
+				: cy_vault__dkey_unwrap(wk, oh->salt, o->dkey, o->dkey_len, key);
+			if (rc == CY_ECORRUPT && e > 0) {
+				cy_error_clear();
+				rc = 0;
+				continue;
+			}
+			break;
+		}
 		cy_wipe(wk, sizeof(wk));
+		cy_wipe(sk, sizeof(sk));
 	} else {
 		/* wrapped under the fonds' key epoch of the day it was written:
 		 * the newest first (vault_epochs.c) */

@@ -421,3 +421,32 @@ $V/catalog.db-shm 600" "modes of -wal and -shm"
 	output_has "vault file objects/ee is a symbolic link: custody never makes one; the vault was tampered with"
 	output_lacks "mode 0"
 }
+
+@test "item 12: a symbolic link in place of objects/XX is never followed: reads and writes refuse it" {
+	mkdir -p "$T/in"
+	echo "客户资料 one" >"$T/in/one.txt"
+	as li import files "$T/in" --fonds Z109 --class customer --year 2019 >/dev/null
+	local sub
+	sub=$(cd "$V/objects" && ls -d [0-9a-f][0-9a-f] | head -1)
+	# the subdirectory moved away and a link put in its place, pointing at the real one
+	mv "$V/objects/$sub" "$T/moved"
+	ln -s "$T/moved" "$V/objects/$sub"
+	run --separate-stderr as li get "Z109-KH${DOT}2019-D30-0001" -o -
+	[ "$status" -ne 0 ]
+	stderr_has "objects/$sub is a symbolic link or not a directory: the vault was tampered with"
+	[[ "$output" != *"客户资料"* ]]
+	run as li check
+	[ "$status" -ne 0 ]
+	output_has "vault file objects/$sub is a symbolic link"
+	# links for every other subdirectory too: a new pack is never written through one
+	for i in $(seq 0 255); do
+		d=$(printf %02x "$i")
+		[ -e "$V/objects/$d" ] || [ -L "$V/objects/$d" ] || ln -s "$T/moved" "$V/objects/$d"
+	done
+	mkdir -p "$T/in2"
+	echo "two" >"$T/in2/two.txt"
+	run --separate-stderr as li import files "$T/in2" --fonds Z109 --class customer --year 2019
+	[ "$status" -ne 0 ]
+	stderr_has "is a symbolic link or not a directory: the vault was tampered with"
+	[ "$(ls "$T/moved" | wc -l)" = 1 ]
+}

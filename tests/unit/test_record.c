@@ -30,7 +30,9 @@
 #include "testutil.h"
 #include "vault/vault_internal.h"
 #include "catalog/catalog_packs.h"
+#include "catalog/catalog_records.h"
 #include "vault/vault_recsig.h"
+#include "vault/vault_subjects.h"
 
 #define PW "correct horse"
 
@@ -408,6 +410,107 @@ static void test_record_create_parts_and_amend(void **state)
 /* A record of one customer: its object's data key is wrapped by the
  * customer's key, so destroying that key (crypto-shredding the customer)
  * makes exactly the customer's objects unreadable. */
+/* Fonds key epochs and subject-owned objects (docs/formats/keys.md "Fonds
+ * key epochs"): a subject's key does not rotate, so from epoch 1 on its data
+ * keys are wrapped under the subject key bound to the epoch.  Someone who
+ * learnt the subject key before her grant ended (li2 here) unwraps the
+ * subject's objects written then, not those written after the rotation;
+ * the key holders read both. */
+typedef struct dk {
+	cy_buf dkey, pack;
+	uint64_t offset, length;
+} dk;
+
+static int take_dkey(void *arg, const cy_cat_record *r)
+{
+	dk *d = arg;
+
+	d->offset = r->offset;
+	d->length = r->length;
+	cy_buf_puts(&d->pack, r->pack);
+	return cy_buf_put(&d->dkey, r->dkey, r->dkey_len);
+}
+
+static int old_subject_key_opens(cy_vault *v, const char *no, const uint8_t sk[32])
+{
+	dk d = {CY_BUF_INIT, CY_BUF_INIT, 0, 0};
+	cy_obj_header oh;
+	uint8_t wk[32], key[32];
+	int rc;
+
+	assert_int_equal(cy_catalog_record_by_no(v->cat, no, take_dkey, &d), 0);
+	assert_int_equal(cy_vault__read_header(v, cy_buf_cstr(&d.pack), d.offset, d.length, &oh),
+			 0);
+	assert_int_equal(cy_vault__subkey(sk, CY_WRAP_LABEL, wk), 0); /* as in epoch 0 */
+	rc = cy_vault__dkey_unwrap(wk, oh.salt, d.dkey.ptr, d.dkey.len, key);
+	cy_error_clear();
+	cy_buf_release(&d.dkey);
+	cy_buf_release(&d.pack);
+	return rc == 0;
+}
+
+static void test_record_subject_objects_across_epochs(void **state)
+{
+	fixture *f = *state;
+	const char *dir = cy_buf_cstr(&f->vault);
+	cy_subject_fields sf = {.kind = "person", .name = "王小明"};
+	cy_vault *v = NULL;
+	cy_import *im = NULL;
+	cy_import_outcome oc;
+	cy_buf out = CY_BUF_INIT;
+	int64_t sid = 0;
+	uint8_t sk[32];
+	char subj[CY_SUBJECT_ID_MAX], before[64], after[64];
+	bool pending;
+
+	assert_int_equal(cy_vault_open(&v, dir, "sec", PW, strlen(PW)), 0);
+	assert_int_equal(cy_user_add(v, "li2", CY_ROLE_ARCHIVIST, PW, strlen(PW)), 0);
+	assert_int_equal(cy_user_grant(v, "li2", "A001", &pending), 0);
+	cy_vault_close(v);
+	assert_int_equal(cy_vault_open(&v, dir, "li", PW, strlen(PW)), 0); /* completes */
+	assert_int_equal(cy_import_begin(v, "A001", &im), 0);
+	assert_int_equal(cy_import_subject(im, &sf, &sid, subj), 0);
+	cy_record_new r = {.klass = CY_CLASS_CUSTOMER,
+			   .year = 2021,
+			   .title = "before",
+			   .subjects = &sid,
+			   .nsubjects = 1};
+	cy_record_part p = {"original", "written before the revocation", 29, "text"};
+	assert_int_equal(cy_record_create(im, &r, &p, 1, &oc, before), 0);
+	assert_int_equal(cy_import_commit(im), 0);
+	cy_import_free(im);
+	cy_vault_close(v);
+	/* li2 learns the subject key while she holds the fonds */
+	assert_int_equal(cy_vault_open(&v, dir, "li2", PW, strlen(PW)), 0);
+	assert_int_equal(cy_vault__subject_key(v, sid, sk), 0);
+	assert_true(old_subject_key_opens(v, before, sk));
+	cy_vault_close(v);
+	assert_int_equal(cy_vault_open(&v, dir, "sec", PW, strlen(PW)), 0);
+	assert_int_equal(cy_user_revoke(v, "li2", "A001"), 0);
+	cy_vault_close(v);
+	/* li's log-in moves the fonds to epoch 1; a record for the same subject */
+	assert_int_equal(cy_vault_open(&v, dir, "li", PW, strlen(PW)), 0);
+	assert_int_equal(cy_vault__fonds_key(v, "A001")->epoch, 1);
+	assert_int_equal(cy_import_begin(v, "A001", &im), 0);
+	r.title = "after";
+	cy_record_part p2 = {"original", "written after the revocation", 28, "text"};
+	assert_int_equal(cy_record_create(im, &r, &p2, 1, &oc, after), 0);
+	assert_int_equal(cy_import_commit(im), 0);
+	cy_import_free(im);
+	/* the holder reads both; the old subject key opens only the first */
+	assert_int_equal(cy_record_get(v, after, collect, &out), 0);
+	assert_int_equal(out.len, 28);
+	assert_memory_equal(out.ptr, "written after the revocation", 28);
+	cy_buf_clear(&out);
+	assert_int_equal(cy_record_get(v, before, collect, &out), 0);
+	assert_int_equal(out.len, 29);
+	assert_true(old_subject_key_opens(v, before, sk));
+	assert_false(old_subject_key_opens(v, after, sk));
+	cy_wipe(sk, sizeof(sk));
+	cy_buf_release(&out);
+	cy_vault_close(v);
+}
+
 static void test_record_subject_owned_object(void **state)
 {
 	fixture *f = *state;
@@ -1001,6 +1104,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_record_create_parts_and_amend, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_record_subject_owned_object, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_record_subject_objects_across_epochs, setup,
+						teardown),
 		cmocka_unit_test(test_record_foundation_vault_upgrades),
 		cmocka_unit_test(test_record_sig_vector),
 		cmocka_unit_test(test_record_sig_legacy_first_use),
