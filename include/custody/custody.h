@@ -15,6 +15,7 @@
 #include "custody/log.h"
 #include "custody/mail.h"
 #include "custody/normalize.h"
+#include "custody/pii.h"
 #include "custody/record.h"
 #include "custody/subject.h"
 #include "custody/table.h"

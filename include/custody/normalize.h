@@ -49,6 +49,9 @@ typedef enum cy_id_check {
 	CY_ID_BAD_CHECK,  /* the check character is wrong */
 } cy_id_check;
 cy_id_check cy_resident_id_check(const char *normal);
+/* The GB 11643 check character ('0'-'9' or 'X') of the first 17 characters
+ * of s, which must be ASCII digits (the caller checks). */
+char cy_resident_id_check_char(const char *s17);
 /* "ok", "bad-length", "bad-format", "bad-date", "bad-check-digit". */
 const char *cy_id_check_name(cy_id_check c);
 

@@ -174,7 +174,7 @@ static int map_filter(cy_norm_field f, const uint8_t *in, size_t n, cy_buf *out)
 static const int ID_W[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
 static const char ID_C[] = "10X98765432";
 
-static char id_check_char(const char *s17)
+char cy_resident_id_check_char(const char *s17)
 {
 	int sum = 0;
 
@@ -204,7 +204,7 @@ static int upgrade_id15(cy_buf *b)
 	id[6] = '1';
 	id[7] = '9';
 	memcpy(id + 8, b->ptr + 6, 9);
-	id[17] = id_check_char(id);
+	id[17] = cy_resident_id_check_char(id);
 	id[18] = 0;
 	cy_buf_clear(b);
 	return cy_buf_put(b, id, 18);
@@ -323,7 +323,7 @@ cy_id_check cy_resident_id_check(const char *s)
 	if (y * 10000 + m * 100 + d >
 	    (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday)
 		return CY_ID_BAD_DATE;
-	if (id_check_char(s) != s[17])
+	if (cy_resident_id_check_char(s) != s[17])
 		return CY_ID_BAD_CHECK;
 	return CY_ID_OK;
 }
