@@ -141,7 +141,8 @@ if [ -d tests/fuzz ] && command -v clang >/dev/null; then
 			corpus=tests/fuzz/corpus/${name#fuzz_}
 			work=$(mktemp -d)
 			[ -d "$corpus" ] && cp -r "$corpus"/. "$work"/
-			if "$t" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=1024 -timeout=10 "$work" >"$LOG/$name.log" 2>&1; then
+			if "$t" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=1024 -timeout=10 \
+				-artifact_prefix="$LOG/$name-" "$work" >"$LOG/$name.log" 2>&1; then
 				echo "ok - $name" && passed=$((passed + 1))
 			else
 				echo "not ok - $name (see $LOG/$name.log)"; tail -n 30 "$LOG/$name.log"

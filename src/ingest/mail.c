@@ -158,12 +158,16 @@ char *cy_mail__strdup(cy_mail_message *pub, const char *s, size_t n)
 
 static char *vformat(cy_mail_message *pub, const char *fmt, va_list ap)
 {
-	cy_buf b = CY_BUF_INIT;
+	cy_buf b = CY_BUF_INIT, safe = CY_BUF_INIT;
 	char *s = NULL;
 
-	if (cy_buf_vprintf(&b, fmt, ap) == 0)
-		s = cy_mail__strdup(pub, (const char *)b.ptr, b.len);
+	/* a reason may quote what the message said (a charset's name, a
+	 * header): escaped, so that it is UTF-8 and harmless on a terminal */
+	if (cy_buf_vprintf(&b, fmt, ap) == 0 &&
+	    cy_text_safe(&safe, (const char *)b.ptr, b.len, 0) == 0)
+		s = cy_mail__strdup(pub, (const char *)safe.ptr, safe.len);
 	cy_buf_wipe(&b);
+	cy_buf_wipe(&safe);
 	return s;
 }
 

@@ -716,10 +716,35 @@ static void test_mail_eml_folder(void **state)
 	free(dir);
 }
 
+/* A problem that quotes what the message said (here a charset name that is
+ * not UTF-8) is escaped: every problem text is UTF-8 without controls
+ * (found by fuzz_mail; tests/fuzz/corpus/mail/charset-name-not-utf8.eml). */
+static void test_mail_problem_text_is_safe(void **state)
+{
+	static const char msg[] = "From: a@b.example\nSubject: x\nContent-Type: text/plain; "
+				  "charset=\"gb\xf6\xbc\x1b[2J\"\n\nbody\n";
+	cy_mail_message *m = NULL;
+	int found = 0;
+
+	(void)state;
+	assert_int_equal(cy_mail_parse(msg, sizeof(msg) - 1, NULL, &m), 0);
+	assert_null(m->reject);
+	for (size_t i = 0; i < m->nproblems; i++) {
+		assert_true(cy_utf8_valid(m->problems[i], strlen(m->problems[i])));
+		assert_true(cy_text_is_safe(m->problems[i], strlen(m->problems[i])));
+		if (strstr(m->problems[i], "unknown charset") &&
+		    strstr(m->problems[i], "\\x1b[2J"))
+			found = 1;
+	}
+	assert_true(found);
+	cy_mail_message_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mail_mikel_every_message),
+		cmocka_unit_test(test_mail_problem_text_is_safe),
 		cmocka_unit_test(test_mail_mikel_charsets),
 		cmocka_unit_test(test_mail_mikel_attachments),
 		cmocka_unit_test(test_mail_mikel_headers),
