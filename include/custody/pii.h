@@ -96,7 +96,7 @@ bool cy_pii_id_number(const char *s, size_t n, int64_t as_of, cy_pii_id *out);
  * (may be NULL) gets the 18-character normal form. */
 bool cy_pii_uscc(const char *s, size_t n, char normal[19]);
 
-/* Mainland mobile number: 11 digits 1[3-9]xxxxxxxxx, with an optional +86,
+/* Mainland mobile number: 11 digits, "1", a digit 3-9, then 9 more digits, with an optional +86,
  * 0086 or 86 before it, and spaces, dashes, dots or brackets between the
  * groups.  normal (may be NULL) gets the 11 digits. */
 bool cy_pii_mobile(const char *s, size_t n, char normal[12]);

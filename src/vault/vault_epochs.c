@@ -166,24 +166,6 @@ static int open_prev(const char *vault_id, const char *code, const erow *e, cons
 	return rc;
 }
 
-/* The name of user uid (for its certificate message). */
-typedef struct name_ctx {
-	int64_t id;
-	char name[64];
-	int found;
-} name_ctx;
-
-static int name_fn(void *arg, const cy_catalog_user *u)
-{
-	name_ctx *nc = arg;
-
-	if (u->id == nc->id) {
-		snprintf(nc->name, sizeof(nc->name), "%s", u->name);
-		nc->found = 1;
-	}
-	return 0;
-}
-
 /* 0 if row e is what the key holder it names made: its fonds.rekey entry
  * (at e->seq, leaf as stored) names this fonds, epoch, key id and signer;
  * the signer's certificate of that serial is valid and of a content role;
@@ -196,7 +178,7 @@ static int row_verify(cy_vault *v, const char *code, const erow *e, const cy_tru
 	cy_entry_fields f;
 	uint8_t stored[32], leaf[32];
 	char kid[17], actor[24];
-	name_ctx nc = {e->signer, "", 0};
+	cy_catalog_adm_user u;
 	cy_role role;
 	const char *why = NULL;
 	int rc;
@@ -216,14 +198,17 @@ static int row_verify(cy_vault *v, const char *code, const erow *e, const cy_tru
 		why = N_("its fonds.rekey entry in the ledger is missing or says otherwise");
 		goto bad;
 	}
-	rc = cy_catalog_user_list(v->cat, name_fn, &nc);
-	if (rc < 0)
-		goto out;
-	rc = cy_catalog_user_cert_get(v->cat, e->signer, e->signer_serial, &cert);
+	/* the signer's name, for her certificate's message */
+	memset(&u, 0, sizeof(u));
+	rc = cy_catalog_adm_user_get_id(v->cat, e->signer, &u);
 	if (rc == CY_ENOMEM)
 		goto out;
-	if (rc || !nc.found || cy_role_parse(cert.role, &role) || !cy_role_holds_content(role) ||
-	    cy_vault__verify_cert(v, e->signer, nc.name, cert.role, cert.pub, cert.upub,
+	if (!rc)
+		rc = cy_catalog_user_cert_get(v->cat, e->signer, e->signer_serial, &cert);
+	if (rc == CY_ENOMEM)
+		goto out;
+	if (rc || cy_role_parse(cert.role, &role) || !cy_role_holds_content(role) ||
+	    cy_vault__verify_cert(v, e->signer, u.name, cert.role, cert.pub, cert.upub,
 				  e->signer_serial, cert.cert.ptr, cert.cert.len)) {
 		why = N_("its signer has no valid certificate of a role that holds fonds keys");
 		goto bad;
