@@ -6,6 +6,7 @@
 #ifndef CUSTODY_IMPORT_H
 #define CUSTODY_IMPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,6 +49,15 @@ struct cy_subject_fields;
 int cy_import_subject(cy_import *im, const struct cy_subject_fields *f, int64_t *subject_id,
 		      char *id_out);
 
+/* The subject of the batch's fonds whose field ("id_number", "uscc",
+ * "customer_no", "phone", "email", "name", "account") has value, through
+ * the blind index (rows of this batch included), confirmed against the
+ * subject's sealed fields.  0 and *subject_id (id_out: CY_SUBJECT_ID_MAX
+ * bytes, may be NULL), CY_ENOTFOUND if none, CY_ECORRUPT if the index was
+ * altered.  Not logged: the import it is part of is. */
+int cy_import_find_subject(cy_import *im, const char *field, const char *value, int64_t *subject_id,
+			   char *id_out);
+
 /* Files, in two steps, so that reading, hashing and sealing (prepare:
  * thread-safe, no catalog access; may run on another thread while the
  * previous file is added) overlaps the catalog work (add: the caller's
@@ -87,5 +97,56 @@ bool cy_import_due(const cy_import *im);
 int cy_import_commit(cy_import *im);
 /* Drop what was not committed and free. */
 void cy_import_free(cy_import *im);
+
+/* ---- runs: what a table or mail import did and what it refused ----
+ * (docs/formats/import-rejects.md).  A run is started before the batch's
+ * first record (its row is committed at once, so a killed import leaves it
+ * unfinished); rejects are sealed into the batch's open transaction and
+ * commit with its records. */
+typedef struct cy_import_counts {
+	uint64_t rows;	     /* rows or messages read (rejects included) */
+	uint64_t imported;   /* records created */
+	uint64_t duplicates; /* records already in the fonds */
+	uint64_t rejects;    /* rows or messages refused (kept, see cy_import_rejects) */
+	uint64_t subjects;   /* subjects (customers) created */
+} cy_import_counts;
+
+/* kind: what is imported ("csv-customers", "mail", ...); source: the file's
+ * name as the user gave it (sealed: a name can be personal data). */
+int cy_import_run_start(cy_import *im, const char *kind, const char *source, int64_t *run_id);
+/* Keep a refused row or message: line (1-based physical line, or message
+ * number), reason (English, names no value), its bytes (the first MiB is
+ * kept; the rest is marked cut). */
+int cy_import_reject(cy_import *im, uint64_t line, const char *reason, const void *raw, size_t n);
+/* The counts into the run's row; finished: the run reached its end (logged
+ * as import.run).  Commits the batch. */
+int cy_import_run_finish(cy_import *im, const cy_import_counts *c, bool finished);
+
+typedef struct cy_import_run_info {
+	int64_t id;
+	char fonds[8];
+	char kind[32];
+	char started[32], finished[32]; /* finished "": it did not reach its end */
+	const char *source;		/* decrypted; valid during the call */
+	cy_import_counts counts;
+} cy_import_run_info;
+typedef int (*cy_import_run_fn)(void *arg, const cy_import_run_info *r);
+/* The runs of the fonds the caller holds (or of one), newest first. */
+int cy_import_runs(cy_vault *v, const char *fonds, cy_import_run_fn fn, void *arg);
+
+typedef struct cy_import_reject_info {
+	int64_t run, seq;
+	uint64_t line;
+	const char *reason;
+	const uint8_t *raw; /* personal data: valid during the call */
+	size_t raw_len;
+	bool cut; /* the row was longer than what was kept */
+} cy_import_reject_info;
+typedef int (*cy_import_reject_fn)(void *arg, const cy_import_reject_info *r);
+/* archivist: the rejects of run `run` (0: the newest run, of `fonds` if
+ * given) in order; logged (import.rejects) before the first is returned.
+ * *run_out: the run shown. */
+int cy_import_rejects(cy_vault *v, const char *fonds, int64_t run, cy_import_reject_fn fn,
+		      void *arg, int64_t *run_out);
 
 #endif

@@ -26,6 +26,7 @@ typedef enum cy_norm_field {
 	CY_NORM_EMAIL,	   /* NFKC, trimmed, ASCII lower case */
 	CY_NORM_USCC,	   /* NFKC, white space and dashes removed, upper case */
 	CY_NORM_ACCOUNT,   /* NFKC, white space and dashes removed, upper case */
+	CY_NORM_CUSTOMER_NO, /* a company's own customer number: as ACCOUNT */
 	CY_NORM_COUNT
 } cy_norm_field;
 

@@ -42,6 +42,7 @@ typedef struct cy_subject_fields {
 	size_t nemails;
 	const char **accounts; /* bank accounts, card numbers */
 	size_t naccounts;
+	const char *customer_no; /* the company's own customer number (客户编号) */
 	const cy_subject_kv *extra; /* free key-values an importer adds */
 	size_t nextra;
 } cy_subject_fields;
@@ -86,7 +87,7 @@ typedef int (*cy_subject_fn)(void *arg, const cy_subject_info *s);
 int cy_subject_list(cy_vault *v, const char *fonds, unsigned flags, cy_subject_fn fn, void *arg);
 
 /* Exact look-up through the blind index: field is "name", "id_number",
- * "phone", "email", "uscc" or "account"; value is normalised first.  fonds
+ * "phone", "email", "uscc", "account" or "customer_no"; value is normalised first.  fonds
  * NULL: every held fonds.  Each hit is confirmed against the subject's own
  * (decrypted) fields, so an index row edited to point elsewhere is refused
  * (CY_ECORRUPT).  The look-up is logged (subject.find: field and number of

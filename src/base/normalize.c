@@ -21,8 +21,8 @@
 #include "custody/normalize.h"
 #include "custody/banned.h"
 
-static const char *FIELD_NAMES[CY_NORM_COUNT] = {"name",  "id_number", "phone",
-						 "email", "uscc",      "account"};
+static const char *FIELD_NAMES[CY_NORM_COUNT] = {"name", "id_number", "phone",	    "email",
+						 "uscc", "account",   "customer_no"};
 
 const char *cy_norm_field_name(cy_norm_field f)
 {
@@ -133,6 +133,7 @@ static int map_filter(cy_norm_field f, const uint8_t *in, size_t n, cy_buf *out)
 			break;
 		case CY_NORM_USCC:
 		case CY_NORM_ACCOUNT:
+		case CY_NORM_CUSTOMER_NO:
 			if (!is_space(c) && !is_dash(c))
 				rc = put_cp(out, ascii_upper(c));
 			break;

@@ -267,6 +267,22 @@ static const char *SCHEMA_V4 =
 	"  signer INTEGER NOT NULL, signer_serial INTEGER NOT NULL, sig BLOB NOT NULL,"
 	"  created TEXT NOT NULL, PRIMARY KEY (fonds_id, epoch)) STRICT;";
 
+/* Schema 5 (issue 7): table imports.  Each run of `import csv|xlsx|mail` is
+ * a row of import_runs (its source's name sealed); what it refused is in
+ * import_rejects, each row's line, reason and bytes sealed under the run's
+ * fonds key epoch (docs/formats/import-rejects.md). */
+static const char *SCHEMA_V5 =
+	"CREATE TABLE import_runs ("
+	"  id INTEGER PRIMARY KEY, fonds_id INTEGER NOT NULL REFERENCES fonds(id),"
+	"  kind TEXT NOT NULL, epoch INTEGER NOT NULL, source BLOB NOT NULL,"
+	"  user_id INTEGER NOT NULL, started TEXT NOT NULL, finished TEXT,"
+	"  rows INTEGER NOT NULL DEFAULT 0, imported INTEGER NOT NULL DEFAULT 0,"
+	"  duplicates INTEGER NOT NULL DEFAULT 0, rejects INTEGER NOT NULL DEFAULT 0,"
+	"  subjects INTEGER NOT NULL DEFAULT 0) STRICT;"
+	"CREATE TABLE import_rejects ("
+	"  run_id INTEGER NOT NULL REFERENCES import_runs(id), seq INTEGER NOT NULL,"
+	"  body BLOB NOT NULL, PRIMARY KEY (run_id, seq)) STRICT;";
+
 static int migrate(cy_catalog *c)
 {
 	sqlite3_stmt *st;
@@ -295,8 +311,10 @@ static int migrate(cy_catalog *c)
 		goto fail;
 	if (version < 4 && (rc = cy_catalog_exec(c, SCHEMA_V4)))
 		goto fail;
-	/* future migrations: if (version < 5) ... */
-	if ((rc = cy_catalog_exec(c, "PRAGMA user_version = 4")))
+	if (version < 5 && (rc = cy_catalog_exec(c, SCHEMA_V5)))
+		goto fail;
+	/* future migrations: if (version < 6) ... */
+	if ((rc = cy_catalog_exec(c, "PRAGMA user_version = 5")))
 		goto fail;
 	return cy_catalog_exec(c, "COMMIT");
 fail:

@@ -91,10 +91,11 @@ struct cy_import {
 	int64_t batch_id;
 	cy_buf digests;
 	size_t nnew;
-	int64_t next_id;   /* the next record's id (0: ask the catalog) */
-	cy_buf enc;	   /* scratch for a row's encoding */
-	double tx_start;   /* when the open transaction began (monotonic seconds) */
-	unsigned delay_ms; /* CUSTODY_TEST_IMPORT_DELAY_MS: a test's slow records */
+	int64_t next_id;    /* the next record's id (0: ask the catalog) */
+	cy_buf enc;	    /* scratch for a row's encoding */
+	double tx_start;    /* when the open transaction began (monotonic seconds) */
+	unsigned delay_ms;  /* CUSTODY_TEST_IMPORT_DELAY_MS: a test's slow records */
+	cy_import_run *run; /* vault_import_runs.c */
 };
 
 static double mono_now(void)
@@ -346,6 +347,31 @@ static int ensure_tx(cy_import *im)
 			cy_vault__rollback(im->v);
 	}
 	return rc;
+}
+
+cy_vault *cy_import__vault(cy_import *im)
+{
+	return im->v;
+}
+
+cy_fonds_key *cy_import__fonds(cy_import *im)
+{
+	return im->fk;
+}
+
+cy_import_run *cy_import__run(cy_import *im)
+{
+	return im->run;
+}
+
+void cy_import__set_run(cy_import *im, cy_import_run *r)
+{
+	im->run = r;
+}
+
+int cy_import__ensure_tx(cy_import *im)
+{
+	return ensure_tx(im);
 }
 
 static int ensure_pack(cy_import *im)
@@ -979,6 +1005,7 @@ void cy_import_free(cy_import *im)
 	cy_pack_discard(im->pack);
 	free(im->done);
 	free(im->counters);
+	cy_import__run_free(im->run);
 	cy_buf_release(&im->digests);
 	cy_buf_release(&im->enc);
 	cy_sha256_free(im->sha);

@@ -277,6 +277,17 @@ int cy_vault__meta_write(const cy_meta *m, cy_buf *b);
 int cy_vault__meta_seal(cy_aead *a, const char *archive_no, const cy_meta *m, cy_buf *out);
 int cy_vault__meta_seal_json(const cy_fonds_key *k, const char *archive_no, json_t *meta,
 			     cy_buf *out);
+/* The import batch's parts, for vault_import_runs.c. */
+typedef struct cy_import_run cy_import_run;
+struct cy_import;
+cy_vault *cy_import__vault(struct cy_import *im);
+cy_fonds_key *cy_import__fonds(struct cy_import *im);
+cy_import_run *cy_import__run(struct cy_import *im);
+void cy_import__set_run(struct cy_import *im, cy_import_run *r);
+void cy_import__run_free(cy_import_run *r);
+/* The batch's transaction, begun if it is not open. */
+int cy_import__ensure_tx(struct cy_import *im);
+
 int cy_vault__meta_seal_raw(cy_aead *a, const uint8_t nonce[12], const cy_buf *aad,
 			    const cy_buf *pt, cy_buf *out);
 /* Decrypt into the JSON form (layout 1 converted); *layout is 1 or 2. */

@@ -314,6 +314,7 @@ int cy_vault__subject_json(const cy_subject_fields *f, cy_buf *out)
 	rc = rc ? rc : put_list(o, "phones", f->phones, f->nphones);
 	rc = rc ? rc : put_list(o, "emails", f->emails, f->nemails);
 	rc = rc ? rc : put_list(o, "accounts", f->accounts, f->naccounts);
+	rc = rc ? rc : put_str(o, "customer_no", f->customer_no, false);
 	if (!rc && f->nextra) {
 		if (!(x = json_object()) || json_object_set_new(o, "fields", x))
 			rc = cy_error_set(CY_ENOMEM, "out of memory");
@@ -431,6 +432,7 @@ static int parse_fields(const char *id, const cy_buf *pt, const char *kind_col, 
 	s->f.id_number = jstr(p->j, "id_number", &bad);
 	s->f.uscc = jstr(p->j, "uscc", &bad);
 	s->f.address = jstr(p->j, "address", &bad);
+	s->f.customer_no = jstr(p->j, "customer_no", &bad);
 	np = jlist_len(p->j, "phones", &bad);
 	ne = jlist_len(p->j, "emails", &bad);
 	na = jlist_len(p->j, "accounts", &bad);
@@ -515,11 +517,12 @@ static size_t index_values(const cy_subject_fields *f, index_val *out, size_t ca
 		ADD(CY_NORM_EMAIL, f->emails[i]);
 	for (size_t i = 0; i < f->naccounts; i++)
 		ADD(CY_NORM_ACCOUNT, f->accounts[i]);
+	ADD(CY_NORM_CUSTOMER_NO, f->customer_no);
 #undef ADD
 	return n;
 }
 
-#define MAX_INDEX (3 + 3 * CY_SUBJECT_MAX_LIST)
+#define MAX_INDEX (4 + 3 * CY_SUBJECT_MAX_LIST)
 
 /* The blind-index hashes of f under index_key; *n of them.  Values whose
  * normal form is empty are not indexed. */
@@ -1074,5 +1077,74 @@ int cy_vault__subject_check(cy_vault *v, cy_subject_problem_fn problem, void *ar
 	*subjects = c->n;
 	free(ks);
 	free(c);
+	return rc;
+}
+
+/* ---- for importers ---- */
+
+int cy_import_find_subject(cy_import *im, const char *field, const char *value, int64_t *subject_id,
+			   char *id_out)
+{
+	cy_vault *v = cy_import__vault(im);
+	cy_fonds_key *k = cy_import__fonds(im);
+	cy_buf norm = CY_BUF_INIT, ids = CY_BUF_INIT, wkey = CY_BUF_INIT, fields = CY_BUF_INIT;
+	cy_norm_field nf;
+	uint8_t hash[32];
+	int rc;
+
+	if ((rc = cy_norm_field_parse(field, &nf)))
+		return rc;
+	if ((rc = cy_normalize(nf, value, strlen(value), &norm)))
+		return rc;
+	if (!norm.len) {
+		rc = CY_ENOTFOUND;
+		goto out;
+	}
+	rc = cy_vault__blind_index(CY_INDEX_KEY(k), cy_norm_field_name(nf), (const char *)norm.ptr,
+				   norm.len, hash);
+	rc = rc ? rc
+		: cy_catalog_subject_find(v->cat, k->fonds_id, cy_norm_field_name(nf), hash, &ids);
+	if (rc)
+		goto out;
+	rc = CY_ENOTFOUND;
+	/* the first (oldest) subject whose own sealed fields have the value: the
+	 * index is not authenticated, so a row pointing elsewhere is refused */
+	for (size_t j = 0; rc == CY_ENOTFOUND && j < ids.len / sizeof(int64_t); j++) {
+		cy_catalog_subject r;
+		cy_subject_info s;
+		int64_t sid;
+		bool yes = false;
+
+		memcpy(&sid, ids.ptr + j * sizeof(int64_t), sizeof(sid));
+		memset(&s, 0, sizeof(s));
+		rc = cy_catalog_subject_get_by_id(v->cat, sid, &r, &wkey, &fields);
+		if (!rc && r.fonds_id != k->fonds_id)
+			rc = CY_ECORRUPT;
+		if (!rc) {
+			info_from_row(&r, &s);
+			rc = decrypt_row(v, k, &r, &s);
+			rc = rc ? rc : confirms(k, &s, nf, hash, &yes);
+		}
+		if (!rc && !yes)
+			rc = CY_ECORRUPT;
+		if (rc == CY_ECORRUPT || rc == CY_ENOTFOUND)
+			rc = cy_error_set(
+				CY_ECORRUPT,
+				"the subject index of fonds %s points a %s at a subject "
+				"that does not have it (the catalog was altered; run check)",
+				k->code, cy_norm_field_name(nf));
+		if (!rc) {
+			*subject_id = sid;
+			if (id_out)
+				snprintf(id_out, CY_SUBJECT_ID_MAX, "%s", s.id);
+		}
+		cy_subject_info_release(&s);
+	}
+out:
+	cy_wipe(hash, sizeof(hash));
+	cy_buf_wipe(&norm);
+	cy_buf_release(&ids);
+	cy_buf_release(&wkey);
+	cy_buf_release(&fields);
 	return rc;
 }
