@@ -58,6 +58,10 @@ int cy_import_subject(cy_import *im, const struct cy_subject_fields *f, int64_t 
 int cy_import_find_subject(cy_import *im, const char *field, const char *value, int64_t *subject_id,
 			   char *id_out);
 
+/* The display id ("Z109-C000001") of a subject of the batch's fonds; "" if
+ * there is none. */
+void cy_import_subject_display(cy_import *im, int64_t subject_id, char *id_out);
+
 /* Files, in two steps, so that reading, hashing and sealing (prepare:
  * thread-safe, no catalog access; may run on another thread while the
  * previous file is added) overlaps the catalog work (add: the caller's

@@ -208,5 +208,9 @@ out:
 const cli_command cmd_import_sub[] = {
 	{"files", import_files, &CMD, NEEDS_UNLOCK,
 	 N_("import a directory of files, one record per file"), NULL, import_files_prepare},
+	{"csv", cmd_import_csv, &cmd_import_csv_spec, NEEDS_UNLOCK,
+	 N_("import a CRM's CSV export as customers and records"), NULL, cmd_import_csv_prepare},
+	{"rejects", cmd_import_rejects, &cmd_import_rejects_spec, NEEDS_UNLOCK,
+	 N_("show what an import refused, by line, and why"), NULL, cmd_import_rejects_prepare},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };

@@ -13,7 +13,7 @@
 #include "custody/banned.h"
 
 static const char *o_fonds, *o_kind, *o_name, *o_id_number, *o_id_type, *o_address, *o_uscc;
-static const char *o_phone, *o_email, *o_account;
+static const char *o_phone, *o_email, *o_account, *o_customer_no;
 static cli_list o_phones, o_emails, o_accounts, o_fields;
 static bool o_json, o_names;
 
@@ -81,13 +81,15 @@ static const cli_opt FIND_OPTS[] = {
 	{"email", OPT_STRING, "ADDR", N_("find by e-mail address"), &o_email},
 	{"uscc", OPT_STRING, "CODE", N_("find by unified social credit code"), &o_uscc},
 	{"account", OPT_STRING, "NO", N_("find by account number"), &o_account},
+	{"customer-no", OPT_STRING, "NO", N_("find by the company's customer number (客户编号)"),
+	 &o_customer_no},
 	{"names", OPT_FLAG, NULL, N_("also show names (decrypted; the read is logged)"), &o_names},
 	{"json", OPT_FLAG, NULL, N_("JSON Lines output"), &o_json},
 	{NULL, 0, NULL, NULL, NULL},
 };
 static const cli_cmd FIND = {
 	"custody subject find [--fonds CODE] (--name N | --id-number N | --phone P | --email E | "
-	"--uscc C | --account A) [--names] [--json]",
+	"--uscc C | --account A | --customer-no N) [--names] [--json]",
 	N_("Find subjects by an exact value, through the blind index (spaces, +86, case and\n"
 	   "full-width characters do not matter; see docs/formats/subject.md)."),
 	NULL,
@@ -390,8 +392,13 @@ static int subject_find_prepare(int argc, char **argv)
 	int given = 0;
 	const struct {
 		const char *field, **opt;
-	} by[] = {{"name", &o_name},   {"id_number", &o_id_number}, {"phone", &o_phone},
-		  {"email", &o_email}, {"uscc", &o_uscc},	    {"account", &o_account}};
+	} by[] = {{"name", &o_name},
+		  {"id_number", &o_id_number},
+		  {"phone", &o_phone},
+		  {"email", &o_email},
+		  {"uscc", &o_uscc},
+		  {"account", &o_account},
+		  {"customer_no", &o_customer_no}};
 
 	(void)argc;
 	(void)argv;
@@ -404,7 +411,8 @@ static int subject_find_prepare(int argc, char **argv)
 	}
 	if (given != 1) {
 		cli_error(_(
-			"give exactly one of --name, --id-number, --phone, --email, --uscc, --account"));
+			"give exactly one of --name, --id-number, --phone, --email, --uscc, --account, "
+			"--customer-no"));
 		return EXIT_USAGE;
 	}
 	return 0;

@@ -15,6 +15,13 @@ int cmd_get_prepare(int argc, char **argv);
 int cmd_check(cy_vault *v, int argc, char **argv);
 extern const cli_cmd cmd_init_spec, cmd_ls_spec, cmd_show_spec, cmd_get_spec, cmd_check_spec;
 
+/* import csv and import rejects (cmd_import_table.c), in cmd_import_sub */
+int cmd_import_csv(cy_vault *v, int argc, char **argv);
+int cmd_import_csv_prepare(int argc, char **argv);
+int cmd_import_rejects(cy_vault *v, int argc, char **argv);
+int cmd_import_rejects_prepare(int argc, char **argv);
+extern const cli_cmd cmd_import_csv_spec, cmd_import_rejects_spec;
+
 /* Groups: their sub-commands, each with its own flags. */
 extern const cli_command cmd_import_sub[];
 extern const cli_command cmd_user_sub[];

@@ -1,0 +1,249 @@
+#!/usr/bin/env bats
+# custody import csv / import rejects: a CRM's export (GBK, Chinese headers, a title row,
+# Excel's quirks) becomes customers and records; refused rows are kept sealed with their
+# line and reason; a second import adds nothing; nothing personal reaches the disk in clear.
+#
+#   CUSTODY=build/custody bats tests/cli/import_csv.bats
+
+load helpers
+
+setup_file() {
+	build_template
+}
+
+setup() {
+	common_setup
+	make_vault
+}
+
+teardown() {
+	common_teardown
+}
+
+# A valid GB 11643 ID number from its first 17 digits.
+idno() {
+	py '
+d = sys.argv[1]
+w = [7,9,10,5,8,4,2,1,6,3,7,9,10,5,8,4,2]
+print(d + "10X98765432"[sum(int(a)*b for a, b in zip(d, w)) % 11])' "$1"
+}
+
+ID1=$(idno 11010519800101001)
+ID2=$(idno 44030619921231002)
+ID3=$(idno 35010220150601003) # born 2015: under 14
+NAME1=王建国
+PHONE1=13912345671
+EMAIL1=wang.jianguo@example.cn
+CARD1=6222020200001234567
+
+# customers.csv in GBK: a title row, the header, four customers (the fourth is the first
+# again with another phone), one ID number that Excel destroyed, one row without a name.
+write_customers() {
+	{
+		printf '某某贸易有限公司客户清单 导出时间：2024-05-01\n'
+		printf '客户编号,客户名称,证件类型,身份证号,手机号码,电子邮件,联系地址,银行卡号,备注\n'
+		printf 'C0001,%s,居民身份证,%s,%s,%s,福州市鼓楼区五一北路1号,%s,"老客户\n有两行备注"\n' "$NAME1" "$ID1" "$PHONE1" "$EMAIL1" "$CARD1"
+		printf 'C0002,李秀英,居民身份证,%s,13800138002,li.xy@example.cn,厦门市思明区,,\n' "$ID2"
+		printf 'C0003,陈小明,居民身份证,%s,13800138003,,泉州市,,\n' "$ID3"
+		printf 'C0001,%s,居民身份证,%s,13700000000,,福州市,,又一次导出\n' "$NAME1" "$ID1"
+		printf 'C0005,赵六,居民身份证,1.10105E+17,13800138005,,,,\n'
+		printf 'C0006,,居民身份证,,13800138006,,,,\n'
+	} | iconv -f UTF-8 -t GBK >"$T/customers.csv"
+}
+
+write_transactions() {
+	{
+		printf '交易流水号,客户编号,交易日期,交易类型,金额,币种,摘要\n'
+		printf 'T1,C0001,2022-03-01,存入,100.00,CNY,工资\n'
+		printf 'T2,C0001,2022/07/15,支取,20.00,CNY,取现\n'
+		printf 'T3,C0001,2023-01-02,存入,5.00,CNY,利息\n'
+		printf 'T4,C0002,2023-02-03,存入,7.00,CNY,转入\n'
+		printf 'T5,C9999,2023-02-04,存入,9.00,CNY,未知客户\n'
+		printf 'T6,C0002,,存入,9.00,CNY,无日期\n'
+	} | iconv -f UTF-8 -t GBK >"$T/transactions.csv"
+}
+
+@test "import csv customers: subjects de-duplicated by ID number, a profile record each, rejects by line" {
+	write_customers
+	run --separate-stderr as li import csv "$T/customers.csv" --fonds Z109 --kind customers --json
+	status_is 1 # rows were refused
+	py '
+rs = jl(sys.argv[1])
+s = rs[-1]
+assert s["summary"] and s["rows"] == 6 and s["imported"] == 4 and s["subjects"] == 3, s
+assert s["rejects"] == 2 and s["encoding"] == "GB18030" and s["header_line"] == 2, s
+rej = {r["line"]: r["reason"] for r in rs if r.get("status") == "rejected"}
+# physical lines: title 1, header 2, the first customer spans 3-4, then 5, 6, 7, 8, 9
+assert set(rej) == {8, 9}, rej
+assert "scientific" in rej[8], rej
+assert "name" in rej[9], rej
+' "$output"
+	# the customer with two rows is one subject with two profile records
+	run as li subject find --id-number "$ID1" --json
+	status_is 0
+	py '
+rs = jl(sys.argv[1]); assert len(rs) == 1 and rs[0]["records"] == 2, rs' "$output"
+	# found by the customer number too (a blind index of its own)
+	run as li subject find --customer-no c0002 --json
+	status_is 0
+	py 'rs = jl(sys.argv[1]); assert len(rs) == 1 and rs[0]["id"] == "Z109-C000002", rs' "$output"
+	run as li ls --json
+	py '
+rs = jl(sys.argv[1])
+assert len(rs) == 4 and all(r["class"] == "customer" for r in rs), rs' "$output"
+	# the minor and the card holder are labelled
+	run as li subject find --id-number "$ID3" --json
+	no=$(as li ls --json | py '
+for r in jl(sys.stdin.read()):
+    if r.get("line") == 6: print(r["archive_no"])')
+	run as li show "$no" --json
+	status_is 0
+	output_has minor_under_14 id_number
+}
+
+@test "import rejects: the refused rows with line and reason; -o writes them as in the file, 0600" {
+	write_customers
+	as li import csv "$T/customers.csv" --fonds Z109 --kind customers --quiet || true
+	run as li import rejects
+	status_is 0
+	output_has "line 8:" "scientific notation" "line 9:" "2 rows refused"
+	output_lacks "1.10105E+17" "13800138005"
+	run as li import rejects -o "$T/rej.csv"
+	status_is 0
+	[ "$(stat -c %a "$T/rej.csv")" = 600 ]
+	# byte for byte the two lines of the GBK file
+	sed -n '8,9p' "$T/customers.csv" >"$T/want.csv"
+	cmp "$T/rej.csv" "$T/want.csv"
+	# a viewer may not read them; the reading is logged
+	run as vv import rejects
+	[ "$status" -ne 0 ]
+	[ "$(count_action import.rejects)" -ge 2 ]
+	[ "$(count_action import.run)" -eq 1 ]
+}
+
+@test "import csv again adds nothing twice" {
+	write_customers
+	as li import csv "$T/customers.csv" --fonds Z109 --kind customers --quiet || true
+	run --separate-stderr as li import csv "$T/customers.csv" --fonds Z109 --kind customers --json
+	py '
+s = jl(sys.argv[1])[-1]
+assert s["imported"] == 0 and s["duplicates"] == 4 and s["subjects"] == 0 and s["rejects"] == 2, s
+' "$output"
+	[ "$(count_records)" -eq 4 ]
+	run as li subject list --json
+	py 'assert len(jl(sys.argv[1])) == 3' "$output"
+}
+
+@test "import csv transactions: one statement per customer and year; unknown customers refused" {
+	write_customers
+	write_transactions
+	as li import csv "$T/customers.csv" --fonds Z109 --kind customers --quiet || true
+	run --separate-stderr as li import csv "$T/transactions.csv" --fonds Z109 --kind transactions --json
+	status_is 1
+	py '
+rs = jl(sys.argv[1]); s = rs[-1]
+assert s["rows"] == 6 and s["imported"] == 3 and s["rejects"] == 2, s
+rej = {r["line"]: r["reason"] for r in rs if r.get("status") == "rejected"}
+assert set(rej) == {6, 7} and "customer" in rej[6] and "date" in rej[7], rej
+' "$output"
+	run as li ls --json
+	py '
+rs = [r for r in jl(sys.argv[1]) if r["class"] == "transaction"]
+assert sorted(r["year"] for r in rs) == [2022, 2023, 2023], rs
+' "$output"
+	# the 2022 statement of C0001 holds both its rows, as they were in the file (GBK)
+	no=$(as li ls --json | py '
+for r in jl(sys.stdin.read()):
+    if r["class"] == "transaction" and r["year"] == 2022: print(r["archive_no"])')
+	as li get "$no" -o "$T/st.csv"
+	sed -n '2,3p' "$T/transactions.csv" >"$T/want.csv"
+	cmp "$T/st.csv" "$T/want.csv"
+	# the customer now has its statements
+	run as li subject find --customer-no C0001 --json
+	py 'rs = jl(sys.argv[1]); assert rs[0]["records"] == 4, rs' "$output"
+	# again: nothing new
+	run --separate-stderr as li import csv "$T/transactions.csv" --fonds Z109 --kind transactions --json
+	py 's = jl(sys.argv[1])[-1]; assert s["imported"] == 0 and s["duplicates"] == 3, s' "$output"
+}
+
+@test "import csv contracts: linked to the customer; a contract of an unknown customer is kept unlinked" {
+	write_customers
+	as li import csv "$T/customers.csv" --fonds Z109 --kind customers --quiet || true
+	printf '合同编号,客户编号,合同名称,签订日期,金额\nHT-001,C0002,借款合同,2021-06-01,1000\nHT-002,C7777,租赁合同,2020-01-05,5\n' >"$T/contracts.csv"
+	run --separate-stderr as li import csv "$T/contracts.csv" --fonds Z109 --kind contracts --json
+	status_is 0
+	py '
+s = jl(sys.argv[1])[-1]
+assert s["imported"] == 2 and s["linked"] == 1 and s["unlinked"] == 1 and s["rejects"] == 0, s' "$output"
+	run as li ls --json
+	py '
+rs = sorted((r["year"], r["class"]) for r in jl(sys.argv[1]) if r["class"] == "contract")
+assert rs == [(2020, "contract"), (2021, "contract")], rs' "$output"
+}
+
+@test "import csv --dry-run shows the mapping and the refusals, writes nothing" {
+	write_customers
+	run as li import csv "$T/customers.csv" --fonds Z109 --kind customers --dry-run
+	status_is 0
+	output_has "header on line 2" "id_number" "phone" "dry run: 6 rows read" "2 would be refused"
+	[ "$(count_records)" -eq 0 ]
+	run as li import rejects
+	[ "$status" -ne 0 ]
+	output_has "no import has run"
+}
+
+@test "import csv: bad usage and unreadable input get clear messages" {
+	run as li import csv "$T/nope.csv" --fonds Z109 --kind customers
+	[ "$status" -ne 0 ]
+	output_has "cannot read"
+	printf 'a,b\n' >"$T/x.csv"
+	run as li import csv "$T/x.csv" --fonds Z109 --kind people
+	status_is 2
+	output_has "customers, transactions, contracts or records"
+	run as li import csv "$T/x.csv" --fonds Z109
+	status_is 2
+	# no header custody knows
+	printf 'foo,bar\n1,2\n' >"$T/x.csv"
+	run as li import csv "$T/x.csv" --fonds Z109 --kind customers
+	[ "$status" -ne 0 ]
+	output_has "no header row was recognised" "--map"
+	# a viewer cannot import
+	write_customers
+	run as vv import csv "$T/customers.csv" --fonds Z109 --kind customers
+	[ "$status" -ne 0 ]
+}
+
+@test "no value of the imported CSV in plaintext anywhere in the vault, rejects included" {
+	write_customers
+	write_transactions
+	as li import csv "$T/customers.csv" --fonds Z109 --kind customers --quiet || true
+	as li import csv "$T/transactions.csv" --fonds Z109 --kind transactions --quiet || true
+	as li import rejects >/dev/null
+	run py '
+vals = sys.argv[1:8]
+hits = []
+for r, _, fs in os.walk(sys.argv[8]):
+    for f in fs:
+        p = os.path.join(r, f)
+        data = open(p, "rb").read()
+        for v in vals:
+            for enc in ("utf-8", "gb18030", "utf-16-le", "utf-16-be"):
+                if v.encode(enc) in data:
+                    hits.append("%s: %r in %s" % (p, v, enc))
+print("\n".join(hits)); assert not hits
+' "$NAME1" "$ID1" "$PHONE1" "$EMAIL1" "$CARD1" "1.10105E+17" "13800138006" "$V"
+	status_is 0
+}
+
+@test "a customer index row pointed elsewhere with sqlite3 is refused, not followed" {
+	write_customers
+	as li import csv "$T/customers.csv" --fonds Z109 --kind customers --quiet || true
+	write_transactions
+	# point C0001's customer-number row at the second customer
+	sqlite3 "$V/catalog.db" "UPDATE subject_index SET subject_id = 2 WHERE field = 'customer_no' AND subject_id = 1"
+	run as li import csv "$T/transactions.csv" --fonds Z109 --kind transactions
+	[ "$status" -ne 0 ]
+	output_has "altered"
+	run as li ls --json
+	py 'assert not [r for r in jl(sys.argv[1]) if r["class"] == "transaction"]' "$output"
+}
