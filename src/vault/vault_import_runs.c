@@ -94,6 +94,43 @@ static int open_with(cy_aead *a, const cy_buf *aad, const void *blob, size_t n, 
 	return rc;
 }
 
+int cy_vault__reject_body(uint64_t line, const char *reason, const void *raw, size_t n, cy_buf *pt)
+{
+	/* the line (8 bytes, big-endian), the reason's length (4) and text, whether
+	 * the raw bytes were cut (1), their kept length (4), the bytes */
+	size_t rl = strlen(reason) > 1024 ? 1024 : strlen(reason);
+	size_t kept = n > REJECT_RAW_MAX ? REJECT_RAW_MAX : n;
+	int rc = cy_buf_put_u64be(pt, line);
+
+	rc = rc ? rc : cy_buf_put_u32be(pt, (uint32_t)rl);
+	rc = rc ? rc : cy_buf_put(pt, reason, rl);
+	rc = rc ? rc : cy_buf_put_u8(pt, kept < n);
+	rc = rc ? rc : cy_buf_put_u32be(pt, (uint32_t)kept);
+	return rc ? rc : cy_buf_put(pt, raw ? raw : "", raw ? kept : 0);
+}
+
+int cy_vault__reject_seal(const uint8_t epoch_key[32], const char *vault_id, const char *fonds,
+			  int64_t run, int64_t seq, const cy_buf *pt, const uint8_t nonce[12],
+			  cy_buf *out)
+{
+	uint8_t key[32];
+	cy_aead *a = NULL;
+	cy_buf aad = CY_BUF_INIT;
+	int rc = cy_hkdf_sha256(epoch_key, 32, NULL, 0, REJECT_LABEL, strlen(REJECT_LABEL), key,
+				sizeof(key));
+
+	rc = rc ? rc : cy_aead_new(&a, key);
+	rc = rc ? rc
+		: cy_buf_printf(&aad, "custody/import/v1/%s/%s/%" PRId64 "/reject/%" PRId64,
+				vault_id, fonds, run, seq);
+	cy_buf_clear(out);
+	rc = rc ? rc : cy_vault__meta_seal_raw(a, nonce, &aad, pt, out);
+	cy_wipe(key, sizeof(key));
+	cy_aead_free(a);
+	cy_buf_release(&aad);
+	return rc;
+}
+
 void cy_import__run_free(cy_import_run *r)
 {
 	if (!r)
@@ -167,16 +204,7 @@ int cy_import_reject(cy_import *im, uint64_t line, const char *reason, const voi
 		return cy_error_set(CY_EINVALID, "a reject outside an import run");
 	if ((rc = cy_import__ensure_tx(im)))
 		return rc;
-	/* the line (8 bytes, big-endian), the reason's length (4) and text, whether
-	 * the raw bytes were cut (1), their kept length (4), the bytes */
-	size_t rl = strlen(reason) > 1024 ? 1024 : strlen(reason);
-	size_t kept = n > REJECT_RAW_MAX ? REJECT_RAW_MAX : n;
-	rc = cy_buf_put_u64be(&pt, line);
-	rc = rc ? rc : cy_buf_put_u32be(&pt, (uint32_t)rl);
-	rc = rc ? rc : cy_buf_put(&pt, reason, rl);
-	rc = rc ? rc : cy_buf_put_u8(&pt, kept < n);
-	rc = rc ? rc : cy_buf_put_u32be(&pt, (uint32_t)kept);
-	rc = rc ? rc : cy_buf_put(&pt, raw ? raw : "", raw ? kept : 0);
+	rc = cy_vault__reject_body(line, reason, raw, n, &pt);
 	snprintf(what, sizeof(what), "reject/%" PRId64, r->seq + 1);
 	rc = rc ? rc : run_aad(v, cy_import__fonds(im), r->id, what, &aad);
 	rc = rc ? rc : seal_with(r->aead, &aad, pt.ptr, pt.len, &sealed);

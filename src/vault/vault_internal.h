@@ -285,6 +285,12 @@ cy_fonds_key *cy_import__fonds(struct cy_import *im);
 cy_import_run *cy_import__run(struct cy_import *im);
 void cy_import__set_run(struct cy_import *im, cy_import_run *r);
 void cy_import__run_free(cy_import_run *r);
+/* A reject's plaintext and its sealing (docs/formats/import-rejects.md),
+ * exposed for the format's vector. */
+int cy_vault__reject_body(uint64_t line, const char *reason, const void *raw, size_t n, cy_buf *pt);
+int cy_vault__reject_seal(const uint8_t epoch_key[32], const char *vault_id, const char *fonds,
+			  int64_t run, int64_t seq, const cy_buf *pt, const uint8_t nonce[12],
+			  cy_buf *out);
 /* The batch's transaction, begun if it is not open. */
 int cy_import__ensure_tx(struct cy_import *im);
 

@@ -550,6 +550,49 @@ static void test_vault_grant_v2_vector(void **state)
  * under the new one, the key id, and the message its maker signs, with the
  * values computed by an independent implementation (Python's cryptography
  * package) and printed in the document. */
+/* docs/formats/import-rejects.md: the vector, computed with Python's cryptography */
+static void test_vault_reject_vector(void **state)
+{
+	uint8_t ek[32], nonce[12], h[32];
+	char hex[2 * 104 + 1];
+	const char raw[] = "C0006,,\xbe\xd3\xc3\xf1\xc9\xed\xb7\xdd\xd6\xa4,,13800138006\n";
+	cy_buf pt = CY_BUF_INIT, out = CY_BUF_INIT, doc = CY_BUF_INIT;
+
+	(void)state;
+	for (int i = 0; i < 32; i++)
+		ek[i] = (uint8_t)(i + 1);
+	memset(nonce, 0x42, sizeof(nonce));
+	assert_int_equal(cy_vault__reject_body(9, "the row has no customer name", raw,
+					       sizeof(raw) - 1, &pt),
+			 0);
+	cy_hex_encode(pt.ptr, pt.len, hex);
+	assert_string_equal(hex, "00000000000000090000001c74686520726f7720686173206e6f2063757374"
+				 "6f6d6572206e616d65000000001f43303030362c2cbed3c3f1c9edb7ddd6a4"
+				 "2c2c31333830303133383030360a");
+	assert_int_equal(cy_vault__reject_seal(ek, "0123456789abcdef0123456789abcdef", "Z109", 7, 1,
+					       &pt, nonce, &out),
+			 0);
+	assert_int_equal(out.len, 104);
+	cy_sha256(out.ptr, out.len, h);
+	cy_hex_encode(h, 32, hex);
+	assert_string_equal(hex,
+			    "a336b6f641f32b76bab7b6c86bd84d4e1195b3c29d01541343acf9f14f30ec65");
+	/* and the document says so */
+	assert_int_equal(tu_read_file(CY_SRCDIR "/docs/formats/import-rejects.md", &doc), 0);
+	assert_int_equal(cy_buf_put(&doc, "", 1), 0);
+	assert_non_null(strstr((char *)doc.ptr, hex));
+	/* a body sealed for seq 1 does not open as seq 2 */
+	cy_buf other = CY_BUF_INIT;
+	assert_int_equal(cy_vault__reject_seal(ek, "0123456789abcdef0123456789abcdef", "Z109", 7, 2,
+					       &pt, nonce, &other),
+			 0);
+	assert_memory_not_equal(other.ptr, out.ptr, out.len);
+	cy_buf_release(&other);
+	cy_buf_release(&pt);
+	cy_buf_release(&out);
+	cy_buf_release(&doc);
+}
+
 static void test_vault_epoch_vector(void **state)
 {
 	uint8_t key[32], prev_key[32], seed[32], nonce[12], prev[CY_EPOCH_PREV_LEN], kid[8];
@@ -762,6 +805,7 @@ int main(void)
 		cmocka_unit_test(test_vault_classes),
 		cmocka_unit_test(test_vault_grant_v2_vector),
 		cmocka_unit_test(test_vault_epoch_vector),
+		cmocka_unit_test(test_vault_reject_vector),
 		cmocka_unit_test_setup_teardown(test_vault_grant_ledger_and_rollover, setup,
 						teardown),
 	};
