@@ -70,4 +70,37 @@ typedef struct cy_table_import_summary {
 int cy_import_table(cy_vault *v, const cy_table_import_opts *o, const cy_table_import_events *ev,
 		    cy_table_import_summary *sum);
 
+/* ---- mail (src/ingest/import_mail.c) ---- */
+typedef struct cy_mail_import_opts {
+	const char *fonds;
+	const char *path;	 /* an mbox, a folder of .eml files, a Maildir, one .eml */
+	const char *source_name; /* what the records name as their source (the path's base name) */
+	int year;		 /* the year of a message without a readable Date (0: a reject) */
+	const char *org;
+	bool dry_run;
+} cy_mail_import_opts;
+
+typedef struct cy_mail_import_events {
+	void (*reject)(void *arg, uint64_t number, const char *reason);
+	cy_progress_fn progress; /* files_done: messages read */
+	void *arg;
+} cy_mail_import_events;
+
+typedef struct cy_mail_import_summary {
+	cy_import_counts counts; /* rows: messages */
+	int64_t run;
+	uint64_t problems; /* what could not be decoded cleanly in messages that were read */
+	uint64_t linked;   /* records linked to a customer by an address */
+	uint64_t attachments_in_original; /* beyond a record's parts: kept in the message only */
+	uint64_t skipped;		  /* folders: files that were not messages */
+	int stopped;
+} cy_mail_import_summary;
+
+/* archivist: one correspondence record per message (its parts: the message
+ * as found, its text body, its attachments), linked to the customers of the
+ * fonds whose e-mail addresses are among its From, To and Cc; a message that
+ * cannot be read is a reject with its number.  As cy_import_table otherwise. */
+int cy_import_mail(cy_vault *v, const cy_mail_import_opts *o, const cy_mail_import_events *ev,
+		   cy_mail_import_summary *sum);
+
 #endif
