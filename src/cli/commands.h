@@ -15,6 +15,10 @@ int cmd_get_prepare(int argc, char **argv);
 int cmd_check(cy_vault *v, int argc, char **argv);
 extern const cli_cmd cmd_init_spec, cmd_ls_spec, cmd_show_spec, cmd_get_spec, cmd_check_spec;
 
+int cmd_search(cy_vault *v, int argc, char **argv);
+int cmd_search_prepare(int argc, char **argv);
+extern const cli_cmd cmd_search_spec;
+
 /* import csv and import rejects (cmd_import_table.c), in cmd_import_sub */
 int cmd_import_csv(cy_vault *v, int argc, char **argv);
 int cmd_import_csv_prepare(int argc, char **argv);

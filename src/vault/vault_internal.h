@@ -277,6 +277,11 @@ int cy_vault__meta_write(const cy_meta *m, cy_buf *b);
 int cy_vault__meta_seal(cy_aead *a, const char *archive_no, const cy_meta *m, cy_buf *out);
 int cy_vault__meta_seal_json(const cy_fonds_key *k, const char *archive_no, json_t *meta,
 			     cy_buf *out);
+/* A catalog record row as the caller sees it: its clear fields and its
+ * decrypted metadata (vault_read.c). */
+struct cy_cat_record;
+int cy_vault__fill_record(cy_vault *v, const struct cy_cat_record *c, cy_record_info *r);
+
 /* The import batch's parts, for vault_import_runs.c. */
 typedef struct cy_import_run cy_import_run;
 struct cy_import;

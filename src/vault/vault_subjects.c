@@ -13,11 +13,13 @@
 
 #include <jansson.h>
 
+#include "catalog/catalog_records.h"
 #include "catalog/catalog_subjects.h"
 #include "crypto/crypto.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
 #include "custody/normalize.h"
+#include "custody/search.h"
 #include "vault/vault_subjects.h"
 #include "base/jsonsec.h"
 #include "custody/banned.h"
@@ -1160,4 +1162,166 @@ void cy_import_subject_display(cy_import *im, int64_t subject_id, char *id_out)
 		cy_vault__subject_id(r.fonds, r.no, id_out);
 	cy_buf_release(&wkey);
 	cy_buf_release(&fields);
+}
+
+/* ---- exact search (search.h) ---- */
+
+typedef struct found_subject {
+	int64_t id;
+	char display[CY_SUBJECT_ID_MAX];
+	cy_fonds_key *k;
+} found_subject;
+
+/* The confirmed subjects of field nf = normal under every key of ks. */
+static int confirmed_subjects(cy_vault *v, cy_fonds_key **ks, int n, cy_norm_field nf,
+			      const cy_buf *norm, found_subject **out, size_t *nout,
+			      uint8_t first_hash[32])
+{
+	cy_buf ids = CY_BUF_INIT, wkey = CY_BUF_INIT, fields = CY_BUF_INIT;
+	uint8_t hash[32];
+	int rc = 0;
+
+	for (int i = 0; !rc && i < n; i++) {
+		cy_buf_clear(&ids);
+		rc = cy_vault__blind_index(CY_INDEX_KEY(ks[i]), cy_norm_field_name(nf),
+					   (const char *)norm->ptr, norm->len, hash);
+		if (!rc && i == 0)
+			memcpy(first_hash, hash, 32);
+		rc = rc ? rc
+			: cy_catalog_subject_find(v->cat, ks[i]->fonds_id, cy_norm_field_name(nf),
+						  hash, &ids);
+		for (size_t j = 0; !rc && j < ids.len / sizeof(int64_t); j++) {
+			cy_catalog_subject r;
+			cy_subject_info s;
+			found_subject *grown;
+			int64_t sid;
+			bool yes = false;
+
+			memcpy(&sid, ids.ptr + j * sizeof(int64_t), sizeof(sid));
+			memset(&s, 0, sizeof(s));
+			rc = cy_catalog_subject_get_by_id(v->cat, sid, &r, &wkey, &fields);
+			if (!rc && r.fonds_id != ks[i]->fonds_id)
+				rc = CY_ECORRUPT;
+			if (!rc) {
+				info_from_row(&r, &s);
+				rc = decrypt_row(v, ks[i], &r, &s);
+				rc = rc ? rc : confirms(ks[i], &s, nf, hash, &yes);
+			}
+			if ((!rc && !yes) || rc == CY_ENOTFOUND || rc == CY_ECORRUPT)
+				rc = cy_error_set(CY_ECORRUPT,
+						  "the subject index of fonds %s points a %s at a "
+						  "subject that does not have it (the catalog was "
+						  "altered; run check)",
+						  ks[i]->code, cy_norm_field_name(nf));
+			if (!rc && !(grown = realloc(*out, (*nout + 1) * sizeof(**out))))
+				rc = cy_error_set(CY_ENOMEM, "out of memory");
+			if (!rc) {
+				*out = grown;
+				grown[*nout].id = sid;
+				grown[*nout].k = ks[i];
+				snprintf(grown[*nout].display, CY_SUBJECT_ID_MAX, "%s", s.id);
+				(*nout)++;
+			}
+			cy_subject_info_release(&s);
+		}
+	}
+	cy_wipe(hash, sizeof(hash));
+	cy_buf_release(&ids);
+	cy_buf_release(&wkey);
+	cy_buf_release(&fields);
+	return rc;
+}
+
+typedef struct hit_ctx {
+	cy_vault *v;
+	const found_subject *s;
+	cy_search_fn fn;
+	void *arg;
+	uint64_t n;
+} hit_ctx;
+
+static int record_hit(void *arg, const cy_cat_record *c)
+{
+	hit_ctx *x = arg;
+	cy_record_info r;
+	cy_search_hit h;
+	int rc = cy_vault__fill_record(x->v, c, &r);
+
+	if (!rc) {
+		memset(&h, 0, sizeof(h));
+		h.archive_no = r.archive_no;
+		h.subject = x->s->display;
+		h.fonds = r.fonds;
+		h.class_name = r.class_name;
+		h.year = r.year;
+		h.title = r.title;
+		x->n++;
+		rc = x->fn(x->arg, &h);
+	}
+	cy_record_info_release(&r);
+	return rc;
+}
+
+int cy_search_exact(cy_vault *v, const char *fonds, const char *field, const char *value,
+		    cy_search_fn fn, void *arg, uint64_t *hits)
+{
+	cy_fonds_key **ks = NULL;
+	found_subject *subs = NULL;
+	size_t nsubs = 0;
+	cy_norm_field nf;
+	cy_buf norm = CY_BUF_INIT;
+	uint8_t first[32] = {0};
+	char qhex[33];
+	cy_ledger_entry e;
+	int n = 0, rc;
+
+	if (hits)
+		*hits = 0;
+	if ((rc = cy_vault__require(v, CY_R_CONTENT, N_("search"))))
+		return rc;
+	if ((rc = cy_norm_field_parse(field, &nf)))
+		return rc;
+	if ((rc = cy_normalize(nf, value, strlen(value), &norm)))
+		return rc;
+	if (!norm.len) {
+		rc = cy_error_set(CY_EINVALID, "nothing to look for: the %s is empty", field);
+		goto out;
+	}
+	if ((rc = target_keys(v, fonds, &ks, &n)))
+		goto out;
+	if ((rc = confirmed_subjects(v, ks, n, nf, &norm, &subs, &nsubs, first)))
+		goto out;
+	/* logged before anything is shown: the kind, the first 16 bytes of the
+	 * value's blind-index hash under the first fonds searched (a key holder
+	 * can tell which value it was; nobody else can), the hits */
+	cy_hex_encode(first, 16, qhex);
+	memset(&e, 0, sizeof(e));
+	e.action = "search.query";
+	e.targets[0] = fonds ? fonds : n == 1 ? ks[0]->code : "*";
+	e.ntargets = 1;
+	e.details[e.ndetails++] = (cy_ledger_detail){"field", cy_norm_field_name(nf), 0};
+	e.details[e.ndetails++] = (cy_ledger_detail){"query", n ? qhex : "", 0};
+	e.details[e.ndetails++] = (cy_ledger_detail){"subjects", NULL, (int64_t)nsubs};
+	if ((rc = log_now(v, &e)))
+		goto out;
+	for (size_t i = 0; !rc && i < nsubs; i++) {
+		hit_ctx x = {v, &subs[i], fn, arg, 0};
+		rc = cy_catalog_record_by_subject(v->cat, subs[i].id, record_hit, &x);
+		if (!rc && !x.n) {
+			cy_search_hit h;
+			memset(&h, 0, sizeof(h));
+			h.subject = subs[i].display;
+			h.fonds = subs[i].k->code;
+			x.n = 1;
+			rc = fn(arg, &h);
+		}
+		if (hits)
+			*hits += x.n;
+	}
+out:
+	free(subs);
+	free(ks);
+	cy_wipe(first, sizeof(first));
+	cy_buf_wipe(&norm);
+	return rc;
 }

@@ -1,0 +1,33 @@
+/* search.h - finding records again (docs/internals/search.md): exact
+ * look-ups of a customer's identifiers through the blind indexes, each hit
+ * confirmed by the customer's own sealed fields, answered with the records
+ * linked to the customers found.  Only fonds the caller holds are searched;
+ * every search is logged (search.query: the kind, a keyed hash of the
+ * normalised value, the number of hits; never the value) before the first
+ * result is returned. */
+#ifndef CUSTODY_SEARCH_H
+#define CUSTODY_SEARCH_H
+
+#include <stdint.h>
+
+#include "custody/subject.h"
+#include "custody/vault.h"
+
+typedef struct cy_search_hit {
+	const char *archive_no; /* NULL: a customer without records */
+	const char *subject;	/* the customer's display id, or NULL */
+	const char *fonds;
+	const char *class_name; /* NULL with archive_no */
+	int year;
+	const char *title; /* decrypted */
+} cy_search_hit;
+typedef int (*cy_search_fn)(void *arg, const cy_search_hit *h);
+
+/* field: "id_number", "phone", "email", "name", "uscc", "account" or
+ * "customer_no".  fonds NULL: every held fonds.  Each record is returned
+ * once per customer found; a customer without records once, with
+ * archive_no NULL.  *hits (may be NULL): how many were returned. */
+int cy_search_exact(cy_vault *v, const char *fonds, const char *field, const char *value,
+		    cy_search_fn fn, void *arg, uint64_t *hits);
+
+#endif

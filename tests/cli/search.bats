@@ -1,0 +1,94 @@
+#!/usr/bin/env bats
+# custody search: a customer's records by ID number, phone, e-mail, name or customer number,
+# through the blind indexes; --stdin answers every line with exactly one JSON line; every
+# search is logged without its value; only granted fonds are searched.
+#
+#   CUSTODY=build/custody bats tests/cli/search.bats
+
+load helpers
+
+setup_file() {
+	build_template
+}
+
+setup() {
+	common_setup
+	make_vault
+	ID1=11010519491231002X
+	printf '客户编号,客户名称,身份证号,手机号码,电子邮件\nC01,张伟明,%s,13912345678,zhang@example.cn\nC02,李娜,,13800000002,li.na@example.cn\n' "$ID1" >"$T/c.csv"
+	printf '合同编号,客户编号,合同名称,签订日期\nHT-1,C01,借款合同,2021-06-01\n' >"$T/k.csv"
+	as li import csv "$T/c.csv" --fonds Z109 --kind customers --quiet
+	as li import csv "$T/k.csv" --fonds Z109 --kind contracts --quiet
+}
+
+teardown() {
+	common_teardown
+}
+
+@test "search by ID number, phone (any form), e-mail, name, customer number finds the customer's records" {
+	run as li search --id-number "$ID1" --json
+	status_is 0
+	py '
+rs = jl(sys.argv[1])
+assert len(rs) == 2 and {r["class"] for r in rs} == {"customer", "contract"}, rs
+assert all(r["subject"] == "Z109-C000001" for r in rs), rs' "$output"
+	local q
+	for q in "phone=+86 139-1234-5678" "email=ZHANG@example.cn" "name=张 伟明" "customer-no=c01"; do
+		run as li search "--${q%%=*}" "${q#*=}" --json
+		status_is 0
+		py 'assert len(jl(sys.argv[1])) == 2' "$output"
+	done
+	run as li search --phone 13999999999
+	status_is 1
+	output_has "nothing found"
+}
+
+@test "search --stdin: exactly one JSON line per query, also for no hits and bad queries" {
+	run --separate-stderr as li search --stdin <<<"id:$ID1
+phone:13800000002
+
+email:nobody@example.cn
+just some words
+name:李娜"
+	py '
+rs = jl(sys.argv[1])
+assert [r["query"] for r in rs] == ["id:11010519491231002X", "phone:13800000002", "email:nobody@example.cn", "just some words", "name:李娜"], rs
+assert len(rs[0]["results"]) == 2 and rs[0]["results"][0]["archive_no"], rs[0]
+assert len(rs[1]["results"]) == 1 and rs[1]["results"][0]["subject"] == "Z109-C000002", rs[1]
+assert rs[2]["results"] == [], rs[2]
+assert rs[3]["results"] == [] and "error" in rs[3], rs[3]
+assert len(rs[4]["results"]) == 1, rs[4]
+' "$output"
+}
+
+@test "every search is logged with a keyed hash, never the value" {
+	as li search --id-number "$ID1" >/dev/null
+	as li search --phone 13912345678 >/dev/null
+	[ "$(count_action search.query)" -eq 2 ]
+	run as aud log show --json
+	output_lacks "$ID1" "13912345678" "张伟明"
+	py '
+es = [e for e in jl(sys.argv[1]) if e["action"] == "search.query"]
+assert es[0]["details"]["field"] == "id_number" and len(es[0]["details"]["query"]) == 32, es[0]
+' "$output"
+}
+
+@test "search covers only the fonds the user holds; a sqlite3-edited index is refused" {
+	run as vv search --id-number "$ID1" --json
+	[ "$status" -ne 0 ] || py 'assert jl(sys.argv[1]) == []' "$output"
+	output_lacks "Z109-C000001"
+	sqlite3 "$V/catalog.db" "UPDATE subject_index SET subject_id = 2 WHERE field = 'id_number'"
+	run as li search --id-number "$ID1"
+	[ "$status" -ne 0 ]
+	output_has "altered"
+	output_lacks "李娜"
+}
+
+@test "search: usage errors" {
+	run as li search
+	status_is 2
+	run as li search --phone 1 --email a@b.cn
+	status_is 2
+	run as li search --stdin --phone 1
+	status_is 2
+}
