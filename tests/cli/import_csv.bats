@@ -247,3 +247,51 @@ print("\n".join(hits)); assert not hits
 	run as li ls --json
 	py 'assert not [r for r in jl(sys.argv[1]) if r["class"] == "transaction"]' "$output"
 }
+
+@test "a killed import leaves a vault that passes check, and running it again completes it" {
+	py '
+w = [7,9,10,5,8,4,2,1,6,3,7,9,10,5,8,4,2]
+def idno(i):
+    d = "3501021980%02d%02d%03d" % (1 + i % 12, 1 + i % 28, i % 1000)
+    d = d[:14] + "%03d" % (i % 1000)
+    return d + "10X98765432"[sum(int(a) * b for a, b in zip(d, w)) % 11]
+seen = set()
+with open(sys.argv[1], "w", encoding="gb18030") as f:
+    f.write("客户编号,客户名称,身份证号,手机号码\n")
+    n = 0
+    i = 0
+    while n < 600:
+        i += 1
+        v = idno(i)
+        if v in seen: continue
+        seen.add(v); n += 1
+        f.write("C%05d,客户%d,%s,139%08d\n" % (n, n, v, n))
+' "$T/many.csv"
+	# slow records, so that the kill lands in the middle
+	CUSTODY_TEST_IMPORT_DELAY_MS=10 CUSTODY_USER=li CUSTODY_PASSWORD_FILE="$PW/li" \
+		"$CUSTODY" import csv "$T/many.csv" --fonds Z109 --kind customers --quiet &
+	local pid=$!
+	track_pid "$pid"
+	sleep 2.5
+	kill -9 "$pid"
+	wait "$pid" || true
+	local before
+	before=$(count_records)
+	[ "$before" -gt 0 ] && [ "$before" -lt 600 ]
+	run as li check
+	status_is 0
+	run as li import rejects --runs
+	output_has "(did not finish)"
+	run --separate-stderr as li import csv "$T/many.csv" --fonds Z109 --kind customers --json
+	status_is 0
+	py '
+s = jl(sys.argv[1])[-1]
+assert s["imported"] + s["duplicates"] == 600 and s["rejects"] == 0, s
+assert s["duplicates"] >= int(sys.argv[2]) - 0, s
+' "$output" "$before"
+	[ "$(count_records)" -eq 600 ]
+	run as li subject list --json
+	py 'assert len(jl(sys.argv[1])) == 600' "$output"
+	run as li check
+	status_is 0
+}
