@@ -78,6 +78,11 @@ static void subject_problem(void *arg, const char *id, const char *problem)
 	report(arg, 0, id, "subject: %s", problem);
 }
 
+static void run_problem(void *arg, const char *id, const char *problem)
+{
+	report(arg, 0, id, "import: %s", problem);
+}
+
 static void mode_problem(void *arg, const char *rel, unsigned mode)
 {
 	if (S_ISLNK(mode))
@@ -411,6 +416,9 @@ page:
 	if (cy_role_holds_content(v->role)) {
 		uint64_t ns;
 		if ((rc = cy_vault__subject_check(v, subject_problem, &c, &ns)))
+			goto out;
+		/* import runs: their refused rows are all there and authenticate */
+		if ((rc = cy_vault__import_runs_check(v, run_problem, &c, NULL)))
 			goto out;
 	}
 

@@ -82,7 +82,7 @@ static int open_with(cy_aead *a, const cy_buf *aad, const void *blob, size_t n, 
 	int rc;
 
 	if (n < 12 + 16)
-		return CY_EAUTH;
+		return CY_ECORRUPT;
 	cy_buf_wipe(pt);
 	if ((rc = cy_buf_grow(pt, n - 28 + 1)))
 		return rc;
@@ -305,7 +305,7 @@ static int run_row(void *arg, const cy_catalog_run *row)
 	rc = reject_aead(k, (int)row->epoch, &a);
 	rc = rc ? rc : run_aad(x->v, k, row->id, "source", &x->aad);
 	rc = rc ? rc : open_with(a, &x->aad, row->source, row->source_len, &x->pt);
-	if (rc == CY_EAUTH)
+	if (rc == CY_ECORRUPT)
 		rc = cy_error_set(CY_ECORRUPT,
 				  "import run %" PRId64 " of fonds %s: its source name does not "
 				  "authenticate (the catalog was altered)",
@@ -363,7 +363,7 @@ static int reject_row(void *arg, int64_t seq, const void *body, size_t n)
 	snprintf(what, sizeof(what), "reject/%" PRId64, seq);
 	rc = run_aad(x->v, x->k, x->run->id, what, &x->aad);
 	rc = rc ? rc : open_with(x->a, &x->aad, body, n, &x->pt);
-	if (rc == CY_EAUTH)
+	if (rc == CY_ECORRUPT)
 		return cy_error_set(CY_ECORRUPT,
 				    "import run %" PRId64 ": reject %" PRId64
 				    " does not authenticate (the catalog was altered)",
@@ -473,5 +473,93 @@ int cy_import_rejects(cy_vault *v, const char *fonds, int64_t run, cy_import_rej
 	cy_aead_free(x.a);
 	cy_buf_wipe(&x.pt);
 	cy_buf_release(&x.aad);
+	return rc;
+}
+
+/* ---- check ---- */
+
+typedef struct check_ctx {
+	cy_vault *v;
+	cy_run_problem_fn problem;
+	void *arg;
+	cy_buf aad, pt;
+	uint64_t runs;
+} check_ctx;
+
+typedef struct check_rej {
+	check_ctx *x;
+	cy_fonds_key *k;
+	int64_t run;
+	cy_aead *a;
+	int64_t expect;
+	bool reported;
+} check_rej;
+
+static int check_reject(void *arg, int64_t seq, const void *body, size_t n)
+{
+	check_rej *c = arg;
+	char what[32], id[48];
+
+	snprintf(id, sizeof(id), "%s run %" PRId64, c->k->code, c->run);
+	if (seq != ++c->expect && !c->reported) {
+		c->x->problem(c->x->arg, id, "a refused row is missing (the catalog was altered)");
+		c->reported = true;
+		c->expect = seq;
+	}
+	snprintf(what, sizeof(what), "reject/%" PRId64, seq);
+	if (run_aad(c->x->v, c->k, c->run, what, &c->x->aad) ||
+	    open_with(c->a, &c->x->aad, body, n, &c->x->pt)) {
+		char msg[96];
+		snprintf(msg, sizeof(msg),
+			 "refused row %" PRId64 " does not authenticate (the catalog was altered)",
+			 seq);
+		c->x->problem(c->x->arg, id, msg);
+	}
+	cy_buf_wipe(&c->x->pt);
+	return 0;
+}
+
+static int check_run(void *arg, const cy_catalog_run *row)
+{
+	check_ctx *x = arg;
+	check_rej c = {.x = x, .run = row->id};
+	char id[48];
+	int rc;
+
+	if (fonds_of(x->v, row->fonds_id, &c.k))
+		return 0;
+	x->runs++;
+	snprintf(id, sizeof(id), "%s run %" PRId64, c.k->code, row->id);
+	if ((rc = reject_aead(c.k, (int)row->epoch, &c.a))) {
+		x->problem(x->arg, id, cy_error_message());
+		return 0;
+	}
+	if (run_aad(x->v, c.k, row->id, "source", &x->aad) ||
+	    open_with(c.a, &x->aad, row->source, row->source_len, &x->pt))
+		x->problem(x->arg, id,
+			   "its source name does not authenticate (the catalog was altered)");
+	cy_buf_wipe(&x->pt);
+	rc = cy_catalog_reject_each(x->v->cat, row->id, check_reject, &c);
+	if (!rc && row->finished && *row->finished && c.expect != row->rejects) {
+		char msg[128];
+		snprintf(msg, sizeof(msg),
+			 "it counted %" PRId64 " refused rows but %" PRId64
+			 " are kept (the catalog was altered)",
+			 row->rejects, c.expect);
+		x->problem(x->arg, id, msg);
+	}
+	cy_aead_free(c.a);
+	return rc;
+}
+
+int cy_vault__import_runs_check(cy_vault *v, cy_run_problem_fn problem, void *arg, uint64_t *runs)
+{
+	check_ctx x = {.v = v, .problem = problem, .arg = arg};
+	int rc = cy_catalog_run_each(v->cat, 0, 0, check_run, &x);
+
+	cy_buf_wipe(&x.pt);
+	cy_buf_release(&x.aad);
+	if (runs)
+		*runs = x.runs;
 	return rc;
 }

@@ -296,6 +296,11 @@ int cy_vault__reject_body(uint64_t line, const char *reason, const void *raw, si
 int cy_vault__reject_seal(const uint8_t epoch_key[32], const char *vault_id, const char *fonds,
 			  int64_t run, int64_t seq, const cy_buf *pt, const uint8_t nonce[12],
 			  cy_buf *out);
+/* For check: every import run of a held fonds opens, its refused rows are
+ * numbered without a gap and authenticate, and a finished run keeps as many
+ * as it counted; problem(arg, "FONDS run N", text) for each finding. */
+typedef void (*cy_run_problem_fn)(void *arg, const char *id, const char *problem);
+int cy_vault__import_runs_check(cy_vault *v, cy_run_problem_fn problem, void *arg, uint64_t *runs);
 /* The batch's transaction, begun if it is not open. */
 int cy_import__ensure_tx(struct cy_import *im);
 

@@ -295,3 +295,35 @@ assert s["duplicates"] >= int(sys.argv[2]) - 0, s
 	run as li check
 	status_is 0
 }
+
+@test "a refused row deleted, swapped or replayed with sqlite3 is named by check and by import rejects" {
+	write_customers
+	as li import csv "$T/customers.csv" --fonds Z109 --kind customers --quiet || true
+	run as li check
+	status_is 0
+	cp -a "$V" "$T/orig"
+	# swap the two sealed bodies: each is bound to its position
+	sqlite3 "$V/catalog.db" "UPDATE import_rejects SET seq = 3 WHERE seq = 1; UPDATE import_rejects SET seq = 1 WHERE seq = 2; UPDATE import_rejects SET seq = 2 WHERE seq = 3"
+	run as li check
+	[ "$status" -ne 0 ]
+	output_has "does not authenticate"
+	run as li import rejects
+	[ "$status" -ne 0 ]
+	output_has "altered"
+	# delete one
+	rm -rf "$V"; cp -a "$T/orig" "$V"
+	sqlite3 "$V/catalog.db" "DELETE FROM import_rejects WHERE seq = 2"
+	run as li check
+	[ "$status" -ne 0 ]
+	output_has "2 refused rows but 1"
+	run as li import rejects
+	[ "$status" -ne 0 ]
+	output_has "altered"
+	# a body copied into a second run (a replay) does not open there
+	rm -rf "$V"; cp -a "$T/orig" "$V"
+	as li import csv "$T/customers.csv" --fonds Z109 --kind customers --quiet || true
+	sqlite3 "$V/catalog.db" "UPDATE import_rejects SET body = (SELECT body FROM import_rejects WHERE run_id = 1 AND seq = 1) WHERE run_id = 2 AND seq = 1"
+	run as li check
+	[ "$status" -ne 0 ]
+	output_has "run 2" "does not authenticate"
+}
