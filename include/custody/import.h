@@ -102,6 +102,21 @@ int cy_import_commit(cy_import *im);
 /* Drop what was not committed and free. */
 void cy_import_free(cy_import *im);
 
+/* ---- sealed scratch files (vault_spill.c) ----
+ * For an importer that must set rows aside (grouping a large export): an
+ * unnamed file in the vault's directory (nothing is left if the process
+ * dies), written in chunks sealed under a key only this process holds.
+ * id goes into every chunk's AAD (one id per file). */
+typedef struct cy_spill cy_spill;
+int cy_import_spill_new(cy_import *im, uint32_t id, cy_spill **out);
+/* Append a chunk of n bytes (at most 64 MiB). */
+int cy_spill_write(cy_spill *s, const void *p, size_t n);
+/* Read the chunks again from the first, in order: *p and *n the next one
+ * (valid until the next call; wiped then), *n 0 at the end. */
+int cy_spill_rewind(cy_spill *s);
+int cy_spill_read(cy_spill *s, const uint8_t **p, size_t *n);
+void cy_spill_free(cy_spill *s);
+
 /* ---- runs: what a table or mail import did and what it refused ----
  * (docs/formats/import-rejects.md).  A run is started before the batch's
  * first record (its row is committed at once, so a killed import leaves it

@@ -32,6 +32,10 @@
 #include "custody/banned.h"
 
 #define GROUP_MEMORY_DEFAULT (256u << 20)
+/* transactions: rows set aside in sealed scratch buckets by customer, so that
+ * one statement per customer and year holds at any file size */
+#define SPILL_BUCKETS 64u
+#define SPILL_CHUNK (1u << 20)
 #define BATCH_RECORDS 2000
 
 static const char *const KIND_NAMES[CY_TABLE_KIND_COUNT] = {"customers", "transactions",
@@ -164,6 +168,8 @@ typedef struct ctx {
 	size_t ngroups, capgroups;
 	smap group_index; /* "subject/year" -> index in groups */
 	uint64_t group_bytes;
+	cy_spill *bucket[SPILL_BUCKETS];
+	cy_buf bucket_buf[SPILL_BUCKETS];
 	cy_buf scratch, json, title;
 	uint64_t since_commit;
 	int fatal; /* an error that ends the import (the vault's, not a row's) */
@@ -556,15 +562,184 @@ static int flush_groups(ctx *x)
 	return rc;
 }
 
+/* Add a row to its customer's statement of the year. */
+static int group_add(ctx *x, int64_t sid, int year, uint64_t line, const char *date,
+		     const void *raw, size_t raw_len, const void *json, size_t json_len)
+{
+	char key[48];
+	int64_t gi;
+	group *g;
+	int rc;
+
+	snprintf(key, sizeof(key), "%" PRId64 "/%d", sid, year);
+	if (!smap_get(&x->group_index, key, &gi)) {
+		if (x->ngroups == x->capgroups) {
+			size_t cap = x->capgroups ? x->capgroups * 2 : 256;
+			group *ng = realloc(x->groups, cap * sizeof(*ng));
+			if (!ng)
+				return x->fatal = cy_error_set(CY_ENOMEM, "out of memory");
+			x->groups = ng;
+			x->capgroups = cap;
+		}
+		gi = (int64_t)x->ngroups;
+		g = &x->groups[x->ngroups++];
+		memset(g, 0, sizeof(*g));
+		g->subject = sid;
+		g->year = year;
+		cy_import_subject_display(x->im, sid, g->subject_id);
+		if ((rc = smap_put(&x->group_index, key, gi)))
+			return x->fatal = rc;
+	}
+	g = &x->groups[gi];
+	size_t before = g->raw.len + g->json.len;
+	if (!g->rows) {
+		g->first_line = line;
+		snprintf(g->first_date, sizeof(g->first_date), "%s", date);
+		snprintf(g->last_date, sizeof(g->last_date), "%s", date);
+	}
+	if (strcmp(date, g->first_date) < 0)
+		snprintf(g->first_date, sizeof(g->first_date), "%s", date);
+	if (strcmp(date, g->last_date) > 0)
+		snprintf(g->last_date, sizeof(g->last_date), "%s", date);
+	g->last_line = line;
+	rc = cy_buf_put(&g->raw, raw, raw_len);
+	if (!rc && raw_len && ((const char *)raw)[raw_len - 1] != '\n')
+		rc = cy_buf_puts(&g->raw, "\n");
+	rc = rc ? rc : cy_buf_puts(&g->json, g->rows ? "," : "[");
+	rc = rc ? rc : cy_buf_put(&g->json, json, json_len);
+	if (rc)
+		return x->fatal = rc;
+	g->rows++;
+	x->group_bytes += g->raw.len + g->json.len - before;
+	/* more than the memory allowed (a bucket larger than memory): every
+	 * statement so far is made now, later rows of the same customer and
+	 * year go into a further part */
+	if (x->group_bytes > (x->o->group_memory ? x->o->group_memory : GROUP_MEMORY_DEFAULT))
+		return flush_groups(x);
+	return 0;
+}
+
+static void put_u32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static uint32_t get_u32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* A row set aside in its bucket (a customer's rows all go to one bucket):
+ * subject id (8), year (4), line (8), date (10), raw length (4), raw, JSON
+ * length (4), JSON; a bucket's buffer goes to its sealed scratch file when
+ * it is full. */
+static int bucket_put(ctx *x, int64_t sid, int year, uint64_t line, const char *date,
+		      const cy_table_row *r)
+{
+	unsigned b = (unsigned)((uint64_t)sid % SPILL_BUCKETS);
+	cy_buf *bb = &x->bucket_buf[b];
+	uint8_t hdr[34];
+	size_t mark;
+	int rc = 0;
+
+	if (!x->bucket[b] && (rc = cy_import_spill_new(x->im, b, &x->bucket[b])))
+		return x->fatal = rc;
+	for (int i = 0; i < 8; i++)
+		hdr[i] = (uint8_t)((uint64_t)sid >> (56 - 8 * i));
+	put_u32(hdr + 8, (uint32_t)year);
+	for (int i = 0; i < 8; i++)
+		hdr[12 + i] = (uint8_t)(line >> (56 - 8 * i));
+	memset(hdr + 20, 0, 10);
+	memcpy(hdr + 20, date, strlen(date) < 10 ? strlen(date) : 10);
+	put_u32(hdr + 30, (uint32_t)r->raw_len);
+	rc = cy_buf_put(bb, hdr, sizeof(hdr));
+	rc = rc ? rc : cy_buf_put(bb, r->raw, r->raw_len);
+	mark = bb->len;
+	rc = rc ? rc : cy_buf_put(bb, "\0\0\0\0", 4);
+	rc = rc ? rc : row_json(x, r, bb);
+	if (rc)
+		return x->fatal = rc;
+	put_u32(bb->ptr + mark, (uint32_t)(bb->len - mark - 4));
+	if (bb->len >= SPILL_CHUNK) {
+		rc = cy_spill_write(x->bucket[b], bb->ptr, bb->len);
+		cy_buf_wipe(bb);
+		if (rc)
+			return x->fatal = rc;
+	}
+	return 0;
+}
+
+/* Every bucket in turn: its rows grouped in memory, each group a statement. */
+static int flush_buckets(ctx *x)
+{
+	int rc = 0;
+
+	for (unsigned b = 0; !rc && b < SPILL_BUCKETS; b++) {
+		const uint8_t *p;
+		size_t n;
+
+		if (!x->bucket[b])
+			continue;
+		if (x->bucket_buf[b].len) {
+			rc = cy_spill_write(x->bucket[b], x->bucket_buf[b].ptr,
+					    x->bucket_buf[b].len);
+			cy_buf_wipe(&x->bucket_buf[b]);
+		}
+		rc = rc ? rc : cy_spill_rewind(x->bucket[b]);
+		while (!rc && !(rc = cy_spill_read(x->bucket[b], &p, &n)) && n) {
+			size_t off = 0;
+			while (!rc && off < n) {
+				int64_t sid = 0;
+				uint64_t line = 0;
+				char date[11];
+				uint32_t rl, jl;
+
+				if (n - off < 34 + 4)
+					goto bad;
+				for (int i = 0; i < 8; i++)
+					sid = (int64_t)((uint64_t)sid << 8 | p[off + (size_t)i]);
+				for (int i = 0; i < 8; i++)
+					line = line << 8 | p[off + 12 + (size_t)i];
+				memcpy(date, p + off + 20, 10);
+				date[10] = 0;
+				rl = get_u32(p + off + 30);
+				if (n - off - 34 < (size_t)rl + 4)
+					goto bad;
+				jl = get_u32(p + off + 34 + rl);
+				if (n - off - 38 - rl < jl)
+					goto bad;
+				rc = group_add(x, sid, (int)get_u32(p + off + 8), line, date,
+					       p + off + 34, rl, p + off + 38 + rl, jl);
+				off += 38 + (size_t)rl + jl;
+			}
+		}
+		rc = rc ? rc : flush_groups(x);
+		/* the next bucket's groups start afresh */
+		for (size_t i = 0; i < x->ngroups; i++)
+			group_release(&x->groups[i]);
+		x->ngroups = 0;
+		smap_free(&x->group_index);
+		cy_spill_free(x->bucket[b]);
+		x->bucket[b] = NULL;
+	}
+	if (rc && !x->fatal)
+		x->fatal = rc;
+	return rc;
+bad:
+	return x->fatal = cy_error_set(CY_ECORRUPT,
+				       "a scratch file does not hold what was written");
+}
+
 static int transaction_row(ctx *x, const cy_table_row *r)
 {
 	const char *date = r->field[CY_TF_DATE];
 	int64_t sid = 0;
-	char sid_text[CY_SUBJECT_ID_MAX] = "", key[48];
+	char sid_text[CY_SUBJECT_ID_MAX] = "";
 	bool named;
 	int year = year_of(date), rc;
-	int64_t gi;
-	group *g;
 
 	if (!year)
 		return reject(x, r->line, "the row has no transaction date (交易日期)", r->raw,
@@ -581,55 +756,7 @@ static int transaction_row(ctx *x, const cy_table_row *r)
 			      r->raw, r->raw_len);
 	if (rc)
 		return x->fatal = rc;
-	snprintf(key, sizeof(key), "%" PRId64 "/%d", sid, year);
-	if (!smap_get(&x->group_index, key, &gi)) {
-		if (x->ngroups == x->capgroups) {
-			size_t cap = x->capgroups ? x->capgroups * 2 : 256;
-			group *ng = realloc(x->groups, cap * sizeof(*ng));
-			if (!ng)
-				return x->fatal = cy_error_set(CY_ENOMEM, "out of memory");
-			x->groups = ng;
-			x->capgroups = cap;
-		}
-		gi = (int64_t)x->ngroups;
-		g = &x->groups[x->ngroups++];
-		memset(g, 0, sizeof(*g));
-		g->subject = sid;
-		g->year = year;
-		if ((rc = smap_put(&x->group_index, key, gi)))
-			return x->fatal = rc;
-	}
-	g = &x->groups[gi];
-	if (!*g->subject_id) {
-		if (!*sid_text)
-			cy_import_subject_display(x->im, sid, sid_text);
-		snprintf(g->subject_id, sizeof(g->subject_id), "%s", sid_text);
-	}
-	size_t before = g->raw.len + g->json.len;
-	if (!g->rows) {
-		g->first_line = r->line;
-		snprintf(g->first_date, sizeof(g->first_date), "%s", date);
-		snprintf(g->last_date, sizeof(g->last_date), "%s", date);
-	}
-	if (strcmp(date, g->first_date) < 0)
-		snprintf(g->first_date, sizeof(g->first_date), "%s", date);
-	if (strcmp(date, g->last_date) > 0)
-		snprintf(g->last_date, sizeof(g->last_date), "%s", date);
-	g->last_line = r->line;
-	rc = cy_buf_put(&g->raw, r->raw, r->raw_len);
-	if (!rc && r->raw_len && ((const char *)r->raw)[r->raw_len - 1] != '\n')
-		rc = cy_buf_puts(&g->raw, "\n");
-	rc = rc ? rc : cy_buf_puts(&g->json, g->rows ? "," : "[");
-	rc = rc ? rc : row_json(x, r, &g->json);
-	if (rc)
-		return x->fatal = rc;
-	g->rows++;
-	x->group_bytes += g->raw.len + g->json.len - before;
-	/* more than the memory allowed: every group so far becomes a statement
-	 * now, and later rows of the same customer and year a further part */
-	if (x->group_bytes > (x->o->group_memory ? x->o->group_memory : GROUP_MEMORY_DEFAULT))
-		return flush_groups(x);
-	return 0;
+	return bucket_put(x, sid, year, r->line, date, r);
 }
 
 /* ---- contracts and other rows ---- */
@@ -804,8 +931,8 @@ int cy_import_table(cy_vault *v, const cy_table_import_opts *o, const cy_table_i
 	if ((rc = cy_table_new(&o->table, &h, &x, &x.t)))
 		goto out;
 	rc = cy_table_csv_file(x.t, o->path);
-	if (!rc && x.o->kind == CY_TABLE_TRANSACTIONS)
-		rc = flush_groups(&x);
+	if (!rc && x.o->kind == CY_TABLE_TRANSACTIONS && !o->dry_run)
+		rc = flush_buckets(&x);
 	if (x.fatal)
 		rc = x.fatal;
 	if (cy_table_encoding(x.t)) {
@@ -843,6 +970,10 @@ out:
 	for (size_t i = 0; i < x.ngroups; i++)
 		group_release(&x.groups[i]);
 	free(x.groups);
+	for (unsigned b = 0; b < SPILL_BUCKETS; b++) {
+		cy_spill_free(x.bucket[b]);
+		cy_buf_wipe(&x.bucket_buf[b]);
+	}
 	cy_buf_wipe(&x.scratch);
 	cy_buf_wipe(&x.json);
 	cy_buf_wipe(&x.title);

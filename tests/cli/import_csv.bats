@@ -327,3 +327,47 @@ assert s["duplicates"] >= int(sys.argv[2]) - 0, s
 	[ "$status" -ne 0 ]
 	output_has "run 2" "does not authenticate"
 }
+
+@test "the rows a transactions import sets aside are sealed: its scratch files hold no value" {
+	write_customers
+	as li import csv "$T/customers.csv" --fonds Z109 --kind customers --quiet || true
+	# many rows of the first customer, slow statements, so that the scratch files can be read
+	py '
+with open(sys.argv[1], "w", encoding="gb18030") as f:
+    f.write("交易流水号,客户编号,交易日期,交易类型,金额,币种,摘要\n")
+    for i in range(400):
+        f.write("T%05d,C%04d,%d-03-01,存入,%d.00,CNY,工资转入王建国\n" % (i, 1 + i % 2, 2015 + i % 8, i))
+' "$T/t.csv"
+	CUSTODY_TEST_IMPORT_DELAY_MS=300 CUSTODY_USER=li CUSTODY_PASSWORD_FILE="$PW/li" \
+		"$CUSTODY" import csv "$T/t.csv" --fonds Z109 --kind transactions --quiet &
+	local pid=$!
+	track_pid "$pid"
+	# what an attacker on the machine reads of the open scratch files
+	run py '
+import time
+pid, deadline, seen = int(sys.argv[1]), time.time() + 60, {}
+while time.time() < deadline and not seen:
+    try:
+        for fd in os.listdir("/proc/%d/fd" % pid):
+            link = os.readlink("/proc/%d/fd/%s" % (pid, fd))
+            if link.startswith(sys.argv[2]) and ("(deleted)" in link or "scratch" in link):
+                seen[link] = open("/proc/%d/fd/%s" % (pid, fd), "rb").read()
+    except OSError:
+        pass
+    time.sleep(0.05)
+assert seen, "no scratch file seen"
+data = b"".join(seen.values())
+assert len(data) > 1000, len(data)
+for v in ["工资转入王建国", "C0001", "T00001"]:
+    for enc in ("utf-8", "gb18030"):
+        assert v.encode(enc) not in data, (v, enc)
+print("sealed", len(seen), len(data))
+' "$pid" "$V"
+	kill -9 "$pid" 2>/dev/null || true
+	wait "$pid" || true
+	status_is 0
+	output_has sealed
+	# nothing is left behind by the killed import
+	run find "$V" -maxdepth 1 -name '.scratch-*'
+	equal "$output" ""
+}
