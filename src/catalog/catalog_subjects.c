@@ -217,3 +217,21 @@ int cy_catalog_record_subject_link(cy_catalog *c, int64_t record_id, int64_t sub
 	rc = rc ? rc : cy_stmt_step(s);
 	return rc < 0 ? rc : 0;
 }
+
+int cy_catalog_subject_no(cy_catalog *c, int64_t id, int64_t *fonds_id, int64_t *no)
+{
+	cy_stmt *s;
+	int rc = cy_catalog_prepare(c, "SELECT fonds_id, no FROM subjects WHERE id = ?", &s);
+
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, id);
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc == 1) {
+		*fonds_id = cy_stmt_int(s, 0);
+		*no = cy_stmt_int(s, 1);
+		rc = 0;
+	} else if (rc == 0) {
+		rc = CY_ENOTFOUND;
+	}
+	cy_stmt_reset(s);
+	return rc;
+}

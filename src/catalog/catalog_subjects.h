@@ -33,6 +33,8 @@ typedef struct cy_catalog_subject {
 typedef int (*cy_catalog_subject_fn)(void *arg, const cy_catalog_subject *s);
 
 /* The next number of a subject in fonds (inside the caller's transaction). */
+/* A subject's fonds and number (CY_ENOTFOUND if there is none). */
+int cy_catalog_subject_no(cy_catalog *c, int64_t id, int64_t *fonds_id, int64_t *no);
 int cy_catalog_subject_next_no(cy_catalog *c, int64_t fonds_id, int64_t *no);
 /* Insert (id, status, created_by name and records are ignored in s); the
  * creating user's id is created_by.  *id is the new row's id. */

@@ -116,12 +116,28 @@ static size_t page_round(size_t n)
 	return (n + page - 1) / page * page;
 }
 
+/* Freed single pages, wiped and still locked, kept for the next allocation:
+ * an import takes and gives back a key page per record, and mmap, mlock,
+ * madvise and munmap each time were a measurable part of it. */
+#define SECURE_POOL 16
+static pthread_mutex_t g_pool_mu = PTHREAD_MUTEX_INITIALIZER;
+static void *g_pool[SECURE_POOL];
+static int g_npool;
+
 /* Whole pages of their own, so that mlock and MADV_DONTDUMP cover the key and nothing else. */
 void *cy_secure_alloc(size_t n)
 {
 	size_t len = page_round(n);
-	void *p;
+	void *p = NULL;
 
+	if (len && len == page_round(1)) {
+		pthread_mutex_lock(&g_pool_mu);
+		if (g_npool)
+			p = g_pool[--g_npool];
+		pthread_mutex_unlock(&g_pool_mu);
+		if (p)
+			return p;
+	}
 	if (!len) {
 		cy_error_set(CY_ENOMEM, "secure allocation of %zu bytes is too large", n);
 		return NULL;
@@ -147,6 +163,17 @@ void cy_secure_free(void *p, size_t n)
 	if (!p)
 		return;
 	OPENSSL_cleanse(p, len);
+	if (len == page_round(1)) {
+		bool kept = false;
+		pthread_mutex_lock(&g_pool_mu);
+		if (g_npool < SECURE_POOL) {
+			g_pool[g_npool++] = p;
+			kept = true;
+		}
+		pthread_mutex_unlock(&g_pool_mu);
+		if (kept)
+			return;
+	}
 	(void)munlock(p, len);
 	munmap(p, len);
 }

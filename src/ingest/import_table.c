@@ -553,10 +553,30 @@ static int flush_group(ctx *x, group *g)
 	return rc;
 }
 
+static int cmp_group(const void *a, const void *b)
+{
+	const group *g = a, *h = b;
+
+	if (g->subject != h->subject)
+		return g->subject < h->subject ? -1 : 1;
+	return g->year < h->year ? -1 : g->year > h->year;
+}
+
+/* Every group a statement, by customer and year (a customer's statements one
+ * after the other: numbered together, and its key is set up once). */
 static int flush_groups(ctx *x)
 {
 	int rc = 0;
 
+	qsort(x->groups, x->ngroups, sizeof(*x->groups), cmp_group);
+	/* the positions changed: the index again (a group flushed under memory
+	 * pressure goes on, as a further part, with the rows still to come) */
+	for (size_t i = 0; !rc && i < x->ngroups; i++) {
+		char key[48];
+		snprintf(key, sizeof(key), "%" PRId64 "/%d", x->groups[i].subject,
+			 x->groups[i].year);
+		rc = smap_put(&x->group_index, key, (int64_t)i);
+	}
 	for (size_t i = 0; !rc && i < x->ngroups; i++)
 		rc = flush_group(x, &x->groups[i]);
 	return rc;

@@ -96,6 +96,8 @@ struct cy_import {
 	double tx_start;    /* when the open transaction began (monotonic seconds) */
 	unsigned delay_ms;  /* CUSTODY_TEST_IMPORT_DELAY_MS: a test's slow records */
 	cy_import_run *run; /* vault_import_runs.c */
+	int64_t owner_id;   /* the subject whose wrapping key owner_aead holds */
+	cy_aead *owner_aead;
 };
 
 static double mono_now(void)
@@ -614,10 +616,20 @@ static int record_finish(cy_import *im, const cy_record_new *r, placed *objs, si
 	/* the fonds' wrapping key is kept set up; a subject's is made for its record */
 	cy_aead *wrap = im->wrap_aead;
 	rc = 0;
-	if (owner) {
+	if (owner && owner == im->owner_id && im->owner_aead) {
+		/* the same subject as the record before (a customer's statements) */
+		wrap = im->owner_aead;
+	} else if (owner) {
+		cy_aead_free(im->owner_aead);
+		im->owner_aead = NULL;
+		im->owner_id = 0;
 		rc = cy_vault__owner_wrap_key(v, im->fk, owner, wk);
 		rc = rc ? rc : cy_aead_new(&wrap, wk);
 		cy_wipe(wk, sizeof(wk));
+		if (!rc) {
+			im->owner_aead = wrap;
+			im->owner_id = owner;
+		}
 	}
 	for (size_t i = 0; !rc && i < nobjs; i++) {
 		cy_cat_object o = {.pack_id = im->pack_id,
@@ -637,7 +649,7 @@ static int record_finish(cy_import *im, const cy_record_new *r, placed *objs, si
 		memcpy(mo[i].sha256, objs[i].sha, 32);
 		memcpy(mo[i].salt, objs[i].salt, 16);
 	}
-	if (wrap != im->wrap_aead)
+	if (wrap != im->wrap_aead && wrap != im->owner_aead)
 		cy_aead_free(wrap);
 	if (rc)
 		goto out;
@@ -1011,6 +1023,7 @@ void cy_import_free(cy_import *im)
 	cy_sha256_free(im->sha);
 	cy_aead_free(im->meta_aead);
 	cy_aead_free(im->wrap_aead);
+	cy_aead_free(im->owner_aead);
 	free(im->buf);
 	cy_buf_release(&im->meta);
 	cy_buf_wipe(&im->sealed);

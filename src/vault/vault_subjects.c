@@ -1154,14 +1154,12 @@ out:
 void cy_import_subject_display(cy_import *im, int64_t subject_id, char *id_out)
 {
 	cy_vault *v = cy_import__vault(im);
-	cy_buf wkey = CY_BUF_INIT, fields = CY_BUF_INIT;
-	cy_catalog_subject r;
+	cy_fonds_key *k = cy_import__fonds(im);
+	int64_t fonds_id, no;
 
 	*id_out = 0;
-	if (!cy_catalog_subject_get_by_id(v->cat, subject_id, &r, &wkey, &fields))
-		cy_vault__subject_id(r.fonds, r.no, id_out);
-	cy_buf_release(&wkey);
-	cy_buf_release(&fields);
+	if (!cy_catalog_subject_no(v->cat, subject_id, &fonds_id, &no) && fonds_id == k->fonds_id)
+		cy_vault__subject_id(k->code, no, id_out);
 }
 
 /* ---- exact search (search.h) ---- */
