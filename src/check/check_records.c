@@ -44,6 +44,12 @@ typedef struct late_write {
 	uint64_t seq, ended;
 } late_write;
 
+typedef struct lrun {
+	char code[8];
+	int64_t run, rejects;
+	uint64_t seq;
+} lrun;
+
 typedef struct ledger_view {
 	const cy_trust_revokes *revokes;
 	late_write *late;
@@ -55,6 +61,8 @@ typedef struct ledger_view {
 	size_t nslots;
 	lfonds *f;
 	size_t nf;
+	lrun *runs; /* import.run entries: the runs that must still be in the catalog */
+	size_t nruns;
 } ledger_view;
 
 static uint32_t hash(const char *s, size_t n)
@@ -251,6 +259,29 @@ static int ledger_entry(void *arg, uint64_t seq, const char *e, size_t n)
 		} else {
 			return add(lv, t0, n0, seq);
 		}
+		return 0;
+	}
+	if (an == 10 && !memcmp(act, "import.run", 10) && t0 && n0 < 8) {
+		const char *q = after(e, n, "\"rejects\":"), *rs;
+		char run[24];
+		size_t rl;
+		lrun *nr;
+		if (!q)
+			return 0;
+		const char *rp = after(e, n, "\"run\":");
+		if (!rp || next_str(&rp, e + n, &rs, &rl) || rl >= sizeof(run))
+			return 0;
+		memcpy(run, rs, rl);
+		run[rl] = 0;
+		if (!(nr = realloc(lv->runs, sizeof(*nr) * (lv->nruns + 1))))
+			return cy_error_set(CY_ENOMEM, "out of memory");
+		lv->runs = nr;
+		nr = &lv->runs[lv->nruns++];
+		memset(nr, 0, sizeof(*nr));
+		memcpy(nr->code, t0, n0);
+		nr->run = strtoll(run, NULL, 10);
+		nr->rejects = strtoll(q, NULL, 10);
+		nr->seq = seq;
 		return 0;
 	}
 	if (an == 14 && !memcmp(act, "record.destroy", 14) && t0) {
@@ -630,6 +661,26 @@ int cy_check_records(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, 
 			  "): with keys kept from before"),
 		       l->no, l->seq, l->uid, l->ended);
 	}
+	/* import runs the ledger says finished: still there, with what they refused */
+	for (size_t i = 0; i < c.lv.nruns; i++) {
+		const lrun *l = &c.lv.runs[i];
+		int64_t kept = -1;
+		int found = cy_vault__import_run_kept(v, l->code, l->run, &kept);
+		if (found < 0)
+			continue; /* a fonds the caller does not hold */
+		if (!found)
+			report(&c, 0, l->code,
+			       N_("import run %" PRId64
+				  " of fonds %s finished (ledger entry %" PRIu64
+				  ") but is not in the catalog: it was deleted behind the vault's "
+				  "back"),
+			       l->run, l->code, l->seq);
+		else if (kept != l->rejects)
+			report(&c, 0, l->code,
+			       N_("import run %" PRId64 " of fonds %s refused %" PRId64
+				  " rows (ledger entry %" PRIu64 ") but the catalog says %" PRId64),
+			       l->run, l->code, l->rejects, l->seq, kept);
+	}
 	if (verified)
 		*verified = c.verified;
 out:
@@ -644,5 +695,6 @@ out:
 	free(c.lv.r);
 	free(c.lv.slots);
 	free(c.lv.f);
+	free(c.lv.runs);
 	return rc;
 }

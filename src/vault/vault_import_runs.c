@@ -563,3 +563,33 @@ int cy_vault__import_runs_check(cy_vault *v, cy_run_problem_fn problem, void *ar
 		*runs = x.runs;
 	return rc;
 }
+
+typedef struct kept_ctx {
+	int64_t rejects;
+	bool found;
+} kept_ctx;
+
+static int kept_row(void *arg, const cy_catalog_run *row)
+{
+	kept_ctx *x = arg;
+
+	x->found = true;
+	x->rejects = row->rejects;
+	return 0;
+}
+
+int cy_vault__import_run_kept(cy_vault *v, const char *fonds, int64_t run, int64_t *rejects)
+{
+	cy_fonds_key *k = NULL;
+	kept_ctx x = {0, false};
+
+	for (int i = 0; i < v->nkeys && !k; i++)
+		if (!strcmp(v->keys[i].code, fonds))
+			k = &v->keys[i];
+	if (!k)
+		return -1;
+	if (cy_catalog_run_each(v->cat, k->fonds_id, run, kept_row, &x) < 0)
+		return -1;
+	*rejects = x.rejects;
+	return x.found ? 1 : 0;
+}

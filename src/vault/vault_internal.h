@@ -301,6 +301,9 @@ int cy_vault__reject_seal(const uint8_t epoch_key[32], const char *vault_id, con
  * as it counted; problem(arg, "FONDS run N", text) for each finding. */
 typedef void (*cy_run_problem_fn)(void *arg, const char *id, const char *problem);
 int cy_vault__import_runs_check(cy_vault *v, cy_run_problem_fn problem, void *arg, uint64_t *runs);
+/* For check: whether import run `run` of fonds `fonds` (a code) is in the
+ * catalog (1, and *rejects its count), not (0), or the fonds is not held (-1). */
+int cy_vault__import_run_kept(cy_vault *v, const char *fonds, int64_t run, int64_t *rejects);
 /* The batch's transaction, begun if it is not open. */
 int cy_import__ensure_tx(struct cy_import *im);
 

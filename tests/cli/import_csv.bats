@@ -319,6 +319,18 @@ assert s["duplicates"] >= int(sys.argv[2]) - 0, s
 	run as li import rejects
 	[ "$status" -ne 0 ]
 	output_has "altered"
+	# delete one and lower the run's count to match: the ledger still says 2
+	rm -rf "$V"; cp -a "$T/orig" "$V"
+	sqlite3 "$V/catalog.db" "DELETE FROM import_rejects WHERE seq = 2; UPDATE import_runs SET rejects = 1"
+	run as li check
+	[ "$status" -ne 0 ]
+	output_has "refused 2 rows (ledger entry"
+	# delete the whole run
+	rm -rf "$V"; cp -a "$T/orig" "$V"
+	sqlite3 "$V/catalog.db" "DELETE FROM import_rejects; DELETE FROM import_runs"
+	run as li check
+	[ "$status" -ne 0 ]
+	output_has "import run 1 of fonds Z109 finished" "not in the catalog"
 	# a body copied into a second run (a replay) does not open there
 	rm -rf "$V"; cp -a "$T/orig" "$V"
 	as li import csv "$T/customers.csv" --fonds Z109 --kind customers --quiet || true
