@@ -43,6 +43,10 @@ typedef struct cy_subject_fields {
 	const char **accounts; /* bank accounts, card numbers */
 	size_t naccounts;
 	const char *customer_no; /* the company's own customer number (客户编号) */
+	/* sensitivity labels (PIPL Art. 28; pii.h names): "id_number",
+	 * "minor_under_14", "financial_account" */
+	const char **labels;
+	size_t nlabels;
 	const cy_subject_kv *extra; /* free key-values an importer adds */
 	size_t nextra;
 } cy_subject_fields;

@@ -465,7 +465,14 @@ static int customer_row(ctx *x, const cy_table_row *r)
 		}
 		f.extra = kv;
 		f.nextra = nkv;
-		rc = cy_import_subject(x->im, &f, &sid, sid_text);
+		{
+			const char *rl[4];
+			size_t n = row_labels(x, r, rl);
+			/* the subject's labels: those of its first row, without "pii" */
+			f.labels = rl + 1;
+			f.nlabels = n - 1;
+			rc = cy_import_subject(x->im, &f, &sid, sid_text);
+		}
 		if (rc && row_level(rc)) {
 			char why[600];
 			snprintf(why, sizeof(why), "the customer could not be added: %s",

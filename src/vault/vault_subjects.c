@@ -317,6 +317,7 @@ int cy_vault__subject_json(const cy_subject_fields *f, cy_buf *out)
 	rc = rc ? rc : put_list(o, "emails", f->emails, f->nemails);
 	rc = rc ? rc : put_list(o, "accounts", f->accounts, f->naccounts);
 	rc = rc ? rc : put_str(o, "customer_no", f->customer_no, false);
+	rc = rc ? rc : put_list(o, "labels", f->labels, f->nlabels);
 	if (!rc && f->nextra) {
 		if (!(x = json_object()) || json_object_set_new(o, "fields", x))
 			rc = cy_error_set(CY_ENOMEM, "out of memory");
@@ -415,7 +416,7 @@ static int parse_fields(const char *id, const cy_buf *pt, const char *kind_col, 
 	json_error_t err;
 	json_t *x;
 	int bad = 0;
-	size_t np, ne, na, nx = 0, k = 0;
+	size_t np, ne, na, nl, nx = 0, k = 0;
 
 	if (!p)
 		return cy_error_set(CY_ENOMEM, "out of memory");
@@ -438,6 +439,7 @@ static int parse_fields(const char *id, const cy_buf *pt, const char *kind_col, 
 	np = jlist_len(p->j, "phones", &bad);
 	ne = jlist_len(p->j, "emails", &bad);
 	na = jlist_len(p->j, "accounts", &bad);
+	nl = jlist_len(p->j, "labels", &bad);
 	x = json_object_get(p->j, "fields");
 	if (x && (!json_is_object(x) || json_object_size(x) > CY_SUBJECT_MAX_EXTRA))
 		bad = 1;
@@ -451,7 +453,7 @@ static int parse_fields(const char *id, const cy_buf *pt, const char *kind_col, 
 		return cy_error_set(CY_ECORRUPT, "subject %s: its kind in the catalog was altered",
 				    id);
 	}
-	if (!(p->ptrs = calloc(np + ne + na + 1, sizeof(char *))))
+	if (!(p->ptrs = calloc(np + ne + na + nl + 1, sizeof(char *))))
 		goto nomem;
 	s->f.phones = jlist(p->j, "phones", p->ptrs, np);
 	s->f.nphones = np;
@@ -459,6 +461,8 @@ static int parse_fields(const char *id, const cy_buf *pt, const char *kind_col, 
 	s->f.nemails = ne;
 	s->f.accounts = jlist(p->j, "accounts", p->ptrs + np + ne, na);
 	s->f.naccounts = na;
+	s->f.labels = jlist(p->j, "labels", p->ptrs + np + ne + na, nl);
+	s->f.nlabels = nl;
 	if (x && (nx = json_object_size(x))) {
 		const char *key;
 		json_t *val;
