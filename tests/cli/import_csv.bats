@@ -358,7 +358,8 @@ with open(sys.argv[1], "w", encoding="gb18030") as f:
 	run py '
 import time
 pid, deadline, seen = int(sys.argv[1]), time.time() + 60, {}
-while time.time() < deadline and not seen:
+# a bucket is written when the rows have all been read: until then its file is empty
+while time.time() < deadline and sum(len(d) for d in seen.values()) < 1000:
     try:
         for fd in os.listdir("/proc/%d/fd" % pid):
             link = os.readlink("/proc/%d/fd/%s" % (pid, fd))
