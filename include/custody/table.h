@@ -229,6 +229,7 @@ bool cy_table_is_scientific(const char *s);
 #define CY_TABLE_XLSX_STRINGS_COUNT_DEFAULT (16u << 20)	/* shared strings */
 #define CY_TABLE_XLSX_PART_MAX_DEFAULT (16ull << 20)	/* workbook, rels, styles */
 #define CY_TABLE_XLSX_RATIO_DEFAULT 250u /* decompressed : file bytes, past 1 MiB */
+#define CY_TABLE_XLSX_XML_MEM_DEFAULT (64ull << 20) /* expat's memory for one part */
 
 typedef struct cy_table_xlsx_limits {
 	uint64_t sheet_max;
@@ -236,6 +237,7 @@ typedef struct cy_table_xlsx_limits {
 	uint64_t strings_count_max;
 	uint64_t part_max;
 	unsigned ratio_max;
+	uint64_t xml_mem_max; /* expat holds a whole tag: one huge tag stops here */
 } cy_table_xlsx_limits;
 
 /* Read one sheet of the XLSX file at path into t, then cy_table_finish.

@@ -22,6 +22,7 @@
  * docs/internals/ingest-table.md, "XLSX". */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -294,15 +295,57 @@ static bool unsafe_name(const char *n)
 	return false;
 }
 
+/* expat's memory, counted per parse (one parser at a time per thread): it
+ * buffers a whole token, so a tag of a gigabyte would otherwise cost one.
+ * Blocks move and are wiped as libcsv's are (they hold cell text). */
+static _Thread_local size_t xml_mem, xml_mem_cap;
+static _Thread_local bool xml_mem_over;
+
+static void *xml_malloc(size_t n)
+{
+	void *p;
+
+	if (n > xml_mem_cap - xml_mem) {
+		xml_mem_over = true;
+		return NULL;
+	}
+	if ((p = malloc(n)))
+		xml_mem += malloc_usable_size(p);
+	return p;
+}
+
+static void *xml_realloc(void *p, size_t n)
+{
+	size_t old = p ? malloc_usable_size(p) : 0;
+	void *q;
+
+	if (n > old && n - old > xml_mem_cap - xml_mem) {
+		xml_mem_over = true;
+		return NULL;
+	}
+	if ((q = cy_table__wipe_realloc(p, n)))
+		xml_mem = xml_mem - old + malloc_usable_size(q);
+	return q;
+}
+
+static void xml_free(void *p)
+{
+	if (p)
+		xml_mem -= malloc_usable_size(p);
+	cy_table__wipe_free(p);
+}
+
 /* Parse the entry the archive is at as XML, at most max bytes decompressed. */
 static int parse_entry(xlsx *x, struct archive *a, const char *part, uint64_t max,
 		       XML_StartElementHandler start, XML_EndElementHandler end)
 {
-	static const XML_Memory_Handling_Suite MM = {malloc, cy_table__wipe_realloc,
-						     cy_table__wipe_free};
+	static const XML_Memory_Handling_Suite MM = {xml_malloc, xml_realloc, xml_free};
 	uint64_t total = 0;
 	int rc = 0;
 
+	xml_mem = 0;
+	xml_mem_cap = x->lim.xml_mem_max;
+	xml_mem_over = false;
 	if (!(x->xp = XML_ParserCreate_MM(NULL, &MM, "\x01")))
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	XML_SetUserData(x->xp, x);
@@ -338,6 +381,16 @@ static int parse_entry(xlsx *x, struct archive *a, const char *part, uint64_t ma
 		if (XML_Parse(x->xp, (const char *)x->chunk, (int)k, k == 0) == XML_STATUS_ERROR) {
 			if (x->rc) {
 				rc = x->rc;
+			} else if (xml_mem_over) {
+				rc = cy_error_set(
+					CY_EINVALID,
+					"'%s': %s, XML line %lu: parsing needs more than %llu "
+					"bytes (a tag that large?); refused",
+					x->name, part,
+					(unsigned long)XML_GetCurrentLineNumber(x->xp),
+					(unsigned long long)x->lim.xml_mem_max);
+			} else if (XML_GetErrorCode(x->xp) == XML_ERROR_NO_MEMORY) {
+				rc = cy_error_set(CY_ENOMEM, "out of memory");
 			} else if (x->in_row || x->last_row) {
 				rc = cy_error_set(
 					CY_EINVALID,
@@ -1037,6 +1090,8 @@ static int xlsx_init(xlsx *x, cy_table *t, const char *name, const cy_table_xlsx
 		x->lim.part_max = CY_TABLE_XLSX_PART_MAX_DEFAULT;
 	if (!x->lim.ratio_max)
 		x->lim.ratio_max = CY_TABLE_XLSX_RATIO_DEFAULT;
+	if (!x->lim.xml_mem_max || x->lim.xml_mem_max > SIZE_MAX / 2)
+		x->lim.xml_mem_max = CY_TABLE_XLSX_XML_MEM_DEFAULT;
 	for (size_t i = 0; i < sizeof(BUILTIN_DATES) / sizeof(BUILTIN_DATES[0]); i++)
 		fmt_set(x, BUILTIN_DATES[i], true);
 	if (!(x->chunk = malloc(READ_CHUNK)))

@@ -523,6 +523,20 @@ static void test_xlsx_limits(void **state)
 	lim.strings_count_max = 3;
 	assert_int_equal(read_book(zip, n, NULL, &lim, NULL, &g), CY_EINVALID);
 	assert_non_null(strstr(cy_error_message(), "more than 3 shared strings"));
+	/* one tag of 2 MiB: expat would hold it whole; refused past xml_mem_max */
+	cy_buf_clear(&rows);
+	cy_buf_puts(&rows, "<row r=\"1\" x=\"");
+	for (int i = 0; i < 2 << 10; i++)
+		cy_buf_printf(&rows, "%01024d", i);
+	cy_buf_puts(&rows, "\"><c r=\"A1\" t=\"s\"><v>1</v></c></row>");
+	n = book(zip, (const char *)rows.ptr, NULL, false);
+	lim.strings_count_max = 0;
+	lim.ratio_max = 1000000;
+	lim.xml_mem_max = 1 << 20;
+	assert_int_equal(read_book(zip, n, NULL, &lim, NULL, &g), CY_EINVALID);
+	assert_non_null(strstr(cy_error_message(), "parsing needs more than 1048576 bytes"));
+	lim.xml_mem_max = 0; /* the default, 64 MiB, takes it */
+	assert_int_equal(read_book(zip, n, NULL, &lim, NULL, &g), 0);
 	/* a row over row_max: a reject, the next row read */
 	n = book(zip,
 		 "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>1</v></c></row>"
