@@ -528,6 +528,8 @@ static char *rel_target(const char *t)
 		t++;
 	else if (cy_buf_puts(&b, "xl/"))
 		return NULL;
+	while (t[0] == '.' && t[1] == '/')
+		t += 2;
 	if (cy_buf_puts(&b, t) || unsafe_name((const char *)b.ptr)) {
 		cy_buf_release(&b);
 		return NULL;

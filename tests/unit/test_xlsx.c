@@ -639,6 +639,29 @@ static void test_xlsx_not_a_workbook(void **state)
 	free(zip);
 }
 
+/* A producer that writes its elements with a prefix (<x:row>) reads the same. */
+static void test_xlsx_prefixed_elements(void **state)
+{
+	static const char ROWS[] =
+		"<x:row xmlns:x=\"" NS_MAIN "\" r=\"1\"><x:c r=\"A1\" t=\"s\"><x:v>1</x:v></x:c>"
+		"<x:c r=\"B1\" t=\"s\"><x:v>2</x:v></x:c></x:row>"
+		"<x:row xmlns:x=\"" NS_MAIN "\" r=\"2\"><x:c r=\"A2\" t=\"inlineStr\"><x:is><x:t>"
+		"王五</x:t></x:is></x:c><x:c r=\"B2\"><x:v>13700137000</x:v></x:c></x:row>";
+	uint8_t *zip = malloc(ZIP_CAP);
+	got g = {0};
+	size_t n;
+
+	(void)state;
+	assert_non_null(zip);
+	n = book(zip, ROWS, NULL, false);
+	assert_int_equal(read_book(zip, n, NULL, NULL, NULL, &g), 0);
+	assert_int_equal(g.nrows, 1);
+	assert_string_equal(g.row[0].f[CY_TF_NAME], "王五");
+	assert_string_equal(g.row[0].f[CY_TF_PHONE], "13700137000");
+	got_free(&g);
+	free(zip);
+}
+
 /* A handler's code stops the reading and comes back unchanged. */
 static void test_xlsx_handler_stops(void **state)
 {
@@ -668,6 +691,7 @@ int main(void)
 		cmocka_unit_test(test_xlsx_limits),
 		cmocka_unit_test(test_xlsx_doctype_refused),
 		cmocka_unit_test(test_xlsx_not_a_workbook),
+		cmocka_unit_test(test_xlsx_prefixed_elements),
 		cmocka_unit_test(test_xlsx_handler_stops),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
