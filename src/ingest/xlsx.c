@@ -471,6 +471,12 @@ out:
 
 /* ---- xl/workbook.xml and its relationships ---- */
 
+/* An array of n entries is full (capacities are 8, 16, 32, ...). */
+static bool grows(size_t n)
+{
+	return n == 0 || (n >= 8 && !(n & (n - 1)));
+}
+
 static void XMLCALL wb_start(void *ud, const XML_Char *el, const XML_Char **a)
 {
 	xlsx *x = ud;
@@ -494,12 +500,15 @@ static void XMLCALL wb_start(void *ud, const XML_Char *el, const XML_Char **a)
 					     SHEETS_MAX));
 			return;
 		}
-		if (!(s = realloc(x->sheets, (x->nsheets + 1) * sizeof(*s)))) {
-			fail(x, cy_error_set(CY_ENOMEM, "out of memory"));
-			return;
+		if (grows(x->nsheets)) {
+			s = realloc(x->sheets, (x->nsheets ? 2 * x->nsheets : 8) * sizeof(*s));
+			if (!s) {
+				fail(x, cy_error_set(CY_ENOMEM, "out of memory"));
+				return;
+			}
+			x->sheets = s;
 		}
-		x->sheets = s;
-		s += x->nsheets;
+		s = x->sheets + x->nsheets;
 		s->name = strdup(name);
 		s->rid = strdup(rid);
 		x->nsheets++;
@@ -556,12 +565,15 @@ static void XMLCALL rels_start(void *ud, const XML_Char *el, const XML_Char **a)
 				     x->part, RELS_MAX));
 		return;
 	}
-	if (!(r = realloc(x->rels, (x->nrels + 1) * sizeof(*r)))) {
-		fail(x, cy_error_set(CY_ENOMEM, "out of memory"));
-		return;
+	if (grows(x->nrels)) {
+		r = realloc(x->rels, (x->nrels ? 2 * x->nrels : 8) * sizeof(*r));
+		if (!r) {
+			fail(x, cy_error_set(CY_ENOMEM, "out of memory"));
+			return;
+		}
+		x->rels = r;
 	}
-	x->rels = r;
-	r += x->nrels++;
+	r = x->rels + x->nrels++;
 	r->id = strdup(id);
 	r->type = strdup(type ? type : "");
 	r->target = rel_target(target);

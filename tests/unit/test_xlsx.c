@@ -639,6 +639,51 @@ static void test_xlsx_not_a_workbook(void **state)
 	free(zip);
 }
 
+/* 25 sheets: found by name past the first few; a missing name lists 20. */
+static void test_xlsx_many_sheets(void **state)
+{
+	uint8_t *zip = malloc(ZIP_CAP);
+	cy_buf wb = CY_BUF_INIT, rels = CY_BUF_INIT, s = CY_BUF_INIT;
+	got g = {0};
+	size_t n;
+
+	(void)state;
+	assert_non_null(zip);
+	cy_buf_puts(&wb, "<workbook xmlns=\"" NS_MAIN "\" xmlns:r=\"" NS_R "\"><sheets>");
+	cy_buf_puts(&rels, "<Relationships xmlns=\"http://schemas.openxmlformats.org/package/"
+			   "2006/relationships\">");
+	for (int i = 1; i <= 25; i++) {
+		cy_buf_printf(&wb, "<sheet name=\"S%d\" sheetId=\"%d\" r:id=\"rId%d\"/>", i, i, i);
+		cy_buf_printf(&rels,
+			      "<Relationship Id=\"rId%d\" Type=\"" RT "worksheet\" "
+			      "Target=\"./worksheets/sheet%d.xml\"/>",
+			      i, i == 23 ? 1 : 2);
+	}
+	cy_buf_puts(&wb, "</sheets></workbook>");
+	cy_buf_puts(&rels, "</Relationships>");
+	sheet(&s, "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>姓名</t></is></c>"
+		  "<c r=\"B1\" t=\"inlineStr\"><is><t>手机</t></is></c></row>"
+		  "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>王五</t></is></c></row>");
+	{
+		const part P[] = {{"xl/workbook.xml", (const char *)wb.ptr, 0},
+				  {"xl/_rels/workbook.xml.rels", (const char *)rels.ptr, 0},
+				  {"xl/worksheets/sheet1.xml", (const char *)s.ptr, 0},
+				  {"xl/worksheets/sheet2.xml", "<worksheet/>", 0}};
+		n = mkzip(P, 4, zip);
+	}
+	assert_int_equal(read_book(zip, n, "s23", NULL, NULL, &g), 0);
+	assert_int_equal(g.nrows, 1);
+	assert_string_equal(g.row[0].f[CY_TF_NAME], "王五");
+	got_free(&g);
+	assert_int_equal(read_book(zip, n, "S26", NULL, NULL, &g), CY_ENOTFOUND);
+	assert_non_null(strstr(cy_error_message(), "'S1', 'S2', "));
+	assert_non_null(strstr(cy_error_message(), "'S20' and 5 more)"));
+	cy_buf_release(&wb);
+	cy_buf_release(&rels);
+	cy_buf_release(&s);
+	free(zip);
+}
+
 /* A producer that writes its elements with a prefix (<x:row>) reads the same. */
 static void test_xlsx_prefixed_elements(void **state)
 {
@@ -691,6 +736,7 @@ int main(void)
 		cmocka_unit_test(test_xlsx_limits),
 		cmocka_unit_test(test_xlsx_doctype_refused),
 		cmocka_unit_test(test_xlsx_not_a_workbook),
+		cmocka_unit_test(test_xlsx_many_sheets),
 		cmocka_unit_test(test_xlsx_prefixed_elements),
 		cmocka_unit_test(test_xlsx_handler_stops),
 	};
