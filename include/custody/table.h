@@ -211,4 +211,53 @@ int cy_table_date(const char *s, char out[11]);
 /* Whether s is a number in scientific notation ("1.10105E+17"). */
 bool cy_table_is_scientific(const char *s);
 
+/* ---- XLSX (src/ingest/xlsx.c; docs/internals/ingest-table.md, "XLSX") ----
+ * A sheet of an Office Open XML workbook, streamed: the zip is read entry by
+ * entry with libarchive and each part's XML parsed with expat as it is
+ * decompressed.  Each <row> becomes one cy_table_feed_cells call (line: the
+ * sheet's 1-based row number; cells placed by their column letters, missing
+ * cells empty; raw: the row's cell texts joined by tabs, UTF-8), so the
+ * header detection, mapping and Excel quirks are the CSV ones.  Cells are
+ * handed over as stored: numbers as written ("1.10105E+17" stays that, and
+ * is a reject in an identifier column), date-styled numbers as their serial
+ * day number, shared and inline strings as their text (rich-text runs
+ * joined), booleans as TRUE/FALSE. */
+
+/* Limits against hostile workbooks; 0 in a member means its default. */
+#define CY_TABLE_XLSX_SHEET_MAX_DEFAULT (1ull << 30)	/* decompressed bytes of the sheet */
+#define CY_TABLE_XLSX_STRINGS_MAX_DEFAULT (256ull << 20) /* of sharedStrings.xml */
+#define CY_TABLE_XLSX_STRINGS_COUNT_DEFAULT (16u << 20)	/* shared strings */
+#define CY_TABLE_XLSX_PART_MAX_DEFAULT (16ull << 20)	/* workbook, rels, styles */
+#define CY_TABLE_XLSX_RATIO_DEFAULT 250u /* decompressed : file bytes, past 1 MiB */
+#define CY_TABLE_XLSX_XML_MEM_DEFAULT (64ull << 20) /* expat's memory for one part */
+
+typedef struct cy_table_xlsx_limits {
+	uint64_t sheet_max;
+	uint64_t strings_max;
+	uint64_t strings_count_max;
+	uint64_t part_max;
+	unsigned ratio_max;
+	uint64_t xml_mem_max; /* expat holds a whole tag: one huge tag stops here */
+} cy_table_xlsx_limits;
+
+/* Read one sheet of the XLSX file at path into t, then cy_table_finish.
+ * sheet: NULL for the first sheet in workbook order, else its name as in
+ * xl/workbook.xml (exact, else ignoring ASCII case).  lim may be NULL (the
+ * defaults).  0; CY_ENOTFOUND (no such sheet: the message names the sheets
+ * there are; or no such file); CY_EINVALID for a file that is not an XLSX
+ * workbook or breaks a limit, or for malformed XML (the message names the
+ * part and the row); CY_EIO, CY_ENOMEM, or a handler's code.  A row that
+ * cannot be read when the rest can (a bad cell reference, a shared string
+ * that does not exist, a row longer than row_max) is a reject. */
+int cy_table_xlsx_file(cy_table *t, const char *path, const char *sheet);
+int cy_table_xlsx_file_limits(cy_table *t, const char *path, const char *sheet,
+			      const cy_table_xlsx_limits *lim);
+/* The same from a workbook in memory (data borrowed; name used in messages). */
+int cy_table_xlsx_memory(cy_table *t, const void *data, size_t n, const char *name,
+			 const char *sheet, const cy_table_xlsx_limits *lim);
+/* The sheet names of the workbook at path, in workbook order: *names is the
+ * caller's, freed with cy_table_xlsx_sheets_free.  0 or as above. */
+int cy_table_xlsx_sheets(const char *path, char ***names, size_t *n);
+void cy_table_xlsx_sheets_free(char **names, size_t n);
+
 #endif

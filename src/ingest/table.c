@@ -48,7 +48,7 @@ static const struct {
 
 /* ---- libcsv's memory: it holds plaintext, so it is wiped when it moves ---- */
 
-static void *wipe_realloc(void *p, size_t n)
+void *cy_table__wipe_realloc(void *p, size_t n)
 {
 	size_t old;
 	void *q;
@@ -64,7 +64,7 @@ static void *wipe_realloc(void *p, size_t n)
 	return q;
 }
 
-static void wipe_free(void *p)
+void cy_table__wipe_free(void *p)
 {
 	if (p)
 		explicit_bzero(p, malloc_usable_size(p));
@@ -622,8 +622,8 @@ static int settle(cy_table *t, bool at_eof)
 	if (!t->o.delimiter)
 		t->o.delimiter = sniff_delimiter(t, s + skip, n - skip);
 	csv_set_delim(&t->cp, (unsigned char)t->o.delimiter);
-	csv_set_realloc_func(&t->cp, wipe_realloc);
-	csv_set_free_func(&t->cp, wipe_free);
+	csv_set_realloc_func(&t->cp, cy_table__wipe_realloc);
+	csv_set_free_func(&t->cp, cy_table__wipe_free);
 	t->settled = true;
 	rc = n > skip ? process(t, s + skip, n - skip) : 0;
 	cy_buf_wipe(&t->sample);

@@ -77,6 +77,10 @@ struct cy_table {
 /* Room for extra more bytes in b (personal data): when it must grow, the
  * contents move to a new block and the old one is wiped, unlike realloc. */
 int cy_table__reserve(cy_buf *b, size_t extra);
+/* realloc and free for a parser library's buffers that hold plaintext
+ * (libcsv, expat): the old block is wiped. */
+void *cy_table__wipe_realloc(void *p, size_t n);
+void cy_table__wipe_free(void *p);
 
 /* One row of cells from a reader, with the physical line it starts on.
  * taint: NULL, or why the reader could not take it (then it is a reject). */
