@@ -24,9 +24,11 @@ int cmd_import_csv(cy_vault *v, int argc, char **argv);
 int cmd_import_csv_prepare(int argc, char **argv);
 int cmd_import_rejects(cy_vault *v, int argc, char **argv);
 int cmd_import_rejects_prepare(int argc, char **argv);
+int cmd_import_xlsx_prepare(int argc, char **argv);
 int cmd_import_mail(cy_vault *v, int argc, char **argv);
 int cmd_import_mail_prepare(int argc, char **argv);
-extern const cli_cmd cmd_import_csv_spec, cmd_import_rejects_spec, cmd_import_mail_spec;
+extern const cli_cmd cmd_import_csv_spec, cmd_import_rejects_spec, cmd_import_mail_spec,
+	cmd_import_xlsx_spec;
 
 /* Groups: their sub-commands, each with its own flags. */
 extern const cli_command cmd_import_sub[];

@@ -34,7 +34,8 @@ static const cli_command COMMANDS[] = {
 	{"fonds", NULL, NULL, 0, N_("companies whose records are in custody (add, list, status)"),
 	 cmd_fonds_sub, NULL},
 	{"import", NULL, NULL, 0,
-	 N_("import records (files DIR, csv FILE, mail MBOX|DIR; rejects: what was refused)"),
+	 N_("import records (files DIR, csv FILE, xlsx FILE, mail MBOX|DIR; rejects: what was "
+	    "refused)"),
 	 cmd_import_sub, NULL},
 	{"ls", cmd_ls, &cmd_ls_spec, NEEDS_UNLOCK, N_("list records"), NULL, NULL},
 	{"show", cmd_show, &cmd_show_spec, NEEDS_UNLOCK, N_("show one record's metadata"), NULL,

@@ -945,8 +945,10 @@ int cy_import_table(cy_vault *v, const cy_table_import_opts *o, const cy_table_i
 	snprintf(x.source, sizeof(x.source), "%s", base_name(o->path));
 	if ((unsigned)o->kind >= CY_TABLE_KIND_COUNT)
 		return cy_error_set(CY_EINVALID, "unknown kind of table");
-	if (o->format && strcmp(o->format, "csv"))
-		return cy_error_set(CY_EINVALID, "format '%s' is not read yet (csv)", o->format);
+	bool xlsx = o->format && !strcmp(o->format, "xlsx");
+	if (o->format && !xlsx && strcmp(o->format, "csv"))
+		return cy_error_set(CY_EINVALID, "format '%s' is not one custody reads (csv, xlsx)",
+				    o->format);
 	if (!o->dry_run) {
 		snprintf(kind, sizeof(kind), "%s-%s", o->format ? o->format : "csv",
 			 cy_table_kind_name(o->kind));
@@ -957,7 +959,7 @@ int cy_import_table(cy_vault *v, const cy_table_import_opts *o, const cy_table_i
 	}
 	if ((rc = cy_table_new(&o->table, &h, &x, &x.t)))
 		goto out;
-	rc = cy_table_csv_file(x.t, o->path);
+	rc = xlsx ? cy_table_xlsx_file(x.t, o->path, o->sheet) : cy_table_csv_file(x.t, o->path);
 	if (!rc && x.o->kind == CY_TABLE_TRANSACTIONS && !o->dry_run)
 		rc = flush_buckets(&x);
 	if (x.fatal)

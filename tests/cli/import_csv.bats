@@ -384,3 +384,75 @@ print("sealed", len(seen), len(data))
 	run find "$V" -maxdepth 1 -name '.scratch-*'
 	equal "$output" ""
 }
+
+# write_xlsx FILE: a workbook with a title row, Chinese headers in shared strings, an ID number
+# stored as text, one stored by Excel in scientific notation, and a date stored as a serial.
+write_xlsx() {
+	py '
+import zipfile
+from xml.sax.saxutils import escape
+strings = ["客户名单", "客户编号", "客户名称", "身份证号", "手机号码", "出生日期",
+           "C0001", "王建国", sys.argv[2], "C0005", "赵六"]
+si = "".join("<si><t>%s</t></si>" % escape(s) for s in strings)
+def c(ref, v, t=None, st=None):
+    a = " t=\"%s\"" % t if t else ""
+    a += " s=\"%s\"" % st if st else ""
+    return "<c r=\"%s\"%s><v>%s</v></c>" % (ref, a, v)
+rows = [
+  "<row r=\"1\">" + c("A1", 0, "s") + "</row>",
+  "<row r=\"3\">" + c("A3", 1, "s") + c("B3", 2, "s") + c("C3", 3, "s") + c("D3", 4, "s") + c("E3", 5, "s") + "</row>",
+  "<row r=\"4\">" + c("A4", 6, "s") + c("B4", 7, "s") + c("C4", 8, "s") + c("D4", "13912345671") + c("E4", "29221", None, "1") + "</row>",
+  "<row r=\"5\">" + c("A5", 9, "s") + c("B5", 10, "s") + c("C5", "1.10105E+17") + c("D5", "13800138005") + "</row>",
+]
+sheet = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>%s</sheetData></worksheet>" % "".join(rows))
+z = zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED)
+z.writestr("[Content_Types].xml", "<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>")
+z.writestr("xl/workbook.xml", "<?xml version=\"1.0\"?><workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheets><sheet name=\"客户\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>")
+z.writestr("xl/_rels/workbook.xml.rels", "<?xml version=\"1.0\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings\" Target=\"sharedStrings.xml\"/><Relationship Id=\"rId3\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/></Relationships>")
+z.writestr("xl/styles.xml", "<?xml version=\"1.0\"?><styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><cellXfs count=\"2\"><xf numFmtId=\"0\"/><xf numFmtId=\"14\" applyNumberFormat=\"1\"/></cellXfs></styleSheet>")
+z.writestr("xl/sharedStrings.xml", "<?xml version=\"1.0\"?><sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" count=\"%d\">%s</sst>" % (len(strings), si))
+z.writestr("xl/worksheets/sheet1.xml", sheet)
+z.close()
+' "$1" "$ID1"
+}
+
+@test "import xlsx: a sheet's rows become customers; a scientific-notation ID is refused by its row number" {
+	write_xlsx "$T/c.xlsx"
+	run --separate-stderr as li import xlsx "$T/c.xlsx" --fonds Z109 --kind customers --json
+	status_is 1
+	py '
+rs = jl(sys.argv[1]); s = rs[-1]
+assert s["rows"] == 2 and s["imported"] == 1 and s["subjects"] == 1 and s["rejects"] == 1, s
+assert s["header_line"] == 3, s
+rej = [r for r in rs if r.get("status") == "rejected"]
+assert rej[0]["line"] == 5 and "scientific" in rej[0]["reason"], rej
+' "$output"
+	run as li subject find --id-number "$ID1" --json
+	status_is 0
+	py 'rs = jl(sys.argv[1]); assert rs[0]["records"] == 1, rs' "$output"
+	# the birth date (a serial number styled as a date) is a date in the profile
+	no=$(as li ls --json | py 'print(jl(sys.stdin.read())[0]["archive_no"])')
+	run as li show "$no" --json
+	output_has "xlsx" "\"line\":4"
+	# the sheet by name, and an unknown sheet named with the ones there are
+	run --separate-stderr as li import xlsx "$T/c.xlsx" --fonds Z109 --kind customers --sheet 客户 --json
+	py 's = jl(sys.argv[1])[-1]; assert s["duplicates"] == 1 and s["imported"] == 0, s' "$output"
+	run as li import xlsx "$T/c.xlsx" --fonds Z109 --kind customers --sheet nope
+	[ "$status" -ne 0 ]
+	output_has "客户"
+	# no value of the workbook in clear in the vault
+	run py '
+hits = []
+for r, _, fs in os.walk(sys.argv[1]):
+    for f in fs:
+        data = open(os.path.join(r, f), "rb").read()
+        for v in sys.argv[2:]:
+            for enc in ("utf-8", "gb18030", "utf-16-le"):
+                if v.encode(enc) in data: hits.append((f, v, enc))
+print(hits); assert not hits' "$V" "$ID1" 王建国 13912345671 1.10105E+17
+	status_is 0
+	# a file that is not a workbook
+	printf 'not a zip' >"$T/bad.xlsx"
+	run as li import xlsx "$T/bad.xlsx" --fonds Z109 --kind customers
+	[ "$status" -ne 0 ]
+}
