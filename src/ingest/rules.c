@@ -296,8 +296,11 @@ static int parse_rule(cy_rules *rs, json_t *j, const char *name, size_t num)
 	s = str_member(j, "class");
 	if (!s)
 		return RULE_ERR("%s", "needs a 'class'");
-	if ((rc = cy_class_parse(s, &r->klass)))
-		return RULE_ERR("%s", cy_error_message());
+	if (cy_class_parse(s, &r->klass)) {
+		char why[256]; /* the message is rewritten from itself: copy it first */
+		snprintf(why, sizeof(why), "%s", cy_error_message());
+		return RULE_ERR("%s", why);
+	}
 	s = str_member(j, "retention");
 	if (!s || !cy_retention_valid(s))
 		return RULE_ERR("%s", "needs a 'retention': Y, D30 or D10");
