@@ -201,12 +201,12 @@ static int parse_patterns(rule *r, int c, json_t *j, const char *name, size_t nu
 					"records mail files)",
 					s);
 		p->v[i] = fold(s, len, c == C_HEADERS || c == C_HEADERS_ALL, &oom);
+		p->n++; /* owned by the rule from here, whatever follows */
 		if (oom)
 			return cy_error_set(CY_ENOMEM, "out of memory");
 		if (!p->v[i] || !*p->v[i])
 			return RULE_ERR("'%s' value %zu is empty once folded", COND_NAMES[c],
 					i + 1);
-		p->n++;
 	}
 	return 0;
 }

@@ -406,6 +406,11 @@ static void test_rules_malformed(void **state)
 	    "\"class\":\"other\",\"retention\":\"D10\",\"certainty\":\"verified\","
 	    "\"citation\":{\"law\":\"L\",\"article\":\"A\",\"domain\":\"D\"}}]}",
 	    "rule 1 ('v')", "value 2 is not a string");
+	/* a header of punctuation only compares as nothing (found by fuzz_rules: it leaked) */
+	bad("{\"custody_rules\":1,\"rules\":[{\"id\":\"v\",\"match\":{\"headers\":[\"a\",\";\"]},"
+	    "\"class\":\"other\",\"retention\":\"D10\",\"certainty\":\"verified\","
+	    "\"citation\":{\"law\":\"L\",\"article\":\"A\",\"domain\":\"D\"}}]}",
+	    "rule 1 ('v')", "'headers' value 2 is empty once folded");
 	bad("{\"custody_rules\":1,\"rules\":[" RULE("p", ",\"priority\":\"high\"") "]}",
 	    "rule 1 ('p')", "priority");
 	/* a load names the file */
