@@ -143,8 +143,13 @@ static int import_files_prepare(int argc, char **argv)
 	/* no class: the rules classify each file (loaded now: a broken pack stops us early) */
 	if (!o_class) {
 		rc = o_rules ? cy_rules_load(o_rules, &rules) : cy_rules_load_default(&rules);
-		if (rc)
-			return cli_fail(rc);
+		if (rc) {
+			int code = cli_fail(rc);
+			if (!o_rules && rc == CY_ENOTFOUND)
+				cli_error(_("give the class with --class CLASS, or the rules with "
+					    "--rules FILE (or CUSTODY_RULES)"));
+			return code;
+		}
 		opts.rules = rules;
 	}
 	return 0;
