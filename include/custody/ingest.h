@@ -55,9 +55,14 @@ size_t cy_sidecar_count(const cy_sidecar *s);
 void cy_sidecar_free(cy_sidecar *s);
 
 /* ---- a directory tree ---- */
+typedef struct cy_rules cy_rules; /* rules.h */
 typedef struct cy_import_opts {
 	const char *fonds;
 	cy_class klass;
+	const cy_rules *rules; /* non-NULL: each file the sidecar gives no class is classified by
+				* these rules (rules.h) instead of taking klass; its record keeps
+				* the rule's id as retention_rule (unless retention is given) and
+				* in the field "class_rule" */
 	int year;	       /* 0: from the sidecar; custody never guesses it from file times */
 	const char *retention; /* NULL: the class default */
 	const char *org;       /* optional 机构 code, 1-3 chars */
@@ -84,6 +89,7 @@ typedef void (*cy_file_fn)(void *arg, const cy_file_event *e);
 
 typedef struct cy_import_summary {
 	uint64_t imported, duplicates, skipped, failed;
+	uint64_t unclassified; /* of the imported: no rule matched (class "unclassified") */
 	uint64_t bytes;
 	int stopped; /* a failure that ends the import (disk full, vault error), or a stop asked
 		      * for by the progress callback (CY_ECANCELLED: what was reported as

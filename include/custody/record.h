@@ -22,6 +22,7 @@ typedef enum cy_class {
 	CY_CLASS_ACCOUNTING,
 	CY_CLASS_CORRESPONDENCE,
 	CY_CLASS_OTHER,
+	CY_CLASS_UNCLASSIFIED, /* no classification rule matched: for review (rules.h) */
 	CY_CLASS_COUNT
 } cy_class;
 const char *cy_class_name(cy_class c);

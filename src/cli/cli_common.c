@@ -582,6 +582,7 @@ static const char *const VALUES[] = {
 	NC_("class", "accounting"),
 	NC_("class", "correspondence"),
 	NC_("class", "other"),
+	NC_("class", "unclassified"),
 	NC_("class", "ledger"),
 	NC_("class", "report"),
 	/* records */

@@ -9,15 +9,22 @@
 #include "custody/encoding.h"
 #include "custody/error.h"
 #include "custody/ingest.h"
+#include "custody/rules.h"
 #include "custody/banned.h"
 
-static const char *o_fonds, *o_class, *o_year, *o_retention, *o_org, *o_sidecar;
+static const char *o_fonds, *o_class, *o_year, *o_retention, *o_org, *o_sidecar, *o_rules;
 static bool o_json, o_quiet;
 
 static const cli_opt OPTS[] = {
 	{"fonds", OPT_STRING, "CODE", N_("the fonds to import into"), &o_fonds},
 	{"class", OPT_STRING, "CLASS",
-	 N_("customer contract transaction accounting correspondence other"), &o_class},
+	 N_("customer contract transaction accounting correspondence other unclassified; without "
+	    "it each file is classified by the rules"),
+	 &o_class},
+	{"rules", OPT_STRING, "FILE|DIR",
+	 N_("the classification rules (docs/formats/rules.md; default: $CUSTODY_RULES, else the "
+	    "installed rules)"),
+	 &o_rules},
 	{"year", OPT_STRING, "YYYY",
 	 N_("the year the documents were formed (年度); needed unless the sidecar gives each file's year"),
 	 &o_year},
@@ -35,11 +42,14 @@ static const cli_opt OPTS[] = {
 };
 
 static const cli_cmd CMD = {
-	"custody import files DIR --fonds CODE --class CLASS [--year YYYY] [--sidecar META.csv] [--retention Y|D30|D10]",
+	"custody import files DIR --fonds CODE [--class CLASS | --rules FILE] [--year YYYY] [--sidecar META.csv] [--retention Y|D30|D10]",
 	N_("Import every file under DIR (recursively) as one record with a DA/T 22 archive number\n"
 	   "CODE-门类·YEAR-RETENTION-NNNN. YEAR is the year the document was formed (年度): per file from\n"
 	   "a sidecar CSV, else --year, else the document's own date (a PDF's creation date, a photo's\n"
 	   "EXIF date); never from file times, which copying changes. A file with no year is refused.\n"
+	   "Without --class, each file the sidecar gives no class is classified by the rule pack (its\n"
+	   "name, format and first KiB of text; the first rule that matches wins) and gets the rule's\n"
+	   "retention; a file no rule matches is imported as class 'unclassified' for review.\n"
 	   "Files already in the fonds are recognised and skipped, so an\n"
 	   "interrupted import is simply run again. Symbolic links, special files and names that are\n"
 	   "not UTF-8 are reported and left out; a full disk stops the import cleanly."),
@@ -86,6 +96,7 @@ static void on_file(void *arg, const cy_file_event *e)
 }
 
 static cy_import_opts opts;
+static cy_rules *rules;
 
 /* Usage checks, before any password prompt. */
 static int import_files_prepare(int argc, char **argv)
@@ -95,13 +106,17 @@ static int import_files_prepare(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	memset(&opts, 0, sizeof(opts));
-	if (!o_fonds || !o_class) {
-		cli_error(_("give the fonds and the class: --fonds CODE --class CLASS"));
+	if (!o_fonds) {
+		cli_error(_("give the fonds: --fonds CODE"));
+		return EXIT_USAGE;
+	}
+	if (o_class && o_rules) {
+		cli_error(_("give --class or --rules, not both"));
 		return EXIT_USAGE;
 	}
 	opts.fonds = o_fonds;
 	opts.sidecar = o_sidecar;
-	if ((rc = cy_class_parse(o_class, &opts.klass))) {
+	if (o_class && (rc = cy_class_parse(o_class, &opts.klass))) {
 		cli_fail(rc);
 		return EXIT_USAGE;
 	}
@@ -125,6 +140,18 @@ static int import_files_prepare(int argc, char **argv)
 	}
 	opts.retention = o_retention;
 	opts.org = o_org;
+	/* no class: the rules classify each file (loaded now: a broken pack stops us early) */
+	if (!o_class) {
+		rc = o_rules ? cy_rules_load(o_rules, &rules) : cy_rules_load_default(&rules);
+		if (rc) {
+			int code = cli_fail(rc);
+			if (!o_rules && rc == CY_ENOTFOUND)
+				cli_error(_("give the class with --class CLASS, or the rules with "
+					    "--rules FILE (or CUSTODY_RULES)"));
+			return code;
+		}
+		opts.rules = rules;
+	}
 	return 0;
 }
 
@@ -152,18 +179,26 @@ static int import_files(cy_vault *v, int argc, char **argv)
 	if (o_json) {
 		cy_buf_printf(
 			&b,
-			"{\"summary\":true,\"imported\":%llu,\"duplicates\":%llu,\"skipped\":%llu,"
-			"\"failed\":%llu,\"bytes\":%llu,\"seconds\":%.3f,\"stopped\":%s}",
-			(unsigned long long)sum.imported, (unsigned long long)sum.duplicates,
-			(unsigned long long)sum.skipped, (unsigned long long)sum.failed,
-			(unsigned long long)sum.bytes, cli_now() - t0,
-			sum.stopped ? "true" : "false");
+			"{\"summary\":true,\"imported\":%llu,\"unclassified\":%llu,\"duplicates\":%llu,"
+			"\"skipped\":%llu,\"failed\":%llu,\"bytes\":%llu,\"seconds\":%.3f,"
+			"\"stopped\":%s}",
+			(unsigned long long)sum.imported, (unsigned long long)sum.unclassified,
+			(unsigned long long)sum.duplicates, (unsigned long long)sum.skipped,
+			(unsigned long long)sum.failed, (unsigned long long)sum.bytes,
+			cli_now() - t0, sum.stopped ? "true" : "false");
 		cli_json_line(&b);
 	} else {
 		printf(_("%llu imported (%s), %llu already in the vault, %llu skipped, %llu failed, in %.1f s\n"),
 		       (unsigned long long)sum.imported, bytes, (unsigned long long)sum.duplicates,
 		       (unsigned long long)sum.skipped, (unsigned long long)sum.failed,
 		       cli_now() - t0);
+		if (sum.unclassified)
+			cli_error(ngettext("%llu file matched no classification rule: imported as "
+					   "class 'unclassified' for review (see custody ls)",
+					   "%llu files matched no classification rule: imported as "
+					   "class 'unclassified' for review (see custody ls)",
+					   (unsigned long)sum.unclassified),
+				  (unsigned long long)sum.unclassified);
 	}
 	if (rc == CY_ECANCELLED) {
 		uint64_t seen = sum.imported + sum.duplicates + sum.skipped + sum.failed;
@@ -202,6 +237,8 @@ static int import_files(cy_vault *v, int argc, char **argv)
 	}
 out:
 	cy_buf_release(&b);
+	cy_rules_free(rules);
+	rules = NULL;
 	return rc;
 }
 

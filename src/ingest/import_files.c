@@ -28,6 +28,7 @@
 #include "custody/encoding.h"
 #include "custody/error.h"
 #include "custody/ingest.h"
+#include "custody/rules.h"
 #include "custody/banned.h"
 
 #define N_(s) (s)
@@ -49,7 +50,9 @@ typedef struct slot {
 	uint64_t size;
 	int64_t mtime;
 	cy_import_item *it;
-	cy_doc_date doc; /* doc.year != 0: the date the document's own metadata gives */
+	cy_doc_date doc;       /* doc.year != 0: the date the document's own metadata gives */
+	cy_classification cls; /* classified: what the rules say of the file */
+	int classified;
 	int rc;
 	int state;    /* S_FREE, S_QUEUED (a file to prepare), S_BUSY (being prepared), S_READY */
 	uint64_t mem; /* bytes this slot holds (estimated while it is being prepared) */
@@ -605,6 +608,37 @@ static int put_file(pipeline *pl, const char *rel, const struct stat *st, int fd
 	return put(pl, &sl);
 }
 
+/* What the rules make of a file: its name, its format and its first KiB
+ * as text (wiped after).  format: set to the sniffed format. */
+static int classify(const cy_rules *rules, int fd, const char *rel, const char **format,
+		    cy_classification *cls)
+{
+	uint8_t b[CY_RULES_TEXT_MAX];
+	cy_buf text = CY_BUF_INIT;
+	cy_classify_input in = {.kind = "files", .name = rel};
+	ssize_t n;
+	int rc;
+
+	do
+		n = pread(fd, b, sizeof(b), 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return cy_error_set_errno(CY_EIO, errno, "cannot read %s", rel);
+	*format = in.format = cy_sniff_format(b, (size_t)n, rel);
+	if (!strncmp(*format, "text", 4) || !strcmp(*format, "csv") || !strcmp(*format, "eml") ||
+	    !strcmp(*format, "xml") || !strcmp(*format, "html")) {
+		if ((rc = cy_rules_text_sample(b, (size_t)n, &text)))
+			goto out;
+		in.text = (const char *)text.ptr;
+		in.text_len = text.len;
+	}
+	rc = cy_rules_classify(rules, &in, cls);
+out:
+	explicit_bzero(b, sizeof(b));
+	cy_buf_wipe(&text);
+	return rc;
+}
+
 /* A preparer: opens, reads, hashes and seals files, any number in parallel. */
 static void *preparer(void *arg)
 {
@@ -618,6 +652,8 @@ static void *preparer(void *arg)
 		char *rel;
 		uint64_t sl_size;
 		cy_doc_date doc = {0};
+		cy_classification cls = {0};
+		int classified = 0;
 		cy_import_item *it = NULL;
 		int rc, fd;
 		char err[384] = "";
@@ -658,12 +694,16 @@ static void *preparer(void *arg)
 		{
 			const char *format =
 				NULL; /* NULL: sniffed from the first block prepare reads */
-			const cy_sidecar_entry *e;
+			const cy_sidecar_entry *e = cy_sidecar_find(pl->sc, pl->prefix, rel);
 			rc = 0;
+			/* the class from the rules, where the sidecar gives none */
+			if (pl->o->rules && (!e || e->klass < 0)) {
+				rc = classify(pl->o->rules, fd, rel, &format, &cls);
+				classified = !rc;
+			}
 			/* the document's own date, only where nothing better gives the year */
-			if (!pl->o->year &&
-			    (!(e = cy_sidecar_find(pl->sc, pl->prefix, rel)) || !e->year) &&
-			    !(rc = cy_sniff_fd(fd, rel, &format)))
+			if (!rc && !pl->o->year && (!e || !e->year) &&
+			    (format || !(rc = cy_sniff_fd(fd, rel, &format))))
 				cy_doc_date_fd(fd, format, sl_size, &doc);
 			/* the walk's fstat of fd: a regular file, the one listed */
 			rc = rc ? rc
@@ -682,6 +722,8 @@ static void *preparer(void *arg)
 		sl = &pl->ring[n % QUEUE_SLOTS];
 		sl->it = it;
 		sl->doc = doc;
+		sl->cls = cls;
+		sl->classified = classified;
 		sl->rc = rc;
 		memcpy(sl->err, err, sizeof(err));
 		sl->state = S_READY;
@@ -862,6 +904,7 @@ typedef struct pending {
 	char *rel;
 	char no[64];
 	uint64_t size;
+	int unclassified;
 } pending;
 
 typedef struct batch {
@@ -869,7 +912,7 @@ typedef struct batch {
 	size_t n, cap;
 } batch;
 
-static int batch_add(batch *b, char *rel, const char *no, uint64_t size)
+static int batch_add(batch *b, char *rel, const char *no, uint64_t size, int unclassified)
 {
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 256;
@@ -882,6 +925,7 @@ static int batch_add(batch *b, char *rel, const char *no, uint64_t size)
 	b->v[b->n].rel = rel;
 	snprintf(b->v[b->n].no, sizeof(b->v[b->n].no), "%s", no);
 	b->v[b->n].size = size;
+	b->v[b->n].unclassified = unclassified;
 	b->n++;
 	return 0;
 }
@@ -897,6 +941,7 @@ static void batch_flush(batch *b, int committed, const char *why, cy_file_fn fn,
 	for (size_t i = 0; i < b->n; i++) {
 		if (committed) {
 			sum->imported++;
+			sum->unclassified += (uint64_t)b->v[i].unclassified;
 			sum->bytes += b->v[i].size;
 			event(fn, arg, b->v[i].rel, CY_FILE_IMPORTED, b->v[i].no, NULL);
 		} else {
@@ -912,8 +957,8 @@ static void batch_flush(batch *b, int committed, const char *why, cy_file_fn fn,
  * entry.  title: a buffer of 256 bytes for the default title (the file name
  * without its extension). */
 static int describe(const cy_import_opts *o, const cy_sidecar *sc, const char *prefix,
-		    const char *rel, int64_t mtime, const cy_doc_date *doc, char *title, cy_kv *why,
-		    cy_record_new *r)
+		    const char *rel, int64_t mtime, const cy_doc_date *doc,
+		    const cy_classification *cls, char *title, cy_kv why[2], cy_record_new *r)
 {
 	const cy_sidecar_entry *e = cy_sidecar_find(sc, prefix, rel);
 	const char *bn = strrchr(rel, '/');
@@ -939,6 +984,14 @@ static int describe(const cy_import_opts *o, const cy_sidecar *sc, const char *p
 	r->source_kind = CY_SOURCE_FILE;
 	r->source_path = rel;
 	r->mtime = mtime;
+	if (cls) {
+		/* the rule's class and retention, and its id as the reason */
+		r->klass = cls->klass;
+		if (!o->retention) {
+			r->retention = cls->retention;
+			r->retention_rule = cls->rule_id;
+		}
+	}
 	if (e) {
 		if (e->year)
 			r->year = e->year;
@@ -949,17 +1002,22 @@ static int describe(const cy_import_opts *o, const cy_sidecar *sc, const char *p
 		r->date = e->date;
 	}
 	/* where the year came from, kept with the record */
-	*why = (cy_kv){"year_source", e && e->year ? "sidecar" : o->year ? "user" : NULL};
+	why[0] = (cy_kv){"year_source", e && e->year ? "sidecar" : o->year ? "user" : NULL};
 	if (!r->year && doc->year) {
 		r->year = doc->year;
 		if (!r->date)
 			r->date = doc->date;
-		why->value = doc->source;
+		why[0].value = doc->source;
 	}
-	if (why->value) {
-		r->fields = why;
-		r->nfields = 1;
+	r->fields = why[0].value ? why : why + 1;
+	r->nfields = why[0].value ? 1 : 0;
+	/* which rule gave the class */
+	if (cls && (!e || e->klass < 0)) {
+		why[1] = (cy_kv){"class_rule", cls->rule_id};
+		r->nfields++;
 	}
+	if (!r->nfields)
+		r->fields = NULL;
 	if (!r->year)
 		return cy_error_set(
 			CY_EINVALID, "%s",
@@ -1141,9 +1199,10 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 			cy_error_set(frc, "%s", sl.err);
 		} else {
 			cy_record_new r;
-			cy_kv why;
+			cy_kv why[2];
 			char title[256];
-			frc = describe(o, sc, prefix, sl.rel, sl.mtime, &sl.doc, title, &why, &r);
+			frc = describe(o, sc, prefix, sl.rel, sl.mtime, &sl.doc,
+				       sl.classified ? &sl.cls : NULL, title, why, &r);
 			if (!frc)
 				frc = cy_import_add(im, sl.it, &r, &oc, no);
 		}
@@ -1156,7 +1215,8 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 		} else if (oc == CY_DUPLICATE) {
 			sum->duplicates++;
 			event(fn, arg, sl.rel, CY_FILE_DUPLICATE, no, NULL);
-		} else if ((rc = batch_add(&bt, sl.rel, no, sl.size)) == 0) {
+		} else if ((rc = batch_add(&bt, sl.rel, no, sl.size,
+					   sl.classified && !sl.cls.matched)) == 0) {
 			sl.rel = NULL; /* the batch owns it now */
 		}
 		if (!rc && (cy_import_pending_files(im) >= BATCH_FILES ||

@@ -11,8 +11,15 @@
 static const struct {
 	const char *name, *code, *retention;
 } CLASSES[CY_CLASS_COUNT] = {
-	{"customer", "KH", "D30"},   {"contract", "HT", "D30"},	      {"transaction", "JY", "D30"},
-	{"accounting", "KJ", "D30"}, {"correspondence", "WS", "D10"}, {"other", "QT", "D10"},
+	{"customer", "KH", "D30"},
+	{"contract", "HT", "D30"},
+	{"transaction", "JY", "D30"},
+	{"accounting", "KJ", "D30"},
+	{"correspondence", "WS", "D10"},
+	{"other", "QT", "D10"},
+	/* DF: 待分类, a code DA/T 22 does not use; D30 so that nothing unreviewed
+	 * comes up for destruction early (docs/internals/classification.md) */
+	{"unclassified", "DF", "D30"},
 };
 
 static const char *const SOURCES[CY_SOURCE_COUNT] = {"", "file", "csv", "mail"};
@@ -42,7 +49,7 @@ int cy_class_parse(const char *s, cy_class *out)
 	}
 	return cy_error_set(CY_EINVALID,
 			    "unknown class '%s' (classes: customer contract transaction accounting "
-			    "correspondence other)",
+			    "correspondence other unclassified)",
 			    s);
 }
 

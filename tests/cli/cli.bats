@@ -377,6 +377,10 @@ run_interrupted() {
 	[ -f "$prefix/share/man/man1/custody.1" ]
 	[ -f "$prefix/share/man/man1/custody-import.1" ]
 	cmp "$prefix/share/man/man1/custody-get.1" "$_CY_ROOT/docs/man/custody-get.1"
+	# the classification rules, found by the installed program (it gets past loading them)
+	cmp "$prefix/share/custody/rules/default.json" "$_CY_ROOT/rules/default.json"
+	run env -u CUSTODY_RULES PATH="$prefix/bin:$PATH" custody import files "$T" --fonds Z109 --year 2019 --vault "$T/none"
+	[ "$status" -ne 0 ] && output_lacks "rules"
 	[ -f "$prefix/share/locale/zh_CN/LC_MESSAGES/custody.mo" ]
 	# the installed program finds its own translations (not the build tree's)
 	rm -rf "$T/build/po"

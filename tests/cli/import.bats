@@ -442,9 +442,10 @@ assert s["bytes"] == sum(os.path.getsize(os.path.join(sys.argv[2], l["path"])) f
 	output_has "--org must be 1-3 upper-case letters or digits"
 	run as li import files "$T/in" --class other
 	status_is 2
-	output_has "give the fonds and the class"
-	run as li import files "$T/in" --fonds Z109
+	output_has "give the fonds"
+	run as li import files "$T/in" --fonds Z109 --class other --rules "$T/in/x.txt"
 	status_is 2
+	output_has "give --class or --rules, not both"
 	run as li import files --fonds Z109 --class other
 	status_is 2
 	run as li import files "$T/nonexistent" --fonds Z109 --class other
