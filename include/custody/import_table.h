@@ -27,15 +27,16 @@ typedef struct cy_table_import_opts {
 	const char *fonds;
 	cy_table_kind kind;
 	const char *path;
-	const char *format;  /* "csv" (NULL) */
-	const char *sheet;   /* xlsx: the sheet's name (NULL: the first) */
-	cy_table_opts table; /* encoding, map, delimiter, limits */
-	int year;	     /* customers: the profile's year (0: this year); contracts and
+	const char *format;	      /* "csv" (NULL) */
+	const char *sheet;	      /* xlsx: the sheet's name (NULL: the first) */
+	cy_table_opts table;	      /* encoding, map, delimiter, limits */
+	int year;		      /* customers: the profile's year (0: this year); contracts and
 			      * records: the year of a row without a date (0: such a row is
 			      * a reject) */
-	const char *org;     /* optional 机构 code of the records */
-	bool dry_run;	     /* read and map only: nothing is written */
-	size_t group_memory; /* transactions: bytes of rows held for grouping before the
+	const char *org;	      /* optional 机构 code of the records */
+	bool dry_run;		      /* read and map only: nothing is written */
+	const struct cy_rules *rules; /* classification (rules.h); NULL: each kind's own class */
+	size_t group_memory;	      /* transactions: bytes of rows held for grouping before the
 			      * statements so far are made (0: 256 MiB) */
 } cy_table_import_opts;
 
@@ -59,7 +60,8 @@ typedef struct cy_table_import_summary {
 	uint64_t title_rows;   /* rows above it */
 	char encoding[40], encoding_source[16];
 	char delimiter;
-	int stopped; /* the code that ended the import early, or 0 */
+	char class_rule[48]; /* the rule that classed the table ("" : none) */
+	int stopped;	     /* the code that ended the import early, or 0 */
 } cy_table_import_summary;
 
 /* archivist: import the table at o->path into fonds o->fonds.  Rows that
@@ -76,6 +78,8 @@ typedef struct cy_mail_import_opts {
 	const char *path;	 /* an mbox, a folder of .eml files, a Maildir, one .eml */
 	const char *source_name; /* what the records name as their source (the path's base name) */
 	int year;		 /* the year of a message without a readable Date (0: a reject) */
+	const struct cy_rules
+		*rules; /* classification per message (folder, text); NULL: correspondence */
 	const char *org;
 	bool dry_run;
 } cy_mail_import_opts;
@@ -93,6 +97,7 @@ typedef struct cy_mail_import_summary {
 	uint64_t linked;   /* records linked to a customer by an address */
 	uint64_t attachments_in_original; /* beyond a record's parts: kept in the message only */
 	uint64_t skipped;		  /* folders: files that were not messages */
+	uint64_t unclassified;		  /* messages no rule classed */
 	int stopped;
 } cy_mail_import_summary;
 

@@ -14,11 +14,38 @@
 #include "custody/error.h"
 #include "custody/file.h"
 #include "custody/import_table.h"
+#include "custody/rules.h"
 #include "custody/banned.h"
 
 /* ---- import csv ---- */
 
 static const char *o_fonds, *o_kind, *o_map, *o_encoding, *o_year, *o_org, *o_delim, *o_sheet;
+static const char *o_rules;
+static cy_rules *g_rules;
+
+static void free_rules(void)
+{
+	cy_rules_free(g_rules);
+	g_rules = NULL;
+}
+
+/* The classification rules: --rules, else the default pack; none found is
+ * not an error (each kind keeps its own class), a broken pack is. */
+static int load_rules(const char *path)
+{
+	int rc = path ? cy_rules_load(path, &g_rules) : cy_rules_load_default(&g_rules);
+
+	if (rc == CY_ENOTFOUND && !path) {
+		g_rules = NULL;
+		return 0;
+	}
+	if (rc) {
+		cli_error(_("the classification rules cannot be used: %s"), cy_error_message());
+		return EXIT_USAGE;
+	}
+	atexit(free_rules);
+	return 0;
+}
 static bool o_dry, o_json, o_quiet;
 
 static const cli_opt TABLE_OPTS[] = {
@@ -40,6 +67,10 @@ static const cli_opt TABLE_OPTS[] = {
 	 &o_year},
 	{"org", OPT_STRING, "CODE",
 	 N_("organisation (机构) code of DA/T 22, 1-3 letters or digits"), &o_org},
+	{"rules", OPT_STRING, "FILE|DIR",
+	 N_("the classification rules (docs/formats/rules.md; default: $CUSTODY_RULES, else the "
+	    "installed rules)"),
+	 &o_rules},
 	{"dry-run", OPT_FLAG, NULL,
 	 N_("read and map the file, show the columns and the rows that would be refused; "
 	    "write nothing"),
@@ -64,6 +95,10 @@ static const cli_opt XLSX_OPTS[] = {
 	 &o_year},
 	{"org", OPT_STRING, "CODE",
 	 N_("organisation (机构) code of DA/T 22, 1-3 letters or digits"), &o_org},
+	{"rules", OPT_STRING, "FILE|DIR",
+	 N_("the classification rules (docs/formats/rules.md; default: $CUSTODY_RULES, else the "
+	    "installed rules)"),
+	 &o_rules},
 	{"dry-run", OPT_FLAG, NULL,
 	 N_("read and map the sheet, show the columns and the rows that would be refused; "
 	    "write nothing"),
@@ -188,6 +223,9 @@ int cmd_import_csv_prepare(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	topts.org = o_org;
+	if ((rc = load_rules(o_rules)))
+		return rc;
+	topts.rules = g_rules;
 	if (o_map) {
 		if ((rc = cy_table_map_load(o_map, &tmap))) {
 			cli_error(_("the map file cannot be used: %s"), cy_error_message());
@@ -524,6 +562,10 @@ static const cli_opt MAIL_OPTS[] = {
 	 &o_myear},
 	{"org", OPT_STRING, "CODE",
 	 N_("organisation (机构) code of DA/T 22, 1-3 letters or digits"), &o_morg},
+	{"rules", OPT_STRING, "FILE|DIR",
+	 N_("the classification rules (docs/formats/rules.md; default: $CUSTODY_RULES, else the "
+	    "installed rules)"),
+	 &o_rules},
 	{"dry-run", OPT_FLAG, NULL, N_("read every message and report; write nothing"), &o_mdry},
 	{"json", OPT_FLAG, NULL, N_("one JSON line per refused message, then a summary line"),
 	 &o_mjson},
@@ -580,6 +622,12 @@ int cmd_import_mail_prepare(int argc, char **argv)
 	mopts.path = argv[0];
 	mopts.org = o_morg;
 	mopts.dry_run = o_mdry;
+	{
+		int rc = load_rules(o_rules);
+		if (rc)
+			return rc;
+		mopts.rules = g_rules;
+	}
 	/* the base name, without a trailing slash */
 	snprintf(mname, sizeof(mname), "%s", argv[0]);
 	while (strlen(mname) > 1 && mname[strlen(mname) - 1] == '/')

@@ -17,6 +17,7 @@
 #include "custody/ingest.h"
 #include "custody/mail.h"
 #include "custody/pii.h"
+#include "custody/rules.h"
 #include "custody/subject.h"
 #include "custody/banned.h"
 
@@ -160,6 +161,40 @@ static int one_message(mctx *x, const cy_mail_message *m)
 			labels[nl++] = cy_pii_label_name(bit);
 	memset(&rec, 0, sizeof(rec));
 	rec.klass = CY_CLASS_CORRESPONDENCE;
+	if (x->o->rules) {
+		/* the folder the message came from (a Maildir's or .eml tree's
+		 * directory, else the mailbox's name), and its subject and text */
+		char folder[256];
+		cy_buf sample = CY_BUF_INIT;
+		cy_classification cls;
+		const char *slash = m->path ? strrchr(m->path, '/') : NULL;
+		if (slash)
+			snprintf(folder, sizeof(folder), "%.*s", (int)(slash - m->path), m->path);
+		else
+			snprintf(folder, sizeof(folder), "%s", x->o->source_name);
+		if (m->subject)
+			cy_buf_puts(&sample, m->subject);
+		cy_buf_puts(&sample, "\n");
+		if (m->body)
+			cy_buf_put(&sample, m->body, m->body_len < 1024 ? m->body_len : 1024);
+		cy_classify_input in = {.kind = "mail",
+					.name = m->path ? m->path : x->o->source_name,
+					.format = "eml",
+					.mail_folder = folder,
+					.text = (const char *)sample.ptr,
+					.text_len = sample.len};
+		rc = cy_rules_classify(x->o->rules, &in, &cls);
+		cy_buf_wipe(&sample);
+		if (rc)
+			return x->fatal = rc;
+		if (cls.matched) {
+			rec.klass = cls.klass;
+			rec.retention = cls.retention;
+			rec.retention_rule = cls.rule_id;
+		} else {
+			x->sum->unclassified++;
+		}
+	}
 	rec.year = year;
 	rec.date = *date ? date : NULL;
 	rec.org = x->o->org;

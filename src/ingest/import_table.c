@@ -28,6 +28,7 @@
 #include "custody/error.h"
 #include "custody/import_table.h"
 #include "custody/pii.h"
+#include "custody/rules.h"
 #include "custody/subject.h"
 #include "custody/banned.h"
 
@@ -168,6 +169,8 @@ typedef struct ctx {
 	size_t ngroups, capgroups;
 	smap group_index; /* "subject/year" -> index in groups */
 	uint64_t group_bytes;
+	cy_classification cls; /* the table's class by the rules (on_header) */
+	bool classified;
 	cy_spill *bucket[SPILL_BUCKETS];
 	cy_buf bucket_buf[SPILL_BUCKETS];
 	cy_buf scratch, json, title;
@@ -182,6 +185,19 @@ static void group_release(group *g)
 }
 
 /* ---- helpers ---- */
+
+/* A record's class and retention: what the rules made of the table (its
+ * kind, name and headers), else the kind's own class with its default. */
+static void classify(ctx *x, cy_record_new *rec, cy_class fallback)
+{
+	if (x->classified && x->cls.matched) {
+		rec->klass = x->cls.klass;
+		rec->retention = x->cls.retention;
+		rec->retention_rule = x->cls.rule_id;
+	} else {
+		rec->klass = fallback;
+	}
+}
 
 static bool present(const char *s)
 {
@@ -498,7 +514,7 @@ static int customer_row(ctx *x, const cy_table_row *r)
 	};
 	cy_record_new rec;
 	memset(&rec, 0, sizeof(rec));
-	rec.klass = CY_CLASS_CUSTOMER;
+	classify(x, &rec, CY_CLASS_CUSTOMER);
 	rec.year = x->o->year ? x->o->year : x->year_now;
 	rec.org = x->o->org;
 	rec.title = (const char *)x->title.ptr;
@@ -538,7 +554,7 @@ static int flush_group(ctx *x, group *g)
 		{"fields", g->json.ptr, g->json.len, "json"},
 	};
 	memset(&rec, 0, sizeof(rec));
-	rec.klass = CY_CLASS_TRANSACTION;
+	classify(x, &rec, CY_CLASS_TRANSACTION);
 	rec.year = g->year;
 	rec.date = g->first_date;
 	rec.date_end = strcmp(g->first_date, g->last_date) ? g->last_date : NULL;
@@ -836,7 +852,7 @@ static int item_row(ctx *x, const cy_table_row *r, bool contract)
 	};
 	cy_record_new rec;
 	memset(&rec, 0, sizeof(rec));
-	rec.klass = contract ? CY_CLASS_CONTRACT : CY_CLASS_OTHER;
+	classify(x, &rec, contract ? CY_CLASS_CONTRACT : CY_CLASS_UNCLASSIFIED);
 	rec.year = year;
 	rec.date = year_of(date) ? date : NULL;
 	rec.org = x->o->org;
@@ -867,6 +883,24 @@ static int on_header(void *arg, const cy_table *t)
 	x->sum->header_line = cy_table_get_counts(t)->header_line;
 	for (size_t i = 0; i < n; i++)
 		mapped += c[i].field >= 0;
+	if (mapped && x->o->rules) {
+		const char **h = calloc(n ? n : 1, sizeof(*h));
+		if (!h)
+			return cy_error_set(CY_ENOMEM, "out of memory");
+		for (size_t i = 0; i < n; i++)
+			h[i] = c[i].header;
+		cy_classify_input in = {.kind = cy_table_kind_name(x->o->kind),
+					.name = x->source,
+					.format = x->o->format ? x->o->format : "csv",
+					.headers = h,
+					.nheaders = n};
+		int rc = cy_rules_classify(x->o->rules, &in, &x->cls);
+		free(h);
+		if (rc)
+			return rc;
+		x->classified = true;
+		snprintf(x->sum->class_rule, sizeof(x->sum->class_rule), "%s", x->cls.rule_id);
+	}
 	if (!mapped)
 		return cy_error_set(
 			CY_EINVALID,

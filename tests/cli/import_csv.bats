@@ -90,7 +90,9 @@ rs = jl(sys.argv[1]); assert len(rs) == 1 and rs[0]["records"] == 2, rs' "$outpu
 	run as li ls --json
 	py '
 rs = jl(sys.argv[1])
-assert len(rs) == 4 and all(r["class"] == "customer" for r in rs), rs' "$output"
+assert len(rs) == 4 and all(r["class"] == "customer" for r in rs), rs
+# classed by the rule pack (rules/default.json), which names itself
+assert all(r["retention_rule"] == "kind-customers" and r["retention"] == "D10" for r in rs), rs' "$output"
 	# the minor and the card holder are labelled
 	run as li subject find --id-number "$ID3" --json
 	no=$(as li ls --json | py '
@@ -170,6 +172,14 @@ for r in jl(sys.stdin.read()):
 	write_customers
 	as li import csv "$T/customers.csv" --fonds Z109 --kind customers --quiet || true
 	printf '合同编号,客户编号,合同名称,签订日期,金额\nHT-001,C0002,借款合同,2021-06-01,1000\nHT-002,C7777,租赁合同,2020-01-05,5\n' >"$T/contracts.csv"
+	# rows of no known kind, no rule for them: unclassified, for review, never dropped
+	printf '手机号码,标题,日期\n13800138002,来访记录,2022-05-01\n' >"$T/other.csv"
+	run --separate-stderr as li import csv "$T/other.csv" --fonds Z109 --kind records --rules /dev/null/none
+	[ "$status" -ne 0 ]
+	run --separate-stderr as li import csv "$T/other.csv" --fonds Z109 --kind records --json
+	status_is 0
+	run as li ls --json
+	py 'rs = [r for r in jl(sys.argv[1]) if r["class"] == "unclassified"]; assert len(rs) == 1 and rs[0]["subjects"] == 1, rs' "$output"
 	run --separate-stderr as li import csv "$T/contracts.csv" --fonds Z109 --kind contracts --json
 	status_is 0
 	py '
@@ -178,7 +188,8 @@ assert s["imported"] == 2 and s["linked"] == 1 and s["unlinked"] == 1 and s["rej
 	run as li ls --json
 	py '
 rs = sorted((r["year"], r["class"]) for r in jl(sys.argv[1]) if r["class"] == "contract")
-assert rs == [(2020, "contract"), (2021, "contract")], rs' "$output"
+assert rs == [(2020, "contract"), (2021, "contract")], rs
+assert all(r["retention_rule"] == "kind-contracts" for r in jl(sys.argv[1]) if r["class"] == "contract")' "$output"
 }
 
 @test "import csv --dry-run shows the mapping and the refusals, writes nothing" {
