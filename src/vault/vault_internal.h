@@ -285,6 +285,10 @@ int cy_vault__meta_open_json(const cy_fonds_key *k, const char *archive_no, cons
 int cy_vault__meta_to_info(const char *archive_no, json_t *j, int layout, cy_record_info *r);
 int cy_vault__meta_open(const cy_fonds_key *k, const char *archive_no, const void *blob, size_t n,
 			cy_record_info *r);
+/* A catalog row and its decrypted metadata as a cy_record_info (vault_read.c);
+ * CY_EPERM when the caller holds no key for its fonds. */
+struct cy_cat_record;
+int cy_vault__record_fill(cy_vault *v, const struct cy_cat_record *c, cy_record_info *r);
 
 /* Validate what a new record says about itself (class, year, dates, UTF-8). */
 int cy_vault__record_check(const cy_record_new *r);
