@@ -115,6 +115,12 @@ int cy_subject_list(cy_vault *v, const char *fonds, unsigned flags, cy_subject_f
 int cy_subject_find(cy_vault *v, const char *fonds, const char *field, const char *value,
 		    unsigned flags, cy_subject_fn fn, void *arg);
 
+/* The catalog id of a subject (by display id) for cy_record_new.subjects,
+ * checking that it belongs to fonds: CY_EINVALID when the id names another
+ * fonds, CY_ENOTFOUND when there is no such subject in a fonds the caller
+ * holds (nothing is decrypted or logged). */
+int cy_subject_lookup(cy_vault *v, const char *fonds, const char *id, int64_t *subject_id);
+
 /* Parse a display id: fonds code (4 characters) and number. */
 int cy_subject_id_parse(const char *id, char fonds[8], int64_t *no);
 

@@ -28,6 +28,7 @@
 #include "custody/encoding.h"
 #include "custody/error.h"
 #include "custody/ingest.h"
+#include "custody/subject.h"
 #include "custody/banned.h"
 
 #define N_(s) (s)
@@ -1041,6 +1042,7 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 	pipeline pl;
 	pthread_t threads[1 + MAX_PREPARERS];
 	int nthreads = 0, nprep, rc, cancelled = 0;
+	int64_t subject_id = 0; /* --subject */
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
 	memset(sum, 0, sizeof(*sum));
@@ -1072,6 +1074,8 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 			o->org);
 	else if (o->sidecar && !(rc = cy_sidecar_load(o->sidecar, &sc)))
 		rc = sidecar_prefix(o->sidecar, real, prefix, sizeof(prefix));
+	if (!rc && o->subject)
+		rc = cy_subject_lookup(v, o->fonds, o->subject, &subject_id);
 	if (rc) {
 		cy_import_free(im);
 		cy_sidecar_free(sc);
@@ -1144,6 +1148,10 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 			cy_kv why;
 			char title[256];
 			frc = describe(o, sc, prefix, sl.rel, sl.mtime, &sl.doc, title, &why, &r);
+			if (subject_id) {
+				r.subjects = &subject_id;
+				r.nsubjects = 1;
+			}
 			if (!frc)
 				frc = cy_import_add(im, sl.it, &r, &oc, no);
 		}

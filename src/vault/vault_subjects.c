@@ -780,6 +780,34 @@ int cy_subject_show(cy_vault *v, const char *id, cy_subject_info *out)
 	return rc;
 }
 
+int cy_subject_lookup(cy_vault *v, const char *fonds, const char *id, int64_t *subject_id)
+{
+	cy_buf wkey = CY_BUF_INIT, fields = CY_BUF_INIT;
+	cy_catalog_subject r;
+	cy_fonds_key *k;
+	char code[8];
+	int64_t no;
+	int rc;
+
+	if ((rc = cy_vault__require(v, CY_R_CONTENT, N_("read subjects"))))
+		return rc;
+	if ((rc = cy_subject_id_parse(id, code, &no)))
+		return rc;
+	if (!fonds || strcmp(code, fonds))
+		return cy_error_set(CY_EINVALID, "subject '%s' belongs to fonds %s, not %s", id,
+				    code, fonds ? fonds : "-");
+	if (!(k = cy_vault__fonds_key(v, code)))
+		return cy_error_set(CY_ENOTFOUND, "no subject '%s'", id);
+	rc = cy_catalog_subject_get(v->cat, k->fonds_id, no, &r, &wkey, &fields);
+	if (rc == CY_ENOTFOUND)
+		rc = cy_error_set(CY_ENOTFOUND, "no subject '%s'", id);
+	if (!rc)
+		*subject_id = r.id;
+	cy_buf_release(&wkey);
+	cy_buf_release(&fields);
+	return rc;
+}
+
 /* ---- the records linked to a subject ---- */
 
 struct take_ctx {
