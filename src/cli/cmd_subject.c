@@ -622,7 +622,8 @@ static int subject_find(cy_vault *v, int argc, char **argv)
 /* A file or directory name made from a value that is not ours (an archive
  * number, the name a file was imported under): its last path component, with
  * '/', '\', controls, C1 and bidi characters as '_', a leading '.' as '_', at
- * most 160 bytes; "" when nothing usable is left (not UTF-8, empty). */
+ * most 160 bytes (so "." and ".." cannot come out); "" when the name is not
+ * UTF-8 or empty. */
 static void safe_name(const char *in, cy_buf *out)
 {
 	const char *base = strrchr(in, '/');
@@ -643,8 +644,6 @@ static void safe_name(const char *in, cy_buf *out)
 		else
 			cy_buf_put(out, p, n);
 	}
-	if (out->len == 0 || !strcmp(cy_buf_cstr(out), "_") || !strcmp(cy_buf_cstr(out), "__"))
-		cy_buf_clear(out);
 }
 
 /* The name of a record's original in the export: the name it was imported
@@ -698,31 +697,6 @@ static void export_undo(struct export_ctx *c)
 	}
 }
 
-struct fd_sink {
-	int fd;
-	const char *what;
-};
-
-static int write_all(void *arg, const void *p, size_t n)
-{
-	struct fd_sink *s = arg;
-	const char *c = p;
-
-	if (cli_cancelled())
-		return cy_error_set(CY_ECANCELLED, "stopped by Ctrl-C");
-	while (n > 0) {
-		ssize_t w = write(s->fd, c, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return cy_error_set_errno(cy_error_from_errno(errno), errno,
-						  "cannot write %s", s->what);
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Create name in the directory at. exclusively, mode 0600, never through a
  * symbolic link; the descriptor in *fd. */
 static int create_new(int at, const char *name, const char *what, int *fd)
@@ -749,7 +723,7 @@ static int close_synced(int fd, const char *what)
 static int write_new(struct export_ctx *c, const char *name, const void *data, size_t n)
 {
 	cy_buf what = CY_BUF_INIT;
-	struct fd_sink s = {-1, NULL};
+	cli_fd_sink s = {-1, NULL};
 	int rc;
 
 	cy_path_join(&what, c->dir, name);
@@ -757,13 +731,13 @@ static int write_new(struct export_ctx *c, const char *name, const void *data, s
 	if ((rc = create_new(c->dfd, name, s.what, &s.fd)))
 		goto out;
 	made(c, name);
-	rc = write_all(&s, data, n);
+	rc = cli_write_fd(&s, data, n);
 	if (rc)
 		close(s.fd);
 	else
 		rc = close_synced(s.fd, s.what);
 out:
-	cy_buf_release(&what);
+	cy_buf_wipe(&what);
 	return rc;
 }
 
@@ -774,7 +748,7 @@ static int export_record(void *arg, const cy_record_info *r)
 {
 	struct export_ctx *c = arg;
 	cy_buf dir = CY_BUF_INIT, name = CY_BUF_INIT, rel = CY_BUF_INIT, what = CY_BUF_INIT;
-	struct fd_sink s = {-1, NULL};
+	cli_fd_sink s = {-1, NULL};
 	int rfd = -1, rc;
 
 	safe_name(r->archive_no, &dir);
@@ -804,7 +778,7 @@ static int export_record(void *arg, const cy_record_info *r)
 	if ((rc = create_new(rfd, cy_buf_cstr(&name), s.what, &s.fd)))
 		goto out;
 	made(c, cy_buf_cstr(&rel));
-	rc = cy_record_get(c->v, r->archive_no, write_all, &s);
+	rc = cy_record_get(c->v, r->archive_no, cli_write_fd, &s);
 	if (rc)
 		close(s.fd);
 	else
@@ -817,10 +791,11 @@ static int export_record(void *arg, const cy_record_info *r)
 out:
 	if (rfd >= 0)
 		close(rfd);
-	cy_buf_release(&dir);
-	cy_buf_release(&name);
-	cy_buf_release(&rel);
-	cy_buf_release(&what);
+	/* names of files can be personal data too */
+	cy_buf_wipe(&dir);
+	cy_buf_wipe(&name);
+	cy_buf_wipe(&rel);
+	cy_buf_wipe(&what);
 	return rc;
 }
 
@@ -1004,7 +979,7 @@ out:
 	cy_buf_wipe(&b);
 	cy_buf_wipe(&c.json);
 	cy_buf_wipe(&c.csv);
-	cy_buf_release(&c.made);
+	cy_buf_wipe(&c.made);
 	if (rc == CY_ECANCELLED) {
 		cli_error(_("export stopped by Ctrl-C: nothing was left in %s"), o_output);
 		return EXIT_CANCELLED;

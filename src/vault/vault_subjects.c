@@ -724,31 +724,39 @@ static int log_now(cy_vault *v, cy_ledger_entry *e)
 	return rc;
 }
 
-/* One subject the caller may read, decrypted into out (nothing logged):
- * *k its fonds key, *row_id its catalog row.  A fonds not held answers as a
- * missing subject: do not reveal what exists elsewhere. */
-static int subject_open(cy_vault *v, const char *id, cy_subject_info *out, cy_fonds_key **k,
-			int64_t *row_id)
+/* The catalog row of a subject the caller may read (by display id), its
+ * blobs in wkey and fields, its fonds key in *k.  A fonds not held answers as
+ * a missing subject: do not reveal what exists elsewhere. */
+static int subject_row(cy_vault *v, const char *id, cy_fonds_key **k, cy_catalog_subject *r,
+		       cy_buf *wkey, cy_buf *fields)
 {
-	cy_buf wkey = CY_BUF_INIT, fields = CY_BUF_INIT;
-	cy_catalog_subject r;
 	char fonds[8];
 	int64_t no;
 	int rc;
 
-	memset(out, 0, sizeof(*out));
 	if ((rc = cy_subject_id_parse(id, fonds, &no)))
 		return rc;
 	if (!(*k = cy_vault__fonds_key(v, fonds)))
 		return cy_error_set(CY_ENOTFOUND, "no subject '%s'", id);
-	rc = cy_catalog_subject_get(v->cat, (*k)->fonds_id, no, &r, &wkey, &fields);
-	if (rc == CY_ENOTFOUND)
-		rc = cy_error_set(CY_ENOTFOUND, "no subject '%s'", id);
-	if (rc)
+	rc = cy_catalog_subject_get(v->cat, (*k)->fonds_id, no, r, wkey, fields);
+	return rc == CY_ENOTFOUND ? cy_error_set(CY_ENOTFOUND, "no subject '%s'", id) : rc;
+}
+
+/* One subject the caller may read, decrypted into out (nothing logged);
+ * *row_id its catalog row. */
+static int subject_open(cy_vault *v, const char *id, cy_subject_info *out, int64_t *row_id)
+{
+	cy_buf wkey = CY_BUF_INIT, fields = CY_BUF_INIT;
+	cy_catalog_subject r;
+	cy_fonds_key *k;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = subject_row(v, id, &k, &r, &wkey, &fields)))
 		goto out;
 	*row_id = r.id;
 	info_from_row(&r, out);
-	rc = decrypt_row(v, *k, &r, out);
+	rc = decrypt_row(v, k, &r, out);
 out:
 	if (rc)
 		cy_subject_info_release(out);
@@ -759,7 +767,6 @@ out:
 
 int cy_subject_show(cy_vault *v, const char *id, cy_subject_info *out)
 {
-	cy_fonds_key *k;
 	cy_ledger_entry e;
 	int64_t row_id;
 	int rc;
@@ -767,7 +774,7 @@ int cy_subject_show(cy_vault *v, const char *id, cy_subject_info *out)
 	memset(out, 0, sizeof(*out));
 	if ((rc = cy_vault__require(v, CY_R_CONTENT, N_("read subjects"))))
 		return rc;
-	if ((rc = subject_open(v, id, out, &k, &row_id)))
+	if ((rc = subject_open(v, id, out, &row_id)))
 		return rc;
 	/* the read is on the ledger before the fields leave the library */
 	memset(&e, 0, sizeof(e));
@@ -796,12 +803,7 @@ int cy_subject_lookup(cy_vault *v, const char *fonds, const char *id, int64_t *s
 	if (!fonds || strcmp(code, fonds))
 		return cy_error_set(CY_EINVALID, "subject '%s' belongs to fonds %s, not %s", id,
 				    code, fonds ? fonds : "-");
-	if (!(k = cy_vault__fonds_key(v, code)))
-		return cy_error_set(CY_ENOTFOUND, "no subject '%s'", id);
-	rc = cy_catalog_subject_get(v->cat, k->fonds_id, no, &r, &wkey, &fields);
-	if (rc == CY_ENOTFOUND)
-		rc = cy_error_set(CY_ENOTFOUND, "no subject '%s'", id);
-	if (!rc)
+	if (!(rc = subject_row(v, id, &k, &r, &wkey, &fields)))
 		*subject_id = r.id;
 	cy_buf_release(&wkey);
 	cy_buf_release(&fields);
@@ -875,20 +877,11 @@ int cy_subject_records(cy_vault *v, const char *id, cy_record_fn fn, void *arg)
 	cy_buf wkey = CY_BUF_INIT, fields = CY_BUF_INIT;
 	cy_catalog_subject r;
 	cy_fonds_key *k;
-	char fonds[8];
-	int64_t no;
 	int rc;
 
 	if ((rc = cy_vault__require(v, CY_R_CONTENT, N_("read subjects"))))
 		return rc;
-	if ((rc = cy_subject_id_parse(id, fonds, &no)))
-		return rc;
-	if (!(k = cy_vault__fonds_key(v, fonds)))
-		return cy_error_set(CY_ENOTFOUND, "no subject '%s'", id);
-	rc = cy_catalog_subject_get(v->cat, k->fonds_id, no, &r, &wkey, &fields);
-	if (rc == CY_ENOTFOUND)
-		rc = cy_error_set(CY_ENOTFOUND, "no subject '%s'", id);
-	if (!rc) {
+	if (!(rc = subject_row(v, id, &k, &r, &wkey, &fields))) {
 		info_from_row(&r, &s);
 		rc = records_logged(v, &s, r.id, "subject.records", fn, arg);
 	}
@@ -899,14 +892,13 @@ int cy_subject_records(cy_vault *v, const char *id, cy_record_fn fn, void *arg)
 
 int cy_subject_export(cy_vault *v, const char *id, cy_subject_info *out, cy_record_fn fn, void *arg)
 {
-	cy_fonds_key *k;
 	int64_t row_id;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_ARCHIVIST), N_("export subjects"))))
 		return rc;
-	if ((rc = subject_open(v, id, out, &k, &row_id)))
+	if ((rc = subject_open(v, id, out, &row_id)))
 		return rc;
 	if ((rc = records_logged(v, out, row_id, "subject.export", fn, arg)))
 		cy_subject_info_release(out);
