@@ -214,3 +214,18 @@ assert e["targets"] == ["Z109-C000001"] and e["details"] == {"fonds": "Z109", "r
 	equal "$(ls -A empty | wc -l)" 0 "files left in an empty DIR"
 	equal "$(count_action subject.export)" 0 "subject.export entries"
 }
+
+@test "subject export: a record that fails verification stops it and leaves nothing behind" {
+	linked_vault
+	local pack off len
+	read -r pack off len < <(object_of "Z109-KH${DOT}2019-D30-0003")
+	flip_bit "$pack" $((off + len / 2))
+	run as li subject export Z109-C000001 -o out
+	status_is 5
+	[ ! -e out ]
+	mkdir empty
+	run as li subject export Z109-C000001 -o empty
+	status_is 5
+	equal "$(find empty | wc -l)" 1 "what is left in an empty DIR"
+	equal "$(stat -c %a empty)" 700 "mode of the DIR"
+}
