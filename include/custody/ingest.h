@@ -67,6 +67,7 @@ typedef struct cy_import_opts {
 	const char *retention; /* NULL: the class default */
 	const char *org;       /* optional 机构 code, 1-3 chars */
 	const char *sidecar;   /* optional sidecar CSV */
+	const char *subject;   /* optional: link every file to this subject (display id) */
 	bool count_first;      /* count the tree's files and bytes first, for a progress display
 				* (costs a second walk; without it the totals are counted only if
 				* the import is stopped, to report what was not reached) */

@@ -12,7 +12,8 @@
  *
  * Archivists add subjects; archivists and viewers show, list and find them in
  * the fonds granted to them; administrative roles get CY_EPERM.  Reading a
- * subject's fields is logged in the ledger (subject.read, with the id only). */
+ * subject's fields is logged in the ledger (subject.read, with the id only).
+ * Archivists export a subject's data with its records (cy_subject_export). */
 #ifndef CUSTODY_SUBJECT_H
 #define CUSTODY_SUBJECT_H
 
@@ -20,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "custody/record.h"
 #include "custody/vault.h"
 
 #define CY_SUBJECT_ID_MAX 32
@@ -81,6 +83,25 @@ int cy_subject_add(cy_vault *v, const char *fonds, const cy_subject_fields *f,
  * when its key or fields fail authentication. */
 int cy_subject_show(cy_vault *v, const char *id, cy_subject_info *out);
 
+/* The records linked to a subject (by display id), in archive order, with
+ * their metadata decrypted: fn(arg, r) for each (r is valid during the
+ * call; fn may use the vault, e.g. cy_record_get).  Same access as
+ * cy_subject_show.  The listing is logged before the first record is
+ * returned (subject.records: the id, fonds and number of records). */
+int cy_subject_records(cy_vault *v, const char *id, cy_record_fn fn, void *arg);
+
+/* archivist: everything held about a subject, for handing it over (PIPL
+ * Art. 45): its fields decrypted into out (as cy_subject_show; release with
+ * cy_subject_info_release) and fn for each linked record (as
+ * cy_subject_records).  Logged once before anything is returned:
+ * subject.export (the id, fonds and number of records).  The records'
+ * bytes are read by the caller with cy_record_get (each logged as
+ * record.read).  CY_EPERM for any role but archivist; CY_ENOTFOUND for an
+ * unknown subject and for one of a fonds the caller does not hold.  If fn
+ * fails, its code is returned and out is released. */
+int cy_subject_export(cy_vault *v, const char *id, cy_subject_info *out, cy_record_fn fn,
+		      void *arg);
+
 typedef int (*cy_subject_fn)(void *arg, const cy_subject_info *s);
 
 #define CY_SUBJECT_NAMES 1u /* list/find: decrypt kind and name too (logged) */
@@ -98,6 +119,12 @@ int cy_subject_list(cy_vault *v, const char *fonds, unsigned flags, cy_subject_f
  * hits, never the value). */
 int cy_subject_find(cy_vault *v, const char *fonds, const char *field, const char *value,
 		    unsigned flags, cy_subject_fn fn, void *arg);
+
+/* The catalog id of a subject (by display id) for cy_record_new.subjects,
+ * checking that it belongs to fonds: CY_EINVALID when the id names another
+ * fonds, CY_ENOTFOUND when there is no such subject in a fonds the caller
+ * holds (nothing is decrypted or logged). */
+int cy_subject_lookup(cy_vault *v, const char *fonds, const char *id, int64_t *subject_id);
 
 /* Parse a display id: fonds code (4 characters) and number. */
 int cy_subject_id_parse(const char *id, char fonds[8], int64_t *no);

@@ -235,3 +235,24 @@ int cy_catalog_subject_no(cy_catalog *c, int64_t id, int64_t *fonds_id, int64_t 
 	cy_stmt_reset(s);
 	return rc;
 }
+
+int cy_catalog_subject_record_nos(cy_catalog *c, int64_t subject_id, cy_buf *nos, size_t *n)
+{
+	cy_stmt *s;
+	int rc = cy_catalog_prepare(c,
+				    "SELECT r.archive_no FROM record_subjects rs"
+				    " JOIN records r ON r.id = rs.record_id"
+				    " WHERE rs.subject_id = ?"
+				    " ORDER BY r.class, r.year, r.retention, r.org, r.item",
+				    &s);
+
+	*n = 0;
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, subject_id);
+	while (!rc && (rc = cy_stmt_step(s)) == 1) {
+		const char *no = cy_stmt_text(s, 0);
+		rc = cy_buf_put(nos, no ? no : "", (no ? strlen(no) : 0) + 1);
+		(*n)++;
+	}
+	cy_stmt_reset(s);
+	return rc < 0 ? rc : 0;
+}

@@ -62,5 +62,8 @@ int cy_catalog_subject_index_rows(cy_catalog *c, int64_t subject_id, cy_catalog_
 				  void *arg);
 /* Link a record to a subject (an existing link is not an error). */
 int cy_catalog_record_subject_link(cy_catalog *c, int64_t record_id, int64_t subject_id);
+/* The archive numbers of the records linked to a subject, in archive order,
+ * appended to nos, each followed by a NUL; *n is how many. */
+int cy_catalog_subject_record_nos(cy_catalog *c, int64_t subject_id, cy_buf *nos, size_t *n);
 
 #endif

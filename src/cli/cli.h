@@ -142,6 +142,13 @@ void cli_progress_done(cli_progress *p);
  * once (the vault is crash-safe either way). */
 void cli_cancel_install(void);
 bool cli_cancelled(void);
+/* A cy_data_sink (record.h) writing everything to fd, EINTR retried; stops
+ * with CY_ECANCELLED once Ctrl-C was pressed.  what names fd in messages. */
+typedef struct cli_fd_sink {
+	int fd;
+	const char *what;
+} cli_fd_sink;
+int cli_write_fd(void *arg, const void *data, size_t n);
 /* Exit code of a command stopped by Ctrl-C (128 + SIGINT, as shells do). */
 #define EXIT_CANCELLED 130
 

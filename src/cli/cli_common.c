@@ -573,6 +573,26 @@ bool cli_cancelled(void)
 	return cancel_requested != 0;
 }
 
+int cli_write_fd(void *arg, const void *data, size_t n)
+{
+	cli_fd_sink *s = arg;
+	const char *c = data;
+
+	if (cli_cancelled())
+		return cy_error_set(CY_ECANCELLED, "stopped by Ctrl-C");
+	while (n > 0) {
+		ssize_t w = write(s->fd, c, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return cy_error_set_errno(cy_error_from_errno(errno), errno,
+						  "cannot write to %s", s->what);
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
 /* The values the library and JSON keep in English, marked for translation
  * with their kind as context (a "customer" class is not a "customer" role). */
 static const char *const VALUES[] = {

@@ -44,31 +44,6 @@ const cli_cmd cmd_get_spec = {
 	1,
 };
 
-typedef struct sink {
-	int fd;
-	const char *what;
-} sink;
-
-static int to_fd(void *arg, const void *p, size_t n)
-{
-	sink *s = arg;
-	const char *c = p;
-
-	if (cli_cancelled())
-		return cy_error_set(CY_ECANCELLED, "stopped by Ctrl-C");
-	while (n > 0) {
-		ssize_t w = write(s->fd, c, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return cy_error_set_errno(cy_error_from_errno(errno), errno,
-						  "cannot write to %s", s->what);
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static bool to_stdout(void)
 {
 	return !o_output || !strcmp(o_output, "-");
@@ -114,7 +89,7 @@ int cmd_get_prepare(int argc, char **argv)
 static int get_to_file(cy_vault *v, const char *no)
 {
 	cy_outfile of;
-	sink s = {-1, o_output};
+	cli_fd_sink s = {-1, o_output};
 	int rc = cy_outfile_open(&of, o_output, 0600, out_flags());
 
 	if (rc) {
@@ -122,7 +97,7 @@ static int get_to_file(cy_vault *v, const char *no)
 		return rc;
 	}
 	s.fd = of.fd;
-	rc = cy_record_get(v, no, to_fd, &s);
+	rc = cy_record_get(v, no, cli_write_fd, &s);
 	if (rc) {
 		cy_outfile_abort(&of);
 		return rc;
@@ -133,14 +108,14 @@ static int get_to_file(cy_vault *v, const char *no)
 int cmd_get(cy_vault *v, int argc, char **argv)
 {
 	char no[64];
-	sink s = {1, "standard output"};
+	cli_fd_sink s = {1, "standard output"};
 	int rc;
 
 	(void)argc;
 	if ((rc = cli_archive_no(argv[0], no)))
 		return rc;
 	cli_cancel_install();
-	rc = to_stdout() ? cy_record_get(v, no, to_fd, &s) : get_to_file(v, no);
+	rc = to_stdout() ? cy_record_get(v, no, cli_write_fd, &s) : get_to_file(v, no);
 	if (rc == CY_ECANCELLED) {
 		cli_error(to_stdout() ? _("get stopped by Ctrl-C: the output is incomplete")
 				      : _("get stopped by Ctrl-C: no file was written"));

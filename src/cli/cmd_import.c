@@ -12,7 +12,8 @@
 #include "custody/rules.h"
 #include "custody/banned.h"
 
-static const char *o_fonds, *o_class, *o_year, *o_retention, *o_org, *o_sidecar, *o_rules;
+static const char *o_fonds, *o_class, *o_year, *o_retention, *o_org, *o_sidecar, *o_rules,
+	*o_subject;
 static bool o_json, o_quiet;
 
 static const cli_opt OPTS[] = {
@@ -36,13 +37,16 @@ static const cli_opt OPTS[] = {
 	 &o_retention},
 	{"org", OPT_STRING, "CODE",
 	 N_("organisation (机构) code of DA/T 22, 1-3 letters or digits"), &o_org},
+	{"subject", OPT_STRING, "ID",
+	 N_("link every imported file to this subject (customer) of the fonds, e.g. Z109-C000001"),
+	 &o_subject},
 	{"json", OPT_FLAG, NULL, N_("one JSON line per file, then a summary line"), &o_json},
 	{"quiet", OPT_FLAG, NULL, N_("print only problems and the summary"), &o_quiet},
 	{NULL, 0, NULL, NULL, NULL},
 };
 
 static const cli_cmd CMD = {
-	"custody import files DIR --fonds CODE [--class CLASS | --rules FILE] [--year YYYY] [--sidecar META.csv] [--retention Y|D30|D10]",
+	"custody import files DIR --fonds CODE [--class CLASS | --rules FILE] [--year YYYY] [--sidecar META.csv] [--retention Y|D30|D10] [--subject ID]",
 	N_("Import every file under DIR (recursively) as one record with a DA/T 22 archive number\n"
 	   "CODE-门类·YEAR-RETENTION-NNNN. YEAR is the year the document was formed (年度): per file from\n"
 	   "a sidecar CSV, else --year, else the document's own date (a PDF's creation date, a photo's\n"
@@ -116,6 +120,7 @@ static int import_files_prepare(int argc, char **argv)
 	}
 	opts.fonds = o_fonds;
 	opts.sidecar = o_sidecar;
+	opts.subject = o_subject;
 	if (o_class && (rc = cy_class_parse(o_class, &opts.klass))) {
 		cli_fail(rc);
 		return EXIT_USAGE;

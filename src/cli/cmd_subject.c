@@ -1,19 +1,31 @@
-/* cmd_subject.c - custody subject add | show | list | find: the customers
- * (persons and organisations) whose data is in custody. */
+/* cmd_subject.c - custody subject add | show | list | find | export: the
+ * customers (persons and organisations) whose data is in custody.
+ *
+ * export writes everything held about one customer (PIPL Art. 45) into a new
+ * private directory: subject.json, records.csv, README.txt and the original
+ * files; the layout is docs/formats/subject-export.md. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
 
 #include "cli.h"
 #include "commands.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
+#include "custody/file.h"
 #include "custody/normalize.h"
 #include "custody/subject.h"
 #include "custody/banned.h"
 
 static const char *o_fonds, *o_kind, *o_name, *o_id_number, *o_id_type, *o_address, *o_uscc;
-static const char *o_phone, *o_email, *o_account, *o_customer_no;
+static const char *o_phone, *o_email, *o_account, *o_customer_no, *o_output;
 static cli_list o_phones, o_emails, o_accounts, o_fields;
 static bool o_json, o_names;
 
@@ -51,9 +63,27 @@ static const cli_opt SHOW_OPTS[] = {
 };
 static const cli_cmd SHOW = {
 	"custody subject show ID [--json]",
-	N_("Show a subject's fields (decrypted; the read is logged)."),
+	N_("Show a subject's fields and the records linked to it (decrypted; the read is logged)."),
 	NULL,
 	SHOW_OPTS,
+	1,
+	1,
+};
+static const cli_opt EXPORT_OPTS[] = {
+	{"output", OPT_STRING, "DIR", N_("the directory to write (new, or empty): -o DIR"),
+	 &o_output},
+	{NULL, 0, NULL, NULL, NULL},
+};
+static const cli_cmd EXPORT = {
+	"custody subject export ID -o DIR",
+	N_("Write everything held about a subject into DIR (archivists; PIPL Art. 45): its fields\n"
+	   "and linked records as subject.json, the records as records.csv (UTF-8 with BOM),\n"
+	   "each record's original file under records/ARCHIVE_NO/, and a README.txt.  DIR must\n"
+	   "not exist or be empty; it is made 0700 and every file 0600.  Logged as\n"
+	   "subject.export, and each record's bytes as record.read."),
+	N_("DIR holds personal data: hand it over safely and delete it afterwards.\n"
+	   "The layout: docs/formats/subject-export.md."),
+	EXPORT_OPTS,
 	1,
 	1,
 };
@@ -240,8 +270,9 @@ static void json_opt(cy_buf *b, const char *key, const char *v)
 	cy_json_cstr(b, v);
 }
 
-/* One subject as a JSON object: what the listing shows, and the fields when decrypted. */
-static void subject_json(cy_buf *b, const cy_subject_info *s, bool full)
+/* One subject as a JSON object: what the listing shows, and the fields when
+ * decrypted; records: the linked records as a JSON array, or NULL. */
+static void subject_json(cy_buf *b, const cy_subject_info *s, bool full, const cy_buf *records)
 {
 	cy_buf_puts(b, "{\"id\":");
 	cy_json_cstr(b, s->id);
@@ -274,7 +305,162 @@ static void subject_json(cy_buf *b, const cy_subject_info *s, bool full)
 		cy_buf_puts(b, ",\"created_by\":");
 		cy_json_cstr(b, s->created_by);
 	}
+	if (records) {
+		cy_buf_puts(b, ",\"linked_records\":[");
+		cy_buf_put(b, records->ptr, records->len);
+		cy_buf_putc(b, ']');
+	}
 	cy_buf_putc(b, '}');
+}
+
+/* ---- a record linked to a subject: JSON, CSV, text ---- */
+
+/* The record's labels, from its decrypted metadata (record-meta.md), into a
+ * JSON array (json) and ';'-separated (csv); either may be NULL.  jansson
+ * parses with the wiping allocator the library installed when it decrypted
+ * the metadata. */
+static void record_labels(const cy_record_info *r, cy_buf *json, cy_buf *csv)
+{
+	json_t *j = r->meta_json ? json_loads(r->meta_json, JSON_REJECT_DUPLICATES, NULL) : NULL;
+	json_t *l = j ? json_object_get(j, "labels") : NULL;
+	size_t i, k = 0;
+	json_t *e;
+
+	if (json)
+		cy_buf_putc(json, '[');
+	json_array_foreach(l, i, e)
+	{
+		if (!json_is_string(e))
+			continue;
+		if (json) {
+			if (k)
+				cy_buf_putc(json, ',');
+			cy_json_cstr(json, json_string_value(e));
+		}
+		if (csv) {
+			if (k)
+				cy_buf_putc(csv, ';');
+			cy_buf_puts(csv, json_string_value(e));
+		}
+		k++;
+	}
+	if (json)
+		cy_buf_putc(json, ']');
+	json_decref(j);
+}
+
+/* One linked record as a JSON object (appended, after a ',' unless first);
+ * file: where an export put its original, or NULL. */
+static void record_json(cy_buf *b, const cy_record_info *r, bool first, const char *file)
+{
+	if (!first)
+		cy_buf_putc(b, ',');
+	cy_buf_puts(b, "{\"archive_no\":");
+	cy_json_cstr(b, r->archive_no);
+	cy_buf_puts(b, ",\"class\":");
+	cy_json_cstr(b, r->class_name);
+	cy_buf_printf(b, ",\"year\":%d,\"title\":", r->year);
+	cy_json_cstr(b, r->title ? r->title : "");
+	cy_buf_puts(b, ",\"date\":");
+	cy_json_cstr(b, r->date);
+	if (*r->date_end) {
+		cy_buf_puts(b, ",\"date_end\":");
+		cy_json_cstr(b, r->date_end);
+	}
+	cy_buf_puts(b, ",\"retention\":");
+	cy_json_cstr(b, r->retention);
+	cy_buf_puts(b, ",\"labels\":");
+	record_labels(r, b, NULL);
+	cy_buf_puts(b, ",\"status\":");
+	cy_json_cstr(b, r->status);
+	cy_buf_puts(b, ",\"format\":");
+	cy_json_cstr(b, r->format);
+	cy_buf_printf(b, ",\"size\":%llu,\"sha256\":\"%s\"", (unsigned long long)r->size,
+		      r->sha256);
+	cy_buf_puts(b, ",\"source\":");
+	cy_json_cstr(b, r->source ? r->source : "");
+	if (file) {
+		cy_buf_puts(b, ",\"file\":");
+		cy_json_cstr(b, file);
+	}
+	cy_buf_putc(b, '}');
+}
+
+/* One CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF.
+ * A value a spreadsheet would take for a formula (=, +, -, @ first) is
+ * prefixed with an apostrophe; subject.json has it as it is. */
+static void csv_cell(cy_buf *b, const char *s, bool first)
+{
+	bool guard = strchr("=+-@\t\r", *s) && *s;
+	bool quote = guard || strpbrk(s, ",\"\r\n");
+
+	if (!first)
+		cy_buf_putc(b, ',');
+	if (quote)
+		cy_buf_putc(b, '"');
+	if (guard)
+		cy_buf_putc(b, '\'');
+	for (; *s; s++) {
+		if (*s == '"')
+			cy_buf_putc(b, '"');
+		cy_buf_putc(b, *s);
+	}
+	if (quote)
+		cy_buf_putc(b, '"');
+}
+
+/* The header row: English names (for programs) and Chinese (for people). */
+static const char *const CSV_HEADER[] = {
+	"archive_no 档号",    "class 门类", "year 年度",   "date 形成日期", "date_end 截止日期",
+	"retention 保管期限", "title 题名", "labels 标签", "status 状态",   "format 格式",
+	"size 字节数",	      "sha256",	    "file 文件",
+};
+
+static void csv_record(cy_buf *b, const cy_record_info *r, const char *file)
+{
+	cy_buf t = CY_BUF_INIT;
+	char n[32];
+
+	csv_cell(b, r->archive_no, true);
+	csv_cell(b, r->class_name, false);
+	snprintf(n, sizeof(n), "%d", r->year);
+	csv_cell(b, n, false);
+	csv_cell(b, r->date, false);
+	csv_cell(b, r->date_end, false);
+	csv_cell(b, r->retention, false);
+	csv_cell(b, r->title ? r->title : "", false);
+	record_labels(r, NULL, &t);
+	csv_cell(b, cy_buf_cstr(&t), false);
+	csv_cell(b, r->status, false);
+	csv_cell(b, r->format, false);
+	snprintf(n, sizeof(n), "%llu", (unsigned long long)r->size);
+	csv_cell(b, n, false);
+	csv_cell(b, r->sha256, false);
+	csv_cell(b, file, false);
+	cy_buf_puts(b, "\r\n");
+	cy_buf_wipe(&t);
+}
+
+struct show_ctx {
+	cy_buf json; /* --json: the records, comma-separated */
+	size_t n;
+};
+
+static int show_record(void *arg, const cy_record_info *r)
+{
+	struct show_ctx *c = arg;
+
+	if (o_json) {
+		record_json(&c->json, r, c->n == 0, NULL);
+	} else {
+		fputs("  ", stdout);
+		cli_put_safe(stdout, r->archive_no);
+		printf("  %-10s  ", cli_safe(r->date));
+		cli_put_safe(stdout, r->title ? r->title : "");
+		putchar('\n');
+	}
+	c->n++;
+	return 0;
 }
 
 /* A label padded to 16 terminal columns (CJK characters take two). */
@@ -304,13 +490,18 @@ static int subject_show(cy_vault *v, int argc, char **argv)
 	int rc;
 	cy_subject_info s;
 	cy_buf b = CY_BUF_INIT;
+	struct show_ctx c = {CY_BUF_INIT, 0};
 
 	(void)argc;
 	rc = cy_subject_show(v, argv[0], &s);
 	if (!rc) {
+		/* the records after the fields: their listing is logged too */
 		if (o_json) {
-			subject_json(&b, &s, true);
-			cli_json_line(&b);
+			rc = cy_subject_records(v, s.id, show_record, &c);
+			if (!rc) {
+				subject_json(&b, &s, true, &c.json);
+				cli_json_line(&b);
+			}
 		} else {
 			line(_("subject"), s.id);
 			line(_("fonds"), s.fonds);
@@ -335,14 +526,16 @@ static int subject_show(cy_vault *v, int argc, char **argv)
 				cli_put_safe(stdout, s.f.extra[i].value);
 				putchar('\n');
 			}
-			label(_("records"));
-			printf("%lld\n", (long long)s.records);
 			label(_("added"));
 			printf("%s %s %s\n", cli_safe(s.created), _("by"), cli_safe(s.created_by));
+			label(_("records"));
+			printf("%lld\n", (long long)s.records);
+			rc = cy_subject_records(v, s.id, show_record, &c);
 		}
 		cy_subject_info_release(&s);
 	}
 	cy_buf_wipe(&b);
+	cy_buf_wipe(&c.json);
 	return rc ? cli_fail(rc) : EXIT_OK;
 }
 
@@ -351,7 +544,7 @@ static int print_subject(void *arg, const cy_subject_info *s)
 	cy_buf *b = arg;
 
 	if (o_json) {
-		subject_json(b, s, false);
+		subject_json(b, s, false, NULL);
 		cli_json_line(b);
 		return 0;
 	}
@@ -432,11 +625,384 @@ static int subject_find(cy_vault *v, int argc, char **argv)
 	return rc ? cli_fail(rc) : EXIT_OK;
 }
 
+/* ---- export ---- */
+
+/* A file or directory name made from a value that is not ours (an archive
+ * number, the name a file was imported under): its last path component, with
+ * '/', '\', controls, C1 and bidi characters as '_', a leading '.' as '_', at
+ * most 160 bytes (so "." and ".." cannot come out); "" when the name is not
+ * UTF-8 or empty. */
+static void safe_name(const char *in, cy_buf *out)
+{
+	const char *base = strrchr(in, '/');
+	const unsigned char *p;
+	size_t n;
+
+	cy_buf_clear(out);
+	base = base ? base + 1 : in;
+	if (!cy_utf8_valid(base, strlen(base)))
+		return;
+	for (p = (const unsigned char *)base; *p; p += n) {
+		n = *p < 0x80 ? 1 : *p < 0xe0 ? 2 : *p < 0xf0 ? 3 : 4;
+		if (out->len + n > 160)
+			break;
+		if (*p == '/' || *p == '\\' || !cy_text_is_safe((const char *)p, n) ||
+		    (*p == '.' && out->len == 0))
+			cy_buf_putc(out, '_');
+		else
+			cy_buf_put(out, p, n);
+	}
+}
+
+/* The name of a record's original in the export: the name it was imported
+ * under, else "original" and its format as the extension. */
+static void original_name(const cy_record_info *r, cy_buf *out)
+{
+	if (!strcmp(r->source_kind, "file") && r->source)
+		safe_name(r->source, out);
+	else
+		cy_buf_clear(out);
+	if (out->len)
+		return;
+	cy_buf_puts(out, "original");
+	if (*r->format && strcmp(r->format, "binary") &&
+	    strspn(r->format, "abcdefghijklmnopqrstuvwxyz0123456789") == strlen(r->format))
+		cy_buf_printf(out, ".%s", r->format);
+}
+
+struct export_ctx {
+	cy_vault *v;
+	int dfd, recs;	 /* DIR and DIR/records */
+	cy_buf json;	 /* the records for subject.json, comma-separated */
+	cy_buf csv;	 /* records.csv */
+	cy_buf made;	 /* what was created, relative to DIR, NUL after each (for clean-up) */
+	size_t n;	 /* records written */
+	const char *dir; /* for messages */
+};
+
+static void made(struct export_ctx *c, const char *rel)
+{
+	cy_buf_put(&c->made, rel, strlen(rel) + 1);
+}
+
+/* On failure: remove what was written, newest first (files, then their directories). */
+static void export_undo(struct export_ctx *c)
+{
+	const char *start = (const char *)c->made.ptr;
+	size_t len = c->made.len;
+
+	while (len > 0) {
+		size_t i = len - 1;
+		while (i > 0 && start[i - 1])
+			i--;
+		const char *rel = start + i;
+		size_t l = strlen(rel);
+		if (l && rel[l - 1] == '/')
+			unlinkat(c->dfd, rel, AT_REMOVEDIR);
+		else
+			unlinkat(c->dfd, rel, 0);
+		len = i;
+	}
+}
+
+/* Create name in the directory at. exclusively, mode 0600, never through a
+ * symbolic link; the descriptor in *fd. */
+static int create_new(int at, const char *name, const char *what, int *fd)
+{
+	*fd = openat(at, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (*fd < 0)
+		return cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot create %s",
+					  what);
+	return 0;
+}
+
+static int close_synced(int fd, const char *what)
+{
+	int rc = 0;
+
+	if (fsync(fd) < 0)
+		rc = cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot write %s", what);
+	if (close(fd) < 0 && !rc)
+		rc = cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot write %s", what);
+	return rc;
+}
+
+/* A new file of DIR holding data. */
+static int write_new(struct export_ctx *c, const char *name, const void *data, size_t n)
+{
+	cy_buf what = CY_BUF_INIT;
+	cli_fd_sink s = {-1, NULL};
+	int rc;
+
+	cy_path_join(&what, c->dir, name);
+	s.what = cy_buf_cstr(&what);
+	if ((rc = create_new(c->dfd, name, s.what, &s.fd)))
+		goto out;
+	made(c, name);
+	rc = cli_write_fd(&s, data, n);
+	if (rc)
+		close(s.fd);
+	else
+		rc = close_synced(s.fd, s.what);
+out:
+	cy_buf_wipe(&what);
+	return rc;
+}
+
+/* One linked record: its original into records/ARCHIVE_NO/NAME (read and
+ * verified by cy_record_get, which logs record.read), its line in
+ * records.csv and its object in subject.json. */
+static int export_record(void *arg, const cy_record_info *r)
+{
+	struct export_ctx *c = arg;
+	cy_buf dir = CY_BUF_INIT, name = CY_BUF_INIT, rel = CY_BUF_INIT, what = CY_BUF_INIT;
+	cli_fd_sink s = {-1, NULL};
+	int rfd = -1, rc;
+
+	safe_name(r->archive_no, &dir);
+	if (!dir.len) {
+		rc = cy_error_set(CY_ECORRUPT, "record '%s': its number cannot be a directory name",
+				  r->archive_no);
+		goto out;
+	}
+	original_name(r, &name);
+	cy_buf_printf(&rel, "records/%s/", cy_buf_cstr(&dir));
+	cy_path_join(&what, c->dir, cy_buf_cstr(&rel));
+	if (mkdirat(c->recs, cy_buf_cstr(&dir), 0700) < 0) {
+		rc = cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot create %s",
+					cy_buf_cstr(&what));
+		goto out;
+	}
+	made(c, cy_buf_cstr(&rel));
+	rfd = openat(c->recs, cy_buf_cstr(&dir), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (rfd < 0) {
+		rc = cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot open %s",
+					cy_buf_cstr(&what));
+		goto out;
+	}
+	cy_buf_puts(&rel, cy_buf_cstr(&name));
+	cy_path_join(&what, c->dir, cy_buf_cstr(&rel));
+	s.what = cy_buf_cstr(&what);
+	if ((rc = create_new(rfd, cy_buf_cstr(&name), s.what, &s.fd)))
+		goto out;
+	made(c, cy_buf_cstr(&rel));
+	rc = cy_record_get(c->v, r->archive_no, cli_write_fd, &s);
+	if (rc)
+		close(s.fd);
+	else
+		rc = close_synced(s.fd, s.what);
+	if (rc)
+		goto out;
+	record_json(&c->json, r, c->n == 0, cy_buf_cstr(&rel));
+	csv_record(&c->csv, r, cy_buf_cstr(&rel));
+	c->n++;
+out:
+	if (rfd >= 0)
+		close(rfd);
+	/* names of files can be personal data too */
+	cy_buf_wipe(&dir);
+	cy_buf_wipe(&name);
+	cy_buf_wipe(&rel);
+	cy_buf_wipe(&what);
+	return rc;
+}
+
+/* Before the password prompt: DIR is new, or an empty directory (not a link). */
+static int subject_export_prepare(int argc, char **argv)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *e;
+
+	(void)argc;
+	(void)argv;
+	if (!o_output || !*o_output) {
+		cli_error(_("give the directory to write: -o DIR"));
+		return EXIT_USAGE;
+	}
+	if (lstat(o_output, &st) < 0)
+		return 0;
+	if (S_ISLNK(st.st_mode)) {
+		cli_error(_("'%s' is a symbolic link: give a new or empty directory"), o_output);
+		return EXIT_ERR;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		cli_error(_("'%s' exists and is not a directory: give a new or empty directory"),
+			  o_output);
+		return EXIT_ERR;
+	}
+	if ((d = opendir(o_output))) {
+		while ((e = readdir(d)) && (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")))
+			;
+		closedir(d);
+		if (e) {
+			cli_error(_("'%s' is not empty: give a new or empty directory"), o_output);
+			return EXIT_ERR;
+		}
+	}
+	return 0;
+}
+
+/* DIR, new or empty, ours, made 0700, opened without following a link. */
+static int export_dir_open(const char *dir, int *out, bool *created)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *e;
+	int fd, dup_fd;
+
+	*out = -1;
+	*created = mkdir(dir, 0700) == 0;
+	if (!*created && errno != EEXIST)
+		return cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot create %s",
+					  dir);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && (errno == ELOOP || errno == ENOTDIR))
+		return cy_error_set(CY_EINVALID,
+				    "%s is not a directory (or is a symbolic link): give a new or "
+				    "empty directory",
+				    dir);
+	if (fd < 0)
+		return cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot open %s", dir);
+	if (fstat(fd, &st) < 0 || st.st_uid != geteuid()) {
+		close(fd);
+		return cy_error_set(CY_EPERM, "%s belongs to another user", dir);
+	}
+	if ((dup_fd = dup(fd)) < 0 || !(d = fdopendir(dup_fd))) {
+		if (dup_fd >= 0)
+			close(dup_fd);
+		close(fd);
+		return cy_error_set_errno(CY_EIO, errno, "cannot read %s", dir);
+	}
+	while ((e = readdir(d)) && (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")))
+		;
+	closedir(d);
+	if (e) {
+		close(fd);
+		return cy_error_set(CY_EEXISTS, "%s is not empty: give a new or empty directory",
+				    dir);
+	}
+	if ((st.st_mode & 07777) != 0700 && fchmod(fd, 0700) < 0) {
+		close(fd);
+		return cy_error_set_errno(cy_error_from_errno(errno), errno,
+					  "cannot change the mode of %s", dir);
+	}
+	*out = fd;
+	return 0;
+}
+
+static void readme(cy_buf *b, const cy_subject_info *s, size_t n)
+{
+	cy_buf_printf(
+		b,
+		"Subject %s (fonds %s): the personal data held about this subject and the records\r\n"
+		"linked to it, exported by custody at the subject's request (PIPL Art. 45).\r\n"
+		"\r\n"
+		"  subject.json   the subject's fields and the %zu linked records (JSON, UTF-8)\r\n"
+		"  records.csv    one line per record (CSV, UTF-8 with BOM; opens in Excel/WPS)\r\n"
+		"  records/       each record's original file: records/ARCHIVE_NO/NAME\r\n"
+		"\r\n"
+		"These files hold personal data: hand them over safely and delete any copy that\r\n"
+		"is not the subject's own.\r\n"
+		"\r\n"
+		"主体 %s（全宗 %s）：本系统保存的该主体个人信息及与其关联的档案，\r\n"
+		"应本人请求导出（《个人信息保护法》第四十五条）。\r\n"
+		"\r\n"
+		"  subject.json   主体信息及关联的 %zu 件档案（JSON，UTF-8）\r\n"
+		"  records.csv    每件档案一行（CSV，带 BOM 的 UTF-8，可用 Excel/WPS 打开）\r\n"
+		"  records/       每件档案的原始文件：records/档号/文件名\r\n"
+		"\r\n"
+		"以上文件含有个人信息：请安全交付，并删除非本人持有的副本。\r\n",
+		s->id, s->fonds, n, s->id, s->fonds, n);
+}
+
+static int subject_export(cy_vault *v, int argc, char **argv)
+{
+	struct export_ctx c;
+	cy_subject_info s;
+	cy_buf b = CY_BUF_INIT;
+	bool created = false, have_s = false;
+	int rc;
+
+	(void)argc;
+	memset(&c, 0, sizeof(c));
+	c.v = v;
+	c.dfd = c.recs = -1;
+	c.dir = o_output;
+	if ((rc = export_dir_open(o_output, &c.dfd, &created)))
+		goto out;
+	if (mkdirat(c.dfd, "records", 0700) < 0) {
+		rc = cy_error_set_errno(cy_error_from_errno(errno), errno,
+					"cannot create %s/records", o_output);
+		goto out;
+	}
+	made(&c, "records/");
+	c.recs = openat(c.dfd, "records", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (c.recs < 0) {
+		rc = cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot open %s/records",
+					o_output);
+		goto out;
+	}
+	cy_buf_puts(&c.csv, "\xef\xbb\xbf");
+	for (size_t i = 0; i < sizeof(CSV_HEADER) / sizeof(CSV_HEADER[0]); i++)
+		csv_cell(&c.csv, CSV_HEADER[i], i == 0);
+	cy_buf_puts(&c.csv, "\r\n");
+	cli_cancel_install();
+	rc = cy_subject_export(v, argv[0], &s, export_record, &c);
+	if (rc)
+		goto out;
+	have_s = true;
+	subject_json(&b, &s, true, &c.json);
+	cy_buf_putc(&b, '\n');
+	rc = write_new(&c, "subject.json", b.ptr, b.len);
+	rc = rc ? rc : write_new(&c, "records.csv", c.csv.ptr, c.csv.len);
+	cy_buf_wipe(&b);
+	readme(&b, &s, c.n);
+	rc = rc ? rc : write_new(&c, "README.txt", b.ptr, b.len);
+	if (rc)
+		goto out;
+	if (fsync(c.recs) < 0 || fsync(c.dfd) < 0) {
+		rc = cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot write %s",
+					o_output);
+		goto out;
+	}
+	cli_error(_("warning: %s holds personal data of subject %s: hand it over safely and "
+		    "delete it afterwards"),
+		  o_output, s.id);
+	printf(ngettext("exported subject %s and %zu record to %s\n",
+			"exported subject %s and %zu records to %s\n", (unsigned long)c.n),
+	       s.id, c.n, cli_safe(o_output));
+out:
+	if (rc && c.dfd >= 0) {
+		export_undo(&c);
+		if (created)
+			rmdir(o_output);
+	}
+	if (c.recs >= 0)
+		close(c.recs);
+	if (c.dfd >= 0)
+		close(c.dfd);
+	if (have_s)
+		cy_subject_info_release(&s);
+	cy_buf_wipe(&b);
+	cy_buf_wipe(&c.json);
+	cy_buf_wipe(&c.csv);
+	cy_buf_wipe(&c.made);
+	if (rc == CY_ECANCELLED) {
+		cli_error(_("export stopped by Ctrl-C: nothing was left in %s"), o_output);
+		return EXIT_CANCELLED;
+	}
+	return rc ? cli_fail(rc) : EXIT_OK;
+}
+
 const cli_command cmd_subject_sub[] = {
 	{"add", subject_add, &ADD, NEEDS_UNLOCK, N_("add a subject (customer) to a fonds"), NULL,
 	 subject_add_prepare},
 	{"show", subject_show, &SHOW, NEEDS_UNLOCK, N_("show a subject's fields"), NULL, NULL},
 	{"list", subject_list, &LIST, NEEDS_UNLOCK, N_("list subjects"), NULL, NULL},
+	{"export", subject_export, &EXPORT, NEEDS_UNLOCK,
+	 N_("write everything held about a subject into a directory (PIPL Art. 45)"), NULL,
+	 subject_export_prepare},
 	{"find", subject_find, &FIND, NEEDS_UNLOCK,
 	 N_("find subjects by name, ID number, phone, e-mail, ..."), NULL, subject_find_prepare},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL},

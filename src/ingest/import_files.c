@@ -29,6 +29,7 @@
 #include "custody/error.h"
 #include "custody/ingest.h"
 #include "custody/rules.h"
+#include "custody/subject.h"
 #include "custody/banned.h"
 
 #define N_(s) (s)
@@ -1099,6 +1100,7 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 	pipeline pl;
 	pthread_t threads[1 + MAX_PREPARERS];
 	int nthreads = 0, nprep, rc, cancelled = 0;
+	int64_t subject_id = 0; /* --subject */
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
 	memset(sum, 0, sizeof(*sum));
@@ -1130,6 +1132,8 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 			o->org);
 	else if (o->sidecar && !(rc = cy_sidecar_load(o->sidecar, &sc)))
 		rc = sidecar_prefix(o->sidecar, real, prefix, sizeof(prefix));
+	if (!rc && o->subject)
+		rc = cy_subject_lookup(v, o->fonds, o->subject, &subject_id);
 	if (rc) {
 		cy_import_free(im);
 		cy_sidecar_free(sc);
@@ -1203,6 +1207,10 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 			char title[256];
 			frc = describe(o, sc, prefix, sl.rel, sl.mtime, &sl.doc,
 				       sl.classified ? &sl.cls : NULL, title, why, &r);
+			if (subject_id) {
+				r.subjects = &subject_id;
+				r.nsubjects = 1;
+			}
 			if (!frc)
 				frc = cy_import_add(im, sl.it, &r, &oc, no);
 		}

@@ -277,10 +277,6 @@ int cy_vault__meta_write(const cy_meta *m, cy_buf *b);
 int cy_vault__meta_seal(cy_aead *a, const char *archive_no, const cy_meta *m, cy_buf *out);
 int cy_vault__meta_seal_json(const cy_fonds_key *k, const char *archive_no, json_t *meta,
 			     cy_buf *out);
-/* A catalog record row as the caller sees it: its clear fields and its
- * decrypted metadata (vault_read.c). */
-struct cy_cat_record;
-int cy_vault__fill_record(cy_vault *v, const struct cy_cat_record *c, cy_record_info *r);
 
 /* The import batch's parts, for vault_import_runs.c. */
 typedef struct cy_import_run cy_import_run;
@@ -315,6 +311,10 @@ int cy_vault__meta_open_json(const cy_fonds_key *k, const char *archive_no, cons
 int cy_vault__meta_to_info(const char *archive_no, json_t *j, int layout, cy_record_info *r);
 int cy_vault__meta_open(const cy_fonds_key *k, const char *archive_no, const void *blob, size_t n,
 			cy_record_info *r);
+/* A catalog row and its decrypted metadata as a cy_record_info (vault_read.c);
+ * CY_EPERM when the caller holds no key for its fonds. */
+struct cy_cat_record;
+int cy_vault__record_fill(cy_vault *v, const struct cy_cat_record *c, cy_record_info *r);
 
 /* Validate what a new record says about itself (class, year, dates, UTF-8). */
 int cy_vault__record_check(const cy_record_new *r);

@@ -17,7 +17,7 @@
 #include "custody/banned.h"
 
 /* The catalog row's clear fields, then the decrypted metadata. */
-int cy_vault__fill_record(cy_vault *v, const cy_cat_record *c, cy_record_info *r)
+int cy_vault__record_fill(cy_vault *v, const cy_cat_record *c, cy_record_info *r)
 {
 	cy_fonds_key *k;
 
@@ -58,7 +58,7 @@ static int list_one(void *arg, const cy_cat_record *c)
 	/* a record added after the entry was written is not in this listing */
 	if (c->id > l->max_id || !cy_vault__fonds_key_by_id(l->v, c->fonds_id))
 		return 0;
-	rc = cy_vault__fill_record(l->v, c, &r);
+	rc = cy_vault__record_fill(l->v, c, &r);
 	if (!rc)
 		rc = l->fn(l->arg, &r);
 	cy_record_info_release(&r);
@@ -170,7 +170,7 @@ static int take(void *arg, const cy_cat_record *c)
 	cy_buf_clear(&f->meta);
 	if ((f->rc = cy_buf_put(&f->meta, c->meta, c->meta_len)))
 		return 0;
-	f->rc = cy_vault__fill_record(f->v, c, &f->info);
+	f->rc = cy_vault__record_fill(f->v, c, &f->info);
 	return 0;
 }
 

@@ -4,7 +4,7 @@
  *
  * Each operation checks the role, runs in one transaction and logs ids only:
  * subject.add, subject.read, subject.list (names), subject.find (field and hit
- * count).  Formats: docs/formats/subject.md.  The JSON of the fields is built
+ * count), subject.records and subject.export (the number of linked records).  Formats: docs/formats/subject.md.  The JSON of the fields is built
  * and parsed with jansson, whose allocations are wiped when freed (they hold
  * personal data). */
 #include <stdio.h>
@@ -732,44 +732,184 @@ static int log_now(cy_vault *v, cy_ledger_entry *e)
 	return rc;
 }
 
-int cy_subject_show(cy_vault *v, const char *id, cy_subject_info *out)
+/* The catalog row of a subject the caller may read (by display id), its
+ * blobs in wkey and fields, its fonds key in *k.  A fonds not held answers as
+ * a missing subject: do not reveal what exists elsewhere. */
+static int subject_row(cy_vault *v, const char *id, cy_fonds_key **k, cy_catalog_subject *r,
+		       cy_buf *wkey, cy_buf *fields)
+{
+	char fonds[8];
+	int64_t no;
+	int rc;
+
+	if ((rc = cy_subject_id_parse(id, fonds, &no)))
+		return rc;
+	if (!(*k = cy_vault__fonds_key(v, fonds)))
+		return cy_error_set(CY_ENOTFOUND, "no subject '%s'", id);
+	rc = cy_catalog_subject_get(v->cat, (*k)->fonds_id, no, r, wkey, fields);
+	return rc == CY_ENOTFOUND ? cy_error_set(CY_ENOTFOUND, "no subject '%s'", id) : rc;
+}
+
+/* One subject the caller may read, decrypted into out (nothing logged);
+ * *row_id its catalog row. */
+static int subject_open(cy_vault *v, const char *id, cy_subject_info *out, int64_t *row_id)
 {
 	cy_buf wkey = CY_BUF_INIT, fields = CY_BUF_INIT;
 	cy_catalog_subject r;
 	cy_fonds_key *k;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = subject_row(v, id, &k, &r, &wkey, &fields)))
+		goto out;
+	*row_id = r.id;
+	info_from_row(&r, out);
+	rc = decrypt_row(v, k, &r, out);
+out:
+	if (rc)
+		cy_subject_info_release(out);
+	cy_buf_release(&wkey);
+	cy_buf_release(&fields);
+	return rc;
+}
+
+int cy_subject_show(cy_vault *v, const char *id, cy_subject_info *out)
+{
 	cy_ledger_entry e;
-	char fonds[8];
-	int64_t no;
+	int64_t row_id;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if ((rc = cy_vault__require(v, CY_R_CONTENT, N_("read subjects"))))
 		return rc;
-	if ((rc = cy_subject_id_parse(id, fonds, &no)))
+	if ((rc = subject_open(v, id, out, &row_id)))
 		return rc;
-	/* a fonds not held answers as a missing subject: do not reveal what exists elsewhere */
-	if (!(k = cy_vault__fonds_key(v, fonds)))
-		return cy_error_set(CY_ENOTFOUND, "no subject '%s'", id);
-	rc = cy_catalog_subject_get(v->cat, k->fonds_id, no, &r, &wkey, &fields);
-	if (rc == CY_ENOTFOUND)
-		rc = cy_error_set(CY_ENOTFOUND, "no subject '%s'", id);
-	if (rc)
-		goto out;
-	info_from_row(&r, out);
-	if ((rc = decrypt_row(v, k, &r, out)))
-		goto out;
 	/* the read is on the ledger before the fields leave the library */
 	memset(&e, 0, sizeof(e));
 	e.action = "subject.read";
 	e.targets[0] = out->id;
 	e.ntargets = 1;
 	e.details[e.ndetails++] = (cy_ledger_detail){"fonds", out->fonds, 0};
-	rc = log_now(v, &e);
-out:
-	if (rc)
+	if ((rc = log_now(v, &e)))
 		cy_subject_info_release(out);
+	return rc;
+}
+
+int cy_subject_lookup(cy_vault *v, const char *fonds, const char *id, int64_t *subject_id)
+{
+	cy_buf wkey = CY_BUF_INIT, fields = CY_BUF_INIT;
+	cy_catalog_subject r;
+	cy_fonds_key *k;
+	char code[8];
+	int64_t no;
+	int rc;
+
+	if ((rc = cy_vault__require(v, CY_R_CONTENT, N_("read subjects"))))
+		return rc;
+	if ((rc = cy_subject_id_parse(id, code, &no)))
+		return rc;
+	if (!fonds || strcmp(code, fonds))
+		return cy_error_set(CY_EINVALID, "subject '%s' belongs to fonds %s, not %s", id,
+				    code, fonds ? fonds : "-");
+	if (!(rc = subject_row(v, id, &k, &r, &wkey, &fields)))
+		*subject_id = r.id;
 	cy_buf_release(&wkey);
 	cy_buf_release(&fields);
+	return rc;
+}
+
+/* ---- the records linked to a subject ---- */
+
+struct take_ctx {
+	cy_vault *v;
+	cy_record_info r;
+};
+
+static int take_record(void *arg, const cy_cat_record *c)
+{
+	struct take_ctx *t = arg;
+
+	return cy_vault__record_fill(t->v, c, &t->r);
+}
+
+/* fn for each record whose number is in nos (n numbers, NUL after each).
+ * The record is copied out of the catalog's statement before fn runs, so
+ * that fn may use the vault (read the record's bytes). */
+static int each_record(cy_vault *v, const cy_buf *nos, size_t n, cy_record_fn fn, void *arg)
+{
+	const char *no = (const char *)nos->ptr;
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < n; i++, no += strlen(no) + 1) {
+		struct take_ctx t;
+		memset(&t, 0, sizeof(t));
+		t.v = v;
+		rc = cy_catalog_record_by_no(v->cat, no, take_record, &t);
+		if (rc == CY_ENOTFOUND) /* removed since the numbers were read */
+			rc = 0;
+		else if (!rc)
+			rc = fn(arg, &t.r);
+		cy_record_info_release(&t.r);
+	}
+	return rc;
+}
+
+/* The linked records' numbers, the ledger entry (action, the subject's id,
+ * its fonds and the number of records), then fn for each record. */
+static int records_logged(cy_vault *v, const cy_subject_info *s, int64_t row_id, const char *action,
+			  cy_record_fn fn, void *arg)
+{
+	cy_buf nos = CY_BUF_INIT;
+	cy_ledger_entry e;
+	size_t n;
+	int rc = cy_catalog_subject_record_nos(v->cat, row_id, &nos, &n);
+
+	if (rc)
+		goto out;
+	memset(&e, 0, sizeof(e));
+	e.action = action;
+	e.targets[0] = s->id;
+	e.ntargets = 1;
+	e.details[e.ndetails++] = (cy_ledger_detail){"fonds", s->fonds, 0};
+	e.details[e.ndetails++] = (cy_ledger_detail){"records", NULL, (int64_t)n};
+	rc = log_now(v, &e);
+	rc = rc ? rc : each_record(v, &nos, n, fn, arg);
+out:
+	cy_buf_release(&nos);
+	return rc;
+}
+
+int cy_subject_records(cy_vault *v, const char *id, cy_record_fn fn, void *arg)
+{
+	cy_subject_info s;
+	cy_buf wkey = CY_BUF_INIT, fields = CY_BUF_INIT;
+	cy_catalog_subject r;
+	cy_fonds_key *k;
+	int rc;
+
+	if ((rc = cy_vault__require(v, CY_R_CONTENT, N_("read subjects"))))
+		return rc;
+	if (!(rc = subject_row(v, id, &k, &r, &wkey, &fields))) {
+		info_from_row(&r, &s);
+		rc = records_logged(v, &s, r.id, "subject.records", fn, arg);
+	}
+	cy_buf_release(&wkey);
+	cy_buf_release(&fields);
+	return rc;
+}
+
+int cy_subject_export(cy_vault *v, const char *id, cy_subject_info *out, cy_record_fn fn, void *arg)
+{
+	int64_t row_id;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_ARCHIVIST), N_("export subjects"))))
+		return rc;
+	if ((rc = subject_open(v, id, out, &row_id)))
+		return rc;
+	if ((rc = records_logged(v, out, row_id, "subject.export", fn, arg)))
+		cy_subject_info_release(out);
 	return rc;
 }
 
@@ -1247,7 +1387,7 @@ static int record_hit(void *arg, const cy_cat_record *c)
 	hit_ctx *x = arg;
 	cy_record_info r;
 	cy_search_hit h;
-	int rc = cy_vault__fill_record(x->v, c, &r);
+	int rc = cy_vault__record_fill(x->v, c, &r);
 
 	if (!rc) {
 		memset(&h, 0, sizeof(h));
