@@ -101,6 +101,13 @@ for r in jl(sys.stdin.read()):
 	run as li show "$no" --json
 	status_is 0
 	output_has minor_under_14 id_number
+	# and the customer carries the labels and the customer number
+	run as li subject show Z109-C000003 --json
+	status_is 0
+	py '
+s = json.loads(sys.argv[1])
+assert s["customer_no"] == "C0003" and set(s["labels"]) == {"id_number", "minor_under_14"}, s
+' "$output"
 }
 
 @test "import rejects: the refused rows with line and reason; -o writes them as in the file, 0600" {
