@@ -15,7 +15,7 @@ group=${1:-build}
 BUILD="make build-essential meson ninja-build pkg-config gettext
 libssl-dev libsqlite3-dev libzstd-dev zlib1g-dev libjpeg62-turbo-dev python3
 libjansson-dev libcsv-dev libexif-dev libqpdf-dev libutf8proc-dev libuchardet-dev
-libgmime-3.0-dev"
+libgmime-3.0-dev libarchive-dev"
 # the tests: cmocka; bats; sqlite3 (the scenarios edit the catalog); clang and its
 # runtimes (libFuzzer, ThreadSanitizer); e2fsprogs (mkfs.ext2 for the full-disk scenarios);
 # util-linux (mount, setpriv, setarch); binutils (nm); file (the sample images); Go and

@@ -121,6 +121,12 @@ int sample_date_cmp(sample_date a, sample_date b)
 	return x < y ? -1 : x > y;
 }
 
+long sample_excel_serial(sample_date d)
+{
+	/* Day 0 is 1899-12-30: Excel counts the 29th of February 1900 that never was. */
+	return sample_date_to_days(d) + 25569;
+}
+
 void sample_put_date(cy_buf *b, sample_date d)
 {
 	sample_printf(b, "%04d-%02d-%02d", d.y, d.m, d.d);
