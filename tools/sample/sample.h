@@ -76,6 +76,9 @@ void sample_put_amount_zh(cy_buf *b, int64_t fen);
 uint32_t sample_utf8_next(const char **s);
 /* Append the UTF-8 bytes of s converted with iconv(3) to GBK; 0 or CY_EINVALID. */
 int sample_to_gbk(cy_buf *out, const char *s, size_t n);
+/* The same to any iconv(3) encoding; on CY_EINVALID (a character the
+ * encoding lacks) out is left as it was. */
+int sample_convert(cy_buf *out, const char *to, const char *s, size_t n);
 
 /* ---- the output tree (sample_out.c) ---- */
 
@@ -188,15 +191,15 @@ typedef struct sample_world {
 } sample_world;
 
 /* Generators, each writing one part of the tree; 0 or a CY_E code. */
-int sample_write_company(sample_world *w);	/* sample_customers.c */
-int sample_write_customers(sample_world *w);	/* sample_customers.c */
-int sample_write_contracts(sample_world *w);	/* sample_pdf.c */
-int sample_write_transactions(sample_world *w); /* sample_ledger.c */
-int sample_write_accounting(sample_world *w);	/* sample_ledger.c */
-int sample_write_letters(sample_world *w);	/* sample_image.c */
-int sample_write_crm(sample_world *w);		/* sample_crm.c: crm/ */
+int sample_write_company(sample_world *w);	 /* sample_customers.c */
+int sample_write_customers(sample_world *w);	 /* sample_customers.c */
+int sample_write_contracts(sample_world *w);	 /* sample_pdf.c */
+int sample_write_transactions(sample_world *w);	 /* sample_ledger.c */
+int sample_write_accounting(sample_world *w);	 /* sample_ledger.c */
+int sample_write_letters(sample_world *w);	 /* sample_image.c */
+int sample_write_crm(sample_world *w);		 /* sample_crm.c: crm/ */
 int sample_write_crm_contracts(sample_world *w); /* sample_pdf.c: contracts/HT-*.pdf */
-int sample_write_mail(sample_world *w);		/* sample_mbox.c: mail/ */
+int sample_write_mail(sample_world *w);		 /* sample_mbox.c: mail/ */
 void sample_crm_free(sample_world *w);
 
 #endif

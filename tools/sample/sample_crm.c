@@ -219,7 +219,8 @@ static void make_row(const sample_world *w, size_t i, sample_crm_row *row, struc
 				sample_date lo = {e.y - 13, e.m, e.d}, hi = {e.y - 10, e.m, 1};
 				sample_date grown;
 
-				sample_person_set_birth(&row->p, &r, sample_date_between(&r, lo, hi));
+				sample_person_set_birth(&row->p, &r,
+							sample_date_between(&r, lo, hi));
 				row->p.occupation = "学生";
 				grown = (sample_date){row->p.birth.y + 8, row->p.birth.m, 1};
 				if (sample_date_cmp(row->p.since, grown) < 0)
@@ -281,8 +282,8 @@ struct counts {
 };
 
 static const char *const notes[] = {
-	"VIP客户", "老客户推荐", "已签署个人信息授权书", "不接受营销短信", "地址已变更，待核实",
-	"分期客户",
+	"VIP客户",	  "老客户推荐",		"已签署个人信息授权书",
+	"不接受营销短信", "地址已变更，待核实", "分期客户",
 };
 
 static void put_customer(cy_buf *b, sample_xlsx *x, const sample_world *w,
@@ -337,7 +338,8 @@ static void put_customer(cy_buf *b, sample_xlsx *x, const sample_world *w,
 	if (quirk_at(w->seed, Q_TRAILING, i, w->crm->n))
 		trailing = sample_rng_range(r, 1, 3);
 
-	sample_csv_field(b, no);
+	/* ="..." as exporters write it: raw, not quoted as RFC 4180 would. */
+	sample_puts(b, no);
 	sample_puts(b, ",");
 	sample_csv_field(b, p->name);
 	sample_puts(b, row->org ? ",统一社会信用代码," : ",居民身份证,");
@@ -832,8 +834,8 @@ out:
 
 /* ---- the manifest ---- */
 
-static int write_manifest(sample_world *w, const struct counts *k, uint64_t ntxn,
-			  sample_date t0, sample_date t1, uint64_t ncontracts)
+static int write_manifest(sample_world *w, const struct counts *k, uint64_t ntxn, sample_date t0,
+			  sample_date t1, uint64_t ncontracts)
 {
 	const struct sample_crm *crm = w->crm;
 	cy_buf b = CY_BUF_INIT;
@@ -877,8 +879,8 @@ static int write_manifest(sample_world *w, const struct counts *k, uint64_t ntxn
 		      "  \"xlsx\": {\n    \"crm/customers.xlsx\": %zu,\n"
 		      "    \"crm/transactions.xlsx\": %llu\n  }\n}\n",
 		      crm->n, (unsigned long long)(ntxn <= TXN_XLSX_MAX ? ntxn : 0));
-	rc = sample_out_write(&w->out, "crm/manifest.json", SAMPLE_OTHER, w->plan->last_year,
-			      b.ptr, b.len);
+	rc = sample_out_write(&w->out, "crm/manifest.json", SAMPLE_OTHER, w->plan->last_year, b.ptr,
+			      b.len);
 	cy_buf_release(&b);
 	return rc;
 }

@@ -125,8 +125,8 @@ out:
 	return rc;
 }
 
-static void add_entry(sample_out *o, const char *rel, enum sample_class cls, int year,
-		      uint64_t n, const uint8_t sha256[32])
+static void add_entry(sample_out *o, const char *rel, enum sample_class cls, int year, uint64_t n,
+		      const uint8_t sha256[32])
 {
 	sample_entry *e;
 

@@ -418,8 +418,8 @@ static void make_pdf(cy_buf *out, const sample_world *w, const sample_person *p,
 		cy_buf_release(&d.page[j]);
 }
 
-void sample_contract_pdf(cy_buf *out, const sample_world *w, const sample_person *p,
-			 const char *no, sample_date date, int64_t fen, int kind, uint64_t index)
+void sample_contract_pdf(cy_buf *out, const sample_world *w, const sample_person *p, const char *no,
+			 sample_date date, int64_t fen, int kind, uint64_t index)
 {
 	struct contract k;
 

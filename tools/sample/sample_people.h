@@ -110,7 +110,7 @@ const sample_crm_contract *sample_crm_pdf_contracts(const sample_world *w, size_
 const char *const *sample_contract_kinds(void);
 
 /* One contract as a PDF (sample_pdf.c); kind < 0 and fen 0 are drawn. */
-void sample_contract_pdf(cy_buf *out, const sample_world *w, const sample_person *p,
-			 const char *no, sample_date date, int64_t fen, int kind, uint64_t index);
+void sample_contract_pdf(cy_buf *out, const sample_world *w, const sample_person *p, const char *no,
+			 sample_date date, int64_t fen, int kind, uint64_t index);
 
 #endif

@@ -329,10 +329,12 @@ int sample_xlsx_close(sample_xlsx *x, const char *sheet_name)
 	if (!rc && archive_write_data(x->a, x->sheet.ptr, x->sheet.len) != (la_ssize_t)x->sheet.len)
 		rc = la_error(x, "xl/worksheets/sheet1.xml");
 	if (!rc) {
-		sample_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
-				"<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/"
-				"main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/"
-				"relationships\"><sheets><sheet name=\"");
+		sample_puts(
+			&b,
+			"<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n"
+			"<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/"
+			"main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/"
+			"relationships\"><sheets><sheet name=\"");
 		put_escaped(&b, sheet_name);
 		sample_puts(&b, "\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>");
 		rc = put_entry(x, "xl/workbook.xml", b.ptr, b.len, true);
