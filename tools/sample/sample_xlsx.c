@@ -155,7 +155,7 @@ int sample_xlsx_open(sample_out *o, const char *rel, enum sample_class cls, int 
 	if (!x->a)
 		sample_die_nomem();
 	if (archive_write_set_format_zip(x->a) != ARCHIVE_OK ||
-	    archive_write_set_options(x->a, "zip:compression=deflate,zip:!zip64") != ARCHIVE_OK ||
+	    archive_write_set_options(x->a, "zip:compression=deflate,zip:compression-level=1,zip:!zip64") != ARCHIVE_OK ||
 	    archive_write_set_bytes_in_last_block(x->a, 1) != ARCHIVE_OK ||
 	    archive_write_open2(x->a, x, NULL, zip_write, NULL, NULL) != ARCHIVE_OK) {
 		rc = la_error(x, "zip");
@@ -220,26 +220,50 @@ static void put_escaped(cy_buf *b, const char *s)
 	sample_put(b, run, (size_t)(p - run));
 }
 
-static void cell_ref(sample_xlsx *x, const char *attrs)
+/* Decimal digits of v at p; returns the end. */
+static char *put_decimal(char *p, uint64_t v)
 {
-	char col[4];
-	unsigned c = x->col++;
+	char tmp[24];
 	int n = 0;
 
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+/* "<c r="B17"" and the attributes; by hand: printf was a fifth of the time. */
+static void cell_ref(sample_xlsx *x, const char *attrs)
+{
+	char ref[48], *p = ref;
+	unsigned c = x->col++;
+
+	memcpy(p, "<c r=\"", 6);
+	p += 6;
 	if (c >= 26) {
-		col[n++] = (char)('A' + c / 26 - 1);
+		*p++ = (char)('A' + c / 26 - 1);
 		c %= 26;
 	}
-	col[n++] = (char)('A' + c);
-	col[n] = 0;
-	sample_printf(&x->sheet, "<c r=\"%s%llu\"%s", col, (unsigned long long)x->row, attrs);
+	*p++ = (char)('A' + c);
+	p = put_decimal(p, x->row);
+	*p++ = '"';
+	sample_put(&x->sheet, ref, (size_t)(p - ref));
+	sample_puts(&x->sheet, attrs);
 }
 
 void sample_xlsx_row_begin(sample_xlsx *x)
 {
+	char buf[40], *p = buf;
+
 	x->row++;
 	x->col = 0;
-	sample_printf(&x->sheet, "<row r=\"%llu\">", (unsigned long long)x->row);
+	memcpy(p, "<row r=\"", 8);
+	p = put_decimal(p + 8, x->row);
+	memcpy(p, "\">", 2);
+	sample_put(&x->sheet, buf, (size_t)(p + 2 - buf));
 }
 
 void sample_xlsx_str(sample_xlsx *x, const char *s)
