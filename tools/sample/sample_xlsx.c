@@ -155,7 +155,9 @@ int sample_xlsx_open(sample_out *o, const char *rel, enum sample_class cls, int 
 	if (!x->a)
 		sample_die_nomem();
 	if (archive_write_set_format_zip(x->a) != ARCHIVE_OK ||
-	    archive_write_set_options(x->a, "zip:compression=deflate,zip:compression-level=1,zip:!zip64") != ARCHIVE_OK ||
+	    archive_write_set_options(
+		    x->a, "zip:compression=deflate,zip:compression-level=1,zip:!zip64") !=
+		    ARCHIVE_OK ||
 	    archive_write_set_bytes_in_last_block(x->a, 1) != ARCHIVE_OK ||
 	    archive_write_open2(x->a, x, NULL, zip_write, NULL, NULL) != ARCHIVE_OK) {
 		rc = la_error(x, "zip");
