@@ -39,6 +39,10 @@ for pair in customers:customer contracts:contract transactions:transaction accou
 	"$C" import files "demo-sample/$dir" --fonds Z109 --class "$class" --sidecar demo-sample/manifest.csv --quiet
 done
 
+# TODO(integrator): import the CRM exports and the mailbox once `custody import csv|xlsx|mail`
+# exist: demo-sample/crm/{customers,transactions,contracts}.csv (or the .xlsx), mail/customers.mbox,
+# and the contract PDFs contracts/HT-*.pdf; then show a search.  Not done here: nothing fake.
+
 echo "== custody ls"
 "$C" ls | head -n 15
 echo "   ... ($("$C" ls | wc -l) records)"

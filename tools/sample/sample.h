@@ -49,6 +49,8 @@ sample_date sample_date_from_days(long days);
 /* A uniformly drawn date in [from, to]. */
 sample_date sample_date_between(sample_rng *r, sample_date from, sample_date to);
 int sample_date_cmp(sample_date a, sample_date b);
+/* Excel's serial day number (1900 date system) of a date after 1900-03-01. */
+long sample_excel_serial(sample_date d);
 
 /* ---- text helpers (sample_format.c) ----
  * Growing a buffer fails only when memory runs out; the generator then has
@@ -74,6 +76,9 @@ void sample_put_amount_zh(cy_buf *b, int64_t fen);
 uint32_t sample_utf8_next(const char **s);
 /* Append the UTF-8 bytes of s converted with iconv(3) to GBK; 0 or CY_EINVALID. */
 int sample_to_gbk(cy_buf *out, const char *s, size_t n);
+/* The same to any iconv(3) encoding; on CY_EINVALID (a character the
+ * encoding lacks) out is left as it was. */
+int sample_convert(cy_buf *out, const char *to, const char *s, size_t n);
 
 /* ---- the output tree (sample_out.c) ---- */
 
@@ -111,9 +116,50 @@ int sample_out_mkdir(sample_out *o, const char *rel);
 /* Write one file at rel under root and record it for the manifest. */
 int sample_out_write(sample_out *o, const char *rel, enum sample_class cls, int year,
 		     const void *data, size_t n);
+/* A file written in pieces (the CRM exports are too large to hold): open,
+ * write any number of times, close, which records it for the manifest;
+ * sample_file_abort on a failure path (closes, records nothing). */
+typedef struct sample_file {
+	sample_out *o;
+	int fd;
+	char *rel;
+	cy_buf path;
+	enum sample_class cls;
+	int year;
+	uint64_t bytes;
+	struct cy_sha256_ctx *sha;
+} sample_file;
+
+int sample_file_open(sample_out *o, sample_file *f, const char *rel, enum sample_class cls,
+		     int year);
+int sample_file_write(sample_file *f, const void *data, size_t n);
+/* Write b's bytes and clear b. */
+int sample_file_flush(sample_file *f, cy_buf *b);
+int sample_file_close(sample_file *f);
+void sample_file_abort(sample_file *f);
 /* Write manifest.csv (every file, sorted by path) at the root. */
 int sample_out_finish(sample_out *o);
 void sample_out_release(sample_out *o);
+
+/* ---- XLSX, streamed (sample_xlsx.c) ---- */
+
+typedef struct sample_xlsx sample_xlsx;
+
+/* A workbook of one sheet at rel; date stamps the zip entries. */
+int sample_xlsx_open(sample_out *o, const char *rel, enum sample_class cls, int year,
+		     sample_date date, sample_xlsx **out);
+void sample_xlsx_row_begin(sample_xlsx *x);
+/* Cells, left to right: an inline string, a shared string (for values that
+ * repeat), a number with a style (0 general, 2 text, 3 "0.00"), a date.
+ * An empty string leaves its cell empty. */
+void sample_xlsx_str(sample_xlsx *x, const char *s);
+void sample_xlsx_shared(sample_xlsx *x, const char *s);
+void sample_xlsx_num(sample_xlsx *x, const char *number, int style);
+void sample_xlsx_date(sample_xlsx *x, sample_date d);
+int sample_xlsx_row_end(sample_xlsx *x);
+uint64_t sample_xlsx_rows(const sample_xlsx *x);
+/* Finish the sheet and the zip and record the file; frees x in any case. */
+int sample_xlsx_close(sample_xlsx *x, const char *sheet_name);
 
 /* ---- the run ---- */
 
@@ -126,6 +172,7 @@ typedef struct sample_plan {
 	int transactions_per_year;
 	int vouchers_per_month;
 	int letters;
+	int crm_customers; /* default of --customers */
 } sample_plan;
 
 struct sample_company;
@@ -138,14 +185,21 @@ typedef struct sample_world {
 	struct sample_person *people;
 	size_t npeople;
 	sample_out out;
+	size_t crm_customers; /* rows of crm/customers.csv */
+	bool crm_only;	      /* only the company sheet, crm/ and mail/ */
+	struct sample_crm *crm;
 } sample_world;
 
 /* Generators, each writing one part of the tree; 0 or a CY_E code. */
-int sample_write_company(sample_world *w);	/* sample_customers.c */
-int sample_write_customers(sample_world *w);	/* sample_customers.c */
-int sample_write_contracts(sample_world *w);	/* sample_pdf.c */
-int sample_write_transactions(sample_world *w); /* sample_ledger.c */
-int sample_write_accounting(sample_world *w);	/* sample_ledger.c */
-int sample_write_letters(sample_world *w);	/* sample_image.c */
+int sample_write_company(sample_world *w);	 /* sample_customers.c */
+int sample_write_customers(sample_world *w);	 /* sample_customers.c */
+int sample_write_contracts(sample_world *w);	 /* sample_pdf.c */
+int sample_write_transactions(sample_world *w);	 /* sample_ledger.c */
+int sample_write_accounting(sample_world *w);	 /* sample_ledger.c */
+int sample_write_letters(sample_world *w);	 /* sample_image.c */
+int sample_write_crm(sample_world *w);		 /* sample_crm.c: crm/ */
+int sample_write_crm_contracts(sample_world *w); /* sample_pdf.c: contracts/HT-*.pdf */
+int sample_write_mail(sample_world *w);		 /* sample_mbox.c: mail/ */
+void sample_crm_free(sample_world *w);
 
 #endif

@@ -121,6 +121,12 @@ int sample_date_cmp(sample_date a, sample_date b)
 	return x < y ? -1 : x > y;
 }
 
+long sample_excel_serial(sample_date d)
+{
+	/* Day 0 is 1899-12-30: Excel counts the 29th of February 1900 that never was. */
+	return sample_date_to_days(d) + 25569;
+}
+
 void sample_put_date(cy_buf *b, sample_date d)
 {
 	sample_printf(b, "%04d-%02d-%02d", d.y, d.m, d.d);
@@ -234,15 +240,15 @@ uint32_t sample_utf8_next(const char **s)
 	return c;
 }
 
-int sample_to_gbk(cy_buf *out, const char *s, size_t n)
+int sample_convert(cy_buf *out, const char *to, const char *s, size_t n)
 {
-	iconv_t cd = iconv_open("GBK", "UTF-8");
+	iconv_t cd = iconv_open(to, "UTF-8");
 	char *in = (char *)s;
-	size_t inleft = n;
+	size_t inleft = n, start = out->len;
 	int rc = 0;
 
 	if (cd == (iconv_t)-1)
-		return cy_error_set_errno(CY_EUNSUPPORTED, errno, "cannot convert to GBK");
+		return cy_error_set_errno(CY_EUNSUPPORTED, errno, "cannot convert to %s", to);
 	while (inleft > 0) {
 		char *o;
 		size_t oleft, room = inleft * 2 + 16;
@@ -252,8 +258,8 @@ int sample_to_gbk(cy_buf *out, const char *s, size_t n)
 		o = (char *)out->ptr + out->len;
 		oleft = room;
 		if (iconv(cd, &in, &inleft, &o, &oleft) == (size_t)-1 && errno != E2BIG) {
-			rc = cy_error_set_errno(CY_EINVALID, errno, "cannot convert to GBK");
-			out->len = (size_t)(o - (char *)out->ptr);
+			rc = cy_error_set_errno(CY_EINVALID, errno, "cannot convert to %s", to);
+			out->len = start;
 			break;
 		}
 		out->len = (size_t)(o - (char *)out->ptr);
@@ -262,4 +268,9 @@ int sample_to_gbk(cy_buf *out, const char *s, size_t n)
 		out->ptr[out->len] = 0;
 	iconv_close(cd);
 	return rc;
+}
+
+int sample_to_gbk(cy_buf *out, const char *s, size_t n)
+{
+	return sample_convert(out, "GBK", s, n);
 }

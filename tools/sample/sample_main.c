@@ -15,16 +15,20 @@
 #include "custody/banned.h"
 
 /* name, customers, first and last year, first year of vouchers, % of customers
- * with a second contract, transactions a year, vouchers a month, letters.
+ * with a second contract, transactions a year, vouchers a month, letters, and
+ * the CRM's customers (crm/, unless --customers says otherwise).
  * Letters make most of the bytes (about 250 KB each); tuned for about 50, 500
  * and 4400 files of 2, 30 and 300 MB. */
 static const sample_plan plans[] = {
-	{"small", 10, 2021, 2023, 2023, 20, 80, 25, 8},
-	{"medium", 130, 2019, 2023, 2019, 30, 2000, 40, 120},
-	{"large", 1300, 2018, 2023, 2018, 35, 25000, 80, 1200},
+	{"small", 10, 2021, 2023, 2023, 20, 80, 25, 8, 1000},
+	{"medium", 130, 2019, 2023, 2019, 30, 2000, 40, 120, 10000},
+	{"large", 1300, 2018, 2023, 2018, 35, 25000, 80, 1200, 100000},
 };
 
-enum opt_id { OPT_OUT, OPT_SEED, OPT_SIZE, OPT_FORCE, OPT_HELP };
+enum opt_id { OPT_OUT, OPT_SEED, OPT_SIZE, OPT_CUSTOMERS, OPT_CRM_ONLY, OPT_FORCE, OPT_HELP };
+
+#define CUSTOMERS_MIN 1000
+#define CUSTOMERS_MAX 1000000
 
 static const struct option_def {
 	enum opt_id id;
@@ -38,6 +42,14 @@ static const struct option_def {
 	 "随机种子，相同种子生成完全相同的文件（默认 1）"},
 	{OPT_SIZE, "size", "SIZE", "small (default), medium or large: 50, 500 or 4400 files",
 	 "规模：small（默认）、medium 或 large，约 50、500 或 4400 个文件"},
+	{OPT_CUSTOMERS, "customers", "N",
+	 "customers in the CRM export crm/, 1000 to 1000000 (default 1000, 10000 or 100000 by "
+	 "size), about 5 transactions each",
+	 "CRM 导出（crm/）的客户数，1000 至 1000000（默认按规模 1000、10000 或 100000），"
+	 "每位客户约 5 笔交易"},
+	{OPT_CRM_ONLY, "crm-only", NULL,
+	 "write only the CRM exports (crm/) and the mailbox (mail/): no profiles, PDFs or scans",
+	 "只生成 CRM 导出（crm/）和邮箱（mail/），不生成档案文件、PDF 和扫描件"},
 	{OPT_FORCE, "force", NULL, "write into DIR even if it is not empty",
 	 "目录非空时仍然写入（覆盖同名文件）"},
 	{OPT_HELP, "help", NULL, "show this help", "显示本帮助"},
@@ -47,7 +59,8 @@ static const struct option_def {
 
 static void usage_line(FILE *f)
 {
-	fputs("usage: custody-sample --out DIR [--seed N] [--size small|medium|large] [--force]\n",
+	fputs("usage: custody-sample --out DIR [--seed N] [--size small|medium|large]\n"
+	      "                     [--customers N] [--crm-only] [--force]\n",
 	      f);
 }
 
@@ -56,11 +69,14 @@ static void help(void)
 	size_t i;
 
 	usage_line(stdout);
-	fputs("用法：custody-sample --out 目录 [--seed N] [--size small|medium|large] [--force]\n\n"
+	fputs("用法：custody-sample --out 目录 [--seed N] [--size small|medium|large]\n"
+	      "                     [--customers N] [--crm-only] [--force]\n\n"
 	      "Write a fictional company's records (customer profiles, contracts, bank\n"
-	      "statements, vouchers, scanned letters) with valid-looking personal data, the\n"
+	      "statements, vouchers, scanned letters), its CRM's exports (CSV and XLSX) and a\n"
+	      "mailbox of customer correspondence, with valid-looking personal data, the\n"
 	      "same files for the same seed and size.\n"
-	      "生成一家虚构公司的档案（客户档案、合同、交易流水、记账凭证、来函扫描件），\n"
+	      "生成一家虚构公司的档案（客户档案、合同、交易流水、记账凭证、来函扫描件）、\n"
+	      "CRM 导出文件（CSV 和 XLSX）和客户往来邮件，\n"
 	      "其中的个人信息均为虚构；相同的种子和规模生成完全相同的文件。\n\n",
 	      stdout);
 	for (i = 0; i < NOPTIONS; i++) {
@@ -88,6 +104,8 @@ struct args {
 	const char *out;
 	uint64_t seed;
 	const sample_plan *plan;
+	long customers; /* 0: the plan's */
+	bool crm_only;
 	bool force;
 	bool help;
 };
@@ -118,6 +136,20 @@ static int set_option(struct args *a, const struct option_def *o, const char *va
 				return 0;
 			}
 		return usage_error("invalid size '%s': use small, medium or large", val);
+	case OPT_CUSTOMERS: {
+		char *end;
+
+		errno = 0;
+		a->customers = strtol(val, &end, 10);
+		if (errno || end == val || *end || a->customers < CUSTOMERS_MIN ||
+		    a->customers > CUSTOMERS_MAX)
+			return usage_error("invalid number of customers '%s': use 1000 to 1000000",
+					   val);
+		return 0;
+	}
+	case OPT_CRM_ONLY:
+		a->crm_only = true;
+		return 0;
 	case OPT_FORCE:
 		a->force = true;
 		return 0;
@@ -200,16 +232,22 @@ static int generate(sample_world *w)
 	int rc;
 
 	rc = sample_write_company(w);
-	if (!rc)
+	if (!rc && !w->crm_only)
 		rc = sample_write_customers(w);
-	if (!rc)
+	if (!rc && !w->crm_only)
 		rc = sample_write_contracts(w);
-	if (!rc)
+	if (!rc && !w->crm_only)
 		rc = sample_write_transactions(w);
-	if (!rc)
+	if (!rc && !w->crm_only)
 		rc = sample_write_accounting(w);
-	if (!rc)
+	if (!rc && !w->crm_only)
 		rc = sample_write_letters(w);
+	if (!rc)
+		rc = sample_write_crm(w);
+	if (!rc && !w->crm_only)
+		rc = sample_write_crm_contracts(w);
+	if (!rc)
+		rc = sample_write_mail(w);
 	if (!rc)
 		rc = sample_out_finish(&w->out);
 	return rc;
@@ -217,7 +255,7 @@ static int generate(sample_world *w)
 
 int main(int argc, char **argv)
 {
-	struct args a = {NULL, 1, &plans[0], false, false};
+	struct args a = {NULL, 1, &plans[0], 0, false, false, false};
 	sample_company company;
 	sample_world w;
 	sample_rng r;
@@ -244,6 +282,8 @@ int main(int argc, char **argv)
 	w.company = &company;
 	w.people = make_people(&w);
 	w.npeople = (size_t)w.plan->customers;
+	w.crm_customers = (size_t)(a.customers ? a.customers : w.plan->crm_customers);
+	w.crm_only = a.crm_only;
 	rc = generate(&w);
 	if (!rc) {
 		printf("wrote %zu files, %llu bytes to %s\n", w.out.files,
@@ -255,6 +295,7 @@ out:
 	if (rc)
 		fprintf(stderr, "custody-sample: %s\n", cy_error_message());
 	free(w.people);
+	sample_crm_free(&w);
 	sample_out_release(&w.out);
 	return rc ? 1 : 0;
 }

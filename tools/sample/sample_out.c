@@ -92,19 +92,26 @@ int sample_out_mkdir(sample_out *o, const char *rel)
 	return rc;
 }
 
+static int open_file(sample_out *o, const char *rel, cy_buf *path, int *fd)
+{
+	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (o->force ? O_TRUNC : O_EXCL);
+
+	sample_printf(path, "%s/%s", o->root, rel);
+	*fd = open(cy_buf_cstr(path), flags, 0644);
+	if (*fd < 0)
+		return cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot create '%s'",
+					  cy_buf_cstr(path));
+	return 0;
+}
+
 static int write_file(sample_out *o, const char *rel, const void *data, size_t n)
 {
 	cy_buf path = CY_BUF_INIT;
-	int fd, rc = 0;
-	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (o->force ? O_TRUNC : O_EXCL);
+	int fd, rc;
 
-	sample_printf(&path, "%s/%s", o->root, rel);
-	fd = open(cy_buf_cstr(&path), flags, 0644);
-	if (fd < 0) {
-		rc = cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot create '%s'",
-					cy_buf_cstr(&path));
+	rc = open_file(o, rel, &path, &fd);
+	if (rc)
 		goto out;
-	}
 	rc = cy_write_all(fd, data, n, cy_buf_cstr(&path));
 	if (close(fd) < 0 && !rc)
 		rc = cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot write '%s'",
@@ -118,14 +125,11 @@ out:
 	return rc;
 }
 
-int sample_out_write(sample_out *o, const char *rel, enum sample_class cls, int year,
-		     const void *data, size_t n)
+static void add_entry(sample_out *o, const char *rel, enum sample_class cls, int year, uint64_t n,
+		      const uint8_t sha256[32])
 {
 	sample_entry *e;
-	int rc = write_file(o, rel, data, n);
 
-	if (rc)
-		return rc;
 	if (o->nentries == o->cap) {
 		size_t cap = o->cap ? o->cap * 2 : 256;
 		sample_entry *p = realloc(o->entries, cap * sizeof(*p));
@@ -141,9 +145,97 @@ int sample_out_write(sample_out *o, const char *rel, enum sample_class cls, int 
 		sample_die_nomem();
 	e->cls = cls;
 	e->year = year;
-	e->bytes = n;
-	cy_sha256(data, n, e->sha256);
+	e->bytes = (size_t)n;
+	memcpy(e->sha256, sha256, 32);
+}
+
+int sample_out_write(sample_out *o, const char *rel, enum sample_class cls, int year,
+		     const void *data, size_t n)
+{
+	uint8_t sha[32];
+	int rc = write_file(o, rel, data, n);
+
+	if (rc)
+		return rc;
+	cy_sha256(data, n, sha);
+	add_entry(o, rel, cls, year, n, sha);
 	return 0;
+}
+
+int sample_file_open(sample_out *o, sample_file *f, const char *rel, enum sample_class cls,
+		     int year)
+{
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
+	f->o = o;
+	f->cls = cls;
+	f->year = year;
+	f->rel = strdup(rel);
+	if (!f->rel)
+		sample_die_nomem();
+	if (cy_sha256_new(&f->sha))
+		sample_die_nomem();
+	rc = open_file(o, rel, &f->path, &f->fd);
+	if (rc)
+		sample_file_abort(f);
+	return rc;
+}
+
+int sample_file_write(sample_file *f, const void *data, size_t n)
+{
+	int rc;
+
+	if (!n)
+		return 0;
+	rc = cy_write_all(f->fd, data, n, cy_buf_cstr(&f->path));
+	if (rc)
+		return rc;
+	if (cy_sha256_update(f->sha, data, n))
+		sample_die_nomem();
+	f->bytes += n;
+	return 0;
+}
+
+int sample_file_flush(sample_file *f, cy_buf *b)
+{
+	int rc = sample_file_write(f, b->ptr, b->len);
+
+	cy_buf_clear(b);
+	return rc;
+}
+
+int sample_file_close(sample_file *f)
+{
+	uint8_t sha[32];
+	int rc = 0;
+
+	if (close(f->fd) < 0)
+		rc = cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot write '%s'",
+					cy_buf_cstr(&f->path));
+	f->fd = -1;
+	if (!rc && cy_sha256_final(f->sha, sha))
+		sample_die_nomem();
+	if (!rc) {
+		add_entry(f->o, f->rel, f->cls, f->year, f->bytes, sha);
+		f->o->files++;
+		f->o->bytes += f->bytes;
+	}
+	sample_file_abort(f);
+	return rc;
+}
+
+void sample_file_abort(sample_file *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+	cy_sha256_free(f->sha);
+	f->sha = NULL;
+	free(f->rel);
+	f->rel = NULL;
+	cy_buf_release(&f->path);
 }
 
 static int entry_cmp(const void *a, const void *b)

@@ -25,6 +25,9 @@ struct contract {
 	size_t person;
 	sample_date date;
 	int seq; /* within the year */
+	char no[24];
+	int64_t fen; /* 0: drawn */
+	int kind;    /* -1: drawn */
 };
 
 /* Text laid out top-down over as many pages as it needs. */
@@ -189,8 +192,11 @@ static void write_body(struct doc *d, const sample_world *w, const sample_person
 	static const char *const kinds[] = {"商品购销合同", "分期付款买卖合同"};
 	static const int periods[] = {6, 12, 24, 36};
 	cy_buf t = CY_BUF_INIT, s = CY_BUF_INIT;
-	bool instalments = sample_rng_chance(r, 55);
-	int64_t total = sample_rng_amount(r, 3000, 300000);
+	/* Drawn in any case, so that the draws after them stay where they were. */
+	bool drawn_kind = sample_rng_chance(r, 55);
+	int64_t drawn_total = sample_rng_amount(r, 3000, 300000);
+	bool instalments = k->kind >= 0 ? k->kind == 1 : drawn_kind;
+	int64_t total = k->fen > 0 ? k->fen : drawn_total;
 	int n = periods[sample_rng_below(r, 4)];
 	int64_t down = total * sample_rng_range(r, 20, 30) / 100 / 100 * 100;
 	int64_t per = (total - down + n - 1) / n;
@@ -202,7 +208,7 @@ static void write_body(struct doc *d, const sample_world *w, const sample_person
 
 	*long_form = sample_rng_chance(r, 60);
 	centered(d, 20, kinds[instalments]);
-	sample_printf(&t, "合同编号：HT%d-%04d", k->date.y, k->seq);
+	sample_printf(&t, "合同编号：%s", k->no);
 	line(d, 11, cy_buf_cstr(&t));
 	gap(d, 8);
 
@@ -356,7 +362,7 @@ static void assemble(cy_buf *out, struct doc *d, const sample_world *w, const sa
 			 "/FontBBox [-25 -254 1000 880] /ItalicAngle 0 /Ascent 880 /Descent -120 "
 			 "/CapHeight 880 /StemV 93 >>\nendobj\n");
 	offsets[6] = out->len;
-	snprintf(title, sizeof(title), "合同 HT%d-%04d", k->date.y, k->seq);
+	snprintf(title, sizeof(title), "合同 %s", k->no);
 	sample_puts(out, "6 0 obj\n<< /Title ");
 	put_utf16_string(out, title);
 	sample_puts(out, " /Author ");
@@ -392,6 +398,64 @@ static void assemble(cy_buf *out, struct doc *d, const sample_world *w, const sa
 		      "trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R /ID [<%s> <%s>] >>\n"
 		      "startxref\n%zu\n%%%%EOF\n",
 		      nobj + 1, idhex, idhex, xref);
+}
+
+static void make_pdf(cy_buf *out, const sample_world *w, const sample_person *p,
+		     const struct contract *k, const char *stream, uint64_t index)
+{
+	struct doc d;
+	bool long_form;
+	sample_rng r;
+	int j;
+
+	memset(&d, 0, sizeof(d));
+	d.npages = 1;
+	d.y = PAGE_H - MARGIN;
+	sample_rng_seed(&r, w->seed, stream, index);
+	write_body(&d, w, p, k, &r, &long_form);
+	assemble(out, &d, w, p, k, &r);
+	for (j = 0; j < MAX_PAGES; j++)
+		cy_buf_release(&d.page[j]);
+}
+
+void sample_contract_pdf(cy_buf *out, const sample_world *w, const sample_person *p, const char *no,
+			 sample_date date, int64_t fen, int kind, uint64_t index)
+{
+	struct contract k;
+
+	memset(&k, 0, sizeof(k));
+	k.date = date;
+	snprintf(k.no, sizeof(k.no), "%s", no);
+	k.fen = fen;
+	k.kind = kind;
+	make_pdf(out, w, p, &k, "crm-contract-pdf", index);
+}
+
+/* contracts/HT-YYYY-NNNNNN.pdf: the PDFs of a sample of crm/contracts.csv. */
+int sample_write_crm_contracts(sample_world *w)
+{
+	const sample_crm_contract *list;
+	cy_buf out = CY_BUF_INIT, name = CY_BUF_INIT;
+	size_t i, n;
+	int rc;
+
+	list = sample_crm_pdf_contracts(w, &n);
+	rc = sample_out_mkdir(&w->out, "contracts");
+	for (i = 0; !rc && i < n; i++) {
+		sample_crm_row row;
+
+		sample_crm_customer(w, list[i].customer, &row);
+		cy_buf_clear(&out);
+		sample_contract_pdf(&out, w, &row.p, list[i].no, list[i].date, list[i].fen,
+				    list[i].kind, i);
+		cy_buf_clear(&name);
+		sample_printf(&name, "contracts/%s.pdf", list[i].no);
+		rc = sample_out_write(&w->out, cy_buf_cstr(&name), SAMPLE_CONTRACT, list[i].date.y,
+				      out.ptr, out.len);
+	}
+	cy_buf_release(&out);
+	cy_buf_release(&name);
+	return rc;
 }
 
 static int contract_cmp(const void *a, const void *b)
@@ -432,24 +496,17 @@ int sample_write_contracts(sample_world *w)
 	for (i = 0; !rc && i < n; i++) {
 		struct contract *k = &list[i];
 		const sample_person *p = &w->people[k->person];
-		struct doc d;
-		bool long_form;
-		int j;
 
 		if (k->date.y != year) {
 			year = k->date.y;
 			seq = 0;
 		}
 		k->seq = ++seq;
-		memset(&d, 0, sizeof(d));
-		d.npages = 1;
-		d.y = PAGE_H - MARGIN;
-		sample_rng_seed(&r, w->seed, "contract", i);
-		write_body(&d, w, p, k, &r, &long_form);
+		snprintf(k->no, sizeof(k->no), "HT%d-%04d", k->date.y, k->seq);
+		k->fen = 0;
+		k->kind = -1;
 		cy_buf_clear(&out);
-		assemble(&out, &d, w, p, k, &r);
-		for (j = 0; j < MAX_PAGES; j++)
-			cy_buf_release(&d.page[j]);
+		make_pdf(&out, w, p, k, "contract", i);
 		cy_buf_clear(&name);
 		sample_printf(&name, "contracts/合同_HT%d-%04d_%s.pdf", k->date.y, k->seq, p->name);
 		rc = sample_out_write(&w->out, cy_buf_cstr(&name), SAMPLE_CONTRACT, k->date.y,

@@ -385,6 +385,26 @@ static void make_card(sample_person *p, sample_rng *r)
 	p->card[n + 1] = 0;
 }
 
+void sample_person_new_id(sample_person *p, sample_rng *r)
+{
+	make_id(p, r);
+}
+
+void sample_person_set_birth(sample_person *p, sample_rng *r, sample_date birth)
+{
+	p->birth = birth;
+	make_id(p, r);
+}
+
+int sample_age_on(sample_date birth, sample_date on)
+{
+	int age = on.y - birth.y;
+
+	if (on.m < birth.m || (on.m == birth.m && on.d < birth.d))
+		age--;
+	return age;
+}
+
 static int age_on(sample_date birth, sample_date on)
 {
 	int age = on.y - birth.y;

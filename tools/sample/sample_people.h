@@ -21,7 +21,7 @@ typedef struct sample_region {
 typedef struct sample_person {
 	int no;		 /* 1-based customer number */
 	char code[16];	 /* "KH000123" */
-	char name[32];	 /* "王伟" */
+	char name[64];	 /* "王伟"; an organisation's name in the CRM */
 	char pinyin[48]; /* "wang wei", for e-mail addresses */
 	bool male;
 	sample_date birth;
@@ -72,6 +72,12 @@ void sample_name_make(sample_rng *r, bool male, char *name, size_t namelen, char
 /* A customer who joined between since_from and since_to. */
 void sample_person_make(sample_person *p, sample_rng *r, int no, sample_date since_from,
 			sample_date since_to);
+/* Another ID number for p (a collision); p with another birth date and the ID
+ * number that goes with it. */
+void sample_person_new_id(sample_person *p, sample_rng *r);
+void sample_person_set_birth(sample_person *p, sample_rng *r, sample_date birth);
+/* Age in whole years on a date. */
+int sample_age_on(sample_date birth, sample_date on);
 /* The company, founded some years before first_year. */
 void sample_company_make(sample_company *c, sample_rng *r, int first_year);
 
@@ -79,5 +85,32 @@ void sample_company_make(sample_company *c, sample_rng *r, int first_year);
 const char *sample_pick(sample_rng *r, const char *const *list, size_t n);
 #define SAMPLE_PICK(r, list) sample_pick((r), (list), sizeof(list) / sizeof((list)[0]))
 void sample_phone_make(sample_rng *r, char out[12]);
+
+/* ---- the CRM's customers (sample_crm.c), for the mailbox and the PDFs ---- */
+
+typedef struct sample_crm_row {
+	char no[12]; /* 客户编号, "00000123" */
+	bool org;    /* an organisation: p.id holds its USCC, p.card its account */
+	bool dup;    /* a second registration of an earlier customer */
+	sample_person p;
+} sample_crm_row;
+
+typedef struct sample_crm_contract {
+	char no[20]; /* "HT-2023-000123" */
+	size_t customer;
+	sample_date date;
+	int64_t fen;
+	int kind; /* 0 商品购销合同, 1 分期付款买卖合同 */
+} sample_crm_contract;
+
+/* Customer i (0-based row of crm/customers.csv) again, as it was written. */
+void sample_crm_customer(const sample_world *w, size_t i, sample_crm_row *out);
+/* The contracts of crm/contracts.csv chosen for PDFs (persons only). */
+const sample_crm_contract *sample_crm_pdf_contracts(const sample_world *w, size_t *n);
+const char *const *sample_contract_kinds(void);
+
+/* One contract as a PDF (sample_pdf.c); kind < 0 and fen 0 are drawn. */
+void sample_contract_pdf(cy_buf *out, const sample_world *w, const sample_person *p, const char *no,
+			 sample_date date, int64_t fen, int kind, uint64_t index);
 
 #endif
