@@ -58,6 +58,12 @@ int cy_import_subject(cy_import *im, const struct cy_subject_fields *f, int64_t 
 int cy_import_find_subject(cy_import *im, const char *field, const char *value, int64_t *subject_id,
 			   char *id_out);
 
+/* A later row of a customer the fonds has: the phones, e-mails, accounts,
+ * customer numbers (and labels) of f that the subject does not have yet are
+ * added to it (re-sealed, indexed, subject.amend logged); *added how many. */
+int cy_import_subject_merge(cy_import *im, int64_t subject_id, const struct cy_subject_fields *f,
+			    size_t *added);
+
 /* The display id ("Z109-C000001") of a subject of the batch's fonds; "" if
  * there is none. */
 void cy_import_subject_display(cy_import *im, int64_t subject_id, char *id_out);

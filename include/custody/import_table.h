@@ -54,6 +54,8 @@ typedef struct cy_table_import_summary {
 	int64_t run;	       /* the import run (0 for a dry run) */
 	uint64_t problems;     /* values that could not be taken for their field (kept) */
 	uint64_t linked;       /* records linked to a customer */
+	uint64_t subjects_updated; /* customers the fonds had, given a new phone, e-mail,
+				    * account or customer number by a later row */
 	uint64_t unlinked;     /* contracts and records whose customer is not in the fonds */
 	uint64_t grouped_rows; /* transactions: rows that went into statements */
 	uint64_t header_line;  /* where the header was found */

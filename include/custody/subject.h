@@ -44,7 +44,8 @@ typedef struct cy_subject_fields {
 	size_t nemails;
 	const char **accounts; /* bank accounts, card numbers */
 	size_t naccounts;
-	const char *customer_no; /* the company's own customer number (客户编号) */
+	const char **customer_nos; /* the company's own customer numbers (客户编号) */
+	size_t ncustomer_nos;
 	/* sensitivity labels (PIPL Art. 28; pii.h names): "id_number",
 	 * "minor_under_14", "financial_account" */
 	const char **labels;

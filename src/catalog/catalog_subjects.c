@@ -256,3 +256,14 @@ int cy_catalog_subject_record_nos(cy_catalog *c, int64_t subject_id, cy_buf *nos
 	cy_stmt_reset(s);
 	return rc < 0 ? rc : 0;
 }
+
+int cy_catalog_subject_set_fields(cy_catalog *c, int64_t id, const void *fields, size_t n)
+{
+	cy_stmt *s;
+	int rc = cy_catalog_prepare(c, "UPDATE subjects SET fields = ?2 WHERE id = ?1", &s);
+
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, id);
+	rc = rc ? rc : cy_stmt_bind_blob(s, 2, fields, n);
+	rc = rc ? rc : cy_stmt_step(s);
+	return rc < 0 ? rc : 0;
+}

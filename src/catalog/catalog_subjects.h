@@ -33,6 +33,9 @@ typedef struct cy_catalog_subject {
 typedef int (*cy_catalog_subject_fn)(void *arg, const cy_catalog_subject *s);
 
 /* The next number of a subject in fonds (inside the caller's transaction). */
+/* Replace a subject's sealed fields (an importer adding what a later row
+ * brought). */
+int cy_catalog_subject_set_fields(cy_catalog *c, int64_t id, const void *fields, size_t n);
 /* A subject's fonds and number (CY_ENOTFOUND if there is none). */
 int cy_catalog_subject_no(cy_catalog *c, int64_t id, int64_t *fonds_id, int64_t *no);
 int cy_catalog_subject_next_no(cy_catalog *c, int64_t fonds_id, int64_t *no);

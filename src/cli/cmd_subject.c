@@ -291,7 +291,7 @@ static void subject_json(cy_buf *b, const cy_subject_info *s, bool full, const c
 		json_list(b, "phones", s->f.phones, s->f.nphones);
 		json_list(b, "emails", s->f.emails, s->f.nemails);
 		json_list(b, "accounts", s->f.accounts, s->f.naccounts);
-		json_opt(b, "customer_no", s->f.customer_no);
+		json_list(b, "customer_nos", s->f.customer_nos, s->f.ncustomer_nos);
 		json_list(b, "labels", s->f.labels, s->f.nlabels);
 		cy_buf_puts(b, ",\"fields\":{");
 		for (size_t i = 0; i < s->f.nextra; i++) {
@@ -521,7 +521,8 @@ static int subject_show(cy_vault *v, int argc, char **argv)
 			line(_("address"), s.f.address);
 			for (size_t i = 0; i < s.f.naccounts; i++)
 				line(_("account"), s.f.accounts[i]);
-			line(_("customer no"), s.f.customer_no);
+			for (size_t i = 0; i < s.f.ncustomer_nos; i++)
+				line(_("customer no"), s.f.customer_nos[i]);
 			for (size_t i = 0; i < s.f.nlabels; i++)
 				line(_("sensitive"), s.f.labels[i]);
 			for (size_t i = 0; i < s.f.nextra; i++) {

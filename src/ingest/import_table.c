@@ -412,7 +412,7 @@ static int customer_row(ctx *x, const cy_table_row *r)
 	const char *labels[4];
 	cy_subject_fields f;
 	cy_subject_kv kv[CY_TF_COUNT + 8];
-	const char *phone[1], *email[1], *account[1];
+	const char *phone[1], *email[1], *account[1], *custno[1];
 	int64_t sid = 0;
 	char sid_text[CY_SUBJECT_ID_MAX] = "";
 	bool org = is_org(r), named;
@@ -438,8 +438,11 @@ static int customer_row(ctx *x, const cy_table_row *r)
 		x->fatal = rc;
 		return rc;
 	}
-	if (rc == CY_ENOTFOUND) {
-		size_t nkv = 0;
+	/* a new customer is added; one the fonds has gets what this row brings
+	 * that it lacks (a new phone, e-mail, account or customer number) */
+	{
+		bool found = rc == 0;
+		size_t nkv = 0, added = 0;
 		static const cy_table_field extra[] = {CY_TF_GENDER,   CY_TF_BIRTH_DATE,
 						       CY_TF_POSTCODE, CY_TF_COMPANY,
 						       CY_TF_BANK,     CY_TF_NOTE};
@@ -451,7 +454,11 @@ static int customer_row(ctx *x, const cy_table_row *r)
 			f.id_number = r->field[CY_TF_ID_NUMBER];
 		f.uscc = r->field[CY_TF_USCC];
 		f.address = r->field[CY_TF_ADDRESS];
-		f.customer_no = r->field[CY_TF_CUSTOMER_NO];
+		if (present(r->field[CY_TF_CUSTOMER_NO])) {
+			custno[0] = r->field[CY_TF_CUSTOMER_NO];
+			f.customer_nos = custno;
+			f.ncustomer_nos = 1;
+		}
 		if (present(r->field[CY_TF_PHONE])) {
 			phone[0] = r->field[CY_TF_PHONE];
 			f.phones = phone;
@@ -487,19 +494,23 @@ static int customer_row(ctx *x, const cy_table_row *r)
 			/* the subject's labels: those of its first row, without "pii" */
 			f.labels = rl + 1;
 			f.nlabels = n - 1;
-			rc = cy_import_subject(x->im, &f, &sid, sid_text);
+			rc = found ? cy_import_subject_merge(x->im, sid, &f, &added)
+				   : cy_import_subject(x->im, &f, &sid, sid_text);
 		}
 		if (rc && row_level(rc)) {
 			char why[600];
-			snprintf(why, sizeof(why), "the customer could not be added: %s",
-				 cy_error_message());
+			snprintf(why, sizeof(why), "the customer could not be %s: %s",
+				 found ? "updated" : "added", cy_error_message());
 			return reject(x, r->line, why, r->raw, r->raw_len);
 		}
 		if (rc) {
 			x->fatal = rc;
 			return rc;
 		}
-		x->sum->counts.subjects++;
+		if (!found)
+			x->sum->counts.subjects++;
+		else if (added)
+			x->sum->subjects_updated++;
 	}
 	/* the profile record */
 	cy_buf_clear(&x->json);

@@ -953,6 +953,36 @@ int cy_import_subject(cy_import *im, const cy_subject_fields *f, int64_t *subjec
 	return in_savepoint(im, subject_step, &a, &oc, unused);
 }
 
+typedef struct merge_args {
+	int64_t sid;
+	const cy_subject_fields *f;
+	size_t *added;
+} merge_args;
+
+static int merge_step(cy_import *im, void *arg, cy_import_outcome *outcome, char *unused)
+{
+	merge_args *a = arg;
+
+	int rc;
+
+	(void)unused;
+	*outcome = CY_DUPLICATE;
+	if ((rc = cy_vault__epoch_writable(im->v, im->fk)))
+		return rc;
+	return cy_vault__subject_merge(im->v, im->fk, a->sid, a->f, a->added);
+}
+
+int cy_import_subject_merge(cy_import *im, int64_t subject_id, const cy_subject_fields *f,
+			    size_t *added)
+{
+	merge_args a = {subject_id, f, added};
+	cy_import_outcome oc;
+	char unused[64];
+
+	*added = 0;
+	return in_savepoint(im, merge_step, &a, &oc, unused);
+}
+
 int cy_import_commit(cy_import *im)
 {
 	int rc = 0;

@@ -316,7 +316,7 @@ int cy_vault__subject_json(const cy_subject_fields *f, cy_buf *out)
 	rc = rc ? rc : put_list(o, "phones", f->phones, f->nphones);
 	rc = rc ? rc : put_list(o, "emails", f->emails, f->nemails);
 	rc = rc ? rc : put_list(o, "accounts", f->accounts, f->naccounts);
-	rc = rc ? rc : put_str(o, "customer_no", f->customer_no, false);
+	rc = rc ? rc : put_list(o, "customer_nos", f->customer_nos, f->ncustomer_nos);
 	rc = rc ? rc : put_list(o, "labels", f->labels, f->nlabels);
 	if (!rc && f->nextra) {
 		if (!(x = json_object()) || json_object_set_new(o, "fields", x))
@@ -416,7 +416,7 @@ static int parse_fields(const char *id, const cy_buf *pt, const char *kind_col, 
 	json_error_t err;
 	json_t *x;
 	int bad = 0;
-	size_t np, ne, na, nl, nx = 0, k = 0;
+	size_t np, ne, na, nl, nc, nx = 0, k = 0;
 
 	if (!p)
 		return cy_error_set(CY_ENOMEM, "out of memory");
@@ -435,11 +435,11 @@ static int parse_fields(const char *id, const cy_buf *pt, const char *kind_col, 
 	s->f.id_number = jstr(p->j, "id_number", &bad);
 	s->f.uscc = jstr(p->j, "uscc", &bad);
 	s->f.address = jstr(p->j, "address", &bad);
-	s->f.customer_no = jstr(p->j, "customer_no", &bad);
 	np = jlist_len(p->j, "phones", &bad);
 	ne = jlist_len(p->j, "emails", &bad);
 	na = jlist_len(p->j, "accounts", &bad);
 	nl = jlist_len(p->j, "labels", &bad);
+	nc = jlist_len(p->j, "customer_nos", &bad);
 	x = json_object_get(p->j, "fields");
 	if (x && (!json_is_object(x) || json_object_size(x) > CY_SUBJECT_MAX_EXTRA))
 		bad = 1;
@@ -453,7 +453,7 @@ static int parse_fields(const char *id, const cy_buf *pt, const char *kind_col, 
 		return cy_error_set(CY_ECORRUPT, "subject %s: its kind in the catalog was altered",
 				    id);
 	}
-	if (!(p->ptrs = calloc(np + ne + na + nl + 1, sizeof(char *))))
+	if (!(p->ptrs = calloc(np + ne + na + nl + nc + 1, sizeof(char *))))
 		goto nomem;
 	s->f.phones = jlist(p->j, "phones", p->ptrs, np);
 	s->f.nphones = np;
@@ -463,6 +463,8 @@ static int parse_fields(const char *id, const cy_buf *pt, const char *kind_col, 
 	s->f.naccounts = na;
 	s->f.labels = jlist(p->j, "labels", p->ptrs + np + ne + na, nl);
 	s->f.nlabels = nl;
+	s->f.customer_nos = jlist(p->j, "customer_nos", p->ptrs + np + ne + na + nl, nc);
+	s->f.ncustomer_nos = nc;
 	if (x && (nx = json_object_size(x))) {
 		const char *key;
 		json_t *val;
@@ -523,12 +525,13 @@ static size_t index_values(const cy_subject_fields *f, index_val *out, size_t ca
 		ADD(CY_NORM_EMAIL, f->emails[i]);
 	for (size_t i = 0; i < f->naccounts; i++)
 		ADD(CY_NORM_ACCOUNT, f->accounts[i]);
-	ADD(CY_NORM_CUSTOMER_NO, f->customer_no);
+	for (size_t i = 0; i < f->ncustomer_nos; i++)
+		ADD(CY_NORM_CUSTOMER_NO, f->customer_nos[i]);
 #undef ADD
 	return n;
 }
 
-#define MAX_INDEX (4 + 3 * CY_SUBJECT_MAX_LIST)
+#define MAX_INDEX (3 + 4 * CY_SUBJECT_MAX_LIST)
 
 /* The blind-index hashes of f under index_key; *n of them.  Values whose
  * normal form is empty are not indexed. */
@@ -1465,5 +1468,123 @@ out:
 	free(ks);
 	cy_wipe(first, sizeof(first));
 	cy_buf_wipe(&norm);
+	return rc;
+}
+
+/* ---- merging what a later row brings (importers) ---- */
+
+/* Append to list (of at most CY_SUBJECT_MAX_LIST) the values of add whose
+ * normal form is not there yet; *added counts them. */
+static int merge_list(cy_norm_field nf, const char **have, size_t nhave, const char **add,
+		      size_t nadd, const char **out, size_t *nout, size_t *added)
+{
+	cy_buf a = CY_BUF_INIT, b = CY_BUF_INIT;
+	int rc = 0;
+
+	*nout = 0;
+	for (size_t i = 0; i < nhave && *nout < CY_SUBJECT_MAX_LIST; i++)
+		out[(*nout)++] = have[i];
+	for (size_t i = 0; !rc && i < nadd && *nout < CY_SUBJECT_MAX_LIST; i++) {
+		bool dup = false;
+		if (!present(add[i]) || (rc = cy_normalize(nf, add[i], strlen(add[i]), &a)) ||
+		    !a.len)
+			continue;
+		for (size_t j = 0; !rc && !dup && j < *nout; j++) {
+			rc = cy_normalize(nf, out[j], strlen(out[j]), &b);
+			dup = !rc && b.len == a.len && !memcmp(a.ptr, b.ptr, a.len);
+		}
+		if (!rc && !dup) {
+			out[(*nout)++] = add[i];
+			(*added)++;
+		}
+	}
+	cy_buf_wipe(&a);
+	cy_buf_wipe(&b);
+	return rc == CY_EINVALID ? 0 : rc;
+}
+
+int cy_vault__subject_merge(cy_vault *v, const cy_fonds_key *k, int64_t sid,
+			    const cy_subject_fields *add, size_t *added)
+{
+	cy_buf wkey = CY_BUF_INIT, fields = CY_BUF_INIT, json = CY_BUF_INIT, sealed = CY_BUF_INIT;
+	const char *phones[CY_SUBJECT_MAX_LIST], *emails[CY_SUBJECT_MAX_LIST],
+		*accounts[CY_SUBJECT_MAX_LIST], *nos[CY_SUBJECT_MAX_LIST], *labels[CY_SUBJECT_MAX_LIST];
+	uint8_t hashes[MAX_INDEX][32], nonce[12];
+	cy_norm_field hf[MAX_INDEX];
+	size_t nh = 0;
+	cy_catalog_subject r;
+	cy_subject_info s;
+	cy_subject_fields m;
+	uint8_t *skey = NULL;
+	cy_ledger_entry e;
+	int rc;
+
+	*added = 0;
+	memset(&s, 0, sizeof(s));
+	if ((rc = cy_catalog_subject_get_by_id(v->cat, sid, &r, &wkey, &fields)))
+		goto out;
+	if (r.fonds_id != k->fonds_id) {
+		rc = cy_error_set(CY_EINVALID, "the subject is not of fonds %s", k->code);
+		goto out;
+	}
+	info_from_row(&r, &s);
+	if ((rc = decrypt_row(v, k, &r, &s)))
+		goto out;
+	m = s.f;
+	rc = merge_list(CY_NORM_PHONE, s.f.phones, s.f.nphones, add->phones, add->nphones, phones,
+			&m.nphones, added);
+	rc = rc ? rc
+		: merge_list(CY_NORM_EMAIL, s.f.emails, s.f.nemails, add->emails, add->nemails,
+			     emails, &m.nemails, added);
+	rc = rc ? rc
+		: merge_list(CY_NORM_ACCOUNT, s.f.accounts, s.f.naccounts, add->accounts,
+			     add->naccounts, accounts, &m.naccounts, added);
+	rc = rc ? rc
+		: merge_list(CY_NORM_CUSTOMER_NO, s.f.customer_nos, s.f.ncustomer_nos,
+			     add->customer_nos, add->ncustomer_nos, nos, &m.ncustomer_nos, added);
+	if (rc || !*added)
+		goto out;
+	{
+		size_t nl = 0, ignored = 0;
+		/* labels: the union (not counted as a change on their own) */
+		rc = merge_list(CY_NORM_ACCOUNT, s.f.labels, s.f.nlabels, add->labels, add->nlabels,
+				labels, &nl, &ignored);
+		m.labels = labels;
+		m.nlabels = nl;
+	}
+	m.phones = phones;
+	m.emails = emails;
+	m.accounts = accounts;
+	m.customer_nos = nos;
+	if (!(skey = cy_secure_alloc(32))) {
+		rc = CY_ENOMEM;
+		goto out;
+	}
+	rc = rc ? rc : unwrap_any_epoch(v, k, r.uid, r.wkey, r.wkeylen, skey);
+	rc = rc ? rc : cy_vault__subject_json(&m, &json);
+	rc = rc ? rc : cy_random(nonce, sizeof(nonce));
+	rc = rc ? rc : cy_vault__subject_seal(skey, r.uid, s.id, json.ptr, json.len, nonce, &sealed);
+	rc = rc ? rc : cy_catalog_subject_set_fields(v->cat, sid, sealed.ptr, sealed.len);
+	rc = rc ? rc : index_hashes(CY_INDEX_KEY(k), &m, hashes, hf, &nh);
+	for (size_t i = 0; !rc && i < nh; i++)
+		rc = cy_catalog_subject_index_add(v->cat, k->fonds_id, cy_norm_field_name(hf[i]),
+						  hashes[i], sid);
+	if (rc)
+		goto out;
+	memset(&e, 0, sizeof(e));
+	e.action = "subject.amend";
+	e.targets[0] = s.id;
+	e.ntargets = 1;
+	e.details[e.ndetails++] = (cy_ledger_detail){"fonds", k->code, 0};
+	e.details[e.ndetails++] = (cy_ledger_detail){"added", NULL, (int64_t)*added};
+	rc = cy_vault__log(v, &e);
+out:
+	cy_secure_free(skey, 32);
+	cy_wipe(hashes, sizeof(hashes));
+	cy_subject_info_release(&s);
+	cy_buf_wipe(&json);
+	cy_buf_release(&wkey);
+	cy_buf_release(&fields);
+	cy_buf_release(&sealed);
 	return rc;
 }

@@ -25,6 +25,13 @@ int cy_vault__subject_create(cy_vault *v, const cy_fonds_key *k, const cy_subjec
  * if the caller does not hold its fonds key, CY_ECORRUPT if it does not
  * authenticate.  key should be locked memory; the caller wipes it. */
 int cy_vault__subject_key(cy_vault *v, int64_t subject_id, uint8_t key[32]);
+/* Add to subject sid (of k's fonds) the phones, e-mails, accounts, customer
+ * numbers and labels of add that it does not have yet: its fields re-sealed
+ * under its own key, index rows for the new values, subject.amend logged
+ * (with the number added).  Inside the caller's transaction; *added 0:
+ * nothing was new and nothing was written. */
+int cy_vault__subject_merge(cy_vault *v, const cy_fonds_key *k, int64_t sid,
+			    const cy_subject_fields *add, size_t *added);
 /* Link a record to a subject inside the caller's transaction. */
 int cy_vault__subject_link(cy_vault *v, int64_t record_id, int64_t subject_id);
 

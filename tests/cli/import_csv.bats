@@ -78,11 +78,18 @@ assert set(rej) == {8, 9}, rej
 assert "scientific" in rej[8], rej
 assert "name" in rej[9], rej
 ' "$output"
-	# the customer with two rows is one subject with two profile records
+	# the customer with two rows is one subject with two profile records, and the phone of
+	# the second row was added to it (and to its index)
+	py 's = jl(sys.argv[1])[-1]; assert s["subjects_updated"] == 1, s' "$output"
 	run as li subject find --id-number "$ID1" --json
 	status_is 0
 	py '
 rs = jl(sys.argv[1]); assert len(rs) == 1 and rs[0]["records"] == 2, rs' "$output"
+	run as li subject find --phone 13700000000 --json
+	py 'rs = jl(sys.argv[1]); assert len(rs) == 1 and rs[0]["id"] == "Z109-C000001", rs' "$output"
+	[ "$(count_action subject.amend)" -eq 1 ]
+	run as li check
+	status_is 0
 	# found by the customer number too (a blind index of its own)
 	run as li subject find --customer-no c0002 --json
 	status_is 0
@@ -106,7 +113,7 @@ for r in jl(sys.stdin.read()):
 	status_is 0
 	py '
 s = json.loads(sys.argv[1])
-assert s["customer_no"] == "C0003" and set(s["labels"]) == {"id_number", "minor_under_14"}, s
+assert s["customer_nos"] == ["C0003"] and set(s["labels"]) == {"id_number", "minor_under_14"}, s
 ' "$output"
 }
 
