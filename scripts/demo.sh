@@ -39,9 +39,21 @@ for pair in customers:customer contracts:contract transactions:transaction accou
 	"$C" import files "demo-sample/$dir" --fonds Z109 --class "$class" --sidecar demo-sample/manifest.csv --quiet
 done
 
-# TODO(integrator): import the CRM exports and the mailbox once `custody import csv|xlsx|mail`
-# exist: demo-sample/crm/{customers,transactions,contracts}.csv (or the .xlsx), mail/customers.mbox,
-# and the contract PDFs contracts/HT-*.pdf; then show a search.  Not done here: nothing fake.
+if [ -f demo-sample/crm/customers.csv ]; then
+	echo "== the CRM's exports and the customers' mail (import csv, import mail)"
+	# rows Excel damaged are refused and kept (exit 1): listed by 'custody import rejects'
+	"$C" import csv demo-sample/crm/customers.csv --fonds Z109 --kind customers --quiet || true
+	"$C" import csv demo-sample/crm/transactions.csv --fonds Z109 --kind transactions --quiet || true
+	"$C" import csv demo-sample/crm/contracts.csv --fonds Z109 --kind contracts --quiet || true
+	"$C" import mail demo-sample/mail/customers.mbox --fonds Z109 --quiet || true
+	echo "== custody import rejects --runs (each import, what it took and what it refused)"
+	"$C" import rejects --runs | head -n 6
+	id=$(python3 -c 'import csv,sys
+r=list(csv.reader(open(sys.argv[1], encoding="gb18030")))
+print(next(x[3] for x in r[2:] if len(x) > 3 and len(x[3]) == 18))' demo-sample/crm/customers.csv)
+	echo "== custody search --id-number $id"
+	"$C" search --id-number "$id" | head -n 10
+fi
 
 echo "== custody ls"
 "$C" ls | head -n 15
