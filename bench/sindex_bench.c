@@ -26,10 +26,10 @@ static const char *const GIV[] = {"伟", "芳", "娜", "秀", "敏", "静", "丽
 				  "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "兰", "霞",
 				  "平", "刚", "桂", "英", "华", "玉", "萍", "红", "鹏", "辉"};
 static const char *const CITY[] = {"北京市朝阳区", "上海市浦东新区", "广州市天河区",
-				   "深圳市南山区", "杭州市西湖区", "成都市武侯区",
+				   "深圳市南山区", "杭州市西湖区",   "成都市武侯区",
 				   "南京市鼓楼区", "武汉市洪山区"};
-static const char *const ROAD[] = {"建国路", "人民路", "解放路", "中山路", "和平路", "长江路",
-				   "黄河路", "延安路", "胜利路", "光明路"};
+static const char *const ROAD[] = {"建国路", "人民路", "解放路", "中山路", "和平路",
+				   "长江路", "黄河路", "延安路", "胜利路", "光明路"};
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
 static uint64_t rnd(void)
@@ -63,9 +63,8 @@ static void gen(int64_t i, docgen *d)
 		 (unsigned)((r >> 32) % 100000000));
 	snprintf(d->email, sizeof d->email, "user%lld.%u@example.com", (long long)i,
 		 (unsigned)((r >> 40) % 1000));
-	snprintf(d->addr, sizeof d->addr, "%s%s%u号%u室", CITY[(r >> 48) % 8],
-		 ROAD[(r >> 52) % 10], (unsigned)((r >> 56) % 200) + 1,
-		 (unsigned)(rnd() % 2000) + 101);
+	snprintf(d->addr, sizeof d->addr, "%s%s%u号%u室", CITY[(r >> 48) % 8], ROAD[(r >> 52) % 10],
+		 (unsigned)((r >> 56) % 200) + 1, (unsigned)(rnd() % 2000) + 101);
 	snprintf(d->title, sizeof d->title, "客户资料 %s", d->name);
 	snprintf(d->body, sizeof d->body, "%s %s %s %s", d->name, d->phone, d->email, d->addr);
 }
@@ -130,8 +129,8 @@ static void plain_open(plain *p, const char *path)
 			 "tokenize='trigram')",
 			 NULL, NULL, NULL) != SQLITE_OK)
 		die("plain setup", sqlite3_errmsg(p->db));
-	sqlite3_prepare_v2(p->db, "INSERT OR REPLACE INTO fts(rowid, title, body) VALUES(?,?,?)", -1,
-			   &p->ins, NULL);
+	sqlite3_prepare_v2(p->db, "INSERT OR REPLACE INTO fts(rowid, title, body) VALUES(?,?,?)",
+			   -1, &p->ins, NULL);
 	sqlite3_prepare_v2(p->db,
 			   "SELECT rowid, rank FROM fts WHERE fts MATCH ?1 ORDER BY rank LIMIT 50",
 			   -1, &p->q, NULL);
@@ -171,6 +170,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: sindex_bench DIR NDOCS NQUERIES\n");
 		return 2;
 	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	dir = argv[1];
 	ndocs = strtol(argv[2], NULL, 10);
 	nq = strtol(argv[3], NULL, 10);
@@ -220,6 +220,15 @@ int main(int argc, char **argv)
 	t_plain = now() - t0;
 
 	printf("documents           %ld\n", ndocs);
+	if (getenv("SINDEX_BENCH_OPTIMIZE")) {
+		t0 = now();
+		if (cy_sindex_optimize(idx) < 0)
+			die("optimize", "");
+		printf("optimize encrypted  %.2f s\n", now() - t0);
+		t0 = now();
+		sqlite3_exec(p.db, "INSERT INTO fts(fts) VALUES('optimize')", NULL, NULL, NULL);
+		printf("optimize plain      %.2f s\n", now() - t0);
+	}
 	printf("build encrypted     %.2f s  (%.1f MB)\n", t_enc, file_size(enc_path) / 1e6);
 	printf("build plain FTS5    %.2f s  (%.1f MB)\n", t_plain, file_size(plain_path) / 1e6);
 
@@ -231,7 +240,7 @@ int main(int argc, char **argv)
 			lat[s][k] = malloc(sizeof(double) * (size_t)nq);
 	/* the queries: regenerate the documents in order and keep the chosen */
 	{
-		char (*qs)[KINDS][128] = malloc(sizeof *qs * (size_t)nq);
+		char(*qs)[KINDS][128] = malloc(sizeof *qs * (size_t)nq);
 		uint64_t pick = 12345;
 		for (long j = 0; j < nq; j++) {
 			pick = pick * 6364136223846793005ull + 1442695040888963407ull;
@@ -285,10 +294,10 @@ int main(int argc, char **argv)
 			printf("%-18s  encrypted p50 %.3f ms p95 %.3f ms p99 %.3f ms | plain p50 "
 			       "%.3f ms p95 %.3f ms p99 %.3f ms | hits %ld/%ld, %ld queries "
 			       "without a hit\n",
-			       KIND_NAME[k], lat[0][k][nq / 2] * 1e3, lat[0][k][nq * 95 / 100] * 1e3,
-			       lat[0][k][nq * 99 / 100] * 1e3, lat[1][k][nq / 2] * 1e3,
-			       lat[1][k][nq * 95 / 100] * 1e3, lat[1][k][nq * 99 / 100] * 1e3,
-			       hits_enc, hits_plain, miss);
+			       KIND_NAME[k], lat[0][k][nq / 2] * 1e3,
+			       lat[0][k][nq * 95 / 100] * 1e3, lat[0][k][nq * 99 / 100] * 1e3,
+			       lat[1][k][nq / 2] * 1e3, lat[1][k][nq * 95 / 100] * 1e3,
+			       lat[1][k][nq * 99 / 100] * 1e3, hits_enc, hits_plain, miss);
 		}
 		free(qs);
 	}

@@ -67,6 +67,11 @@ typedef int (*cy_sindex_hit_fn)(void *arg, int64_t doc, double rank);
  * CY_EINVALID for an empty or over-long query. */
 int cy_sindex_query(cy_sindex *idx, const char *text, size_t limit, cy_sindex_hit_fn fn, void *arg);
 
+/* Merge the index into one b-tree segment (FTS5 'optimize'): after a bulk
+ * load, queries then probe one segment instead of dozens.  Rewrites the
+ * whole index, in its own transaction (not inside cy_sindex_begin). */
+int cy_sindex_optimize(cy_sindex *idx);
+
 /* Full check: SQLite's integrity check and FTS5's, reading every page (so
  * every page is authenticated).  CY_ECORRUPT when anything is wrong. */
 int cy_sindex_check(cy_sindex *idx);

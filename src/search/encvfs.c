@@ -170,10 +170,12 @@ static int enc_read(sqlite3_file *file, void *buf, int amt, sqlite3_int64 off)
 		if (n > (size_t)amt)
 			n = (size_t)amt;
 		rc = read_db_page(f, pgno);
-		if (rc == SQLITE_IOERR_SHORT_READ)
+		if (rc == SQLITE_IOERR_SHORT_READ) {
 			short_read = 1;
-		else if (rc != SQLITE_OK)
+		} else if (rc != SQLITE_OK) {
+			cy_wipe(f->page, sizeof f->page);
 			return rc;
+		}
 		memcpy(out, f->page + in_page, n);
 		out += n;
 		off += (sqlite3_int64)n;

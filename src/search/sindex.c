@@ -439,6 +439,11 @@ out:
 	return rc;
 }
 
+int cy_sindex_optimize(cy_sindex *idx)
+{
+	return exec(idx, "INSERT INTO fts(fts) VALUES('optimize')");
+}
+
 int cy_sindex_check(cy_sindex *idx)
 {
 	sqlite3_stmt *st = NULL;

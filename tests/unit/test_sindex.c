@@ -199,6 +199,14 @@ static void test_sindex_roundtrip(void **state)
 	assert_int_equal(cy_sindex_count(idx, &n), 0);
 	assert_int_equal(n, (int64_t)NDOCS - 1);
 	assert_int_equal(cy_sindex_check(idx), 0);
+	/* merged into one segment, the answers are the same */
+	assert_int_equal(cy_sindex_optimize(idx), 0);
+	h = q(idx, "杭州市西湖区");
+	assert_int_equal(h.n, 1);
+	assert_true(has(&h, 2));
+	h = q(idx, "张伟 5000");
+	assert_int_equal(h.n, 1);
+	assert_int_equal(cy_sindex_check(idx), 0);
 	cy_sindex_close(idx);
 	tu_rmrf(dir);
 	free(path);
