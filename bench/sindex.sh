@@ -5,7 +5,9 @@
 # an encrypted index and a plain SQLite FTS5 index of NDOCS (default 1000000)
 # synthetic customers in a scratch directory under the build dir, and times
 # NQUERIES (default 1000) queries of each kind on both.  No PII: the data is
-# generated.  docs/internals/search.md quotes its output.
+# generated.  SINDEX_BENCH_OPTIMIZE=1: run cy_sindex_optimize (and FTS5
+# 'optimize' on the plain index) after the build, timed, before the queries.
+# docs/internals/search.md quotes its output.
 set -eu
 build=${1:?usage: bench/sindex.sh BUILD_DIR [NDOCS] [NQUERIES]}
 ndocs=${2:-1000000}
