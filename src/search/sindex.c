@@ -36,8 +36,10 @@ struct cy_sindex {
 
 static const char *const QUERY_SQL[Q_COUNT] = {
 	[Q_MATCH] = "SELECT rowid, rank FROM fts WHERE fts MATCH ?1 ORDER BY rank LIMIT ?2",
-	[Q_SCAN] = "SELECT rowid, 0.0 FROM fts WHERE cy_sindex_contains(title, body, ?3) "
-		   "ORDER BY rowid LIMIT ?2",
+	/* the scan reads FTS5's content table directly (c0 = title, c1 = body):
+	 * the same rows without a virtual-table cursor per row */
+	[Q_SCAN] = "SELECT id, 0.0 FROM fts_content WHERE cy_sindex_contains(c0, c1, ?3) "
+		   "ORDER BY id LIMIT ?2",
 	[Q_MIXED] = "SELECT rowid, rank FROM fts WHERE fts MATCH ?1 AND "
 		    "cy_sindex_contains(title, body, ?3) ORDER BY rank LIMIT ?2",
 };
