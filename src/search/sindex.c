@@ -24,7 +24,7 @@
  * usable 4052 bytes, or every leaf would take an overflow page. */
 #define FTS5_PGSZ 4000
 
-enum { Q_MATCH, Q_SCAN, Q_MIXED, Q_COUNT };
+enum { Q_MATCH, Q_MIXED, Q_MATCH_DOC, Q_MIXED_DOC, Q_SCAN, Q_COUNT };
 
 struct cy_sindex {
 	sqlite3 *db;
@@ -36,12 +36,18 @@ struct cy_sindex {
 
 static const char *const QUERY_SQL[Q_COUNT] = {
 	[Q_MATCH] = "SELECT rowid, rank FROM fts WHERE fts MATCH ?1 ORDER BY rank LIMIT ?2",
+	[Q_MIXED] = "SELECT rowid, rank FROM fts WHERE fts MATCH ?1 AND "
+		    "cy_sindex_contains(title, body, ?3) ORDER BY rank LIMIT ?2",
+	/* newest first: FTS5 walks the doclists backwards and stops at the
+	 * limit, where bm25 has to score every match first */
+	[Q_MATCH_DOC] = "SELECT rowid, 0.0 FROM fts WHERE fts MATCH ?1 ORDER BY rowid DESC "
+			"LIMIT ?2",
+	[Q_MIXED_DOC] = "SELECT rowid, 0.0 FROM fts WHERE fts MATCH ?1 AND "
+			"cy_sindex_contains(title, body, ?3) ORDER BY rowid DESC LIMIT ?2",
 	/* the scan reads FTS5's content table directly (c0 = title, c1 = body):
 	 * the same rows without a virtual-table cursor per row */
 	[Q_SCAN] = "SELECT id, 0.0 FROM fts_content WHERE cy_sindex_contains(c0, c1, ?3) "
-		   "ORDER BY id LIMIT ?2",
-	[Q_MIXED] = "SELECT rowid, rank FROM fts WHERE fts MATCH ?1 AND "
-		    "cy_sindex_contains(title, body, ?3) ORDER BY rank LIMIT ?2",
+		   "ORDER BY id DESC LIMIT ?2",
 };
 
 /* Translate an SQLite failure once, preferring what the VFS saw. */
@@ -371,7 +377,8 @@ static size_t utf8_chars(const char *s, size_t n)
 	return k;
 }
 
-int cy_sindex_query(cy_sindex *idx, const char *text, size_t limit, cy_sindex_hit_fn fn, void *arg)
+int cy_sindex_query(cy_sindex *idx, const char *text, size_t limit, unsigned flags,
+		    cy_sindex_hit_fn fn, void *arg)
 {
 	cy_buf match = CY_BUF_INIT, shorts = CY_BUF_INIT;
 	sqlite3_stmt *st;
@@ -413,6 +420,8 @@ int cy_sindex_query(cy_sindex *idx, const char *text, size_t limit, cy_sindex_hi
 		goto out;
 	}
 	kind = !match.len ? Q_SCAN : shorts.len ? Q_MIXED : Q_MATCH;
+	if (kind != Q_SCAN && !(flags & CY_SINDEX_BY_RANK))
+		kind += Q_MATCH_DOC - Q_MATCH;
 	rc = prepare(idx, &idx->q[kind], QUERY_SQL[kind]);
 	if (rc < 0)
 		goto out;

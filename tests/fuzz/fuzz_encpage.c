@@ -130,7 +130,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	write_file(journal, data, size);
 	rc = cy_sindex_open(path, KEY, false, &idx);
 	if (rc == 0) {
-		rc = cy_sindex_query(idx, "朝阳区", 10, hit, NULL);
+		rc = cy_sindex_query(idx, "朝阳区", 10, 0, hit, NULL);
 		if (rc != 0 && rc != CY_ECORRUPT && rc != CY_EIO && rc != CY_EDB)
 			abort();
 		cy_sindex_close(idx);

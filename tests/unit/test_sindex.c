@@ -83,7 +83,7 @@ static int has(const hits *h, int64_t d)
 static hits q(cy_sindex *idx, const char *text)
 {
 	hits h = {0};
-	int rc = cy_sindex_query(idx, text, 0, collect, &h);
+	int rc = cy_sindex_query(idx, text, 0, 0, collect, &h);
 	if (rc != 0)
 		fail_msg("query '%s': %d %s", text, rc, cy_error_message());
 	return h;
@@ -179,11 +179,26 @@ static void test_sindex_roundtrip(void **state)
 	assert_int_equal(h.n, 1);
 	h = q(idx, "nothing-like-this");
 	assert_int_equal(h.n, 0);
-	/* limit */
+	/* order and limit: by document, highest first (the default), or by
+	 * bm25 (lower is better) */
 	{
 		hits l = {0};
-		assert_int_equal(cy_sindex_query(idx, "客户资料", 1, collect, &l), 0);
+		h = q(idx, "北京市朝阳区");
+		assert_int_equal(h.n, 2);
+		assert_true(h.id[0] == 4 && h.id[1] == 1);
+		assert_true(h.rank[0] == 0.0 && h.rank[1] == 0.0);
+		assert_int_equal(
+			cy_sindex_query(idx, "北京市朝阳区", 0, CY_SINDEX_BY_RANK, collect, &l), 0);
+		assert_int_equal(l.n, 2);
+		assert_true(l.rank[0] < 0.0 && l.rank[0] <= l.rank[1]);
+		memset(&l, 0, sizeof l);
+		assert_int_equal(cy_sindex_query(idx, "客户资料", 1, 0, collect, &l), 0);
 		assert_int_equal(l.n, 1);
+		assert_true(l.id[0] == 2);
+		memset(&l, 0, sizeof l);
+		assert_int_equal(cy_sindex_query(idx, "张伟", 1, 0, collect, &l), 0);
+		assert_int_equal(l.n, 1);
+		assert_true(l.id[0] == 6);
 	}
 	/* replace and delete */
 	assert_int_equal(cy_sindex_add(idx, 2, "客户资料 王芳", "迁至 杭州市西湖区"), 0);
@@ -243,10 +258,10 @@ static void test_sindex_query_syntax(void **state)
 	h = q(idx, "body:*  ^title - + ( ) {title} : \"\"");
 	assert_true(h.n <= 1);
 	/* empty and over-long */
-	assert_int_equal(cy_sindex_query(idx, "   ", 0, collect, &h), CY_EINVALID);
+	assert_int_equal(cy_sindex_query(idx, "   ", 0, 0, collect, &h), CY_EINVALID);
 	memset(longq, 'a', sizeof longq - 1);
 	longq[sizeof longq - 1] = '\0';
-	assert_int_equal(cy_sindex_query(idx, longq, 0, collect, &h), CY_EINVALID);
+	assert_int_equal(cy_sindex_query(idx, longq, 0, 0, collect, &h), CY_EINVALID);
 	cy_sindex_close(idx);
 	tu_rmrf(dir);
 	free(path);
@@ -426,9 +441,9 @@ static void test_sindex_flipped_byte(void **state)
 		patch(path, (p - 1) * CY_ENCPAGE_SIZE + 10, &x, 1);
 	}
 	assert_int_equal(cy_sindex_open(path, KEY, false, &idx), 0);
-	assert_int_equal(cy_sindex_query(idx, "客户资料", 0, collect, &h), CY_ECORRUPT);
+	assert_int_equal(cy_sindex_query(idx, "客户资料", 0, 0, collect, &h), CY_ECORRUPT);
 	assert_int_equal(h.n, 0);
-	assert_int_equal(cy_sindex_query(idx, "王芳", 0, collect, &h), CY_ECORRUPT);
+	assert_int_equal(cy_sindex_query(idx, "王芳", 0, 0, collect, &h), CY_ECORRUPT);
 	assert_int_equal(h.n, 0);
 	cy_sindex_close(idx);
 	/* page 1: the key cannot open it, as with a wrong key */
@@ -460,7 +475,7 @@ static void test_sindex_query_on_damage(void **state)
 	assert_int_equal(cy_sindex_open(path, KEY, false, &idx), 0);
 	for (int i = 0; i < 4; i++) {
 		hits h = {0};
-		int rc = cy_sindex_query(idx, PLANTED[i], 0, collect, &h);
+		int rc = cy_sindex_query(idx, PLANTED[i], 0, 0, collect, &h);
 		if (rc == CY_ECORRUPT)
 			failed++;
 		else
@@ -571,7 +586,7 @@ static void test_sindex_crash_recovery(void **state)
 	assert_int_equal(h.n, 0);
 	{
 		hits all = {0};
-		assert_int_equal(cy_sindex_query(idx, "COMMITTED", 0, collect, &all), 0);
+		assert_int_equal(cy_sindex_query(idx, "COMMITTED", 0, 0, collect, &all), 0);
 		assert_int_equal(all.n, 500);
 	}
 	h = q(idx, "客户 100");
