@@ -5,6 +5,8 @@
  * catalog but a second, SQLite-only database whose encryption lives in an
  * SQLite VFS; scripts/check-no-sql.sh allow-lists it and says why.
  * docs/internals/search.md has the design and the measurements. */
+#include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -254,6 +256,16 @@ int cy_sindex_open(const char *path, const uint8_t key[CY_SINDEX_KEY_LEN], bool 
 		return cy_error_set(CY_EINVALID, "search index: no path or key");
 	if (!create && access(path, F_OK) != 0)
 		return cy_error_set(CY_ENOTFOUND, "search index %s: no such file", path);
+	if (create && access(path, F_OK) != 0) {
+		/* made here, mode 0600, so that SQLite (which would use 0644
+		 * and give its journal the same mode) opens an existing file */
+		int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0 && errno != EEXIST)
+			return cy_error_set_errno(cy_error_from_errno(errno), errno,
+						  "search index %s", path);
+		if (fd >= 0)
+			close(fd);
+	}
 	if (create)
 		flags |= SQLITE_OPEN_CREATE;
 	idx = calloc(1, sizeof *idx);

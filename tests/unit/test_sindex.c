@@ -330,8 +330,11 @@ static void test_sindex_no_plaintext(void **state)
 	add_many(idx, 1000, 300, "SPILL");
 	assert_int_equal(stat(journal, &sb), 0);
 	assert_true(sb.st_size > CY_ENCPAGE_SIZE);
+	assert_int_equal(sb.st_mode & 0777, 0600);
 	assert_false(file_has_planted(journal));
 	assert_false(file_has_planted(path));
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
 	assert_int_equal(cy_sindex_commit(idx), 0);
 	assert_false(file_has_planted(path));
 	/* no other file beside the index */
