@@ -61,7 +61,7 @@ typedef int (*cy_sindex_hit_fn)(void *arg, int64_t doc, double rank);
  * first; the query stops at `limit` hits, so its cost follows the limit.
  * CY_SINDEX_BY_RANK: best bm25 first; every match is scored before the
  * first hit, so a term found in many documents is slow (docs/internals/
- * search.md: ~0.7 s for a term in 125,000 of 1,000,000 documents). */
+ * search.md: 385 ms for a term in 125,000 of 1,000,000 documents). */
 #define CY_SINDEX_BY_RANK 1u
 
 /* Search: text is split at white space into terms; a document matches when
