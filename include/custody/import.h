@@ -64,6 +64,13 @@ int cy_import_find_subject(cy_import *im, const char *field, const char *value, 
 int cy_import_subject_merge(cy_import *im, int64_t subject_id, const struct cy_subject_fields *f,
 			    size_t *added);
 
+/* The catalog id of the record the last cy_record_create made (imported,
+ * not a duplicate); 0 before any. */
+int64_t cy_import_last_record(const cy_import *im);
+/* Full-text index the record the last cy_record_create made: its title and
+ * a body text (UTF-8; NULL for none).  Held until the batch commits. */
+int cy_import_index_text(cy_import *im, const char *title, const char *body);
+
 /* The display id ("Z109-C000001") of a subject of the batch's fonds; "" if
  * there is none. */
 void cy_import_subject_display(cy_import *im, int64_t subject_id, char *id_out);

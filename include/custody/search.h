@@ -8,6 +8,7 @@
 #ifndef CUSTODY_SEARCH_H
 #define CUSTODY_SEARCH_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "custody/subject.h"
@@ -29,5 +30,12 @@ typedef int (*cy_search_fn)(void *arg, const cy_search_hit *h);
  * archive_no NULL.  *hits (may be NULL): how many were returned. */
 int cy_search_exact(cy_vault *v, const char *fonds, const char *field, const char *value,
 		    cy_search_fn fn, void *arg, uint64_t *hits);
+
+/* Full text: the records of the held fonds (or of one) whose title or text
+ * holds every term of text (white-space separated, case folded; Chinese
+ * without word breaks: a trigram index), newest first, at most limit (0: no
+ * limit).  Logged as search.query (field "text", a keyed hash of the text). */
+int cy_search_text(cy_vault *v, const char *fonds, const char *text, size_t limit, cy_search_fn fn,
+		   void *arg, uint64_t *hits);
 
 #endif

@@ -35,19 +35,22 @@ static const cli_opt OPTS[] = {
 };
 
 const cli_cmd cmd_search_spec = {
-	"custody search (--id-number N | --phone P | --email E | --name NAME | --uscc C | "
+	"custody search TEXT [--fonds CODE] [--json]\n"
+	"       custody search (--id-number N | --phone P | --email E | --name NAME | --uscc C | "
 	"--customer-no N) [--fonds CODE] [--json]\n"
 	"       custody search --stdin [--fonds CODE]",
-	N_("Find the records of a customer by an exact identifier, in the fonds you hold. Spaces,\n"
+	N_("Find records by words in their titles and texts (Chinese or English; every word must\n"
+	   "occur; newest first), or the records of a customer by an exact identifier, in the fonds\n"
+	   "you hold. For identifiers, spaces,\n"
 	   "+86, case and full-width characters do not matter. Every search is logged (a keyed hash\n"
 	   "of the value, never the value). With --stdin, one query per line (id:, phone:, email:,\n"
-	   "name:, uscc:, customer:) is answered by exactly one JSON line\n"
+	   "name:, uscc:, customer:; any other line is full text) is answered by exactly one JSON line\n"
 	   "{\"query\": ..., \"results\": [{\"archive_no\": ..., \"subject\": ...}, ...]}, also when\n"
 	   "nothing is found."),
 	NULL,
 	OPTS,
 	0,
-	0,
+	1,
 };
 
 static const char *field, *value;
@@ -60,7 +63,6 @@ int cmd_search_prepare(int argc, char **argv)
 		  {"name", &o_name},	{"uscc", &o_uscc},   {"customer_no", &o_cust}};
 	int given = 0;
 
-	(void)argc;
 	(void)argv;
 	for (size_t i = 0; i < sizeof(by) / sizeof(by[0]); i++)
 		if (*by[i].opt) {
@@ -68,9 +70,9 @@ int cmd_search_prepare(int argc, char **argv)
 			field = by[i].field;
 			value = *by[i].opt;
 		}
-	if (o_stdin ? given != 0 : given != 1) {
-		cli_error(_("give exactly one of --id-number, --phone, --email, --name, --uscc, "
-			    "--customer-no, or --stdin"));
+	if (o_stdin ? given != 0 || argc : given + argc != 1) {
+		cli_error(_("give a text to search for, or exactly one of --id-number, --phone, "
+			    "--email, --name, --uscc, --customer-no, or --stdin"));
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -182,9 +184,7 @@ static int search_stdin(cy_vault *v)
 		cy_buf_puts(&x.b, ",\"results\":[");
 		f = query_field(line, &val);
 		if (!f) {
-			rc = cy_error_set(CY_EUNSUPPORTED,
-					  "full-text search is not in this build yet; use id:, "
-					  "phone:, email:, name:, uscc: or customer:");
+			rc = cy_search_text(v, o_fonds, line, 50, collect_hit, &x, NULL);
 		} else {
 			rc = cy_search_exact(v, o_fonds, f, val, collect_hit, &x, NULL);
 		}
@@ -222,11 +222,12 @@ int cmd_search(cy_vault *v, int argc, char **argv)
 	uint64_t hits = 0;
 	int rc;
 
-	(void)argc;
-	(void)argv;
 	if (o_stdin)
 		return search_stdin(v);
-	rc = cy_search_exact(v, o_fonds, field, value, print_hit, &x, &hits);
+	if (argc == 1)
+		rc = cy_search_text(v, o_fonds, argv[0], 200, print_hit, &x, &hits);
+	else
+		rc = cy_search_exact(v, o_fonds, field, value, print_hit, &x, &hits);
 	cy_buf_wipe(&x.b);
 	if (rc)
 		return cli_fail(rc);

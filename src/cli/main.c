@@ -43,7 +43,7 @@ static const cli_command COMMANDS[] = {
 	{"get", cmd_get, &cmd_get_spec, NEEDS_UNLOCK,
 	 N_("write out a record's original bytes, verified"), NULL, cmd_get_prepare},
 	{"search", cmd_search, &cmd_search_spec, NEEDS_UNLOCK,
-	 N_("find a customer's records by ID number, phone, e-mail, name"), NULL,
+	 N_("find records by words, or a customer's by ID number, phone, e-mail, name"), NULL,
 	 cmd_search_prepare},
 	{"record", NULL, NULL, 0, N_("correct a record (amend)"), cmd_record_sub, NULL},
 	{"subject", NULL, NULL, 0, N_("customers whose data is in custody (add, show, list, find)"),

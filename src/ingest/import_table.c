@@ -174,6 +174,7 @@ typedef struct ctx {
 	cy_spill *bucket[SPILL_BUCKETS];
 	cy_buf bucket_buf[SPILL_BUCKETS];
 	cy_buf scratch, json, title;
+	cy_buf text; /* the row's values, for the full-text index */
 	uint64_t since_commit;
 	int fatal; /* an error that ends the import (the vault's, not a row's) */
 } ctx;
@@ -291,6 +292,21 @@ static int row_json(ctx *x, const cy_table_row *r, cy_buf *out)
 	return rc ? rc : cy_buf_puts(out, "}");
 }
 
+/* The row's values, separated by spaces (the full-text index's body). */
+static int row_text(const cy_table_row *r, cy_buf *out)
+{
+	int rc = 0;
+
+	cy_buf_wipe(out);
+	for (int f = 0; !rc && f < CY_TF_COUNT; f++)
+		if (present(r->field[f]))
+			rc = cy_buf_printf(out, "%s ", r->field[f]);
+	for (size_t i = 0; !rc && i < r->nextra; i++)
+		if (present(r->extra[i].value))
+			rc = cy_buf_printf(out, "%s ", r->extra[i].value);
+	return rc;
+}
+
 /* Labels a row earns (PIPL Art. 28, pii.md): always "pii"; an ID number
  * (policy), a bank card, a birth date under 14. */
 static size_t row_labels(ctx *x, const cy_table_row *r, const char *labels[4])
@@ -385,10 +401,14 @@ static int make_record(ctx *x, const cy_record_new *rec, const cy_record_part *p
 		x->fatal = rc;
 		return rc;
 	}
-	if (oc == CY_DUPLICATE)
+	if (oc == CY_DUPLICATE) {
 		x->sum->counts.duplicates++;
-	else
+	} else {
 		x->sum->counts.imported++;
+		if ((rc = cy_import_index_text(x->im, rec->title,
+					       x->text.len ? (const char *)x->text.ptr : NULL)))
+			return x->fatal = rc;
+	}
 	if (rec->nsubjects)
 		x->sum->linked++;
 	return maybe_commit(x);
@@ -516,6 +536,7 @@ static int customer_row(ctx *x, const cy_table_row *r)
 	cy_buf_clear(&x->json);
 	cy_buf_clear(&x->title);
 	rc = row_json(x, r, &x->json);
+	rc = rc ? rc : row_text(r, &x->text);
 	rc = rc ? rc : cy_buf_printf(&x->title, "客户资料 %s", name);
 	if (rc)
 		return x->fatal = rc;
@@ -579,6 +600,7 @@ static int flush_group(ctx *x, group *g)
 	rec.subjects = &g->subject;
 	rec.nsubjects = 1;
 	x->sum->grouped_rows += g->rows;
+	cy_buf_wipe(&x->text);
 	rc = make_record(x, &rec, parts, 2, g->first_line, NULL, 0);
 	x->group_bytes -= g->raw.len + g->json.len;
 	cy_buf_wipe(&g->raw);
@@ -844,6 +866,7 @@ static int item_row(ctx *x, const cy_table_row *r, bool contract)
 	cy_buf_clear(&x->json);
 	cy_buf_clear(&x->title);
 	rc = row_json(x, r, &x->json);
+	rc = rc ? rc : row_text(r, &x->text);
 	if (!rc) {
 		const char *t = r->field[CY_TF_TITLE];
 		const char *no = r->field[CY_TF_CONTRACT_NO];
@@ -1049,6 +1072,7 @@ out:
 		cy_buf_wipe(&x.bucket_buf[b]);
 	}
 	cy_buf_wipe(&x.scratch);
+	cy_buf_wipe(&x.text);
 	cy_buf_wipe(&x.json);
 	cy_buf_wipe(&x.title);
 	return rc;

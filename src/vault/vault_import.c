@@ -91,12 +91,14 @@ struct cy_import {
 	int64_t batch_id;
 	cy_buf digests;
 	size_t nnew;
-	int64_t next_id;    /* the next record's id (0: ask the catalog) */
-	cy_buf enc;	    /* scratch for a row's encoding */
-	double tx_start;    /* when the open transaction began (monotonic seconds) */
-	unsigned delay_ms;  /* CUSTODY_TEST_IMPORT_DELAY_MS: a test's slow records */
-	cy_import_run *run; /* vault_import_runs.c */
-	int64_t owner_id;   /* the subject whose wrapping key owner_aead holds */
+	int64_t next_id;	/* the next record's id (0: ask the catalog) */
+	cy_buf enc;		/* scratch for a row's encoding */
+	double tx_start;	/* when the open transaction began (monotonic seconds) */
+	unsigned delay_ms;	/* CUSTODY_TEST_IMPORT_DELAY_MS: a test's slow records */
+	cy_import_run *run;	/* vault_import_runs.c */
+	int64_t last_record_id; /* the record the last cy_record_create made */
+	cy_import_text *text;	/* vault_textindex.c: what goes into the full-text index */
+	int64_t owner_id;	/* the subject whose wrapping key owner_aead holds */
 	cy_aead *owner_aead;
 };
 
@@ -359,6 +361,16 @@ cy_vault *cy_import__vault(cy_import *im)
 cy_fonds_key *cy_import__fonds(cy_import *im)
 {
 	return im->fk;
+}
+
+int64_t cy_import_last_record(const cy_import *im)
+{
+	return im->last_record_id;
+}
+
+cy_import_text **cy_import__text(cy_import *im)
+{
+	return &im->text;
 }
 
 cy_import_run *cy_import__run(cy_import *im)
@@ -732,6 +744,7 @@ static int record_finish(cy_import *im, const cy_record_new *r, placed *objs, si
 		ctr->next = item + 1;
 		ctr->dirty = 1;
 		im->nnew++;
+		im->last_record_id = record_id;
 		im->next_id = im->next_id < INT64_MAX ? im->next_id + 1 : 0;
 	}
 out:
@@ -1020,10 +1033,16 @@ int cy_import_commit(cy_import *im)
 			cy_pack_discard(im->done[i]);
 		cy_pack_discard(im->pack);
 		im->pack = NULL;
+		/* the batch's records are not in: neither are their texts */
+		cy_import__text_free(im->text);
+		im->text = NULL;
 		cy_error_set(rc, "%s", msg);
 	} else {
 		for (size_t i = 0; i < im->ndone; i++)
 			cy_pack_free(im->done[i]);
+		/* the batch's records are in: now into the full-text index (a crash
+		 * before this leaves them out of it, never a wrong document in) */
+		cy_import__text_flush(im->v, im->fk, im->text);
 		if (due) {
 			/* a moment without the lock, for the readers waiting on it (they
 			 * poll every 2 ms): else the next record's BEGIN takes it again */
@@ -1054,6 +1073,7 @@ void cy_import_free(cy_import *im)
 	cy_aead_free(im->meta_aead);
 	cy_aead_free(im->wrap_aead);
 	cy_aead_free(im->owner_aead);
+	cy_import__text_free(im->text);
 	free(im->buf);
 	cy_buf_release(&im->meta);
 	cy_buf_wipe(&im->sealed);

@@ -278,6 +278,19 @@ int cy_vault__meta_seal(cy_aead *a, const char *archive_no, const cy_meta *m, cy
 int cy_vault__meta_seal_json(const cy_fonds_key *k, const char *archive_no, json_t *meta,
 			     cy_buf *out);
 
+/* The full-text index (vault_textindex.c): documents of a batch held until
+ * its catalog commit, then added; the index of a fonds opened for a search. */
+typedef struct cy_import_text cy_import_text;
+struct cy_import;
+cy_import_text **cy_import__text(struct cy_import *im);
+void cy_import__text_flush(cy_vault *v, const cy_fonds_key *k, cy_import_text *t);
+void cy_import__text_free(cy_import_text *t);
+struct cy_sindex;
+/* 0 and *out, CY_ENOTFOUND when the fonds has no index yet. */
+int cy_vault__text_open(cy_vault *v, const cy_fonds_key *k, bool create, struct cy_sindex **out);
+/* The key of k's index (from its first epoch's key, as the blind index). */
+int cy_vault__text_key(const cy_fonds_key *k, uint8_t key[32]);
+
 /* The import batch's parts, for vault_import_runs.c. */
 typedef struct cy_import_run cy_import_run;
 struct cy_import;

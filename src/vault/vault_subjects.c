@@ -20,6 +20,7 @@
 #include "custody/error.h"
 #include "custody/normalize.h"
 #include "custody/search.h"
+#include "custody/sindex.h"
 #include "vault/vault_subjects.h"
 #include "base/jsonsec.h"
 #include "custody/banned.h"
@@ -1508,7 +1509,8 @@ int cy_vault__subject_merge(cy_vault *v, const cy_fonds_key *k, int64_t sid,
 {
 	cy_buf wkey = CY_BUF_INIT, fields = CY_BUF_INIT, json = CY_BUF_INIT, sealed = CY_BUF_INIT;
 	const char *phones[CY_SUBJECT_MAX_LIST], *emails[CY_SUBJECT_MAX_LIST],
-		*accounts[CY_SUBJECT_MAX_LIST], *nos[CY_SUBJECT_MAX_LIST], *labels[CY_SUBJECT_MAX_LIST];
+		*accounts[CY_SUBJECT_MAX_LIST], *nos[CY_SUBJECT_MAX_LIST],
+		*labels[CY_SUBJECT_MAX_LIST];
 	uint8_t hashes[MAX_INDEX][32], nonce[12];
 	cy_norm_field hf[MAX_INDEX];
 	size_t nh = 0;
@@ -1563,7 +1565,8 @@ int cy_vault__subject_merge(cy_vault *v, const cy_fonds_key *k, int64_t sid,
 	rc = rc ? rc : unwrap_any_epoch(v, k, r.uid, r.wkey, r.wkeylen, skey);
 	rc = rc ? rc : cy_vault__subject_json(&m, &json);
 	rc = rc ? rc : cy_random(nonce, sizeof(nonce));
-	rc = rc ? rc : cy_vault__subject_seal(skey, r.uid, s.id, json.ptr, json.len, nonce, &sealed);
+	rc = rc ? rc
+		: cy_vault__subject_seal(skey, r.uid, s.id, json.ptr, json.len, nonce, &sealed);
 	rc = rc ? rc : cy_catalog_subject_set_fields(v->cat, sid, sealed.ptr, sealed.len);
 	rc = rc ? rc : index_hashes(CY_INDEX_KEY(k), &m, hashes, hf, &nh);
 	for (size_t i = 0; !rc && i < nh; i++)
@@ -1586,5 +1589,106 @@ out:
 	cy_buf_release(&wkey);
 	cy_buf_release(&fields);
 	cy_buf_release(&sealed);
+	return rc;
+}
+
+/* ---- full-text search (search.h) ---- */
+
+typedef struct text_ctx {
+	cy_vault *v;
+	cy_search_fn fn;
+	void *arg;
+	uint64_t n;
+	int rc;
+} text_ctx;
+
+static int text_record(void *arg, const cy_cat_record *c)
+{
+	text_ctx *x = arg;
+	cy_record_info r;
+	cy_search_hit h;
+	int rc = cy_vault__record_fill(x->v, c, &r);
+
+	if (!rc) {
+		memset(&h, 0, sizeof(h));
+		h.archive_no = r.archive_no;
+		h.fonds = r.fonds;
+		h.class_name = r.class_name;
+		h.year = r.year;
+		h.title = r.title;
+		x->n++;
+		rc = x->fn(x->arg, &h);
+	}
+	cy_record_info_release(&r);
+	return rc;
+}
+
+static int text_hit(void *arg, int64_t doc, double rank)
+{
+	text_ctx *x = arg;
+	int rc;
+
+	(void)rank;
+	rc = cy_catalog_record_by_id(x->v->cat, doc, text_record, x);
+	if (rc == CY_ENOTFOUND)
+		return 0; /* a record that is no more (destroyed): not a hit */
+	return rc < 0 ? rc : rc > 0 ? 1 : 0;
+}
+
+int cy_search_text(cy_vault *v, const char *fonds, const char *text, size_t limit, cy_search_fn fn,
+		   void *arg, uint64_t *hits)
+{
+	cy_fonds_key **ks = NULL;
+	text_ctx x = {v, fn, arg, 0, 0};
+	uint8_t key[32], mac[32];
+	char qhex[33] = "";
+	cy_ledger_entry e;
+	int n = 0, rc;
+
+	if (hits)
+		*hits = 0;
+	if ((rc = cy_vault__require(v, CY_R_CONTENT, N_("search"))))
+		return rc;
+	if (!text || !*text || strlen(text) > CY_SINDEX_QUERY_MAX)
+		return cy_error_set(CY_EINVALID, "a search text is 1 to %d bytes",
+				    CY_SINDEX_QUERY_MAX);
+	if ((rc = target_keys(v, fonds, &ks, &n)))
+		goto out;
+	if (n) {
+		/* the query as a keyed hash: who holds the fonds key can test a guess */
+		rc = cy_vault__text_key(ks[0], key);
+		rc = rc ? rc : cy_hmac_sha256(key, 32, text, strlen(text), mac);
+		cy_wipe(key, sizeof(key));
+		if (rc)
+			goto out;
+		cy_hex_encode(mac, 16, qhex);
+	}
+	memset(&e, 0, sizeof(e));
+	e.action = "search.query";
+	e.targets[0] = fonds ? fonds : n == 1 ? ks[0]->code : "*";
+	e.ntargets = 1;
+	e.details[e.ndetails++] = (cy_ledger_detail){"field", "text", 0};
+	e.details[e.ndetails++] = (cy_ledger_detail){"query", qhex, 0};
+	if ((rc = log_now(v, &e)))
+		goto out;
+	for (int i = 0; !rc && i < n; i++) {
+		cy_sindex *idx = NULL;
+		rc = cy_vault__text_open(v, ks[i], false, &idx);
+		if (rc == CY_ENOTFOUND) {
+			rc = 0; /* nothing imported into this fonds's index yet */
+			continue;
+		}
+		if (!rc) {
+			size_t left = limit ? limit - (size_t)x.n : 0;
+			rc = cy_sindex_query(idx, text, left, 0, text_hit, &x);
+		}
+		cy_sindex_close(idx);
+		if (limit && x.n >= limit)
+			break;
+	}
+	if (hits)
+		*hits = x.n;
+out:
+	free(ks);
 	return rc;
 }

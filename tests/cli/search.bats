@@ -56,9 +56,61 @@ assert [r["query"] for r in rs] == ["id:11010519491231002X", "phone:13800000002"
 assert len(rs[0]["results"]) == 2 and rs[0]["results"][0]["archive_no"], rs[0]
 assert len(rs[1]["results"]) == 1 and rs[1]["results"][0]["subject"] == "Z109-C000002", rs[1]
 assert rs[2]["results"] == [], rs[2]
-assert rs[3]["results"] == [] and "error" in rs[3], rs[3]
+assert rs[3]["results"] == [] and "error" not in rs[3], rs[3]
 assert len(rs[4]["results"]) == 1, rs[4]
 ' "$output"
+}
+
+@test "full-text search: Chinese and English words in titles and texts, newest first; nothing in clear in the index" {
+	run as li search 借款合同 --json
+	status_is 0
+	py '
+rs = jl(sys.argv[1])
+assert len(rs) == 1 and rs[0]["class"] == "contract" and "借款合同" in rs[0]["title"], rs' "$output"
+	# the text of a row: an e-mail address in a customer profile, a name
+	run as li search zhang@example --json
+	status_is 0
+	py 'rs = jl(sys.argv[1]); assert len(rs) == 1 and rs[0]["class"] == "customer", rs' "$output"
+	run as li search 张伟明 --json
+	py 'rs = jl(sys.argv[1]); assert {r["class"] for r in rs} == {"customer"}, rs' "$output"
+	# every word must occur
+	run as li search "张伟明 李娜" --json
+	py 'assert jl(sys.argv[1]) == []' "$output"
+	run as li search 不存在的词
+	status_is 1
+	output_has "nothing found"
+	# FTS5 syntax in the text is only text
+	run as li search '"借款" OR *' --json
+	status_is 0
+	# the index files hold none of it in clear
+	[ -d "$V/index" ]
+	run py '
+hits = []
+for r, _, fs in os.walk(sys.argv[1]):
+    for f in fs:
+        data = open(os.path.join(r, f), "rb").read()
+        for v in ["借款合同", "张伟明", "zhang@example.cn", "13912345678", "11010519491231002X"]:
+            for enc in ("utf-8", "gb18030", "utf-16-le"):
+                if v.encode(enc) in data: hits.append((f, v, enc))
+print(hits); assert not hits' "$V/index"
+	status_is 0
+	[ "$(stat -c %a "$V/index")" = 700 ]
+	# a viewer without the fonds finds nothing
+	run as vv search 借款合同 --json
+	[ "$status" -ne 0 ] || py 'assert jl(sys.argv[1]) == []' "$output"
+	output_lacks "借款合同"
+}
+
+@test "a symbolic link planted at the index directory is refused, not followed" {
+	rm -rf "$V/index"
+	mkdir "$T/elsewhere"
+	ln -s "$T/elsewhere" "$V/index"
+	printf '合同编号,客户编号,合同名称,签订日期\nHT-9,C01,担保合同,2022-06-01\n' >"$T/k2.csv"
+	as li import csv "$T/k2.csv" --fonds Z109 --kind contracts --quiet || true
+	run ls -A "$T/elsewhere"
+	equal "$output" ""
+	run as li search 担保合同
+	[ "$status" -ne 0 ]
 }
 
 @test "every search is logged with a keyed hash, never the value" {
