@@ -81,6 +81,12 @@ assert m1["message_id"] == "m1@example.cn", m1
 ' "$output"
 	run as li subject find --email wang.fang@example.cn --json
 	py 'rs = jl(sys.argv[1]); assert rs[0]["records"] == 2, rs' "$output"
+	# the decoded bodies are searchable: a GBK body, a Big5 one
+	run as li search 重复扣费 --json
+	status_is 0
+	py 'rs = jl(sys.argv[1]); assert len(rs) == 1 and rs[0]["title"].startswith("投诉"), rs' "$output"
+	run as li search 已為您退款 --json
+	py 'rs = jl(sys.argv[1]); assert len(rs) == 1, rs' "$output"
 	# the original message comes back byte for byte: the "From " line inside the third body
 	# did not split it
 	no=$(as li ls --json | py '
