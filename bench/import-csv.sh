@@ -66,9 +66,11 @@ export CUSTODY_VAULT="$V" CUSTODY_PASSWORD_FILE="$W/pw" CUSTODY_NO_PROGRESS=1
 CUSTODY_USER=sec "$C" user add li --role archivist --new-password-file "$W/pw" >/dev/null
 CUSTODY_USER=li "$C" fonds add B001 --name '基准测试有限公司' --uscc 91350100M000100Y43 >/dev/null
 export CUSTODY_USER=li
-read -r ct1 cr1 < <(measure "$C" import csv "$CUST" --fonds B001 --kind customers --quiet)
+# exit 1 only says rows were refused (kept as rejects): the sample has a few on purpose
+ok1='"$0" "$@"; r=$?; [ "$r" -le 1 ]'
+read -r ct1 cr1 < <(measure sh -c "$ok1" "$C" import csv "$CUST" --fonds B001 --kind customers --quiet)
 tail -1 "$W/last.out"
-read -r ct2 cr2 < <(measure "$C" import csv "$TXN" --fonds B001 --kind transactions --quiet)
+read -r ct2 cr2 < <(measure sh -c "$ok1" "$C" import csv "$TXN" --fonds B001 --kind transactions --quiet)
 tail -1 "$W/last.out"
 du -sh "$V"
 

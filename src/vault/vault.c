@@ -168,6 +168,7 @@ static void vault_free(cy_vault *v)
 {
 	if (!v)
 		return;
+	cy_vault__text_close_all(v);
 	if (v->cat)
 		cy_catalog_rollback(v->cat);
 	cy_catalog_close(v->cat);

@@ -54,8 +54,14 @@ typedef struct cy_fonds_key {
 #define CY_EPOCH_META(k, e) (CY_EPOCH_RAW(k, e) + 32)
 #define CY_EPOCH_WRAP(k, e) (CY_EPOCH_RAW(k, e) + 64)
 
+struct cy_sindex;
 struct cy_vault {
 	char *dir;
+	/* the full-text indexes a search opened, kept for the next search of
+	 * the same process (search --stdin); by fonds id */
+	struct cy_sindex **text_idx;
+	int64_t *text_fonds;
+	int ntext;
 	cy_catalog *cat;
 	cy_store *store;
 	char vault_id[33];
@@ -288,6 +294,10 @@ void cy_import__text_free(cy_import_text *t);
 struct cy_sindex;
 /* 0 and *out, CY_ENOTFOUND when the fonds has no index yet. */
 int cy_vault__text_open(cy_vault *v, const cy_fonds_key *k, bool create, struct cy_sindex **out);
+/* For searches: the fonds's index, opened once per vault handle and kept
+ * (closed by cy_vault_close); CY_ENOTFOUND when there is none. */
+int cy_vault__text_cached(cy_vault *v, const cy_fonds_key *k, struct cy_sindex **out);
+void cy_vault__text_close_all(cy_vault *v);
 /* The key of k's index (from its first epoch's key, as the blind index). */
 int cy_vault__text_key(const cy_fonds_key *k, uint8_t key[32]);
 

@@ -1673,7 +1673,7 @@ int cy_search_text(cy_vault *v, const char *fonds, const char *text, size_t limi
 		goto out;
 	for (int i = 0; !rc && i < n; i++) {
 		cy_sindex *idx = NULL;
-		rc = cy_vault__text_open(v, ks[i], false, &idx);
+		rc = cy_vault__text_cached(v, ks[i], &idx);
 		if (rc == CY_ENOTFOUND) {
 			rc = 0; /* nothing imported into this fonds's index yet */
 			continue;
@@ -1682,7 +1682,6 @@ int cy_search_text(cy_vault *v, const char *fonds, const char *text, size_t limi
 			size_t left = limit ? limit - (size_t)x.n : 0;
 			rc = cy_sindex_query(idx, text, left, 0, text_hit, &x);
 		}
-		cy_sindex_close(idx);
 		if (limit && x.n >= limit)
 			break;
 	}

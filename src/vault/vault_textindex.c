@@ -165,3 +165,42 @@ void cy_import__text_free(cy_import_text *t)
 	cy_buf_wipe(&t->docs);
 	free(t);
 }
+
+int cy_vault__text_cached(cy_vault *v, const cy_fonds_key *k, cy_sindex **out)
+{
+	cy_sindex **ni, *idx = NULL;
+	int64_t *nf;
+	int rc;
+
+	for (int i = 0; i < v->ntext; i++)
+		if (v->text_fonds[i] == k->fonds_id) {
+			*out = v->text_idx[i];
+			return 0;
+		}
+	if ((rc = cy_vault__text_open(v, k, false, &idx)))
+		return rc;
+	ni = realloc(v->text_idx, sizeof(*ni) * (size_t)(v->ntext + 1));
+	if (ni)
+		v->text_idx = ni;
+	nf = ni ? realloc(v->text_fonds, sizeof(*nf) * (size_t)(v->ntext + 1)) : NULL;
+	if (!ni || !nf) {
+		cy_sindex_close(idx);
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	}
+	v->text_fonds = nf;
+	v->text_idx[v->ntext] = idx;
+	v->text_fonds[v->ntext++] = k->fonds_id;
+	*out = idx;
+	return 0;
+}
+
+void cy_vault__text_close_all(cy_vault *v)
+{
+	for (int i = 0; i < v->ntext; i++)
+		cy_sindex_close(v->text_idx[i]);
+	free(v->text_idx);
+	free(v->text_fonds);
+	v->text_idx = NULL;
+	v->text_fonds = NULL;
+	v->ntext = 0;
+}
