@@ -249,22 +249,6 @@ int cy_catalog_record_each(cy_catalog *c, int64_t fonds_id, cy_cat_record_fn fn,
 	return rc ? rc : each_row(s, fn, arg, &found);
 }
 
-int cy_catalog_record_by_subject(cy_catalog *c, int64_t subject_id, cy_cat_record_fn fn, void *arg)
-{
-	cy_stmt *s;
-	int found = 0;
-	int rc = cy_catalog__stmt_new(c,
-				      RECORD_COLS
-				      " WHERE r.id IN (SELECT record_id FROM "
-				      "record_subjects WHERE subject_id = ?1) ORDER BY r.id",
-				      &s);
-
-	rc = rc ? rc : cy_stmt_bind_int(s, 1, subject_id);
-	rc = rc ? rc : each_row(s, fn, arg, &found);
-	cy_stmt_free(s);
-	return rc;
-}
-
 int cy_catalog_record_by_id(cy_catalog *c, int64_t id, cy_cat_record_fn fn, void *arg)
 {
 	cy_stmt *s;

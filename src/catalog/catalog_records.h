@@ -81,9 +81,6 @@ typedef int (*cy_cat_record_fn)(void *arg, const cy_cat_record *r);
 /* Every record (fonds_id 0) or one fonds' records, in archive order.  fn
  * returning nonzero stops and is returned. */
 int cy_catalog_record_each(cy_catalog *c, int64_t fonds_id, cy_cat_record_fn fn, void *arg);
-/* The records linked to a subject, by id (a statement of its own: fn may
- * use the catalog). */
-int cy_catalog_record_by_subject(cy_catalog *c, int64_t subject_id, cy_cat_record_fn fn, void *arg);
 /* One record by its row id: fn's result, or CY_ENOTFOUND (no error set). */
 int cy_catalog_record_by_id(cy_catalog *c, int64_t id, cy_cat_record_fn fn, void *arg);
 /* One record by archive number: fn's result, or CY_ENOTFOUND (no error set). */

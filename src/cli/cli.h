@@ -160,6 +160,11 @@ const char *cli_value(const char *kind, const char *value);
  * take two), for table columns that hold translated values. */
 void cli_put_padded(FILE *f, const char *s, int width);
 
+/* --year and --org as the import commands take them: 0 (*year 0 when s is
+ * NULL), or EXIT_USAGE after saying what is wrong. */
+int cli_opt_year(const char *s, int *year);
+int cli_opt_org(const char *s);
+
 /* Human-readable byte counts ("1.5 MiB"). */
 void cli_bytes(uint64_t n, char out[32]);
 double cli_now(void);

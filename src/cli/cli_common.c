@@ -744,3 +744,31 @@ const char *cli_safe(const char *s)
 		return "?";
 	return cy_buf_cstr(b);
 }
+
+int cli_opt_year(const char *s, int *year)
+{
+	char *end;
+	long y;
+
+	*year = 0;
+	if (!s)
+		return 0;
+	errno = 0;
+	y = strtol(s, &end, 10);
+	if (errno || end == s || *end || y < 1900 || y > 9999) {
+		cli_error(_("--year must be a four-digit year"));
+		return EXIT_USAGE;
+	}
+	*year = (int)y;
+	return 0;
+}
+
+int cli_opt_org(const char *s)
+{
+	if (s && (!*s || strlen(s) > 3 ||
+		  strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != strlen(s))) {
+		cli_error(_("--org must be 1-3 upper-case letters or digits"));
+		return EXIT_USAGE;
+	}
+	return 0;
+}

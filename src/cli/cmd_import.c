@@ -125,24 +125,14 @@ static int import_files_prepare(int argc, char **argv)
 		cli_fail(rc);
 		return EXIT_USAGE;
 	}
-	if (o_year) {
-		char *end;
-		long y = strtol(o_year, &end, 10);
-		if (*end || y < 1900 || y > 9999) {
-			cli_error(_("--year must be a four-digit year"));
-			return EXIT_USAGE;
-		}
-		opts.year = (int)y;
-	}
+	if (cli_opt_year(o_year, &opts.year))
+		return EXIT_USAGE;
 	if (o_retention && !cy_retention_valid(o_retention)) {
 		cli_error(_("--retention must be Y, D30 or D10"));
 		return EXIT_USAGE;
 	}
-	if (o_org && (!*o_org || strlen(o_org) > 3 ||
-		      strspn(o_org, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != strlen(o_org))) {
-		cli_error(_("--org must be 1-3 upper-case letters or digits"));
+	if (cli_opt_org(o_org))
 		return EXIT_USAGE;
-	}
 	opts.retention = o_retention;
 	opts.org = o_org;
 	/* no class: the rules classify each file (loaded now: a broken pack stops us early) */

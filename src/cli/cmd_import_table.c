@@ -208,20 +208,10 @@ int cmd_import_csv_prepare(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (o_year) {
-		char *end;
-		long y = strtol(o_year, &end, 10);
-		if (*end || y < 1900 || y > 9999) {
-			cli_error(_("--year must be a four-digit year"));
-			return EXIT_USAGE;
-		}
-		topts.year = (int)y;
-	}
-	if (o_org && (!*o_org || strlen(o_org) > 3 ||
-		      strspn(o_org, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != strlen(o_org))) {
-		cli_error(_("--org must be 1-3 upper-case letters or digits"));
+	if (cli_opt_year(o_year, &topts.year))
 		return EXIT_USAGE;
-	}
+	if (cli_opt_org(o_org))
+		return EXIT_USAGE;
 	topts.org = o_org;
 	if ((rc = load_rules(o_rules)))
 		return rc;
@@ -609,20 +599,10 @@ int cmd_import_mail_prepare(int argc, char **argv)
 		cli_error(_("cannot read '%s': %s"), cli_safe(argv[0]), strerror(errno));
 		return EXIT_ERR;
 	}
-	if (o_myear) {
-		char *end;
-		long y = strtol(o_myear, &end, 10);
-		if (*end || y < 1900 || y > 9999) {
-			cli_error(_("--year must be a four-digit year"));
-			return EXIT_USAGE;
-		}
-		mopts.year = (int)y;
-	}
-	if (o_morg && (!*o_morg || strlen(o_morg) > 3 ||
-		       strspn(o_morg, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != strlen(o_morg))) {
-		cli_error(_("--org must be 1-3 upper-case letters or digits"));
+	if (cli_opt_year(o_myear, &mopts.year))
 		return EXIT_USAGE;
-	}
+	if (cli_opt_org(o_morg))
+		return EXIT_USAGE;
 	mopts.fonds = o_mfonds;
 	mopts.path = argv[0];
 	mopts.org = o_morg;

@@ -43,17 +43,8 @@ static int record_amend_prepare(int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	if (o_year) {
-		char *end;
-		long y;
-		errno = 0;
-		y = strtol(o_year, &end, 10);
-		if (errno || *end || y < 1900 || y > 9999) {
-			cli_error(_("--year must be a four-digit year"));
-			return EXIT_USAGE;
-		}
-		a.year = (int)y;
-	}
+	if (cli_opt_year(o_year, &a.year))
+		return EXIT_USAGE;
 	if (o_class) {
 		cy_class k;
 		if ((rc = cy_class_parse(o_class, &k))) {

@@ -580,14 +580,11 @@ static int kept_row(void *arg, const cy_catalog_run *row)
 
 int cy_vault__import_run_kept(cy_vault *v, const char *fonds, int64_t run, int64_t *rejects)
 {
-	cy_fonds_key *k = NULL;
+	cy_fonds_key *k = cy_vault__holds(v, fonds) ? cy_vault__fonds_key(v, fonds) : NULL;
 	kept_ctx x = {0, false};
 
-	for (int i = 0; i < v->nkeys && !k; i++)
-		if (!strcmp(v->keys[i].code, fonds))
-			k = &v->keys[i];
 	if (!k)
-		return -1;
+		return -1; /* a fonds the caller does not hold */
 	if (cy_catalog_run_each(v->cat, k->fonds_id, run, kept_row, &x) < 0)
 		return -1;
 	*rejects = x.rejects;

@@ -1378,34 +1378,30 @@ static int confirmed_subjects(cy_vault *v, cy_fonds_key **ks, int n, cy_norm_fie
 	return rc;
 }
 
+/* What a search hands out, for one record (subject: the customer found,
+ * or NULL for a full-text hit). */
 typedef struct hit_ctx {
 	cy_vault *v;
-	const found_subject *s;
+	const char *subject;
 	cy_search_fn fn;
 	void *arg;
 	uint64_t n;
 } hit_ctx;
 
-static int record_hit(void *arg, const cy_cat_record *c)
+static int record_hit(void *arg, const cy_record_info *r)
 {
 	hit_ctx *x = arg;
-	cy_record_info r;
 	cy_search_hit h;
-	int rc = cy_vault__record_fill(x->v, c, &r);
 
-	if (!rc) {
-		memset(&h, 0, sizeof(h));
-		h.archive_no = r.archive_no;
-		h.subject = x->s->display;
-		h.fonds = r.fonds;
-		h.class_name = r.class_name;
-		h.year = r.year;
-		h.title = r.title;
-		x->n++;
-		rc = x->fn(x->arg, &h);
-	}
-	cy_record_info_release(&r);
-	return rc;
+	memset(&h, 0, sizeof(h));
+	h.archive_no = r->archive_no;
+	h.subject = x->subject;
+	h.fonds = r->fonds;
+	h.class_name = r->class_name;
+	h.year = r->year;
+	h.title = r->title;
+	x->n++;
+	return x->fn(x->arg, &h);
 }
 
 int cy_search_exact(cy_vault *v, const char *fonds, const char *field, const char *value,
@@ -1451,8 +1447,12 @@ int cy_search_exact(cy_vault *v, const char *fonds, const char *field, const cha
 	if ((rc = log_now(v, &e)))
 		goto out;
 	for (size_t i = 0; !rc && i < nsubs; i++) {
-		hit_ctx x = {v, &subs[i], fn, arg, 0};
-		rc = cy_catalog_record_by_subject(v->cat, subs[i].id, record_hit, &x);
+		hit_ctx x = {v, subs[i].display, fn, arg, 0};
+		cy_buf nos = CY_BUF_INIT;
+		size_t nn;
+		rc = cy_catalog_subject_record_nos(v->cat, subs[i].id, &nos, &nn);
+		rc = rc ? rc : each_record(v, &nos, nn, record_hit, &x);
+		cy_buf_release(&nos);
 		if (!rc && !x.n) {
 			cy_search_hit h;
 			memset(&h, 0, sizeof(h));
@@ -1594,44 +1594,21 @@ out:
 
 /* ---- full-text search (search.h) ---- */
 
-typedef struct text_ctx {
-	cy_vault *v;
-	cy_search_fn fn;
-	void *arg;
-	uint64_t n;
-	int rc;
-} text_ctx;
-
-static int text_record(void *arg, const cy_cat_record *c)
-{
-	text_ctx *x = arg;
-	cy_record_info r;
-	cy_search_hit h;
-	int rc = cy_vault__record_fill(x->v, c, &r);
-
-	if (!rc) {
-		memset(&h, 0, sizeof(h));
-		h.archive_no = r.archive_no;
-		h.fonds = r.fonds;
-		h.class_name = r.class_name;
-		h.year = r.year;
-		h.title = r.title;
-		x->n++;
-		rc = x->fn(x->arg, &h);
-	}
-	cy_record_info_release(&r);
-	return rc;
-}
-
 static int text_hit(void *arg, int64_t doc, double rank)
 {
-	text_ctx *x = arg;
+	hit_ctx *x = arg;
+	struct take_ctx t;
 	int rc;
 
 	(void)rank;
-	rc = cy_catalog_record_by_id(x->v->cat, doc, text_record, x);
+	memset(&t, 0, sizeof(t));
+	t.v = x->v;
+	rc = cy_catalog_record_by_id(x->v->cat, doc, take_record, &t);
 	if (rc == CY_ENOTFOUND)
-		return 0; /* a record that is no more (destroyed): not a hit */
+		rc = 0; /* a record that is no more (destroyed): not a hit */
+	else if (!rc)
+		rc = record_hit(x, &t.r);
+	cy_record_info_release(&t.r);
 	return rc < 0 ? rc : rc > 0 ? 1 : 0;
 }
 
@@ -1639,7 +1616,7 @@ int cy_search_text(cy_vault *v, const char *fonds, const char *text, size_t limi
 		   void *arg, uint64_t *hits)
 {
 	cy_fonds_key **ks = NULL;
-	text_ctx x = {v, fn, arg, 0, 0};
+	hit_ctx x = {v, NULL, fn, arg, 0};
 	uint8_t key[32], mac[32];
 	char qhex[33] = "";
 	cy_ledger_entry e;
