@@ -597,7 +597,7 @@ int cy_catalog_open(cy_catalog **out, const char *dir, int create)
 				     "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
 				     /* deleted rows are zeroed, so a destroyed record's
 				      * (encrypted) rows leave nothing behind in free pages */
-				     "PRAGMA secure_delete=ON;")))
+				     "PRAGMA secure_delete=ON; PRAGMA cache_size=-131072;")))
 		goto fail;
 	if ((rc = migrate(c)))
 		goto fail;

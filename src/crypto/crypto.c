@@ -45,7 +45,6 @@ static EVP_MAC *g_hmac;
 /* HMAC with SHA-256 chosen, no key yet: each call duplicates it, which skips
  * looking the digest up by name (a locked fetch) on every call. */
 static EVP_MAC_CTX *g_hmac_sha256;
-static EVP_KDF *g_hkdf;
 static EVP_KDF *g_scrypt;
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 
@@ -63,25 +62,86 @@ static void fetch_algs(void)
 			g_hmac_sha256 = NULL;
 		}
 	}
-	g_hkdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
 	g_scrypt = EVP_KDF_fetch(NULL, "SCRYPT", NULL);
 }
 
 static int algs(void)
 {
 	pthread_once(&g_once, fetch_algs);
-	if (!g_sha256 || !g_chacha || !g_hmac || !g_hmac_sha256 || !g_hkdf || !g_scrypt)
+	if (!g_sha256 || !g_chacha || !g_hmac || !g_hmac_sha256 || !g_scrypt)
 		return ossl_error(CY_ECRYPTO, "openssl: cannot load sha256, chacha20-poly1305, "
-					      "hmac, hkdf or scrypt from the default provider");
+					      "hmac or scrypt from the default provider");
 	return 0;
 }
 
 /* ---- randomness and memory ------------------------------------------------------------------ */
 
-int cy_random(void *buf, size_t n)
-{
-	uint8_t *p = buf;
+/* Each thread keeps a little state between calls (thread_state):
+ *
+ * - Small random draws (keys, nonces, salts: a few per record on import) come
+ *   from a pool that one RAND_bytes call fills: each call takes locks and
+ *   walks the provider, which cost ~5 % of a CSV import when made per value.
+ *   The pool sits in locked memory (cy_secure_alloc) and every byte handed out
+ *   is wiped from it at once, so it only holds bytes no one has used; a forked
+ *   child (custody does not fork; a caller might) refills, never shares its
+ *   parent's bytes.  Large draws go to RAND_bytes directly.
+ * - An HMAC-SHA-256 context, re-keyed per call (EVP_MAC_init with a key
+ *   starts afresh) instead of duplicated and freed per call; HKDF is built on
+ *   it (RFC 5869), as OpenSSL's own HKDF allocates and looks up per call. */
+#define POOL_SIZE 1024
+#define POOL_DIRECT 64 /* draws above this size skip the pool */
 
+struct thread_state {
+	uint8_t *pool; /* POOL_SIZE bytes of secure memory */
+	size_t at;     /* next unused byte; POOL_SIZE when empty */
+	pid_t pid;
+	EVP_MAC_CTX *hmac;
+};
+
+static pthread_key_t g_ts_key;
+static pthread_once_t g_ts_once = PTHREAD_ONCE_INIT;
+static int g_ts_ok;
+
+static void ts_free(void *arg)
+{
+	struct thread_state *t = arg;
+
+	if (t) {
+		cy_secure_free(t->pool, POOL_SIZE);
+		EVP_MAC_CTX_free(t->hmac);
+		free(t);
+	}
+}
+
+static void ts_init(void)
+{
+	g_ts_ok = pthread_key_create(&g_ts_key, ts_free) == 0;
+}
+
+/* This thread's state; NULL when it cannot be made (callers fall back to the
+ * stateless way). */
+static struct thread_state *ts_get(void)
+{
+	struct thread_state *t;
+
+	pthread_once(&g_ts_once, ts_init);
+	if (!g_ts_ok)
+		return NULL;
+	if ((t = pthread_getspecific(g_ts_key)))
+		return t;
+	if (!(t = calloc(1, sizeof(*t))))
+		return NULL;
+	if (!(t->pool = cy_secure_alloc(POOL_SIZE)) || pthread_setspecific(g_ts_key, t)) {
+		cy_secure_free(t->pool, POOL_SIZE);
+		free(t);
+		return NULL;
+	}
+	t->at = POOL_SIZE;
+	return t;
+}
+
+static int rand_direct(uint8_t *p, size_t n)
+{
 	while (n > 0) {
 		int k = n > INT_MAX ? INT_MAX : (int)n;
 
@@ -90,6 +150,28 @@ int cy_random(void *buf, size_t n)
 		p += k;
 		n -= (size_t)k;
 	}
+	return 0;
+}
+
+int cy_random(void *buf, size_t n)
+{
+	struct thread_state *t;
+	pid_t pid;
+
+	if (n > POOL_DIRECT || !(t = ts_get()))
+		return rand_direct(buf, n);
+	pid = getpid();
+	if (t->pid != pid || POOL_SIZE - t->at < n) {
+		cy_wipe(t->pool, POOL_SIZE);
+		t->at = POOL_SIZE;
+		if (rand_direct(t->pool, POOL_SIZE))
+			return CY_ECRYPTO;
+		t->at = 0;
+		t->pid = pid;
+	}
+	memcpy(buf, t->pool + t->at, n);
+	cy_wipe(t->pool + t->at, n);
+	t->at += n;
 	return 0;
 }
 
@@ -241,56 +323,70 @@ void cy_sha256_free(cy_sha256_ctx *c)
 	free(c);
 }
 
-int cy_hmac_sha256(const uint8_t *key, size_t keylen, const void *data, size_t n,
-		   uint8_t out[CY_HASH_LEN])
+/* HMAC-SHA-256 over the concatenation of up to three pieces (NULL or empty
+ * pieces are skipped), with this thread's context when it has one. */
+static int hmac3(const uint8_t *key, size_t keylen, const void *a, size_t na, const void *b,
+		 size_t nb, const void *c, size_t nc, uint8_t out[CY_HASH_LEN])
 {
 	static const uint8_t nokey[1];
-	EVP_MAC_CTX *m = NULL;
+	struct thread_state *t = ts_get();
+	EVP_MAC_CTX *m = t ? t->hmac : NULL;
 	size_t outlen;
 	int rc = algs();
 
 	if (rc)
 		return rc;
-	m = EVP_MAC_CTX_dup(g_hmac_sha256);
+	if (!m) {
+		m = EVP_MAC_CTX_dup(g_hmac_sha256);
+		if (t)
+			t->hmac = m;
+	}
 	if (!m || !EVP_MAC_init(m, keylen ? key : nokey, keylen, NULL) ||
-	    (n && !EVP_MAC_update(m, data, n)) || !EVP_MAC_final(m, out, &outlen, CY_HASH_LEN))
+	    (na && !EVP_MAC_update(m, a, na)) || (nb && !EVP_MAC_update(m, b, nb)) ||
+	    (nc && !EVP_MAC_update(m, c, nc)) || !EVP_MAC_final(m, out, &outlen, CY_HASH_LEN))
 		rc = ossl_error(CY_ECRYPTO, "hmac-sha256");
-	EVP_MAC_CTX_free(m);
+	if (!t || rc) {
+		/* a context that failed midway is not kept */
+		if (t)
+			t->hmac = NULL;
+		EVP_MAC_CTX_free(m);
+	}
 	return rc;
 }
 
-/* ---- HKDF and scrypt ------------------------------------------------------------------------ */
+int cy_hmac_sha256(const uint8_t *key, size_t keylen, const void *data, size_t n,
+		   uint8_t out[CY_HASH_LEN])
+{
+	return hmac3(key, keylen, data, n, NULL, 0, NULL, 0, out);
+}
 
+/* RFC 5869 over hmac3: PRK = HMAC(salt, IKM) (an absent salt is HashLen zero
+ * bytes, which HMAC's key padding makes the same as an empty key);
+ * T(i) = HMAC(PRK, T(i-1) | info | i), the output their concatenation. */
 int cy_hkdf_sha256(const uint8_t *ikm, size_t ikmlen, const uint8_t *salt, size_t saltlen,
 		   const void *info, size_t infolen, uint8_t *out, size_t outlen)
 {
-	static uint8_t empty[1];
-	OSSL_PARAM params[5], *p = params;
-	EVP_KDF_CTX *k;
-	int rc = algs();
+	uint8_t prk[CY_HASH_LEN], t[CY_HASH_LEN];
+	size_t done = 0, tlen = 0;
+	int rc;
 
-	if (rc)
-		return rc;
 	if (outlen == 0 || outlen > 255 * CY_HASH_LEN)
 		return cy_error_set(CY_EINVALID, "hkdf: output length %zu out of range", outlen);
-	*p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, "SHA2-256", 0);
-	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, ikmlen ? (void *)ikm : empty,
-						 ikmlen);
-	/* RFC 5869: an absent salt is HashLen zero bytes, which HMAC's key padding turns into
-	 * the same thing as an empty salt; OpenSSL does that when the parameter is absent. */
-	if (saltlen)
-		*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt,
-							 saltlen);
-	if (infolen)
-		*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info,
-							 infolen);
-	*p = OSSL_PARAM_construct_end();
-	k = EVP_KDF_CTX_new(g_hkdf);
-	if (!k || EVP_KDF_derive(k, out, outlen, params) != 1) {
-		cy_wipe(out, outlen);
-		rc = ossl_error(CY_ECRYPTO, "hkdf-sha256");
+	rc = hmac3(salt, saltlen, ikm, ikmlen, NULL, 0, NULL, 0, prk);
+	for (uint8_t i = 1; !rc && done < outlen; i++) {
+		size_t take = outlen - done < CY_HASH_LEN ? outlen - done : CY_HASH_LEN;
+
+		rc = hmac3(prk, sizeof(prk), t, tlen, info, infolen, &i, 1, t);
+		if (!rc) {
+			memcpy(out + done, t, take);
+			done += take;
+			tlen = sizeof(t);
+		}
 	}
-	EVP_KDF_CTX_free(k);
+	if (rc)
+		cy_wipe(out, outlen);
+	cy_wipe(prk, sizeof(prk));
+	cy_wipe(t, sizeof(t));
 	return rc;
 }
 

@@ -571,6 +571,11 @@ static int flush_group(ctx *x, group *g)
 	cy_record_new rec;
 	int rc;
 
+	/* what the group holds now, before the closing "]" below: group_bytes
+	 * counted exactly this (subtracting more made it wrap around, and every
+	 * later row flushed every statement: one statement per row) */
+	size_t held = g->raw.len + g->json.len;
+
 	if (!g->rows)
 		return 0;
 	g->part++;
@@ -602,7 +607,7 @@ static int flush_group(ctx *x, group *g)
 	x->sum->grouped_rows += g->rows;
 	cy_buf_wipe(&x->text);
 	rc = make_record(x, &rec, parts, 2, g->first_line, NULL, 0);
-	x->group_bytes -= g->raw.len + g->json.len;
+	x->group_bytes -= held;
 	cy_buf_wipe(&g->raw);
 	cy_buf_wipe(&g->json);
 	g->rows = 0;

@@ -41,6 +41,7 @@
 /* Level 1: import speed matters more than the last few percent of ratio, and the AUTO
  * trial (level 1, docs/formats/object.md) then doubles as the start of the stream. */
 #define ZSTD_LEVEL 1
+#define ZSTD_MIN_SIZE 512 /* smaller whole objects are not compressed */
 /* The writer's frames use windows of at most 2^19 bytes at level 1; refusing more than 2^23
  * keeps a hostile object from making the reader allocate up to zstd's default of 2^27. */
 #define ZSTD_WINDOWLOG_MAX 23
@@ -471,7 +472,12 @@ static int decide(cy_objw *w, bool at_finish)
 	size_t ret;
 	int rc;
 
-	if (w->plen == 0 || looks_compressed(w->pbuf, w->plen) || looks_random(w->pbuf, w->plen)) {
+	/* a whole object under ZSTD_MIN_SIZE is stored as it is: zstd's frame
+	 * header and a fresh context's tables cost more than the 10 % it could
+	 * save there (a CSV row, a JSON of its fields: half of a customer import
+	 * was spent compressing them) */
+	if (w->plen == 0 || (at_finish && w->plen < ZSTD_MIN_SIZE) ||
+	    looks_compressed(w->pbuf, w->plen) || looks_random(w->pbuf, w->plen)) {
 		set_compress(w, CY_OBJ_COMPRESS_NO);
 		return 0;
 	}

@@ -946,6 +946,7 @@ typedef struct subject_args {
 	const cy_subject_fields *f;
 	int64_t *id;
 	char *id_out;
+	uint8_t *wrap_key;
 } subject_args;
 
 static int subject_step(cy_import *im, void *arg, cy_import_outcome *outcome, char *unused)
@@ -954,16 +955,31 @@ static int subject_step(cy_import *im, void *arg, cy_import_outcome *outcome, ch
 
 	(void)unused;
 	*outcome = CY_DUPLICATE; /* not a record: nothing for the pack or the batch counts */
-	return cy_vault__subject_create(im->v, im->fk, a->f, a->id, a->id_out);
+	return cy_vault__subject_create(im->v, im->fk, a->f, a->id, a->id_out, a->wrap_key);
 }
 
 int cy_import_subject(cy_import *im, const cy_subject_fields *f, int64_t *subject_id, char *id_out)
 {
-	subject_args a = {f, subject_id, id_out};
+	uint8_t *wk = cy_secure_alloc(32);
+	subject_args a = {f, subject_id, id_out, wk};
 	cy_import_outcome oc;
+	cy_aead *wrap = NULL;
 	char unused[64];
+	int rc;
 
-	return in_savepoint(im, subject_step, &a, &oc, unused);
+	if (!wk)
+		return CY_ENOMEM;
+	rc = in_savepoint(im, subject_step, &a, &oc, unused);
+	/* the new customer's records come next: their data keys are wrapped with
+	 * the key made here instead of reading the subject back (set only once
+	 * the savepoint is released: a rolled-back id may be given again) */
+	if (!rc && !cy_aead_new(&wrap, wk)) {
+		cy_aead_free(im->owner_aead);
+		im->owner_aead = wrap;
+		im->owner_id = *subject_id;
+	}
+	cy_secure_free(wk, 32);
+	return rc;
 }
 
 typedef struct merge_args {

@@ -560,7 +560,7 @@ static int index_hashes(const uint8_t *index_key, const cy_subject_fields *f,
 /* ---- create ---- */
 
 int cy_vault__subject_create(cy_vault *v, const cy_fonds_key *k, const cy_subject_fields *f,
-			     int64_t *subject_id, char id_out[CY_SUBJECT_ID_MAX])
+			     int64_t *subject_id, char id_out[CY_SUBJECT_ID_MAX], uint8_t *wrap_key)
 {
 	cy_buf json = CY_BUF_INIT, norm = CY_BUF_INIT, wkey = CY_BUF_INIT, fields = CY_BUF_INIT;
 	uint8_t *skey = NULL, nonce1[12], nonce2[12];
@@ -637,6 +637,8 @@ int cy_vault__subject_create(cy_vault *v, const cy_fonds_key *k, const cy_subjec
 	e.details[e.ndetails++] = (cy_ledger_detail){"kind", f->kind, 0};
 	if ((rc = cy_vault__log(v, &e)))
 		goto out;
+	if (wrap_key && (rc = cy_vault__subject_wrap_key(k, k->epoch, skey, wrap_key)))
+		goto out;
 	snprintf(id_out, CY_SUBJECT_ID_MAX, "%s", id);
 out:
 	cy_secure_free(skey, 32);
@@ -661,7 +663,7 @@ int cy_subject_add(cy_vault *v, const char *fonds, const cy_subject_fields *f,
 		return CY_EPERM;
 	if ((rc = cy_vault__begin(v)))
 		return rc;
-	rc = cy_vault__subject_create(v, k, f, &sid, id_out);
+	rc = cy_vault__subject_create(v, k, f, &sid, id_out, NULL);
 	rc = rc ? rc : cy_vault__commit(v);
 	if (rc)
 		cy_vault__rollback(v);

@@ -18,9 +18,13 @@
 /* Create a subject in the fonds of k inside the caller's open transaction
  * (cy_vault__begin): number, keys, sealed fields, blind indexes, and the
  * ledger entry subject.add.  The caller must be an archivist holding k.
- * *subject_id is the catalog row id, id_out the display id. */
+ * *subject_id is the catalog row id, id_out the display id.  wrap_key (may
+ * be NULL) receives the key that wraps the data keys of the subject's objects
+ * in k's current epoch (cy_vault__subject_wrap_key), for an importer that
+ * writes the subject's records next; the caller wipes it. */
 int cy_vault__subject_create(cy_vault *v, const cy_fonds_key *k, const cy_subject_fields *f,
-			     int64_t *subject_id, char id_out[CY_SUBJECT_ID_MAX]);
+			     int64_t *subject_id, char id_out[CY_SUBJECT_ID_MAX],
+			     uint8_t *wrap_key);
 /* Unwrap a subject's key (to wrap per-object data keys with it).  CY_EPERM
  * if the caller does not hold its fonds key, CY_ECORRUPT if it does not
  * authenticate.  key should be locked memory; the caller wipes it. */

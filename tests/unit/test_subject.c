@@ -596,18 +596,18 @@ static void test_subject_internal(void **state)
 	cy_subject_info s;
 
 	assert_non_null(k);
-	assert_int_equal(cy_vault__subject_create(v, k, &f, &sid, id),
+	assert_int_equal(cy_vault__subject_create(v, k, &f, &sid, id, NULL),
 			 CY_EINVALID); /* no transaction */
 	assert_int_equal(cy_vault__begin(v), 0);
-	assert_int_equal(cy_vault__subject_create(v, k, &f, &sid, id), 0);
-	assert_int_equal(cy_vault__subject_create(v, k, &f, &sid2, id), 0);
+	assert_int_equal(cy_vault__subject_create(v, k, &f, &sid, id, NULL), 0);
+	assert_int_equal(cy_vault__subject_create(v, k, &f, &sid2, id, NULL), 0);
 	assert_string_equal(id, "Z109-C000002");
 	assert_int_equal(cy_vault__commit(v), 0);
 	assert_int_equal(cy_vault__subject_key(v, sid, key), 0);
 	assert_int_equal(cy_vault__subject_key(v, 999, key), CY_ENOTFOUND);
 	/* a rolled-back batch leaves no subject and no number used */
 	assert_int_equal(cy_vault__begin(v), 0);
-	assert_int_equal(cy_vault__subject_create(v, k, &f, &sid2, id), 0);
+	assert_int_equal(cy_vault__subject_create(v, k, &f, &sid2, id, NULL), 0);
 	assert_string_equal(id, "Z109-C000003");
 	cy_vault__rollback(v);
 	assert_int_equal(cy_subject_show(v, "Z109-C000003", &s), CY_ENOTFOUND);
