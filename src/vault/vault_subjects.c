@@ -535,9 +535,12 @@ static size_t index_values(const cy_subject_fields *f, index_val *out, size_t ca
 #define MAX_INDEX (3 + 4 * CY_SUBJECT_MAX_LIST)
 
 /* The blind-index hashes of f under index_key; *n of them.  Values whose
- * normal form is empty are not indexed. */
-static int index_hashes(const uint8_t *index_key, const cy_subject_fields *f,
-			uint8_t hashes[MAX_INDEX][32], cy_norm_field fields[MAX_INDEX], size_t *n)
+ * normal form is empty are not indexed.  only: the hashes of that field
+ * alone, or ALL_FIELDS. */
+#define ALL_FIELDS (-1)
+static int index_hashes_of(const uint8_t *index_key, const cy_subject_fields *f,
+			   int only, uint8_t hashes[MAX_INDEX][32],
+			   cy_norm_field fields[MAX_INDEX], size_t *n)
 {
 	index_val vals[MAX_INDEX];
 	size_t nv = index_values(f, vals, MAX_INDEX);
@@ -546,6 +549,8 @@ static int index_hashes(const uint8_t *index_key, const cy_subject_fields *f,
 
 	*n = 0;
 	for (size_t i = 0; !rc && i < nv; i++) {
+		if (only != ALL_FIELDS && (int)vals[i].field != only)
+			continue;
 		rc = cy_normalize(vals[i].field, vals[i].value, strlen(vals[i].value), &norm);
 		if (!rc && norm.len) {
 			rc = cy_vault__blind_index(index_key, cy_norm_field_name(vals[i].field),
@@ -555,6 +560,12 @@ static int index_hashes(const uint8_t *index_key, const cy_subject_fields *f,
 	}
 	cy_buf_wipe(&norm);
 	return rc;
+}
+
+static int index_hashes(const uint8_t *index_key, const cy_subject_fields *f,
+			uint8_t hashes[MAX_INDEX][32], cy_norm_field fields[MAX_INDEX], size_t *n)
+{
+	return index_hashes_of(index_key, f, ALL_FIELDS, hashes, fields, n);
 }
 
 /* ---- create ---- */
@@ -1012,7 +1023,8 @@ static int confirms(const cy_fonds_key *k, const cy_subject_info *s, cy_norm_fie
 	uint8_t hashes[MAX_INDEX][32];
 	cy_norm_field hf[MAX_INDEX];
 	size_t nh;
-	int rc = index_hashes(CY_INDEX_KEY(k), &s->f, hashes, hf, &nh);
+	/* only the values of field f can give its hash */
+	int rc = index_hashes_of(CY_INDEX_KEY(k), &s->f, (int)f, hashes, hf, &nh);
 
 	*yes = false;
 	for (size_t i = 0; !rc && i < nh; i++)
