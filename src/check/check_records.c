@@ -46,8 +46,8 @@ typedef struct late_write {
 
 typedef struct lrun {
 	char code[8];
-	int64_t run, rejects;
-	uint64_t seq;
+	int64_t run, rejects; /* rejects: -1 until the run's import.run entry */
+	uint64_t seq;	      /* of its import.run entry, else of its import.start */
 } lrun;
 
 typedef struct ledger_view {
@@ -61,7 +61,7 @@ typedef struct ledger_view {
 	size_t nslots;
 	lfonds *f;
 	size_t nf;
-	lrun *runs; /* import.run entries: the runs that must still be in the catalog */
+	lrun *runs; /* import.start/.run entries: the runs that must still be in the catalog */
 	size_t nruns;
 } ledger_view;
 
@@ -261,26 +261,39 @@ static int ledger_entry(void *arg, uint64_t seq, const char *e, size_t n)
 		}
 		return 0;
 	}
-	if (an == 10 && !memcmp(act, "import.run", 10) && t0 && n0 < 8) {
+	if (((an == 10 && !memcmp(act, "import.run", 10)) ||
+	     (an == 12 && !memcmp(act, "import.start", 12))) &&
+	    t0 && n0 < 8) {
 		const char *q = after(e, n, "\"rejects\":"), *rs;
+		bool finished = an == 10;
 		char run[24];
 		size_t rl;
-		lrun *nr;
-		if (!q)
+		int64_t id;
+		lrun *nr = NULL;
+		if (finished && !q)
 			return 0;
 		const char *rp = after(e, n, "\"run\":");
 		if (!rp || next_str(&rp, e + n, &rs, &rl) || rl >= sizeof(run))
 			return 0;
 		memcpy(run, rs, rl);
 		run[rl] = 0;
-		if (!(nr = realloc(lv->runs, sizeof(*nr) * (lv->nruns + 1))))
-			return cy_error_set(CY_ENOMEM, "out of memory");
-		lv->runs = nr;
-		nr = &lv->runs[lv->nruns++];
-		memset(nr, 0, sizeof(*nr));
-		memcpy(nr->code, t0, n0);
-		nr->run = strtoll(run, NULL, 10);
-		nr->rejects = strtoll(q, NULL, 10);
+		id = strtoll(run, NULL, 10);
+		/* the run's start entry, if it has one (runs from before import.start
+		 * existed have only their end) */
+		for (size_t i = lv->nruns; finished && !nr && i-- > 0;)
+			if (lv->runs[i].run == id && strlen(lv->runs[i].code) == n0 &&
+			    !memcmp(lv->runs[i].code, t0, n0))
+				nr = &lv->runs[i];
+		if (!nr) {
+			if (!(nr = realloc(lv->runs, sizeof(*nr) * (lv->nruns + 1))))
+				return cy_error_set(CY_ENOMEM, "out of memory");
+			lv->runs = nr;
+			nr = &lv->runs[lv->nruns++];
+			memset(nr, 0, sizeof(*nr));
+			memcpy(nr->code, t0, n0);
+			nr->run = id;
+		}
+		nr->rejects = finished ? strtoll(q, NULL, 10) : -1;
 		nr->seq = seq;
 		return 0;
 	}
@@ -668,14 +681,21 @@ int cy_check_records(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, 
 		int found = cy_vault__import_run_kept(v, l->code, l->run, &kept);
 		if (found < 0)
 			continue; /* a fonds the caller does not hold */
-		if (!found)
+		if (!found && l->rejects < 0)
+			report(&c, 0, l->code,
+			       N_("import run %" PRId64
+				  " of fonds %s started (ledger entry %" PRIu64
+				  ") but is not in the catalog: it was deleted behind the vault's "
+				  "back"),
+			       l->run, l->code, l->seq);
+		else if (!found)
 			report(&c, 0, l->code,
 			       N_("import run %" PRId64
 				  " of fonds %s finished (ledger entry %" PRIu64
 				  ") but is not in the catalog: it was deleted behind the vault's "
 				  "back"),
 			       l->run, l->code, l->seq);
-		else if (kept != l->rejects)
+		else if (l->rejects >= 0 && kept != l->rejects)
 			report(&c, 0, l->code,
 			       N_("import run %" PRId64 " of fonds %s refused %" PRId64
 				  " rows (ledger entry %" PRIu64 ") but the catalog says %" PRId64),

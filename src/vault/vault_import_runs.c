@@ -175,6 +175,21 @@ int cy_import_run_start(cy_import *im, const char *kind, const char *source, int
 	rc = rc ? rc : run_aad(v, k, r->id, "source", &aad);
 	rc = rc ? rc : seal_with(r->aead, &aad, source, strlen(source), &sealed);
 	rc = rc ? rc : cy_catalog_run_set_source(v->cat, r->id, sealed.ptr, sealed.len);
+	if (!rc) {
+		/* on the ledger from its start: a run deleted before it finished
+		 * (with the rows it refused) is named by check too */
+		cy_ledger_entry e;
+		char id[24];
+
+		snprintf(id, sizeof(id), "%" PRId64, r->id);
+		memset(&e, 0, sizeof(e));
+		e.action = "import.start";
+		e.targets[0] = k->code;
+		e.ntargets = 1;
+		e.details[e.ndetails++] = (cy_ledger_detail){"run", id, 0};
+		e.details[e.ndetails++] = (cy_ledger_detail){"kind", kind, 0};
+		rc = cy_vault__log(v, &e);
+	}
 	rc = rc ? rc : cy_vault__commit(v);
 	if (rc) {
 		cy_vault__rollback(v);

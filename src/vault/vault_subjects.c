@@ -538,9 +538,9 @@ static size_t index_values(const cy_subject_fields *f, index_val *out, size_t ca
  * normal form is empty are not indexed.  only: the hashes of that field
  * alone, or ALL_FIELDS. */
 #define ALL_FIELDS (-1)
-static int index_hashes_of(const uint8_t *index_key, const cy_subject_fields *f,
-			   int only, uint8_t hashes[MAX_INDEX][32],
-			   cy_norm_field fields[MAX_INDEX], size_t *n)
+static int index_hashes_of(const uint8_t *index_key, const cy_subject_fields *f, int only,
+			   uint8_t hashes[MAX_INDEX][32], cy_norm_field fields[MAX_INDEX],
+			   size_t *n)
 {
 	index_val vals[MAX_INDEX];
 	size_t nv = index_values(f, vals, MAX_INDEX);

@@ -337,6 +337,14 @@ with open(sys.argv[1], "w", encoding="gb18030") as f:
 	status_is 0
 	run as li import rejects --runs
 	output_has "(did not finish)"
+	# the unfinished run deleted with sqlite3: its import.start entry names it
+	cp -a "$V" "$T/killed"
+	sqlite3 "$V/catalog.db" "DELETE FROM import_rejects; DELETE FROM import_runs"
+	run as li check
+	[ "$status" -ne 0 ]
+	output_has "import run 1 of fonds Z109 started" "not in the catalog"
+	rm -rf "$V"
+	mv "$T/killed" "$V"
 	run --separate-stderr as li import csv "$T/many.csv" --fonds Z109 --kind customers --json
 	status_is 0
 	py '
