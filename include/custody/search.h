@@ -38,4 +38,14 @@ int cy_search_exact(cy_vault *v, const char *fonds, const char *field, const cha
 int cy_search_text(cy_vault *v, const char *fonds, const char *text, size_t limit, cy_search_fn fn,
 		   void *arg, uint64_t *hits);
 
+/* Only the hits of one class and/or one year (search TEXT --class --year):
+ * class_name NULL and year 0 for any.  The limit counts the hits kept. */
+typedef struct cy_search_filter {
+	const char *class_name; /* as cy_class_name gives it */
+	int year;
+} cy_search_filter;
+int cy_search_text_filtered(cy_vault *v, const char *fonds, const char *text,
+			    const cy_search_filter *filter, size_t limit, cy_search_fn fn,
+			    void *arg, uint64_t *hits);
+
 #endif

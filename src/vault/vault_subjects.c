@@ -1400,6 +1400,8 @@ typedef struct hit_ctx {
 	cy_search_fn fn;
 	void *arg;
 	uint64_t n;
+	const cy_search_filter *filter; /* full text: NULL for every hit */
+	size_t limit;			/* full text with a filter: stop after so many */
 } hit_ctx;
 
 static int record_hit(void *arg, const cy_record_info *r)
@@ -1461,7 +1463,7 @@ int cy_search_exact(cy_vault *v, const char *fonds, const char *field, const cha
 	if ((rc = log_now(v, &e)))
 		goto out;
 	for (size_t i = 0; !rc && i < nsubs; i++) {
-		hit_ctx x = {v, subs[i].display, fn, arg, 0};
+		hit_ctx x = {v, subs[i].display, fn, arg, 0, NULL, 0};
 		cy_buf nos = CY_BUF_INIT;
 		size_t nn;
 		rc = cy_catalog_subject_record_nos(v->cat, subs[i].id, &nos, &nn);
@@ -1620,17 +1622,31 @@ static int text_hit(void *arg, int64_t doc, double rank)
 	rc = cy_catalog_record_by_id(x->v->cat, doc, take_record, &t);
 	if (rc == CY_ENOTFOUND)
 		rc = 0; /* a record that is no more (destroyed): not a hit */
+	else if (!rc && x->filter &&
+		 ((x->filter->class_name && strcmp(x->filter->class_name, t.r.class_name)) ||
+		  (x->filter->year && x->filter->year != t.r.year)))
+		rc = 0; /* not of the class or year asked for */
 	else if (!rc)
 		rc = record_hit(x, &t.r);
 	cy_record_info_release(&t.r);
+	if (!rc && x->limit && x->n >= x->limit)
+		rc = 1;
 	return rc < 0 ? rc : rc > 0 ? 1 : 0;
 }
 
 int cy_search_text(cy_vault *v, const char *fonds, const char *text, size_t limit, cy_search_fn fn,
 		   void *arg, uint64_t *hits)
 {
+	return cy_search_text_filtered(v, fonds, text, NULL, limit, fn, arg, hits);
+}
+
+int cy_search_text_filtered(cy_vault *v, const char *fonds, const char *text,
+			    const cy_search_filter *filter, size_t limit, cy_search_fn fn,
+			    void *arg, uint64_t *hits)
+{
 	cy_fonds_key **ks = NULL;
-	hit_ctx x = {v, NULL, fn, arg, 0};
+	bool filtered = filter && (filter->class_name || filter->year);
+	hit_ctx x = {v, NULL, fn, arg, 0, filtered ? filter : NULL, filtered ? limit : 0};
 	uint8_t key[32], mac[32];
 	char qhex[33] = "";
 	cy_ledger_entry e;
@@ -1670,7 +1686,9 @@ int cy_search_text(cy_vault *v, const char *fonds, const char *text, size_t limi
 			continue;
 		}
 		if (!rc) {
-			size_t left = limit ? limit - (size_t)x.n : 0;
+			/* with a filter the index cannot know which hits count: the
+			 * callback stops the query at the limit */
+			size_t left = limit && !filtered ? limit - (size_t)x.n : 0;
 			rc = cy_sindex_query(idx, text, left, 0, text_hit, &x);
 		}
 		if (limit && x.n >= limit)
