@@ -153,6 +153,11 @@ int cy_import_reject(cy_import *im, uint64_t line, const char *reason, const voi
 /* The counts into the run's row; finished: the run reached its end (logged
  * as import.run).  Commits the batch. */
 int cy_import_run_finish(cy_import *im, const cy_import_counts *c, bool finished);
+/* The end of an import that stopped with rc (0: it reached the end of its
+ * input): cy_import_run_finish with the counts, finished when rc is 0, so
+ * that what was done is kept and a rerun takes up the rest.  Returns rc with
+ * its message kept, or when rc is 0 what cy_import_run_finish returned. */
+int cy_import_run_end(cy_import *im, const cy_import_counts *c, int rc);
 
 typedef struct cy_import_run_info {
 	int64_t id;

@@ -163,8 +163,8 @@ typedef struct ctx {
 	cy_table *t;
 	int64_t as_of; /* today, days */
 	int year_now;
-	char source[512]; /* the file's name for record metadata */
-	smap customers;	  /* "field\x1fvalue" -> subject id, for rows naming customers */
+	char source[512];	    /* the file's name for record metadata */
+	smap customers;		    /* "field\x1fvalue" -> subject id, for rows naming customers */
 	group *groups;
 	size_t ngroups, capgroups;
 	smap group_index; /* "subject/year" -> index in groups */
@@ -997,7 +997,7 @@ int cy_import_table(cy_vault *v, const cy_table_import_opts *o, const cy_table_i
 	ctx x;
 	cy_table_handler h = {on_header, on_row, on_reject};
 	char kind[48];
-	int rc, rc2;
+	int rc;
 	time_t now = time(NULL);
 	struct tm tm;
 
@@ -1048,15 +1048,8 @@ int cy_import_table(cy_vault *v, const cy_table_import_opts *o, const cy_table_i
 	if (!o->dry_run) {
 		/* what was done is kept, also when the import stops early: the
 		 * counts say how far it came; a rerun takes up the rest */
-		if (!rc || rc == CY_ECANCELLED || row_level(rc)) {
-			char msg[1024];
-			snprintf(msg, sizeof(msg), "%s", cy_error_message());
-			rc2 = cy_import_run_finish(x.im, &sum->counts, !rc);
-			if (rc2 && !rc)
-				rc = rc2;
-			else if (rc)
-				cy_error_set(rc, "%s", msg);
-		}
+		if (!rc || rc == CY_ECANCELLED || row_level(rc))
+			rc = cy_import_run_end(x.im, &sum->counts, rc);
 	}
 out:
 	sum->stopped = rc;
