@@ -36,8 +36,9 @@ const char *cy_class_default_retention(cy_class c);
 typedef enum cy_source_kind {
 	CY_SOURCE_NONE = 0,
 	CY_SOURCE_FILE, /* path: relative to the imported directory */
-	CY_SOURCE_CSV,	/* path: the CSV or XLSX file; line: its 1-based line (row) */
+	CY_SOURCE_CSV,	/* path: the CSV file; line: its 1-based physical line */
 	CY_SOURCE_MAIL, /* path: the mailbox; message_id */
+	CY_SOURCE_XLSX, /* path: the workbook; line: the sheet's 1-based row */
 	CY_SOURCE_COUNT
 } cy_source_kind;
 const char *cy_source_kind_name(cy_source_kind k);
@@ -89,7 +90,7 @@ typedef struct cy_record_info {
 	int meta_version; /* 1: the foundation's layout; 2: structured (record-meta.md) */
 	char date[16], date_end[16];
 	char retention_rule[48];
-	char source_kind[8]; /* "file", "csv", "mail" or "" */
+	char source_kind[8]; /* "file", "csv", "xlsx", "mail" or "" */
 	int64_t source_line;
 	unsigned nobjects, nsubjects, nlabels, nfields;
 	/* decrypted; owned by the struct, freed by cy_record_info_release */

@@ -164,6 +164,7 @@ typedef struct ctx {
 	int64_t as_of; /* today, days */
 	int year_now;
 	char source[512];	    /* the file's name for record metadata */
+	cy_source_kind source_kind; /* CY_SOURCE_CSV or CY_SOURCE_XLSX: what was read */
 	smap customers;		    /* "field\x1fvalue" -> subject id, for rows naming customers */
 	group *groups;
 	size_t ngroups, capgroups;
@@ -550,7 +551,7 @@ static int customer_row(ctx *x, const cy_table_row *r)
 	rec.year = x->o->year ? x->o->year : x->year_now;
 	rec.org = x->o->org;
 	rec.title = (const char *)x->title.ptr;
-	rec.source_kind = CY_SOURCE_CSV;
+	rec.source_kind = x->source_kind;
 	rec.source_path = x->source;
 	rec.source_line = (int64_t)r->line;
 	rec.nlabels = row_labels(x, r, labels);
@@ -592,7 +593,7 @@ static int flush_group(ctx *x, group *g)
 	rec.date_end = strcmp(g->first_date, g->last_date) ? g->last_date : NULL;
 	rec.org = x->o->org;
 	rec.title = (const char *)x->title.ptr;
-	rec.source_kind = CY_SOURCE_CSV;
+	rec.source_kind = x->source_kind;
 	rec.source_path = x->source;
 	rec.source_line = (int64_t)g->first_line;
 	rec.labels = labels;
@@ -891,7 +892,7 @@ static int item_row(ctx *x, const cy_table_row *r, bool contract)
 	rec.date = year_of(date) ? date : NULL;
 	rec.org = x->o->org;
 	rec.title = (const char *)x->title.ptr;
-	rec.source_kind = CY_SOURCE_CSV;
+	rec.source_kind = x->source_kind;
 	rec.source_path = x->source;
 	rec.source_line = (int64_t)r->line;
 	rec.nlabels = row_labels(x, r, labels);
@@ -1017,6 +1018,7 @@ int cy_import_table(cy_vault *v, const cy_table_import_opts *o, const cy_table_i
 	if (o->format && !xlsx && strcmp(o->format, "csv"))
 		return cy_error_set(CY_EINVALID, "format '%s' is not one custody reads (csv, xlsx)",
 				    o->format);
+	x.source_kind = xlsx ? CY_SOURCE_XLSX : CY_SOURCE_CSV;
 	if (!o->dry_run) {
 		snprintf(kind, sizeof(kind), "%s-%s", o->format ? o->format : "csv",
 			 cy_table_kind_name(o->kind));

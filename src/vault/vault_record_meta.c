@@ -109,7 +109,7 @@ int cy_vault__meta_write(const cy_meta *m, cy_buf *b)
 	cy_buf_putc(b, '{');
 	member_str(b, &k, "kind", cy_source_kind_name(r->source_kind));
 	member_str(b, &k, "path", r->source_path);
-	if (r->source_kind == CY_SOURCE_CSV)
+	if (r->source_kind == CY_SOURCE_CSV || r->source_kind == CY_SOURCE_XLSX)
 		member_int(b, &k, "line", r->source_line);
 	member_str(b, &k, "message_id", r->message_id);
 	if (r->source_kind == CY_SOURCE_FILE && r->mtime)

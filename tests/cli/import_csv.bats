@@ -98,6 +98,7 @@ rs = jl(sys.argv[1]); assert len(rs) == 1 and rs[0]["records"] == 2, rs' "$outpu
 	py '
 rs = jl(sys.argv[1])
 assert len(rs) == 4 and all(r["class"] == "customer" for r in rs), rs
+assert all(r["source_kind"] == "csv" and r["line"] >= 3 for r in rs), rs
 # classed by the rule pack (rules/default.json), which names itself
 assert all(r["retention_rule"] == "kind-customers" and r["retention"] == "D10" for r in rs), rs' "$output"
 	# the minor and the card holder are labelled
@@ -459,6 +460,9 @@ assert rej[0]["line"] == 5 and "scientific" in rej[0]["reason"], rej
 	no=$(as li ls --json | py 'print(jl(sys.stdin.read())[0]["archive_no"])')
 	run as li show "$no" --json
 	output_has "xlsx" "\"line\":4"
+	# its source kind is the workbook's, with the sheet's row number
+	py 'r = jl(sys.argv[1])[0]; assert r["source_kind"] == "xlsx" and r["line"] == 4, r' \
+		"$(as li ls --json)"
 	# the sheet by name, and an unknown sheet named with the ones there are
 	run --separate-stderr as li import xlsx "$T/c.xlsx" --fonds Z109 --kind customers --sheet 客户 --json
 	py 's = jl(sys.argv[1])[-1]; assert s["duplicates"] == 1 and s["imported"] == 0, s' "$output"
