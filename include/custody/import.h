@@ -60,9 +60,11 @@ int cy_import_find_subject(cy_import *im, const char *field, const char *value, 
 
 /* A later row of a customer the fonds has: the phones, e-mails, accounts,
  * customer numbers (and labels) of f that the subject does not have yet are
- * added to it (re-sealed, indexed, subject.amend logged); *added how many. */
+ * added to it (re-sealed, indexed, subject.amend logged); *added how many.
+ * The subject keeps its name: *name_differs (may be NULL) says whether f's
+ * name differs from it (normalised). */
 int cy_import_subject_merge(cy_import *im, int64_t subject_id, const struct cy_subject_fields *f,
-			    size_t *added);
+			    size_t *added, bool *name_differs);
 
 /* The catalog id of the record the last cy_record_create made (imported,
  * not a duplicate); 0 before any. */

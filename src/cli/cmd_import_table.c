@@ -359,14 +359,14 @@ int cmd_import_csv(cy_vault *v, int argc, char **argv)
 		cy_buf_printf(&s.b,
 			      "{\"summary\":true,\"run\":%" PRId64 ",\"dry_run\":%s,\"rows\":%llu,"
 			      "\"imported\":%llu,\"duplicates\":%llu,\"rejects\":%llu,"
-			      "\"subjects\":%llu,\"subjects_updated\":%llu,\"linked\":%llu,"
-			      "\"unlinked\":%llu,\"problems\":%llu,\"encoding\":",
+			      "\"subjects\":%llu,\"subjects_updated\":%llu,\"names_differ\":%llu,"
+			      "\"linked\":%llu,\"unlinked\":%llu,\"problems\":%llu,\"encoding\":",
 			      sum.run, o_dry ? "true" : "false", (unsigned long long)c->rows,
 			      (unsigned long long)c->imported, (unsigned long long)c->duplicates,
 			      (unsigned long long)c->rejects, (unsigned long long)c->subjects,
 			      (unsigned long long)sum.subjects_updated,
-			      (unsigned long long)sum.linked, (unsigned long long)sum.unlinked,
-			      (unsigned long long)sum.problems);
+			      (unsigned long long)sum.names_differ, (unsigned long long)sum.linked,
+			      (unsigned long long)sum.unlinked, (unsigned long long)sum.problems);
 		cy_json_cstr(&s.b, sum.encoding);
 		cy_buf_printf(&s.b, ",\"header_line\":%llu,\"seconds\":%.3f,\"stopped\":%s}",
 			      (unsigned long long)sum.header_line, cli_now() - t0,
@@ -387,6 +387,10 @@ int cmd_import_csv(cy_vault *v, int argc, char **argv)
 			printf(_("%llu customers already in the fonds were given the new phone, "
 				 "e-mail, account or customer number of a later row\n"),
 			       (unsigned long long)sum.subjects_updated);
+		if (sum.names_differ)
+			printf(_("%llu customers whose later rows differ in name: each keeps the name "
+				 "of its first row\n"),
+			       (unsigned long long)sum.names_differ);
 		if (sum.unlinked)
 			printf(_("%llu records name a customer who is not in the fonds: they are "
 				 "imported without a link\n"),

@@ -166,6 +166,7 @@ typedef struct ctx {
 	char source[512];	    /* the file's name for record metadata */
 	cy_source_kind source_kind; /* CY_SOURCE_CSV or CY_SOURCE_XLSX: what was read */
 	smap customers;		    /* "field\x1fvalue" -> subject id, for rows naming customers */
+	smap renamed;		    /* subject ids (decimal) whose later rows differ in name */
 	group *groups;
 	size_t ngroups, capgroups;
 	smap group_index; /* "subject/year" -> index in groups */
@@ -427,6 +428,20 @@ static bool is_org(const cy_table_row *r)
 		     strstr(t, "business") || strstr(t, "Business") || strstr(t, "USCC"));
 }
 
+/* A customer whose later row brings another name (a name change, a typo
+ * fixed): the first name is kept; the customer is counted once. */
+static int count_renamed(ctx *x, int64_t sid)
+{
+	char k[24];
+	int64_t seen;
+
+	snprintf(k, sizeof(k), "%lld", (long long)sid);
+	if (smap_get(&x->renamed, k, &seen))
+		return 0;
+	x->sum->names_differ++;
+	return smap_put(&x->renamed, k, sid);
+}
+
 static int customer_row(ctx *x, const cy_table_row *r)
 {
 	const char *name = r->field[CY_TF_NAME];
@@ -464,6 +479,7 @@ static int customer_row(ctx *x, const cy_table_row *r)
 	{
 		bool found = rc == 0;
 		size_t nkv = 0, added = 0;
+		bool renamed = false;
 		static const cy_table_field extra[] = {CY_TF_GENDER,   CY_TF_BIRTH_DATE,
 						       CY_TF_POSTCODE, CY_TF_COMPANY,
 						       CY_TF_BANK,     CY_TF_NOTE};
@@ -515,7 +531,7 @@ static int customer_row(ctx *x, const cy_table_row *r)
 			/* the subject's labels: those of its first row, without "pii" */
 			f.labels = rl + 1;
 			f.nlabels = n - 1;
-			rc = found ? cy_import_subject_merge(x->im, sid, &f, &added)
+			rc = found ? cy_import_subject_merge(x->im, sid, &f, &added, &renamed)
 				   : cy_import_subject(x->im, &f, &sid, sid_text);
 		}
 		if (rc && row_level(rc)) {
@@ -532,6 +548,8 @@ static int customer_row(ctx *x, const cy_table_row *r)
 			x->sum->counts.subjects++;
 		else if (added)
 			x->sum->subjects_updated++;
+		if (found && renamed && (rc = count_renamed(x, sid)))
+			return x->fatal = rc;
 	}
 	/* the profile record */
 	cy_buf_clear(&x->json);
@@ -1058,6 +1076,7 @@ out:
 	cy_table_free(x.t);
 	cy_import_free(x.im);
 	smap_free(&x.customers);
+	smap_free(&x.renamed);
 	smap_free(&x.group_index);
 	for (size_t i = 0; i < x.ngroups; i++)
 		group_release(&x.groups[i]);

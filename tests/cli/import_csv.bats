@@ -485,3 +485,41 @@ print(hits); assert not hits' "$V" "$ID1" 王建国 13912345671 1.10105E+17
 	run as li import xlsx "$T/bad.xlsx" --fonds Z109 --kind customers
 	[ "$status" -ne 0 ]
 }
+
+@test "import csv: a customer's later rows with another name are counted, never shown; the first name stays" {
+	{
+		printf '客户编号,客户名称,证件类型,身份证号,手机号码\n'
+		printf 'C0001,%s,居民身份证,%s,%s\n' "$NAME1" "$ID1" "$PHONE1"
+		printf 'C0001,王建囯,居民身份证,%s,13700000001\n' "$ID1"  # a typo fixed (or made)
+		printf 'C0001,王建民,居民身份证,%s,13700000002\n' "$ID1"  # and again: one customer
+		printf 'C0002,李秀英,居民身份证,%s,13800138002\n' "$ID2"
+		printf 'C0002,李 秀英,居民身份证,%s,13800138002\n' "$ID2" # spacing is no other name
+	} >"$T/names.csv"
+	run --separate-stderr as li import csv "$T/names.csv" --fonds Z109 --kind customers --json
+	status_is 0
+	py '
+s = jl(sys.argv[1])[-1]
+assert s["imported"] == 5 and s["subjects"] == 2 and s["names_differ"] == 1, s' "$output"
+	output_lacks 王建囯 王建民
+	# the text summary says how many, and no name
+	{
+		printf '客户编号,客户名称,证件类型,身份证号,手机号码\n'
+		printf 'C0003,陈小明,居民身份证,%s,13800138003\n' "$ID3"
+		printf 'C0003,陈晓明,居民身份证,%s,13800138003\n' "$ID3"
+	} >"$T/names2.csv"
+	run --separate-stderr as li import csv "$T/names2.csv" --fonds Z109 --kind customers
+	status_is 0
+	output_has "1 customers whose later rows differ in name: each keeps the name of its first row"
+	output_lacks 陈晓明 陈小明
+	# the same file again: nothing added, the customer from the earlier run still counted
+	run --separate-stderr as li import csv "$T/names2.csv" --fonds Z109 --kind customers --json
+	py 's = jl(sys.argv[1])[-1]; assert s["duplicates"] == 2 and s["names_differ"] == 1, s' "$output"
+	local id
+	for pair in "$ID1 $NAME1" "$ID3 陈小明"; do
+		set -- $pair
+		id=$(as li subject find --id-number "$1" --json | py 'rs = jl(sys.stdin.read()); assert len(rs) == 1, rs; print(rs[0]["id"])')
+		run as li subject show "$id" --json
+		status_is 0
+		py 's = json.loads(sys.argv[1]); assert s["name"] == sys.argv[2], s["name"]' "$output" "$2"
+	done
+}
