@@ -60,9 +60,11 @@ int cy_import_find_subject(cy_import *im, const char *field, const char *value, 
 
 /* A later row of a customer the fonds has: the phones, e-mails, accounts,
  * customer numbers (and labels) of f that the subject does not have yet are
- * added to it (re-sealed, indexed, subject.amend logged); *added how many. */
+ * added to it (re-sealed, indexed, subject.amend logged); *added how many.
+ * The subject keeps its name: *name_differs (may be NULL) says whether f's
+ * name differs from it (normalised). */
 int cy_import_subject_merge(cy_import *im, int64_t subject_id, const struct cy_subject_fields *f,
-			    size_t *added);
+			    size_t *added, bool *name_differs);
 
 /* The catalog id of the record the last cy_record_create made (imported,
  * not a duplicate); 0 before any. */
@@ -153,6 +155,11 @@ int cy_import_reject(cy_import *im, uint64_t line, const char *reason, const voi
 /* The counts into the run's row; finished: the run reached its end (logged
  * as import.run).  Commits the batch. */
 int cy_import_run_finish(cy_import *im, const cy_import_counts *c, bool finished);
+/* The end of an import that stopped with rc (0: it reached the end of its
+ * input): cy_import_run_finish with the counts, finished when rc is 0, so
+ * that what was done is kept and a rerun takes up the rest.  Returns rc with
+ * its message kept, or when rc is 0 what cy_import_run_finish returned. */
+int cy_import_run_end(cy_import *im, const cy_import_counts *c, int rc);
 
 typedef struct cy_import_run_info {
 	int64_t id;

@@ -51,15 +51,18 @@ typedef struct cy_table_import_events {
 
 typedef struct cy_table_import_summary {
 	cy_import_counts counts;
-	int64_t run;	       /* the import run (0 for a dry run) */
-	uint64_t problems;     /* values that could not be taken for their field (kept) */
-	uint64_t linked;       /* records linked to a customer */
+	int64_t run;		   /* the import run (0 for a dry run) */
+	uint64_t problems;	   /* values that could not be taken for their field (kept) */
+	uint64_t linked;	   /* records linked to a customer */
 	uint64_t subjects_updated; /* customers the fonds had, given a new phone, e-mail,
 				    * account or customer number by a later row */
-	uint64_t unlinked;     /* contracts and records whose customer is not in the fonds */
-	uint64_t grouped_rows; /* transactions: rows that went into statements */
-	uint64_t header_line;  /* where the header was found */
-	uint64_t title_rows;   /* rows above it */
+	uint64_t names_differ;	   /* customers whose later rows (same ID number or credit code,
+				* customer number, phone or e-mail) give another name:
+				* each keeps its first row's name */
+	uint64_t unlinked;	   /* contracts and records whose customer is not in the fonds */
+	uint64_t grouped_rows;	   /* transactions: rows that went into statements */
+	uint64_t header_line;	   /* where the header was found */
+	uint64_t title_rows;	   /* rows above it */
 	char encoding[40], encoding_source[16];
 	char delimiter;
 	char class_rule[48]; /* the rule that classed the table ("" : none) */

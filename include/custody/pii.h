@@ -115,6 +115,21 @@ bool cy_pii_bank_card(const char *s, size_t n, char normal[20], const char **net
  * (may be NULL) gets the address with ASCII letters in lower case. */
 bool cy_pii_email(const char *s, size_t n, char normal[CY_PII_VALUE_MAX]);
 
+/* A number in scientific notation at the start of s (n bytes): an optional
+ * sign, digits with an optional '.' or ',' and more digits (at least one
+ * digit in all), E or e, an optional sign, digits ("1.10105E+17", "-2e-3",
+ * "4,5E3").  Returns the length read (0: none); sci (may be NULL) gets its
+ * parts.  The one reader of the form: cy_table_is_scientific takes any whole
+ * value of it, cy_pii_excel_rounded the ones Excel writes for long numbers. */
+typedef struct cy_pii_sci {
+	bool sign;			/* a sign before the mantissa */
+	char point;			/* '.', ',' or 0 */
+	size_t int_digits, frac_digits; /* digits before and after the point */
+	char exp_sign;			/* '+', '-' or 0 */
+	size_t exp_digits;
+} cy_pii_sci;
+size_t cy_pii_sci_form(const char *s, size_t n, cy_pii_sci *sci);
+
 /* A number Excel showed, and then saved, in scientific notation with 11 or
  * more digits ("1.10105E+17", "6.22202E+18"): the digits it had are lost.
  * A column meant to hold ID numbers, phones or card numbers must reject such

@@ -36,8 +36,9 @@ const char *cy_class_default_retention(cy_class c);
 typedef enum cy_source_kind {
 	CY_SOURCE_NONE = 0,
 	CY_SOURCE_FILE, /* path: relative to the imported directory */
-	CY_SOURCE_CSV,	/* path: the CSV or XLSX file; line: its 1-based line (row) */
+	CY_SOURCE_CSV,	/* path: the CSV file; line: its 1-based physical line */
 	CY_SOURCE_MAIL, /* path: the mailbox; message_id */
+	CY_SOURCE_XLSX, /* path: the workbook; line: the sheet's 1-based row */
 	CY_SOURCE_COUNT
 } cy_source_kind;
 const char *cy_source_kind_name(cy_source_kind k);
@@ -89,7 +90,7 @@ typedef struct cy_record_info {
 	int meta_version; /* 1: the foundation's layout; 2: structured (record-meta.md) */
 	char date[16], date_end[16];
 	char retention_rule[48];
-	char source_kind[8]; /* "file", "csv", "mail" or "" */
+	char source_kind[8]; /* "file", "csv", "xlsx", "mail" or "" */
 	int64_t source_line;
 	unsigned nobjects, nsubjects, nlabels, nfields;
 	/* decrypted; owned by the struct, freed by cy_record_info_release */
@@ -111,6 +112,25 @@ int cy_record_show(cy_vault *v, const char *archive_no, cy_record_info *out);
  * before any byte is released. */
 typedef int (*cy_data_sink)(void *arg, const void *data, size_t n);
 int cy_record_get(cy_vault *v, const char *archive_no, cy_data_sink sink, void *arg);
+
+/* One part (object) of a record as its metadata describes it: the original
+ * is part 0; importers add others (a CSV row's "fields" as JSON, a message's
+ * "text" and each "attachment"). */
+typedef struct cy_record_part_info {
+	char role[24];	 /* "original", "fields", "text", "attachment", ... */
+	char format[24]; /* "csv", "json", "eml", "pdf", "binary", ... */
+	uint64_t size;
+	char sha256[65];
+} cy_record_part_info;
+/* Part i (0 <= i < r->nobjects) of a record that cy_record_show, cy_record_list
+ * or a subject's listing filled in.  CY_EINVALID for i out of range,
+ * CY_ECORRUPT for metadata without it. */
+int cy_record_part_describe(const cy_record_info *r, unsigned i, cy_record_part_info *out);
+/* cy_record_get for part i of the record (0: the same as cy_record_get):
+ * verified the same way, logged as record.read with the part's number (for
+ * i > 0).  CY_ENOTFOUND if the record has no such part. */
+int cy_record_get_part(cy_vault *v, const char *archive_no, unsigned part, cy_data_sink sink,
+		       void *arg);
 
 /* Correct a record (archivist).  Fields left NULL / 0 / -1 keep their value.
  * A changed year or class (or retention) moves the record to the next free

@@ -186,12 +186,18 @@ int cy_catalog_record_by_dedup(cy_catalog *c, int64_t fonds_id, const uint8_t de
 	return rc;
 }
 
-#define RECORD_COLS                                                                                \
+/* A record with one of its objects: o is the first (records.object_id) or, in
+ * RECORD_PART_COLS, the part record_objects names. */
+#define RECORD_FIELDS                                                                              \
 	"SELECT r.id, r.fonds_id, r.item, r.archive_no, f.code, r.class, r.retention, r.org,"      \
 	" r.status, r.created, u.name, r.year, r.size, r.meta, o.id, p.name, o.offset, o.length,"  \
 	" o.compressed, o.dkey, coalesce(o.owner_subject_id, 0)"                                   \
-	" FROM records r JOIN fonds f ON f.id = r.fonds_id JOIN objects o ON o.id = r.object_id"   \
-	" JOIN packs p ON p.id = o.pack_id JOIN users u ON u.id = r.created_by"
+	" FROM records r JOIN fonds f ON f.id = r.fonds_id"
+#define RECORD_JOINS " JOIN packs p ON p.id = o.pack_id JOIN users u ON u.id = r.created_by"
+#define RECORD_COLS RECORD_FIELDS " JOIN objects o ON o.id = r.object_id" RECORD_JOINS
+#define RECORD_PART_COLS                                                                           \
+	RECORD_FIELDS " JOIN record_objects ro ON ro.record_id = r.id"                             \
+		      " JOIN objects o ON o.id = ro.object_id" RECORD_JOINS
 
 static void record_row(cy_stmt *s, cy_cat_record *r)
 {
@@ -268,6 +274,22 @@ int cy_catalog_record_by_no(cy_catalog *c, const char *archive_no, cy_cat_record
 	int rc = cy_catalog_prepare(c, RECORD_COLS " WHERE r.archive_no = ?", &s);
 
 	rc = rc ? rc : cy_stmt_bind_text(s, 1, archive_no);
+	rc = rc ? rc : each_row(s, fn, arg, &found);
+	return rc ? rc : found ? 0 : CY_ENOTFOUND;
+}
+
+int cy_catalog_record_part(cy_catalog *c, int64_t record_id, int seq, cy_cat_record_fn fn,
+			   void *arg)
+{
+	cy_stmt *s;
+	int found = 0;
+	int rc;
+
+	if (seq == 0)
+		return cy_catalog_record_by_id(c, record_id, fn, arg);
+	rc = cy_catalog_prepare(c, RECORD_PART_COLS " WHERE r.id = ?1 AND ro.seq = ?2", &s);
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, record_id);
+	rc = rc ? rc : cy_stmt_bind_int(s, 2, seq);
 	rc = rc ? rc : each_row(s, fn, arg, &found);
 	return rc ? rc : found ? 0 : CY_ENOTFOUND;
 }

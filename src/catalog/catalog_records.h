@@ -85,6 +85,11 @@ int cy_catalog_record_each(cy_catalog *c, int64_t fonds_id, cy_cat_record_fn fn,
 int cy_catalog_record_by_id(cy_catalog *c, int64_t id, cy_cat_record_fn fn, void *arg);
 /* One record by archive number: fn's result, or CY_ENOTFOUND (no error set). */
 int cy_catalog_record_by_no(cy_catalog *c, const char *archive_no, cy_cat_record_fn fn, void *arg);
+/* One record by row id with part seq as its object (seq 0: the first object,
+ * as cy_catalog_record_by_id; seq >= 1: the one record_objects holds): fn's
+ * result, or CY_ENOTFOUND (no error set) without that record or part. */
+int cy_catalog_record_part(cy_catalog *c, int64_t record_id, int seq, cy_cat_record_fn fn,
+			   void *arg);
 /* A subject's fonds and 16-byte uid: 1 if it exists, 0 if not. */
 int cy_catalog_record_subject_uid(cy_catalog *c, int64_t subject_id, int64_t *fonds_id,
 				  uint8_t uid[16]);

@@ -239,6 +239,66 @@ static void clear_line(void)
 		fputs("\r\033[K", stderr);
 }
 
+/* A refused row or message, as it comes: a JSON line ({"KEY":N,...}) with
+ * --json, else (unless --quiet) the message fmt (line or number, reason) on
+ * stderr. */
+static void show_reject(show *s, bool json, bool quiet, const char *key, uint64_t n,
+			const char *reason, const char *fmt)
+{
+	s->rejects++;
+	if (json) {
+		cy_buf_printf(&s->b, "{\"%s\":%llu,\"status\":\"rejected\",\"reason\":", key,
+			      (unsigned long long)n);
+		cy_json_cstr(&s->b, reason);
+		cy_buf_putc(&s->b, '}');
+		cli_json_line(&s->b);
+		return;
+	}
+	if (quiet)
+		return;
+	clear_line();
+	fprintf(stderr, fmt, (unsigned long long)n, cli_safe(reason));
+}
+
+/* The progress line on a terminal (fmt: how many read, how many refused), at
+ * most five times a second; none with --json. */
+static void show_progress(show *s, bool json, const cy_progress *p, const char *fmt)
+{
+	double now;
+
+	if (!isatty(2) || json)
+		return;
+	now = cli_now();
+	if (now - s->last < 0.2)
+		return;
+	s->last = now;
+	fprintf(stderr, fmt, (unsigned long long)p->files_done, (unsigned long long)s->rejects);
+}
+
+/* How an import ended, after its summary: stopped (Ctrl-C or an error) or
+ * with refused rows or messages (refused: the ngettext message, given the
+ * count and the run), as an exit code. */
+static int import_exit(int rc, const cy_import_counts *c, bool dry, int64_t run,
+		       const char *refused)
+{
+	if (rc == CY_ECANCELLED) {
+		cli_error(_("import stopped by Ctrl-C: what was committed stays; run the same "
+			    "command again to import the rest (nothing is added twice)"));
+		return EXIT_CANCELLED;
+	}
+	if (rc) {
+		cli_error(_("import stopped: %s"), cy_error_message());
+		cli_error(_("fix the cause and run the same command again; what was committed "
+			    "stays and nothing is added twice"));
+		return cli_exit_code(rc);
+	}
+	if (c->rejects && !dry) {
+		cli_error(refused, (unsigned long long)c->rejects, run);
+		return EXIT_ERR;
+	}
+	return EXIT_OK;
+}
+
 static void on_header(void *arg, const cy_table *t)
 {
 	size_t n;
@@ -262,40 +322,18 @@ static void on_header(void *arg, const cy_table *t)
 
 static void on_reject(void *arg, uint64_t line, const char *reason)
 {
-	show *s = arg;
-
-	s->rejects++;
-	if (o_json) {
-		cy_buf_printf(&s->b, "{\"line\":%llu,\"status\":\"rejected\",\"reason\":",
-			      (unsigned long long)line);
-		cy_json_cstr(&s->b, reason);
-		cy_buf_putc(&s->b, '}');
-		cli_json_line(&s->b);
-		return;
-	}
-	if (o_quiet)
-		return;
-	clear_line();
-	fprintf(stderr, _("custody: line %llu refused: %s\n"), (unsigned long long)line,
-		cli_safe(reason));
+	show_reject(arg, o_json, o_quiet, "line", line, reason,
+		    _("custody: line %llu refused: %s\n"));
 }
 
 static int on_progress(void *arg, const cy_progress *p)
 {
 	show *s = arg;
-	double now;
 
 	if (cli_cancelled())
 		return 1;
 	s->rows = p->files_done;
-	if (!isatty(2) || o_json)
-		return 0;
-	now = cli_now();
-	if (now - s->last < 0.2)
-		return 0;
-	s->last = now;
-	fprintf(stderr, _("\rimporting: %llu rows read, %llu refused"),
-		(unsigned long long)p->files_done, (unsigned long long)s->rejects);
+	show_progress(s, o_json, p, _("\rimporting: %llu rows read, %llu refused"));
 	return 0;
 }
 
@@ -321,14 +359,14 @@ int cmd_import_csv(cy_vault *v, int argc, char **argv)
 		cy_buf_printf(&s.b,
 			      "{\"summary\":true,\"run\":%" PRId64 ",\"dry_run\":%s,\"rows\":%llu,"
 			      "\"imported\":%llu,\"duplicates\":%llu,\"rejects\":%llu,"
-			      "\"subjects\":%llu,\"subjects_updated\":%llu,\"linked\":%llu,"
-			      "\"unlinked\":%llu,\"problems\":%llu,\"encoding\":",
+			      "\"subjects\":%llu,\"subjects_updated\":%llu,\"names_differ\":%llu,"
+			      "\"linked\":%llu,\"unlinked\":%llu,\"problems\":%llu,\"encoding\":",
 			      sum.run, o_dry ? "true" : "false", (unsigned long long)c->rows,
 			      (unsigned long long)c->imported, (unsigned long long)c->duplicates,
 			      (unsigned long long)c->rejects, (unsigned long long)c->subjects,
 			      (unsigned long long)sum.subjects_updated,
-			      (unsigned long long)sum.linked, (unsigned long long)sum.unlinked,
-			      (unsigned long long)sum.problems);
+			      (unsigned long long)sum.names_differ, (unsigned long long)sum.linked,
+			      (unsigned long long)sum.unlinked, (unsigned long long)sum.problems);
 		cy_json_cstr(&s.b, sum.encoding);
 		cy_buf_printf(&s.b, ",\"header_line\":%llu,\"seconds\":%.3f,\"stopped\":%s}",
 			      (unsigned long long)sum.header_line, cli_now() - t0,
@@ -349,31 +387,21 @@ int cmd_import_csv(cy_vault *v, int argc, char **argv)
 			printf(_("%llu customers already in the fonds were given the new phone, "
 				 "e-mail, account or customer number of a later row\n"),
 			       (unsigned long long)sum.subjects_updated);
+		if (sum.names_differ)
+			printf(_("%llu customers whose later rows differ in name: each keeps the name "
+				 "of its first row\n"),
+			       (unsigned long long)sum.names_differ);
 		if (sum.unlinked)
 			printf(_("%llu records name a customer who is not in the fonds: they are "
 				 "imported without a link\n"),
 			       (unsigned long long)sum.unlinked);
 	}
-	if (rc == CY_ECANCELLED) {
-		cli_error(_("import stopped by Ctrl-C: what was committed stays; run the same "
-			    "command again to import the rest (nothing is added twice)"));
-		rc = EXIT_CANCELLED;
-	} else if (rc) {
-		cli_error(_("import stopped: %s"), cy_error_message());
-		cli_error(_("fix the cause and run the same command again; what was committed "
-			    "stays and nothing is added twice"));
-		rc = cli_exit_code(rc);
-	} else if (c->rejects && !o_dry) {
-		cli_error(ngettext("%llu row was refused: 'custody import rejects %" PRId64
-				   "' shows it with its line and reason",
-				   "%llu rows were refused: 'custody import rejects %" PRId64
-				   "' shows them with their lines and reasons",
-				   (unsigned long)c->rejects),
-			  (unsigned long long)c->rejects, sum.run);
-		rc = EXIT_ERR;
-	} else {
-		rc = c->rejects && !o_dry ? EXIT_ERR : EXIT_OK;
-	}
+	rc = import_exit(rc, c, o_dry, sum.run,
+			 ngettext("%llu row was refused: 'custody import rejects %" PRId64
+				  "' shows it with its line and reason",
+				  "%llu rows were refused: 'custody import rejects %" PRId64
+				  "' shows them with their lines and reasons",
+				  (unsigned long)c->rejects));
 out:
 	cy_buf_wipe(&s.b);
 	return rc;
@@ -624,39 +652,15 @@ int cmd_import_mail_prepare(int argc, char **argv)
 
 static void on_mail_reject(void *arg, uint64_t number, const char *reason)
 {
-	show *s = arg;
-
-	s->rejects++;
-	if (o_mjson) {
-		cy_buf_printf(&s->b, "{\"message\":%llu,\"status\":\"rejected\",\"reason\":",
-			      (unsigned long long)number);
-		cy_json_cstr(&s->b, reason);
-		cy_buf_putc(&s->b, '}');
-		cli_json_line(&s->b);
-		return;
-	}
-	if (o_mquiet)
-		return;
-	clear_line();
-	fprintf(stderr, _("custody: message %llu refused: %s\n"), (unsigned long long)number,
-		cli_safe(reason));
+	show_reject(arg, o_mjson, o_mquiet, "message", number, reason,
+		    _("custody: message %llu refused: %s\n"));
 }
 
 static int on_mail_progress(void *arg, const cy_progress *p)
 {
-	show *s = arg;
-	double now;
-
 	if (cli_cancelled())
 		return 1;
-	if (!isatty(2) || o_mjson)
-		return 0;
-	now = cli_now();
-	if (now - s->last < 0.2)
-		return 0;
-	s->last = now;
-	fprintf(stderr, _("\rimporting: %llu messages read, %llu refused"),
-		(unsigned long long)p->files_done, (unsigned long long)s->rejects);
+	show_progress(arg, o_mjson, p, _("\rimporting: %llu messages read, %llu refused"));
 	return 0;
 }
 
@@ -701,26 +705,12 @@ int cmd_import_mail(cy_vault *v, int argc, char **argv)
 		       (unsigned long long)c->duplicates, (unsigned long long)sum.linked,
 		       (unsigned long long)c->rejects, sum.run, cli_now() - t0);
 	}
-	if (rc == CY_ECANCELLED) {
-		cli_error(_("import stopped by Ctrl-C: what was committed stays; run the same "
-			    "command again to import the rest (nothing is added twice)"));
-		rc = EXIT_CANCELLED;
-	} else if (rc) {
-		cli_error(_("import stopped: %s"), cy_error_message());
-		cli_error(_("fix the cause and run the same command again; what was committed "
-			    "stays and nothing is added twice"));
-		rc = cli_exit_code(rc);
-	} else if (c->rejects && !o_mdry) {
-		cli_error(ngettext("%llu message was refused: 'custody import rejects %" PRId64
-				   "' shows it with its number and reason",
-				   "%llu messages were refused: 'custody import rejects %" PRId64
-				   "' shows them with their numbers and reasons",
-				   (unsigned long)c->rejects),
-			  (unsigned long long)c->rejects, sum.run);
-		rc = EXIT_ERR;
-	} else {
-		rc = EXIT_OK;
-	}
+	rc = import_exit(rc, c, o_mdry, sum.run,
+			 ngettext("%llu message was refused: 'custody import rejects %" PRId64
+				  "' shows it with its number and reason",
+				  "%llu messages were refused: 'custody import rejects %" PRId64
+				  "' shows them with their numbers and reasons",
+				  (unsigned long)c->rejects));
 out:
 	cy_buf_wipe(&s.b);
 	return rc;

@@ -353,7 +353,8 @@ static void record_labels(const cy_record_info *r, cy_buf *json, cy_buf *csv)
 
 /* One linked record as a JSON object (appended, after a ',' unless first);
  * file: where an export put its original, or NULL. */
-static void record_json(cy_buf *b, const cy_record_info *r, bool first, const char *file)
+static void record_json(cy_buf *b, const cy_record_info *r, bool first, const char *file,
+			const cy_buf *parts)
 {
 	if (!first)
 		cy_buf_putc(b, ',');
@@ -385,6 +386,26 @@ static void record_json(cy_buf *b, const cy_record_info *r, bool first, const ch
 		cy_buf_puts(b, ",\"file\":");
 		cy_json_cstr(b, file);
 	}
+	if (parts) {
+		cy_buf_puts(b, ",\"parts\":[");
+		cy_buf_put(b, parts->ptr, parts->len);
+		cy_buf_putc(b, ']');
+	}
+	cy_buf_putc(b, '}');
+}
+
+/* One exported part as a JSON object (after a ',' unless the first). */
+static void part_json(cy_buf *b, unsigned i, const cy_record_part_info *p, const char *file)
+{
+	if (i)
+		cy_buf_putc(b, ',');
+	cy_buf_printf(b, "{\"part\":%u,\"role\":", i);
+	cy_json_cstr(b, p->role);
+	cy_buf_puts(b, ",\"format\":");
+	cy_json_cstr(b, p->format);
+	cy_buf_printf(b, ",\"size\":%llu,\"sha256\":\"%s\",\"file\":", (unsigned long long)p->size,
+		      p->sha256);
+	cy_json_cstr(b, file);
 	cy_buf_putc(b, '}');
 }
 
@@ -413,12 +434,14 @@ static void csv_cell(cy_buf *b, const char *s, bool first)
 
 /* The header row: English names (for programs) and Chinese (for people). */
 static const char *const CSV_HEADER[] = {
-	"archive_no 档号",    "class 门类", "year 年度",   "date 形成日期", "date_end 截止日期",
-	"retention 保管期限", "title 题名", "labels 标签", "status 状态",   "format 格式",
-	"size 字节数",	      "sha256",	    "file 文件",
+	"archive_no 档号",    "class 门类",  "year 年度",   "date 形成日期", "date_end 截止日期",
+	"retention 保管期限", "title 题名",  "labels 标签", "status 状态",   "part 部分",
+	"format 格式",	      "size 字节数", "sha256",	    "file 文件",
 };
 
-static void csv_record(cy_buf *b, const cy_record_info *r, const char *file)
+/* One line of records.csv: a record's part p, exported as file. */
+static void csv_record(cy_buf *b, const cy_record_info *r, const cy_record_part_info *p,
+		       const char *file)
 {
 	cy_buf t = CY_BUF_INIT;
 	char n[32];
@@ -434,10 +457,11 @@ static void csv_record(cy_buf *b, const cy_record_info *r, const char *file)
 	record_labels(r, NULL, &t);
 	csv_cell(b, cy_buf_cstr(&t), false);
 	csv_cell(b, r->status, false);
-	csv_cell(b, r->format, false);
-	snprintf(n, sizeof(n), "%llu", (unsigned long long)r->size);
+	csv_cell(b, p->role, false);
+	csv_cell(b, p->format, false);
+	snprintf(n, sizeof(n), "%llu", (unsigned long long)p->size);
 	csv_cell(b, n, false);
-	csv_cell(b, r->sha256, false);
+	csv_cell(b, p->sha256, false);
 	csv_cell(b, file, false);
 	cy_buf_puts(b, "\r\n");
 	cy_buf_wipe(&t);
@@ -453,7 +477,7 @@ static int show_record(void *arg, const cy_record_info *r)
 	struct show_ctx *c = arg;
 
 	if (o_json) {
-		record_json(&c->json, r, c->n == 0, NULL);
+		record_json(&c->json, r, c->n == 0, NULL, NULL);
 	} else {
 		fputs("  ", stdout);
 		cli_put_safe(stdout, r->archive_no);
@@ -660,6 +684,18 @@ static void safe_name(const char *in, cy_buf *out)
 	}
 }
 
+/* The extension of a file in the format named: "" for binary data or a
+ * format name that is not a plain word. */
+static const char *format_ext(const char *format)
+{
+	if (!strcmp(format, "text"))
+		return "txt";
+	if (!*format || !strcmp(format, "binary") ||
+	    strspn(format, "abcdefghijklmnopqrstuvwxyz0123456789") != strlen(format))
+		return "";
+	return format;
+}
+
 /* The name of a record's original in the export: the name it was imported
  * under, else "original" and its format as the extension. */
 static void original_name(const cy_record_info *r, cy_buf *out)
@@ -671,9 +707,50 @@ static void original_name(const cy_record_info *r, cy_buf *out)
 	if (out->len)
 		return;
 	cy_buf_puts(out, "original");
-	if (*r->format && strcmp(r->format, "binary") &&
-	    strspn(r->format, "abcdefghijklmnopqrstuvwxyz0123456789") == strlen(r->format))
-		cy_buf_printf(out, ".%s", r->format);
+	if (*format_ext(r->format))
+		cy_buf_printf(out, ".%s", format_ext(r->format));
+}
+
+/* A role that can be a file name as it is (the importers' words). */
+static bool plain_role(const char *role)
+{
+	return *role && strspn(role, "abcdefghijklmnopqrstuvwxyz0123456789-") == strlen(role);
+}
+
+/* The name of part i (i >= 1) of a record in the export: its role, numbered
+ * when the record has several parts of that role ("attachment-2"), with its
+ * format's extension ("fields.json", "text.txt"); "part-I" instead of a role
+ * that is not a plain word or a name the original already has. */
+static int part_name(const cy_record_info *r, unsigned i, const cy_record_part_info *p,
+		     const char *orig, cy_buf *out)
+{
+	unsigned same = 0, nth = 0;
+	int rc = 0;
+
+	cy_buf_clear(out);
+	for (unsigned j = 1; !rc && j < r->nobjects && plain_role(p->role); j++) {
+		cy_record_part_info q;
+		if (!(rc = cy_record_part_describe(r, j, &q)) && !strcmp(q.role, p->role)) {
+			same++;
+			if (j <= i)
+				nth++;
+		}
+	}
+	if (rc)
+		return rc;
+	if (plain_role(p->role))
+		cy_buf_puts(out, p->role);
+	if (out->len && same > 1)
+		cy_buf_printf(out, "-%u", nth);
+	if (*format_ext(p->format))
+		cy_buf_printf(out, ".%s", format_ext(p->format));
+	if (!plain_role(p->role) || !strcmp(cy_buf_cstr(out), orig)) {
+		cy_buf_clear(out);
+		cy_buf_printf(out, "part-%u", i);
+		if (*format_ext(p->format))
+			cy_buf_printf(out, ".%s", format_ext(p->format));
+	}
+	return 0;
 }
 
 struct export_ctx {
@@ -755,14 +832,39 @@ out:
 	return rc;
 }
 
-/* One linked record: its original into records/ARCHIVE_NO/NAME (read and
- * verified by cy_record_get, which logs record.read), its line in
- * records.csv and its object in subject.json. */
+/* Part i of record r into the record's directory (rfd) as name (rel: the
+ * path relative to DIR), read and verified by cy_record_get_part (which logs
+ * record.read). */
+static int export_part(struct export_ctx *c, int rfd, const cy_record_info *r, unsigned i,
+		       const char *name, const char *rel)
+{
+	cy_buf what = CY_BUF_INIT;
+	cli_fd_sink s = {-1, NULL};
+	int rc;
+
+	cy_path_join(&what, c->dir, rel);
+	s.what = cy_buf_cstr(&what);
+	if ((rc = create_new(rfd, name, s.what, &s.fd)))
+		goto out;
+	made(c, rel);
+	rc = cy_record_get_part(c->v, r->archive_no, i, cli_write_fd, &s);
+	if (rc)
+		close(s.fd);
+	else
+		rc = close_synced(s.fd, s.what);
+out:
+	cy_buf_wipe(&what);
+	return rc;
+}
+
+/* One linked record: every part of it into records/ARCHIVE_NO/ (the
+ * original under NAME, the others by role), a line per part in records.csv
+ * and the record with its parts in subject.json. */
 static int export_record(void *arg, const cy_record_info *r)
 {
 	struct export_ctx *c = arg;
-	cy_buf dir = CY_BUF_INIT, name = CY_BUF_INIT, rel = CY_BUF_INIT, what = CY_BUF_INIT;
-	cli_fd_sink s = {-1, NULL};
+	cy_buf dir = CY_BUF_INIT, name = CY_BUF_INIT, orig = CY_BUF_INIT, rel = CY_BUF_INIT,
+	       first = CY_BUF_INIT, what = CY_BUF_INIT, parts = CY_BUF_INIT;
 	int rfd = -1, rc;
 
 	safe_name(r->archive_no, &dir);
@@ -771,7 +873,6 @@ static int export_record(void *arg, const cy_record_info *r)
 				  r->archive_no);
 		goto out;
 	}
-	original_name(r, &name);
 	cy_buf_printf(&rel, "records/%s/", cy_buf_cstr(&dir));
 	cy_path_join(&what, c->dir, cy_buf_cstr(&rel));
 	if (mkdirat(c->recs, cy_buf_cstr(&dir), 0700) < 0) {
@@ -786,21 +887,27 @@ static int export_record(void *arg, const cy_record_info *r)
 					cy_buf_cstr(&what));
 		goto out;
 	}
-	cy_buf_puts(&rel, cy_buf_cstr(&name));
-	cy_path_join(&what, c->dir, cy_buf_cstr(&rel));
-	s.what = cy_buf_cstr(&what);
-	if ((rc = create_new(rfd, cy_buf_cstr(&name), s.what, &s.fd)))
-		goto out;
-	made(c, cy_buf_cstr(&rel));
-	rc = cy_record_get(c->v, r->archive_no, cli_write_fd, &s);
-	if (rc)
-		close(s.fd);
-	else
-		rc = close_synced(s.fd, s.what);
-	if (rc)
-		goto out;
-	record_json(&c->json, r, c->n == 0, cy_buf_cstr(&rel));
-	csv_record(&c->csv, r, cy_buf_cstr(&rel));
+	original_name(r, &orig);
+	for (unsigned i = 0; i < r->nobjects; i++) {
+		cy_record_part_info p;
+		if ((rc = cy_record_part_describe(r, i, &p)))
+			goto out;
+		if (i == 0) {
+			cy_buf_clear(&name);
+			cy_buf_puts(&name, cy_buf_cstr(&orig));
+		} else if ((rc = part_name(r, i, &p, cy_buf_cstr(&orig), &name))) {
+			goto out;
+		}
+		cy_buf_clear(&rel);
+		cy_buf_printf(&rel, "records/%s/%s", cy_buf_cstr(&dir), cy_buf_cstr(&name));
+		if ((rc = export_part(c, rfd, r, i, cy_buf_cstr(&name), cy_buf_cstr(&rel))))
+			goto out;
+		if (i == 0)
+			cy_buf_puts(&first, cy_buf_cstr(&rel));
+		part_json(&parts, i, &p, cy_buf_cstr(&rel));
+		csv_record(&c->csv, r, &p, cy_buf_cstr(&rel));
+	}
+	record_json(&c->json, r, c->n == 0, cy_buf_cstr(&first), &parts);
 	c->n++;
 out:
 	if (rfd >= 0)
@@ -808,8 +915,11 @@ out:
 	/* names of files can be personal data too */
 	cy_buf_wipe(&dir);
 	cy_buf_wipe(&name);
+	cy_buf_wipe(&orig);
 	cy_buf_wipe(&rel);
+	cy_buf_wipe(&first);
 	cy_buf_wipe(&what);
+	cy_buf_wipe(&parts);
 	return rc;
 }
 
@@ -905,8 +1015,9 @@ static void readme(cy_buf *b, const cy_subject_info *s, size_t n)
 		"linked to it, exported by custody at the subject's request (PIPL Art. 45).\r\n"
 		"\r\n"
 		"  subject.json   the subject's fields and the %zu linked records (JSON, UTF-8)\r\n"
-		"  records.csv    one line per record (CSV, UTF-8 with BOM; opens in Excel/WPS)\r\n"
-		"  records/       each record's original file: records/ARCHIVE_NO/NAME\r\n"
+		"  records.csv    one line per file (CSV, UTF-8 with BOM; opens in Excel/WPS)\r\n"
+		"  records/       each record's files: records/ARCHIVE_NO/NAME (the original)\r\n"
+		"                 and its other parts by role (fields.json, text.txt, ...)\r\n"
 		"\r\n"
 		"These files hold personal data: hand them over safely and delete any copy that\r\n"
 		"is not the subject's own.\r\n"
@@ -915,8 +1026,9 @@ static void readme(cy_buf *b, const cy_subject_info *s, size_t n)
 		"应本人请求导出（《个人信息保护法》第四十五条）。\r\n"
 		"\r\n"
 		"  subject.json   主体信息及关联的 %zu 件档案（JSON，UTF-8）\r\n"
-		"  records.csv    每件档案一行（CSV，带 BOM 的 UTF-8，可用 Excel/WPS 打开）\r\n"
-		"  records/       每件档案的原始文件：records/档号/文件名\r\n"
+		"  records.csv    每个文件一行（CSV，带 BOM 的 UTF-8，可用 Excel/WPS 打开）\r\n"
+		"  records/       每件档案的文件：records/档号/文件名（原件）\r\n"
+		"                 及按作用命名的其他部分（fields.json、text.txt 等）\r\n"
 		"\r\n"
 		"以上文件含有个人信息：请安全交付，并删除非本人持有的副本。\r\n",
 		s->id, s->fonds, n, s->id, s->fonds, n);

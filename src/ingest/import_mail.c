@@ -287,16 +287,8 @@ int cy_import_mail(cy_vault *v, const cy_mail_import_opts *o, const cy_mail_impo
 	if (x.fatal)
 		rc = x.fatal;
 	sum->skipped = cy_mail_reader_skipped(r);
-	if (!o->dry_run && x.im && (!rc || rc == CY_ECANCELLED)) {
-		char msg[1024];
-		int rc2;
-		snprintf(msg, sizeof(msg), "%s", cy_error_message());
-		rc2 = cy_import_run_finish(x.im, &sum->counts, !rc);
-		if (rc2 && !rc)
-			rc = rc2;
-		else if (rc)
-			cy_error_set(rc, "%s", msg);
-	}
+	if (!o->dry_run && x.im && (!rc || rc == CY_ECANCELLED))
+		rc = cy_import_run_end(x.im, &sum->counts, rc);
 out:
 	sum->stopped = rc;
 	cy_mail_message_free(m);

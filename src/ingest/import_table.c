@@ -163,8 +163,10 @@ typedef struct ctx {
 	cy_table *t;
 	int64_t as_of; /* today, days */
 	int year_now;
-	char source[512]; /* the file's name for record metadata */
-	smap customers;	  /* "field\x1fvalue" -> subject id, for rows naming customers */
+	char source[512];	    /* the file's name for record metadata */
+	cy_source_kind source_kind; /* CY_SOURCE_CSV or CY_SOURCE_XLSX: what was read */
+	smap customers;		    /* "field\x1fvalue" -> subject id, for rows naming customers */
+	smap renamed;		    /* subject ids (decimal) whose later rows differ in name */
 	group *groups;
 	size_t ngroups, capgroups;
 	smap group_index; /* "subject/year" -> index in groups */
@@ -426,6 +428,20 @@ static bool is_org(const cy_table_row *r)
 		     strstr(t, "business") || strstr(t, "Business") || strstr(t, "USCC"));
 }
 
+/* A customer whose later row brings another name (a name change, a typo
+ * fixed): the first name is kept; the customer is counted once. */
+static int count_renamed(ctx *x, int64_t sid)
+{
+	char k[24];
+	int64_t seen;
+
+	snprintf(k, sizeof(k), "%lld", (long long)sid);
+	if (smap_get(&x->renamed, k, &seen))
+		return 0;
+	x->sum->names_differ++;
+	return smap_put(&x->renamed, k, sid);
+}
+
 static int customer_row(ctx *x, const cy_table_row *r)
 {
 	const char *name = r->field[CY_TF_NAME];
@@ -463,6 +479,7 @@ static int customer_row(ctx *x, const cy_table_row *r)
 	{
 		bool found = rc == 0;
 		size_t nkv = 0, added = 0;
+		bool renamed = false;
 		static const cy_table_field extra[] = {CY_TF_GENDER,   CY_TF_BIRTH_DATE,
 						       CY_TF_POSTCODE, CY_TF_COMPANY,
 						       CY_TF_BANK,     CY_TF_NOTE};
@@ -514,7 +531,7 @@ static int customer_row(ctx *x, const cy_table_row *r)
 			/* the subject's labels: those of its first row, without "pii" */
 			f.labels = rl + 1;
 			f.nlabels = n - 1;
-			rc = found ? cy_import_subject_merge(x->im, sid, &f, &added)
+			rc = found ? cy_import_subject_merge(x->im, sid, &f, &added, &renamed)
 				   : cy_import_subject(x->im, &f, &sid, sid_text);
 		}
 		if (rc && row_level(rc)) {
@@ -531,6 +548,8 @@ static int customer_row(ctx *x, const cy_table_row *r)
 			x->sum->counts.subjects++;
 		else if (added)
 			x->sum->subjects_updated++;
+		if (found && renamed && (rc = count_renamed(x, sid)))
+			return x->fatal = rc;
 	}
 	/* the profile record */
 	cy_buf_clear(&x->json);
@@ -550,7 +569,7 @@ static int customer_row(ctx *x, const cy_table_row *r)
 	rec.year = x->o->year ? x->o->year : x->year_now;
 	rec.org = x->o->org;
 	rec.title = (const char *)x->title.ptr;
-	rec.source_kind = CY_SOURCE_CSV;
+	rec.source_kind = x->source_kind;
 	rec.source_path = x->source;
 	rec.source_line = (int64_t)r->line;
 	rec.nlabels = row_labels(x, r, labels);
@@ -597,7 +616,7 @@ static int flush_group(ctx *x, group *g)
 	rec.date_end = strcmp(g->first_date, g->last_date) ? g->last_date : NULL;
 	rec.org = x->o->org;
 	rec.title = (const char *)x->title.ptr;
-	rec.source_kind = CY_SOURCE_CSV;
+	rec.source_kind = x->source_kind;
 	rec.source_path = x->source;
 	rec.source_line = (int64_t)g->first_line;
 	rec.labels = labels;
@@ -896,7 +915,7 @@ static int item_row(ctx *x, const cy_table_row *r, bool contract)
 	rec.date = year_of(date) ? date : NULL;
 	rec.org = x->o->org;
 	rec.title = (const char *)x->title.ptr;
-	rec.source_kind = CY_SOURCE_CSV;
+	rec.source_kind = x->source_kind;
 	rec.source_path = x->source;
 	rec.source_line = (int64_t)r->line;
 	rec.nlabels = row_labels(x, r, labels);
@@ -1002,7 +1021,7 @@ int cy_import_table(cy_vault *v, const cy_table_import_opts *o, const cy_table_i
 	ctx x;
 	cy_table_handler h = {on_header, on_row, on_reject};
 	char kind[48];
-	int rc, rc2;
+	int rc;
 	time_t now = time(NULL);
 	struct tm tm;
 
@@ -1022,6 +1041,7 @@ int cy_import_table(cy_vault *v, const cy_table_import_opts *o, const cy_table_i
 	if (o->format && !xlsx && strcmp(o->format, "csv"))
 		return cy_error_set(CY_EINVALID, "format '%s' is not one custody reads (csv, xlsx)",
 				    o->format);
+	x.source_kind = xlsx ? CY_SOURCE_XLSX : CY_SOURCE_CSV;
 	if (!o->dry_run) {
 		snprintf(kind, sizeof(kind), "%s-%s", o->format ? o->format : "csv",
 			 cy_table_kind_name(o->kind));
@@ -1053,21 +1073,15 @@ int cy_import_table(cy_vault *v, const cy_table_import_opts *o, const cy_table_i
 	if (!o->dry_run) {
 		/* what was done is kept, also when the import stops early: the
 		 * counts say how far it came; a rerun takes up the rest */
-		if (!rc || rc == CY_ECANCELLED || row_level(rc)) {
-			char msg[1024];
-			snprintf(msg, sizeof(msg), "%s", cy_error_message());
-			rc2 = cy_import_run_finish(x.im, &sum->counts, !rc);
-			if (rc2 && !rc)
-				rc = rc2;
-			else if (rc)
-				cy_error_set(rc, "%s", msg);
-		}
+		if (!rc || rc == CY_ECANCELLED || row_level(rc))
+			rc = cy_import_run_end(x.im, &sum->counts, rc);
 	}
 out:
 	sum->stopped = rc;
 	cy_table_free(x.t);
 	cy_import_free(x.im);
 	smap_free(&x.customers);
+	smap_free(&x.renamed);
 	smap_free(&x.group_index);
 	for (size_t i = 0; i < x.ngroups; i++)
 		group_release(&x.groups[i]);

@@ -533,38 +533,53 @@ bool cy_pii_email(const char *s, size_t n, char normal[CY_PII_VALUE_MAX])
 
 /* ---- numbers Excel rounded ---- */
 
+size_t cy_pii_sci_form(const char *s, size_t n, cy_pii_sci *sci)
+{
+	cy_pii_sci t;
+	size_t i = 0;
+
+	memset(&t, 0, sizeof(t));
+	if (i < n && (s[i] == '+' || s[i] == '-'))
+		i++, t.sign = true;
+	while (i < n && is_digit(s[i]))
+		i++, t.int_digits++;
+	if (i < n && (s[i] == '.' || s[i] == ',')) {
+		t.point = s[i++];
+		while (i < n && is_digit(s[i]))
+			i++, t.frac_digits++;
+	}
+	if (!t.int_digits && !t.frac_digits)
+		return 0;
+	if (i >= n || (s[i] != 'e' && s[i] != 'E'))
+		return 0;
+	i++;
+	if (i < n && (s[i] == '+' || s[i] == '-'))
+		t.exp_sign = s[i++];
+	while (i < n && is_digit(s[i]))
+		i++, t.exp_digits++;
+	if (!t.exp_digits)
+		return 0;
+	if (sci)
+		*sci = t;
+	return i;
+}
+
 /* "d.dddE+xx" (or "dE+xx", e for E): a mantissa of at most 15 significant digits
  * (what Excel keeps) and an exponent of 10 to 20, the sizes of phone, ID and
  * card numbers.  a is folded ASCII; the length of the form read, or 0. */
 static size_t excel_form(const char *a, size_t len)
 {
-	size_t i = 0, frac = 0;
+	cy_pii_sci t;
+	size_t n = cy_pii_sci_form(a, len, &t);
 	int e;
 
-	if (len < 5 || a[0] < '1' || a[0] > '9')
+	/* Excel writes one digit before the point, and always the exponent's sign */
+	if (!n || t.sign || t.int_digits != 1 || a[0] == '0' || t.point == ',' ||
+	    (t.point && (!t.frac_digits || t.frac_digits > 15)) || t.exp_sign != '+' ||
+	    t.exp_digits != 2)
 		return 0;
-	i = 1;
-	if (i < len && a[i] == '.') {
-		i++;
-		while (i < len && is_digit(a[i]) && frac < 15)
-			i++, frac++;
-		if (!frac)
-			return 0;
-	}
-	if (i >= len || (a[i] != 'E' && a[i] != 'e'))
-		return 0;
-	i++;
-	/* Excel always writes the exponent's sign */
-	if (i >= len || a[i] != '+')
-		return 0;
-	i++;
-	if (i + 2 > len || !is_digit(a[i]) || !is_digit(a[i + 1]))
-		return 0;
-	e = num(a + i, 2);
-	i += 2;
-	if (e < 10 || e > 20)
-		return 0;
-	return i;
+	e = num(a + n - 2, 2);
+	return e < 10 || e > 20 ? 0 : n;
 }
 
 /* The value of an Excel match: as written, with the exponent's E upper case. */

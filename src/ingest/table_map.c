@@ -18,6 +18,7 @@
 #include "custody/encoding.h"
 #include "custody/error.h"
 #include "custody/file.h"
+#include "custody/pii.h"
 #include "custody/table.h"
 #include "ingest/table_internal.h"
 #include "custody/banned.h"
@@ -503,28 +504,10 @@ static int map_of_key(const cy_table_map *m, const char *key)
 
 bool cy_table_is_scientific(const char *s)
 {
-	const char *p = s;
-	bool mant = false;
+	size_t n = strlen(s);
 
-	if (*p == '+' || *p == '-')
-		p++;
-	while (*p >= '0' && *p <= '9')
-		p++, mant = true;
-	if (*p == '.' || *p == ',') {
-		p++;
-		while (*p >= '0' && *p <= '9')
-			p++, mant = true;
-	}
-	if (!mant || (*p != 'e' && *p != 'E'))
-		return false;
-	p++;
-	if (*p == '+' || *p == '-')
-		p++;
-	if (*p < '0' || *p > '9')
-		return false;
-	while (*p >= '0' && *p <= '9')
-		p++;
-	return *p == 0;
+	/* the form is pii.c's, which also finds the numbers Excel rounded */
+	return n && cy_pii_sci_form(s, n, NULL) == n;
 }
 
 static bool take_num(const char **p, int min, int max, int *v)

@@ -22,7 +22,7 @@ static const struct {
 	{"unclassified", "DF", "D30"},
 };
 
-static const char *const SOURCES[CY_SOURCE_COUNT] = {"", "file", "csv", "mail"};
+static const char *const SOURCES[CY_SOURCE_COUNT] = {"", "file", "csv", "mail", "xlsx"};
 
 const char *cy_class_name(cy_class c)
 {

@@ -986,6 +986,7 @@ typedef struct merge_args {
 	int64_t sid;
 	const cy_subject_fields *f;
 	size_t *added;
+	bool *name_differs;
 } merge_args;
 
 static int merge_step(cy_import *im, void *arg, cy_import_outcome *outcome, char *unused)
@@ -998,13 +999,13 @@ static int merge_step(cy_import *im, void *arg, cy_import_outcome *outcome, char
 	*outcome = CY_DUPLICATE;
 	if ((rc = cy_vault__epoch_writable(im->v, im->fk)))
 		return rc;
-	return cy_vault__subject_merge(im->v, im->fk, a->sid, a->f, a->added);
+	return cy_vault__subject_merge(im->v, im->fk, a->sid, a->f, a->added, a->name_differs);
 }
 
 int cy_import_subject_merge(cy_import *im, int64_t subject_id, const cy_subject_fields *f,
-			    size_t *added)
+			    size_t *added, bool *name_differs)
 {
-	merge_args a = {subject_id, f, added};
+	merge_args a = {subject_id, f, added, name_differs};
 	cy_import_outcome oc;
 	char unused[64];
 

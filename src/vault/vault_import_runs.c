@@ -274,6 +274,21 @@ int cy_import_run_finish(cy_import *im, const cy_import_counts *c, bool finished
 	return rc ? rc : cy_import_commit(im);
 }
 
+int cy_import_run_end(cy_import *im, const cy_import_counts *c, int rc)
+{
+	char msg[1024];
+	int rc2;
+
+	/* the run's counts are written also after a failure: keep its message */
+	snprintf(msg, sizeof(msg), "%s", cy_error_message());
+	rc2 = cy_import_run_finish(im, c, !rc);
+	if (rc2 && !rc)
+		rc = rc2;
+	else if (rc)
+		cy_error_set(rc, "%s", msg);
+	return rc;
+}
+
 /* ---- reading ---- */
 
 typedef struct runs_ctx {

@@ -331,6 +331,10 @@ int cy_vault__meta_seal_raw(cy_aead *a, const uint8_t nonce[12], const cy_buf *a
 /* Decrypt into the JSON form (layout 1 converted); *layout is 1 or 2. */
 int cy_vault__meta_open_json(const cy_fonds_key *k, const char *archive_no, const void *blob,
 			     size_t n, json_t **out, int *layout);
+/* Part i of a record as its metadata JSON (cy_record_info.meta_json) lists it;
+ * salt (or NULL) gets the part's object salt. */
+int cy_vault__meta_part(const char *archive_no, const char *meta_json, unsigned i,
+			cy_record_part_info *out, uint8_t salt[16]);
 int cy_vault__meta_to_info(const char *archive_no, json_t *j, int layout, cy_record_info *r);
 int cy_vault__meta_open(const cy_fonds_key *k, const char *archive_no, const void *blob, size_t n,
 			cy_record_info *r);

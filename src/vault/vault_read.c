@@ -144,14 +144,9 @@ typedef struct found {
 	int rc;
 } found;
 
-static int take(void *arg, const cy_cat_record *c)
+/* Where f's object is: the row's object (the first, or the part asked for). */
+static int take_ref(found *f, const cy_cat_record *c)
 {
-	found *f = arg;
-
-	f->record_id = c->id;
-	f->fonds_id = c->fonds_id;
-	if (!cy_vault__fonds_key_by_id(f->v, c->fonds_id))
-		return 1;
 	snprintf(f->pack, sizeof(f->pack), "%s", c->pack);
 	f->ref = (cy_obj_ref){.pack = f->pack,
 			      .offset = c->offset,
@@ -167,11 +162,30 @@ static int take(void *arg, const cy_cat_record *c)
 		f->ref.dkey = f->dkey;
 		f->ref.dkey_len = sizeof(f->dkey);
 	}
+	return 0;
+}
+
+static int take(void *arg, const cy_cat_record *c)
+{
+	found *f = arg;
+	int rc;
+
+	f->record_id = c->id;
+	f->fonds_id = c->fonds_id;
+	if (!cy_vault__fonds_key_by_id(f->v, c->fonds_id))
+		return 1;
+	if ((rc = take_ref(f, c)))
+		return rc;
 	cy_buf_clear(&f->meta);
 	if ((f->rc = cy_buf_put(&f->meta, c->meta, c->meta_len)))
 		return 0;
 	f->rc = cy_vault__record_fill(f->v, c, &f->info);
 	return 0;
+}
+
+static int take_part(void *arg, const cy_cat_record *c)
+{
+	return take_ref(arg, c);
 }
 
 static void found_release(found *f)
@@ -222,8 +236,8 @@ static int lookup(cy_vault *v, const char *archive_no, found *f)
 }
 
 /* One read of one record on the ledger, committed (record.show: its
- * metadata; record.read: its bytes). */
-static int log_read(cy_vault *v, const char *action, const cy_record_info *info)
+ * metadata; record.read: its bytes, with the part's number after the first). */
+static int log_read(cy_vault *v, const char *action, const cy_record_info *info, unsigned part)
 {
 	cy_ledger_entry e;
 	int rc = cy_vault__begin(v);
@@ -234,6 +248,8 @@ static int log_read(cy_vault *v, const char *action, const cy_record_info *info)
 	e.action = action;
 	e.targets[e.ntargets++] = info->archive_no;
 	e.details[e.ndetails++] = (cy_ledger_detail){"fonds", info->fonds, 0};
+	if (part)
+		e.details[e.ndetails++] = (cy_ledger_detail){"part", NULL, (int64_t)part};
 	rc = cy_vault__log(v, &e);
 	rc = rc ? rc : cy_vault__commit(v);
 	if (rc)
@@ -249,7 +265,7 @@ int cy_record_show(cy_vault *v, const char *archive_no, cy_record_info *out)
 	if (rc)
 		return rc;
 	/* the metadata (title, source) is on the ledger before it leaves */
-	if ((rc = log_read(v, "record.show", &f.info))) {
+	if ((rc = log_read(v, "record.show", &f.info, 0))) {
 		found_release(&f);
 		return rc;
 	}
@@ -258,36 +274,74 @@ int cy_record_show(cy_vault *v, const char *archive_no, cy_record_info *out)
 	return 0;
 }
 
-int cy_record_get(cy_vault *v, const char *archive_no, cy_data_sink sink, void *arg)
+/* Point f at part `part` of its record: the object (f->ref) and the SHA-256
+ * and salt the metadata records for it. */
+static int locate_part(cy_vault *v, found *f, unsigned part, char sha[65], uint8_t salt[16])
+{
+	cy_record_part_info pi;
+	int rc;
+
+	if (part >= f->info.nobjects)
+		return cy_error_set(CY_ENOTFOUND, "record %s has no part %u", f->info.archive_no,
+				    part);
+	if (part == 0) {
+		memcpy(sha, f->info.sha256, 65);
+		memcpy(salt, f->info.salt, 16);
+		return 0;
+	}
+	rc = cy_vault__meta_part(f->info.archive_no, f->info.meta_json, part, &pi, salt);
+	if (!rc)
+		memcpy(sha, pi.sha256, 65);
+	rc = rc ? rc : cy_catalog_record_part(v->cat, f->record_id, (int)part, take_part, f);
+	if (rc == CY_ENOTFOUND)
+		rc = cy_error_set(CY_ECORRUPT, "record %s: part %u is not in the catalog",
+				  f->info.archive_no, part);
+	/* the row's size is the record's (its original's): the part's is in the metadata */
+	f->ref.size = pi.size;
+	return rc;
+}
+
+int cy_record_get_part(cy_vault *v, const char *archive_no, unsigned part, cy_data_sink sink,
+		       void *arg)
 {
 	found f;
+	char sha[65];
+	uint8_t salt[16];
+	bool reading = false;
 	int rc = lookup(v, archive_no, &f);
 
 	if (rc)
 		return rc;
+	rc = locate_part(v, &f, part, sha, salt);
 	/* the read is on the record before a byte leaves the vault */
-	rc = log_read(v, "record.read", &f.info);
-	if (!rc)
+	rc = rc ? rc : log_read(v, "record.read", &f.info, part);
+	if (!rc) {
+		reading = true;
 		rc = cy_vault__read_object(v, cy_vault__fonds_key_by_id(v, f.fonds_id),
-					   f.info.archive_no, &f.ref, f.info.sha256, f.info.salt,
-					   sink, arg);
-	if (rc == CY_ENOTFOUND) {
+					   f.info.archive_no, &f.ref, sha, salt, sink, arg);
+	}
+	if (reading && rc == CY_ENOTFOUND) {
 		/* a compaction may have moved the object and removed its old pack between
 		 * the look-up and the read: look it up once more (no byte was released) */
 		found g;
 		char pack[64];
 		snprintf(pack, sizeof(pack), "%s", f.pack);
 		if (lookup(v, f.info.archive_no, &g) == 0) {
-			if (strcmp(g.pack, pack))
+			if (locate_part(v, &g, part, sha, salt) == 0 && strcmp(g.pack, pack))
 				rc = cy_vault__read_object(v,
 							   cy_vault__fonds_key_by_id(v, g.fonds_id),
-							   g.info.archive_no, &g.ref, g.info.sha256,
-							   g.info.salt, sink, arg);
+							   g.info.archive_no, &g.ref, sha, salt,
+							   sink, arg);
 			found_release(&g);
 		}
 	}
 	found_release(&f);
 	return rc;
+}
+
+int cy_record_get(cy_vault *v, const char *archive_no, cy_data_sink sink, void *arg)
+{
+	return cy_record_get_part(v, archive_no, 0, sink, arg);
 }
 
 /* ---- amend ---- */

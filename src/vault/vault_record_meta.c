@@ -109,7 +109,7 @@ int cy_vault__meta_write(const cy_meta *m, cy_buf *b)
 	cy_buf_putc(b, '{');
 	member_str(b, &k, "kind", cy_source_kind_name(r->source_kind));
 	member_str(b, &k, "path", r->source_path);
-	if (r->source_kind == CY_SOURCE_CSV)
+	if (r->source_kind == CY_SOURCE_CSV || r->source_kind == CY_SOURCE_XLSX)
 		member_int(b, &k, "line", r->source_line);
 	member_str(b, &k, "message_id", r->message_id);
 	if (r->source_kind == CY_SOURCE_FILE && r->mtime)
@@ -454,6 +454,51 @@ int cy_vault__meta_to_info(const char *archive_no, json_t *j, int layout, cy_rec
 		cy_record_info_release(r);
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	}
+	return 0;
+}
+
+int cy_vault__meta_part(const char *archive_no, const char *meta_json, unsigned i,
+			cy_record_part_info *out, uint8_t salt[16])
+{
+	json_t *j = meta_json ? json_loads(meta_json, JSON_REJECT_DUPLICATES, NULL) : NULL;
+	json_t *o = json_array_get(json_object_get(j, "objects"), i);
+	const char *sha = jstr(o, "sha256"), *salt_hex = jstr(o, "salt");
+	json_t *size = json_object_get(o, "size");
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!json_is_object(o) || strlen(sha) != 64 || !json_is_integer(size) ||
+	    json_integer_value(size) < 0 ||
+	    (salt && cy_hex_decode(salt_hex, strlen(salt_hex), salt, 16))) {
+		rc = damaged(archive_no);
+		goto out;
+	}
+	/* the role is left out for the original (docs/formats/record-meta.md) */
+	copy(out->role, sizeof(out->role),
+	     json_object_get(o, "role") ? jstr(o, "role")
+	     : i			? "part"
+					: "original");
+	copy(out->format, sizeof(out->format), jstr(o, "format"));
+	out->size = (uint64_t)json_integer_value(size);
+	memcpy(out->sha256, sha, 65);
+out:
+	json_decref(j);
+	return rc;
+}
+
+int cy_record_part_describe(const cy_record_info *r, unsigned i, cy_record_part_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (i >= r->nobjects)
+		return cy_error_set(CY_EINVALID, "record %s has %u parts, not %u", r->archive_no,
+				    r->nobjects, i + 1);
+	if (r->meta_json)
+		return cy_vault__meta_part(r->archive_no, r->meta_json, i, out, NULL);
+	/* layout 1: one object, described by the record info itself */
+	copy(out->role, sizeof(out->role), "original");
+	copy(out->format, sizeof(out->format), r->format);
+	out->size = r->size;
+	memcpy(out->sha256, r->sha256, sizeof(out->sha256));
 	return 0;
 }
 

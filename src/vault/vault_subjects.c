@@ -1520,8 +1520,22 @@ static int merge_list(cy_norm_field nf, const char **have, size_t nhave, const c
 	return rc == CY_EINVALID ? 0 : rc;
 }
 
+/* Whether two names differ once normalised (an unreadable one: not judged). */
+static bool names_differ(const char *a, const char *b)
+{
+	cy_buf na = CY_BUF_INIT, nb = CY_BUF_INIT;
+	bool differ = false;
+
+	if (present(a) && present(b) && !cy_normalize(CY_NORM_NAME, a, strlen(a), &na) &&
+	    !cy_normalize(CY_NORM_NAME, b, strlen(b), &nb))
+		differ = na.len != nb.len || memcmp(na.ptr, nb.ptr, na.len);
+	cy_buf_wipe(&na);
+	cy_buf_wipe(&nb);
+	return differ;
+}
+
 int cy_vault__subject_merge(cy_vault *v, const cy_fonds_key *k, int64_t sid,
-			    const cy_subject_fields *add, size_t *added)
+			    const cy_subject_fields *add, size_t *added, bool *name_differs)
 {
 	cy_buf wkey = CY_BUF_INIT, fields = CY_BUF_INIT, json = CY_BUF_INIT, sealed = CY_BUF_INIT;
 	const char *phones[CY_SUBJECT_MAX_LIST], *emails[CY_SUBJECT_MAX_LIST],
@@ -1538,6 +1552,8 @@ int cy_vault__subject_merge(cy_vault *v, const cy_fonds_key *k, int64_t sid,
 	int rc;
 
 	*added = 0;
+	if (name_differs)
+		*name_differs = false;
 	memset(&s, 0, sizeof(s));
 	if ((rc = cy_catalog_subject_get_by_id(v->cat, sid, &r, &wkey, &fields)))
 		goto out;
@@ -1548,6 +1564,9 @@ int cy_vault__subject_merge(cy_vault *v, const cy_fonds_key *k, int64_t sid,
 	info_from_row(&r, &s);
 	if ((rc = decrypt_row(v, k, &r, &s)))
 		goto out;
+	/* the first row's name stays; a later one that differs is only counted */
+	if (name_differs)
+		*name_differs = names_differ(s.f.name, add->name);
 	m = s.f;
 	rc = merge_list(CY_NORM_PHONE, s.f.phones, s.f.nphones, add->phones, add->nphones, phones,
 			&m.nphones, added);

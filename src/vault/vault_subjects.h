@@ -33,9 +33,11 @@ int cy_vault__subject_key(cy_vault *v, int64_t subject_id, uint8_t key[32]);
  * numbers and labels of add that it does not have yet: its fields re-sealed
  * under its own key, index rows for the new values, subject.amend logged
  * (with the number added).  Inside the caller's transaction; *added 0:
- * nothing was new and nothing was written. */
+ * nothing was new and nothing was written.  The name is never changed:
+ * *name_differs (may be NULL) says whether add names the subject otherwise
+ * (compared normalised, so width and spacing do not count). */
 int cy_vault__subject_merge(cy_vault *v, const cy_fonds_key *k, int64_t sid,
-			    const cy_subject_fields *add, size_t *added);
+			    const cy_subject_fields *add, size_t *added, bool *name_differs);
 /* Link a record to a subject inside the caller's transaction. */
 int cy_vault__subject_link(cy_vault *v, int64_t record_id, int64_t subject_id);
 

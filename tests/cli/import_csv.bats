@@ -98,6 +98,7 @@ rs = jl(sys.argv[1]); assert len(rs) == 1 and rs[0]["records"] == 2, rs' "$outpu
 	py '
 rs = jl(sys.argv[1])
 assert len(rs) == 4 and all(r["class"] == "customer" for r in rs), rs
+assert all(r["source_kind"] == "csv" and r["line"] >= 3 for r in rs), rs
 # classed by the rule pack (rules/default.json), which names itself
 assert all(r["retention_rule"] == "kind-customers" and r["retention"] == "D10" for r in rs), rs' "$output"
 	# the minor and the card holder are labelled
@@ -497,6 +498,9 @@ assert rej[0]["line"] == 5 and "scientific" in rej[0]["reason"], rej
 	no=$(as li ls --json | py 'print(jl(sys.stdin.read())[0]["archive_no"])')
 	run as li show "$no" --json
 	output_has "xlsx" "\"line\":4"
+	# its source kind is the workbook's, with the sheet's row number
+	py 'r = jl(sys.argv[1])[0]; assert r["source_kind"] == "xlsx" and r["line"] == 4, r' \
+		"$(as li ls --json)"
 	# the sheet by name, and an unknown sheet named with the ones there are
 	run --separate-stderr as li import xlsx "$T/c.xlsx" --fonds Z109 --kind customers --sheet 客户 --json
 	py 's = jl(sys.argv[1])[-1]; assert s["duplicates"] == 1 and s["imported"] == 0, s' "$output"
@@ -518,4 +522,42 @@ print(hits); assert not hits' "$V" "$ID1" 王建国 13912345671 1.10105E+17
 	printf 'not a zip' >"$T/bad.xlsx"
 	run as li import xlsx "$T/bad.xlsx" --fonds Z109 --kind customers
 	[ "$status" -ne 0 ]
+}
+
+@test "import csv: a customer's later rows with another name are counted, never shown; the first name stays" {
+	{
+		printf '客户编号,客户名称,证件类型,身份证号,手机号码\n'
+		printf 'C0001,%s,居民身份证,%s,%s\n' "$NAME1" "$ID1" "$PHONE1"
+		printf 'C0001,王建囯,居民身份证,%s,13700000001\n' "$ID1"  # a typo fixed (or made)
+		printf 'C0001,王建民,居民身份证,%s,13700000002\n' "$ID1"  # and again: one customer
+		printf 'C0002,李秀英,居民身份证,%s,13800138002\n' "$ID2"
+		printf 'C0002,李 秀英,居民身份证,%s,13800138002\n' "$ID2" # spacing is no other name
+	} >"$T/names.csv"
+	run --separate-stderr as li import csv "$T/names.csv" --fonds Z109 --kind customers --json
+	status_is 0
+	py '
+s = jl(sys.argv[1])[-1]
+assert s["imported"] == 5 and s["subjects"] == 2 and s["names_differ"] == 1, s' "$output"
+	output_lacks 王建囯 王建民
+	# the text summary says how many, and no name
+	{
+		printf '客户编号,客户名称,证件类型,身份证号,手机号码\n'
+		printf 'C0003,陈小明,居民身份证,%s,13800138003\n' "$ID3"
+		printf 'C0003,陈晓明,居民身份证,%s,13800138003\n' "$ID3"
+	} >"$T/names2.csv"
+	run --separate-stderr as li import csv "$T/names2.csv" --fonds Z109 --kind customers
+	status_is 0
+	output_has "1 customers whose later rows differ in name: each keeps the name of its first row"
+	output_lacks 陈晓明 陈小明
+	# the same file again: nothing added, the customer from the earlier run still counted
+	run --separate-stderr as li import csv "$T/names2.csv" --fonds Z109 --kind customers --json
+	py 's = jl(sys.argv[1])[-1]; assert s["duplicates"] == 2 and s["names_differ"] == 1, s' "$output"
+	local id
+	for pair in "$ID1 $NAME1" "$ID3 陈小明"; do
+		set -- $pair
+		id=$(as li subject find --id-number "$1" --json | py 'rs = jl(sys.stdin.read()); assert len(rs) == 1, rs; print(rs[0]["id"])')
+		run as li subject show "$id" --json
+		status_is 0
+		py 's = json.loads(sys.argv[1]); assert s["name"] == sys.argv[2], s["name"]' "$output" "$2"
+	done
 }

@@ -229,3 +229,118 @@ assert e["targets"] == ["Z109-C000001"] and e["details"] == {"fonds": "Z109", "r
 	equal "$(find empty | wc -l)" 1 "what is left in an empty DIR"
 	equal "$(stat -c %a empty)" 700 "mode of the DIR"
 }
+
+# A customer imported from a CSV row, and two e-mails from her: one with a text body and two
+# attachments (a CSV and a PDF), one without attachments.
+parts_vault() {
+	printf '客户编号,客户名称,手机号码,电子邮件\nC0001,%s,13912345678,zhang@example.cn\n' "$NAME" \
+		>customers.csv
+	as li import csv customers.csv --fonds Z109 --kind customers --quiet >/dev/null
+	py '
+out = open("mail.mbox", "wb")
+def msg(headers, body):
+    out.write(b"From zhang@example.cn Mon Mar  4 09:30:00 2024\n")
+    for k, v in headers:
+        out.write(k.encode() + b": " + v.encode() + b"\n")
+    out.write(b"\n" + body + b"\n")
+msg([("From", "zhang@example.cn"), ("To", "service@company.example"), ("Subject", "bill"),
+     ("Date", "Mon, 4 Mar 2024 09:30:00 +0800"), ("Message-ID", "<m1@example.cn>"),
+     ("MIME-Version", "1.0"), ("Content-Type", "multipart/mixed; boundary=\"XX\"")],
+    b"--XX\nContent-Type: text/plain; charset=utf-8\n\nplease see the bill\n"
+    b"--XX\nContent-Type: text/csv; name=\"bill.csv\"\nContent-Disposition: attachment; filename=\"bill.csv\"\n\ndate,amount\n2024-03-01,99.00\n"
+    b"--XX\nContent-Type: application/pdf; name=\"scan.pdf\"\nContent-Disposition: attachment; filename=\"scan.pdf\"\nContent-Transfer-Encoding: base64\n\n" +
+    base64.b64encode(b"%PDF-1.4\n% a scan\n%%EOF\n") + b"\n--XX--\n")
+msg([("From", "service@company.example"), ("To", "zhang@example.cn"), ("Subject", "re: bill"),
+     ("Date", "Tue, 5 Mar 2024 10:00:00 +0800"), ("Message-ID", "<m2@example.cn>")],
+    b"refunded\n")'
+	as li import mail mail.mbox --fonds Z109 --quiet >/dev/null
+}
+
+@test "subject export writes every part of a record, named by role, listed in records.csv and subject.json" {
+	parts_vault
+	local before_reads
+	before_reads=$(count_action record.read)
+	run --separate-stderr as li subject export Z109-C000001 -o out
+	status_is 0
+	output_has "exported subject Z109-C000001 and 3 records to out"
+	py '
+import csv, io
+s = json.load(open("out/subject.json"))
+rs = s["linked_records"]
+assert len(rs) == 3, rs
+byclass = {}
+for r in rs:
+    byclass.setdefault(r["class"], []).append(r)
+# every part: its file exists, matches its digest, and the first part is the record'"'"'s file
+files = set()
+for r in rs:
+    ps = r["parts"]
+    assert [p["part"] for p in ps] == list(range(len(ps))), ps
+    assert ps[0]["role"] == "original" and ps[0]["file"] == r["file"], r
+    assert ps[0]["sha256"] == r["sha256"], r
+    for p in ps:
+        path = os.path.join("out", p["file"])
+        assert sha(path) == p["sha256"] and os.path.getsize(path) == p["size"], p
+        assert p["file"].startswith("records/" + r["archive_no"] + "/"), p
+        files.add(p["file"])
+# the customer profile: the CSV row and its fields as JSON
+(c,) = byclass["customer"]
+names = [os.path.basename(p["file"]) for p in c["parts"]]
+assert names == ["original.csv", "fields.json"], names
+assert open(os.path.join("out", c["file"]), "rb").read().startswith(b"C0001,"), c
+fields = json.load(open(os.path.join("out", c["parts"][1]["file"])))
+assert sys.argv[1] in json.dumps(fields, ensure_ascii=False), fields
+# the mails: the message, its text, and each attachment numbered within its role
+mails = sorted(byclass["correspondence"], key=lambda r: r["date"])
+names = [os.path.basename(p["file"]) for p in mails[0]["parts"]]
+assert names == ["original.eml", "text.txt", "attachment-1.csv", "attachment-2.pdf"], names
+assert [p["role"] for p in mails[0]["parts"]] == ["original", "text", "attachment", "attachment"]
+assert open(os.path.join("out", mails[0]["parts"][1]["file"]), "rb").read().strip() == b"please see the bill"
+assert open(os.path.join("out", mails[0]["parts"][2]["file"]), "rb").read() == b"date,amount\n2024-03-01,99.00"
+assert open(os.path.join("out", mails[0]["parts"][3]["file"]), "rb").read().startswith(b"%PDF-1.4")
+assert [os.path.basename(p["file"]) for p in mails[1]["parts"]] == ["original.eml", "text.txt"]
+# nothing else in records/
+on_disk = {os.path.relpath(os.path.join(d, f), "out") for d, _, fs in os.walk("out/records") for f in fs}
+assert on_disk == files, (on_disk, files)
+# records.csv: one line per file, with the part'"'"'s role, format, size and digest
+raw = open("out/records.csv", "rb").read()
+rows = list(csv.reader(io.StringIO(raw[3:].decode("utf-8"), newline="")))
+h = rows[0]
+assert h[-1] == "file 文件" and "part 部分" in h and all(len(r) == len(h) for r in rows), h
+assert len(rows) == 1 + len(files), rows
+col = {k.split(" ")[0]: i for i, k in enumerate(h)}
+byfile = {r[-1]: r for r in rows[1:]}
+assert set(byfile) == files, byfile
+for r in rs:
+    for p in r["parts"]:
+        row = byfile[p["file"]]
+        assert row[col["archive_no"]] == r["archive_no"] and row[col["part"]] == p["role"], row
+        assert row[col["format"]] == p["format"] and row[col["size"]] == str(p["size"]), row
+        assert row[col["sha256"]] == p["sha256"], row' "$NAME"
+	# each part read on the ledger: 2 + 4 + 2 files, the later parts with their number
+	equal "$(count_action record.read)" "$((before_reads + 8))" "record.read entries"
+	run as aud log show --json
+	py '
+es = [json.loads(l) for l in sys.stdin if "\"record.read\"" in l]
+parts = sorted(e["details"].get("part", 0) for e in es)
+assert parts == [0, 0, 0, 1, 1, 1, 2, 3], parts' <<<"$output"
+}
+
+@test "subject export: a later part that fails verification stops it and leaves nothing behind" {
+	parts_vault
+	# the customer profile's part 1 (its fields as JSON): damage a byte in its middle
+	local row name off len
+	row=$(sqlite3 -separator ' ' "$V/catalog.db" \
+		"SELECT p.name, o.offset, o.length FROM records r JOIN record_objects ro ON ro.record_id = r.id
+		 JOIN objects o ON o.id = ro.object_id JOIN packs p ON p.id = o.pack_id
+		 WHERE r.class = 'customer' AND ro.seq = 1")
+	read -r name off len <<<"$row"
+	[ -n "$len" ]
+	flip_bit "$V/objects/${name:0:2}/${name:2}.pack" $((off + len / 2))
+	run as li subject export Z109-C000001 -o out
+	status_is 5
+	[ ! -e out ]
+	# the record's original is still whole
+	run as li get "$(sqlite3 "$V/catalog.db" "SELECT archive_no FROM records WHERE class = 'customer'")" -o orig.csv
+	status_is 0
+}

@@ -321,6 +321,21 @@ static void test_pii_values(void **state)
 	assert_false(cy_pii_excel_rounded("1.10105E+17x", 12));
 	assert_false(cy_pii_excel_rounded("110105194912310000", 18));
 	assert_false(cy_pii_id_number("1.10105E+17", 11, AS_OF, NULL));
+	/* the form both readers share: any scientific notation, its parts, where it ends */
+	cy_pii_sci sci;
+	assert_int_equal(cy_pii_sci_form("-4,5e-3 kg", 10, &sci), 7);
+	assert_true(sci.sign);
+	assert_int_equal(sci.point, ',');
+	assert_int_equal(sci.int_digits, 1);
+	assert_int_equal(sci.frac_digits, 1);
+	assert_int_equal(sci.exp_sign, '-');
+	assert_int_equal(sci.exp_digits, 1);
+	assert_int_equal(cy_pii_sci_form("1.10105E+170", 12, NULL), 12);
+	assert_false(cy_pii_excel_rounded("1.10105E+170", 12)); /* Excel: a two-digit exponent */
+	assert_int_equal(cy_pii_sci_form(".5E2", 4, NULL), 4);
+	assert_int_equal(cy_pii_sci_form("E12", 3, NULL), 0);
+	assert_int_equal(cy_pii_sci_form("1.5E", 4, NULL), 0);
+	assert_int_equal(cy_pii_sci_form("1.5E+", 5, NULL), 0);
 }
 
 static void test_pii_classify(void **state)

@@ -376,6 +376,11 @@ static void test_record_create_parts_and_amend(void **state)
 	assert_int_equal(info.nfields, 2);
 	assert_int_equal(info.source_line, 7);
 	assert_string_equal(info.source_kind, "csv");
+	/* a sheet's rows say so; "csv" stays what it was (kinds are appended) */
+	assert_string_equal(cy_source_kind_name(CY_SOURCE_XLSX), "xlsx");
+	assert_string_equal(cy_source_kind_name(CY_SOURCE_CSV), "csv");
+	assert_int_equal(CY_SOURCE_CSV, 2);
+	assert_int_equal(CY_SOURCE_MAIL, 3);
 	assert_string_equal(info.format, "csv");
 	assert_non_null(strstr(info.meta_json, "\"labels\":[\"pii\",\"id-number\"]"));
 	cy_record_info_release(&info);
