@@ -44,10 +44,12 @@ int cy_search_text(cy_vault *v, const char *fonds, const char *text, size_t limi
  * read (its sealed metadata and the parts its text comes from, each
  * verified) and added to a new index file beside the old one, which is
  * optimised and then renamed over it.  Logged per fonds as search.reindex
- * (the fonds, the count of records) before the first record is read.
+ * (the fonds, the count of records) before the first record is read.  A
+ * record that fails verification (CY_ECORRUPT) is left out and counted.
  * progress (may be NULL) after each record; st may be NULL. */
 typedef struct cy_reindex_stats {
 	uint64_t fonds, records, documents;
+	uint64_t damaged; /* records that failed verification: left out (check names them) */
 } cy_reindex_stats;
 int cy_search_reindex(cy_vault *v, const char *fonds, cy_progress_fn progress, void *parg,
 		      cy_reindex_stats *st);

@@ -242,15 +242,20 @@ static int reindex(cy_vault *v)
 	cli_progress_done(&pr);
 	if (rc)
 		return cli_fail(rc);
+	if (st.damaged)
+		cli_error(_("%" PRIu64 " records failed verification and are not in the index: "
+			    "run custody check"),
+			  st.damaged);
 	if (o_json || g_json)
-		printf("{\"fonds\":%" PRIu64 ",\"records\":%" PRIu64 ",\"documents\":%" PRIu64 "}\n",
-		       st.fonds, st.records, st.documents);
+		printf("{\"fonds\":%" PRIu64 ",\"records\":%" PRIu64 ",\"documents\":%" PRIu64
+		       ",\"damaged\":%" PRIu64 "}\n",
+		       st.fonds, st.records, st.documents, st.damaged);
 	else
 		fprintf(stderr,
 			_("search index rebuilt: %" PRIu64 " fonds, %" PRIu64 " records read, %" PRIu64
 			  " documents\n"),
 			st.fonds, st.records, st.documents);
-	return EXIT_OK;
+	return st.damaged ? EXIT_ERR : EXIT_OK;
 }
 
 /* A fonds whose index is gone (deleted, or never built) finds nothing: say

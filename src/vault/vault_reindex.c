@@ -405,7 +405,12 @@ static int reindex_one(cy_vault *v, cy_fonds_key *k, cy_progress_fn progress, vo
 		rc = cy_sindex_begin(idx);
 		for (size_t i = 0; !rc && i < pg.n; i++) {
 			rc = record_doc(&d, pg.ids[i], true, &body);
-			if (rc == 1) {
+			if (rc == CY_ECORRUPT) {
+				/* check names the record; the others are still indexed */
+				if (st)
+					st->damaged++;
+				rc = 0;
+			} else if (rc == 1) {
 				rc = cy_sindex_add(idx, pg.ids[i], d.info.title,
 						   body.len ? (const char *)body.ptr : NULL);
 				if (rc == CY_EINVALID) /* as the import: the title alone */
@@ -429,6 +434,16 @@ static int reindex_one(cy_vault *v, cy_fonds_key *k, cy_progress_fn progress, vo
 		goto out;
 	}
 	drop_cached(v, k);
+	/* the old file's journal (a writer killed mid-batch) goes first: rolled
+	 * back onto the new file it would corrupt it */
+	rc = index_path(v, k, "-journal", &jnl);
+	if (!rc && unlink(cy_buf_cstr(&jnl)) && errno != ENOENT)
+		rc = cy_error_set(CY_EIO, "cannot remove %s: %s", cy_buf_cstr(&jnl),
+				  strerror(errno));
+	if (rc) {
+		unlink(cy_buf_cstr(&tmp));
+		goto out;
+	}
 	if (rename(cy_buf_cstr(&tmp), cy_buf_cstr(&path))) {
 		rc = cy_error_set(CY_EIO, "cannot rename %s: %s", cy_buf_cstr(&tmp),
 				  strerror(errno));
@@ -552,7 +567,7 @@ int cy_vault__text_check(cy_vault *v, cy_fonds_key *k, cy_text_problem_fn fn, vo
 			rc = record_doc(&d, pg.ids[i], false, &body);
 			if (rc == 1)
 				want++;
-			if (rc < 0) /* a record that does not open: check names it elsewhere */
+			if (rc > 0 || rc == CY_ECORRUPT) /* a record that does not open: check names it */
 				rc = 0;
 		}
 		if (rc)
