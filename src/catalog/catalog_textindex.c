@@ -23,8 +23,7 @@ int cy_catalog_record_ids(cy_catalog *c, int64_t fonds_id, int64_t after, size_t
 	return rc;
 }
 
-int cy_catalog_record_part(cy_catalog *c, int64_t record_id, int seq, cy_cat_part_fn fn,
-			   void *arg)
+int cy_catalog_record_part(cy_catalog *c, int64_t record_id, int seq, cy_cat_part_fn fn, void *arg)
 {
 	cy_stmt *s;
 	int rc;

@@ -26,7 +26,6 @@ typedef struct cy_cat_part {
 } cy_cat_part;
 typedef int (*cy_cat_part_fn)(void *arg, const cy_cat_part *p);
 /* fn's result, or CY_ENOTFOUND (no error set) when there is no such part. */
-int cy_catalog_record_part(cy_catalog *c, int64_t record_id, int seq, cy_cat_part_fn fn,
-			   void *arg);
+int cy_catalog_record_part(cy_catalog *c, int64_t record_id, int seq, cy_cat_part_fn fn, void *arg);
 
 #endif

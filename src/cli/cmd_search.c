@@ -252,8 +252,8 @@ static int reindex(cy_vault *v)
 		       st.fonds, st.records, st.documents, st.damaged);
 	else
 		fprintf(stderr,
-			_("search index rebuilt: %" PRIu64 " fonds, %" PRIu64 " records read, %" PRIu64
-			  " documents\n"),
+			_("search index rebuilt: %" PRIu64 " fonds, %" PRIu64
+			  " records read, %" PRIu64 " documents\n"),
 			st.fonds, st.records, st.documents);
 	return st.damaged ? EXIT_ERR : EXIT_OK;
 }

@@ -1249,7 +1249,8 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 				frc = cy_import_add(im, sl.it, &r, &oc, no);
 			/* a text file into the full-text index: its title and first 64 KiB */
 			if (!frc && oc == CY_IMPORTED) {
-				cy_record_part part = {"original", sl.text.ptr ? (void *)sl.text.ptr : "",
+				cy_record_part part = {"original",
+						       sl.text.ptr ? (void *)sl.text.ptr : "",
 						       sl.text.len, sl.format};
 				frc = cy_import_index_record(im, &r, &part, 1);
 			}

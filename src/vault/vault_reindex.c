@@ -29,7 +29,7 @@
 #include "custody/banned.h"
 
 #define BODY_MAX CY_IMPORT_TEXT_MAX /* what of a record's text is indexed */
-#define PART_MAX (1u << 20)   /* what of a part the rebuild reads (a row's fields) */
+#define PART_MAX (1u << 20)	    /* what of a part the rebuild reads (a row's fields) */
 #define PAGE_IDS 1000
 
 /* ---- record -> document ---- */
@@ -119,18 +119,26 @@ static int mail_headers(const cy_record_part *p, cy_buf *body)
 			n--;
 		if (!n) /* the end of the header */
 			break;
-		if (*s == ' ' || *s == '\t') {
-			if (want)
-				rc = put_text(body, s, n, false);
+		if (*s == ' ' || *s == '\t') { /* a folded line of the header before */
+			size_t ws = 0;
+			while (ws < n && (s[ws] == ' ' || s[ws] == '\t'))
+				ws++;
+			if (want && ws < n) {
+				rc = body->len ? cy_buf_putc(body, ' ') : 0;
+				rc = rc ? rc : put_text(body, s + ws, n - ws, false);
+			}
 		} else {
 			const char *colon = memchr(s, ':', n);
-			size_t name = colon ? (size_t)(colon - s) : 0;
+			size_t name = colon ? (size_t)(colon - s) : 0, ws = name + 1;
 			want = (name == 4 && !strncasecmp(s, "From", 4)) ||
-			       (name == 2 && (!strncasecmp(s, "To", 2) || !strncasecmp(s, "Cc", 2)));
-			if (want && body->len)
-				rc = cy_buf_putc(body, ' ');
-			if (want)
-				rc = rc ? rc : put_text(body, colon + 1, n - name - 1, false);
+			       (name == 2 &&
+				(!strncasecmp(s, "To", 2) || !strncasecmp(s, "Cc", 2)));
+			while (want && ws < n && (s[ws] == ' ' || s[ws] == '\t'))
+				ws++;
+			if (want && ws < n) {
+				rc = body->len ? cy_buf_putc(body, ' ') : 0;
+				rc = rc ? rc : put_text(body, s + ws, n - ws, false);
+			}
 		}
 		s = nl ? nl + 1 : end;
 	}
@@ -227,7 +235,8 @@ static int read_part(void *arg, const cy_cat_part *p)
 	uint8_t salt[16];
 	part_read pr = {pc->out, PART_MAX};
 
-	if (!sha || !salt_hex || strlen(salt_hex) != 32 || cy_hex_decode(salt_hex, 32, salt, sizeof(salt)))
+	if (!sha || !salt_hex || strlen(salt_hex) != 32 ||
+	    cy_hex_decode(salt_hex, 32, salt, sizeof(salt)))
 		return cy_error_set(CY_ECORRUPT, "record %s: its metadata names no object %d",
 				    pc->d->info.archive_no, pc->seq);
 	return cy_vault__read_object(pc->d->v, pc->d->k, pc->d->info.archive_no,
@@ -284,7 +293,7 @@ static int record_doc(rec_doc *d, int64_t id, bool with_parts, cy_buf *body)
 		goto out;
 	/* read the parts the body comes from, then derive it again with them */
 	for (size_t i = 0; i < n; i++) {
-		bool need = d->kind == CY_SOURCE_CSV    ? !strcmp(parts[i].role, "fields")
+		bool need = d->kind == CY_SOURCE_CSV	? !strcmp(parts[i].role, "fields")
 			    : d->kind == CY_SOURCE_MAIL ? i == 0 || !strcmp(parts[i].role, "text")
 							: i == 0;
 		part_ctx pc = {d, (int)i, &data[i]};
@@ -567,7 +576,8 @@ int cy_vault__text_check(cy_vault *v, cy_fonds_key *k, cy_text_problem_fn fn, vo
 			rc = record_doc(&d, pg.ids[i], false, &body);
 			if (rc == 1)
 				want++;
-			if (rc > 0 || rc == CY_ECORRUPT) /* a record that does not open: check names it */
+			if (rc > 0 ||
+			    rc == CY_ECORRUPT) /* a record that does not open: check names it */
 				rc = 0;
 		}
 		if (rc)

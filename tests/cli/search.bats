@@ -249,3 +249,17 @@ print(hits); assert not hits' "$V/index"
 	run as li search warehouse --json
 	py 'assert len(jl(sys.argv[1])) == 1' "$output"
 }
+
+@test "mail: the sender's address, the recipients and the text are found, the same after a rebuild" {
+	printf 'From wang@example.cn Mon Mar  1 10:00:00 2021\nFrom: Wang Fang <wang.fang@example.cn>\nTo: zhang@example.cn\nSubject: =?UTF-8?B?5YWz5LqO6L+Y5qy+6K6h5YiS?=\nDate: Mon, 1 Mar 2021 10:00:00 +0800\nMessage-ID: <m1@example.cn>\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n请在月底前确认还款计划表。\n' >"$T/in.mbox"
+	as li import mail "$T/in.mbox" --fonds Z109 >/dev/null
+	local q
+	for round in import rebuild; do
+		for q in wang.fang@example.cn 还款计划表 关于还款计划; do
+			run as li search "$q" --json
+			status_is 0
+			py 'rs = jl(sys.argv[1]); assert len(rs) == 1 and rs[0]["class"] == "correspondence", rs' "$output"
+		done
+		as li search --reindex --fonds Z109 2>/dev/null
+	done
+}
