@@ -235,7 +235,7 @@ static int start_writer(cy_vault *v, const cy_fonds_key *k, cy_import_text *t)
 	cy_buf path = CY_BUF_INIT;
 	int rc;
 
-	if (!(t->key = cy_secure_alloc(32)))
+	if (!t->key && !(t->key = cy_secure_alloc(32)))
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	rc = text_where(v, k, true, &path, t->key);
 	if (!rc && !(t->path = cy_buf_detach(&path)))
