@@ -251,7 +251,8 @@ static int read_part(void *arg, const cy_cat_part *p)
 }
 
 /* Record id's document: 1 with *title (borrowed from d) and body, 0 when
- * the record is not indexed; with_parts false: only whether it is. */
+ * the record is not indexed; with_parts false: only whether it is (id 0:
+ * of the record already in d->info). */
 static int record_doc(rec_doc *d, int64_t id, bool with_parts, cy_buf *body)
 {
 	cy_record_part parts[8];
@@ -262,14 +263,16 @@ static int record_doc(rec_doc *d, int64_t id, bool with_parts, cy_buf *body)
 
 	for (size_t i = 0; i < 8; i++)
 		cy_buf_init(&data[i]);
-	cy_record_info_release(&d->info);
-	d->have = false;
 	d->objects = NULL;
-	rc = cy_catalog_record_by_id(d->v->cat, id, take_record, d);
-	if (rc == CY_ENOTFOUND)
-		return 0;
-	if (rc)
-		goto out;
+	if (id) {
+		cy_record_info_release(&d->info);
+		d->have = false;
+		rc = cy_catalog_record_by_id(d->v->cat, id, take_record, d);
+		if (rc == CY_ENOTFOUND)
+			return 0;
+		if (rc)
+			goto out;
+	} /* else d->info was filled by the caller */
 	d->kind = !strcmp(d->info.source_kind, "csv")	 ? CY_SOURCE_CSV
 		  : !strcmp(d->info.source_kind, "mail") ? CY_SOURCE_MAIL
 		  : !strcmp(d->info.source_kind, "file") ? CY_SOURCE_FILE
@@ -550,39 +553,44 @@ int cy_search_index_missing(cy_vault *v, const char *fonds, char code[8])
 	return 0;
 }
 
+typedef struct count_ctx {
+	rec_doc *d;
+	cy_buf *body;
+	uint64_t want;
+} count_ctx;
+
+static int count_doc(void *arg, const cy_cat_record *c)
+{
+	count_ctx *cc = arg;
+	int rc;
+
+	cy_record_info_release(&cc->d->info);
+	rc = cy_vault__record_fill(cc->d->v, c, &cc->d->info);
+	rc = rc ? rc : record_doc(cc->d, 0, false, cc->body);
+	if (rc == 1)
+		cc->want++;
+	/* a record that does not open: check names it elsewhere */
+	return rc > 0 || rc == CY_ECORRUPT ? 0 : rc;
+}
+
 int cy_vault__text_check(cy_vault *v, cy_fonds_key *k, cy_text_problem_fn fn, void *arg)
 {
 	cy_sindex *idx = NULL;
 	rec_doc d;
-	id_page pg = {NULL, 0};
 	cy_buf body = CY_BUF_INIT;
 	uint64_t want = 0;
-	int64_t have = 0, last = 0;
+	int64_t have = 0;
 	char msg[512];
 	int rc;
 
 	memset(&d, 0, sizeof(d));
 	d.v = v;
 	d.k = k;
-	if (!(pg.ids = malloc(PAGE_IDS * sizeof(*pg.ids))))
-		return cy_error_set(CY_ENOMEM, "out of memory");
-	/* the records the importers would have indexed */
-	for (;;) {
-		pg.n = 0;
-		rc = cy_catalog_record_ids(v->cat, k->fonds_id, last, PAGE_IDS, take_id, &pg);
-		if (rc || !pg.n)
-			break;
-		for (size_t i = 0; !rc && i < pg.n; i++) {
-			rc = record_doc(&d, pg.ids[i], false, &body);
-			if (rc == 1)
-				want++;
-			if (rc > 0 ||
-			    rc == CY_ECORRUPT) /* a record that does not open: check names it */
-				rc = 0;
-		}
-		if (rc)
-			break;
-		last = pg.ids[pg.n - 1];
+	/* the records the importers would have indexed (one pass, metadata only) */
+	{
+		count_ctx cc = {&d, &body, 0};
+		rc = cy_catalog_record_each(v->cat, k->fonds_id, count_doc, &cc);
+		want = cc.want;
 	}
 	if (rc)
 		goto out;
@@ -629,6 +637,5 @@ out:
 	cy_sindex_close(idx);
 	cy_record_info_release(&d.info);
 	cy_buf_wipe(&body);
-	free(pg.ids);
 	return rc;
 }
