@@ -302,7 +302,11 @@ static int record_doc(rec_doc *d, int64_t id, bool with_parts, cy_buf *body)
 		part_ctx pc = {d, (int)i, &data[i]};
 		if (!need || !d->objects)
 			continue;
-		if ((rc = cy_catalog_record_part(d->v->cat, id, (int)i, read_part, &pc)) < 0)
+		rc = cy_catalog_record_part(d->v->cat, id, (int)i, read_part, &pc);
+		if (rc == CY_ENOTFOUND)
+			rc = cy_error_set(CY_ECORRUPT, "record %s: part %zu is not in the catalog",
+					  d->info.archive_no, i);
+		if (rc < 0)
 			goto out;
 		parts[i].data = data[i].ptr ? (const void *)data[i].ptr : "";
 		parts[i].len = data[i].len;
