@@ -72,6 +72,18 @@ int64_t cy_import_last_record(const cy_import *im);
 /* Full-text index the record the last cy_record_create made: its title and
  * a body text (UTF-8; NULL for none).  Held until the batch commits. */
 int cy_import_index_text(cy_import *im, const char *title, const char *body);
+/* Full-text index the record the last cy_record_create (or cy_import_add)
+ * made, as r and its parts describe it: its title, and the body the vault
+ * derives from its parts (a row's "fields" values, a message's senders,
+ * recipients and text, a text file's first 64 KiB), the same that a rebuild
+ * (cy_search_reindex) derives from the stored record.  A record of a kind
+ * that is not indexed (a file that is not text) is left out. */
+int cy_import_index_record(cy_import *im, const cy_record_new *r, const cy_record_part *parts,
+			   size_t nparts);
+/* Whether an imported file of this format (ingest's sniffer) is a document of
+ * the full-text index; CY_IMPORT_TEXT_MAX: what of its text is indexed. */
+bool cy_import_indexes_format(const char *format);
+#define CY_IMPORT_TEXT_MAX (64u << 10)
 
 /* The display id ("Z109-C000001") of a subject of the batch's fonds; "" if
  * there is none. */

@@ -8,6 +8,7 @@
 #ifndef CUSTODY_SEARCH_H
 #define CUSTODY_SEARCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,4 +49,23 @@ int cy_search_text_filtered(cy_vault *v, const char *fonds, const char *text,
 			    const cy_search_filter *filter, size_t limit, cy_search_fn fn,
 			    void *arg, uint64_t *hits);
 
+/* Rebuild the full-text index of one held fonds (or of every held fonds)
+ * from its records (archivists): every record the importers would index is
+ * read (its sealed metadata and the parts its text comes from, each
+ * verified) and added to a new index file beside the old one, which is
+ * optimised and then renamed over it.  Logged per fonds as search.reindex
+ * (the fonds, the count of records) before the first record is read.  A
+ * record that fails verification (CY_ECORRUPT) is left out and counted.
+ * progress (may be NULL) after each record; st may be NULL. */
+typedef struct cy_reindex_stats {
+	uint64_t fonds, records, documents;
+	uint64_t damaged; /* records that failed verification: left out (check names them) */
+} cy_reindex_stats;
+int cy_search_reindex(cy_vault *v, const char *fonds, cy_progress_fn progress, void *parg,
+		      cy_reindex_stats *st);
+/* Whether a held fonds (fonds, or any held one when NULL) has records but
+ * no full-text index (deleted, or never built): 1 and its code in code (8
+ * bytes), for the caller to tell the user to reindex; 0 if none; or a CY_E
+ * code. */
+int cy_search_index_missing(cy_vault *v, const char *fonds, char code[8]);
 #endif

@@ -83,6 +83,11 @@ static void run_problem(void *arg, const char *id, const char *problem)
 	report(arg, 0, id, "import: %s", problem);
 }
 
+static void text_problem(void *arg, int warn, const char *msg)
+{
+	report(arg, warn, NULL, "%s", msg);
+}
+
 static void mode_problem(void *arg, const char *rel, unsigned mode)
 {
 	if (S_ISLNK(mode))
@@ -420,6 +425,10 @@ page:
 		/* import runs: their refused rows are all there and authenticate */
 		if ((rc = cy_vault__import_runs_check(v, run_problem, &c, NULL)))
 			goto out;
+		/* full-text indexes: they open, authenticate, and hold what the records give */
+		for (int i = 0; i < v->nkeys; i++)
+			if ((rc = cy_vault__text_check(v, &v->keys[i], text_problem, &c)))
+				goto out;
 	}
 
 	/* ledger */

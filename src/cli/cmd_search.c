@@ -1,6 +1,7 @@
 /* cmd_search.c - custody search: find records by a customer's ID number,
  * phone, e-mail, name, credit code or customer number; --stdin answers one
- * query per line as JSON Lines, for scripts (the password is asked once). */
+ * query per line as JSON Lines, for scripts (the password is asked once);
+ * --reindex rebuilds the full-text index from the records. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,7 @@
 #include "custody/banned.h"
 
 static const char *o_fonds, *o_id, *o_phone, *o_email, *o_name, *o_uscc, *o_cust;
-static bool o_json, o_stdin;
+static bool o_json, o_stdin, o_reindex;
 
 static const cli_opt OPTS[] = {
 	{"fonds", OPT_STRING, "CODE", N_("only this fonds (default: every fonds you hold)"),
@@ -30,6 +31,10 @@ static const cli_opt OPTS[] = {
 	 N_("read one query per line (id:N, phone:P, email:E, name:N, uscc:C, customer:N) and "
 	    "answer each with one JSON line"),
 	 &o_stdin},
+	{"reindex", OPT_FLAG, NULL,
+	 N_("rebuild the full-text index of the fonds you hold (or of --fonds) from their "
+	    "records (archivists; logged)"),
+	 &o_reindex},
 	{"json", OPT_FLAG, NULL, N_("JSON Lines output"), &o_json},
 	{NULL, 0, NULL, NULL, NULL},
 };
@@ -38,7 +43,8 @@ const cli_cmd cmd_search_spec = {
 	"custody search TEXT [--fonds CODE] [--json]\n"
 	"       custody search (--id-number N | --phone P | --email E | --name NAME | --uscc C | "
 	"--customer-no N) [--fonds CODE] [--json]\n"
-	"       custody search --stdin [--fonds CODE]",
+	"       custody search --stdin [--fonds CODE]\n"
+	"       custody search --reindex [--fonds CODE]",
 	N_("Find records by words in their titles and texts (Chinese or English; every word must\n"
 	   "occur; newest first), or the records of a customer by an exact identifier, in the fonds\n"
 	   "you hold. For identifiers, spaces,\n"
@@ -46,7 +52,9 @@ const cli_cmd cmd_search_spec = {
 	   "of the value, never the value). With --stdin, one query per line (id:, phone:, email:,\n"
 	   "name:, uscc:, customer:; any other line is full text) is answered by exactly one JSON line\n"
 	   "{\"query\": ..., \"results\": [{\"archive_no\": ..., \"subject\": ...}, ...]}, also when\n"
-	   "nothing is found."),
+	   "nothing is found. --reindex empties the full-text index and adds every record again,\n"
+	   "from its sealed metadata and parts: after a crash during an import, or when custody\n"
+	   "check reports that the index misses records."),
 	NULL,
 	OPTS,
 	0,
@@ -64,6 +72,13 @@ int cmd_search_prepare(int argc, char **argv)
 	int given = 0;
 
 	(void)argv;
+	if (o_reindex) {
+		if (argc || o_stdin || o_id || o_phone || o_email || o_name || o_uscc || o_cust) {
+			cli_error(_("--reindex takes no search (only --fonds)"));
+			return EXIT_USAGE;
+		}
+		return 0;
+	}
 	for (size_t i = 0; i < sizeof(by) / sizeof(by[0]); i++)
 		if (*by[i].opt) {
 			given++;
@@ -216,17 +231,60 @@ static int search_stdin(cy_vault *v)
 	return failed ? EXIT_ERR : EXIT_OK;
 }
 
+static int reindex(cy_vault *v)
+{
+	cli_progress pr;
+	cy_reindex_stats st;
+	int rc;
+
+	cli_progress_init(&pr, _("reindexing"));
+	rc = cy_search_reindex(v, o_fonds, cli_progress_cb, &pr, &st);
+	cli_progress_done(&pr);
+	if (rc)
+		return cli_fail(rc);
+	if (st.damaged)
+		cli_error(_("%" PRIu64 " records failed verification and are not in the index: "
+			    "run custody check"),
+			  st.damaged);
+	if (o_json || g_json)
+		printf("{\"fonds\":%" PRIu64 ",\"records\":%" PRIu64 ",\"documents\":%" PRIu64
+		       ",\"damaged\":%" PRIu64 "}\n",
+		       st.fonds, st.records, st.documents, st.damaged);
+	else
+		fprintf(stderr,
+			_("search index rebuilt: %" PRIu64 " fonds, %" PRIu64
+			  " records read, %" PRIu64 " documents\n"),
+			st.fonds, st.records, st.documents);
+	return st.damaged ? EXIT_ERR : EXIT_OK;
+}
+
+/* A fonds whose index is gone (deleted, or never built) finds nothing: say
+ * how to get it back rather than "nothing found". */
+static void missing_index_hint(cy_vault *v)
+{
+	char code[8];
+
+	if (cy_search_index_missing(v, o_fonds, code) == 1)
+		cli_error(_("fonds %s has records but no search index: run custody search --reindex "
+			    "--fonds %s"),
+			  code, code);
+}
+
 int cmd_search(cy_vault *v, int argc, char **argv)
 {
 	out_ctx x = {CY_BUF_INIT, true, 0};
 	uint64_t hits = 0;
 	int rc;
 
+	if (o_reindex)
+		return reindex(v);
 	if (o_stdin)
 		return search_stdin(v);
-	if (argc == 1)
+	if (argc == 1) {
 		rc = cy_search_text(v, o_fonds, argv[0], 200, print_hit, &x, &hits);
-	else
+		if (!rc && !hits)
+			missing_index_hint(v);
+	} else
 		rc = cy_search_exact(v, o_fonds, field, value, print_hit, &x, &hits);
 	cy_buf_wipe(&x.b);
 	if (rc)

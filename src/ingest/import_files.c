@@ -57,6 +57,8 @@ typedef struct slot {
 	int rc;
 	int state;    /* S_FREE, S_QUEUED (a file to prepare), S_BUSY (being prepared), S_READY */
 	uint64_t mem; /* bytes this slot holds (estimated while it is being prepared) */
+	cy_buf text;  /* a text file's first 64 KiB, for the full-text index (wiped) */
+	const char *format;
 	char err[384];
 } slot;
 
@@ -640,6 +642,29 @@ out:
 	return rc;
 }
 
+/* The file's format (as prepare would sniff it from its first KiB, unless
+ * given) and, for a format whose text the full-text index takes, its first
+ * 64 KiB (vault_reindex.c decides what of it is indexed). */
+static int text_prefix(int fd, const char *rel, const char **format, cy_buf *text)
+{
+	ssize_t n;
+	int rc;
+
+	if ((rc = cy_buf_grow(text, CY_IMPORT_TEXT_MAX)))
+		return rc;
+	do
+		n = pread(fd, text->ptr, CY_IMPORT_TEXT_MAX, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return cy_error_set_errno(CY_EIO, errno, "cannot read %s", rel);
+	text->len = (size_t)n;
+	if (!*format)
+		*format = cy_sniff_format(text->ptr, (size_t)n < 1024 ? (size_t)n : 1024, rel);
+	if (!cy_import_indexes_format(*format))
+		cy_buf_wipe(text);
+	return 0;
+}
+
 /* A preparer: opens, reads, hashes and seals files, any number in parallel. */
 static void *preparer(void *arg)
 {
@@ -656,6 +681,8 @@ static void *preparer(void *arg)
 		cy_classification cls = {0};
 		int classified = 0;
 		cy_import_item *it = NULL;
+		cy_buf text = CY_BUF_INIT;
+		const char *text_format = NULL;
 		int rc, fd;
 		char err[384] = "";
 
@@ -706,6 +733,9 @@ static void *preparer(void *arg)
 			if (!rc && !pl->o->year && (!e || !e->year) &&
 			    (format || !(rc = cy_sniff_fd(fd, rel, &format))))
 				cy_doc_date_fd(fd, format, sl_size, &doc);
+			/* the text for the full-text index (the format then is given) */
+			rc = rc ? rc : text_prefix(fd, rel, &format, &text);
+			text_format = format;
 			/* the walk's fstat of fd: a regular file, the one listed */
 			rc = rc ? rc
 				: cy_import_prepare_sized(pl->im, fd, sl_size, rel, format, &it);
@@ -722,6 +752,8 @@ static void *preparer(void *arg)
 		}
 		sl = &pl->ring[n % QUEUE_SLOTS];
 		sl->it = it;
+		sl->text = text;
+		sl->format = text_format;
 		sl->doc = doc;
 		sl->cls = cls;
 		sl->classified = classified;
@@ -729,7 +761,7 @@ static void *preparer(void *arg)
 		memcpy(sl->err, err, sizeof(err));
 		sl->state = S_READY;
 		pl->bytes -= sl->mem;
-		sl->mem = it ? cy_import_item_memory(it) : 64;
+		sl->mem = (it ? cy_import_item_memory(it) : 64) + sl->text.cap;
 		pl->bytes += sl->mem;
 		if (n == pl->head && pl->ready_waits) {
 			pl->ready_waits = 0;
@@ -844,6 +876,7 @@ static slot take(pipeline *pl)
 	p->state = S_FREE;
 	p->rel = NULL;
 	p->it = NULL;
+	cy_buf_init(&p->text);
 	pl->head++;
 	pl->bytes -= sl.mem;
 	/* let the walker run ahead again once a quarter of the ring is free */
@@ -872,6 +905,7 @@ static void stop_pipeline(pipeline *pl, pthread_t *threads, int nthreads)
 	for (; pl->head < pl->tail; pl->head++) {
 		slot *p = &pl->ring[pl->head % QUEUE_SLOTS];
 		cy_import_item_free(p->it);
+		cy_buf_wipe(&p->text);
 		free(p->rel);
 		if (p->fd >= 0)
 			close(p->fd);
@@ -1213,7 +1247,15 @@ int cy_import_tree(cy_vault *v, const char *dir, const cy_import_opts *o, cy_fil
 			}
 			if (!frc)
 				frc = cy_import_add(im, sl.it, &r, &oc, no);
+			/* a text file into the full-text index: its title and first 64 KiB */
+			if (!frc && oc == CY_IMPORTED) {
+				cy_record_part part = {"original",
+						       sl.text.ptr ? (void *)sl.text.ptr : "",
+						       sl.text.len, sl.format};
+				frc = cy_import_index_record(im, &r, &part, 1);
+			}
 		}
+		cy_buf_wipe(&sl.text);
 		cy_import_item_free(sl.it);
 		if (frc && fatal(frc)) {
 			rc = frc;

@@ -219,19 +219,8 @@ static int one_message(mctx *x, const cy_mail_message *m)
 		x->sum->counts.duplicates++;
 	} else {
 		x->sum->counts.imported++;
-		/* the subject, the senders and recipients, the text body */
-		cy_buf t = CY_BUF_INIT;
-		for (size_t i = 0; i < m->nfrom; i++)
-			cy_buf_printf(&t, "%s %s ", m->from[i].name ? m->from[i].name : "",
-				      m->from[i].addr ? m->from[i].addr : "");
-		for (size_t i = 0; i < m->nto; i++)
-			cy_buf_printf(&t, "%s %s ", m->to[i].name ? m->to[i].name : "",
-				      m->to[i].addr ? m->to[i].addr : "");
-		if (m->body)
-			cy_buf_put(&t, m->body, m->body_len);
-		rc = cy_buf_putc(&t, 0);
-		rc = rc ? rc : cy_import_index_text(x->im, rec.title, (const char *)t.ptr);
-		cy_buf_wipe(&t);
+		/* the subject, the senders and recipients, the text body (vault_reindex.c) */
+		rc = cy_import_index_record(x->im, &rec, parts, np);
 		if (rc)
 			return x->fatal = rc;
 	}

@@ -294,21 +294,6 @@ static int row_json(ctx *x, const cy_table_row *r, cy_buf *out)
 	return rc ? rc : cy_buf_puts(out, "}");
 }
 
-/* The row's values, separated by spaces (the full-text index's body). */
-static int row_text(const cy_table_row *r, cy_buf *out)
-{
-	int rc = 0;
-
-	cy_buf_wipe(out);
-	for (int f = 0; !rc && f < CY_TF_COUNT; f++)
-		if (present(r->field[f]))
-			rc = cy_buf_printf(out, "%s ", r->field[f]);
-	for (size_t i = 0; !rc && i < r->nextra; i++)
-		if (present(r->extra[i].value))
-			rc = cy_buf_printf(out, "%s ", r->extra[i].value);
-	return rc;
-}
-
 /* Labels a row earns (PIPL Art. 28, pii.md): always "pii"; an ID number
  * (policy), a bank card, a birth date under 14. */
 static size_t row_labels(ctx *x, const cy_table_row *r, const char *labels[4])
@@ -407,8 +392,8 @@ static int make_record(ctx *x, const cy_record_new *rec, const cy_record_part *p
 		x->sum->counts.duplicates++;
 	} else {
 		x->sum->counts.imported++;
-		if ((rc = cy_import_index_text(x->im, rec->title,
-					       x->text.len ? (const char *)x->text.ptr : NULL)))
+		/* its title and the values of its "fields" part (vault_reindex.c) */
+		if ((rc = cy_import_index_record(x->im, rec, parts, nparts)))
 			return x->fatal = rc;
 	}
 	if (rec->nsubjects)
@@ -555,7 +540,6 @@ static int customer_row(ctx *x, const cy_table_row *r)
 	cy_buf_clear(&x->json);
 	cy_buf_clear(&x->title);
 	rc = row_json(x, r, &x->json);
-	rc = rc ? rc : row_text(r, &x->text);
 	rc = rc ? rc : cy_buf_printf(&x->title, "客户资料 %s", name);
 	if (rc)
 		return x->fatal = rc;
@@ -890,7 +874,6 @@ static int item_row(ctx *x, const cy_table_row *r, bool contract)
 	cy_buf_clear(&x->json);
 	cy_buf_clear(&x->title);
 	rc = row_json(x, r, &x->json);
-	rc = rc ? rc : row_text(r, &x->text);
 	if (!rc) {
 		const char *t = r->field[CY_TF_TITLE];
 		const char *no = r->field[CY_TF_CONTRACT_NO];

@@ -1051,14 +1051,14 @@ int cy_import_commit(cy_import *im)
 		cy_pack_discard(im->pack);
 		im->pack = NULL;
 		/* the batch's records are not in: neither are their texts */
-		cy_import__text_free(im->text);
-		im->text = NULL;
+		cy_import__text_discard(im->text);
 		cy_error_set(rc, "%s", msg);
 	} else {
 		for (size_t i = 0; i < im->ndone; i++)
 			cy_pack_free(im->done[i]);
-		/* the batch's records are in: now into the full-text index (a crash
-		 * before this leaves them out of it, never a wrong document in) */
+		/* the batch's records are in: now to the full-text index's writer
+		 * thread (a crash before it commits leaves them out of the index,
+		 * never a wrong document in; check reports it, reindex repairs it) */
 		cy_import__text_flush(im->v, im->fk, im->text);
 		if (due) {
 			/* a moment without the lock, for the readers waiting on it (they

@@ -290,6 +290,12 @@ typedef struct cy_import_text cy_import_text;
 struct cy_import;
 cy_import_text **cy_import__text(struct cy_import *im);
 void cy_import__text_flush(cy_vault *v, const cy_fonds_key *k, cy_import_text *t);
+/* Drop the open batch's documents (its catalog transaction rolled back). */
+void cy_import__text_discard(cy_import_text *t);
+/* Wait for the index writer to add every batch handed to it: the number of
+ * batches the index could not take (0: all in). */
+int cy_import__text_finish(cy_import_text *t);
+/* Finish, then free (NULL accepted). */
 void cy_import__text_free(cy_import_text *t);
 struct cy_sindex;
 /* 0 and *out, CY_ENOTFOUND when the fonds has no index yet. */
@@ -300,6 +306,18 @@ int cy_vault__text_cached(cy_vault *v, const cy_fonds_key *k, struct cy_sindex *
 void cy_vault__text_close_all(cy_vault *v);
 /* The key of k's index (from its first epoch's key, as the blind index). */
 int cy_vault__text_key(const cy_fonds_key *k, uint8_t key[32]);
+/* The body text of a record's full-text document (vault_reindex.c), from its
+ * source and parts (data NULL: not read; the result then only says whether
+ * the record is indexed): 1 (a document, body possibly empty), 0 (the record
+ * is not indexed) or a CY_E code.  The one place that decides it, for the
+ * importers and for the rebuild. */
+int cy_vault__doc_body(cy_source_kind kind, const cy_record_part *parts, size_t n, cy_buf *body);
+/* check's part for the full-text index of fonds k: fn(arg, warn, message)
+ * per finding (a missing index or records missing from it: warnings; an
+ * index that fails authentication or holds documents of records the
+ * catalog does not have: problems). */
+typedef void (*cy_text_problem_fn)(void *arg, int warn, const char *msg);
+int cy_vault__text_check(cy_vault *v, cy_fonds_key *k, cy_text_problem_fn fn, void *arg);
 
 /* The import batch's parts, for vault_import_runs.c. */
 typedef struct cy_import_run cy_import_run;
