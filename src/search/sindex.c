@@ -48,7 +48,7 @@ struct cy_sindex {
 	bool bigrams;	 /* the bigram table exists and is in step (version 2) */
 	bool scan_short; /* cy_sindex__scan_short: the bench's "before" */
 	bool own_txn;	 /* the savepoint of an add or delete is the transaction */
-	sqlite3_stmt *ins, *del, *old, *bi_ins, *bi_del, *sp, *sp_rel, *sp_undo;
+	sqlite3_stmt *ins, *del, *old, *bi_ins, *bi_del;
 	sqlite3_stmt *q[QK_COUNT];
 	cy_buf grams; /* scratch: the bigrams of one document (wiped at close) */
 };
@@ -357,8 +357,7 @@ void cy_sindex_close(cy_sindex *idx)
 {
 	if (!idx)
 		return;
-	sqlite3_stmt *const st[] = {idx->ins,	 idx->del, idx->old,	idx->bi_ins,
-				    idx->bi_del, idx->sp,  idx->sp_rel, idx->sp_undo};
+	sqlite3_stmt *const st[] = {idx->ins, idx->del, idx->old, idx->bi_ins, idx->bi_del};
 
 	for (size_t i = 0; i < sizeof st / sizeof st[0]; i++)
 		sqlite3_finalize(st[i]);
@@ -500,7 +499,7 @@ static int bigrams_delete(cy_sindex *idx, int64_t doc)
 {
 	int rc, src;
 
-	rc = prepare(idx, &idx->old, "SELECT title, body FROM fts WHERE rowid = ?1");
+	rc = prepare(idx, &idx->old, "SELECT c0, c1 FROM fts_content WHERE id = ?1");
 	rc = rc ? rc
 		: prepare(idx, &idx->bi_del,
 			  "INSERT INTO bi(bi, rowid, grams) VALUES('delete', ?1, ?2)");
@@ -522,35 +521,25 @@ static int bigrams_delete(cy_sindex *idx, int64_t doc)
 	return step_done(idx, idx->bi_del, "delete");
 }
 
-/* Run one change of both tables as a savepoint: all of it or none, inside a
- * cy_sindex_begin transaction or on its own. */
-static int sp_begin(cy_sindex *idx)
+/* One change of both tables is one transaction: its own when none is open
+ * (all or nothing), else the caller's (cy_sindex_begin), which the caller
+ * rolls back after a failure.  Not a savepoint: FTS5 writes its pending
+ * terms out as a new segment at every savepoint, which made a bulk load
+ * of many documents 7 times slower. */
+static int change_begin(cy_sindex *idx)
 {
-	int rc = prepare(idx, &idx->sp, "SAVEPOINT cy_doc");
-
-	rc = rc ? rc : prepare(idx, &idx->sp_rel, "RELEASE cy_doc");
-	rc = rc ? rc : prepare(idx, &idx->sp_undo, "ROLLBACK TO cy_doc");
 	idx->own_txn = sqlite3_get_autocommit(idx->db) != 0;
-	return rc ? rc : step_done(idx, idx->sp, "savepoint");
+	return idx->own_txn ? exec(idx, "BEGIN IMMEDIATE") : 0;
 }
 
-/* Release the savepoint (which commits when no transaction was open); on
- * failure first undo what it holds. */
-static int sp_end(cy_sindex *idx, int rc)
+static int change_end(cy_sindex *idx, int rc)
 {
-	int r;
-
-	if (rc < 0) {
-		sqlite3_step(idx->sp_undo);
-		sqlite3_reset(idx->sp_undo);
-	}
-	r = step_done(idx, idx->sp_rel, "commit");
-	if (r < 0 && rc == 0) {
-		/* a failed commit leaves the transaction open: end it */
-		if (idx->own_txn && !sqlite3_get_autocommit(idx->db))
-			sqlite3_exec(idx->db, "ROLLBACK", NULL, NULL, NULL);
-		return r;
-	}
+	if (!idx->own_txn)
+		return rc;
+	if (rc == 0)
+		rc = exec(idx, "COMMIT");
+	if (rc < 0 && !sqlite3_get_autocommit(idx->db))
+		sqlite3_exec(idx->db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
 }
 
@@ -562,7 +551,7 @@ int cy_sindex_add(cy_sindex *idx, int64_t doc, const char *title, const char *bo
 		     "INSERT OR REPLACE INTO fts(rowid, title, body) VALUES(?1, ?2, ?3)");
 	if (rc == 0 && idx->bigrams)
 		rc = prepare(idx, &idx->bi_ins, "INSERT INTO bi(rowid, grams) VALUES(?1, ?2)");
-	rc = rc ? rc : sp_begin(idx);
+	rc = rc ? rc : change_begin(idx);
 	if (rc < 0)
 		return rc;
 	cy_encvfs_fault_clear(idx->vfs);
@@ -584,14 +573,14 @@ int cy_sindex_add(cy_sindex *idx, int64_t doc, const char *title, const char *bo
 				  SQLITE_STATIC);
 		rc = step_done(idx, idx->bi_ins, "add");
 	}
-	return sp_end(idx, rc);
+	return change_end(idx, rc);
 }
 
 int cy_sindex_delete(cy_sindex *idx, int64_t doc)
 {
 	int rc = prepare(idx, &idx->del, "DELETE FROM fts WHERE rowid = ?1");
 
-	rc = rc ? rc : sp_begin(idx);
+	rc = rc ? rc : change_begin(idx);
 	if (rc < 0)
 		return rc;
 	cy_encvfs_fault_clear(idx->vfs);
@@ -601,7 +590,7 @@ int cy_sindex_delete(cy_sindex *idx, int64_t doc)
 		sqlite3_bind_int64(idx->del, 1, doc);
 		rc = step_done(idx, idx->del, "delete");
 	}
-	return sp_end(idx, rc);
+	return change_end(idx, rc);
 }
 
 int cy_sindex_clear(cy_sindex *idx)
