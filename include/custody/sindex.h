@@ -43,7 +43,9 @@ int cy_sindex_commit(cy_sindex *idx);
 int cy_sindex_rollback(cy_sindex *idx);
 
 /* Index document doc (a record id) with its title and body (UTF-8; either
- * may be NULL for none), replacing what was indexed for doc before. */
+ * may be NULL for none), replacing what was indexed for doc before.  Add and
+ * delete change two tables: outside cy_sindex_begin each is one transaction
+ * of its own; inside one, after a failure roll the transaction back. */
 int cy_sindex_add(cy_sindex *idx, int64_t doc, const char *title, const char *body);
 
 /* Remove doc from the index (no error if it was not there). */
@@ -66,7 +68,8 @@ typedef int (*cy_sindex_hit_fn)(void *arg, int64_t doc, double rank);
  * first; the query stops at `limit` hits, so its cost follows the limit.
  * CY_SINDEX_BY_RANK: best bm25 first; every match is scored before the
  * first hit, so a term found in many documents is slow (docs/internals/
- * search.md: 385 ms for a term in 125,000 of 1,000,000 documents). */
+ * search.md: 385 ms for a term in 125,000 of 1,000,000 documents).  A query
+ * of terms of 1-2 characters only has no bm25 (rank 0, by document). */
 #define CY_SINDEX_BY_RANK 1u
 
 /* Search: text is split at white space into terms; a document matches when

@@ -47,7 +47,7 @@ struct cy_sindex {
 	char *path;
 	bool bigrams;	 /* the bigram table exists and is in step (version 2) */
 	bool scan_short; /* cy_sindex__scan_short: the bench's "before" */
-	bool own_txn;	 /* the savepoint of an add or delete is the transaction */
+	bool own_txn;	 /* an add or delete runs in its own transaction */
 	sqlite3_stmt *ins, *del, *old, *bi_ins, *bi_del;
 	sqlite3_stmt *q[QK_COUNT];
 	cy_buf grams; /* scratch: the bigrams of one document (wiped at close) */
@@ -229,6 +229,12 @@ static int recreate(cy_sindex *idx, bool drop)
 		rc = exec(idx, SCHEMA_SQL);
 	if (rc < 0)
 		sqlite3_exec(idx->db, "ROLLBACK TO cy_recreate", NULL, NULL, NULL);
+	if (rc == 0) {
+		/* the outermost savepoint: its release is the commit */
+		rc = exec(idx, "RELEASE cy_recreate");
+		if (rc < 0)
+			sqlite3_exec(idx->db, "ROLLBACK TO cy_recreate", NULL, NULL, NULL);
+	}
 	sqlite3_exec(idx->db, "RELEASE cy_recreate", NULL, NULL, NULL);
 	if (rc == 0)
 		idx->bigrams = true;
