@@ -66,8 +66,9 @@ static const char SCHEMA_SQL[] =
 _Static_assert(FTS5_PGSZ == 4000 && SCHEMA_VERSION == 2, "SCHEMA_SQL spells both out");
 
 /* The SQL of a query kind.  The trigram table drives when there is a long
- * term (its hits filtered by the bigram table's documents), else the bigram
- * table; by document, FTS5 walks its doclists backwards and stops at the
+ * term (its hits filtered by the bigram table's documents, read once: the
+ * `+` keeps SQLite from probing the trigram table once per bigram document,
+ * 40 ms instead of 9, 5.7 s instead of 0.3 by rank), else the bigram table; by document, FTS5 walks its doclists backwards and stops at the
  * limit, where bm25 has to score every match first.  The scan reads FTS5's
  * content table directly (c0 = title, c1 = body). */
 static void query_sql(unsigned k, char *sql, size_t n)
@@ -79,7 +80,7 @@ static void query_sql(unsigned k, char *sql, size_t n)
 		snprintf(sql, n,
 			 "SELECT rowid, %s FROM fts WHERE fts MATCH ?1%s%s ORDER BY %s LIMIT ?2",
 			 rank,
-			 (k & QK_BI) ? " AND rowid IN (SELECT rowid FROM bi WHERE bi MATCH ?4)"
+			 (k & QK_BI) ? " AND +rowid IN (SELECT rowid FROM bi WHERE bi MATCH ?4)"
 				     : "",
 			 (k & QK_SHORT) ? " AND cy_sindex_contains(title, body, ?3)" : "", order);
 	else if (!(k & QK_SHORT))
