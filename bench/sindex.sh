@@ -4,7 +4,8 @@
 # build: meson setup build-rel --buildtype=release -Dtests=false), then builds
 # an encrypted index and a plain SQLite FTS5 index of NDOCS (default 1000000)
 # synthetic customers in a scratch directory under the build dir, and times
-# NQUERIES (default 1000) queries of each kind on both.  No PII: the data is
+# NQUERIES (default 1000) queries of each kind on both (terms of 2 characters:
+# by the bigram table, and by the scan as before it).  No PII: the data is
 # generated.  SINDEX_BENCH_OPTIMIZE=1: run cy_sindex_optimize (and FTS5
 # 'optimize' on the plain index) after the build, timed, before the queries.
 # docs/internals/search.md quotes its output.

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <fcntl.h>
 
 #include <cmocka.h>
 #include <sqlite3.h>
@@ -422,33 +423,48 @@ static void test_sindex_flipped_byte(void **state)
 
 	assert_true(pages > 8);
 	/* a byte of every page but the first, one page at a time: the full
-	 * check fails on each; never a silent success */
+	 * check fails on each, or the open already does (the schema, of two
+	 * FTS5 tables and their shadow tables, spans more than page 1); never
+	 * a silent success */
 	for (long p = 2; p <= pages; p++) {
 		long off = (p - 1) * CY_ENCPAGE_SIZE + (p * 37) % CY_ENCPAGE_SIZE;
+		int rc;
 		read_at(path, off, &b, 1);
 		b ^= 0x20;
 		patch(path, off, &b, 1);
-		assert_int_equal(cy_sindex_open(path, KEY, false, &idx), 0);
-		assert_int_equal(cy_sindex_check(idx), CY_ECORRUPT);
+		rc = cy_sindex_open(path, KEY, false, &idx);
+		if (rc == 0)
+			rc = cy_sindex_check(idx);
+		if (rc != CY_ECORRUPT)
+			fail_msg("page %ld of %ld: %d", p, pages, rc);
 		assert_non_null(strstr(cy_error_message(), "failed authentication"));
 		cy_sindex_close(idx);
+		idx = NULL;
 		b ^= 0x20;
 		patch(path, off, &b, 1);
 	}
 	/* every page but the first damaged: the open (which reads page 1
-	 * only) works, a query fails and reports no hit */
+	 * and the schema) fails, or a query does and reports no hit */
 	for (long p = 2; p <= pages; p++) {
 		uint8_t x = 0;
 		read_at(path, (p - 1) * CY_ENCPAGE_SIZE + 10, &x, 1);
 		x ^= 1;
 		patch(path, (p - 1) * CY_ENCPAGE_SIZE + 10, &x, 1);
 	}
-	assert_int_equal(cy_sindex_open(path, KEY, false, &idx), 0);
-	assert_int_equal(cy_sindex_query(idx, "客户资料", 0, 0, collect, &h), CY_ECORRUPT);
-	assert_int_equal(h.n, 0);
-	assert_int_equal(cy_sindex_query(idx, "王芳", 0, 0, collect, &h), CY_ECORRUPT);
-	assert_int_equal(h.n, 0);
-	cy_sindex_close(idx);
+	{
+		int rc = cy_sindex_open(path, KEY, false, &idx);
+		if (rc == 0) {
+			assert_int_equal(cy_sindex_query(idx, "客户资料", 0, 0, collect, &h),
+					 CY_ECORRUPT);
+			assert_int_equal(h.n, 0);
+			assert_int_equal(cy_sindex_query(idx, "王芳", 0, 0, collect, &h),
+					 CY_ECORRUPT);
+			assert_int_equal(h.n, 0);
+			cy_sindex_close(idx);
+		} else {
+			assert_int_equal(rc, CY_ECORRUPT);
+		}
+	}
 	/* page 1: the key cannot open it, as with a wrong key */
 	b = 0;
 	read_at(path, 50, &b, 1);
@@ -640,6 +656,343 @@ static void test_sindex_no_wal(void **state)
 	free(dir);
 }
 
+/* Short terms: the bigram table's answer, then the scan's on the same index
+ * (cy_sindex__scan_short); fails when they differ. */
+static hits q_both(cy_sindex *idx, const char *text)
+{
+	hits a = q(idx, text), b;
+
+	cy_sindex__scan_short(idx, true);
+	b = q(idx, text);
+	cy_sindex__scan_short(idx, false);
+	if (a.n != b.n || memcmp(a.id, b.id, sizeof(int64_t) * (size_t)(a.n < 64 ? a.n : 64)))
+		fail_msg("'%s': bigram index %d hits, scan %d", text, a.n, b.n);
+	return a;
+}
+
+/* filler documents: 3-character names and words that never put 王 and 芳,
+ * 张 and 伟, x and y side by side */
+static void add_filler(cy_sindex *idx, int64_t from, int count)
+{
+	static const char *const SUR[] = {"王", "李", "张", "刘", "陈"};
+	static const char *const GIV[] = {"明", "红", "强", "华", "军"};
+	char title[64], body[256];
+
+	for (int i = 0; i < count; i++) {
+		snprintf(title, sizeof title, "客户资料 %s%s%s", SUR[i % 5], GIV[(i / 5) % 5],
+			 GIV[(i / 25) % 5]);
+		snprintf(body, sizeof body, "%s%s%s 芳邻路%d号 account-%d Yz 伟业", SUR[i % 5],
+			 GIV[(i / 5) % 5], GIV[(i / 25) % 5], i, i);
+		assert_int_equal(cy_sindex_add(idx, from + i, title, body), 0);
+	}
+}
+
+static void test_sindex_bigrams(void **state)
+{
+	char *dir = tu_tmpdir(), *path = path_in(dir, "idx.db");
+	cy_sindex *idx = NULL;
+	hits h;
+
+	assert_int_equal(cy_sindex_open(path, KEY, true, &idx), 0);
+	assert_true(cy_sindex__has_bigrams(idx));
+	assert_int_equal(cy_sindex_begin(idx), 0);
+	add_filler(idx, 1, 400);
+	assert_int_equal(cy_sindex_add(idx, 1001, "合同书", "乙方 客户王芳的合同 电话 139"), 0);
+	assert_int_equal(cy_sindex_add(idx, 1002, "张先生", "与伟业公司 王 芳 分开"), 0);
+	assert_int_equal(cy_sindex_add(idx, 1003, "MiXed Case", "ab cd 甲 乙"), 0);
+	assert_int_equal(cy_sindex_add(idx, 1004, "syntax", "a\"*b OR: x^y \"\" 王芳"), 0);
+	assert_int_equal(cy_sindex_commit(idx), 0);
+
+	/* a 2-character name inside the text, among many documents */
+	h = q_both(idx, "王芳");
+	assert_int_equal(h.n, 2);
+	assert_true(h.id[0] == 1004 && h.id[1] == 1001);
+	/* its characters apart (张先生 ... 伟业), or across a space: no match */
+	h = q_both(idx, "张伟");
+	assert_int_equal(h.n, 0);
+	h = q_both(idx, "bc");
+	assert_int_equal(h.n, 0);
+	h = q_both(idx, "甲乙");
+	assert_int_equal(h.n, 0);
+	/* ASCII case folded both ways */
+	h = q_both(idx, "ab");
+	assert_int_equal(h.n, 1);
+	assert_true(has(&h, 1003));
+	h = q_both(idx, "AB");
+	assert_int_equal(h.n, 1);
+	h = q_both(idx, "iX");
+	assert_int_equal(h.n, 1);
+	assert_true(has(&h, 1003));
+	h = q_both(idx, "yz");
+	assert_int_equal(h.n, 400);
+	/* one character: inside a run, at its end, alone between spaces */
+	h = q_both(idx, "甲");
+	assert_int_equal(h.n, 1);
+	assert_true(has(&h, 1003));
+	h = q_both(idx, "乙");
+	assert_int_equal(h.n, 2);
+	assert_true(has(&h, 1001) && has(&h, 1003));
+	h = q_both(idx, "芳");
+	assert_int_equal(h.n, 403);
+	h = q_both(idx, "Q");
+	assert_int_equal(h.n, 0);
+	/* mixed with a longer term: both must match */
+	h = q_both(idx, "王芳 合同书");
+	assert_int_equal(h.n, 1);
+	assert_true(has(&h, 1001));
+	h = q_both(idx, "合同书 王芳 139 乙");
+	assert_int_equal(h.n, 1);
+	h = q_both(idx, "王芳 伟业公司");
+	assert_int_equal(h.n, 0);
+	h = q_both(idx, "伟业 account-7");
+	assert_int_equal(h.n, 11);
+	assert_true(h.id[0] == 80 && h.id[10] == 8);
+	/* FTS5 syntax in a short term is text */
+	h = q_both(idx, "\"*");
+	assert_int_equal(h.n, 1);
+	assert_true(has(&h, 1004));
+	h = q_both(idx, "OR");
+	assert_int_equal(h.n, 1);
+	assert_true(has(&h, 1004));
+	h = q_both(idx, "\"\"");
+	assert_int_equal(h.n, 1);
+	h = q_both(idx, "*");
+	assert_int_equal(h.n, 1);
+	h = q_both(idx, "^y");
+	assert_int_equal(h.n, 1);
+	h = q_both(idx, ":");
+	assert_int_equal(h.n, 1);
+	h = q_both(idx, "NEAR(");
+	assert_int_equal(h.n, 0);
+	/* order and limit: newest first, stops at the limit; by rank, bm25 */
+	{
+		hits l = {0};
+		assert_int_equal(cy_sindex_query(idx, "伟业", 3, 0, collect, &l), 0);
+		assert_int_equal(l.n, 3);
+		assert_true(l.id[0] == 1002 && l.id[1] == 400 && l.id[2] == 399);
+		memset(&l, 0, sizeof l);
+		assert_int_equal(cy_sindex_query(idx, "王芳", 0, CY_SINDEX_BY_RANK, collect, &l),
+				 0);
+		/* short terms alone: by document (bm25 of the bigram table
+		 * is 0), with a longer term: that term's bm25 */
+		assert_int_equal(l.n, 2);
+		assert_true(l.id[0] == 1004 && l.rank[0] == 0.0);
+		memset(&l, 0, sizeof l);
+		assert_int_equal(
+			cy_sindex_query(idx, "王芳 合同书", 0, CY_SINDEX_BY_RANK, collect, &l), 0);
+		assert_int_equal(l.n, 1);
+		assert_true(l.id[0] == 1001 && l.rank[0] < 0.0);
+	}
+	/* replace: the old bigrams go, the new ones come */
+	assert_int_equal(cy_sindex_add(idx, 1001, "合同书", "乙方 客户李娜的合同"), 0);
+	h = q_both(idx, "王芳");
+	assert_int_equal(h.n, 1);
+	assert_true(has(&h, 1004));
+	h = q_both(idx, "李娜");
+	assert_int_equal(h.n, 1);
+	assert_true(has(&h, 1001));
+	h = q_both(idx, "电话");
+	assert_int_equal(h.n, 0);
+	/* delete: gone from both tables; FTS5's checks pass (a 'delete' with
+	 * other values than those indexed would leave the bigram table
+	 * inconsistent) */
+	assert_int_equal(cy_sindex_delete(idx, 1004), 0);
+	assert_int_equal(cy_sindex_delete(idx, 1001), 0);
+	assert_int_equal(cy_sindex_delete(idx, 5000), 0);
+	h = q_both(idx, "王芳");
+	assert_int_equal(h.n, 0);
+	h = q_both(idx, "李娜");
+	assert_int_equal(h.n, 0);
+	h = q_both(idx, "\"*");
+	assert_int_equal(h.n, 0);
+	assert_int_equal(cy_sindex_check(idx), 0);
+	assert_int_equal(cy_sindex_optimize(idx), 0);
+	h = q_both(idx, "乙");
+	assert_int_equal(h.n, 1);
+	assert_true(has(&h, 1003));
+	assert_int_equal(cy_sindex_check(idx), 0);
+	/* a replace that fails half-way leaves nothing behind: here the
+	 * transaction is rolled back and the index is as before */
+	assert_int_equal(cy_sindex_begin(idx), 0);
+	assert_int_equal(cy_sindex_add(idx, 1003, "new", "王芳"), 0);
+	assert_int_equal(cy_sindex_rollback(idx), 0);
+	h = q_both(idx, "ab");
+	assert_int_equal(h.n, 1);
+	h = q_both(idx, "王芳");
+	assert_int_equal(h.n, 0);
+	/* cleared: empty, and filled again */
+	assert_int_equal(cy_sindex_clear(idx), 0);
+	h = q_both(idx, "ab");
+	assert_int_equal(h.n, 0);
+	h = q(idx, "客户资料");
+	assert_int_equal(h.n, 0);
+	add_filler(idx, 1, 10);
+	h = q_both(idx, "伟业");
+	assert_int_equal(h.n, 10);
+	assert_int_equal(cy_sindex_check(idx), 0);
+	cy_sindex_close(idx);
+	tu_rmrf(dir);
+	free(path);
+	free(dir);
+}
+
+/* Every 1- and 2-character substring of a few texts, and pairs that are
+ * not, asked of the bigram index and of the scan: the same answers. */
+static void test_sindex_bigrams_vs_scan(void **state)
+{
+	char *dir = tu_tmpdir(), *path = path_in(dir, "idx.db");
+	cy_sindex *idx = NULL;
+	static const char *const TEXT[] = {
+		"客户资料 王芳 13812345678 fang.WANG@example.com",
+		"Zürich Straße 5, 8001 — ｆｕｌｌ　width 欧阳娜娜",
+		"a\tb\nc  \"q\" (x) [y] {z} *s* ^t -u +v :w OR AND NOT NEAR",
+		"日本語のテキスト、句読点。",
+	};
+	char term[16];
+
+	assert_int_equal(cy_sindex_open(path, KEY, true, &idx), 0);
+	for (size_t i = 0; i < sizeof TEXT / sizeof TEXT[0]; i++)
+		assert_int_equal(cy_sindex_add(idx, (int64_t)i + 1, i % 2 ? NULL : "t", TEXT[i]),
+				 0);
+	for (size_t i = 0; i < sizeof TEXT / sizeof TEXT[0]; i++) {
+		for (const char *p = TEXT[i]; *p;) {
+			size_t a = 1, b = 1;
+			while (((unsigned char)p[a] & 0xC0) == 0x80)
+				a++;
+			if (p[a])
+				while (((unsigned char)p[a + b] & 0xC0) == 0x80)
+					b++;
+			if (*p != ' ' && *p != '\t' && *p != '\n') {
+				snprintf(term, sizeof term, "%.*s", (int)a, p);
+				q_both(idx, term);
+				snprintf(term, sizeof term, "%.*s", (int)(a + (p[a] ? b : 0)), p);
+				q_both(idx, term);
+				/* the character with a letter of another text */
+				snprintf(term, sizeof term, "%.*sQ", (int)a, p);
+				q_both(idx, term);
+			}
+			p += a;
+		}
+	}
+	/* not valid UTF-8 (the first two bytes of 王): answered by the scan,
+	 * a substring of bytes */
+	{
+		hits h = q(idx, "\xe7\x8e");
+		assert_int_equal(h.n, 1);
+		assert_true(has(&h, 1));
+	}
+	cy_sindex_close(idx);
+	tu_rmrf(dir);
+	free(path);
+	free(dir);
+}
+
+/* An index made by the code before the bigram table (format 1: the trigram
+ * table only) opens and answers, short terms by the scan; cleared, it gets
+ * the bigram table.  An empty one is upgraded at the open. */
+static void make_v1(const char *path, bool with_docs)
+{
+	cy_encvfs *vfs = NULL;
+	sqlite3 *db = NULL;
+	int reserve = CY_ENCPAGE_RESERVE;
+	int fd;
+
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(cy_encvfs_new(KEY, &vfs), 0);
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, cy_encvfs_name(vfs)),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA page_size=4096", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_file_control(db, "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "PRAGMA journal_mode=DELETE; PRAGMA temp_store=MEMORY; "
+				      "BEGIN; "
+				      "CREATE VIRTUAL TABLE fts USING fts5(title, body, "
+				      "tokenize='trigram'); "
+				      "INSERT INTO fts(fts, rank) VALUES('pgsz', 4000); "
+				      "PRAGMA user_version=1; COMMIT",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	if (with_docs) {
+		sqlite3_stmt *st = NULL;
+		assert_int_equal(sqlite3_prepare_v2(db,
+						    "INSERT INTO fts(rowid, title, body) "
+						    "VALUES(?,?,?)",
+						    -1, &st, NULL),
+				 SQLITE_OK);
+		for (size_t i = 0; i < NDOCS; i++) {
+			sqlite3_bind_int64(st, 1, DOCS[i].id);
+			sqlite3_bind_text(st, 2, DOCS[i].title, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 3, DOCS[i].body, -1, SQLITE_STATIC);
+			assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+			sqlite3_reset(st);
+		}
+		sqlite3_finalize(st);
+	}
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+	cy_encvfs_free(vfs);
+}
+
+static void test_sindex_old_format(void **state)
+{
+	char *dir = tu_tmpdir(), *path = path_in(dir, "v1.db"), *empty = path_in(dir, "e.db");
+	cy_sindex *idx = NULL;
+	int64_t n = 0;
+	hits h;
+
+	make_v1(path, true);
+	assert_int_equal(cy_sindex_open(path, KEY, false, &idx), 0);
+	assert_false(cy_sindex__has_bigrams(idx));
+	assert_int_equal(cy_sindex_count(idx, &n), 0);
+	assert_int_equal(n, (int64_t)NDOCS);
+	assert_int_equal(cy_sindex_check(idx), 0);
+	h = q(idx, "北京市朝阳区");
+	assert_int_equal(h.n, 2);
+	h = q(idx, "王芳");
+	assert_int_equal(h.n, 1);
+	assert_true(has(&h, 2));
+	h = q(idx, "张伟 5000");
+	assert_int_equal(h.n, 1);
+	assert_true(has(&h, 6));
+	/* written to as it is: add, replace, delete */
+	assert_int_equal(cy_sindex_add(idx, 2, "客户资料 王芳", "迁至 杭州市西湖区"), 0);
+	assert_int_equal(cy_sindex_delete(idx, 6), 0);
+	h = q(idx, "张伟");
+	assert_int_equal(h.n, 1);
+	h = q(idx, "西湖");
+	assert_int_equal(h.n, 1);
+	assert_int_equal(cy_sindex_check(idx), 0);
+	cy_sindex_close(idx);
+	/* still format 1 when opened again; cleared, format 2 */
+	assert_int_equal(cy_sindex_open(path, KEY, false, &idx), 0);
+	assert_false(cy_sindex__has_bigrams(idx));
+	assert_int_equal(cy_sindex_clear(idx), 0);
+	assert_true(cy_sindex__has_bigrams(idx));
+	load(idx);
+	h = q_both(idx, "王芳");
+	assert_int_equal(h.n, 1);
+	assert_int_equal(cy_sindex_check(idx), 0);
+	cy_sindex_close(idx);
+	assert_int_equal(cy_sindex_open(path, KEY, false, &idx), 0);
+	assert_true(cy_sindex__has_bigrams(idx));
+	cy_sindex_close(idx);
+	/* an empty format-1 index is upgraded at the open */
+	make_v1(empty, false);
+	assert_int_equal(cy_sindex_open(empty, KEY, false, &idx), 0);
+	assert_true(cy_sindex__has_bigrams(idx));
+	load(idx);
+	h = q_both(idx, "张伟");
+	assert_int_equal(h.n, 2);
+	assert_int_equal(cy_sindex_check(idx), 0);
+	cy_sindex_close(idx);
+	tu_rmrf(dir);
+	free(path);
+	free(empty);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -653,6 +1006,9 @@ int main(void)
 		cmocka_unit_test(test_sindex_page_from_other_index),
 		cmocka_unit_test(test_sindex_crash_recovery),
 		cmocka_unit_test(test_sindex_no_wal),
+		cmocka_unit_test(test_sindex_bigrams),
+		cmocka_unit_test(test_sindex_bigrams_vs_scan),
+		cmocka_unit_test(test_sindex_old_format),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
