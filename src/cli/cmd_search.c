@@ -14,12 +14,16 @@
 #include "custody/search.h"
 #include "custody/banned.h"
 
-static const char *o_fonds, *o_id, *o_phone, *o_email, *o_name, *o_uscc, *o_cust;
+static const char *o_fonds, *o_id, *o_phone, *o_email, *o_name, *o_uscc, *o_cust, *o_class, *o_year;
 static bool o_json, o_stdin, o_reindex;
 
 static const cli_opt OPTS[] = {
 	{"fonds", OPT_STRING, "CODE", N_("only this fonds (default: every fonds you hold)"),
 	 &o_fonds},
+	{"class", OPT_STRING, "CLASS",
+	 N_("full text: only records of this class (customer, contract, transaction, ...)"),
+	 &o_class},
+	{"year", OPT_STRING, "YEAR", N_("full text: only records of this year"), &o_year},
 	{"id-number", OPT_STRING, "NO", N_("the records of the customer with this ID number"),
 	 &o_id},
 	{"phone", OPT_STRING, "PHONE", N_("... with this phone number"), &o_phone},
@@ -40,7 +44,7 @@ static const cli_opt OPTS[] = {
 };
 
 const cli_cmd cmd_search_spec = {
-	"custody search TEXT [--fonds CODE] [--json]\n"
+	"custody search TEXT [--fonds CODE] [--class CLASS] [--year YEAR] [--json]\n"
 	"       custody search (--id-number N | --phone P | --email E | --name NAME | --uscc C | "
 	"--customer-no N) [--fonds CODE] [--json]\n"
 	"       custody search --stdin [--fonds CODE]\n"
@@ -62,6 +66,7 @@ const cli_cmd cmd_search_spec = {
 };
 
 static const char *field, *value;
+static cy_search_filter filter;
 
 int cmd_search_prepare(int argc, char **argv)
 {
@@ -90,6 +95,21 @@ int cmd_search_prepare(int argc, char **argv)
 			    "--email, --name, --uscc, --customer-no, or --stdin"));
 		return EXIT_USAGE;
 	}
+	if ((o_class || o_year) && argc != 1) {
+		cli_error(_("--class and --year narrow a full-text search (custody search TEXT)"));
+		return EXIT_USAGE;
+	}
+	if (o_class) {
+		cy_class c;
+		int rc = cy_class_parse(o_class, &c);
+		if (rc) {
+			cli_fail(rc);
+			return EXIT_USAGE;
+		}
+		filter.class_name = cy_class_name(c);
+	}
+	if (cli_opt_year(o_year, &filter.year))
+		return EXIT_USAGE;
 	return 0;
 }
 
@@ -281,7 +301,8 @@ int cmd_search(cy_vault *v, int argc, char **argv)
 	if (o_stdin)
 		return search_stdin(v);
 	if (argc == 1) {
-		rc = cy_search_text(v, o_fonds, argv[0], 200, print_hit, &x, &hits);
+		rc = cy_search_text_filtered(v, o_fonds, argv[0], &filter, 200, print_hit, &x,
+					     &hits);
 		if (!rc && !hits)
 			missing_index_hint(v);
 	} else

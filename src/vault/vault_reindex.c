@@ -226,24 +226,27 @@ typedef struct part_ctx {
 	cy_buf *out;
 } part_ctx;
 
-static int read_part(void *arg, const cy_cat_part *p)
+static int read_part(void *arg, const cy_cat_record *p)
 {
 	part_ctx *pc = arg;
 	json_t *o = json_array_get(pc->d->objects, (size_t)pc->seq);
 	const char *sha = json_string_value(json_object_get(o, "sha256"));
 	const char *salt_hex = json_string_value(json_object_get(o, "salt"));
+	json_t *size = json_object_get(o, "size");
 	uint8_t salt[16];
 	part_read pr = {pc->out, PART_MAX};
 
-	if (!sha || !salt_hex || strlen(salt_hex) != 32 ||
-	    cy_hex_decode(salt_hex, 32, salt, sizeof(salt)))
+	/* the row's size is the record's (its first part's): a part's own is in
+	 * the metadata, as cy_record_get_part reads it */
+	if (!sha || !salt_hex || strlen(salt_hex) != 32 || !json_is_integer(size) ||
+	    json_integer_value(size) < 0 || cy_hex_decode(salt_hex, 32, salt, sizeof(salt)))
 		return cy_error_set(CY_ECORRUPT, "record %s: its metadata names no object %d",
 				    pc->d->info.archive_no, pc->seq);
 	return cy_vault__read_object(pc->d->v, pc->d->k, pc->d->info.archive_no,
 				     &(cy_obj_ref){.pack = p->pack,
 						   .offset = p->offset,
 						   .length = p->length,
-						   .size = p->size,
+						   .size = (uint64_t)json_integer_value(size),
 						   .dkey = p->dkey_len ? p->dkey : NULL,
 						   .dkey_len = p->dkey_len,
 						   .owner_subject_id = p->owner_subject_id},

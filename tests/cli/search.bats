@@ -136,12 +136,42 @@ assert es[0]["details"]["field"] == "id_number" and len(es[0]["details"]["query"
 	output_lacks "李娜"
 }
 
+@test "full-text search --class and --year keep only records of that class and year; two-character names are found" {
+	run as li search 借款合同 --class contract --json
+	status_is 0
+	py 'rs = jl(sys.argv[1]); assert len(rs) == 1 and rs[0]["class"] == "contract", rs' "$output"
+	run as li search C01 --class customer --json
+	status_is 0
+	py 'rs = jl(sys.argv[1]); assert rs and {r["class"] for r in rs} == {"customer"}, rs' "$output"
+	run as li search 借款合同 --class customer
+	status_is 1
+	output_has "nothing found"
+	year=$(as li ls --json | py '
+for r in jl(sys.stdin.read()):
+    if r["class"] == "contract": print(r["year"])')
+	run as li search 借款合同 --year "$year" --json
+	py 'rs = jl(sys.argv[1]); assert len(rs) == 1, rs' "$output"
+	run as li search 借款合同 --year 1999 --json
+	py 'assert jl(sys.argv[1]) == []' "$output"
+	# a two-character name (the bigram index): only 李娜's profile
+	run as li search 李娜 --json
+	status_is 0
+	py 'rs = jl(sys.argv[1]); assert len(rs) == 1 and "李娜" in rs[0]["title"], rs' "$output"
+}
+
 @test "search: usage errors" {
 	run as li search
 	status_is 2
 	run as li search --phone 1 --email a@b.cn
 	status_is 2
 	run as li search --stdin --phone 1
+	status_is 2
+	run as li search 借款 --class nosuchclass
+	status_is 2
+	run as li search --phone 13912345678 --year 2021
+	status_is 2
+	output_has "full-text"
+	run as li search 借款 --year 21
 	status_is 2
 }
 
