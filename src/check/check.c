@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "custody/encoding.h"
 #include "custody/error.h"
 #include "base/fsutil.h"
 #include "check/check_internal.h"
@@ -215,7 +216,64 @@ typedef struct rrow {
 	uint8_t dkey[CY_DKEY_WRAPPED_LEN];
 	size_t dkeyn;
 	int64_t owner;
+	int64_t id;
 } rrow;
+
+/* A record's parts after the first (a profile's fields, a message's text and
+ * attachments): each read and checked against the SHA-256 and salt its
+ * sealed metadata names, as the first part is. */
+typedef struct part_check {
+	cy_vault *v;
+	const cy_fonds_key *k;
+	const char *archive_no, *sha;
+	uint8_t salt[16];
+	uint64_t size;
+} part_check;
+
+static int check_part(void *arg, const cy_cat_record *p)
+{
+	part_check *pc = arg;
+
+	return cy_vault__read_object(pc->v, pc->k, pc->archive_no,
+				     &(cy_obj_ref){.pack = p->pack,
+						   .offset = p->offset,
+						   .length = p->length,
+						   .size = pc->size,
+						   .dkey = p->dkey_len ? p->dkey : NULL,
+						   .dkey_len = p->dkey_len,
+						   .owner_subject_id = p->owner_subject_id},
+				     pc->sha, pc->salt, NULL, NULL);
+}
+
+static int check_later_parts(cy_vault *v, const cy_fonds_key *k, const rrow *r)
+{
+	json_t *j = NULL, *objs;
+	int layout = 0,
+	    rc = cy_vault__meta_open_json(k, r->archive_no, r->meta, r->metan, &j, &layout);
+
+	objs = rc ? NULL : json_object_get(j, "objects");
+	for (size_t i = 1; !rc && json_is_array(objs) && i < json_array_size(objs); i++) {
+		json_t *o = json_array_get(objs, i), *size = json_object_get(o, "size");
+		const char *sha = json_string_value(json_object_get(o, "sha256"));
+		const char *salt = json_string_value(json_object_get(o, "salt"));
+		part_check pc = {v, k, r->archive_no, sha, {0}, 0};
+
+		if (!sha || strlen(sha) != 64 || !salt || strlen(salt) != 32 ||
+		    cy_hex_decode(salt, 32, pc.salt, sizeof(pc.salt)) || !json_is_integer(size) ||
+		    json_integer_value(size) < 0) {
+			rc = cy_error_set(CY_ECORRUPT, "record %s: its metadata names no part %zu",
+					  r->archive_no, i);
+			break;
+		}
+		pc.size = (uint64_t)json_integer_value(size);
+		rc = cy_catalog_record_part(v->cat, r->id, (int)i, check_part, &pc);
+		if (rc == CY_ENOTFOUND)
+			rc = cy_error_set(CY_ECORRUPT, "record %s: part %zu is not in the catalog",
+					  r->archive_no, i);
+	}
+	json_decref(j);
+	return rc;
+}
 
 typedef struct rrows {
 	rrow *rows;
@@ -256,6 +314,7 @@ static int collect_record(void *arg, const cy_catalog_check_record *cr)
 	if (cr->dkey.len == sizeof(r->dkey))
 		memcpy(r->dkey, cr->dkey.ptr, sizeof(r->dkey));
 	r->owner = cr->owner_subject_id;
+	r->id = cr->id;
 	rs->last_id = cr->id;
 	return 0;
 }
@@ -377,6 +436,8 @@ page:
 							       .dkey_len = r->dkeyn,
 							       .owner_subject_id = r->owner},
 						 sha, salt, NULL, NULL))
+					report(&c, 0, r->archive_no, "%s", cy_error_message());
+				else if (check_later_parts(v, k, r))
 					report(&c, 0, r->archive_no, "%s", cy_error_message());
 				else
 					stats->verified++;

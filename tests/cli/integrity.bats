@@ -226,3 +226,21 @@ db.commit()
 		return 1
 	fi
 }
+
+@test "a flipped bit in a record's second part (a customer profile's fields) is caught by check" {
+	printf '客户编号,客户名称,手机号码\nK1,张三,13900000001\nK2,李四,13900000002\n' >"$T/c.csv"
+	as li import csv "$T/c.csv" --fonds Z109 --kind customers --quiet
+	run as li check
+	status_is 0
+	# the first profile's "fields" part (seq 1)
+	row=$(sqlite3 -separator ' ' "$V/catalog.db" \
+		"SELECT r.archive_no, p.name, o.offset, o.length FROM record_objects ro
+		 JOIN records r ON r.id = ro.record_id JOIN objects o ON o.id = ro.object_id
+		 JOIN packs p ON p.id = o.pack_id WHERE ro.seq = 1 ORDER BY r.id LIMIT 1")
+	read -r no name off len <<<"$row"
+	[ -n "$no" ]
+	flip_bit "$V/objects/${name:0:2}/${name:2}.pack" $((off + len - 3))
+	check_names "$no"
+	run as li check
+	output_has "$no"
+}
