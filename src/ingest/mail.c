@@ -312,6 +312,28 @@ static bool is_utf8_label(const char *cs)
 	       !strcasecmp(cs, "ascii");
 }
 
+/* iconv's output from `start` on, made valid UTF-8: some of glibc's
+ * converters (a "UTF-8" reached through an odd label among them) pass
+ * through sequences beyond U+10FFFF.  Each byte that is not valid becomes
+ * U+FFFD and is added to *bad. */
+static int recheck_utf8(cy_mail__sbuf *out, size_t start, size_t *bad)
+{
+	cy_mail__sbuf copy = {0};
+	size_t more = 0;
+	int rc;
+
+	if (cy_utf8_valid((const char *)out->p + start, out->len - start))
+		return 0;
+	if ((rc = cy_mail__sbuf_put(&copy, out->p + start, out->len - start)) == 0) {
+		explicit_bzero(out->p + start, out->len - start);
+		out->len = start;
+		rc = put_utf8(out, (const char *)copy.p, copy.len, &more);
+		*bad += more;
+	}
+	cy_mail__sbuf_wipe(&copy);
+	return rc;
+}
+
 /* Convert in[0..n) from cs to UTF-8 with iconv (GMime's charset names);
  * each byte that does not convert becomes U+FFFD and is counted.
  * CY_EUNSUPPORTED when iconv does not know cs. */
@@ -320,7 +342,7 @@ static int convert(const char *cs, const uint8_t *in, size_t n, cy_mail__sbuf *o
 	iconv_t cd = g_mime_iconv_open("UTF-8", cs);
 	char tmp[4096];
 	char *ip = (char *)in;
-	size_t il = n;
+	size_t il = n, start = out->len;
 	int rc = 0;
 
 	*bad = 0;
@@ -348,6 +370,8 @@ static int convert(const char *cs, const uint8_t *in, size_t n, cy_mail__sbuf *o
 	}
 	explicit_bzero(tmp, sizeof(tmp));
 	g_mime_iconv_close(cd);
+	if (rc == 0)
+		rc = recheck_utf8(out, start, bad);
 	return rc;
 }
 

@@ -558,6 +558,25 @@ static void test_mail_undecodable_body(void **state)
 	cy_mail_message_free(m);
 }
 
+/* A charset label that iconv reads as a UTF-8 that passes sequences beyond
+ * U+10FFFF through: the body still comes out valid UTF-8, with a problem
+ * (found by fuzz_mail; tests/fuzz/corpus/mail/charset-utf-odd-label.eml). */
+static void test_mail_odd_utf8_label(void **state)
+{
+	static const char msg[] = "Subject: x\nContent-Type: text/html; charset=utf\x80\x80-8\n\n"
+				  "ab\xf5\xbc\x90\x88"
+				  "cd\n";
+	cy_mail_message *m;
+
+	(void)state;
+	assert_int_equal(cy_mail_parse(msg, sizeof(msg) - 1, NULL, &m), 0);
+	assert_null(m->reject);
+	assert_true(cy_utf8_valid(m->body, m->body_len));
+	assert_true(body_starts(m, "ab"));
+	assert_true(has_problem(m, "body"));
+	cy_mail_message_free(m);
+}
+
 /* ---- files: a big mbox read in pieces, a Maildir, a folder ---- */
 
 static void write_file(const char *dir, const char *rel, const void *p, size_t n)
@@ -755,6 +774,7 @@ int main(void)
 		cmocka_unit_test(test_mail_mbox_broken_among_good),
 		cmocka_unit_test(test_mail_attachment_limit),
 		cmocka_unit_test(test_mail_undecodable_body),
+		cmocka_unit_test(test_mail_odd_utf8_label),
 		cmocka_unit_test(test_mail_mbox_file_in_pieces),
 		cmocka_unit_test(test_mail_maildir),
 		cmocka_unit_test(test_mail_eml_folder),
