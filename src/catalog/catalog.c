@@ -283,6 +283,15 @@ static const char *SCHEMA_V5 =
 	"  run_id INTEGER NOT NULL REFERENCES import_runs(id), seq INTEGER NOT NULL,"
 	"  body BLOB NOT NULL, PRIMARY KEY (run_id, seq)) STRICT;";
 
+/* Schema 6 (issue 8): retention, holds, appraisal and destruction.  Each
+ * part appends to its own block below; the ledger stays the authority (a
+ * row here is a cache or a working copy of what the ledger entries say). */
+static const char *SCHEMA_V6 =
+	/* retention: (worker "retention") overrides of rule-pack rules, appraisals */
+	/* holds: (worker "holds") legal holds, store-only exceptions */
+	/* destroy: (integrator) destruction batches, their items and signatures */
+	"";
+
 static int migrate(cy_catalog *c)
 {
 	sqlite3_stmt *st;
@@ -313,8 +322,10 @@ static int migrate(cy_catalog *c)
 		goto fail;
 	if (version < 5 && (rc = cy_catalog_exec(c, SCHEMA_V5)))
 		goto fail;
-	/* future migrations: if (version < 6) ... */
-	if ((rc = cy_catalog_exec(c, "PRAGMA user_version = 5")))
+	if (version < 6 && *SCHEMA_V6 && (rc = cy_catalog_exec(c, SCHEMA_V6)))
+		goto fail;
+	/* future migrations: if (version < 7) ... */
+	if ((rc = cy_catalog_exec(c, "PRAGMA user_version = 6")))
 		goto fail;
 	return cy_catalog_exec(c, "COMMIT");
 fail:
