@@ -289,7 +289,30 @@ static const char *SCHEMA_V5 =
 static const char *SCHEMA_V6 =
 	/* retention: (worker "retention") overrides of rule-pack rules, appraisals */
 	/* holds: (worker "holds") legal holds, store-only exceptions */
-	/* destroy: (integrator) destruction batches, their items and signatures */
+	/* destroy: (integrator) destruction batches (docs/internals/destruction.md):
+	 * a batch, its items (what the register keeps of each record: no personal
+	 * value; the row stays after the record is gone, as its tombstone), and
+	 * the signatures; each row has the ledger entry (seq) that is its
+	 * authority.  `hash` is the SHA-256 of the batch's item list, named in
+	 * every destroy.* entry; `register` is the signed register's JSON. */
+	"CREATE TABLE destruction_batches ("
+	"  id INTEGER PRIMARY KEY, fonds_id INTEGER NOT NULL REFERENCES fonds(id),"
+	"  kind TEXT NOT NULL, status TEXT NOT NULL, hash BLOB NOT NULL,"
+	"  proposed_by INTEGER NOT NULL REFERENCES users(id), proposed TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL, appraisal_id INTEGER, reconciled TEXT, reconcile_seq INTEGER,"
+	"  executed TEXT, execute_seq INTEGER, register TEXT, register_sig BLOB) STRICT;"
+	"CREATE TABLE destruction_items ("
+	"  batch_id INTEGER NOT NULL REFERENCES destruction_batches(id),"
+	"  record_id INTEGER NOT NULL, archive_no TEXT NOT NULL, class TEXT NOT NULL,"
+	"  year INTEGER NOT NULL, retention TEXT NOT NULL, org TEXT NOT NULL, item INTEGER NOT NULL,"
+	"  rule TEXT NOT NULL,"
+	"  trigger TEXT NOT NULL, due TEXT NOT NULL, created TEXT NOT NULL, digest BLOB NOT NULL,"
+	"  PRIMARY KEY (batch_id, record_id)) STRICT;"
+	"CREATE INDEX destruction_items_no ON destruction_items (archive_no);"
+	"CREATE TABLE destruction_signatures ("
+	"  batch_id INTEGER NOT NULL REFERENCES destruction_batches(id), role TEXT NOT NULL,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id), at TEXT NOT NULL, seq INTEGER NOT NULL,"
+	"  PRIMARY KEY (batch_id, role)) STRICT;"
 	"";
 
 static int migrate(cy_catalog *c)

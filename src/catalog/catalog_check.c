@@ -25,8 +25,14 @@ int cy_catalog_check_item_groups(cy_catalog *c, cy_catalog_item_group_fn fn, voi
 	cy_stmt *s;
 	int rc = cy_catalog_prepare(
 		c,
+		/* a destroyed record keeps its number: its tombstone counts */
 		"SELECT f.code, r.class, r.year, r.retention, r.org, count(*), max(r.item),"
-		" min(r.item), min(r.archive_no) FROM records r JOIN fonds f ON f.id = r.fonds_id"
+		" min(r.item), min(r.archive_no) FROM"
+		" (SELECT fonds_id, class, year, retention, org, item, archive_no FROM records"
+		"  UNION ALL SELECT b.fonds_id, i.class, i.year, i.retention, i.org, i.item,"
+		"  i.archive_no FROM destruction_items i JOIN destruction_batches b"
+		"  ON b.id = i.batch_id WHERE b.status <> 'proposed') r"
+		" JOIN fonds f ON f.id = r.fonds_id"
 		" GROUP BY r.fonds_id, r.class, r.year, r.retention, r.org",
 		&s);
 

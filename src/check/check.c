@@ -275,6 +275,27 @@ static int check_later_parts(cy_vault *v, const cy_fonds_key *k, const rrow *r)
 	return rc;
 }
 
+/* A record's objects, every one: its own decrypts to the SHA-256 its
+ * metadata records, and so does each later part.  0, or the error (set). */
+static int row_intact(cy_vault *v, const cy_fonds_key *k, const rrow *r)
+{
+	char sha[65];
+	uint8_t salt[16];
+	int rc = cy_vault__meta_sha(v, k, r->archive_no, r->meta, r->metan, sha, salt);
+
+	rc = rc ? rc
+		: cy_vault__read_object(v, k, r->archive_no,
+					&(cy_obj_ref){.pack = r->pack,
+						      .offset = r->offset,
+						      .length = r->length,
+						      .size = r->size,
+						      .dkey = r->dkeyn ? r->dkey : NULL,
+						      .dkey_len = r->dkeyn,
+						      .owner_subject_id = r->owner},
+					sha, salt, NULL, NULL);
+	return rc ? rc : check_later_parts(v, k, r);
+}
+
 typedef struct rrows {
 	rrow *rows;
 	size_t nrows;
@@ -317,6 +338,30 @@ static int collect_record(void *arg, const cy_catalog_check_record *cr)
 	r->id = cr->id;
 	rs->last_id = cr->id;
 	return 0;
+}
+
+int cy_check__record(cy_vault *v, int64_t record_id)
+{
+	rrows rs = {NULL, 0, 0};
+	cy_fonds_key *k;
+	int rc = cy_catalog_check_records(v->cat, record_id - 1, 1, collect_record, &rs);
+
+	if (!rc && (rs.nrows != 1 || rs.rows[0].id != record_id))
+		rc = cy_error_set(CY_ENOTFOUND, "no record with id %lld", (long long)record_id);
+	if (!rc && !*rs.rows[0].pack)
+		rc = cy_error_set(CY_ECORRUPT, "record %s has no object in the catalog",
+				  rs.rows[0].archive_no);
+	if (!rc && !(k = cy_vault__fonds_key_by_id(v, rs.rows[0].fonds_id)))
+		rc = cy_error_set(CY_EPERM, "no key for record %s", rs.rows[0].archive_no);
+	if (!rc && (rc = row_intact(v, k, &rs.rows[0])) && rc != CY_ENOMEM) {
+		char msg[512];
+		snprintf(msg, sizeof(msg), "%s", cy_error_message());
+		rc = cy_error_set(CY_ECORRUPT, "record %s: %s", rs.rows[0].archive_no, msg);
+	}
+	for (size_t i = 0; i < rs.nrows; i++)
+		free(rs.rows[i].meta);
+	free(rs.rows);
+	return rc;
 }
 
 int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, void *arg,
@@ -421,23 +466,7 @@ page:
 			if (!*r->pack) {
 				report(&c, 0, r->archive_no, "record has no object in the catalog");
 			} else if (k) {
-				char sha[65];
-				uint8_t salt[16];
-				if (cy_vault__meta_sha(v, k, r->archive_no, r->meta, r->metan, sha,
-						       salt))
-					report(&c, 0, r->archive_no, "%s", cy_error_message());
-				else if (cy_vault__read_object(
-						 v, k, r->archive_no,
-						 &(cy_obj_ref){.pack = r->pack,
-							       .offset = r->offset,
-							       .length = r->length,
-							       .size = r->size,
-							       .dkey = r->dkeyn ? r->dkey : NULL,
-							       .dkey_len = r->dkeyn,
-							       .owner_subject_id = r->owner},
-						 sha, salt, NULL, NULL))
-					report(&c, 0, r->archive_no, "%s", cy_error_message());
-				else if (check_later_parts(v, k, r))
+				if (row_intact(v, k, r))
 					report(&c, 0, r->archive_no, "%s", cy_error_message());
 				else
 					stats->verified++;

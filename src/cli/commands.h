@@ -37,6 +37,7 @@ extern const cli_command cmd_fonds_sub[];
 extern const cli_command cmd_log_sub[];
 extern const cli_command cmd_record_sub[];
 extern const cli_command cmd_store_sub[];
+extern const cli_command cmd_destroy_sub[];
 extern const cli_command cmd_subject_sub[];
 extern const cli_command cmd_recovery_sub[];
 

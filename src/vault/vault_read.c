@@ -14,6 +14,7 @@
 #include "crypto/crypto.h"
 #include "custody/error.h"
 #include "vault/vault_recsig.h"
+#include "custody/destroy.h"
 #include "custody/banned.h"
 
 /* The catalog row's clear fields, then the decrypted metadata. */
@@ -207,6 +208,16 @@ static int not_found(cy_vault *v, const char *archive_no)
 		code[n] = 0;
 		if (cy_fonds_code_valid(code) && !cy_vault__holds(v, code))
 			return cy_vault__no_key_error(v, code);
+	}
+	{
+		int64_t batch = 0;
+		char when[21];
+		if (cy_destroy_lookup(v, archive_no, &batch, when) == 1)
+			return cy_error_set(CY_ENOTFOUND,
+					    "record %s was destroyed on %s in destruction batch "
+					    "%lld (custody destroy show %lld)",
+					    archive_no, when, (long long)batch, (long long)batch);
+		cy_error_clear();
 	}
 	return cy_error_set(CY_ENOTFOUND, "no record '%s'", archive_no);
 }

@@ -628,6 +628,70 @@ int cy_vault__record_remove(cy_vault *v, const char *archive_no, const char *rea
 	return rc;
 }
 
+typedef struct batch_set {
+	int64_t *v;
+	size_t n, cap;
+} batch_set;
+
+static int batch_set_add(void *arg, const cy_catalog_recsig_row *r)
+{
+	batch_set *b = arg;
+
+	if (!r->batch_id)
+		return 0;
+	for (size_t i = b->n; i-- > 0 && i + 8 >= b->n;) /* ids come in runs */
+		if (b->v[i] == r->batch_id)
+			return 0;
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 16;
+		int64_t *nv = realloc(b->v, cap * sizeof(*nv));
+		if (!nv)
+			return cy_error_set(CY_ENOMEM, "out of memory");
+		b->v = nv;
+		b->cap = cap;
+	}
+	b->v[b->n++] = r->batch_id;
+	return 0;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+int cy_vault__records_remove(cy_vault *v, cy_fonds_key *k, const int64_t *ids, size_t n,
+			     cy_vault_removed_fn logged, void *arg)
+{
+	batch_set bs = {NULL, 0, 0};
+	size_t u = 0;
+	int rc = 0;
+
+	if (!v->in_tx)
+		return cy_error_set(CY_EINVALID, "records removed outside a transaction");
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = cy_catalog_recsig_each(v->cat, k->fonds_id, ids[i], ids[i], 0, batch_set_add,
+					    &bs);
+	if (!rc && bs.n) {
+		qsort(bs.v, bs.n, sizeof(*bs.v), cmp_i64);
+		for (size_t i = 0; i < bs.n; i++)
+			if (!u || bs.v[u - 1] != bs.v[i])
+				bs.v[u++] = bs.v[i];
+	}
+	/* every signed batch they are in verifies before anything goes */
+	for (size_t i = 0; !rc && i < u; i++)
+		rc = verify_batch(v, k, bs.v[i], 0);
+	for (size_t i = 0; !rc && i < n; i++) {
+		rc = cy_catalog_record_remove(v->cat, ids[i]);
+		rc = rc ? rc : logged ? logged(arg, i) : 0;
+	}
+	/* and is signed again with what is left of it */
+	for (size_t i = 0; !rc && i < u; i++)
+		rc = resign_batch(v, k, bs.v[i]);
+	free(bs.v);
+	return rc;
+}
+
 /* ---- one record, for show and get ---- */
 
 typedef struct one {

@@ -70,6 +70,14 @@ int cy_vault__recsig_recover(cy_vault *v, const uint8_t recovery_priv[32], int64
  * its batch verified and signed again without it, logged as
  * record.destroy with the reason.  Archivists holding the write key. */
 int cy_vault__record_remove(cy_vault *v, const char *archive_no, const char *reason);
+/* Remove many records of fonds k inside the caller's open transaction
+ * (destruction): each signed batch they are in is verified once, the rows
+ * go (cy_catalog_record_remove), logged(arg, i) is called after record i
+ * (for its ledger entry), and each batch is signed again with what is left
+ * of it. */
+typedef int (*cy_vault_removed_fn)(void *arg, size_t i);
+int cy_vault__records_remove(cy_vault *v, cy_fonds_key *k, const int64_t *ids, size_t n,
+			     cy_vault_removed_fn logged, void *arg);
 /* Verify one record against its batch and the fonds' write key the ledger
  * recorded; CY_ECORRUPT naming the record if it fails. */
 int cy_vault__recsig_verify(cy_vault *v, const char *archive_no);
