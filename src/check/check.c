@@ -89,6 +89,12 @@ static void text_problem(void *arg, int warn, const char *msg)
 	report(arg, warn, NULL, "%s", msg);
 }
 
+static void text_warning(void *arg, int warn, const char *msg)
+{
+	(void)warn;
+	report(arg, 1, NULL, "%s", msg);
+}
+
 static void mode_problem(void *arg, const char *rel, unsigned mode)
 {
 	if (S_ISLNK(mode))
@@ -370,7 +376,7 @@ int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, vo
 	check_ctx c = {problem, warning, arg, stats, v->cat};
 	names known = {0};
 	cy_progress pr = {0};
-	int rc;
+	int rc, interrupted = 0;
 
 	memset(stats, 0, sizeof(*stats));
 	if ((rc = cy_vault__require(v, CY_R_ALL, N_("check the vault"))))
@@ -507,6 +513,9 @@ page:
 	if ((rc = cy_check_records(v, problem, warning, arg, stats, NULL)))
 		goto out;
 
+	/* destructions: each batch as the ledger bound it, executed ones gone and signed */
+	if ((rc = cy_vault__destroy_check(v, text_problem, &c, &interrupted)))
+		goto out;
 	/* subjects of held fonds: each opens, and its blind-index rows are what its fields give */
 	if (cy_role_holds_content(v->role)) {
 		uint64_t ns;
@@ -515,9 +524,12 @@ page:
 		/* import runs: their refused rows are all there and authenticate */
 		if ((rc = cy_vault__import_runs_check(v, run_problem, &c, NULL)))
 			goto out;
-		/* full-text indexes: they open, authenticate, and hold what the records give */
+		/* full-text indexes: they open, authenticate, and hold what the records give
+		 * (while a destruction is unfinished, its records are still in the index: a
+		 * warning, which the destruction's own warning explains) */
 		for (int i = 0; i < v->nkeys; i++)
-			if ((rc = cy_vault__text_check(v, &v->keys[i], text_problem, &c)))
+			if ((rc = cy_vault__text_check(v, &v->keys[i],
+						       interrupted ? text_warning : text_problem, &c)))
 				goto out;
 	}
 

@@ -1548,3 +1548,113 @@ int cy_destroy_list(cy_vault *v, cy_destroy_fn fn, void *arg)
 	free(l.ids);
 	return rc;
 }
+
+/* ---- check ---- */
+
+typedef struct dcheck {
+	cy_vault *v;
+	int64_t *ids;
+	size_t n, cap;
+} dcheck;
+
+static int dcheck_id(void *arg, const cy_catalog_dbatch *b)
+{
+	dcheck *d = arg;
+
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 16;
+		int64_t *a = realloc(d->ids, cap * sizeof(*a));
+		if (!a)
+			return cy_error_set(CY_ENOMEM, "out of memory");
+		d->ids = a;
+		d->cap = cap;
+	}
+	d->ids[d->n++] = b->id;
+	return 0;
+}
+
+typedef struct gone_ctx {
+	cy_vault *v;
+	cy_destroy_problem_fn fn;
+	void *arg;
+	int64_t batch;
+} gone_ctx;
+
+static int still_there(void *arg, const cy_catalog_ditem *it)
+{
+	gone_ctx *g = arg;
+	int64_t rid = 0, sb = 0;
+	char msg[256];
+	int rc = cy_catalog_record_batch_of(g->v->cat, it->archive_no, &rid, &sb);
+
+	if (rc < 0)
+		return rc;
+	if (rc == 1 && rid == it->record_id) {
+		snprintf(msg, sizeof(msg),
+			 "record %s is in the register of destruction batch %lld but still in the "
+			 "catalog",
+			 it->archive_no, (long long)g->batch);
+		g->fn(g->arg, 0, msg);
+	}
+	return 0;
+}
+
+int cy_vault__destroy_check(cy_vault *v, cy_destroy_problem_fn fn, void *arg, int *interrupted)
+{
+	dcheck d = {v, NULL, 0, 0};
+	cy_buf msgb = CY_BUF_INIT;
+	char msg[512], pubhex[65];
+	int rc = cy_catalog_dbatch_each(v->cat, 0, dcheck_id, &d);
+
+	*interrupted = 0;
+	for (size_t i = 0; !rc && i < d.n; i++) {
+		batch b;
+		if ((rc = load_batch(v, d.ids[i], &b)))
+			break;
+		if (verify_items(v, &b)) {
+			snprintf(msg, sizeof(msg), "destruction batch %lld: %s", (long long)b.id,
+				 cy_error_message());
+			cy_error_clear();
+			fn(arg, 0, msg);
+		}
+		if (strcmp(b.status, "proposed")) {
+			gone_ctx g = {v, fn, arg, b.id};
+			uint8_t pub[32];
+			*pubhex = 0;
+			if (!b.execute_seq ||
+			    entry_is(v, b.execute_seq, "destroy.execute", &b, 0, NULL) != 1) {
+				snprintf(msg, sizeof(msg),
+					 "destruction batch %lld is marked %s but the ledger has no "
+					 "destroy.execute entry for it (the catalog was edited)",
+					 (long long)b.id, b.status);
+				fn(arg, 0, msg);
+			}
+			rc = cy_catalog_ditem_each(v->cat, b.id, still_there, &g);
+			rc = rc ? rc : cy_catalog_fonds_sign_each(v->cat, b.fonds_id, take_signkey, pubhex);
+			if (!rc && (!b.reg || !b.has_sig || strlen(pubhex) != 64 ||
+				    cy_hex_decode(pubhex, 64, pub, 32) ||
+				    register_msg(v->vault_id, b.code, b.reg, &msgb) ||
+				    cy_ed25519_verify(pub, msgb.ptr, msgb.len, b.reg_sig))) {
+				cy_error_clear();
+				snprintf(msg, sizeof(msg),
+					 "the register of destruction batch %lld does not verify with "
+					 "the write key of fonds %s",
+					 (long long)b.id, b.code);
+				fn(arg, 0, msg);
+			}
+		}
+		if (!rc && !strcmp(b.status, "executing")) {
+			*interrupted = 1;
+			snprintf(msg, sizeof(msg),
+				 "destruction batch %lld was interrupted after its records were "
+				 "destroyed: run custody destroy execute %lld to finish it (compaction, "
+				 "index, register)",
+				 (long long)b.id, (long long)b.id);
+			fn(arg, 1, msg);
+		}
+		batch_release(&b);
+	}
+	cy_buf_release(&msgb);
+	free(d.ids);
+	return rc;
+}

@@ -76,6 +76,13 @@ int cy_vault__record_remove(cy_vault *v, const char *archive_no, const char *rea
  * (for its ledger entry), and each batch is signed again with what is left
  * of it. */
 typedef int (*cy_vault_removed_fn)(void *arg, size_t i);
+
+/* For check (vault_destroy.c): every destruction batch's items match its
+ * destroy.propose entry; an executed one's records are gone, it has its
+ * destroy.execute entry and its register verifies with the fonds' write
+ * key; an interrupted one (*interrupted = 1) is a warning to finish it. */
+typedef void (*cy_destroy_problem_fn)(void *arg, int warn, const char *msg);
+int cy_vault__destroy_check(cy_vault *v, cy_destroy_problem_fn fn, void *arg, int *interrupted);
 int cy_vault__records_remove(cy_vault *v, cy_fonds_key *k, const int64_t *ids, size_t n,
 			     cy_vault_removed_fn logged, void *arg);
 /* Verify one record against its batch and the fonds' write key the ledger
