@@ -308,3 +308,74 @@ assert not hits, hits' "$V" "$DKEY" "$TAIL"
 	[ "$status" -ne 0 ]
 	[[ "$stderr" == *"was executed on"* ]]
 }
+
+@test "destroy: one customer's records go with their key; the others in the same packs read back byte for byte" {
+	printf '客户编号,客户名称,身份证号,手机号码\nC001,王芳,11010519491231002X,13800138000\nC002,李雷,110105194912310037,13900139000\nC003,韩梅梅,110105194912310053,13700137000\n' >"$T/cust.csv"
+	as li import csv "$T/cust.csv" --fonds Z109 --kind customers --year 1990 >/dev/null
+	K1="Z109-KH${DOT}1990-D10-0001"
+	K2="Z109-KH${DOT}1990-D10-0002"
+	K3="Z109-KH${DOT}1990-D10-0003"
+	# the three profiles share one pack
+	[ "$(sqlite3 "$DB" "SELECT count(DISTINCT o.pack_id) FROM records r JOIN objects o ON o.id = r.object_id WHERE r.class = 'customer'")" -eq 1 ]
+	as li subject export Z109-C000002 -o "$T/c2-before" >/dev/null
+	as li subject export Z109-C000003 -o "$T/c3-before" >/dev/null
+	SID=$(sqlite3 "$DB" "SELECT subject_id FROM record_subjects rs JOIN records r ON r.id = rs.record_id WHERE r.archive_no = '$K1'")
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM subject_index WHERE subject_id = $SID")" -gt 0 ]
+	ready_batch "$K1"
+	run --separate-stderr as li destroy execute "$B"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"1 records and 1 customers destroyed"* ]]
+	# the customer is gone: key, fields and blind-index rows; a search by her ID number finds nothing
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM subjects WHERE id = $SID")" -eq 0 ]
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM subject_index WHERE subject_id = $SID")" -eq 0 ]
+	run --separate-stderr as li subject show Z109-C000001
+	[ "$status" -eq 4 ]
+	run --separate-stderr as li search --id-number 11010519491231002X --json
+	[[ "$output" != *"$K1"* ]]
+	# the others, byte for byte
+	as li subject export Z109-C000002 -o "$T/c2-after" >/dev/null
+	as li subject export Z109-C000003 -o "$T/c3-after" >/dev/null
+	diff -r "$T/c2-before" "$T/c2-after"
+	diff -r "$T/c3-before" "$T/c3-after"
+	readable "$K2"
+	readable "$K3"
+	run --separate-stderr as li check --json
+	[ "$status" -eq 0 ]
+}
+
+@test "destroy: check names a tombstone planted for a record deleted with sqlite3, and a register edited" {
+	ready_batch "$OLD1"
+	as li destroy execute "$B" >/dev/null
+	run --separate-stderr as li check --json
+	[ "$status" -eq 0 ]
+	# an insider deletes OLD3 with sqlite3 and plants a tombstone for it in the executed batch
+	cp "$DB" "$T/db-before"
+	ID3=$(sqlite3 "$DB" "SELECT id FROM records WHERE archive_no = '$OLD3'")
+	sqlite3 "$DB" "INSERT INTO destruction_items SELECT batch_id, $ID3, '$OLD3', class, year, retention, org, 3, rule, trigger, due, created, digest FROM destruction_items WHERE batch_id = $B;
+		DELETE FROM record_objects WHERE record_id = $ID3; DELETE FROM record_subjects WHERE record_id = $ID3; DELETE FROM records WHERE id = $ID3"
+	run --separate-stderr as li check --json
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"does not match its destroy.propose"* ]]
+	cp "$T/db-before" "$DB"
+	rm -f "$DB-wal" "$DB-shm"
+	run --separate-stderr as li check --json
+	[ "$status" -eq 0 ]
+	# the register edited in the catalog: it no longer verifies
+	sqlite3 "$DB" "UPDATE destruction_batches SET register = replace(register, '\"year\":1990', '\"year\":1991') WHERE id = $B"
+	run --separate-stderr as li check --json
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"does not verify"* ]]
+}
+
+@test "destroy: --help answers, and propose reads archive numbers from a file" {
+	run "$CUSTODY" destroy --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"propose"* && "$output" == *"execute"* ]]
+	run "$CUSTODY" destroy execute --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"crypto-shredding"* ]]
+	printf '%s\n%s\n' "$OLD1" "$OLD2" >"$T/list"
+	run --separate-stderr as li destroy propose --from "$T/list"
+	[ "$status" -eq 0 ]
+	[[ "${lines[1]}" == *"2 records"* ]]
+}
