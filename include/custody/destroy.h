@@ -93,6 +93,17 @@ int cy_destroy_list(cy_vault *v, cy_destroy_fn fn, void *arg);
  * time of execution), 0 if not. */
 int cy_destroy_lookup(cy_vault *v, const char *archive_no, int64_t *batch, char executed[21]);
 
+/* The hash that binds a batch's item list to its ledger entries (docs/
+ * formats/destruction-register.md), items in record id order. */
+typedef struct cy_destroy_hash_item {
+	const char *archive_no;
+	const uint8_t *digest; /* the record row's signed digest */
+	size_t digest_len;
+	const char *due;
+} cy_destroy_hash_item;
+int cy_destroy_batch_hash(const char *vault_id, const char *code, int64_t batch, const char *kind,
+			  const cy_destroy_hash_item *items, size_t n, uint8_t out[32]);
+
 /* The message the register's signature covers (docs/formats/
  * destruction-register.md): "custody/destruction-register/v1" 00 vault id 00
  * fonds code 00 SHA-256(register JSON). */

@@ -166,29 +166,53 @@ static int hash_item(void *arg, const cy_catalog_ditem *it)
 }
 
 /* SHA-256 of "custody/destroy-batch/v1" 00 vault id 00 fonds code 00
- * u64 batch id, str kind, u64 count, then per item by record id: str
- * archive number, blob digest, str due (docs/formats/destruction-register.md). */
-static int batch_hash(cy_vault *v, int64_t batch, const char *code, const char *kind,
-		      uint8_t out[32])
+ * u64 batch id, str kind, u64 count, then the items' encoding (by record
+ * id: str archive number, blob digest, str due; docs/formats/
+ * destruction-register.md). */
+static int hash_finish(const char *vault_id, const char *code, int64_t batch, const char *kind,
+		       uint64_t n, const cy_buf *enc, uint8_t out[32])
 {
-	hash_ctx h = {CY_BUF_INIT, 0, 0};
 	cy_buf all = CY_BUF_INIT;
-	int rc;
+	int rc = cy_buf_put(&all, "custody/destroy-batch/v1", 24);
 
-	rc = cy_catalog_ditem_each(v->cat, batch, hash_item, &h);
-	rc = rc ? rc : cy_buf_put(&all, "custody/destroy-batch/v1", 24);
 	rc = rc ? rc : cy_buf_putc(&all, 0);
-	rc = rc ? rc : cy_buf_puts(&all, v->vault_id);
+	rc = rc ? rc : cy_buf_puts(&all, vault_id);
 	rc = rc ? rc : cy_buf_putc(&all, 0);
 	rc = rc ? rc : cy_buf_puts(&all, code);
 	rc = rc ? rc : cy_buf_putc(&all, 0);
 	rc = rc ? rc : cy_buf_put_u64be(&all, (uint64_t)batch);
 	rc = rc ? rc : put_str(&all, kind);
-	rc = rc ? rc : cy_buf_put_u64be(&all, h.n);
-	rc = rc ? rc : cy_buf_put(&all, h.enc.ptr, h.enc.len);
+	rc = rc ? rc : cy_buf_put_u64be(&all, n);
+	rc = rc ? rc : cy_buf_put(&all, enc->ptr, enc->len);
 	if (!rc)
 		cy_sha256(all.ptr, all.len, out);
 	cy_buf_release(&all);
+	return rc;
+}
+
+int cy_destroy_batch_hash(const char *vault_id, const char *code, int64_t batch, const char *kind,
+			  const cy_destroy_hash_item *items, size_t n, uint8_t out[32])
+{
+	hash_ctx h = {CY_BUF_INIT, 0, 0};
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = hash_item(&h, &(cy_catalog_ditem){.archive_no = items[i].archive_no,
+						       .digest = items[i].digest,
+						       .digest_len = items[i].digest_len,
+						       .due = items[i].due});
+	rc = rc ? rc : hash_finish(vault_id, code, batch, kind, h.n, &h.enc, out);
+	cy_buf_release(&h.enc);
+	return rc;
+}
+
+static int batch_hash(cy_vault *v, int64_t batch, const char *code, const char *kind,
+		      uint8_t out[32])
+{
+	hash_ctx h = {CY_BUF_INIT, 0, 0};
+	int rc = cy_catalog_ditem_each(v->cat, batch, hash_item, &h);
+
+	rc = rc ? rc : hash_finish(v->vault_id, code, batch, kind, h.n, &h.enc, out);
 	cy_buf_release(&h.enc);
 	return rc;
 }
@@ -1630,7 +1654,9 @@ int cy_vault__destroy_check(cy_vault *v, cy_destroy_problem_fn fn, void *arg, in
 				fn(arg, 0, msg);
 			}
 			rc = cy_catalog_ditem_each(v->cat, b.id, still_there, &g);
-			rc = rc ? rc : cy_catalog_fonds_sign_each(v->cat, b.fonds_id, take_signkey, pubhex);
+			rc = rc ? rc
+				: cy_catalog_fonds_sign_each(v->cat, b.fonds_id, take_signkey,
+							     pubhex);
 			if (!rc && (!b.reg || !b.has_sig || strlen(pubhex) != 64 ||
 				    cy_hex_decode(pubhex, 64, pub, 32) ||
 				    register_msg(v->vault_id, b.code, b.reg, &msgb) ||
