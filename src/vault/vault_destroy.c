@@ -586,8 +586,6 @@ int cy_destroy_propose(cy_vault *v, const char *const *nos, size_t n, int64_t *b
 				rc = cy_error_set(CY_EINVALID, "record %s is named twice", no);
 		if (rc)
 			break;
-		if ((rc = cy_vault__recsig_verify(v, r.archive_no)))
-			break;
 		if (!strcmp(r.status, "destroyed") || !strcmp(r.status, "transferred")) {
 			rc = cy_error_set(CY_EINVALID, "record %s is %s", no, r.status);
 			break;
@@ -642,6 +640,20 @@ int cy_destroy_propose(cy_vault *v, const char *const *nos, size_t n, int64_t *b
 	}
 	if (rc)
 		goto out;
+	/* each as its archivist signed it: one pass per signed batch */
+	{
+		int64_t *ids = malloc(n * sizeof(*ids));
+		if (!ids) {
+			rc = cy_error_set(CY_ENOMEM, "out of memory");
+			goto out;
+		}
+		for (size_t i = 0; i < n; i++)
+			ids[i] = items[i].record_id;
+		rc = cy_vault__records_verify(v, k, ids, n);
+		free(ids);
+		if (rc)
+			goto out;
+	}
 	if ((rc = cy_vault__begin(v)))
 		goto out;
 	{
@@ -830,7 +842,7 @@ static int present_as_recorded(cy_vault *v, const items *s, size_t i, rowinfo *r
 				    "record %s changed after the batch was proposed (propose a new "
 				    "batch)",
 				    s->no[i]);
-	return cy_vault__recsig_verify(v, s->no[i]);
+	return 0; /* its signature: cy_vault__records_verify, once per signed batch */
 }
 
 int cy_destroy_reconcile(cy_vault *v, int64_t id, cy_progress_fn progress, void *parg)
@@ -878,6 +890,22 @@ int cy_destroy_reconcile(cy_vault *v, int64_t id, cy_progress_fn progress, void 
 		pr.current = s.no[i];
 		if (progress)
 			progress(parg, &pr);
+	}
+	if (!bad) {
+		int64_t *ids = malloc((s.n ? s.n : 1) * sizeof(*ids));
+		if (!ids) {
+			rc = cy_error_set(CY_ENOMEM, "out of memory");
+			goto out;
+		}
+		for (size_t i = 0; i < s.n; i++)
+			ids[i] = s.v[i].record_id;
+		if (cy_vault__records_verify(v, cy_vault__fonds_key_by_id(v, b.fonds_id), ids,
+					     s.n)) {
+			bad = s.n;
+			cy_buf_puts(&first, cy_error_message());
+			cy_error_clear();
+		}
+		free(ids);
 	}
 	if (bad) {
 		rc = cy_error_set(CY_ECORRUPT,

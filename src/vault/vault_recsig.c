@@ -660,6 +660,54 @@ static int cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* The signed batches that records ids (of fonds k) are in, each once, and
+ * each verified: its signature over its stored digests, and every record
+ * of it still matching its digest.  A record in no batch is an error (it
+ * was never signed: check names it). */
+static int verify_batches_of(cy_vault *v, cy_fonds_key *k, const int64_t *ids, size_t n,
+			     batch_set *bs, size_t *u)
+{
+	int rc = 0;
+
+	*u = 0;
+	for (size_t i = 0; !rc && i < n; i++) {
+		size_t before = bs->n;
+		rc = cy_catalog_recsig_each(v->cat, k->fonds_id, ids[i], ids[i], 0, batch_set_add,
+					    bs);
+		if (!rc && bs->n == before) {
+			/* not added: either a repeat of a recent batch or unsigned */
+			int64_t b = 0;
+			rc = cy_catalog_recsig_each(v->cat, k->fonds_id, ids[i], ids[i], 0,
+						    batch_of_fn, &b);
+			if (!rc && !b)
+				rc = cy_error_set(
+					CY_ECORRUPT,
+					"record %lld of fonds %s is not signed (run custody "
+					"check)",
+					(long long)ids[i], k->code);
+		}
+	}
+	if (!rc && bs->n) {
+		qsort(bs->v, bs->n, sizeof(*bs->v), cmp_i64);
+		for (size_t i = 0; i < bs->n; i++)
+			if (!*u || bs->v[*u - 1] != bs->v[i])
+				bs->v[(*u)++] = bs->v[i];
+	}
+	for (size_t i = 0; !rc && i < *u; i++)
+		rc = verify_batch(v, k, bs->v[i], 0);
+	return rc;
+}
+
+int cy_vault__records_verify(cy_vault *v, cy_fonds_key *k, const int64_t *ids, size_t n)
+{
+	batch_set bs = {NULL, 0, 0};
+	size_t u;
+	int rc = verify_batches_of(v, k, ids, n, &bs, &u);
+
+	free(bs.v);
+	return rc;
+}
+
 int cy_vault__records_remove(cy_vault *v, cy_fonds_key *k, const int64_t *ids, size_t n,
 			     cy_vault_removed_fn logged, void *arg)
 {
@@ -669,18 +717,8 @@ int cy_vault__records_remove(cy_vault *v, cy_fonds_key *k, const int64_t *ids, s
 
 	if (!v->in_tx)
 		return cy_error_set(CY_EINVALID, "records removed outside a transaction");
-	for (size_t i = 0; !rc && i < n; i++)
-		rc = cy_catalog_recsig_each(v->cat, k->fonds_id, ids[i], ids[i], 0, batch_set_add,
-					    &bs);
-	if (!rc && bs.n) {
-		qsort(bs.v, bs.n, sizeof(*bs.v), cmp_i64);
-		for (size_t i = 0; i < bs.n; i++)
-			if (!u || bs.v[u - 1] != bs.v[i])
-				bs.v[u++] = bs.v[i];
-	}
 	/* every signed batch they are in verifies before anything goes */
-	for (size_t i = 0; !rc && i < u; i++)
-		rc = verify_batch(v, k, bs.v[i], 0);
+	rc = verify_batches_of(v, k, ids, n, &bs, &u);
 	for (size_t i = 0; !rc && i < n; i++) {
 		rc = cy_catalog_record_remove(v->cat, ids[i]);
 		rc = rc ? rc : logged ? logged(arg, i) : 0;

@@ -76,6 +76,10 @@ int cy_vault__record_remove(cy_vault *v, const char *archive_no, const char *rea
  * (for its ledger entry), and each batch is signed again with what is left
  * of it. */
 typedef int (*cy_vault_removed_fn)(void *arg, size_t i);
+/* Verify that records ids of fonds k are as their archivist signed them:
+ * each signed batch they are in once (its signature, and every record of
+ * it against its digest), so that many records cost one pass per batch. */
+int cy_vault__records_verify(cy_vault *v, cy_fonds_key *k, const int64_t *ids, size_t n);
 
 /* For check (vault_destroy.c): every destruction batch's items match its
  * destroy.propose entry; an executed one's records are gone, it has its

@@ -379,3 +379,15 @@ assert not hits, hits' "$V" "$DKEY" "$TAIL"
 	[ "$status" -eq 0 ]
 	[[ "${lines[1]}" == *"2 records"* ]]
 }
+
+@test "destroy: a record of the same signed batch edited with sqlite3 stops the execution; nothing goes" {
+	ready_batch "$OLD1"
+	# OLD3 was signed in the same import batch as OLD1: its row edited behind custody's back
+	sqlite3 "$DB" "UPDATE records SET status = 'transferred' WHERE archive_no = '$OLD3'"
+	run --separate-stderr as li destroy execute "$B"
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"changed after it was"*"signed"* ]]
+	sqlite3 "$DB" "UPDATE records SET status = 'held' WHERE archive_no = '$OLD3'"
+	readable "$OLD1"
+	[ "$(as li destroy show "$B" --json | py 'print(json.load(sys.stdin)["status"])')" = proposed ]
+}
