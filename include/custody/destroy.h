@@ -109,4 +109,25 @@ int cy_destroy_batch_hash(const char *vault_id, const char *code, int64_t batch,
  * fonds code 00 SHA-256(register JSON). */
 int cy_destroy_register_msg(const char *vault_id, const char *code, const char *reg, cy_buf *msg);
 
+/* A customer's deletion (PIPL Art. 47), archivists.  reason: art47-1 ...
+ * art47-5 (the five cases of Art. 47).  The customer's records that no
+ * legal period keeps go into an erasure batch (printed id in out->batch, 0
+ * if none), which then needs a second person's signature (approver), the
+ * reconciliation and the execution as any batch; once executed, the
+ * customer's identifiers (their blind-index hashes, never the name) are
+ * kept so that importing the same person again is refused.  Records a
+ * legal period still keeps are counted in out->kept (the latest end in
+ * kept_until) and stay, store-only (para. 2).  request: the request's
+ * reference (only its hash is logged). */
+typedef struct cy_erase_result {
+	int64_t batch;
+	size_t erase, kept;
+	char kept_until[11];
+} cy_erase_result;
+int cy_subject_erase(cy_vault *v, const char *id, const char *reason, const char *request,
+		     cy_erase_result *out);
+/* An explicit decision to let the customers of erasure batch `id` be
+ * imported again: their kept identifiers go; logged subject.readmit. */
+int cy_subject_readmit(cy_vault *v, int64_t id, const char *reason, int64_t *count);
+
 #endif

@@ -300,7 +300,8 @@ static const char *SCHEMA_V6 =
 	"  kind TEXT NOT NULL, status TEXT NOT NULL, hash BLOB NOT NULL,"
 	"  proposed_by INTEGER NOT NULL REFERENCES users(id), proposed TEXT NOT NULL,"
 	"  seq INTEGER NOT NULL, appraisal_id INTEGER, reconciled TEXT, reconcile_seq INTEGER,"
-	"  executed TEXT, execute_seq INTEGER, register TEXT, register_sig BLOB) STRICT;"
+	"  executed TEXT, execute_seq INTEGER, register TEXT, register_sig BLOB,"
+	"  reason TEXT NOT NULL DEFAULT '') STRICT;"
 	"CREATE TABLE destruction_items ("
 	"  batch_id INTEGER NOT NULL REFERENCES destruction_batches(id),"
 	"  record_id INTEGER NOT NULL, archive_no TEXT NOT NULL, class TEXT NOT NULL,"
@@ -313,6 +314,13 @@ static const char *SCHEMA_V6 =
 	"  batch_id INTEGER NOT NULL REFERENCES destruction_batches(id), role TEXT NOT NULL,"
 	"  user_id INTEGER NOT NULL REFERENCES users(id), at TEXT NOT NULL, seq INTEGER NOT NULL,"
 	"  PRIMARY KEY (batch_id, role)) STRICT;"
+	/* customers erased at their request (PIPL Art. 47): the blind-index
+	 * hashes of their identifiers (never the name), so that an import of
+	 * the same person is refused until someone decides otherwise */
+	"CREATE TABLE erased_subjects ("
+	"  fonds_id INTEGER NOT NULL REFERENCES fonds(id), field TEXT NOT NULL, hash BLOB NOT NULL,"
+	"  batch_id INTEGER NOT NULL REFERENCES destruction_batches(id),"
+	"  PRIMARY KEY (fonds_id, field, hash)) STRICT, WITHOUT ROWID;"
 	"";
 
 static int migrate(cy_catalog *c)

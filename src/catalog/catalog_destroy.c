@@ -26,8 +26,8 @@ int cy_catalog_dbatch_insert(cy_catalog *c, const cy_catalog_dbatch *b, int64_t 
 	cy_stmt *s;
 	int rc = cy_catalog_prepare(c,
 				    "INSERT INTO destruction_batches (fonds_id, kind, status, hash,"
-				    " proposed_by, proposed, seq, appraisal_id)"
-				    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+				    " proposed_by, proposed, seq, appraisal_id, reason)"
+				    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 				    &s);
 
 	rc = rc ? rc : cy_stmt_bind_int(s, 1, b->fonds_id);
@@ -40,6 +40,7 @@ int cy_catalog_dbatch_insert(cy_catalog *c, const cy_catalog_dbatch *b, int64_t 
 	if (!rc)
 		rc = b->appraisal_id ? cy_stmt_bind_int(s, 8, b->appraisal_id)
 				     : cy_stmt_bind_null(s, 8);
+	rc = rc ? rc : cy_stmt_bind_text(s, 9, b->reason ? b->reason : "");
 	rc = rc ? rc : run(s);
 	if (!rc)
 		*id = cy_catalog_last_id(c);
@@ -67,7 +68,7 @@ int cy_catalog_dbatch_each(cy_catalog *c, int64_t id, cy_catalog_dbatch_fn fn, v
 		"SELECT id, fonds_id, kind, status, hash, proposed_by, proposed, seq,"
 		" coalesce(appraisal_id, 0), coalesce(reconciled, ''), coalesce(reconcile_seq, 0),"
 		" coalesce(executed, ''), coalesce(execute_seq, 0), coalesce(register, ''),"
-		" register_sig FROM destruction_batches WHERE ?1 = 0 OR id = ?1 ORDER BY id",
+		" register_sig, reason FROM destruction_batches WHERE ?1 = 0 OR id = ?1 ORDER BY id",
 		&s);
 
 	rc = rc ? rc : cy_stmt_bind_int(s, 1, id);
@@ -90,6 +91,7 @@ int cy_catalog_dbatch_each(cy_catalog *c, int64_t id, cy_catalog_dbatch_fn fn, v
 		b.execute_seq = (uint64_t)cy_stmt_int(s, 12);
 		b.reg = cy_stmt_text(s, 13);
 		b.reg_sig = cy_stmt_blob(s, 14, &b.reg_sig_len);
+		b.reason = cy_stmt_text(s, 15);
 		rc = fn(arg, &b);
 	}
 	cy_stmt_reset(s);
@@ -294,6 +296,51 @@ int cy_catalog_subject_remove(cy_catalog *c, int64_t subject_id)
 		rc = rc ? rc : cy_stmt_bind_int(s, 1, subject_id);
 		rc = rc ? rc : run(s);
 	}
+	return rc;
+}
+
+int cy_catalog_erased_keep(cy_catalog *c, int64_t subject_id, int64_t batch_id)
+{
+	cy_stmt *s;
+	int rc = cy_catalog_prepare(c,
+				    "INSERT OR IGNORE INTO erased_subjects (fonds_id, field, hash,"
+				    " batch_id) SELECT fonds_id, field, hash, ?2 FROM subject_index"
+				    " WHERE subject_id = ?1 AND field <> 'name'",
+				    &s);
+
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, subject_id);
+	rc = rc ? rc : cy_stmt_bind_int(s, 2, batch_id);
+	return rc ? rc : run(s);
+}
+
+int cy_catalog_erased_find(cy_catalog *c, int64_t fonds_id, const char *field, const void *hash,
+			   size_t n, int64_t *batch_id)
+{
+	cy_stmt *s;
+	int rc = cy_catalog_prepare(c,
+				    "SELECT batch_id FROM erased_subjects WHERE fonds_id = ? AND"
+				    " field = ? AND hash = ?",
+				    &s);
+
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, fonds_id);
+	rc = rc ? rc : cy_stmt_bind_text(s, 2, field);
+	rc = rc ? rc : cy_stmt_bind_blob(s, 3, hash, n);
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc == 1)
+		*batch_id = cy_stmt_int(s, 0);
+	cy_stmt_reset(s);
+	return rc;
+}
+
+int cy_catalog_erased_forget(cy_catalog *c, int64_t batch_id, int64_t *count)
+{
+	cy_stmt *s;
+	int rc = cy_catalog_prepare(c, "DELETE FROM erased_subjects WHERE batch_id = ?", &s);
+
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, batch_id);
+	rc = rc ? rc : run(s);
+	if (!rc)
+		*count = cy_catalog_changes(c);
 	return rc;
 }
 

@@ -19,7 +19,8 @@ typedef struct cy_catalog_dbatch {
 	size_t hash_len;
 	const char *proposed, *reconciled, *executed; /* "" when not yet */
 	uint64_t seq, reconcile_seq, execute_seq;
-	const char *reg; /* the register's JSON, "" before execution */
+	const char *reg;    /* the register's JSON, "" before execution */
+	const char *reason; /* erasure: "art47-N"; else "" */
 	const void *reg_sig;
 	size_t reg_sig_len;
 } cy_catalog_dbatch;
@@ -65,6 +66,14 @@ int cy_catalog_dsig_each(cy_catalog *c, int64_t batch_id, cy_catalog_dsig_fn fn,
 int cy_catalog_subjects_orphaned(cy_catalog *c, const int64_t *ids, size_t n, cy_buf *out);
 /* Delete a subject's row and its blind-index rows. */
 int cy_catalog_subject_remove(cy_catalog *c, int64_t subject_id);
+/* Erasure (PIPL Art. 47): keep the blind-index hashes of a subject's
+ * identifiers (all its index rows but the name) against batch_id. */
+int cy_catalog_erased_keep(cy_catalog *c, int64_t subject_id, int64_t batch_id);
+/* 1 (and the batch) if fonds_id has an erased subject with this hash. */
+int cy_catalog_erased_find(cy_catalog *c, int64_t fonds_id, const char *field, const void *hash,
+			   size_t n, int64_t *batch_id);
+/* Forget the erased subjects of a batch (a decision to take them back). */
+int cy_catalog_erased_forget(cy_catalog *c, int64_t batch_id, int64_t *count);
 /* Make the WAL empty (after a destruction: its frames held deleted pages). */
 int cy_catalog_wal_truncate(cy_catalog *c);
 

@@ -14,7 +14,7 @@
 #include "custody/banned.h"
 
 static bool o_json;
-static const char *o_as, *o_from;
+static const char *o_as, *o_from, *o_reason, *o_request;
 
 static const cli_opt PROPOSE_OPTS[] = {
 	{"from", OPT_STRING, "FILE",
@@ -415,6 +415,92 @@ static int destroy_list(cy_vault *v, int n, char **args)
 		       _("STATUS"), _("RECORDS"), _("DATE"));
 	rc = cy_destroy_list(v, print_batch, NULL);
 	return rc ? cli_fail(rc) : EXIT_OK;
+}
+
+/* ---- subject erase / readmit ---- */
+
+static const cli_opt ERASE_OPTS[] = {
+	{"reason", OPT_STRING, "art47-N",
+	 N_("why, as PIPL Art. 47 lists it: art47-1 purpose achieved or no longer needed, art47-2 "
+	    "service stopped or period ended, art47-3 consent withdrawn, art47-4 unlawful, "
+	    "art47-5 other"),
+	 &o_reason},
+	{"request", OPT_STRING, "REF", N_("the request's reference (only its hash is logged)"),
+	 &o_request},
+	{NULL, 0, NULL, NULL, NULL},
+};
+const cli_cmd cmd_subject_erase_spec = {
+	"custody subject erase ID --reason art47-1|art47-2|art47-3|art47-4|art47-5 [--request REF]",
+	N_("A customer's deletion (个人信息删除, PIPL Art. 47). The customer's records that no legal\n"
+	   "period keeps go into an erasure batch (its id is printed first), which a second person\n"
+	   "approves (custody destroy sign BATCH --as approver) before it is reconciled and\n"
+	   "executed like any destruction; once executed, importing the same person again is\n"
+	   "refused. Records a legal period still keeps (accounting, contracts, transactions) are\n"
+	   "named and stay, for storage only (Art. 47 para. 2)."),
+	NULL,
+	ERASE_OPTS,
+	1,
+	1,
+};
+
+static const cli_opt READMIT_OPTS[] = {
+	{"reason", OPT_STRING, "TEXT", N_("why the erased customers may come back"), &o_reason},
+	{NULL, 0, NULL, NULL, NULL},
+};
+const cli_cmd cmd_subject_readmit_spec = {
+	"custody subject readmit BATCH --reason TEXT",
+	N_("Let the customers erased by an erasure batch be imported again: an explicit decision,\n"
+	   "logged. Until then an import that meets one of them refuses the row and says so."),
+	NULL,
+	READMIT_OPTS,
+	1,
+	1,
+};
+
+int cmd_subject_erase(cy_vault *v, int n, char **args)
+{
+	cy_erase_result r;
+	int rc;
+
+	(void)n;
+	if (!o_reason) {
+		cli_error(_("say why with --reason art47-1 ... art47-5 (PIPL Art. 47)"));
+		return EXIT_USAGE;
+	}
+	if ((rc = cy_subject_erase(v, args[0], o_reason, o_request, &r)))
+		return cli_fail(rc);
+	if (r.batch) {
+		printf("%lld\n", (long long)r.batch);
+		printf(_("erasure batch %lld proposed: %zu records of %s\n"), (long long)r.batch,
+		       r.erase, args[0]);
+		printf(_("then: you sign as proposer and a second person as approver (custody destroy "
+			 "sign %lld --as ROLE), custody destroy reconcile %lld, custody destroy execute "
+			 "%lld\n"),
+		       (long long)r.batch, (long long)r.batch, (long long)r.batch);
+	} else {
+		printf(_("nothing of %s can be erased now\n"), args[0]);
+	}
+	if (r.kept)
+		printf(_("%zu records are kept because a legal period still runs (until %s): for "
+			 "storage only (PIPL Art. 47 para. 2)\n"),
+		       r.kept, r.kept_until);
+	return EXIT_OK;
+}
+
+int cmd_subject_readmit(cy_vault *v, int n, char **args)
+{
+	int64_t id, count;
+	int rc;
+
+	(void)n;
+	if ((rc = batch_arg(args[0], &id)))
+		return rc;
+	if ((rc = cy_subject_readmit(v, id, o_reason, &count)))
+		return cli_fail(rc);
+	printf(_("the customers erased by batch %lld may be imported again (%lld identifiers "
+		 "released)\n"),
+	       (long long)id, (long long)count);
+	return EXIT_OK;
 }
 
 const cli_command cmd_destroy_sub[] = {

@@ -1123,5 +1123,10 @@ const cli_command cmd_subject_sub[] = {
 	 subject_export_prepare},
 	{"find", subject_find, &FIND, NEEDS_UNLOCK,
 	 N_("find subjects by name, ID number, phone, e-mail, ..."), NULL, subject_find_prepare},
+	{"erase", cmd_subject_erase, &cmd_subject_erase_spec, NEEDS_UNLOCK,
+	 N_("a customer's deletion (PIPL Art. 47): erase, or keep store-only what the law keeps"),
+	 NULL, NULL},
+	{"readmit", cmd_subject_readmit, &cmd_subject_readmit_spec, NEEDS_UNLOCK,
+	 N_("let erased customers be imported again (an explicit, logged decision)"), NULL, NULL},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };

@@ -38,6 +38,10 @@ extern const cli_command cmd_log_sub[];
 extern const cli_command cmd_record_sub[];
 extern const cli_command cmd_store_sub[];
 extern const cli_command cmd_destroy_sub[];
+/* subject erase / readmit (cmd_destroy.c) */
+extern const cli_cmd cmd_subject_erase_spec, cmd_subject_readmit_spec;
+int cmd_subject_erase(cy_vault *v, int argc, char **argv);
+int cmd_subject_readmit(cy_vault *v, int argc, char **argv);
 extern const cli_command cmd_subject_sub[];
 extern const cli_command cmd_recovery_sub[];
 

@@ -29,6 +29,7 @@
 
 #include "catalog/catalog_destroy.h"
 #include "catalog/catalog_packs.h"
+#include "catalog/catalog_subjects.h"
 #include "check/check_internal.h"
 #include "crypto/crypto.h"
 #include "custody/check.h"
@@ -38,6 +39,7 @@
 #include "custody/import.h"
 #include "custody/record.h"
 #include "custody/search.h"
+#include "custody/subject.h"
 #include "base/jsonsec.h"
 #include "ledger/ledger.h"
 #include "vault/vault_recsig.h"
@@ -230,6 +232,7 @@ typedef struct batch {
 	uint8_t reg_sig[64];
 	int has_sig;
 	int found;
+	char reason[16]; /* erasure: art47-N */
 } batch;
 
 static int take_batch(void *arg, const cy_catalog_dbatch *b)
@@ -255,6 +258,7 @@ static int take_batch(void *arg, const cy_catalog_dbatch *b)
 	o->reg = *b->reg ? strdup(b->reg) : NULL;
 	if (*b->reg && !o->reg)
 		return cy_error_set(CY_ENOMEM, "out of memory");
+	snprintf(o->reason, sizeof(o->reason), "%s", b->reason);
 	o->has_sig = b->reg_sig_len == 64;
 	if (o->has_sig)
 		memcpy(o->reg_sig, b->reg_sig, 64);
@@ -520,12 +524,29 @@ int cy_destroy_lookup(cy_vault *v, const char *archive_no, int64_t *batch_id, ch
 	return 1;
 }
 
+typedef struct propose_opts {
+	const char *reason;  /* erasure: art47-N (PIPL Art. 47); NULL: by retention */
+	const char *request; /* erasure: the request's reference (only its hash is logged) */
+} propose_opts;
+
+static int propose(cy_vault *v, const char *const *nos, size_t n, const propose_opts *po,
+		   int64_t *batch_id);
+
 int cy_destroy_propose(cy_vault *v, const char *const *nos, size_t n, int64_t *batch_id)
+{
+	propose_opts po = {NULL, NULL};
+
+	return propose(v, nos, n, &po, batch_id);
+}
+
+static int propose(cy_vault *v, const char *const *nos, size_t n, const propose_opts *po,
+		   int64_t *batch_id)
 {
 	cy_catalog_ditem *items = NULL;
 	cy_fonds_key *k = NULL;
 	cy_ledger_entry e;
-	char now[21], day[11], hex[65], idtxt[24];
+	char now[21], day[11], hex[65], idtxt[24], reqhex[33];
+	const char *kind = "other";
 	uint8_t h[32];
 	int64_t id = 0;
 	bool accounting = false;
@@ -606,9 +627,15 @@ int cy_destroy_propose(cy_vault *v, const char *const *nos, size_t n, int64_t *b
 		snprintf(t[i].retention, sizeof(t[i].retention), "%s", r.retention);
 		snprintf(t[i].created, sizeof(t[i].created), "%s", r.created);
 		snprintf(t[i].org, sizeof(t[i].org), "%s", r.org);
-		if ((rc = item_due(r.archive_no, r.retention, r.year, t[i].rule, t[i].trigger,
-				   t[i].due)))
+		if (po->reason) {
+			/* erasure: due now, by the customer's request (PIPL Art. 47) */
+			snprintf(t[i].rule, sizeof(t[i].rule), "pipl-%s", po->reason);
+			snprintf(t[i].trigger, sizeof(t[i].trigger), "%s", day);
+			snprintf(t[i].due, sizeof(t[i].due), "%s", day);
+		} else if ((rc = item_due(r.archive_no, r.retention, r.year, t[i].rule,
+					  t[i].trigger, t[i].due))) {
 			break;
+		}
 		if (strcmp(t[i].due, day) > 0) {
 			rc = cy_error_set(
 				CY_EPERM,
@@ -640,6 +667,7 @@ int cy_destroy_propose(cy_vault *v, const char *const *nos, size_t n, int64_t *b
 	}
 	if (rc)
 		goto out;
+	kind = po->reason ? "erasure" : accounting ? "accounting" : "other";
 	/* each as its archivist signed it: one pass per signed batch */
 	{
 		int64_t *ids = malloc(n * sizeof(*ids));
@@ -658,7 +686,8 @@ int cy_destroy_propose(cy_vault *v, const char *const *nos, size_t n, int64_t *b
 		goto out;
 	{
 		cy_catalog_dbatch b = {.fonds_id = k->fonds_id,
-				       .kind = accounting ? "accounting" : "other",
+				       .kind = kind,
+				       .reason = po->reason,
 				       .status = "proposed",
 				       .hash = h,
 				       .hash_len = 32,
@@ -671,7 +700,7 @@ int cy_destroy_propose(cy_vault *v, const char *const *nos, size_t n, int64_t *b
 		items[i].batch_id = id;
 		rc = cy_catalog_ditem_insert(v->cat, &items[i]);
 	}
-	rc = rc ? rc : batch_hash(v, id, k->code, accounting ? "accounting" : "other", h);
+	rc = rc ? rc : batch_hash(v, id, k->code, kind, h);
 	if (!rc) {
 		cy_hex_encode(h, 32, hex);
 		snprintf(idtxt, sizeof(idtxt), "%lld", (long long)id);
@@ -680,9 +709,16 @@ int cy_destroy_propose(cy_vault *v, const char *const *nos, size_t n, int64_t *b
 		e.targets[e.ntargets++] = idtxt;
 		e.targets[e.ntargets++] = k->code;
 		e.details[e.ndetails++] = (cy_ledger_detail){"hash", hex, 0};
-		e.details[e.ndetails++] =
-			(cy_ledger_detail){"kind", accounting ? "accounting" : "other", 0};
+		e.details[e.ndetails++] = (cy_ledger_detail){"kind", kind, 0};
 		e.details[e.ndetails++] = (cy_ledger_detail){"records", NULL, (int64_t)n};
+		if (po->reason)
+			e.details[e.ndetails++] = (cy_ledger_detail){"reason", po->reason, 0};
+		if (po->request && *po->request) {
+			uint8_t rh[32];
+			cy_sha256(po->request, strlen(po->request), rh);
+			cy_hex_encode(rh, 16, reqhex);
+			e.details[e.ndetails++] = (cy_ledger_detail){"request", reqhex, 0};
+		}
 		rc = cy_vault__log(v, &e);
 	}
 	rc = rc ? rc : cy_catalog_dbatch_set_seq(v->cat, id, e.seq, h, 32);
@@ -1012,6 +1048,8 @@ static int make_register(cy_vault *v, const batch *b, const sigs *s, const char 
 	json_object_set_new(j, "fonds", json_string(b->code));
 	json_object_set_new(j, "batch", json_integer(b->id));
 	json_object_set_new(j, "kind", json_string(b->kind));
+	if (*b->reason)
+		json_object_set_new(j, "reason", json_string(b->reason));
 	json_object_set_new(j, "hash", json_string(hex));
 	json_object_set_new(j, "method",
 			    json_string("crypto-shredding: data keys and subject keys destroyed; "
@@ -1230,7 +1268,11 @@ static int execute_records(cy_vault *v, batch *b, cy_fonds_key *k, const items *
 	for (size_t i = 0; !rc && i < orphans.len / sizeof(int64_t); i++) {
 		int64_t sid;
 		memcpy(&sid, orphans.ptr + i * sizeof(sid), sizeof(sid));
-		rc = cy_catalog_subject_remove(v->cat, sid);
+		/* an erased customer stays erased: an import of the same person is
+		 * refused until someone decides otherwise (subject readmit) */
+		if (*b->reason)
+			rc = cy_catalog_erased_keep(v->cat, sid, b->id);
+		rc = rc ? rc : cy_catalog_subject_remove(v->cat, sid);
 		memset(&e, 0, sizeof(e));
 		e.action = "subject.destroy";
 		e.targets[e.ntargets++] = k->code;
@@ -1710,5 +1752,144 @@ int cy_vault__destroy_check(cy_vault *v, cy_destroy_problem_fn fn, void *arg, in
 	}
 	cy_buf_release(&msgb);
 	free(d.ids);
+	return rc;
+}
+
+/* ---- a customer's deletion (PIPL Art. 47) ---- */
+
+static const char *const ERASE_REASONS[] = {"art47-1", "art47-2", "art47-3",
+					    "art47-4", "art47-5", NULL};
+
+/* Whether a record must be kept although its customer asked for deletion:
+ * a legal period still runs (PIPL Art. 47 para. 2).  Until the retention
+ * rule packs decide it, the classes that carry a legal period
+ * (会计档案管理办法 附表1; contracts and transactions as accounting evidence)
+ * keep theirs; a customer's profile, correspondence and other records have
+ * none and go. */
+static int legal_period_runs(const rowinfo *r, const char *day, char until[11])
+{
+	char rule[48], trigger[11];
+	bool legal = !strcmp(r->klass, "accounting") || !strcmp(r->klass, "contract") ||
+		     !strcmp(r->klass, "transaction");
+
+	*until = 0;
+	if (!legal)
+		return 0;
+	if (!strcmp(r->retention, "Y")) {
+		snprintf(until, 11, "permanent");
+		return 1;
+	}
+	if (item_due(r->archive_no, r->retention, r->year, rule, trigger, until)) {
+		cy_error_clear();
+		snprintf(until, 11, "unknown");
+		return 1;
+	}
+	return strcmp(until, day) > 0;
+}
+
+int cy_subject_erase(cy_vault *v, const char *id, const char *reason, const char *request,
+		     cy_erase_result *out)
+{
+	cy_buf nos = CY_BUF_INIT, go = CY_BUF_INIT;
+	const char **list = NULL;
+	char code[8], day[11];
+	int64_t no, sid = 0;
+	size_t n = 0, ngo = 0;
+	int rc;
+	bool ok = false;
+
+	memset(out, 0, sizeof(*out));
+	for (const char *const *r = ERASE_REASONS; *r; r++)
+		ok = ok || (reason && !strcmp(reason, *r));
+	if (!ok)
+		return cy_error_set(
+			CY_EINVALID,
+			"the reason must be one of art47-1 (purpose achieved or no longer "
+			"needed), art47-2 (service stopped or period ended), art47-3 "
+			"(consent withdrawn), art47-4 (unlawful processing), art47-5 "
+			"(other), as PIPL Art. 47 lists them");
+	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_ARCHIVIST), N_("erase customers"))))
+		return rc;
+	if ((rc = cy_subject_id_parse(id, code, &no)) ||
+	    (rc = cy_subject_lookup(v, code, id, &sid)))
+		return rc;
+	today(day);
+	if ((rc = cy_catalog_subject_record_nos(v->cat, sid, &nos, &n)))
+		goto out;
+	for (size_t off = 0, i = 0; i < n; i++, off += strlen((char *)nos.ptr + off) + 1) {
+		const char *rn = (const char *)nos.ptr + off;
+		int64_t rid = 0, sb = 0;
+		char until[11];
+		rowinfo r;
+
+		if ((rc = cy_catalog_record_batch_of(v->cat, rn, &rid, &sb)) < 0)
+			goto out;
+		if ((rc = row_by_id(v, rid, &r)))
+			goto out;
+		if (legal_period_runs(&r, day, until)) {
+			out->kept++;
+			if (strcmp(until, out->kept_until) > 0)
+				snprintf(out->kept_until, sizeof(out->kept_until), "%s", until);
+			continue;
+		}
+		if ((rc = cy_buf_put(&go, &off, sizeof(off))))
+			goto out;
+		ngo++;
+	}
+	if (ngo) {
+		if (!(list = calloc(ngo, sizeof(*list)))) {
+			rc = cy_error_set(CY_ENOMEM, "out of memory");
+			goto out;
+		}
+		for (size_t i = 0; i < ngo; i++) {
+			size_t off;
+			memcpy(&off, go.ptr + i * sizeof(off), sizeof(off));
+			list[i] = (const char *)nos.ptr + off;
+		}
+		propose_opts po = {reason, request};
+		rc = propose(v, list, ngo, &po, &out->batch);
+	}
+	out->erase = ngo;
+out:
+	free(list);
+	cy_buf_release(&nos);
+	cy_buf_release(&go);
+	return rc;
+}
+
+int cy_subject_readmit(cy_vault *v, int64_t id, const char *reason, int64_t *count)
+{
+	cy_ledger_entry e;
+	char idtxt[24];
+	batch b;
+	int rc;
+
+	*count = 0;
+	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_ARCHIVIST), N_("readmit erased customers"))))
+		return rc;
+	if (!reason || !*reason)
+		return cy_error_set(CY_EINVALID,
+				    "say why the erased customers may come back (--reason)");
+	if ((rc = load_batch(v, id, &b)))
+		return rc;
+	if (!*b.reason) {
+		batch_release(&b);
+		return cy_error_set(CY_EINVALID, "batch %lld is not an erasure", (long long)id);
+	}
+	snprintf(idtxt, sizeof(idtxt), "%lld", (long long)id);
+	if ((rc = cy_vault__begin(v)))
+		goto out;
+	rc = cy_catalog_erased_forget(v->cat, id, count);
+	memset(&e, 0, sizeof(e));
+	e.action = "subject.readmit";
+	e.targets[e.ntargets++] = idtxt;
+	e.targets[e.ntargets++] = b.code;
+	e.details[e.ndetails++] = (cy_ledger_detail){"identifiers", NULL, *count};
+	rc = rc ? rc : cy_vault__log(v, &e);
+	rc = rc ? rc : cy_vault__commit(v);
+	if (rc)
+		cy_vault__rollback(v);
+out:
+	batch_release(&b);
 	return rc;
 }

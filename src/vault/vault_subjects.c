@@ -23,6 +23,7 @@
 #include "custody/sindex.h"
 #include "vault/vault_subjects.h"
 #include "base/jsonsec.h"
+#include "catalog/catalog_destroy.h"
 #include "custody/banned.h"
 
 /* ---- jansson's memory: wiped before it is freed ---- */
@@ -608,6 +609,28 @@ int cy_vault__subject_create(cy_vault *v, const cy_fonds_key *k, const cy_subjec
 	}
 	if ((rc = index_hashes(CY_INDEX_KEY(k), f, hashes, hf, &nh)))
 		goto out;
+	/* a customer erased at their request stays erased (PIPL Art. 47): the
+	 * same ID number, phone, e-mail ... is refused, with what to do */
+	for (size_t i = 0; i < nh; i++) {
+		int64_t eb = 0;
+		if (hf[i] == CY_NORM_NAME)
+			continue;
+		rc = cy_catalog_erased_find(v->cat, k->fonds_id, cy_norm_field_name(hf[i]),
+					    hashes[i], 32, &eb);
+		if (rc < 0)
+			goto out;
+		if (rc == 1) {
+			rc = cy_error_set(
+				CY_EEXISTS,
+				"this customer (the same %s) was erased at their request "
+				"(PIPL Art. 47, destruction batch %lld) and is not taken in "
+				"again; if that is wrong, an archivist decides with custody "
+				"subject readmit %lld --reason TEXT",
+				cy_norm_field_name(hf[i]), (long long)eb, (long long)eb);
+			goto out;
+		}
+		rc = 0;
+	}
 	memset(&row, 0, sizeof(row));
 	row.fonds_id = k->fonds_id;
 	snprintf(row.kind, sizeof(row.kind), "%s", f->kind);

@@ -391,3 +391,53 @@ assert not hits, hits' "$V" "$DKEY" "$TAIL"
 	readable "$OLD1"
 	[ "$(as li destroy show "$B" --json | py 'print(json.load(sys.stdin)["status"])')" = proposed ]
 }
+
+@test "subject erase: PIPL Art. 47 erasure with a second person's approval; the customer stays erased on re-import" {
+	printf '客户编号,客户名称,身份证号,手机号码\nC001,王芳,11010519491231002X,13800138000\nC002,李雷,110105194912310037,13900139000\n' >"$T/cust.csv"
+	printf '合同编号,客户编号,签订日期,金额\nHT-1,C001,2024-03-01,1000\n' >"$T/con.csv"
+	as li import csv "$T/cust.csv" --fonds Z109 --kind customers --year 2024 >/dev/null
+	as li import csv "$T/con.csv" --fonds Z109 --kind contracts >/dev/null
+	run --separate-stderr as li subject erase Z109-C000002
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"art47"* ]]
+	run --separate-stderr as li subject erase Z109-C000002 --reason art47-9
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"consent withdrawn"* ]]
+
+	# C001 has a contract a legal period keeps: only her profile can go
+	run --separate-stderr as li subject erase Z109-C000001 --reason art47-3 --request 'REQ-2026-001'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"1 records are kept because a legal period still runs"* ]]
+
+	run --separate-stderr as li subject erase Z109-C000002 --reason art47-3 --request 'REQ-2026-002'
+	[ "$status" -eq 0 ]
+	B=${lines[0]}
+	[[ "$B" =~ ^[0-9]+$ ]]
+	# the request's reference is not in the ledger, only its hash
+	run --separate-stderr as aud log show --json
+	[[ "$output" != *"REQ-2026-002"* ]]
+	[[ "$output" == *'"reason":"art47-3"'* ]]
+	run --separate-stderr as li destroy show "$B" --json
+	py 'o = json.loads(sys.argv[1]); assert o["kind"] == "erasure" and o["needed"] == ["proposer", "approver"], o' "$output"
+	as li destroy sign "$B" --as proposer >/dev/null
+	run --separate-stderr as li destroy execute "$B"
+	[ "$status" -ne 0 ]
+	as li2 destroy sign "$B" --as approver >/dev/null
+	as li destroy reconcile "$B" >/dev/null
+	as li destroy execute "$B" >/dev/null
+	run --separate-stderr as li subject show Z109-C000002
+	[ "$status" -eq 4 ]
+	# the same file again: C001 is found again, C002 is refused and the reject says why
+	run --separate-stderr as li import csv "$T/cust.csv" --fonds Z109 --kind customers --year 2024 --json
+	[[ "$output" == *"erased at their request"* ]]
+	run --separate-stderr as li subject list --json
+	[ "$(echo "$output" | grep -c '"id"')" -eq 1 ]
+	# an explicit decision lets her back
+	run --separate-stderr as li subject readmit "$B" --reason "the request was withdrawn in writing"
+	[ "$status" -eq 0 ]
+	as li import csv "$T/cust.csv" --fonds Z109 --kind customers --year 2024 >/dev/null
+	run --separate-stderr as li subject list --json
+	[ "$(echo "$output" | grep -c '"id"')" -eq 2 ]
+	run --separate-stderr as li check --json
+	[ "$status" -eq 0 ]
+}
