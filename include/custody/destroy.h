@@ -93,6 +93,12 @@ int cy_destroy_list(cy_vault *v, cy_destroy_fn fn, void *arg);
  * time of execution), 0 if not. */
 int cy_destroy_lookup(cy_vault *v, const char *archive_no, int64_t *batch, char executed[21]);
 
+/* The records destroyed in the fonds the caller holds (fonds, or all when
+ * NULL): each with its batch, fonds and when (for ls --all). */
+typedef int (*cy_destroy_tomb_fn)(void *arg, const cy_destroy_item *it, int64_t batch,
+				  const char *fonds, const char *executed);
+int cy_destroy_tombstones(cy_vault *v, const char *fonds, cy_destroy_tomb_fn fn, void *arg);
+
 /* The hash that binds a batch's item list to its ledger entries (docs/
  * formats/destruction-register.md), items in record id order. */
 typedef struct cy_destroy_hash_item {

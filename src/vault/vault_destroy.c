@@ -1893,3 +1893,48 @@ out:
 	batch_release(&b);
 	return rc;
 }
+
+/* ---- tombstones, for ls --all ---- */
+
+typedef struct tomb_ctx {
+	cy_destroy_tomb_fn fn;
+	void *arg;
+	const batch *b;
+	show_items si;
+} tomb_ctx;
+
+static int tomb_item(void *arg, const cy_catalog_ditem *it)
+{
+	tomb_ctx *t = arg;
+	cy_destroy_info d;
+	int rc;
+
+	memset(&d, 0, sizeof(d));
+	t->si.d = &d;
+	t->si.cap = 0;
+	rc = show_item(&t->si, it);
+	if (!rc)
+		rc = t->fn(t->arg, &d.items[0], t->b->id, t->b->code, t->b->executed);
+	free(d.items);
+	return rc;
+}
+
+int cy_destroy_tombstones(cy_vault *v, const char *fonds, cy_destroy_tomb_fn fn, void *arg)
+{
+	list_ctx l = {v, NULL, 0, 0};
+	int rc = cy_catalog_dbatch_each(v->cat, 0, list_id, &l);
+
+	for (size_t i = 0; !rc && i < l.n; i++) {
+		batch b;
+		if ((rc = load_batch(v, l.ids[i], &b)))
+			break;
+		if (strcmp(b.status, "proposed") && (!fonds || !strcmp(fonds, b.code)) &&
+		    cy_vault__holds(v, b.code)) {
+			tomb_ctx t = {fn, arg, &b, {NULL, 0}};
+			rc = cy_catalog_ditem_each(v->cat, b.id, tomb_item, &t);
+		}
+		batch_release(&b);
+	}
+	free(l.ids);
+	return rc;
+}
