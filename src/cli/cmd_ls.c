@@ -1,6 +1,7 @@
 /* cmd_ls.c - custody ls: list the records of the fonds you hold. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -9,15 +10,16 @@
 #include "custody/banned.h"
 
 static const char *o_fonds;
-static bool o_json;
+static bool o_json, o_all;
 
 static const cli_opt OPTS[] = {
 	{"fonds", OPT_STRING, "CODE", N_("only this fonds"), &o_fonds},
 	{"json", OPT_FLAG, NULL, N_("JSON Lines: one object per record"), &o_json},
+	{"all", OPT_FLAG, NULL, N_("also destroyed records"), &o_all},
 	{NULL, 0, NULL, NULL, NULL},
 };
 const cli_cmd cmd_ls_spec = {
-	"custody ls [--fonds CODE] [--json]",
+	"custody ls [--fonds CODE] [--json] [--all]",
 	N_("List the records of the fonds granted to you, in archive-number order."),
 	NULL,
 	OPTS,
@@ -70,6 +72,8 @@ static int print_record(void *arg, const cy_record_info *r)
 	cy_buf *b = arg;
 	char size[32];
 
+	if (!o_all && !strcmp(r->status, "destroyed"))
+		return 0;
 	if (o_json) {
 		cli_record_json(b, r);
 		cli_json_line(b);

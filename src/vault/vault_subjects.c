@@ -21,6 +21,7 @@
 #include "custody/normalize.h"
 #include "custody/search.h"
 #include "custody/sindex.h"
+#include "vault/vault_holds.h"
 #include "vault/vault_subjects.h"
 #include "base/jsonsec.h"
 #include "custody/banned.h"
@@ -801,6 +802,10 @@ int cy_subject_show(cy_vault *v, const char *id, cy_subject_info *out)
 		return rc;
 	if ((rc = subject_open(v, id, out, &row_id)))
 		return rc;
+	if ((rc = cy_vault__may_read_subject(v, row_id, out->id, CY_TR(N_("shown"))))) {
+		cy_subject_info_release(out);
+		return rc;
+	}
 	/* the read is on the ledger before the fields leave the library */
 	memset(&e, 0, sizeof(e));
 	e.action = "subject.read";
@@ -925,7 +930,8 @@ int cy_subject_export(cy_vault *v, const char *id, cy_subject_info *out, cy_reco
 		return rc;
 	if ((rc = subject_open(v, id, out, &row_id)))
 		return rc;
-	if ((rc = records_logged(v, out, row_id, "subject.export", fn, arg)))
+	if ((rc = cy_vault__may_read_subject(v, row_id, out->id, CY_TR(N_("exported")))) ||
+	    (rc = records_logged(v, out, row_id, "subject.export", fn, arg)))
 		cy_subject_info_release(out);
 	return rc;
 }
@@ -1408,7 +1414,11 @@ static int record_hit(void *arg, const cy_record_info *r)
 {
 	hit_ctx *x = arg;
 	cy_search_hit h;
+	int rc = cy_vault__store_only_no(x->v, r->archive_no);
 
+	/* a store-only record is no hit (PIPL Art. 47 ¶2; vault_holds.c) */
+	if (rc)
+		return rc < 0 ? rc : 0;
 	memset(&h, 0, sizeof(h));
 	h.archive_no = r->archive_no;
 	h.subject = x->subject;
@@ -1464,6 +1474,10 @@ int cy_search_exact(cy_vault *v, const char *fonds, const char *field, const cha
 		goto out;
 	for (size_t i = 0; !rc && i < nsubs; i++) {
 		hit_ctx x = {v, subs[i].display, fn, arg, 0, NULL, 0};
+		if ((rc = cy_vault__subject_store_only(v, subs[i].id, subs[i].display))) {
+			rc = rc < 0 ? rc : 0; /* a store-only customer is no hit */
+			continue;
+		}
 		cy_buf nos = CY_BUF_INIT;
 		size_t nn;
 		rc = cy_catalog_subject_record_nos(v->cat, subs[i].id, &nos, &nn);
