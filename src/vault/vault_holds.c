@@ -7,7 +7,7 @@
  * the row; hold.release carries the digest of the release.  The question
  * destruction asks (cy_vault__holds_block) is answered from those entries
  * alone, read through the partial index ledger_holds, so that a hold row
- * deleted or edited with sqlite3 changes no answer; check compares the rows
+ * deleted or edited by hand changes no answer; check compares the rows
  * with the entries and names each difference.  The entries themselves are
  * signed in their transaction's head (log verify).
  *
@@ -1638,7 +1638,7 @@ int cy_vault__store_only_no(cy_vault *v, const char *archive_no)
 
 /* Whether subject subject_id (display id `display`) is store-only: its
  * restriction row or a subject.restrict entry of the ledger says so (the
- * row can be deleted with sqlite3, the entry cannot).  1 and why, or 0. */
+ * row can be deleted by hand, the entry cannot).  1 and why, or 0. */
 static int subject_why(cy_vault *v, int64_t subject_id, const char *display, char reason[32],
 		       char since[32])
 {

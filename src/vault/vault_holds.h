@@ -8,7 +8,7 @@
 /* Whether record record_id is under an active hold: directly, through one
  * of its subjects (record_subjects) or through its fonds.  The active holds
  * are derived from the ledger's hold.add / hold.release entries, never from
- * the holds table, so a row deleted or edited with sqlite3 changes nothing
+ * the holds table, so a row deleted or edited by hand changes nothing
  * here (check names it).  *hold_id: the first such hold, 0 when none.
  * Returns 0, or CY_ENOTFOUND when there is no such record. */
 int cy_vault__holds_block(cy_vault *v, int64_t record_id, int64_t *hold_id);
