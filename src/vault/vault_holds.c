@@ -424,7 +424,7 @@ static int hex_digest(cy_buf *b, char hex[33])
 	return 0;
 }
 
-static int row_digest(const cy_catalog_hold *h, const int64_t *ids, size_t n, char hex[33])
+int cy_vault__hold_row_digest(const cy_catalog_hold *h, const int64_t *ids, size_t n, char hex[33])
 {
 	cy_buf b = CY_BUF_INIT;
 	int rc;
@@ -447,8 +447,8 @@ static int row_digest(const cy_catalog_hold *h, const int64_t *ids, size_t n, ch
 	return rc;
 }
 
-static int release_digest(int64_t id, const char *at, int64_t by, const void *blob, size_t n,
-			  char hex[33])
+int cy_vault__hold_release_digest(int64_t id, const char *at, int64_t by, const void *blob,
+				  size_t n, char hex[33])
 {
 	cy_buf b = CY_BUF_INIT;
 	int rc;
@@ -675,7 +675,7 @@ dup:;
 		rc = cy_catalog_hold_target_add(v->cat, h.id, ids[i]);
 	h.reason = sealed.ptr;
 	h.reason_len = sealed.len;
-	rc = rc ? rc : row_digest(&h, ids, n, row);
+	rc = rc ? rc : cy_vault__hold_row_digest(&h, ids, n, row);
 	snprintf(hid, sizeof(hid), "h%" PRId64, h.id);
 	/* one entry per HOLD_PER_ENTRY records (at least one entry): each names
 	 * its records by number (targets) and by row id (details "ids") */
@@ -792,8 +792,8 @@ int cy_hold_release(cy_vault *v, int64_t hold_id, const char *reason)
 	rc = cy_catalog_hold_release(v->cat, hold_id, now, v->user_id,
 				     sealed.len ? sealed.ptr : NULL, sealed.len);
 	rc = rc ? rc
-		: release_digest(hold_id, now, v->user_id, sealed.len ? sealed.ptr : NULL,
-				 sealed.len, rrow);
+		: cy_vault__hold_release_digest(hold_id, now, v->user_id,
+						sealed.len ? sealed.ptr : NULL, sealed.len, rrow);
 	snprintf(hid, sizeof(hid), "h%" PRId64, hold_id);
 	memset(&e, 0, sizeof(e));
 	e.action = "hold.release";
@@ -864,14 +864,15 @@ static int collect_row(void *arg, const cy_catalog_hold *h)
 	hs = find_hold(l->hv, h->id);
 	if ((rc = cy_catalog_hold_targets(l->v->cat, h->id, &ids, &n)))
 		return rc;
-	rc = row_digest(h, ids, n, row);
+	rc = cy_vault__hold_row_digest(h, ids, n, row);
 	free(ids);
 	if (rc)
 		return rc;
 	r->altered = !hs || strcmp(hs->row, row) || !hs->released != !*h->released;
 	if (!r->altered && hs->released) {
-		if ((rc = release_digest(h->id, h->released, h->released_by, h->release_reason,
-					 h->release_reason_len, rrow)))
+		if ((rc = cy_vault__hold_release_digest(h->id, h->released, h->released_by,
+							h->release_reason, h->release_reason_len,
+							rrow)))
 			return rc;
 		r->altered = strcmp(rrow, hs->rrow) != 0;
 	}
@@ -1476,7 +1477,7 @@ static int check_hold_row(void *arg, const cy_catalog_hold *h)
 	hs->found = 1;
 	if ((rc = cy_catalog_hold_targets(c->v->cat, h->id, &ids, &n)))
 		return rc;
-	rc = row_digest(h, ids, n, row);
+	rc = cy_vault__hold_row_digest(h, ids, n, row);
 	free(ids);
 	if (rc)
 		return rc;
@@ -1500,8 +1501,9 @@ static int check_hold_row(void *arg, const cy_catalog_hold *h)
 			    "applies",
 			    h->id, hs->fonds);
 	} else if (hs->released) {
-		if ((rc = release_digest(h->id, h->released, h->released_by, h->release_reason,
-					 h->release_reason_len, rrow)))
+		if ((rc = cy_vault__hold_release_digest(h->id, h->released, h->released_by,
+							h->release_reason, h->release_reason_len,
+							rrow)))
 			return rc;
 		if (strcmp(rrow, hs->rrow))
 			say(c,

@@ -3,6 +3,7 @@
 #ifndef CY_VAULT_HOLDS_H
 #define CY_VAULT_HOLDS_H
 
+#include "catalog/catalog_holds.h"
 #include "vault/vault_internal.h"
 
 /* Whether record record_id is under an active hold: directly, through one
@@ -57,5 +58,13 @@ int cy_vault__record_status(cy_vault *v, const cy_holds_view *hv, int64_t record
  * record's and subject's store-only status agrees with the ledger's
  * record.restrict / subject.restrict entries.  One problem per finding. */
 int cy_vault__holds_check(cy_vault *v, cy_catalog_problem_fn problem, void *arg);
+
+/* The digests the ledger carries (docs/internals/holds.md "Ledger entries"):
+ * hold.add "row" over the row (h->fonds_code set, reason as sealed) and its
+ * target ids (ascending); hold.release "row" over the release.  hex: the
+ * first 16 bytes, 32 hex digits. */
+int cy_vault__hold_row_digest(const cy_catalog_hold *h, const int64_t *ids, size_t n, char hex[33]);
+int cy_vault__hold_release_digest(int64_t id, const char *at, int64_t by, const void *blob,
+				  size_t n, char hex[33]);
 
 #endif
