@@ -1081,11 +1081,24 @@ static int64_t exception_of(cy_vault *v, const cy_holds_view *hv, int64_t record
 	return 0;
 }
 
+/* The refusal every reader gives for a store-only record. */
+static int refuse(const cy_catalog_hold_rec *r, const char *reason, const char *since,
+		  const char *op)
+{
+	return cy_error_set(
+		CY_EPERM,
+		CY_TR(N_("record %s is store-only since %.10s (PIPL Art. 47 ¶2; deletion trigger "
+			 "%s): it is kept, backed up and checked, but not %s; to read it, request "
+			 "an exception (custody access request %s --reason TEXT) and have another "
+			 "archivist approve it")),
+		r->archive_no, since, reason, op, r->archive_no);
+}
+
 int cy_vault__may_read(cy_vault *v, int64_t record_id, const char *op)
 {
 	cy_catalog_hold_rec r;
 	cy_holds_view *hv = NULL;
-	char reason[32], since[32], day[11], req[24];
+	char reason[32], since[32], day[11];
 	int64_t ex;
 	bool once = false;
 	cy_ledger_entry e;
@@ -1103,16 +1116,8 @@ int cy_vault__may_read(cy_vault *v, int64_t record_id, const char *op)
 	ex = exception_of(v, hv, record_id, day, &once);
 	cy_vault__holds_free(hv);
 	if (!ex)
-		return cy_error_set(
-			CY_EPERM,
-			CY_TR(N_(
-				"record %s is store-only since %.10s (PIPL Art. 47 ¶2; deletion "
-				"trigger %s): it is kept, backed up and checked, but not %s; to read "
-				"it, request an exception (custody access request %s --reason TEXT) "
-				"and have another archivist approve it")),
-			r.archive_no, since, reason, op, r.archive_no);
+		return refuse(&r, reason, since, op);
 	/* the exception is used up, on the ledger, before the read */
-	snprintf(req, sizeof(req), "%" PRId64, ex);
 	memset(&e, 0, sizeof(e));
 	e.action = "access.use";
 	e.targets[e.ntargets++] = r.archive_no;
@@ -1125,7 +1130,6 @@ int cy_vault__may_read(cy_vault *v, int64_t record_id, const char *op)
 	rc = rc ? rc : cy_vault__commit(v);
 	if (rc)
 		cy_vault__rollback(v);
-	(void)req;
 	return rc;
 }
 
@@ -1150,12 +1154,14 @@ int cy_vault__may_read_subject(cy_vault *v, int64_t subject_id, const char *disp
 	 * carrying it */
 	if ((rc = cy_catalog_hold_subject_records(v->cat, subject_id, &ids, &n)))
 		return rc;
+	/* (an exception is for one record: it never opens a whole customer) */
 	for (size_t i = 0; !rc && i < n; i++) {
 		cy_catalog_hold_rec r;
 		if ((rc = cy_catalog_hold_record(v->cat, ids[i], NULL, &r)))
 			break;
-		if (!strcmp(r.status, "store-only"))
-			rc = cy_vault__may_read(v, ids[i], op);
+		if (!strcmp(r.status, "store-only") &&
+		    (rc = store_only_why(v, &r, reason, since)) > 0)
+			rc = refuse(&r, reason, since, op);
 	}
 	free(ids);
 	return rc == CY_ENOTFOUND ? 0 : rc;

@@ -216,3 +216,17 @@ assert len(so) == 1 and so[0]["class"] == "customer" and so[0]["title"] == "", r
 	run as vv get "$R1" -o "$T/o2"
 	status_is 0
 }
+
+@test "ls leaves destroyed records out unless --all" {
+	# destruction is the integrator's part: the status is set here as it will set it
+	sqlite3 "$DB" "UPDATE records SET status = 'destroyed' WHERE archive_no = '$R2'"
+	run as li ls --json
+	status_is 0
+	output_lacks "$R2"
+	output_has "$R1"
+	run as li ls --all --json
+	status_is 0
+	py '
+rs = {r["archive_no"]: r["status"] for r in jl(sys.argv[1])}
+assert rs[sys.argv[2]] == "destroyed" and rs[sys.argv[3]] == "held", rs' "$output" "$R2" "$R1"
+}
