@@ -1167,38 +1167,30 @@ int cy_vault__may_read_subject(cy_vault *v, int64_t subject_id, const char *disp
 	return rc == CY_ENOTFOUND ? 0 : rc;
 }
 
-/* One record made store-only inside the open transaction. */
-static int restrict_one(cy_vault *v, int64_t id, const char *reason, const char *now)
-{
-	cy_catalog_hold_rec r;
-	cy_fonds_key *k;
-	cy_ledger_entry e;
-	int rc = cy_catalog_hold_record(v->cat, id, NULL, &r);
+typedef struct restrict_ctx {
+	cy_vault *v;
+	const char *reason, *now;
+} restrict_ctx;
 
-	if (rc == CY_ENOTFOUND)
-		return cy_error_set(CY_ENOTFOUND, "no record with id %" PRId64, id);
-	if (rc)
-		return rc;
-	if (!strcmp(r.status, "store-only"))
-		return 0;
-	if (strcmp(r.status, "held"))
-		return cy_error_set(CY_EINVALID, "record %s is %s: it cannot become store-only",
-				    r.archive_no, r.status);
-	if (!(k = cy_vault__fonds_key_by_id(v, r.fonds_id)))
-		return cy_error_set(CY_EPERM, "user '%s' holds no key for record '%s'", v->user,
-				    r.archive_no);
-	/* the status is in the signed row: only a holder of the write key changes it */
-	if ((rc = cy_vault__recsig_ready(v, k)))
-		return rc;
-	rc = cy_catalog_hold_record_set_status(v->cat, id, "store-only");
-	rc = rc ? rc : cy_catalog_restriction_set(v->cat, "record", id, reason, now, v->user_id);
+/* One record made store-only inside the open transaction (its batch is
+ * signed again afterwards by cy_vault__recsig_change_many). */
+static int restrict_change(void *arg, int64_t id)
+{
+	restrict_ctx *x = arg;
+	cy_catalog_hold_rec r;
+	cy_ledger_entry e;
+	int rc = cy_catalog_hold_record(x->v->cat, id, NULL, &r);
+
+	rc = rc ? rc : cy_catalog_hold_record_set_status(x->v->cat, id, "store-only");
+	rc = rc ? rc
+		: cy_catalog_restriction_set(x->v->cat, "record", id, x->reason, x->now,
+					     x->v->user_id);
 	memset(&e, 0, sizeof(e));
 	e.action = "record.restrict";
 	e.targets[e.ntargets++] = r.archive_no;
 	e.details[e.ndetails++] = (cy_ledger_detail){"fonds", r.fonds, 0};
-	e.details[e.ndetails++] = (cy_ledger_detail){"reason", reason, 0};
-	rc = rc ? rc : cy_vault__log(v, &e);
-	return rc ? rc : cy_vault__recsig_resign(v, k, id);
+	e.details[e.ndetails++] = (cy_ledger_detail){"reason", x->reason, 0};
+	return rc ? rc : cy_vault__log(x->v, &e);
 }
 
 static int check_restrict(cy_vault *v, const char *reason)
@@ -1215,21 +1207,51 @@ static int check_restrict(cy_vault *v, const char *reason)
 int cy_vault__restrict_records(cy_vault *v, const int64_t *ids, size_t n, const char *reason)
 {
 	bool own = !v->in_tx;
+	restrict_ctx x = {v, reason, NULL};
+	int64_t *todo = NULL;
+	size_t m = 0;
 	char now[21];
 	int rc;
 
 	if ((rc = check_restrict(v, reason)))
 		return rc;
+	if (!(todo = calloc(n ? n : 1, sizeof(*todo))))
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	memcpy(todo, ids, n * sizeof(*ids));
+	qsort(todo, n, sizeof(*todo), cmp_i64);
 	cy_vault__now(now);
+	x.now = now;
 	if (own && (rc = cy_vault__begin(v)))
-		return rc;
-	for (size_t i = 0; !rc && i < n; i++)
-		rc = restrict_one(v, ids[i], reason, now);
+		goto out;
+	/* those not store-only yet, once each; a record transferred or destroyed
+	 * cannot become store-only */
+	for (size_t i = 0; !rc && i < n; i++) {
+		cy_catalog_hold_rec r;
+		if (i && todo[i] == todo[i - 1])
+			continue;
+		rc = cy_catalog_hold_record(v->cat, todo[i], NULL, &r);
+		if (rc == CY_ENOTFOUND)
+			rc = cy_error_set(CY_ENOTFOUND, "no record with id %" PRId64, todo[i]);
+		else if (!rc && !cy_vault__fonds_key_by_id(v, r.fonds_id))
+			rc = cy_error_set(CY_EPERM, "user '%s' holds no key for record '%s'",
+					  v->user, r.archive_no);
+		else if (!rc && strcmp(r.status, "held") && strcmp(r.status, "store-only"))
+			rc = cy_error_set(CY_EINVALID,
+					  "record %s is %s: it cannot become store-only",
+					  r.archive_no, r.status);
+		else if (!rc && !strcmp(r.status, "held"))
+			todo[m++] = todo[i];
+	}
+	/* the status is in the signed row: the batches are verified, changed and
+	 * signed again with the fonds' write key (archivists of the fonds only) */
+	rc = rc ? rc : cy_vault__recsig_change_many(v, todo, m, restrict_change, &x);
 	if (own) {
 		rc = rc ? rc : cy_vault__commit(v);
 		if (rc)
 			cy_vault__rollback(v);
 	}
+out:
+	free(todo);
 	return rc;
 }
 

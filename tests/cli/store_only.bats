@@ -230,3 +230,25 @@ assert len(so) == 1 and so[0]["class"] == "customer" and so[0]["title"] == "", r
 rs = {r["archive_no"]: r["status"] for r in jl(sys.argv[1])}
 assert rs[sys.argv[2]] == "destroyed" and rs[sys.argv[3]] == "held", rs' "$output" "$R2" "$R1"
 }
+
+@test "restrict several records of one signed batch at once: each store-only, check passes; a batch whose row was edited is refused" {
+	run as li record restrict "$R1" "$R2" --reason art47-2
+	status_is 0
+	output_has "2 records are store-only"
+	run as li ls --json
+	py '
+rs = {r["archive_no"]: r["status"] for r in jl(sys.argv[1])}
+assert rs[sys.argv[2]] == "store-only" and rs[sys.argv[3]] == "store-only", rs' "$output" "$R1" "$R2"
+	equal "$(sqlite3 "$DB" "SELECT count(DISTINCT batch_id) FROM records WHERE archive_no IN ('$R1', '$R2')")" 1 "one batch"
+	run as li check
+	status_is 0
+	run as aud log show --action record.restrict --json
+	equal "$(grep -c record.restrict <<<"$output")" 2 "entries"
+	# a customer record's row edited by hand: restricting it (or its batch) signs nothing
+	c1=$(sqlite3 "$DB" "SELECT r.archive_no FROM records r JOIN record_subjects rs ON rs.record_id = r.id JOIN subjects s ON s.id = rs.subject_id WHERE s.no = 1")
+	sqlite3 "$DB" "UPDATE records SET size = size + 1 WHERE archive_no = '$c1'"
+	run as li subject restrict Z109-C000002 --reason art47-2
+	status_is 5
+	output_has "its catalog row was changed after it was signed"
+	equal "$(sqlite3 "$DB" "SELECT status FROM subjects WHERE no = 2")" held "nothing changed"
+}
