@@ -1640,10 +1640,8 @@ static void wipe_str(char **s)
 	}
 }
 
-int cy_vault__withhold_store_only(cy_vault *v, int64_t record_id, cy_record_info *r)
+static int withhold(int rc, cy_record_info *r)
 {
-	int rc = cy_vault__store_only(v, record_id);
-
 	if (rc <= 0)
 		return rc;
 	wipe_str(&r->title);
@@ -1694,4 +1692,14 @@ int cy_vault__subject_store_only(cy_vault *v, int64_t subject_id, const char *di
 	char reason[32], since[32];
 
 	return subject_why(v, subject_id, display, reason, since);
+}
+
+int cy_vault__withhold_store_only(cy_vault *v, int64_t record_id, cy_record_info *r)
+{
+	return withhold(cy_vault__store_only(v, record_id), r);
+}
+
+int cy_vault__withhold_store_only_no(cy_vault *v, cy_record_info *r)
+{
+	return withhold(cy_vault__store_only_no(v, r->archive_no), r);
 }

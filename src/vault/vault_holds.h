@@ -38,6 +38,8 @@ int cy_vault__subject_store_only(cy_vault *v, int64_t subject_id, const char *di
 /* For listings: a store-only record's title, source and metadata are
  * dropped from r (wiped) and its status says store-only.  0 or a CY_E code. */
 int cy_vault__withhold_store_only(cy_vault *v, int64_t record_id, cy_record_info *r);
+/* The same for a record found by its number (r->archive_no). */
+int cy_vault__withhold_store_only_no(cy_vault *v, cy_record_info *r);
 /* For a subject (its show and export): CY_EPERM if it is store-only. */
 int cy_vault__may_read_subject(cy_vault *v, int64_t subject_id, const char *display_id,
 			       const char *op);

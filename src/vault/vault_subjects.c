@@ -869,8 +869,8 @@ static int each_record(cy_vault *v, const cy_buf *nos, size_t n, cy_record_fn fn
 		rc = cy_catalog_record_by_no(v->cat, no, take_record, &t);
 		if (rc == CY_ENOTFOUND) /* removed since the numbers were read */
 			rc = 0;
-		else if (!rc)
-			rc = fn(arg, &t.r);
+		else if (!rc && !(rc = cy_vault__withhold_store_only_no(v, &t.r)))
+			rc = fn(arg, &t.r); /* a store-only record without its title */
 		cy_record_info_release(&t.r);
 	}
 	return rc;
