@@ -10,6 +10,7 @@
 #include "custody/error.h"
 #include "custody/file.h"
 #include "custody/fonds.h"
+#include "custody/hold.h"
 #include "custody/import.h"
 #include "custody/ingest.h"
 #include "custody/log.h"

@@ -25,6 +25,7 @@
 
 #include "catalog/catalog.h"
 #include "catalog/catalog_admin.h" /* CY_LEDGER_TRUST_WHERE */
+#include "catalog/catalog_holds.h" /* CY_LEDGER_HOLDS_WHERE */
 #include "catalog/catalog_sql.h"
 #include "custody/buf.h"
 #include "custody/error.h"
@@ -288,7 +289,36 @@ static const char *SCHEMA_V5 =
  * row here is a cache or a working copy of what the ledger entries say). */
 static const char *SCHEMA_V6 =
 	/* retention: (worker "retention") overrides of rule-pack rules, appraisals */
-	/* holds: (worker "holds") legal holds, store-only exceptions */
+	/* holds: (worker "holds") legal holds, store-only exceptions
+	 * (docs/internals/holds.md).  A hold is a row of holds (its reason
+	 * sealed under the fonds key of epoch `epoch`) and its targets (record
+	 * ids, one subject id or none for the whole fonds); the ledger's
+	 * hold.add / hold.release entries are the authority, and the partial
+	 * index finds them (and the restriction and access entries) without
+	 * reading every record entry.  restrictions: when and why a record or a
+	 * subject became store-only (the status itself is in the signed row).
+	 * access_requests: exceptions to store-only, approved by a second user. */
+	"CREATE TABLE holds ("
+	"  id INTEGER PRIMARY KEY, fonds_id INTEGER NOT NULL REFERENCES fonds(id),"
+	"  kind TEXT NOT NULL, epoch INTEGER NOT NULL, reason BLOB NOT NULL,"
+	"  until TEXT NOT NULL DEFAULT '', unsettled INTEGER NOT NULL DEFAULT 0,"
+	"  created TEXT NOT NULL, created_by INTEGER NOT NULL,"
+	"  released TEXT NOT NULL DEFAULT '', released_by INTEGER NOT NULL DEFAULT 0,"
+	"  release_reason BLOB) STRICT;"
+	"CREATE TABLE hold_targets ("
+	"  hold_id INTEGER NOT NULL REFERENCES holds(id), target_id INTEGER NOT NULL,"
+	"  PRIMARY KEY (hold_id, target_id)) STRICT, WITHOUT ROWID;"
+	"CREATE INDEX ledger_holds ON ledger (seq) WHERE " CY_LEDGER_HOLDS_WHERE ";"
+	"CREATE TABLE restrictions ("
+	"  kind TEXT NOT NULL, target_id INTEGER NOT NULL, reason TEXT NOT NULL,"
+	"  since TEXT NOT NULL, user_id INTEGER NOT NULL,"
+	"  PRIMARY KEY (kind, target_id)) STRICT;"
+	"CREATE TABLE access_requests ("
+	"  id INTEGER PRIMARY KEY, record_id INTEGER NOT NULL REFERENCES records(id),"
+	"  user_id INTEGER NOT NULL, epoch INTEGER NOT NULL, reason BLOB NOT NULL,"
+	"  created TEXT NOT NULL, approved_by INTEGER NOT NULL DEFAULT 0,"
+	"  approved TEXT NOT NULL DEFAULT '', until TEXT NOT NULL DEFAULT '',"
+	"  used INTEGER NOT NULL DEFAULT 0) STRICT;"
 	/* destroy: (integrator) destruction batches (docs/internals/destruction.md):
 	 * a batch, its items (what the register keeps of each record: no personal
 	 * value; the row stays after the record is gone, as its tombstone), and

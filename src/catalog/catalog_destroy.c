@@ -286,6 +286,7 @@ int cy_catalog_subject_remove(cy_catalog *c, int64_t subject_id)
 {
 	static const char *const SQL[] = {
 		"DELETE FROM subject_index WHERE subject_id = ?1",
+		"DELETE FROM restrictions WHERE kind = 'subject' AND target_id = ?1",
 		"DELETE FROM subjects WHERE id = ?1",
 	};
 	int rc = 0;

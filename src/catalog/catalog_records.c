@@ -771,6 +771,9 @@ int cy_catalog_record_remove(cy_catalog *c, int64_t record_id)
 		"DELETE FROM record_subjects WHERE record_id = ?1",
 		"DELETE FROM record_objects WHERE record_id = ?1",
 		"DELETE FROM archive_aliases WHERE record_id = ?1",
+		/* its store-only exceptions and restriction go with it (schema 6) */
+		"DELETE FROM access_requests WHERE record_id = ?1",
+		"DELETE FROM restrictions WHERE kind = 'record' AND target_id = ?1",
 		"DELETE FROM records WHERE id = ?1",
 	};
 	int64_t *objs = NULL;

@@ -21,6 +21,7 @@
 #include "vault/vault_internal.h"
 #include "vault/vault_recsig.h"
 #include "vault/vault_subjects.h"
+#include "vault/vault_holds.h"
 #include "custody/banned.h"
 
 typedef struct check_ctx {
@@ -413,6 +414,9 @@ int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, vo
 		goto out;
 	/* users and grants: each backed by its ledger entries (vault_trust_users.c) */
 	if ((rc = cy_vault__check_users_grants(v, admin_problem, &c)))
+		goto out;
+	/* holds: every hold row as its ledger entries say; store-only as restricted (vault_holds.c) */
+	if ((rc = cy_vault__holds_check(v, admin_problem, &c)))
 		goto out;
 	/* fonds key epochs: each made by a key holder (vault_epochs.c) */
 	{

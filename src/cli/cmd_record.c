@@ -81,7 +81,70 @@ static int record_amend(cy_vault *v, int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* ---- record restrict (store-only, PIPL Art. 47 ¶2; cmd_hold.c has the holds) ---- */
+
+static const char *o_reason;
+
+static const cli_opt RESTRICT_OPTS[] = {
+	{"reason", OPT_STRING, "art47-1..art47-5",
+	 N_("the deletion trigger of PIPL Art. 47 ¶1 that applies (art47-2: the business stopped)"),
+	 &o_reason},
+	{NULL, 0, NULL, NULL, NULL},
+};
+static const cli_cmd RESTRICT = {
+	"custody record restrict ARCHIVE_NO... --reason art47-N",
+	N_("Make records store-only (archivist): a legal period still runs, so they are kept,\n"
+	   "backed up and checked, but not shown, read, searched, exported or handed over except\n"
+	   "through an approved exception (custody access request)."),
+	NULL,
+	RESTRICT_OPTS,
+	1,
+	1 << 20,
+};
+
+static int record_restrict_prepare(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	if (!cy_restrict_reason_valid(o_reason)) {
+		cli_error(_("--reason must be one of art47-1 ... art47-5"));
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int record_restrict(cy_vault *v, int argc, char **argv)
+{
+	char(*nos)[64] = calloc((size_t)argc, sizeof(*nos));
+	const char **ptrs = calloc((size_t)argc, sizeof(*ptrs));
+	int rc = 0;
+
+	if (!nos || !ptrs) {
+		cli_error(_("out of memory"));
+		rc = EXIT_ERR;
+		goto out;
+	}
+	for (int i = 0; i < argc; i++) {
+		if ((rc = cli_archive_no(argv[i], nos[i])))
+			goto out;
+		ptrs[i] = nos[i];
+	}
+	if ((rc = cy_record_restrict(v, ptrs, (size_t)argc, o_reason))) {
+		rc = argc == 1 ? cli_fail_record(v, nos[0], rc) : cli_fail(rc);
+		goto out;
+	}
+	printf(ngettext("%d record is store-only (%s)\n", "%d records are store-only (%s)\n",
+			(unsigned long)argc),
+	       argc, o_reason);
+out:
+	free(nos);
+	free(ptrs);
+	return rc;
+}
+
 const cli_command cmd_record_sub[] = {
+	{"restrict", record_restrict, &RESTRICT, NEEDS_UNLOCK,
+	 N_("make records store-only (PIPL Art. 47 ¶2)"), NULL, record_restrict_prepare},
 	{"amend", record_amend, &AMEND, NEEDS_UNLOCK,
 	 N_("correct a record's year, class, title or date"), NULL, record_amend_prepare},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL},

@@ -1113,7 +1113,43 @@ out:
 	return rc ? cli_fail(rc) : EXIT_OK;
 }
 
+/* ---- subject restrict (store-only, PIPL Art. 47 ¶2) ---- */
+
+static const char *o_restrict_reason;
+static const cli_opt RESTRICT_OPTS[] = {
+	{"reason", OPT_STRING, "art47-1..art47-5",
+	 N_("the deletion trigger of PIPL Art. 47 ¶1 that applies"), &o_restrict_reason},
+	{NULL, 0, NULL, NULL, NULL},
+};
+static const cli_cmd RESTRICT = {
+	"custody subject restrict ID --reason art47-N",
+	N_("Make a customer and every record linked to it store-only (archivist): kept, backed up\n"
+	   "and checked, but not shown, searched or exported except through an approved exception."),
+	NULL,
+	RESTRICT_OPTS,
+	1,
+	1,
+};
+
+static int subject_restrict(cy_vault *v, int argc, char **argv)
+{
+	int rc;
+
+	(void)argc;
+	if (!cy_restrict_reason_valid(o_restrict_reason)) {
+		cli_error(_("--reason must be one of art47-1 ... art47-5"));
+		return EXIT_USAGE;
+	}
+	if ((rc = cy_subject_restrict(v, argv[0], o_restrict_reason)))
+		return cli_fail(rc);
+	printf(_("subject %s and its records are store-only (%s)\n"), cli_safe(argv[0]),
+	       o_restrict_reason);
+	return EXIT_OK;
+}
+
 const cli_command cmd_subject_sub[] = {
+	{"restrict", subject_restrict, &RESTRICT, NEEDS_UNLOCK,
+	 N_("make a subject and its records store-only (PIPL Art. 47 ¶2)"), NULL, NULL},
 	{"add", subject_add, &ADD, NEEDS_UNLOCK, N_("add a subject (customer) to a fonds"), NULL,
 	 subject_add_prepare},
 	{"show", subject_show, &SHOW, NEEDS_UNLOCK, N_("show a subject's fields"), NULL, NULL},

@@ -44,6 +44,8 @@ int cmd_subject_erase(cy_vault *v, int argc, char **argv);
 int cmd_subject_readmit(cy_vault *v, int argc, char **argv);
 extern const cli_command cmd_subject_sub[];
 extern const cli_command cmd_recovery_sub[];
+extern const cli_command cmd_hold_sub[];   /* cmd_hold.c */
+extern const cli_command cmd_access_sub[]; /* cmd_hold.c */
 
 /* For commands written before the dispatcher, which parse their own argv
  * (cli_parse) and open the vault themselves (cli_open): find argv[0] in a

@@ -36,12 +36,14 @@
 #include "custody/destroy.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
+#include "custody/hold.h"
 #include "custody/import.h"
 #include "custody/record.h"
 #include "custody/search.h"
 #include "custody/subject.h"
 #include "base/jsonsec.h"
 #include "ledger/ledger.h"
+#include "vault/vault_holds.h"
 #include "vault/vault_recsig.h"
 #include "custody/banned.h"
 
@@ -546,6 +548,7 @@ static int propose(cy_vault *v, const char *const *nos, size_t n, const propose_
 	cy_fonds_key *k = NULL;
 	cy_ledger_entry e;
 	char now[21], day[11], hex[65], idtxt[24], reqhex[33];
+	cy_holds_view *hv = NULL;
 	const char *kind = "other";
 	uint8_t h[32];
 	int64_t id = 0;
@@ -607,6 +610,21 @@ static int propose(cy_vault *v, const char *const *nos, size_t n, const propose_
 				rc = cy_error_set(CY_EINVALID, "record %s is named twice", no);
 		if (rc)
 			break;
+		{
+			int64_t hold = 0;
+			if (!hv && (rc = cy_vault__holds_load(v, &hv)))
+				break;
+			if ((rc = cy_vault__holds_covers(v, hv, rid, &hold)))
+				break;
+			if (hold) {
+				rc = cy_error_set(
+					CY_EPERM,
+					"record %s is on hold h%lld (custody hold list): it "
+					"cannot enter a destruction batch",
+					no, (long long)hold);
+				break;
+			}
+		}
 		if (!strcmp(r.status, "destroyed") || !strcmp(r.status, "transferred")) {
 			rc = cy_error_set(CY_EINVALID, "record %s is %s", no, r.status);
 			break;
@@ -728,6 +746,7 @@ static int propose(cy_vault *v, const char *const *nos, size_t n, const propose_
 	else
 		*batch_id = id;
 out:
+	cy_vault__holds_free(hv);
 	free(items);
 	free(t);
 	return rc;
@@ -1485,9 +1504,21 @@ out:
  * never destroyed; a legal hold stops destruction). */
 static int holds_check(cy_vault *v, const items *s)
 {
-	(void)v;
-	(void)s;
-	return 0; /* wired to the holds of vault_holds.c when they land */
+	cy_holds_view *hv = NULL;
+	int rc = cy_vault__holds_load(v, &hv);
+
+	for (size_t i = 0; !rc && i < s->n; i++) {
+		int64_t hold = 0;
+		if ((rc = cy_vault__holds_covers(v, hv, s->v[i].record_id, &hold)))
+			break;
+		if (hold)
+			rc = cy_error_set(CY_EPERM,
+					  "record %s is on hold h%lld (custody hold list): a record "
+					  "on hold is not destroyed until the hold is released",
+					  s->no[i], (long long)hold);
+	}
+	cy_vault__holds_free(hv);
+	return rc;
 }
 
 /* ---- show and list ---- */
@@ -1836,6 +1867,11 @@ int cy_subject_erase(cy_vault *v, const char *id, const char *reason, const char
 			goto out;
 		ngo++;
 	}
+	/* what a legal period keeps stays, for storage only (Art. 47 para. 2):
+	 * the customer and every record of theirs store-only first, so that
+	 * the batch below records the rows as they now are */
+	if (out->kept && (rc = cy_subject_restrict(v, id, reason)))
+		goto out;
 	if (ngo) {
 		if (!(list = calloc(ngo, sizeof(*list)))) {
 			rc = cy_error_set(CY_ENOMEM, "out of memory");

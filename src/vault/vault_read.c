@@ -13,6 +13,7 @@
 #include "catalog/catalog_records.h"
 #include "crypto/crypto.h"
 #include "custody/error.h"
+#include "vault/vault_holds.h"
 #include "vault/vault_recsig.h"
 #include "custody/destroy.h"
 #include "custody/banned.h"
@@ -47,7 +48,8 @@ typedef struct list_ctx {
 	cy_vault *v;
 	cy_record_fn fn;
 	void *arg;
-	int64_t max_id; /* the records counted by the listing's ledger entry */
+	int64_t max_id;	   /* the records counted by the listing's ledger entry */
+	cy_holds_view *hv; /* the ledger's holds, for the status (vault_holds.c) */
 } list_ctx;
 
 static int list_one(void *arg, const cy_cat_record *c)
@@ -60,6 +62,9 @@ static int list_one(void *arg, const cy_cat_record *c)
 	if (c->id > l->max_id || !cy_vault__fonds_key_by_id(l->v, c->fonds_id))
 		return 0;
 	rc = cy_vault__record_fill(l->v, c, &r);
+	/* the status as readers see it: on-hold, and store-only without its title */
+	rc = rc ? rc : cy_vault__record_status(l->v, l->hv, c->id, c->status, r.status);
+	rc = rc ? rc : cy_vault__withhold_store_only(l->v, c->id, &r);
 	if (!rc)
 		rc = l->fn(l->arg, &r);
 	cy_record_info_release(&r);
@@ -118,7 +123,7 @@ out:
 
 int cy_record_list(cy_vault *v, const char *fonds, cy_record_fn fn, void *arg)
 {
-	list_ctx l = {v, fn, arg, 0};
+	list_ctx l = {v, fn, arg, 0, NULL};
 	cy_fonds_key *k = NULL;
 	int rc;
 
@@ -128,7 +133,11 @@ int cy_record_list(cy_vault *v, const char *fonds, cy_record_fn fn, void *arg)
 		return cy_error_code(); /* no such fonds, not granted, or pending */
 	if ((rc = log_listing(v, k, &l.max_id)))
 		return rc;
-	return cy_catalog_record_each(v->cat, k ? k->fonds_id : 0, list_one, &l);
+	if ((rc = cy_vault__holds_load(v, &l.hv)))
+		return rc;
+	rc = cy_catalog_record_each(v->cat, k ? k->fonds_id : 0, list_one, &l);
+	cy_vault__holds_free(l.hv);
+	return rc;
 }
 
 /* A record the caller may read, by number or by a number it had before it
@@ -275,8 +284,11 @@ int cy_record_show(cy_vault *v, const char *archive_no, cy_record_info *out)
 
 	if (rc)
 		return rc;
+	/* store-only (PIPL Art. 47 ¶2): refused unless an exception was approved */
+	rc = cy_vault__may_read(v, f.record_id, CY_TR(N_("shown")));
+	rc = rc ? rc : cy_vault__record_status(v, NULL, f.record_id, f.info.status, f.info.status);
 	/* the metadata (title, source) is on the ledger before it leaves */
-	if ((rc = log_read(v, "record.show", &f.info, 0))) {
+	if (rc || (rc = log_read(v, "record.show", &f.info, 0))) {
 		found_release(&f);
 		return rc;
 	}
@@ -323,7 +335,8 @@ int cy_record_get_part(cy_vault *v, const char *archive_no, unsigned part, cy_da
 
 	if (rc)
 		return rc;
-	rc = locate_part(v, &f, part, sha, salt);
+	rc = cy_vault__may_read(v, f.record_id, CY_TR(N_("read")));
+	rc = rc ? rc : locate_part(v, &f, part, sha, salt);
 	/* the read is on the record before a byte leaves the vault */
 	rc = rc ? rc : log_read(v, "record.read", &f.info, part);
 	if (!rc) {

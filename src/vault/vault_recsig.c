@@ -589,6 +589,74 @@ int cy_vault__recsig_resign(cy_vault *v, cy_fonds_key *k, int64_t record_id)
 	return rc;
 }
 
+/* The batch and fonds of one record. */
+typedef struct where {
+	int64_t batch, fonds, id;
+} where;
+
+static int where_fn(void *arg, const cy_catalog_recsig_row *r)
+{
+	where *w = arg;
+
+	w->batch = r->batch_id;
+	w->fonds = r->fonds_id;
+	return 0;
+}
+
+static int cmp_where(const void *a, const void *b)
+{
+	const where *x = a, *y = b;
+
+	return (x->batch > y->batch) - (x->batch < y->batch);
+}
+
+int cy_vault__recsig_change_many(cy_vault *v, const int64_t *ids, size_t n,
+				 int (*change)(void *arg, int64_t id), void *arg)
+{
+	where *w = calloc(n ? n : 1, sizeof(*w));
+	int rc = w ? 0 : cy_error_set(CY_ENOMEM, "out of memory");
+
+	for (size_t i = 0; !rc && i < n; i++) {
+		cy_fonds_key *k;
+		w[i].id = ids[i];
+		rc = cy_catalog_recsig_each(v->cat, 0, ids[i], ids[i], 0, where_fn, &w[i]);
+		if (!rc && !(k = cy_vault__fonds_key_by_id(v, w[i].fonds)))
+			rc = cy_error_set(CY_EPERM, "user '%s' holds no key for a record to change",
+					  v->user);
+		if (!rc && (i == 0 || w[i].fonds != w[i - 1].fonds))
+			rc = cy_vault__recsig_ready(v, k);
+	}
+	/* by batch: each batch verified as signed, once, before any row changes */
+	if (!rc)
+		qsort(w, n, sizeof(*w), cmp_where);
+	for (size_t i = 0; !rc && i < n; i++)
+		if (w[i].batch && (i == 0 || w[i].batch != w[i - 1].batch))
+			rc = verify_batch(v, cy_vault__fonds_key_by_id(v, w[i].fonds), w[i].batch,
+					  0);
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = change(arg, ids[i]);
+	/* then each batch signed again once, with its rows as they are now */
+	for (size_t i = 0; !rc && i < n; i++) {
+		cy_fonds_key *k = cy_vault__fonds_key_by_id(v, w[i].fonds);
+		if (!w[i].batch) {
+			/* a record never signed: only itself */
+			collect c;
+			int64_t one[1] = {w[i].id};
+			memset(&c, 0, sizeof(c));
+			c.ids = one;
+			c.nids = 1;
+			rc = cy_catalog_recsig_each(v->cat, k->fonds_id, w[i].id, w[i].id, 0,
+						    collect_row, &c);
+			rc = rc ? rc : sign_collected(v, k, &c);
+			collect_release(&c);
+		} else if (i == 0 || w[i].batch != w[i - 1].batch) {
+			rc = resign_batch(v, k, w[i].batch);
+		}
+	}
+	free(w);
+	return rc;
+}
+
 int cy_vault__record_remove(cy_vault *v, const char *archive_no, const char *reason)
 {
 	cy_fonds_key *k = NULL;

@@ -65,6 +65,14 @@ int cy_vault__recsig_resign(cy_vault *v, cy_fonds_key *k, int64_t record_id);
  * write key), inside the caller's transaction; the caller logs. */
 int cy_vault__recsig_recover(cy_vault *v, const uint8_t recovery_priv[32], int64_t fonds_id,
 			     const char *code, int64_t user_id, const uint8_t user_pub[32]);
+/* Change several records in one transaction and sign their batches again
+ * once each (not once per record): every batch the records are in is
+ * verified as signed, then change(arg, id) runs for each record (it changes
+ * the row and logs), then each batch is signed again with its rows as they
+ * now are.  CY_EPERM unless the caller holds the write key of each record's
+ * fonds.  (vault_holds.c: store-only.) */
+int cy_vault__recsig_change_many(cy_vault *v, const int64_t *ids, size_t n,
+				 int (*change)(void *arg, int64_t id), void *arg);
 /* Remove a record from the catalog as destruction will (the record's
  * rows and objects' rows; its bytes become dead space for compaction):
  * its batch verified and signed again without it, logged as

@@ -21,6 +21,7 @@
 #include "custody/normalize.h"
 #include "custody/search.h"
 #include "custody/sindex.h"
+#include "vault/vault_holds.h"
 #include "vault/vault_subjects.h"
 #include "base/jsonsec.h"
 #include "catalog/catalog_destroy.h"
@@ -824,6 +825,10 @@ int cy_subject_show(cy_vault *v, const char *id, cy_subject_info *out)
 		return rc;
 	if ((rc = subject_open(v, id, out, &row_id)))
 		return rc;
+	if ((rc = cy_vault__may_read_subject(v, row_id, out->id, CY_TR(N_("shown"))))) {
+		cy_subject_info_release(out);
+		return rc;
+	}
 	/* the read is on the ledger before the fields leave the library */
 	memset(&e, 0, sizeof(e));
 	e.action = "subject.read";
@@ -887,8 +892,8 @@ static int each_record(cy_vault *v, const cy_buf *nos, size_t n, cy_record_fn fn
 		rc = cy_catalog_record_by_no(v->cat, no, take_record, &t);
 		if (rc == CY_ENOTFOUND) /* removed since the numbers were read */
 			rc = 0;
-		else if (!rc)
-			rc = fn(arg, &t.r);
+		else if (!rc && !(rc = cy_vault__withhold_store_only_no(v, &t.r)))
+			rc = fn(arg, &t.r); /* a store-only record without its title */
 		cy_record_info_release(&t.r);
 	}
 	return rc;
@@ -948,7 +953,8 @@ int cy_subject_export(cy_vault *v, const char *id, cy_subject_info *out, cy_reco
 		return rc;
 	if ((rc = subject_open(v, id, out, &row_id)))
 		return rc;
-	if ((rc = records_logged(v, out, row_id, "subject.export", fn, arg)))
+	if ((rc = cy_vault__may_read_subject(v, row_id, out->id, CY_TR(N_("exported")))) ||
+	    (rc = records_logged(v, out, row_id, "subject.export", fn, arg)))
 		cy_subject_info_release(out);
 	return rc;
 }
@@ -1431,7 +1437,11 @@ static int record_hit(void *arg, const cy_record_info *r)
 {
 	hit_ctx *x = arg;
 	cy_search_hit h;
+	int rc = cy_vault__store_only_no(x->v, r->archive_no);
 
+	/* a store-only record is no hit (PIPL Art. 47 ¶2; vault_holds.c) */
+	if (rc)
+		return rc < 0 ? rc : 0;
 	memset(&h, 0, sizeof(h));
 	h.archive_no = r->archive_no;
 	h.subject = x->subject;
@@ -1487,6 +1497,10 @@ int cy_search_exact(cy_vault *v, const char *fonds, const char *field, const cha
 		goto out;
 	for (size_t i = 0; !rc && i < nsubs; i++) {
 		hit_ctx x = {v, subs[i].display, fn, arg, 0, NULL, 0};
+		if ((rc = cy_vault__subject_store_only(v, subs[i].id, subs[i].display))) {
+			rc = rc < 0 ? rc : 0; /* a store-only customer is no hit */
+			continue;
+		}
 		cy_buf nos = CY_BUF_INIT;
 		size_t nn;
 		rc = cy_catalog_subject_record_nos(v->cat, subs[i].id, &nos, &nn);

@@ -24,6 +24,11 @@ setup_file() {
 		CUSTODY_VAULT="$d" CUSTODY_USER=sec CUSTODY_PASSWORD_FILE="$p/sec" \
 			"$CUSTODY" user add "$u" --role auditor --new-password-file "$p/$u" >/dev/null
 	done
+	# li2 granted Z109 too (li's next open completes it, li2's first open takes the write key)
+	CUSTODY_VAULT="$d" CUSTODY_USER=sec CUSTODY_PASSWORD_FILE="$p/sec" \
+		"$CUSTODY" user grant li2 Z109 >/dev/null
+	CUSTODY_VAULT="$d" CUSTODY_USER=li CUSTODY_PASSWORD_FILE="$p/li" "$CUSTODY" ls >/dev/null
+	CUSTODY_VAULT="$d" CUSTODY_USER=li2 CUSTODY_PASSWORD_FILE="$p/li2" "$CUSTODY" ls >/dev/null
 }
 
 setup() {
@@ -408,6 +413,13 @@ assert not hits, hits' "$V" "$DKEY" "$TAIL"
 	run --separate-stderr as li subject erase Z109-C000001 --reason art47-3 --request 'REQ-2026-001'
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"1 records are kept because a legal period still runs"* ]]
+	# she and her contract are store-only now: not shown, not exported
+	run --separate-stderr as li subject show Z109-C000001
+	[ "$status" -eq 6 ]
+	[[ "$stderr" == *"store-only"* ]]
+	run --separate-stderr as li ls --json
+	py 'rows = [json.loads(l) for l in sys.argv[1].splitlines()]
+assert [r["status"] for r in rows if r["class"] == "contract"] == ["store-only"], rows' "$output"
 
 	run --separate-stderr as li subject erase Z109-C000002 --reason art47-3 --request 'REQ-2026-002'
 	[ "$status" -eq 0 ]
@@ -438,6 +450,39 @@ assert not hits, hits' "$V" "$DKEY" "$TAIL"
 	as li import csv "$T/cust.csv" --fonds Z109 --kind customers --year 2024 >/dev/null
 	run --separate-stderr as li subject list --json
 	[ "$(echo "$output" | grep -c '"id"')" -eq 2 ]
+	run --separate-stderr as li check --json
+	[ "$status" -eq 0 ]
+}
+
+@test "destroy: a record on hold cannot enter a batch, and a hold placed later stops the execution until released" {
+	H=$(as li hold add "$OLD2" --reason "litigation" | head -n 1)
+	run --separate-stderr as li destroy propose "$OLD1" "$OLD2"
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"$OLD2 is on hold"* ]]
+	ready_batch "$OLD1"
+	H2=$(as li hold add --fonds Z109 --reason "audit" --unsettled | head -n 1)
+	run --separate-stderr as li destroy execute "$B"
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"$OLD1 is on hold"* ]]
+	readable "$OLD1"
+	as li2 hold release "$H2" --reason "audit closed" >/dev/null
+	as li destroy execute "$B" >/dev/null
+	run --separate-stderr as li get "$OLD1" -o "$T/g" --force
+	[ "$status" -eq 4 ]
+	readable "$OLD2"
+}
+
+@test "destroy: ls --all lists destroyed records with their batch; a store-only record is destroyed when due" {
+	as li record restrict "$OLD2" --reason art47-2 >/dev/null
+	ready_batch "$OLD1" "$OLD2"
+	as li destroy execute "$B" >/dev/null
+	run --separate-stderr as li ls --json
+	[[ "$output" != *"1990-D10-0001"* ]]
+	run --separate-stderr as li ls --all --json
+	py 'rows = [json.loads(l) for l in sys.argv[1].splitlines()]
+d = {r["archive_no"]: r for r in rows}
+assert d[sys.argv[2]]["status"] == "destroyed" and d[sys.argv[2]]["batch"] == int(sys.argv[4]), d
+assert d[sys.argv[3]]["status"] == "destroyed", d' "$output" "$OLD1" "$OLD2" "$B"
 	run --separate-stderr as li check --json
 	[ "$status" -eq 0 ]
 }
