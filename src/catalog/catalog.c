@@ -25,6 +25,7 @@
 
 #include "catalog/catalog.h"
 #include "catalog/catalog_admin.h" /* CY_LEDGER_TRUST_WHERE */
+#include "catalog/catalog_retention.h" /* CY_LEDGER_RETENTION_WHERE */
 #include "catalog/catalog_sql.h"
 #include "custody/buf.h"
 #include "custody/error.h"
@@ -287,7 +288,13 @@ static const char *SCHEMA_V5 =
  * part appends to its own block below; the ledger stays the authority (a
  * row here is a cache or a working copy of what the ledger entries say). */
 static const char *SCHEMA_V6 =
-	/* retention: (worker "retention") overrides of rule-pack rules, appraisals */
+	/* retention: (worker "retention") overrides of rule-pack rules (a working
+	 * copy: the retention.override ledger entries are the authority, read
+	 * through the partial index ledger_retention; docs/internals/retention.md) */
+	"CREATE TABLE retention_overrides ("
+	"  rule TEXT PRIMARY KEY, period INTEGER NOT NULL, reason TEXT NOT NULL,"
+	"  user_id INTEGER NOT NULL, at TEXT NOT NULL, seq INTEGER NOT NULL) STRICT;"
+	"CREATE INDEX ledger_retention ON ledger (seq) WHERE " CY_LEDGER_RETENTION_WHERE ";"
 	/* holds: (worker "holds") legal holds, store-only exceptions */
 	/* destroy: (integrator) destruction batches, their items and signatures */
 	"";
