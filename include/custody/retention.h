@@ -152,8 +152,9 @@ typedef int (*cy_retention_due_fn)(void *arg, const cy_record_info *r,
 				   const cy_retention_result *res);
 int cy_retention_due(cy_vault *v, cy_retention_pack *p, const char *fonds, const char *as_of,
 		     cy_retention_due_fn fn, void *arg);
-/* The same with a callback per record looked at (for progress). */
+/* The same with a callback per record looked at (for progress): a nonzero
+ * return stops the walk with CY_ECANCELLED. */
 int cy_retention_due_ext(cy_vault *v, cy_retention_pack *p, const char *fonds, const char *as_of,
-			 cy_retention_due_fn fn, void (*seen)(void *arg), void *arg);
+			 cy_retention_due_fn fn, int (*seen)(void *arg), void *arg);
 
 #endif

@@ -39,6 +39,7 @@ extern const cli_command cmd_record_sub[];
 extern const cli_command cmd_store_sub[];
 extern const cli_command cmd_subject_sub[];
 extern const cli_command cmd_recovery_sub[];
+extern const cli_command cmd_retention_sub[];
 
 /* For commands written before the dispatcher, which parse their own argv
  * (cli_parse) and open the vault themselves (cli_open): find argv[0] in a

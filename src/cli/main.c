@@ -55,6 +55,8 @@ static const cli_command COMMANDS[] = {
 	{"store", NULL, NULL, 0, N_("the object store's upkeep (compact)"), cmd_store_sub, NULL},
 	{"recovery", NULL, NULL, 0, N_("the recovery key: grant a fonds no one holds (grant)"),
 	 cmd_recovery_sub, NULL},
+	{"retention", NULL, NULL, 0, N_("retention schedules: rules, what is due, overrides"),
+	 cmd_retention_sub, NULL},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
 

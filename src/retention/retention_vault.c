@@ -322,7 +322,7 @@ typedef struct due_ctx {
 	const cy_retention_pack *p;
 	int64_t as_of;
 	cy_retention_due_fn fn;
-	void (*seen)(void *arg);
+	int (*seen)(void *arg);
 	void *arg;
 	fonds_state *f;
 	size_t nf, capf;
@@ -357,8 +357,8 @@ static int due_one(void *arg, const cy_record_info *r)
 	const char *key;
 	int y, m, dd, rc = 0;
 
-	if (d->seen)
-		d->seen(d->arg);
+	if (d->seen && d->seen(d->arg))
+		return cy_error_set(CY_ECANCELLED, "stopped");
 	if (!strcmp(r->status, "destroyed") || !strcmp(r->status, "transferred"))
 		return 0;
 	memset(&facts, 0, sizeof(facts));
@@ -400,7 +400,7 @@ out:
 }
 
 int cy_retention_due_ext(cy_vault *v, cy_retention_pack *p, const char *fonds, const char *as_of,
-			 cy_retention_due_fn fn, void (*seen)(void *arg), void *arg)
+			 cy_retention_due_fn fn, int (*seen)(void *arg), void *arg)
 {
 	due_ctx d = {.p = p, .fn = fn, .seen = seen, .arg = arg};
 	int y, m, dd, rc;
