@@ -21,7 +21,7 @@ static bool o_json;
 
 #define PACK_OPT                                                                                              \
 	{                                                                                                     \
-		"pack", OPT_STRING, "NAME[,NAME]|FILE|DIR",                                                   \
+		"pack", OPT_STRING, "NAME|FILE|DIR",                                                          \
 			N_("the retention pack (default: $CUSTODY_RETENTION, else the shipped cn-accounting " \
 			   "and cn-pipl; gdpr for the English mode)"),                                        \
 			&o_pack                                                                               \
@@ -338,8 +338,9 @@ static int due_print(void *arg, const cy_record_info *r, const cy_retention_resu
 	} else {
 		if (d->prog.on && d->prog.last > 0)
 			fputs("\r\033[K", stderr);
-		printf("%-26s %-10s %-10s %-10s %s: ", cli_safe(r->archive_no), res->trigger,
-		       res->due, res->action, cli_safe(res->rule));
+		cli_put_padded(stdout, cli_safe(r->archive_no), 26);
+		printf(" %-10s %-10s %-10s %s: ", res->trigger, res->due, res->action,
+		       cli_safe(res->rule));
 		cli_put_safe(stdout, res->period_text);
 		if (res->overridden)
 			printf(_(" (overridden)"));
