@@ -81,6 +81,8 @@ typedef struct cy_retention_result {
 	const char *certainty; /* "verified", "partial", "unverified" */
 	bool minimum;	       /* the law's period is a minimum (第十五条) */
 	bool overridden;       /* period comes from an override */
+	int64_t appraisal;     /* the appraisal that kept the record (the new period runs
+				* from its date); 0 when none */
 	char waiting[96];      /* why there is no due date yet ("" otherwise) */
 } cy_retention_result;
 
@@ -156,5 +158,52 @@ int cy_retention_due(cy_vault *v, cy_retention_pack *p, const char *fonds, const
  * return stops the walk with CY_ECANCELLED. */
 int cy_retention_due_ext(cy_vault *v, cy_retention_pack *p, const char *fonds, const char *as_of,
 			 cy_retention_due_fn fn, int (*seen)(void *arg), void *arg);
+
+/* ---- appraisal (鉴定意见书, 会计档案管理办法 第十六条) ---- */
+
+/* A record of the appraisal: what the register may hold (no title: a title
+ * can name a person) and the decision. */
+typedef struct cy_appraisal_item {
+	char archive_no[64];
+	char klass[16];
+	int year;
+	char retention[8]; /* the record's code */
+	char rule[CY_RETENTION_ID_MAX + 1];
+	char trigger[16], due[16];
+	char decision[16]; /* "destroy", "keep" or "store-only" */
+	int new_period;	   /* keep: years from the appraisal's date, or
+			    * CY_RETENTION_PERMANENT; else 0 */
+} cy_appraisal_item;
+
+typedef struct cy_appraisal_info {
+	int64_t id;
+	char fonds[8], as_of[16], created[32], user[64];
+	uint64_t seq; /* its appraise ledger entry */
+	int64_t items;
+	char digest[65];
+} cy_appraisal_info;
+
+/* A record the appraisers keep, with its new period. */
+typedef struct cy_appraisal_keep {
+	const char *archive_no; /* as cy_archive_no_normalize gives it */
+	int period;		/* years, or CY_RETENTION_PERMANENT */
+} cy_appraisal_keep;
+
+/* archivist: appraise the records of `fonds` due on or before as_of
+ * (cy_retention_due): each is kept (when keeps names it, with its new
+ * period) or, by its rule's action, to be destroyed (destroy, appraise) or
+ * kept store-only.  Stored in the catalog and logged as `appraise` with the
+ * SHA-256 of its items (docs/internals/retention.md); *id gets its id.
+ * CY_ENOTFOUND when nothing is due; CY_EINVALID when a kept record is not
+ * due (naming it). */
+int cy_appraise(cy_vault *v, cy_retention_pack *p, const char *fonds, const char *as_of,
+		const cy_appraisal_keep *keeps, size_t nkeeps, int64_t *id);
+/* One appraisal's header, verified against its ledger entry (CY_ECORRUPT
+ * when the catalog was edited; CY_ENOTFOUND when there is none). */
+int cy_appraisal_get(cy_vault *v, int64_t id, cy_appraisal_info *out);
+/* Its items, in order, after the same verification.  For `destroy propose
+ * --from-appraisal ID`: the items whose decision is "destroy". */
+typedef int (*cy_appraisal_item_fn)(void *arg, const cy_appraisal_item *it);
+int cy_appraisal_items(cy_vault *v, int64_t id, cy_appraisal_item_fn fn, void *arg);
 
 #endif

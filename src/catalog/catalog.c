@@ -295,6 +295,18 @@ static const char *SCHEMA_V6 =
 	"  rule TEXT PRIMARY KEY, period INTEGER NOT NULL, reason TEXT NOT NULL,"
 	"  user_id INTEGER NOT NULL, at TEXT NOT NULL, seq INTEGER NOT NULL) STRICT;"
 	"CREATE INDEX ledger_retention ON ledger (seq) WHERE " CY_LEDGER_RETENTION_WHERE ";"
+	/* appraisals (鉴定意见书, 第十六条): the opinion and its items, each sealed by
+	 * the SHA-256 (digest) that its `appraise` ledger entry carries */
+	"CREATE TABLE appraisals ("
+	"  id INTEGER PRIMARY KEY, fonds TEXT NOT NULL, as_of TEXT NOT NULL, created TEXT NOT NULL,"
+	"  user_id INTEGER NOT NULL, seq INTEGER NOT NULL, digest TEXT NOT NULL,"
+	"  items INTEGER NOT NULL) STRICT;"
+	"CREATE TABLE appraisal_items ("
+	"  appraisal_id INTEGER NOT NULL REFERENCES appraisals(id), n INTEGER NOT NULL,"
+	"  archive_no TEXT NOT NULL, class TEXT NOT NULL, year INTEGER NOT NULL,"
+	"  retention TEXT NOT NULL, rule TEXT NOT NULL, trigger TEXT NOT NULL, due TEXT NOT NULL,"
+	"  decision TEXT NOT NULL, new_period INTEGER NOT NULL,"
+	"  PRIMARY KEY (appraisal_id, n)) STRICT;"
 	/* holds: (worker "holds") legal holds, store-only exceptions */
 	/* destroy: (integrator) destruction batches, their items and signatures */
 	"";

@@ -11,13 +11,16 @@
 #include "custody/datetime.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
+#include "custody/file.h"
 #include "custody/fonds.h"
 #include "custody/pii.h"
+#include "custody/record.h"
 #include "custody/retention.h"
 #include "custody/banned.h"
 
-static const char *o_pack, *o_as_of, *o_fonds, *o_period, *o_reason;
+static const char *o_pack, *o_as_of, *o_fonds, *o_period, *o_reason, *o_output;
 static bool o_json;
+static cli_list o_keep;
 
 #define PACK_OPT                                                                                              \
 	{                                                                                                     \
@@ -328,8 +331,13 @@ static int due_print(void *arg, const cy_record_info *r, const cy_retention_resu
 		cy_json_cstr(b, res->action);
 		cy_buf_puts(b, ",\"period\":");
 		json_period(b, res->period);
-		cy_buf_printf(b, ",\"overridden\":%s,\"minimum\":%s,\"citation\":",
+		cy_buf_printf(b, ",\"overridden\":%s,\"minimum\":%s,\"appraisal\":",
 			      res->overridden ? "true" : "false", res->minimum ? "true" : "false");
+		if (res->appraisal)
+			cy_buf_printf(b, "%lld", (long long)res->appraisal);
+		else
+			cy_buf_puts(b, "null");
+		cy_buf_puts(b, ",\"citation\":");
 		cy_json_cstr(b, res->citation);
 		cy_buf_puts(b, ",\"certainty\":");
 		cy_json_cstr(b, res->certainty);
@@ -462,3 +470,313 @@ const cli_command cmd_retention_sub[] = {
 	 N_("change a rule's period (archivist; logged)"), NULL, override_prepare},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
+
+/* ---- appraise ---- */
+
+static const cli_opt APPRAISE_OPTS[] = {
+	{"fonds", OPT_STRING, "CODE", N_("the fonds to appraise"), &o_fonds},
+	{"as-of", OPT_STRING, "YYYY-MM-DD",
+	 N_("appraise what is due on or before this day (default: today, China time)"), &o_as_of},
+	{"keep", OPT_LIST, "ARCHIVE_NO=YEARS|permanent",
+	 N_("keep a due record, with its new period from the appraisal's date (repeatable)"),
+	 &o_keep},
+	{"output", OPT_STRING, "OPINION.html",
+	 N_("write the opinion as HTML, in English and Chinese (-o FILE)"), &o_output},
+	PACK_OPT,
+	{"json", OPT_FLAG, NULL, N_("one JSON object: id, fonds, as_of and the items"), &o_json},
+	{NULL, 0, NULL, NULL, NULL},
+};
+const cli_cmd cmd_appraise_spec = {
+	"custody appraise --fonds CODE [--as-of DATE] [--keep ARCHIVE_NO=PERIOD]... "
+	"[-o OPINION.html] [--json]",
+	N_("Appraise the records of a fonds whose retention period has ended (archivist;\n"
+	   "会计档案鉴定意见书, 会计档案管理办法 第十六条): each due record is kept with a new period\n"
+	   "(--keep) or, by its rule, to be destroyed or kept store-only. The opinion is stored\n"
+	   "and logged (appraise); its id is the first line of the output. The HTML opinion holds\n"
+	   "archive numbers, classes, years and periods, never titles (a title can name a person)."),
+	NULL,
+	APPRAISE_OPTS,
+	0,
+	0,
+};
+
+typedef struct keep_arg {
+	cy_appraisal_keep *v;
+	char (*nos)[64];
+	size_t n;
+} keep_arg;
+
+static int parse_keeps(keep_arg *k)
+{
+	k->n = 0;
+	if (!o_keep.n)
+		return 0;
+	k->v = calloc(o_keep.n, sizeof(*k->v));
+	k->nos = calloc(o_keep.n, sizeof(*k->nos));
+	if (!k->v || !k->nos) {
+		cli_error(_("out of memory"));
+		return EXIT_ERR;
+	}
+	for (size_t i = 0; i < o_keep.n; i++) {
+		const char *eq = strrchr(o_keep.v[i], '=');
+		char no[256];
+		int period;
+		if (!eq || eq == o_keep.v[i] || (size_t)(eq - o_keep.v[i]) >= sizeof(no)) {
+			cli_error(
+				_("--keep takes ARCHIVE_NO=YEARS or ARCHIVE_NO=permanent, not '%s'"),
+				cli_safe(o_keep.v[i]));
+			return EXIT_USAGE;
+		}
+		memcpy(no, o_keep.v[i], (size_t)(eq - o_keep.v[i]));
+		no[eq - o_keep.v[i]] = 0;
+		if (cli_archive_no(no, k->nos[i]))
+			return EXIT_USAGE;
+		if (cy_retention_period_parse(eq + 1, &period) || period == 0) {
+			cli_error(_("--keep %s: the new period is 1-1000 years or permanent"),
+				  cli_safe(o_keep.v[i]));
+			return EXIT_USAGE;
+		}
+		k->v[i] = (cy_appraisal_keep){k->nos[i], period};
+		k->n++;
+	}
+	return 0;
+}
+
+int cmd_appraise_prepare(int argc, char **argv)
+{
+	keep_arg k = {0};
+	int y, m, d, rc;
+
+	(void)argc;
+	(void)argv;
+	if (!o_fonds) {
+		cli_error(_("give the fonds to appraise with --fonds CODE"));
+		return EXIT_USAGE;
+	}
+	if (o_as_of && cy_date_parse(o_as_of, &y, &m, &d)) {
+		cli_fail(CY_EINVALID);
+		return EXIT_USAGE;
+	}
+	if (o_output && cy_outfile_check(o_output, 0)) {
+		cli_fail(cy_error_code());
+		return EXIT_USAGE;
+	}
+	rc = parse_keeps(&k);
+	free(k.v);
+	free(k.nos);
+	return rc;
+}
+
+static void html_text(cy_buf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<':
+			cy_buf_puts(b, "&lt;");
+			break;
+		case '>':
+			cy_buf_puts(b, "&gt;");
+			break;
+		case '&':
+			cy_buf_puts(b, "&amp;");
+			break;
+		case '"':
+			cy_buf_puts(b, "&quot;");
+			break;
+		default:
+			cy_buf_putc(b, *s);
+		}
+	}
+}
+
+typedef struct appraise_out {
+	cy_buf html, json;
+	int64_t n, destroy, keep, store_only;
+} appraise_out;
+
+static const char *decision_zh(const char *d)
+{
+	return !strcmp(d, "keep") ? "继续保存" : !strcmp(d, "destroy") ? "销毁" : "仅存储";
+}
+
+static int appraise_item(void *arg, const cy_appraisal_item *it)
+{
+	appraise_out *o = arg;
+	char per[48] = "";
+	cy_buf *h = &o->html, *j = &o->json;
+
+	o->n++;
+	if (!strcmp(it->decision, "keep"))
+		o->keep++;
+	else if (!strcmp(it->decision, "destroy"))
+		o->destroy++;
+	else
+		o->store_only++;
+	if (!strcmp(it->decision, "keep")) {
+		if (it->new_period == CY_RETENTION_PERMANENT)
+			snprintf(per, sizeof(per), "permanent 永久");
+		else
+			snprintf(per, sizeof(per), "%d years 年", it->new_period);
+	}
+	cy_buf_puts(h, "<tr><td>");
+	html_text(h, it->archive_no);
+	cy_buf_puts(h, "</td><td>");
+	html_text(h, it->klass);
+	cy_buf_printf(h, "</td><td>%d</td><td>", it->year);
+	html_text(h, it->retention);
+	cy_buf_puts(h, "</td><td>");
+	html_text(h, it->rule);
+	cy_buf_puts(h, "</td><td>");
+	html_text(h, it->trigger);
+	cy_buf_puts(h, "</td><td>");
+	html_text(h, it->due);
+	cy_buf_puts(h, "</td><td>");
+	html_text(h, it->decision);
+	cy_buf_puts(h, " ");
+	html_text(h, decision_zh(it->decision));
+	cy_buf_puts(h, "</td><td>");
+	html_text(h, per);
+	cy_buf_puts(h, "</td></tr>\n");
+	if (o_json) {
+		cy_buf_puts(j, o->n > 1 ? ",{\"archive_no\":" : "{\"archive_no\":");
+		cy_json_cstr(j, it->archive_no);
+		cy_buf_puts(j, ",\"class\":");
+		cy_json_cstr(j, it->klass);
+		cy_buf_printf(j, ",\"year\":%d,\"retention\":", it->year);
+		cy_json_cstr(j, it->retention);
+		cy_buf_puts(j, ",\"rule\":");
+		cy_json_cstr(j, it->rule);
+		cy_buf_puts(j, ",\"trigger\":");
+		cy_json_cstr(j, it->trigger);
+		cy_buf_puts(j, ",\"due\":");
+		cy_json_cstr(j, it->due);
+		cy_buf_puts(j, ",\"decision\":");
+		cy_json_cstr(j, it->decision);
+		cy_buf_puts(j, ",\"new_period\":");
+		if (strcmp(it->decision, "keep"))
+			cy_buf_puts(j, "null");
+		else
+			json_period(j, it->new_period);
+		cy_buf_putc(j, '}');
+	}
+	return 0;
+}
+
+int cmd_appraise(cy_vault *v, int argc, char **argv)
+{
+	cy_retention_pack *p = NULL;
+	keep_arg k = {0};
+	appraise_out o;
+	cy_appraisal_info info;
+	cy_buf page = CY_BUF_INIT;
+	char today[16];
+	int64_t id = 0;
+	int y, m, d, rc;
+
+	(void)argc;
+	(void)argv;
+	memset(&o, 0, sizeof(o));
+	if ((rc = parse_keeps(&k)))
+		goto done;
+	if (load_pack(&p)) {
+		rc = EXIT_ERR;
+		goto done;
+	}
+	if (!o_as_of) {
+		cy_civil_from_days(cy_pii_today(), &y, &m, &d);
+		snprintf(today, sizeof(today), "%04d-%02d-%02d", y, m, d);
+	}
+	rc = cy_appraise(v, p, o_fonds, o_as_of ? o_as_of : today, k.v, k.n, &id);
+	/* read back through the ledger check, as destroy propose will */
+	rc = rc ? rc : cy_appraisal_get(v, id, &info);
+	rc = rc ? rc : cy_appraisal_items(v, id, appraise_item, &o);
+	if (rc) {
+		rc = cli_fail(rc);
+		goto done;
+	}
+	printf("%lld\n", (long long)id);
+	if (o_json) {
+		cy_buf b = CY_BUF_INIT;
+		cy_buf_printf(&b, "{\"id\":%lld,\"fonds\":", (long long)id);
+		cy_json_cstr(&b, info.fonds);
+		cy_buf_puts(&b, ",\"as_of\":");
+		cy_json_cstr(&b, info.as_of);
+		cy_buf_puts(&b, ",\"created\":");
+		cy_json_cstr(&b, info.created);
+		cy_buf_puts(&b, ",\"user\":");
+		cy_json_cstr(&b, info.user);
+		cy_buf_printf(&b, ",\"ledger_seq\":%llu,\"digest\":\"%s\",\"items\":[",
+			      (unsigned long long)info.seq, info.digest);
+		cy_buf_put(&b, o.json.ptr ? (const void *)o.json.ptr : "", o.json.len);
+		cy_buf_puts(&b, "]}");
+		cli_json_line(&b);
+		cy_buf_release(&b);
+	} else {
+		printf(_("appraisal %lld of fonds %s as of %s: %lld records: %lld to destroy, %lld "
+			 "kept, %lld store-only (logged as appraise, ledger entry %llu)\n"),
+		       (long long)id, info.fonds, info.as_of, (long long)o.n, (long long)o.destroy,
+		       (long long)o.keep, (long long)o.store_only, (unsigned long long)info.seq);
+	}
+	if (o_output) {
+		cy_buf_puts(&page,
+			    "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta "
+			    "charset=\"utf-8\"><title>会计档案鉴定意见书 Appraisal opinion ");
+		cy_buf_printf(&page, "%lld</title></head><body>\n", (long long)id);
+		cy_buf_printf(
+			&page,
+			"<h1>会计档案鉴定意见书<br>Appraisal opinion on accounting archives</h1>\n"
+			"<p>编号 No. %lld · 全宗 Fonds ",
+			(long long)id);
+		html_text(&page, info.fonds);
+		cy_buf_puts(&page, " · 鉴定基准日 As of ");
+		html_text(&page, info.as_of);
+		cy_buf_puts(&page, " · 鉴定人 Appraiser ");
+		html_text(&page, info.user);
+		cy_buf_puts(&page, " · ");
+		html_text(&page, info.created);
+		cy_buf_puts(&page,
+			    "</p>\n<p>依据 Under: 会计档案管理办法 第十六条; 保管期限表 Retention "
+			    "pack: ");
+		html_text(&page, cy_retention_pack_name(p));
+		cy_buf_puts(&page, "</p>\n");
+		cy_buf_printf(&page,
+			      "<p>共 %lld 件 records: 销毁 destroy %lld, 继续保存 keep %lld, 仅存储 "
+			      "store-only %lld</p>\n",
+			      (long long)o.n, (long long)o.destroy, (long long)o.keep,
+			      (long long)o.store_only);
+		cy_buf_puts(&page,
+			    "<table border=\"1\">\n<tr><th>档案号 Archive no.</th><th>门类 "
+			    "Class</th><th>年度 Year</th><th>保管期限 Retention</th><th>规则 "
+			    "Rule</th><th>起算日 From</th><th>到期日 Due</th><th>鉴定意见 "
+			    "Decision</th><th>新保管期限 New period</th></tr>\n");
+		cy_buf_put(&page, o.html.ptr ? (const void *)o.html.ptr : "", o.html.len);
+		cy_buf_printf(
+			&page,
+			"</table>\n<p>账本记录 Ledger entry %llu · SHA-256 %s</p>\n"
+			"<p>题名不列入本意见书（题名可能含有个人信息）。Titles are left out: a "
+			"title can name a person.</p>\n</body></html>\n",
+			(unsigned long long)info.seq, info.digest);
+		if (cy_buf_failed(&page)) {
+			rc = cli_fail(cy_error_set(CY_ENOMEM, "out of memory"));
+			goto done;
+		}
+		if ((rc = cy_outfile_write(o_output, page.ptr, page.len, 0644))) {
+			cli_error(
+				_("appraisal %lld is stored, but the opinion could not be written"),
+				(long long)id);
+			rc = cli_fail(rc);
+			goto done;
+		}
+		if (!o_json)
+			printf(_("opinion written to %s\n"), cli_safe(o_output));
+	}
+	rc = EXIT_OK;
+done:
+	cy_buf_release(&page);
+	cy_buf_release(&o.html);
+	cy_buf_release(&o.json);
+	free(k.v);
+	free(k.nos);
+	cy_retention_free(p);
+	return rc;
+}

@@ -4,7 +4,7 @@
  * authority; check's comparison of the two; and the walk over the records
  * that gives what is due (cy_retention_due).
  *
- * Why the ledger: a person who can write catalog.db with sqlite3 could
+ * Why the ledger: a person who can write catalog.db with a database tool could
  * otherwise shorten a period by editing a row, and records would come up for
  * destruction early without a trace.  The periods used are the ledger's
  * (its entries are chained and signed: log verify finds an edited one); a
@@ -294,6 +294,9 @@ int cy_retention_check(cy_vault *v, void (*problem)(void *arg, const char *msg),
 	list_ctx l = {.problem = problem, .arg = arg};
 	int rc;
 
+	if ((rc = cy_retention__check_appraisals(v, problem, arg)))
+		return rc;
+
 	if ((rc = ledger_overrides(v, &l.s)) == 0)
 		rc = cy_catalog_ret_override_each(v->cat, list_row, &l);
 	for (size_t k = 0; !rc && k < l.s.n; k++) {
@@ -326,6 +329,8 @@ typedef struct due_ctx {
 	void *arg;
 	fonds_state *f;
 	size_t nf, capf;
+	cy_retention__keep *keeps; /* records kept by an appraisal */
+	size_t nkeeps;
 } due_ctx;
 
 static int add_fonds(void *arg, const cy_fonds_info *f)
@@ -391,6 +396,26 @@ static int due_one(void *arg, const cy_record_info *r)
 		rc = 0;
 		goto out;
 	}
+	/* kept by an appraisal: the new period runs from the appraisal's date */
+	for (size_t i = 0; i < d->nkeeps; i++) {
+		const cy_retention__keep *k = &d->keeps[i];
+		if (strcmp(k->archive_no, r->archive_no) || cy_date_parse(k->as_of, &y, &m, &dd))
+			continue;
+		snprintf(res.trigger, sizeof(res.trigger), "%s", k->as_of);
+		res.due[0] = 0;
+		res.period = k->period;
+		res.appraisal = k->appraisal;
+		if (k->period == CY_RETENTION_PERMANENT) {
+			snprintf(res.period_text, sizeof(res.period_text),
+				 "permanent (kept by appraisal %lld)", (long long)k->appraisal);
+		} else {
+			cy_date_add_years(&y, &m, &dd, k->period);
+			snprintf(res.due, sizeof(res.due), "%04d-%02d-%02d", y, m, dd);
+			snprintf(res.period_text, sizeof(res.period_text),
+				 "%d years from appraisal %lld", k->period,
+				 (long long)k->appraisal);
+		}
+	}
 	if (*res.due && !cy_date_parse(res.due, &y, &m, &dd) &&
 	    cy_days_from_civil(y, m, dd) <= d->as_of)
 		rc = d->fn(d->arg, r, &res);
@@ -410,9 +435,12 @@ int cy_retention_due_ext(cy_vault *v, cy_retention_pack *p, const char *fonds, c
 	d.as_of = cy_days_from_civil(y, m, dd);
 	if ((rc = cy_retention_overrides_load(v, p)))
 		return rc;
+	if ((rc = cy_retention__keeps(v, &d.keeps, &d.nkeeps)))
+		return rc;
 	if ((rc = cy_fonds_list(v, add_fonds, &d)) == 0)
 		rc = cy_record_list(v, fonds, due_one, &d);
 	free(d.f);
+	free(d.keeps);
 	return rc;
 }
 

@@ -191,3 +191,78 @@ assert "pending tax audit" not in json.dumps(e[0])
 	run --separate-stderr as li check
 	[[ "$output$stderr" == *"rule 'cn-acct-02-bookkeeping-voucher' (0 years) is in the catalog, but the ledger never logged it"* ]]
 }
+
+@test "appraise: the id first, kept records get a new period, the rest to destroy; the opinion holds no titles" {
+	import_2015
+	# nothing due yet: no opinion
+	run --separate-stderr as li appraise --fonds Z109 --as-of 2025-12-31
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"nothing in fonds Z109 is due on or before 2025-12-31"* ]]
+	# a record that is not due cannot be kept by this appraisal
+	run --separate-stderr as li ls --json
+	voucher=$(py 'print([r["archive_no"] for r in jl(sys.argv[1]) if "-D30-" in r["archive_no"]][0])' "$output")
+	statement=$(py 'print([r["archive_no"] for r in jl(sys.argv[1]) if "-D10-" in r["archive_no"]][0])' "$output")
+	run --separate-stderr as li appraise --fonds Z109 --as-of 2026-06-30 --keep "$voucher=10"
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"is not due on or before 2026-06-30"* ]]
+	# viewers do not appraise
+	run --separate-stderr as vv appraise --fonds Z109 --as-of 2026-06-30
+	[ "$status" -ne 0 ]
+	run --separate-stderr as li appraise --fonds Z109 --as-of 2026-06-30 --keep "$statement=5" -o "$T/op.html"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "1" ]
+	[[ "$output" == *"1 records: 0 to destroy, 1 kept"* ]]
+	[ -s "$T/op.html" ]
+	grep -q '会计档案鉴定意见书' "$T/op.html"
+	grep -q 'Appraisal opinion' "$T/op.html"
+	grep -q "$statement" "$T/op.html"
+	grep -q '继续保存' "$T/op.html"
+	# no title in the opinion (the file names are the titles)
+	run grep -q '工行对账单' "$T/op.html"
+	[ "$status" -ne 0 ]
+	# kept: due 5 years after the appraisal, not in 2026
+	run --separate-stderr as li retention due --as-of 2031-06-29 --json
+	[ -z "$output" ]
+	run --separate-stderr as li retention due --as-of 2031-06-30 --json
+	py 'd = jl(sys.argv[1]); assert len(d) == 1 and d[0]["due"] == "2031-06-30" and d[0]["trigger"] == "2026-06-30" and d[0]["appraisal"] == 1, d' "$output"
+	# a later appraisal decides to destroy; --json gives the items
+	run --separate-stderr as li appraise --fonds Z109 --as-of 2046-01-01 --json
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "2" ]
+	py '
+o = json.loads(sys.argv[1].splitlines()[1])
+assert o["id"] == 2 and o["fonds"] == "Z109" and o["as_of"] == "2046-01-01", o
+dec = {i["rule"]: i["decision"] for i in o["items"]}
+assert dec == {"cn-acct-11-bank-statement": "destroy", "cn-acct-02-bookkeeping-voucher": "destroy"}, dec
+' "$output"
+	run --separate-stderr as aud log show --json
+	py '
+e = [e for e in jl(sys.argv[1]) if e["action"] == "appraise"]
+assert [x["details"]["id"] for x in e] == [1, 2], e
+assert e[0]["targets"] == ["Z109"] and e[0]["details"]["keep"] == 1 and len(e[0]["details"]["digest"]) == 64, e
+' "$output"
+	run --separate-stderr as li check
+	[ "$status" -eq 0 ]
+}
+
+@test "appraise: an appraisal item edited with sqlite3 is refused, not used, and check reports it" {
+	command -v sqlite3 >/dev/null || skip "no sqlite3 shell"
+	import_2015
+	run --separate-stderr as li ls --json
+	statement=$(py 'print([r["archive_no"] for r in jl(sys.argv[1]) if "-D10-" in r["archive_no"]][0])' "$output")
+	as li appraise --fonds Z109 --as-of 2026-06-30 --keep "$statement=50" >/dev/null
+	# the keep shortened behind the vault's back
+	sqlite3 "$V/catalog.db" "UPDATE appraisal_items SET new_period = 1"
+	run --separate-stderr as li retention due --as-of 2027-07-01 --json
+	[ "$status" -ne 0 ]
+	[ -z "$output" ]
+	[[ "$stderr" == *"appraisal 1: its items in the catalog do not match the digest of ledger entry"* ]]
+	run --separate-stderr as li check
+	[ "$status" -ne 0 ]
+	[[ "$output$stderr" == *"appraisal 1: its items in the catalog do not match"* ]]
+	# an appraisal deleted: its decisions are missed, and said so
+	sqlite3 "$V/catalog.db" "DELETE FROM appraisal_items; DELETE FROM appraisals"
+	run --separate-stderr as li retention due --as-of 2027-07-01 --json
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"appraisal 1 was logged (ledger entry"*"but is not in the catalog"* ]]
+}
