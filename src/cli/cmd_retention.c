@@ -393,7 +393,7 @@ static int retention_due(cy_vault *v, int n, char **args)
 		return EXIT_ERR;
 	if (!o_as_of) {
 		cy_civil_from_days(cy_pii_today(), &y, &m, &dd);
-		snprintf(today, sizeof(today), "%04d-%02d-%02d", y, m, dd);
+		snprintf(today, sizeof(today), "%04d-%02d-%02d", y % 10000, m % 100, dd % 100);
 	}
 	cli_cancel_install();
 	cli_progress_init(&d.prog, _("retention due"));
@@ -684,7 +684,7 @@ int cmd_appraise(cy_vault *v, int argc, char **argv)
 	}
 	if (!o_as_of) {
 		cy_civil_from_days(cy_pii_today(), &y, &m, &d);
-		snprintf(today, sizeof(today), "%04d-%02d-%02d", y, m, d);
+		snprintf(today, sizeof(today), "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
 	}
 	rc = cy_appraise(v, p, o_fonds, o_as_of ? o_as_of : today, k.v, k.n, &id);
 	/* read back through the ledger check, as destroy propose will */

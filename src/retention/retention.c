@@ -897,7 +897,7 @@ static const char *field_of(const cy_retention_facts *f, const char *key)
 
 static void fmt_date(char out[16], int y, int m, int d)
 {
-	snprintf(out, 16, "%04d-%02d-%02d", y, m, d);
+	snprintf(out, 16, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
 }
 
 /* The day after the fiscal year labelled `year` ends (it ends in calendar

@@ -410,7 +410,8 @@ static int due_one(void *arg, const cy_record_info *r)
 				 "permanent (kept by appraisal %lld)", (long long)k->appraisal);
 		} else {
 			cy_date_add_years(&y, &m, &dd, k->period);
-			snprintf(res.due, sizeof(res.due), "%04d-%02d-%02d", y, m, dd);
+			snprintf(res.due, sizeof(res.due), "%04d-%02d-%02d", y % 10000, m % 100,
+				 dd % 100);
 			snprintf(res.period_text, sizeof(res.period_text),
 				 "%d years from appraisal %lld", k->period,
 				 (long long)k->appraisal);
