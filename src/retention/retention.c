@@ -464,9 +464,10 @@ static int parse_fye(cy_retention_pack *p, json_t *val, const char *name)
 	return 0;
 }
 
-/* Add the rules of one JSON text to the pack; *on_request gets its "load". */
+/* Add the rules of one JSON text to the pack; skip_on_request: add nothing
+ * from a pack marked "load": "on-request" (a directory's). */
 static int parse_into(cy_retention_pack *p, const void *data, size_t n, const char *name,
-		      bool *on_request)
+		      bool skip_on_request)
 {
 	json_error_t err;
 	json_t *j = NULL, *arr, *val;
@@ -474,8 +475,6 @@ static int parse_into(cy_retention_pack *p, const void *data, size_t n, const ch
 	unsigned long failures;
 	int rc = 0;
 
-	if (on_request)
-		*on_request = false;
 	if (n > PACK_FILE_MAX)
 		return cy_error_set(CY_EINVALID, "%s: a retention pack is at most 1 MiB", name);
 	cy_json_secure_init();
@@ -521,8 +520,8 @@ static int parse_into(cy_retention_pack *p, const void *data, size_t n, const ch
 					  "%s: 'load' must be \"default\" or \"on-request\"", name);
 			goto out;
 		}
-		if (on_request)
-			*on_request = !strcmp(s, "on-request");
+		if (skip_on_request && !strcmp(s, "on-request"))
+			goto out; /* not part of this pack, nor its fiscal year end */
 	}
 	if ((val = json_object_get(j, "fiscal_year_end")) && (rc = parse_fye(p, val, name)))
 		goto out;
@@ -589,29 +588,19 @@ int cy_retention_parse(const void *data, size_t n, const char *name, cy_retentio
 	*out = NULL;
 	if ((rc = pack_new(&p)))
 		return rc;
-	return pack_done(p, parse_into(p, data ? data : "", n, name, NULL), out);
+	return pack_done(p, parse_into(p, data ? data : "", n, name, false), out);
 }
 
-/* One file; skip_on_request: leave out a pack marked "on-request" (its rules
- * are dropped again). */
+/* One file; skip_on_request: leave out a pack marked "on-request". */
 static int load_file(cy_retention_pack *p, const char *path, bool skip_on_request)
 {
 	cy_buf b = CY_BUF_INIT;
-	size_t before = p->n, names = p->names.len;
-	bool on_request = false;
 	int rc;
 
 	if ((rc = cy_read_file(path, PACK_FILE_MAX, &b)))
 		return rc;
-	rc = parse_into(p, b.ptr ? (const char *)b.ptr : "", b.len, path, &on_request);
+	rc = parse_into(p, b.ptr ? (const char *)b.ptr : "", b.len, path, skip_on_request);
 	cy_buf_release(&b);
-	if (!rc && skip_on_request && on_request) {
-		while (p->n > before)
-			rule_release(&p->v[--p->n]);
-		p->names.len = names;
-		if (p->names.ptr)
-			p->names.ptr[names] = 0;
-	}
 	return rc;
 }
 

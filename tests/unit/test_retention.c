@@ -471,6 +471,49 @@ static void test_retention_load(void **state)
 	unsetenv("CUSTODY_RETENTION_DIR");
 }
 
+static void put(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_non_null(f = fopen(path, "w"));
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_retention_directory(void **state)
+{
+	cy_retention_pack *p = NULL;
+	char *dir = tu_tmpdir();
+
+	(void)state;
+	put(dir, "a.json",
+	    "{\"custody_retention\":1,\"fiscal_year_end\":\"12-31\",\"rules\":[" OKR("a") "]}");
+	/* on request: left out of the directory, and so is its fiscal year end */
+	put(dir, "b.json",
+	    "{\"custody_retention\":1,\"load\":\"on-request\",\"fiscal_year_end\":\"06-30\","
+	    "\"rules\":[" OKR("b") "]}");
+	put(dir, "README.md", "not a pack");
+	if (cy_retention_load(dir, &p))
+		fail_msg("%s", cy_error_message());
+	assert_int_equal(cy_retention_count(p), 1);
+	assert_string_equal(cy_retention_fiscal_year_end(p), "12-31");
+	assert_string_equal(cy_retention_pack_name(p), "a.json");
+	cy_retention_free(p);
+	/* a second default pack with another fiscal year: refused */
+	put(dir, "c.json",
+	    "{\"custody_retention\":1,\"fiscal_year_end\":\"06-30\",\"rules\":[" OKR("c") "]}");
+	assert_int_equal(cy_retention_load(dir, &p), CY_EINVALID);
+	assert_non_null(strstr(cy_error_message(), "a company has one fiscal year"));
+	/* a duplicate id across files: refused, naming the other file */
+	put(dir, "c.json", "{\"custody_retention\":1,\"rules\":[" OKR("a") "]}");
+	assert_int_equal(cy_retention_load(dir, &p), CY_EINVALID);
+	assert_non_null(strstr(cy_error_message(), "a.json: rule 1"));
+	tu_rmrf(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -480,6 +523,7 @@ int main(void)
 		cmocka_unit_test(test_retention_malformed),
 		cmocka_unit_test(test_retention_override),
 		cmocka_unit_test(test_retention_load),
+		cmocka_unit_test(test_retention_directory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
