@@ -900,6 +900,11 @@ static void fy_start(const cy_retention_pack *p, int year, int *y, int *m, int *
 
 static void set_due(cy_retention_result *out, int y, int m, int d, int period)
 {
+	if (y > 9999) {
+		/* the fiscal year 9999 ends on 9999-12-31: its period would start in 10000 */
+		snprintf(out->waiting, sizeof(out->waiting), "the period starts after 9999");
+		return;
+	}
 	fmt_date(out->trigger, y, m, d);
 	if (period == CY_RETENTION_PERMANENT)
 		return;

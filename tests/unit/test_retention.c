@@ -264,6 +264,18 @@ static void test_retention_dates(void **state)
 	assert_int_equal(cy_retention_eval(p, &f, &res), 0);
 	assert_string_equal(res.rule, CY_RETENTION_CODE_RULE);
 	assert_string_equal(res.due, "2026-01-01");
+	/* the last year there is: its period would start in 10000 (found by fuzz_retention) */
+	f.year = 9999;
+	assert_int_equal(cy_retention_eval(p, &f, &res), 0);
+	assert_string_equal(res.trigger, "");
+	assert_string_equal(res.due, "");
+	assert_string_equal(res.waiting, "the period starts after 9999");
+	f.year = 9989;
+	assert_int_equal(cy_retention_eval(p, &f, &res), 0);
+	assert_string_equal(res.trigger, "9990-01-01");
+	assert_string_equal(res.due, "");
+	assert_string_equal(res.waiting, "the due date is after 9999");
+	f.year = 2015;
 	f.retention = "X";
 	assert_int_equal(cy_retention_eval(p, &f, &res), CY_EINVALID);
 	cy_retention_free(p);
