@@ -18,6 +18,7 @@
 #include "custody/normalize.h"
 #include "custody/pii.h"
 #include "custody/record.h"
+#include "custody/retention.h"
 #include "custody/sindex.h"
 #include "custody/subject.h"
 #include "custody/table.h"

@@ -22,4 +22,11 @@ int64_t cy_days_from_civil(int year, int month, int day);
 /* Its inverse: the proleptic Gregorian date of a day number. */
 void cy_civil_from_days(int64_t days, int *year, int *month, int *day);
 
+/* The same month and day `years` later (or earlier, years < 0), written
+ * back in place; 29 February in a year without one becomes 1 March (never
+ * earlier than the whole years: docs/formats/retention-rules.md). */
+void cy_date_add_years(int *year, int *month, int *day, int years);
+/* The number of days in a month of a year (28-31), 0 for a month not 1-12. */
+int cy_days_in_month(int year, int month);
+
 #endif

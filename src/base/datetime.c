@@ -30,6 +30,20 @@ static int days_in_month(int y, int m)
 	return m == 2 && leap ? 29 : D[m - 1];
 }
 
+int cy_days_in_month(int year, int month)
+{
+	return month >= 1 && month <= 12 ? days_in_month(year, month) : 0;
+}
+
+void cy_date_add_years(int *year, int *month, int *day, int years)
+{
+	*year += years;
+	if (*month == 2 && *day == 29 && days_in_month(*year, 2) == 28) {
+		*month = 3;
+		*day = 1;
+	}
+}
+
 int64_t cy_days_from_civil(int year, int month, int day)
 {
 	/* H. Hinnant's days_from_civil */

@@ -25,7 +25,8 @@
 
 #include "catalog/catalog.h"
 #include "catalog/catalog_admin.h" /* CY_LEDGER_TRUST_WHERE */
-#include "catalog/catalog_holds.h" /* CY_LEDGER_HOLDS_WHERE */
+#include "catalog/catalog_holds.h"     /* CY_LEDGER_HOLDS_WHERE */
+#include "catalog/catalog_retention.h" /* CY_LEDGER_RETENTION_WHERE */
 #include "catalog/catalog_sql.h"
 #include "custody/buf.h"
 #include "custody/error.h"
@@ -288,7 +289,25 @@ static const char *SCHEMA_V5 =
  * part appends to its own block below; the ledger stays the authority (a
  * row here is a cache or a working copy of what the ledger entries say). */
 static const char *SCHEMA_V6 =
-	/* retention: (worker "retention") overrides of rule-pack rules, appraisals */
+	/* retention: (worker "retention") overrides of rule-pack rules (a working
+	 * copy: the retention.override ledger entries are the authority, read
+	 * through the partial index ledger_retention; docs/internals/retention.md) */
+	"CREATE TABLE retention_overrides ("
+	"  rule TEXT PRIMARY KEY, period INTEGER NOT NULL, reason TEXT NOT NULL,"
+	"  user_id INTEGER NOT NULL, at TEXT NOT NULL, seq INTEGER NOT NULL) STRICT;"
+	"CREATE INDEX ledger_retention ON ledger (seq) WHERE " CY_LEDGER_RETENTION_WHERE ";"
+	/* appraisals (鉴定意见书, 第十六条): the opinion and its items, each sealed by
+	 * the SHA-256 (digest) that its `appraise` ledger entry carries */
+	"CREATE TABLE appraisals ("
+	"  id INTEGER PRIMARY KEY, fonds TEXT NOT NULL, as_of TEXT NOT NULL, created TEXT NOT NULL,"
+	"  user_id INTEGER NOT NULL, seq INTEGER NOT NULL, digest TEXT NOT NULL,"
+	"  items INTEGER NOT NULL) STRICT;"
+	"CREATE TABLE appraisal_items ("
+	"  appraisal_id INTEGER NOT NULL REFERENCES appraisals(id), n INTEGER NOT NULL,"
+	"  archive_no TEXT NOT NULL, class TEXT NOT NULL, year INTEGER NOT NULL,"
+	"  retention TEXT NOT NULL, rule TEXT NOT NULL, trigger TEXT NOT NULL, due TEXT NOT NULL,"
+	"  decision TEXT NOT NULL, new_period INTEGER NOT NULL,"
+	"  PRIMARY KEY (appraisal_id, n)) STRICT;"
 	/* holds: (worker "holds") legal holds, store-only exceptions
 	 * (docs/internals/holds.md).  A hold is a row of holds (its reason
 	 * sealed under the fonds key of epoch `epoch`) and its targets (record

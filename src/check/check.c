@@ -14,6 +14,7 @@
 
 #include "custody/encoding.h"
 #include "custody/error.h"
+#include "custody/retention.h"
 #include "base/fsutil.h"
 #include "check/check_internal.h"
 #include "store/object.h"
@@ -411,6 +412,9 @@ int cy_vault_check(cy_vault *v, cy_problem_fn problem, cy_problem_fn warning, vo
 		goto out;
 	/* disabled users and fonds statuses: the catalog against the ledger's last word */
 	if ((rc = cy_vault__check_admin(v, admin_problem, &c)))
+		goto out;
+	/* retention overrides: the catalog's rows against the ledger (retention_vault.c) */
+	if ((rc = cy_retention_check(v, admin_problem, &c)))
 		goto out;
 	/* users and grants: each backed by its ledger entries (vault_trust_users.c) */
 	if ((rc = cy_vault__check_users_grants(v, admin_problem, &c)))

@@ -46,6 +46,11 @@ extern const cli_command cmd_subject_sub[];
 extern const cli_command cmd_recovery_sub[];
 extern const cli_command cmd_hold_sub[];   /* cmd_hold.c */
 extern const cli_command cmd_access_sub[]; /* cmd_hold.c */
+extern const cli_command cmd_retention_sub[];
+/* appraise (cmd_retention.c) */
+int cmd_appraise(cy_vault *v, int argc, char **argv);
+int cmd_appraise_prepare(int argc, char **argv);
+extern const cli_cmd cmd_appraise_spec;
 
 /* For commands written before the dispatcher, which parse their own argv
  * (cli_parse) and open the vault themselves (cli_open): find argv[0] in a

@@ -65,6 +65,11 @@ static const cli_command COMMANDS[] = {
 	{"store", NULL, NULL, 0, N_("the object store's upkeep (compact)"), cmd_store_sub, NULL},
 	{"recovery", NULL, NULL, 0, N_("the recovery key: grant a fonds no one holds (grant)"),
 	 cmd_recovery_sub, NULL},
+	{"retention", NULL, NULL, 0, N_("retention schedules: rules, what is due, overrides"),
+	 cmd_retention_sub, NULL},
+	{"appraise", cmd_appraise, &cmd_appraise_spec, NEEDS_UNLOCK,
+	 N_("appraise what is due: keep longer or destroy (鉴定意见书)"), NULL,
+	 cmd_appraise_prepare},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
 
