@@ -65,6 +65,9 @@ void cy_destroy_info_release(cy_destroy_info *d);
  * destroyed or in another open batch.  Logged destroy.propose.  Proposing
  * is not signing. */
 int cy_destroy_propose(cy_vault *v, const char *const *archive_nos, size_t n, int64_t *batch_id);
+/* The same for the records an appraisal (custody appraise) decided to
+ * destroy; the batch names the appraisal. */
+int cy_destroy_propose_appraisal(cy_vault *v, int64_t appraisal, int64_t *batch_id);
 /* Any user with a certificate: sign batch as role (one of its kind's
  * roles not yet signed; one user signs one role per batch; "proposer" only
  * by the proposer, "approver" not by the proposer).  Logged destroy.sign. */

@@ -159,6 +159,13 @@ int cy_retention_due(cy_vault *v, cy_retention_pack *p, const char *fonds, const
 int cy_retention_due_ext(cy_vault *v, cy_retention_pack *p, const char *fonds, const char *as_of,
 			 cy_retention_due_fn fn, int (*seen)(void *arg), void *arg);
 
+/* Every record (of one fonds, or all the caller holds) the pack can place,
+ * due or not, with its evaluation (due "" when permanent or waiting for its
+ * trigger; appraisal keeps applied): for destruction and erasure, which
+ * must know each named record's rule. */
+int cy_retention_each(cy_vault *v, cy_retention_pack *p, const char *fonds, cy_retention_due_fn fn,
+		      void *arg);
+
 /* ---- appraisal (鉴定意见书, 会计档案管理办法 第十六条) ---- */
 
 /* A record of the appraisal: what the register may hold (no title: a title

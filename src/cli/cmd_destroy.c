@@ -14,15 +14,17 @@
 #include "custody/banned.h"
 
 static bool o_json;
-static const char *o_as, *o_from, *o_reason, *o_request;
+static const char *o_as, *o_from, *o_reason, *o_request, *o_appraisal;
 
 static const cli_opt PROPOSE_OPTS[] = {
 	{"from", OPT_STRING, "FILE",
 	 N_("read the archive numbers from FILE, one per line ('-': standard input)"), &o_from},
+	{"from-appraisal", OPT_STRING, "ID",
+	 N_("the records an appraisal (custody appraise) decided to destroy"), &o_appraisal},
 	{NULL, 0, NULL, NULL, NULL},
 };
 static const cli_cmd PROPOSE = {
-	"custody destroy propose (ARCHIVE_NO... | --from FILE)",
+	"custody destroy propose (ARCHIVE_NO... | --from FILE | --from-appraisal ID)",
 	N_("Propose a destruction batch: records of one fonds whose retention has ended. Each must be\n"
 	   "due (its period, counted from the day after its fiscal year ends, is over), not permanent,\n"
 	   "not on hold, not in another open batch. Prints the batch id as the first line, then what\n"
@@ -173,6 +175,16 @@ static int destroy_propose(cy_vault *v, int n, char **args)
 	int64_t id;
 	int rc;
 
+	if (o_appraisal) {
+		int64_t aid;
+		if ((rc = batch_arg(o_appraisal, &aid)))
+			goto out;
+		if ((rc = cy_destroy_propose_appraisal(v, aid, &id))) {
+			rc = cli_fail(rc);
+			goto out;
+		}
+		goto proposed;
+	}
 	if (o_from) {
 		if ((rc = read_list(o_from, &text, &nos, &count)))
 			goto out;
@@ -188,6 +200,7 @@ static int destroy_propose(cy_vault *v, int n, char **args)
 		rc = cli_fail(rc);
 		goto out;
 	}
+proposed:
 	printf("%lld\n", (long long)id);
 	if (!cy_destroy_show(v, id, &d)) {
 		printf(_("destruction batch %lld proposed: %zu records of fonds %s (%s)\n"),

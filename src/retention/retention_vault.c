@@ -331,6 +331,7 @@ typedef struct due_ctx {
 	size_t nf, capf;
 	cy_retention__keep *keeps; /* records kept by an appraisal */
 	size_t nkeeps;
+	bool all; /* every record the pack places, due or not */
 } due_ctx;
 
 static int add_fonds(void *arg, const cy_fonds_info *f)
@@ -350,6 +351,40 @@ static int add_fonds(void *arg, const cy_fonds_info *f)
 	snprintf(d->f[d->nf].date, sizeof(d->f[d->nf].date), "%s", f->status_date);
 	d->nf++;
 	return 0;
+}
+
+static void code_lengthens(const cy_record_info *r, cy_retention_result *res)
+{
+	int y, m, d, n;
+	char *end;
+	char due[16];
+
+	if (!strcmp(r->retention, "Y")) {
+		if (res->period != CY_RETENTION_PERMANENT) {
+			res->period = CY_RETENTION_PERMANENT;
+			res->due[0] = 0;
+			snprintf(res->period_text, sizeof(res->period_text),
+				 "permanent (the record's own retention Y)");
+		}
+		return;
+	}
+	if (r->retention[0] != 'D' || !*res->due || cy_date_parse(res->due, &y, &m, &d))
+		return;
+	n = (int)strtol(r->retention + 1, &end, 10);
+	if (*end || n <= 0 || n > 1000 || r->year < 1 || r->year > 9000)
+		return;
+	y = r->year + 1;
+	m = 1;
+	d = 1;
+	cy_date_add_years(&y, &m, &d, n);
+	snprintf(due, sizeof(due), "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
+	if (strcmp(due, res->due) > 0) {
+		snprintf(res->due, sizeof(res->due), "%s", due);
+		snprintf(res->trigger, sizeof(res->trigger), "%04d-01-01", (r->year + 1) % 10000);
+		res->period = n;
+		snprintf(res->period_text, sizeof(res->period_text),
+			 "%d years (the record's own retention %s)", n, r->retention);
+	}
 }
 
 static int due_one(void *arg, const cy_record_info *r)
@@ -396,6 +431,12 @@ static int due_one(void *arg, const cy_record_info *r)
 		rc = 0;
 		goto out;
 	}
+	/* the record's own retention code, when longer than the rule's period,
+	 * is kept where the rule's period is a legal minimum (第十五条) or an
+	 * archivist chose the code (retention_rule "user"); a class default
+	 * never keeps personal data longer than its rule (PIPL Art. 19) */
+	if (res.minimum || !strcmp(r->retention_rule, "user"))
+		code_lengthens(r, &res);
 	/* kept by an appraisal: the new period runs from the appraisal's date */
 	for (size_t i = 0; i < d->nkeeps; i++) {
 		const cy_retention__keep *k = &d->keeps[i];
@@ -417,18 +458,18 @@ static int due_one(void *arg, const cy_record_info *r)
 				 (long long)k->appraisal);
 		}
 	}
-	if (*res.due && !cy_date_parse(res.due, &y, &m, &dd) &&
-	    cy_days_from_civil(y, m, dd) <= d->as_of)
+	if (d->all || (*res.due && !cy_date_parse(res.due, &y, &m, &dd) &&
+		       cy_days_from_civil(y, m, dd) <= d->as_of))
 		rc = d->fn(d->arg, r, &res);
 out:
 	json_decref(meta);
 	return rc;
 }
 
-int cy_retention_due_ext(cy_vault *v, cy_retention_pack *p, const char *fonds, const char *as_of,
-			 cy_retention_due_fn fn, int (*seen)(void *arg), void *arg)
+static int due_walk(cy_vault *v, cy_retention_pack *p, const char *fonds, const char *as_of,
+		    bool all, cy_retention_due_fn fn, int (*seen)(void *arg), void *arg)
 {
-	due_ctx d = {.p = p, .fn = fn, .seen = seen, .arg = arg};
+	due_ctx d = {.p = p, .fn = fn, .seen = seen, .arg = arg, .all = all};
 	int y, m, dd, rc;
 
 	if ((rc = cy_date_parse(as_of, &y, &m, &dd)))
@@ -443,6 +484,18 @@ int cy_retention_due_ext(cy_vault *v, cy_retention_pack *p, const char *fonds, c
 	free(d.f);
 	free(d.keeps);
 	return rc;
+}
+
+int cy_retention_due_ext(cy_vault *v, cy_retention_pack *p, const char *fonds, const char *as_of,
+			 cy_retention_due_fn fn, int (*seen)(void *arg), void *arg)
+{
+	return due_walk(v, p, fonds, as_of, false, fn, seen, arg);
+}
+
+int cy_retention_each(cy_vault *v, cy_retention_pack *p, const char *fonds, cy_retention_due_fn fn,
+		      void *arg)
+{
+	return due_walk(v, p, fonds, "2000-01-01", true, fn, NULL, arg);
 }
 
 int cy_retention_due(cy_vault *v, cy_retention_pack *p, const char *fonds, const char *as_of,

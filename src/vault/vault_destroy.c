@@ -39,6 +39,7 @@
 #include "custody/hold.h"
 #include "custody/import.h"
 #include "custody/record.h"
+#include "custody/retention.h"
 #include "custody/search.h"
 #include "custody/subject.h"
 #include "base/jsonsec.h"
@@ -139,6 +140,132 @@ static int item_due(const char *archive_no, const char *retention, int64_t year,
 	snprintf(rule, 48, "retention-code");
 	snprintf(trigger, 11, "%04d-01-01", (int)year + 1);
 	snprintf(due, 11, "%04d-01-01", (int)(year + 1 + n));
+	return 0;
+}
+
+/* What the retention rules say of each record of a fonds (retention.h):
+ * the rule, its trigger and due date, its action, whether its period is a
+ * legal minimum; sorted by archive number. */
+typedef struct placed {
+	char archive_no[64];
+	char rule[CY_RETENTION_ID_MAX + 1];
+	char trigger[16], due[16], period_text[80], waiting[96];
+	char action[16];
+	char klass[16];
+	int period;
+	bool minimum;
+} placed;
+
+typedef struct placements {
+	placed *v;
+	size_t n, cap;
+} placements;
+
+static int place_one(void *arg, const cy_record_info *r, const cy_retention_result *res)
+{
+	placements *p = arg;
+	placed *o;
+
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 256;
+		placed *nv = realloc(p->v, cap * sizeof(*nv));
+		if (!nv)
+			return cy_error_set(CY_ENOMEM, "out of memory");
+		p->v = nv;
+		p->cap = cap;
+	}
+	o = &p->v[p->n++];
+	memset(o, 0, sizeof(*o));
+	snprintf(o->archive_no, sizeof(o->archive_no), "%s", r->archive_no);
+	snprintf(o->rule, sizeof(o->rule), "%s", res->rule);
+	snprintf(o->trigger, sizeof(o->trigger), "%s", res->trigger);
+	snprintf(o->due, sizeof(o->due), "%s", res->due);
+	snprintf(o->period_text, sizeof(o->period_text), "%s", res->period_text);
+	snprintf(o->waiting, sizeof(o->waiting), "%s", res->waiting);
+	snprintf(o->action, sizeof(o->action), "%s", res->action ? res->action : "");
+	snprintf(o->klass, sizeof(o->klass), "%s", r->class_name);
+	o->period = res->period;
+	o->minimum = res->minimum;
+	return 0;
+}
+
+static int cmp_placed(const void *a, const void *b)
+{
+	return strcmp(((const placed *)a)->archive_no, ((const placed *)b)->archive_no);
+}
+
+/* The active rule pack (with the ledger's overrides) over fonds `code`. */
+static int place_fonds(cy_vault *v, const char *code, placements *out)
+{
+	cy_retention_pack *p = NULL;
+	int rc = cy_retention_load(NULL, &p);
+
+	memset(out, 0, sizeof(*out));
+	rc = rc ? rc : cy_retention_each(v, p, code, place_one, out);
+	cy_retention_free(p);
+	if (!rc && out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_placed);
+	return rc;
+}
+
+static const placed *placed_find(const placements *p, const char *no)
+{
+	placed key;
+
+	if (!p->n)
+		return NULL;
+	snprintf(key.archive_no, sizeof(key.archive_no), "%s", no);
+	return bsearch(&key, p->v, p->n, sizeof(*p->v), cmp_placed);
+}
+
+/* When record `no` may be destroyed: its rule's due date, or its own
+ * retention code's when that is later (a period the archivist chose longer
+ * than the rule's is kept: 第十五条 makes the table's periods minimums).  A
+ * refusal names the rule and what is missing. */
+static int item_when(const placements *pl, const char *no, const char *retention, int64_t year,
+		     const char *day, char rule[48], char trigger[11], char due[11])
+{
+	const placed *p = placed_find(pl, no);
+	char crule[48], ctrig[11], cdue[11];
+
+	if (!strcmp(retention, "Y"))
+		return cy_error_set(CY_EPERM,
+				    "record %s is kept permanently (retention Y): it is never "
+				    "destroyed",
+				    no);
+	if (!p)
+		return cy_error_set(CY_EINVALID,
+				    "record %s: the retention rules give it no period (custody "
+				    "retention rules)",
+				    no);
+	if (p->period == CY_RETENTION_PERMANENT)
+		return cy_error_set(CY_EPERM,
+				    "record %s is kept permanently under rule %s: it is never "
+				    "destroyed",
+				    no, p->rule);
+	if (!*p->due)
+		return cy_error_set(CY_EPERM, "record %s is not due for destruction: %s (rule %s)",
+				    no, *p->waiting ? p->waiting : "its period has not begun",
+				    p->rule);
+	if (!strcmp(p->action, "store-only"))
+		return cy_error_set(CY_EPERM,
+				    "record %s: rule %s keeps it store-only at the end of its "
+				    "period; it is not destroyed",
+				    no, p->rule);
+	snprintf(rule, 48, "%s", p->rule);
+	snprintf(trigger, 11, "%.10s", p->trigger);
+	snprintf(due, 11, "%.10s", p->due);
+	if (!item_due(no, retention, year, crule, ctrig, cdue) && strcmp(cdue, due) > 0) {
+		snprintf(rule, 48, "%s", crule);
+		snprintf(trigger, 11, "%s", ctrig);
+		snprintf(due, 11, "%s", cdue);
+	}
+	cy_error_clear();
+	if (strcmp(due, day) > 0)
+		return cy_error_set(CY_EPERM,
+				    "record %s is not due for destruction until %s (rule %s: %s "
+				    "from %s)",
+				    no, due, rule, p->period_text, trigger);
 	return 0;
 }
 
@@ -529,6 +656,7 @@ int cy_destroy_lookup(cy_vault *v, const char *archive_no, int64_t *batch_id, ch
 typedef struct propose_opts {
 	const char *reason;  /* erasure: art47-N (PIPL Art. 47); NULL: by retention */
 	const char *request; /* erasure: the request's reference (only its hash is logged) */
+	int64_t appraisal;   /* the appraisal that decided these records go, or 0 */
 } propose_opts;
 
 static int propose(cy_vault *v, const char *const *nos, size_t n, const propose_opts *po,
@@ -536,9 +664,48 @@ static int propose(cy_vault *v, const char *const *nos, size_t n, const propose_
 
 int cy_destroy_propose(cy_vault *v, const char *const *nos, size_t n, int64_t *batch_id)
 {
-	propose_opts po = {NULL, NULL};
+	propose_opts po = {NULL, NULL, 0};
 
 	return propose(v, nos, n, &po, batch_id);
+}
+
+typedef struct appr_ctx {
+	cy_buf text;
+	size_t n;
+} appr_ctx;
+
+static int appr_item(void *arg, const cy_appraisal_item *it)
+{
+	appr_ctx *a = arg;
+
+	if (strcmp(it->decision, "destroy"))
+		return 0;
+	a->n++;
+	return cy_buf_put(&a->text, it->archive_no, strlen(it->archive_no) + 1);
+}
+
+int cy_destroy_propose_appraisal(cy_vault *v, int64_t appraisal, int64_t *batch_id)
+{
+	appr_ctx a = {CY_BUF_INIT, 0};
+	const char **nos = NULL;
+	propose_opts po = {NULL, NULL, appraisal};
+	int rc = cy_appraisal_items(v, appraisal, appr_item, &a);
+
+	*batch_id = 0;
+	if (!rc && !a.n)
+		rc = cy_error_set(CY_ENOTFOUND,
+				  "appraisal %lld decided to destroy no record: nothing to propose",
+				  (long long)appraisal);
+	if (!rc && !(nos = calloc(a.n, sizeof(*nos))))
+		rc = cy_error_set(CY_ENOMEM, "out of memory");
+	for (size_t i = 0, off = 0; !rc && i < a.n; i++) {
+		nos[i] = (const char *)a.text.ptr + off;
+		off += strlen(nos[i]) + 1;
+	}
+	rc = rc ? rc : propose(v, nos, a.n, &po, batch_id);
+	free(nos);
+	cy_buf_release(&a.text);
+	return rc;
 }
 
 static int propose(cy_vault *v, const char *const *nos, size_t n, const propose_opts *po,
@@ -549,6 +716,8 @@ static int propose(cy_vault *v, const char *const *nos, size_t n, const propose_
 	cy_ledger_entry e;
 	char now[21], day[11], hex[65], idtxt[24], reqhex[33];
 	cy_holds_view *hv = NULL;
+	placements pl = {NULL, 0, 0};
+	bool pl_done = false;
 	const char *kind = "other";
 	uint8_t h[32];
 	int64_t id = 0;
@@ -650,17 +819,13 @@ static int propose(cy_vault *v, const char *const *nos, size_t n, const propose_
 			snprintf(t[i].rule, sizeof(t[i].rule), "pipl-%s", po->reason);
 			snprintf(t[i].trigger, sizeof(t[i].trigger), "%s", day);
 			snprintf(t[i].due, sizeof(t[i].due), "%s", day);
-		} else if ((rc = item_due(r.archive_no, r.retention, r.year, t[i].rule,
-					  t[i].trigger, t[i].due))) {
-			break;
-		}
-		if (strcmp(t[i].due, day) > 0) {
-			rc = cy_error_set(
-				CY_EPERM,
-				"record %s is not due for destruction until %s (%s %s from "
-				"%s)",
-				no, t[i].due, t[i].rule, r.retention, t[i].trigger);
-			break;
+		} else {
+			if (!pl_done && (rc = place_fonds(v, k->code, &pl)))
+				break;
+			pl_done = true;
+			if ((rc = item_when(&pl, r.archive_no, r.retention, r.year, day, t[i].rule,
+					    t[i].trigger, t[i].due)))
+				break;
 		}
 		if (!r.digest_ok) {
 			rc = cy_error_set(CY_ECORRUPT,
@@ -706,6 +871,7 @@ static int propose(cy_vault *v, const char *const *nos, size_t n, const propose_
 		cy_catalog_dbatch b = {.fonds_id = k->fonds_id,
 				       .kind = kind,
 				       .reason = po->reason,
+				       .appraisal_id = po->appraisal,
 				       .status = "proposed",
 				       .hash = h,
 				       .hash_len = 32,
@@ -731,6 +897,9 @@ static int propose(cy_vault *v, const char *const *nos, size_t n, const propose_
 		e.details[e.ndetails++] = (cy_ledger_detail){"records", NULL, (int64_t)n};
 		if (po->reason)
 			e.details[e.ndetails++] = (cy_ledger_detail){"reason", po->reason, 0};
+		if (po->appraisal)
+			e.details[e.ndetails++] = (cy_ledger_detail){"appraisal", NULL,
+								     po->appraisal};
 		if (po->request && *po->request) {
 			uint8_t rh[32];
 			cy_sha256(po->request, strlen(po->request), rh);
@@ -747,6 +916,7 @@ static int propose(cy_vault *v, const char *const *nos, size_t n, const propose_
 		*batch_id = id;
 out:
 	cy_vault__holds_free(hv);
+	free(pl.v);
 	free(items);
 	free(t);
 	return rc;
@@ -1792,29 +1962,31 @@ static const char *const ERASE_REASONS[] = {"art47-1", "art47-2", "art47-3",
 					    "art47-4", "art47-5", NULL};
 
 /* Whether a record must be kept although its customer asked for deletion:
- * a legal period still runs (PIPL Art. 47 para. 2).  Until the retention
- * rule packs decide it, the classes that carry a legal period
- * (会计档案管理办法 附表1; contracts and transactions as accounting evidence)
- * keep theirs; a customer's profile, correspondence and other records have
- * none and go. */
-static int legal_period_runs(const rowinfo *r, const char *day, char until[11])
+ * a legal period still runs (PIPL Art. 47 para. 2): its rule's period is a
+ * legal minimum (第十五条) and is not over, or the rules cannot place it
+ * (kept: the careful reading). */
+static int legal_period_runs(const placements *pl, const char *no, const char *day, char until[11])
 {
-	char rule[48], trigger[11];
-	bool legal = !strcmp(r->klass, "accounting") || !strcmp(r->klass, "contract") ||
-		     !strcmp(r->klass, "transaction");
+	const placed *p = placed_find(pl, no);
 
 	*until = 0;
-	if (!legal)
-		return 0;
-	if (!strcmp(r->retention, "Y")) {
-		snprintf(until, 11, "permanent");
-		return 1;
-	}
-	if (item_due(r->archive_no, r->retention, r->year, rule, trigger, until)) {
-		cy_error_clear();
+	if (!p) {
 		snprintf(until, 11, "unknown");
 		return 1;
 	}
+	/* accounting archives and transactions carry a legal period whichever
+	 * rule placed them (会计档案管理办法 第十四条) */
+	if (!p->minimum && strcmp(p->klass, "accounting") && strcmp(p->klass, "transaction"))
+		return 0;
+	if (p->period == CY_RETENTION_PERMANENT) {
+		snprintf(until, 11, "permanent");
+		return 1;
+	}
+	if (!*p->due) {
+		snprintf(until, 11, "unknown");
+		return 1;
+	}
+	snprintf(until, 11, "%.10s", p->due);
 	return strcmp(until, day) > 0;
 }
 
@@ -1826,6 +1998,8 @@ int cy_subject_erase(cy_vault *v, const char *id, const char *reason, const char
 	char code[8], day[11];
 	int64_t no, sid = 0;
 	size_t n = 0, ngo = 0;
+	placements pl = {NULL, 0, 0};
+	bool pl_done = false;
 	int rc;
 	bool ok = false;
 
@@ -1857,7 +2031,10 @@ int cy_subject_erase(cy_vault *v, const char *id, const char *reason, const char
 			goto out;
 		if ((rc = row_by_id(v, rid, &r)))
 			goto out;
-		if (legal_period_runs(&r, day, until)) {
+		if (!pl_done && (rc = place_fonds(v, code, &pl)))
+			goto out;
+		pl_done = true;
+		if (legal_period_runs(&pl, r.archive_no, day, until)) {
 			out->kept++;
 			if (strcmp(until, out->kept_until) > 0)
 				snprintf(out->kept_until, sizeof(out->kept_until), "%s", until);
@@ -1882,11 +2059,12 @@ int cy_subject_erase(cy_vault *v, const char *id, const char *reason, const char
 			memcpy(&off, go.ptr + i * sizeof(off), sizeof(off));
 			list[i] = (const char *)nos.ptr + off;
 		}
-		propose_opts po = {reason, request};
+		propose_opts po = {reason, request, 0};
 		rc = propose(v, list, ngo, &po, &out->batch);
 	}
 	out->erase = ngo;
 out:
+	free(pl.v);
 	free(list);
 	cy_buf_release(&nos);
 	cy_buf_release(&go);

@@ -326,6 +326,11 @@ assert not hits, hits' "$V" "$DKEY" "$TAIL"
 	as li subject export Z109-C000003 -o "$T/c3-before" >/dev/null
 	SID=$(sqlite3 "$DB" "SELECT subject_id FROM record_subjects rs JOIN records r ON r.id = rs.record_id WHERE r.archive_no = '$K1'")
 	[ "$(sqlite3 "$DB" "SELECT count(*) FROM subject_index WHERE subject_id = $SID")" -gt 0 ]
+	# customer data has no legal period: it is due when the business ends (PIPL Art. 47(2))
+	run --separate-stderr as li destroy propose "$K1"
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"business has not ended"* ]]
+	as li fonds status Z109 deregistered --date 2025-06-30 >/dev/null
 	ready_batch "$K1"
 	run --separate-stderr as li destroy execute "$B"
 	[ "$status" -eq 0 ]
@@ -399,9 +404,9 @@ assert not hits, hits' "$V" "$DKEY" "$TAIL"
 
 @test "subject erase: PIPL Art. 47 erasure with a second person's approval; the customer stays erased on re-import" {
 	printf '客户编号,客户名称,身份证号,手机号码\nC001,王芳,11010519491231002X,13800138000\nC002,李雷,110105194912310037,13900139000\n' >"$T/cust.csv"
-	printf '合同编号,客户编号,签订日期,金额\nHT-1,C001,2024-03-01,1000\n' >"$T/con.csv"
+	printf '客户编号,交易日期,金额\nC001,2024-03-01,1000\n' >"$T/tx.csv"
 	as li import csv "$T/cust.csv" --fonds Z109 --kind customers --year 2024 >/dev/null
-	as li import csv "$T/con.csv" --fonds Z109 --kind contracts >/dev/null
+	as li import csv "$T/tx.csv" --fonds Z109 --kind transactions >/dev/null
 	run --separate-stderr as li subject erase Z109-C000002
 	[ "$status" -eq 2 ]
 	[[ "$stderr" == *"art47"* ]]
@@ -409,17 +414,17 @@ assert not hits, hits' "$V" "$DKEY" "$TAIL"
 	[ "$status" -ne 0 ]
 	[[ "$stderr" == *"consent withdrawn"* ]]
 
-	# C001 has a contract a legal period keeps: only her profile can go
+	# C001 has a transaction statement a legal period keeps: only her profile can go
 	run --separate-stderr as li subject erase Z109-C000001 --reason art47-3 --request 'REQ-2026-001'
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"1 records are kept because a legal period still runs"* ]]
-	# she and her contract are store-only now: not shown, not exported
+	# she and her statement are store-only now: not shown, not exported
 	run --separate-stderr as li subject show Z109-C000001
 	[ "$status" -eq 6 ]
 	[[ "$stderr" == *"store-only"* ]]
 	run --separate-stderr as li ls --json
 	py 'rows = [json.loads(l) for l in sys.argv[1].splitlines()]
-assert [r["status"] for r in rows if r["class"] == "contract"] == ["store-only"], rows' "$output"
+assert [r["status"] for r in rows if r["class"] == "transaction"] == ["store-only"], rows' "$output"
 
 	run --separate-stderr as li subject erase Z109-C000002 --reason art47-3 --request 'REQ-2026-002'
 	[ "$status" -eq 0 ]
@@ -485,4 +490,23 @@ assert d[sys.argv[2]]["status"] == "destroyed" and d[sys.argv[2]]["batch"] == in
 assert d[sys.argv[3]]["status"] == "destroyed", d' "$output" "$OLD1" "$OLD2" "$B"
 	run --separate-stderr as li check --json
 	[ "$status" -eq 0 ]
+}
+
+@test "destroy: propose --from-appraisal takes what the appraisal decided to destroy, not what it kept" {
+	mkdir -p "$T/acc"
+	echo "statement 1" >"$T/acc/银行对账单_一月.txt"
+	echo "statement 2" >"$T/acc/银行对账单_二月.txt"
+	as li import files "$T/acc" --fonds Z109 --class accounting --year 1990 --retention D10 >/dev/null
+	A1="Z109-KJ${DOT}1990-D10-0001"
+	A2="Z109-KJ${DOT}1990-D10-0002"
+	run --separate-stderr as li appraise --fonds Z109 --keep "$A2=10"
+	[ "$status" -eq 0 ]
+	A=${lines[0]}
+	run --separate-stderr as li destroy propose --from-appraisal "$A"
+	[ "$status" -eq 0 ]
+	B=${lines[0]}
+	run --separate-stderr as li destroy show "$B" --json
+	py 'o = json.loads(sys.argv[1]); nos = [r["archive_no"] for r in o["records"]]
+assert sys.argv[2] in nos and sys.argv[3] not in nos, nos
+assert o["kind"] == "accounting", o' "$output" "$A1" "$A2"
 }
