@@ -35,6 +35,11 @@ int cy_fonds_add_ext(cy_vault *v, const char *code, const char *name, const char
  * deregistering, deregistered) as of date (YYYY-MM-DD).  Logged as
  * fonds.status with the status, the date and the status before. */
 int cy_fonds_set_status(cy_vault *v, const char *code, const char *status, const char *date);
+/* The same; for "deregistered", the records a legal period still keeps
+ * become store-only in the same transaction (PIPL Art. 47 para. 2), and
+ * *restricted says how many. */
+int cy_fonds_set_status_ext(cy_vault *v, const char *code, const char *status, const char *date,
+			    size_t *restricted);
 bool cy_fonds_status_valid(const char *s);
 typedef int (*cy_fonds_fn)(void *arg, const cy_fonds_info *f);
 /* Content roles see the fonds granted to them; admin roles see all (no records). */

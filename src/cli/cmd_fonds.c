@@ -160,9 +160,16 @@ static int fonds_status(cy_vault *v, int n, char **args)
 	int rc;
 
 	(void)n;
-	rc = cy_fonds_set_status(v, args[0], args[1], o_date);
+	size_t restricted = 0;
+
+	rc = cy_fonds_set_status_ext(v, args[0], args[1], o_date, &restricted);
 	if (!rc)
 		printf(_("fonds %s: %s as of %s\n"), args[0], args[1], o_date);
+	if (!rc && restricted)
+		printf(_("%zu records whose legal period still runs are now store-only (PIPL Art. 47 "
+			 "para. 2); customer data with no legal period is due for destruction (custody "
+			 "retention due)\n"),
+		       restricted);
 	return rc ? cli_fail(rc) : EXIT_OK;
 }
 

@@ -14,6 +14,8 @@
 #include "custody/datetime.h"
 #include "custody/error.h"
 #include "vault/vault_internal.h"
+#include "vault/vault_holds.h"
+#include "vault/vault_recsig.h"
 #include "custody/banned.h"
 
 /* ---- the user list ---- */
@@ -160,9 +162,21 @@ bool cy_fonds_status_valid(const char *s)
 
 int cy_fonds_set_status(cy_vault *v, const char *code, const char *status, const char *date)
 {
+	size_t n;
+
+	return cy_fonds_set_status_ext(v, code, status, date, &n);
+}
+
+int cy_fonds_set_status_ext(cy_vault *v, const char *code, const char *status, const char *date,
+			    size_t *restricted)
+{
 	cy_catalog_adm_fonds f;
 	cy_ledger_entry e;
+	int64_t *keep = NULL;
+	size_t nkeep = 0;
 	int y, m, d, rc;
+
+	*restricted = 0;
 
 	if ((rc = cy_vault__require(v, CY_R(CY_ROLE_ARCHIVIST),
 				    N_("change the status of a fonds"))))
@@ -176,8 +190,16 @@ int cy_fonds_set_status(cy_vault *v, const char *code, const char *status, const
 		return rc;
 	if (!cy_vault__fonds_key(v, code))
 		return cy_error_code();
-	if ((rc = cy_vault__begin(v)))
+	/* the end of business (PIPL Art. 47(2)): personal data whose legal
+	 * period still runs becomes store-only (para. 2); customer data with no
+	 * legal period becomes due (the retention rules) and stays readable */
+	if (!strcmp(status, "deregistered") &&
+	    (rc = cy_vault__legal_keep_ids(v, code, date, &keep, &nkeep)))
 		return rc;
+	if ((rc = cy_vault__begin(v))) {
+		free(keep);
+		return rc;
+	}
 	rc = cy_catalog_adm_fonds_get(v->cat, code, &f);
 	if (rc || (!strcmp(f.status, status) && !strcmp(f.status_date, date)))
 		goto out; /* nothing changes: nothing to log */
@@ -190,10 +212,17 @@ int cy_fonds_set_status(cy_vault *v, const char *code, const char *status, const
 	e.details[e.ndetails++] = (cy_ledger_detail){"date", date, 0};
 	e.details[e.ndetails++] = (cy_ledger_detail){"from", f.status, 0};
 	rc = rc ? rc : cy_vault__log(v, &e);
+	if (!rc && nkeep) {
+		rc = cy_vault__restrict_records(v, keep, nkeep, "art47-2");
+		*restricted = nkeep;
+	}
 out:
 	rc = rc ? rc : cy_vault__commit(v);
-	if (rc)
+	if (rc) {
 		cy_vault__rollback(v);
+		*restricted = 0;
+	}
+	free(keep);
 	return rc;
 }
 

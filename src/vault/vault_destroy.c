@@ -2152,3 +2152,37 @@ int cy_destroy_tombstones(cy_vault *v, const char *fonds, cy_destroy_tomb_fn fn,
 	free(l.ids);
 	return rc;
 }
+
+/* ---- the end of business (fonds status deregistered) ---- */
+
+int cy_vault__legal_keep_ids(cy_vault *v, const char *code, const char *date, int64_t **ids,
+			     size_t *n)
+{
+	placements pl = {NULL, 0, 0};
+	int rc = place_fonds(v, code, &pl);
+	size_t k = 0;
+
+	*ids = NULL;
+	*n = 0;
+	if (!rc && pl.n && !(*ids = malloc(pl.n * sizeof(**ids))))
+		rc = cy_error_set(CY_ENOMEM, "out of memory");
+	for (size_t i = 0; !rc && i < pl.n; i++) {
+		char until[11];
+		int64_t rid = 0, sb = 0;
+		if (!legal_period_runs(&pl, pl.v[i].archive_no, date, until))
+			continue;
+		rc = cy_catalog_record_batch_of(v->cat, pl.v[i].archive_no, &rid, &sb);
+		if (rc == 1) {
+			(*ids)[k++] = rid;
+			rc = 0;
+		}
+	}
+	free(pl.v);
+	if (rc) {
+		free(*ids);
+		*ids = NULL;
+		return rc;
+	}
+	*n = k;
+	return 0;
+}

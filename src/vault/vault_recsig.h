@@ -93,6 +93,12 @@ int cy_vault__records_verify(cy_vault *v, cy_fonds_key *k, const int64_t *ids, s
  * destroy.propose entry; an executed one's records are gone, it has its
  * destroy.execute entry and its register verifies with the fonds' write
  * key; an interrupted one (*interrupted = 1) is a warning to finish it. */
+/* The records of fonds `code` that a legal period (a minimum of the
+ * retention rules, or an accounting or transaction record) still keeps on
+ * `date` (vault_destroy.c): at the end of business they become store-only
+ * (PIPL Art. 47 para. 2).  *ids malloc'ed. */
+int cy_vault__legal_keep_ids(cy_vault *v, const char *code, const char *date, int64_t **ids,
+			     size_t *n);
 typedef void (*cy_destroy_problem_fn)(void *arg, int warn, const char *msg);
 int cy_vault__destroy_check(cy_vault *v, cy_destroy_problem_fn fn, void *arg, int *interrupted);
 int cy_vault__records_remove(cy_vault *v, cy_fonds_key *k, const int64_t *ids, size_t n,

@@ -510,3 +510,25 @@ assert d[sys.argv[3]]["status"] == "destroyed", d' "$output" "$OLD1" "$OLD2" "$B
 assert sys.argv[2] in nos and sys.argv[3] not in nos, nos
 assert o["kind"] == "accounting", o' "$output" "$A1" "$A2"
 }
+
+@test "fonds deregistered: records a legal period keeps become store-only; customer data stays readable and becomes due" {
+	mkdir -p "$T/acc"
+	echo "记账凭证 2020" >"$T/acc/记账凭证_2020.txt"
+	as li import files "$T/acc" --fonds Z109 --class accounting --year 2020 --retention D30 >/dev/null
+	printf '客户编号,客户名称,身份证号\nC001,王芳,11010519491231002X\n' >"$T/cust.csv"
+	as li import csv "$T/cust.csv" --fonds Z109 --kind customers --year 2020 >/dev/null
+	run --separate-stderr as li fonds status Z109 deregistered --date 2025-06-30
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"1 records whose legal period still runs are now store-only"* ]]
+	run --separate-stderr as li ls --json
+	py 'rows = {json.loads(l)["archive_no"]: json.loads(l) for l in sys.argv[1].splitlines()}
+assert rows[sys.argv[2]]["status"] == "store-only", rows[sys.argv[2]]
+assert rows[sys.argv[3]]["status"] == "held", rows[sys.argv[3]]' "$output" "Z109-KJ${DOT}2020-D30-0001" "Z109-KH${DOT}2020-D10-0001"
+	run --separate-stderr as li get "Z109-KJ${DOT}2020-D30-0001" -o "$T/g" --force
+	[ "$status" -eq 6 ]
+	readable "Z109-KH${DOT}2020-D10-0001"
+	run --separate-stderr as li retention due --json
+	[[ "$output" == *"Z109-KH${DOT}2020-D10-0001"*"pipl-customer-business-end"* ]]
+	run --separate-stderr as li check --json
+	[ "$status" -eq 0 ]
+}
