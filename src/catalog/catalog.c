@@ -359,6 +359,9 @@ static const char *SCHEMA_V6 =
 	"  trigger TEXT NOT NULL, due TEXT NOT NULL, created TEXT NOT NULL, digest BLOB NOT NULL,"
 	"  PRIMARY KEY (batch_id, record_id)) STRICT;"
 	"CREATE INDEX destruction_items_no ON destruction_items (archive_no);"
+	/* deleting an object row checks records.object_id (foreign keys): without
+	 * this index each delete scans every record */
+	"CREATE INDEX records_object ON records (object_id);"
 	"CREATE TABLE destruction_signatures ("
 	"  batch_id INTEGER NOT NULL REFERENCES destruction_batches(id), role TEXT NOT NULL,"
 	"  user_id INTEGER NOT NULL REFERENCES users(id), at TEXT NOT NULL, seq INTEGER NOT NULL,"

@@ -193,6 +193,10 @@ int cy_fonds_set_status_ext(cy_vault *v, const char *code, const char *status, c
 	/* the end of business (PIPL Art. 47(2)): personal data whose legal
 	 * period still runs becomes store-only (para. 2); customer data with no
 	 * legal period becomes due (the retention rules) and stays readable */
+	if ((rc = cy_catalog_adm_fonds_get(v->cat, code, &f)))
+		return rc;
+	if (!strcmp(f.status, status) && !strcmp(f.status_date, date))
+		return 0; /* nothing changes: nothing to log */
 	if (!strcmp(status, "deregistered") &&
 	    (rc = cy_vault__legal_keep_ids(v, code, date, &keep, &nkeep)))
 		return rc;

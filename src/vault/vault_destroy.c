@@ -60,6 +60,12 @@ static void crash_point(const char *name)
 #endif
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
 /* ---- signatories (会计档案管理办法 第十八条) ---- */
 
 static const char *const ROLES_ACCOUNTING[] = {"unit-head",
@@ -774,11 +780,6 @@ static int propose(cy_vault *v, const char *const *nos, size_t n, const propose_
 					  t[0].no, no);
 			break;
 		}
-		for (size_t j = 0; j < i; j++)
-			if (items[j].record_id == rid)
-				rc = cy_error_set(CY_EINVALID, "record %s is named twice", no);
-		if (rc)
-			break;
 		{
 			int64_t hold = 0;
 			if (!hv && (rc = cy_vault__holds_load(v, &hv)))
@@ -860,7 +861,15 @@ static int propose(cy_vault *v, const char *const *nos, size_t n, const propose_
 		}
 		for (size_t i = 0; i < n; i++)
 			ids[i] = items[i].record_id;
-		rc = cy_vault__records_verify(v, k, ids, n);
+		qsort(ids, n, sizeof(*ids), cmp_i64);
+		for (size_t i = 1; !rc && i < n; i++)
+			for (size_t j = 0; ids[i] == ids[i - 1] && j < n; j++)
+				if (items[j].record_id == ids[i]) {
+					rc = cy_error_set(CY_EINVALID, "record %s is named twice",
+							  t[j].no);
+					break;
+				}
+		rc = rc ? rc : cy_vault__records_verify(v, k, ids, n);
 		free(ids);
 		if (rc)
 			goto out;
@@ -1399,12 +1408,6 @@ static int log_destroyed(void *arg, size_t i)
 	return cy_vault__log(x->v, &e);
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
-}
-
 /* Step 1: the one transaction that destroys (see the top of the file). */
 static int execute_records(cy_vault *v, batch *b, cy_fonds_key *k, const items *s, const sigs *sg,
 			   cy_progress_fn progress, void *parg, cy_destroy_result *res)
@@ -1480,6 +1483,7 @@ static int execute_records(cy_vault *v, batch *b, cy_fonds_key *k, const items *
 			"subjects", NULL, (int64_t)(orphans.len / sizeof(int64_t))};
 		rc = cy_vault__log(v, &e);
 	}
+	cy_vault__now(now); /* the register's time: when the records went */
 	snprintf(b->executed, sizeof(b->executed), "%s", now);
 	rc = rc ? rc : make_register(v, b, sg, now, &reg);
 	rc = rc ? rc : register_msg(v->vault_id, k->code, reg, &msg);
