@@ -26,13 +26,17 @@
 #   --reuse            reuse the reconciled vault a previous run with the same
 #                      sizes and the same custody binary left (skips the imports)
 #   --profile          after the timed run, execute the same batch again on a
-#                      fresh copy under `perf record -g` and print the top symbols
-#                      (self and with children)
+#                      fresh copy under `perf record --call-graph dwarf` (50 Hz) and
+#                      print the top symbols, self and with children (the release
+#                      build has no frame pointers; the data is ~1 MB per second run)
 #   --help             this text
 # environment: BENCH_DIR (work directory; default /work/benchdata/destroy if
 # /work/benchdata exists, else $TMPDIR/cy-dbench; never on tmpfs).
 # exit: 0 done, 1 a step failed, 2 usage
 set -euo pipefail
+# the whole script is one compound command, read before it runs: editing the file
+# during a run (which takes minutes) cannot change what the run does
+{
 
 usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
 BUILD=""
@@ -54,7 +58,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$BUILD" ] || { usage >&2; exit 2; }
 case "$N$M" in *[!0-9]*) echo "bench/destroy.sh: --customers and --per-customer want numbers" >&2; exit 2 ;; esac
-[ "$N" -ge 1 ] && [ "$M" -ge 1 ] || { echo "bench/destroy.sh: sizes must be at least 1" >&2; exit 2; }
+if [ "$N" -lt 1 ] || [ "$M" -lt 1 ]; then echo "bench/destroy.sh: sizes must be at least 1" >&2; exit 2; fi
 [ -x "$BUILD/custody" ] || { echo "bench/destroy.sh: no $BUILD/custody (ninja -C $BUILD custody)" >&2; exit 1; }
 C=$(readlink -f "$BUILD/custody")
 for t in sqlite3 python3 /usr/bin/time; do
@@ -253,6 +257,7 @@ timed() {
 
 say "timed: floor (rm of $nfiles pack files + one DELETE per table in sqlite3), then custody destroy execute $B"
 echo "   load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+# shellcheck disable=SC2016  # $1..$3 are the inner shell's
 timed "$W/floor.log" sh -c 'xargs -a "$1" -d "\n" rm -f -- && sqlite3 "$2" <"$3"' sh "$W/floor-files" "$FDB" "$W/floor.sql"
 F_SECS=$T_SECS F_RSS=$T_RSS F_CPU=$T_CPU
 timed "$W/execute.log" env CUSTODY_USER=li CUSTODY_PASSWORD_FILE="$PW/li" CUSTODY_VAULT="$RUN" "$C" destroy execute "$B"
@@ -306,21 +311,22 @@ if [ "$PROFILE" = 1 ]; then
 	if ! command -v perf >/dev/null; then
 		echo "   (perf is not installed: no profile)"
 	else
-		say "profile: destroy execute again on a fresh copy under perf record -g (untimed)"
+		say "profile: destroy execute again on a fresh copy under perf record (untimed)"
 		copy "$PREP" "$RUN"
 		env CUSTODY_USER=li CUSTODY_PASSWORD_FILE="$PW/li" CUSTODY_VAULT="$RUN" \
-			perf record -q -g -F 499 -o "$W/perf.data" "$C" destroy execute "$B" >/dev/null 2>"$W/perf.err" || {
+			perf record -q --call-graph dwarf,8192 -F 50 -o "$W/perf.data" "$C" destroy execute "$B" >/dev/null 2>"$W/perf.err" || {
 			echo "   perf record failed:"; tail -n 3 "$W/perf.err"; }
 		if [ -s "$W/perf.data" ]; then
 			echo "-- self (top 25)"
-			perf report -i "$W/perf.data" --no-children --stdio --sort sym -g none 2>/dev/null |
-				grep -E '^ +[0-9]' | head -n 25
+			perf report -i "$W/perf.data" --no-children --stdio --sort sym -g none </dev/null 2>/dev/null |
+				grep -E '^ +[0-9]' | grep -v '\] 0x' | head -n 25
 			echo "-- with children (top 40)"
-			perf report -i "$W/perf.data" --children --stdio --sort sym -g none 2>/dev/null |
-				grep -E '^ +[0-9]' | head -n 40
+			perf report -i "$W/perf.data" --children --stdio --sort sym -g none </dev/null 2>/dev/null |
+				grep -E '^ +[0-9]' | grep -v '\] 0x' | head -n 40
 			echo "   (perf data: $W/perf.data)"
 		fi
 	fi
 fi
 rm -rf "$RUN" "$FLOOR"
 exit 0
+}
