@@ -22,8 +22,9 @@ libgmime-3.0-dev libarchive-dev libexpat1-dev"
 # golang.org/x/mod (an independent C2SP note verifier for the ledger's interop test)
 CHECK="libcmocka-dev bats sqlite3 clang libclang-rt-14-dev e2fsprogs util-linux binutils file
 golang-go golang-golang-x-mod-dev"
-# the benchmark: the tools it compares with, and GNU time for peak memory
-BENCH="restic borgbackup time openssl"
+# the benchmarks: the tools they compare with (sqlite3: the floors of bench/import-csv.sh
+# and bench/destroy.sh), and GNU time for peak memory
+BENCH="restic borgbackup time openssl sqlite3"
 
 case $group in
 build) PKGS=$BUILD ;;
