@@ -14,7 +14,8 @@
 # contracts`, linked to the customer by 客户编号; D30, due 2021-01-01), so M
 # records per customer: its profile and its contracts.  The batch holds all of
 # them, so every customer is left with nothing and is shredded too (subject
-# key, blind-index rows).  Proposed by li, signed by li (proposer) and li2
+# key, blind-index rows).  The fonds is deregistered first (2021-06-30): customer
+# data has no legal period and is due when the business ends (PIPL Art. 47(2)).  Proposed by li, signed by li (proposer) and li2
 # (approver), reconciled (none of this is timed), then `destroy execute` is
 # timed under /usr/bin/time -v (wall time, peak RSS).  Afterwards (untimed):
 # the batch is "executed", no record of it is listed, and `custody check` passes.
@@ -167,6 +168,8 @@ with open(sys.argv[1], "w") as f:
 print("   %d records listed" % n)' "$W/batch-$N-$M.txt"
 	got=$(wc -l <"$W/batch-$N-$M.txt")
 	[ "$got" -eq "$TOTAL" ] || { echo "bench/destroy.sh: the vault holds $got records, not $TOTAL" >&2; exit 1; }
+	# the company stopped business in 2021: its customer data is due (PIPL Art. 47(2))
+	as li "$PREP" fonds status B001 deregistered --date 2021-06-30 >/dev/null
 	t0=$(date +%s)
 	B=$(as li "$PREP" destroy propose --from "$W/batch-$N-$M.txt" | head -n 1)
 	echo "   batch $B proposed in $(($(date +%s) - t0)) s"
