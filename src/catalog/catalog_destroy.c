@@ -345,6 +345,101 @@ int cy_catalog_erased_forget(cy_catalog *c, int64_t batch_id, int64_t *count)
 	return rc;
 }
 
+/* ---- many records at once (a temporary table of their ids) ---- */
+
+int cy_catalog_tmp_ids_set(cy_catalog *c, const int64_t *ids, size_t n)
+{
+	cy_stmt *s;
+	int rc = cy_catalog_exec(c, "CREATE TEMP TABLE IF NOT EXISTS destroy_ids"
+				    " (id INTEGER PRIMARY KEY); DELETE FROM temp.destroy_ids");
+
+	rc = rc ? rc
+		: cy_catalog_prepare(c, "INSERT OR IGNORE INTO temp.destroy_ids VALUES (?)", &s);
+	for (size_t i = 0; !rc && i < n; i++) {
+		rc = cy_stmt_bind_int(s, 1, ids[i]);
+		rc = rc ? rc : run(s);
+	}
+	return rc;
+}
+
+static int ids_of(cy_catalog *c, const char *sql, cy_buf *out)
+{
+	cy_stmt *s;
+	int rc = cy_catalog_prepare(c, sql, &s);
+
+	cy_buf_clear(out);
+	while (!rc && (rc = cy_stmt_step(s)) == 1) {
+		int64_t id = cy_stmt_int(s, 0);
+		rc = cy_buf_put(out, &id, sizeof(id));
+	}
+	cy_stmt_reset(s);
+	return rc < 0 ? rc : 0;
+}
+
+int cy_catalog_tmp_ids_batches(cy_catalog *c, cy_buf *out)
+{
+	return ids_of(c,
+		      "SELECT DISTINCT coalesce(batch_id, 0) FROM records"
+		      " WHERE id IN (SELECT id FROM temp.destroy_ids) ORDER BY 1",
+		      out);
+}
+
+int cy_catalog_tmp_ids_subjects(cy_catalog *c, cy_buf *out)
+{
+	return ids_of(c,
+		      "SELECT subject_id FROM record_subjects"
+		      " WHERE record_id IN (SELECT id FROM temp.destroy_ids)"
+		      " UNION SELECT o.owner_subject_id FROM objects o JOIN records r"
+		      " ON o.id = r.object_id WHERE r.id IN (SELECT id FROM temp.destroy_ids)"
+		      " AND o.owner_subject_id IS NOT NULL"
+		      " UNION SELECT o.owner_subject_id FROM objects o JOIN record_objects ro"
+		      " ON o.id = ro.object_id WHERE ro.record_id IN (SELECT id FROM temp.destroy_ids)"
+		      " AND o.owner_subject_id IS NOT NULL ORDER BY 1",
+		      out);
+}
+
+int cy_catalog_tmp_ids_remove(cy_catalog *c)
+{
+	static const char *const SQL[] = {
+		"CREATE TEMP TABLE IF NOT EXISTS destroy_objs (id INTEGER PRIMARY KEY)",
+		"DELETE FROM temp.destroy_objs",
+		"INSERT OR IGNORE INTO temp.destroy_objs"
+		" SELECT object_id FROM records WHERE id IN (SELECT id FROM temp.destroy_ids)"
+		" UNION SELECT object_id FROM record_objects"
+		" WHERE record_id IN (SELECT id FROM temp.destroy_ids)",
+		"DELETE FROM record_subjects WHERE record_id IN (SELECT id FROM temp.destroy_ids)",
+		"DELETE FROM record_objects WHERE record_id IN (SELECT id FROM temp.destroy_ids)",
+		"DELETE FROM archive_aliases WHERE record_id IN (SELECT id FROM temp.destroy_ids)",
+		"DELETE FROM access_requests WHERE record_id IN (SELECT id FROM temp.destroy_ids)",
+		"DELETE FROM restrictions WHERE kind = 'record'"
+		" AND target_id IN (SELECT id FROM temp.destroy_ids)",
+		"DELETE FROM records WHERE id IN (SELECT id FROM temp.destroy_ids)",
+		"DELETE FROM objects WHERE id IN (SELECT id FROM temp.destroy_objs)",
+		"DELETE FROM temp.destroy_objs",
+	};
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < sizeof(SQL) / sizeof(SQL[0]); i++)
+		rc = cy_catalog_exec(c, SQL[i]);
+	return rc;
+}
+
+int cy_catalog_record_digest(cy_catalog *c, int64_t id, char archive_no[64], cy_buf *digest)
+{
+	cy_stmt *s;
+	int rc = cy_catalog_prepare(c, "SELECT archive_no, digest FROM records WHERE id = ?", &s);
+
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, id);
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc == 1) {
+		cy_catalog__text(s, 0, archive_no, 64);
+		rc = cy_catalog__blob(s, 1, digest);
+		rc = rc ? rc : 1;
+	}
+	cy_stmt_reset(s);
+	return rc;
+}
+
 int cy_catalog_wal_truncate(cy_catalog *c)
 {
 	return cy_catalog_exec(c, "PRAGMA wal_checkpoint(TRUNCATE)");

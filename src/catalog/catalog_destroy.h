@@ -74,6 +74,17 @@ int cy_catalog_erased_find(cy_catalog *c, int64_t fonds_id, const char *field, c
 			   size_t n, int64_t *batch_id);
 /* Forget the erased subjects of a batch (a decision to take them back). */
 int cy_catalog_erased_forget(cy_catalog *c, int64_t batch_id, int64_t *count);
+/* Many records at once: their ids go into a temporary table (set), then
+ * the distinct signed batches they are in (0: a record never signed), the
+ * subjects linked to them or owning their objects, and the removal of
+ * all their rows (links, objects, aliases, store-only rows, records) each
+ * in one statement per table. */
+int cy_catalog_tmp_ids_set(cy_catalog *c, const int64_t *ids, size_t n);
+int cy_catalog_tmp_ids_batches(cy_catalog *c, cy_buf *out);
+int cy_catalog_tmp_ids_subjects(cy_catalog *c, cy_buf *out);
+int cy_catalog_tmp_ids_remove(cy_catalog *c);
+/* A record's number and stored digest: 1 if it exists, 0 if not. */
+int cy_catalog_record_digest(cy_catalog *c, int64_t id, char archive_no[64], cy_buf *digest);
 /* Make the WAL empty (after a destruction: its frames held deleted pages). */
 int cy_catalog_wal_truncate(cy_catalog *c);
 

@@ -1424,36 +1424,35 @@ static int execute_records(cy_vault *v, batch *b, cy_fonds_key *k, const items *
 
 	if (!(ids = malloc((s->n ? s->n : 1) * sizeof(*ids))))
 		return cy_error_set(CY_ENOMEM, "out of memory");
+	/* each record still there, under its number, as the batch recorded it
+	 * (its signature: verified with its signed batch when it is removed) */
 	for (size_t i = 0; i < s->n && !rc; i++) {
-		rowinfo r;
+		char no[64];
 		ids[i] = s->v[i].record_id;
-		if ((rc = present_as_recorded(v, s, i, &r)))
-			break;
-		for (size_t j = 0; j < r.nsubjects && !rc; j++)
-			rc = cy_buf_put(&subj, &r.subjects[j], sizeof(int64_t));
+		rc = cy_catalog_record_digest(v->cat, ids[i], no, &msg);
+		if (rc == 0 || (rc == 1 && strcmp(no, s->no[i])))
+			rc = cy_error_set(CY_ENOTFOUND, "record %s is not in the vault any more",
+					  s->no[i]);
+		else if (rc == 1 && (msg.len != 32 || !cy_memeq(msg.ptr, s->digest[i], 32)))
+			rc = cy_error_set(CY_ECORRUPT,
+					  "record %s changed after the batch was proposed (propose a "
+					  "new batch)",
+					  s->no[i]);
+		else if (rc == 1)
+			rc = 0;
 	}
 	if (rc)
 		goto out;
-	nsubj = subj.len / sizeof(int64_t);
-	if (nsubj) {
-		int64_t *sv = (int64_t *)subj.ptr;
-		size_t u = 0;
-		qsort(sv, nsubj, sizeof(*sv), cmp_i64);
-		for (size_t i = 0; i < nsubj; i++)
-			if (!u || sv[u - 1] != sv[i])
-				sv[u++] = sv[i];
-		nsubj = u;
-	}
 	snprintf(idtxt, sizeof(idtxt), "%lld", (long long)b->id);
 	cy_hex_encode(b->hash, 32, hex);
-	cy_vault__now(now);
 	pr.files_total = s->n;
 	if ((rc = cy_vault__begin(v)))
 		goto out;
 	{
 		exec_ctx x = {v, k, s, idtxt, &pr, progress, parg};
-		rc = cy_vault__records_remove(v, k, ids, s->n, log_destroyed, &x);
+		rc = cy_vault__records_remove(v, k, ids, s->n, log_destroyed, &x, &subj);
 	}
+	nsubj = subj.len / sizeof(int64_t);
 	/* subjects with nothing left: their key (which wraps their data keys)
 	 * and blind-index rows go */
 	rc = rc ? rc : cy_catalog_subjects_orphaned(v->cat, (int64_t *)subj.ptr, nsubj, &orphans);

@@ -19,6 +19,7 @@
 #include "custody/encoding.h"
 #include "custody/error.h"
 #include "vault/vault_recsig.h"
+#include "catalog/catalog_destroy.h"
 #include "custody/banned.h"
 
 /* ---- formats ---- */
@@ -696,105 +697,64 @@ int cy_vault__record_remove(cy_vault *v, const char *archive_no, const char *rea
 	return rc;
 }
 
-typedef struct batch_set {
-	int64_t *v;
-	size_t n, cap;
-} batch_set;
-
-static int batch_set_add(void *arg, const cy_catalog_recsig_row *r)
-{
-	batch_set *b = arg;
-
-	if (!r->batch_id)
-		return 0;
-	for (size_t i = b->n; i-- > 0 && i + 8 >= b->n;) /* ids come in runs */
-		if (b->v[i] == r->batch_id)
-			return 0;
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 16;
-		int64_t *nv = realloc(b->v, cap * sizeof(*nv));
-		if (!nv)
-			return cy_error_set(CY_ENOMEM, "out of memory");
-		b->v = nv;
-		b->cap = cap;
-	}
-	b->v[b->n++] = r->batch_id;
-	return 0;
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return (x > y) - (x < y);
-}
-
-/* The signed batches that records ids (of fonds k) are in, each once, and
- * each verified: its signature over its stored digests, and every record
- * of it still matching its digest.  A record in no batch is an error (it
- * was never signed: check names it). */
+/* The distinct signed batches of records ids (of fonds k), each verified
+ * once: its signature over its stored digests, and every record of it
+ * still matching its digest.  A record never signed is an error (check
+ * names it).  The ids stay in the catalog's temporary table for the
+ * caller (cy_catalog_tmp_ids_*). */
 static int verify_batches_of(cy_vault *v, cy_fonds_key *k, const int64_t *ids, size_t n,
-			     batch_set *bs, size_t *u)
+			     cy_buf *batches)
 {
-	int rc = 0;
+	int rc = cy_catalog_tmp_ids_set(v->cat, ids, n);
+	size_t nb;
 
-	*u = 0;
-	for (size_t i = 0; !rc && i < n; i++) {
-		size_t before = bs->n;
-		rc = cy_catalog_recsig_each(v->cat, k->fonds_id, ids[i], ids[i], 0, batch_set_add,
-					    bs);
-		if (!rc && bs->n == before) {
-			/* not added: either a repeat of a recent batch or unsigned */
-			int64_t b = 0;
-			rc = cy_catalog_recsig_each(v->cat, k->fonds_id, ids[i], ids[i], 0,
-						    batch_of_fn, &b);
-			if (!rc && !b)
-				rc = cy_error_set(
-					CY_ECORRUPT,
-					"record %lld of fonds %s is not signed (run custody "
-					"check)",
-					(long long)ids[i], k->code);
-		}
+	rc = rc ? rc : cy_catalog_tmp_ids_batches(v->cat, batches);
+	nb = batches->len / sizeof(int64_t);
+	for (size_t i = 0; !rc && i < nb; i++) {
+		int64_t b;
+		memcpy(&b, batches->ptr + i * sizeof(b), sizeof(b));
+		if (!b)
+			rc = cy_error_set(CY_ECORRUPT,
+					  "a record of fonds %s to be changed was never signed (run "
+					  "custody check)",
+					  k->code);
+		else
+			rc = verify_batch(v, k, b, 0);
 	}
-	if (!rc && bs->n) {
-		qsort(bs->v, bs->n, sizeof(*bs->v), cmp_i64);
-		for (size_t i = 0; i < bs->n; i++)
-			if (!*u || bs->v[*u - 1] != bs->v[i])
-				bs->v[(*u)++] = bs->v[i];
-	}
-	for (size_t i = 0; !rc && i < *u; i++)
-		rc = verify_batch(v, k, bs->v[i], 0);
 	return rc;
 }
 
 int cy_vault__records_verify(cy_vault *v, cy_fonds_key *k, const int64_t *ids, size_t n)
 {
-	batch_set bs = {NULL, 0, 0};
-	size_t u;
-	int rc = verify_batches_of(v, k, ids, n, &bs, &u);
+	cy_buf batches = CY_BUF_INIT;
+	int rc = verify_batches_of(v, k, ids, n, &batches);
 
-	free(bs.v);
+	cy_buf_release(&batches);
 	return rc;
 }
 
 int cy_vault__records_remove(cy_vault *v, cy_fonds_key *k, const int64_t *ids, size_t n,
-			     cy_vault_removed_fn logged, void *arg)
+			     cy_vault_removed_fn logged, void *arg, cy_buf *subjects)
 {
-	batch_set bs = {NULL, 0, 0};
-	size_t u = 0;
+	cy_buf batches = CY_BUF_INIT;
 	int rc = 0;
 
 	if (!v->in_tx)
 		return cy_error_set(CY_EINVALID, "records removed outside a transaction");
 	/* every signed batch they are in verifies before anything goes */
-	rc = verify_batches_of(v, k, ids, n, &bs, &u);
-	for (size_t i = 0; !rc && i < n; i++) {
-		rc = cy_catalog_record_remove(v->cat, ids[i]);
-		rc = rc ? rc : logged ? logged(arg, i) : 0;
-	}
+	rc = verify_batches_of(v, k, ids, n, &batches);
+	if (!rc && subjects)
+		rc = cy_catalog_tmp_ids_subjects(v->cat, subjects);
+	rc = rc ? rc : cy_catalog_tmp_ids_remove(v->cat);
+	for (size_t i = 0; !rc && logged && i < n; i++)
+		rc = logged(arg, i);
 	/* and is signed again with what is left of it */
-	for (size_t i = 0; !rc && i < u; i++)
-		rc = resign_batch(v, k, bs.v[i]);
-	free(bs.v);
+	for (size_t i = 0; !rc && i < batches.len / sizeof(int64_t); i++) {
+		int64_t b;
+		memcpy(&b, batches.ptr + i * sizeof(b), sizeof(b));
+		rc = resign_batch(v, k, b);
+	}
+	cy_buf_release(&batches);
 	return rc;
 }
 

@@ -79,10 +79,11 @@ int cy_vault__recsig_change_many(cy_vault *v, const int64_t *ids, size_t n,
  * record.destroy with the reason.  Archivists holding the write key. */
 int cy_vault__record_remove(cy_vault *v, const char *archive_no, const char *reason);
 /* Remove many records of fonds k inside the caller's open transaction
- * (destruction): each signed batch they are in is verified once, the rows
- * go (cy_catalog_record_remove), logged(arg, i) is called after record i
- * (for its ledger entry), and each batch is signed again with what is left
- * of it. */
+ * (destruction): each signed batch they are in is verified once, their rows
+ * go in one statement per table (subjects, when non-NULL, first gets the
+ * ids of the subjects linked to them or owning their objects), logged(arg,
+ * i) is called for each record i (for its ledger entry), and each batch is
+ * signed again with what is left of it. */
 typedef int (*cy_vault_removed_fn)(void *arg, size_t i);
 /* Verify that records ids of fonds k are as their archivist signed them:
  * each signed batch they are in once (its signature, and every record of
@@ -102,7 +103,7 @@ int cy_vault__legal_keep_ids(cy_vault *v, const char *code, const char *date, in
 typedef void (*cy_destroy_problem_fn)(void *arg, int warn, const char *msg);
 int cy_vault__destroy_check(cy_vault *v, cy_destroy_problem_fn fn, void *arg, int *interrupted);
 int cy_vault__records_remove(cy_vault *v, cy_fonds_key *k, const int64_t *ids, size_t n,
-			     cy_vault_removed_fn logged, void *arg);
+			     cy_vault_removed_fn logged, void *arg, cy_buf *subjects);
 /* Verify one record against its batch and the fonds' write key the ledger
  * recorded; CY_ECORRUPT naming the record if it fails. */
 int cy_vault__recsig_verify(cy_vault *v, const char *archive_no);
