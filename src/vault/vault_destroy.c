@@ -21,7 +21,6 @@
  *      `destroy execute` again finishes it (each step is idempotent).
  * So no record is ever half-destroyed, none is destroyed without its
  * register, and no register names a record still readable. */
-#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +41,6 @@
 #include "custody/retention.h"
 #include "custody/search.h"
 #include "custody/subject.h"
-#include "base/jsonsec.h"
 #include "ledger/ledger.h"
 #include "vault/vault_holds.h"
 #include "vault/vault_recsig.h"
@@ -1174,102 +1172,103 @@ out:
 /* ---- the register ---- */
 
 typedef struct reg_ctx {
-	json_t *records;
+	cy_buf *b;
 	const char *day;
-	int rc;
+	size_t n;
 } reg_ctx;
 
 static int reg_item(void *arg, const cy_catalog_ditem *it)
 {
 	reg_ctx *r = arg;
-	json_t *o = json_object();
+	cy_buf *b = r->b;
 	int kept = (int)strtol(r->day, NULL, 10) - (int)strtol(it->trigger, NULL, 10);
 
-	if (!o)
-		return cy_error_set(CY_ENOMEM, "out of memory");
 	if (strncmp(r->day + 4, it->trigger + 4, 6) < 0)
 		kept--;
-	json_object_set_new(o, "archive_no", json_string(it->archive_no));
-	json_object_set_new(o, "class", json_string(it->klass));
-	json_object_set_new(o, "year", json_integer(it->year));
-	json_object_set_new(o, "retention", json_string(it->retention));
-	json_object_set_new(o, "rule", json_string(it->rule));
-	json_object_set_new(o, "trigger", json_string(it->trigger));
-	json_object_set_new(o, "due", json_string(it->due));
-	json_object_set_new(o, "kept_years", json_integer(kept < 0 ? 0 : kept));
-	json_object_set_new(o, "in_custody_since", json_string(it->created));
-	return json_array_append_new(r->records, o) ? cy_error_set(CY_ENOMEM, "out of memory") : 0;
+	/* keys in byte order: the register is canonical JSON */
+	cy_buf_puts(b, r->n++ ? ",{\"archive_no\":" : "{\"archive_no\":");
+	cy_json_cstr(b, it->archive_no);
+	cy_buf_puts(b, ",\"class\":");
+	cy_json_cstr(b, it->klass);
+	cy_buf_puts(b, ",\"due\":");
+	cy_json_cstr(b, it->due);
+	cy_buf_puts(b, ",\"in_custody_since\":");
+	cy_json_cstr(b, it->created);
+	cy_buf_printf(b, ",\"kept_years\":%d,\"retention\":", kept < 0 ? 0 : kept);
+	cy_json_cstr(b, it->retention);
+	cy_buf_puts(b, ",\"rule\":");
+	cy_json_cstr(b, it->rule);
+	cy_buf_puts(b, ",\"trigger\":");
+	cy_json_cstr(b, it->trigger);
+	cy_buf_printf(b, ",\"year\":%lld}", (long long)it->year);
+	return cy_buf_failed(b) ? CY_ENOMEM : 0;
 }
 
-/* The register's JSON (keys sorted, compact) for batch b as executed now,
- * with the ledger head the execution produced. */
+static void put_kv(cy_buf *b, const char *key, const char *value)
+{
+	cy_buf_printf(b, ",\"%s\":", key);
+	cy_json_cstr(b, value);
+}
+
+/* The register's JSON (compact, keys in byte order at every level: one
+ * text for one register) for batch b as executed now, with the ledger head
+ * the execution produced (docs/formats/destruction-register.md). */
 static int make_register(cy_vault *v, const batch *b, const sigs *s, const char *now, char **out)
 {
-	json_t *j = json_object(), *sg = json_array(), *led = json_object();
-	reg_ctx r = {json_array(), NULL, 0};
+	cy_buf j = CY_BUF_INIT;
+	reg_ctx r = {&j, NULL, 0};
 	char day[11], hex[65], who[64], root_hex[65];
 	uint8_t root[32];
-	int rc = 0;
+	size_t nsig = 0;
+	int rc;
 
 	*out = NULL;
 	memcpy(day, now, 10);
 	day[10] = 0;
 	r.day = day;
-	if (!j || !sg || !led || !r.records) {
-		rc = cy_error_set(CY_ENOMEM, "out of memory");
-		goto out;
-	}
-	if ((rc = cy_catalog_ditem_each(v->cat, b->id, reg_item, &r)))
-		goto out;
-	for (size_t i = 0; i < s->n; i++) {
-		json_t *o = json_object();
-		if (!s->s[i].ok || !o) {
-			json_decref(o);
-			continue;
-		}
-		user_name(v, s->s[i].user, who);
-		json_object_set_new(o, "role", json_string(s->s[i].role));
-		json_object_set_new(o, "role_zh", json_string(cy_destroy_role_zh(s->s[i].role)));
-		json_object_set_new(o, "user", json_string(who));
-		json_object_set_new(o, "at", json_string(s->s[i].at));
-		json_array_append_new(sg, o);
-	}
+	cy_hex_encode(b->hash, 32, hex);
 	cy_frontier_root(&v->fr, root);
 	cy_hex_encode(root, 32, root_hex);
-	json_object_set_new(led, "size", json_integer((json_int_t)v->fr.size));
-	json_object_set_new(led, "root", json_string(root_hex));
-	cy_hex_encode(b->hash, 32, hex);
+	cy_buf_printf(&j, "{\"batch\":%lld,\"custody_register\":1", (long long)b->id);
+	put_kv(&j, "executed", now);
+	put_kv(&j, "executed_by", v->user);
+	put_kv(&j, "fonds", b->code);
+	put_kv(&j, "hash", hex);
+	put_kv(&j, "kind", b->kind);
+	cy_buf_printf(&j, ",\"ledger\":{\"root\":\"%s\",\"size\":%llu}", root_hex,
+		      (unsigned long long)v->fr.size);
+	put_kv(&j, "method",
+	       "crypto-shredding: data keys and subject keys destroyed; packs compacted; "
+	       "full-text index rebuilt");
+	put_kv(&j, "proposed", b->proposed);
 	user_name(v, b->proposed_by, who);
-	json_object_set_new(j, "custody_register", json_integer(1));
-	json_object_set_new(j, "title", json_string("会计档案销毁清册 / Destruction register"));
-	json_object_set_new(j, "vault", json_string(v->vault_id));
-	json_object_set_new(j, "fonds", json_string(b->code));
-	json_object_set_new(j, "batch", json_integer(b->id));
-	json_object_set_new(j, "kind", json_string(b->kind));
+	put_kv(&j, "proposed_by", who);
 	if (*b->reason)
-		json_object_set_new(j, "reason", json_string(b->reason));
-	json_object_set_new(j, "hash", json_string(hex));
-	json_object_set_new(j, "method",
-			    json_string("crypto-shredding: data keys and subject keys destroyed; "
-					"packs compacted; full-text index rebuilt"));
-	json_object_set_new(j, "proposed_by", json_string(who));
-	json_object_set_new(j, "proposed", json_string(b->proposed));
-	json_object_set_new(j, "reconciled", json_string(b->reconciled));
-	json_object_set_new(j, "executed", json_string(now));
-	json_object_set_new(j, "executed_by", json_string(v->user));
-	json_object_set_new(j, "records", r.records);
-	r.records = NULL;
-	json_object_set_new(j, "signatures", sg);
-	sg = NULL;
-	json_object_set_new(j, "ledger", led);
-	led = NULL;
-	if (!(*out = cy_json_dumps_whole(j, JSON_COMPACT | JSON_SORT_KEYS)))
-		rc = cy_error_set(CY_ENOMEM, "out of memory");
-out:
-	json_decref(j);
-	json_decref(sg);
-	json_decref(led);
-	json_decref(r.records);
+		put_kv(&j, "reason", b->reason);
+	put_kv(&j, "reconciled", b->reconciled);
+	cy_buf_puts(&j, ",\"records\":[");
+	rc = cy_catalog_ditem_each(v->cat, b->id, reg_item, &r);
+	cy_buf_puts(&j, "],\"signatures\":[");
+	for (size_t i = 0; !rc && i < s->n; i++) {
+		if (!s->s[i].ok)
+			continue;
+		user_name(v, s->s[i].user, who);
+		cy_buf_puts(&j, nsig++ ? ",{\"at\":" : "{\"at\":");
+		cy_json_cstr(&j, s->s[i].at);
+		put_kv(&j, "role", s->s[i].role);
+		put_kv(&j, "role_zh", cy_destroy_role_zh(s->s[i].role));
+		put_kv(&j, "user", who);
+		cy_buf_putc(&j, '}');
+	}
+	cy_buf_puts(&j, "]");
+	put_kv(&j, "title", "会计档案销毁清册 / Destruction register");
+	put_kv(&j, "vault", v->vault_id);
+	cy_buf_putc(&j, '}');
+	if (!rc && cy_buf_failed(&j))
+		rc = CY_ENOMEM;
+	if (!rc)
+		*out = cy_buf_detach(&j);
+	cy_buf_release(&j);
 	return rc;
 }
 
@@ -1312,67 +1311,79 @@ static void html_text(cy_buf *b, const char *s)
 	}
 }
 
-/* The register as a page people read (both languages); from its JSON. */
-static int register_html(const char *reg, const char *sig_hex, cy_buf *b)
-{
-	json_t *j = json_loads(reg, JSON_REJECT_DUPLICATES, NULL), *x;
-	size_t i;
+typedef struct html_ctx {
+	cy_buf *b;
+	const char *day;
+} html_ctx;
 
-	if (!j)
-		return cy_error_set(CY_ECORRUPT, "the register is not JSON");
-	cy_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-		       "<title>会计档案销毁清册 / Destruction register</title>"
-		       "<style>body{font-family:sans-serif}table{border-collapse:collapse}"
-		       "td,th{border:1px solid #888;padding:2px 6px}</style></head><body>\n"
-		       "<h1>会计档案销毁清册 / Destruction register</h1>\n<p>");
-	cy_buf_printf(b, "全宗 / Fonds: ");
-	html_text(b, json_string_value(json_object_get(j, "fonds")) ?: "");
-	cy_buf_printf(b, " &middot; 批次 / Batch: %lld &middot; 销毁时间 / Destroyed: ",
-		      (long long)json_integer_value(json_object_get(j, "batch")));
-	html_text(b, json_string_value(json_object_get(j, "executed")) ?: "");
-	cy_buf_puts(b, "<br>销毁方式 / Method: ");
-	html_text(b, json_string_value(json_object_get(j, "method")) ?: "");
-	cy_buf_puts(b, "</p>\n<table><tr><th>档号 / Archive no.</th><th>门类 / Class</th>"
-		       "<th>年度 / Year</th><th>应保管期限 / Retention</th>"
-		       "<th>已保管期限 / Kept (years)</th><th>到期 / Due</th></tr>\n");
-	json_array_foreach(json_object_get(j, "records"), i, x)
-	{
-		cy_buf_puts(b, "<tr><td>");
-		html_text(b, json_string_value(json_object_get(x, "archive_no")) ?: "");
-		cy_buf_puts(b, "</td><td>");
-		html_text(b, json_string_value(json_object_get(x, "class")) ?: "");
-		cy_buf_printf(b, "</td><td>%lld</td><td>",
-			      (long long)json_integer_value(json_object_get(x, "year")));
-		html_text(b, json_string_value(json_object_get(x, "retention")) ?: "");
-		cy_buf_printf(b, "</td><td>%lld</td><td>",
-			      (long long)json_integer_value(json_object_get(x, "kept_years")));
-		html_text(b, json_string_value(json_object_get(x, "due")) ?: "");
-		cy_buf_puts(b, "</td></tr>\n");
-	}
-	cy_buf_puts(b, "</table>\n<h2>签署 / Signatures</h2>\n<table><tr><th>角色 / Role</th>"
-		       "<th>签署人 / Signed by</th><th>时间 / At</th></tr>\n");
-	json_array_foreach(json_object_get(j, "signatures"), i, x)
-	{
-		cy_buf_puts(b, "<tr><td>");
-		html_text(b, json_string_value(json_object_get(x, "role_zh")) ?: "");
-		cy_buf_puts(b, " / ");
-		html_text(b, json_string_value(json_object_get(x, "role")) ?: "");
-		cy_buf_puts(b, "</td><td>");
-		html_text(b, json_string_value(json_object_get(x, "user")) ?: "");
-		cy_buf_puts(b, "</td><td>");
-		html_text(b, json_string_value(json_object_get(x, "at")) ?: "");
-		cy_buf_puts(b, "</td></tr>\n");
-	}
-	cy_buf_puts(b, "</table>\n<p>账本 / Ledger: ");
-	x = json_object_get(j, "ledger");
-	cy_buf_printf(b, "size %lld, root ",
-		      (long long)json_integer_value(json_object_get(x, "size")));
-	html_text(b, json_string_value(json_object_get(x, "root")) ?: "");
-	cy_buf_puts(b, "<br>签名 / Signature (Ed25519, fonds write key): ");
-	html_text(b, sig_hex);
-	cy_buf_puts(b, "</p>\n</body></html>\n");
-	json_decref(j);
+static int html_item(void *arg, const cy_catalog_ditem *it)
+{
+	html_ctx *h = arg;
+	cy_buf *b = h->b;
+	int kept = (int)strtol(h->day, NULL, 10) - (int)strtol(it->trigger, NULL, 10);
+
+	if (strncmp(h->day + 4, it->trigger + 4, 6) < 0)
+		kept--;
+	cy_buf_puts(b, "<tr><td>");
+	html_text(b, it->archive_no);
+	cy_buf_puts(b, "</td><td>");
+	html_text(b, it->klass);
+	cy_buf_printf(b, "</td><td>%lld</td><td>", (long long)it->year);
+	html_text(b, it->retention);
+	cy_buf_printf(b, "</td><td>%d</td><td>", kept < 0 ? 0 : kept);
+	html_text(b, it->due);
+	cy_buf_puts(b, "</td></tr>\n");
 	return cy_buf_failed(b) ? CY_ENOMEM : 0;
+}
+
+/* The register as a page people read (both languages), from the same rows
+ * as its JSON. */
+static int register_html(cy_vault *v, const batch *b, const sigs *s, const char *sig_hex,
+			 cy_buf *out)
+{
+	html_ctx h = {out, NULL};
+	char day[11], who[64];
+	int rc;
+
+	memcpy(day, b->executed, 10);
+	day[10] = 0;
+	h.day = day;
+	cy_buf_puts(out, "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+			 "<title>会计档案销毁清册 / Destruction register</title>"
+			 "<style>body{font-family:sans-serif}table{border-collapse:collapse}"
+			 "td,th{border:1px solid #888;padding:2px 6px}</style></head><body>\n"
+			 "<h1>会计档案销毁清册 / Destruction register</h1>\n<p>全宗 / Fonds: ");
+	html_text(out, b->code);
+	cy_buf_printf(out, " &middot; 批次 / Batch: %lld &middot; 销毁时间 / Destroyed: ",
+		      (long long)b->id);
+	html_text(out, b->executed);
+	cy_buf_puts(out, "<br>销毁方式 / Method: crypto-shredding: data keys and subject keys "
+			 "destroyed; packs compacted; full-text index rebuilt</p>\n"
+			 "<table><tr><th>档号 / Archive no.</th><th>门类 / Class</th>"
+			 "<th>年度 / Year</th><th>应保管期限 / Retention</th>"
+			 "<th>已保管期限 / Kept (years)</th><th>到期 / Due</th></tr>\n");
+	rc = cy_catalog_ditem_each(v->cat, b->id, html_item, &h);
+	cy_buf_puts(out, "</table>\n<h2>签署 / Signatures</h2>\n<table><tr><th>角色 / Role</th>"
+			 "<th>签署人 / Signed by</th><th>时间 / At</th></tr>\n");
+	for (size_t i = 0; i < s->n; i++) {
+		if (!s->s[i].ok)
+			continue;
+		user_name(v, s->s[i].user, who);
+		cy_buf_puts(out, "<tr><td>");
+		html_text(out, cy_destroy_role_zh(s->s[i].role));
+		cy_buf_puts(out, " / ");
+		html_text(out, s->s[i].role);
+		cy_buf_puts(out, "</td><td>");
+		html_text(out, who);
+		cy_buf_puts(out, "</td><td>");
+		html_text(out, s->s[i].at);
+		cy_buf_puts(out, "</td></tr>\n");
+	}
+	cy_buf_puts(out, "</table>\n<p>签名 / Signature (Ed25519, the fonds' write key, over the "
+			 "register's JSON: docs/formats/destruction-register.md): ");
+	html_text(out, sig_hex);
+	cy_buf_puts(out, "</p>\n</body></html>\n");
+	return rc ? rc : cy_buf_failed(out) ? CY_ENOMEM : 0;
 }
 
 static int holds_check(cy_vault *v, const items *s);
@@ -1434,10 +1445,11 @@ static int execute_records(cy_vault *v, batch *b, cy_fonds_key *k, const items *
 			rc = cy_error_set(CY_ENOTFOUND, "record %s is not in the vault any more",
 					  s->no[i]);
 		else if (rc == 1 && (msg.len != 32 || !cy_memeq(msg.ptr, s->digest[i], 32)))
-			rc = cy_error_set(CY_ECORRUPT,
-					  "record %s changed after the batch was proposed (propose a "
-					  "new batch)",
-					  s->no[i]);
+			rc = cy_error_set(
+				CY_ECORRUPT,
+				"record %s changed after the batch was proposed (propose a "
+				"new batch)",
+				s->no[i]);
 		else if (rc == 1)
 			rc = 0;
 	}
@@ -1499,7 +1511,7 @@ static int execute_records(cy_vault *v, batch *b, cy_fonds_key *k, const items *
 	snprintf(b->status, sizeof(b->status), "executing");
 	crash_point("destroy-after-commit");
 out:
-	cy_json_free(reg);
+	free(reg);
 	free(ids);
 	cy_buf_release(&subj);
 	cy_buf_release(&orphans);
@@ -1518,6 +1530,7 @@ static int execute_finish(cy_vault *v, batch *b, cy_fonds_key *k, const items *s
 	cy_ledger_entry e;
 	cy_buf html = CY_BUF_INIT;
 	batch nb;
+	sigs sg;
 	char idtxt[24], hex[65], sig_hex[129], title[96], regno[64] = "";
 	int rc;
 
@@ -1558,7 +1571,8 @@ static int execute_finish(cy_vault *v, batch *b, cy_fonds_key *k, const items *s
 				    (long long)b->id);
 	}
 	cy_hex_encode(nb.reg_sig, 64, sig_hex);
-	rc = register_html(nb.reg, sig_hex, &html);
+	rc = load_sigs(v, &nb, &sg);
+	rc = rc ? rc : register_html(v, &nb, &sg, sig_hex, &html);
 	snprintf(title, sizeof(title), "会计档案销毁清册 / Destruction register %s-%lld", k->code,
 		 (long long)b->id);
 	if (!rc) {
