@@ -1863,28 +1863,6 @@ int cy_destroy_list(cy_vault *v, cy_destroy_fn fn, void *arg)
 
 /* ---- check ---- */
 
-typedef struct dcheck {
-	cy_vault *v;
-	int64_t *ids;
-	size_t n, cap;
-} dcheck;
-
-static int dcheck_id(void *arg, const cy_catalog_dbatch *b)
-{
-	dcheck *d = arg;
-
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 16;
-		int64_t *a = realloc(d->ids, cap * sizeof(*a));
-		if (!a)
-			return cy_error_set(CY_ENOMEM, "out of memory");
-		d->ids = a;
-		d->cap = cap;
-	}
-	d->ids[d->n++] = b->id;
-	return 0;
-}
-
 typedef struct gone_ctx {
 	cy_vault *v;
 	cy_destroy_problem_fn fn;
@@ -1913,10 +1891,10 @@ static int still_there(void *arg, const cy_catalog_ditem *it)
 
 int cy_vault__destroy_check(cy_vault *v, cy_destroy_problem_fn fn, void *arg, int *interrupted)
 {
-	dcheck d = {v, NULL, 0, 0};
+	list_ctx d = {v, NULL, 0, 0};
 	cy_buf msgb = CY_BUF_INIT;
 	char msg[512], pubhex[65];
-	int rc = cy_catalog_dbatch_each(v->cat, 0, dcheck_id, &d);
+	int rc = cy_catalog_dbatch_each(v->cat, 0, list_id, &d);
 
 	*interrupted = 0;
 	for (size_t i = 0; !rc && i < d.n; i++) {
