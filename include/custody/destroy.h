@@ -17,9 +17,12 @@
 #include "custody/buf.h"
 #include "custody/vault.h"
 
-/* The signatory roles of a batch's kind ("accounting": the five of 第十八条
- * and the supervisors from archives, accounting and IT; "other": the
- * proposer and a second person), NULL-terminated. */
+/* custody's own signatory roles of a batch's kind ("accounting": the five
+ * of 第十八条 and the supervisors from archives, accounting and IT; "other"
+ * and "erasure": the proposer and a second person), NULL-terminated: used
+ * when the retention pack names none ("signatories",
+ * docs/formats/retention-rules.md).  A batch keeps the roles it was
+ * proposed with (its destroy.propose entry names them). */
 const char *const *cy_destroy_roles(const char *kind);
 /* The Chinese name of a role, for the register ("" if unknown). */
 const char *cy_destroy_role_zh(const char *role);
@@ -52,7 +55,7 @@ typedef struct cy_destroy_info {
 	size_t nitems;
 	cy_destroy_sig *sigs;
 	size_t nsigs;
-	const char *needed[16]; /* roles still to sign (static strings) */
+	char needed[16][32]; /* roles still to sign */
 	size_t nneeded;
 	char *reg;	   /* the register's JSON after execution, else NULL */
 	char reg_sig[129]; /* its signature, hex ("" before execution) */

@@ -50,6 +50,10 @@ int cy_retention_dir(char *out, size_t outsz);
 void cy_retention_free(cy_retention_pack *p);
 /* The files the pack came from, for people ("cn-accounting.json, ..."). */
 const char *cy_retention_pack_name(const cy_retention_pack *p);
+/* The i-th signatory role the pack names for a destruction batch of kind
+ * ("accounting", "other", "erasure"; member "signatories"), NULL after the
+ * last or when the pack names none (custody then uses its own, destroy.h). */
+const char *cy_retention_signatory(const cy_retention_pack *p, const char *kind, size_t i);
 /* The fiscal year end, "MM-DD". */
 const char *cy_retention_fiscal_year_end(const cy_retention_pack *p);
 

@@ -350,7 +350,7 @@ static const char *SCHEMA_V6 =
 	"  proposed_by INTEGER NOT NULL REFERENCES users(id), proposed TEXT NOT NULL,"
 	"  seq INTEGER NOT NULL, appraisal_id INTEGER, reconciled TEXT, reconcile_seq INTEGER,"
 	"  executed TEXT, execute_seq INTEGER, register TEXT, register_sig BLOB,"
-	"  reason TEXT NOT NULL DEFAULT '') STRICT;"
+	"  reason TEXT NOT NULL DEFAULT '', roles TEXT NOT NULL DEFAULT '') STRICT;"
 	"CREATE TABLE destruction_items ("
 	"  batch_id INTEGER NOT NULL REFERENCES destruction_batches(id),"
 	"  record_id INTEGER NOT NULL, archive_no TEXT NOT NULL, class TEXT NOT NULL,"

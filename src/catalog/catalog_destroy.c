@@ -26,8 +26,8 @@ int cy_catalog_dbatch_insert(cy_catalog *c, const cy_catalog_dbatch *b, int64_t 
 	cy_stmt *s;
 	int rc = cy_catalog_prepare(c,
 				    "INSERT INTO destruction_batches (fonds_id, kind, status, hash,"
-				    " proposed_by, proposed, seq, appraisal_id, reason)"
-				    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				    " proposed_by, proposed, seq, appraisal_id, reason, roles)"
+				    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 				    &s);
 
 	rc = rc ? rc : cy_stmt_bind_int(s, 1, b->fonds_id);
@@ -41,6 +41,7 @@ int cy_catalog_dbatch_insert(cy_catalog *c, const cy_catalog_dbatch *b, int64_t 
 		rc = b->appraisal_id ? cy_stmt_bind_int(s, 8, b->appraisal_id)
 				     : cy_stmt_bind_null(s, 8);
 	rc = rc ? rc : cy_stmt_bind_text(s, 9, b->reason ? b->reason : "");
+	rc = rc ? rc : cy_stmt_bind_text(s, 10, b->roles ? b->roles : "");
 	rc = rc ? rc : run(s);
 	if (!rc)
 		*id = cy_catalog_last_id(c);
@@ -68,7 +69,8 @@ int cy_catalog_dbatch_each(cy_catalog *c, int64_t id, cy_catalog_dbatch_fn fn, v
 		"SELECT id, fonds_id, kind, status, hash, proposed_by, proposed, seq,"
 		" coalesce(appraisal_id, 0), coalesce(reconciled, ''), coalesce(reconcile_seq, 0),"
 		" coalesce(executed, ''), coalesce(execute_seq, 0), coalesce(register, ''),"
-		" register_sig, reason FROM destruction_batches WHERE ?1 = 0 OR id = ?1 ORDER BY id",
+		" register_sig, reason, roles FROM destruction_batches WHERE ?1 = 0 OR id = ?1"
+		" ORDER BY id",
 		&s);
 
 	rc = rc ? rc : cy_stmt_bind_int(s, 1, id);
@@ -92,6 +94,7 @@ int cy_catalog_dbatch_each(cy_catalog *c, int64_t id, cy_catalog_dbatch_fn fn, v
 		b.reg = cy_stmt_text(s, 13);
 		b.reg_sig = cy_stmt_blob(s, 14, &b.reg_sig_len);
 		b.reason = cy_stmt_text(s, 15);
+		b.roles = cy_stmt_text(s, 16);
 		rc = fn(arg, &b);
 	}
 	cy_stmt_reset(s);
@@ -386,16 +389,17 @@ int cy_catalog_tmp_ids_batches(cy_catalog *c, cy_buf *out)
 
 int cy_catalog_tmp_ids_subjects(cy_catalog *c, cy_buf *out)
 {
-	return ids_of(c,
-		      "SELECT subject_id FROM record_subjects"
-		      " WHERE record_id IN (SELECT id FROM temp.destroy_ids)"
-		      " UNION SELECT o.owner_subject_id FROM objects o JOIN records r"
-		      " ON o.id = r.object_id WHERE r.id IN (SELECT id FROM temp.destroy_ids)"
-		      " AND o.owner_subject_id IS NOT NULL"
-		      " UNION SELECT o.owner_subject_id FROM objects o JOIN record_objects ro"
-		      " ON o.id = ro.object_id WHERE ro.record_id IN (SELECT id FROM temp.destroy_ids)"
-		      " AND o.owner_subject_id IS NOT NULL ORDER BY 1",
-		      out);
+	return ids_of(
+		c,
+		"SELECT subject_id FROM record_subjects"
+		" WHERE record_id IN (SELECT id FROM temp.destroy_ids)"
+		" UNION SELECT o.owner_subject_id FROM objects o JOIN records r"
+		" ON o.id = r.object_id WHERE r.id IN (SELECT id FROM temp.destroy_ids)"
+		" AND o.owner_subject_id IS NOT NULL"
+		" UNION SELECT o.owner_subject_id FROM objects o JOIN record_objects ro"
+		" ON o.id = ro.object_id WHERE ro.record_id IN (SELECT id FROM temp.destroy_ids)"
+		" AND o.owner_subject_id IS NOT NULL ORDER BY 1",
+		out);
 }
 
 int cy_catalog_tmp_ids_remove(cy_catalog *c)

@@ -21,6 +21,7 @@ typedef struct cy_catalog_dbatch {
 	uint64_t seq, reconcile_seq, execute_seq;
 	const char *reg;    /* the register's JSON, "" before execution */
 	const char *reason; /* erasure: "art47-N"; else "" */
+	const char *roles;  /* the signatory roles it needs, comma-separated */
 	const void *reg_sig;
 	size_t reg_sig_len;
 } cy_catalog_dbatch;

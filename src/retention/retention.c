@@ -69,9 +69,17 @@ typedef struct rule {
 	int override_period;
 } rule;
 
+/* The signatories of a destruction batch by its kind (会计档案管理办法
+ * 第十八条): "accounting", "other", "erasure". */
+#define SIG_KINDS 3
+#define SIG_ROLES_MAX 12
+static const char *const SIG_KIND[SIG_KINDS] = {"accounting", "other", "erasure"};
+
 struct cy_retention_pack {
 	rule *v;
 	size_t n, cap;
+	char sig[SIG_KINDS][SIG_ROLES_MAX][32];
+	size_t nsig[SIG_KINDS];
 	int fye_month, fye_day; /* fiscal year end */
 	char fye[6];
 	bool fye_set;
@@ -155,6 +163,65 @@ static void period_text(int period, const char *from, char *out, size_t n)
 		snprintf(out, n, "permanent");
 	else
 		snprintf(out, n, "%d year%s from %s", period, period == 1 ? "" : "s", from);
+}
+
+/* "signatories": {"accounting": ["unit-head", ...], "other": [...],
+ * "erasure": [...]}: each kind 2-12 distinct role ids of lower-case letters,
+ * digits and '-' (1-31 characters), defined in one file of the pack only. */
+static int parse_signatories(cy_retention_pack *p, json_t *val, const char *name)
+{
+	const char *key;
+	json_t *arr;
+
+	if (!json_is_object(val))
+		return cy_error_set(CY_EINVALID,
+				    "%s: 'signatories' must be an object of kinds (accounting, "
+				    "other, erasure), each a list of roles",
+				    name);
+	json_object_foreach(val, key, arr)
+	{
+		size_t k = 0, n;
+		while (k < SIG_KINDS && strcmp(SIG_KIND[k], key))
+			k++;
+		if (k == SIG_KINDS)
+			return cy_error_set(CY_EINVALID,
+					    "%s: signatories: unknown kind '%s' (accounting, other, "
+					    "erasure)",
+					    name, key);
+		if (p->nsig[k])
+			return cy_error_set(CY_EINVALID,
+					    "%s: signatories of '%s' are defined in another file of "
+					    "the pack too",
+					    name, key);
+		n = json_is_array(arr) ? json_array_size(arr) : 0;
+		if (n < 2 || n > SIG_ROLES_MAX)
+			return cy_error_set(
+				CY_EINVALID,
+				"%s: signatories of '%s' must be a list of 2 to %d roles "
+				"(one person never signs alone)",
+				name, key, SIG_ROLES_MAX);
+		for (size_t i = 0; i < n; i++) {
+			const char *r = json_string_value(json_array_get(arr, i));
+			size_t len = r ? strlen(r) : 0;
+			bool ok = len >= 1 && len <= 31;
+			for (size_t c = 0; ok && c < len; c++)
+				ok = (r[c] >= 'a' && r[c] <= 'z') || (r[c] >= '0' && r[c] <= '9') ||
+				     r[c] == '-';
+			for (size_t q = 0; ok && q < i; q++)
+				ok = strcmp(p->sig[k][q], r) != 0;
+			if (!ok) {
+				p->nsig[k] = 0;
+				return cy_error_set(CY_EINVALID,
+						    "%s: signatories of '%s', role %zu: a role is "
+						    "1-31 lower-case letters, digits or '-', each "
+						    "named once",
+						    name, key, i + 1);
+			}
+			snprintf(p->sig[k][i], sizeof(p->sig[k][i]), "%s", r);
+		}
+		p->nsig[k] = n;
+	}
+	return 0;
 }
 
 /* ---- the pack ---- */
@@ -501,10 +568,11 @@ static int parse_into(cy_retention_pack *p, const void *data, size_t n, const ch
 	json_object_foreach(j, key, val)
 	{
 		if (strcmp(key, "custody_retention") && strcmp(key, "rules") &&
-		    strcmp(key, "note") && strcmp(key, "load") && strcmp(key, "fiscal_year_end")) {
+		    strcmp(key, "note") && strcmp(key, "load") && strcmp(key, "fiscal_year_end") &&
+		    strcmp(key, "signatories")) {
 			rc = cy_error_set(CY_EINVALID,
 					  "%s: unknown member '%s' (custody_retention load "
-					  "fiscal_year_end rules note)",
+					  "fiscal_year_end signatories rules note)",
 					  name, key);
 			goto out;
 		}
@@ -524,6 +592,8 @@ static int parse_into(cy_retention_pack *p, const void *data, size_t n, const ch
 			goto out; /* not part of this pack, nor its fiscal year end */
 	}
 	if ((val = json_object_get(j, "fiscal_year_end")) && (rc = parse_fye(p, val, name)))
+		goto out;
+	if ((val = json_object_get(j, "signatories")) && (rc = parse_signatories(p, val, name)))
 		goto out;
 	arr = json_object_get(j, "rules");
 	if (!json_is_array(arr)) {
@@ -751,6 +821,14 @@ int cy_retention_load(const char *spec, cy_retention_pack **out)
 const char *cy_retention_pack_name(const cy_retention_pack *p)
 {
 	return p && p->names.ptr ? cy_buf_cstr(&p->names) : "";
+}
+
+const char *cy_retention_signatory(const cy_retention_pack *p, const char *kind, size_t i)
+{
+	for (size_t k = 0; p && k < SIG_KINDS; k++)
+		if (!strcmp(SIG_KIND[k], kind))
+			return i < p->nsig[k] ? p->sig[k][i] : NULL;
+	return NULL;
 }
 
 const char *cy_retention_fiscal_year_end(const cy_retention_pack *p)

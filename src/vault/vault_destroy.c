@@ -105,12 +105,50 @@ const char *cy_destroy_role_zh(const char *role)
 	return "";
 }
 
-static bool role_of(const char *kind, const char *role)
+/* Role i of a batch's comma-separated list into out (32 bytes): false
+ * after the last. */
+static bool role_at(const char *roles, size_t i, char out[32])
 {
-	for (const char *const *r = cy_destroy_roles(kind); *r; r++)
-		if (!strcmp(*r, role))
+	const char *p = roles;
+
+	for (; i && *p; p++)
+		if (*p == ',')
+			i--;
+	if (!*p || i)
+		return false;
+	snprintf(out, 32, "%.*s", (int)strcspn(p, ","), p);
+	return *out != 0;
+}
+
+static bool role_of(const char *roles, const char *role)
+{
+	char r[32];
+
+	for (size_t i = 0; role_at(roles, i, r); i++)
+		if (!strcmp(r, role))
 			return true;
 	return false;
+}
+
+/* The roles a new batch of this kind needs: the retention pack's
+ * ("signatories"), else custody's own (cy_destroy_roles). */
+static int batch_roles(const char *kind, char out[400])
+{
+	cy_retention_pack *p = NULL;
+	const char *r;
+	size_t n = 0;
+	int rc = cy_retention_load(NULL, &p);
+
+	*out = 0;
+	if (rc)
+		return rc;
+	for (size_t i = 0; (r = cy_retention_signatory(p, kind, i)); i++)
+		n += (size_t)snprintf(out + n, 400 - n, "%s%s", i ? "," : "", r);
+	if (!*out)
+		for (const char *const *d = cy_destroy_roles(kind); *d; d++)
+			n += (size_t)snprintf(out + n, 400 - n, "%s%s", n ? "," : "", *d);
+	cy_retention_free(p);
+	return 0;
 }
 
 /* ---- due dates ---- */
@@ -366,6 +404,7 @@ typedef struct batch {
 	int has_sig;
 	int found;
 	char reason[16]; /* erasure: art47-N */
+	char roles[400]; /* the signatory roles it needs, comma-separated */
 } batch;
 
 static int take_batch(void *arg, const cy_catalog_dbatch *b)
@@ -392,6 +431,7 @@ static int take_batch(void *arg, const cy_catalog_dbatch *b)
 	if (*b->reg && !o->reg)
 		return cy_error_set(CY_ENOMEM, "out of memory");
 	snprintf(o->reason, sizeof(o->reason), "%s", b->reason);
+	snprintf(o->roles, sizeof(o->roles), "%s", b->roles);
 	o->has_sig = b->reg_sig_len == 64;
 	if (o->has_sig)
 		memcpy(o->reg_sig, b->reg_sig, 64);
@@ -476,6 +516,22 @@ out:
 	return rc;
 }
 
+/* The batch's roles as its destroy.propose entry names them. */
+static int entry_has_roles(cy_vault *v, const batch *b)
+{
+	cy_buf e = CY_BUF_INIT, want = CY_BUF_INIT;
+	int rc = entry_at(v, b->seq, &e);
+
+	if (!rc) {
+		cy_buf_puts(&want, "\"roles\":");
+		cy_json_cstr(&want, b->roles);
+		rc = cy_buf_failed(&want) ? CY_ENOMEM : has(&e, cy_buf_cstr(&want));
+	}
+	cy_buf_release(&e);
+	cy_buf_release(&want);
+	return rc == CY_ENOTFOUND ? 0 : rc;
+}
+
 /* The batch's items, as the ledger bound them: the recomputed hash must be
  * the one in the destroy.propose entry. */
 static int verify_items(cy_vault *v, const batch *b)
@@ -485,8 +541,9 @@ static int verify_items(cy_vault *v, const batch *b)
 
 	if (rc)
 		return rc;
-	if (!b->hash_ok || !cy_memeq(h, b->hash, 32) ||
-	    (rc = entry_is(v, b->seq, "destroy.propose", b, b->proposed_by, NULL)) == 0)
+	if (!b->hash_ok || !cy_memeq(h, b->hash, 32) || !*b->roles ||
+	    (rc = entry_is(v, b->seq, "destroy.propose", b, b->proposed_by, NULL)) == 0 ||
+	    (rc = entry_has_roles(v, b)) == 0)
 		return cy_error_set(CY_ECORRUPT,
 				    "destruction batch %lld does not match its destroy.propose "
 				    "ledger entry: the catalog was edited (run custody check)",
@@ -537,7 +594,7 @@ static int load_sigs(cy_vault *v, const batch *b, sigs *s)
 		int ok = entry_is(v, s->s[i].seq, "destroy.sign", b, s->s[i].user, s->s[i].role);
 		if (ok < 0)
 			return ok;
-		s->s[i].ok = ok && role_of(b->kind, s->s[i].role);
+		s->s[i].ok = ok && role_of(b->roles, s->s[i].role);
 	}
 	return rc;
 }
@@ -722,6 +779,7 @@ static int propose(cy_vault *v, const char *const *nos, size_t n, const propose_
 	cy_holds_view *hv = NULL;
 	placements pl = {NULL, 0, 0};
 	bool pl_done = false;
+	char roles[400];
 	const char *kind = "other";
 	uint8_t h[32];
 	int64_t id = 0;
@@ -850,6 +908,8 @@ static int propose(cy_vault *v, const char *const *nos, size_t n, const propose_
 	if (rc)
 		goto out;
 	kind = po->reason ? "erasure" : accounting ? "accounting" : "other";
+	if ((rc = batch_roles(kind, roles)))
+		goto out;
 	/* each as its archivist signed it: one pass per signed batch */
 	{
 		int64_t *ids = malloc(n * sizeof(*ids));
@@ -877,6 +937,7 @@ static int propose(cy_vault *v, const char *const *nos, size_t n, const propose_
 	{
 		cy_catalog_dbatch b = {.fonds_id = k->fonds_id,
 				       .kind = kind,
+				       .roles = roles,
 				       .reason = po->reason,
 				       .appraisal_id = po->appraisal,
 				       .status = "proposed",
@@ -901,6 +962,7 @@ static int propose(cy_vault *v, const char *const *nos, size_t n, const propose_
 		e.targets[e.ntargets++] = k->code;
 		e.details[e.ndetails++] = (cy_ledger_detail){"hash", hex, 0};
 		e.details[e.ndetails++] = (cy_ledger_detail){"kind", kind, 0};
+		e.details[e.ndetails++] = (cy_ledger_detail){"roles", roles, 0};
 		e.details[e.ndetails++] = (cy_ledger_detail){"records", NULL, (int64_t)n};
 		if (po->reason)
 			e.details[e.ndetails++] = (cy_ledger_detail){"reason", po->reason, 0};
@@ -946,15 +1008,12 @@ int cy_destroy_sign(cy_vault *v, int64_t id, const char *role)
 				  (long long)id, b.status);
 		goto out;
 	}
-	if (!role_of(b.kind, role)) {
-		cy_buf l = CY_BUF_INIT;
-		for (const char *const *r = cy_destroy_roles(b.kind); *r; r++)
-			cy_buf_printf(&l, "%s%s", l.len ? ", " : "", *r);
-		rc = cy_error_set(CY_EINVALID,
-				  "'%s' is not a signatory of a batch of %s records; the roles are: "
-				  "%s",
-				  role, b.kind, cy_buf_cstr(&l));
-		cy_buf_release(&l);
+	if (!role_of(b.roles, role)) {
+		rc = cy_error_set(
+			CY_EINVALID,
+			"'%s' is not a signatory of batch %lld (%s records); the roles are: "
+			"%s",
+			role, (long long)id, b.kind, b.roles);
 		goto out;
 	}
 	if ((rc = verify_items(v, &b)) || (rc = load_sigs(v, &b, &s)))
@@ -1652,9 +1711,10 @@ int cy_destroy_execute(cy_vault *v, int64_t id, cy_progress_fn progress, void *p
 		cy_buf missing = CY_BUF_INIT;
 		if ((rc = load_sigs(v, &b, &sg)))
 			goto out;
-		for (const char *const *r = cy_destroy_roles(b.kind); *r; r++)
-			if (!signed_role(&sg, *r))
-				cy_buf_printf(&missing, "%s%s", missing.len ? ", " : "", *r);
+		char r[32];
+		for (size_t i = 0; role_at(b.roles, i, r); i++)
+			if (!signed_role(&sg, r))
+				cy_buf_printf(&missing, "%s%s", missing.len ? ", " : "", r);
 		if (missing.len)
 			rc = cy_error_set(CY_EPERM,
 					  "destruction batch %lld is not signed by every signatory; "
@@ -1796,9 +1856,13 @@ int cy_destroy_show(cy_vault *v, int64_t id, cy_destroy_info *d)
 		user_name(v, sg.s[i].user, o->user);
 		snprintf(o->at, sizeof(o->at), "%s", sg.s[i].at);
 	}
-	for (const char *const *r = cy_destroy_roles(b.kind); !rc && *r; r++)
-		if (!signed_role(&sg, *r) && d->nneeded < sizeof(d->needed) / sizeof(d->needed[0]))
-			d->needed[d->nneeded++] = *r;
+	{
+		char r[32];
+		for (size_t i = 0; !rc && role_at(b.roles, i, r); i++)
+			if (!signed_role(&sg, r) &&
+			    d->nneeded < sizeof(d->needed) / sizeof(d->needed[0]))
+				snprintf(d->needed[d->nneeded++], sizeof(d->needed[0]), "%s", r);
+	}
 	if (!rc && b.reg) {
 		d->reg = b.reg;
 		b.reg = NULL;

@@ -532,3 +532,25 @@ assert rows[sys.argv[3]]["status"] == "held", rows[sys.argv[3]]' "$output" "Z109
 	run --separate-stderr as li check --json
 	[ "$status" -eq 0 ]
 }
+
+@test "destroy: the signatories come from the rule pack; a batch keeps the roles it was proposed with" {
+	mkdir -p "$T/pack"
+	cp "$BATS_TEST_DIRNAME/../../rules/retention/cn-pipl.json" "$T/pack/"
+	printf '{"custody_retention": 1, "signatories": {"other": ["proposer", "archives-head", "approver"]}, "rules": []}\n' >"$T/pack/10-site.json"
+	B=$(CUSTODY_RETENTION="$T/pack" as li destroy propose "$OLD1" | head -n 1)
+	run --separate-stderr as li destroy show "$B" --json
+	py 'o = json.loads(sys.argv[1]); assert o["needed"] == ["proposer", "archives-head", "approver"], o' "$output"
+	as li destroy sign "$B" --as proposer >/dev/null
+	as li2 destroy sign "$B" --as approver >/dev/null
+	as li destroy reconcile "$B" >/dev/null
+	# the pack of today does not change what the batch needs
+	run --separate-stderr as li destroy execute "$B"
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"still to sign: archives-head"* ]]
+	# nor does the catalog edited with sqlite3
+	sqlite3 "$DB" "UPDATE destruction_batches SET roles = 'proposer,approver' WHERE id = $B"
+	run --separate-stderr as li destroy execute "$B"
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"does not match its destroy.propose"* ]]
+	readable "$OLD1"
+}

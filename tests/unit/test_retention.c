@@ -353,6 +353,33 @@ static void bad(const char *json, const char *want1, const char *want2)
 
 #define OKR(id) RULE(id, "{\"class\":\"other\"}", ",\"trigger\":\"fiscal-year-end\",\"period\":10")
 
+/* "signatories": who signs a destruction batch, by kind (destruction.md) */
+static void test_retention_signatories(void **state)
+{
+	static const char ok[] = "{\"custody_retention\":1,\"signatories\":{\"other\":"
+				 "[\"proposer\",\"archives-head\",\"approver\"]},\"rules\":[]}";
+	cy_retention_pack *p = NULL;
+
+	(void)state;
+	assert_int_equal(cy_retention_parse(ok, sizeof(ok) - 1, "t.json", &p), 0);
+	assert_string_equal(cy_retention_signatory(p, "other", 0), "proposer");
+	assert_string_equal(cy_retention_signatory(p, "other", 1), "archives-head");
+	assert_string_equal(cy_retention_signatory(p, "other", 2), "approver");
+	assert_null(cy_retention_signatory(p, "other", 3));
+	assert_null(cy_retention_signatory(p, "accounting", 0)); /* custody's own then */
+	cy_retention_free(p);
+	bad("{\"custody_retention\":1,\"signatories\":{\"other\":[\"approver\"]},\"rules\":[]}",
+	    "signatories of 'other'", "2 to 12 roles");
+	bad("{\"custody_retention\":1,\"signatories\":{\"other\":[\"a\",\"a\"]},\"rules\":[]}",
+	    "signatories of 'other', role 2", "each named once");
+	bad("{\"custody_retention\":1,\"signatories\":{\"other\":[\"A b\",\"c\"]},\"rules\":[]}",
+	    "signatories of 'other', role 1", "lower-case");
+	bad("{\"custody_retention\":1,\"signatories\":{\"boss\":[\"a\",\"b\"]},\"rules\":[]}",
+	    "unknown kind 'boss'", NULL);
+	bad("{\"custody_retention\":1,\"signatories\":[],\"rules\":[]}", "'signatories' must be",
+	    NULL);
+}
+
 static void test_retention_malformed(void **state)
 {
 	(void)state;
@@ -533,6 +560,7 @@ int main(void)
 		cmocka_unit_test(test_retention_dates),
 		cmocka_unit_test(test_retention_match),
 		cmocka_unit_test(test_retention_malformed),
+		cmocka_unit_test(test_retention_signatories),
 		cmocka_unit_test(test_retention_override),
 		cmocka_unit_test(test_retention_load),
 		cmocka_unit_test(test_retention_directory),
