@@ -28,8 +28,7 @@ static const cli_cmd PROPOSE = {
 	N_("Propose a destruction batch: records of one fonds whose retention has ended. Each must be\n"
 	   "due (its period, counted from the day after its fiscal year ends, is over), not permanent,\n"
 	   "not on hold, not in another open batch. Prints the batch id as the first line, then what\n"
-	   "the batch still needs. Proposing is not signing. Archivists.\n"
-	   "提议销毁批次：同一全宗中保管期限已满的档案。第一行输出批次号。"),
+	   "the batch still needs. Proposing is not signing. Archivists."),
 	NULL,
 	PROPOSE_OPTS,
 	0,
@@ -42,12 +41,12 @@ static const cli_opt SIGN_OPTS[] = {
 };
 static const cli_cmd SIGN = {
 	"custody destroy sign BATCH --as ROLE",
-	N_("Sign a destruction batch as one of its signatories. A batch of accounting records needs\n"
-	   "unit-head, archives-head, accounting-head, archives-clerk, accounting-clerk and the\n"
-	   "supervisors archives-supervisor, accounting-supervisor and it-supervisor (会计档案管理办法\n"
-	   "第十八条); other records need the proposer and an approver. Each role is signed by a\n"
-	   "different person. Logged.\n"
-	   "以签署角色签署销毁清册；每人只能签署一个角色。"),
+	N_("Sign a destruction batch as one of its signatories (custody destroy show BATCH lists the\n"
+	   "roles still to sign). With the shipped rules a batch of accounting records needs unit-head,\n"
+	   "archives-head, accounting-head, archives-clerk, accounting-clerk and the supervisors\n"
+	   "archives-supervisor, accounting-supervisor and it-supervisor (会计档案管理办法 第十八条);\n"
+	   "other records need the proposer and an approver; a rule pack may name others. Each role\n"
+	   "is signed by a different person. Logged."),
 	NULL,
 	SIGN_OPTS,
 	1,
@@ -58,8 +57,7 @@ static const cli_cmd RECONCILE = {
 	"custody destroy reconcile BATCH",
 	N_("The supervisors' check before destruction (清点核对): every record of the batch is present,\n"
 	   "intact (every object decrypts to its recorded SHA-256) and as the batch recorded it.\n"
-	   "Logged when it passes; a failure names the records. Needs the fonds key.\n"
-	   "销毁前清点核对：逐件核对在库、完整、与清册一致。"),
+	   "Logged when it passes; a failure names the records. Needs the fonds key."),
 	NULL,
 	NULL,
 	1,
@@ -72,8 +70,7 @@ static const cli_cmd EXECUTE = {
 	   "go (crypto-shredding), customers with nothing left lose their keys and index entries, the\n"
 	   "packs that held the objects are rewritten without them, the full-text index is rebuilt,\n"
 	   "and the signed register (销毁清册) is kept as a permanent record. Interrupted, run it again:\n"
-	   "it finishes what was begun. Archivists.\n"
-	   "执行销毁：销毁数据密钥与目录记录，压缩存储，重建索引，保存签名的销毁清册。"),
+	   "it finishes what was begun. Archivists."),
 	NULL,
 	NULL,
 	1,
