@@ -407,16 +407,16 @@ int cy_catalog_tmp_ids_remove(cy_catalog *c)
 	static const char *const SQL[] = {
 		"CREATE TEMP TABLE IF NOT EXISTS destroy_objs (id INTEGER PRIMARY KEY)",
 		"DELETE FROM temp.destroy_objs",
-		"INSERT OR IGNORE INTO temp.destroy_objs"
-		" SELECT object_id FROM records WHERE id IN (SELECT id FROM temp.destroy_ids)"
-		" UNION SELECT object_id FROM record_objects"
-		" WHERE record_id IN (SELECT id FROM temp.destroy_ids)",
+		("INSERT OR IGNORE INTO temp.destroy_objs"
+		 " SELECT object_id FROM records WHERE id IN (SELECT id FROM temp.destroy_ids)"
+		 " UNION SELECT object_id FROM record_objects"
+		 " WHERE record_id IN (SELECT id FROM temp.destroy_ids)"),
 		"DELETE FROM record_subjects WHERE record_id IN (SELECT id FROM temp.destroy_ids)",
 		"DELETE FROM record_objects WHERE record_id IN (SELECT id FROM temp.destroy_ids)",
 		"DELETE FROM archive_aliases WHERE record_id IN (SELECT id FROM temp.destroy_ids)",
 		"DELETE FROM access_requests WHERE record_id IN (SELECT id FROM temp.destroy_ids)",
-		"DELETE FROM restrictions WHERE kind = 'record'"
-		" AND target_id IN (SELECT id FROM temp.destroy_ids)",
+		("DELETE FROM restrictions WHERE kind = 'record'"
+		 " AND target_id IN (SELECT id FROM temp.destroy_ids)"),
 		"DELETE FROM records WHERE id IN (SELECT id FROM temp.destroy_ids)",
 		"DELETE FROM objects WHERE id IN (SELECT id FROM temp.destroy_objs)",
 		"DELETE FROM temp.destroy_objs",
