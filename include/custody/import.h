@@ -116,6 +116,11 @@ uint64_t cy_import_item_memory(const cy_import_item *it);
 uint64_t cy_import_item_estimate(uint64_t size);
 void cy_import_item_free(cy_import_item *it);
 
+/* 1 if the subject is restricted to storage (PIPL Art. 47 para. 2; it or
+ * the store-only status of issue 8): an importer then takes nothing new in
+ * for it and says so; 0 if not; or a CY_E code. */
+int cy_import_subject_restricted(cy_import *im, int64_t subject_id);
+
 /* Bytes and files added since the last commit (for batching decisions). */
 uint64_t cy_import_pending_bytes(const cy_import *im);
 uint64_t cy_import_pending_files(const cy_import *im);

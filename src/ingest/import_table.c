@@ -356,6 +356,13 @@ static int row_customer(ctx *x, const cy_table_row *r, int64_t *sid, char *id_ou
 		rc = cy_import_find_subject(x->im, by[i].field, val, sid, id_out);
 		if (rc == CY_EINVALID) /* a value that does not normalise names nobody */
 			rc = CY_ENOTFOUND;
+		/* a customer restricted to storage (PIPL Art. 47 para. 2) takes
+		 * nothing new in silently: the row is refused, saying so */
+		if (!rc && (rc = cy_import_subject_restricted(x->im, *sid)) == 1)
+			rc = cy_error_set(CY_EPERM,
+					  "this customer is restricted to storage (PIPL Art. 47 "
+					  "para. 2): the row is not taken in; an archivist decides "
+					  "(custody subject show, custody access request)");
 		if (!rc)
 			rc = smap_put(&x->customers, (const char *)x->scratch.ptr, *sid);
 	}
@@ -452,9 +459,16 @@ static int customer_row(ctx *x, const cy_table_row *r)
 					    sid_text);
 		if (rc == CY_EINVALID)
 			rc = CY_ENOTFOUND;
+		if (!rc && (rc = cy_import_subject_restricted(x->im, sid)) == 1)
+			rc = cy_error_set(CY_EPERM,
+					  "this customer is restricted to storage (PIPL Art. 47 "
+					  "para. 2): the row is not taken in; an archivist decides "
+					  "(custody subject show, custody access request)");
 	} else {
 		rc = row_customer(x, r, &sid, sid_text, &named);
 	}
+	if (rc == CY_EPERM)
+		return reject(x, r->line, cy_error_message(), r->raw, r->raw_len);
 	if (rc && rc != CY_ENOTFOUND) {
 		x->fatal = rc;
 		return rc;
@@ -831,6 +845,8 @@ static int transaction_row(ctx *x, const cy_table_row *r)
 	if (x->o->dry_run)
 		return 0;
 	rc = row_customer(x, r, &sid, sid_text, &named);
+	if (rc == CY_EPERM)
+		return reject(x, r->line, cy_error_message(), r->raw, r->raw_len);
 	if (rc == CY_ENOTFOUND)
 		return reject(x, r->line,
 			      named ? "no customer of the fonds has the customer number, ID "
@@ -867,6 +883,8 @@ static int item_row(ctx *x, const cy_table_row *r, bool contract)
 	if (x->o->dry_run)
 		return 0;
 	rc = row_customer(x, r, &sid, sid_text, &named);
+	if (rc == CY_EPERM)
+		return reject(x, r->line, cy_error_message(), r->raw, r->raw_len);
 	if (rc && rc != CY_ENOTFOUND)
 		return x->fatal = rc;
 	if (rc == CY_ENOTFOUND && named)

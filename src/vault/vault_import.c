@@ -34,6 +34,7 @@
 #include "vault/vault_internal.h"
 #include "vault/vault_recsig.h"
 #include "vault/vault_subjects.h"
+#include "vault/vault_holds.h"
 #include "custody/banned.h"
 
 #define SMALL_FILE (16u << 20)	/* sealed in memory by prepare; larger ones are streamed */
@@ -1000,6 +1001,13 @@ static int merge_step(cy_import *im, void *arg, cy_import_outcome *outcome, char
 	if ((rc = cy_vault__epoch_writable(im->v, im->fk)))
 		return rc;
 	return cy_vault__subject_merge(im->v, im->fk, a->sid, a->f, a->added, a->name_differs);
+}
+
+int cy_import_subject_restricted(cy_import *im, int64_t subject_id)
+{
+	int rc = cy_vault__subject_store_only(im->v, subject_id, "");
+
+	return rc == 1 ? 1 : rc < 0 ? rc : 0;
 }
 
 int cy_import_subject_merge(cy_import *im, int64_t subject_id, const cy_subject_fields *f,

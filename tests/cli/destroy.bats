@@ -402,7 +402,7 @@ assert not hits, hits' "$V" "$DKEY" "$TAIL"
 	[ "$(as li destroy show "$B" --json | py 'print(json.load(sys.stdin)["status"])')" = proposed ]
 }
 
-@test "subject erase: PIPL Art. 47 erasure with a second person's approval; the customer stays erased on re-import" {
+@test "subject erase: PIPL Art. 47 erasure with a second person's approval; the customer stays erased (or restricted) on re-import" {
 	printf '客户编号,客户名称,身份证号,手机号码\nC001,王芳,11010519491231002X,13800138000\nC002,李雷,110105194912310037,13900139000\n' >"$T/cust.csv"
 	printf '客户编号,交易日期,金额\nC001,2024-03-01,1000\n' >"$T/tx.csv"
 	as li import csv "$T/cust.csv" --fonds Z109 --kind customers --year 2024 >/dev/null
@@ -447,12 +447,16 @@ assert [r["status"] for r in rows if r["class"] == "transaction"] == ["store-onl
 	# the same file again: C001 is found again, C002 is refused and the reject says why
 	run --separate-stderr as li import csv "$T/cust.csv" --fonds Z109 --kind customers --year 2024 --json
 	[[ "$output" == *"erased at their request"* ]]
+	# and C001, kept store-only, takes nothing new in silently either
+	[[ "$output" == *"restricted to storage"* ]]
 	run --separate-stderr as li subject list --json
 	[ "$(echo "$output" | grep -c '"id"')" -eq 1 ]
 	# an explicit decision lets her back
 	run --separate-stderr as li subject readmit "$B" --reason "the request was withdrawn in writing"
 	[ "$status" -eq 0 ]
-	as li import csv "$T/cust.csv" --fonds Z109 --kind customers --year 2024 >/dev/null
+	run --separate-stderr as li import csv "$T/cust.csv" --fonds Z109 --kind customers --year 2024
+	[[ "$stderr" == *"line 2 refused: this customer is restricted to storage"* ]]
+	[[ "$stderr" != *"line 3 refused"* ]]
 	run --separate-stderr as li subject list --json
 	[ "$(echo "$output" | grep -c '"id"')" -eq 2 ]
 	run --separate-stderr as li check --json
