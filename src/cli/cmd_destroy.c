@@ -174,8 +174,16 @@ static int destroy_propose(cy_vault *v, int n, char **args)
 
 	if (o_appraisal) {
 		int64_t aid;
-		if ((rc = batch_arg(o_appraisal, &aid)))
+		char *end;
+		errno = 0;
+		aid = strtoll(o_appraisal, &end, 10);
+		if (errno || *end || end == o_appraisal || aid <= 0) {
+			cli_error(
+				_("'%s' is not an appraisal id (custody appraise prints it first)"),
+				o_appraisal);
+			rc = EXIT_USAGE;
 			goto out;
+		}
 		if ((rc = cy_destroy_propose_appraisal(v, aid, &id))) {
 			rc = cli_fail(rc);
 			goto out;

@@ -1208,17 +1208,17 @@ int cy_vault__restrict_records(cy_vault *v, const int64_t *ids, size_t n, const 
 {
 	bool own = !v->in_tx;
 	restrict_ctx x = {v, reason, NULL};
-	int64_t *todo = NULL;
+	int64_t *pending = NULL;
 	size_t m = 0;
 	char now[21];
 	int rc;
 
 	if ((rc = check_restrict(v, reason)))
 		return rc;
-	if (!(todo = calloc(n ? n : 1, sizeof(*todo))))
+	if (!(pending = calloc(n ? n : 1, sizeof(*pending))))
 		return cy_error_set(CY_ENOMEM, "out of memory");
-	memcpy(todo, ids, n * sizeof(*ids));
-	qsort(todo, n, sizeof(*todo), cmp_i64);
+	memcpy(pending, ids, n * sizeof(*ids));
+	qsort(pending, n, sizeof(*pending), cmp_i64);
 	cy_vault__now(now);
 	x.now = now;
 	if (own && (rc = cy_vault__begin(v)))
@@ -1227,11 +1227,11 @@ int cy_vault__restrict_records(cy_vault *v, const int64_t *ids, size_t n, const 
 	 * cannot become store-only */
 	for (size_t i = 0; !rc && i < n; i++) {
 		cy_catalog_hold_rec r;
-		if (i && todo[i] == todo[i - 1])
+		if (i && pending[i] == pending[i - 1])
 			continue;
-		rc = cy_catalog_hold_record(v->cat, todo[i], NULL, &r);
+		rc = cy_catalog_hold_record(v->cat, pending[i], NULL, &r);
 		if (rc == CY_ENOTFOUND)
-			rc = cy_error_set(CY_ENOTFOUND, "no record with id %" PRId64, todo[i]);
+			rc = cy_error_set(CY_ENOTFOUND, "no record with id %" PRId64, pending[i]);
 		else if (!rc && !cy_vault__fonds_key_by_id(v, r.fonds_id))
 			rc = cy_error_set(CY_EPERM, "user '%s' holds no key for record '%s'",
 					  v->user, r.archive_no);
@@ -1240,18 +1240,18 @@ int cy_vault__restrict_records(cy_vault *v, const int64_t *ids, size_t n, const 
 					  "record %s is %s: it cannot become store-only",
 					  r.archive_no, r.status);
 		else if (!rc && !strcmp(r.status, "held"))
-			todo[m++] = todo[i];
+			pending[m++] = pending[i];
 	}
 	/* the status is in the signed row: the batches are verified, changed and
 	 * signed again with the fonds' write key (archivists of the fonds only) */
-	rc = rc ? rc : cy_vault__recsig_change_many(v, todo, m, restrict_change, &x);
+	rc = rc ? rc : cy_vault__recsig_change_many(v, pending, m, restrict_change, &x);
 	if (own) {
 		rc = rc ? rc : cy_vault__commit(v);
 		if (rc)
 			cy_vault__rollback(v);
 	}
 out:
-	free(todo);
+	free(pending);
 	return rc;
 }
 
