@@ -375,6 +375,14 @@ static const char *SCHEMA_V6 =
 	"  PRIMARY KEY (fonds_id, field, hash)) STRICT, WITHOUT ROWID;"
 	"";
 
+/* Schema 7 (issue 9): the handover.  Each part appends to its own block. */
+static const char *SCHEMA_V7 =
+	/* transfer: (integrator) receivers, transfers and their scope, approvals,
+	 * PIAs, exports and receipts (docs/internals/transfer.md) */
+	/* notify: (worker "notify") notices to customers and their answers
+	 * (docs/internals/notify.md) */
+	"";
+
 static int migrate(cy_catalog *c)
 {
 	sqlite3_stmt *st;
@@ -407,8 +415,10 @@ static int migrate(cy_catalog *c)
 		goto fail;
 	if (version < 6 && *SCHEMA_V6 && (rc = cy_catalog_exec(c, SCHEMA_V6)))
 		goto fail;
-	/* future migrations: if (version < 7) ... */
-	if ((rc = cy_catalog_exec(c, "PRAGMA user_version = 6")))
+	if (version < 7 && *SCHEMA_V7 && (rc = cy_catalog_exec(c, SCHEMA_V7)))
+		goto fail;
+	/* future migrations: if (version < 8) ... */
+	if ((rc = cy_catalog_exec(c, "PRAGMA user_version = 7")))
 		goto fail;
 	return cy_catalog_exec(c, "COMMIT");
 fail:

@@ -31,7 +31,7 @@
 typedef struct cy_catalog cy_catalog;
 
 #define CY_CATALOG_FILE "catalog.db"
-#define CY_CATALOG_VERSION 6
+#define CY_CATALOG_VERSION 7
 /* How long a statement waits for another process's lock before CY_EBUSY
  * ("the vault is busy ... waited 30 s; try again"). */
 #define CY_CATALOG_BUSY_MS 30000
