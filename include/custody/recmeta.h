@@ -21,4 +21,15 @@ void cy_recmeta_csv(cy_buf *b, const cy_record_info *r, const cy_record_part_inf
 /* One CSV field (RFC 4180; after a ',' unless first), formula-guarded. */
 void cy_csv_cell(cy_buf *b, const char *s, bool first);
 
+/* The last path segment of in, made a safe file name (at most 160 bytes,
+ * no '/', '\\', controls or leading '.'); empty if in is not UTF-8. */
+void cy_recmeta_safe_name(const char *in, cy_buf *out);
+/* The name of a record's original in an export: the name it was imported
+ * under, else "original" and its format as the extension. */
+void cy_recmeta_original_name(const cy_record_info *r, cy_buf *out);
+/* The name of part i (i >= 1): its role, numbered when several share it,
+ * with its format's extension; "part-I" when that would not do. */
+int cy_recmeta_part_name(const cy_record_info *r, unsigned i, const cy_record_part_info *p,
+			 const char *orig, cy_buf *out);
+
 #endif

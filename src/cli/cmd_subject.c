@@ -508,102 +508,6 @@ static int subject_find(cy_vault *v, int argc, char **argv)
 
 /* ---- export ---- */
 
-/* A file or directory name made from a value that is not ours (an archive
- * number, the name a file was imported under): its last path component, with
- * '/', '\', controls, C1 and bidi characters as '_', a leading '.' as '_', at
- * most 160 bytes (so "." and ".." cannot come out); "" when the name is not
- * UTF-8 or empty. */
-static void safe_name(const char *in, cy_buf *out)
-{
-	const char *base = strrchr(in, '/');
-	const unsigned char *p;
-	size_t n;
-
-	cy_buf_clear(out);
-	base = base ? base + 1 : in;
-	if (!cy_utf8_valid(base, strlen(base)))
-		return;
-	for (p = (const unsigned char *)base; *p; p += n) {
-		n = *p < 0x80 ? 1 : *p < 0xe0 ? 2 : *p < 0xf0 ? 3 : 4;
-		if (out->len + n > 160)
-			break;
-		if (*p == '/' || *p == '\\' || !cy_text_is_safe((const char *)p, n) ||
-		    (*p == '.' && out->len == 0))
-			cy_buf_putc(out, '_');
-		else
-			cy_buf_put(out, p, n);
-	}
-}
-
-/* The extension of a file in the format named: "" for binary data or a
- * format name that is not a plain word. */
-static const char *format_ext(const char *format)
-{
-	if (!strcmp(format, "text"))
-		return "txt";
-	if (!*format || !strcmp(format, "binary") ||
-	    strspn(format, "abcdefghijklmnopqrstuvwxyz0123456789") != strlen(format))
-		return "";
-	return format;
-}
-
-/* The name of a record's original in the export: the name it was imported
- * under, else "original" and its format as the extension. */
-static void original_name(const cy_record_info *r, cy_buf *out)
-{
-	if (!strcmp(r->source_kind, "file") && r->source)
-		safe_name(r->source, out);
-	else
-		cy_buf_clear(out);
-	if (out->len)
-		return;
-	cy_buf_puts(out, "original");
-	if (*format_ext(r->format))
-		cy_buf_printf(out, ".%s", format_ext(r->format));
-}
-
-/* A role that can be a file name as it is (the importers' words). */
-static bool plain_role(const char *role)
-{
-	return *role && strspn(role, "abcdefghijklmnopqrstuvwxyz0123456789-") == strlen(role);
-}
-
-/* The name of part i (i >= 1) of a record in the export: its role, numbered
- * when the record has several parts of that role ("attachment-2"), with its
- * format's extension ("fields.json", "text.txt"); "part-I" instead of a role
- * that is not a plain word or a name the original already has. */
-static int part_name(const cy_record_info *r, unsigned i, const cy_record_part_info *p,
-		     const char *orig, cy_buf *out)
-{
-	unsigned same = 0, nth = 0;
-	int rc = 0;
-
-	cy_buf_clear(out);
-	for (unsigned j = 1; !rc && j < r->nobjects && plain_role(p->role); j++) {
-		cy_record_part_info q;
-		if (!(rc = cy_record_part_describe(r, j, &q)) && !strcmp(q.role, p->role)) {
-			same++;
-			if (j <= i)
-				nth++;
-		}
-	}
-	if (rc)
-		return rc;
-	if (plain_role(p->role))
-		cy_buf_puts(out, p->role);
-	if (out->len && same > 1)
-		cy_buf_printf(out, "-%u", nth);
-	if (*format_ext(p->format))
-		cy_buf_printf(out, ".%s", format_ext(p->format));
-	if (!plain_role(p->role) || !strcmp(cy_buf_cstr(out), orig)) {
-		cy_buf_clear(out);
-		cy_buf_printf(out, "part-%u", i);
-		if (*format_ext(p->format))
-			cy_buf_printf(out, ".%s", format_ext(p->format));
-	}
-	return 0;
-}
-
 struct export_ctx {
 	cy_vault *v;
 	int dfd, recs;	 /* DIR and DIR/records */
@@ -718,7 +622,7 @@ static int export_record(void *arg, const cy_record_info *r)
 	       first = CY_BUF_INIT, what = CY_BUF_INIT, parts = CY_BUF_INIT;
 	int rfd = -1, rc;
 
-	safe_name(r->archive_no, &dir);
+	cy_recmeta_safe_name(r->archive_no, &dir);
 	if (!dir.len) {
 		rc = cy_error_set(CY_ECORRUPT, "record '%s': its number cannot be a directory name",
 				  r->archive_no);
@@ -738,7 +642,7 @@ static int export_record(void *arg, const cy_record_info *r)
 					cy_buf_cstr(&what));
 		goto out;
 	}
-	original_name(r, &orig);
+	cy_recmeta_original_name(r, &orig);
 	for (unsigned i = 0; i < r->nobjects; i++) {
 		cy_record_part_info p;
 		if ((rc = cy_record_part_describe(r, i, &p)))
@@ -746,7 +650,7 @@ static int export_record(void *arg, const cy_record_info *r)
 		if (i == 0) {
 			cy_buf_clear(&name);
 			cy_buf_puts(&name, cy_buf_cstr(&orig));
-		} else if ((rc = part_name(r, i, &p, cy_buf_cstr(&orig), &name))) {
+		} else if ((rc = cy_recmeta_part_name(r, i, &p, cy_buf_cstr(&orig), &name))) {
 			goto out;
 		}
 		cy_buf_clear(&rel);

@@ -47,7 +47,7 @@ static void record_labels(const cy_record_info *r, cy_buf *json, cy_buf *csv)
 /* One linked record as a JSON object (appended, after a ',' unless first);
  * file: where an export put its original, or NULL. */
 void cy_recmeta_json(cy_buf *b, const cy_record_info *r, bool first, const char *file,
-			const cy_buf *parts)
+		     const cy_buf *parts)
 {
 	if (!first)
 		cy_buf_putc(b, ',');
@@ -134,7 +134,7 @@ static const char *const CSV_HEADER[] = {
 
 /* One line of records.csv: a record's part p, exported as file. */
 void cy_recmeta_csv(cy_buf *b, const cy_record_info *r, const cy_record_part_info *p,
-		       const char *file)
+		    const char *file)
 {
 	cy_buf t = CY_BUF_INIT;
 	char n[32];
@@ -165,4 +165,100 @@ void cy_recmeta_csv_header(cy_buf *b)
 	for (size_t i = 0; i < sizeof(CSV_HEADER) / sizeof(CSV_HEADER[0]); i++)
 		cy_csv_cell(b, CSV_HEADER[i], i == 0);
 	cy_buf_puts(b, "\r\n");
+}
+
+/* A file or directory name made from a value that is not ours (an archive
+ * number, the name a file was imported under): its last path component, with
+ * '/', '\', controls, C1 and bidi characters as '_', a leading '.' as '_', at
+ * most 160 bytes (so "." and ".." cannot come out); "" when the name is not
+ * UTF-8 or empty. */
+void cy_recmeta_safe_name(const char *in, cy_buf *out)
+{
+	const char *base = strrchr(in, '/');
+	const unsigned char *p;
+	size_t n;
+
+	cy_buf_clear(out);
+	base = base ? base + 1 : in;
+	if (!cy_utf8_valid(base, strlen(base)))
+		return;
+	for (p = (const unsigned char *)base; *p; p += n) {
+		n = *p < 0x80 ? 1 : *p < 0xe0 ? 2 : *p < 0xf0 ? 3 : 4;
+		if (out->len + n > 160)
+			break;
+		if (*p == '/' || *p == '\\' || !cy_text_is_safe((const char *)p, n) ||
+		    (*p == '.' && out->len == 0))
+			cy_buf_putc(out, '_');
+		else
+			cy_buf_put(out, p, n);
+	}
+}
+
+/* The extension of a file in the format named: "" for binary data or a
+ * format name that is not a plain word. */
+static const char *format_ext(const char *format)
+{
+	if (!strcmp(format, "text"))
+		return "txt";
+	if (!*format || !strcmp(format, "binary") ||
+	    strspn(format, "abcdefghijklmnopqrstuvwxyz0123456789") != strlen(format))
+		return "";
+	return format;
+}
+
+/* The name of a record's original in the export: the name it was imported
+ * under, else "original" and its format as the extension. */
+void cy_recmeta_original_name(const cy_record_info *r, cy_buf *out)
+{
+	if (!strcmp(r->source_kind, "file") && r->source)
+		cy_recmeta_safe_name(r->source, out);
+	else
+		cy_buf_clear(out);
+	if (out->len)
+		return;
+	cy_buf_puts(out, "original");
+	if (*format_ext(r->format))
+		cy_buf_printf(out, ".%s", format_ext(r->format));
+}
+
+/* A role that can be a file name as it is (the importers' words). */
+static bool plain_role(const char *role)
+{
+	return *role && strspn(role, "abcdefghijklmnopqrstuvwxyz0123456789-") == strlen(role);
+}
+
+/* The name of part i (i >= 1) of a record in the export: its role, numbered
+ * when the record has several parts of that role ("attachment-2"), with its
+ * format's extension ("fields.json", "text.txt"); "part-I" instead of a role
+ * that is not a plain word or a name the original already has. */
+int cy_recmeta_part_name(const cy_record_info *r, unsigned i, const cy_record_part_info *p,
+			 const char *orig, cy_buf *out)
+{
+	unsigned same = 0, nth = 0;
+	int rc = 0;
+
+	cy_buf_clear(out);
+	for (unsigned j = 1; !rc && j < r->nobjects && plain_role(p->role); j++) {
+		cy_record_part_info q;
+		if (!(rc = cy_record_part_describe(r, j, &q)) && !strcmp(q.role, p->role)) {
+			same++;
+			if (j <= i)
+				nth++;
+		}
+	}
+	if (rc)
+		return rc;
+	if (plain_role(p->role))
+		cy_buf_puts(out, p->role);
+	if (out->len && same > 1)
+		cy_buf_printf(out, "-%u", nth);
+	if (*format_ext(p->format))
+		cy_buf_printf(out, ".%s", format_ext(p->format));
+	if (!plain_role(p->role) || !strcmp(cy_buf_cstr(out), orig)) {
+		cy_buf_clear(out);
+		cy_buf_printf(out, "part-%u", i);
+		if (*format_ext(p->format))
+			cy_buf_printf(out, ".%s", format_ext(p->format));
+	}
+	return 0;
 }
