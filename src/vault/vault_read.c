@@ -398,6 +398,7 @@ int cy_vault__export_record(cy_vault *v, const char *archive_no, const cy_vault_
 						f.info.archive_no, &f.ref, sha, salt, cb->data, arg);
 		rc = rc ? rc : cb->end(arg);
 	}
+	rc = rc ? rc : cb->done(arg, &f.info);
 	found_release(&f);
 	return rc;
 }
