@@ -41,6 +41,9 @@ int cy_age_identity_to_recipient(const uint8_t priv[32], uint8_t pub[32]);
  * locked memory: free it with cy_age_identity_free(*privs, *n).  The file's
  * mode is not checked here: see cy_age_key_file_check. */
 int cy_age_identity_load(const char *path, uint8_t (**privs)[32], size_t *n);
+/* The same for several identity files (age -i A -i B), in order. */
+int cy_age_identity_load_all(const char *const *paths, size_t npaths, uint8_t (**privs)[32],
+			     size_t *n);
 /* Wipe and free what cy_age_identity_load returned; accepts NULL. */
 void cy_age_identity_free(uint8_t (*privs)[32], size_t n);
 
@@ -60,8 +63,8 @@ typedef struct cy_age_enc cy_age_enc;
 /* Start an age file to n >= 1 recipients: a fresh file key, one X25519
  * stanza per recipient, the header MAC and the payload nonce are written
  * through w before this returns.  *out is the caller's (cy_age_enc_free). */
-int cy_age_enc_new(cy_age_enc **out, const uint8_t (*recipients)[32], size_t n,
-		   cy_age_write_fn w, void *arg);
+int cy_age_enc_new(cy_age_enc **out, const uint8_t (*recipients)[32], size_t n, cy_age_write_fn w,
+		   void *arg);
 /* Encrypt n more bytes; full chunks are written as they fill. */
 int cy_age_enc_write(cy_age_enc *e, const void *data, size_t n);
 /* Write the last chunk.  The file is complete only once this returned 0;

@@ -70,6 +70,13 @@ static const cli_command COMMANDS[] = {
 	{"appraise", cmd_appraise, &cmd_appraise_spec, NEEDS_UNLOCK,
 	 N_("appraise what is due: keep longer or destroy (鉴定意见书)"), NULL,
 	 cmd_appraise_prepare},
+	{"keygen", cmd_keygen, &cmd_keygen_spec, 0,
+	 N_("make a key pair for a transfer: an age key (--age) or a receipt signing key "
+	    "(--signing)"),
+	 NULL, NULL},
+	{"age", NULL, NULL, 0, N_("age v1 encryption on its own, as the age tool does it (encrypt, "
+				  "decrypt)"),
+	 cmd_age_sub, NULL},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
 

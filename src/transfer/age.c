@@ -230,8 +230,8 @@ out:
 	return rc;
 }
 
-int cy_age_enc_new(cy_age_enc **out, const uint8_t (*recipients)[32], size_t n,
-		   cy_age_write_fn w, void *arg)
+int cy_age_enc_new(cy_age_enc **out, const uint8_t (*recipients)[32], size_t n, cy_age_write_fn w,
+		   void *arg)
 {
 	uint8_t file_key[FILE_KEY_LEN], mac[32], nonce[NONCE_LEN];
 	char mac64[48];
@@ -341,7 +341,7 @@ struct cy_age_dec {
 	int err; /* sticky */
 	bool eof, done;
 	enum { PENDING_NONE, PENDING_CUT, PENDING_TRAILING } pending; /* the next read's error */
-	size_t inlen;	     /* ciphertext bytes in `in` */
+	size_t inlen;						      /* ciphertext bytes in `in` */
 	size_t ptpos, ptlen; /* plaintext of the current chunk in pt */
 	uint8_t in[ENC_CHUNK + 1];
 	uint8_t pt[CHUNK];
@@ -407,10 +407,10 @@ static int parse_header(const char *h, size_t n, struct stanza *st, size_t max, 
 		if (len != sizeof(VERSION_LINE) - 1 || memcmp(p, VERSION_LINE, len)) {
 			if (len > sizeof(prefix) - 1 && !memcmp(p, prefix, sizeof(prefix) - 1) &&
 			    vchar_string(p, len))
-				return cy_error_set(CY_EUNSUPPORTED,
-						    "age: version '%.*s' is not supported (only v1)",
-						    (int)(len - (sizeof(prefix) - 1)),
-						    p + sizeof(prefix) - 1);
+				return cy_error_set(
+					CY_EUNSUPPORTED,
+					"age: version '%.*s' is not supported (only v1)",
+					(int)(len - (sizeof(prefix) - 1)), p + sizeof(prefix) - 1);
 			return bad_header("it does not start with 'age-encryption.org/v1'");
 		}
 		p = nl + 1;
@@ -421,8 +421,8 @@ static int parse_header(const char *h, size_t n, struct stanza *st, size_t max, 
 
 		if (len >= 3 && !memcmp(p, "---", 3)) {
 			size_t macn = 0;
-			if (len != 4 + 43 || p[3] != ' ' ||
-			    b64_decode(p + 4, 43, mac, 32, &macn) || macn != 32)
+			if (len != 4 + 43 || p[3] != ' ' || b64_decode(p + 4, 43, mac, 32, &macn) ||
+			    macn != 32)
 				return bad_header("malformed header MAC line");
 			if (nl + 1 != end)
 				return bad_header("data after the header MAC line");
@@ -662,6 +662,11 @@ static int next_chunk(cy_age_dec *d, uint8_t *out, size_t *n)
 			*n = len - TAG;
 			return 0;
 		}
+		if (last && len < ENC_CHUNK)
+			return cy_error_set(CY_ECORRUPT,
+					    "age: the final chunk (%llu) failed authentication: the "
+					    "package was cut short, altered or damaged",
+					    (unsigned long long)d->counter + 1);
 		return cy_error_set(CY_ECORRUPT,
 				    "age: chunk %llu failed authentication: the package was "
 				    "altered or damaged",

@@ -170,16 +170,26 @@ static int id_line(void *arg, const char *line, size_t lineno)
 	return 0;
 }
 
-int cy_age_identity_load(const char *path, uint8_t (**privs)[32], size_t *n)
+int cy_age_identity_load_all(const char *const *paths, size_t npaths, uint8_t (**privs)[32],
+			     size_t *n)
 {
-	struct id_load l = {path, NULL, 0, 0};
-	int rc = key_file_lines(path, id_line, &l);
+	struct id_load l = {NULL, NULL, 0, 0};
+	int rc = 0;
 
 	*privs = NULL;
 	*n = 0;
+	for (size_t i = 0; i < npaths && !rc; i++) {
+		size_t before = l.n;
+
+		l.path = paths[i];
+		rc = key_file_lines(paths[i], id_line, &l);
+		if (!rc && l.n == before)
+			rc = cy_error_set(CY_EINVALID,
+					  "%s: no age identity (AGE-SECRET-KEY-1...) in it",
+					  paths[i]);
+	}
 	if (!rc && l.n == 0)
-		rc = cy_error_set(CY_EINVALID, "%s: no age identity (AGE-SECRET-KEY-1...) in it",
-				  path);
+		rc = cy_error_set(CY_EINVALID, "no identity file given");
 	if (rc) {
 		cy_secure_free(l.privs, l.cap * 32);
 		return rc;
@@ -198,6 +208,11 @@ int cy_age_identity_load(const char *path, uint8_t (**privs)[32], size_t *n)
 	*privs = l.privs;
 	*n = l.n;
 	return 0;
+}
+
+int cy_age_identity_load(const char *path, uint8_t (**privs)[32], size_t *n)
+{
+	return cy_age_identity_load_all(&path, 1, privs, n);
 }
 
 void cy_age_identity_free(uint8_t (*privs)[32], size_t n)
@@ -219,9 +234,10 @@ static int sig_line(void *arg, const char *line, size_t lineno)
 		return cy_error_set(CY_EINVALID, "%s, line %zu: more than one signing key", l->path,
 				    lineno);
 	if (cy_signing_key_parse(line, l->seed))
-		return cy_error_set(CY_EINVALID,
-				    "%s, line %zu: not a custody signing key (CUSTODY-SIGNING-KEY-1...)",
-				    l->path, lineno);
+		return cy_error_set(
+			CY_EINVALID,
+			"%s, line %zu: not a custody signing key (CUSTODY-SIGNING-KEY-1...)",
+			l->path, lineno);
 	l->n++;
 	return 0;
 }
@@ -232,8 +248,8 @@ int cy_signing_key_load(const char *path, uint8_t seed[32])
 	int rc = key_file_lines(path, sig_line, &l);
 
 	if (!rc && l.n == 0)
-		rc = cy_error_set(CY_EINVALID, "%s: no signing key (CUSTODY-SIGNING-KEY-1...) in it",
-				  path);
+		rc = cy_error_set(CY_EINVALID,
+				  "%s: no signing key (CUSTODY-SIGNING-KEY-1...) in it", path);
 	if (rc)
 		cy_wipe(seed, 32);
 	return rc;

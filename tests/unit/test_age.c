@@ -35,12 +35,21 @@
 #define CHUNK 65536
 #define ENC_CHUNK (CHUNK + 16)
 
-/* docs/formats/age.md and docs/formats/keys-files.md (filled in below once made) */
-#define SIGN_DOC_SECRET "CUSTODY-SIGNING-KEY-1QQQSYQCYQ5RQWZQFPG9SCRGWPUGPZYSNZS23V9CCRYDPK8QARC0SQF079U"
+/* the vectors of docs/formats/keys-files.md and docs/formats/age.md (the age file
+ * made by custody and checked with age 1.1.1: age -d -i KEY gives the payload) */
+#define SIGN_DOC_SECRET                                                                            \
+	"CUSTODY-SIGNING-KEY-1QQQSYQCYQ5RQWZQFPG9SCRGWPUGPZYSNZS23V9CCRYDPK8QARC0SQF079U"
 #define SIGN_DOC_PUBLIC "custody-sign1qwss00lnecgtu8tsm5vwwj7qn9n7f43snwjs6hcamjrxgyj4xxuqzh4za2"
-#define DOC_IDENTITY "x"
-#define DOC_PAYLOAD "x"
-#define DOC_FILE_HEX "00"
+#define DOC_IDENTITY "AGE-SECRET-KEY-1430SHQ8GQAKRMEU6XF820JYV08YG7T57W5HTYQLX040UFGEKNMLSHAV957"
+#define DOC_RECIPIENT "age1e83mfm5u0mtxv4038kshl7l6mdw5u5hera60h438d2wudg84x40szs7gcx"
+#define DOC_PAYLOAD "hello, custody\n"
+#define DOC_FILE_HEX                                                                               \
+	"6167652d656e6372797074696f6e2e6f72672f76310a2d3e2058323535313920716669422f307051"         \
+	"71726a445a6746585066576e6a73513333716370512f596c553236596e34617642676b0a4c4b5446"         \
+	"77637835596d32524f615a78564c77555546434173646b7a5845777967377256386938674b39490a"         \
+	"2d2d2d202f6d666159714d70387059455947515048626231746d4b776d71364c4d6d576d33796c36"         \
+	"556d30753833630a2d154949d7d29af2f2d054e7ca44dfb9ca7ae089224b4d814969f4779284f528"         \
+	"6f289fcc2d9a6db5daa538f7b24e9e"
 
 /* ---- reading and writing through memory -------------------------------------------------- */
 
@@ -242,7 +251,7 @@ static void test_age_c2sp_vectors(void **state)
 			cy_buf_release(&v.body);
 			continue;
 		}
-	run_it:
+run_it:
 		run++;
 		for (size_t si = 0; si < sizeof(steps) / sizeof(steps[0]); si++) {
 			cy_buf out = CY_BUF_INIT;
@@ -255,8 +264,8 @@ static void test_age_c2sp_vectors(void **state)
 
 			if (!strcmp(v.expect, "success")) {
 				if (rc)
-					fail_msg("%s: expected success, got %d (%s)", de->d_name, rc,
-						 cy_error_message());
+					fail_msg("%s: expected success, got %d (%s)", de->d_name,
+						 rc, cy_error_message());
 			} else if (!strcmp(v.expect, "no match")) {
 				if (rc != CY_EAUTH || stage != 0)
 					fail_msg("%s: expected no match, got %d at %d (%s)",
@@ -315,18 +324,20 @@ static void test_age_bech32_bip173(void **state)
 		"?1ezyfcl",
 	};
 	static const char *invalid[] = {
-		"\x20" "1nwldj5",  /* HRP character out of range */
-		"\x7f" "1axkwrx",
-		"pzry9x0s0muk",	   /* no separator */
-		"1pzry9x0s0muk",   /* empty HRP */
-		"x1b4n0q5v",	   /* invalid data character */
-		"li1dgmt3",	   /* too short checksum */
-		"de1lg7wt\xff",	   /* invalid character in checksum */
-		"A1G7SGD8",	   /* checksum calculated with upper-case HRP */
-		"10a06t8",	   /* empty HRP */
-		"1qzzfhee",	   /* empty HRP */
-		"a12UEL5L",	   /* mixed case */
-		"A1LQFN3A",	   /* bech32m checksum (BIP 350 vector), not bech32 */
+		"\x20"
+		"1nwldj5", /* HRP character out of range */
+		"\x7f"
+		"1axkwrx",
+		"pzry9x0s0muk",	 /* no separator */
+		"1pzry9x0s0muk", /* empty HRP */
+		"x1b4n0q5v",	 /* invalid data character */
+		"li1dgmt3",	 /* too short checksum */
+		"de1lg7wt\xff",	 /* invalid character in checksum */
+		"A1G7SGD8",	 /* checksum calculated with upper-case HRP */
+		"10a06t8",	 /* empty HRP */
+		"1qzzfhee",	 /* empty HRP */
+		"a12UEL5L",	 /* mixed case */
+		"A1LQFN3A",	 /* bech32m checksum (BIP 350 vector), not bech32 */
 	};
 	char hrp[100];
 	uint8_t data[100];
@@ -342,9 +353,8 @@ static void test_age_bech32_bip173(void **state)
 				       &upper))
 			fail_msg("invalid %s accepted", invalid[i]);
 	/* "abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw" holds the 32 5-bit values 0..31 */
-	assert_int_equal(cy_bech32__decode(valid[3], hrp, sizeof(hrp), data, sizeof(data), &n,
-					   &upper),
-			 0);
+	assert_int_equal(
+		cy_bech32__decode(valid[3], hrp, sizeof(hrp), data, sizeof(data), &n, &upper), 0);
 	assert_int_equal(n, 20);
 	assert_string_equal(hrp, "abcdef");
 	char again[128];
@@ -353,7 +363,8 @@ static void test_age_bech32_bip173(void **state)
 }
 
 /* The identity of the C2SP vectors and its recipient as age-keygen -y prints it. */
-static const char ID1[] = "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0";
+static const char ID1[] =
+	"AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0";
 static const char PUB1[] = "age1xmwwc06ly3ee5rytxm9mflaz2u56jjj36s0mypdrwsvlul66mv4q47ryef";
 
 static void test_age_keys(void **state)
@@ -386,7 +397,8 @@ static void test_age_keys(void **state)
 	memcpy(bad, PUB1, sizeof(PUB1));
 	bad[20] = bad[20] == 'q' ? 'p' : 'q';
 	assert_int_equal(cy_age_recipient_parse(bad, pub), CY_EINVALID);
-	assert_int_equal(cy_age_recipient_parse("age1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq", pub),
+	assert_int_equal(cy_age_recipient_parse(
+				 "age1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq", pub),
 			 CY_EINVALID);
 	assert_int_equal(cy_age_recipient_parse("", pub), CY_EINVALID);
 	/* a 31-byte key under the right prefix */
@@ -460,8 +472,9 @@ static void test_age_key_files(void **state)
 
 	/* two identities, comments, CRLF, blank lines */
 	snprintf(path, sizeof(path), "%s/two.txt", dir);
-	cy_buf_printf(&b, "# a comment\r\n\r\n%s\r\n\n# another\nAGE-SECRET-KEY-1"
-			  "43WN7DCXU4G8R5AXQSSYD9AEPYDNT3HXSLWSPK36CDU6E8M59SSSAGZ3KG\n",
+	cy_buf_printf(&b,
+		      "# a comment\r\n\r\n%s\r\n\n# another\nAGE-SECRET-KEY-1"
+		      "43WN7DCXU4G8R5AXQSSYD9AEPYDNT3HXSLWSPK36CDU6E8M59SSSAGZ3KG\n",
 		      ID1);
 	assert_int_equal(cy_write_file_excl(path, b.ptr, b.len, 0644), 0);
 	cy_buf_release(&b);
@@ -507,8 +520,8 @@ static void test_age_key_files(void **state)
 
 static void test_age_round_trips(void **state)
 {
-	static const size_t sizes[] = {0, 1, 15, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK,
-				       2 * CHUNK + 1, 3 * CHUNK + 12345};
+	static const size_t sizes[] = {
+		0, 1, 15, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK, 2 * CHUNK + 1, 3 * CHUNK + 12345};
 	static const size_t odd_steps[] = {1, 7, 4093, CHUNK - 3, CHUNK + 5, 2 * CHUNK + 1, 333};
 	static const size_t read_steps[] = {1, 1000, CHUNK, CHUNK + 1, 3 * CHUNK};
 	uint8_t priv[2][32], pub[2][32];
@@ -660,7 +673,8 @@ static void test_age_truncated(void **state)
 		cy_buf out = CY_BUF_INIT;
 		int stage, rc;
 		ct.ptr[pos] ^= 0x40;
-		rc = decrypt_all((const uint8_t(*)[32])priv, 1, ct.ptr, ct.len, CHUNK, &out, &stage);
+		rc = decrypt_all((const uint8_t(*)[32])priv, 1, ct.ptr, ct.len, CHUNK, &out,
+				 &stage);
 		ct.ptr[pos] ^= 0x40;
 		if (rc == 0)
 			fail_msg("flipped byte at %zu accepted", pos);
@@ -724,9 +738,20 @@ static void test_age_doc_vector(void **state)
 	(void)state;
 	assert_true(n > 0);
 	assert_int_equal(cy_age_identity_parse(id, priv), 0);
-	assert_int_equal(decrypt_all((const uint8_t(*)[32])priv, 1, ct, (size_t)n, 100, &out,
-				     &stage),
-			 0);
+	/* the identity's recipient, as documented */
+	uint8_t pub[32];
+	char rec[CY_AGE_RECIPIENT_MAX];
+	assert_int_equal(cy_age_identity_to_recipient(priv, pub), 0);
+	assert_int_equal(cy_age_recipient_format(pub, rec), 0);
+	assert_string_equal(rec, DOC_RECIPIENT);
+	/* the layout: header text, 16-byte nonce, one sealed chunk of 15 + 16 bytes */
+	const char *end = strstr((const char *)ct, "\n--- ");
+	assert_non_null(end);
+	size_t hdr = (size_t)((const uint8_t *)strchr(end + 1, '\n') + 1 - ct);
+	assert_int_equal((size_t)n, hdr + 16 + strlen(DOC_PAYLOAD) + 16);
+	assert_int_equal(memcmp(ct, "age-encryption.org/v1\n-> X25519 ", 32), 0);
+	assert_int_equal(
+		decrypt_all((const uint8_t(*)[32])priv, 1, ct, (size_t)n, 100, &out, &stage), 0);
 	assert_int_equal(out.len, strlen(DOC_PAYLOAD));
 	assert_memory_equal(out.ptr, DOC_PAYLOAD, out.len);
 	cy_buf_wipe(&out);
