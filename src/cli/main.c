@@ -74,8 +74,9 @@ static const cli_command COMMANDS[] = {
 	 N_("make a key pair for a transfer: an age key (--age) or a receipt signing key "
 	    "(--signing)"),
 	 NULL, NULL},
-	{"age", NULL, NULL, 0, N_("age v1 encryption on its own, as the age tool does it (encrypt, "
-				  "decrypt)"),
+	{"age", NULL, NULL, 0,
+	 N_("age v1 encryption on its own, as the age tool does it (encrypt, "
+	    "decrypt)"),
 	 cmd_age_sub, NULL},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
