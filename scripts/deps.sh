@@ -19,8 +19,9 @@ libgmime-3.0-dev libarchive-dev libexpat1-dev"
 # the tests: cmocka; bats; sqlite3 (the scenarios edit the catalog); clang and its
 # runtimes (libFuzzer, ThreadSanitizer); e2fsprogs (mkfs.ext2 for the full-disk scenarios);
 # util-linux (mount, setpriv, setarch); binutils (nm); file (the sample images); Go and
-# golang.org/x/mod (an independent C2SP note verifier for the ledger's interop test)
-CHECK="libcmocka-dev bats sqlite3 clang libclang-rt-14-dev e2fsprogs util-linux binutils file
+# golang.org/x/mod (an independent C2SP note verifier for the ledger's interop test); age (the stock
+# age tool: tests/cli/age.bats checks custody age against it)
+CHECK="libcmocka-dev bats sqlite3 clang libclang-rt-14-dev e2fsprogs util-linux binutils file age
 golang-go golang-golang-x-mod-dev"
 # the benchmarks: the tools they compare with (sqlite3: the floors of bench/import-csv.sh
 # and bench/destroy.sh), and GNU time for peak memory

@@ -47,6 +47,10 @@ extern const cli_command cmd_recovery_sub[];
 extern const cli_command cmd_hold_sub[];   /* cmd_hold.c */
 extern const cli_command cmd_access_sub[]; /* cmd_hold.c */
 extern const cli_command cmd_retention_sub[];
+/* the handover's age layer and key pairs (cmd_age.c, cmd_keygen.c): no vault */
+extern const cli_command cmd_age_sub[];
+int cmd_keygen(cy_vault *v, int argc, char **argv);
+extern const cli_cmd cmd_keygen_spec;
 /* appraise (cmd_retention.c) */
 int cmd_appraise(cy_vault *v, int argc, char **argv);
 int cmd_appraise_prepare(int argc, char **argv);

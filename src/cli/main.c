@@ -77,6 +77,14 @@ static const cli_command COMMANDS[] = {
 	 cmd_transfer_sub, NULL},
 	{"pia", NULL, NULL, 0, N_("personal-information impact assessments of transfers (add)"),
 	 cmd_pia_sub, NULL},
+	{"keygen", cmd_keygen, &cmd_keygen_spec, 0,
+	 N_("make a key pair for a transfer: an age key (--age) or a receipt signing key "
+	    "(--signing)"),
+	 NULL, NULL},
+	{"age", NULL, NULL, 0,
+	 N_("age v1 encryption on its own, as the age tool does it (encrypt, "
+	    "decrypt)"),
+	 cmd_age_sub, NULL},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
 
