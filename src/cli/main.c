@@ -70,6 +70,7 @@ static const cli_command COMMANDS[] = {
 	{"appraise", cmd_appraise, &cmd_appraise_spec, NEEDS_UNLOCK,
 	 N_("appraise what is due: keep longer or destroy (鉴定意见书)"), NULL,
 	 cmd_appraise_prepare},
+	{"bag", NULL, NULL, 0, N_("BagIt bags: validate one (no vault needed)"), cmd_bag_sub, NULL},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
 
