@@ -88,8 +88,9 @@ static int bag_validate(cy_vault *v, int argc, char **argv)
 			       cli_safe(argv[0]), cli_safe(rep.version),
 			       (unsigned long long)rep.files, (unsigned long long)rep.bytes);
 		else
-			cli_error(_("%s is not a valid bag: %zu errors"), cli_safe(argv[0]),
-				  rep.nerrors);
+			cli_error(ngettext("%s is not a valid bag: %zu error",
+					   "%s is not a valid bag: %zu errors", rep.nerrors),
+				  cli_safe(argv[0]), rep.nerrors);
 	}
 	rc = rep.valid ? EXIT_OK : EXIT_INTEGRITY;
 	cy_bag_report_free(&rep);

@@ -5,6 +5,7 @@
 #ifndef CY_TRANSFER_BAGIT_INTERNAL_H
 #define CY_TRANSFER_BAGIT_INTERNAL_H
 
+#include <locale.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -86,6 +87,15 @@ int cy_bag__parse_info(const char *text, size_t n, cy_bag__info_fn fn, void *arg
 
 /* Payload-Oxum "octets.streams": 0 or CY_EINVALID. */
 int cy_bag__parse_oxum(const char *v, uint64_t *bytes, uint64_t *files);
+
+/* ---- names in tar headers ------------------------------------------------------------------ */
+
+/* libarchive converts names between UTF-8 (pax headers) and the character
+ * type of the calling thread's locale; under "C" a non-ASCII name fails
+ * (3.6.2 even crashes on it).  Tar headers are read and written between
+ * these two calls, which switch this thread (only) to C.UTF-8 and back. */
+locale_t cy_bag__utf8_begin(void);
+void cy_bag__utf8_end(locale_t old);
 
 /* ---- a map from strings to indexes ---------------------------------------------------------- */
 

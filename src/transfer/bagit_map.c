@@ -1,6 +1,7 @@
 /* bagit_map.c - a map from strings to indexes (open addressing, FNV-1a), for
  * the path sets of a bag: a writer's names, an extraction's entries and
  * their digests, a validator's manifests. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -140,4 +141,26 @@ int cy_bag__claim(cy_bag__map *m, const char *path, size_t n, bool dir)
 		rc = claim_one(m, &key, path, n, dir, path);
 	cy_buf_release(&key);
 	return rc;
+}
+
+static locale_t g_utf8;
+static pthread_once_t g_utf8_once = PTHREAD_ONCE_INIT;
+
+static void make_utf8(void)
+{
+	g_utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	if (!g_utf8)
+		g_utf8 = newlocale(LC_CTYPE_MASK, "en_US.UTF-8", (locale_t)0);
+}
+
+locale_t cy_bag__utf8_begin(void)
+{
+	pthread_once(&g_utf8_once, make_utf8);
+	return g_utf8 ? uselocale(g_utf8) : (locale_t)0;
+}
+
+void cy_bag__utf8_end(locale_t old)
+{
+	if (old)
+		uselocale(old);
 }

@@ -525,8 +525,8 @@ static void load_fetch(vctx *v)
 		while (t < end && (*t == '\n' || *t == '\r'))
 			t++;
 	}
-	warning(v, "fetch.txt: a holey bag; custody does not fetch, it checks the files that are "
-		   "present and counts those it names as missing");
+	warning(v, "fetch.txt: a holey bag; custody does not fetch: a file it names that is not "
+		   "here makes the bag incomplete and invalid");
 out:
 	cy_buf_release(&raw);
 	cy_buf_release(&text);

@@ -87,8 +87,11 @@ static int put_header(cy_bag_writer *b, const char *rel, uint64_t size, int64_t 
 	cy_buf full = CY_BUF_INIT;
 	int rc;
 
+	locale_t old;
+
 	if ((rc = cy_buf_printf(&full, "%s%s%s", b->top, *rel ? "/" : "", rel)))
 		return rc;
+	old = cy_bag__utf8_begin();
 	archive_entry_clear(b->ent);
 	archive_entry_set_pathname_utf8(b->ent, cy_buf_cstr(&full));
 	archive_entry_set_filetype(b->ent, dir ? AE_IFDIR : AE_IFREG);
@@ -97,6 +100,7 @@ static int put_header(cy_bag_writer *b, const char *rel, uint64_t size, int64_t 
 	archive_entry_set_mtime(b->ent, (time_t)mtime, 0);
 	if (archive_write_header(b->a, b->ent) != ARCHIVE_OK)
 		rc = la_error(b, cy_buf_cstr(&full));
+	cy_bag__utf8_end(old);
 	cy_buf_release(&full);
 	return rc;
 }

@@ -476,9 +476,13 @@ static int extract(cy_bag_source src, void *arg, const char *workdir, const cy_b
 		goto out;
 	}
 	for (;;) {
+		locale_t old = cy_bag__utf8_begin();
+
 		r = archive_read_next_header(a, &ent);
-		if (r == ARCHIVE_EOF)
+		if (r == ARCHIVE_EOF) {
+			cy_bag__utf8_end(old);
 			break;
+		}
 		if (r != ARCHIVE_OK) {
 			const char *c = compression(&x);
 			if (c && !x.top)
@@ -488,9 +492,12 @@ static int extract(cy_bag_source src, void *arg, const char *workdir, const cy_b
 			else
 				rc = la_error(&x, a,
 					      x.top ? "ends early or is damaged" : "not a tar");
+			cy_bag__utf8_end(old);
 			goto out;
 		}
-		if ((rc = entry(&x, a, ent)))
+		rc = entry(&x, a, ent);
+		cy_bag__utf8_end(old);
+		if (rc)
 			goto out;
 		entry_end = archive_filter_bytes(a, 0);
 	}
