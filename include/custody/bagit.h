@@ -149,8 +149,8 @@ int cy_bag_extract(cy_bag_source src, void *arg, const char *workdir, const cy_b
 /* cy_bag_extract, then cy_bag_validate of workdir/<top> in the same pass:
  * SHA-256 and SHA-512 are computed while the files are written, so the
  * payload is not read again (other algorithms are, from the files written).
- * rep as for cy_bag_validate.  An invalid bag stays extracted (rep says why;
- * the caller removes the work directory); a refused tar leaves nothing.
+ * rep as for cy_bag_validate.  A refused tar and an invalid bag leave
+ * nothing in workdir (rep says why the bag was invalid).
  * 0 valid, CY_ECORRUPT invalid or refused, or cy_bag_extract's codes. */
 int cy_bag_extract_validate(cy_bag_source src, void *arg, const char *workdir,
 			    const cy_bag_limits *lim, char **top_out, cy_bag_report *rep);

@@ -389,8 +389,11 @@ static int entry(struct xctx *x, struct archive *a, struct archive_entry *ent)
 		}
 	}
 	if ((rc = cy_bag__claim(&x->claims, path, n, type == AE_IFDIR))) {
-		if (rc == CY_EEXISTS || rc == CY_EINVALID)
-			rc = cy_error_set(CY_ECORRUPT, "tar entry %s", cy_error_message());
+		if (rc == CY_EEXISTS || rc == CY_EINVALID) {
+			char *m = strdup(cy_error_message());
+			rc = cy_error_set(CY_ECORRUPT, "tar entry %s", m ? m : path);
+			free(m);
+		}
 		goto out;
 	}
 	if (!x->top_made) {
@@ -564,6 +567,13 @@ int cy_bag_extract_validate(cy_bag_source src, void *arg, const char *workdir,
 		goto out;
 	}
 	rc = cy_bag__validate_fd(tfd, &dg, rep);
+	if (rc == CY_ECORRUPT) {
+		/* refused: nothing of it stays (rep and the error say why) */
+		char *m = strdup(cy_error_message());
+		(void)cy_bag__remove_tree(wfd, top);
+		cy_error_set(CY_ECORRUPT, "%s", m ? m : "the bag is not valid");
+		free(m);
+	}
 out:
 	if (tfd >= 0)
 		close(tfd);
