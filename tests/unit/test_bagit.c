@@ -439,6 +439,18 @@ static void test_bagit_vector(void **state)
 	cy_hex_encode(tm, 32, hex);
 	assert_string_equal(hex, TM);
 	cy_buf_release(&tar);
+	/* docs/formats/bagit.md carries the same vector */
+	{
+		cy_buf doc = CY_BUF_INIT;
+		assert_int_equal(tu_read_file(CY_SRCDIR "/docs/formats/bagit.md", &doc), 0);
+		assert_non_null(strstr(cy_buf_cstr(&doc), TM));
+		assert_non_null(
+			strstr(cy_buf_cstr(&doc),
+			       "5be08c9684a1d25efcee09318204824278b08bbfb4aef973ffefd0b9d7478313"
+			       "  data/Z109/100%25.csv\n"));
+		assert_non_null(strstr(cy_buf_cstr(&doc), "Bag-Size: 10 B\nPayload-Oxum: 10.2\n"));
+		cy_buf_release(&doc);
+	}
 }
 
 /* ---- hostile tars --------------------------------------------------------------------------- */
