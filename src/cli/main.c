@@ -85,6 +85,7 @@ static const cli_command COMMANDS[] = {
 	 N_("age v1 encryption on its own, as the age tool does it (encrypt, "
 	    "decrypt)"),
 	 cmd_age_sub, NULL},
+	{"bag", NULL, NULL, 0, N_("BagIt bags: validate one (no vault needed)"), cmd_bag_sub, NULL},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
 
