@@ -47,6 +47,7 @@ extern const cli_command cmd_recovery_sub[];
 extern const cli_command cmd_hold_sub[];   /* cmd_hold.c */
 extern const cli_command cmd_access_sub[]; /* cmd_hold.c */
 extern const cli_command cmd_retention_sub[];
+extern const cli_command cmd_notify_sub[]; /* cmd_notify.c */
 /* appraise (cmd_retention.c) */
 int cmd_appraise(cy_vault *v, int argc, char **argv);
 int cmd_appraise_prepare(int argc, char **argv);
