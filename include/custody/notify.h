@@ -112,7 +112,7 @@ int cy_notify_bounces(cy_vault *v, int64_t transfer_id, const char *mbox_path,
 
 /* Response codes: 20 Crockford base32 characters (100 bits from cy_random)
  * shown in four groups of five: "7KQ2M-ZX0RT-...". */
-#define CY_NOTIFY_CODE_LEN 24 /* with the hyphens */
+#define CY_NOTIFY_CODE_LEN 23 /* with the hyphens */
 int cy_notify_code_new(char out[CY_NOTIFY_CODE_LEN + 1]);
 /* A code as typed (any case, hyphens and spaces, I/L for 1, O for 0) into its
  * 20 canonical characters; CY_EINVALID if it cannot be one. */

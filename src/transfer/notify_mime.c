@@ -4,6 +4,7 @@
 #include <gmime/gmime.h>
 #include <string.h>
 
+#include "custody/encoding.h"
 #include "custody/error.h"
 #include "custody/mail.h"
 #include "custody/notify.h"
@@ -29,6 +30,38 @@ static bool header_safe(const char *s)
 	return true;
 }
 
+/* "Subject: " in RFC 2047 encoded words of at most 75 characters (45 bytes
+ * of UTF-8 each, 36 on the line with "Subject:", never a character split), one per folded line: GMime
+ * writes a long subject as one encoded word longer than RFC 2047 allows. */
+static int subject_header(const char *s, cy_buf *out)
+{
+	size_t n = strlen(s), i = 0;
+	bool ascii = true;
+
+	for (size_t k = 0; k < n; k++)
+		if ((unsigned char)s[k] >= 0x80 || (s[k] == '=' && s[k + 1] == '?'))
+			ascii = false;
+	cy_buf_puts(out, "Subject:");
+	if (ascii && n <= 900) {
+		cy_buf_putc(out, ' ');
+		cy_buf_puts(out, s);
+	}
+	while (!(ascii && n <= 900) && i < n) {
+		size_t room = i ? 45 : 36, take = n - i < room ? n - i : room;
+		/* back off to the start of a character */
+		while (take < n - i && take > 0 && ((unsigned char)s[i + take] & 0xc0) == 0x80)
+			take--;
+		if (i)
+			cy_buf_puts(out, "\r\n");
+		cy_buf_puts(out, " =?UTF-8?B?");
+		cy_base64_encode((const uint8_t *)s + i, take, out);
+		cy_buf_puts(out, "?=");
+		i += take;
+	}
+	cy_buf_puts(out, "\r\n");
+	return cy_buf_failed(out) ? cy_error_set(CY_ENOMEM, "out of memory") : 0;
+}
+
 int cy_notify_mime(const cy_notify_mail *m, cy_buf *out)
 {
 	GMimeMessage *msg = NULL;
@@ -37,6 +70,7 @@ int cy_notify_mime(const cy_notify_mail *m, cy_buf *out)
 	GMimeStream *mem = NULL;
 	GDateTime *dt = NULL;
 	GByteArray *ba;
+	cy_buf canon = CY_BUF_INIT;
 	int rc = 0;
 
 	if (!m->from || !m->to || !m->subject || !m->body || !m->message_id || !*m->from ||
@@ -53,15 +87,17 @@ int cy_notify_mime(const cy_notify_mail *m, cy_buf *out)
 	msg = g_mime_message_new(TRUE);
 	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_FROM, m->from_name, m->from);
 	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, NULL, m->to);
-	g_mime_message_set_subject(msg, m->subject, "utf-8");
 	if (!(dt = g_date_time_new_from_unix_utc(m->date))) {
 		rc = cy_error_set(CY_EINVALID, "a notice's date is out of range");
 		goto out;
 	}
 	g_mime_message_set_date(msg, dt);
 	g_mime_message_set_message_id(msg, m->message_id);
+	/* text in its canonical form (RFC 2045 §6.4): CRLF line ends before base64 */
+	if ((rc = crlf((const uint8_t *)m->body, strlen(m->body), &canon)))
+		goto out;
 	part = g_mime_text_part_new_with_subtype("plain");
-	g_mime_text_part_set_text(part, m->body);
+	g_mime_text_part_set_text(part, (const char *)canon.ptr);
 	g_mime_text_part_set_charset(part, "utf-8");
 	/* base64: Chinese text is mostly non-ASCII, where quoted-printable triples it */
 	g_mime_part_set_content_encoding(GMIME_PART(part), GMIME_CONTENT_ENCODING_BASE64);
@@ -75,8 +111,10 @@ int cy_notify_mime(const cy_notify_mail *m, cy_buf *out)
 	}
 	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
 	cy_buf_clear(out);
-	rc = crlf(ba->data, ba->len, out);
+	rc = subject_header(m->subject, out);
+	rc = rc ? rc : crlf(ba->data, ba->len, out);
 out:
+	cy_buf_release(&canon);
 	if (dt)
 		g_date_time_unref(dt);
 	if (part)
