@@ -153,6 +153,10 @@ int cy_notify__expand(const char *text, size_t n, const char *const *vars, const
 			cy_buf_puts(out, v);
 		}
 		i = (size_t)(end - text) + 2;
+		/* a section tag alone on its line takes its line end with it */
+		if ((*name == '#' || *name == '^' || *name == '/') && i < n && text[i] == '\n' &&
+		    (name == text + 2 || name[-3] == '\n'))
+			i++;
 	}
 	if (depth)
 		return cy_error_set(CY_EINVALID, "template: {{#%s}} is not closed",

@@ -302,6 +302,12 @@ static void test_notify_render(void **state)
 	assert_string_equal((char *)s.ptr, "y");
 	assert_int_equal(cy_notify__header(t, strlen(t), "X-None", &s), CY_ENOTFOUND);
 	/* errors: an unknown field, a section left open, one closed wrongly */
+	/* a section tag alone on its line leaves no blank line behind */
+	t = "Subject: x\n\nA\n{{#a}}\nin a\n{{/a}}\nB\n";
+	assert_int_equal(cy_notify_render(t, strlen(t), vars, none, &s, &b), 0);
+	assert_string_equal((char *)b.ptr, "A\nB\n");
+	assert_int_equal(cy_notify_render(t, strlen(t), vars, ab, &s, &b), 0);
+	assert_string_equal((char *)b.ptr, "A\nin a\nB\n");
 	t = "Subject: x\n\n{{nobody}}";
 	assert_int_equal(cy_notify_render(t, strlen(t), vars, none, &s, &b), CY_EINVALID);
 	t = "Subject: x\n\n{{#a}}open";
