@@ -716,6 +716,9 @@ int cy_notify_send(cy_vault *v, int64_t transfer_id, const cy_notify_send_opts *
 		return cy_error_set(CY_EINVALID, "--from takes an e-mail address");
 	if ((rc = transfer_of(v, transfer_id, true, N_("send notices"), &t, &k)))
 		return rc;
+	if (strcmp(t.status, "planned") && strcmp(t.status, "approved"))
+		return cy_error_set(CY_EINVALID, "transfer %" PRId64 " is %s: no notices to send",
+				    transfer_id, t.status);
 	memset(&fi, 0, sizeof(fi));
 	snprintf(fi.code, sizeof(fi.code), "%s", t.fonds);
 	if ((rc = cy_fonds_list(v, find_fonds, &fi)))
