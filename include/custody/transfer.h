@@ -15,11 +15,11 @@
 typedef struct cy_receiver {
 	int64_t id;
 	char name[256];
-	char uscc[32];		/* unified social credit code, or "" abroad */
-	char contact[512];	/* how customers reach the receiver */
-	char jurisdiction[16];	/* "CN" or "OTHER:XX" (ISO 3166 alpha-2) */
+	char uscc[32];		 /* unified social credit code, or "" abroad */
+	char contact[512];	 /* how customers reach the receiver */
+	char jurisdiction[16];	 /* "CN" or "OTHER:XX" (ISO 3166 alpha-2) */
 	char age_recipient[128]; /* age1... */
-	char signing_pub[128];	/* the receiver's receipt key (sigkey format) */
+	char signing_pub[128];	 /* the receiver's receipt key (sigkey format) */
 	char created[32];
 } cy_receiver;
 
@@ -27,12 +27,12 @@ typedef struct cy_transfer_info {
 	int64_t id;
 	char fonds[8];
 	cy_receiver receiver;
-	char reason[16];  /* merger|division|dissolution|bankruptcy|sale|other */
-	char purpose[512]; /* decrypted (it may name people) */
-	char status[16];  /* planned|approved|exported|confirmed|cancelled */
+	char reason[16];    /* merger|division|dissolution|bankruptcy|sale|other */
+	char purpose[4097]; /* decrypted (it may name people) */
+	char status[16];    /* planned|approved|exported|confirmed|cancelled */
 	char planned_by[64], planned[32];
 	char approved_by[64], approved[32];
-	int notice_days; /* the notice period (default 30) */
+	int notice_days;	   /* the notice period (default 30) */
 	int64_t records, subjects; /* in scope now */
 } cy_transfer_info;
 
@@ -44,5 +44,49 @@ int cy_transfer_get(cy_vault *v, int64_t id, cy_transfer_info *out);
  * those who objected), in id order: fn(arg, catalog id, display id). */
 typedef int (*cy_transfer_subject_fn)(void *arg, int64_t subject_id, const char *display_id);
 int cy_transfer_subjects(cy_vault *v, int64_t id, cy_transfer_subject_fn fn, void *arg);
+
+/* archivist: add a receiver (its row digest logged: receiver.add). */
+int cy_receiver_add(cy_vault *v, const cy_receiver *r, int64_t *id);
+int cy_receiver_get(cy_vault *v, const char *name, cy_receiver *out);
+int cy_receiver_list(cy_vault *v, int (*fn)(void *arg, const cy_receiver *r), void *arg);
+
+bool cy_transfer_reason_valid(const char *reason);
+/* merger, division, dissolution, bankruptcy: PIPL Art. 22 (notice); sale and
+ * other need separate consent (Art. 23) */
+bool cy_transfer_reason_art22(const char *reason);
+
+typedef struct cy_transfer_plan_req {
+	const char *fonds, *receiver, *reason, *purpose;
+	const char **classes; /* class names; none: every class */
+	size_t nclasses;
+	int year_from, year_to; /* 0: open */
+	const char **subjects;	/* display ids; none: every customer */
+	size_t nsubjects;
+	int notice_days;
+	bool ciio, important; /* Art. 38 thresholds (DOMAIN.md 7) */
+} cy_transfer_plan_req;
+
+typedef struct cy_transfer_plan_result {
+	int64_t records, subjects;
+	int64_t skipped_status, skipped_hold; /* store-only/transferred; on hold */
+} cy_transfer_plan_result;
+
+/* archivist: plan a transfer of the records of a fonds that match the scope
+ * (only records in custody, not store-only, not on hold).  Logged:
+ * transfer.plan with the scope's hash. */
+int cy_transfer_plan(cy_vault *v, const cy_transfer_plan_req *p, int64_t *id,
+		     cy_transfer_plan_result *res);
+
+typedef int (*cy_transfer_fn)(void *arg, const cy_transfer_info *t);
+/* The transfers of the fonds granted to the caller (fonds NULL: all of them). */
+int cy_transfer_list(cy_vault *v, const char *fonds, cy_transfer_fn fn, void *arg);
+
+/* archivist: attach the personal-information impact assessment (PIPL
+ * Arts. 55-56; Markdown text, sealed; its SHA-256 in digest and the ledger). */
+int cy_transfer_pia_add(cy_vault *v, int64_t id, const void *text, size_t n, char digest[65]);
+/* archivist: record the Art. 38 mechanism of a transfer abroad: kind
+ * cac-assessment, standard-contract, certification or exempt; ref names the
+ * filing (no personal data). */
+int cy_transfer_mechanism(cy_vault *v, int64_t id, const char *kind, const char *ref);
 
 #endif

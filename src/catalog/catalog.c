@@ -379,6 +379,36 @@ static const char *SCHEMA_V6 =
 static const char *SCHEMA_V7 =
 	/* transfer: (integrator) receivers, transfers and their scope, approvals,
 	 * PIAs, exports and receipts (docs/internals/transfer.md) */
+	"CREATE TABLE receivers ("
+	"  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, uscc TEXT NOT NULL,"
+	"  contact TEXT NOT NULL, jurisdiction TEXT NOT NULL, age_recipient TEXT NOT NULL,"
+	"  signing_pub TEXT NOT NULL, created TEXT NOT NULL, created_by INTEGER NOT NULL,"
+	"  seq INTEGER NOT NULL DEFAULT 0) STRICT;"
+	"CREATE TABLE transfers ("
+	"  id INTEGER PRIMARY KEY, fonds_id INTEGER NOT NULL REFERENCES fonds(id),"
+	"  receiver_id INTEGER NOT NULL REFERENCES receivers(id), reason TEXT NOT NULL,"
+	"  epoch INTEGER NOT NULL, purpose BLOB NOT NULL DEFAULT x'', status TEXT NOT NULL,"
+	"  notice_days INTEGER NOT NULL, scope BLOB NOT NULL, records INTEGER NOT NULL,"
+	"  subjects INTEGER NOT NULL, sensitive INTEGER NOT NULL DEFAULT 0,"
+	"  ciio INTEGER NOT NULL DEFAULT 0, important INTEGER NOT NULL DEFAULT 0,"
+	"  planned_by INTEGER NOT NULL, planned TEXT NOT NULL, seq INTEGER NOT NULL DEFAULT 0,"
+	"  approved_by INTEGER NOT NULL DEFAULT 0, approved TEXT NOT NULL DEFAULT '',"
+	"  approve_seq INTEGER NOT NULL DEFAULT 0, exported TEXT NOT NULL DEFAULT '',"
+	"  export_seq INTEGER NOT NULL DEFAULT 0, tag_digest TEXT NOT NULL DEFAULT '',"
+	"  confirmed TEXT NOT NULL DEFAULT '', confirm_seq INTEGER NOT NULL DEFAULT 0,"
+	"  receipt TEXT NOT NULL DEFAULT '', mechanism TEXT NOT NULL DEFAULT '') STRICT;"
+	"CREATE TABLE transfer_items ("
+	"  transfer_id INTEGER NOT NULL REFERENCES transfers(id), record_id INTEGER NOT NULL,"
+	"  archive_no TEXT NOT NULL, left TEXT NOT NULL DEFAULT '',"
+	"  PRIMARY KEY (transfer_id, record_id)) STRICT, WITHOUT ROWID;"
+	"CREATE TABLE transfer_subjects ("
+	"  transfer_id INTEGER NOT NULL REFERENCES transfers(id), subject_id INTEGER NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'in',"
+	"  PRIMARY KEY (transfer_id, subject_id)) STRICT, WITHOUT ROWID;"
+	"CREATE TABLE transfer_pias ("
+	"  id INTEGER PRIMARY KEY, transfer_id INTEGER NOT NULL REFERENCES transfers(id),"
+	"  epoch INTEGER NOT NULL, body BLOB NOT NULL, digest TEXT NOT NULL,"
+	"  user_id INTEGER NOT NULL, at TEXT NOT NULL, seq INTEGER NOT NULL DEFAULT 0) STRICT;"
 	/* notify: (worker "notify") notices to customers and their answers
 	 * (docs/internals/notify.md).  No personal data in clear: the response
 	 * code is sealed under the fonds key of `epoch` and found by its

@@ -53,6 +53,11 @@ int cmd_appraise(cy_vault *v, int argc, char **argv);
 int cmd_appraise_prepare(int argc, char **argv);
 extern const cli_cmd cmd_appraise_spec;
 
+/* the handover (cmd_transfer.c) */
+extern const cli_command cmd_receiver_sub[];
+extern const cli_command cmd_transfer_sub[];
+extern const cli_command cmd_pia_sub[];
+
 /* For commands written before the dispatcher, which parse their own argv
  * (cli_parse) and open the vault themselves (cli_open): find argv[0] in a
  * table and run it.  New code uses cli_command tables instead. */

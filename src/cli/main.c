@@ -73,6 +73,13 @@ static const cli_command COMMANDS[] = {
 	{"appraise", cmd_appraise, &cmd_appraise_spec, NEEDS_UNLOCK,
 	 N_("appraise what is due: keep longer or destroy (鉴定意见书)"), NULL,
 	 cmd_appraise_prepare},
+	{"receiver", NULL, NULL, 0, N_("receiving parties of handovers (add, list)"),
+	 cmd_receiver_sub, NULL},
+	{"transfer", NULL, NULL, 0,
+	 N_("hand records over: plan, show, approve, export, confirm (PIPL Art. 22)"),
+	 cmd_transfer_sub, NULL},
+	{"pia", NULL, NULL, 0, N_("personal-information impact assessments of transfers (add)"),
+	 cmd_pia_sub, NULL},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
 

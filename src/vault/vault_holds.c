@@ -465,35 +465,35 @@ int cy_vault__hold_release_digest(int64_t id, const char *at, int64_t by, const 
 
 /* ---- sealed reasons ---- */
 
-static int reason_aead(const cy_fonds_key *k, int64_t epoch, cy_aead **out)
+static int note_aead(const cy_fonds_key *k, int64_t epoch, const cy_note_kind *kind, cy_aead **out)
 {
 	uint8_t key[32];
 	int rc;
 
 	if (epoch < 0 || epoch > k->epoch)
 		return cy_error_set(CY_ECORRUPT,
-				    "a hold of fonds %s names key epoch %" PRId64
+				    "a sealed text of fonds %s names key epoch %" PRId64
 				    ", which the fonds does not have (the catalog was altered)",
 				    k->code, epoch);
-	rc = cy_hkdf_sha256(CY_EPOCH_RAW(k, epoch), 32, NULL, 0, HOLD_LABEL, strlen(HOLD_LABEL),
+	rc = cy_hkdf_sha256(CY_EPOCH_RAW(k, epoch), 32, NULL, 0, kind->label, strlen(kind->label),
 			    key, sizeof(key));
 	rc = rc ? rc : cy_aead_new(out, key);
 	cy_wipe(key, sizeof(key));
 	return rc;
 }
 
-/* "custody/hold/v1/<vault>/<fonds>/<what>/<id>" */
-static int seal_reason(cy_vault *v, const cy_fonds_key *k, int64_t epoch, const char *what,
-		       int64_t id, const char *text, cy_buf *out)
+/* AAD: "<prefix>/<vault>/<fonds>/<what>/<id>" */
+int cy_vault__note_seal(cy_vault *v, const cy_fonds_key *k, int64_t epoch, const cy_note_kind *kind,
+			const char *what, int64_t id, const void *text, size_t n, cy_buf *out)
 {
 	cy_aead *a = NULL;
 	cy_buf aad = CY_BUF_INIT;
-	cy_buf pt = {(uint8_t *)text, strlen(text), strlen(text)};
+	cy_buf pt = {(uint8_t *)text, n, n};
 	uint8_t nonce[12];
-	int rc = reason_aead(k, epoch, &a);
+	int rc = note_aead(k, epoch, kind, &a);
 
 	rc = rc ? rc
-		: cy_buf_printf(&aad, "custody/hold/v1/%s/%s/%s/%" PRId64, v->vault_id, k->code,
+		: cy_buf_printf(&aad, "%s/%s/%s/%s/%" PRId64, kind->prefix, v->vault_id, k->code,
 				what, id);
 	rc = rc ? rc : cy_random(nonce, sizeof(nonce));
 	cy_buf_clear(out);
@@ -503,26 +503,25 @@ static int seal_reason(cy_vault *v, const cy_fonds_key *k, int64_t epoch, const 
 	return rc;
 }
 
-static int open_reason(cy_vault *v, const cy_fonds_key *k, int64_t epoch, const char *what,
-		       int64_t id, const void *blob, size_t n, cy_buf *pt)
+int cy_vault__note_open(cy_vault *v, const cy_fonds_key *k, int64_t epoch, const cy_note_kind *kind,
+			const char *what, int64_t id, const void *blob, size_t n, cy_buf *pt)
 {
 	cy_aead *a = NULL;
 	cy_buf aad = CY_BUF_INIT;
 	int rc;
 
 	cy_buf_wipe(pt);
-	if (n < 12 + 16 || n > REASON_MAX + 28)
-		return cy_error_set(CY_ECORRUPT, "the reason of %s %" PRId64 " is damaged", what,
-				    id);
-	rc = reason_aead(k, epoch, &a);
+	if (n < 12 + 16 || n > kind->max + 28)
+		return cy_error_set(CY_ECORRUPT, "the %s of %" PRId64 " is damaged", what, id);
+	rc = note_aead(k, epoch, kind, &a);
 	rc = rc ? rc
-		: cy_buf_printf(&aad, "custody/hold/v1/%s/%s/%s/%" PRId64, v->vault_id, k->code,
+		: cy_buf_printf(&aad, "%s/%s/%s/%s/%" PRId64, kind->prefix, v->vault_id, k->code,
 				what, id);
 	rc = rc ? rc : cy_buf_grow(pt, n - 28 + 1);
 	if (!rc &&
 	    cy_aead_open(a, blob, aad.ptr, aad.len, (const uint8_t *)blob + 12, n - 12, pt->ptr))
 		rc = cy_error_set(CY_ECORRUPT,
-				  "the reason of %s %" PRId64
+				  "the %s of %" PRId64
 				  " fails authentication (the catalog was altered)",
 				  what, id);
 	if (!rc) {
@@ -532,6 +531,20 @@ static int open_reason(cy_vault *v, const cy_fonds_key *k, int64_t epoch, const 
 	cy_aead_free(a);
 	cy_buf_release(&aad);
 	return rc;
+}
+
+static const cy_note_kind HOLD_NOTE = {HOLD_LABEL, "custody/hold/v1", REASON_MAX};
+
+static int seal_reason(cy_vault *v, const cy_fonds_key *k, int64_t epoch, const char *what,
+		       int64_t id, const char *text, cy_buf *out)
+{
+	return cy_vault__note_seal(v, k, epoch, &HOLD_NOTE, what, id, text, strlen(text), out);
+}
+
+static int open_reason(cy_vault *v, const cy_fonds_key *k, int64_t epoch, const char *what,
+		       int64_t id, const void *blob, size_t n, cy_buf *pt)
+{
+	return cy_vault__note_open(v, k, epoch, &HOLD_NOTE, what, id, blob, n, pt);
 }
 
 static int check_reason(const char *reason, bool required)

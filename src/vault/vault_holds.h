@@ -69,4 +69,18 @@ int cy_vault__hold_row_digest(const cy_catalog_hold *h, const int64_t *ids, size
 int cy_vault__hold_release_digest(int64_t id, const char *at, int64_t by, const void *blob,
 				  size_t n, char hex[33]);
 
+/* A short text sealed under the fonds key of an epoch (a hold's reason, a
+ * transfer's purpose, a PIA): ChaCha20-Poly1305 under HKDF(epoch key,
+ * label), nonce first, AAD "<prefix>/<vault>/<fonds>/<what>/<id>". */
+typedef struct cy_note_kind {
+	const char *label;  /* HKDF info */
+	const char *prefix; /* AAD prefix, e.g. "custody/hold/v1" */
+	size_t max;	    /* the longest text */
+} cy_note_kind;
+int cy_vault__note_seal(cy_vault *v, const cy_fonds_key *k, int64_t epoch, const cy_note_kind *kind,
+			const char *what, int64_t id, const void *text, size_t n, cy_buf *out);
+/* CY_ECORRUPT when it fails authentication; pt gets the text, NUL-terminated */
+int cy_vault__note_open(cy_vault *v, const cy_fonds_key *k, int64_t epoch, const cy_note_kind *kind,
+			const char *what, int64_t id, const void *blob, size_t n, cy_buf *pt);
+
 #endif
