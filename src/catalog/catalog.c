@@ -410,7 +410,25 @@ static const char *SCHEMA_V7 =
 	"  epoch INTEGER NOT NULL, body BLOB NOT NULL, digest TEXT NOT NULL,"
 	"  user_id INTEGER NOT NULL, at TEXT NOT NULL, seq INTEGER NOT NULL DEFAULT 0) STRICT;"
 	/* notify: (worker "notify") notices to customers and their answers
-	 * (docs/internals/notify.md) */
+	 * (docs/internals/notify.md).  No personal data in clear: the response
+	 * code is sealed under the fonds key of `epoch` and found by its
+	 * SHA-256; addresses and phones are read from the subject at send time. */
+	"CREATE TABLE notices ("
+	"  id INTEGER PRIMARY KEY, transfer_id INTEGER NOT NULL,"
+	"  subject_id INTEGER NOT NULL REFERENCES subjects(id),"
+	"  fonds_id INTEGER NOT NULL REFERENCES fonds(id), epoch INTEGER NOT NULL,"
+	"  template TEXT NOT NULL,"
+	"  channel TEXT NOT NULL CHECK (channel IN ('email', 'sms', 'none')),"
+	"  code_hash BLOB NOT NULL UNIQUE, code BLOB NOT NULL,"
+	"  status TEXT NOT NULL DEFAULT 'pending'"
+	"    CHECK (status IN ('pending', 'sent', 'failed', 'bounced')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '',"
+	"  message_id TEXT NOT NULL DEFAULT '', prepared TEXT NOT NULL,"
+	"  sent TEXT NOT NULL DEFAULT '', bounced TEXT NOT NULL DEFAULT '',"
+	"  answered TEXT NOT NULL DEFAULT '', answer TEXT NOT NULL DEFAULT ''"
+	"    CHECK (answer IN ('', 'continue', 'object', 'copy', 'question')),"
+	"  UNIQUE (transfer_id, subject_id)) STRICT;"
+	"CREATE INDEX notices_message ON notices (message_id) WHERE message_id <> '';"
 	"";
 
 static int migrate(cy_catalog *c)

@@ -52,6 +52,7 @@ extern const cli_command cmd_age_sub[];
 int cmd_keygen(cy_vault *v, int argc, char **argv);
 extern const cli_cmd cmd_keygen_spec;
 extern const cli_command cmd_bag_sub[]; /* cmd_bag.c */
+extern const cli_command cmd_notify_sub[]; /* cmd_notify.c */
 /* appraise (cmd_retention.c) */
 int cmd_appraise(cy_vault *v, int argc, char **argv);
 int cmd_appraise_prepare(int argc, char **argv);
