@@ -62,6 +62,9 @@ extern const cli_cmd cmd_appraise_spec;
 extern const cli_command cmd_receiver_sub[];
 extern const cli_command cmd_transfer_sub[];
 extern const cli_command cmd_pia_sub[];
+extern const cli_cmd cmd_receive_spec;
+int cmd_receive_run(cy_vault *v, int argc, char **argv);
+int cmd_receive_prepare(int argc, char **argv);
 
 /* For commands written before the dispatcher, which parse their own argv
  * (cli_parse) and open the vault themselves (cli_open): find argv[0] in a

@@ -98,7 +98,8 @@ static int on_record(void *arg, const cy_record_info *r)
 	cy_buf_clear(&x->first);
 	cy_recmeta_safe_name(r->archive_no, &x->dir);
 	if (!x->dir.len)
-		return cy_error_set(CY_ECORRUPT, "record '%s': its number cannot be a directory name",
+		return cy_error_set(CY_ECORRUPT,
+				    "record '%s': its number cannot be a directory name",
 				    r->archive_no);
 	cy_recmeta_original_name(r, &x->orig);
 	return 0;
@@ -311,9 +312,10 @@ static void html_head(export_ctx *x, const cy_fonds_info *f, const char *now, cy
 	ROW("接收人（签字）Received by (signature)", "");
 	ROW("监交人（签字）Supervised by (signature)", "");
 #undef ROW
-	cy_buf_puts(b, "</table>\n<h2>档案目录 Records</h2>\n<table>\n<tr><th>序号 No.</th>"
-		       "<th>档号 Archive no.</th><th>题名 Title</th><th>年度 Year</th>"
-		       "<th>保管期限 Retention</th><th>文件数 Files</th><th>字节数 Bytes</th></tr>\n");
+	cy_buf_puts(b,
+		    "</table>\n<h2>档案目录 Records</h2>\n<table>\n<tr><th>序号 No.</th>"
+		    "<th>档号 Archive no.</th><th>题名 Title</th><th>年度 Year</th>"
+		    "<th>保管期限 Retention</th><th>文件数 Files</th><th>字节数 Bytes</th></tr>\n");
 }
 
 typedef struct fonds_find {
@@ -382,7 +384,8 @@ int cy_transfer_export(cy_vault *v, int64_t id, const char *as_of, const char *p
 	if (strcmp(t.row.status, "approved") && strcmp(t.row.status, "exported")) {
 		rc = cy_error_set(CY_EPERM,
 				  "transfer %" PRId64 " is %s: only an approved transfer is "
-				  "exported (custody transfer show %" PRId64 " says what blocks it)",
+				  "exported (custody transfer show %" PRId64
+				  " says what blocks it)",
 				  id, t.row.status, id);
 		goto out;
 	}
@@ -424,10 +427,9 @@ int cy_transfer_export(cy_vault *v, int64_t id, const char *as_of, const char *p
 	rc = cy_age_enc_new(&x.age, (const uint8_t(*)[32])pub, 1, to_file, &x);
 	snprintf(ext, sizeof(ext), "transfer-%s-%" PRId64, t.row.fonds, id);
 	rc = rc ? rc : cy_bag_writer_new(&x.bag, ext, to_age, &x);
-	rc = rc ? rc : cy_recmeta_csv_header(&x.csv), 0;
 	if (rc)
 		goto out;
-	cy_buf_puts(&x.csv, "");
+	cy_recmeta_csv_header(&x.csv);
 	rc = cy_catalog_titem_each(v->cat, id, export_item, &x);
 	/* the tag files */
 	if (!rc) {
@@ -455,7 +457,8 @@ int cy_transfer_export(cy_vault *v, int64_t id, const char *as_of, const char *p
 		: cy_bag_add_bytes(x.bag, "metadata/subjects.jsonl", subjects.ptr, subjects.len,
 				   x.mtime);
 	if (!rc) {
-		cy_buf_printf(&note, "custody ledger checkpoint\nvault %s\nsize %" PRIu64 "\nroot %s\n",
+		cy_buf_printf(&note,
+			      "custody ledger checkpoint\nvault %s\nsize %" PRIu64 "\nroot %s\n",
 			      v->vault_id, ledger_size, root_hex);
 		rc = cy_bag_add_bytes(x.bag, "metadata/ledger-checkpoint.txt", note.ptr, note.len,
 				      x.mtime);
