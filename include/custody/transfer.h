@@ -160,4 +160,15 @@ struct cy_receipt;
 int cy_transfer_confirm(cy_vault *v, int64_t id, const void *receipt, size_t n,
 			struct cy_receipt *out);
 
+typedef struct cy_receive_import_result {
+	uint64_t records, duplicates; /* records added; already in the fonds */
+	uint64_t subjects, subjects_added;
+} cy_receive_import_result;
+/* archivist of the receiver's vault: take a bag cy_receive validated into
+ * fonds: its customers (merged with those the fonds has by ID number or
+ * credit code) and records (each file checked against its SHA-256 again;
+ * fields sender_archive_no and transfer).  Logged: transfer.receive. */
+int cy_receive_import(cy_vault *v, const char *fonds, const cy_receive_result *rcv,
+		      cy_receive_import_result *res);
+
 #endif

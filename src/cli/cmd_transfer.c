@@ -728,16 +728,21 @@ static const cli_opt RECEIVE_OPTS[] = {
 	{"to", OPT_STRING, "DIR", N_("the work directory (created with mode 0700)"), &o_to_dir},
 	{"sign-key", OPT_STRING, "KEYFILE",
 	 N_("your receipt signing key (custody keygen --signing)"), &o_sign_key},
+	{"fonds", OPT_STRING, "CODE",
+	 N_("also take the records into this fonds of your vault (--vault DIR), logged there"),
+	 &o_fonds},
 	{"output", OPT_STRING, "RECEIPT", N_("where the receipt goes (default receipt.json; -o)"),
 	 &o_out},
 	{NULL, 0, NULL, NULL, NULL},
 };
 const cli_cmd cmd_receive_spec = {
-	"custody receive PKG.tar.age --identity KEYFILE --to DIR --sign-key KEYFILE [-o RECEIPT]",
+	"custody receive PKG.tar.age --identity KEYFILE --to DIR --sign-key KEYFILE [-o RECEIPT] "
+	"[--vault DIR --fonds CODE]",
 	N_("The receiver's side of a handover: decrypt the package, extract it into DIR without\n"
 	   "trusting it (no links, devices, '..', colliding names, bombs), validate the bag file by\n"
 	   "file and its counts, and sign a receipt for the sender (custody transfer confirm).\n"
-	   "Prints the receipt's path."),
+	   "Prints the receipt's path. With --fonds, the records and customers then go into that\n"
+	   "fonds of your vault (transfer.receive in its ledger); the checked bag stays in DIR."),
 	NULL,
 	RECEIVE_OPTS,
 	1,
@@ -787,6 +792,21 @@ static int cmd_receive(cy_vault *v, int argc, char **argv)
 	       cli_safe(r.transfer), r.records, r.subjects, r.files, size);
 	printf(_("the bag: %s\nthe receipt for the sender: %s\n"), cli_safe(r.bag),
 	       cli_safe(o.receipt));
+	if (o_fonds) {
+		cy_receive_import_result ir;
+		cy_vault *rv = NULL;
+		if (!cli_vault_present())
+			return EXIT_NOTFOUND;
+		if ((rc = cli_open(&rv)) || (rc = cy_receive_import(rv, o_fonds, &r, &ir))) {
+			rc = cli_fail(rc);
+			cy_vault_close(rv);
+			return rc;
+		}
+		cy_vault_close(rv);
+		printf(_("into fonds %s: %" PRIu64 " records added (%" PRIu64
+			 " there already), %" PRIu64 " customers (%" PRIu64 " new)\n"),
+		       o_fonds, ir.records, ir.duplicates, ir.subjects, ir.subjects_added);
+	}
 	return EXIT_OK;
 }
 

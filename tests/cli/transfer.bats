@@ -345,3 +345,29 @@ assert "standard contract" in g["mechanism"]["detail"], g  # customers with ID n
 	[ "$status" -ne 0 ]
 	[ ! -e receipt.json ]
 }
+
+@test "receive --fonds: the receiver's own vault takes the records and customers in, logged there" {
+	add_receiver >/dev/null
+	id=$(plan merger --notice-days 0)
+	notify_all "$id"
+	as li2 transfer approve "$id" >/dev/null
+	as li transfer export "$id" -o "$T/pkg.tar.age" >/dev/null
+	# the receiver's vault: another vault, its own users
+	RV="$T/rvault"
+	build_vault "$RV"
+	run env CUSTODY_VAULT="$RV" CUSTODY_USER=li CUSTODY_PASSWORD_FILE="$PW/li" "$CUSTODY" receive "$T/pkg.tar.age" \
+		--identity "$K/age.key" --to "$T/work" --sign-key "$K/sig.key" -o "$T/r.json" --fonds "$FONDS"
+	[ "$status" -eq 0 ]
+	output_has "4 records added"
+	run env CUSTODY_VAULT="$RV" CUSTODY_USER=li CUSTODY_PASSWORD_FILE="$PW/li" "$CUSTODY" ls --json
+	py '
+rs = jl(sys.argv[1]); assert len(rs) == 4, rs
+assert sorted(r["class"] for r in rs) == ["contract", "customer", "customer", "customer"], rs' "$output"
+	run env CUSTODY_VAULT="$RV" CUSTODY_USER=li CUSTODY_PASSWORD_FILE="$PW/li" "$CUSTODY" search --name 王建国
+	[ "$status" -eq 0 ]
+	run env CUSTODY_VAULT="$RV" CUSTODY_USER=aud CUSTODY_PASSWORD_FILE="$PW/aud" "$CUSTODY" log show
+	[[ "$output" == *'"transfer.receive"'* ]]
+	# the sender confirms with the same receipt
+	run as li transfer confirm "$id" "$T/r.json"
+	[ "$status" -eq 0 ]
+}
