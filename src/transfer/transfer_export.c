@@ -46,6 +46,7 @@ typedef struct export_ctx {
 	bool first_part;
 	const cy_record_info *cur;
 	int64_t record_id;
+	int year_min, year_max, this_year; /* 起止年度; the year of the export */
 	char approver[64];
 	subj_no *subj;
 	size_t nsubj;
@@ -196,6 +197,12 @@ static int on_done(void *arg, const cy_record_info *r)
 	snprintf(n, sizeof(n), "%d", r->year);
 	html_cell(&x->html, n);
 	html_cell(&x->html, r->retention);
+	snprintf(n, sizeof(n), "%d", x->this_year > r->year ? x->this_year - r->year : 0);
+	html_cell(&x->html, n);
+	if (!x->year_min || r->year < x->year_min)
+		x->year_min = r->year;
+	if (r->year > x->year_max)
+		x->year_max = r->year;
 	snprintf(n, sizeof(n), "%u", r->nobjects);
 	html_cell(&x->html, n);
 	snprintf(n, sizeof(n), "%llu", (unsigned long long)r->size);
@@ -306,6 +313,8 @@ static void html_head(export_ctx *x, const cy_fonds_info *f, const char *now, cy
 	ROW("档案数量（件）Records", n);
 	snprintf(n, sizeof(n), "%" PRId64, x->t->row.subjects);
 	ROW("涉及客户数 Customers", n);
+	snprintf(n, sizeof(n), "%d-%d", x->year_min, x->year_max);
+	ROW("起止年度 Years", n);
 	ROW("移交时间 Exported", now);
 	ROW("移交人 Handed over by", x->v->user);
 	ROW("批准人 Approved by", x->approver);
@@ -315,7 +324,8 @@ static void html_head(export_ctx *x, const cy_fonds_info *f, const char *now, cy
 	cy_buf_puts(b,
 		    "</table>\n<h2>档案目录 Records</h2>\n<table>\n<tr><th>序号 No.</th>"
 		    "<th>档号 Archive no.</th><th>题名 Title</th><th>年度 Year</th>"
-		    "<th>保管期限 Retention</th><th>文件数 Files</th><th>字节数 Bytes</th></tr>\n");
+		    "<th>应保管期限 Retention</th><th>已保管期限 Kept (years)</th>"
+		    "<th>文件数 Files</th><th>字节数 Bytes</th></tr>\n");
 }
 
 typedef struct fonds_find {
@@ -422,6 +432,7 @@ int cy_transfer_export(cy_vault *v, int64_t id, const char *as_of, const char *p
 	cy_hex_encode(root, 32, root_hex);
 	cy_vault__now(now);
 	x.mtime = (int64_t)time(NULL);
+	x.this_year = atoi(now);
 	if ((rc = cy_outfile_open(&x.of, path, 0600, 0)))
 		goto out;
 	rc = cy_age_enc_new(&x.age, (const uint8_t(*)[32])pub, 1, to_file, &x);
