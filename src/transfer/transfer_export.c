@@ -432,7 +432,7 @@ int cy_transfer_export(cy_vault *v, int64_t id, const char *as_of, const char *p
 	cy_hex_encode(root, 32, root_hex);
 	cy_vault__now(now);
 	x.mtime = (int64_t)time(NULL);
-	x.this_year = atoi(now);
+	x.this_year = (now[0] - '0') * 1000 + (now[1] - '0') * 100 + (now[2] - '0') * 10 + (now[3] - '0');
 	if ((rc = cy_outfile_open(&x.of, path, 0600, 0)))
 		goto out;
 	rc = cy_age_enc_new(&x.age, (const uint8_t(*)[32])pub, 1, to_file, &x);
