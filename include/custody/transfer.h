@@ -171,4 +171,9 @@ typedef struct cy_receive_import_result {
 int cy_receive_import(cy_vault *v, const char *fonds, const cy_receive_result *rcv,
 		      cy_receive_import_result *res);
 
+/* check: every receiver and every transfer of a held fonds against the
+ * ledger entries that made them (problem: one line each). */
+int cy_transfer_check(cy_vault *v, void (*problem)(void *arg, const char *msg), void *arg,
+		      uint64_t *problems);
+
 #endif

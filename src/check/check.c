@@ -23,6 +23,7 @@
 #include "vault/vault_recsig.h"
 #include "vault/vault_subjects.h"
 #include "vault/vault_holds.h"
+#include "custody/transfer.h"
 #include "custody/banned.h"
 
 typedef struct check_ctx {
@@ -529,6 +530,9 @@ page:
 		uint64_t ns;
 		if ((rc = cy_vault__subject_check(v, subject_problem, &c, &ns)))
 			goto out;
+		/* receivers and transfers: their rows as their ledger entries say (transfer.c) */
+		if ((rc = cy_transfer_check(v, admin_problem, &c, NULL)))
+			goto out;
 		/* import runs: their refused rows are all there and authenticate */
 		if ((rc = cy_vault__import_runs_check(v, run_problem, &c, NULL)))
 			goto out;
@@ -537,7 +541,8 @@ page:
 		 * warning, which the destruction's own warning explains) */
 		for (int i = 0; i < v->nkeys; i++)
 			if ((rc = cy_vault__text_check(v, &v->keys[i],
-						       interrupted ? text_warning : text_problem, &c)))
+						       interrupted ? text_warning : text_problem,
+						       &c)))
 				goto out;
 	}
 

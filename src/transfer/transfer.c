@@ -852,3 +852,101 @@ int cy_transfer__subject_display(cy_vault *v, int64_t sid, char out[32])
 		snprintf(out, 32, "%s-C%06" PRId64, k->code, no);
 	return rc;
 }
+
+/* ---- check ---- */
+
+typedef struct check_ctx {
+	cy_vault *v;
+	void (*problem)(void *arg, const char *msg);
+	void *arg;
+	uint64_t n;
+} check_ctx;
+
+static void check_report(check_ctx *x, int rc)
+{
+	if (rc) {
+		x->problem(x->arg, cy_error_message());
+		x->n++;
+	}
+}
+
+static int check_receiver(void *arg, const cy_receiver *r)
+{
+	static const char *const A[] = {"receiver.add", NULL};
+	check_ctx *x = arg;
+	json_t *e = NULL;
+	uint8_t h[32];
+	char name[24], hex[65];
+	int64_t seq = 0;
+	int rc = cy_catalog_receiver_seq(x->v->cat, r->id, &seq);
+
+	snprintf(name, sizeof(name), "r%" PRId64, r->id);
+	rc = rc ? rc : cy_transfer__entry(x->v, seq, A, name, &e);
+	rc = rc ? rc : cy_transfer__receiver_digest(r, h);
+	cy_hex_encode(h, 32, hex);
+	if (!rc && strcmp(cy_transfer__detail(e, "row"), hex))
+		rc = cy_error_set(CY_ECORRUPT,
+				  "receiver '%s' differs from what the ledger recorded when it was "
+				  "added (its contact, code or keys were changed by hand)",
+				  r->name);
+	json_decref(e);
+	check_report(x, rc);
+	return 0;
+}
+
+static int check_transfer(void *arg, const cy_catalog_transfer *row)
+{
+	static const char *const APPROVE[] = {"transfer.approve", NULL};
+	static const char *const EXPORTED[] = {"transfer.exported", NULL};
+	check_ctx *x = arg;
+	cy_transfer__t t;
+	json_t *e = NULL;
+	char name[24], hex[65];
+	int64_t n = 0;
+	int rc;
+
+	if (!cy_vault__holds(x->v, row->fonds))
+		return 0;
+	rc = cy_transfer__load(x->v, row->id, CY_R_CONTENT, &t);
+	cy_wipe(t.purpose, sizeof(t.purpose));
+	rc = rc ? rc : cy_transfer__pias(x->v, row->id, &n);
+	if (!rc && *t.row.mechanism) {
+		char m[64];
+		rc = cy_transfer__mechanism_check(x->v, row->id, t.row.mechanism, m);
+	}
+	snprintf(name, sizeof(name), "t%" PRId64, row->id);
+	/* a status past "planned" needs the entries that made it so */
+	if (!rc && strcmp(t.row.status, "planned")) {
+		rc = cy_transfer__entry(x->v, t.row.approve_seq, APPROVE, name, &e);
+		cy_hex_encode(t.row.scope, 32, hex);
+		if (!rc && strcmp(cy_transfer__detail(e, "scope"), hex))
+			rc = cy_error_set(CY_ECORRUPT,
+					  "transfer %" PRId64 ": the scope is not the one approved",
+					  row->id);
+		json_decref(e);
+		e = NULL;
+	}
+	if (!rc && (!strcmp(t.row.status, "exported") || !strcmp(t.row.status, "confirmed"))) {
+		rc = cy_transfer__entry(x->v, t.row.export_seq, EXPORTED, name, &e);
+		if (!rc && strcmp(cy_transfer__detail(e, "tag_manifest"), t.row.tag_digest))
+			rc = cy_error_set(CY_ECORRUPT,
+					  "transfer %" PRId64
+					  ": the package's digest differs from its ledger entry",
+					  row->id);
+		json_decref(e);
+	}
+	check_report(x, rc);
+	return 0;
+}
+
+int cy_transfer_check(cy_vault *v, void (*problem)(void *arg, const char *msg), void *arg,
+		      uint64_t *problems)
+{
+	check_ctx x = {v, problem, arg, 0};
+	int rc = cy_catalog_receiver_each(v->cat, check_receiver, &x);
+
+	rc = rc ? rc : cy_catalog_transfer_each(v->cat, 0, check_transfer, &x);
+	if (problems)
+		*problems = x.n;
+	return rc;
+}

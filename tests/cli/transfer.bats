@@ -371,3 +371,21 @@ assert sorted(r["class"] for r in rs) == ["contract", "customer", "customer", "c
 	run as li transfer confirm "$id" "$T/r.json"
 	[ "$status" -eq 0 ]
 }
+
+@test "check names a receiver or a transfer edited with sqlite3" {
+	add_receiver >/dev/null
+	id=$(plan merger)
+	run as li check
+	[ "$status" -eq 0 ]
+	sqlite3 "$V/catalog.db" "UPDATE receivers SET contact = 'call 400-000-0000 (an impostor)'"
+	run as li check
+	[ "$status" -ne 0 ]
+	output_has "receiver '$RCV' differs from what the ledger recorded"
+	run as li transfer show "$id"
+	[ "$status" -eq 5 ]
+	sqlite3 "$V/catalog.db" "UPDATE receivers SET contact = '$RCV_CONTACT'"
+	sqlite3 "$V/catalog.db" "DELETE FROM transfer_items WHERE record_id = (SELECT min(record_id) FROM transfer_items)"
+	run as li check
+	[ "$status" -ne 0 ]
+	output_has "differ from the scope the ledger holds"
+}
