@@ -119,6 +119,21 @@ void cy_bag__map_release(cy_bag__map *m);
  * Its parent directories are claimed with it.  The error names the path. */
 int cy_bag__claim(cy_bag__map *m, const char *path, size_t n, bool dir);
 
+/* ---- SHA-256 and SHA-512 of one stream, on two threads (bagit_hash.c) ----------------------- */
+
+typedef struct cy_bag__hash2 cy_bag__hash2;
+int cy_bag__hash2_new(cy_bag__hash2 **out);
+/* Begin hashing data[0..n): SHA-512 starts on the helper thread (for blocks
+ * of 64 KiB and more).  The caller may then use the block read-only (write
+ * it on), and must call cy_bag__hash2_wait before it changes or frees it. */
+void cy_bag__hash2_start(cy_bag__hash2 *h, const void *data, size_t n);
+/* Hash the block with SHA-256 here, wait for SHA-512; 0 or a CY_E code. */
+int cy_bag__hash2_wait(cy_bag__hash2 *h);
+/* The digests of everything since the last final or reset; then reset. */
+int cy_bag__hash2_final(cy_bag__hash2 *h, uint8_t d256[32], uint8_t d512[64]);
+int cy_bag__hash2_reset(cy_bag__hash2 *h);
+void cy_bag__hash2_free(cy_bag__hash2 *h);
+
 /* ---- digests handed from extraction to validation ------------------------------------------- */
 
 typedef struct cy_bag__digests {
