@@ -313,6 +313,50 @@ static void test_bagit_writer_refuses(void **state)
 	cy_buf_release(&tar);
 }
 
+/* A sink that fails from its nth call on, counting the calls. */
+struct failing {
+	int calls, fail_at;
+};
+
+static int failing_sink(void *arg, const void *data, size_t n)
+{
+	struct failing *f = arg;
+
+	(void)data;
+	(void)n;
+	return ++f->calls >= f->fail_at ? cy_error_set(CY_ENOSPC, "disk full") : 0;
+}
+
+static void test_bagit_writer_sink_fails(void **state)
+{
+	static uint8_t big[1 << 20];
+	cy_bag_writer *b;
+	int rc = 0, calls;
+
+	(void)state;
+	for (int at = 1; at <= 3; at++) {
+		struct failing f = {0, at};
+		rc = cy_bag_writer_new(&b, "t", failing_sink, &f);
+		if (!rc) {
+			rc = cy_bag_file_begin(b, "data/big", sizeof(big), 0);
+			for (int i = 0; i < 4 && !rc; i++)
+				rc = cy_bag_file_write(b, big, sizeof(big) / 4);
+			if (!rc)
+				rc = cy_bag_file_end(b);
+			if (!rc)
+				rc = cy_bag_finish(b, NULL);
+			/* the sink's code comes back unchanged, and the writer stays failed */
+			assert_int_equal(rc, CY_ENOSPC);
+			assert_int_not_equal(cy_bag_add_bytes(b, "data/x", "x", 1, 0), 0);
+			calls = f.calls;
+			cy_bag_writer_free(b); /* sends nothing more */
+			assert_int_equal(f.calls, calls);
+		} else {
+			assert_int_equal(rc, CY_ENOSPC);
+		}
+	}
+}
+
 /* The bag of docs/formats/bagit.md ("A small bag"). */
 static int write_vector(cy_buf *tar, uint8_t tm[32])
 {
@@ -630,6 +674,7 @@ int main(void)
 		cmocka_unit_test(test_bagit_decode_and_paths),
 		cmocka_unit_test(test_bagit_sha512),
 		cmocka_unit_test(test_bagit_writer_refuses),
+		cmocka_unit_test(test_bagit_writer_sink_fails),
 		cmocka_unit_test(test_bagit_round_trip),
 		cmocka_unit_test(test_bagit_vector),
 		cmocka_unit_test(test_bagit_extract_refuses),
