@@ -82,7 +82,8 @@ typedef int (*cy_bag__info_fn)(void *arg, size_t lineno, const char *label, cons
  * label and after the colon is tolerated (*loose set: RFC 8493 wants none
  * before the colon and exactly one blank after it); a line starting with a
  * blank continues the previous value.  CY_EINVALID ("line N: ...") on a line
- * without a colon, an empty label, or a continuation with nothing before it. */
+ * without a colon, an empty label, or a continuation with nothing before it,
+ * and on a NUL byte anywhere. */
 int cy_bag__parse_info(const char *text, size_t n, cy_bag__info_fn fn, void *arg, bool *loose);
 
 /* Payload-Oxum "octets.streams": 0 or CY_EINVALID. */

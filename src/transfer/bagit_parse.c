@@ -375,6 +375,8 @@ int cy_bag__parse_info(const char *t, size_t n, cy_bag__info_fn fn, void *arg, b
 	int rc = 0;
 
 	*loose = false;
+	if (memchr(t, 0, n))
+		return cy_error_set(CY_EINVALID, "a NUL byte in the text");
 	while (!rc && next_line(t, n, &at, &s, &e)) {
 		size_t i = s, ll;
 		const char *colon;

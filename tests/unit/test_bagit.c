@@ -130,6 +130,8 @@ static void test_bagit_info_parse(void **state)
 	assert_int_equal(cy_bag__parse_info("no colon\n", 9, on_kv, &k, &loose), CY_EINVALID);
 	assert_int_equal(cy_bag__parse_info("  first\n", 8, on_kv, &k, &loose), CY_EINVALID);
 	assert_int_equal(cy_bag__parse_info(": x\n", 4, on_kv, &k, &loose), CY_EINVALID);
+	/* found by fuzz_bag_info: a NUL in a label made it empty as a C string */
+	assert_int_equal(cy_bag__parse_info("\0\0g:Sou", 8, on_kv, &k, &loose), CY_EINVALID);
 }
 
 static void test_bagit_decl_parse(void **state)
