@@ -121,7 +121,7 @@ static void test_bagit_info_parse(void **state)
 	assert_string_equal(k.value[3], "2");
 
 	memset(&k, 0, sizeof(k));
-	assert_int_equal(cy_bag__parse_info("A :  x\nB:y", 11, on_kv, &k, &loose), 0);
+	assert_int_equal(cy_bag__parse_info("A :  x\nB:y", 10, on_kv, &k, &loose), 0);
 	assert_true(loose);
 	assert_string_equal(k.label[0], "A");
 	assert_string_equal(k.value[0], "x");
