@@ -327,6 +327,12 @@ int cy_bag__parse_manifest(const char *t, size_t n, cy_bag__manifest_fn fn, void
 			flags |= CY_BAG__LINE_DOTSLASH;
 			i += 2;
 		}
+		if (i == e) {
+			/* found by fuzz_bag_manifest: "ab ./" left an empty path */
+			rc = cy_error_set(CY_EINVALID, "line %zu: no file path after the checksum",
+					  lineno);
+			break;
+		}
 		cy_buf_clear(&path);
 		for (; i < e && !rc; i++) {
 			char c = t[i];

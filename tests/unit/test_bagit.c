@@ -79,6 +79,8 @@ static void test_bagit_manifest_parse(void **state)
 	assert_int_equal(cy_bag__parse_manifest(" ab data/x\n", 11, on_line, &l), CY_EINVALID);
 	assert_int_equal(cy_bag__parse_manifest("abdata/x\n", 9, on_line, &l), CY_EINVALID);
 	assert_int_equal(cy_bag__parse_manifest("ab \n", 4, on_line, &l), CY_EINVALID);
+	assert_int_equal(cy_bag__parse_manifest("ab\t./", 5, on_line, &l), CY_EINVALID);
+	assert_int_equal(cy_bag__parse_manifest("ab *\n", 5, on_line, &l), CY_EINVALID);
 	assert_int_equal(cy_bag__parse_manifest("xyz data/x\n", 11, on_line, &l), CY_EINVALID);
 	assert_non_null(strstr(cy_error_message(), "line 1"));
 }
