@@ -82,7 +82,8 @@ typedef int (*cy_bag__info_fn)(void *arg, size_t lineno, const char *label, cons
  * label and after the colon is tolerated (*loose set: RFC 8493 wants none
  * before the colon and exactly one blank after it); a line starting with a
  * blank continues the previous value.  CY_EINVALID ("line N: ...") on a line
- * without a colon, an empty label, or a continuation with nothing before it. */
+ * without a colon, an empty label, or a continuation with nothing before it,
+ * and on a NUL byte anywhere. */
 int cy_bag__parse_info(const char *text, size_t n, cy_bag__info_fn fn, void *arg, bool *loose);
 
 /* Payload-Oxum "octets.streams": 0 or CY_EINVALID. */
@@ -118,6 +119,21 @@ void cy_bag__map_release(cy_bag__map *m);
  * or the other way round (CY_EINVALID); a directory may be claimed again.
  * Its parent directories are claimed with it.  The error names the path. */
 int cy_bag__claim(cy_bag__map *m, const char *path, size_t n, bool dir);
+
+/* ---- SHA-256 and SHA-512 of one stream, on two threads (bagit_hash.c) ----------------------- */
+
+typedef struct cy_bag__hash2 cy_bag__hash2;
+int cy_bag__hash2_new(cy_bag__hash2 **out);
+/* Begin hashing data[0..n): SHA-512 starts on the helper thread (for blocks
+ * of 64 KiB and more).  The caller may then use the block read-only (write
+ * it on), and must call cy_bag__hash2_wait before it changes or frees it. */
+void cy_bag__hash2_start(cy_bag__hash2 *h, const void *data, size_t n);
+/* Hash the block with SHA-256 here, wait for SHA-512; 0 or a CY_E code. */
+int cy_bag__hash2_wait(cy_bag__hash2 *h);
+/* The digests of everything since the last final or reset; then reset. */
+int cy_bag__hash2_final(cy_bag__hash2 *h, uint8_t d256[32], uint8_t d512[64]);
+int cy_bag__hash2_reset(cy_bag__hash2 *h);
+void cy_bag__hash2_free(cy_bag__hash2 *h);
 
 /* ---- digests handed from extraction to validation ------------------------------------------- */
 

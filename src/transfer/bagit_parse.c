@@ -327,6 +327,12 @@ int cy_bag__parse_manifest(const char *t, size_t n, cy_bag__manifest_fn fn, void
 			flags |= CY_BAG__LINE_DOTSLASH;
 			i += 2;
 		}
+		if (i == e) {
+			/* found by fuzz_bag_manifest: "ab ./" left an empty path */
+			rc = cy_error_set(CY_EINVALID, "line %zu: no file path after the checksum",
+					  lineno);
+			break;
+		}
 		cy_buf_clear(&path);
 		for (; i < e && !rc; i++) {
 			char c = t[i];
@@ -375,6 +381,8 @@ int cy_bag__parse_info(const char *t, size_t n, cy_bag__info_fn fn, void *arg, b
 	int rc = 0;
 
 	*loose = false;
+	if (memchr(t, 0, n))
+		return cy_error_set(CY_EINVALID, "a NUL byte in the text");
 	while (!rc && next_line(t, n, &at, &s, &e)) {
 		size_t i = s, ll;
 		const char *colon;

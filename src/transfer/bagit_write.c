@@ -36,8 +36,7 @@ struct cy_bag_writer {
 	cy_bag_sink sink;
 	void *arg;
 	int sink_rc; /* the sink's code, returned instead of libarchive's text */
-	cy_sha256_ctx *h256;
-	cy_sha512_ctx *h512;
+	cy_bag__hash2 *hash;
 	/* the open file */
 	bool open;
 	enum kind kind;
@@ -133,7 +132,7 @@ int cy_bag_writer_new(cy_bag_writer **out, const char *top, cy_bag_sink sink, vo
 	b->sink = sink;
 	b->arg = arg;
 	b->now = (int64_t)time(NULL);
-	if ((rc = cy_sha256_new(&b->h256)) || (rc = cy_sha512_new(&b->h512)))
+	if ((rc = cy_bag__hash2_new(&b->hash)))
 		goto out;
 	if (!(b->a = archive_write_new()) || !(b->ent = archive_entry_new()))
 		goto nomem;
@@ -204,19 +203,26 @@ int cy_bag_file_write(cy_bag_writer *b, const void *data, size_t n)
 		return cy_error_set(CY_EINVALID, "bag file '%s': more bytes than its size %llu",
 				    b->path, (unsigned long long)b->size);
 	}
-	if ((rc = cy_sha256_update(b->h256, p, n)) || (rc = cy_sha512_update(b->h512, p, n))) {
-		b->failed = true;
-		return rc;
-	}
+	/* SHA-512 runs on the helper thread while this one writes the block on */
+	cy_bag__hash2_start(b->hash, p, n);
+	rc = 0;
 	while (n) {
 		la_ssize_t w = archive_write_data(b->a, p, n);
-		if (w <= 0)
-			return la_error(b, b->path);
+		if (w <= 0) {
+			rc = la_error(b, b->path);
+			break;
+		}
 		p += w;
 		n -= (size_t)w;
 		b->done += (uint64_t)w;
 	}
-	return 0;
+	{
+		int r2 = cy_bag__hash2_wait(b->hash);
+		rc = rc ? rc : r2;
+	}
+	if (rc)
+		b->failed = true;
+	return rc;
 }
 
 /* "%" as "%25" (RFC 8493 2.1.3; CR and LF never reach here). */
@@ -246,8 +252,7 @@ int cy_bag_file_end(cy_bag_writer *b)
 				    b->path, (unsigned long long)b->done,
 				    (unsigned long long)b->size);
 	}
-	if ((rc = cy_sha256_final(b->h256, d256)) || (rc = cy_sha512_final(b->h512, d512)) ||
-	    (rc = cy_sha256_reset(b->h256)) || (rc = cy_sha512_reset(b->h512)))
+	if ((rc = cy_bag__hash2_final(b->hash, d256, d512)))
 		goto out;
 	if (archive_write_finish_entry(b->a) != ARCHIVE_OK) {
 		rc = la_error(b, b->path);
@@ -386,8 +391,7 @@ void cy_bag_writer_free(cy_bag_writer *b)
 	if (b->a)
 		archive_write_free(b->a); /* closes first: the tar's end, discarded */
 	archive_entry_free(b->ent);
-	cy_sha256_free(b->h256);
-	cy_sha512_free(b->h512);
+	cy_bag__hash2_free(b->hash);
 	free(b->top);
 	free(b->path);
 	cy_buf_release(&b->m256);

@@ -43,8 +43,7 @@ struct xctx {
 	cy_bag__digests *dg;
 	cy_bag_limits lim;
 	uint64_t files, total;
-	cy_sha256_ctx *h256;
-	cy_sha512_ctx *h512;
+	cy_bag__hash2 *hash;
 };
 
 static la_ssize_t read_cb(struct archive *a, void *client, const void **out)
@@ -260,8 +259,14 @@ static int write_file(struct xctx *x, struct archive *a, const char *path, int p
 									  : "the limit in total");
 			goto out;
 		}
-		if ((rc = cy_sha256_update(x->h256, p, n)) ||
-		    (rc = cy_sha512_update(x->h512, p, n)) || (rc = cy_write_all(fd, p, n, path)))
+		/* SHA-512 on the helper thread while this one writes the block */
+		cy_bag__hash2_start(x->hash, p, n);
+		rc = cy_write_all(fd, p, n, path);
+		{
+			int r2 = cy_bag__hash2_wait(x->hash);
+			rc = rc ? rc : r2;
+		}
+		if (rc)
 			goto out;
 		written += n;
 		x->total += n;
@@ -271,12 +276,12 @@ static int write_file(struct xctx *x, struct archive *a, const char *path, int p
 				  (unsigned long long)written, (unsigned long long)declared);
 		goto out;
 	}
-	if ((rc = cy_sha256_final(x->h256, d256)) || (rc = cy_sha512_final(x->h512, d512)))
+	if ((rc = cy_bag__hash2_final(x->hash, d256, d512)))
 		goto out;
 	rc = record_digest(x, rel, d256, d512, written);
 out:
-	cy_sha256_reset(x->h256);
-	cy_sha512_reset(x->h512);
+	if (rc)
+		cy_bag__hash2_reset(x->hash);
 	if (close(fd) && !rc)
 		rc = cy_error_set_errno(CY_EIO, errno, "close %s", path);
 	return rc;
@@ -465,7 +470,7 @@ static int extract(cy_bag_source src, void *arg, const char *workdir, const cy_b
 		rc = cy_error_set(CY_ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((rc = cy_sha256_new(&x.h256)) || (rc = cy_sha512_new(&x.h512)))
+	if ((rc = cy_bag__hash2_new(&x.hash)))
 		goto out;
 	if (!(a = archive_read_new()) || archive_read_support_format_tar(a) != ARCHIVE_OK) {
 		rc = cy_error_set(CY_ENOMEM, "tar: cannot start the reader");
@@ -530,8 +535,7 @@ out:
 	}
 	if (x.wfd >= 0)
 		close(x.wfd);
-	cy_sha256_free(x.h256);
-	cy_sha512_free(x.h512);
+	cy_bag__hash2_free(x.hash);
 	cy_bag__map_release(&x.claims);
 	free(x.buf);
 	free(x.top);

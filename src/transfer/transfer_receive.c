@@ -150,7 +150,7 @@ int cy_receive(const cy_receive_opts *o, cy_receive_result *res, cy_bag_report *
 	rc = cy_bag_extract_validate(read_age, &src, cy_buf_cstr(&tmp), &lim, &top, rep);
 	if (rc && !rep->nerrors)
 		goto out;
-	if (!rc && !rep->valid)
+	if (!rc && (!rep->valid || !rep->complete))
 		rc = cy_error_set(CY_ECORRUPT, "the bag in the package is not valid");
 	if (rc)
 		goto out;

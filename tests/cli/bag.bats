@@ -152,6 +152,12 @@ write_bag() {
 	mkdir -m 700 work2
 	run "$BAG_TOOL" extract - work2 --validate <bag.tar
 	[ "$status" -eq 0 ]
+	# a bag that GNU tar packed (directory entries, "./" prefixes) extracts the same
+	(cd work2 && tar cf ../gnu.tar ./transfer-12)
+	mkdir -m 700 work3
+	run "$BAG_TOOL" extract gnu.tar work3 --validate
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"valid: 4 files, 300019 bytes"* ]]
 }
 
 # Each hostile case: refused with its reason; the work directory stays empty

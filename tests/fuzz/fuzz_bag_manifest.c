@@ -67,8 +67,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_rc(rc);
 	if (!rc) {
 		check_rc(cy_bag__parse_manifest((const char *)text.ptr, text.len, on_line, &key));
-		if (text.len < 64 && !memchr(text.ptr, 0, text.len))
-			(void)cy_bag__manifest_name((const char *)text.ptr, alg, &tag);
+		if (text.len < 64 && (!text.len || !memchr(text.ptr, 0, text.len)))
+			(void)cy_bag__manifest_name(cy_buf_cstr(&text), alg, &tag);
 	}
 	rc = cy_bag__parse_decl(in, size - 1, &decl, NULL, NULL);
 	check_rc(rc);

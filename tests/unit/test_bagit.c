@@ -79,6 +79,8 @@ static void test_bagit_manifest_parse(void **state)
 	assert_int_equal(cy_bag__parse_manifest(" ab data/x\n", 11, on_line, &l), CY_EINVALID);
 	assert_int_equal(cy_bag__parse_manifest("abdata/x\n", 9, on_line, &l), CY_EINVALID);
 	assert_int_equal(cy_bag__parse_manifest("ab \n", 4, on_line, &l), CY_EINVALID);
+	assert_int_equal(cy_bag__parse_manifest("ab\t./", 5, on_line, &l), CY_EINVALID);
+	assert_int_equal(cy_bag__parse_manifest("ab *\n", 5, on_line, &l), CY_EINVALID);
 	assert_int_equal(cy_bag__parse_manifest("xyz data/x\n", 11, on_line, &l), CY_EINVALID);
 	assert_non_null(strstr(cy_error_message(), "line 1"));
 }
@@ -121,7 +123,7 @@ static void test_bagit_info_parse(void **state)
 	assert_string_equal(k.value[3], "2");
 
 	memset(&k, 0, sizeof(k));
-	assert_int_equal(cy_bag__parse_info("A :  x\nB:y", 11, on_kv, &k, &loose), 0);
+	assert_int_equal(cy_bag__parse_info("A :  x\nB:y", 10, on_kv, &k, &loose), 0);
 	assert_true(loose);
 	assert_string_equal(k.label[0], "A");
 	assert_string_equal(k.value[0], "x");
@@ -130,6 +132,8 @@ static void test_bagit_info_parse(void **state)
 	assert_int_equal(cy_bag__parse_info("no colon\n", 9, on_kv, &k, &loose), CY_EINVALID);
 	assert_int_equal(cy_bag__parse_info("  first\n", 8, on_kv, &k, &loose), CY_EINVALID);
 	assert_int_equal(cy_bag__parse_info(": x\n", 4, on_kv, &k, &loose), CY_EINVALID);
+	/* found by fuzz_bag_info: a NUL in a label made it empty as a C string */
+	assert_int_equal(cy_bag__parse_info("\0\0g:Sou", 8, on_kv, &k, &loose), CY_EINVALID);
 }
 
 static void test_bagit_decl_parse(void **state)
@@ -311,6 +315,50 @@ static void test_bagit_writer_refuses(void **state)
 	assert_int_equal(cy_bag_file_write(b, "abc", 3), CY_EINVALID);
 	cy_bag_writer_free(b);
 	cy_buf_release(&tar);
+}
+
+/* A sink that fails from its nth call on, counting the calls. */
+struct failing {
+	int calls, fail_at;
+};
+
+static int failing_sink(void *arg, const void *data, size_t n)
+{
+	struct failing *f = arg;
+
+	(void)data;
+	(void)n;
+	return ++f->calls >= f->fail_at ? cy_error_set(CY_ENOSPC, "disk full") : 0;
+}
+
+static void test_bagit_writer_sink_fails(void **state)
+{
+	static uint8_t big[1 << 20];
+	cy_bag_writer *b;
+	int rc = 0, calls;
+
+	(void)state;
+	for (int at = 1; at <= 3; at++) {
+		struct failing f = {0, at};
+		rc = cy_bag_writer_new(&b, "t", failing_sink, &f);
+		if (!rc) {
+			rc = cy_bag_file_begin(b, "data/big", sizeof(big), 0);
+			for (int i = 0; i < 4 && !rc; i++)
+				rc = cy_bag_file_write(b, big, sizeof(big) / 4);
+			if (!rc)
+				rc = cy_bag_file_end(b);
+			if (!rc)
+				rc = cy_bag_finish(b, NULL);
+			/* the sink's code comes back unchanged, and the writer stays failed */
+			assert_int_equal(rc, CY_ENOSPC);
+			assert_int_not_equal(cy_bag_add_bytes(b, "data/x", "x", 1, 0), 0);
+			calls = f.calls;
+			cy_bag_writer_free(b); /* sends nothing more */
+			assert_int_equal(f.calls, calls);
+		} else {
+			assert_int_equal(rc, CY_ENOSPC);
+		}
+	}
 }
 
 /* The bag of docs/formats/bagit.md ("A small bag"). */
@@ -630,6 +678,7 @@ int main(void)
 		cmocka_unit_test(test_bagit_decode_and_paths),
 		cmocka_unit_test(test_bagit_sha512),
 		cmocka_unit_test(test_bagit_writer_refuses),
+		cmocka_unit_test(test_bagit_writer_sink_fails),
 		cmocka_unit_test(test_bagit_round_trip),
 		cmocka_unit_test(test_bagit_vector),
 		cmocka_unit_test(test_bagit_extract_refuses),
