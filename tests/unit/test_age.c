@@ -300,7 +300,7 @@ run_it:
 		cy_buf_release(&v.body);
 	}
 	closedir(dir);
-	print_message("age vectors: %zu in all, %zu run; not run: %zu armored, %zu scrypt, "
+	print_message("# age vectors: %zu in all, %zu run; not run: %zu armored, %zu scrypt, "
 		      "%zu post-quantum (out of scope)\n",
 		      total, run, not_armor, not_scrypt, not_pq);
 	assert_int_equal(run + not_armor + not_scrypt + not_pq, total);
@@ -435,7 +435,7 @@ static void test_age_signing_key_doc_vector(void **state)
 	assert_int_equal(cy_signing_key_format(seed, sk), 0);
 	assert_int_equal(cy_signing_key_public(seed, pub), 0);
 	assert_int_equal(cy_signing_pub_format(pub, pk), 0);
-	print_message("signing vector: %s %s\n", sk, pk);
+	print_message("# signing vector: %s %s\n", sk, pk);
 	assert_string_equal(sk, SIGN_DOC_SECRET);
 	assert_string_equal(pk, SIGN_DOC_PUBLIC);
 }
