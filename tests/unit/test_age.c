@@ -300,7 +300,7 @@ run_it:
 		cy_buf_release(&v.body);
 	}
 	closedir(dir);
-	print_message("age vectors: %zu in all, %zu run; not run: %zu armored, %zu scrypt, "
+	print_message("# age vectors: %zu in all, %zu run; not run: %zu armored, %zu scrypt, "
 		      "%zu post-quantum (out of scope)\n",
 		      total, run, not_armor, not_scrypt, not_pq);
 	assert_int_equal(run + not_armor + not_scrypt + not_pq, total);
@@ -435,7 +435,7 @@ static void test_age_signing_key_doc_vector(void **state)
 	assert_int_equal(cy_signing_key_format(seed, sk), 0);
 	assert_int_equal(cy_signing_key_public(seed, pub), 0);
 	assert_int_equal(cy_signing_pub_format(pub, pk), 0);
-	print_message("signing vector: %s %s\n", sk, pk);
+	print_message("# signing vector: %s %s\n", sk, pk);
 	assert_string_equal(sk, SIGN_DOC_SECRET);
 	assert_string_equal(pk, SIGN_DOC_PUBLIC);
 }
@@ -757,6 +757,35 @@ static void test_age_doc_vector(void **state)
 	cy_buf_wipe(&out);
 }
 
+/* The docs show the vectors the tests check: the strings appear in them as they are. */
+static void test_age_docs_show_the_vectors(void **state)
+{
+	cy_buf age = CY_BUF_INIT, keys = CY_BUF_INIT;
+
+	(void)state;
+	assert_int_equal(tu_read_file(CY_SRCDIR "/docs/formats/age.md", &age), 0);
+	assert_int_equal(tu_read_file(CY_SRCDIR "/docs/formats/keys-files.md", &keys), 0);
+	assert_non_null(strstr(cy_buf_cstr(&age), DOC_IDENTITY));
+	assert_non_null(strstr(cy_buf_cstr(&age), DOC_RECIPIENT));
+	/* the header lines and the payload bytes in hex */
+	assert_non_null(strstr(cy_buf_cstr(&age),
+			       "-> X25519 qfiB/0pQqrjDZgFXPfWnjsQ33qcpQ/YlU26Yn4avBgk\n"
+			       "LKTFwcx5Ym2ROaZxVLwUUFCAsdkzXEwyg7rV8i8gK9I\n"
+			       "--- /mfaYqMp8pYEYGQPHbb1tmKwmq6LMmWm3yl6Um0u83c\n"));
+	assert_non_null(strstr(DOC_FILE_HEX,
+			       "2d154949d7d29af2f2d054e7ca44dfb9"
+			       "ca7ae089224b4d814969f4779284f5286f289fcc2d9a6db5daa538f7b24e9e"));
+	assert_non_null(strstr(cy_buf_cstr(&age), "`2d154949d7d29af2f2d054e7ca44dfb9`"));
+	assert_non_null(strstr(cy_buf_cstr(&age),
+			       "`ca7ae089224b4d814969f4779284f5286f289fcc2d9a6db5daa538f7b24e9e`"));
+	assert_non_null(strstr(cy_buf_cstr(&keys), SIGN_DOC_SECRET));
+	assert_non_null(strstr(cy_buf_cstr(&keys), SIGN_DOC_PUBLIC));
+	assert_non_null(strstr(cy_buf_cstr(&keys), ID1));
+	assert_non_null(strstr(cy_buf_cstr(&keys), PUB1));
+	cy_buf_release(&age);
+	cy_buf_release(&keys);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -770,6 +799,7 @@ int main(void)
 		cmocka_unit_test(test_age_truncated),
 		cmocka_unit_test(test_age_errors),
 		cmocka_unit_test(test_age_doc_vector),
+		cmocka_unit_test(test_age_docs_show_the_vectors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
