@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <csv.h>
+#include <jansson.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,8 +42,8 @@
 
 /* The transfer (any content role of its fonds), and for writers the
  * archivist's key of its fonds. */
-static int transfer_of(cy_vault *v, int64_t id, bool write, const char *what, cy_transfer_info *t,
-		       cy_fonds_key **k)
+static int transfer_of(cy_vault *v, int64_t id, bool write, bool keep_purpose, const char *what,
+		       cy_transfer_info *t, cy_fonds_key **k)
 {
 	int rc;
 
@@ -51,6 +52,9 @@ static int transfer_of(cy_vault *v, int64_t id, bool write, const char *what, cy
 	memset(t, 0, sizeof(*t));
 	if ((rc = cy_transfer_get(v, id, t)))
 		return rc;
+	/* the purpose may name people: kept only by send, which prints it */
+	if (!keep_purpose)
+		cy_wipe(t->purpose, sizeof(t->purpose));
 	if (k && !(*k = cy_vault__fonds_key(v, t->fonds)))
 		return cy_vault__no_key_error(v, t->fonds);
 	return 0;
@@ -185,9 +189,156 @@ static int notices_load(cy_vault *v, int64_t transfer, notices *l)
 	return cy_catalog_notice_each(v->cat, transfer, take_notice, l);
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
 static const char *status_of(const cy_catalog_notice *n)
 {
 	return *n->answer ? "answered" : n->status;
+}
+
+/* ---- what the ledger says ---- */
+
+/* The notices of one transfer as its notify.* entries tell them: the rows
+ * are a working copy that anyone with sqlite3 can edit, the entries are
+ * signed in their transaction's head.  The gates read this view, and every
+ * reader compares the rows with it first (verify_rows). */
+typedef struct lv_subject {
+	int64_t id, attempts;
+	char state[16];	 /* "" (no delivery event), sent, failed, bounced */
+	char answer[16]; /* "" or the last answer */
+} lv_subject;
+
+typedef struct ledger_view {
+	char target[24];
+	lv_subject *s;
+	size_t n, cap;
+	int64_t total, none;
+	char last_sent[32];
+} ledger_view;
+
+static const char *jstr(json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+	return v ? v : "";
+}
+
+static lv_subject *lv_find(ledger_view *lv, int64_t id, bool add)
+{
+	for (size_t i = 0; i < lv->n; i++)
+		if (lv->s[i].id == id)
+			return &lv->s[i];
+	if (!add)
+		return NULL;
+	if (lv->n == lv->cap) {
+		size_t nc = lv->cap ? lv->cap * 2 : 64;
+		lv_subject *ns = realloc(lv->s, nc * sizeof(*ns));
+		if (!ns)
+			return NULL;
+		lv->s = ns;
+		lv->cap = nc;
+	}
+	memset(&lv->s[lv->n], 0, sizeof(*lv->s));
+	lv->s[lv->n].id = id;
+	return &lv->s[lv->n++];
+}
+
+static int lv_entry(void *arg, uint64_t seq, const char *entry, size_t n)
+{
+	ledger_view *lv = arg;
+	json_t *j = json_loadb(entry, n, 0, NULL), *d;
+	const char *action, *t0;
+	lv_subject *x;
+	int rc = 0;
+
+	(void)seq;
+	if (!j)
+		return 0; /* log verify names a damaged entry */
+	action = jstr(j, "action");
+	t0 = json_string_value(json_array_get(json_object_get(j, "targets"), 0));
+	d = json_object_get(j, "details");
+	if (!t0 || strcmp(t0, lv->target) || !json_is_object(d))
+		goto out;
+	if (!strcmp(action, "notify.prepare")) {
+		lv->total += json_integer_value(json_object_get(d, "added"));
+		lv->none += json_integer_value(json_object_get(d, "none"));
+		goto out;
+	}
+	if (!(x = lv_find(lv, json_integer_value(json_object_get(d, "subject")), true))) {
+		rc = cy_error_set(CY_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (!strcmp(action, "notify.send") || !strcmp(action, "notify.fail")) {
+		snprintf(x->state, sizeof(x->state), "%s", action[7] == 's' ? "sent" : "failed");
+		x->attempts++;
+		if (action[7] == 's' && strcmp(jstr(j, "time"), lv->last_sent) > 0)
+			snprintf(lv->last_sent, sizeof(lv->last_sent), "%s", jstr(j, "time"));
+	} else if (!strcmp(action, "notify.bounce")) {
+		snprintf(x->state, sizeof(x->state), "bounced");
+	} else if (!strcmp(action, "notify.answer")) {
+		snprintf(x->answer, sizeof(x->answer), "%s", jstr(d, "answer"));
+	}
+out:
+	json_decref(j);
+	return rc;
+}
+
+static int lv_load(cy_vault *v, int64_t transfer_id, ledger_view *lv)
+{
+	memset(lv, 0, sizeof(*lv));
+	transfer_target(transfer_id, lv->target);
+	return cy_catalog_notice_ledger_each(v->cat, 0, lv_entry, lv);
+}
+
+static void lv_release(ledger_view *lv)
+{
+	free(lv->s);
+	memset(lv, 0, sizeof(*lv));
+}
+
+/* The rows must say what the ledger says: as many notices as were prepared,
+ * as many without a channel, and each one's delivery state, attempts and
+ * answer.  CY_ECORRUPT naming the first difference. */
+static int verify_rows(const ledger_view *lv, const notices *l)
+{
+	int64_t none = 0;
+
+	for (size_t i = 0; i < l->count; i++) {
+		const cy_catalog_notice *n = &l->n[i];
+		const lv_subject *x = lv_find((ledger_view *)lv, n->subject_id, false);
+		const char *state = x && *x->state ? x->state : "pending";
+		char who[CY_SUBJECT_ID_MAX];
+		none += !strcmp(n->channel, "none");
+		if (!strcmp(state, n->status) && !strcmp(x ? x->answer : "", n->answer) &&
+		    (x ? x->attempts : 0) == n->attempts)
+			continue;
+		cy_vault__subject_id(n->fonds, n->subject_no, who);
+		return cy_error_set(CY_ECORRUPT,
+				    "the notice of customer %s says %s/%s after %" PRId64
+				    " attempts, the ledger %s/%s after %" PRId64
+				    ": the catalog was altered (the ledger's account applies)",
+				    who, n->status, *n->answer ? n->answer : "-", n->attempts,
+				    state, x && *x->answer ? x->answer : "-", x ? x->attempts : 0);
+	}
+	if ((int64_t)l->count != lv->total || none != lv->none)
+		return cy_error_set(CY_ECORRUPT,
+				    "transfer %s has %zu notices (%" PRId64
+				    " without a channel) in the catalog, the ledger "
+				    "prepared %" PRId64 " (%" PRId64 "): the catalog was altered",
+				    lv->target + 1, l->count, none, lv->total, lv->none);
+	return 0;
+}
+
+/* The rows of a transfer and the ledger's view, compared. */
+static int load_verified(cy_vault *v, int64_t transfer_id, notices *l, ledger_view *lv)
+{
+	int rc = notices_load(v, transfer_id, l);
+
+	rc = rc ? rc : lv_load(v, transfer_id, lv);
+	return rc ? rc : verify_rows(lv, l);
 }
 
 /* ---- counts for the gates ---- */
@@ -196,42 +347,45 @@ int cy_notify_counts_get(cy_vault *v, int64_t transfer_id, cy_notify_counts *out
 {
 	cy_transfer_info t;
 	notices l;
+	ledger_view lv;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = transfer_of(v, transfer_id, false, N_("read notices"), &t, NULL)))
+	memset(&lv, 0, sizeof(lv));
+	if ((rc = transfer_of(v, transfer_id, false, false, N_("read notices"), &t, NULL)))
 		return rc;
-	if ((rc = notices_load(v, transfer_id, &l)))
+	if ((rc = load_verified(v, transfer_id, &l, &lv)))
 		goto out;
-	for (size_t i = 0; i < l.count; i++) {
-		const cy_catalog_notice *n = &l.n[i];
-		const char *st = status_of(n);
-		out->total++;
-		if (!strcmp(n->channel, "none"))
-			out->none++;
-		if (!strcmp(st, "answered"))
+	/* from the ledger's account alone */
+	out->total = lv.total;
+	out->none = lv.none;
+	out->pending = lv.total;
+	for (size_t i = 0; i < lv.n; i++) {
+		const lv_subject *x = &lv.s[i];
+		if (!*x->state && !*x->answer)
+			continue;
+		out->pending--;
+		if (*x->answer)
 			out->answered++;
-		else if (!strcmp(st, "pending"))
-			out->pending++;
-		else if (!strcmp(st, "sent"))
+		else if (!strcmp(x->state, "sent"))
 			out->sent++;
-		else if (!strcmp(st, "failed"))
+		else if (!strcmp(x->state, "failed"))
 			out->failed++;
-		else if (!strcmp(st, "bounced"))
+		else if (!strcmp(x->state, "bounced"))
 			out->bounced++;
-		if (!strcmp(n->answer, "continue"))
+		if (!strcmp(x->answer, "continue"))
 			out->consented++;
-		else if (!strcmp(n->answer, "object"))
+		else if (!strcmp(x->answer, "object"))
 			out->objected++;
-		else if (!strcmp(n->answer, "copy"))
+		else if (!strcmp(x->answer, "copy"))
 			out->copy++;
-		else if (!strcmp(n->answer, "question"))
+		else if (!strcmp(x->answer, "question"))
 			out->question++;
-		if (strcmp(n->sent, out->last_sent) > 0)
-			snprintf(out->last_sent, sizeof(out->last_sent), "%s", n->sent);
 	}
+	snprintf(out->last_sent, sizeof(out->last_sent), "%s", lv.last_sent);
 out:
 	notices_release(&l);
+	lv_release(&lv);
 	return rc;
 }
 
@@ -240,23 +394,27 @@ static int ids_by_answer(cy_vault *v, int64_t transfer_id, const char *answer, i
 {
 	cy_transfer_info t;
 	notices l;
+	ledger_view lv;
 	int rc;
 
 	*ids = NULL;
 	*n = 0;
-	if ((rc = transfer_of(v, transfer_id, false, N_("read notices"), &t, NULL)))
+	memset(&lv, 0, sizeof(lv));
+	if ((rc = transfer_of(v, transfer_id, false, false, N_("read notices"), &t, NULL)))
 		return rc;
-	if ((rc = notices_load(v, transfer_id, &l)))
+	if ((rc = load_verified(v, transfer_id, &l, &lv)))
 		goto out;
-	if (!(*ids = calloc(l.count ? l.count : 1, sizeof(**ids)))) {
+	if (!(*ids = calloc(lv.n ? lv.n : 1, sizeof(**ids)))) {
 		rc = cy_error_set(CY_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < l.count; i++)
-		if (!strcmp(l.n[i].answer, answer))
-			(*ids)[(*n)++] = l.n[i].subject_id;
+	for (size_t i = 0; i < lv.n; i++)
+		if (!strcmp(lv.s[i].answer, answer))
+			(*ids)[(*n)++] = lv.s[i].id;
+	qsort(*ids, *n, sizeof(**ids), cmp_id);
 out:
 	notices_release(&l);
+	lv_release(&lv);
 	return rc;
 }
 
@@ -329,7 +487,7 @@ int cy_notify_prepare(cy_vault *v, int64_t transfer_id, const char *template_nam
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = transfer_of(v, transfer_id, true, N_("prepare notices"), &t, &k)))
+	if ((rc = transfer_of(v, transfer_id, true, false, N_("prepare notices"), &t, &k)))
 		return rc;
 	if (strcmp(t.status, "planned") && strcmp(t.status, "approved"))
 		return cy_error_set(CY_EINVALID,
@@ -714,7 +872,7 @@ int cy_notify_send(cy_vault *v, int64_t transfer_id, const cy_notify_send_opts *
 		return cy_error_set(CY_EINVALID, "give --smtp URL or --sms-csv FILE (one of them)");
 	if (strchr(from, '\r') || strchr(from, '\n') || !strchr(from, '@'))
 		return cy_error_set(CY_EINVALID, "--from takes an e-mail address");
-	if ((rc = transfer_of(v, transfer_id, true, N_("send notices"), &t, &k)))
+	if ((rc = transfer_of(v, transfer_id, true, true, N_("send notices"), &t, &k)))
 		return rc;
 	if (strcmp(t.status, "planned") && strcmp(t.status, "approved"))
 		return cy_error_set(CY_EINVALID, "transfer %" PRId64 " is %s: no notices to send",
@@ -821,6 +979,7 @@ int cy_notify_send(cy_vault *v, int64_t transfer_id, const cy_notify_send_opts *
 		rc = write_private(o->sms_csv, &csv); /* the header alone: nothing to send */
 	}
 out:
+	cy_wipe(t.purpose, sizeof(t.purpose));
 	cy_smtp_close(smtp);
 	free(marked);
 	notices_release(&l);
@@ -839,11 +998,14 @@ int cy_notify_status(cy_vault *v, int64_t transfer_id, cy_notice_fn fn, void *ar
 {
 	cy_transfer_info t;
 	notices l;
+	ledger_view lv;
 	int rc;
 
-	if ((rc = transfer_of(v, transfer_id, false, N_("read notices"), &t, NULL)))
+	if ((rc = transfer_of(v, transfer_id, false, false, N_("read notices"), &t, NULL)))
 		return rc;
-	if ((rc = notices_load(v, transfer_id, &l)))
+	memset(&lv, 0, sizeof(lv));
+	/* a row edited behind the vault's back is named, not shown as true */
+	if ((rc = load_verified(v, transfer_id, &l, &lv)))
 		goto out;
 	for (size_t i = 0; !rc && i < l.count; i++) {
 		const cy_catalog_notice *n = &l.n[i];
@@ -863,6 +1025,7 @@ int cy_notify_status(cy_vault *v, int64_t transfer_id, cy_notice_fn fn, void *ar
 	}
 out:
 	notices_release(&l);
+	lv_release(&lv);
 	return rc < 0 ? rc : 0;
 }
 
@@ -1025,6 +1188,7 @@ static bool answer_valid(const char *a)
 
 typedef struct resp_ctx {
 	cy_vault *v;
+	cy_fonds_key *k;
 	int64_t transfer;
 	cy_notify_problem_fn problem;
 	void *arg;
@@ -1043,7 +1207,8 @@ static int on_answer(void *arg, uint64_t line, const char *code, const char *ans
 	resp_ctx *r = arg;
 	cy_catalog_notice n;
 	cy_ledger_entry e;
-	char canon[21], now[21], tt[24], customer[CY_SUBJECT_ID_MAX];
+	char canon[21], sealed[CY_NOTIFY_CODE_LEN + 1], now[21], tt[24],
+		customer[CY_SUBJECT_ID_MAX];
 	uint8_t h[32];
 	int rc;
 
@@ -1061,12 +1226,30 @@ static int on_answer(void *arg, uint64_t line, const char *code, const char *ans
 		return 0;
 	}
 	cy_sha256(canon, 20, h);
-	cy_wipe(canon, sizeof(canon));
 	rc = cy_catalog_notice_by_code(r->v->cat, r->transfer, h, &n);
 	if (rc == CY_ENOTFOUND) {
+		cy_wipe(canon, sizeof(canon));
 		problem(r, line, N_("unknown response code"));
 		return 0;
 	}
+	/* the row found by the hash must hold this code sealed to itself: a hash
+	 * moved to another customer's row by hand does not move the answer */
+	rc = rc ? rc : open_code(r->v, r->k, &n, sealed);
+	if (!rc) {
+		char c[21];
+		size_t o = 0;
+		for (const char *p = sealed; *p; p++)
+			if (*p != '-')
+				c[o++] = *p;
+		c[o] = 0;
+		if (o != 20 || !cy_memeq(c, canon, 20))
+			rc = cy_error_set(CY_ECORRUPT,
+					  "the notice found by a response code holds another code "
+					  "(the catalog was altered)");
+		cy_wipe(c, sizeof(c));
+	}
+	cy_wipe(canon, sizeof(canon));
+	cy_wipe(sealed, sizeof(sealed));
 	if (rc)
 		return rc;
 	cy_vault__now(now);
@@ -1094,12 +1277,13 @@ int cy_notify_responses(cy_vault *v, int64_t transfer_id, const char *csv_path,
 	cy_transfer_info t;
 	cy_fonds_key *k;
 	cy_buf data = CY_BUF_INIT;
-	resp_ctx r = {v, transfer_id, problem_fn, arg, out};
+	resp_ctx r = {v, NULL, transfer_id, problem_fn, arg, out};
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = transfer_of(v, transfer_id, true, N_("record answers"), &t, &k)))
+	if ((rc = transfer_of(v, transfer_id, true, false, N_("record answers"), &t, &k)))
 		return rc;
+	r.k = k;
 	if ((rc = read_input(csv_path, &data)))
 		goto out;
 	if ((rc = cy_vault__begin(v)))
@@ -1168,12 +1352,13 @@ int cy_notify_bounces(cy_vault *v, int64_t transfer_id, const char *mbox_path,
 	cy_transfer_info t;
 	cy_fonds_key *k;
 	cy_buf data = CY_BUF_INIT;
-	resp_ctx r = {v, transfer_id, problem_fn, arg, out};
+	resp_ctx r = {v, NULL, transfer_id, problem_fn, arg, out};
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = transfer_of(v, transfer_id, true, N_("record bounces"), &t, &k)))
+	if ((rc = transfer_of(v, transfer_id, true, false, N_("record bounces"), &t, &k)))
 		return rc;
+	r.k = k;
 	if ((rc = read_input(mbox_path, &data)))
 		goto out;
 	if ((rc = cy_vault__begin(v)))

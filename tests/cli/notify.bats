@@ -398,3 +398,45 @@ for w in ("Article 23", "Article 39", "Article 38", "OTHER:SG", "separate consen
 	output_has '"action":"notify.send"' '"action":"notify.fail"'
 	output_lacks "$EMAIL1" "$EMAIL2" "$PHONE3" "@example.cn"
 }
+
+@test "notify: rows edited by hand are named; the ledger's account applies" {
+	as li notify prepare "$TID" >/dev/null 2>&1
+	sink accept
+	as li notify send "$TID" --smtp "$SINK_URL" >/dev/null
+	codes_of "$SINK_DIR" >"$T/codes"
+	c1=$(grep "$EMAIL1" "$T/codes" | cut -d' ' -f2)
+	# a pending notice made "sent" (to pass the gate) is named
+	cp "$V/catalog.db" "$T/catalog.orig"
+	sqlite3 "$V/catalog.db" "UPDATE notices SET status = 'sent', attempts = 1 WHERE subject_id = 3"
+	run as li notify status "$TID"
+	status_is 5
+	output_has "Z109-C000003" "the catalog was altered"
+	# an answer written by hand is named too
+	cp "$T/catalog.orig" "$V/catalog.db"
+	sqlite3 "$V/catalog.db" "UPDATE notices SET answer = 'continue' WHERE subject_id = 2"
+	run as li notify status "$TID" --json
+	status_is 5
+	output_has "Z109-C000002"
+	# a notice deleted by hand
+	cp "$T/catalog.orig" "$V/catalog.db"
+	sqlite3 "$V/catalog.db" "DELETE FROM notices WHERE subject_id = 4"
+	run as li notify status "$TID"
+	status_is 5
+	output_has "the ledger prepared 4"
+	# customer 1's code moved to customer 2's row: the answer does not follow it
+	cp "$T/catalog.orig" "$V/catalog.db"
+	h1=$(sqlite3 "$V/catalog.db" "SELECT hex(code_hash) FROM notices WHERE subject_id = 1")
+	h2=$(sqlite3 "$V/catalog.db" "SELECT hex(code_hash) FROM notices WHERE subject_id = 2")
+	sqlite3 "$V/catalog.db" "UPDATE notices SET code_hash = x'00' WHERE subject_id = 1;
+		UPDATE notices SET code_hash = x'$h1' WHERE subject_id = 2;
+		UPDATE notices SET code_hash = x'$h2' WHERE subject_id = 1"
+	printf 'code,answer\n%s,object\n' "$c1" >"$T/a.csv"
+	run as li notify responses "$TID" "$T/a.csv"
+	status_is 5
+	output_has "the catalog was altered"
+	[ "$(count_action notify.answer)" -eq 0 ]
+	# untouched, all is well
+	cp "$T/catalog.orig" "$V/catalog.db"
+	run as li notify status "$TID"
+	status_is 0
+}
