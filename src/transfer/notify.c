@@ -10,26 +10,25 @@
  * a notice, rendered again from its template when needed.  The ledger gets
  * ids, channels, attempts and answers; never an address, a phone, a code. */
 #include <errno.h>
-#include <fcntl.h>
 #include <csv.h>
 #include <jansson.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "catalog/catalog_notify.h"
 #include "crypto/crypto.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
+#include "custody/file.h"
 #include "custody/fonds.h"
 #include "custody/notify.h"
 #include "custody/subject.h"
 #include "custody/transfer.h"
 #include "transfer/notify_internal.h"
+#include "vault/vault_holds.h"
 #include "vault/vault_internal.h"
 #include "vault/vault_subjects.h"
 #include "custody/banned.h"
@@ -67,46 +66,14 @@ static void transfer_target(int64_t id, char out[24])
 
 /* ---- sealed codes ---- */
 
-static int code_aead(const cy_fonds_key *k, int64_t epoch, cy_aead **out)
-{
-	uint8_t key[32];
-	int rc;
-
-	if (epoch < 0 || epoch > k->epoch)
-		return cy_error_set(CY_ECORRUPT,
-				    "a notice of fonds %s names key epoch %" PRId64
-				    ", which the fonds does not have (the catalog was altered)",
-				    k->code, epoch);
-	rc = cy_hkdf_sha256(CY_EPOCH_RAW(k, epoch), 32, NULL, 0, CODE_LABEL, strlen(CODE_LABEL),
-			    key, sizeof(key));
-	rc = rc ? rc : cy_aead_new(out, key);
-	cy_wipe(key, sizeof(key));
-	return rc;
-}
-
-/* AAD "custody/notice/v1/<vault>/<fonds>/<notice id>/<transfer id>" */
-static int code_aad(cy_vault *v, const cy_fonds_key *k, int64_t id, int64_t transfer, cy_buf *aad)
-{
-	return cy_buf_printf(aad, "custody/notice/v1/%s/%s/%" PRId64 "/%" PRId64, v->vault_id,
-			     k->code, id, transfer);
-}
+/* The response code sealed under the fonds key of an epoch, as a hold's
+ * reason is: AAD "custody/notice/v1/<vault>/<fonds>/notice/<notice id>". */
+static const cy_note_kind CODE_NOTE = {CODE_LABEL, "custody/notice/v1", 20};
 
 static int seal_code(cy_vault *v, const cy_fonds_key *k, int64_t epoch, int64_t id,
-		     int64_t transfer, const char code[21], cy_buf *out)
+		     const char code[21], cy_buf *out)
 {
-	cy_aead *a = NULL;
-	cy_buf aad = CY_BUF_INIT;
-	cy_buf pt = {(uint8_t *)code, 20, 20};
-	uint8_t nonce[12];
-	int rc = code_aead(k, epoch, &a);
-
-	rc = rc ? rc : code_aad(v, k, id, transfer, &aad);
-	rc = rc ? rc : cy_random(nonce, sizeof(nonce));
-	cy_buf_clear(out);
-	rc = rc ? rc : cy_vault__meta_seal_raw(a, nonce, &aad, &pt, out);
-	cy_aead_free(a);
-	cy_buf_release(&aad);
-	return rc;
+	return cy_vault__note_seal(v, k, epoch, &CODE_NOTE, "notice", id, code, 20, out);
 }
 
 /* The code of notice n, shown in groups ("XXXXX-XXXXX-XXXXX-XXXXX"), checked
@@ -114,23 +81,22 @@ static int seal_code(cy_vault *v, const cy_fonds_key *k, int64_t epoch, int64_t 
 static int open_code(cy_vault *v, const cy_fonds_key *k, const cy_catalog_notice *n,
 		     char out[CY_NOTIFY_CODE_LEN + 1])
 {
-	cy_aead *a = NULL;
-	cy_buf aad = CY_BUF_INIT;
-	uint8_t pt[20], h[32];
+	cy_buf pt = CY_BUF_INIT;
+	uint8_t h[32];
 	int rc;
 
-	if (n->code_len != 12 + 20 + 16)
+	if (n->epoch < 0 || n->epoch > k->epoch)
 		return cy_error_set(CY_ECORRUPT,
-				    "the response code of notice %" PRId64 " is damaged", n->id);
-	rc = code_aead(k, n->epoch, &a);
-	rc = rc ? rc : code_aad(v, k, n->id, n->transfer_id, &aad);
-	if (!rc && cy_aead_open(a, n->code, aad.ptr, aad.len, n->code + 12, n->code_len - 12, pt))
-		rc = cy_error_set(CY_ECORRUPT,
-				  "the response code of notice %" PRId64
-				  " fails authentication (the catalog was altered)",
+				    "notice %" PRId64 " names key epoch %" PRId64
+				    ", which fonds %s does not have (the catalog was altered)",
+				    n->id, n->epoch, k->code);
+	rc = cy_vault__note_open(v, k, n->epoch, &CODE_NOTE, "notice", n->id, n->code, n->code_len,
+				 &pt);
+	if (!rc && pt.len != 20)
+		rc = cy_error_set(CY_ECORRUPT, "the response code of notice %" PRId64 " is damaged",
 				  n->id);
 	if (!rc) {
-		cy_sha256(pt, 20, h);
+		cy_sha256(pt.ptr, 20, h);
 		if (!cy_memeq(h, n->code_hash, 32))
 			rc = cy_error_set(CY_ECORRUPT,
 					  "the response code of notice %" PRId64
@@ -142,13 +108,11 @@ static int open_code(cy_vault *v, const cy_fonds_key *k, const cy_catalog_notice
 		for (int i = 0; i < 20; i++) {
 			if (i && i % 5 == 0)
 				out[o++] = '-';
-			out[o++] = (char)pt[i];
+			out[o++] = (char)pt.ptr[i];
 		}
 		out[o] = 0;
 	}
-	cy_wipe(pt, sizeof(pt));
-	cy_aead_free(a);
-	cy_buf_release(&aad);
+	cy_buf_wipe(&pt);
 	return rc;
 }
 
@@ -545,7 +509,7 @@ int cy_notify_prepare(cy_vault *v, int64_t transfer_id, const char *template_nam
 		if (!rc)
 			cy_sha256(canon, 20, n.code_hash);
 		rc = rc ? rc : cy_catalog_notice_insert(v->cat, &n, &id);
-		rc = rc ? rc : seal_code(v, k, n.epoch, id, transfer_id, canon, &sealed);
+		rc = rc ? rc : seal_code(v, k, n.epoch, id, canon, &sealed);
 		rc = rc ? rc : cy_catalog_notice_set_code(v->cat, id, sealed.ptr, sealed.len);
 		cy_wipe(code, sizeof(code));
 		cy_wipe(canon, sizeof(canon));
@@ -810,45 +774,6 @@ static int csv_cell(cy_buf *b, const char *s)
 	return cy_buf_putc(b, '"');
 }
 
-/* Write buf to path: a temporary file of mode 0600 in its directory, then rename. */
-static int write_private(const char *path, const cy_buf *b)
-{
-	char tmp[4096];
-	uint8_t r[8];
-	char hex[17];
-	int fd, rc = 0;
-	size_t off = 0;
-
-	if ((rc = cy_random(r, sizeof(r))))
-		return rc;
-	cy_hex_encode(r, sizeof(r), hex);
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.%s.tmp", path, hex) >= sizeof(tmp))
-		return cy_error_set(CY_EINVALID, "the path %s is too long", path);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
-		return cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot create %s",
-					  tmp);
-	while (!rc && off < b->len) {
-		ssize_t w = write(fd, b->ptr + off, b->len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			rc = cy_error_set_errno(cy_error_from_errno(errno), errno,
-						"cannot write %s", tmp);
-		else
-			off += (size_t)w;
-	}
-	if (!rc && fsync(fd))
-		rc = cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot write %s", tmp);
-	if (close(fd) && !rc)
-		rc = cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot write %s", tmp);
-	if (!rc && rename(tmp, path))
-		rc = cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot rename %s to %s",
-					tmp, path);
-	if (rc)
-		unlink(tmp);
-	return rc;
-}
-
 int cy_notify_send(cy_vault *v, int64_t transfer_id, const cy_notify_send_opts *o,
 		   cy_notify_sent *out)
 {
@@ -872,6 +797,9 @@ int cy_notify_send(cy_vault *v, int64_t transfer_id, const cy_notify_send_opts *
 		return cy_error_set(CY_EINVALID, "give --smtp URL or --sms-csv FILE (one of them)");
 	if (strchr(from, '\r') || strchr(from, '\n') || !strchr(from, '@'))
 		return cy_error_set(CY_EINVALID, "--from takes an e-mail address");
+	/* an SMS file that exists is refused before any work */
+	if (o->sms_csv && (rc = cy_outfile_check(o->sms_csv, 0)))
+		return rc;
 	if ((rc = transfer_of(v, transfer_id, true, true, N_("send notices"), &t, &k)))
 		return rc;
 	if (strcmp(t.status, "planned") && strcmp(t.status, "approved"))
@@ -968,7 +896,8 @@ int cy_notify_send(cy_vault *v, int64_t transfer_id, const cy_notify_send_opts *
 		cy_buf_wipe(&mime);
 	}
 	if (!rc && o->sms_csv && nmarked) {
-		if ((rc = write_private(o->sms_csv, &csv)))
+		/* a new file only: one not yet given to the gateway is never replaced */
+		if ((rc = cy_outfile_write(o->sms_csv, csv.ptr, csv.len, 0600)))
 			goto out;
 		for (size_t j = 0; !rc && j < nmarked; j++) {
 			rc = record_attempt(v, &l.n[marked[j]], "", NULL);
@@ -976,7 +905,7 @@ int cy_notify_send(cy_vault *v, int64_t transfer_id, const cy_notify_send_opts *
 				out->sent++;
 		}
 	} else if (!rc && o->sms_csv) {
-		rc = write_private(o->sms_csv, &csv); /* the header alone: nothing to send */
+		rc = cy_outfile_write(o->sms_csv, csv.ptr, csv.len, 0600); /* nothing to send */
 	}
 out:
 	cy_wipe(t.purpose, sizeof(t.purpose));
@@ -1030,48 +959,6 @@ out:
 }
 
 /* ---- input files ---- */
-
-static int read_input(const char *path, cy_buf *out)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	int rc = 0;
-
-	if (fd < 0)
-		return cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot open %s",
-					  path);
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return cy_error_set(CY_EINVALID, "%s is not a file", path);
-	}
-	if ((uint64_t)st.st_size > INPUT_MAX) {
-		close(fd);
-		return cy_error_set(CY_EINVALID, "%s is larger than %u MiB", path, INPUT_MAX >> 20);
-	}
-	for (;;) {
-		char chunk[65536];
-		ssize_t n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot read %s",
-						path);
-			break;
-		}
-		if (!n)
-			break;
-		if (out->len + (size_t)n > INPUT_MAX) {
-			rc = cy_error_set(CY_EINVALID, "%s is larger than %u MiB", path,
-					  INPUT_MAX >> 20);
-			break;
-		}
-		cy_buf_put(out, chunk, (size_t)n);
-	}
-	close(fd);
-	if (!rc && cy_buf_failed(out))
-		rc = cy_error_set(CY_ENOMEM, "out of memory");
-	return rc;
-}
 
 /* ---- responses ---- */
 
@@ -1271,32 +1158,46 @@ static int on_answer(void *arg, uint64_t line, const char *code, const char *ans
 	return rc;
 }
 
-int cy_notify_responses(cy_vault *v, int64_t transfer_id, const char *csv_path,
-			cy_notify_problem_fn problem_fn, void *arg, cy_notify_read *out)
+/* Read a file of answers or bounces and apply it in one transaction. */
+typedef int (*apply_fn)(resp_ctx *r, const cy_buf *data);
+
+static int read_apply(cy_vault *v, int64_t transfer_id, const char *path, const char *what,
+		      apply_fn apply, cy_notify_problem_fn problem_fn, void *arg,
+		      cy_notify_read *out)
 {
 	cy_transfer_info t;
-	cy_fonds_key *k;
 	cy_buf data = CY_BUF_INIT;
 	resp_ctx r = {v, NULL, transfer_id, problem_fn, arg, out};
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = transfer_of(v, transfer_id, true, false, N_("record answers"), &t, &k)))
+	if ((rc = transfer_of(v, transfer_id, true, false, what, &t, &r.k)))
 		return rc;
-	r.k = k;
-	if ((rc = read_input(csv_path, &data)))
+	if ((rc = cy_read_file(path, INPUT_MAX, &data)))
 		goto out;
 	if ((rc = cy_vault__begin(v)))
 		goto out;
-	rc = cy_notify_csv_each(data.ptr, data.len, on_answer, &r);
+	rc = apply(&r, &data);
 	rc = rc ? rc : cy_vault__commit(v);
 	if (rc) {
 		cy_vault__rollback(v);
 		out->recorded = 0;
 	}
 out:
-	cy_buf_wipe(&data);
+	cy_buf_wipe(&data); /* answers carry codes */
 	return rc;
+}
+
+static int apply_answers(resp_ctx *r, const cy_buf *data)
+{
+	return cy_notify_csv_each(data->ptr, data->len, on_answer, r);
+}
+
+int cy_notify_responses(cy_vault *v, int64_t transfer_id, const char *csv_path,
+			cy_notify_problem_fn problem_fn, void *arg, cy_notify_read *out)
+{
+	return read_apply(v, transfer_id, csv_path, N_("record answers"), apply_answers, problem_fn,
+			  arg, out);
 }
 
 /* ---- bounces ---- */
@@ -1346,30 +1247,14 @@ static int on_dsn(void *arg, uint64_t index, const char *message_id, bool failed
 	return rc;
 }
 
+static int apply_bounces(resp_ctx *r, const cy_buf *data)
+{
+	return cy_notify_dsn_each(data->ptr, data->len, on_dsn, r);
+}
+
 int cy_notify_bounces(cy_vault *v, int64_t transfer_id, const char *mbox_path,
 		      cy_notify_problem_fn problem_fn, void *arg, cy_notify_read *out)
 {
-	cy_transfer_info t;
-	cy_fonds_key *k;
-	cy_buf data = CY_BUF_INIT;
-	resp_ctx r = {v, NULL, transfer_id, problem_fn, arg, out};
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	if ((rc = transfer_of(v, transfer_id, true, false, N_("record bounces"), &t, &k)))
-		return rc;
-	r.k = k;
-	if ((rc = read_input(mbox_path, &data)))
-		goto out;
-	if ((rc = cy_vault__begin(v)))
-		goto out;
-	rc = cy_notify_dsn_each(data.ptr, data.len, on_dsn, &r);
-	rc = rc ? rc : cy_vault__commit(v);
-	if (rc) {
-		cy_vault__rollback(v);
-		out->recorded = 0;
-	}
-out:
-	cy_buf_release(&data);
-	return rc;
+	return read_apply(v, transfer_id, mbox_path, N_("record bounces"), apply_bounces,
+			  problem_fn, arg, out);
 }

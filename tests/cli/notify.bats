@@ -269,6 +269,10 @@ for w in ("甲科技有限公司", "400-800-1234", "service@jia.example.cn", "co
 	equal "$(notice_field Z109-C000003 status)" sent
 	equal "$(notice_field Z109-C000001 status)" pending
 	[ "$(count_action notify.send)" -eq 1 ]
+	# a file that exists (perhaps not yet given to the gateway) is never replaced
+	run as li notify send "$TID" --sms-csv "$T/sms.csv"
+	[ "$status" -ne 0 ]
+	output_has "sms.csv"
 	run as li notify send "$TID" --sms-csv "$T/sms2.csv"
 	status_is 0
 	output_has "0 SMS notices written"
