@@ -552,6 +552,17 @@ static void test_notify_dsn(void **state)
 	assert_int_equal(cy_notify_dsn_each(DSN_MBOX, strlen(DSN_MBOX), take_dsn, &r), 0);
 	assert_string_equal(r.text, "1:first.notice@example.com:1|2:second.notice@example.com:0|"
 				    "3::0|4:fourth.notice@example.com:1|");
+	/* an id with brackets or blanks inside is no id (found by the fuzzer) */
+	{
+		const char *bad = "From x Tue Dec  1 06:00:00 2026\n"
+				  "Content-Type: multipart/report; boundary=\"Q\"\n\n"
+				  "--Q\nContent-Type: message/delivery-status\n\nAction: failed\n"
+				  "--Q\nContent-Type: text/rfc822-headers\n\nMessage-ID: <<a>\n"
+				  "--Q--\n";
+		memset(&r, 0, sizeof(r));
+		assert_int_equal(cy_notify_dsn_each(bad, strlen(bad), take_dsn, &r), 0);
+		assert_string_equal(r.text, "1::1|");
+	}
 	/* garbage is no message, not a crash */
 	memset(&r, 0, sizeof(r));
 	assert_int_equal(cy_notify_dsn_each("\0\1\2garbage", 10, take_dsn, &r), 0);
