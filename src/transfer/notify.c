@@ -757,6 +757,21 @@ static void message_id_new(const char *from, char out[128])
 	snprintf(out, 128, "%s.notice@%.80s", hex, domain);
 }
 
+/* An address fit for an SMTP envelope and a To header: one '@' with text on
+ * both sides, no blanks, controls, brackets, quotes, commas or semicolons
+ * (an address imported from a CRM must not add recipients or commands). */
+static bool addr_ok(const char *a)
+{
+	const char *at = strchr(a, '@');
+
+	if (!at || at == a || !at[1] || strchr(at + 1, '@') || strlen(a) > 254)
+		return false;
+	for (const unsigned char *p = (const unsigned char *)a; *p; p++)
+		if (*p <= ' ' || *p == 0x7f || strchr("<>()[]\\,;:\"", *p))
+			return false;
+	return true;
+}
+
 static bool wants_send(const cy_catalog_notice *n, const char *channel)
 {
 	return !strcmp(n->channel, channel) &&
@@ -795,8 +810,8 @@ int cy_notify_send(cy_vault *v, int64_t transfer_id, const cy_notify_send_opts *
 	memset(&rx, 0, sizeof(rx));
 	if (!o->sms_csv == !o->smtp_url)
 		return cy_error_set(CY_EINVALID, "give --smtp URL or --sms-csv FILE (one of them)");
-	if (strchr(from, '\r') || strchr(from, '\n') || !strchr(from, '@'))
-		return cy_error_set(CY_EINVALID, "--from takes an e-mail address");
+	if (!addr_ok(from))
+		return cy_error_set(CY_EINVALID, "--from takes an e-mail address (user@domain)");
 	/* an SMS file that exists is refused before any work */
 	if (o->sms_csv && (rc = cy_outfile_check(o->sms_csv, 0)))
 		return rc;
@@ -849,11 +864,12 @@ int cy_notify_send(cy_vault *v, int64_t transfer_id, const cy_notify_send_opts *
 		to = o->sms_csv ? first(si.f.phones, si.f.nphones)
 				: first(si.f.emails, si.f.nemails);
 		rc = open_code(v, k, n, code);
-		if (!rc && !to) {
-			/* the subject lost its address since prepare: a failure to look at */
+		if (!rc && (!to || (!o->sms_csv && !addr_ok(to)))) {
+			/* the subject lost its address since prepare, or it cannot be one:
+			 * a failure to look at */
 			cy_subject_info_release(&si);
 			cy_wipe(code, sizeof(code));
-			if ((rc = record_attempt(v, n, NULL, "no address")))
+			if ((rc = record_attempt(v, n, NULL, to ? "bad address" : "no address")))
 				break;
 			out->failed++;
 			continue;

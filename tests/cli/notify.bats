@@ -444,3 +444,23 @@ for w in ("Article 23", "Article 39", "Article 38", "OTHER:SG", "separate consen
 	run as li notify status "$TID"
 	status_is 0
 }
+
+@test "notify send: an imported address that cannot be one fails, and adds no recipient" {
+	printf '客户编号,客户名称,电子邮件\nC0009,钱九,"evil@example.cn>, other@example.cn"\n' >"$T/bad.csv"
+	as li import csv "$T/bad.csv" --fonds Z109 --kind customers --quiet >/dev/null
+	TID=$(plan merger)
+	as li notify prepare "$TID" >/dev/null 2>&1
+	sink accept
+	run as li notify send "$TID" --smtp "$SINK_URL"
+	status_is 1
+	output_has "2 sent, 1 failed"
+	equal "$(notice_field Z109-C000005 last_error)" "bad address"
+	py '
+import glob
+for f in glob.glob(os.path.join(sys.argv[1], "*.json")):
+    env = json.load(open(f))
+    assert len(env["to"]) == 1 and "evil" not in env["to"][0] and "other" not in env["to"][0], env' "$SINK_DIR"
+	run as li notify send "$TID" --smtp "$SINK_URL" --from 'a@b.cn> x'
+	status_is 1
+	output_has "--from takes an e-mail address"
+}
