@@ -27,6 +27,8 @@ bool cy_utf8_valid(const char *s, size_t n);
  * written as U+FFFD. */
 int cy_json_str(cy_buf *out, const char *s, size_t n);
 int cy_json_cstr(cy_buf *out, const char *s);
+/* Append s as HTML text (< > & " ' escaped). */
+int cy_html_text(cy_buf *b, const char *s);
 
 /* Append s[0..n) to out for a terminal: what could steer the terminal or
  * reorder what the reader sees is shown escaped, the rest as it is.

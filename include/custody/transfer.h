@@ -89,4 +89,86 @@ int cy_transfer_pia_add(cy_vault *v, int64_t id, const void *text, size_t n, cha
  * filing (no personal data). */
 int cy_transfer_mechanism(cy_vault *v, int64_t id, const char *kind, const char *ref);
 
+/* A condition a transfer must meet before it leaves, with its article. */
+typedef struct cy_transfer_gate {
+	const char *name;    /* "notice", "notice-period", "consent", "mechanism",
+				"consent-abroad", "pia", "approval" */
+	const char *article; /* "PIPL Art. 22", or the rule's own citation */
+	const char *what;    /* N_(): what must hold */
+	bool ok;
+	const char *fmt; /* N_(): where it stands, with up to four %lld */
+	long long a, b, c, d;
+} cy_transfer_gate;
+#define CY_TRANSFER_GATES_MAX 8
+/* The gates of a transfer as of a date (YYYY-MM-DD; NULL: today), and the
+ * transfer itself (info may be NULL).  Archivists and viewers. */
+int cy_transfer_gates(cy_vault *v, int64_t id, const char *as_of, cy_transfer_gate *g, size_t *n,
+		      cy_transfer_info *info);
+
+typedef struct cy_transfer_approve_result {
+	int64_t records, subjects;	/* in scope after the objections */
+	int64_t objected, records_left; /* customers who objected, their records */
+	int64_t store_only, to_erase;	/* what became of those customers */
+} cy_transfer_approve_result;
+/* An archivist other than the planner approves: customers who objected
+ * leave the scope (store-only where a legal period keeps their records,
+ * else marked to erase), then every other gate must hold at as_of.
+ * Logged: transfer.scope (when someone objected), transfer.approve. */
+int cy_transfer_approve(cy_vault *v, int64_t id, const char *as_of,
+			cy_transfer_approve_result *res);
+
+typedef int (*cy_transfer_progress_fn)(void *arg, uint64_t records, uint64_t total, uint64_t bytes);
+typedef struct cy_transfer_export_result {
+	uint64_t records, subjects, files, bytes;
+	char tag_manifest[65]; /* SHA-256 of tagmanifest-sha256.txt, hex */
+} cy_transfer_export_result;
+/* archivist: write the package of an approved transfer to path: a BagIt
+ * bag in a tar, encrypted to the receiver's age key, streamed (no
+ * plaintext on disk).  Every gate is checked again at as_of.  Logged:
+ * transfer.export before the first byte, transfer.exported after. */
+int cy_transfer_export(cy_vault *v, int64_t id, const char *as_of, const char *path,
+		       cy_transfer_progress_fn progress, void *parg,
+		       cy_transfer_export_result *res);
+
+/* ---- the receiver's side (no vault needed) ---- */
+typedef struct cy_receive_opts {
+	const char *package;  /* PKG.tar.age */
+	const char *identity; /* the receiver's age identity file */
+	const char *to;	      /* the work directory (created, mode 0700) */
+	const char *sign_key; /* the receiver's receipt signing key file */
+	const char *receipt;  /* where the signed receipt goes */
+} cy_receive_opts;
+typedef struct cy_receive_result {
+	char transfer[160];
+	char bag[4096]; /* the bag's directory */
+	char tag_manifest[65];
+	uint64_t records, subjects, files, bytes;
+} cy_receive_result;
+struct cy_bag_report;
+/* Decrypt the package, extract it into a fresh directory inside o->to
+ * (refusing hostile entries), validate the bag item by item and the counts
+ * it declares, move it to o->to/<bag name>, and write the receipt signed
+ * with the receiver's key.  rep gets the validator's errors and warnings
+ * (release with cy_bag_report_free).  Nothing is written outside o->to but
+ * the receipt; on failure what was extracted is removed. */
+int cy_receive(const cy_receive_opts *o, cy_receive_result *res, struct cy_bag_report *rep);
+
+struct cy_receipt;
+/* archivist: check the receiver's receipt against the export (its key,
+ * transfer id, tag-manifest digest, counts, ledger checkpoint) and mark the
+ * records transferred.  Logged: transfer.confirm with the receipt's digest. */
+int cy_transfer_confirm(cy_vault *v, int64_t id, const void *receipt, size_t n,
+			struct cy_receipt *out);
+
+typedef struct cy_receive_import_result {
+	uint64_t records, duplicates; /* records added; already in the fonds */
+	uint64_t subjects, subjects_added;
+} cy_receive_import_result;
+/* archivist of the receiver's vault: take a bag cy_receive validated into
+ * fonds: its customers (merged with those the fonds has by ID number or
+ * credit code) and records (each file checked against its SHA-256 again;
+ * fields sender_archive_no and transfer).  Logged: transfer.receive. */
+int cy_receive_import(cy_vault *v, const char *fonds, const cy_receive_result *rcv,
+		      cy_receive_import_result *res);
+
 #endif

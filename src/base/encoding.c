@@ -280,3 +280,31 @@ bool cy_text_is_safe(const char *s, size_t n)
 	}
 	return true;
 }
+
+int cy_html_text(cy_buf *b, const char *s)
+{
+	int rc = 0;
+
+	for (; *s && !rc; s++) {
+		switch (*s) {
+		case '<':
+			rc = cy_buf_puts(b, "&lt;");
+			break;
+		case '>':
+			rc = cy_buf_puts(b, "&gt;");
+			break;
+		case '&':
+			rc = cy_buf_puts(b, "&amp;");
+			break;
+		case '"':
+			rc = cy_buf_puts(b, "&quot;");
+			break;
+		case '\'':
+			rc = cy_buf_puts(b, "&#39;");
+			break;
+		default:
+			rc = cy_buf_putc(b, *s);
+		}
+	}
+	return rc;
+}

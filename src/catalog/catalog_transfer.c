@@ -176,14 +176,44 @@ int cy_catalog_transfer_set_seq(cy_catalog *c, int64_t id, int64_t seq)
 	return set_int(c, "UPDATE transfers SET seq = ?2 WHERE id = ?1", id, seq);
 }
 
+int cy_catalog_transfer_set_sensitive(cy_catalog *c, int64_t id, int64_t n)
+{
+	return set_int(c, "UPDATE transfers SET sensitive = ?2 WHERE id = ?1", id, n);
+}
+
 int cy_catalog_transfer_set_status(cy_catalog *c, int64_t id, const char *status)
 {
 	return set_text(c, "UPDATE transfers SET status = ?2 WHERE id = ?1", id, status);
 }
 
-int cy_catalog_transfer_set_mechanism(cy_catalog *c, int64_t id, const char *mechanism)
+int cy_catalog_transfer_set_mechanism(cy_catalog *c, int64_t id, const char *mechanism, int64_t seq)
 {
-	return set_text(c, "UPDATE transfers SET mechanism = ?2 WHERE id = ?1", id, mechanism);
+	cy_stmt *s;
+	int rc = cy_catalog_prepare(
+		c, "UPDATE transfers SET mechanism = ?2, mechanism_seq = ?3 WHERE id = ?1", &s);
+
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, id);
+	rc = rc ? rc : cy_stmt_bind_text(s, 2, mechanism);
+	rc = rc ? rc : cy_stmt_bind_int(s, 3, seq);
+	return done(rc ? rc : cy_stmt_step(s));
+}
+
+int cy_catalog_tsubject_sensitive(cy_catalog *c, int64_t tid, int64_t *n)
+{
+	cy_stmt *s;
+	int rc = cy_catalog_prepare(
+		c,
+		"SELECT count(*) FROM transfer_subjects ts WHERE ts.transfer_id = ? AND"
+		" ts.state = 'in' AND EXISTS (SELECT 1 FROM subject_index si WHERE"
+		" si.subject_id = ts.subject_id AND si.field IN ('id_number', 'account'))",
+		&s);
+
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, tid);
+	rc = rc ? rc : cy_stmt_step(s);
+	if (rc == 1)
+		*n = cy_stmt_int(s, 0);
+	cy_stmt_reset(s);
+	return rc == 1 ? 0 : rc < 0 ? rc : CY_ENOTFOUND;
 }
 
 int cy_catalog_transfer_set_counts(cy_catalog *c, int64_t id, int64_t records, int64_t subjects)
@@ -249,7 +279,7 @@ int cy_catalog_transfer_confirmed(cy_catalog *c, int64_t id, const char *at, int
 	"t.id, t.fonds_id, f.code, t.receiver_id, t.reason, t.epoch, t.status, t.notice_days,"     \
 	" t.scope, t.records, t.subjects, t.sensitive, t.ciio, t.important, t.planned_by,"         \
 	" t.planned, t.seq, t.approved_by, t.approved, t.approve_seq, t.exported, t.export_seq,"   \
-	" t.tag_digest, t.confirmed, t.confirm_seq, t.mechanism, t.purpose"
+	" t.tag_digest, t.confirmed, t.confirm_seq, t.mechanism, t.purpose, t.mechanism_seq"
 
 static void transfer_row(cy_stmt *s, cy_catalog_transfer *t)
 {
@@ -285,6 +315,7 @@ static void transfer_row(cy_stmt *s, cy_catalog_transfer *t)
 	cy_catalog__text(s, 23, t->confirmed, sizeof(t->confirmed));
 	t->confirm_seq = cy_stmt_int(s, 24);
 	cy_catalog__text(s, 25, t->mechanism, sizeof(t->mechanism));
+	t->mechanism_seq = cy_stmt_int(s, 27);
 }
 
 int cy_catalog_transfer_get(cy_catalog *c, int64_t id, cy_catalog_transfer *out, cy_buf *purpose)

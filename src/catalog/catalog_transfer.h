@@ -35,6 +35,7 @@ typedef struct cy_catalog_transfer {
 	int64_t seq, approve_seq, export_seq, confirm_seq;
 	char tag_digest[65];
 	char mechanism[64];
+	int64_t mechanism_seq;
 	int ciio, important;
 } cy_catalog_transfer;
 
@@ -49,6 +50,7 @@ typedef int (*cy_catalog_transfer_fn)(void *arg, const cy_catalog_transfer *t);
 int cy_catalog_transfer_each(cy_catalog *c, int64_t fonds_id, cy_catalog_transfer_fn fn, void *arg);
 /* the counts after customers left the scope */
 int cy_catalog_transfer_set_counts(cy_catalog *c, int64_t id, int64_t records, int64_t subjects);
+int cy_catalog_transfer_set_sensitive(cy_catalog *c, int64_t id, int64_t n);
 int cy_catalog_transfer_set_status(cy_catalog *c, int64_t id, const char *status);
 int cy_catalog_transfer_approved(cy_catalog *c, int64_t id, int64_t by, const char *at,
 				 int64_t seq);
@@ -56,7 +58,11 @@ int cy_catalog_transfer_exported(cy_catalog *c, int64_t id, const char *at, int6
 				 const char *tag_digest);
 int cy_catalog_transfer_confirmed(cy_catalog *c, int64_t id, const char *at, int64_t seq,
 				  const char *receipt);
-int cy_catalog_transfer_set_mechanism(cy_catalog *c, int64_t id, const char *mechanism);
+int cy_catalog_transfer_set_mechanism(cy_catalog *c, int64_t id, const char *mechanism,
+				      int64_t seq);
+/* the count of customers in scope with a sensitive identifier indexed
+ * (an ID number or an account: PIPL Art. 28) */
+int cy_catalog_tsubject_sensitive(cy_catalog *c, int64_t tid, int64_t *n);
 
 /* items: the records in scope (left: "" while in scope, else why it left) */
 int cy_catalog_titem_add(cy_catalog *c, int64_t tid, int64_t record_id, const char *archive_no);

@@ -178,6 +178,19 @@ static void keep_list(cli_list *l)
 		g_lists[g_nlists++] = l;
 }
 
+/* "-o", "-r", "-i" as "--output", "--recipient", "--identity", for a command
+ * that has the long option (age's own tools spell them so); else NULL. */
+static const char *short_alias(const cli_cmd *cmd, const char *a)
+{
+	static const char *const longs[] = {"--output", "--recipient", "--identity"};
+
+	for (size_t k = 0; k < sizeof(longs) / sizeof(longs[0]); k++)
+		if (a[0] == '-' && a[1] == longs[k][2] && !a[2] &&
+		    find_opt(cmd->opts, longs[k] + 2, strlen(longs[k] + 2)))
+			return longs[k];
+	return NULL;
+}
+
 int cli_parse(const cli_cmd *cmd, int argc, char **argv, char ***args, int *nargs)
 {
 	char cname0[64];
@@ -194,6 +207,8 @@ int cli_parse(const cli_cmd *cmd, int argc, char **argv, char ***args, int *narg
 		}
 		if (!only_pos && (!strcmp(a, "-h")))
 			a = "--help";
+		if (!only_pos && short_alias(cmd, a))
+			a = short_alias(cmd, a);
 		if (!only_pos && a[0] == '-' && a[1] == '-') {
 			const char *name = a + 2, *eq = strchr(name, '=');
 			size_t n = eq ? (size_t)(eq - name) : strlen(name);

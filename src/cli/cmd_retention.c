@@ -567,28 +567,6 @@ int cmd_appraise_prepare(int argc, char **argv)
 	return rc;
 }
 
-static void html_text(cy_buf *b, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<':
-			cy_buf_puts(b, "&lt;");
-			break;
-		case '>':
-			cy_buf_puts(b, "&gt;");
-			break;
-		case '&':
-			cy_buf_puts(b, "&amp;");
-			break;
-		case '"':
-			cy_buf_puts(b, "&quot;");
-			break;
-		default:
-			cy_buf_putc(b, *s);
-		}
-	}
-}
-
 typedef struct appraise_out {
 	cy_buf html, json;
 	int64_t n, destroy, keep, store_only;
@@ -619,23 +597,23 @@ static int appraise_item(void *arg, const cy_appraisal_item *it)
 			snprintf(per, sizeof(per), "%d years 年", it->new_period);
 	}
 	cy_buf_puts(h, "<tr><td>");
-	html_text(h, it->archive_no);
+	cy_html_text(h, it->archive_no);
 	cy_buf_puts(h, "</td><td>");
-	html_text(h, it->klass);
+	cy_html_text(h, it->klass);
 	cy_buf_printf(h, "</td><td>%d</td><td>", it->year);
-	html_text(h, it->retention);
+	cy_html_text(h, it->retention);
 	cy_buf_puts(h, "</td><td>");
-	html_text(h, it->rule);
+	cy_html_text(h, it->rule);
 	cy_buf_puts(h, "</td><td>");
-	html_text(h, it->trigger);
+	cy_html_text(h, it->trigger);
 	cy_buf_puts(h, "</td><td>");
-	html_text(h, it->due);
+	cy_html_text(h, it->due);
 	cy_buf_puts(h, "</td><td>");
-	html_text(h, it->decision);
+	cy_html_text(h, it->decision);
 	cy_buf_puts(h, " ");
-	html_text(h, decision_zh(it->decision));
+	cy_html_text(h, decision_zh(it->decision));
 	cy_buf_puts(h, "</td><td>");
-	html_text(h, per);
+	cy_html_text(h, per);
 	cy_buf_puts(h, "</td></tr>\n");
 	if (o_json) {
 		cy_buf_puts(j, o->n > 1 ? ",{\"archive_no\":" : "{\"archive_no\":");
@@ -727,17 +705,17 @@ int cmd_appraise(cy_vault *v, int argc, char **argv)
 			"<h1>会计档案鉴定意见书<br>Appraisal opinion on accounting archives</h1>\n"
 			"<p>编号 No. %lld · 全宗 Fonds ",
 			(long long)id);
-		html_text(&page, info.fonds);
+		cy_html_text(&page, info.fonds);
 		cy_buf_puts(&page, " · 鉴定基准日 As of ");
-		html_text(&page, info.as_of);
+		cy_html_text(&page, info.as_of);
 		cy_buf_puts(&page, " · 鉴定人 Appraiser ");
-		html_text(&page, info.user);
+		cy_html_text(&page, info.user);
 		cy_buf_puts(&page, " · ");
-		html_text(&page, info.created);
+		cy_html_text(&page, info.created);
 		cy_buf_puts(&page,
 			    "</p>\n<p>依据 Under: 会计档案管理办法 第十六条; 保管期限表 Retention "
 			    "pack: ");
-		html_text(&page, cy_retention_pack_name(p));
+		cy_html_text(&page, cy_retention_pack_name(p));
 		cy_buf_puts(&page, "</p>\n");
 		cy_buf_printf(&page,
 			      "<p>共 %lld 件 records: 销毁 destroy %lld, 继续保存 keep %lld, 仅存储 "

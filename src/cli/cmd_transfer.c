@@ -11,12 +11,15 @@
 #include "commands.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
+#include "custody/bagit.h"
 #include "custody/file.h"
+#include "custody/receipt.h"
 #include "custody/transfer.h"
 #include "custody/banned.h"
 
 static const char *o_uscc, *o_contact, *o_jurisdiction, *o_recipient, *o_signing, *o_fonds, *o_to,
-	*o_reason, *o_years, *o_subjects, *o_purpose, *o_notice_days, *o_file, *o_kind, *o_ref;
+	*o_reason, *o_years, *o_subjects, *o_purpose, *o_notice_days, *o_file, *o_kind, *o_ref,
+	*o_as_of, *o_out, *o_identity, *o_sign_key, *o_to_dir;
 static cli_list o_class;
 static bool o_json, o_ciio, o_important;
 
@@ -479,10 +482,355 @@ const cli_command cmd_pia_sub[] = {
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
 
+/* ---- show ---- */
+
+static const cli_opt SHOW_OPTS[] = {
+	{"as-of", OPT_STRING, "DATE", N_("judge the notice period as of this day (YYYY-MM-DD)"),
+	 &o_as_of},
+	{"json", OPT_FLAG, NULL, N_("one JSON object with the gates"), &o_json},
+	{NULL, 0, NULL, NULL, NULL},
+};
+static const cli_cmd SHOW = {
+	"custody transfer show ID [--as-of DATE] [--json]",
+	N_("A transfer: its receiver, scope and status, and each gate it must pass before it\n"
+	   "is exported, with its article (PIPL Art. 22 notices and notice period, Art. 23\n"
+	   "consent, Arts. 38-39 abroad, Art. 55 assessment, a second person's approval).\n"
+	   "Exit 0 whether or not it is ready."),
+	NULL,
+	SHOW_OPTS,
+	1,
+	1,
+};
+
+static int transfer_show(cy_vault *v, int argc, char **argv)
+{
+	cy_transfer_gate g[CY_TRANSFER_GATES_MAX];
+	cy_transfer_info t;
+	size_t n = 0, open = 0;
+	int64_t id;
+	int rc;
+
+	(void)argc;
+	if ((rc = parse_id(argv[0], &id)))
+		return rc;
+	if ((rc = cy_transfer_gates(v, id, o_as_of, g, &n, &t)))
+		return cli_fail(rc);
+	for (size_t i = 0; i < n; i++)
+		open += !g[i].ok;
+	if (o_json || g_json) {
+		cy_buf b = CY_BUF_INIT;
+		char detail[512];
+		transfer_json(&b, &t);
+		cy_buf_printf(&b, ",\"ready\":%s,\"gates\":[", open ? "false" : "true");
+		for (size_t i = 0; i < n; i++) {
+			snprintf(detail, sizeof(detail), g[i].fmt, g[i].a, g[i].b, g[i].c, g[i].d);
+			cy_buf_printf(&b, "%s{\"gate\":\"%s\",\"article\":", i ? "," : "",
+				      g[i].name);
+			cy_json_cstr(&b, g[i].article);
+			cy_buf_printf(&b, ",\"ok\":%s,\"requires\":", g[i].ok ? "true" : "false");
+			cy_json_cstr(&b, g[i].what);
+			cy_buf_puts(&b, ",\"detail\":");
+			cy_json_cstr(&b, detail);
+			cy_buf_putc(&b, '}');
+		}
+		cy_buf_puts(&b, "]}");
+		cli_json_line(&b);
+		cy_buf_wipe(&b);
+		cy_buf_release(&b);
+		explicit_bzero(t.purpose, sizeof(t.purpose));
+		return EXIT_OK;
+	}
+	printf(_("transfer %" PRId64 " (fonds %s): %s\n"), t.id, t.fonds,
+	       cli_value("status", t.status));
+	printf(_("  receiver:  %s (%s)\n"), cli_safe(t.receiver.name),
+	       cli_safe(t.receiver.jurisdiction));
+	printf(_("  contact:   %s\n"), cli_safe(t.receiver.contact));
+	printf(_("  reason:    %s\n"), t.reason);
+	if (*t.purpose)
+		printf(_("  purpose:   %s\n"), cli_safe(t.purpose));
+	printf(_("  scope:     %" PRId64 " records, %" PRId64 " customers\n"), t.records,
+	       t.subjects);
+	printf(_("  planned:   %s by %s\n"), t.planned, cli_safe(t.planned_by));
+	if (*t.approved)
+		printf(_("  approved:  %s by %s\n"), t.approved, cli_safe(t.approved_by));
+	printf(_("gates:\n"));
+	for (size_t i = 0; i < n; i++) {
+		printf("  [%s] %-28s %s\n        ", g[i].ok ? "x" : " ", g[i].article,
+		       _(g[i].what));
+		printf(_(g[i].fmt), g[i].a, g[i].b, g[i].c, g[i].d);
+		putchar('\n');
+	}
+	if (open)
+		printf(_("%zu of %zu gates still block the export\n"), open, n);
+	else
+		printf(_("ready: every gate is passed\n"));
+	explicit_bzero(t.purpose, sizeof(t.purpose));
+	return EXIT_OK;
+}
+
+/* ---- approve ---- */
+
+static const cli_opt APPROVE_OPTS[] = {
+	{"as-of", OPT_STRING, "DATE", N_("judge the notice period as of this day (YYYY-MM-DD)"),
+	 &o_as_of},
+	{NULL, 0, NULL, NULL, NULL},
+};
+static const cli_cmd APPROVE = {
+	"custody transfer approve ID [--as-of DATE]",
+	N_("Approve a transfer (an archivist of its fonds who did not plan it). Customers who\n"
+	   "objected leave the scope first, with their records: store-only where a legal period\n"
+	   "still keeps them, else marked to erase (custody subject erase). Every other gate\n"
+	   "must hold."),
+	NULL,
+	APPROVE_OPTS,
+	1,
+	1,
+};
+
+static int transfer_approve(cy_vault *v, int argc, char **argv)
+{
+	cy_transfer_approve_result r;
+	int64_t id;
+	int rc;
+
+	(void)argc;
+	if ((rc = parse_id(argv[0], &id)))
+		return rc;
+	if ((rc = cy_transfer_approve(v, id, o_as_of, &r)))
+		return cli_fail(rc);
+	printf(_("transfer %" PRId64 " approved: %" PRId64 " records, %" PRId64 " customers\n"), id,
+	       r.records, r.subjects);
+	if (r.objected)
+		printf(_("%" PRId64 " customers objected and left the scope with %" PRId64
+			 " records: %" PRId64 " store-only, %" PRId64
+			 " to erase (custody subject erase)\n"),
+		       r.objected, r.records_left, r.store_only, r.to_erase);
+	printf(_("next: custody transfer export %" PRId64 " -o PACKAGE.tar.age\n"), id);
+	return EXIT_OK;
+}
+
+/* ---- export ---- */
+
+static const cli_opt EXPORT_OPTS[] = {
+	{"output", OPT_STRING, "PKG.tar.age", N_("where the package goes (required; -o)"), &o_out},
+	{"as-of", OPT_STRING, "DATE", N_("judge the notice period as of this day (YYYY-MM-DD)"),
+	 &o_as_of},
+	{NULL, 0, NULL, NULL, NULL},
+};
+static const cli_cmd EXPORT = {
+	"custody transfer export ID -o PKG.tar.age [--as-of DATE]",
+	N_("Write the package of an approved transfer: a BagIt bag (the records in their original\n"
+	   "formats, records.jsonl, records.csv, subjects.jsonl, the handover list 移交清单) in a\n"
+	   "tar, encrypted to the receiver's age key as it is written (no plaintext on disk). The\n"
+	   "stock age tool decrypts it. Prints the tag-manifest digest the receipt must name."),
+	NULL,
+	EXPORT_OPTS,
+	1,
+	1,
+};
+
+static int export_prepare(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	if (!o_out) {
+		cli_error(_("-o PKG.tar.age is required"));
+		return EXIT_USAGE;
+	}
+	if (cy_outfile_check(o_out, 0))
+		return cli_fail(cy_error_code());
+	return 0;
+}
+
+typedef struct export_progress {
+	cli_progress p;
+} export_progress;
+
+static int on_progress(void *arg, uint64_t records, uint64_t total, uint64_t bytes)
+{
+	export_progress *e = arg;
+	cy_progress pr;
+
+	memset(&pr, 0, sizeof(pr));
+	pr.files_done = records;
+	pr.files_total = total;
+	pr.bytes_done = bytes;
+	return cli_progress_cb(&e->p, &pr) ? CY_ECANCELLED : 0;
+}
+
+static int transfer_export(cy_vault *v, int argc, char **argv)
+{
+	cy_transfer_export_result r;
+	export_progress p;
+	char size[32];
+	int64_t id;
+	int rc;
+
+	(void)argc;
+	if ((rc = parse_id(argv[0], &id)))
+		return rc;
+	cli_progress_init(&p.p, _("exporting"));
+	cli_cancel_install();
+	rc = cy_transfer_export(v, id, o_as_of, o_out, on_progress, &p, &r);
+	cli_progress_done(&p.p);
+	if (rc)
+		return cli_fail(rc);
+	cli_bytes(r.bytes, size);
+	printf("%s\n", r.tag_manifest);
+	printf(_("transfer %" PRId64 " exported to %s: %" PRIu64 " records, %" PRIu64
+		 " customers, %" PRIu64 " files (%s)\n"),
+	       id, cli_safe(o_out), r.records, r.subjects, r.files, size);
+	printf(_("the receiver runs: custody receive %s --identity KEY --to DIR --sign-key KEY\n"),
+	       cli_safe(o_out));
+	return EXIT_OK;
+}
+
+/* ---- confirm ---- */
+
+static const cli_cmd CONFIRM = {
+	"custody transfer confirm ID RECEIPT",
+	N_("Check the receiver's signed receipt against the export (its key, the transfer, the\n"
+	   "tag-manifest digest, the counts, the ledger checkpoint) and mark the records\n"
+	   "transferred."),
+	NULL,
+	NULL,
+	2,
+	2,
+};
+
+static int transfer_confirm(cy_vault *v, int argc, char **argv)
+{
+	cy_buf b = CY_BUF_INIT;
+	cy_receipt r;
+	int64_t id;
+	int rc;
+
+	(void)argc;
+	if ((rc = parse_id(argv[0], &id)))
+		return rc;
+	if ((rc = cy_read_file(argv[1], 65536, &b)) ||
+	    (rc = cy_transfer_confirm(v, id, b.ptr, b.len, &r))) {
+		cy_buf_release(&b);
+		return cli_fail(rc);
+	}
+	cy_buf_release(&b);
+	printf(_("transfer %" PRId64 " confirmed: the receiver verified %" PRIu64
+		 " records and %" PRIu64 " files on %s; the records are marked transferred\n"),
+	       id, r.records, r.files, r.received);
+	return EXIT_OK;
+}
+
+/* ---- receive (the receiver; no vault) ---- */
+
+static const cli_opt RECEIVE_OPTS[] = {
+	{"identity", OPT_STRING, "KEYFILE",
+	 N_("your age identity (age-keygen or custody keygen --age)"), &o_identity},
+	{"to", OPT_STRING, "DIR", N_("the work directory (created with mode 0700)"), &o_to_dir},
+	{"sign-key", OPT_STRING, "KEYFILE",
+	 N_("your receipt signing key (custody keygen --signing)"), &o_sign_key},
+	{"fonds", OPT_STRING, "CODE",
+	 N_("also take the records into this fonds of your vault (--vault DIR), logged there"),
+	 &o_fonds},
+	{"output", OPT_STRING, "RECEIPT", N_("where the receipt goes (default receipt.json; -o)"),
+	 &o_out},
+	{NULL, 0, NULL, NULL, NULL},
+};
+const cli_cmd cmd_receive_spec = {
+	"custody receive PKG.tar.age --identity KEYFILE --to DIR --sign-key KEYFILE [-o RECEIPT] "
+	"[--vault DIR --fonds CODE]",
+	N_("The receiver's side of a handover: decrypt the package, extract it into DIR without\n"
+	   "trusting it (no links, devices, '..', colliding names, bombs), validate the bag file by\n"
+	   "file and its counts, and sign a receipt for the sender (custody transfer confirm).\n"
+	   "Prints the receipt's path. With --fonds, the records and customers then go into that\n"
+	   "fonds of your vault (transfer.receive in its ledger); the checked bag stays in DIR."),
+	NULL,
+	RECEIVE_OPTS,
+	1,
+	1,
+};
+
+static int receive_prepare(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	if (!o_identity || !o_to_dir || !o_sign_key) {
+		cli_error(
+			_("--identity, --to and --sign-key are required (--vault is not built yet: "
+			  "receive into a directory)"));
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int cmd_receive(cy_vault *v, int argc, char **argv)
+{
+	cy_receive_opts o;
+	cy_receive_result r;
+	cy_bag_report rep;
+	char size[32];
+	int rc;
+
+	(void)v;
+	(void)argc;
+	o.package = argv[0];
+	o.identity = o_identity;
+	o.to = o_to_dir;
+	o.sign_key = o_sign_key;
+	o.receipt = o_out ? o_out : "receipt.json";
+	rc = cy_receive(&o, &r, &rep);
+	for (size_t i = 0; i < rep.nwarnings; i++)
+		fprintf(stderr, _("custody: warning: %s\n"), cli_safe(rep.warnings[i]));
+	for (size_t i = 0; i < rep.nerrors; i++)
+		fprintf(stderr, _("custody: %s\n"), cli_safe(rep.errors[i]));
+	cy_bag_report_free(&rep);
+	if (rc)
+		return cli_fail(rc);
+	cli_bytes(r.bytes, size);
+	printf("%s\n", o.receipt);
+	printf(_("received %s: %" PRIu64 " records, %" PRIu64 " customers, %" PRIu64
+		 " files (%s), every file verified\n"),
+	       cli_safe(r.transfer), r.records, r.subjects, r.files, size);
+	printf(_("the bag: %s\nthe receipt for the sender: %s\n"), cli_safe(r.bag),
+	       cli_safe(o.receipt));
+	if (o_fonds) {
+		cy_receive_import_result ir;
+		cy_vault *rv = NULL;
+		if (!cli_vault_present())
+			return EXIT_NOTFOUND;
+		if ((rc = cli_open(&rv)) || (rc = cy_receive_import(rv, o_fonds, &r, &ir))) {
+			rc = cli_fail(rc);
+			cy_vault_close(rv);
+			return rc;
+		}
+		cy_vault_close(rv);
+		printf(_("into fonds %s: %" PRIu64 " records added (%" PRIu64
+			 " there already), %" PRIu64 " customers (%" PRIu64 " new)\n"),
+		       o_fonds, ir.records, ir.duplicates, ir.subjects, ir.subjects_added);
+	}
+	return EXIT_OK;
+}
+
+int cmd_receive_run(cy_vault *v, int argc, char **argv)
+{
+	return cmd_receive(v, argc, argv);
+}
+int cmd_receive_prepare(int argc, char **argv)
+{
+	return receive_prepare(argc, argv);
+}
+
 const cli_command cmd_transfer_sub[] = {
 	{"plan", transfer_plan, &PLAN, NEEDS_UNLOCK, N_("plan a handover to a receiver"), NULL,
 	 plan_prepare},
+	{"show", transfer_show, &SHOW, NEEDS_UNLOCK,
+	 N_("a transfer's scope and the gates that still block it"), NULL, NULL},
 	{"list", transfer_list, &TLIST, NEEDS_UNLOCK, N_("list transfers"), NULL, NULL},
+	{"approve", transfer_approve, &APPROVE, NEEDS_UNLOCK,
+	 N_("approve a transfer (a second archivist)"), NULL, NULL},
+	{"export", transfer_export, &EXPORT, NEEDS_UNLOCK,
+	 N_("write the encrypted package of an approved transfer"), NULL, export_prepare},
+	{"confirm", transfer_confirm, &CONFIRM, NEEDS_UNLOCK,
+	 N_("check the receiver's receipt; mark the records transferred"), NULL, NULL},
 	{"mechanism", transfer_mechanism, &MECH, NEEDS_UNLOCK,
 	 N_("record the Art. 38 mechanism of a transfer abroad"), NULL, NULL},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL},

@@ -47,6 +47,11 @@ extern const cli_command cmd_recovery_sub[];
 extern const cli_command cmd_hold_sub[];   /* cmd_hold.c */
 extern const cli_command cmd_access_sub[]; /* cmd_hold.c */
 extern const cli_command cmd_retention_sub[];
+/* the handover's age layer and key pairs (cmd_age.c, cmd_keygen.c): no vault */
+extern const cli_command cmd_age_sub[];
+int cmd_keygen(cy_vault *v, int argc, char **argv);
+extern const cli_cmd cmd_keygen_spec;
+extern const cli_command cmd_bag_sub[]; /* cmd_bag.c */
 extern const cli_command cmd_notify_sub[]; /* cmd_notify.c */
 /* appraise (cmd_retention.c) */
 int cmd_appraise(cy_vault *v, int argc, char **argv);
@@ -57,6 +62,9 @@ extern const cli_cmd cmd_appraise_spec;
 extern const cli_command cmd_receiver_sub[];
 extern const cli_command cmd_transfer_sub[];
 extern const cli_command cmd_pia_sub[];
+extern const cli_cmd cmd_receive_spec;
+int cmd_receive_run(cy_vault *v, int argc, char **argv);
+int cmd_receive_prepare(int argc, char **argv);
 
 /* For commands written before the dispatcher, which parse their own argv
  * (cli_parse) and open the vault themselves (cli_open): find argv[0] in a

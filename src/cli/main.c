@@ -78,8 +78,20 @@ static const cli_command COMMANDS[] = {
 	{"transfer", NULL, NULL, 0,
 	 N_("hand records over: plan, show, approve, export, confirm (PIPL Art. 22)"),
 	 cmd_transfer_sub, NULL},
+	{"receive", cmd_receive_run, &cmd_receive_spec, 0,
+	 N_("the receiver: decrypt, validate and sign a receipt for a transfer package"), NULL,
+	 cmd_receive_prepare},
 	{"pia", NULL, NULL, 0, N_("personal-information impact assessments of transfers (add)"),
 	 cmd_pia_sub, NULL},
+	{"keygen", cmd_keygen, &cmd_keygen_spec, 0,
+	 N_("make a key pair for a transfer: an age key (--age) or a receipt signing key "
+	    "(--signing)"),
+	 NULL, NULL},
+	{"age", NULL, NULL, 0,
+	 N_("age v1 encryption on its own, as the age tool does it (encrypt, "
+	    "decrypt)"),
+	 cmd_age_sub, NULL},
+	{"bag", NULL, NULL, 0, N_("BagIt bags: validate one (no vault needed)"), cmd_bag_sub, NULL},
 	{NULL, NULL, NULL, 0, NULL, NULL, NULL},
 };
 

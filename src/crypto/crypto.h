@@ -49,6 +49,28 @@ int cy_sha256_final(cy_sha256_ctx *c,
 int cy_sha256_reset(cy_sha256_ctx *c);
 void cy_sha256_free(cy_sha256_ctx *c);
 
+/* SHA-512 (digest.c), one-shot and streaming like cy_sha256_*. */
+#define CY_SHA512_LEN 64
+void cy_sha512(const void *data, size_t n, uint8_t out[CY_SHA512_LEN]);
+typedef struct cy_digest cy_sha512_ctx;
+int cy_sha512_new(cy_sha512_ctx **out);
+int cy_sha512_update(cy_sha512_ctx *c, const void *data, size_t n);
+int cy_sha512_final(cy_sha512_ctx *c, uint8_t out[CY_SHA512_LEN]); /* reuse after _reset */
+int cy_sha512_reset(cy_sha512_ctx *c);
+void cy_sha512_free(cy_sha512_ctx *c);
+
+/* A digest named as BagIt names its manifests ("md5", "sha1", "sha224",
+ * "sha256", "sha384", "sha512"; digest.c), for validating bags that others
+ * made.  CY_EUNSUPPORTED for another name.  cy_digest_final leaves the
+ * context ready for the next message. */
+#define CY_DIGEST_MAX 64
+typedef struct cy_digest cy_digest;
+int cy_digest_new(cy_digest **out, const char *name);
+size_t cy_digest_len(const cy_digest *d);
+int cy_digest_update(cy_digest *d, const void *data, size_t n);
+int cy_digest_final(cy_digest *d, uint8_t *out);
+void cy_digest_free(cy_digest *d);
+
 /* HMAC-SHA-256. */
 int cy_hmac_sha256(const uint8_t *key, size_t keylen, const void *data, size_t n,
 		   uint8_t out[CY_HASH_LEN]);

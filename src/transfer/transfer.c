@@ -15,6 +15,7 @@
 #include "catalog/catalog_holds.h"
 #include "catalog/catalog_records.h"
 #include "catalog/catalog_recsig.h"
+#include "catalog/catalog_subjects.h"
 #include "catalog/catalog_transfer.h"
 #include "crypto/crypto.h"
 #include "custody/datetime.h"
@@ -411,8 +412,10 @@ int cy_transfer_plan(cy_vault *v, const cy_transfer_plan_req *p, int64_t *id,
 		rc = cy_catalog_titem_add(v->cat, t.id, x.ids[i], x.nos[i]);
 	rc = rc ? rc : cy_catalog_tsubject_fill(v->cat, t.id);
 	rc = rc ? rc : cy_catalog_tsubject_each(v->cat, t.id, count_subject, &t.subjects);
+	rc = rc ? rc : cy_catalog_tsubject_sensitive(v->cat, t.id, &t.sensitive);
 	rc = rc ? rc : cy_transfer__scope_hash(v, t.id, t.scope, NULL);
 	rc = rc ? rc : cy_catalog_transfer_set_counts(v->cat, t.id, t.records, t.subjects);
+	rc = rc ? rc : cy_catalog_transfer_set_sensitive(v->cat, t.id, t.sensitive);
 	rc = rc ? rc : cy_catalog_transfer_set_scope(v->cat, t.id, t.scope);
 	if (!rc && p->purpose && *p->purpose) {
 		rc = cy_vault__note_seal(v, k, k->epoch, &PURPOSE_NOTE, "purpose", t.id, p->purpose,
@@ -802,7 +805,6 @@ int cy_transfer_mechanism(cy_vault *v, int64_t id, const char *kind, const char 
 	snprintf(mech, sizeof(mech), "%s:%s", kind, ref);
 	if ((rc = cy_vault__begin(v)))
 		return rc;
-	rc = cy_catalog_transfer_set_mechanism(v->cat, id, mech);
 	snprintf(tid, sizeof(tid), "t%" PRId64, id);
 	memset(&e, 0, sizeof(e));
 	e.action = "transfer.mechanism";
@@ -810,8 +812,43 @@ int cy_transfer_mechanism(cy_vault *v, int64_t id, const char *kind, const char 
 	e.targets[e.ntargets++] = t.row.fonds;
 	e.details[e.ndetails++] = (cy_ledger_detail){"mechanism", mech, 0};
 	rc = rc ? rc : cy_vault__log(v, &e);
+	rc = rc ? rc : cy_catalog_transfer_set_mechanism(v->cat, id, mech, (int64_t)e.seq);
 	rc = rc ? rc : cy_vault__commit(v);
 	if (rc)
 		cy_vault__rollback(v);
+	return rc;
+}
+
+int cy_transfer__mechanism_check(cy_vault *v, int64_t tid, const char *mech, char out[64])
+{
+	static const char *const A[] = {"transfer.mechanism", NULL};
+	cy_catalog_transfer row;
+	json_t *e = NULL;
+	char name[24];
+	int rc = cy_catalog_transfer_get(v->cat, tid, &row, NULL);
+
+	snprintf(name, sizeof(name), "t%" PRId64, tid);
+	rc = rc ? rc : cy_transfer__entry(v, row.mechanism_seq, A, name, &e);
+	if (!rc && strcmp(cy_transfer__detail(e, "mechanism"), mech))
+		rc = cy_error_set(CY_ECORRUPT,
+				  "the Art. 38 mechanism of transfer %" PRId64
+				  " differs from its ledger entry (the catalog was altered)",
+				  tid);
+	if (!rc)
+		snprintf(out, 64, "%s", mech);
+	json_decref(e);
+	return rc;
+}
+
+int cy_transfer__subject_display(cy_vault *v, int64_t sid, char out[32])
+{
+	int64_t fid, no;
+	cy_fonds_key *k;
+	int rc = cy_catalog_subject_no(v->cat, sid, &fid, &no);
+
+	if (!rc && !(k = cy_vault__fonds_key_by_id(v, fid)))
+		rc = cy_error_set(CY_EPERM, "no key for the fonds of subject %" PRId64, sid);
+	if (!rc)
+		snprintf(out, 32, "%s-C%06" PRId64, k->code, no);
 	return rc;
 }

@@ -29,6 +29,13 @@ const char *cy_transfer__detail(json_t *entry, const char *key);
 int cy_transfer__pias(cy_vault *v, int64_t tid, int64_t *n);
 void cy_transfer__info(const cy_transfer__t *t, cy_vault *v, cy_transfer_info *out);
 
+int cy_transfer__mechanism_check(cy_vault *v, int64_t tid, const char *mech, char out[64]);
+int cy_transfer__subject_display(cy_vault *v, int64_t sid, char out[32]);
+int cy_transfer__gates(cy_vault *v, cy_transfer__t *t, const char *as_of, cy_transfer_gate *g,
+		       size_t *n);
+int cy_transfer__ready(cy_vault *v, cy_transfer__t *t, const char *as_of, bool export,
+		       char approver[64]);
+
 /* Keys named by a receiver (age.h, sigkey formats). */
 int cy_transfer__recipient_parse(const char *s, uint8_t pub[32]);
 int cy_transfer__signing_pub_parse(const char *s, uint8_t pub[32]);

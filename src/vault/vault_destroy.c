@@ -1354,22 +1354,6 @@ int cy_destroy_register_msg(const char *vault_id, const char *code, const char *
 	return register_msg(vault_id, code, reg, msg);
 }
 
-static void html_text(cy_buf *b, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '<')
-			cy_buf_puts(b, "&lt;");
-		else if (*s == '>')
-			cy_buf_puts(b, "&gt;");
-		else if (*s == '&')
-			cy_buf_puts(b, "&amp;");
-		else if (*s == '"')
-			cy_buf_puts(b, "&quot;");
-		else
-			cy_buf_putc(b, *s);
-	}
-}
-
 typedef struct html_ctx {
 	cy_buf *b;
 	const char *day;
@@ -1384,13 +1368,13 @@ static int html_item(void *arg, const cy_catalog_ditem *it)
 	if (strncmp(h->day + 4, it->trigger + 4, 6) < 0)
 		kept--;
 	cy_buf_puts(b, "<tr><td>");
-	html_text(b, it->archive_no);
+	cy_html_text(b, it->archive_no);
 	cy_buf_puts(b, "</td><td>");
-	html_text(b, it->klass);
+	cy_html_text(b, it->klass);
 	cy_buf_printf(b, "</td><td>%lld</td><td>", (long long)it->year);
-	html_text(b, it->retention);
+	cy_html_text(b, it->retention);
 	cy_buf_printf(b, "</td><td>%d</td><td>", kept < 0 ? 0 : kept);
-	html_text(b, it->due);
+	cy_html_text(b, it->due);
 	cy_buf_puts(b, "</td></tr>\n");
 	return cy_buf_failed(b) ? CY_ENOMEM : 0;
 }
@@ -1412,10 +1396,10 @@ static int register_html(cy_vault *v, const batch *b, const sigs *s, const char 
 			 "<style>body{font-family:sans-serif}table{border-collapse:collapse}"
 			 "td,th{border:1px solid #888;padding:2px 6px}</style></head><body>\n"
 			 "<h1>会计档案销毁清册 / Destruction register</h1>\n<p>全宗 / Fonds: ");
-	html_text(out, b->code);
+	cy_html_text(out, b->code);
 	cy_buf_printf(out, " &middot; 批次 / Batch: %lld &middot; 销毁时间 / Destroyed: ",
 		      (long long)b->id);
-	html_text(out, b->executed);
+	cy_html_text(out, b->executed);
 	cy_buf_puts(out, "<br>销毁方式 / Method: crypto-shredding: data keys and subject keys "
 			 "destroyed; packs compacted; full-text index rebuilt</p>\n"
 			 "<table><tr><th>档号 / Archive no.</th><th>门类 / Class</th>"
@@ -1429,18 +1413,18 @@ static int register_html(cy_vault *v, const batch *b, const sigs *s, const char 
 			continue;
 		user_name(v, s->s[i].user, who);
 		cy_buf_puts(out, "<tr><td>");
-		html_text(out, cy_destroy_role_zh(s->s[i].role));
+		cy_html_text(out, cy_destroy_role_zh(s->s[i].role));
 		cy_buf_puts(out, " / ");
-		html_text(out, s->s[i].role);
+		cy_html_text(out, s->s[i].role);
 		cy_buf_puts(out, "</td><td>");
-		html_text(out, who);
+		cy_html_text(out, who);
 		cy_buf_puts(out, "</td><td>");
-		html_text(out, s->s[i].at);
+		cy_html_text(out, s->s[i].at);
 		cy_buf_puts(out, "</td></tr>\n");
 	}
 	cy_buf_puts(out, "</table>\n<p>签名 / Signature (Ed25519, the fonds' write key, over the "
 			 "register's JSON: docs/formats/destruction-register.md): ");
-	html_text(out, sig_hex);
+	cy_html_text(out, sig_hex);
 	cy_buf_puts(out, "</p>\n</body></html>\n");
 	return rc ? rc : cy_buf_failed(out) ? CY_ENOMEM : 0;
 }

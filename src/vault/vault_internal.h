@@ -523,4 +523,19 @@ int cy_vault__pack_fate_is_problem(cy_pack_fate fate);
  * store.sweep inside the caller's transaction.  Hold the write lock. */
 int cy_vault__sweep_orphan_packs(cy_vault *v);
 
+/* A handover's reading of one record (vault_read.c): record(arg, info) with
+ * its metadata, then for each part begin(arg, info, i, part), its bytes
+ * through data, end(arg); done(arg, info) after the last part.  Refused (CY_EPERM) for a record that is
+ * store-only, on hold, or not in custody; not logged per record. */
+typedef struct cy_vault__export_cb {
+	int (*record)(void *arg, const cy_record_info *r);
+	int (*begin)(void *arg, const cy_record_info *r, unsigned part,
+		     const cy_record_part_info *pi);
+	int (*data)(void *arg, const void *p, size_t n);
+	int (*end)(void *arg);
+	int (*done)(void *arg, const cy_record_info *r);
+} cy_vault__export_cb;
+int cy_vault__export_record(cy_vault *v, const char *archive_no, const cy_vault__export_cb *cb,
+			    void *arg);
+
 #endif

@@ -368,6 +368,41 @@ int cy_record_get(cy_vault *v, const char *archive_no, cy_data_sink sink, void *
 	return cy_record_get_part(v, archive_no, 0, sink, arg);
 }
 
+/* For a handover (transfer.c): a record's metadata and every part's bytes,
+ * verified as cy_record_get verifies them, and not logged one by one: the
+ * caller logged the export of the whole scope before (transfer.export). */
+int cy_vault__export_record(cy_vault *v, const char *archive_no, const cy_vault__export_cb *cb,
+			    void *arg)
+{
+	found f;
+	int rc = lookup(v, archive_no, &f);
+
+	if (rc)
+		return rc;
+	/* store-only records never leave; neither do those on hold */
+	rc = cy_vault__may_read(v, f.record_id, CY_TR(N_("handed over")));
+	rc = rc ? rc : cy_vault__record_status(v, NULL, f.record_id, f.info.status, f.info.status);
+	if (!rc && strcmp(f.info.status, "held"))
+		rc = cy_error_set(CY_EPERM, "record %s is %s: it cannot be handed over",
+				  f.info.archive_no, f.info.status);
+	rc = rc ? rc : cb->record(arg, &f.info);
+	for (unsigned part = 0; !rc && part < f.info.nobjects; part++) {
+		cy_record_part_info pi;
+		char sha[65];
+		uint8_t salt[16];
+		rc = cy_record_part_describe(&f.info, part, &pi);
+		rc = rc ? rc : locate_part(v, &f, part, sha, salt);
+		rc = rc ? rc : cb->begin(arg, &f.info, part, &pi);
+		rc = rc ? rc
+			: cy_vault__read_object(v, cy_vault__fonds_key_by_id(v, f.fonds_id),
+						f.info.archive_no, &f.ref, sha, salt, cb->data, arg);
+		rc = rc ? rc : cb->end(arg);
+	}
+	rc = rc ? rc : cb->done(arg, &f.info);
+	found_release(&f);
+	return rc;
+}
+
 /* ---- amend ---- */
 
 static int set_text(json_t *o, const char *key, const char *val)

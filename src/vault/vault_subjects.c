@@ -814,6 +814,18 @@ out:
 	return rc;
 }
 
+int cy_vault__subject_read(cy_vault *v, const char *id, cy_subject_info *out, int64_t *row_id)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = subject_open(v, id, out, row_id)))
+		return rc;
+	if ((rc = cy_vault__may_read_subject(v, *row_id, out->id, CY_TR(N_("handed over")))))
+		cy_subject_info_release(out);
+	return rc;
+}
+
 int cy_subject_show(cy_vault *v, const char *id, cy_subject_info *out)
 {
 	cy_ledger_entry e;

@@ -38,6 +38,10 @@ int cy_vault__subject_key(cy_vault *v, int64_t subject_id, uint8_t key[32]);
  * (compared normalised, so width and spacing do not count). */
 int cy_vault__subject_merge(cy_vault *v, const cy_fonds_key *k, int64_t sid,
 			    const cy_subject_fields *add, size_t *added, bool *name_differs);
+/* A subject's fields decrypted, as cy_subject_show gives them but not
+ * logged (the caller logged the read of them all: transfer.export);
+ * CY_EPERM for a store-only subject. */
+int cy_vault__subject_read(cy_vault *v, const char *id, cy_subject_info *out, int64_t *row_id);
 /* Link a record to a subject inside the caller's transaction. */
 int cy_vault__subject_link(cy_vault *v, int64_t record_id, int64_t subject_id);
 
