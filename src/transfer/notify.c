@@ -167,7 +167,7 @@ static const char *status_of(const cy_catalog_notice *n)
 /* ---- what the ledger says ---- */
 
 /* The notices of one transfer as its notify.* entries tell them: the rows
- * are a working copy that anyone with sqlite3 can edit, the entries are
+ * are a working copy that anyone holding the catalog file can change, the entries are
  * signed in their transaction's head.  The gates read this view, and every
  * reader compares the rows with it first (verify_rows). */
 typedef struct lv_subject {

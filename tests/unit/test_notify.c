@@ -16,6 +16,7 @@
 #include "custody/custody.h"
 #include "custody/import_table.h"
 #include "custody/notify.h"
+#include "custody/sigkey.h"
 #include "custody/transfer.h"
 #include "testutil.h"
 #include "transfer/notify_internal.h"
@@ -637,7 +638,14 @@ static void test_notify_gates(void **state)
 	snprintf(r.jurisdiction, sizeof(r.jurisdiction), "CN");
 	snprintf(r.age_recipient, sizeof(r.age_recipient),
 		 "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p");
-	snprintf(r.signing_pub, sizeof(r.signing_pub), "test-signing-key");
+	{
+		uint8_t seed[32], pub[32];
+		char spub[CY_SIGKEY_MAX];
+		memset(seed, 7, sizeof(seed));
+		assert_int_equal(cy_signing_key_public(seed, pub), 0);
+		assert_int_equal(cy_signing_pub_format(pub, spub), 0);
+		snprintf(r.signing_pub, sizeof(r.signing_pub), "%s", spub);
+	}
 	assert_int_equal(cy_receiver_add(v, &r, &rid), 0);
 	memset(&pr, 0, sizeof(pr));
 	pr.fonds = "Z109";
