@@ -26,6 +26,7 @@
 #include "catalog/catalog.h"
 #include "catalog/catalog_admin.h" /* CY_LEDGER_TRUST_WHERE */
 #include "catalog/catalog_holds.h"     /* CY_LEDGER_HOLDS_WHERE */
+#include "catalog/catalog_notify.h"    /* CY_LEDGER_NOTIFY_WHERE */
 #include "catalog/catalog_retention.h" /* CY_LEDGER_RETENTION_WHERE */
 #include "catalog/catalog_sql.h"
 #include "custody/buf.h"
@@ -430,6 +431,8 @@ static const char *SCHEMA_V7 =
 	"    CHECK (answer IN ('', 'continue', 'object', 'copy', 'question')),"
 	"  UNIQUE (transfer_id, subject_id)) STRICT;"
 	"CREATE INDEX notices_message ON notices (message_id) WHERE message_id <> '';"
+	/* the notify.* entries, which the gates read (the rows are a working copy) */
+	"CREATE INDEX ledger_notify ON ledger (seq) WHERE " CY_LEDGER_NOTIFY_WHERE ";"
 	"";
 
 static int migrate(cy_catalog *c)

@@ -212,3 +212,22 @@ int cy_catalog_notice_classes(cy_catalog *c, int64_t subject_id, cy_catalog_noti
 	cy_stmt_free(s);
 	return done(rc);
 }
+
+int cy_catalog_notice_ledger_each(cy_catalog *c, uint64_t after, cy_catalog_notice_entry_fn fn,
+				  void *arg)
+{
+	cy_stmt *s;
+	int rc = cy_catalog__stmt_new(c,
+				      "SELECT seq, entry FROM ledger INDEXED BY ledger_notify"
+				      " WHERE seq > ?1 AND " CY_LEDGER_NOTIFY_WHERE " ORDER BY seq",
+				      &s);
+
+	rc = rc ? rc : cy_stmt_bind_int(s, 1, (int64_t)after);
+	while (!rc && (rc = cy_stmt_step(s)) == 1) {
+		size_t n;
+		const void *p = cy_stmt_blob(s, 1, &n);
+		rc = fn(arg, (uint64_t)cy_stmt_int(s, 0), p ? p : "", n);
+	}
+	cy_stmt_free(s);
+	return done(rc);
+}

@@ -16,6 +16,15 @@
 
 #define CY_NOTICE_CODE_SEALED_MAX 64
 
+/* The entries the notices' ledger view reads (the partial index
+ * ledger_notify of schema 7). */
+#define CY_LEDGER_NOTIFY_WHERE "instr(entry, CAST('\"action\":\"notify.' AS BLOB)) > 0"
+
+/* Every notify.* entry after seq `after`, in order. */
+typedef int (*cy_catalog_notice_entry_fn)(void *arg, uint64_t seq, const char *entry, size_t n);
+int cy_catalog_notice_ledger_each(cy_catalog *c, uint64_t after, cy_catalog_notice_entry_fn fn,
+				  void *arg);
+
 typedef struct cy_catalog_notice {
 	int64_t id, transfer_id, subject_id, fonds_id, epoch;
 	char fonds[8];	    /* the subject's fonds code (read) */

@@ -10,25 +10,25 @@
  * a notice, rendered again from its template when needed.  The ledger gets
  * ids, channels, attempts and answers; never an address, a phone, a code. */
 #include <errno.h>
-#include <fcntl.h>
 #include <csv.h>
+#include <jansson.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "catalog/catalog_notify.h"
 #include "crypto/crypto.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
+#include "custody/file.h"
 #include "custody/fonds.h"
 #include "custody/notify.h"
 #include "custody/subject.h"
 #include "custody/transfer.h"
 #include "transfer/notify_internal.h"
+#include "vault/vault_holds.h"
 #include "vault/vault_internal.h"
 #include "vault/vault_subjects.h"
 #include "custody/banned.h"
@@ -41,8 +41,8 @@
 
 /* The transfer (any content role of its fonds), and for writers the
  * archivist's key of its fonds. */
-static int transfer_of(cy_vault *v, int64_t id, bool write, const char *what, cy_transfer_info *t,
-		       cy_fonds_key **k)
+static int transfer_of(cy_vault *v, int64_t id, bool write, bool keep_purpose, const char *what,
+		       cy_transfer_info *t, cy_fonds_key **k)
 {
 	int rc;
 
@@ -51,6 +51,9 @@ static int transfer_of(cy_vault *v, int64_t id, bool write, const char *what, cy
 	memset(t, 0, sizeof(*t));
 	if ((rc = cy_transfer_get(v, id, t)))
 		return rc;
+	/* the purpose may name people: kept only by send, which prints it */
+	if (!keep_purpose)
+		cy_wipe(t->purpose, sizeof(t->purpose));
 	if (k && !(*k = cy_vault__fonds_key(v, t->fonds)))
 		return cy_vault__no_key_error(v, t->fonds);
 	return 0;
@@ -63,46 +66,14 @@ static void transfer_target(int64_t id, char out[24])
 
 /* ---- sealed codes ---- */
 
-static int code_aead(const cy_fonds_key *k, int64_t epoch, cy_aead **out)
-{
-	uint8_t key[32];
-	int rc;
-
-	if (epoch < 0 || epoch > k->epoch)
-		return cy_error_set(CY_ECORRUPT,
-				    "a notice of fonds %s names key epoch %" PRId64
-				    ", which the fonds does not have (the catalog was altered)",
-				    k->code, epoch);
-	rc = cy_hkdf_sha256(CY_EPOCH_RAW(k, epoch), 32, NULL, 0, CODE_LABEL, strlen(CODE_LABEL),
-			    key, sizeof(key));
-	rc = rc ? rc : cy_aead_new(out, key);
-	cy_wipe(key, sizeof(key));
-	return rc;
-}
-
-/* AAD "custody/notice/v1/<vault>/<fonds>/<notice id>/<transfer id>" */
-static int code_aad(cy_vault *v, const cy_fonds_key *k, int64_t id, int64_t transfer, cy_buf *aad)
-{
-	return cy_buf_printf(aad, "custody/notice/v1/%s/%s/%" PRId64 "/%" PRId64, v->vault_id,
-			     k->code, id, transfer);
-}
+/* The response code sealed under the fonds key of an epoch, as a hold's
+ * reason is: AAD "custody/notice/v1/<vault>/<fonds>/notice/<notice id>". */
+static const cy_note_kind CODE_NOTE = {CODE_LABEL, "custody/notice/v1", 20};
 
 static int seal_code(cy_vault *v, const cy_fonds_key *k, int64_t epoch, int64_t id,
-		     int64_t transfer, const char code[21], cy_buf *out)
+		     const char code[21], cy_buf *out)
 {
-	cy_aead *a = NULL;
-	cy_buf aad = CY_BUF_INIT;
-	cy_buf pt = {(uint8_t *)code, 20, 20};
-	uint8_t nonce[12];
-	int rc = code_aead(k, epoch, &a);
-
-	rc = rc ? rc : code_aad(v, k, id, transfer, &aad);
-	rc = rc ? rc : cy_random(nonce, sizeof(nonce));
-	cy_buf_clear(out);
-	rc = rc ? rc : cy_vault__meta_seal_raw(a, nonce, &aad, &pt, out);
-	cy_aead_free(a);
-	cy_buf_release(&aad);
-	return rc;
+	return cy_vault__note_seal(v, k, epoch, &CODE_NOTE, "notice", id, code, 20, out);
 }
 
 /* The code of notice n, shown in groups ("XXXXX-XXXXX-XXXXX-XXXXX"), checked
@@ -110,23 +81,22 @@ static int seal_code(cy_vault *v, const cy_fonds_key *k, int64_t epoch, int64_t 
 static int open_code(cy_vault *v, const cy_fonds_key *k, const cy_catalog_notice *n,
 		     char out[CY_NOTIFY_CODE_LEN + 1])
 {
-	cy_aead *a = NULL;
-	cy_buf aad = CY_BUF_INIT;
-	uint8_t pt[20], h[32];
+	cy_buf pt = CY_BUF_INIT;
+	uint8_t h[32];
 	int rc;
 
-	if (n->code_len != 12 + 20 + 16)
+	if (n->epoch < 0 || n->epoch > k->epoch)
 		return cy_error_set(CY_ECORRUPT,
-				    "the response code of notice %" PRId64 " is damaged", n->id);
-	rc = code_aead(k, n->epoch, &a);
-	rc = rc ? rc : code_aad(v, k, n->id, n->transfer_id, &aad);
-	if (!rc && cy_aead_open(a, n->code, aad.ptr, aad.len, n->code + 12, n->code_len - 12, pt))
-		rc = cy_error_set(CY_ECORRUPT,
-				  "the response code of notice %" PRId64
-				  " fails authentication (the catalog was altered)",
+				    "notice %" PRId64 " names key epoch %" PRId64
+				    ", which fonds %s does not have (the catalog was altered)",
+				    n->id, n->epoch, k->code);
+	rc = cy_vault__note_open(v, k, n->epoch, &CODE_NOTE, "notice", n->id, n->code, n->code_len,
+				 &pt);
+	if (!rc && pt.len != 20)
+		rc = cy_error_set(CY_ECORRUPT, "the response code of notice %" PRId64 " is damaged",
 				  n->id);
 	if (!rc) {
-		cy_sha256(pt, 20, h);
+		cy_sha256(pt.ptr, 20, h);
 		if (!cy_memeq(h, n->code_hash, 32))
 			rc = cy_error_set(CY_ECORRUPT,
 					  "the response code of notice %" PRId64
@@ -138,13 +108,11 @@ static int open_code(cy_vault *v, const cy_fonds_key *k, const cy_catalog_notice
 		for (int i = 0; i < 20; i++) {
 			if (i && i % 5 == 0)
 				out[o++] = '-';
-			out[o++] = (char)pt[i];
+			out[o++] = (char)pt.ptr[i];
 		}
 		out[o] = 0;
 	}
-	cy_wipe(pt, sizeof(pt));
-	cy_aead_free(a);
-	cy_buf_release(&aad);
+	cy_buf_wipe(&pt);
 	return rc;
 }
 
@@ -185,9 +153,156 @@ static int notices_load(cy_vault *v, int64_t transfer, notices *l)
 	return cy_catalog_notice_each(v->cat, transfer, take_notice, l);
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
 static const char *status_of(const cy_catalog_notice *n)
 {
 	return *n->answer ? "answered" : n->status;
+}
+
+/* ---- what the ledger says ---- */
+
+/* The notices of one transfer as its notify.* entries tell them: the rows
+ * are a working copy that anyone holding the catalog file can change, the entries are
+ * signed in their transaction's head.  The gates read this view, and every
+ * reader compares the rows with it first (verify_rows). */
+typedef struct lv_subject {
+	int64_t id, attempts;
+	char state[16];	 /* "" (no delivery event), sent, failed, bounced */
+	char answer[16]; /* "" or the last answer */
+} lv_subject;
+
+typedef struct ledger_view {
+	char target[24];
+	lv_subject *s;
+	size_t n, cap;
+	int64_t total, none;
+	char last_sent[32];
+} ledger_view;
+
+static const char *jstr(json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+	return v ? v : "";
+}
+
+static lv_subject *lv_find(ledger_view *lv, int64_t id, bool add)
+{
+	for (size_t i = 0; i < lv->n; i++)
+		if (lv->s[i].id == id)
+			return &lv->s[i];
+	if (!add)
+		return NULL;
+	if (lv->n == lv->cap) {
+		size_t nc = lv->cap ? lv->cap * 2 : 64;
+		lv_subject *ns = realloc(lv->s, nc * sizeof(*ns));
+		if (!ns)
+			return NULL;
+		lv->s = ns;
+		lv->cap = nc;
+	}
+	memset(&lv->s[lv->n], 0, sizeof(*lv->s));
+	lv->s[lv->n].id = id;
+	return &lv->s[lv->n++];
+}
+
+static int lv_entry(void *arg, uint64_t seq, const char *entry, size_t n)
+{
+	ledger_view *lv = arg;
+	json_t *j = json_loadb(entry, n, 0, NULL), *d;
+	const char *action, *t0;
+	lv_subject *x;
+	int rc = 0;
+
+	(void)seq;
+	if (!j)
+		return 0; /* log verify names a damaged entry */
+	action = jstr(j, "action");
+	t0 = json_string_value(json_array_get(json_object_get(j, "targets"), 0));
+	d = json_object_get(j, "details");
+	if (!t0 || strcmp(t0, lv->target) || !json_is_object(d))
+		goto out;
+	if (!strcmp(action, "notify.prepare")) {
+		lv->total += json_integer_value(json_object_get(d, "added"));
+		lv->none += json_integer_value(json_object_get(d, "none"));
+		goto out;
+	}
+	if (!(x = lv_find(lv, json_integer_value(json_object_get(d, "subject")), true))) {
+		rc = cy_error_set(CY_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (!strcmp(action, "notify.send") || !strcmp(action, "notify.fail")) {
+		snprintf(x->state, sizeof(x->state), "%s", action[7] == 's' ? "sent" : "failed");
+		x->attempts++;
+		if (action[7] == 's' && strcmp(jstr(j, "time"), lv->last_sent) > 0)
+			snprintf(lv->last_sent, sizeof(lv->last_sent), "%s", jstr(j, "time"));
+	} else if (!strcmp(action, "notify.bounce")) {
+		snprintf(x->state, sizeof(x->state), "bounced");
+	} else if (!strcmp(action, "notify.answer")) {
+		snprintf(x->answer, sizeof(x->answer), "%s", jstr(d, "answer"));
+	}
+out:
+	json_decref(j);
+	return rc;
+}
+
+static int lv_load(cy_vault *v, int64_t transfer_id, ledger_view *lv)
+{
+	memset(lv, 0, sizeof(*lv));
+	transfer_target(transfer_id, lv->target);
+	return cy_catalog_notice_ledger_each(v->cat, 0, lv_entry, lv);
+}
+
+static void lv_release(ledger_view *lv)
+{
+	free(lv->s);
+	memset(lv, 0, sizeof(*lv));
+}
+
+/* The rows must say what the ledger says: as many notices as were prepared,
+ * as many without a channel, and each one's delivery state, attempts and
+ * answer.  CY_ECORRUPT naming the first difference. */
+static int verify_rows(const ledger_view *lv, const notices *l)
+{
+	int64_t none = 0;
+
+	for (size_t i = 0; i < l->count; i++) {
+		const cy_catalog_notice *n = &l->n[i];
+		const lv_subject *x = lv_find((ledger_view *)lv, n->subject_id, false);
+		const char *state = x && *x->state ? x->state : "pending";
+		char who[CY_SUBJECT_ID_MAX];
+		none += !strcmp(n->channel, "none");
+		if (!strcmp(state, n->status) && !strcmp(x ? x->answer : "", n->answer) &&
+		    (x ? x->attempts : 0) == n->attempts)
+			continue;
+		cy_vault__subject_id(n->fonds, n->subject_no, who);
+		return cy_error_set(CY_ECORRUPT,
+				    "the notice of customer %s says %s/%s after %" PRId64
+				    " attempts, the ledger %s/%s after %" PRId64
+				    ": the catalog was altered (the ledger's account applies)",
+				    who, n->status, *n->answer ? n->answer : "-", n->attempts,
+				    state, x && *x->answer ? x->answer : "-", x ? x->attempts : 0);
+	}
+	if ((int64_t)l->count != lv->total || none != lv->none)
+		return cy_error_set(CY_ECORRUPT,
+				    "transfer %s has %zu notices (%" PRId64
+				    " without a channel) in the catalog, the ledger "
+				    "prepared %" PRId64 " (%" PRId64 "): the catalog was altered",
+				    lv->target + 1, l->count, none, lv->total, lv->none);
+	return 0;
+}
+
+/* The rows of a transfer and the ledger's view, compared. */
+static int load_verified(cy_vault *v, int64_t transfer_id, notices *l, ledger_view *lv)
+{
+	int rc = notices_load(v, transfer_id, l);
+
+	rc = rc ? rc : lv_load(v, transfer_id, lv);
+	return rc ? rc : verify_rows(lv, l);
 }
 
 /* ---- counts for the gates ---- */
@@ -196,42 +311,45 @@ int cy_notify_counts_get(cy_vault *v, int64_t transfer_id, cy_notify_counts *out
 {
 	cy_transfer_info t;
 	notices l;
+	ledger_view lv;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = transfer_of(v, transfer_id, false, N_("read notices"), &t, NULL)))
+	memset(&lv, 0, sizeof(lv));
+	if ((rc = transfer_of(v, transfer_id, false, false, N_("read notices"), &t, NULL)))
 		return rc;
-	if ((rc = notices_load(v, transfer_id, &l)))
+	if ((rc = load_verified(v, transfer_id, &l, &lv)))
 		goto out;
-	for (size_t i = 0; i < l.count; i++) {
-		const cy_catalog_notice *n = &l.n[i];
-		const char *st = status_of(n);
-		out->total++;
-		if (!strcmp(n->channel, "none"))
-			out->none++;
-		if (!strcmp(st, "answered"))
+	/* from the ledger's account alone */
+	out->total = lv.total;
+	out->none = lv.none;
+	out->pending = lv.total;
+	for (size_t i = 0; i < lv.n; i++) {
+		const lv_subject *x = &lv.s[i];
+		if (!*x->state && !*x->answer)
+			continue;
+		out->pending--;
+		if (*x->answer)
 			out->answered++;
-		else if (!strcmp(st, "pending"))
-			out->pending++;
-		else if (!strcmp(st, "sent"))
+		else if (!strcmp(x->state, "sent"))
 			out->sent++;
-		else if (!strcmp(st, "failed"))
+		else if (!strcmp(x->state, "failed"))
 			out->failed++;
-		else if (!strcmp(st, "bounced"))
+		else if (!strcmp(x->state, "bounced"))
 			out->bounced++;
-		if (!strcmp(n->answer, "continue"))
+		if (!strcmp(x->answer, "continue"))
 			out->consented++;
-		else if (!strcmp(n->answer, "object"))
+		else if (!strcmp(x->answer, "object"))
 			out->objected++;
-		else if (!strcmp(n->answer, "copy"))
+		else if (!strcmp(x->answer, "copy"))
 			out->copy++;
-		else if (!strcmp(n->answer, "question"))
+		else if (!strcmp(x->answer, "question"))
 			out->question++;
-		if (strcmp(n->sent, out->last_sent) > 0)
-			snprintf(out->last_sent, sizeof(out->last_sent), "%s", n->sent);
 	}
+	snprintf(out->last_sent, sizeof(out->last_sent), "%s", lv.last_sent);
 out:
 	notices_release(&l);
+	lv_release(&lv);
 	return rc;
 }
 
@@ -240,23 +358,27 @@ static int ids_by_answer(cy_vault *v, int64_t transfer_id, const char *answer, i
 {
 	cy_transfer_info t;
 	notices l;
+	ledger_view lv;
 	int rc;
 
 	*ids = NULL;
 	*n = 0;
-	if ((rc = transfer_of(v, transfer_id, false, N_("read notices"), &t, NULL)))
+	memset(&lv, 0, sizeof(lv));
+	if ((rc = transfer_of(v, transfer_id, false, false, N_("read notices"), &t, NULL)))
 		return rc;
-	if ((rc = notices_load(v, transfer_id, &l)))
+	if ((rc = load_verified(v, transfer_id, &l, &lv)))
 		goto out;
-	if (!(*ids = calloc(l.count ? l.count : 1, sizeof(**ids)))) {
+	if (!(*ids = calloc(lv.n ? lv.n : 1, sizeof(**ids)))) {
 		rc = cy_error_set(CY_ENOMEM, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < l.count; i++)
-		if (!strcmp(l.n[i].answer, answer))
-			(*ids)[(*n)++] = l.n[i].subject_id;
+	for (size_t i = 0; i < lv.n; i++)
+		if (!strcmp(lv.s[i].answer, answer))
+			(*ids)[(*n)++] = lv.s[i].id;
+	qsort(*ids, *n, sizeof(**ids), cmp_id);
 out:
 	notices_release(&l);
+	lv_release(&lv);
 	return rc;
 }
 
@@ -329,7 +451,7 @@ int cy_notify_prepare(cy_vault *v, int64_t transfer_id, const char *template_nam
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = transfer_of(v, transfer_id, true, N_("prepare notices"), &t, &k)))
+	if ((rc = transfer_of(v, transfer_id, true, false, N_("prepare notices"), &t, &k)))
 		return rc;
 	if (strcmp(t.status, "planned") && strcmp(t.status, "approved"))
 		return cy_error_set(CY_EINVALID,
@@ -387,7 +509,7 @@ int cy_notify_prepare(cy_vault *v, int64_t transfer_id, const char *template_nam
 		if (!rc)
 			cy_sha256(canon, 20, n.code_hash);
 		rc = rc ? rc : cy_catalog_notice_insert(v->cat, &n, &id);
-		rc = rc ? rc : seal_code(v, k, n.epoch, id, transfer_id, canon, &sealed);
+		rc = rc ? rc : seal_code(v, k, n.epoch, id, canon, &sealed);
 		rc = rc ? rc : cy_catalog_notice_set_code(v->cat, id, sealed.ptr, sealed.len);
 		cy_wipe(code, sizeof(code));
 		cy_wipe(canon, sizeof(canon));
@@ -635,6 +757,21 @@ static void message_id_new(const char *from, char out[128])
 	snprintf(out, 128, "%s.notice@%.80s", hex, domain);
 }
 
+/* An address fit for an SMTP envelope and a To header: one '@' with text on
+ * both sides, no blanks, controls, brackets, quotes, commas or semicolons
+ * (an address imported from a CRM must not add recipients or commands). */
+static bool addr_ok(const char *a)
+{
+	const char *at = strchr(a, '@');
+
+	if (!at || at == a || !at[1] || strchr(at + 1, '@') || strlen(a) > 254)
+		return false;
+	for (const unsigned char *p = (const unsigned char *)a; *p; p++)
+		if (*p <= ' ' || *p == 0x7f || strchr("<>()[]\\,;:\"", *p))
+			return false;
+	return true;
+}
+
 static bool wants_send(const cy_catalog_notice *n, const char *channel)
 {
 	return !strcmp(n->channel, channel) &&
@@ -650,45 +787,6 @@ static int csv_cell(cy_buf *b, const char *s)
 		cy_buf_putc(b, *s);
 	}
 	return cy_buf_putc(b, '"');
-}
-
-/* Write buf to path: a temporary file of mode 0600 in its directory, then rename. */
-static int write_private(const char *path, const cy_buf *b)
-{
-	char tmp[4096];
-	uint8_t r[8];
-	char hex[17];
-	int fd, rc = 0;
-	size_t off = 0;
-
-	if ((rc = cy_random(r, sizeof(r))))
-		return rc;
-	cy_hex_encode(r, sizeof(r), hex);
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.%s.tmp", path, hex) >= sizeof(tmp))
-		return cy_error_set(CY_EINVALID, "the path %s is too long", path);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
-		return cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot create %s",
-					  tmp);
-	while (!rc && off < b->len) {
-		ssize_t w = write(fd, b->ptr + off, b->len - off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			rc = cy_error_set_errno(cy_error_from_errno(errno), errno,
-						"cannot write %s", tmp);
-		else
-			off += (size_t)w;
-	}
-	if (!rc && fsync(fd))
-		rc = cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot write %s", tmp);
-	if (close(fd) && !rc)
-		rc = cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot write %s", tmp);
-	if (!rc && rename(tmp, path))
-		rc = cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot rename %s to %s",
-					tmp, path);
-	if (rc)
-		unlink(tmp);
-	return rc;
 }
 
 int cy_notify_send(cy_vault *v, int64_t transfer_id, const cy_notify_send_opts *o,
@@ -712,9 +810,12 @@ int cy_notify_send(cy_vault *v, int64_t transfer_id, const cy_notify_send_opts *
 	memset(&rx, 0, sizeof(rx));
 	if (!o->sms_csv == !o->smtp_url)
 		return cy_error_set(CY_EINVALID, "give --smtp URL or --sms-csv FILE (one of them)");
-	if (strchr(from, '\r') || strchr(from, '\n') || !strchr(from, '@'))
-		return cy_error_set(CY_EINVALID, "--from takes an e-mail address");
-	if ((rc = transfer_of(v, transfer_id, true, N_("send notices"), &t, &k)))
+	if (!addr_ok(from))
+		return cy_error_set(CY_EINVALID, "--from takes an e-mail address (user@domain)");
+	/* an SMS file that exists is refused before any work */
+	if (o->sms_csv && (rc = cy_outfile_check(o->sms_csv, 0)))
+		return rc;
+	if ((rc = transfer_of(v, transfer_id, true, true, N_("send notices"), &t, &k)))
 		return rc;
 	if (strcmp(t.status, "planned") && strcmp(t.status, "approved"))
 		return cy_error_set(CY_EINVALID, "transfer %" PRId64 " is %s: no notices to send",
@@ -763,11 +864,12 @@ int cy_notify_send(cy_vault *v, int64_t transfer_id, const cy_notify_send_opts *
 		to = o->sms_csv ? first(si.f.phones, si.f.nphones)
 				: first(si.f.emails, si.f.nemails);
 		rc = open_code(v, k, n, code);
-		if (!rc && !to) {
-			/* the subject lost its address since prepare: a failure to look at */
+		if (!rc && (!to || (!o->sms_csv && !addr_ok(to)))) {
+			/* the subject lost its address since prepare, or it cannot be one:
+			 * a failure to look at */
 			cy_subject_info_release(&si);
 			cy_wipe(code, sizeof(code));
-			if ((rc = record_attempt(v, n, NULL, "no address")))
+			if ((rc = record_attempt(v, n, NULL, to ? "bad address" : "no address")))
 				break;
 			out->failed++;
 			continue;
@@ -810,7 +912,8 @@ int cy_notify_send(cy_vault *v, int64_t transfer_id, const cy_notify_send_opts *
 		cy_buf_wipe(&mime);
 	}
 	if (!rc && o->sms_csv && nmarked) {
-		if ((rc = write_private(o->sms_csv, &csv)))
+		/* a new file only: one not yet given to the gateway is never replaced */
+		if ((rc = cy_outfile_write(o->sms_csv, csv.ptr, csv.len, 0600)))
 			goto out;
 		for (size_t j = 0; !rc && j < nmarked; j++) {
 			rc = record_attempt(v, &l.n[marked[j]], "", NULL);
@@ -818,9 +921,10 @@ int cy_notify_send(cy_vault *v, int64_t transfer_id, const cy_notify_send_opts *
 				out->sent++;
 		}
 	} else if (!rc && o->sms_csv) {
-		rc = write_private(o->sms_csv, &csv); /* the header alone: nothing to send */
+		rc = cy_outfile_write(o->sms_csv, csv.ptr, csv.len, 0600); /* nothing to send */
 	}
 out:
+	cy_wipe(t.purpose, sizeof(t.purpose));
 	cy_smtp_close(smtp);
 	free(marked);
 	notices_release(&l);
@@ -839,11 +943,14 @@ int cy_notify_status(cy_vault *v, int64_t transfer_id, cy_notice_fn fn, void *ar
 {
 	cy_transfer_info t;
 	notices l;
+	ledger_view lv;
 	int rc;
 
-	if ((rc = transfer_of(v, transfer_id, false, N_("read notices"), &t, NULL)))
+	if ((rc = transfer_of(v, transfer_id, false, false, N_("read notices"), &t, NULL)))
 		return rc;
-	if ((rc = notices_load(v, transfer_id, &l)))
+	memset(&lv, 0, sizeof(lv));
+	/* a row edited behind the vault's back is named, not shown as true */
+	if ((rc = load_verified(v, transfer_id, &l, &lv)))
 		goto out;
 	for (size_t i = 0; !rc && i < l.count; i++) {
 		const cy_catalog_notice *n = &l.n[i];
@@ -863,52 +970,11 @@ int cy_notify_status(cy_vault *v, int64_t transfer_id, cy_notice_fn fn, void *ar
 	}
 out:
 	notices_release(&l);
+	lv_release(&lv);
 	return rc < 0 ? rc : 0;
 }
 
 /* ---- input files ---- */
-
-static int read_input(const char *path, cy_buf *out)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	int rc = 0;
-
-	if (fd < 0)
-		return cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot open %s",
-					  path);
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return cy_error_set(CY_EINVALID, "%s is not a file", path);
-	}
-	if ((uint64_t)st.st_size > INPUT_MAX) {
-		close(fd);
-		return cy_error_set(CY_EINVALID, "%s is larger than %u MiB", path, INPUT_MAX >> 20);
-	}
-	for (;;) {
-		char chunk[65536];
-		ssize_t n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot read %s",
-						path);
-			break;
-		}
-		if (!n)
-			break;
-		if (out->len + (size_t)n > INPUT_MAX) {
-			rc = cy_error_set(CY_EINVALID, "%s is larger than %u MiB", path,
-					  INPUT_MAX >> 20);
-			break;
-		}
-		cy_buf_put(out, chunk, (size_t)n);
-	}
-	close(fd);
-	if (!rc && cy_buf_failed(out))
-		rc = cy_error_set(CY_ENOMEM, "out of memory");
-	return rc;
-}
 
 /* ---- responses ---- */
 
@@ -1025,6 +1091,7 @@ static bool answer_valid(const char *a)
 
 typedef struct resp_ctx {
 	cy_vault *v;
+	cy_fonds_key *k;
 	int64_t transfer;
 	cy_notify_problem_fn problem;
 	void *arg;
@@ -1043,7 +1110,8 @@ static int on_answer(void *arg, uint64_t line, const char *code, const char *ans
 	resp_ctx *r = arg;
 	cy_catalog_notice n;
 	cy_ledger_entry e;
-	char canon[21], now[21], tt[24], customer[CY_SUBJECT_ID_MAX];
+	char canon[21], sealed[CY_NOTIFY_CODE_LEN + 1], now[21], tt[24],
+		customer[CY_SUBJECT_ID_MAX];
 	uint8_t h[32];
 	int rc;
 
@@ -1061,12 +1129,30 @@ static int on_answer(void *arg, uint64_t line, const char *code, const char *ans
 		return 0;
 	}
 	cy_sha256(canon, 20, h);
-	cy_wipe(canon, sizeof(canon));
 	rc = cy_catalog_notice_by_code(r->v->cat, r->transfer, h, &n);
 	if (rc == CY_ENOTFOUND) {
+		cy_wipe(canon, sizeof(canon));
 		problem(r, line, N_("unknown response code"));
 		return 0;
 	}
+	/* the row found by the hash must hold this code sealed to itself: a hash
+	 * moved to another customer's row by hand does not move the answer */
+	rc = rc ? rc : open_code(r->v, r->k, &n, sealed);
+	if (!rc) {
+		char c[21];
+		size_t o = 0;
+		for (const char *p = sealed; *p; p++)
+			if (*p != '-')
+				c[o++] = *p;
+		c[o] = 0;
+		if (o != 20 || !cy_memeq(c, canon, 20))
+			rc = cy_error_set(CY_ECORRUPT,
+					  "the notice found by a response code holds another code "
+					  "(the catalog was altered)");
+		cy_wipe(c, sizeof(c));
+	}
+	cy_wipe(canon, sizeof(canon));
+	cy_wipe(sealed, sizeof(sealed));
 	if (rc)
 		return rc;
 	cy_vault__now(now);
@@ -1088,31 +1174,46 @@ static int on_answer(void *arg, uint64_t line, const char *code, const char *ans
 	return rc;
 }
 
-int cy_notify_responses(cy_vault *v, int64_t transfer_id, const char *csv_path,
-			cy_notify_problem_fn problem_fn, void *arg, cy_notify_read *out)
+/* Read a file of answers or bounces and apply it in one transaction. */
+typedef int (*apply_fn)(resp_ctx *r, const cy_buf *data);
+
+static int read_apply(cy_vault *v, int64_t transfer_id, const char *path, const char *what,
+		      apply_fn apply, cy_notify_problem_fn problem_fn, void *arg,
+		      cy_notify_read *out)
 {
 	cy_transfer_info t;
-	cy_fonds_key *k;
 	cy_buf data = CY_BUF_INIT;
-	resp_ctx r = {v, transfer_id, problem_fn, arg, out};
+	resp_ctx r = {v, NULL, transfer_id, problem_fn, arg, out};
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = transfer_of(v, transfer_id, true, N_("record answers"), &t, &k)))
+	if ((rc = transfer_of(v, transfer_id, true, false, what, &t, &r.k)))
 		return rc;
-	if ((rc = read_input(csv_path, &data)))
+	if ((rc = cy_read_file(path, INPUT_MAX, &data)))
 		goto out;
 	if ((rc = cy_vault__begin(v)))
 		goto out;
-	rc = cy_notify_csv_each(data.ptr, data.len, on_answer, &r);
+	rc = apply(&r, &data);
 	rc = rc ? rc : cy_vault__commit(v);
 	if (rc) {
 		cy_vault__rollback(v);
 		out->recorded = 0;
 	}
 out:
-	cy_buf_wipe(&data);
+	cy_buf_wipe(&data); /* answers carry codes */
 	return rc;
+}
+
+static int apply_answers(resp_ctx *r, const cy_buf *data)
+{
+	return cy_notify_csv_each(data->ptr, data->len, on_answer, r);
+}
+
+int cy_notify_responses(cy_vault *v, int64_t transfer_id, const char *csv_path,
+			cy_notify_problem_fn problem_fn, void *arg, cy_notify_read *out)
+{
+	return read_apply(v, transfer_id, csv_path, N_("record answers"), apply_answers, problem_fn,
+			  arg, out);
 }
 
 /* ---- bounces ---- */
@@ -1162,29 +1263,14 @@ static int on_dsn(void *arg, uint64_t index, const char *message_id, bool failed
 	return rc;
 }
 
+static int apply_bounces(resp_ctx *r, const cy_buf *data)
+{
+	return cy_notify_dsn_each(data->ptr, data->len, on_dsn, r);
+}
+
 int cy_notify_bounces(cy_vault *v, int64_t transfer_id, const char *mbox_path,
 		      cy_notify_problem_fn problem_fn, void *arg, cy_notify_read *out)
 {
-	cy_transfer_info t;
-	cy_fonds_key *k;
-	cy_buf data = CY_BUF_INIT;
-	resp_ctx r = {v, transfer_id, problem_fn, arg, out};
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	if ((rc = transfer_of(v, transfer_id, true, N_("record bounces"), &t, &k)))
-		return rc;
-	if ((rc = read_input(mbox_path, &data)))
-		goto out;
-	if ((rc = cy_vault__begin(v)))
-		goto out;
-	rc = cy_notify_dsn_each(data.ptr, data.len, on_dsn, &r);
-	rc = rc ? rc : cy_vault__commit(v);
-	if (rc) {
-		cy_vault__rollback(v);
-		out->recorded = 0;
-	}
-out:
-	cy_buf_release(&data);
-	return rc;
+	return read_apply(v, transfer_id, mbox_path, N_("record bounces"), apply_bounces,
+			  problem_fn, arg, out);
 }

@@ -175,6 +175,11 @@ static void set_id(dsn *d, const char *v, size_t n)
 		v = lt + 1;
 		n = (size_t)(gt - v);
 	}
+	/* a Message-ID holds no brackets, blanks or controls: anything else is
+	 * no id (and matches no notice) */
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == '<' || v[i] == '>' || (unsigned char)v[i] <= ' ' || v[i] == 0x7f)
+			return;
 	if (n && n < sizeof(d->message_id) && !d->message_id[0]) {
 		memcpy(d->message_id, v, n);
 		d->message_id[n] = 0;

@@ -12,8 +12,13 @@
 #include <cmocka.h>
 #include <gmime/gmime.h>
 
+#include "base/fsutil.h"
 #include "custody/custody.h"
+#include "custody/import_table.h"
 #include "custody/notify.h"
+#include "custody/sigkey.h"
+#include "custody/transfer.h"
+#include "testutil.h"
 #include "transfer/notify_internal.h"
 
 static const char CROCKFORD[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -548,9 +553,171 @@ static void test_notify_dsn(void **state)
 	assert_int_equal(cy_notify_dsn_each(DSN_MBOX, strlen(DSN_MBOX), take_dsn, &r), 0);
 	assert_string_equal(r.text, "1:first.notice@example.com:1|2:second.notice@example.com:0|"
 				    "3::0|4:fourth.notice@example.com:1|");
+	/* an id with brackets or blanks inside is no id (found by the fuzzer) */
+	{
+		const char *bad = "From x Tue Dec  1 06:00:00 2026\n"
+				  "Content-Type: multipart/report; boundary=\"Q\"\n\n"
+				  "--Q\nContent-Type: message/delivery-status\n\nAction: failed\n"
+				  "--Q\nContent-Type: text/rfc822-headers\n\nMessage-ID: <<a>\n"
+				  "--Q--\n";
+		memset(&r, 0, sizeof(r));
+		assert_int_equal(cy_notify_dsn_each(bad, strlen(bad), take_dsn, &r), 0);
+		assert_string_equal(r.text, "1::1|");
+	}
 	/* garbage is no message, not a crash */
 	memset(&r, 0, sizeof(r));
 	assert_int_equal(cy_notify_dsn_each("\0\1\2garbage", 10, take_dsn, &r), 0);
+}
+
+/* ---- the gates' functions on a vault ---- */
+
+#define PW "correct horse"
+#define PW2 "battery staple"
+
+static void put_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+	assert_int_equal(fclose(f), 0);
+}
+
+static bool has_id(const int64_t *ids, size_t n, int64_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/* Three customers with a phone each, notified by SMS; their answers read
+ * back: the counts and the lists the transfer's gates read. */
+static void test_notify_gates(void **state)
+{
+	char *dir = tu_tmpdir();
+	cy_buf vp = CY_BUF_INIT, csv = CY_BUF_INIT, sms = CY_BUF_INIT, ans = CY_BUF_INIT,
+	       rec = CY_BUF_INIT, data = CY_BUF_INIT, text = CY_BUF_INIT;
+	cy_vault *v = NULL;
+	cy_table_import_opts io;
+	cy_table_import_summary sum;
+	cy_receiver r;
+	cy_transfer_plan_req pr;
+	cy_transfer_plan_result pres;
+	cy_notify_prepared prep;
+	cy_notify_send_opts so;
+	cy_notify_sent sent;
+	cy_notify_read rd;
+	cy_notify_counts c;
+	int64_t tid = 0, rid = 0, *ids = NULL;
+	size_t n = 0;
+	char codes[3][CY_NOTIFY_CODE_LEN + 1];
+	const char *p;
+
+	(void)state;
+	setenv("CUSTODY_TEMPLATE_DIR", CY_SRCDIR "/templates/notice", 1);
+	cy_path_join(&vp, dir, "v");
+	assert_int_equal(cy_vault_init(cy_buf_cstr(&vp), "sec", PW, strlen(PW), 10, &rec), 0);
+	assert_int_equal(cy_vault_open(&v, cy_buf_cstr(&vp), "sec", PW, strlen(PW)), 0);
+	assert_int_equal(cy_user_add(v, "li", CY_ROLE_ARCHIVIST, PW2, strlen(PW2)), 0);
+	cy_vault_close(v);
+	assert_int_equal(cy_vault_open(&v, cy_buf_cstr(&vp), "li", PW2, strlen(PW2)), 0);
+	assert_int_equal(cy_fonds_add(v, "Z109", "乙贸易有限公司", NULL), 0);
+	cy_path_join(&csv, dir, "c.csv");
+	put_file(cy_buf_cstr(&csv), "客户编号,客户名称,手机号码\nC1,王一,13800000001\n"
+				    "C2,王二,13800000002\nC3,王三,13800000003\n");
+	memset(&io, 0, sizeof(io));
+	io.fonds = "Z109";
+	io.kind = CY_TABLE_CUSTOMERS;
+	io.path = cy_buf_cstr(&csv);
+	assert_int_equal(cy_import_table(v, &io, NULL, &sum), 0);
+	memset(&r, 0, sizeof(r));
+	snprintf(r.name, sizeof(r.name), "甲科技有限公司");
+	snprintf(r.uscc, sizeof(r.uscc), "91110000802100433B");
+	snprintf(r.contact, sizeof(r.contact), "400-800-1234");
+	snprintf(r.jurisdiction, sizeof(r.jurisdiction), "CN");
+	snprintf(r.age_recipient, sizeof(r.age_recipient),
+		 "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p");
+	{
+		uint8_t seed[32], pub[32];
+		char spub[CY_SIGKEY_MAX];
+		memset(seed, 7, sizeof(seed));
+		assert_int_equal(cy_signing_key_public(seed, pub), 0);
+		assert_int_equal(cy_signing_pub_format(pub, spub), 0);
+		snprintf(r.signing_pub, sizeof(r.signing_pub), "%s", spub);
+	}
+	assert_int_equal(cy_receiver_add(v, &r, &rid), 0);
+	memset(&pr, 0, sizeof(pr));
+	pr.fonds = "Z109";
+	pr.receiver = "甲科技有限公司";
+	pr.reason = "merger";
+	assert_int_equal(cy_transfer_plan(v, &pr, &tid, &pres), 0);
+	assert_int_equal(pres.subjects, 3);
+
+	assert_int_equal(cy_notify_prepare(v, tid, "zh-CN", NULL, NULL, &prep), 0);
+	assert_int_equal(prep.added, 3);
+	assert_int_equal(prep.sms, 3);
+	assert_int_equal(cy_notify_counts_get(v, tid, &c), 0);
+	assert_int_equal(c.total, 3);
+	assert_int_equal(c.pending, 3);
+	assert_string_equal(c.last_sent, "");
+
+	cy_path_join(&sms, dir, "sms.csv");
+	memset(&so, 0, sizeof(so));
+	so.sms_csv = cy_buf_cstr(&sms);
+	assert_int_equal(cy_notify_send(v, tid, &so, &sent), 0);
+	assert_int_equal(sent.sent, 3);
+	assert_int_equal(cy_notify_counts_get(v, tid, &c), 0);
+	assert_int_equal(c.sent, 3);
+	assert_int_equal(c.pending, 0);
+	assert_int_equal(strlen(c.last_sent), 20);
+	/* the codes, in row order (subjects 1, 2, 3) */
+	assert_int_equal(tu_read_file(cy_buf_cstr(&sms), &data), 0);
+	p = (const char *)data.ptr;
+	for (int i = 0; i < 3; i++) {
+		const char *q = p;
+		/* a code: 5 + '-' + 5 + '-' + 5 + '-' + 5 */
+		while (*q &&
+		       !(q[5] == '-' && q[11] == '-' && q[17] == '-' && strchr(CROCKFORD, q[0]) &&
+			 strchr(CROCKFORD, q[22]) && q[0] && q[22]))
+			q++;
+		assert_true(*q);
+		memcpy(codes[i], q, 23);
+		codes[i][23] = 0;
+		p = q + 23;
+	}
+	cy_buf_printf(&text, "code,answer\n%s,continue\n%s,object\n%s,copy\n%s,continue\n",
+		      codes[0], codes[1], codes[2], codes[2]);
+	cy_path_join(&ans, dir, "a.csv");
+	put_file(cy_buf_cstr(&ans), cy_buf_cstr(&text));
+	assert_int_equal(cy_notify_responses(v, tid, cy_buf_cstr(&ans), NULL, NULL, &rd), 0);
+	assert_int_equal(rd.recorded, 4);
+	assert_int_equal(cy_notify_counts_get(v, tid, &c), 0);
+	assert_int_equal(c.total, 3);
+	assert_int_equal(c.answered, 3);
+	assert_int_equal(c.sent, 0);
+	assert_int_equal(c.consented, 2);
+	assert_int_equal(c.objected, 1);
+	assert_int_equal(c.copy, 0); /* replaced by the later continue */
+	assert_int_equal(cy_notify_objectors(v, tid, &ids, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ids[0], 2); /* the catalog ids of a fresh vault: 1, 2, 3 */
+	free(ids);
+	assert_int_equal(cy_notify_consenters(v, tid, &ids, &n), 0);
+	assert_int_equal(n, 2);
+	assert_true(has_id(ids, n, 1) && has_id(ids, n, 3) && !has_id(ids, n, 2));
+	free(ids);
+	assert_int_equal(cy_notify_counts_get(v, tid + 1, &c), CY_ENOTFOUND);
+	cy_vault_close(v);
+	tu_rmrf(dir);
+	free(dir);
+	cy_buf_release(&vp);
+	cy_buf_release(&csv);
+	cy_buf_release(&sms);
+	cy_buf_release(&ans);
+	cy_buf_wipe(&rec);
+	cy_buf_release(&data);
+	cy_buf_release(&text);
 }
 
 int main(void)
@@ -564,6 +731,7 @@ int main(void)
 		cmocka_unit_test(test_notify_templates),
 		cmocka_unit_test(test_notify_csv),
 		cmocka_unit_test(test_notify_dsn),
+		cmocka_unit_test(test_notify_gates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
