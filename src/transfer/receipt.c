@@ -72,7 +72,7 @@ int cy_receipt_sign(cy_receipt *r, const uint8_t seed[32], cy_buf *out)
 				    (const char *)sig64.ptr)) ||
 		    !(s = cy_json_dumps_whole(j, JSON_INDENT(2) | JSON_SORT_KEYS))))
 		rc = cy_error_set(CY_ENOMEM, "out of memory");
-	if (!rc) {
+	if (!rc && s) { /* s is set when rc is 0; gcc -O3 cannot see it (format-overflow) */
 		cy_buf_clear(out);
 		rc = cy_buf_printf(out, "%s\n", s);
 	}
