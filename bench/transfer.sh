@@ -205,7 +205,7 @@ PY
 	echo "   written in $(($(date +%s) - t0)) s"
 fi
 SRC_FILES=$(find "$DATA/shared" "$DATA/customers" -type f | wc -l)
-SRC_BYTES=$(find "$DATA/shared" "$DATA/customers" -type f -printf '%s\n' | awk '{ b += $1 } END { printf "%d", b }')
+SRC_BYTES=$(find "$DATA/shared" "$DATA/customers" -type f -printf '%s\n' | awk '{ b += $1 } END { printf "%.0f", b }')
 echo "   $SRC_FILES files, $SRC_BYTES bytes; $(($(wc -l <"$DATA/customers.csv") - 1)) customers"
 [ "$SRC_FILES" -eq "$F" ] || { echo "bench/transfer.sh: $SRC_FILES files in $DATA, not $F" >&2; exit 1; }
 
