@@ -381,6 +381,12 @@ echo "   both: $BAG_FILES payload files in the bag ($F imported files + $K custo
 rm -rf "$RUN/recv"
 
 # ---------------------------------------------------------------- result
+load_warn() { # a load above the cores: other processes compete and the wall times mean less
+	awk -v l="$(cut -d' ' -f1 /proc/loadavg)" -v n="$(nproc)" 'BEGIN { exit !(l > n) }' &&
+		echo "   WARNING: load average $(cut -d' ' -f1 /proc/loadavg) on $(nproc) cores: other processes competed; wall times are inflated and noisy"
+	return 0
+}
+load_warn
 say "result: $N records, $SRC_BYTES bytes of files (MB = 10^6 bytes; wall seconds; CPU = user + sys; peak RSS)"
 MISSED=0
 python3 - "$SRC_BYTES" "${SECS[pe]}" "${CPU[pe]}" "${RSS[pe]}" "${SECS[ce]}" "${CPU[ce]}" "${RSS[ce]}" \
@@ -399,6 +405,9 @@ for what, peer, mine, target in (("export", v[0], v[3], 2.0), ("receive", v[6], 
     res = "PASS" if r >= target else "MISS"
     ok = ok and res == "PASS"
     print("   ratio %s pipeline/custody: %.2f (target >= %g): %s" % (what, r, target, res))
+for what, peer, mine in (("export", v[1], v[4]), ("receive", v[7], v[10])):
+    # for reference: on a machine others load, CPU seconds are steadier than wall seconds
+    print("   for reference: %s CPU seconds pipeline/custody: %.2f" % (what, float(peer) / float(mine)))
 sys.exit(0 if ok else 1)
 PY
 cat "$RUN/result.txt"
