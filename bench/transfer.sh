@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2317  # cleanup is called by the EXIT trap
 # bench/transfer.sh BUILD_DIR [--records N] [--size-mb M] [options]
 #
 # Issue 9's handover targets, side by side in the same run with standard tools
@@ -56,7 +57,7 @@ set -euo pipefail
 # during a run cannot change what the run does
 {
 
-usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
+usage() { sed -n '3,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; }
 BUILD=""
 N=100000
 MB=5000
