@@ -25,8 +25,9 @@ libgmime-3.0-dev libarchive-dev libexpat1-dev libcurl4-openssl-dev"
 CHECK="libcmocka-dev bats sqlite3 clang libclang-rt-14-dev e2fsprogs util-linux binutils file age
 golang-go golang-golang-x-mod-dev python3-aiosmtpd"
 # the benchmarks: the tools they compare with (sqlite3: the floors of bench/import-csv.sh
-# and bench/destroy.sh), and GNU time for peak memory
-BENCH="restic borgbackup time openssl sqlite3"
+# and bench/destroy.sh; age, tar and openssl: the pipeline of bench/transfer.sh), GNU time for
+# peak memory, linux-perf for their --profile
+BENCH="restic borgbackup time openssl sqlite3 age tar linux-perf"
 
 case $group in
 build) PKGS=$BUILD ;;

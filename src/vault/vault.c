@@ -169,6 +169,7 @@ static void vault_free(cy_vault *v)
 	if (!v)
 		return;
 	cy_vault__text_close_all(v);
+	cy_vault__recsig_seen_free(v);
 	if (v->cat)
 		cy_catalog_rollback(v->cat);
 	cy_catalog_close(v->cat);

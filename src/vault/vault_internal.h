@@ -85,6 +85,8 @@ struct cy_vault {
 	cy_fonds_key *keys;
 	int nkeys;
 	uint64_t failed_logins; /* hygiene: before this log-in, since the last one */
+	/* the last record batch whose signature verified (vault_recsig.c) */
+	struct cy_vault__recsig_seen *recsig_seen;
 	/* transaction state */
 	int in_tx;
 	cy_frontier fr;

@@ -799,6 +799,69 @@ static int legacy_unsigned(cy_vault *v, int64_t fonds_id)
 	return seq == 0;
 }
 
+/* The last batch whose signature verified in full: its row as it was (seq,
+ * count, signature), the key, and its records' digests, sorted.  A read of
+ * many records of one batch (a transfer's export: an import of 10,000 files
+ * is one batch) then checks each record's digest against this signed list,
+ * instead of fetching and verifying the whole batch once per record, which
+ * made the export quadratic in the batch's size.  The row is read again for
+ * each record: a batch signed again or dropped since is verified anew (or
+ * refused) as before. */
+struct cy_vault__recsig_seen {
+	int64_t fonds_id;
+	cy_catalog_batch b;
+	uint8_t pub[32];
+	uint8_t *digests;
+	size_t n;
+};
+
+void cy_vault__recsig_seen_free(cy_vault *v)
+{
+	if (v->recsig_seen)
+		free(v->recsig_seen->digests);
+	free(v->recsig_seen);
+	v->recsig_seen = NULL;
+}
+
+static int cmp_digest(const void *a, const void *b)
+{
+	return memcmp(a, b, 32);
+}
+
+/* 1 if batch b of fonds_id is the one that verified last under pub and
+ * lists digest, else 0. */
+static int seen_lists(const cy_vault *v, int64_t fonds_id, const cy_catalog_batch *b,
+		      const uint8_t pub[32], const uint8_t digest[32])
+{
+	const struct cy_vault__recsig_seen *s = v->recsig_seen;
+
+	return s && s->b.id == b->id && s->fonds_id == fonds_id && b->fonds_id == fonds_id &&
+	       s->b.seq == b->seq && s->b.count == b->count && b->sig_ok &&
+	       cy_memeq(s->b.sig, b->sig, 64) && cy_memeq(s->pub, pub, 32) &&
+	       bsearch(digest, s->digests, s->n, 32, cmp_digest) != NULL;
+}
+
+/* Keep batch b (just verified, its stored digests in stored) for the next
+ * records; a failure to keep it only costs speed. */
+static void seen_keep(cy_vault *v, int64_t fonds_id, const cy_catalog_batch *b,
+		      const uint8_t pub[32], const cy_buf *stored, int64_t n)
+{
+	struct cy_vault__recsig_seen *s = calloc(1, sizeof(*s));
+
+	cy_vault__recsig_seen_free(v);
+	if (!s || n <= 0 || (size_t)n != stored->len / 32 || !(s->digests = malloc(stored->len))) {
+		free(s);
+		return;
+	}
+	memcpy(s->digests, stored->ptr, stored->len);
+	qsort(s->digests, (size_t)n, 32, cmp_digest);
+	s->n = (size_t)n;
+	s->fonds_id = fonds_id;
+	s->b = *b;
+	memcpy(s->pub, pub, 32);
+	v->recsig_seen = s;
+}
+
 int cy_vault__recsig_verify(cy_vault *v, const char *archive_no)
 {
 	one o;
@@ -838,6 +901,8 @@ int cy_vault__recsig_verify(cy_vault *v, const char *archive_no)
 	rc = rc ? rc : cy_catalog_batch_get(v->cat, o.batch_id, &b);
 	if (rc == CY_ENOTFOUND)
 		rc = cy_error_set(CY_ECORRUPT, "record %s: its signed batch is gone", archive_no);
+	if (!rc && seen_lists(v, o.fonds_id, &b, pub, o.digest))
+		return 0;
 	rc = rc ? rc : cy_catalog_batch_digests(v->cat, o.batch_id, &stored, &n);
 	if (!rc) {
 		char code[8];
@@ -846,9 +911,10 @@ int cy_vault__recsig_verify(cy_vault *v, const char *archive_no)
 		snprintf(code, sizeof(code), "%.*s", (int)(cn < 7 ? cn : 7), archive_no);
 		if (b.fonds_id == o.fonds_id)
 			rc = ok = batch_ok(v, code, pub, &b, stored.ptr, n);
-		if (rc > 0)
+		if (rc > 0) {
+			seen_keep(v, o.fonds_id, &b, pub, &stored, n);
 			rc = 0;
-		else if (!rc && !ok)
+		} else if (!rc && !ok)
 			rc = cy_error_set(
 				CY_ECORRUPT,
 				"record %s: the signature of its batch does not verify "

@@ -55,6 +55,8 @@ int cy_vault__recsig_ready(cy_vault *v, cy_fonds_key *k);
 int cy_vault__recsig_batch_begin(cy_vault *v, cy_fonds_key *k, int64_t *batch_id);
 int cy_vault__recsig_batch_sign(cy_vault *v, cy_fonds_key *k, int64_t batch_id,
 				const uint8_t *digests, size_t n);
+/* Free the verified batch cy_vault__recsig_verify keeps (at close). */
+void cy_vault__recsig_seen_free(cy_vault *v);
 /* Before the commit of a transaction that changed record_id: verify its
  * batch and sign the batch again with the record's new row. */
 int cy_vault__recsig_resign(cy_vault *v, cy_fonds_key *k, int64_t record_id);

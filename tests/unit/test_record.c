@@ -977,6 +977,95 @@ static void test_record_sig_import_batch(void **state)
 	cy_vault_close(v);
 }
 
+typedef struct row_digest {
+	uint8_t d[32];
+	int n;
+} row_digest;
+
+static int take_row_digest(void *arg, const cy_catalog_recsig_row *r)
+{
+	row_digest *rd = arg;
+
+	rd->n++;
+	return cy_vault__recsig_digest(r, NULL, rd->d);
+}
+
+/* Change a record's row and set its stored digest to match, as someone with
+ * sqlite3 (and no write key) can: only the batch's signature can tell. */
+static void forge_row(cy_vault *v, const char *no, const char *created)
+{
+	char sql[256], hex[65];
+	int64_t id = 0, batch = 0;
+	row_digest rd = {{0}, 0};
+
+	assert_int_equal(cy_catalog_record_batch_of(v->cat, no, &id, &batch), 1);
+	snprintf(sql, sizeof(sql), "UPDATE records SET created = '%s' WHERE id = %lld", created,
+		 (long long)id);
+	assert_int_equal(cy_catalog_exec(v->cat, sql), 0);
+	assert_int_equal(cy_catalog_recsig_each(v->cat, 0, id, id, 0, take_row_digest, &rd), 0);
+	assert_int_equal(rd.n, 1);
+	cy_hex_encode(rd.d, 32, hex);
+	snprintf(sql, sizeof(sql), "UPDATE records SET digest = X'%s' WHERE id = %lld", hex,
+		 (long long)id);
+	assert_int_equal(cy_catalog_exec(v->cat, sql), 0);
+}
+
+/* Reading many records of one batch verifies the batch's signature once and
+ * then checks each record against the signed digests it kept
+ * (vault_recsig.c "seen"): that must still refuse a record whose row was
+ * forged after the batch verified, and a batch whose signature changed. */
+static void test_record_sig_batch_seen(void **state)
+{
+	fixture *f = *state;
+	cy_vault *v = NULL;
+	cy_import *im = NULL;
+	cy_import_outcome oc;
+	char no[5][64], sql[160];
+	int64_t id = 0, batch = 0;
+	cy_record_part part[5] = {{"original", "one", 3, "text"},
+				  {"original", "two", 3, "text"},
+				  {"original", "three", 5, "text"},
+				  {"original", "four", 4, "text"},
+				  {"original", "five", 4, "text"}};
+
+	/* two batches: records 0-2, and 3-4 */
+	assert_int_equal(cy_vault_open(&v, cy_buf_cstr(&f->vault), "li", PW, strlen(PW)), 0);
+	assert_int_equal(cy_import_begin(v, "A001", &im), 0);
+	for (int i = 0; i < 5; i++) {
+		cy_record_new r = {.klass = CY_CLASS_OTHER, .year = 2022};
+		assert_int_equal(cy_record_create(im, &r, &part[i], 1, &oc, no[i]), 0);
+		if (i == 2)
+			assert_int_equal(cy_import_commit(im), 0);
+	}
+	assert_int_equal(cy_import_commit(im), 0);
+	cy_import_free(im);
+	cy_vault_close(v);
+
+	assert_int_equal(cy_vault_open(&v, cy_buf_cstr(&f->vault), "li", PW, strlen(PW)), 0);
+	/* the first verifies its batch in full, the second is checked against it */
+	assert_int_equal(cy_vault__recsig_verify(v, no[0]), 0);
+	assert_int_equal(cy_vault__recsig_verify(v, no[1]), 0);
+	/* a row forged after its batch verified: its digest is not a signed one */
+	forge_row(v, no[2], "2001-01-01T00:00:00Z");
+	assert_int_equal(cy_vault__recsig_verify(v, no[2]), CY_ECORRUPT);
+	/* the other batch, kept; then its signature replaced: verified anew, refused */
+	assert_int_equal(cy_vault__recsig_verify(v, no[3]), 0);
+	assert_int_equal(cy_catalog_record_batch_of(v->cat, no[4], &id, &batch), 1);
+	snprintf(sql, sizeof(sql), "UPDATE record_batches SET sig = randomblob(64) WHERE id = %lld",
+		 (long long)batch);
+	assert_int_equal(cy_catalog_exec(v->cat, sql), 0);
+	assert_int_equal(cy_vault__recsig_verify(v, no[4]), CY_ECORRUPT);
+	assert_int_equal(cy_vault__recsig_verify(v, no[3]), CY_ECORRUPT);
+	cy_vault_close(v);
+
+	/* verified in full, the first batch's stored digests no longer match its
+	 * signature: none of its records is read */
+	assert_int_equal(cy_vault_open(&v, cy_buf_cstr(&f->vault), "li", PW, strlen(PW)), 0);
+	assert_int_equal(cy_vault__recsig_verify(v, no[1]), CY_ECORRUPT);
+	assert_int_equal(cy_vault__recsig_verify(v, no[0]), CY_ECORRUPT);
+	cy_vault_close(v);
+}
+
 static cy_vault *open_user(const char *dir, const char *user, const char *pw)
 {
 	cy_vault *v = NULL;
@@ -1193,6 +1282,7 @@ int main(void)
 		cmocka_unit_test(test_record_sig_vector),
 		cmocka_unit_test(test_record_sig_legacy_first_use),
 		cmocka_unit_test_setup_teardown(test_record_sig_import_batch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_record_sig_batch_seen, setup, teardown),
 		cmocka_unit_test(test_record_sig_recovery),
 		cmocka_unit_test(test_record_sidecar),
 		cmocka_unit_test(test_record_doc_dates),
