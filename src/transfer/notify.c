@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <csv.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include "catalog/catalog_notify.h"
+#include "catalog/catalog_packs.h"
 #include "crypto/crypto.h"
 #include "custody/encoding.h"
 #include "custody/error.h"
@@ -190,6 +192,150 @@ static const char *status_of(const cy_catalog_notice *n)
 	return *n->answer ? "answered" : n->status;
 }
 
+/* ---- the rows against the ledger ----
+ *
+ * A notice row is a working copy: its status and answer are what the
+ * notify.send / notify.fail / notify.bounce / notify.answer entries of its
+ * transfer and customer say, the last one winning.  The gates (notices
+ * sent, consent) and approval (objectors leave) read the rows only after
+ * this check, so a status or an answer written into the catalog by hand
+ * is refused, not believed. */
+
+typedef struct notice_event {
+	int64_t subject;
+	uint64_t seq;
+	char kind; /* s(ent), f(ailed), b(ounced), a(nswered) */
+	char answer[16];
+	char time[32];
+} notice_event;
+
+typedef struct notice_replay {
+	int64_t transfer;
+	char target[24];
+	notice_event *ev;
+	size_t n, cap;
+	int rc;
+} notice_replay;
+
+static int replay_entry(void *arg, uint64_t seq, const char *entry, size_t len)
+{
+	notice_replay *r = arg;
+	json_t *j = json_loadb(entry, len, 0, NULL), *d;
+	const char *act, *t0, *ans, *tm;
+	notice_event e;
+	int rc = 0;
+
+	if (!j)
+		return 0;
+	act = json_string_value(json_object_get(j, "action"));
+	t0 = json_string_value(json_array_get(json_object_get(j, "targets"), 0));
+	d = json_object_get(j, "details");
+	memset(&e, 0, sizeof(e));
+	if (!act || !t0 || strcmp(t0, r->target) ||
+	    json_integer_value(json_object_get(d, "transfer")) != r->transfer)
+		goto out;
+	if (!strcmp(act, "notify.send"))
+		e.kind = 's';
+	else if (!strcmp(act, "notify.fail"))
+		e.kind = 'f';
+	else if (!strcmp(act, "notify.bounce"))
+		e.kind = 'b';
+	else if (!strcmp(act, "notify.answer"))
+		e.kind = 'a';
+	else
+		goto out;
+	e.subject = json_integer_value(json_object_get(d, "subject"));
+	e.seq = seq;
+	ans = json_string_value(json_object_get(d, "answer"));
+	tm = json_string_value(json_object_get(j, "time"));
+	snprintf(e.answer, sizeof(e.answer), "%s", ans ? ans : "");
+	snprintf(e.time, sizeof(e.time), "%s", tm ? tm : "");
+	if (r->n == r->cap) {
+		size_t nc = r->cap ? r->cap * 2 : 64;
+		notice_event *ne = realloc(r->ev, nc * sizeof(*ne));
+		if (!ne) {
+			rc = cy_error_set(CY_ENOMEM, "out of memory");
+			goto out;
+		}
+		r->ev = ne;
+		r->cap = nc;
+	}
+	r->ev[r->n++] = e;
+out:
+	json_decref(j);
+	return rc;
+}
+
+static int cmp_event(const void *a, const void *b)
+{
+	const notice_event *x = a, *y = b;
+	if (x->subject != y->subject)
+		return (x->subject > y->subject) - (x->subject < y->subject);
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* Check every row of l against the ledger; last_sent (may be NULL) gets the
+ * time of the last notify.send of these notices, as the ledger has it. */
+static int notices_verify(cy_vault *v, int64_t transfer, const notices *l, char last_sent[32])
+{
+	notice_replay r;
+	char needle[32];
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.transfer = transfer;
+	transfer_target(transfer, r.target);
+	snprintf(needle, sizeof(needle), "\"%s\"", r.target);
+	if (last_sent)
+		last_sent[0] = 0;
+	rc = cy_catalog_ledger_mentions(v->cat, needle, replay_entry, &r);
+	if (!rc && r.n)
+		qsort(r.ev, r.n, sizeof(*r.ev), cmp_event);
+	for (size_t i = 0; !rc && i < l->count; i++) {
+		const cy_catalog_notice *n = &l->n[i];
+		const char *st = "pending", *ans = "", *sent = "";
+		size_t k = 0, hi = r.n;
+		/* the first event of this customer, then each in ledger order */
+		while (k < hi) {
+			size_t mid = k + (hi - k) / 2;
+			if (r.ev[mid].subject < n->subject_id)
+				k = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; k < r.n && r.ev[k].subject == n->subject_id; k++) {
+			switch (r.ev[k].kind) {
+			case 's':
+				st = "sent";
+				sent = r.ev[k].time;
+				break;
+			case 'f':
+				st = "failed";
+				break;
+			case 'b':
+				st = "bounced";
+				break;
+			default:
+				ans = r.ev[k].answer;
+			}
+		}
+		if (strcmp(n->status, st) || strcmp(n->answer, ans)) {
+			char customer[CY_SUBJECT_ID_MAX];
+			cy_vault__subject_id(n->fonds, n->subject_no, customer);
+			rc = cy_error_set(CY_ECORRUPT,
+					  "the notice of customer %s in transfer %" PRId64
+					  " says %s%s%s; the ledger says %s%s%s (the catalog was "
+					  "altered)",
+					  customer, transfer, n->status, *n->answer ? ", " : "",
+					  n->answer, st, *ans ? ", " : "", ans);
+		}
+		if (!rc && last_sent && strcmp(sent, last_sent) > 0)
+			snprintf(last_sent, 32, "%s", sent);
+	}
+	free(r.ev);
+	return rc;
+}
+
 /* ---- counts for the gates ---- */
 
 int cy_notify_counts_get(cy_vault *v, int64_t transfer_id, cy_notify_counts *out)
@@ -202,6 +348,8 @@ int cy_notify_counts_get(cy_vault *v, int64_t transfer_id, cy_notify_counts *out
 	if ((rc = transfer_of(v, transfer_id, false, N_("read notices"), &t, NULL)))
 		return rc;
 	if ((rc = notices_load(v, transfer_id, &l)))
+		goto out;
+	if ((rc = notices_verify(v, transfer_id, &l, out->last_sent)))
 		goto out;
 	for (size_t i = 0; i < l.count; i++) {
 		const cy_catalog_notice *n = &l.n[i];
@@ -227,8 +375,6 @@ int cy_notify_counts_get(cy_vault *v, int64_t transfer_id, cy_notify_counts *out
 			out->copy++;
 		else if (!strcmp(n->answer, "question"))
 			out->question++;
-		if (strcmp(n->sent, out->last_sent) > 0)
-			snprintf(out->last_sent, sizeof(out->last_sent), "%s", n->sent);
 	}
 out:
 	notices_release(&l);
@@ -247,6 +393,8 @@ static int ids_by_answer(cy_vault *v, int64_t transfer_id, const char *answer, i
 	if ((rc = transfer_of(v, transfer_id, false, N_("read notices"), &t, NULL)))
 		return rc;
 	if ((rc = notices_load(v, transfer_id, &l)))
+		goto out;
+	if ((rc = notices_verify(v, transfer_id, &l, NULL)))
 		goto out;
 	if (!(*ids = calloc(l.count ? l.count : 1, sizeof(**ids)))) {
 		rc = cy_error_set(CY_ENOMEM, "out of memory");
