@@ -1,0 +1,425 @@
+#!/usr/bin/env bats
+# Attacks on the handover (issue 9): what an attacker with sqlite3, a hostile file system,
+# a forged or replayed receipt, a killed process or a doctored package tries, and what
+# custody must do instead: refuse with a clear message, never export something else, never
+# mark records transferred, leave nothing half-written and no plaintext behind.
+#
+# setup_file builds one vault with a transfer of two customers' records, notified (SMS
+# file), assessed and approved by a second archivist, then exports it once and receives
+# it once, keeping the package and the receipt; each test copies that vault.
+#
+#   CUSTODY=build/custody bats tests/cli/transfer_attacks.bats
+
+load helpers
+
+# A string that is in the records and nowhere else: found in plaintext, it is a leak.
+MARK=ATTACK-PAYLOAD-7c1e5b
+RUSCC=91110000802100433B
+
+setup_file() {
+	local F="$BATS_FILE_TMPDIR" pw="$BATS_FILE_TMPDIR/pw"
+	build_template
+	V="$F/template"
+	export CUSTODY_VAULT="$V"
+	PW="$pw"
+	cd "$F" || return 1
+	as sec user add li2 --role archivist --new-password-file "$pw/li2" >/dev/null
+	as sec user grant li2 Z109 >/dev/null
+	as li subject add --fonds Z109 --kind person --name 张伟明 --phone 13912345678 >/dev/null
+	as li subject add --fonds Z109 --kind person --name 李娜 --phone 13812345678 >/dev/null
+	mkdir -p in1 in2 big
+	printf '%s contract of customer one\n' "$MARK" >in1/a.txt
+	printf '%s second paper of customer one\n' "$MARK" >in1/b.txt
+	printf '%s contract of customer two\n' "$MARK" >in2/c.txt
+	as li import files in1 --fonds Z109 --class customer --year 2019 --subject Z109-C000001 \
+		--quiet >/dev/null
+	as li import files in2 --fonds Z109 --class customer --year 2019 --subject Z109-C000002 \
+		--quiet >/dev/null
+	"$CUSTODY" keygen --age -o "$F/recv.age" >"$F/recv.age.pub"
+	"$CUSTODY" keygen --signing -o "$F/recv.sig" >"$F/recv.sig.pub"
+	"$CUSTODY" keygen --age -o "$F/evil.age" >"$F/evil.age.pub"
+	"$CUSTODY" keygen --signing -o "$F/evil.sig" >"$F/evil.sig.pub"
+	as li receiver add 接收公司 --uscc "$RUSCC" --contact "福州市鼓楼区 0591-12345678" \
+		--jurisdiction CN --age-recipient "$(cat "$F/recv.age.pub")" \
+		--signing-key "$(cat "$F/recv.sig.pub")" >/dev/null
+	as li transfer plan --fonds Z109 --to 接收公司 --reason merger --notice-days 0 \
+		--purpose "继续履行合同" >"$F/plan.out"
+	printf '# PIA\n\nrisks are low.\n' >"$F/pia.md"
+	as li pia add 1 --file "$F/pia.md" >/dev/null
+	as li notify prepare 1 --template zh-CN >/dev/null
+	as li notify send 1 --sms-csv "$F/sms.csv" >/dev/null
+	as li2 transfer approve 1 >"$F/approve.out"
+	# the exported and received state, for the receipt and receive attacks
+	cp -a "$V" "$F/approved"
+	as li transfer export 1 -o "$F/pkg.tar.age" >"$F/export.out"
+	"$CUSTODY" receive "$F/pkg.tar.age" --identity "$F/recv.age" --to "$F/recv" \
+		--sign-key "$F/recv.sig" -o "$F/receipt.json" >/dev/null
+	cp -a "$V" "$F/exported"
+	rm -rf "$V"
+	mv "$F/approved" "$V"
+}
+
+setup() {
+	common_setup
+	F="$BATS_FILE_TMPDIR"
+	make_vault
+	DB="$V/catalog.db"
+}
+
+teardown() {
+	common_teardown
+}
+
+# The vault with the package exported (receipt.json is the receiver's receipt for it).
+exported_vault() {
+	rm -rf "$V"
+	cp -a "$F/exported" "$V"
+}
+
+# Records of fonds Z109 by status, as the catalog has them: "held 3".
+statuses() {
+	sqlite3 "$DB" "SELECT status, count(*) FROM records GROUP BY status ORDER BY status" | tr '|' ' '
+}
+
+# Nothing in the directory but what was there: the listing of DIR.
+listing() {
+	(cd "$1" && find . | LC_ALL=C sort)
+}
+
+@test "setup: the transfer is approved and exports; its package is received and confirmed" {
+	run as li transfer show 1
+	status_is 0
+	output_has "ready: every gate is passed"
+	exported_vault
+	run as li transfer confirm 1 "$F/receipt.json"
+	status_is 0
+	output_has "transfer 1 confirmed"
+	equal "$(statuses)" "transferred 3" "records after confirm"
+}
+
+# ---- helpers ----
+
+uid() {
+	sqlite3 "$DB" "SELECT id FROM users WHERE name = '$1'"
+}
+
+# export_refused MESSAGE...: `transfer export 1` is refused with each MESSAGE, writes no
+# package and leaves no temporary next to it, and the records stay in custody.
+export_refused() {
+	run as li transfer export 1 -o "$T/pkg.tar.age"
+	[ "$status" -ne 0 ] || {
+		echo "the export was not refused: $output" >&2
+		return 1
+	}
+	output_has "$@" || return 1
+	[ ! -e "$T/pkg.tar.age" ] || {
+		echo "a package was written" >&2
+		return 1
+	}
+	if compgen -G "$T/.custody-*" >/dev/null; then
+		echo "a temporary was left: $(ls -a "$T")" >&2
+		return 1
+	fi
+	equal "$(statuses)" "${HELD:-held 3}" "record statuses"
+}
+
+# A second transfer of the same records (planned by li, nothing else done): prints its id.
+# Further arguments go to plan (--subjects FILE).
+plan_second() {
+	as li transfer plan --fonds Z109 --to 接收公司 --reason "${1:-merger}" \
+		--notice-days "${2:-0}" "${@:3}" | head -n 1 | grep -o '[0-9][0-9]*' | head -n 1
+}
+
+# ---- the catalog edited with sqlite3 ----
+
+@test "transfer_items: a row added, deleted or its 'left' changed is refused at show and export" {
+	mkdir extra
+	printf 'not in the plan %s\n' "$MARK" >extra/x.txt
+	as li import files extra --fonds Z109 --class contract --year 2020 --quiet >/dev/null
+	local rid no
+	read -r rid no < <(sqlite3 -separator ' ' "$DB" "SELECT id, archive_no FROM records WHERE class <> 'customer'")
+	[ -n "$rid" ]
+	HELD="held 4"
+	cp "$DB" "$T/db.orig"
+	sqlite3 "$DB" "INSERT INTO transfer_items (transfer_id, record_id, archive_no) VALUES (1, $rid, '$no')"
+	run as li transfer export 1 -o "$T/pkg.tar.age"
+	status_is 5
+	output_has "differ from the scope the ledger holds" "by hand"
+	[ ! -e "$T/pkg.tar.age" ]
+	run as li transfer show 1
+	status_is 5
+	output_has "by hand"
+
+	cp "$T/db.orig" "$DB"
+	sqlite3 "$DB" "DELETE FROM transfer_items WHERE record_id = (SELECT min(record_id) FROM transfer_items)"
+	equal "$(sqlite3 "$DB" 'SELECT count(*) FROM transfer_items')" 2 "items left"
+	export_refused "differ from the scope the ledger holds"
+
+	cp "$T/db.orig" "$DB"
+	sqlite3 "$DB" "UPDATE transfer_items SET left = 'objected' WHERE record_id = (SELECT min(record_id) FROM transfer_items)"
+	export_refused "differ from the scope the ledger holds"
+	# an item's archive number pointed at another record
+	cp "$T/db.orig" "$DB"
+	sqlite3 "$DB" "UPDATE transfer_items SET archive_no = '$no' WHERE record_id = (SELECT min(record_id) FROM transfer_items)"
+	export_refused "differ from the scope the ledger holds"
+	# the untouched catalog still exports: the refusals were the edits
+	cp "$T/db.orig" "$DB"
+	run as li transfer export 1 -o "$T/pkg.tar.age"
+	status_is 0
+}
+
+@test "transfer_subjects: another customer set 'in' by hand is refused (their data would be in subjects.jsonl)" {
+	as li subject add --fonds Z109 --kind person --name 王五 --phone 13712345678 >/dev/null
+	local sid
+	sid=$(sqlite3 "$DB" "SELECT max(id) FROM subjects")
+	sqlite3 "$DB" "INSERT INTO transfer_subjects (transfer_id, subject_id, state) VALUES (1, $sid, 'in')"
+	export_refused "transfer_subjects" "by hand"
+	# or a customer in scope dropped from it
+	sqlite3 "$DB" "DELETE FROM transfer_subjects WHERE subject_id = $sid"
+	sqlite3 "$DB" "UPDATE transfer_subjects SET state = 'objected' WHERE subject_id = (SELECT min(subject_id) FROM transfer_subjects)"
+	export_refused "by hand"
+}
+
+@test "transfers.status set to 'approved' without an approval: export refuses" {
+	local t2
+	t2=$(plan_second)
+	[ "$t2" = 2 ]
+	as li pia add 2 --file "$F/pia.md" >/dev/null
+	sqlite3 "$DB" "UPDATE transfers SET status = 'approved' WHERE id = 2"
+	run as li transfer export 2 -o "$T/pkg2.tar.age"
+	[ "$status" -ne 0 ]
+	output_has "cannot be exported"
+	[ ! -e "$T/pkg2.tar.age" ]
+	# with an approver and a date too, but no transfer.approve entry
+	sqlite3 "$DB" "UPDATE transfers SET approved_by = $(uid li2), approved = '2026-01-01T00:00:00Z' WHERE id = 2"
+	as li notify prepare 2 --template zh-CN >/dev/null
+	as li notify send 2 --sms-csv "$T/sms2.csv" >/dev/null
+	run as li transfer export 2 -o "$T/pkg2.tar.age"
+	status_is 5
+	output_has "has no transfer.approve entry" "the catalog was altered"
+	[ ! -e "$T/pkg2.tar.age" ]
+	# pointed at transfer 1's approval entry
+	sqlite3 "$DB" "UPDATE transfers SET approve_seq = (SELECT approve_seq FROM transfers WHERE id = 1) WHERE id = 2"
+	run as li transfer export 2 -o "$T/pkg2.tar.age"
+	status_is 5
+	output_has "has no transfer.approve entry"
+	[ ! -e "$T/pkg2.tar.age" ]
+	equal "$(statuses)" "held 3" "record statuses"
+}
+
+@test "transfers.approved_by set to the planner or to another user: refused" {
+	sqlite3 "$DB" "UPDATE transfers SET approved_by = $(uid li) WHERE id = 1"
+	export_refused "approved by a second person"
+	run as li transfer show 1 --json
+	status_is 0
+	py 'g = {x["gate"]: x["ok"] for x in json.loads(sys.stdin.read())["gates"]}; assert g["approval"] is False, g' <<<"$output"
+	# another user than the one who approved (the package would name them)
+	sqlite3 "$DB" "UPDATE transfers SET approved_by = $(uid sec) WHERE id = 1"
+	export_refused "names an approver other than the one the ledger recorded"
+	sqlite3 "$DB" "UPDATE transfers SET approved_by = $(uid li2) WHERE id = 1"
+	run as li transfer export 1 -o "$T/pkg.tar.age"
+	status_is 0
+}
+
+@test "transfers.seq or scope pointed elsewhere: refused" {
+	local pia_seq
+	pia_seq=$(sqlite3 "$DB" "SELECT seq FROM transfer_pias WHERE transfer_id = 1")
+	cp "$DB" "$T/db.orig"
+	sqlite3 "$DB" "UPDATE transfers SET seq = $pia_seq WHERE id = 1"
+	export_refused "has no transfer.plan entry where its row says" "the catalog was altered"
+	# another transfer's plan entry
+	cp "$T/db.orig" "$DB"
+	plan_second >/dev/null
+	sqlite3 "$DB" "UPDATE transfers SET seq = (SELECT seq FROM transfers WHERE id = 2) WHERE id = 1"
+	export_refused "has no transfer.plan entry"
+	# the scope hash itself
+	cp "$T/db.orig" "$DB"
+	sqlite3 "$DB" "UPDATE transfers SET scope = zeroblob(32) WHERE id = 1"
+	export_refused "differ from the scope the ledger holds"
+	# the scope of another transfer (of customer 2 only): a value replayed from another row
+	cp "$T/db.orig" "$DB"
+	echo Z109-C000002 >"$T/two"
+	plan_second merger 0 --subjects "$T/two" >/dev/null
+	sqlite3 "$DB" "UPDATE transfers SET scope = (SELECT scope FROM transfers WHERE id = 2) WHERE id = 1"
+	export_refused "differ from the scope the ledger holds"
+}
+
+@test "transfers: receiver, fonds, reason, notice days or counts edited: refused" {
+	local f
+	# a second, legitimately added receiver with the attacker's keys
+	as li receiver add 别家公司 --uscc "$RUSCC" --contact "other@example.cn" --jurisdiction CN \
+		--age-recipient "$(cat "$F/evil.age.pub")" --signing-key "$(cat "$F/evil.sig.pub")" >/dev/null
+	cp "$DB" "$T/db.orig"
+	sqlite3 "$DB" "UPDATE transfers SET receiver_id = (SELECT id FROM receivers WHERE name = '别家公司') WHERE id = 1"
+	export_refused "differs from what the ledger recorded" "receiver"
+	run as li transfer show 1
+	status_is 5
+	for f in "reason = 'sale'" "notice_days = 30" "subjects = 1" "records = 2" "ciio = 1" \
+		"sensitive = 5" "fonds_id = fonds_id + 1000"; do
+		cp "$T/db.orig" "$DB"
+		sqlite3 "$DB" "PRAGMA foreign_keys = OFF; UPDATE transfers SET $f WHERE id = 1"
+		run as li transfer export 1 -o "$T/pkg.tar.age"
+		[ "$status" -ne 0 ] || {
+			echo "export with $f was not refused" >&2
+			return 1
+		}
+		[ ! -e "$T/pkg.tar.age" ]
+	done
+	cp "$T/db.orig" "$DB"
+	sqlite3 "$DB" "UPDATE transfers SET subjects = 0 WHERE id = 1"
+	export_refused "changed by hand"
+}
+
+@test "receivers: contact, age recipient or signing key changed after receiver add: refused" {
+	local col val
+	cp "$DB" "$T/db.orig"
+	for col in contact age_recipient signing_pub uscc name; do
+		cp "$T/db.orig" "$DB"
+		case $col in
+		age_recipient) val=$(cat "$F/evil.age.pub") ;;
+		signing_pub) val=$(cat "$F/evil.sig.pub") ;;
+		uscc) val=$USCC ;;
+		*) val="攻击者 attacker@example.com" ;;
+		esac
+		sqlite3 "$DB" "UPDATE receivers SET $col = '$val' WHERE id = 1"
+		export_refused "differs from what the ledger recorded when it was added"
+		run as li transfer show 1
+		status_is 5
+		output_has "changed by hand"
+	done
+	# the receiver's row pointed at another receiver's entry
+	cp "$T/db.orig" "$DB"
+	sqlite3 "$DB" "UPDATE receivers SET seq = (SELECT seq FROM transfers WHERE id = 1) WHERE id = 1"
+	export_refused "has no receiver.add entry"
+}
+
+@test "transfers.mechanism edited, a transfer_pias row inserted by hand: refused" {
+	cp "$DB" "$T/db.orig"
+	sqlite3 "$DB" "UPDATE transfers SET mechanism = 'exempt:forged' WHERE id = 1"
+	export_refused "has no transfer.mechanism entry where its row says" "the catalog was altered"
+	# pointed at the PIA entry
+	sqlite3 "$DB" "UPDATE transfers SET mechanism_seq = (SELECT seq FROM transfer_pias WHERE transfer_id = 1) WHERE id = 1"
+	export_refused "has no transfer.mechanism entry"
+
+	# a transfer without an assessment gets one by hand
+	cp "$T/db.orig" "$DB"
+	plan_second >/dev/null
+	run as li transfer show 2 --json
+	status_is 0
+	py 'g = {x["gate"]: x["ok"] for x in json.loads(sys.stdin.read())["gates"]}; assert g["pia"] is False, g' <<<"$output"
+	sqlite3 "$DB" "INSERT INTO transfer_pias (transfer_id, epoch, body, digest, user_id, at, seq)
+		SELECT 2, epoch, body, digest, user_id, at, seq FROM transfer_pias WHERE transfer_id = 1"
+	run as li transfer show 2
+	status_is 5
+	output_has "has no transfer.pia entry" "the catalog was altered"
+	sqlite3 "$DB" "UPDATE transfer_pias SET seq = 0 WHERE transfer_id = 2"
+	run as li transfer show 2
+	status_is 5
+	output_has "has no transfer.pia entry"
+	# on transfer 1, a second one with another digest under the real entry
+	cp "$T/db.orig" "$DB"
+	sqlite3 "$DB" "UPDATE transfer_pias SET digest = '$(printf x | sha256sum | cut -c1-64)' WHERE transfer_id = 1"
+	export_refused "differs from its ledger entry"
+}
+
+# gate NAME: whether the gate NAME of transfer ID passes now (transfer show --json): gate 2 pia
+gate() {
+	as li transfer show "$1" --json | py '
+g = {x["gate"]: x["ok"] for x in json.loads(sys.stdin.read())["gates"]}
+print(str(g[sys.argv[1]]).lower())' "$2"
+}
+
+@test "notices: a status set to 'sent' by hand does not pass the Art. 22 gate" {
+	plan_second >/dev/null
+	as li pia add 2 --file "$F/pia.md" >/dev/null
+	as li notify prepare 2 --template zh-CN >/dev/null
+	equal "$(gate 2 notice)" false "notice gate before"
+	sqlite3 "$DB" "UPDATE notices SET status = 'sent', sent = '2026-01-01T00:00:00Z', attempts = 1 WHERE transfer_id = 2"
+	run as li transfer show 2
+	status_is 5
+	output_has "the notice of customer Z109-C00000" "says sent; the ledger says pending" "the catalog was altered"
+	run as li2 transfer approve 2
+	status_is 5
+	output_has "the catalog was altered"
+	equal "$(sqlite3 "$DB" 'SELECT status FROM transfers WHERE id = 2')" planned "transfer 2"
+	# a notice that failed, marked sent
+	sqlite3 "$DB" "UPDATE notices SET status = 'pending', sent = '', attempts = 0 WHERE transfer_id = 2"
+	equal "$(gate 2 notice)" false "notice gate, rows restored"
+}
+
+@test "notices: a sent time moved back by hand does not shorten the notice period" {
+	plan_second merger 30 >/dev/null
+	as li pia add 2 --file "$F/pia.md" >/dev/null
+	as li notify prepare 2 --template zh-CN >/dev/null
+	as li notify send 2 --sms-csv "$T/sms2.csv" >/dev/null
+	equal "$(gate 2 notice)" true "notice gate"
+	equal "$(gate 2 notice-period)" false "notice period"
+	sqlite3 "$DB" "UPDATE notices SET sent = '2020-01-01T00:00:00Z' WHERE transfer_id = 2"
+	equal "$(gate 2 notice-period)" false "notice period after the edit"
+	run as li2 transfer approve 2
+	status_is 6
+	output_has "the notice period has passed"
+	# the period is judged from the ledger's send: 30 days on, it has run
+	run as li2 transfer approve 2 --as-of "$(date -u -d '+31 days' +%F)"
+	status_is 0
+}
+
+@test "notices: answers written by hand (object, continue) are refused, not believed" {
+	plan_second >/dev/null
+	as li pia add 2 --file "$F/pia.md" >/dev/null
+	as li notify prepare 2 --template zh-CN >/dev/null
+	as li notify send 2 --sms-csv "$T/sms2.csv" >/dev/null
+	cp "$DB" "$T/db.orig"
+	# an objection by hand would drop the customer and mark their records to erase
+	sqlite3 "$DB" "UPDATE notices SET answer = 'object', answered = '2026-01-01T00:00:00Z' WHERE transfer_id = 2 AND subject_id = (SELECT min(subject_id) FROM notices)"
+	run as li2 transfer approve 2
+	status_is 5
+	output_has "says sent, object; the ledger says sent" "the catalog was altered"
+	equal "$(sqlite3 "$DB" "SELECT group_concat(state) FROM transfer_subjects WHERE transfer_id = 2")" "in,in" "customers of transfer 2"
+	equal "$(statuses)" "held 3" "record statuses"
+	# consent (Art. 23) for a sale, by hand
+	cp "$T/db.orig" "$DB"
+	plan_second sale >/dev/null
+	as li pia add 3 --file "$F/pia.md" >/dev/null
+	as li notify prepare 3 --template zh-CN >/dev/null
+	as li notify send 3 --sms-csv "$T/sms3.csv" >/dev/null
+	equal "$(gate 3 consent)" false "consent gate"
+	sqlite3 "$DB" "UPDATE notices SET answer = 'continue', answered = '2026-01-01T00:00:00Z' WHERE transfer_id = 3"
+	run as li transfer show 3
+	status_is 5
+	output_has "says sent, continue; the ledger says sent"
+	run as li2 transfer approve 3
+	status_is 5
+	# the real answers pass
+	sqlite3 "$DB" "UPDATE notices SET answer = '', answered = '' WHERE transfer_id = 3"
+	equal "$(gate 3 consent)" false "consent gate, rows restored"
+}
+
+# The response codes of an SMS file, one per line, in the file's order.
+codes_of() {
+	grep -o '[0-9A-Z]\{5\}-[0-9A-Z]\{5\}-[0-9A-Z]\{5\}-[0-9A-Z]\{5\}' "$1"
+}
+
+@test "notices: answers recorded the real way pass the checks; an objector leaves and the rest exports" {
+	plan_second sale >/dev/null
+	as li pia add 2 --file "$F/pia.md" >/dev/null
+	as li notify prepare 2 --template zh-CN >/dev/null
+	as li notify send 2 --sms-csv "$T/sms2.csv" >/dev/null
+	mapfile -t c < <(codes_of "$T/sms2.csv")
+	equal "${#c[@]}" 2 "codes in the SMS file"
+	printf 'code,answer\n%s,object\n%s,continue\n' "${c[0]}" "${c[1]}" >"$T/answers.csv"
+	run as li notify responses 2 "$T/answers.csv"
+	status_is 0
+	run as li2 transfer approve 2
+	status_is 0
+	output_has "1 customers objected"
+	run as li transfer export 2 -o "$T/pkg2.tar.age"
+	status_is 0
+	run "$CUSTODY" receive "$T/pkg2.tar.age" --identity "$F/recv.age" --to "$T/recv" \
+		--sign-key "$F/recv.sig" -o "$T/receipt2.json"
+	status_is 0
+	run as li transfer confirm 2 "$T/receipt2.json"
+	status_is 0
+	equal "$(sqlite3 "$DB" "SELECT count(*) FROM records WHERE status = 'transferred'")" \
+		"$(sqlite3 "$DB" "SELECT count(*) FROM transfer_items WHERE transfer_id = 2 AND left = ''")" "records transferred"
+}
