@@ -423,3 +423,162 @@ codes_of() {
 	equal "$(sqlite3 "$DB" "SELECT count(*) FROM records WHERE status = 'transferred'")" \
 		"$(sqlite3 "$DB" "SELECT count(*) FROM transfer_items WHERE transfer_id = 2 AND left = ''")" "records transferred"
 }
+
+# ---- receipts ----
+
+# resign IN OUT KEYFILE PYTHON: the receipt IN with PYTHON applied to its body `b`, signed
+# again with the signing key in KEYFILE (its receiver_key set to that key's), into OUT.
+# The receiver can sign anything: what confirm must catch is a receipt that does not match.
+resign() {
+	py '
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives import serialization
+CH = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+def b32(s):
+    s = s.strip().lower(); s = s[s.rfind("1") + 1:-6]
+    acc = bits = 0; out = bytearray()
+    for c in s:
+        acc = (acc << 5) | CH.index(c); bits += 5
+        if bits >= 8:
+            bits -= 8; out.append((acc >> bits) & 0xff)
+    return bytes(out)
+def e32(hrp, data):
+    def polymod(v):
+        g = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3]; c = 1
+        for x in v:
+            b = c >> 25; c = (c & 0x1ffffff) << 5 ^ x
+            for i in range(5):
+                c ^= g[i] if (b >> i) & 1 else 0
+        return c
+    acc = bits = 0; d = []
+    for x in data:
+        acc = (acc << 8) | x; bits += 8
+        while bits >= 5:
+            bits -= 5; d.append((acc >> bits) & 31)
+    if bits: d.append((acc << (5 - bits)) & 31)
+    hv = [ord(x) >> 5 for x in hrp] + [0] + [ord(x) & 31 for x in hrp]
+    m = polymod(hv + d + [0] * 6) ^ 1
+    return hrp + "1" + "".join(CH[x] for x in d + [(m >> 5 * (5 - i)) & 31 for i in range(6)])
+r = json.load(open(sys.argv[1]))
+seed = b32([l for l in open(sys.argv[3]) if l.strip() and not l.startswith("#")][0])
+k = Ed25519PrivateKey.from_private_bytes(seed)
+pub = k.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+b = r["receipt"]
+b["receiver_key"] = e32("custody-sign", pub)
+exec(sys.argv[4])
+msg = "custody-receipt/v1\n" + json.dumps(b, separators=(",", ":"), sort_keys=True)
+r["signature"] = base64.b64encode(k.sign(msg.encode())).decode()
+json.dump(r, open(sys.argv[2], "w"), indent=2, sort_keys=True)
+' "$@"
+}
+
+# confirm_refused RECEIPT MESSAGE...: confirm refuses it, and no record is transferred.
+confirm_refused() {
+	local r="$1"
+	shift
+	run as li transfer confirm 1 "$r"
+	[ "$status" -ne 0 ] || {
+		echo "confirm accepted $r: $output" >&2
+		return 1
+	}
+	output_has "$@" || return 1
+	equal "$(statuses)" "held 3" "record statuses" || return 1
+	equal "$(sqlite3 "$DB" 'SELECT status FROM transfers WHERE id = 1')" exported "transfer status"
+}
+
+@test "receipts: the test's own re-signing reproduces a receipt confirm accepts (the control)" {
+	exported_vault
+	resign "$F/receipt.json" "$T/same.json" "$F/recv.sig" 'pass'
+	run as li transfer confirm 1 "$T/same.json"
+	status_is 0
+	equal "$(statuses)" "transferred 3" "record statuses"
+	# confirmed once: the same receipt again is refused
+	run as li transfer confirm 1 "$T/same.json"
+	status_is 1
+	output_has "is confirmed"
+}
+
+@test "receipts: another key, another transfer, other counts or tag digest: refused" {
+	exported_vault
+	# the attacker's key, on the real package
+	"$CUSTODY" receive "$F/pkg.tar.age" --identity "$F/recv.age" --to "$T/r" \
+		--sign-key "$F/evil.sig" -o "$T/evil.json" >/dev/null
+	confirm_refused "$T/evil.json" "the receipt is signed by custody-sign1" "not by receiver '接收公司'"
+	resign "$F/receipt.json" "$T/x.json" "$F/evil.sig" 'pass'
+	confirm_refused "$T/x.json" "not by receiver"
+	# the receiver's key, but not what was exported
+	resign "$F/receipt.json" "$T/x.json" "$F/recv.sig" 'b["transfer"] = b["transfer"].replace("/t1", "/t2")'
+	confirm_refused "$T/x.json" "the receipt is for transfer" "not"
+	resign "$F/receipt.json" "$T/x.json" "$F/recv.sig" 'b["transfer"] = "0" * 32 + "/t1"'
+	confirm_refused "$T/x.json" "the receipt is for transfer"
+	resign "$F/receipt.json" "$T/x.json" "$F/recv.sig" 'b["counts"]["records"] -= 1'
+	confirm_refused "$T/x.json" "the receipt's counts"
+	resign "$F/receipt.json" "$T/x.json" "$F/recv.sig" 'b["counts"]["subjects"] += 1'
+	confirm_refused "$T/x.json" "the receipt's counts"
+	resign "$F/receipt.json" "$T/x.json" "$F/recv.sig" 'b["counts"]["bytes"] += 1'
+	confirm_refused "$T/x.json" "the receipt's counts"
+	resign "$F/receipt.json" "$T/x.json" "$F/recv.sig" 'b["counts"]["files"] = 0'
+	confirm_refused "$T/x.json" "the receipt's counts"
+	resign "$F/receipt.json" "$T/x.json" "$F/recv.sig" 'b["tag_manifest_sha256"] = "0" * 64'
+	confirm_refused "$T/x.json" "not the same package"
+	resign "$F/receipt.json" "$T/x.json" "$F/recv.sig" 'b["sender_ledger"]["size"] -= 1'
+	confirm_refused "$T/x.json" "ledger checkpoint"
+	resign "$F/receipt.json" "$T/x.json" "$F/recv.sig" 'b["sender_ledger"]["root"] = "1" * 64'
+	confirm_refused "$T/x.json" "ledger checkpoint"
+}
+
+@test "receipts: edited after signing, or malformed: refused" {
+	exported_vault
+	local r="$F/receipt.json"
+	py '
+r = json.load(open(sys.argv[1])); r["receipt"]["counts"]["records"] += 1
+json.dump(r, open(sys.argv[2], "w"))' "$r" "$T/x.json"
+	confirm_refused "$T/x.json" "the receipt's signature does not verify"
+	py '
+r = json.load(open(sys.argv[1])); r["receipt"]["tag_manifest_sha256"] = "0" * 64
+json.dump(r, open(sys.argv[2], "w"))' "$r" "$T/x.json"
+	confirm_refused "$T/x.json" "does not verify"
+	# a flipped bit of the signature
+	py '
+r = json.load(open(sys.argv[1])); s = bytearray(base64.b64decode(r["signature"])); s[7] ^= 1
+r["signature"] = base64.b64encode(bytes(s)).decode(); json.dump(r, open(sys.argv[2], "w"))' "$r" "$T/x.json"
+	confirm_refused "$T/x.json" "does not verify"
+	# not JSON, cut short, empty, an extra member, a duplicate key, a count that is a string
+	printf 'not a receipt\n' >"$T/x.json"
+	confirm_refused "$T/x.json" "the receipt is not JSON"
+	head -c 200 "$r" >"$T/x.json"
+	confirm_refused "$T/x.json" "the receipt is not JSON"
+	: >"$T/x.json"
+	confirm_refused "$T/x.json" "the receipt is not JSON"
+	py '
+r = json.load(open(sys.argv[1])); r["receipt"]["extra"] = 1; json.dump(r, open(sys.argv[2], "w"))' "$r" "$T/x.json"
+	confirm_refused "$T/x.json" "does not have the members of custody-receipt/v1"
+	sed '0,/"records"/s/"records": \([0-9]*\)/"records": \1, "records": 99/' "$r" >"$T/x.json"
+	grep -q '"records": 99' "$T/x.json"
+	confirm_refused "$T/x.json" "the receipt is not JSON"
+	py '
+r = json.load(open(sys.argv[1])); r["receipt"]["counts"]["records"] = str(r["receipt"]["counts"]["records"])
+json.dump(r, open(sys.argv[2], "w"))' "$r" "$T/x.json"
+	confirm_refused "$T/x.json" "'records' is missing or not a count"
+	head -c 100000 /dev/zero | tr '\0' ' ' >"$T/x.json"
+	confirm_refused "$T/x.json" "is too large"
+	# the real one still confirms
+	run as li transfer confirm 1 "$r"
+	status_is 0
+}
+
+@test "receipts: the receipt of an earlier export, replayed after a re-export, is refused" {
+	exported_vault
+	sleep 1 # another second: another mtime in the tar, another tag manifest
+	run as li transfer export 1 -o "$T/pkg2.tar.age"
+	status_is 0
+	local tag2="${lines[0]}"
+	[ "$tag2" != "$(head -n 1 "$F/export.out")" ]
+	confirm_refused "$F/receipt.json" "not the same package"
+	# the receipt of the new package confirms
+	"$CUSTODY" receive "$T/pkg2.tar.age" --identity "$F/recv.age" --to "$T/r" \
+		--sign-key "$F/recv.sig" -o "$T/receipt2.json" >/dev/null
+	run as li transfer confirm 1 "$T/receipt2.json"
+	status_is 0
+	equal "$(statuses)" "transferred 3" "record statuses"
+}
