@@ -582,3 +582,151 @@ json.dump(r, open(sys.argv[2], "w"))' "$r" "$T/x.json"
 	status_is 0
 	equal "$(statuses)" "transferred 3" "record statuses"
 }
+
+# ---- export ----
+
+@test "export -o: a symbolic link, an existing file, a directory are refused and nothing is followed" {
+	local before
+	before=$(count_action transfer.export)
+	printf 'precious\n' >"$T/victim"
+	ln -s "$T/victim" "$T/link"
+	run as li transfer export 1 -o "$T/link"
+	status_is 1
+	output_has "is a symbolic link"
+	equal "$(cat "$T/victim")" precious "the link's target"
+	[ -L "$T/link" ]
+	# a dangling link: its target is not created
+	ln -s "$T/created-through-link" "$T/dangling"
+	run as li transfer export 1 -o "$T/dangling"
+	status_is 1
+	output_has "is a symbolic link"
+	[ ! -e "$T/created-through-link" ]
+	run as li transfer export 1 -o "$T/victim"
+	status_is 1
+	output_has "exists"
+	equal "$(cat "$T/victim")" precious "an existing file"
+	mkdir "$T/dir"
+	run as li transfer export 1 -o "$T/dir"
+	status_is 1
+	output_has "is a directory"
+	[ -z "$(ls -A "$T/dir")" ]
+	# a link to a directory, and a path through one
+	ln -s "$T/dir" "$T/dirlink"
+	run as li transfer export 1 -o "$T/dirlink"
+	status_is 1
+	output_has "is a symbolic link"
+	[ -z "$(ls -A "$T/dir")" ]
+	mkfifo "$T/fifo"
+	run as li transfer export 1 -o "$T/fifo"
+	status_is 1
+	output_has "is a FIFO"
+	if compgen -G "$T/.custody-*" >/dev/null || compgen -G "$T/dir/.custody-*" >/dev/null; then
+		echo "a temporary was left" >&2
+		return 1
+	fi
+	equal "$(count_action transfer.export)" "$before" "transfer.export entries"
+	equal "$(sqlite3 "$DB" 'SELECT status FROM transfers WHERE id = 1')" approved "transfer status"
+}
+
+@test "export: a record made store-only or put on hold after the plan is never handed over" {
+	local no
+	no=$(sqlite3 "$DB" "SELECT archive_no FROM records ORDER BY id LIMIT 1")
+	cp "$DB" "$T/db.orig"
+	cp -a "$V" "$T/v.orig"
+	as li record restrict "$no" --reason art47-2 >/dev/null
+	run as li transfer export 1 -o "$T/pkg.tar.age"
+	status_is 6
+	output_has "record $no is store-only" "handed over"
+	[ ! -e "$T/pkg.tar.age" ]
+	! compgen -G "$T/.custody-*" >/dev/null
+	rm -rf "$V"
+	cp -a "$T/v.orig" "$V"
+	as li hold add "$no" --reason "诉讼 (2026) 闽01民初1号" >/dev/null
+	run as li transfer export 1 -o "$T/pkg.tar.age"
+	status_is 6
+	output_has "$no" "hold"
+	[ ! -e "$T/pkg.tar.age" ]
+	! compgen -G "$T/.custody-*" >/dev/null
+	equal "$(statuses)" "held 3" "record statuses"
+	run as li check
+	status_is 0
+}
+
+# A transfer (id 2) of one record of about SIZE bytes (random, with the mark at its start),
+# approved and ready to export; its source is gone from the disk.
+big_transfer() {
+	mkdir "$T/src"
+	{
+		printf '%s big record\n' "$MARK"
+		head -c "$1" /dev/urandom
+	} >"$T/src/big.bin"
+	as li import files "$T/src" --fonds Z109 --class customer --year 2021 \
+		--subject Z109-C000001 --quiet >/dev/null
+	rm -rf "$T/src"
+	as li transfer plan --fonds Z109 --to 接收公司 --reason merger --notice-days 0 --years 2021 >/dev/null
+	as li pia add 2 --file "$F/pia.md" >/dev/null
+	as li notify prepare 2 --template zh-CN >/dev/null
+	as li notify send 2 --sms-csv "$T/sms2.csv" >/dev/null
+	as li2 transfer approve 2 >/dev/null
+}
+
+# No plaintext of the records anywhere we can look: the vault, the temporary directory, the
+# working directory (and what is below them).
+no_plaintext() {
+	local d
+	for d in "$@"; do
+		if grep -rlaF "$MARK" "$d" 2>/dev/null; then
+			echo "the mark is in plaintext under $d" >&2
+			return 1
+		fi
+	done
+}
+
+@test "export killed mid-write (SIGKILL): no package, the vault as it was, no plaintext; the export runs again" {
+	big_transfer $((96 << 20))
+	mkdir "$T/out" "$T/tmp"
+	local pid size=0 i
+	(
+		cd "$T/out" &&
+			TMPDIR="$T/tmp" exec env CUSTODY_USER=li CUSTODY_PASSWORD_FILE="$PW/li" \
+				"$CUSTODY" transfer export 2 -o pkg.tar.age >"$T/export.log" 2>&1
+	) &
+	pid=$!
+	track_pid "$pid"
+	# until the temporary holds a few megabytes of the package
+	for i in $(seq 1 600); do
+		size=$(stat -c %s "$T"/out/.custody-* 2>/dev/null | head -n 1)
+		[ "${size:-0}" -gt $((4 << 20)) ] && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	# while it writes: the mark is nowhere in clear
+	no_plaintext "$V" "$T/tmp" "$T/out"
+	kill -9 "$pid"
+	wait "$pid" || true
+	[ "${size:-0}" -gt $((4 << 20)) ] || {
+		echo "the export ended before it was killed: $(cat "$T/export.log")" >&2
+		return 1
+	}
+	[ ! -e "$T/out/pkg.tar.age" ]
+	no_plaintext "$V" "$T/tmp" "$T/out" "$T"
+	# what SIGKILL leaves: the temporary, encrypted (age), never under the package's name
+	for f in "$T"/out/.custody-*; do
+		[ -e "$f" ] || continue
+		equal "$(head -c 21 "$f")" "age-encryption.org/v1" "the temporary's start"
+	done
+	equal "$(sqlite3 "$DB" 'SELECT status FROM transfers WHERE id = 2')" approved "transfer status"
+	run as li check
+	status_is 0
+	run as aud log verify
+	status_is 0
+	# again, to the end: the package decrypts and validates
+	run bash -c "cd '$T/out' && CUSTODY_USER=li CUSTODY_PASSWORD_FILE='$PW/li' '$CUSTODY' transfer export 2 -o pkg.tar.age"
+	status_is 0
+	no_plaintext "$V" "$T/tmp" "$T/out"
+	run "$CUSTODY" receive "$T/out/pkg.tar.age" --identity "$F/recv.age" --to "$T/recv" \
+		--sign-key "$F/recv.sig" -o "$T/receipt2.json"
+	status_is 0
+	run as li transfer confirm 2 "$T/receipt2.json"
+	status_is 0
+}
