@@ -98,9 +98,10 @@ static int info_u64(const cy_bag_report *rep, const char *label, uint64_t *out)
 
 	if (!s || !*s)
 		return cy_error_set(CY_ECORRUPT, "the package's bag-info.txt has no %s", label);
+	/* digits only: strtoull takes "-1" (as 2^64 - 1), spaces and a sign */
 	errno = 0;
 	*out = strtoull(s, &end, 10);
-	if (errno || *end)
+	if (errno || *end || *s < '0' || *s > '9')
 		return cy_error_set(CY_ECORRUPT, "the package's %s is not a number: '%s'", label,
 				    s);
 	return 0;
