@@ -730,3 +730,170 @@ no_plaintext() {
 	run as li transfer confirm 2 "$T/receipt2.json"
 	status_is 0
 }
+
+# ---- receive ----
+
+# rebag IN.tar.age OUT.tar.age PYTHON: the package decrypted, PYTHON applied to its files
+# (`f`: name in the bag -> bytes; `info`: bag-info.txt as text, written back), the tag
+# manifests computed again (a bag that validates), encrypted again to the receiver.
+rebag() {
+	"$CUSTODY" age decrypt -i "$F/recv.age" -o "$T/plain.tar" "$1" || return 1
+	py '
+import tarfile, io
+src = tarfile.open(sys.argv[1])
+ms = [(m, src.extractfile(m).read() if m.isfile() else None) for m in src.getmembers()]
+top = ms[0][0].name.split("/")[0]
+f = {m.name[len(top) + 1:]: d for m, d in ms if d is not None}
+info = f["bag-info.txt"].decode()
+exec(sys.argv[3])
+f["bag-info.txt"] = info.encode()
+for alg in ("sha256", "sha512"):
+    n = "tagmanifest-%s.txt" % alg
+    if n not in f:
+        continue
+    lines = []
+    for l in f[n].decode().splitlines():
+        p = l.split(" ", 1)[1].strip()
+        lines.append("%s  %s" % (hashlib.new(alg, f[p]).hexdigest(), p))
+    f[n] = ("\n".join(lines) + "\n").encode()
+out = tarfile.open(sys.argv[2], "w", format=tarfile.PAX_FORMAT)
+for m, d in ms:
+    name = m.name[len(top) + 1:]
+    if d is None:
+        out.addfile(m)
+    elif name in f:
+        m.size = len(f[name]); out.addfile(m, io.BytesIO(f[name]))
+out.close()
+' "$T/plain.tar" "$T/re.tar" "$3" || return 1
+	rm -f "$2"
+	"$CUSTODY" age encrypt -r "$(cat "$F/recv.age.pub")" -o "$2" "$T/re.tar"
+	rm -f "$T/plain.tar" "$T/re.tar"
+}
+
+# recv_refused PKG MESSAGE... [-- RECEIVE ARGS]: receive refuses PKG with each MESSAGE; no
+# receipt, nothing in $T/recv (if it was made) and nothing else new under $T.
+recv_refused() {
+	local pkg="$1" before after
+	shift
+	local msgs=()
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		msgs+=("$1")
+		shift
+	done
+	[ "${1:-}" != -- ] || shift
+	before=$(listing "$T")
+	run "$CUSTODY" receive "$pkg" --identity "${ID:-$F/recv.age}" --to "${TO:-$T/recv}" \
+		--sign-key "$F/recv.sig" -o "${RCPT:-$T/receipt.json}" "$@"
+	[ "$status" -ne 0 ] || {
+		echo "receive accepted $pkg: $output" >&2
+		return 1
+	}
+	output_has "${msgs[@]}" || return 1
+	[ -n "${RCPT:-}" ] || [ ! -e "$T/receipt.json" ] || {
+		echo "a receipt was written" >&2
+		return 1
+	}
+	if [ -d "$T/recv" ] && [ ! -L "$T/recv" ] && [ -n "$(ls -A "$T/recv")" ]; then
+		echo "left in the work directory: $(cd "$T/recv" && find .)" >&2
+		return 1
+	fi
+	after=$(listing "$T" | grep -vx '\./recv')
+	equal "$after" "$(grep -vx '\./recv' <<<"$before")" "the files under the test directory"
+}
+
+@test "receive: the wrong identity is refused before anything is written" {
+	ID="$F/evil.age" recv_refused "$F/pkg.tar.age" "no identity matches"
+	[ ! -e "$T/recv" ]
+}
+
+@test "receive: a package cut short or with one byte flipped is refused; nothing half-extracted is left" {
+	local size off
+	size=$(stat -c %s "$F/pkg.tar.age")
+	for off in 10 100 200 $((size / 2)) $((size - 17)) $((size - 1)); do
+		head -c "$off" "$F/pkg.tar.age" >"$T/cut.tar.age"
+		recv_refused "$T/cut.tar.age" "custody:"
+		rm -f "$T/cut.tar.age"
+	done
+	for off in 40 $((size / 3)) $((size / 2)) $((size - 5)); do
+		cp "$F/pkg.tar.age" "$T/flip.tar.age"
+		flip_bit "$T/flip.tar.age" "$off"
+		recv_refused "$T/flip.tar.age" "custody:"
+		rm -f "$T/flip.tar.age"
+	done
+	# the package itself is received
+	run "$CUSTODY" receive "$F/pkg.tar.age" --identity "$F/recv.age" --to "$T/recv" \
+		--sign-key "$F/recv.sig" -o "$T/receipt.json"
+	status_is 0
+}
+
+@test "receive --to: a symbolic link or a file is refused; nothing written through it" {
+	mkdir "$T/elsewhere"
+	ln -s "$T/elsewhere" "$T/recv"
+	recv_refused "$F/pkg.tar.age" "is not a directory (a symbolic link is not followed)"
+	[ -z "$(ls -A "$T/elsewhere")" ]
+	rm "$T/recv"
+	printf 'a file\n' >"$T/recv"
+	recv_refused "$F/pkg.tar.age" "exists and is not a directory"
+	equal "$(cat "$T/recv")" "a file" "the file at --to"
+}
+
+@test "receive -o: a receipt path that is a symbolic link or a directory is refused before extraction" {
+	printf 'precious\n' >"$T/victim"
+	ln -s "$T/victim" "$T/rlink"
+	RCPT="$T/rlink" recv_refused "$F/pkg.tar.age" "is a symbolic link"
+	equal "$(cat "$T/victim")" precious "the link's target"
+	[ ! -e "$T/recv" ]
+	mkdir "$T/rdir"
+	RCPT="$T/rdir" recv_refused "$F/pkg.tar.age" "is a directory"
+	[ ! -e "$T/recv" ]
+}
+
+@test "receive: a valid bag that custody did not make (no custody labels) is refused" {
+	py '
+import tarfile, io
+files = {"data/a.txt": b"hello\n", "bagit.txt": b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"}
+files["manifest-sha256.txt"] = ("%s  data/a.txt\n" % hashlib.sha256(files["data/a.txt"]).hexdigest()).encode()
+files["bag-info.txt"] = b"Source-Organization: Someone\nPayload-Oxum: 6.1\n"
+files["tagmanifest-sha256.txt"] = "".join("%s  %s\n" % (hashlib.sha256(files[n]).hexdigest(), n)
+    for n in ("bagit.txt", "bag-info.txt", "manifest-sha256.txt")).encode()
+t = tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT)
+d = tarfile.TarInfo("foreign"); d.type = tarfile.DIRTYPE; d.mode = 0o755; t.addfile(d)
+for n, b in files.items():
+    i = tarfile.TarInfo("foreign/" + n); i.size = len(b); i.mode = 0o644; t.addfile(i, io.BytesIO(b))
+t.close()' "$T/foreign.tar"
+	mkdir "$T/chk"
+	tar -xf "$T/foreign.tar" -C "$T/chk"
+	run "$CUSTODY" bag validate "$T/chk/foreign"
+	status_is 0
+	rm -rf "$T/chk"
+	"$CUSTODY" age encrypt -r "$(cat "$F/recv.age.pub")" -o "$T/foreign.tar.age" "$T/foreign.tar"
+	rm "$T/foreign.tar"
+	recv_refused "$T/foreign.tar.age" "bag-info.txt has no Record-Count"
+	# with the counts but without a Transfer-Id and checkpoint
+	rebag "$F/pkg.tar.age" "$T/nolabel.tar.age" '
+info = "".join(l + "\n" for l in info.splitlines() if not l.startswith(("Transfer-Id", "Sender-Ledger-Root")))'
+	recv_refused "$T/nolabel.tar.age" "the package is not a custody transfer"
+}
+
+@test "receive: a bag that validates but whose bag-info counts lie is refused" {
+	# the control: the package rebuilt unchanged is received
+	rebag "$F/pkg.tar.age" "$T/same.tar.age" 'pass'
+	run "$CUSTODY" receive "$T/same.tar.age" --identity "$F/recv.age" --to "$T/ok" \
+		--sign-key "$F/recv.sig" -o "$T/ok.json"
+	status_is 0
+	rm -rf "$T/ok" "$T/ok.json" "$T/same.tar.age"
+	rebag "$F/pkg.tar.age" "$T/lie.tar.age" 'info = re.sub(r"Record-Count: \d+", "Record-Count: 4", info)'
+	recv_refused "$T/lie.tar.age" "the package declares 4 records; its records.jsonl lists 3"
+	rm "$T/lie.tar.age"
+	rebag "$F/pkg.tar.age" "$T/lie.tar.age" 'info = re.sub(r"Subject-Count: \d+", "Subject-Count: 1", info)'
+	recv_refused "$T/lie.tar.age" "the package declares 1 customers; subjects.jsonl lists 2"
+	rm "$T/lie.tar.age"
+	rebag "$F/pkg.tar.age" "$T/lie.tar.age" 'info = re.sub(r"File-Count: \d+", "File-Count: 2", info)'
+	recv_refused "$T/lie.tar.age" "the package declares 2 files; it holds 3"
+	rm "$T/lie.tar.age"
+	rebag "$F/pkg.tar.age" "$T/lie.tar.age" 'info = re.sub(r"Record-Count: \d+", "Record-Count: many", info)'
+	recv_refused "$T/lie.tar.age" "is not a number"
+	rm "$T/lie.tar.age"
+	rebag "$F/pkg.tar.age" "$T/lie.tar.age" 'info = re.sub(r"Sender-Ledger-Size: \d+", "Sender-Ledger-Size: -1", info)'
+	recv_refused "$T/lie.tar.age" "is not a number"
+}
