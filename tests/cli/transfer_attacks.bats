@@ -682,6 +682,17 @@ no_plaintext() {
 	done
 }
 
+# The size of the file process PID writes in DIR (named or not: /proc/PID/fd), or nothing.
+writing_size() {
+	local fd l
+	for fd in /proc/"$1"/fd/*; do
+		l=$(readlink "$fd" 2>/dev/null) || continue
+		case $l in
+		"$2"/*) stat -L -c %s "$fd" 2>/dev/null && return 0 ;;
+		esac
+	done
+}
+
 @test "export killed mid-write (SIGKILL): no package, the vault as it was, no plaintext; the export runs again" {
 	big_transfer $((96 << 20))
 	mkdir "$T/out" "$T/tmp"
@@ -693,9 +704,9 @@ no_plaintext() {
 	) &
 	pid=$!
 	track_pid "$pid"
-	# until the temporary holds a few megabytes of the package
+	# until the package being written holds a few megabytes
 	for i in $(seq 1 600); do
-		size=$(stat -c %s "$T"/out/.custody-* 2>/dev/null | head -n 1)
+		size=$(writing_size "$pid" "$T/out")
 		[ "${size:-0}" -gt $((4 << 20)) ] && break
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.05
@@ -710,11 +721,8 @@ no_plaintext() {
 	}
 	[ ! -e "$T/out/pkg.tar.age" ]
 	no_plaintext "$V" "$T/tmp" "$T/out" "$T"
-	# what SIGKILL leaves: the temporary, encrypted (age), never under the package's name
-	for f in "$T"/out/.custody-*; do
-		[ -e "$f" ] || continue
-		equal "$(head -c 21 "$f")" "age-encryption.org/v1" "the temporary's start"
-	done
+	# the package was an unnamed file: SIGKILL leaves nothing at all
+	equal "$(ls -A "$T/out")" "" "files left in the output directory"
 	equal "$(sqlite3 "$DB" 'SELECT status FROM transfers WHERE id = 2')" approved "transfer status"
 	run as li check
 	status_is 0
@@ -896,4 +904,37 @@ info = "".join(l + "\n" for l in info.splitlines() if not l.startswith(("Transfe
 	rm "$T/lie.tar.age"
 	rebag "$F/pkg.tar.age" "$T/lie.tar.age" 'info = re.sub(r"Sender-Ledger-Size: \d+", "Sender-Ledger-Size: -1", info)'
 	recv_refused "$T/lie.tar.age" "is not a number"
+}
+
+@test "export: a file or a link planted at -o while the package is written is not replaced" {
+	big_transfer $((64 << 20))
+	mkdir "$T/out"
+	local pid size=0 i
+	(
+		cd "$T/out" &&
+			exec env CUSTODY_USER=li CUSTODY_PASSWORD_FILE="$PW/li" \
+				"$CUSTODY" transfer export 2 -o pkg.tar.age >"$T/export.log" 2>&1
+	) &
+	pid=$!
+	track_pid "$pid"
+	for i in $(seq 1 600); do
+		size=$(writing_size "$pid" "$T/out")
+		[ "${size:-0}" -gt $((1 << 20)) ] && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	ln -s "$T/victim" "$T/out/pkg.tar.age"
+	printf 'precious\n' >"$T/victim"
+	local rc=0
+	wait "$pid" || rc=$?
+	[ "${size:-0}" -gt $((1 << 20)) ] || {
+		echo "the export ended before the link was planted: $(cat "$T/export.log")" >&2
+		return 1
+	}
+	[ "$rc" -ne 0 ]
+	grep -q "was created while the package was written" "$T/export.log"
+	[ -L "$T/out/pkg.tar.age" ]
+	equal "$(cat "$T/victim")" precious "the planted link's target"
+	equal "$(ls -A "$T/out")" "pkg.tar.age" "the output directory"
+	equal "$(sqlite3 "$DB" 'SELECT status FROM transfers WHERE id = 2')" approved "transfer status"
 }
