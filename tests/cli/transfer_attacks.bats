@@ -527,6 +527,13 @@ confirm_refused() {
 	confirm_refused "$T/x.json" "ledger checkpoint"
 }
 
+@test "receipts: a transfer set to 'exported' by hand, with the receipt's digest, is not confirmed" {
+	local tag
+	tag=$(py 'print(json.load(open(sys.argv[1]))["receipt"]["tag_manifest_sha256"])' "$F/receipt.json")
+	sqlite3 "$DB" "UPDATE transfers SET status = 'exported', tag_digest = '$tag' WHERE id = 1"
+	confirm_refused "$F/receipt.json" "has no transfer.exported entry" "the catalog was altered"
+}
+
 @test "receipts: edited after signing, or malformed: refused" {
 	exported_vault
 	local r="$F/receipt.json"
@@ -575,6 +582,12 @@ json.dump(r, open(sys.argv[2], "w"))' "$r" "$T/x.json"
 	local tag2="${lines[0]}"
 	[ "$tag2" != "$(head -n 1 "$F/export.out")" ]
 	confirm_refused "$F/receipt.json" "not the same package"
+	# and with the row pointed back at the first export (its entry and its digest)
+	cp "$DB" "$T/db.new"
+	sqlite3 "$DB" "UPDATE transfers SET export_seq = $(sqlite3 "$F/exported/catalog.db" 'SELECT export_seq FROM transfers WHERE id = 1'),
+		tag_digest = '$(head -n 1 "$F/export.out")' WHERE id = 1"
+	confirm_refused "$F/receipt.json" "was exported again later" "the catalog was altered"
+	cp "$T/db.new" "$DB"
 	# the receipt of the new package confirms
 	"$CUSTODY" receive "$T/pkg2.tar.age" --identity "$F/recv.age" --to "$T/r" \
 		--sign-key "$F/recv.sig" -o "$T/receipt2.json" >/dev/null
@@ -693,7 +706,7 @@ writing_size() {
 	done
 }
 
-@test "export killed mid-write (SIGKILL): no package, the vault as it was, no plaintext; the export runs again" {
+@test "export and receive killed mid-write (SIGKILL): no package, the vault as it was, no plaintext; both run again" {
 	big_transfer $((96 << 20))
 	mkdir "$T/out" "$T/tmp"
 	local pid size=0 i
@@ -709,7 +722,7 @@ writing_size() {
 		size=$(writing_size "$pid" "$T/out")
 		[ "${size:-0}" -gt $((4 << 20)) ] && break
 		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
+		sleep 0.02
 	done
 	# while it writes: the mark is nowhere in clear
 	no_plaintext "$V" "$T/tmp" "$T/out"
@@ -732,6 +745,28 @@ writing_size() {
 	run bash -c "cd '$T/out' && CUSTODY_USER=li CUSTODY_PASSWORD_FILE='$PW/li' '$CUSTODY' transfer export 2 -o pkg.tar.age"
 	status_is 0
 	no_plaintext "$V" "$T/tmp" "$T/out"
+	# the receiver killed mid-extraction: no receipt, no bag under its name; what it
+	# extracted stays inside the work directory (mode 0700), and receive runs again
+	"$CUSTODY" receive "$T/out/pkg.tar.age" --identity "$F/recv.age" --to "$T/recv" \
+		--sign-key "$F/recv.sig" -o "$T/receipt2.json" >"$T/receive.log" 2>&1 &
+	pid=$!
+	track_pid "$pid"
+	for i in $(seq 1 600); do
+		size=$(du -sb "$T/recv" 2>/dev/null | cut -f1)
+		[ "${size:-0}" -gt $((4 << 20)) ] && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.02
+	done
+	kill -9 "$pid"
+	wait "$pid" || true
+	[ "${size:-0}" -gt $((4 << 20)) ] || {
+		echo "receive ended before it was killed: $(cat "$T/receive.log")" >&2
+		return 1
+	}
+	[ ! -e "$T/receipt2.json" ]
+	[ ! -e "$T/recv/transfer-Z109-2" ]
+	equal "$(stat -c %a "$T/recv")" 700 "the work directory's mode"
+	no_plaintext "$T/out" "$T/tmp"
 	run "$CUSTODY" receive "$T/out/pkg.tar.age" --identity "$F/recv.age" --to "$T/recv" \
 		--sign-key "$F/recv.sig" -o "$T/receipt2.json"
 	status_is 0
@@ -921,7 +956,7 @@ info = "".join(l + "\n" for l in info.splitlines() if not l.startswith(("Transfe
 		size=$(writing_size "$pid" "$T/out")
 		[ "${size:-0}" -gt $((1 << 20)) ] && break
 		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
+		sleep 0.02
 	done
 	ln -s "$T/victim" "$T/out/pkg.tar.age"
 	printf 'precious\n' >"$T/victim"
