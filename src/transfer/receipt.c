@@ -72,7 +72,8 @@ int cy_receipt_sign(cy_receipt *r, const uint8_t seed[32], cy_buf *out)
 				    (const char *)sig64.ptr)) ||
 		    !(s = cy_json_dumps_whole(j, JSON_INDENT(2) | JSON_SORT_KEYS))))
 		rc = cy_error_set(CY_ENOMEM, "out of memory");
-	if (!rc) {
+	/* s is set whenever rc is 0; gcc -O3 cannot see it (format-overflow) */
+	if (!rc && s) {
 		cy_buf_clear(out);
 		rc = cy_buf_printf(out, "%s\n", s);
 	}
