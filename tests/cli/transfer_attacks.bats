@@ -95,6 +95,15 @@ listing() {
 	status_is 0
 	output_has "transfer 1 confirmed"
 	equal "$(statuses)" "transferred 3" "records after confirm"
+	# handed over: it is not exported again, and its status set back by hand does not help
+	run as li transfer export 1 -o "$T/again.tar.age"
+	status_is 6
+	output_has "transfer 1 is confirmed"
+	sqlite3 "$DB" "UPDATE transfers SET status = 'approved' WHERE id = 1"
+	run as li transfer export 1 -o "$T/again.tar.age"
+	[ "$status" -ne 0 ]
+	output_has "is transferred: it cannot be handed over"
+	[ ! -e "$T/again.tar.age" ]
 }
 
 # ---- helpers ----
