@@ -279,6 +279,21 @@ plan_second() {
 	export_refused "changed by hand"
 }
 
+@test "transfers: a sale with a notice period turned into a merger without one by hand is not approved" {
+	plan_second sale 30 >/dev/null
+	as li pia add 2 --file "$F/pia.md" >/dev/null
+	as li notify prepare 2 --template zh-CN >/dev/null
+	as li notify send 2 --sms-csv "$T/sms2.csv" >/dev/null
+	run as li2 transfer approve 2
+	status_is 6
+	# Art. 23 consent and the notice period, both gone with two columns
+	sqlite3 "$DB" "UPDATE transfers SET reason = 'merger', notice_days = 0 WHERE id = 2"
+	run as li2 transfer approve 2
+	status_is 5
+	output_has "changed by hand"
+	equal "$(sqlite3 "$DB" 'SELECT status FROM transfers WHERE id = 2')" planned "transfer 2"
+}
+
 @test "receivers: contact, age recipient or signing key changed after receiver add: refused" {
 	local col val
 	cp "$DB" "$T/db.orig"
