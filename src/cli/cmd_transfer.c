@@ -732,7 +732,7 @@ static const cli_opt RECEIVE_OPTS[] = {
 	 &o_out},
 	{NULL, 0, NULL, NULL, NULL},
 };
-static const cli_cmd RECEIVE = {
+const cli_cmd cmd_receive_spec = {
 	"custody receive PKG.tar.age --identity KEYFILE --to DIR --sign-key KEYFILE [-o RECEIPT]",
 	N_("The receiver's side of a handover: decrypt the package, extract it into DIR without\n"
 	   "trusting it (no links, devices, '..', colliding names, bombs), validate the bag file by\n"
@@ -790,7 +790,6 @@ static int cmd_receive(cy_vault *v, int argc, char **argv)
 	return EXIT_OK;
 }
 
-const cli_cmd cmd_receive_spec = RECEIVE;
 int cmd_receive_run(cy_vault *v, int argc, char **argv)
 {
 	return cmd_receive(v, argc, argv);
