@@ -21,9 +21,10 @@ libgmime-3.0-dev libarchive-dev libexpat1-dev libcurl4-openssl-dev"
 # util-linux (mount, setpriv, setarch); binutils (nm); file (the sample images); Go and
 # golang.org/x/mod (an independent C2SP note verifier for the ledger's interop test); age (the stock
 # age tool: tests/cli/age.bats checks custody age against it); python3-aiosmtpd (the SMTP server
-# the notices' tests send to, tests/tools/smtp_sink.py)
+# the notices' tests send to, tests/tools/smtp_sink.py); python3-cryptography (Ed25519: the receipts
+# tests/cli/transfer_attacks.bats forges)
 CHECK="libcmocka-dev bats sqlite3 clang libclang-rt-14-dev e2fsprogs util-linux binutils file age
-golang-go golang-golang-x-mod-dev python3-aiosmtpd"
+golang-go golang-golang-x-mod-dev python3-aiosmtpd python3-cryptography"
 # the benchmarks: the tools they compare with (sqlite3: the floors of bench/import-csv.sh
 # and bench/destroy.sh; age, tar and openssl: the pipeline of bench/transfer.sh), GNU time for
 # peak memory, linux-perf for their --profile

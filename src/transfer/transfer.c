@@ -270,6 +270,19 @@ static int scope_item(void *arg, int64_t record_id, const char *archive_no, cons
 	return cy_sha256_update(s->h, line, (size_t)len);
 }
 
+static int scope_subject(void *arg, int64_t sid, int64_t no, const char *state)
+{
+	scope_hash *s = arg;
+	char line[64];
+	int len;
+
+	(void)no;
+	if (strcmp(state, "in"))
+		return 0;
+	len = snprintf(line, sizeof(line), "s %" PRId64 "\n", sid);
+	return cy_sha256_update(s->h, line, (size_t)len);
+}
+
 int cy_transfer__scope_hash(cy_vault *v, int64_t tid, uint8_t out[32], int64_t *n)
 {
 	scope_hash s = {NULL, 0, 0};
@@ -278,10 +291,32 @@ int cy_transfer__scope_hash(cy_vault *v, int64_t tid, uint8_t out[32], int64_t *
 
 	rc = rc ? rc : cy_sha256_update(s.h, tag, sizeof(tag) - 1);
 	rc = rc ? rc : cy_catalog_titem_each(v->cat, tid, scope_item, &s);
+	/* and the customers in scope ("s <subject id>"): their data is in the
+	 * package (subjects.jsonl), so a transfer_subjects row set to 'in' by
+	 * hand must not pass */
+	rc = rc ? rc : cy_catalog_tsubject_each(v->cat, tid, scope_subject, &s);
 	rc = rc ? rc : cy_sha256_final(s.h, out);
 	cy_sha256_free(s.h);
 	if (n)
 		*n = s.n;
+	return rc;
+}
+
+int cy_transfer__terms(const cy_catalog_transfer *r, char hex[65])
+{
+	cy_buf b = CY_BUF_INIT;
+	uint8_t h[32];
+	int rc = cy_buf_printf(&b,
+			       "custody/transfer-terms/v1\n%s\n%" PRId64 "\n%s\n%d\n%" PRId64
+			       "\n%" PRId64 "\n%" PRId64 "\n%d\n%d\n",
+			       r->fonds, r->receiver_id, r->reason, r->notice_days, r->records,
+			       r->subjects, r->sensitive, r->ciio, r->important);
+
+	if (!rc)
+		cy_sha256(b.ptr, b.len, h);
+	cy_buf_release(&b);
+	if (!rc)
+		cy_hex_encode(h, 32, hex);
 	return rc;
 }
 
@@ -344,7 +379,7 @@ int cy_transfer_plan(cy_vault *v, const cy_transfer_plan_req *p, int64_t *id,
 	cy_fonds_key *k;
 	cy_ledger_entry e;
 	cy_buf sealed = CY_BUF_INIT;
-	char tid[24], rid[24], scope_hex[65];
+	char tid[24], rid[24], scope_hex[65], terms_hex[65];
 	int rc;
 
 	*id = 0;
@@ -424,6 +459,8 @@ int cy_transfer_plan(cy_vault *v, const cy_transfer_plan_req *p, int64_t *id,
 			: cy_catalog_transfer_set_purpose(v->cat, t.id, sealed.ptr, sealed.len);
 	}
 	cy_hex_encode(t.scope, 32, scope_hex);
+	snprintf(t.fonds, sizeof(t.fonds), "%s", k->code);
+	rc = rc ? rc : cy_transfer__terms(&t, terms_hex);
 	snprintf(tid, sizeof(tid), "t%" PRId64, t.id);
 	snprintf(rid, sizeof(rid), "r%" PRId64, rcv.id);
 	memset(&e, 0, sizeof(e));
@@ -436,6 +473,7 @@ int cy_transfer_plan(cy_vault *v, const cy_transfer_plan_req *p, int64_t *id,
 	e.details[e.ndetails++] = (cy_ledger_detail){"subjects", NULL, t.subjects};
 	e.details[e.ndetails++] = (cy_ledger_detail){"scope", scope_hex, 0};
 	e.details[e.ndetails++] = (cy_ledger_detail){"notice_days", NULL, t.notice_days};
+	e.details[e.ndetails++] = (cy_ledger_detail){"terms", terms_hex, 0};
 	rc = rc ? rc : cy_vault__log(v, &e);
 	rc = rc ? rc : cy_catalog_transfer_set_seq(v->cat, t.id, (int64_t)e.seq);
 	rc = rc ? rc : cy_vault__commit(v);
@@ -540,8 +578,18 @@ int cy_transfer__load(cy_vault *v, int64_t id, unsigned allowed, cy_transfer__t 
 	    (strcmp(cy_transfer__detail(plan, "scope"), hex) || memcmp(h, out->row.scope, 32)))
 		rc = cy_error_set(CY_ECORRUPT,
 				  "the records of transfer %" PRId64
-				  " differ from the scope the ledger holds (a transfer_items row "
-				  "was added, removed or changed by hand)",
+				  " differ from the scope the ledger holds (a transfer_items or "
+				  "transfer_subjects row was added, removed or changed by hand)",
+				  id);
+	/* its receiver, fonds, reason, notice period and counts: what the
+	 * gates and the package read */
+	if (!rc)
+		rc = cy_transfer__terms(&out->row, hex);
+	if (!rc && strcmp(cy_transfer__detail(plan, "terms"), hex))
+		rc = cy_error_set(CY_ECORRUPT,
+				  "transfer %" PRId64
+				  " differs from what the ledger recorded (its receiver, fonds, "
+				  "reason, notice period or counts were changed by hand)",
 				  id);
 	if (!rc) {
 		uint8_t rh[32];

@@ -6,13 +6,18 @@
  * the scope and counts), and once the package is complete and durable,
  * transfer.exported names its tag-manifest digest: the receipt must name the
  * same.  A failed or interrupted export leaves no file (the package is
- * written to a temporary name and renamed) and no change of status; it can
- * be run again. */
+ * written to an unnamed file in the target's directory and linked under its
+ * name once complete, so that even SIGKILL leaves nothing; where the file
+ * system has no O_TMPFILE, to a temporary name and renamed) and no change of
+ * status; it can be run again. */
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/fsutil.h"
 #include "catalog/catalog_holds.h"
@@ -36,6 +41,10 @@ typedef struct subj_no {
 typedef struct export_ctx {
 	cy_vault *v;
 	cy_transfer__t *t;
+	/* the package: fd, unnamed in dfd (anon) or cy_outfile's temporary */
+	int fd, dfd;
+	bool anon, of_open;
+	char *base;
 	cy_outfile of;
 	cy_age_enc *age;
 	cy_bag_writer *bag;
@@ -58,7 +67,92 @@ typedef struct export_ctx {
 static int to_file(void *arg, const void *data, size_t n)
 {
 	export_ctx *x = arg;
-	return cy_write_all(x->of.fd, data, n, "the package");
+	return cy_write_all(x->fd, data, n, "the package");
+}
+
+/* ---- the package's file ---- */
+
+static int pkg_open(export_ctx *x, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	int rc;
+
+	/* what is at the target now: a link, a directory, a file are refused */
+	if ((rc = cy_outfile_check(path, 0)))
+		return rc;
+	dir = slash ? (slash == path ? strdup("/") : strndup(path, (size_t)(slash - path)))
+		    : strdup(".");
+	x->base = strdup(slash ? slash + 1 : path);
+	if (!dir || !x->base) {
+		free(dir);
+		return cy_error_set(CY_ENOMEM, "out of memory");
+	}
+	x->dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(dir);
+	if (x->dfd >= 0)
+		x->fd = openat(x->dfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	if (x->fd >= 0) {
+		x->anon = true;
+		return 0;
+	}
+	/* no O_TMPFILE on this file system: a temporary name (cy_outfile also
+	 * says why a directory cannot be opened) */
+	if (x->dfd >= 0)
+		close(x->dfd);
+	x->dfd = -1;
+	if ((rc = cy_outfile_open(&x->of, path, 0600, 0)))
+		return rc;
+	x->of_open = true;
+	x->fd = x->of.fd;
+	return 0;
+}
+
+/* Synced, then named: linkat never replaces what appeared meanwhile. */
+static int pkg_commit(export_ctx *x, const char *path)
+{
+	char proc[64];
+	int e;
+
+	if (!x->anon) {
+		x->of_open = false;
+		x->fd = -1;
+		return cy_outfile_commit(&x->of);
+	}
+	if (fsync(x->fd) < 0)
+		return cy_error_set_errno(cy_error_from_errno(errno), errno, "cannot write '%s'",
+					  path);
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", x->fd);
+	if (linkat(AT_FDCWD, proc, x->dfd, x->base, AT_SYMLINK_FOLLOW) < 0) {
+		e = errno;
+		/* no /proc: AT_EMPTY_PATH (needs CAP_DAC_READ_SEARCH) */
+		if (e != ENOENT || linkat(x->fd, "", x->dfd, x->base, AT_EMPTY_PATH) < 0) {
+			e = e == ENOENT ? errno : e;
+			if (e == EEXIST)
+				return cy_error_set(
+					CY_EEXISTS,
+					"'%s' was created while the package was written", path);
+			return cy_error_set_errno(cy_error_from_errno(e), e, "cannot name '%s'",
+						  path);
+		}
+	}
+	(void)fsync(x->dfd);
+	return 0;
+}
+
+/* Close what is open; an unnamed package that was not linked vanishes. */
+static void pkg_close(export_ctx *x)
+{
+	if (x->anon && x->fd >= 0)
+		close(x->fd);
+	if (x->dfd >= 0)
+		close(x->dfd);
+	if (x->of_open)
+		cy_outfile_abort(&x->of);
+	x->fd = x->dfd = -1;
+	x->anon = x->of_open = false;
+	free(x->base);
+	x->base = NULL;
 }
 
 static int to_age(void *arg, const void *data, size_t n)
@@ -384,7 +478,7 @@ int cy_transfer_export(cy_vault *v, int64_t id, const char *as_of, const char *p
 
 	memset(&x, 0, sizeof(x));
 	memset(res, 0, sizeof(*res));
-	x.of.fd = -1;
+	x.fd = x.dfd = -1;
 	x.v = v;
 	x.t = &t;
 	x.progress = progress;
@@ -433,7 +527,7 @@ int cy_transfer_export(cy_vault *v, int64_t id, const char *as_of, const char *p
 	cy_vault__now(now);
 	x.mtime = (int64_t)time(NULL);
 	x.this_year = (now[0] - '0') * 1000 + (now[1] - '0') * 100 + (now[2] - '0') * 10 + (now[3] - '0');
-	if ((rc = cy_outfile_open(&x.of, path, 0600, 0)))
+	if ((rc = pkg_open(&x, path)))
 		goto out;
 	rc = cy_age_enc_new(&x.age, (const uint8_t(*)[32])pub, 1, to_file, &x);
 	snprintf(ext, sizeof(ext), "transfer-%s-%" PRId64, t.row.fonds, id);
@@ -502,7 +596,7 @@ int cy_transfer_export(cy_vault *v, int64_t id, const char *as_of, const char *p
 				  "transfer %" PRId64 ": %" PRIu64 " records exported, %" PRId64
 				  " in scope",
 				  id, x.records, t.row.records);
-	rc = rc ? rc : cy_outfile_commit(&x.of);
+	rc = rc ? rc : pkg_commit(&x, path);
 	if (rc)
 		goto out;
 	cy_hex_encode(tag, 32, tag_hex);
@@ -528,8 +622,7 @@ int cy_transfer_export(cy_vault *v, int64_t id, const char *as_of, const char *p
 		memcpy(res->tag_manifest, tag_hex, sizeof(tag_hex));
 	}
 out:
-	if (rc && x.of.fd >= 0)
-		cy_outfile_abort(&x.of);
+	pkg_close(&x);
 	(void)started;
 	cy_bag_writer_free(x.bag);
 	cy_age_enc_free(x.age);

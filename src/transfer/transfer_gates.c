@@ -247,7 +247,7 @@ static int objectors_leave(cy_vault *v, cy_transfer__t *t, const int64_t *obj, s
 	size_t n = 0;
 	int64_t records = 0, subjects = 0;
 	cy_ledger_entry e;
-	char tid[24], hex[65];
+	char tid[24], hex[65], terms[65] = "";
 	int rc = 0;
 
 	for (size_t i = 0; !rc && i < nobj; i++) {
@@ -277,6 +277,11 @@ static int objectors_leave(cy_vault *v, cy_transfer__t *t, const int64_t *obj, s
 	rc = rc ? rc : cy_transfer__scope_hash(v, t->row.id, t->row.scope, NULL);
 	rc = rc ? rc : cy_catalog_transfer_set_scope(v->cat, t->row.id, t->row.scope);
 	rc = rc ? rc : cy_catalog_transfer_set_counts(v->cat, t->row.id, records, subjects);
+	if (!rc) {
+		t->row.records = records;
+		t->row.subjects = subjects;
+		rc = cy_transfer__terms(&t->row, terms);
+	}
 	cy_hex_encode(t->row.scope, 32, hex);
 	snprintf(tid, sizeof(tid), "t%" PRId64, t->row.id);
 	memset(&e, 0, sizeof(e));
@@ -287,6 +292,7 @@ static int objectors_leave(cy_vault *v, cy_transfer__t *t, const int64_t *obj, s
 	e.details[e.ndetails++] = (cy_ledger_detail){"records", NULL, records};
 	e.details[e.ndetails++] = (cy_ledger_detail){"scope", hex, 0};
 	e.details[e.ndetails++] = (cy_ledger_detail){"subjects", NULL, subjects};
+	e.details[e.ndetails++] = (cy_ledger_detail){"terms", terms, 0};
 	rc = rc ? rc : cy_vault__log(v, &e);
 	rc = rc ? rc : cy_catalog_transfer_set_seq(v->cat, t->row.id, (int64_t)e.seq);
 	if (!rc) {
@@ -429,6 +435,18 @@ int cy_transfer__ready(cy_vault *v, cy_transfer__t *t, const char *as_of, bool e
 				  "the scope of transfer %" PRId64
 				  " is not the one that was approved (the catalog was altered)",
 				  t->row.id);
+	/* the approver the package names is the one who made the entry */
+	if (!rc) {
+		char actor[32];
+		const char *a = json_string_value(json_object_get(e, "actor"));
+		snprintf(actor, sizeof(actor), "u%" PRId64, t->row.approved_by);
+		if (!a || strcmp(a, actor))
+			rc = cy_error_set(CY_ECORRUPT,
+					  "transfer %" PRId64
+					  " names an approver other than the one the ledger "
+					  "recorded (the catalog was altered)",
+					  t->row.id);
+	}
 	json_decref(e);
 	if (!rc && cy_catalog_hold_user_name(v->cat, t->row.approved_by, approver))
 		snprintf(approver, 64, "u%" PRId64, t->row.approved_by);

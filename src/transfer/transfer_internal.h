@@ -21,6 +21,10 @@ typedef struct cy_transfer__t {
  * its scope and its receiver against their ledger entries. */
 int cy_transfer__load(cy_vault *v, int64_t id, unsigned allowed, cy_transfer__t *out);
 int cy_transfer__scope_hash(cy_vault *v, int64_t tid, uint8_t out[32], int64_t *n);
+/* The digest (hex) of what a transfer row decides beyond its scope: fonds,
+ * receiver, reason, notice period, counts and the Art. 38 flags; in its
+ * transfer.plan and transfer.scope entries ("terms"). */
+int cy_transfer__terms(const cy_catalog_transfer *r, char hex[65]);
 int cy_transfer__receiver_digest(const cy_receiver *r, uint8_t out[32]);
 int cy_transfer__entry(cy_vault *v, int64_t seq, const char *const *actions, const char *target0,
 		       json_t **out);

@@ -15,6 +15,7 @@
 
 #include "base/fsutil.h"
 #include "catalog/catalog_holds.h"
+#include "catalog/catalog_packs.h"
 #include "crypto/crypto.h"
 #include "custody/age.h"
 #include "custody/bagit.h"
@@ -98,9 +99,10 @@ static int info_u64(const cy_bag_report *rep, const char *label, uint64_t *out)
 
 	if (!s || !*s)
 		return cy_error_set(CY_ECORRUPT, "the package's bag-info.txt has no %s", label);
+	/* digits only: strtoull takes "-1" (as 2^64 - 1), spaces and a sign */
 	errno = 0;
 	*out = strtoull(s, &end, 10);
-	if (errno || *end)
+	if (errno || *end || *s < '0' || *s > '9')
 		return cy_error_set(CY_ECORRUPT, "the package's %s is not a number: '%s'", label,
 				    s);
 	return 0;
@@ -276,6 +278,27 @@ static int set_transferred(void *arg, int64_t id)
 	return cy_catalog_hold_record_set_status(x->v->cat, id, "transferred");
 }
 
+/* The last transfer.exported entry of a transfer: a row pointed back at an
+ * earlier export (with its digest) must not let that export's receipt in. */
+typedef struct last_export {
+	const char *target;
+	uint64_t seq;
+} last_export;
+
+static int take_export(void *arg, uint64_t seq, const char *entry, size_t n)
+{
+	last_export *x = arg;
+	json_t *j = json_loadb(entry, n, 0, NULL);
+	const char *act = json_string_value(json_object_get(j, "action"));
+	const char *t0 = json_string_value(json_array_get(json_object_get(j, "targets"), 0));
+
+	if (act && t0 && !strcmp(act, "transfer.exported") && !strcmp(t0, x->target) &&
+	    seq > x->seq)
+		x->seq = seq;
+	json_decref(j);
+	return 0;
+}
+
 int cy_transfer_confirm(cy_vault *v, int64_t id, const void *receipt, size_t n, cy_receipt *out)
 {
 	static const char *const A[] = {"transfer.exported", NULL};
@@ -307,6 +330,20 @@ int cy_transfer_confirm(cy_vault *v, int64_t id, const void *receipt, size_t n, 
 				  r.receiver_key, t.receiver.name, t.receiver.signing_pub);
 	snprintf(tid, sizeof(tid), "t%" PRId64, id);
 	rc = rc ? rc : cy_transfer__entry(v, t.row.export_seq, A, tid, &e);
+	if (!rc) {
+		char needle[32];
+		last_export le_ = {tid, 0};
+		snprintf(needle, sizeof(needle), "\"%s\"", tid);
+		rc = cy_catalog_ledger_mentions(v->cat, needle, take_export, &le_);
+		if (!rc && le_.seq != (uint64_t)t.row.export_seq)
+			rc = cy_error_set(CY_ECORRUPT,
+					  "transfer %" PRId64
+					  " was exported again later (ledger entry "
+					  "%" PRIu64
+					  "), its row names an earlier export: the catalog "
+					  "was altered",
+					  id, le_.seq);
+	}
 	d = json_object_get(e, "details");
 	snprintf(want, sizeof(want), "%s/t%" PRId64, v->vault_id, id);
 	if (!rc && strcmp(r.transfer, want))
