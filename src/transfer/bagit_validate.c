@@ -781,7 +781,8 @@ static void find_manifests(vctx *v)
 		else
 			m->dlen = cy_digest_len(m->d);
 	}
-	qsort(v->m, v->nm, sizeof(*v->m), cmp_manifest);
+	if (v->nm)
+		qsort(v->m, v->nm, sizeof(*v->m), cmp_manifest);
 }
 
 int cy_bag__validate_fd(int dirfd, const cy_bag__digests *pre, cy_bag_report *rep)
@@ -826,7 +827,8 @@ int cy_bag__validate_fd(int dirfd, const cy_bag__digests *pre, cy_bag_report *re
 	}
 	if (v.fatal)
 		goto done;
-	qsort(v.payload.f, v.payload.n, sizeof(*v.payload.f), cmp_file);
+	if (v.payload.n)
+		qsort(v.payload.f, v.payload.n, sizeof(*v.payload.f), cmp_file);
 	/* the map's values are indexes: rebuild after sorting */
 	cy_bag__map_release(&v.payload.index);
 	for (size_t i = 0; i < v.payload.n; i++)

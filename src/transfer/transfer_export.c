@@ -504,7 +504,8 @@ int cy_transfer_export(cy_vault *v, int64_t id, const char *as_of, const char *p
 		goto out;
 	if ((rc = cy_catalog_tsubject_each(v->cat, id, collect_subject, &x)))
 		goto out;
-	qsort(x.subj, x.nsubj, sizeof(*x.subj), cmp_subj);
+	if (x.nsubj)
+		qsort(x.subj, x.nsubj, sizeof(*x.subj), cmp_subj);
 	/* on the ledger before a byte leaves: what, to whom, how much */
 	cy_hex_encode(t.row.scope, 32, scope_hex);
 	{
