@@ -367,7 +367,7 @@ static int load_tables(sqlite3 *db, table *t, int max)
 		char sql[256];
 		int rows = 0;
 		sqlite3_stmt *c;
-		snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"%s\"", t[i].name);
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"%.200s\"", t[i].name);
 		assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &c, NULL), SQLITE_OK);
 		if (sqlite3_step(c) == SQLITE_ROW)
 			rows = sqlite3_column_int(c, 0);
@@ -379,7 +379,7 @@ static int load_tables(sqlite3 *db, table *t, int max)
 	}
 	for (int i = 0; i < n; i++) {
 		char sql[256];
-		snprintf(sql, sizeof(sql), "PRAGMA table_info(\"%s\")", t[i].name);
+		snprintf(sql, sizeof(sql), "PRAGMA table_info(\"%.200s\")", t[i].name);
 		assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
 		t[i].ncols = 0;
 		t[i].intpk = -1;
